@@ -1,0 +1,275 @@
+package ir
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/wsbind/wsbind/gen/spec"
+)
+
+var serverExtensions = []string{
+	"x-wsbind-auth", "x-wsbind-keepalive", "x-wsbind-limits", "x-wsbind-resume", "x-wsbind-subprotocols",
+}
+
+var messageExtensions = []string{"x-wsbind-source"}
+
+// Build lowers a loaded document to a Package.
+func Build(doc *spec.Document) (*Package, error) {
+	l := newLowerer(doc.Loader)
+	pkg := &Package{
+		Name:  doc.Name,
+		Title: doc.Root.Lookup("/info/title").Str(),
+		Doc:   doc.Root.Lookup("/info/description").Str(),
+	}
+	byName := map[string]*Message{}
+	for _, m := range doc.Messages {
+		if _, err := spec.Extensions(m.Node, messageExtensions...); err != nil {
+			return nil, err
+		}
+		t, err := l.forceName(m.Payload, m.Key)
+		if err != nil {
+			return nil, err
+		}
+		if t.Kind != Struct {
+			return nil, m.Payload.Errorf("message %s: payload must be an object with properties", m.Key)
+		}
+		if err := l.register(m.Payload, t); err != nil {
+			return nil, err
+		}
+		msg := &Message{Name: m.Key, Type: t, Doc: messageDoc(m.Node, t)}
+		t.Message = msg
+		if m.CorrelationPointer != "" {
+			msg.Correlation = strings.Split(strings.TrimPrefix(m.CorrelationPointer, "/"), "/")
+		}
+		for _, ex := range m.Examples() {
+			b, err := json.Marshal(ex.Payload.JSON(nil))
+			if err != nil {
+				return nil, ex.Payload.Errorf("example %s: %v", ex.Name, err)
+			}
+			msg.Examples = append(msg.Examples, Example{Name: ex.Name, JSON: b})
+		}
+		pkg.Messages = append(pkg.Messages, msg)
+		byName[m.Key] = msg
+	}
+	for _, m := range doc.Messages {
+		for _, r := range m.Replies {
+			byName[m.Key].Replies = append(byName[m.Key].Replies, byName[r.Key])
+		}
+	}
+	// Every named component becomes a type, used or not: REST bodies of
+	// auth flows live there too.
+	if schemas := doc.Root.Lookup("/components/schemas"); schemas != nil {
+		for _, v := range schemas.Values {
+			if _, err := l.lower(v, ""); err != nil {
+				return nil, err
+			}
+		}
+	}
+	var err error
+	if pkg.Server, err = direction("server", "ServerMessage", doc.Receive, byName); err != nil {
+		return nil, err
+	}
+	if pkg.Client, err = direction("client", "ClientMessage", doc.Send, byName); err != nil {
+		return nil, err
+	}
+	for _, m := range pkg.Server.Messages {
+		m.Server = true
+	}
+	for _, m := range pkg.Client.Messages {
+		m.Client = true
+	}
+	pkg.Types = l.sortedTypes()
+	if pkg.Servers, err = servers(doc.Root); err != nil {
+		return nil, err
+	}
+	if pkg.Schema, err = bundle(doc, pkg); err != nil {
+		return nil, err
+	}
+	return pkg, nil
+}
+
+func messageDoc(n *spec.Node, t *Type) string {
+	for _, k := range []string{"description", "summary", "title"} {
+		if s := n.Get(k).Str(); s != "" {
+			return s
+		}
+	}
+	return t.Doc
+}
+
+func direction(name, goName string, msgs []*spec.Message, byName map[string]*Message) (*Direction, error) {
+	d := &Direction{Name: name, GoName: goName}
+	for _, m := range msgs {
+		d.Messages = append(d.Messages, byName[m.Key])
+	}
+	if len(d.Messages) == 0 {
+		return nil, fmt.Errorf("no %s messages", name)
+	}
+	root, err := split(d.Messages, map[string]bool{})
+	if err != nil {
+		return nil, fmt.Errorf("%s messages: %w", name, err)
+	}
+	d.Root = root
+	return d, nil
+}
+
+// split builds the dispatch tree for msgs, using a const property that
+// splits the set (rule 1 and 2 of specs/README.md) or, failing that,
+// presence of a property only one message declares (rule 3).
+func split(msgs []*Message, used map[string]bool) (*Switch, error) {
+	if len(msgs) == 1 {
+		return &Switch{Message: msgs[0]}, nil
+	}
+	for _, f := range msgs[0].Type.Fields {
+		if used[f.Name] {
+			continue
+		}
+		groups, ok := groupBy(msgs, f.Name)
+		if !ok || len(groups) < 2 {
+			continue
+		}
+		sw := &Switch{Key: f.Name}
+		next := map[string]bool{f.Name: true}
+		for k := range used {
+			next[k] = true
+		}
+		for _, g := range groups {
+			sub, err := split(g.msgs, next)
+			if err != nil {
+				return nil, err
+			}
+			sw.Cases = append(sw.Cases, &Case{Values: g.values, Next: sub})
+		}
+		return sw, nil
+	}
+	// Presence: each message needs a required property no other declares.
+	sw := &Switch{Presence: true}
+	for _, m := range msgs {
+		key := ""
+		for _, f := range m.Type.Fields {
+			if !f.Required || used[f.Name] {
+				continue
+			}
+			unique := true
+			for _, o := range msgs {
+				if o != m && o.Type.field(f.Name) != nil {
+					unique = false
+				}
+			}
+			if unique {
+				key = f.Name
+				break
+			}
+		}
+		if key == "" {
+			return nil, fmt.Errorf("cannot tell apart %s: no const property splits them and %s has no required property the others lack", names(msgs), m.Name)
+		}
+		sw.Cases = append(sw.Cases, &Case{Values: []string{key}, Next: &Switch{Message: m}})
+	}
+	return sw, nil
+}
+
+func (t *Type) field(name string) *Field {
+	for _, f := range t.Fields {
+		if f.Name == name {
+			return f
+		}
+	}
+	return nil
+}
+
+type group struct {
+	values []string
+	msgs   []*Message
+}
+
+// groupBy groups msgs by their value set for key. ok is false unless every
+// message requires key with const/enum values and any two value sets are
+// equal or disjoint.
+func groupBy(msgs []*Message, key string) ([]group, bool) {
+	var groups []group
+	for _, m := range msgs {
+		vals := discValues(m.Type, key)
+		if vals == nil {
+			return nil, false
+		}
+		placed := false
+		for i := range groups {
+			switch overlap(groups[i].values, vals) {
+			case 2:
+				groups[i].msgs = append(groups[i].msgs, m)
+				placed = true
+			case 1:
+				return nil, false
+			}
+		}
+		if !placed {
+			groups = append(groups, group{values: vals, msgs: []*Message{m}})
+		}
+	}
+	return groups, true
+}
+
+// overlap returns 0 for disjoint sets, 2 for equal ones and 1 otherwise.
+func overlap(a, b []string) int {
+	common := 0
+	for _, x := range a {
+		for _, y := range b {
+			if x == y {
+				common++
+			}
+		}
+	}
+	switch {
+	case common == 0:
+		return 0
+	case common == len(a) && common == len(b):
+		return 2
+	}
+	return 1
+}
+
+func names(msgs []*Message) string {
+	var s []string
+	for _, m := range msgs {
+		s = append(s, m.Name)
+	}
+	return strings.Join(s, ", ")
+}
+
+func servers(root *spec.Node) ([]Server, error) {
+	ss := root.Get("servers")
+	if ss == nil {
+		return nil, nil
+	}
+	var out []Server
+	for i, name := range ss.Keys {
+		n := ss.Values[i]
+		ext, err := spec.Extensions(n, serverExtensions...)
+		if err != nil {
+			return nil, err
+		}
+		s := Server{
+			Name:       name,
+			URL:        n.Get("protocol").Str() + "://" + n.Get("host").Str() + n.Get("pathname").Str(),
+			Doc:        n.Get("description").Str(),
+			Extensions: map[string][]byte{},
+		}
+		keys := make([]string, 0, len(ext))
+		for k := range ext {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			b, err := json.Marshal(ext[k].JSON(nil))
+			if err != nil {
+				return nil, err
+			}
+			s.Extensions[k] = b
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}

@@ -1,0 +1,201 @@
+// Package ir is the generator's model of one provider: named types, fields,
+// unions, messages and the dispatch tree that tells messages apart. It is
+// built from gen/spec documents and knows nothing of Go syntax beyond the
+// names it assigns; gen/golang walks it to write code.
+package ir
+
+// Kind is the shape of a Type.
+type Kind int
+
+// Type kinds. String, Int, Float, Bool, Raw, Slice, Map and Nullable are
+// anonymous (each use is its own Type carrying its own checks); Struct, Enum
+// and Union are named Go types.
+const (
+	String Kind = iota
+	Int
+	Float
+	Bool
+	Raw
+	Slice
+	Map
+	Nullable
+	Struct
+	Enum
+	Union
+)
+
+// Named reports whether values of kind k are declared Go types.
+func (k Kind) Named() bool { return k == Struct || k == Enum || k == Union }
+
+// Type is one schema lowered to something Go can hold.
+type Type struct {
+	Kind Kind
+	Name string // Go name, for named kinds
+	Doc  string
+	Loc  string // where in the spec it came from
+
+	// Checks on scalars. Unset bounds are -1 (lengths, items) or nil.
+	Const     any // string, int64 or bool
+	Pattern   string
+	Format    string
+	MinLength int
+	MaxLength int
+	Minimum   *float64
+	Maximum   *float64
+	MinItems  int
+	MaxItems  int
+
+	// RawTypes are the JSON types a Raw value may have (nil: any).
+	RawTypes []string
+
+	// Values of an Enum, in spec order.
+	Values []string
+
+	// Elem of Slice, Map and Nullable.
+	Elem *Type
+
+	// Fields of a Struct, in spec order; Closed forbids other properties.
+	Fields []*Field
+	Closed bool
+	// Unions lists the unions this struct is a branch of.
+	Unions []*Type
+	// Message is set when this struct is a message payload.
+	Message *Message
+
+	// Disc is a discriminated union's property; "" for a union by JSON type.
+	Disc     string
+	Branches []*Branch
+}
+
+// Field is one property of a Struct.
+type Field struct {
+	Name     string // on the wire
+	GoName   string
+	Doc      string
+	Required bool
+	Type     *Type
+	// Dispatch marks a union (or array of unions) whose values the
+	// dispatcher routes to per-branch handlers (x-wsbind-dispatch).
+	Dispatch bool
+}
+
+// Branch is one alternative of a Union.
+type Branch struct {
+	// Values are the discriminator values that select this branch.
+	Values []string
+	// JSONType selects the branch in a union by JSON type ("string").
+	JSONType string
+	Type     *Type
+	// GoName names the wrapper type for a scalar branch of a union by JSON type.
+	GoName string
+}
+
+// HasChecks reports whether Validate has anything to look at in t.
+func (t *Type) HasChecks() bool {
+	return t.hasChecks(map[*Type]bool{})
+}
+
+func (t *Type) hasChecks(seen map[*Type]bool) bool {
+	if seen[t] {
+		return false
+	}
+	seen[t] = true
+	switch t.Kind {
+	case String:
+		return t.Const != nil || t.Pattern != "" || t.Format != "" || t.MinLength >= 0 || t.MaxLength >= 0
+	case Int, Float:
+		return t.Const != nil || t.Minimum != nil || t.Maximum != nil
+	case Bool:
+		return t.Const != nil
+	case Enum:
+		return true
+	case Slice:
+		return t.MinItems >= 0 || t.MaxItems >= 0 || t.Elem.hasChecks(seen)
+	case Map, Nullable:
+		return t.Elem.hasChecks(seen)
+	case Struct:
+		for _, f := range t.Fields {
+			if f.Type.hasChecks(seen) {
+				return true
+			}
+		}
+	case Union:
+		for _, b := range t.Branches {
+			if b.Type.hasChecks(seen) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Message is one AsyncAPI message.
+type Message struct {
+	Name string // the components/messages key, also the Go type name
+	Doc  string
+	Type *Type
+	// Correlation is the path of the correlation id in the payload.
+	Correlation []string
+	// Replies names the messages that answer this one.
+	Replies  []*Message
+	Examples []Example
+	// Server and Client tell which directions carry the message.
+	Server, Client bool
+}
+
+// Example is one message example, as compact JSON.
+type Example struct {
+	Name string
+	JSON []byte
+}
+
+// Switch is one level of the dispatch tree. A leaf names its Message.
+type Switch struct {
+	// Key is the top-level property examined at this level.
+	Key string
+	// Presence means cases are told apart by which key is present; each
+	// case's Values holds its key.
+	Presence bool
+	Cases    []*Case
+	Message  *Message
+}
+
+// Case is one branch of a Switch.
+type Case struct {
+	Values []string
+	Next   *Switch
+}
+
+// Direction is the set of messages one side sends, and how to tell them apart.
+type Direction struct {
+	Name     string // "server" or "client"
+	GoName   string // "ServerMessage" or "ClientMessage"
+	Messages []*Message
+	Root     *Switch
+}
+
+// Package is everything generated for one provider.
+type Package struct {
+	Name     string // provider and Go package name
+	Title    string
+	Doc      string
+	Types    []*Type // named types, sorted by name
+	Messages []*Message
+	Server   *Direction
+	Client   *Direction
+	// Schema is the JSON Schema bundle (draft 7) with one definition per
+	// named schema and message plus ServerMessage and ClientMessage.
+	Schema []byte
+	// Servers are the spec's servers with their x-wsbind extensions as JSON.
+	Servers []Server
+	// SourceFiles are the spec files read, for the generated header.
+	SourceFiles []string
+}
+
+// Server is one entry of the spec's servers.
+type Server struct {
+	Name       string
+	URL        string // protocol://host+pathname
+	Doc        string
+	Extensions map[string][]byte // x-wsbind-* name to JSON value
+}

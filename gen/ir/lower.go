@@ -1,0 +1,665 @@
+package ir
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/wsbind/wsbind/gen/spec"
+)
+
+// schemaExtensions are the x-wsbind-* keys allowed on a schema.
+var schemaExtensions = []string{"x-wsbind-go-name", "x-wsbind-dispatch", "x-wsbind-source"}
+
+// lowerer turns schema nodes into Types. Named schemas and every node it
+// has seen are cached by node identity so that a schema reached by several
+// $refs becomes one Go type.
+type lowerer struct {
+	loader *spec.Loader
+	cache  map[*spec.Node]*Type
+	named  map[string]*Type // Go name to type, for collision checks
+	// inProgress breaks cycles: a named struct is cached before its fields.
+}
+
+func newLowerer(l *spec.Loader) *lowerer {
+	return &lowerer{loader: l, cache: map[*spec.Node]*Type{}, named: map[string]*Type{}}
+}
+
+// componentName returns X when n sits at #/components/schemas/X.
+func componentName(n *spec.Node) string {
+	const prefix = "/components/schemas/"
+	p := n.Loc.Pointer
+	if !strings.HasPrefix(p, prefix) || strings.Contains(p[len(prefix):], "/") {
+		return ""
+	}
+	return p[len(prefix):]
+}
+
+// lower lowers the schema at n. hint names the type if the schema is not a
+// named component (Parent+Property).
+func (l *lowerer) lower(n *spec.Node, hint string) (*Type, error) {
+	target, err := l.loader.Deref(n)
+	if err != nil {
+		return nil, err
+	}
+	if t, ok := l.cache[target]; ok {
+		return t, nil
+	}
+	name := hint
+	if c := componentName(target); c != "" {
+		name = GoName(c)
+		if c == GoName(c) || strings.ToUpper(c[:1]) == c[:1] {
+			name = c // keep PascalCase keys as written (ChatTCValueAdd)
+		}
+	}
+	body, err := l.flatten(target)
+	if err != nil {
+		return nil, err
+	}
+	t, err := l.lowerBody(target, body, name)
+	if err != nil {
+		return nil, err
+	}
+	l.cache[target] = t
+	return t, nil
+}
+
+// forceName lowers a message payload under the message's own name.
+func (l *lowerer) forceName(n *spec.Node, name string) (*Type, error) {
+	target, err := l.loader.Deref(n)
+	if err != nil {
+		return nil, err
+	}
+	if t, ok := l.cache[target]; ok {
+		if t.Message != nil {
+			return nil, n.Errorf("payload schema already used by message %s", t.Message.Name)
+		}
+		return nil, n.Errorf("a message payload must be its own schema, not shared with %s", t.Name)
+	}
+	body, err := l.flatten(target)
+	if err != nil {
+		return nil, err
+	}
+	t, err := l.lowerBody(target, body, name)
+	if err != nil {
+		return nil, err
+	}
+	l.cache[target] = t
+	return t, nil
+}
+
+// flatten merges allOf parts into one synthetic mapping node. Properties
+// named in several parts are merged keyword by keyword; a later part that
+// is a $ref replaces an earlier part that only annotates or types loosely.
+func (l *lowerer) flatten(n *spec.Node) (*spec.Node, error) {
+	all := n.Get("allOf")
+	if all == nil {
+		return n, nil
+	}
+	out := &spec.Node{Kind: spec.Mapping, Loc: n.Loc}
+	set := func(k string, v *spec.Node) {
+		for i, have := range out.Keys {
+			if have == k {
+				out.Values[i] = v
+				return
+			}
+		}
+		out.Keys = append(out.Keys, k)
+		out.Values = append(out.Values, v)
+	}
+	props := &spec.Node{Kind: spec.Mapping, Loc: n.Loc}
+	var required []*spec.Node
+	parts := append([]*spec.Node{}, all.Items...)
+	// The node's own keywords beside allOf count as one more part.
+	own := &spec.Node{Kind: spec.Mapping, Loc: n.Loc}
+	for i, k := range n.Keys {
+		if k != "allOf" {
+			own.Keys = append(own.Keys, k)
+			own.Values = append(own.Values, n.Values[i])
+		}
+	}
+	parts = append(parts, own)
+	for _, p := range parts {
+		part, err := l.loader.Deref(p)
+		if err != nil {
+			return nil, err
+		}
+		part, err = l.flatten(part)
+		if err != nil {
+			return nil, err
+		}
+		if part.Kind != spec.Mapping {
+			return nil, p.Errorf("allOf part must be a schema object")
+		}
+		for i, k := range part.Keys {
+			v := part.Values[i]
+			switch k {
+			case "properties":
+				for j, pk := range v.Keys {
+					merged, err := l.mergeProp(props.Get(pk), v.Values[j])
+					if err != nil {
+						return nil, err
+					}
+					setKey(props, pk, merged)
+				}
+			case "required":
+				required = append(required, v.Items...)
+			case "additionalProperties":
+				if v.Kind == spec.ScalarKind && v.Scalar == false && p != own {
+					return nil, v.Errorf("additionalProperties: false inside an allOf part changes meaning under JSON Schema; put it beside allOf")
+				}
+				set(k, v)
+			default:
+				set(k, v)
+			}
+		}
+	}
+	if len(props.Keys) > 0 {
+		set("properties", props)
+	}
+	if len(required) > 0 {
+		set("required", &spec.Node{Kind: spec.Sequence, Items: required, Loc: n.Loc})
+	}
+	return out, nil
+}
+
+func setKey(m *spec.Node, k string, v *spec.Node) {
+	for i, have := range m.Keys {
+		if have == k {
+			m.Values[i] = v
+			return
+		}
+	}
+	m.Keys = append(m.Keys, k)
+	m.Values = append(m.Values, v)
+}
+
+// annotationOnly reports whether a schema constrains nothing beyond a type.
+func annotationOnly(n *spec.Node) bool {
+	for _, k := range n.Keys {
+		switch k {
+		case "description", "title", "examples", "default", "deprecated", "type":
+		default:
+			if !strings.HasPrefix(k, "x-") {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func (l *lowerer) mergeProp(a, b *spec.Node) (*spec.Node, error) {
+	if a == nil {
+		return b, nil
+	}
+	if b.Get("$ref") != nil || b.Get("oneOf") != nil {
+		ad, err := l.loader.Deref(a)
+		if err != nil {
+			return nil, err
+		}
+		if !annotationOnly(ad) {
+			return nil, b.Errorf("cannot override a constrained property with a $ref or oneOf in allOf")
+		}
+		return b, nil
+	}
+	ad, err := l.loader.Deref(a)
+	if err != nil {
+		return nil, err
+	}
+	bd, err := l.loader.Deref(b)
+	if err != nil {
+		return nil, err
+	}
+	out := &spec.Node{Kind: spec.Mapping, Loc: bd.Loc}
+	for i, k := range ad.Keys {
+		setKey(out, k, ad.Values[i])
+	}
+	for i, k := range bd.Keys {
+		setKey(out, k, bd.Values[i])
+	}
+	return out, nil
+}
+
+// types returns the schema's type keyword as a list and whether null is
+// among them.
+func schemaTypes(n *spec.Node) (types []string, nullable bool, err error) {
+	t := n.Get("type")
+	switch {
+	case t == nil:
+		return nil, false, nil
+	case t.Kind == spec.ScalarKind:
+		return []string{t.Str()}, false, nil
+	case t.Kind == spec.Sequence:
+		for _, it := range t.Items {
+			if it.Str() == "null" {
+				nullable = true
+				continue
+			}
+			types = append(types, it.Str())
+		}
+		if len(types) > 1 {
+			return nil, false, t.Errorf("a type list may hold one type and \"null\"")
+		}
+		return types, nullable, nil
+	}
+	return nil, false, t.Errorf("bad type")
+}
+
+func (l *lowerer) lowerBody(orig, n *spec.Node, name string) (*Type, error) {
+	if n.Kind != spec.Mapping {
+		if n.Kind == spec.ScalarKind && n.Scalar == true {
+			return &Type{Kind: Raw, Loc: n.Loc.String()}, nil
+		}
+		return nil, n.Errorf("schema must be an object")
+	}
+	if _, err := spec.Extensions(n, schemaExtensions...); err != nil {
+		return nil, err
+	}
+	for _, k := range n.Keys {
+		if !supportedKeyword[k] && !strings.HasPrefix(k, "x-") {
+			return nil, n.Errorf("keyword %q is outside the supported JSON Schema subset (specs/README.md)", k)
+		}
+	}
+	doc := n.Get("description").Str()
+	if doc == "" {
+		doc = n.Get("title").Str()
+	}
+	types, nullable, err := schemaTypes(n)
+	if err != nil {
+		return nil, err
+	}
+	if nullable {
+		inner, err := l.lowerNonNull(orig, n, name, types, doc)
+		if err != nil {
+			return nil, err
+		}
+		if inner.Kind == Raw {
+			if inner.RawTypes != nil {
+				inner.RawTypes = append(inner.RawTypes, "null")
+			}
+			return inner, nil
+		}
+		return &Type{Kind: Nullable, Elem: inner, Loc: n.Loc.String()}, nil
+	}
+	return l.lowerNonNull(orig, n, name, types, doc)
+}
+
+var supportedKeyword = map[string]bool{
+	"type": true, "properties": true, "required": true, "additionalProperties": true,
+	"items": true, "enum": true, "const": true, "pattern": true, "minLength": true,
+	"maxLength": true, "minimum": true, "maximum": true, "minItems": true, "maxItems": true,
+	"format": true, "description": true, "title": true, "default": true, "examples": true,
+	"deprecated": true, "$ref": true, "oneOf": true, "allOf": true,
+}
+
+func (l *lowerer) lowerNonNull(orig, n *spec.Node, name string, types []string, doc string) (*Type, error) {
+	loc := n.Loc.String()
+	if one := n.Get("oneOf"); one != nil {
+		t := &Type{Kind: Union, Name: name, Doc: doc, Loc: loc}
+		l.cache[orig] = t
+		if err := l.register(n, t); err != nil {
+			return nil, err
+		}
+		return t, l.lowerUnion(t, one)
+	}
+	typ := ""
+	if len(types) == 1 {
+		typ = types[0]
+	}
+	if typ == "" {
+		if c := n.Get("const"); c != nil {
+			typ = jsonTypeOf(c.Scalar)
+		} else if e := n.Get("enum"); e != nil {
+			typ = "string"
+		}
+	}
+	switch typ {
+	case "":
+		return &Type{Kind: Raw, Doc: doc, Loc: loc}, nil
+	case "string":
+		if e := n.Get("enum"); e != nil && n.Get("const") == nil {
+			t := &Type{Kind: Enum, Name: name, Doc: doc, Loc: loc}
+			for _, v := range e.Items {
+				s, ok := v.Scalar.(string)
+				if !ok {
+					return nil, v.Errorf("enum values must be strings")
+				}
+				t.Values = append(t.Values, s)
+			}
+			l.cache[orig] = t
+			return t, l.register(n, t)
+		}
+		t := scalar(String, doc, loc)
+		return t, l.scalarChecks(t, n)
+	case "integer":
+		t := scalar(Int, doc, loc)
+		return t, l.scalarChecks(t, n)
+	case "number":
+		t := scalar(Float, doc, loc)
+		return t, l.scalarChecks(t, n)
+	case "boolean":
+		t := scalar(Bool, doc, loc)
+		return t, l.scalarChecks(t, n)
+	case "array":
+		t := scalar(Slice, doc, loc)
+		if err := l.scalarChecks(t, n); err != nil {
+			return nil, err
+		}
+		items := n.Get("items")
+		if items == nil {
+			t.Elem = &Type{Kind: Raw, Loc: loc}
+			return t, nil
+		}
+		elem, err := l.lower(items, name+"Item")
+		if err != nil {
+			return nil, err
+		}
+		t.Elem = elem
+		return t, nil
+	case "object":
+		props := n.Get("properties")
+		ap := n.Get("additionalProperties")
+		if props == nil || len(props.Keys) == 0 {
+			if ap != nil && ap.Kind == spec.Mapping {
+				elem, err := l.lower(ap, name+"Value")
+				if err != nil {
+					return nil, err
+				}
+				return &Type{Kind: Map, Elem: elem, Doc: doc, Loc: loc}, nil
+			}
+			return &Type{Kind: Raw, RawTypes: []string{"object"}, Doc: doc, Loc: loc}, nil
+		}
+		return l.lowerStruct(orig, n, name, doc)
+	case "null":
+		return &Type{Kind: Raw, RawTypes: []string{"null"}, Doc: doc, Loc: loc}, nil
+	}
+	return nil, n.Errorf("unsupported type %q", typ)
+}
+
+func scalar(k Kind, doc, loc string) *Type {
+	return &Type{Kind: k, Doc: doc, Loc: loc, MinLength: -1, MaxLength: -1, MinItems: -1, MaxItems: -1}
+}
+
+func jsonTypeOf(v any) string {
+	switch v.(type) {
+	case string:
+		return "string"
+	case int64:
+		return "integer"
+	case float64:
+		return "number"
+	case bool:
+		return "boolean"
+	}
+	return ""
+}
+
+func (l *lowerer) register(n *spec.Node, t *Type) error {
+	if t.Name == "" {
+		return n.Errorf("cannot name this type; give it a components/schemas key")
+	}
+	if prev, ok := l.named[t.Name]; ok && prev != t {
+		return n.Errorf("Go type name %s is used twice (also %s)", t.Name, prev.Loc)
+	}
+	l.named[t.Name] = t
+	return nil
+}
+
+func intOf(n *spec.Node) (int, bool) {
+	if n == nil {
+		return -1, false
+	}
+	switch v := n.Scalar.(type) {
+	case int64:
+		return int(v), true
+	case float64:
+		return int(v), true
+	}
+	return -1, false
+}
+
+func floatOf(n *spec.Node) *float64 {
+	if n == nil {
+		return nil
+	}
+	switch v := n.Scalar.(type) {
+	case int64:
+		f := float64(v)
+		return &f
+	case float64:
+		return &v
+	}
+	return nil
+}
+
+func (l *lowerer) scalarChecks(t *Type, n *spec.Node) error {
+	if c := n.Get("const"); c != nil {
+		if want := map[Kind]string{String: "string", Int: "integer", Float: "number", Bool: "boolean"}[t.Kind]; want == "" || (jsonTypeOf(c.Scalar) != want && !(want == "number" && jsonTypeOf(c.Scalar) == "integer")) {
+			return c.Errorf("const does not fit type")
+		}
+		t.Const = c.Scalar
+	}
+	if e := n.Get("enum"); e != nil {
+		return e.Errorf("enum is supported on strings only")
+	}
+	if p := n.Get("pattern"); p != nil {
+		if _, err := regexp.Compile(p.Str()); err != nil {
+			return p.Errorf("pattern: %v", err)
+		}
+		t.Pattern = p.Str()
+	}
+	if f := n.Get("format"); f != nil {
+		switch f.Str() {
+		case "date-time", "uri":
+			t.Format = f.Str()
+		default:
+			return f.Errorf("format %q is not supported (date-time, uri)", f.Str())
+		}
+	}
+	if v, ok := intOf(n.Get("minLength")); ok {
+		t.MinLength = v
+	}
+	if v, ok := intOf(n.Get("maxLength")); ok {
+		t.MaxLength = v
+	}
+	if v, ok := intOf(n.Get("minItems")); ok {
+		t.MinItems = v
+	}
+	if v, ok := intOf(n.Get("maxItems")); ok {
+		t.MaxItems = v
+	}
+	t.Minimum = floatOf(n.Get("minimum"))
+	t.Maximum = floatOf(n.Get("maximum"))
+	return nil
+}
+
+func (l *lowerer) lowerStruct(orig, n *spec.Node, name, doc string) (*Type, error) {
+	t := &Type{Kind: Struct, Name: name, Doc: doc, Loc: n.Loc.String()}
+	l.cache[orig] = t // before fields, so recursive schemas terminate
+	if err := l.register(n, t); err != nil {
+		return nil, err
+	}
+	if ap := n.Get("additionalProperties"); ap != nil {
+		switch {
+		case ap.Kind == spec.ScalarKind && ap.Scalar == false:
+			t.Closed = true
+		case ap.Kind == spec.ScalarKind && ap.Scalar == true:
+		default:
+			return nil, ap.Errorf("additionalProperties with a schema is supported only on objects without properties")
+		}
+	}
+	required := map[string]bool{}
+	if r := n.Get("required"); r != nil {
+		for _, it := range r.Items {
+			required[it.Str()] = true
+		}
+	}
+	props := n.Get("properties")
+	goNames := map[string]string{}
+	for i, key := range props.Keys {
+		pn := props.Values[i]
+		pd, err := l.loader.Deref(pn)
+		if err != nil {
+			return nil, err
+		}
+		ext, err := spec.Extensions(pn, schemaExtensions...)
+		if err != nil {
+			return nil, err
+		}
+		goName := GoName(key)
+		if g := ext["x-wsbind-go-name"]; g != nil {
+			goName = g.Str()
+		}
+		if prev, ok := goNames[goName]; ok {
+			return nil, pn.Errorf("properties %q and %q both become field %s; set x-wsbind-go-name", prev, key, goName)
+		}
+		goNames[goName] = key
+		ft, err := l.lower(pn, name+goName)
+		if err != nil {
+			return nil, err
+		}
+		fdoc := pn.Get("description").Str()
+		if fdoc == "" {
+			fdoc = pd.Get("description").Str()
+		}
+		f := &Field{Name: key, GoName: goName, Doc: fdoc, Required: required[key], Type: ft}
+		if d := ext["x-wsbind-dispatch"]; d != nil && d.Scalar == true {
+			u := ft
+			if u.Kind == Slice {
+				u = u.Elem
+			}
+			if u.Kind != Union || u.Disc == "" {
+				return nil, pn.Errorf("x-wsbind-dispatch needs a discriminated union or an array of one")
+			}
+			f.Dispatch = true
+		}
+		delete(required, key)
+		t.Fields = append(t.Fields, f)
+	}
+	for missing := range required {
+		return nil, n.Errorf("required property %q is not declared in properties", missing)
+	}
+	return t, nil
+}
+
+func (l *lowerer) lowerUnion(t *Type, one *spec.Node) error {
+	if len(one.Items) < 2 {
+		return one.Errorf("oneOf needs at least two branches")
+	}
+	var branches []*Type
+	for i, b := range one.Items {
+		bt, err := l.lower(b, fmt.Sprintf("%s%d", t.Name, i))
+		if err != nil {
+			return err
+		}
+		branches = append(branches, bt)
+	}
+	// Discriminated: every branch a struct with the same required const/enum
+	// property, values disjoint.
+	if disc, vals := findDiscriminator(branches); disc != "" {
+		t.Disc = disc
+		for i, bt := range branches {
+			t.Branches = append(t.Branches, &Branch{Values: vals[i], Type: bt})
+			bt.Unions = append(bt.Unions, t)
+		}
+		return nil
+	}
+	seen := map[string]bool{}
+	for _, bt := range branches {
+		jt := jsonTypeOfKind(bt)
+		if jt == "" || seen[jt] {
+			return one.Errorf("oneOf %s: branches are neither told apart by a const property nor by JSON type", t.Name)
+		}
+		seen[jt] = true
+		br := &Branch{JSONType: jt, Type: bt}
+		if bt.Kind.Named() {
+			bt.Unions = append(bt.Unions, t)
+		} else {
+			br.GoName = t.Name + GoName(jt)
+		}
+		t.Branches = append(t.Branches, br)
+	}
+	if seen["integer"] && seen["number"] {
+		return one.Errorf("oneOf %s: integer and number branches overlap", t.Name)
+	}
+	return nil
+}
+
+func jsonTypeOfKind(t *Type) string {
+	switch t.Kind {
+	case String, Enum:
+		return "string"
+	case Int:
+		return "integer"
+	case Float:
+		return "number"
+	case Bool:
+		return "boolean"
+	case Slice:
+		return "array"
+	case Struct, Map:
+		return "object"
+	}
+	return ""
+}
+
+// discValues returns the string values a required const or enum field of
+// struct t may take, or nil.
+func discValues(t *Type, key string) []string {
+	if t.Kind != Struct {
+		return nil
+	}
+	for _, f := range t.Fields {
+		if f.Name != key || !f.Required {
+			continue
+		}
+		switch {
+		case f.Type.Kind == String && f.Type.Const != nil:
+			return []string{f.Type.Const.(string)}
+		case f.Type.Kind == Enum:
+			return f.Type.Values
+		}
+	}
+	return nil
+}
+
+// findDiscriminator finds the first property (in the first branch's order)
+// that every branch requires with const/enum values disjoint across branches.
+func findDiscriminator(branches []*Type) (string, [][]string) {
+	if branches[0].Kind != Struct {
+		return "", nil
+	}
+	for _, f := range branches[0].Fields {
+		vals := make([][]string, len(branches))
+		ok := true
+		seen := map[string]bool{}
+		for i, b := range branches {
+			vals[i] = discValues(b, f.Name)
+			if vals[i] == nil {
+				ok = false
+				break
+			}
+			for _, v := range vals[i] {
+				if seen[v] {
+					ok = false
+				}
+				seen[v] = true
+			}
+		}
+		if ok {
+			return f.Name, vals
+		}
+	}
+	return "", nil
+}
+
+// sortedTypes returns the named types sorted by name.
+func (l *lowerer) sortedTypes() []*Type {
+	out := make([]*Type, 0, len(l.named))
+	for _, t := range l.named {
+		out = append(out, t)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}

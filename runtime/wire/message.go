@@ -1,0 +1,118 @@
+package wire
+
+import (
+	"encoding/json"
+	"errors"
+)
+
+// Message is implemented by every generated message type.
+type Message interface {
+	// MessageName is the message's key in the spec ("Welcome"); "" for a
+	// frame that matched no message.
+	MessageName() string
+	// RawFrame is the frame the message was decoded from (nil when the value
+	// was built in code). It aliases the decoder's input.
+	RawFrame() []byte
+	// Validate checks the decoded values against the schema's value
+	// keywords (enum, const, pattern, format, lengths, bounds).
+	Validate() error
+}
+
+// Unknown is a frame, or a value inside one, whose discriminator matches no
+// message or union branch of the spec. It is never dropped: dispatchers hand
+// it to their OnUnknown handler.
+type Unknown struct {
+	// Pointer locates the value in its frame ("" for the whole frame).
+	Pointer string
+	// Raw is the value as received.
+	Raw json.RawMessage
+}
+
+// MessageName is "" for unknown frames.
+func (*Unknown) MessageName() string { return "" }
+
+// RawFrame returns the unmatched frame.
+func (u *Unknown) RawFrame() []byte { return u.Raw }
+
+// Validate reports that the value matched nothing.
+func (u *Unknown) Validate() error {
+	return &ValidationError{Type: "Unknown", Violations: []Violation{{Pointer: u.Pointer, Keyword: "oneOf", Message: "matches no message of the spec"}}}
+}
+
+// MarshalJSON returns the value as received.
+func (u *Unknown) MarshalJSON() ([]byte, error) { return u.Raw, nil }
+
+// Codec decodes one direction of one protocol. Generated packages export
+// one per direction; runtime/ and cmd/wsbind use them without knowing the
+// provider.
+type Codec struct {
+	Protocol  string
+	Direction string // "server" (server to client) or "client"
+	// Messages lists the names of every message of this direction.
+	Messages []string
+	// Decode decodes frame, recording violations and drift in s. Its error
+	// is set only for malformed JSON.
+	Decode func(frame []byte, s *Scope) (Message, error)
+}
+
+// Result is the verdict on one frame.
+type Result struct {
+	// Message is the decoded message; nil only when Syntax is set.
+	Message Message
+	// Name is the matched message's name; "" when unmatched.
+	Name       string
+	Syntax     error
+	Violations []Violation
+	// Drift lists JSON pointers of properties the spec does not declare.
+	Drift []string
+}
+
+// Valid reports whether the frame is well-formed and breaks no rule.
+func (r *Result) Valid() bool { return r.Syntax == nil && len(r.Violations) == 0 }
+
+// Err returns the verdict as a *FrameError, or nil when valid.
+func (r *Result) Err(c *Codec) error {
+	if r.Valid() {
+		return nil
+	}
+	return &FrameError{Protocol: c.Protocol, Direction: c.Direction, Message: r.Name, Syntax: r.Syntax, Violations: r.Violations}
+}
+
+// Check decodes and validates one frame. With drift set it also lists
+// undeclared properties.
+func (c *Codec) Check(frame []byte, drift bool) Result {
+	s := GetScope()
+	defer PutScope(s)
+	s.CollectDrift = drift
+	m, err := c.Decode(frame, s)
+	if err != nil {
+		return Result{Syntax: err}
+	}
+	r := Result{Message: m, Name: m.MessageName()}
+	r.Violations = append(r.Violations, s.Violations...)
+	r.Drift = append(r.Drift, s.Drift...)
+	if verr := m.Validate(); verr != nil {
+		var ve *ValidationError
+		if errors.As(verr, &ve) {
+			r.Violations = append(r.Violations, ve.Violations...)
+		}
+	}
+	return r
+}
+
+// DecodeFrame runs decode with a pooled scope and folds what it found into
+// a *FrameError. Generated DecodeServerMessage and DecodeClientMessage
+// call it. The message is returned even when it breaks its schema, so a
+// caller's policy can still dispatch it.
+func DecodeFrame[M Message](c *Codec, frame []byte, decode func([]byte, *Scope) (M, error)) (M, error) {
+	s := GetScope()
+	defer PutScope(s)
+	m, err := decode(frame, s)
+	if err != nil {
+		return m, &FrameError{Protocol: c.Protocol, Direction: c.Direction, Syntax: err}
+	}
+	if len(s.Violations) > 0 {
+		return m, &FrameError{Protocol: c.Protocol, Direction: c.Direction, Message: m.MessageName(), Violations: append([]Violation(nil), s.Violations...)}
+	}
+	return m, nil
+}
