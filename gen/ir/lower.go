@@ -2,6 +2,7 @@ package ir
 
 import (
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -249,7 +250,7 @@ func schemaTypes(n *spec.Node) (types []string, nullable bool, err error) {
 func (l *lowerer) lowerBody(orig, n *spec.Node, name string) (*Type, error) {
 	if n.Kind != spec.Mapping {
 		if n.Kind == spec.ScalarKind && n.Scalar == true {
-			return &Type{Kind: Raw, Loc: n.Loc.String()}, nil
+			return &Type{Kind: Raw, Loc: short(n.Loc)}, nil
 		}
 		return nil, n.Errorf("schema must be an object")
 	}
@@ -280,7 +281,7 @@ func (l *lowerer) lowerBody(orig, n *spec.Node, name string) (*Type, error) {
 			}
 			return inner, nil
 		}
-		return &Type{Kind: Nullable, Elem: inner, Loc: n.Loc.String()}, nil
+		return &Type{Kind: Nullable, Elem: inner, Loc: short(n.Loc)}, nil
 	}
 	return l.lowerNonNull(orig, n, name, types, doc)
 }
@@ -294,7 +295,7 @@ var supportedKeyword = map[string]bool{
 }
 
 func (l *lowerer) lowerNonNull(orig, n *spec.Node, name string, types []string, doc string) (*Type, error) {
-	loc := n.Loc.String()
+	loc := short(n.Loc)
 	if one := n.Get("oneOf"); one != nil {
 		t := &Type{Kind: Union, Name: name, Doc: doc, Loc: loc}
 		l.cache[orig] = t
@@ -475,7 +476,7 @@ func (l *lowerer) scalarChecks(t *Type, n *spec.Node) error {
 }
 
 func (l *lowerer) lowerStruct(orig, n *spec.Node, name, doc string) (*Type, error) {
-	t := &Type{Kind: Struct, Name: name, Doc: doc, Loc: n.Loc.String()}
+	t := &Type{Kind: Struct, Name: name, Doc: doc, Loc: short(n.Loc)}
 	l.cache[orig] = t // before fields, so recursive schemas terminate
 	if err := l.register(n, t); err != nil {
 		return nil, err
@@ -573,7 +574,7 @@ func (l *lowerer) lowerUnion(t *Type, one *spec.Node) error {
 		}
 		seen[jt] = true
 		br := &Branch{JSONType: jt, Type: bt}
-		if bt.Kind.Named() {
+		if bt.Kind == Struct {
 			bt.Unions = append(bt.Unions, t)
 		} else {
 			br.GoName = t.Name + GoName(jt)
@@ -662,4 +663,10 @@ func (l *lowerer) sortedTypes() []*Type {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
+}
+
+// short names a schema by file and JSON pointer, for generated comments:
+// stable when lines move.
+func short(l spec.Loc) string {
+	return filepath.Base(l.File) + "#" + l.Pointer
 }

@@ -2,6 +2,9 @@ package wire
 
 import (
 	"encoding/json"
+	"errors"
+	"io"
+	"sort"
 	"math"
 	"strconv"
 
@@ -55,12 +58,26 @@ func Float(d *jx.Decoder, s *Scope) (float64, error) {
 	if ok, err := Expect(d, s, jx.Number, "number"); !ok {
 		return 0, err
 	}
-	return d.Float64()
+	n, err := d.Num()
+	if err != nil {
+		return 0, err
+	}
+	f, err := strconv.ParseFloat(string(n), 64)
+	if err != nil {
+		s.Violate("type", OutOfRange)
+		return 0, nil
+	}
+	return f, nil
 }
 
+// OutOfRange is the message for numbers JSON allows but a Go int64 or
+// float64 field cannot hold. JSON Schema has no such limit, so this is the
+// one place generated validators are knowingly stricter.
+const OutOfRange = "number out of range for its Go type"
+
 // Int decodes an integer. As in JSON Schema, a number with a zero fraction
-// (1.0, 1e2) is an integer. Integers outside int64 are reported as a "type"
-// violation: the Go field cannot hold them.
+// (1.0, 1e2) is an integer. Integers an int64 cannot hold are reported with
+// OutOfRange.
 func Int(d *jx.Decoder, s *Scope) (int64, error) {
 	if ok, err := Expect(d, s, jx.Number, "integer"); !ok {
 		return 0, err
@@ -72,24 +89,22 @@ func Int(d *jx.Decoder, s *Scope) (int64, error) {
 	if n.IsInt() {
 		v, ok := parseInt(n)
 		if !ok {
-			s.Violate("type", "integer out of int64 range")
-			return 0, nil
+			s.Violate("type", OutOfRange)
 		}
 		return v, nil
 	}
 	f, err := strconv.ParseFloat(string(n), 64)
-	if err != nil && !isRangeErr(err) {
-		return 0, err
-	}
-	if math.IsInf(f, 0) || f != math.Trunc(f) {
+	switch {
+	case err != nil && math.IsInf(f, 0):
+		s.Violate("type", OutOfRange) // so large it can only be whole
+	case err != nil || f != math.Trunc(f):
 		s.Violate("type", "expected integer, got number")
-		return 0, nil
+	case f < -(1<<63) || f >= 1<<63:
+		s.Violate("type", OutOfRange)
+	default:
+		return int64(f), nil
 	}
-	if f < -(1<<63) || f >= 1<<63 {
-		s.Violate("type", "integer out of int64 range")
-		return 0, nil
-	}
-	return int64(f), nil
+	return 0, nil
 }
 
 // parseInt parses an optionally signed run of digits without allocating.
@@ -117,10 +132,6 @@ func parseInt(b []byte) (int64, bool) {
 	return int64(u), true
 }
 
-func isRangeErr(err error) bool {
-	ne, ok := err.(*strconv.NumError)
-	return ok && ne.Err == strconv.ErrRange
-}
 
 // Raw captures any value verbatim; types lists the JSON types the schema
 // allows (none means any).
@@ -168,4 +179,38 @@ func Mismatch(d *jx.Decoder, s *Scope, want string) error {
 		s.Violate("type", "expected "+want+", got "+jsonTypeName(got))
 	}
 	return d.Skip()
+}
+
+// End checks that nothing but white space follows the decoded value.
+func End(d *jx.Decoder) error {
+	if err := d.Skip(); err != io.EOF {
+		if err == nil {
+			return errTrailing
+		}
+		return err
+	}
+	return nil
+}
+
+var errTrailing = errors.New("unexpected data after the JSON value")
+
+// SortedKeys returns the keys of m in order, so that validators report map
+// entries deterministically.
+func SortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// UnknownTag records that a union's discriminator held no known value
+// (got is "" when the property was missing or not a string).
+func UnknownTag(s *Scope, key, got string) {
+	if got == "" {
+		s.Violate("oneOf", "no "+strconv.Quote(key)+" that selects a known branch")
+		return
+	}
+	s.Violate("oneOf", "unknown "+key+" "+strconv.Quote(got))
 }

@@ -34,10 +34,9 @@ func (*Unknown) MessageName() string { return "" }
 // RawFrame returns the unmatched frame.
 func (u *Unknown) RawFrame() []byte { return u.Raw }
 
-// Validate reports that the value matched nothing.
-func (u *Unknown) Validate() error {
-	return &ValidationError{Type: "Unknown", Violations: []Violation{{Pointer: u.Pointer, Keyword: "oneOf", Message: "matches no message of the spec"}}}
-}
+// Validate returns nil: an unknown value has no schema to check. That it
+// matched nothing is reported by the decoder, as a "oneOf" violation.
+func (u *Unknown) Validate() error { return nil }
 
 // MarshalJSON returns the value as received.
 func (u *Unknown) MarshalJSON() ([]byte, error) { return u.Raw, nil }
@@ -115,4 +114,40 @@ func DecodeFrame[M Message](c *Codec, frame []byte, decode func([]byte, *Scope) 
 		return m, &FrameError{Protocol: c.Protocol, Direction: c.Direction, Message: m.MessageName(), Violations: append([]Violation(nil), s.Violations...)}
 	}
 	return m, nil
+}
+
+// Example is one example from the spec, kept in generated packages for
+// tests, mock servers and sample captures.
+type Example struct {
+	Message   string // message name
+	Direction string // "server" or "client"
+	Name      string // example name
+	JSON      string
+}
+
+// Server is one server entry of the spec.
+type Server struct {
+	Name string
+	URL  string
+	// Extensions holds the server's x-wsbind-* values as JSON.
+	Extensions map[string]string
+}
+
+// Provider describes one generated binding for provider-agnostic tools.
+type Provider struct {
+	Name     string // package name ("astro")
+	Title    string
+	Server   *Codec // frames the server sends
+	Client   *Codec // frames the client sends
+	Schema   []byte // JSON Schema bundle
+	Examples []Example
+	Servers  []Server
+}
+
+// Codec returns the codec for direction "server" or "client".
+func (p *Provider) Codec(direction string) *Codec {
+	if direction == "client" {
+		return p.Client
+	}
+	return p.Server
 }

@@ -1,0 +1,33 @@
+// Command wsbind-gen generates Go bindings from AsyncAPI 3 documents.
+//
+//	wsbind-gen -out ../generated astro.yaml dlive.yaml
+//
+// Each document becomes the package <out>/<file name without extension>.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/wsbind/wsbind/gen"
+)
+
+func main() {
+	out := flag.String("out", "generated", "parent directory of the generated packages")
+	client := flag.Bool("client", false, "also generate a typed client per provider")
+	registry := flag.String("registry", "", "import path of -out; writes registry_gen.go listing the providers")
+	flag.Usage = func() {
+		fmt.Fprintf(flag.CommandLine.Output(), "usage: wsbind-gen [-out DIR] [-client=false] SPEC.yaml...\n")
+		flag.PrintDefaults()
+	}
+	flag.Parse()
+	if flag.NArg() == 0 {
+		flag.Usage()
+		os.Exit(2)
+	}
+	if err := gen.Write(flag.Args(), gen.Options{Out: *out, Client: *client, Registry: *registry}); err != nil {
+		fmt.Fprintln(os.Stderr, "wsbind-gen:", err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,431 @@
+package golang
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/wsbind/wsbind/gen/ir"
+)
+
+// expr yields a fresh copy of an assignable expression each time, since
+// jennifer statements are appended to in place.
+type expr func() *jen.Statement
+
+func id(name string) expr { return func() *jen.Statement { return jen.Id(name) } }
+
+func (e expr) dot(name string) expr { return func() *jen.Statement { return e().Dot(name) } }
+
+var (
+	dID = jen.Id("d")
+	sID = jen.Id("s")
+)
+
+func returnErrIfErr(ret ...jen.Code) jen.Code {
+	return jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(append(ret, jen.Err())...))
+}
+
+var jxTypeOf = map[string]string{
+	"string": "String", "integer": "Number", "number": "Number", "boolean": "Bool",
+	"array": "Array", "object": "Object", "null": "Null",
+}
+
+var leafFunc = map[ir.Kind]string{ir.String: "String", ir.Int: "Int", ir.Float: "Float", ir.Bool: "Bool"}
+
+// decodeValue emits statements that decode the next value of d into
+// target. It expects d, s and an error variable err in scope, and returns
+// err from the enclosing function on malformed JSON.
+func (g *gen) decodeValue(t *ir.Type, target expr, depth int) []jen.Code {
+	call := func(fn string, args ...jen.Code) *jen.Statement {
+		return jen.Qual(wirePkg, fn).Call(append([]jen.Code{dID, sID}, args...)...)
+	}
+	switch t.Kind {
+	case ir.String, ir.Int, ir.Float, ir.Bool:
+		return []jen.Code{jen.If(jen.List(target(), jen.Err()).Op("=").Add(call(leafFunc[t.Kind])), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))}
+	case ir.Raw:
+		var types []jen.Code
+		for _, rt := range t.RawTypes {
+			types = append(types, jen.Qual(jxPkg, jxTypeOf[rt]))
+		}
+		return []jen.Code{jen.If(jen.List(target(), jen.Err()).Op("=").Add(call("Raw", types...)), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))}
+	case ir.Enum:
+		return []jen.Code{jen.Block(
+			jen.List(jen.Id("v"), jen.Err()).Op(":=").Add(call("String")),
+			returnErrIfErr(),
+			target().Op("=").Id(t.Name).Call(jen.Id("v")),
+		)}
+	case ir.Struct:
+		return []jen.Code{jen.If(jen.Err().Op("=").Add(target()).Dot("decodeJX").Call(dID, sID), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))}
+	case ir.Union:
+		return []jen.Code{jen.If(jen.List(target(), jen.Err()).Op("=").Id("decode"+t.Name).Call(dID, sID), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))}
+	case ir.Nullable:
+		inner := append([]jen.Code{target().Dot("Valid").Op("=").True()}, g.decodeValue(t.Elem, target.dot("Value"), depth)...)
+		return []jen.Code{jen.If(jen.List(jen.Id("null"), jen.Err()).Op(":=").Qual(wirePkg, "Null").Call(dID), jen.Err().Op("!=").Nil()).Block(
+			jen.Return(jen.Err()),
+		).Else().If(jen.Op("!").Id("null")).Block(inner...)}
+	case ir.Slice:
+		i, v := "i"+strconv.Itoa(depth), "v"+strconv.Itoa(depth)
+		body := []jen.Code{
+			sID.Clone().Dot("PushIndex").Call(jen.Id(i)),
+			jen.Id(i).Op("++"),
+			jen.Var().Id(v).Add(goType(t.Elem)),
+			jen.Var().Err().Error(),
+		}
+		body = append(body, g.decodeValue(t.Elem, id(v), depth+1)...)
+		body = append(body,
+			sID.Clone().Dot("Pop").Call(),
+			target().Op("=").Append(target(), jen.Id(v)),
+			jen.Return(jen.Nil()),
+		)
+		return []jen.Code{jen.Block(
+			jen.List(jen.Id("ok"), jen.Err()).Op(":=").Qual(wirePkg, "Expect").Call(dID, sID, jen.Qual(jxPkg, "Array"), jen.Lit("array")),
+			returnErrIfErr(),
+			jen.If(jen.Id("ok")).Block(
+				target().Op("=").Add(goType(t)).Values(),
+				jen.Id(i).Op(":=").Lit(0),
+				jen.If(jen.Err().Op(":=").Add(dID).Dot("Arr").Call(
+					jen.Func().Params(jen.Id("d").Op("*").Qual(jxPkg, "Decoder")).Error().Block(body...),
+				), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+			),
+		)}
+	case ir.Map:
+		v := "v" + strconv.Itoa(depth)
+		body := []jen.Code{
+			jen.Id("k").Op(":=").String().Call(jen.Id("key")),
+			sID.Clone().Dot("Push").Call(jen.Id("k")),
+			jen.Var().Id(v).Add(goType(t.Elem)),
+			jen.Var().Err().Error(),
+		}
+		body = append(body, g.decodeValue(t.Elem, id(v), depth+1)...)
+		body = append(body,
+			sID.Clone().Dot("Pop").Call(),
+			target().Index(jen.Id("k")).Op("=").Id(v),
+			jen.Return(jen.Nil()),
+		)
+		return []jen.Code{jen.Block(
+			jen.List(jen.Id("ok"), jen.Err()).Op(":=").Qual(wirePkg, "Expect").Call(dID, sID, jen.Qual(jxPkg, "Object"), jen.Lit("object")),
+			returnErrIfErr(),
+			jen.If(jen.Id("ok")).Block(
+				target().Op("=").Add(goType(t)).Values(),
+				jen.If(jen.Err().Op(":=").Add(dID).Dot("ObjBytes").Call(
+					jen.Func().Params(jen.Id("d").Op("*").Qual(jxPkg, "Decoder"), jen.Id("key").Index().Byte()).Error().Block(body...),
+				), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+			),
+		)}
+	}
+	panic(fmt.Sprintf("decodeValue: kind %d", t.Kind))
+}
+
+func (g *gen) decode(f *jen.File) error {
+	for _, t := range g.pkg.Types {
+		switch t.Kind {
+		case ir.Struct:
+			if err := g.decodeStruct(f, t); err != nil {
+				return err
+			}
+		case ir.Union:
+			g.decodeUnion(f, t)
+		}
+	}
+	for _, d := range []*ir.Direction{g.pkg.Server, g.pkg.Client} {
+		g.decodeDirection(f, d)
+	}
+	return nil
+}
+
+func (g *gen) decodeStruct(f *jen.File, t *ir.Type) error {
+	var required []int
+	for i, fl := range t.Fields {
+		if fl.Required {
+			required = append(required, i)
+		}
+	}
+	if len(t.Fields) > 64 {
+		return fmt.Errorf("%s: more than 64 properties", t.Name)
+	}
+	m := id("m")
+	var cases []jen.Code
+	for i, fl := range t.Fields {
+		body := []jen.Code{}
+		if fl.Required {
+			body = append(body, jen.Id("seen").Op("|=").Lit(1).Op("<<").Lit(i))
+		}
+		body = append(body, sID.Clone().Dot("Push").Call(jen.Lit(fl.Name)))
+		target := m.dot(fl.GoName)
+		optWrapped := !fl.Required && !optionalByNil(fl.Type)
+		if optWrapped {
+			target = target.dot("Value")
+		}
+		body = append(body, g.decodeValue(fl.Type, target, 0)...)
+		if optWrapped {
+			body = append(body, m.dot(fl.GoName)().Dot("Set").Op("=").True())
+		}
+		body = append(body, sID.Clone().Dot("Pop").Call())
+		cases = append(cases, jen.Case(jen.Lit(fl.Name)).Block(body...))
+	}
+	cases = append(cases, jen.Default().Block(
+		sID.Clone().Dot("Unknown").Call(jen.Id("key"), jen.Lit(t.Closed)),
+		jen.Return(dID.Clone().Dot("Skip").Call()),
+	))
+	stmts := []jen.Code{
+		jen.If(jen.List(jen.Id("ok"), jen.Err()).Op(":=").Qual(wirePkg, "Expect").Call(dID, sID, jen.Qual(jxPkg, "Object"), jen.Lit("object")), jen.Op("!").Id("ok")).Block(jen.Return(jen.Err())),
+	}
+	if len(required) > 0 {
+		stmts = append(stmts, jen.Var().Id("seen").Uint64())
+	}
+	stmts = append(stmts,
+		jen.If(jen.Err().Op(":=").Add(dID).Dot("ObjBytes").Call(
+			jen.Func().Params(jen.Id("d").Op("*").Qual(jxPkg, "Decoder"), jen.Id("key").Index().Byte()).Error().Block(
+				jen.Var().Err().Error(),
+				jen.Switch(jen.String().Call(jen.Id("key"))).Block(cases...),
+				jen.Return(jen.Err()),
+			),
+		), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+	)
+	if len(required) > 0 {
+		var mask uint64
+		var checks []jen.Code
+		for _, i := range required {
+			mask |= 1 << i
+			checks = append(checks, jen.If(jen.Id("seen").Op("&").Parens(jen.Lit(1).Op("<<").Lit(i)).Op("==").Lit(0)).Block(
+				sID.Clone().Dot("Missing").Call(jen.Lit(t.Fields[i].Name)),
+			))
+		}
+		stmts = append(stmts, jen.If(jen.Id("seen").Op("!=").Id(fmt.Sprintf("%#x", mask))).Block(checks...))
+	}
+	stmts = append(stmts, jen.Return(jen.Nil()))
+	f.Func().Params(jen.Id("m").Op("*").Id(t.Name)).Id("decodeJX").Params(
+		jen.Id("d").Op("*").Qual(jxPkg, "Decoder"), jen.Id("s").Op("*").Qual(wirePkg, "Scope"),
+	).Error().Block(stmts...)
+	f.Line()
+	return nil
+}
+
+// scanString emits a key case that maps a string value of key to an index
+// in tagVar (0 for values not listed).
+func scanString(key, tagVar string, values []string, index map[string]int, unknownVar string) jen.Code {
+	var cases []jen.Code
+	for _, v := range values {
+		cases = append(cases, jen.Case(jen.Lit(v)).Block(jen.Id(tagVar).Op("=").Lit(index[v])))
+	}
+	def := []jen.Code{jen.Id(tagVar).Op("=").Lit(0)}
+	if unknownVar != "" {
+		def = append(def, jen.Id(unknownVar).Op("=").String().Call(jen.Id("b")))
+	}
+	cases = append(cases, jen.Default().Block(def...))
+	return jen.Case(jen.Lit(key)).Block(
+		jen.If(dID.Clone().Dot("Next").Call().Op("!=").Qual(jxPkg, "String")).Block(jen.Return(dID.Clone().Dot("Skip").Call())),
+		jen.List(jen.Id("b"), jen.Err()).Op(":=").Add(dID).Dot("StrBytes").Call(),
+		returnErrIfErr(),
+		jen.Switch(jen.String().Call(jen.Id("b"))).Block(cases...),
+		jen.Return(jen.Nil()),
+	)
+}
+
+// capture emits a look-ahead over the object's keys that leaves d where it was.
+func capture(keyCases []jen.Code, ret ...jen.Code) jen.Code {
+	return jen.If(jen.Err().Op(":=").Add(dID).Dot("Capture").Call(
+		jen.Func().Params(jen.Id("d").Op("*").Qual(jxPkg, "Decoder")).Error().Block(
+			jen.Return(dID.Clone().Dot("ObjBytes").Call(
+				jen.Func().Params(jen.Id("d").Op("*").Qual(jxPkg, "Decoder"), jen.Id("key").Index().Byte()).Error().Block(
+					jen.Switch(jen.String().Call(jen.Id("key"))).Block(keyCases...),
+					jen.Return(dID.Clone().Dot("Skip").Call()),
+				),
+			)),
+		),
+	), jen.Err().Op("!=").Nil()).Block(jen.Return(append(ret, jen.Err())...))
+}
+
+func (g *gen) decodeUnion(f *jen.File, t *ir.Type) {
+	fn := "decode" + t.Name
+	params := []jen.Code{jen.Id("d").Op("*").Qual(jxPkg, "Decoder"), jen.Id("s").Op("*").Qual(wirePkg, "Scope")}
+	if t.Disc == "" {
+		var cases []jen.Code
+		var want []string
+		for _, b := range t.Branches {
+			want = append(want, b.JSONType)
+			var body []jen.Code
+			if b.GoName == "" {
+				body = []jen.Code{
+					jen.Id("v").Op(":=").New(jen.Id(b.Type.Name)),
+					jen.Return(jen.Id("v"), jen.Id("v").Dot("decodeJX").Call(dID, sID)),
+				}
+			} else {
+				inner := append([]jen.Code{jen.Var().Err().Error()}, g.decodeValue(b.Type, id("v"), 0)...)
+				inner = append(inner, jen.Return(jen.Nil()))
+				body = []jen.Code{
+					jen.Var().Id("v").Add(goType(b.Type)),
+					jen.Err().Op(":=").Func().Params().Error().Block(inner...).Call(),
+					jen.Return(jen.Id(b.GoName).Call(jen.Id("v")), jen.Err()),
+				}
+			}
+			cases = append(cases, jen.Case(jen.Qual(jxPkg, jxTypeOf[b.JSONType])).Block(body...))
+		}
+		f.Func().Id(fn).Params(params...).Params(jen.Id(t.Name), jen.Error()).Block(
+			jen.Switch(dID.Clone().Dot("Next").Call()).Block(cases...),
+			jen.Return(jen.Nil(), jen.Qual(wirePkg, "Mismatch").Call(dID, sID, jen.Lit(joinNames(want)))),
+		)
+		f.Line()
+		return
+	}
+	index := map[string]int{}
+	var values []string
+	var cases []jen.Code
+	for _, b := range t.Branches {
+		var lits []jen.Code
+		for _, v := range b.Values {
+			index[v] = len(values) + 1
+			values = append(values, v)
+			lits = append(lits, jen.Lit(index[v]))
+		}
+		cases = append(cases, jen.Case(lits...).Block(
+			jen.Id("v").Op(":=").New(jen.Id(b.Type.Name)),
+			jen.Return(jen.Id("v"), jen.Id("v").Dot("decodeJX").Call(dID, sID)),
+		))
+	}
+	f.Func().Id(fn).Params(params...).Params(jen.Id(t.Name), jen.Error()).Block(
+		jen.If(jen.List(jen.Id("ok"), jen.Err()).Op(":=").Qual(wirePkg, "Expect").Call(dID, sID, jen.Qual(jxPkg, "Object"), jen.Lit("object")), jen.Op("!").Id("ok")).Block(jen.Return(jen.Nil(), jen.Err())),
+		jen.Id("tag").Op(":=").Lit(0),
+		jen.Id("got").Op(":=").Lit(""),
+		capture([]jen.Code{scanString(t.Disc, "tag", values, index, "got")}, jen.Nil()),
+		jen.Switch(jen.Id("tag")).Block(cases...),
+		jen.List(jen.Id("raw"), jen.Err()).Op(":=").Add(dID).Dot("Raw").Call(),
+		returnErrIfErr(jen.Nil()),
+		jen.Qual(wirePkg, "UnknownTag").Call(sID, jen.Lit(t.Disc), jen.Id("got")),
+		jen.Return(jen.Op("&").Id(unknownName(t)).Values(jen.Qual(wirePkg, "Unknown").Values(jen.Dict{
+			jen.Id("Pointer"): sID.Clone().Dot("Pointer").Call(),
+			jen.Id("Raw"):     jen.Qual(jsonPkg, "RawMessage").Call(jen.Id("raw")),
+		})), jen.Nil()),
+	)
+	f.Line()
+}
+
+// dirScan numbers every value each const key of a dispatch tree can take
+// and every presence key, so the look-ahead stores small integers instead
+// of strings.
+type dirScan struct {
+	keys     []string                  // const keys in order of first use
+	values   map[string][]string       // per key, values in order
+	index    map[string]map[string]int // per key, value to 1-based index
+	presence []string                  // presence keys, bit i
+}
+
+func (ds *dirScan) walk(sw *ir.Switch) {
+	if sw.Message != nil {
+		return
+	}
+	for _, c := range sw.Cases {
+		if sw.Presence {
+			if ds.bit(c.Values[0]) == 0 {
+				ds.presence = append(ds.presence, c.Values[0])
+			}
+		} else {
+			if ds.index[sw.Key] == nil {
+				ds.index[sw.Key] = map[string]int{}
+				ds.keys = append(ds.keys, sw.Key)
+			}
+			for _, v := range c.Values {
+				if _, ok := ds.index[sw.Key][v]; !ok {
+					ds.values[sw.Key] = append(ds.values[sw.Key], v)
+					ds.index[sw.Key][v] = len(ds.values[sw.Key])
+				}
+			}
+		}
+		ds.walk(c.Next)
+	}
+}
+
+func (ds *dirScan) bit(key string) uint64 {
+	for i, k := range ds.presence {
+		if k == key {
+			return 1 << i
+		}
+	}
+	return 0
+}
+
+func tagVar(key string) string { return "tag" + ir.GoName(key) }
+
+func (g *gen) decodeDirection(f *jen.File, d *ir.Direction) {
+	ds := &dirScan{values: map[string][]string{}, index: map[string]map[string]int{}}
+	ds.walk(d.Root)
+	var keyCases []jen.Code
+	var decls []jen.Code
+	for _, k := range ds.keys {
+		decls = append(decls, jen.Id(tagVar(k)).Op(":=").Lit(0))
+		keyCases = append(keyCases, scanString(k, tagVar(k), ds.values[k], ds.index[k], ""))
+	}
+	if len(ds.presence) > 0 {
+		decls = append(decls, jen.Var().Id("has").Uint64())
+		for _, k := range ds.presence {
+			keyCases = append(keyCases, jen.Case(jen.Lit(k)).Block(jen.Id("has").Op("|=").Id(fmt.Sprintf("%#x", ds.bit(k)))))
+		}
+	}
+	fn := "decode" + d.GoName
+	body := []jen.Code{
+		jen.Id("d").Op(":=").Qual(jxPkg, "GetDecoder").Call(),
+		jen.Defer().Qual(jxPkg, "PutDecoder").Call(dID),
+		dID.Clone().Dot("ResetBytes").Call(jen.Id("frame")),
+	}
+	body = append(body, decls...)
+	body = append(body,
+		jen.If(dID.Clone().Dot("Next").Call().Op("==").Qual(jxPkg, "Object")).Block(capture(keyCases, jen.Nil())),
+		jen.Var().Id("m").Id(d.GoName),
+		g.dirSwitch(d.Root, ds),
+		jen.If(jen.Id("m").Op("==").Nil()).Block(
+			jen.If(jen.Err().Op(":=").Add(dID).Dot("Skip").Call(), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+			sID.Clone().Dot("Violate").Call(jen.Lit("oneOf"), jen.Lit("matches no "+d.Name+" message of the spec")),
+			jen.Id("m").Op("=").Op("&").Id("Unknown"+d.GoName).Values(jen.Qual(wirePkg, "Unknown").Values(jen.Dict{
+				jen.Id("Raw"): jen.Id("frame"),
+			})),
+		),
+		jen.If(jen.Err().Op(":=").Qual(wirePkg, "End").Call(dID), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+		jen.Return(jen.Id("m"), jen.Nil()),
+	)
+	emitDoc(f, comment(fn+" decodes one "+d.Name+" frame into its message, recording violations and drift in s. Its error is set only for malformed JSON."))
+	f.Func().Id(fn).Params(jen.Id("frame").Index().Byte(), jen.Id("s").Op("*").Qual(wirePkg, "Scope")).Params(jen.Id(d.GoName), jen.Error()).Block(body...)
+	f.Line()
+	pub := "Decode" + d.GoName
+	emitDoc(f, comment(pub+" decodes one "+d.Name+" frame. A frame that breaks its schema still yields its message, with a *wire.FrameError listing every violation; malformed JSON yields a nil message. A frame that matches no message yields *Unknown"+d.GoName+". The message keeps a reference to frame."))
+	f.Func().Id(pub).Params(jen.Id("frame").Index().Byte()).Params(jen.Id(d.GoName), jen.Error()).Block(
+		jen.Return(jen.Qual(wirePkg, "DecodeFrame").Call(jen.Op("&").Id(codecName(d)), jen.Id("frame"), jen.Id(fn))),
+	)
+	f.Line()
+}
+
+func codecName(d *ir.Direction) string {
+	if d.Name == "server" {
+		return "ServerCodec"
+	}
+	return "ClientCodec"
+}
+
+func (g *gen) dirSwitch(sw *ir.Switch, ds *dirScan) jen.Code {
+	if m := sw.Message; m != nil {
+		return jen.Block(
+			jen.Id("v").Op(":=").Op("&").Id(m.Name).Values(jen.Dict{jen.Id("raw"): jen.Id("frame")}),
+			jen.If(jen.Err().Op(":=").Id("v").Dot("decodeJX").Call(dID, sID), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+			jen.Id("m").Op("=").Id("v"),
+		)
+	}
+	var cases []jen.Code
+	if sw.Presence {
+		var mask uint64
+		for _, c := range sw.Cases {
+			mask |= ds.bit(c.Values[0])
+		}
+		for _, c := range sw.Cases {
+			cases = append(cases, jen.Case(jen.Id(fmt.Sprintf("%#x", ds.bit(c.Values[0])))).Block(g.dirSwitch(c.Next, ds)))
+		}
+		return jen.Switch(jen.Id("has").Op("&").Id(fmt.Sprintf("%#x", mask))).Block(cases...)
+	}
+	for _, c := range sw.Cases {
+		var lits []jen.Code
+		for _, v := range c.Values {
+			lits = append(lits, jen.Lit(ds.index[sw.Key][v]))
+		}
+		cases = append(cases, jen.Case(lits...).Block(g.dirSwitch(c.Next, ds)))
+	}
+	return jen.Switch(jen.Id(tagVar(sw.Key))).Block(cases...)
+}

@@ -1,0 +1,213 @@
+package golang
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/wsbind/wsbind/gen/ir"
+)
+
+func (g *gen) types(f *jen.File) error {
+	pkg := g.pkg
+	doc := "Package " + pkg.Name + " holds typed bindings for " + pkg.Title +
+		", generated from " + sourceList(pkg) + " by wsbind-gen."
+	if pkg.Doc != "" {
+		doc += "\n\n" + pkg.Doc
+	}
+	for _, line := range strings.Split(comment(doc), "\n") {
+		f.PackageComment(line)
+	}
+	emitDoc(f, "The wire package this code was generated for; a mismatch fails to compile.")
+	f.Var().Id("_").Op("=").Qual(wirePkg, "SupportsVersion1")
+	f.Line()
+
+	for _, d := range []*ir.Direction{pkg.Server, pkg.Client} {
+		from := map[string]string{"server": "the server sends to the client", "client": "the client sends to the server"}[d.Name]
+		emitDoc(f, comment(d.GoName+" is a message "+from+". Its dynamic type is one of the message types of this package, or *Unknown"+d.GoName+"."))
+		f.Type().Id(d.GoName).Interface(
+			jen.Qual(wirePkg, "Message"),
+			jen.Id("is"+d.GoName).Params(),
+		)
+		f.Line()
+		u := "Unknown" + d.GoName
+		emitDoc(f, comment(u+" is a frame that matched no "+d.Name+" message of the spec; it keeps the frame."))
+		f.Type().Id(u).Struct(jen.Qual(wirePkg, "Unknown"))
+		f.Func().Params(jen.Op("*").Id(u)).Id("is" + d.GoName).Params().Block()
+		f.Line()
+	}
+
+	for _, t := range pkg.Types {
+		switch t.Kind {
+		case ir.Struct:
+			g.structType(f, t)
+		case ir.Enum:
+			g.enumType(f, t)
+		case ir.Union:
+			g.unionType(f, t)
+		}
+	}
+	return nil
+}
+
+func sourceList(pkg *ir.Package) string {
+	if len(pkg.SourceFiles) == 0 {
+		return "its AsyncAPI document"
+	}
+	s := ""
+	for i, f := range pkg.SourceFiles {
+		if i > 0 {
+			s += ", "
+		}
+		s += f
+	}
+	return s
+}
+
+func (g *gen) structType(f *jen.File, t *ir.Type) {
+	lead := "is an object of the spec (" + t.Loc + ")."
+	desc := t.Doc
+	if m := t.Message; m != nil {
+		dir := ""
+		switch {
+		case m.Server && m.Client:
+			dir = "sent by both sides"
+		case m.Server:
+			dir = "sent by the server"
+		default:
+			dir = "sent by the client"
+		}
+		lead = "is the " + m.Name + " message, " + dir + "."
+		desc = m.Doc
+	}
+	emitDoc(f, docFor(t.Name, lead, desc))
+	f.Type().Id(t.Name).StructFunc(func(gr *jen.Group) {
+		for _, fl := range t.Fields {
+			tag := fl.Name
+			if !fl.Required {
+				tag += ",omitzero"
+			}
+			st := jen.Id(fl.GoName).Add(fieldType(fl)).Tag(map[string]string{"json": tag})
+			if fl.Doc != "" {
+				emitDoc(gr, comment(fl.Doc))
+			}
+			gr.Add(st)
+		}
+		if t.Message != nil {
+			gr.Line()
+			gr.Id("raw").Index().Byte()
+		}
+	})
+	f.Line()
+	if m := t.Message; m != nil {
+		emitDoc(f, "MessageName returns "+strconv.Quote(m.Name)+".")
+		f.Func().Params(jen.Op("*").Id(t.Name)).Id("MessageName").Params().String().Block(jen.Return(jen.Lit(m.Name)))
+		emitDoc(f, "RawFrame returns the frame m was decoded from; nil if built in code.")
+		f.Func().Params(jen.Id("m").Op("*").Id(t.Name)).Id("RawFrame").Params().Index().Byte().Block(jen.Return(jen.Id("m").Dot("raw")))
+		if m.Server {
+			f.Func().Params(jen.Op("*").Id(t.Name)).Id("isServerMessage").Params().Block()
+		}
+		if m.Client {
+			f.Func().Params(jen.Op("*").Id(t.Name)).Id("isClientMessage").Params().Block()
+		}
+		f.Line()
+	}
+	for _, u := range t.Unions {
+		f.Func().Params(jen.Op("*").Id(t.Name)).Id(sealName(u)).Params().Block()
+	}
+	if len(t.Unions) > 0 {
+		f.Line()
+	}
+}
+
+func (g *gen) enumType(f *jen.File, t *ir.Type) {
+	emitDoc(f, docFor(t.Name, "is one of the values the spec lists ("+t.Loc+").", t.Doc))
+	f.Type().Id(t.Name).String()
+	f.Line()
+	emitDoc(f, t.Name+" values.")
+	f.Const().DefsFunc(func(gr *jen.Group) {
+		seen := map[string]bool{}
+		for _, v := range t.Values {
+			name := enumConst(t, v)
+			if seen[name] {
+				name += strconv.Itoa(len(seen))
+			}
+			seen[name] = true
+			gr.Id(name).Id(t.Name).Op("=").Lit(v)
+		}
+	})
+	f.Line()
+	emitDoc(f, "Valid reports whether e is one of the listed values.")
+	f.Func().Params(jen.Id("e").Id(t.Name)).Id("Valid").Params().Bool().Block(
+		jen.Switch(jen.Id("e")).Block(
+			jen.Case(listLits(t.Values)...).Block(jen.Return(jen.True())),
+		),
+		jen.Return(jen.False()),
+	)
+	f.Line()
+}
+
+func enumConst(t *ir.Type, v string) string {
+	return t.Name + ir.GoName(v)
+}
+
+func listLits(vals []string) []jen.Code {
+	out := make([]jen.Code, len(vals))
+	for i, v := range vals {
+		out[i] = jen.Lit(v)
+	}
+	return out
+}
+
+func (g *gen) unionType(f *jen.File, t *ir.Type) {
+	var names []string
+	for _, b := range t.Branches {
+		if b.GoName != "" {
+			names = append(names, b.GoName)
+		} else {
+			names = append(names, "*"+b.Type.Name)
+		}
+	}
+	how := "selected by the JSON type of the value"
+	if t.Disc != "" {
+		how = "selected by its " + strconv.Quote(t.Disc) + " property"
+	}
+	lead := "is one of " + joinNames(names) + ", " + how + "."
+	if t.Disc != "" {
+		lead += " A value with an unknown " + t.Disc + " decodes to *" + unknownName(t) + "."
+	}
+	emitDoc(f, docFor(t.Name, lead, t.Doc))
+	f.Type().Id(t.Name).Interface(jen.Id(sealName(t)).Params())
+	f.Line()
+	for _, b := range t.Branches {
+		if b.GoName == "" {
+			continue
+		}
+		emitDoc(f, b.GoName+" is the "+b.JSONType+" branch of "+t.Name+".")
+		f.Type().Id(b.GoName).Add(goType(b.Type))
+		f.Func().Params(jen.Id(b.GoName)).Id(sealName(t)).Params().Block()
+		f.Line()
+	}
+	if t.Disc != "" {
+		emitDoc(f, comment(unknownName(t)+" is a "+t.Name+" whose "+t.Disc+" the spec does not know; it keeps the raw value."))
+		f.Type().Id(unknownName(t)).Struct(jen.Qual(wirePkg, "Unknown"))
+		f.Func().Params(jen.Op("*").Id(unknownName(t))).Id(sealName(t)).Params().Block()
+		f.Line()
+	}
+}
+
+func joinNames(names []string) string {
+	s := ""
+	for i, n := range names {
+		switch {
+		case i == 0:
+		case i == len(names)-1:
+			s += " or "
+		default:
+			s += ", "
+		}
+		s += n
+	}
+	return s
+}
