@@ -4,8 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"sort"
 	"math"
+	"sort"
 	"strconv"
 
 	"github.com/go-faster/jx"
@@ -131,7 +131,6 @@ func parseInt(b []byte) (int64, bool) {
 	}
 	return int64(u), true
 }
-
 
 // Raw captures any value verbatim; types lists the JSON types the schema
 // allows (none means any).
