@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 
@@ -43,6 +44,52 @@ func Files(specPath string, opt Options) (*ir.Package, []golang.File, error) {
 		return nil, nil, err
 	}
 	return pkg, files, nil
+}
+
+// Expand turns the arguments of wsbind-gen into spec files: a directory
+// stands for every AsyncAPI document in it (YAML or JSON files whose top
+// level has an "asyncapi" key; shared schema files are skipped), sorted.
+func Expand(args []string) ([]string, error) {
+	var out []string
+	for _, a := range args {
+		st, err := os.Stat(a)
+		if err != nil {
+			return nil, err
+		}
+		if !st.IsDir() {
+			out = append(out, a)
+			continue
+		}
+		entries, err := os.ReadDir(a)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range entries {
+			ext := filepath.Ext(e.Name())
+			if e.IsDir() || (ext != ".yaml" && ext != ".yml" && ext != ".json") {
+				continue
+			}
+			p := filepath.Join(a, e.Name())
+			if isAsyncAPI(p) {
+				out = append(out, p)
+			}
+		}
+	}
+	return out, nil
+}
+
+func isAsyncAPI(path string) bool {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		t := strings.TrimSpace(line)
+		if strings.HasPrefix(line, "asyncapi:") || strings.HasPrefix(t, `"asyncapi"`) {
+			return true
+		}
+	}
+	return false
 }
 
 // Write generates every spec and writes Out/<provider>/*_gen.go, removing
@@ -87,7 +134,7 @@ func Write(specPaths []string, opt Options) error {
 		}
 	}
 	if opt.Registry != "" {
-		src, err := golang.Registry(filepath.Base(opt.Out), opt.Registry, names)
+		src, err := golang.Registry(path.Base(opt.Registry), opt.Registry, names)
 		if err != nil {
 			return err
 		}

@@ -184,18 +184,7 @@ func (g *gen) pattern(src string) string {
 	return v
 }
 
-// structs returns the named struct types in name order.
-func (g *gen) structs() []*ir.Type {
-	var out []*ir.Type
-	for _, t := range g.pkg.Types {
-		if t.Kind == ir.Struct {
-			out = append(out, t)
-		}
-	}
-	return out
-}
-
-// unionGoName is the interface method that seals union u.
+// sealName is the interface method that seals union u.
 func sealName(u *ir.Type) string { return "is" + u.Name }
 
 // unknownName is the type holding a union value no branch matched.

@@ -16,9 +16,10 @@ import (
 func main() {
 	out := flag.String("out", "generated", "parent directory of the generated packages")
 	client := flag.Bool("client", false, "also generate a typed client per provider")
+	list := flag.Bool("list", false, "print the spec files the arguments stand for and exit")
 	registry := flag.String("registry", "", "import path of -out; writes registry_gen.go listing the providers")
 	flag.Usage = func() {
-		fmt.Fprintf(flag.CommandLine.Output(), "usage: wsbind-gen [-out DIR] [-client=false] SPEC.yaml...\n")
+		fmt.Fprintf(flag.CommandLine.Output(), "usage: wsbind-gen [-out DIR] [-registry IMPORTPATH] [-client] SPEC.yaml|DIR...\n")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -26,7 +27,18 @@ func main() {
 		flag.Usage()
 		os.Exit(2)
 	}
-	if err := gen.Write(flag.Args(), gen.Options{Out: *out, Client: *client, Registry: *registry}); err != nil {
+	specs, err := gen.Expand(flag.Args())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "wsbind-gen:", err)
+		os.Exit(1)
+	}
+	if *list {
+		for _, s := range specs {
+			fmt.Println(s)
+		}
+		return
+	}
+	if err := gen.Write(specs, gen.Options{Out: *out, Client: *client, Registry: *registry}); err != nil {
 		fmt.Fprintln(os.Stderr, "wsbind-gen:", err)
 		os.Exit(1)
 	}

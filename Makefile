@@ -1,0 +1,61 @@
+# wsbind: `make test` is what CI runs (bash .ci/run calls it).
+GO        ?= go
+FUZZTIME  ?= 30s
+NPM_DIR   := .ci/asyncapi
+SPECS     := $(shell $(GO) run ./gen/cmd/wsbind-gen -list specs 2>/dev/null || ls specs/astro.yaml specs/dlive.yaml specs/neuro.yaml specs/octave.yaml)
+REGISTRY  := github.com/wsbind/wsbind/generated
+
+.PHONY: all generate check-generated check-specs npm-deps fmt vet staticcheck lint test test-go fuzz bench demo
+
+all: test
+
+## generate: regenerate generated/ from specs/ (go generate ./...)
+generate:
+	$(GO) generate ./...
+
+## check-generated: regenerate into a scratch tree and fail on any difference
+check-generated:
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(GO) run ./gen/cmd/wsbind-gen -out "$$tmp" -registry $(REGISTRY) specs && \
+	if ! diff -r "$$tmp" generated; then \
+		echo "generated/ is stale or edited by hand: run 'make generate' and commit the result" >&2; exit 1; \
+	fi && echo "generated/ matches specs/"
+
+## npm-deps: install the official AsyncAPI parser (pinned by package-lock.json)
+npm-deps:
+	npm ci --prefix $(NPM_DIR) --no-audit --no-fund --loglevel=error
+
+## check-specs: every spec passes the official AsyncAPI parser with no error or warning
+check-specs: npm-deps
+	node $(NPM_DIR)/check.mjs $(SPECS)
+	node $(NPM_DIR)/examples.mjs $(SPECS)
+
+fmt:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+staticcheck:
+	$(GO) run honnef.co/go/tools/cmd/staticcheck ./...
+
+lint: fmt vet staticcheck
+
+test-go:
+	$(GO) test -race -count=1 ./...
+
+## test: everything CI checks
+test: lint check-generated check-specs test-go
+
+## fuzz: run every fuzz target for FUZZTIME each (default 30s)
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+		for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+			echo "== $$pkg $$t ($(FUZZTIME))"; \
+			$(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) $$pkg; \
+		done; \
+	done
+
+## bench: the benchmarks behind BENCHMARKS.md
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
