@@ -6,14 +6,23 @@ package gen_test
 //     name, so <case> must be a Go identifier for success cases), plus any
 //     file it references with $ref;
 //   - want/, the *_gen.go files the generator must produce byte for byte, or
-//   - error.txt, a stable substring of the error generation must fail with.
+//   - error.txt, a stable substring of the error generation must fail with
+//     (the part after file:line:col, so that editing a spec does not break it).
 //
 // go test ./gen -run Golden -update rewrites want/ and error.txt from the
-// generator's output (an error.txt that still matches is left as written,
-// so a hand-trimmed substring survives). Every want/ directory is then
-// compiled and vetted in place: the go tool skips testdata only when
-// expanding patterns such as ./..., so ./gen/testdata/<case>/want builds
-// like any package of the module.
+// generator's output; an error.txt that still matches is left as written,
+// so a hand-trimmed substring survives.
+//
+// Every want/ that matched is then built and vetted in place, one go vet per
+// case from the module root (skipped with -short). The go tool ignores
+// testdata only when it expands patterns such as ./..., so `go vet ./...`
+// never sees these packages, while ./gen/testdata/<case>/want, named
+// explicitly, builds like any package of the module. TestGoldenExamples
+// checks every example against the embedded JSON Schema bundle, and
+// TestGoldenDeterministic that output depends on the spec alone.
+//
+// Cases that document a generator bug say so in their info.description;
+// they fail until the generator is fixed.
 
 import (
 	"bytes"
@@ -31,6 +40,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/wsbind/wsbind/gen"
+	"github.com/wsbind/wsbind/runtime/schemacheck"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*/want and error.txt from the generator's output")
@@ -110,7 +120,7 @@ func readWant(t *testing.T, c goldenCase) (map[string][]byte, string, bool) {
 }
 
 func TestGolden(t *testing.T) {
-	var compile []string // want/ directories to build, relative to the module root
+	var compile []goldenCase // cases whose want/ matched and must build
 	for _, c := range goldenCases(t) {
 		t.Run(c.name, func(t *testing.T) {
 			got := generate(c)
@@ -156,32 +166,80 @@ func TestGolden(t *testing.T) {
 				}
 			}
 			if ok {
-				compile = append(compile, "./"+filepath.ToSlash(filepath.Join("gen", c.dir, "want")))
+				compile = append(compile, c)
 			}
 		})
 	}
+	// Every golden output must build and pass go vet. The cases run in
+	// parallel, each as its own go vet from the module root.
 	t.Run("compile", func(t *testing.T) {
-		if len(compile) == 0 {
-			t.Skip("no golden output to compile")
+		if testing.Short() {
+			t.Skip("-short: not compiling golden output")
 		}
-		vet(t, compile)
+		root := moduleRoot(t)
+		for _, c := range compile {
+			t.Run(c.name, func(t *testing.T) {
+				t.Parallel()
+				dir := "./" + filepath.ToSlash(filepath.Join("gen", c.dir, "want"))
+				cmd := exec.Command("go", "vet", dir)
+				cmd.Dir = root
+				if out, err := cmd.CombinedOutput(); err != nil {
+					t.Errorf("go vet %s: %v\n%s", dir, err, out)
+				}
+			})
+		}
 	})
 }
 
-// vet builds and vets the given package directories in one go command run
-// from the module root. A generated package that does not compile fails
-// here with the compiler's message.
-func vet(t *testing.T, dirs []string) {
+func moduleRoot(t *testing.T) string {
 	t.Helper()
 	gomod, err := exec.Command("go", "env", "GOMOD").Output()
 	if err != nil {
 		t.Fatalf("go env GOMOD: %v", err)
 	}
-	root := filepath.Dir(strings.TrimSpace(string(gomod)))
-	cmd := exec.Command("go", append([]string{"vet"}, dirs...)...)
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go vet %s: %v\n%s", strings.Join(dirs, " "), err, out)
+	return filepath.Dir(strings.TrimSpace(string(gomod)))
+}
+
+// TestGoldenExamples checks each success case's examples against the JSON
+// Schema bundle the generator embeds (schema_gen.go): every example must be
+// valid for its message and for the direction that carries it, as
+// specs/README.md promises. The bundle is the second opinion next to the
+// generated validators, so it must accept what the spec calls valid.
+func TestGoldenExamples(t *testing.T) {
+	for _, c := range goldenCases(t) {
+		if _, err := os.Stat(filepath.Join(c.dir, "error.txt")); err == nil {
+			continue
+		}
+		t.Run(c.name, func(t *testing.T) {
+			pkg, _, err := gen.Files(c.spec, gen.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			chk, err := schemacheck.New(pkg.Schema)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range pkg.Messages {
+				defs := []string{m.Name}
+				if m.Server {
+					defs = append(defs, "ServerMessage")
+				}
+				if m.Client {
+					defs = append(defs, "ClientMessage")
+				}
+				for _, ex := range m.Examples {
+					for _, def := range defs {
+						vs, err := chk.Validate(def, ex.JSON)
+						if err != nil {
+							t.Errorf("%s example %s against %s: %v", m.Name, ex.Name, def, err)
+						}
+						for _, v := range vs {
+							t.Errorf("%s example %s %s against %s: %v", m.Name, ex.Name, ex.JSON, def, v)
+						}
+					}
+				}
+			}
+		})
 	}
 }
 

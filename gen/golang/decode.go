@@ -50,20 +50,24 @@ func (g *gen) decodeValue(t *ir.Type, target expr, depth int) []jen.Code {
 		}
 		return []jen.Code{jen.If(jen.List(target(), jen.Err()).Op("=").Add(call("Raw", types...)), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))}
 	case ir.Enum:
+		sv := "sv" + strconv.Itoa(depth)
 		return []jen.Code{jen.Block(
-			jen.List(jen.Id("v"), jen.Err()).Op(":=").Add(call("String")),
-			returnErrIfErr(),
-			target().Op("=").Id(t.Name).Call(jen.Id("v")),
+			jen.Var().Id(sv).String(),
+			jen.If(jen.List(jen.Id(sv), jen.Err()).Op("=").Add(call("String")), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+			target().Op("=").Id(t.Name).Call(jen.Id(sv)),
 		)}
 	case ir.Struct:
 		return []jen.Code{jen.If(jen.Err().Op("=").Add(target()).Dot("decodeJX").Call(dID, sID), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))}
 	case ir.Union:
 		return []jen.Code{jen.If(jen.List(target(), jen.Err()).Op("=").Id("decode"+t.Name).Call(dID, sID), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))}
 	case ir.Nullable:
-		inner := append([]jen.Code{target().Dot("Valid").Op("=").True()}, g.decodeValue(t.Elem, target.dot("Value"), depth)...)
-		return []jen.Code{jen.If(jen.List(jen.Id("null"), jen.Err()).Op(":=").Qual(wirePkg, "Null").Call(dID), jen.Err().Op("!=").Nil()).Block(
-			jen.Return(jen.Err()),
-		).Else().If(jen.Op("!").Id("null")).Block(inner...)}
+		inner := append([]jen.Code{target().Dot("Valid").Op("=").True()}, g.decodeValue(t.Elem, target.dot("Value"), depth+1)...)
+		null := "null" + strconv.Itoa(depth)
+		return []jen.Code{jen.Block(
+			jen.Var().Id(null).Bool(),
+			jen.If(jen.List(jen.Id(null), jen.Err()).Op("=").Qual(wirePkg, "Null").Call(dID), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+			jen.If(jen.Op("!").Id(null)).Block(inner...),
+		)}
 	case ir.Slice:
 		i, v := "i"+strconv.Itoa(depth), "v"+strconv.Itoa(depth)
 		body := []jen.Code{
@@ -78,37 +82,39 @@ func (g *gen) decodeValue(t *ir.Type, target expr, depth int) []jen.Code {
 			target().Op("=").Append(target(), jen.Id(v)),
 			jen.Return(jen.Nil()),
 		)
+		ok := "ok" + strconv.Itoa(depth)
 		return []jen.Code{jen.Block(
-			jen.List(jen.Id("ok"), jen.Err()).Op(":=").Qual(wirePkg, "Expect").Call(dID, sID, jen.Qual(jxPkg, "Array"), jen.Lit("array")),
-			returnErrIfErr(),
-			jen.If(jen.Id("ok")).Block(
+			jen.Var().Id(ok).Bool(),
+			jen.If(jen.List(jen.Id(ok), jen.Err()).Op("=").Qual(wirePkg, "Expect").Call(dID, sID, jen.Qual(jxPkg, "Array"), jen.Lit("array")), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+			jen.If(jen.Id(ok)).Block(
 				target().Op("=").Add(goType(t)).Values(),
 				jen.Id(i).Op(":=").Lit(0),
-				jen.If(jen.Err().Op(":=").Add(dID).Dot("Arr").Call(
+				jen.If(jen.Err().Op("=").Add(dID).Dot("Arr").Call(
 					jen.Func().Params(jen.Id("d").Op("*").Qual(jxPkg, "Decoder")).Error().Block(body...),
 				), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 			),
 		)}
 	case ir.Map:
-		v := "v" + strconv.Itoa(depth)
+		v, k := "v"+strconv.Itoa(depth), "k"+strconv.Itoa(depth)
 		body := []jen.Code{
-			jen.Id("k").Op(":=").String().Call(jen.Id("key")),
-			sID.Clone().Dot("Push").Call(jen.Id("k")),
+			jen.Id(k).Op(":=").String().Call(jen.Id("key")),
+			sID.Clone().Dot("Push").Call(jen.Id(k)),
 			jen.Var().Id(v).Add(goType(t.Elem)),
 			jen.Var().Err().Error(),
 		}
 		body = append(body, g.decodeValue(t.Elem, id(v), depth+1)...)
 		body = append(body,
 			sID.Clone().Dot("Pop").Call(),
-			target().Index(jen.Id("k")).Op("=").Id(v),
+			target().Index(jen.Id(k)).Op("=").Id(v),
 			jen.Return(jen.Nil()),
 		)
+		ok := "ok" + strconv.Itoa(depth)
 		return []jen.Code{jen.Block(
-			jen.List(jen.Id("ok"), jen.Err()).Op(":=").Qual(wirePkg, "Expect").Call(dID, sID, jen.Qual(jxPkg, "Object"), jen.Lit("object")),
-			returnErrIfErr(),
-			jen.If(jen.Id("ok")).Block(
+			jen.Var().Id(ok).Bool(),
+			jen.If(jen.List(jen.Id(ok), jen.Err()).Op("=").Qual(wirePkg, "Expect").Call(dID, sID, jen.Qual(jxPkg, "Object"), jen.Lit("object")), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+			jen.If(jen.Id(ok)).Block(
 				target().Op("=").Add(goType(t)).Values(),
-				jen.If(jen.Err().Op(":=").Add(dID).Dot("ObjBytes").Call(
+				jen.If(jen.Err().Op("=").Add(dID).Dot("ObjBytes").Call(
 					jen.Func().Params(jen.Id("d").Op("*").Qual(jxPkg, "Decoder"), jen.Id("key").Index().Byte()).Error().Block(body...),
 				), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 			),

@@ -60,6 +60,9 @@ func (g *gen) handlers(d *ir.Direction) ([]handler, error) {
 	seen := map[string]string{}
 	add := func(h handler, owner string) error {
 		if prev, ok := seen[h.name]; ok {
+			if prev == owner {
+				return nil // the same union dispatched from two fields of one message
+			}
 			return fmt.Errorf("handler On%s is needed for both %s and %s", h.name, prev, owner)
 		}
 		seen[h.name] = owner

@@ -39,6 +39,9 @@ type Options struct {
 
 // Generate renders every file for pkg.
 func Generate(pkg *ir.Package, opt Options) ([]File, error) {
+	if err := checkNames(pkg, opt.Client); err != nil {
+		return nil, err
+	}
 	g := &gen{pkg: pkg, patterns: map[string]string{}}
 	g.collectDispatch()
 	emitters := []struct {

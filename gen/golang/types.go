@@ -126,15 +126,10 @@ func (g *gen) enumType(f *jen.File, t *ir.Type) {
 	f.Type().Id(t.Name).String()
 	f.Line()
 	emitDoc(f, t.Name+" values.")
+	names := enumConsts(t)
 	f.Const().DefsFunc(func(gr *jen.Group) {
-		seen := map[string]bool{}
-		for _, v := range t.Values {
-			name := enumConst(t, v)
-			if seen[name] {
-				name += strconv.Itoa(len(seen))
-			}
-			seen[name] = true
-			gr.Id(name).Id(t.Name).Op("=").Lit(v)
+		for i, v := range t.Values {
+			gr.Id(names[i]).Id(t.Name).Op("=").Lit(v)
 		}
 	})
 	f.Line()
@@ -148,8 +143,29 @@ func (g *gen) enumType(f *jen.File, t *ir.Type) {
 	f.Line()
 }
 
-func enumConst(t *ir.Type, v string) string {
-	return t.Name + ir.GoName(v)
+// enumConsts names the constants of t's values. Values that differ only in
+// case ("response", "RESPONSE") keep their own spelling to stay apart.
+func enumConsts(t *ir.Type) []string {
+	out := make([]string, len(t.Values))
+	seen := map[string]bool{}
+	for i, v := range t.Values {
+		name := t.Name + ir.GoName(v)
+		if seen[name] {
+			raw := strings.Map(func(r rune) rune {
+				if r == '_' || ('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z') || ('0' <= r && r <= '9') {
+					return r
+				}
+				return -1
+			}, v)
+			name = t.Name + raw
+			for seen[name] {
+				name += "_"
+			}
+		}
+		seen[name] = true
+		out[i] = name
+	}
+	return out
 }
 
 func listLits(vals []string) []jen.Code {

@@ -11,9 +11,10 @@ import (
 
 var serverExtensions = []string{
 	"x-wsbind-auth", "x-wsbind-keepalive", "x-wsbind-limits", "x-wsbind-resume", "x-wsbind-subprotocols",
+	"x-wsbind-welcome",
 }
 
-var messageExtensions = []string{"x-wsbind-source"}
+var messageExtensions = []string{"x-wsbind-source", "x-wsbind-error"}
 
 // Build lowers a loaded document to a Package.
 func Build(doc *spec.Document) (*Package, error) {
@@ -38,7 +39,11 @@ func Build(doc *spec.Document) (*Package, error) {
 		if err := l.register(m.Payload, t); err != nil {
 			return nil, err
 		}
-		msg := &Message{Name: m.Key, Type: t, Doc: messageDoc(m.Node, t)}
+		rule, err := buildErrorRule(m.Node.Get("x-wsbind-error"))
+		if err != nil {
+			return nil, err
+		}
+		msg := &Message{Name: m.Key, Type: t, Doc: messageDoc(m.Node, t), Error: rule}
 		t.Message = msg
 		if m.CorrelationPointer != "" {
 			msg.Correlation = strings.Split(strings.TrimPrefix(m.CorrelationPointer, "/"), "/")
@@ -81,6 +86,9 @@ func Build(doc *spec.Document) (*Package, error) {
 		m.Client = true
 	}
 	pkg.Types = l.sortedTypes()
+	if pkg.ClientSpec, err = buildClient(doc, pkg, byName); err != nil {
+		return nil, err
+	}
 	if pkg.Servers, err = servers(doc.Root); err != nil {
 		return nil, err
 	}

@@ -133,12 +133,15 @@ func (b *bundler) convert(n *spec.Node) (any, error) {
 		return b.ref(n)
 	}
 	out := map[string]any{}
+	if err := b.fixups(n, out); err != nil {
+		return nil, err
+	}
 	for i, k := range n.Keys {
 		v := n.Values[i]
 		switch {
 		case annotations[k] || strings.HasPrefix(k, "x-"):
 			continue
-		case k == "properties":
+		case k == "properties" && out["properties"] == nil:
 			props := map[string]any{}
 			for j, pk := range v.Keys {
 				pv, err := b.convert(v.Values[j])
@@ -148,8 +151,23 @@ func (b *bundler) convert(n *spec.Node) (any, error) {
 				props[pk] = pv
 			}
 			out[k] = props
-		case k == "const" || k == "enum":
-			out[k] = v.JSON(nil) // values, not schemas
+		case k == "const":
+			out[k] = v.JSON(nil) // a value, not a schema
+		case k == "enum":
+			vals := v.JSON(nil).([]any)
+			if _, nullable, _ := schemaTypes(n); nullable && !containsNil(vals) {
+				vals = append(vals, nil) // as the Go type's Nullable wrapper accepts
+			}
+			out[k] = vals
+		case k == "properties" && out["properties"] != nil:
+			props := out["properties"].(map[string]any)
+			for j, pk := range v.Keys {
+				pv, err := b.convert(v.Values[j])
+				if err != nil {
+					return nil, err
+				}
+				props[pk] = pv
+			}
 		default:
 			cv, err := b.convert(v)
 			if err != nil {
@@ -175,4 +193,36 @@ func DefinitionNames(schema []byte) ([]string, error) {
 	}
 	sort.Strings(out)
 	return out, nil
+}
+
+func containsNil(vals []any) bool {
+	for _, v := range vals {
+		if v == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// fixups adds what JSON Schema needs to mean what the generator means. An
+// object closed with additionalProperties: false beside allOf would, under
+// JSON Schema, reject every property its allOf parts declare; listing the
+// merged property names beside it keeps them allowed.
+func (b *bundler) fixups(n *spec.Node, out map[string]any) error {
+	ap := n.Get("additionalProperties")
+	if n.Get("allOf") == nil || ap == nil || ap.Scalar != false {
+		return nil
+	}
+	flat, err := newLowerer(b.loader).flatten(n)
+	if err != nil {
+		return err
+	}
+	props := map[string]any{}
+	if p := flat.Get("properties"); p != nil {
+		for _, k := range p.Keys {
+			props[k] = true
+		}
+	}
+	out["properties"] = props
+	return nil
 }

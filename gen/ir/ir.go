@@ -141,6 +141,8 @@ type Message struct {
 	Examples []Example
 	// Server and Client tell which directions carry the message.
 	Server, Client bool
+	// Error says when this message, as a reply, reports a failure.
+	Error *ErrorRule
 }
 
 // Example is one message example, as compact JSON.
@@ -190,6 +192,8 @@ type Package struct {
 	Servers []Server
 	// SourceFiles are the spec files read, for the generated header.
 	SourceFiles []string
+	// ClientSpec drives the typed client.
+	ClientSpec *ClientSpec
 }
 
 // Server is one entry of the spec's servers.

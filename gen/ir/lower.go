@@ -20,11 +20,14 @@ type lowerer struct {
 	loader *spec.Loader
 	cache  map[*spec.Node]*Type
 	named  map[string]*Type // Go name to type, for collision checks
-	// inProgress breaks cycles: a named struct is cached before its fields.
+	// building holds structs whose fields are being lowered: a struct is
+	// cached before its fields so recursion terminates, and a field that
+	// holds one by value would make the Go type infinitely large.
+	building map[*Type]bool
 }
 
 func newLowerer(l *spec.Loader) *lowerer {
-	return &lowerer{loader: l, cache: map[*spec.Node]*Type{}, named: map[string]*Type{}}
+	return &lowerer{loader: l, cache: map[*spec.Node]*Type{}, named: map[string]*Type{}, building: map[*Type]bool{}}
 }
 
 // componentName returns X when n sits at #/components/schemas/X.
@@ -321,7 +324,11 @@ func (l *lowerer) lowerNonNull(orig, n *spec.Node, name string, types []string, 
 	case "string":
 		if e := n.Get("enum"); e != nil && n.Get("const") == nil {
 			t := &Type{Kind: Enum, Name: name, Doc: doc, Loc: loc}
+			_, nullable, _ := schemaTypes(n)
 			for _, v := range e.Items {
+				if v.Scalar == nil && v.Kind == spec.ScalarKind && nullable {
+					continue // null is the Nullable wrapper's business
+				}
 				s, ok := v.Scalar.(string)
 				if !ok {
 					return nil, v.Errorf("enum values must be strings")
@@ -440,6 +447,9 @@ func (l *lowerer) scalarChecks(t *Type, n *spec.Node) error {
 			return c.Errorf("const does not fit type")
 		}
 		t.Const = c.Scalar
+		if i, ok := c.Scalar.(int64); ok && t.Kind == Float {
+			t.Const = float64(i)
+		}
 	}
 	if e := n.Get("enum"); e != nil {
 		return e.Errorf("enum is supported on strings only")
@@ -490,6 +500,8 @@ func (l *lowerer) lowerStruct(orig, n *spec.Node, name, doc string) (*Type, erro
 			return nil, ap.Errorf("additionalProperties with a schema is supported only on objects without properties")
 		}
 	}
+	l.building[t] = true
+	defer delete(l.building, t)
 	required := map[string]bool{}
 	if r := n.Get("required"); r != nil {
 		for _, it := range r.Items {
@@ -520,6 +532,14 @@ func (l *lowerer) lowerStruct(orig, n *spec.Node, name, doc string) (*Type, erro
 		if err != nil {
 			return nil, err
 		}
+		if inner := ft; inner.Kind == Struct || (inner.Kind == Nullable && inner.Elem.Kind == Struct) {
+			if inner.Kind == Nullable {
+				inner = inner.Elem
+			}
+			if l.building[inner] {
+				return nil, pn.Errorf("property %q holds %s inside itself; recursion must go through an array or a map", key, inner.Name)
+			}
+		}
 		fdoc := pn.Get("description").Str()
 		if fdoc == "" {
 			fdoc = pd.Get("description").Str()
@@ -538,8 +558,13 @@ func (l *lowerer) lowerStruct(orig, n *spec.Node, name, doc string) (*Type, erro
 		delete(required, key)
 		t.Fields = append(t.Fields, f)
 	}
-	for missing := range required {
-		return nil, n.Errorf("required property %q is not declared in properties", missing)
+	if len(required) > 0 {
+		var missing []string
+		for k := range required {
+			missing = append(missing, k)
+		}
+		sort.Strings(missing)
+		return nil, n.Errorf("required properties %q are not declared in properties", missing)
 	}
 	return t, nil
 }

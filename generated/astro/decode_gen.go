@@ -34,11 +34,11 @@ func (m *Activity) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			s.Push("provider")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Provider = ActivityProvider(v)
+				m.Provider = ActivityProvider(sv0)
 			}
 			s.Pop()
 		case "type":
@@ -137,11 +137,11 @@ func (m *ActivityChannelPointsRedemption) decodeJX(d *jx.Decoder, s *wire.Scope)
 			seen |= 1 << 2
 			s.Push("provider")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Provider = ActivityProvider(v)
+				m.Provider = ActivityProvider(sv0)
 			}
 			s.Pop()
 		case "type":
@@ -240,11 +240,11 @@ func (m *ActivityCharityCampaignDonation) decodeJX(d *jx.Decoder, s *wire.Scope)
 			seen |= 1 << 2
 			s.Push("provider")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Provider = ActivityProvider(v)
+				m.Provider = ActivityProvider(sv0)
 			}
 			s.Pop()
 		case "type":
@@ -343,11 +343,11 @@ func (m *ActivityCheer) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			s.Push("provider")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Provider = ActivityProvider(v)
+				m.Provider = ActivityProvider(sv0)
 			}
 			s.Pop()
 		case "type":
@@ -446,11 +446,11 @@ func (m *ActivityCheerPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			s.Push("provider")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Provider = ActivityProvider(v)
+				m.Provider = ActivityProvider(sv0)
 			}
 			s.Pop()
 		case "type":
@@ -549,11 +549,11 @@ func (m *ActivityCommunityGiftPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) e
 			seen |= 1 << 2
 			s.Push("provider")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Provider = ActivityProvider(v)
+				m.Provider = ActivityProvider(sv0)
 			}
 			s.Pop()
 		case "type":
@@ -698,11 +698,11 @@ func (m *ActivityElixir) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			s.Push("provider")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Provider = ActivityProvider(v)
+				m.Provider = ActivityProvider(sv0)
 			}
 			s.Pop()
 		case "type":
@@ -801,11 +801,11 @@ func (m *ActivityEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			s.Push("provider")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Provider = ActivityProvider(v)
+				m.Provider = ActivityProvider(sv0)
 			}
 			s.Pop()
 		case "type":
@@ -904,11 +904,11 @@ func (m *ActivityFan) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			s.Push("provider")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Provider = ActivityProvider(v)
+				m.Provider = ActivityProvider(sv0)
 			}
 			s.Pop()
 		case "type":
@@ -1007,11 +1007,11 @@ func (m *ActivityFollow) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			s.Push("provider")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Provider = ActivityProvider(v)
+				m.Provider = ActivityProvider(sv0)
 			}
 			s.Pop()
 		case "type":
@@ -1110,11 +1110,11 @@ func (m *ActivityFollower) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			s.Push("provider")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Provider = ActivityProvider(v)
+				m.Provider = ActivityProvider(sv0)
 			}
 			s.Pop()
 		case "type":
@@ -1213,11 +1213,11 @@ func (m *ActivityGiveaway) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			s.Push("provider")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Provider = ActivityProvider(v)
+				m.Provider = ActivityProvider(sv0)
 			}
 			s.Pop()
 		case "type":
@@ -1316,11 +1316,11 @@ func (m *ActivityHost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			s.Push("provider")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Provider = ActivityProvider(v)
+				m.Provider = ActivityProvider(sv0)
 			}
 			s.Pop()
 		case "type":
@@ -1419,11 +1419,11 @@ func (m *ActivityHypetrainEnd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			s.Push("provider")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Provider = ActivityProvider(v)
+				m.Provider = ActivityProvider(sv0)
 			}
 			s.Pop()
 		case "type":
@@ -1522,11 +1522,11 @@ func (m *ActivityHypetrainProgress) decodeJX(d *jx.Decoder, s *wire.Scope) error
 			seen |= 1 << 2
 			s.Push("provider")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Provider = ActivityProvider(v)
+				m.Provider = ActivityProvider(sv0)
 			}
 			s.Pop()
 		case "type":
@@ -1625,11 +1625,11 @@ func (m *ActivityHypetrainStart) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			s.Push("provider")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Provider = ActivityProvider(v)
+				m.Provider = ActivityProvider(sv0)
 			}
 			s.Pop()
 		case "type":
@@ -1728,11 +1728,11 @@ func (m *ActivityMerch) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			s.Push("provider")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Provider = ActivityProvider(v)
+				m.Provider = ActivityProvider(sv0)
 			}
 			s.Pop()
 		case "type":
@@ -1831,11 +1831,11 @@ func (m *ActivityPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			s.Push("provider")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Provider = ActivityProvider(v)
+				m.Provider = ActivityProvider(sv0)
 			}
 			s.Pop()
 		case "type":
@@ -1934,11 +1934,11 @@ func (m *ActivityRaid) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			s.Push("provider")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Provider = ActivityProvider(v)
+				m.Provider = ActivityProvider(sv0)
 			}
 			s.Pop()
 		case "type":
@@ -2037,11 +2037,11 @@ func (m *ActivityRedemption) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			s.Push("provider")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Provider = ActivityProvider(v)
+				m.Provider = ActivityProvider(sv0)
 			}
 			s.Pop()
 		case "type":
@@ -2140,11 +2140,11 @@ func (m *ActivityShare) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			s.Push("provider")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Provider = ActivityProvider(v)
+				m.Provider = ActivityProvider(sv0)
 			}
 			s.Pop()
 		case "type":
@@ -2243,11 +2243,11 @@ func (m *ActivitySponsor) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			s.Push("provider")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Provider = ActivityProvider(v)
+				m.Provider = ActivityProvider(sv0)
 			}
 			s.Pop()
 		case "type":
@@ -2346,11 +2346,11 @@ func (m *ActivitySponsorship) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			s.Push("provider")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Provider = ActivityProvider(v)
+				m.Provider = ActivityProvider(sv0)
 			}
 			s.Pop()
 		case "type":
@@ -2449,11 +2449,11 @@ func (m *ActivitySponsorshipPassive) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 			seen |= 1 << 2
 			s.Push("provider")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Provider = ActivityProvider(v)
+				m.Provider = ActivityProvider(sv0)
 			}
 			s.Pop()
 		case "type":
@@ -2552,11 +2552,11 @@ func (m *ActivityStars) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			s.Push("provider")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Provider = ActivityProvider(v)
+				m.Provider = ActivityProvider(sv0)
 			}
 			s.Pop()
 		case "type":
@@ -2655,11 +2655,11 @@ func (m *ActivitySubscriber) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			s.Push("provider")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Provider = ActivityProvider(v)
+				m.Provider = ActivityProvider(sv0)
 			}
 			s.Pop()
 		case "type":
@@ -2758,11 +2758,11 @@ func (m *ActivitySuperchat) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			s.Push("provider")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Provider = ActivityProvider(v)
+				m.Provider = ActivityProvider(sv0)
 			}
 			s.Pop()
 		case "type":
@@ -2861,11 +2861,11 @@ func (m *ActivitySupporter) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			s.Push("provider")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Provider = ActivityProvider(v)
+				m.Provider = ActivityProvider(sv0)
 			}
 			s.Pop()
 		case "type":
@@ -2964,11 +2964,11 @@ func (m *ActivityTip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			s.Push("provider")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Provider = ActivityProvider(v)
+				m.Provider = ActivityProvider(sv0)
 			}
 			s.Pop()
 		case "type":
@@ -3067,11 +3067,11 @@ func (m *ActivityVideolike) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			s.Push("provider")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Provider = ActivityProvider(v)
+				m.Provider = ActivityProvider(sv0)
 			}
 			s.Pop()
 		case "type":
@@ -4774,11 +4774,11 @@ func (m *ChannelContestsMessageData) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 			seen |= 1 << 0
 			s.Push("event")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Event = ContestEvent(v)
+				m.Event = ContestEvent(sv0)
 			}
 			s.Pop()
 		case "payload":
@@ -5243,11 +5243,11 @@ func (m *ChannelOverlayActionMessageData) decodeJX(d *jx.Decoder, s *wire.Scope)
 			seen |= 1 << 0
 			s.Push("action")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Action = OverlayAction(v)
+				m.Action = OverlayAction(sv0)
 			}
 			s.Pop()
 		default:
@@ -5784,11 +5784,11 @@ func (m *ChannelSongrequestMessageData) decodeJX(d *jx.Decoder, s *wire.Scope) e
 			seen |= 1 << 0
 			s.Push("event")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Event = SongrequestEvent(v)
+				m.Event = SongrequestEvent(sv0)
 			}
 			s.Pop()
 		case "payload":
@@ -6103,11 +6103,11 @@ func (m *ContestPayload) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "state":
 			s.Push("state")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.State.Value = ContestState(v)
+				m.State.Value = ContestState(sv0)
 			}
 			m.State.Set = true
 			s.Pop()
@@ -6162,32 +6162,36 @@ func (m *GiveawayUpdate) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			s.Push("event")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Event = GiveawayEvent(v)
+				m.Event = GiveawayEvent(sv0)
 			}
 			s.Pop()
 		case "state":
 			seen |= 1 << 3
 			s.Push("state")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.State = GiveawayState(v)
+				m.State = GiveawayState(sv0)
 			}
 			s.Pop()
 		case "data":
 			s.Push("data")
-			if null, err := wire.Null(d); err != nil {
-				return err
-			} else if !null {
-				m.Data.Value.Valid = true
-				if err = m.Data.Value.Value.decodeJX(d, s); err != nil {
+			{
+				var null0 bool
+				if null0, err = wire.Null(d); err != nil {
 					return err
+				}
+				if !null0 {
+					m.Data.Value.Valid = true
+					if err = m.Data.Value.Value.decodeJX(d, s); err != nil {
+						return err
+					}
 				}
 			}
 			m.Data.Set = true
@@ -6471,11 +6475,11 @@ func (m *Response) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			s.Push("type")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Type = ResponseType(v)
+				m.Type = ResponseType(sv0)
 			}
 			s.Pop()
 		case "nonce":
@@ -6488,11 +6492,11 @@ func (m *Response) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "error":
 			s.Push("error")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Error.Value = ErrorCode(v)
+				m.Error.Value = ErrorCode(sv0)
 			}
 			m.Error.Set = true
 			s.Pop()
@@ -6673,11 +6677,11 @@ func (m *SubscribeData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 3
 			s.Push("token_type")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.TokenType = TokenType(v)
+				m.TokenType = TokenType(sv0)
 			}
 			s.Pop()
 		default:
@@ -6742,11 +6746,11 @@ func (m *Tip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 4
 			s.Push("approved")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Approved = TipApproval(v)
+				m.Approved = TipApproval(sv0)
 			}
 			s.Pop()
 		case "approvedBy":
@@ -6979,11 +6983,11 @@ func (m *UnsubscribeData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "token_type":
 			s.Push("token_type")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.TokenType.Value = TokenType(v)
+				m.TokenType.Value = TokenType(sv0)
 			}
 			m.TokenType.Set = true
 			s.Pop()

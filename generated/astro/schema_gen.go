@@ -476,10 +476,11 @@ var Provider = wire.Provider{
 // Servers are the spec's servers with their x-wsbind-* extensions as JSON.
 var Servers = []wire.Server{{
 	Extensions: map[string]string{
-		"x-wsbind-auth":      "{\"kind\":\"per-message\",\"tokenPointer\":\"/data/token\"}",
+		"x-wsbind-auth":      "{\"kind\":\"per-message\",\"tokenPointer\":\"/data/token\",\"tokenTypePointer\":\"/data/token_type\"}",
 		"x-wsbind-keepalive": "{\"pongTimeoutSeconds\":70,\"serverPingSeconds\":30}",
 		"x-wsbind-limits":    "{\"connectRateLimitStatus\":429,\"connectRetryAfterSeconds\":2,\"drainingStatus\":502,\"throttle\":\"Commands are rate limited (rate_limit_exceeded) and subscriptions/rooms are capped (err_bad_request), but the numbers are not published.\"}",
 		"x-wsbind-resume":    "{\"message\":\"Reconnect\",\"queryParam\":\"reconnect_token\",\"tokenPointer\":\"/data/reconnect_token\"}",
+		"x-wsbind-welcome":   "\"Welcome\"",
 	},
 	Name: "production",
 	URL:  "wss://astro.streamelements.com/",

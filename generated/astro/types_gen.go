@@ -2517,8 +2517,8 @@ type ResponseType string
 
 // ResponseType values.
 const (
-	ResponseTypeResponse  ResponseType = "response"
-	ResponseTypeResponse1 ResponseType = "RESPONSE"
+	ResponseTypeResponse ResponseType = "response"
+	ResponseTypeRESPONSE ResponseType = "RESPONSE"
 )
 
 // Valid reports whether e is one of the listed values.

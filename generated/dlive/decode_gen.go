@@ -73,22 +73,22 @@ func (m *ChatBan) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 3
 			s.Push("role")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Role = Role(v)
+				m.Role = Role(sv0)
 			}
 			s.Pop()
 		case "roomRole":
 			seen |= 1 << 4
 			s.Push("roomRole")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.RoomRole = RoomRole(v)
+				m.RoomRole = RoomRole(sv0)
 			}
 			s.Pop()
 		case "sender":
@@ -115,11 +115,11 @@ func (m *ChatBan) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "bannedByRoomRole":
 			s.Push("bannedByRoomRole")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.BannedByRoomRole.Value = RoomRole(v)
+				m.BannedByRoomRole.Value = RoomRole(sv0)
 			}
 			m.BannedByRoomRole.Set = true
 			s.Pop()
@@ -232,22 +232,22 @@ func (m *ChatClip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 3
 			s.Push("role")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Role = Role(v)
+				m.Role = Role(sv0)
 			}
 			s.Pop()
 		case "roomRole":
 			seen |= 1 << 4
 			s.Push("roomRole")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.RoomRole = RoomRole(v)
+				m.RoomRole = RoomRole(sv0)
 			}
 			s.Pop()
 		case "sender":
@@ -327,14 +327,14 @@ func (m *ChatDelete) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "ids":
 			s.Push("ids")
 			{
-				ok, err := wire.Expect(d, s, jx.Array, "array")
-				if err != nil {
+				var ok0 bool
+				if ok0, err = wire.Expect(d, s, jx.Array, "array"); err != nil {
 					return err
 				}
-				if ok {
+				if ok0 {
 					m.Ids = []string{}
 					i0 := 0
-					if err := d.Arr(func(d *jx.Decoder) error {
+					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
 						i0++
 						var v0 string
@@ -400,22 +400,22 @@ func (m *ChatEmoteAdd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 3
 			s.Push("role")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Role = Role(v)
+				m.Role = Role(sv0)
 			}
 			s.Pop()
 		case "roomRole":
 			seen |= 1 << 4
 			s.Push("roomRole")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.RoomRole = RoomRole(v)
+				m.RoomRole = RoomRole(sv0)
 			}
 			s.Pop()
 		case "sender":
@@ -503,22 +503,22 @@ func (m *ChatExtendSub) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 3
 			s.Push("role")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Role = Role(v)
+				m.Role = Role(sv0)
 			}
 			s.Pop()
 		case "roomRole":
 			seen |= 1 << 4
 			s.Push("roomRole")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.RoomRole = RoomRole(v)
+				m.RoomRole = RoomRole(sv0)
 			}
 			s.Pop()
 		case "sender":
@@ -613,22 +613,22 @@ func (m *ChatFollow) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 3
 			s.Push("role")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Role = Role(v)
+				m.Role = Role(sv0)
 			}
 			s.Pop()
 		case "roomRole":
 			seen |= 1 << 4
 			s.Push("roomRole")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.RoomRole = RoomRole(v)
+				m.RoomRole = RoomRole(sv0)
 			}
 			s.Pop()
 		case "sender":
@@ -709,22 +709,22 @@ func (m *ChatGift) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 3
 			s.Push("role")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Role = Role(v)
+				m.Role = Role(sv0)
 			}
 			s.Pop()
 		case "roomRole":
 			seen |= 1 << 4
 			s.Push("roomRole")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.RoomRole = RoomRole(v)
+				m.RoomRole = RoomRole(sv0)
 			}
 			s.Pop()
 		case "sender":
@@ -744,11 +744,11 @@ func (m *ChatGift) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "gift":
 			s.Push("gift")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Gift.Value = Gift(v)
+				m.Gift.Value = Gift(sv0)
 			}
 			m.Gift.Set = true
 			s.Pop()
@@ -844,22 +844,22 @@ func (m *ChatGiftSub) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 3
 			s.Push("role")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Role = Role(v)
+				m.Role = Role(sv0)
 			}
 			s.Pop()
 		case "roomRole":
 			seen |= 1 << 4
 			s.Push("roomRole")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.RoomRole = RoomRole(v)
+				m.RoomRole = RoomRole(sv0)
 			}
 			s.Pop()
 		case "sender":
@@ -954,22 +954,22 @@ func (m *ChatGiftSubReceive) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 3
 			s.Push("role")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Role = Role(v)
+				m.Role = Role(sv0)
 			}
 			s.Pop()
 		case "roomRole":
 			seen |= 1 << 4
 			s.Push("roomRole")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.RoomRole = RoomRole(v)
+				m.RoomRole = RoomRole(sv0)
 			}
 			s.Pop()
 		case "sender":
@@ -1057,22 +1057,22 @@ func (m *ChatHost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 3
 			s.Push("role")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Role = Role(v)
+				m.Role = Role(sv0)
 			}
 			s.Pop()
 		case "roomRole":
 			seen |= 1 << 4
 			s.Push("roomRole")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.RoomRole = RoomRole(v)
+				m.RoomRole = RoomRole(sv0)
 			}
 			s.Pop()
 		case "sender":
@@ -1198,22 +1198,22 @@ func (m *ChatModerator) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 3
 			s.Push("role")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Role = Role(v)
+				m.Role = Role(sv0)
 			}
 			s.Pop()
 		case "roomRole":
 			seen |= 1 << 4
 			s.Push("roomRole")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.RoomRole = RoomRole(v)
+				m.RoomRole = RoomRole(sv0)
 			}
 			s.Pop()
 		case "sender":
@@ -1339,22 +1339,22 @@ func (m *ChatSubStreak) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 3
 			s.Push("role")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Role = Role(v)
+				m.Role = Role(sv0)
 			}
 			s.Pop()
 		case "roomRole":
 			seen |= 1 << 4
 			s.Push("roomRole")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.RoomRole = RoomRole(v)
+				m.RoomRole = RoomRole(sv0)
 			}
 			s.Pop()
 		case "sender":
@@ -1442,22 +1442,22 @@ func (m *ChatSubscription) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 3
 			s.Push("role")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Role = Role(v)
+				m.Role = Role(sv0)
 			}
 			s.Pop()
 		case "roomRole":
 			seen |= 1 << 4
 			s.Push("roomRole")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.RoomRole = RoomRole(v)
+				m.RoomRole = RoomRole(sv0)
 			}
 			s.Pop()
 		case "sender":
@@ -1545,22 +1545,22 @@ func (m *ChatTCValueAdd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 3
 			s.Push("role")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Role = Role(v)
+				m.Role = Role(sv0)
 			}
 			s.Pop()
 		case "roomRole":
 			seen |= 1 << 4
 			s.Push("roomRole")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.RoomRole = RoomRole(v)
+				m.RoomRole = RoomRole(sv0)
 			}
 			s.Pop()
 		case "sender":
@@ -1655,22 +1655,22 @@ func (m *ChatText) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 3
 			s.Push("role")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Role = Role(v)
+				m.Role = Role(sv0)
 			}
 			s.Pop()
 		case "roomRole":
 			seen |= 1 << 4
 			s.Push("roomRole")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.RoomRole = RoomRole(v)
+				m.RoomRole = RoomRole(sv0)
 			}
 			s.Pop()
 		case "sender":
@@ -1704,14 +1704,14 @@ func (m *ChatText) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "emojis":
 			s.Push("emojis")
 			{
-				ok, err := wire.Expect(d, s, jx.Array, "array")
-				if err != nil {
+				var ok0 bool
+				if ok0, err = wire.Expect(d, s, jx.Array, "array"); err != nil {
 					return err
 				}
-				if ok {
+				if ok0 {
 					m.Emojis = []int64{}
 					i0 := 0
-					if err := d.Arr(func(d *jx.Decoder) error {
+					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
 						i0++
 						var v0 int64
@@ -1805,22 +1805,22 @@ func (m *ChatTimeout) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 3
 			s.Push("role")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Role = Role(v)
+				m.Role = Role(sv0)
 			}
 			s.Pop()
 		case "roomRole":
 			seen |= 1 << 4
 			s.Push("roomRole")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.RoomRole = RoomRole(v)
+				m.RoomRole = RoomRole(sv0)
 			}
 			s.Pop()
 		case "sender":
@@ -1854,11 +1854,11 @@ func (m *ChatTimeout) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "bannedByRoomRole":
 			s.Push("bannedByRoomRole")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.BannedByRoomRole.Value = RoomRole(v)
+				m.BannedByRoomRole.Value = RoomRole(sv0)
 			}
 			m.BannedByRoomRole.Set = true
 			s.Pop()
@@ -2189,12 +2189,16 @@ func (m *DataPayload) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		switch string(key) {
 		case "data":
 			s.Push("data")
-			if null, err := wire.Null(d); err != nil {
-				return err
-			} else if !null {
-				m.Data.Value.Valid = true
-				if err = m.Data.Value.Value.decodeJX(d, s); err != nil {
+			{
+				var null0 bool
+				if null0, err = wire.Null(d); err != nil {
 					return err
+				}
+				if !null0 {
+					m.Data.Value.Valid = true
+					if err = m.Data.Value.Value.decodeJX(d, s); err != nil {
+						return err
+					}
 				}
 			}
 			m.Data.Set = true
@@ -2202,14 +2206,14 @@ func (m *DataPayload) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "errors":
 			s.Push("errors")
 			{
-				ok, err := wire.Expect(d, s, jx.Array, "array")
-				if err != nil {
+				var ok0 bool
+				if ok0, err = wire.Expect(d, s, jx.Array, "array"); err != nil {
 					return err
 				}
-				if ok {
+				if ok0 {
 					m.Errors = []GraphQLError{}
 					i0 := 0
-					if err := d.Arr(func(d *jx.Decoder) error {
+					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
 						i0++
 						var v0 GraphQLError
@@ -2247,14 +2251,14 @@ func (m *DataPayloadData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "streamMessageReceived":
 			s.Push("streamMessageReceived")
 			{
-				ok, err := wire.Expect(d, s, jx.Array, "array")
-				if err != nil {
+				var ok0 bool
+				if ok0, err = wire.Expect(d, s, jx.Array, "array"); err != nil {
 					return err
 				}
-				if ok {
+				if ok0 {
 					m.StreamMessageReceived = []StreamEvent{}
 					i0 := 0
-					if err := d.Arr(func(d *jx.Decoder) error {
+					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
 						i0++
 						var v0 StreamEvent
@@ -2357,14 +2361,14 @@ func (m *GraphQLError) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "path":
 			s.Push("path")
 			{
-				ok, err := wire.Expect(d, s, jx.Array, "array")
-				if err != nil {
+				var ok0 bool
+				if ok0, err = wire.Expect(d, s, jx.Array, "array"); err != nil {
 					return err
 				}
-				if ok {
+				if ok0 {
 					m.Path = []json.RawMessage{}
 					i0 := 0
-					if err := d.Arr(func(d *jx.Decoder) error {
+					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
 						i0++
 						var v0 json.RawMessage
@@ -2384,14 +2388,14 @@ func (m *GraphQLError) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "locations":
 			s.Push("locations")
 			{
-				ok, err := wire.Expect(d, s, jx.Array, "array")
-				if err != nil {
+				var ok0 bool
+				if ok0, err = wire.Expect(d, s, jx.Array, "array"); err != nil {
 					return err
 				}
-				if ok {
+				if ok0 {
 					m.Locations = []GraphQLErrorLocation{}
 					i0 := 0
-					if err := d.Arr(func(d *jx.Decoder) error {
+					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
 						i0++
 						var v0 GraphQLErrorLocation
@@ -2538,22 +2542,22 @@ func (m *SenderInfo) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 1
 			s.Push("role")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Role = Role(v)
+				m.Role = Role(sv0)
 			}
 			s.Pop()
 		case "roomRole":
 			seen |= 1 << 2
 			s.Push("roomRole")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.RoomRole = RoomRole(v)
+				m.RoomRole = RoomRole(sv0)
 			}
 			s.Pop()
 		case "sender":
@@ -2978,25 +2982,25 @@ func (m *StreamchatUser) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 5
 			s.Push("partnerStatus")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.PartnerStatus = PartnerStatus(v)
+				m.PartnerStatus = PartnerStatus(sv0)
 			}
 			s.Pop()
 		case "badges":
 			seen |= 1 << 6
 			s.Push("badges")
 			{
-				ok, err := wire.Expect(d, s, jx.Array, "array")
-				if err != nil {
+				var ok0 bool
+				if ok0, err = wire.Expect(d, s, jx.Array, "array"); err != nil {
 					return err
 				}
-				if ok {
+				if ok0 {
 					m.Badges = []string{}
 					i0 := 0
-					if err := d.Arr(func(d *jx.Decoder) error {
+					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
 						i0++
 						var v0 string
@@ -3015,12 +3019,16 @@ func (m *StreamchatUser) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			s.Pop()
 		case "effect":
 			s.Push("effect")
-			if null, err := wire.Null(d); err != nil {
-				return err
-			} else if !null {
-				m.Effect.Value.Valid = true
-				if m.Effect.Value.Value, err = wire.String(d, s); err != nil {
+			{
+				var null0 bool
+				if null0, err = wire.Null(d); err != nil {
 					return err
+				}
+				if !null0 {
+					m.Effect.Value.Valid = true
+					if m.Effect.Value.Value, err = wire.String(d, s); err != nil {
+						return err
+					}
 				}
 			}
 			m.Effect.Set = true

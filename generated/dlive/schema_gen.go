@@ -191,7 +191,7 @@ var Provider = wire.Provider{
 // Servers are the spec's servers with their x-wsbind-* extensions as JSON.
 var Servers = []wire.Server{{
 	Extensions: map[string]string{
-		"x-wsbind-auth":         "{\"kind\":\"init-payload\",\"tokenPointer\":\"/payload/authorization\"}",
+		"x-wsbind-auth":         "{\"ackMessage\":\"ConnectionAck\",\"errorMessage\":\"ConnectionError\",\"initMessage\":\"ConnectionInit\",\"kind\":\"init-payload\",\"tokenPointer\":\"/payload/authorization\"}",
 		"x-wsbind-keepalive":    "{\"keepaliveMessage\":\"ka\",\"keepaliveSeconds\":25}",
 		"x-wsbind-subprotocols": "[\"graphql-ws\"]",
 	},

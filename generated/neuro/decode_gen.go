@@ -450,14 +450,14 @@ func (m *BlogFeedEntry) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "content":
 			s.Push("content")
 			{
-				ok, err := wire.Expect(d, s, jx.Array, "array")
-				if err != nil {
+				var ok0 bool
+				if ok0, err = wire.Expect(d, s, jx.Array, "array"); err != nil {
 					return err
 				}
-				if ok {
+				if ok0 {
 					m.Content = []BlogEntrySection{}
 					i0 := 0
-					if err := d.Arr(func(d *jx.Decoder) error {
+					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
 						i0++
 						var v0 BlogEntrySection
@@ -559,14 +559,14 @@ func (m *BlogFeedUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 4
 			s.Push("entries")
 			{
-				ok, err := wire.Expect(d, s, jx.Array, "array")
-				if err != nil {
+				var ok0 bool
+				if ok0, err = wire.Expect(d, s, jx.Array, "array"); err != nil {
 					return err
 				}
-				if ok {
+				if ok0 {
 					m.Entries = []BlogFeedEntry{}
 					i0 := 0
-					if err := d.Arr(func(d *jx.Decoder) error {
+					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
 						i0++
 						var v0 BlogFeedEntry
@@ -909,11 +909,11 @@ func (m *InvalidData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 0
 			s.Push("reason")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Reason = InvalidReason(v)
+				m.Reason = InvalidReason(sv0)
 			}
 			s.Pop()
 		case "message":
@@ -1033,14 +1033,14 @@ func (m *ListEventsResultData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 0
 			s.Push("subscribedEvents")
 			{
-				ok, err := wire.Expect(d, s, jx.Array, "array")
-				if err != nil {
+				var ok0 bool
+				if ok0, err = wire.Expect(d, s, jx.Array, "array"); err != nil {
 					return err
 				}
-				if ok {
+				if ok0 {
 					m.SubscribedEvents = []string{}
 					i0 := 0
-					if err := d.Arr(func(d *jx.Decoder) error {
+					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
 						i0++
 						var v0 string
@@ -1061,14 +1061,14 @@ func (m *ListEventsResultData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 1
 			s.Push("availableEvents")
 			{
-				ok, err := wire.Expect(d, s, jx.Array, "array")
-				if err != nil {
+				var ok0 bool
+				if ok0, err = wire.Expect(d, s, jx.Array, "array"); err != nil {
 					return err
 				}
-				if ok {
+				if ok0 {
 					m.AvailableEvents = []string{}
 					i0 := 0
-					if err := d.Arr(func(d *jx.Decoder) error {
+					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
 						i0++
 						var v0 string
@@ -1457,11 +1457,11 @@ func (m *ScheduleEntry) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 3
 			s.Push("type")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Type = ScheduleEntryType(v)
+				m.Type = ScheduleEntryType(sv0)
 			}
 			s.Pop()
 		default:
@@ -1515,14 +1515,14 @@ func (m *ScheduleUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			s.Push("schedule")
 			{
-				ok, err := wire.Expect(d, s, jx.Array, "array")
-				if err != nil {
+				var ok0 bool
+				if ok0, err = wire.Expect(d, s, jx.Array, "array"); err != nil {
 					return err
 				}
-				if ok {
+				if ok0 {
 					m.Schedule = []ScheduleEntry{}
 					i0 := 0
-					if err := d.Arr(func(d *jx.Decoder) error {
+					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
 						i0++
 						var v0 ScheduleEntry
@@ -1549,22 +1549,26 @@ func (m *ScheduleUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "status":
 			s.Push("status")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Status.Value = ScheduleStatus(v)
+				m.Status.Value = ScheduleStatus(sv0)
 			}
 			m.Status.Set = true
 			s.Pop()
 		case "imageUrl":
 			s.Push("imageUrl")
-			if null, err := wire.Null(d); err != nil {
-				return err
-			} else if !null {
-				m.ImageURL.Value.Valid = true
-				if m.ImageURL.Value.Value, err = wire.String(d, s); err != nil {
+			{
+				var null0 bool
+				if null0, err = wire.Null(d); err != nil {
 					return err
+				}
+				if !null0 {
+					m.ImageURL.Value.Valid = true
+					if m.ImageURL.Value.Value, err = wire.String(d, s); err != nil {
+						return err
+					}
 				}
 			}
 			m.ImageURL.Set = true
@@ -1863,14 +1867,14 @@ func (m *StreamOnlineData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 5
 			s.Push("tags")
 			{
-				ok, err := wire.Expect(d, s, jx.Array, "array")
-				if err != nil {
+				var ok0 bool
+				if ok0, err = wire.Expect(d, s, jx.Array, "array"); err != nil {
 					return err
 				}
-				if ok {
+				if ok0 {
 					m.Tags = []string{}
 					i0 := 0
-					if err := d.Arr(func(d *jx.Decoder) error {
+					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
 						i0++
 						var v0 string
@@ -2476,22 +2480,22 @@ func (m *SubathonUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 3
 			s.Push("goals")
 			{
-				ok, err := wire.Expect(d, s, jx.Object, "object")
-				if err != nil {
+				var ok0 bool
+				if ok0, err = wire.Expect(d, s, jx.Object, "object"); err != nil {
 					return err
 				}
-				if ok {
+				if ok0 {
 					m.Goals = map[string]SubathonGoal{}
-					if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
-						k := string(key)
-						s.Push(k)
+					if err = d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+						k0 := string(key)
+						s.Push(k0)
 						var v0 SubathonGoal
 						var err error
 						if err = v0.decodeJX(d, s); err != nil {
 							return err
 						}
 						s.Pop()
-						m.Goals[k] = v0
+						m.Goals[k0] = v0
 						return nil
 					}); err != nil {
 						return err
@@ -2502,22 +2506,22 @@ func (m *SubathonUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "subcountMilestones":
 			s.Push("subcountMilestones")
 			{
-				ok, err := wire.Expect(d, s, jx.Object, "object")
-				if err != nil {
+				var ok0 bool
+				if ok0, err = wire.Expect(d, s, jx.Object, "object"); err != nil {
 					return err
 				}
-				if ok {
+				if ok0 {
 					m.SubcountMilestones = map[string]SubathonMilestone{}
-					if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
-						k := string(key)
-						s.Push(k)
+					if err = d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+						k0 := string(key)
+						s.Push(k0)
 						var v0 SubathonMilestone
 						var err error
 						if err = v0.decodeJX(d, s); err != nil {
 							return err
 						}
 						s.Pop()
-						m.SubcountMilestones[k] = v0
+						m.SubcountMilestones[k0] = v0
 						return nil
 					}); err != nil {
 						return err
@@ -2541,12 +2545,16 @@ func (m *SubathonUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			s.Pop()
 		case "endTimestamp":
 			s.Push("endTimestamp")
-			if null, err := wire.Null(d); err != nil {
-				return err
-			} else if !null {
-				m.EndTimestamp.Value.Valid = true
-				if m.EndTimestamp.Value.Value, err = wire.Int(d, s); err != nil {
+			{
+				var null0 bool
+				if null0, err = wire.Null(d); err != nil {
 					return err
+				}
+				if !null0 {
+					m.EndTimestamp.Value.Valid = true
+					if m.EndTimestamp.Value.Value, err = wire.Int(d, s); err != nil {
+						return err
+					}
 				}
 			}
 			m.EndTimestamp.Set = true
@@ -2800,11 +2808,11 @@ func (m *XFeedEntry) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 1
 			s.Push("type")
 			{
-				v, err := wire.String(d, s)
-				if err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s); err != nil {
 					return err
 				}
-				m.Type = XFeedEntryType(v)
+				m.Type = XFeedEntryType(sv0)
 			}
 			s.Pop()
 		case "replyTo":
@@ -2853,14 +2861,14 @@ func (m *XFeedEntry) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 8
 			s.Push("media")
 			{
-				ok, err := wire.Expect(d, s, jx.Array, "array")
-				if err != nil {
+				var ok0 bool
+				if ok0, err = wire.Expect(d, s, jx.Array, "array"); err != nil {
 					return err
 				}
-				if ok {
+				if ok0 {
 					m.Media = []XFeedMedia{}
 					i0 := 0
-					if err := d.Arr(func(d *jx.Decoder) error {
+					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
 						i0++
 						var v0 XFeedMedia
@@ -3023,14 +3031,14 @@ func (m *XFeedNewEntriesData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 1
 			s.Push("entries")
 			{
-				ok, err := wire.Expect(d, s, jx.Array, "array")
-				if err != nil {
+				var ok0 bool
+				if ok0, err = wire.Expect(d, s, jx.Array, "array"); err != nil {
 					return err
 				}
-				if ok {
+				if ok0 {
 					m.Entries = []XFeedEntry{}
 					i0 := 0
-					if err := d.Arr(func(d *jx.Decoder) error {
+					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
 						i0++
 						var v0 XFeedEntry
@@ -3150,14 +3158,14 @@ func (m *XFeedPost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 3
 			s.Push("media")
 			{
-				ok, err := wire.Expect(d, s, jx.Array, "array")
-				if err != nil {
+				var ok0 bool
+				if ok0, err = wire.Expect(d, s, jx.Array, "array"); err != nil {
 					return err
 				}
-				if ok {
+				if ok0 {
 					m.Media = []XFeedMedia{}
 					i0 := 0
-					if err := d.Arr(func(d *jx.Decoder) error {
+					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
 						i0++
 						var v0 XFeedMedia

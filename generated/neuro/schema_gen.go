@@ -217,16 +217,18 @@ var Provider = wire.Provider{
 var Servers = []wire.Server{{
 	Extensions: map[string]string{
 		"x-wsbind-auth":      "{\"alsoBearerHeader\":true,\"kind\":\"ticket\",\"queryParam\":\"ticket\",\"ticketPointer\":\"/data/ticket\",\"ticketUrl\":\"https://neuro.appstun.net/api/v2/ws/ticket\"}",
-		"x-wsbind-keepalive": "{\"idleTimeoutSeconds\":60}",
+		"x-wsbind-keepalive": "{\"clientMessage\":\"Ping\",\"clientSeconds\":30,\"idleTimeoutSeconds\":60,\"replyMessage\":\"Pong\"}",
 		"x-wsbind-limits":    "{\"maxConnections\":5,\"streamUpdateMinIntervalSeconds\":2,\"ticketTTLSeconds\":30}",
+		"x-wsbind-welcome":   "\"Welcome\"",
 	},
 	Name: "v2",
 	URL:  "wss://neuro.appstun.net/api/v2",
 }, {
 	Extensions: map[string]string{
 		"x-wsbind-auth":      "{\"alsoBearerHeader\":true,\"kind\":\"ticket\",\"queryParam\":\"ticket\",\"ticketPointer\":\"/data/ticket\",\"ticketUrl\":\"https://neuro.appstun.net/api/ws/ticket\"}",
-		"x-wsbind-keepalive": "{\"idleTimeoutSeconds\":60}",
+		"x-wsbind-keepalive": "{\"clientMessage\":\"Ping\",\"clientSeconds\":30,\"idleTimeoutSeconds\":60,\"replyMessage\":\"Pong\"}",
 		"x-wsbind-limits":    "{\"maxConnections\":5,\"streamUpdateMinIntervalSeconds\":2,\"ticketTTLSeconds\":30}",
+		"x-wsbind-welcome":   "\"Welcome\"",
 	},
 	Name: "v1",
 	URL:  "wss://neuro.appstun.net/api",

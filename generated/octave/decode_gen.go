@@ -71,14 +71,14 @@ func (m *AckHead) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			s.Push("errors")
 			{
-				ok, err := wire.Expect(d, s, jx.Array, "array")
-				if err != nil {
+				var ok0 bool
+				if ok0, err = wire.Expect(d, s, jx.Array, "array"); err != nil {
 					return err
 				}
-				if ok {
+				if ok0 {
 					m.Errors = []json.RawMessage{}
 					i0 := 0
-					if err := d.Arr(func(d *jx.Decoder) error {
+					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
 						i0++
 						var v0 json.RawMessage
@@ -99,14 +99,14 @@ func (m *AckHead) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 3
 			s.Push("messages")
 			{
-				ok, err := wire.Expect(d, s, jx.Array, "array")
-				if err != nil {
+				var ok0 bool
+				if ok0, err = wire.Expect(d, s, jx.Array, "array"); err != nil {
 					return err
 				}
-				if ok {
+				if ok0 {
 					m.Messages = []string{}
 					i0 := 0
-					if err := d.Arr(func(d *jx.Decoder) error {
+					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
 						i0++
 						var v0 string
@@ -207,12 +207,16 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "generatedDate":
 			seen |= 1 << 5
 			s.Push("generatedDate")
-			if null, err := wire.Null(d); err != nil {
-				return err
-			} else if !null {
-				m.GeneratedDate.Valid = true
-				if m.GeneratedDate.Value, err = wire.Int(d, s); err != nil {
+			{
+				var null0 bool
+				if null0, err = wire.Null(d); err != nil {
 					return err
+				}
+				if !null0 {
+					m.GeneratedDate.Valid = true
+					if m.GeneratedDate.Value, err = wire.Int(d, s); err != nil {
+						return err
+					}
 				}
 			}
 			s.Pop()
@@ -240,12 +244,16 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "hash":
 			seen |= 1 << 9
 			s.Push("hash")
-			if null, err := wire.Null(d); err != nil {
-				return err
-			} else if !null {
-				m.Hash.Valid = true
-				if m.Hash.Value, err = wire.String(d, s); err != nil {
+			{
+				var null0 bool
+				if null0, err = wire.Null(d); err != nil {
 					return err
+				}
+				if !null0 {
+					m.Hash.Valid = true
+					if m.Hash.Value, err = wire.String(d, s); err != nil {
+						return err
+					}
 				}
 			}
 			s.Pop()
@@ -267,22 +275,22 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 12
 			s.Push("tags")
 			{
-				ok, err := wire.Expect(d, s, jx.Object, "object")
-				if err != nil {
+				var ok0 bool
+				if ok0, err = wire.Expect(d, s, jx.Object, "object"); err != nil {
 					return err
 				}
-				if ok {
+				if ok0 {
 					m.Tags = map[string]string{}
-					if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
-						k := string(key)
-						s.Push(k)
+					if err = d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+						k0 := string(key)
+						s.Push(k0)
 						var v0 string
 						var err error
 						if v0, err = wire.String(d, s); err != nil {
 							return err
 						}
 						s.Pop()
-						m.Tags[k] = v0
+						m.Tags[k0] = v0
 						return nil
 					}); err != nil {
 						return err
@@ -463,14 +471,14 @@ func (m *RestErrorHead) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			s.Push("errors")
 			{
-				ok, err := wire.Expect(d, s, jx.Array, "array")
-				if err != nil {
+				var ok0 bool
+				if ok0, err = wire.Expect(d, s, jx.Array, "array"); err != nil {
 					return err
 				}
-				if ok {
+				if ok0 {
 					m.Errors = []json.RawMessage{}
 					i0 := 0
-					if err := d.Arr(func(d *jx.Decoder) error {
+					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
 						i0++
 						var v0 json.RawMessage
@@ -490,14 +498,14 @@ func (m *RestErrorHead) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "messages":
 			s.Push("messages")
 			{
-				ok, err := wire.Expect(d, s, jx.Array, "array")
-				if err != nil {
+				var ok0 bool
+				if ok0, err = wire.Expect(d, s, jx.Array, "array"); err != nil {
 					return err
 				}
-				if ok {
+				if ok0 {
 					m.Messages = []string{}
 					i0 := 0
-					if err := d.Arr(func(d *jx.Decoder) error {
+					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
 						i0++
 						var v0 string
@@ -568,14 +576,14 @@ func (m *RestHead) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			s.Push("errors")
 			{
-				ok, err := wire.Expect(d, s, jx.Array, "array")
-				if err != nil {
+				var ok0 bool
+				if ok0, err = wire.Expect(d, s, jx.Array, "array"); err != nil {
 					return err
 				}
-				if ok {
+				if ok0 {
 					m.Errors = []json.RawMessage{}
 					i0 := 0
-					if err := d.Arr(func(d *jx.Decoder) error {
+					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
 						i0++
 						var v0 json.RawMessage
@@ -595,14 +603,14 @@ func (m *RestHead) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "messages":
 			s.Push("messages")
 			{
-				ok, err := wire.Expect(d, s, jx.Array, "array")
-				if err != nil {
+				var ok0 bool
+				if ok0, err = wire.Expect(d, s, jx.Array, "array"); err != nil {
 					return err
 				}
-				if ok {
+				if ok0 {
 					m.Messages = []string{}
 					i0 := 0
-					if err := d.Arr(func(d *jx.Decoder) error {
+					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
 						i0++
 						var v0 string

@@ -151,3 +151,37 @@ func (p *Provider) Codec(direction string) *Codec {
 	}
 	return p.Server
 }
+
+// Policy says what a client does with a frame that breaks its schema.
+type Policy int
+
+const (
+	// Report hands invalid frames to the error hook and still dispatches
+	// them (the default).
+	Report Policy = iota
+	// Off skips value validation; malformed JSON is still reported.
+	Off
+	// Strict hands invalid frames to the error hook only.
+	Strict
+)
+
+// Verdict folds a decoded message's value validation into err (the error
+// of a Decode call) according to p, so clients judge frames one way.
+func Verdict(p Policy, c *Codec, m Message, err error) error {
+	if m == nil || err != nil || p == Off {
+		if p == Off && m != nil {
+			return nil
+		}
+		return err
+	}
+	verr := m.Validate()
+	if verr == nil {
+		return nil
+	}
+	fe := &FrameError{Protocol: c.Protocol, Direction: c.Direction, Message: m.MessageName()}
+	var ve *ValidationError
+	if errors.As(verr, &ve) {
+		fe.Violations = ve.Violations
+	}
+	return fe
+}

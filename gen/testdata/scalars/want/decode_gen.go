@@ -105,95 +105,127 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "nullString":
 			seen |= 1 << 8
 			s.Push("nullString")
-			if null, err := wire.Null(d); err != nil {
-				return err
-			} else if !null {
-				m.NullString.Valid = true
-				if m.NullString.Value, err = wire.String(d, s); err != nil {
+			{
+				var null0 bool
+				if null0, err = wire.Null(d); err != nil {
 					return err
+				}
+				if !null0 {
+					m.NullString.Valid = true
+					if m.NullString.Value, err = wire.String(d, s); err != nil {
+						return err
+					}
 				}
 			}
 			s.Pop()
 		case "nullInt":
 			seen |= 1 << 9
 			s.Push("nullInt")
-			if null, err := wire.Null(d); err != nil {
-				return err
-			} else if !null {
-				m.NullInt.Valid = true
-				if m.NullInt.Value, err = wire.Int(d, s); err != nil {
+			{
+				var null0 bool
+				if null0, err = wire.Null(d); err != nil {
 					return err
+				}
+				if !null0 {
+					m.NullInt.Valid = true
+					if m.NullInt.Value, err = wire.Int(d, s); err != nil {
+						return err
+					}
 				}
 			}
 			s.Pop()
 		case "nullNumber":
 			seen |= 1 << 10
 			s.Push("nullNumber")
-			if null, err := wire.Null(d); err != nil {
-				return err
-			} else if !null {
-				m.NullNumber.Valid = true
-				if m.NullNumber.Value, err = wire.Float(d, s); err != nil {
+			{
+				var null0 bool
+				if null0, err = wire.Null(d); err != nil {
 					return err
+				}
+				if !null0 {
+					m.NullNumber.Valid = true
+					if m.NullNumber.Value, err = wire.Float(d, s); err != nil {
+						return err
+					}
 				}
 			}
 			s.Pop()
 		case "nullBool":
 			seen |= 1 << 11
 			s.Push("nullBool")
-			if null, err := wire.Null(d); err != nil {
-				return err
-			} else if !null {
-				m.NullBool.Valid = true
-				if m.NullBool.Value, err = wire.Bool(d, s); err != nil {
+			{
+				var null0 bool
+				if null0, err = wire.Null(d); err != nil {
 					return err
+				}
+				if !null0 {
+					m.NullBool.Valid = true
+					if m.NullBool.Value, err = wire.Bool(d, s); err != nil {
+						return err
+					}
 				}
 			}
 			s.Pop()
 		case "optNullString":
 			s.Push("optNullString")
-			if null, err := wire.Null(d); err != nil {
-				return err
-			} else if !null {
-				m.OptNullString.Value.Valid = true
-				if m.OptNullString.Value.Value, err = wire.String(d, s); err != nil {
+			{
+				var null0 bool
+				if null0, err = wire.Null(d); err != nil {
 					return err
+				}
+				if !null0 {
+					m.OptNullString.Value.Valid = true
+					if m.OptNullString.Value.Value, err = wire.String(d, s); err != nil {
+						return err
+					}
 				}
 			}
 			m.OptNullString.Set = true
 			s.Pop()
 		case "optNullInt":
 			s.Push("optNullInt")
-			if null, err := wire.Null(d); err != nil {
-				return err
-			} else if !null {
-				m.OptNullInt.Value.Valid = true
-				if m.OptNullInt.Value.Value, err = wire.Int(d, s); err != nil {
+			{
+				var null0 bool
+				if null0, err = wire.Null(d); err != nil {
 					return err
+				}
+				if !null0 {
+					m.OptNullInt.Value.Valid = true
+					if m.OptNullInt.Value.Value, err = wire.Int(d, s); err != nil {
+						return err
+					}
 				}
 			}
 			m.OptNullInt.Set = true
 			s.Pop()
 		case "optNullNumber":
 			s.Push("optNullNumber")
-			if null, err := wire.Null(d); err != nil {
-				return err
-			} else if !null {
-				m.OptNullNumber.Value.Valid = true
-				if m.OptNullNumber.Value.Value, err = wire.Float(d, s); err != nil {
+			{
+				var null0 bool
+				if null0, err = wire.Null(d); err != nil {
 					return err
+				}
+				if !null0 {
+					m.OptNullNumber.Value.Valid = true
+					if m.OptNullNumber.Value.Value, err = wire.Float(d, s); err != nil {
+						return err
+					}
 				}
 			}
 			m.OptNullNumber.Set = true
 			s.Pop()
 		case "optNullBool":
 			s.Push("optNullBool")
-			if null, err := wire.Null(d); err != nil {
-				return err
-			} else if !null {
-				m.OptNullBool.Value.Valid = true
-				if m.OptNullBool.Value.Value, err = wire.Bool(d, s); err != nil {
+			{
+				var null0 bool
+				if null0, err = wire.Null(d); err != nil {
 					return err
+				}
+				if !null0 {
+					m.OptNullBool.Value.Valid = true
+					if m.OptNullBool.Value.Value, err = wire.Bool(d, s); err != nil {
+						return err
+					}
 				}
 			}
 			m.OptNullBool.Set = true
@@ -242,12 +274,16 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			s.Pop()
 		case "shortName":
 			s.Push("shortName")
-			if null, err := wire.Null(d); err != nil {
-				return err
-			} else if !null {
-				m.ShortName.Value.Valid = true
-				if m.ShortName.Value.Value, err = wire.String(d, s); err != nil {
+			{
+				var null0 bool
+				if null0, err = wire.Null(d); err != nil {
 					return err
+				}
+				if !null0 {
+					m.ShortName.Value.Valid = true
+					if m.ShortName.Value.Value, err = wire.String(d, s); err != nil {
+						return err
+					}
 				}
 			}
 			m.ShortName.Set = true

@@ -1,0 +1,349 @@
+package ir
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/wsbind/wsbind/gen/spec"
+)
+
+// ClientSpec is what the typed client needs beyond types and dispatch: how
+// to dial and authenticate, how liveness works, and the request methods.
+// It comes from the x-wsbind-* extensions of the first server and of the
+// operations (specs/README.md).
+type ClientSpec struct {
+	URL          string // first server URL joined with the first channel's address
+	Subprotocols []string
+	Auth         Auth
+	Welcome      *Message
+	Keepalive    Keepalive
+	Resume       *Resume
+	Ops          []*ClientOp
+}
+
+// Auth is x-wsbind-auth.
+type Auth struct {
+	Kind             string // per-message, init-payload, ticket, session or ""
+	TokenPointer     string
+	TokenTypePointer string
+	TicketURL        string
+	TicketPointer    string
+	QueryParam       string
+	BearerHeader     bool
+	SessionURL       string
+	Method           string
+	Headers          []Header
+	SessionPointer   string
+	ExpectStatus     int
+	AddressParameter string
+	Init, Ack, Error *Message
+}
+
+// Header is one header of a session request.
+type Header struct {
+	Name     string
+	Required bool
+}
+
+// Keepalive is x-wsbind-keepalive.
+type Keepalive struct {
+	ServerPingSeconds  int
+	PongTimeoutSeconds int
+	Message            *Message // server keepalive message (consumed by the runtime)
+	Seconds            int
+	IdleTimeoutSeconds int
+	ClientMessage      *Message // sent by the client every ClientSeconds
+	ClientSeconds      int
+	ReplyMessage       *Message // the server's answer to ClientMessage (consumed)
+}
+
+// Resume is x-wsbind-resume.
+type Resume struct {
+	Message      *Message
+	TokenPointer string
+	QueryParam   string
+}
+
+// ClientOp is one send operation with x-wsbind-client: a client method.
+type ClientOp struct {
+	Method    string
+	Doc       string
+	Message   *Message
+	Params    []Param
+	IDPointer string // filled with a fresh id when no param sets it
+	Await     bool
+	Sub       string // "add", "remove" or ""
+	Key       []string
+	Replies   []*Message
+}
+
+// Param is one argument of a client method.
+type Param struct {
+	Name     string
+	Pointer  string
+	Template string // "{name}" is replaced by the argument
+}
+
+// ErrorRule is x-wsbind-error on a reply message: when the reply is an error.
+type ErrorRule struct {
+	Always  bool
+	Pointer string
+	Present bool
+	Equals  any
+	Code    string
+	Text    string
+	Success [][2]string // code/text pairs that mean success after all
+	Fatal   []string
+}
+
+var opExtensions = []string{"x-wsbind-client"}
+
+func intField(n *spec.Node, key string) int {
+	v, _ := intOf(n.Get(key))
+	if v < 0 {
+		return 0
+	}
+	return v
+}
+
+func buildClient(doc *spec.Document, pkg *Package, byName map[string]*Message) (*ClientSpec, error) {
+	cs := &ClientSpec{}
+	lookup := func(n *spec.Node, key string) (*Message, error) {
+		v := n.Get(key)
+		if v == nil {
+			return nil, nil
+		}
+		m := byName[v.Str()]
+		if m == nil {
+			return nil, v.Errorf("%s names no message %q", key, v.Str())
+		}
+		return m, nil
+	}
+	servers := doc.Root.Get("servers")
+	if servers != nil && len(servers.Values) > 0 {
+		srv := servers.Values[0]
+		cs.URL = srv.Get("protocol").Str() + "://" + srv.Get("host").Str() + srv.Get("pathname").Str()
+		if chans := doc.Root.Get("channels"); chans != nil && len(chans.Values) > 0 {
+			addr := chans.Values[0].Get("address").Str()
+			cs.URL = strings.TrimSuffix(cs.URL, "/") + addr
+		}
+		if sp := srv.Get("x-wsbind-subprotocols"); sp != nil {
+			for _, it := range sp.Items {
+				cs.Subprotocols = append(cs.Subprotocols, it.Str())
+			}
+		}
+		if a := srv.Get("x-wsbind-auth"); a != nil {
+			au := &cs.Auth
+			au.Kind = a.Get("kind").Str()
+			au.TokenPointer = a.Get("tokenPointer").Str()
+			au.TokenTypePointer = a.Get("tokenTypePointer").Str()
+			au.TicketURL = a.Get("ticketUrl").Str()
+			au.TicketPointer = a.Get("ticketPointer").Str()
+			au.QueryParam = a.Get("queryParam").Str()
+			au.BearerHeader = a.Get("alsoBearerHeader") != nil && a.Get("alsoBearerHeader").Scalar == true
+			au.SessionURL = a.Get("sessionUrl").Str()
+			au.Method = a.Get("method").Str()
+			if h := a.Get("headers"); h != nil {
+				for i, k := range h.Keys {
+					au.Headers = append(au.Headers, Header{Name: k, Required: h.Values[i].Str() == "required"})
+				}
+			}
+			au.SessionPointer = a.Get("sessionPointer").Str()
+			au.ExpectStatus = intField(a, "expectStatus")
+			au.AddressParameter = a.Get("addressParameter").Str()
+			var err error
+			if au.Init, err = lookup(a, "initMessage"); err != nil {
+				return nil, err
+			}
+			if au.Ack, err = lookup(a, "ackMessage"); err != nil {
+				return nil, err
+			}
+			if au.Error, err = lookup(a, "errorMessage"); err != nil {
+				return nil, err
+			}
+			switch au.Kind {
+			case "per-message", "init-payload", "ticket", "session":
+			default:
+				return nil, a.Errorf("x-wsbind-auth kind %q: want per-message, init-payload, ticket or session", au.Kind)
+			}
+			if au.Kind == "init-payload" && (au.Init == nil || au.Ack == nil) {
+				return nil, a.Errorf("init-payload auth needs initMessage and ackMessage")
+			}
+		}
+		var err error
+		if cs.Welcome, err = lookup(srv, "x-wsbind-welcome"); err != nil {
+			return nil, err
+		}
+		if k := srv.Get("x-wsbind-keepalive"); k != nil {
+			ka := &cs.Keepalive
+			ka.ServerPingSeconds = intField(k, "serverPingSeconds")
+			ka.PongTimeoutSeconds = intField(k, "pongTimeoutSeconds")
+			ka.Seconds = intField(k, "keepaliveSeconds")
+			ka.IdleTimeoutSeconds = intField(k, "idleTimeoutSeconds")
+			ka.ClientSeconds = intField(k, "clientSeconds")
+			if name := k.Get("keepaliveMessage").Str(); name != "" {
+				// Named by its discriminator value ("ka") or by message name.
+				for _, m := range pkg.Server.Messages {
+					if m.Name == name || strings.EqualFold(m.Name, name) {
+						ka.Message = m
+					}
+				}
+				if ka.Message == nil {
+					return nil, k.Errorf("keepaliveMessage %q names no server message", name)
+				}
+			}
+			if ka.ClientMessage, err = lookup(k, "clientMessage"); err != nil {
+				return nil, err
+			}
+			if ka.ReplyMessage, err = lookup(k, "replyMessage"); err != nil {
+				return nil, err
+			}
+		}
+		if r := srv.Get("x-wsbind-resume"); r != nil {
+			m, err := lookup(r, "message")
+			if err != nil {
+				return nil, err
+			}
+			cs.Resume = &Resume{Message: m, TokenPointer: r.Get("tokenPointer").Str(), QueryParam: r.Get("queryParam").Str()}
+		}
+	}
+	ops := doc.Root.Get("operations")
+	for i, opName := range ops.Keys {
+		op := ops.Values[i]
+		ext, err := spec.Extensions(op, opExtensions...)
+		if err != nil {
+			return nil, err
+		}
+		x := ext["x-wsbind-client"]
+		if x == nil {
+			continue
+		}
+		if op.Get("action").Str() != "send" {
+			return nil, x.Errorf("x-wsbind-client belongs on send operations")
+		}
+		msgNode, err := doc.Loader.Deref(op.Get("messages").Items[0])
+		if err != nil {
+			return nil, err
+		}
+		var msg *Message
+		for _, m := range pkg.Messages {
+			if m.Type.Loc == short(msgNode.Get("payload").Loc) || m.Name == componentKey(msgNode) {
+				msg = m
+			}
+		}
+		if msg == nil {
+			return nil, x.Errorf("operation %s: message not found", opName)
+		}
+		co := &ClientOp{
+			Method:    x.Get("method").Str(),
+			Doc:       op.Get("summary").Str(),
+			Message:   msg,
+			IDPointer: x.Get("id").Str(),
+			Await:     x.Get("await").Str() != "none",
+			Sub:       x.Get("subscription").Str(),
+		}
+		if co.Method == "" {
+			co.Method = GoName(opName)
+		}
+		if co.Doc == "" {
+			co.Doc = op.Get("title").Str()
+		}
+		if p := x.Get("params"); p != nil {
+			for _, it := range p.Items {
+				co.Params = append(co.Params, Param{Name: it.Get("name").Str(), Pointer: it.Get("pointer").Str(), Template: it.Get("template").Str()})
+			}
+		}
+		if k := x.Get("key"); k != nil {
+			for _, it := range k.Items {
+				co.Key = append(co.Key, it.Str())
+			}
+		}
+		if rep := op.Lookup("/reply/messages"); rep != nil {
+			for _, it := range rep.Items {
+				rn, err := doc.Loader.Deref(it)
+				if err != nil {
+					return nil, err
+				}
+				if m := byName[componentKey(rn)]; m != nil {
+					co.Replies = append(co.Replies, m)
+				}
+			}
+		}
+		if co.Await && len(co.Replies) == 0 {
+			return nil, x.Errorf("operation %s awaits a reply but names none; set await: none", opName)
+		}
+		switch co.Sub {
+		case "", "add", "remove":
+		default:
+			return nil, x.Errorf("subscription %q: want add or remove", co.Sub)
+		}
+		cs.Ops = append(cs.Ops, co)
+	}
+	return cs, nil
+}
+
+// componentKey returns X for a node at #/components/messages/X or
+// #/channels/c/messages/X.
+func componentKey(n *spec.Node) string {
+	p := n.Loc.Pointer
+	i := strings.LastIndexByte(p, '/')
+	if i < 0 {
+		return ""
+	}
+	return p[i+1:]
+}
+
+func buildErrorRule(n *spec.Node) (*ErrorRule, error) {
+	if n == nil {
+		return nil, nil
+	}
+	r := &ErrorRule{Code: n.Get("code").Str(), Text: n.Get("text").Str()}
+	w := n.Get("when")
+	if w == nil {
+		return nil, n.Errorf("x-wsbind-error needs when")
+	}
+	r.Always = w.Get("always") != nil && w.Get("always").Scalar == true
+	r.Pointer = w.Get("pointer").Str()
+	r.Present = w.Get("present") != nil && w.Get("present").Scalar == true
+	if e := w.Get("equals"); e != nil {
+		r.Equals = e.Scalar
+	}
+	if !r.Always && r.Pointer == "" {
+		return nil, w.Errorf("when needs always: true or a pointer")
+	}
+	if s := n.Get("success"); s != nil {
+		for _, it := range s.Items {
+			r.Success = append(r.Success, [2]string{it.Get("code").Str(), it.Get("text").Str()})
+		}
+	}
+	if f := n.Get("fatal"); f != nil {
+		for _, it := range f.Items {
+			r.Fatal = append(r.Fatal, it.Str())
+		}
+	}
+	return r, nil
+}
+
+// FieldPath resolves a JSON pointer inside struct t to its fields.
+func FieldPath(t *Type, ptr string) ([]*Field, error) {
+	if !strings.HasPrefix(ptr, "/") {
+		return nil, fmt.Errorf("pointer %q must start with /", ptr)
+	}
+	var out []*Field
+	cur := t
+	for _, tok := range strings.Split(ptr[1:], "/") {
+		for cur.Kind == Nullable {
+			cur = cur.Elem
+		}
+		if cur.Kind != Struct {
+			return nil, fmt.Errorf("pointer %q: %q is not inside an object", ptr, tok)
+		}
+		f := cur.field(tok)
+		if f == nil {
+			return nil, fmt.Errorf("pointer %q: %s has no property %q", ptr, cur.Name, tok)
+		}
+		out = append(out, f)
+		cur = f.Type
+	}
+	return out, nil
+}

@@ -1,0 +1,383 @@
+package conn
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// Client keeps a session alive until Close.
+type Client struct {
+	cfg    Config
+	ctx    context.Context
+	cancel context.CancelFunc
+	queue  chan delivery
+	wg     sync.WaitGroup
+
+	mu      sync.Mutex
+	sess    *Session      // current session, nil between connections
+	ready   chan struct{} // closed whenever a ready session exists; replaced on disconnect
+	final   error         // why the client stopped for good
+	stopped chan struct{} // closed when the connection loop has ended
+
+	closeOnce sync.Once
+	subs      subscriptions
+}
+
+type delivery struct {
+	sess *Session
+	in   Inbound
+}
+
+// Dial starts a client and returns once the first connection is open and
+// its Open hook succeeded, or fails if ctx ends first or the failure is
+// permanent. The client then lives until Close, reconnecting as needed.
+func Dial(ctx context.Context, cfg Config) (*Client, error) {
+	if cfg.Hooks.Dial == nil || cfg.Hooks.Inspect == nil {
+		return nil, errors.New("conn: Hooks.Dial and Hooks.Inspect are required")
+	}
+	cfg.defaults()
+	lctx, cancel := context.WithCancel(context.Background())
+	c := &Client{
+		cfg:     cfg,
+		ctx:     lctx,
+		cancel:  cancel,
+		queue:   make(chan delivery, cfg.QueueSize),
+		ready:   make(chan struct{}),
+		stopped: make(chan struct{}),
+	}
+	c.wg.Add(2)
+	go c.deliverLoop()
+	go c.connectLoop()
+	select {
+	case <-c.readyCh():
+		return c, nil
+	case <-c.stopped:
+		err := c.Err()
+		c.Close()
+		return nil, err
+	case <-ctx.Done():
+		c.Close()
+		return nil, fmt.Errorf("%s: dial: %w", cfg.Name, ctx.Err())
+	}
+}
+
+func (c *Client) readyCh() chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.ready
+}
+
+// Err returns why the client stopped for good, or nil while it runs.
+func (c *Client) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.final
+}
+
+// Done is closed when the client has stopped for good (Close, or a
+// permanent failure such as rejected credentials).
+func (c *Client) Done() <-chan struct{} { return c.stopped }
+
+// Session waits for a ready session (reconnecting clients have none for a
+// while) and returns it.
+func (c *Client) Session(ctx context.Context) (*Session, error) {
+	for {
+		c.mu.Lock()
+		s, ready, final := c.sess, c.ready, c.final
+		c.mu.Unlock()
+		if final != nil {
+			return nil, final
+		}
+		select {
+		case <-ready:
+			if s != nil {
+				select {
+				case <-s.dead:
+					continue
+				default:
+					return s, nil
+				}
+			}
+			c.mu.Lock()
+			s = c.sess
+			c.mu.Unlock()
+			if s != nil {
+				return s, nil
+			}
+		case <-c.stopped:
+			return nil, c.Err()
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// Call sends frame on the current session and waits for a frame answering
+// any of keys.
+func (c *Client) Call(ctx context.Context, frame []byte, keys ...string) (Inbound, error) {
+	s, err := c.Session(ctx)
+	if err != nil {
+		return Inbound{}, err
+	}
+	return s.Call(ctx, frame, keys...)
+}
+
+// Close ends the session with a normal close frame and stops every
+// goroutine the client started. It is safe to call more than once.
+func (c *Client) Close() error {
+	c.closeOnce.Do(func() {
+		c.cancel()
+		c.wg.Wait()
+	})
+	return nil
+}
+
+func (c *Client) setFinal(err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.final == nil {
+		c.final = err
+	}
+}
+
+func (c *Client) report(ctx context.Context, err error) {
+	if c.cfg.Hooks.Error != nil {
+		c.cfg.Hooks.Error(ctx, err)
+	}
+}
+
+// enqueue queues a frame for handlers per the overflow policy. It returns
+// false when the client is closing.
+func (c *Client) enqueue(ctx context.Context, d delivery) bool {
+	if c.cfg.Overflow == DropWithError {
+		select {
+		case c.queue <- d:
+		default:
+			c.report(ctx, &FrameError{Seq: d.in.Seq, Err: ErrQueueFull})
+		}
+		return true
+	}
+	select {
+	case c.queue <- d:
+		return true
+	case <-c.ctx.Done():
+		return false
+	}
+}
+
+// deliverLoop hands frames to handlers one at a time, in arrival order.
+// Frames of a connection wait until its Open hook has finished, so that
+// restored subscriptions come before new events.
+func (c *Client) deliverLoop() {
+	defer c.wg.Done()
+	for {
+		select {
+		case <-c.ctx.Done():
+			return
+		case d := <-c.queue:
+			select {
+			case <-d.sess.ready:
+			case <-d.sess.dead:
+			case <-c.ctx.Done():
+				return
+			}
+			if d.in.Err != nil {
+				c.report(c.ctx, &FrameError{Seq: d.in.Seq, Err: d.in.Err})
+			}
+			if d.in.Msg != nil && !d.in.Quarantine && c.cfg.Hooks.Deliver != nil {
+				c.cfg.Hooks.Deliver(c.ctx, d.in)
+			}
+		}
+	}
+}
+
+func (c *Client) connectLoop() {
+	defer c.wg.Done()
+	defer close(c.stopped)
+	log := c.cfg.Logger.With("client", c.cfg.Name)
+	failures := 0
+	var resume func(*Target)
+	for {
+		if c.ctx.Err() != nil {
+			c.setFinal(ErrClosed)
+			return
+		}
+		resumed := resume != nil
+		sess, err := c.connect(resume)
+		resume = nil
+		if err == nil {
+			failures = 0
+			c.runSession(sess, resumed, log)
+			if c.ctx.Err() != nil {
+				c.setFinal(ErrClosed)
+				return
+			}
+			cause := sess.Cause()
+			if resume = sess.resumeHook(); resume != nil {
+				log.Info("reconnecting to resume the session")
+				continue
+			}
+			if isPermanent(cause) {
+				c.setFinal(cause)
+				return
+			}
+			err = cause
+		}
+		if isPermanent(err) {
+			log.Error("giving up", "err", err)
+			c.setFinal(fmt.Errorf("%s: %w", c.cfg.Name, err))
+			return
+		}
+		failures++
+		if c.cfg.MaxAttempts > 0 && failures >= c.cfg.MaxAttempts {
+			c.setFinal(fmt.Errorf("%s: %d attempts failed, last: %w", c.cfg.Name, failures, err))
+			return
+		}
+		var floor time.Duration
+		var he *HandshakeError
+		if errors.As(err, &he) {
+			floor = he.RetryAfter
+		}
+		wait := c.cfg.Backoff.Delay(failures-1, floor)
+		log.Info("reconnecting", "in", wait.Round(time.Millisecond), "attempt", failures, "cause", err)
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-c.ctx.Done():
+			t.Stop()
+		}
+	}
+}
+
+// connect dials once and starts the session's goroutines.
+func (c *Client) connect(resume func(*Target)) (*Session, error) {
+	target, err := c.cfg.Hooks.Dial(c.ctx)
+	if err != nil {
+		return nil, err
+	}
+	if resume != nil {
+		resume(&target)
+	}
+	u, err := url.Parse(target.URL)
+	if err != nil {
+		return nil, fmt.Errorf("bad URL %s: %w", RedactURL(target.URL), err)
+	}
+	if u.Scheme == "ws" && !c.cfg.AllowInsecure && !isLoopback(u.Hostname()) {
+		return nil, &PermanentError{Err: ErrInsecure}
+	}
+	d := websocket.Dialer{
+		Proxy:            http.ProxyFromEnvironment,
+		HandshakeTimeout: c.cfg.HandshakeTimeout,
+		Subprotocols:     target.Subprotocols,
+		TLSClientConfig:  c.cfg.TLS,
+	}
+	ws, resp, err := d.DialContext(c.ctx, target.URL, target.Header)
+	if err != nil {
+		if resp != nil && resp.StatusCode != http.StatusSwitchingProtocols {
+			return nil, handshakeError(resp, target.Secrets)
+		}
+		return nil, errors.New(Redact(err.Error(), target.Secrets))
+	}
+	c.cfg.Logger.Debug("connected", "client", c.cfg.Name, "url", RedactURL(target.URL))
+	s := newSession(c, ws)
+	s.wg.Add(2)
+	go s.readLoop(c.ctx)
+	go s.writeLoop()
+	return s, nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func handshakeError(resp *http.Response, secrets []string) error {
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+	text := strings.TrimSpace(string(body))
+	if i := strings.IndexByte(text, '\n'); i >= 0 {
+		text = text[:i]
+	}
+	he := &HandshakeError{Status: resp.StatusCode, Text: Redact(text, secrets)}
+	if ra := resp.Header.Get("Retry-After"); ra != "" {
+		if n, err := strconv.Atoi(ra); err == nil && n >= 0 {
+			he.RetryAfter = time.Duration(n) * time.Second
+		}
+	}
+	return he
+}
+
+// runSession runs Open, publishes the session and waits for its end.
+func (c *Client) runSession(s *Session, resumed bool, log interface {
+	Info(string, ...any)
+}) {
+	if c.cfg.Hooks.Connected != nil {
+		c.cfg.Hooks.Connected(c.ctx, 0)
+	}
+	if c.cfg.Hooks.Open != nil {
+		octx, cancel := context.WithCancel(c.ctx)
+		go func() {
+			select {
+			case <-s.dead:
+				cancel()
+			case <-octx.Done():
+			}
+		}()
+		err := c.cfg.Hooks.Open(octx, s, resumed)
+		cancel()
+		if err != nil {
+			s.fail(fmt.Errorf("open: %w", err))
+		}
+	}
+	select {
+	case <-s.dead:
+	default:
+		close(s.ready)
+		c.mu.Lock()
+		c.sess = s
+		close(c.ready)
+		c.mu.Unlock()
+		if c.cfg.Hooks.Restored != nil {
+			c.cfg.Hooks.Restored(c.ctx)
+		}
+	}
+	select {
+	case <-s.dead:
+	case <-c.ctx.Done():
+	}
+	c.mu.Lock()
+	if c.sess == s {
+		c.sess = nil
+		c.ready = make(chan struct{})
+	}
+	c.mu.Unlock()
+	cause := s.Cause()
+	if c.ctx.Err() != nil {
+		s.close(websocket.CloseNormalClosure, "client closing")
+	} else {
+		s.close(websocket.CloseGoingAway, "")
+	}
+	if cause == nil {
+		cause = ErrClosed
+	}
+	if !errors.Is(cause, errResume) {
+		log.Info("disconnected", "cause", cause)
+	}
+	if c.cfg.Hooks.Disconnected != nil {
+		c.cfg.Hooks.Disconnected(c.ctx, cause)
+	}
+}

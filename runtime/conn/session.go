@@ -1,0 +1,370 @@
+package conn
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// Session is one WebSocket connection of a Client. Hooks use it to send
+// and to await replies during Open; it ends when the connection does.
+type Session struct {
+	c     *Client
+	ws    *websocket.Conn
+	out   chan outbound
+	dead  chan struct{} // closed when the connection has ended
+	ready chan struct{} // closed once Open succeeded
+	seq   atomic.Uint64
+
+	mu      sync.Mutex
+	cause   error
+	waiters map[string][]*waiter
+	order   uint64
+	mailbox map[string][]Inbound // replies that arrived before anyone waited
+	resume  func(*Target)        // set when the server asked for a resumed redial
+	wg      sync.WaitGroup
+}
+
+type outbound struct {
+	data []byte
+	done chan error
+}
+
+type waiter struct {
+	keys  []string
+	order uint64
+	ch    chan Inbound
+}
+
+// mailboxLimit bounds replies kept for a later Await on one key.
+const mailboxLimit = 16
+
+func newSession(c *Client, ws *websocket.Conn) *Session {
+	return &Session{
+		c:       c,
+		ws:      ws,
+		out:     make(chan outbound),
+		dead:    make(chan struct{}),
+		ready:   make(chan struct{}),
+		waiters: map[string][]*waiter{},
+		mailbox: map[string][]Inbound{},
+	}
+}
+
+// fail ends the session with cause; the first cause wins.
+func (s *Session) fail(cause error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cause != nil {
+		return
+	}
+	s.cause = cause
+	close(s.dead)
+	for _, ws := range s.waiters {
+		for _, w := range ws {
+			close(w.ch)
+		}
+	}
+	s.waiters = map[string][]*waiter{}
+}
+
+// Cause returns why the session ended, or nil while it lives.
+func (s *Session) Cause() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cause
+}
+
+// Done is closed when the connection has ended.
+func (s *Session) Done() <-chan struct{} { return s.dead }
+
+// Send writes one text frame through the session's single writer.
+func (s *Session) Send(ctx context.Context, frame []byte) error {
+	o := outbound{data: frame, done: make(chan error, 1)}
+	select {
+	case s.out <- o:
+	case <-s.dead:
+		return fmt.Errorf("%s: send: %w", s.c.cfg.Name, s.endErr())
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err := <-o.done:
+		return err
+	case <-s.dead:
+		return fmt.Errorf("%s: send: %w", s.c.cfg.Name, s.endErr())
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s *Session) endErr() error {
+	if err := s.Cause(); err != nil {
+		return err
+	}
+	return ErrNotConnected
+}
+
+// Call sends frame and waits for an inbound frame answering any of keys.
+// With no keys it only sends.
+func (s *Session) Call(ctx context.Context, frame []byte, keys ...string) (Inbound, error) {
+	if len(keys) == 0 {
+		return Inbound{}, s.Send(ctx, frame)
+	}
+	w := s.register(keys)
+	if err := s.Send(ctx, frame); err != nil {
+		s.unregister(w)
+		return Inbound{}, err
+	}
+	return s.wait(ctx, w)
+}
+
+// Await waits for an inbound frame answering any of keys, including one
+// that arrived before the call (such as a welcome sent right after the
+// handshake).
+func (s *Session) Await(ctx context.Context, keys ...string) (Inbound, error) {
+	s.mu.Lock()
+	for _, k := range keys {
+		if box := s.mailbox[k]; len(box) > 0 {
+			in := box[0]
+			s.mailbox[k] = box[1:]
+			s.mu.Unlock()
+			return in, nil
+		}
+	}
+	s.mu.Unlock()
+	return s.wait(ctx, s.register(keys))
+}
+
+func (s *Session) register(keys []string) *waiter {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.order++
+	w := &waiter{keys: keys, order: s.order, ch: make(chan Inbound, 1)}
+	if s.cause != nil {
+		close(w.ch)
+		return w
+	}
+	for _, k := range keys {
+		s.waiters[k] = append(s.waiters[k], w)
+	}
+	return w
+}
+
+func (s *Session) unregister(w *waiter) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.removeLocked(w)
+}
+
+func (s *Session) removeLocked(w *waiter) {
+	for _, k := range w.keys {
+		list := s.waiters[k]
+		for i, o := range list {
+			if o == w {
+				s.waiters[k] = append(list[:i:i], list[i+1:]...)
+				break
+			}
+		}
+		if len(s.waiters[k]) == 0 {
+			delete(s.waiters, k)
+		}
+	}
+}
+
+func (s *Session) wait(ctx context.Context, w *waiter) (Inbound, error) {
+	var timeout <-chan time.Time
+	if _, ok := ctx.Deadline(); !ok {
+		t := time.NewTimer(s.c.cfg.ReplyTimeout)
+		defer t.Stop()
+		timeout = t.C
+	}
+	select {
+	case in, ok := <-w.ch:
+		if !ok {
+			return Inbound{}, fmt.Errorf("%s: waiting for reply: %w", s.c.cfg.Name, s.endErr())
+		}
+		return in, nil
+	case <-ctx.Done():
+		s.unregister(w)
+		return Inbound{}, ctx.Err()
+	case <-timeout:
+		s.unregister(w)
+		return Inbound{}, fmt.Errorf("%s: no reply within %v", s.c.cfg.Name, s.c.cfg.ReplyTimeout)
+	}
+}
+
+// resolve hands in to the oldest waiter on one of its keys; replies no one
+// waits for are kept briefly for a later Await. It reports whether a
+// waiter took it.
+func (s *Session) resolve(in Inbound) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var best *waiter
+	if in.AnswersOldest {
+		for _, list := range s.waiters {
+			if len(list) > 0 && (best == nil || list[0].order < best.order) {
+				best = list[0]
+			}
+		}
+	}
+	for _, k := range in.ReplyKeys {
+		if list := s.waiters[k]; len(list) > 0 && (best == nil || list[0].order < best.order) {
+			best = list[0]
+		}
+	}
+	if best == nil {
+		for _, k := range in.ReplyKeys {
+			if len(s.mailbox[k]) < mailboxLimit {
+				s.mailbox[k] = append(s.mailbox[k], in)
+			}
+		}
+		return false
+	}
+	s.removeLocked(best)
+	best.ch <- in
+	return true
+}
+
+// Reconnect ends this connection and redials at once; modify adjusts the
+// next dial target (a resume token, say). Open then runs with resumed set.
+func (s *Session) Reconnect(modify func(*Target)) {
+	s.mu.Lock()
+	s.resume = modify
+	s.mu.Unlock()
+	s.fail(errResume)
+}
+
+var errResume = errors.New("server asked to reconnect")
+
+func (s *Session) resumeHook() func(*Target) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.resume
+}
+
+// readLoop reads frames until the connection fails. It runs Inspect and
+// resolves replies here, so a handler that awaits a reply cannot block the
+// reply it waits for.
+func (s *Session) readLoop(ctx context.Context) {
+	defer s.wg.Done()
+	cfg := &s.c.cfg
+	extend := func() { _ = s.ws.SetReadDeadline(time.Now().Add(cfg.ReadTimeout)) }
+	s.ws.SetReadLimit(cfg.ReadLimit)
+	extend()
+	s.ws.SetPingHandler(func(data string) error {
+		extend()
+		err := s.ws.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(cfg.WriteTimeout))
+		if err != nil && !errors.Is(err, websocket.ErrCloseSent) {
+			return err
+		}
+		return nil
+	})
+	s.ws.SetPongHandler(func(string) error { extend(); return nil })
+	for {
+		typ, data, err := s.ws.ReadMessage()
+		if err != nil {
+			s.fail(readErr(err))
+			return
+		}
+		extend()
+		seq := s.seq.Add(1)
+		if typ != websocket.TextMessage {
+			s.c.report(ctx, &FrameError{Seq: seq, Err: errors.New("binary frame ignored: the protocol uses text frames")})
+			continue
+		}
+		in := cfg.Hooks.Inspect(s, data, seq)
+		in.Frame, in.Seq = data, seq
+		taken := false
+		if len(in.ReplyKeys) > 0 || in.AnswersOldest {
+			taken = s.resolve(in)
+		}
+		if !taken && in.ReplyErr != nil {
+			s.c.report(ctx, &FrameError{Seq: seq, Err: in.ReplyErr})
+		}
+		if in.Drop {
+			continue
+		}
+		if !s.c.enqueue(ctx, delivery{sess: s, in: in}) {
+			return
+		}
+	}
+}
+
+func readErr(err error) error {
+	var ne interface{ Timeout() bool }
+	if errors.As(err, &ne) && ne.Timeout() {
+		return ErrDead
+	}
+	return err
+}
+
+// writeLoop is the connection's only writer of data frames.
+func (s *Session) writeLoop() {
+	defer s.wg.Done()
+	cfg := &s.c.cfg
+	var ping, keep <-chan time.Time
+	if cfg.PingInterval > 0 {
+		t := time.NewTicker(cfg.PingInterval)
+		defer t.Stop()
+		ping = t.C
+	}
+	if len(cfg.Keepalive) > 0 && cfg.KeepaliveInterval > 0 {
+		t := time.NewTicker(cfg.KeepaliveInterval)
+		defer t.Stop()
+		keep = t.C
+	}
+	write := func(data []byte) error {
+		_ = s.ws.SetWriteDeadline(time.Now().Add(cfg.WriteTimeout))
+		return s.ws.WriteMessage(websocket.TextMessage, data)
+	}
+	for {
+		select {
+		case o := <-s.out:
+			err := write(o.data)
+			o.done <- err
+			if err != nil {
+				s.fail(fmt.Errorf("write: %w", err))
+				return
+			}
+		case <-keep:
+			if err := write(cfg.Keepalive); err != nil {
+				s.fail(fmt.Errorf("write keepalive: %w", err))
+				return
+			}
+		case <-ping:
+			if err := s.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(cfg.WriteTimeout)); err != nil {
+				s.fail(fmt.Errorf("ping: %w", err))
+				return
+			}
+		case <-s.dead:
+			return
+		}
+	}
+}
+
+// close sends a close frame, lets the reader see the echo for a moment, and
+// releases the socket.
+func (s *Session) close(code int, reason string) {
+	msg := websocket.FormatCloseMessage(code, reason)
+	_ = s.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
+	s.fail(&websocket.CloseError{Code: code, Text: reason})
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	t := time.NewTimer(time.Second)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+	}
+	_ = s.ws.Close()
+	<-done
+}
+
+// Restore sends the client's live subscriptions again on this session.
+func (s *Session) Restore(ctx context.Context) error { return s.c.Restore(ctx, s) }
