@@ -83,5 +83,3 @@ func (g *gen) schema(f *jen.File) error {
 	return nil
 }
 
-// client is filled in with the runtime; until then nothing is emitted.
-func (g *gen) client(f *jen.File) error { return nil }

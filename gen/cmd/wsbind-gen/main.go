@@ -15,7 +15,7 @@ import (
 
 func main() {
 	out := flag.String("out", "generated", "parent directory of the generated packages")
-	client := flag.Bool("client", false, "also generate a typed client per provider")
+	client := flag.Bool("client", true, "also generate a typed client per provider")
 	list := flag.Bool("list", false, "print the spec files the arguments stand for and exit")
 	registry := flag.String("registry", "", "import path of -out; writes registry_gen.go listing the providers")
 	flag.Usage = func() {
