@@ -663,7 +663,7 @@ func (g *gen) clientHandlers(f *jen.File, sd *ir.Direction) error {
 		handler{name: "Unhandled", params: []jen.Code{ctx, jen.Id("ServerMessage")}, doc: "receives known messages no other handler took"})
 	for _, h := range all {
 		f.Comment(fmt.Sprintf("On%s sets the handler that %s.", h.name, h.doc))
-		f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("On"+h.name).Params(jen.Id("fn").Func().Params(h.params...)).Block(
+		f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("On" + h.name).Params(jen.Id("fn").Func().Params(h.params...)).Block(
 			jen.Id("c").Dot("update").Call(jen.Func().Params(jen.Id("d").Op("*").Id("ServerDispatcher")).Block(
 				jen.Id("d").Dot("On" + h.name).Call(jen.Id("fn")),
 			)),
@@ -734,7 +734,7 @@ func (g *gen) replyErrors(f *jen.File) {
 		}
 		body = append(body, jen.Return(jen.Id("e")))
 		f.Comment(fmt.Sprintf("replyError%s returns the failure m reports, or nil.", m.Name))
-		f.Func().Id("replyError"+m.Name).Params(jen.Id("m").Op("*").Id(m.Name)).Error().Block(body...)
+		f.Func().Id("replyError" + m.Name).Params(jen.Id("m").Op("*").Id(m.Name)).Error().Block(body...)
 		f.Line()
 	}
 }

@@ -82,4 +82,3 @@ func (g *gen) schema(f *jen.File) error {
 	})
 	return nil
 }
-
