@@ -262,6 +262,11 @@ func TestMutatedExamplesFailWithTheRightPointerAndValidatorsAgree(t *testing.T) 
 				}
 				if !found {
 					t.Errorf("%s %s/%s %s: want %s at %q, got %v", p.Name, ex.Message, ex.Name, mut.what, mut.keyword, mut.pointer, r.Violations)
+				} else if len(r.Violations) != 1 {
+					// One broken value is one violation: a missing or
+					// mistyped value must not also fail the checks of its
+					// zero value.
+					t.Errorf("%s %s/%s %s: want only %s at %q, got %v", p.Name, ex.Message, ex.Name, mut.what, mut.keyword, mut.pointer, r.Violations)
 				}
 				vs, err := sc.Validate(dirDef(ex.Direction), mut.frame)
 				if err == nil && len(vs) == 0 {

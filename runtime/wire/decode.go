@@ -27,6 +27,7 @@ func Expect(d *jx.Decoder, s *Scope, t jx.Type, want string) (bool, error) {
 		return false, d.Skip() // surfaces the syntax error
 	}
 	s.Violate("type", "expected "+want+", got "+jsonTypeName(got))
+	s.skip()
 	return false, d.Skip()
 }
 
@@ -176,6 +177,7 @@ func Null(d *jx.Decoder) (bool, error) {
 func Mismatch(d *jx.Decoder, s *Scope, want string) error {
 	if got := d.Next(); got != jx.Invalid {
 		s.Violate("type", "expected "+want+", got "+jsonTypeName(got))
+		s.skip()
 	}
 	return d.Skip()
 }

@@ -93,7 +93,11 @@ func (c *Codec) Check(frame []byte, drift bool) Result {
 	if verr := m.Validate(); verr != nil {
 		var ve *ValidationError
 		if errors.As(verr, &ve) {
-			r.Violations = append(r.Violations, ve.Violations...)
+			for _, v := range ve.Violations {
+				if !Covered(s.Skipped, v.Pointer) {
+					r.Violations = append(r.Violations, v)
+				}
+			}
 		}
 	}
 	return r

@@ -24,6 +24,10 @@ type Scope struct {
 	// in objects that allow them. Collected only when CollectDrift is set.
 	Drift        []string
 	CollectDrift bool
+	// Skipped lists pointers whose value is missing or was not decoded
+	// (wrong type): Validate sees only a zero value there, so checks of it
+	// must not be reported on top of the decoder's violation.
+	Skipped []string
 }
 
 var scopePool = sync.Pool{New: func() any { return &Scope{path: make([]segment, 0, 16)} }}
@@ -37,6 +41,7 @@ func PutScope(s *Scope) {
 	s.path = s.path[:0]
 	s.Violations = nil
 	s.Drift = nil
+	s.Skipped = nil
 	s.CollectDrift = false
 	scopePool.Put(s)
 }
@@ -105,4 +110,20 @@ func (s *Scope) Unknown(key []byte, closed bool) {
 // Missing records required properties absent from the current object.
 func (s *Scope) Missing(name string) {
 	s.Violate("required", "missing property "+strconv.Quote(name))
+	s.Push(name)
+	s.Skipped = append(s.Skipped, s.Pointer())
+	s.Pop()
+}
+
+// skip marks the current position as not decoded.
+func (s *Scope) skip() { s.Skipped = append(s.Skipped, s.Pointer()) }
+
+// Covered reports whether ptr is at or below a skipped pointer.
+func Covered(skipped []string, ptr string) bool {
+	for _, sk := range skipped {
+		if ptr == sk || (len(ptr) > len(sk) && ptr[:len(sk)] == sk && ptr[len(sk)] == '/') {
+			return true
+		}
+	}
+	return false
 }

@@ -1,0 +1,329 @@
+// Package capture reads recorded WebSocket traffic, frame by frame, from
+// JSONL captures and HAR files, without holding the whole input in memory.
+//
+// A JSONL capture has one frame per non-empty line. A line is either the
+// frame itself (any JSON value, or text that is not JSON at all) or an
+// envelope in the shape of a HAR _webSocketMessages entry:
+//
+//	{"type": "send"|"receive", "data": "<frame text>", "time": ..., "opcode": 1}
+//
+// A line is an envelope when it is an object whose keys are type and data,
+// optionally time and opcode, nothing else, with type "send" or "receive",
+// data a string and opcode, when present, an integer.
+//
+// A HAR file (Chrome DevTools "Export HAR", or any JSON object with
+// log.entries) is read entry by entry; entries carrying _webSocketMessages
+// are sockets.
+package capture
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+)
+
+// DefaultMaxLine is the longest JSONL line Read accepts; a longer line is
+// reported as a Frame with TooLong set and skipped.
+const DefaultMaxLine = 64 << 20
+
+// Format is the kind of a capture file.
+type Format string
+
+// The formats Read understands.
+const (
+	JSONL Format = "jsonl"
+	HAR   Format = "har"
+)
+
+// Skip reasons of frames that carry no text to validate.
+const (
+	SkipBinary  = "binary frame"
+	SkipControl = "control frame"
+)
+
+// Frame is one WebSocket message of a capture.
+type Frame struct {
+	File string
+	// Line is the 1-based line where the frame (its JSONL line, or its HAR
+	// message object) starts.
+	Line int
+	// Direction is "server" for frames the client received, "client" for
+	// frames it sent, "" for a bare JSONL frame (the caller picks).
+	Direction string
+	// Data is the frame's text. It aliases a buffer that is reused once the
+	// handler returns.
+	Data []byte
+	// Opcode is the WebSocket opcode when the capture records it (1 text,
+	// 2 binary), else 0.
+	Opcode int
+	// Skip, when set, says why the frame carries no text to validate
+	// (SkipBinary, SkipControl, or another reason).
+	Skip string
+	// TooLong is set for a JSONL line longer than the reader's MaxLine;
+	// Data is then empty.
+	TooLong bool
+	// Socket is the HAR socket the frame belongs to; nil for JSONL.
+	Socket *Socket
+}
+
+// Socket is one HAR entry with WebSocket messages.
+type Socket struct {
+	File string
+	// Line is where the entry starts.
+	Line int
+	// Seq numbers the sockets of one file from 0.
+	Seq int
+	// URL is the entry's request.url as recorded: it may carry credentials
+	// in its query. Never print it as is. With Reader.Stream it may be ""
+	// when the socket is announced, and is set once the entry is read.
+	URL string
+	// Frames counts the socket's messages; -1 until they are all read.
+	Frames int
+}
+
+// Handler receives what Read finds. Any func may be nil. An error returned
+// by a func stops Read, which returns it.
+type Handler struct {
+	// Start is called once, with the detected format, before anything else.
+	Start func(f Format) error
+	// Socket is called for each HAR socket before its frames.
+	Socket func(s *Socket) error
+	// Frame is called for each frame, in file order.
+	Frame func(f *Frame) error
+}
+
+// Reader reads captures.
+type Reader struct {
+	// MaxLine bounds a JSONL line; 0 means DefaultMaxLine.
+	MaxLine int
+	// Stream announces a HAR socket at its first message even when the
+	// entry's request (its URL) comes later, as in Chrome's exports, so its
+	// frames are never held in memory; Socket.URL is then "" when
+	// announced. Without it, such a socket's messages are held until the
+	// URL is read.
+	Stream bool
+}
+
+// Read reads one capture from r. name is used in frames and to recognize a
+// HAR file by its extension; without it a HAR is recognized by its content
+// (a top-level object whose first key is "log"). Errors are I/O errors, a
+// HAR file that is not well-formed, or a Handler's error.
+func Read(r io.Reader, name string, h Handler) error {
+	return (&Reader{}).Read(r, name, h)
+}
+
+var harStart = regexp.MustCompile(`^\{\s*"log"\s*:\s*\{`)
+
+// Read is the package-level Read with the reader's limits.
+func (rd *Reader) Read(r io.Reader, name string, h Handler) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	// A UTF-8 byte order mark is not part of the content.
+	if b, _ := br.Peek(3); bytes.Equal(b, []byte("\xef\xbb\xbf")) {
+		_, _ = br.Discard(3)
+	}
+	byName := strings.EqualFold(extension(name), ".har")
+	if !byName {
+		head, _ := br.Peek(4096)
+		if !harStart.Match(bytes.TrimLeft(head, " \t\r\n")) {
+			return rd.jsonl(br, name, h)
+		}
+	}
+	hr := newHARReader(br, name, h, !byName)
+	hr.stream = rd.Stream
+	err := hr.run()
+	if err == nil || byName || hr.committed {
+		return err
+	}
+	// The content looked like a HAR but is not one (no handler has been
+	// called yet): read it again as JSONL.
+	return rd.jsonl(bufio.NewReaderSize(io.MultiReader(bytes.NewReader(hr.lr.rec.Bytes()), br), 64<<10), name, h)
+}
+
+func extension(name string) string {
+	if i := strings.LastIndexByte(name, '.'); i >= 0 && !strings.ContainsAny(name[i:], `/\`) {
+		return name[i:]
+	}
+	return ""
+}
+
+func (rd *Reader) jsonl(br *bufio.Reader, name string, h Handler) error {
+	if h.Start != nil {
+		if err := h.Start(JSONL); err != nil {
+			return err
+		}
+	}
+	maxLine := rd.MaxLine
+	if maxLine <= 0 {
+		maxLine = DefaultMaxLine
+	}
+	var (
+		buf  []byte
+		line int
+		f    Frame
+	)
+	for {
+		var tooLong bool
+		var err error
+		buf, tooLong, err = readLine(br, buf[:0], maxLine)
+		if err != nil && err != io.EOF {
+			return err
+		}
+		eof := err == io.EOF
+		if eof && len(buf) == 0 && !tooLong {
+			return nil
+		}
+		line++
+		text := bytes.TrimSpace(buf)
+		if len(text) == 0 && !tooLong {
+			if eof {
+				return nil
+			}
+			continue
+		}
+		f = Frame{File: name, Line: line, TooLong: tooLong}
+		if !tooLong {
+			if env, ok := parseEnvelope(text); ok {
+				f.Direction, f.Data, f.Opcode, f.Skip = env.direction(), env.data, env.opcode, opcodeSkip(env.opcode)
+			} else {
+				f.Data = text
+			}
+		}
+		if h.Frame != nil {
+			if err := h.Frame(&f); err != nil {
+				return err
+			}
+		}
+		if eof {
+			return nil
+		}
+	}
+}
+
+// readLine appends the next line, without its newline, to buf. A line
+// longer than max is consumed and reported with tooLong and no content.
+func readLine(br *bufio.Reader, buf []byte, max int) (line []byte, tooLong bool, err error) {
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if !tooLong {
+			if len(buf)+len(chunk) > max+1 { // +1: the newline
+				tooLong, buf = true, buf[:0]
+			} else {
+				buf = append(buf, chunk...)
+			}
+		}
+		switch {
+		case err == bufio.ErrBufferFull:
+			continue
+		case err != nil:
+			return buf, tooLong, err
+		default:
+			return bytes.TrimSuffix(buf, []byte("\n")), tooLong, nil
+		}
+	}
+}
+
+type envelope struct {
+	typ    string
+	data   []byte
+	opcode int
+}
+
+func (e *envelope) direction() string {
+	if e.typ == "send" {
+		return "client"
+	}
+	return "server"
+}
+
+// opcodeSkip says why a frame with opcode op carries no text to validate.
+func opcodeSkip(op int) string {
+	switch op {
+	case 0, 1: // unknown (treated as text), text
+		return ""
+	case 2:
+		return SkipBinary
+	case 8, 9, 10:
+		return SkipControl
+	default:
+		return fmt.Sprintf("opcode %d", op)
+	}
+}
+
+var errNotEnvelope = errors.New("not an envelope")
+
+// parseEnvelope reports whether line is an envelope and decodes it. It
+// stops at the first key that rules an envelope out, so a large frame
+// costs little.
+func parseEnvelope(line []byte) (envelope, bool) {
+	var env envelope
+	if line[0] != '{' || !bytes.Contains(line, []byte(`"data"`)) {
+		return env, false
+	}
+	dec := json.NewDecoder(bytes.NewReader(line))
+	dec.UseNumber()
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return env, false
+	}
+	var haveType, haveData, haveTime, haveOpcode bool
+	err := func() error {
+		for dec.More() {
+			tok, err := dec.Token()
+			if err != nil {
+				return err
+			}
+			var dup *bool
+			switch tok {
+			case "type":
+				dup = &haveType
+				var s string
+				if err := dec.Decode(&s); err != nil || (s != "send" && s != "receive") {
+					return errNotEnvelope
+				}
+				env.typ = s
+			case "data":
+				dup = &haveData
+				var s string
+				if err := dec.Decode(&s); err != nil {
+					return errNotEnvelope
+				}
+				env.data = []byte(s)
+			case "time":
+				dup = &haveTime
+				var raw json.RawMessage
+				if err := dec.Decode(&raw); err != nil {
+					return err
+				}
+			case "opcode":
+				dup = &haveOpcode
+				var n json.Number
+				if err := dec.Decode(&n); err != nil {
+					return errNotEnvelope
+				}
+				op, err := n.Int64()
+				if err != nil || op < 0 || op > 15 {
+					return errNotEnvelope
+				}
+				env.opcode = int(op)
+			default:
+				return errNotEnvelope
+			}
+			if *dup {
+				return errNotEnvelope
+			}
+			*dup = true
+		}
+		if _, err := dec.Token(); err != nil { // the closing brace
+			return err
+		}
+		if _, err := dec.Token(); err != io.EOF {
+			return errNotEnvelope // trailing data
+		}
+		return nil
+	}()
+	return env, err == nil && haveType && haveData
+}

@@ -1,0 +1,813 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"slices"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/wsbind/wsbind/cmd/wsbind/internal/capture"
+	"github.com/wsbind/wsbind/cmd/wsbind/internal/fields"
+	"github.com/wsbind/wsbind/cmd/wsbind/internal/providers"
+	"github.com/wsbind/wsbind/generated"
+	"github.com/wsbind/wsbind/runtime/wire"
+)
+
+func init() {
+	register(command{name: "validate", summary: "check captured frames (JSONL or HAR) against the specs", run: runValidate})
+}
+
+// Inputs the validate command reads besides its files; tests replace them.
+var (
+	stdin        io.Reader = os.Stdin
+	maxFrameLine           = capture.DefaultMaxLine
+)
+
+func validateUsage(w io.Writer) {
+	fmt.Fprintf(w, `Usage: wsbind validate [flags] FILE...
+
+Decode and validate every captured WebSocket frame with the generated
+binding of its provider, and report each violation by JSON pointer. Frame
+contents are never printed: reports name pointers, keywords and expectations,
+never values, and socket URLs lose their query and any path beyond the spec's.
+
+FILE is a JSONL capture, a HAR file, or - for standard input. Flags may come
+before or after the files.
+
+JSONL: one frame per non-empty line. A line is either the frame itself
+(any JSON value; validated as a server frame, or as --direction says) or an
+envelope, the shape of a HAR _webSocketMessages entry:
+    {"type": "send"|"receive", "data": "<frame text>", "time": ..., "opcode": 1}
+send is client to server, receive server to client. A line is an envelope
+only when it is an object whose keys are type and data, optionally time and
+opcode, and no others, with type "send" or "receive" and data a string.
+An envelope with opcode 2 (binary) is skipped and counted like in a HAR.
+
+HAR: a .har file, or a file whose top-level object starts with "log" (Chrome
+DevTools "Export HAR..."). Entries with _webSocketMessages are sockets. Text
+messages (opcode 1) are validated; binary ones (opcode 2) are reported as
+skipped and counted, never dropped silently. Without --provider each socket
+is matched by its request.url: same host, and a path starting with the path
+of one of a provider's servers (scheme and query ignored; the longest path
+wins). A socket that no provider matches is reported and its frames are
+counted as not validated; when no socket at all matches, the exit code is 2.
+Input is streamed; only without --provider, a socket whose messages come
+before its URL (Chrome's order) is held in memory until the URL is read.
+
+Flags:
+  --provider NAME   binding to validate with: %s.
+                    Required for JSONL; for HAR it applies to every socket.
+  --direction DIR   direction of bare JSONL frames: server (default) or client
+  --format FMT      text (default) or json
+  --drift           after the frames, list for each message the properties
+                    the spec does not declare, array indices as *, with counts
+  --coverage        after the frames, list the messages of each direction
+                    that never appeared, and the optional fields that no
+                    frame of a seen message filled
+
+Text output: one line per frame (INDEX counts frames from 0 across all files),
+    FILE:LINE #INDEX DIRECTION MESSAGE ok|INVALID
+    FILE:LINE #INDEX DIRECTION (binary frame) skipped
+then an indented line per problem:
+      POINTER: EXPECTATION (KEYWORD)      "(frame)" for the whole frame
+      malformed JSON: ERROR
+A frame that matches no message of the spec is INVALID, named "unmatched".
+HAR sockets get a line of their own before their frames. A summary follows:
+frames, valid, invalid, skipped, counts per message, and the HAR sockets.
+
+JSON output (--format json): one object per line for each frame,
+    {"index","file","line","provider","direction","message","valid",
+     "skipped","malformed","error","errors":[{"pointer","keyword","message"}],
+     "drift":[pointers] (with --drift)}
+then {"summary":{"frames","valid","invalid","skippedBinary","skippedOther",
+"notValidated","messages":[...],"sockets":[...],"drift":[...],
+"coverage":{...},"inputErrors":[...]}}.
+
+Exit codes:
+  0  every frame is valid (skipped binary frames do not count)
+  1  at least one frame is invalid: a violation, no matching message, or
+     malformed JSON
+  2  usage error, or input error: a file missing or unreadable, a broken HAR,
+     a JSONL file without --provider, HAR sockets none of which matched a
+     provider. Other files are still validated and reported.
+
+Examples:
+  wsbind validate --provider astro testdata/captures/astro.jsonl
+  wsbind validate --drift --coverage testdata/captures/mixed.har
+  wsbind validate --provider dlive --format json capture.jsonl | jq 'select(.valid == false)'
+  some-recorder | wsbind validate --provider neuro --direction client -
+`, strings.Join(providerNames(), ", "))
+}
+
+func providerNames() []string {
+	names := make([]string, len(generated.Providers))
+	for i, p := range generated.Providers {
+		names[i] = p.Name
+	}
+	return names
+}
+
+func runValidate(args []string, stdout, stderr io.Writer) int {
+	fset := flag.NewFlagSet("validate", flag.ContinueOnError)
+	fset.SetOutput(io.Discard)
+	providerName := fset.String("provider", "", "")
+	format := fset.String("format", "text", "")
+	direction := fset.String("direction", "server", "")
+	drift := fset.Bool("drift", false, "")
+	coverage := fset.Bool("coverage", false, "")
+	files, err := parseArgs(fset, args)
+	if errors.Is(err, flag.ErrHelp) {
+		validateUsage(stdout)
+		return exitOK
+	}
+	if err != nil {
+		return usageError(stderr, "validate", err)
+	}
+	v := &validation{
+		stdout: bufio.NewWriterSize(stdout, 64<<10), stderr: stderr,
+		drift: *drift, coverage: *coverage, direction: *direction,
+	}
+	if *providerName != "" {
+		if v.forced = generated.Lookup(*providerName); v.forced == nil {
+			return usageError(stderr, "validate", fmt.Errorf("unknown provider %q (have %s)", *providerName, strings.Join(providerNames(), ", ")))
+		}
+	}
+	switch *format {
+	case "text":
+	case "json":
+		v.json = json.NewEncoder(v.stdout)
+		v.json.SetEscapeHTML(false)
+	default:
+		return usageError(stderr, "validate", fmt.Errorf("--format must be text or json, not %q", *format))
+	}
+	if *direction != "server" && *direction != "client" {
+		return usageError(stderr, "validate", fmt.Errorf("--direction must be server or client, not %q", *direction))
+	}
+	if len(files) == 0 {
+		return usageError(stderr, "validate", errors.New("no capture file given"))
+	}
+	for _, name := range files {
+		v.file(name)
+	}
+	return v.finish()
+}
+
+// msgKey identifies a message of one direction of one provider.
+type msgKey struct{ provider, direction, message string }
+
+const unmatched = "unmatched"
+
+type msgCount struct{ count, invalid int }
+
+// validation is the state of one validate run.
+type validation struct {
+	stdout *bufio.Writer
+	stderr io.Writer
+	json   *json.Encoder // nil for text output
+
+	forced    *wire.Provider // --provider, or nil
+	direction string         // of bare JSONL frames
+	drift     bool
+	coverage  bool
+
+	index int // next frame index, across files
+	sum   summary
+
+	counts     map[msgKey]*msgCount
+	driftCount map[msgKey]map[string]int
+	used       map[*wire.Provider]bool
+	optional   map[*wire.Provider]map[string][]string // optional pointers per message
+	trackers   map[msgKey]*fields.Tracker             // direction left empty: one per message
+
+	// The socket being read (HAR) and the provider it was given.
+	socket         *capture.Socket
+	socketProvider *wire.Provider
+	socketFile     int // sockets of the current file
+	sockets        []*socketInfo
+	matched        int // sockets given a provider
+
+	inputFailed bool
+}
+
+type socketInfo struct {
+	sock     *capture.Socket
+	URL      string `json:"url"`
+	File     string `json:"file"`
+	Line     int    `json:"line"`
+	Provider string `json:"provider"` // "" when none matched
+	Frames   int    `json:"frames"`
+}
+
+type summary struct {
+	Frames        int `json:"frames"`
+	Valid         int `json:"valid"`
+	Invalid       int `json:"invalid"`
+	SkippedBinary int `json:"skippedBinary"`
+	SkippedOther  int `json:"skippedOther"`
+	// NotValidated counts the frames of HAR sockets no provider matched;
+	// they are not in Frames.
+	NotValidated int           `json:"notValidated"`
+	Messages     []messageJSON `json:"messages"`
+	Sockets      []*socketInfo `json:"sockets,omitempty"`
+	Drift        *[]driftJSON  `json:"drift,omitempty"`
+	Coverage     *coverageJSON `json:"coverage,omitempty"`
+	InputErrors  []string      `json:"inputErrors,omitempty"`
+}
+
+type messageJSON struct {
+	Provider  string `json:"provider"`
+	Direction string `json:"direction"`
+	Message   string `json:"message"`
+	Count     int    `json:"count"`
+	Invalid   int    `json:"invalid"`
+}
+
+type driftJSON struct {
+	Provider  string `json:"provider"`
+	Direction string `json:"direction"`
+	Message   string `json:"message"`
+	Pointer   string `json:"pointer"`
+	Count     int    `json:"count"`
+}
+
+type coverageJSON struct {
+	Unseen              []unseenJSON   `json:"unseen"`
+	OptionalNeverFilled []optionalJSON `json:"optionalNeverFilled"`
+}
+
+type unseenJSON struct {
+	Provider  string   `json:"provider"`
+	Direction string   `json:"direction"`
+	Seen      int      `json:"seen"`
+	Total     int      `json:"total"`
+	Messages  []string `json:"messages"`
+}
+
+type optionalJSON struct {
+	Provider string   `json:"provider"`
+	Message  string   `json:"message"`
+	Pointers []string `json:"pointers"`
+}
+
+// frameJSON is one frame of --format json.
+type frameJSON struct {
+	Index     int              `json:"index"`
+	File      string           `json:"file"`
+	Line      int              `json:"line"`
+	Provider  string           `json:"provider"`
+	Direction string           `json:"direction"`
+	Message   string           `json:"message"`
+	Valid     bool             `json:"valid"`
+	Skipped   string           `json:"skipped,omitempty"`
+	Malformed string           `json:"malformed,omitempty"`
+	Error     string           `json:"error,omitempty"`
+	Errors    []wire.Violation `json:"errors"`
+	Drift     *[]string        `json:"drift,omitempty"`
+}
+
+func (v *validation) file(name string) {
+	display := name
+	var r io.Reader
+	if name == "-" {
+		display, r = "stdin", stdin
+	} else {
+		f, err := os.Open(name)
+		if err != nil {
+			v.inputError("", err)
+			return
+		}
+		defer f.Close()
+		r = f
+	}
+	v.socket, v.socketProvider, v.socketFile = nil, nil, 0
+	var format capture.Format
+	// With --provider no socket waits for its URL: frames stream.
+	rd := capture.Reader{MaxLine: maxFrameLine, Stream: v.forced != nil}
+	err := rd.Read(r, display, capture.Handler{
+		Start: func(f capture.Format) error {
+			format = f
+			if f == capture.JSONL && v.forced == nil {
+				return fmt.Errorf("a JSONL capture needs --provider (one of %s)", strings.Join(providerNames(), ", "))
+			}
+			return nil
+		},
+		Socket: v.onSocket,
+		Frame:  v.onFrame,
+	})
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			display = ""
+		}
+		v.inputError(display, err)
+		return
+	}
+	if format == capture.HAR && v.socketFile == 0 {
+		v.note(display + ": no WebSocket messages in this HAR")
+	}
+}
+
+func (v *validation) inputError(file string, err error) {
+	v.inputFailed = true
+	msg := err.Error()
+	if file != "" {
+		msg = file + ": " + msg
+	}
+	v.sum.InputErrors = append(v.sum.InputErrors, msg)
+	v.note(msg)
+}
+
+// note writes a line to stderr after what stdout has so far.
+func (v *validation) note(msg string) {
+	_ = v.stdout.Flush()
+	fmt.Fprintf(v.stderr, "wsbind validate: %s\n", msg)
+}
+
+func (v *validation) onSocket(s *capture.Socket) error {
+	v.socketFile++
+	var (
+		p   *wire.Provider
+		srv *wire.Server
+	)
+	if v.forced != nil {
+		p = v.forced
+		_, srv = providers.Match([]*wire.Provider{p}, s.URL)
+	} else {
+		p, srv = providers.Match(generated.Providers, s.URL)
+	}
+	v.socket, v.socketProvider = s, p
+	info := &socketInfo{sock: s, File: s.File, Line: s.Line}
+	if s.URL != "" { // else it follows the messages: see finish
+		info.URL = providers.Display(s.URL, srv)
+	}
+	v.sockets = append(v.sockets, info)
+	if p != nil {
+		info.Provider = p.Name
+		v.matched++
+		v.use(p)
+	}
+	if v.json != nil {
+		return nil
+	}
+	url := info.URL
+	if url == "" {
+		url = "(URL after its messages)"
+	}
+	switch {
+	case p == nil:
+		fmt.Fprintf(v.stdout, "%s:%d socket %s: no provider matches; its frames are not validated (use --provider)\n", s.File, s.Line, url)
+	case v.forced != nil:
+		fmt.Fprintf(v.stdout, "%s:%d socket %s: provider %s (--provider)\n", s.File, s.Line, url, p.Name)
+	default:
+		fmt.Fprintf(v.stdout, "%s:%d socket %s: provider %s\n", s.File, s.Line, url, p.Name)
+	}
+	return nil
+}
+
+func (v *validation) use(p *wire.Provider) {
+	if v.used == nil {
+		v.used = map[*wire.Provider]bool{}
+	}
+	v.used[p] = true
+}
+
+func (v *validation) onFrame(f *capture.Frame) error {
+	p := v.forced
+	if f.Socket != nil {
+		if f.Socket != v.socket {
+			return errors.New("internal: frame of an unannounced socket")
+		}
+		p = v.socketProvider
+		if p == nil {
+			v.sum.NotValidated++
+			return nil
+		}
+	} else {
+		v.use(p)
+	}
+	dir := f.Direction
+	if dir == "" {
+		dir = v.direction
+	}
+	rep := frameJSON{Index: v.index, File: f.File, Line: f.Line, Provider: p.Name, Direction: dir, Errors: []wire.Violation{}}
+	v.index++
+	v.sum.Frames++
+	switch {
+	case f.Skip != "":
+		rep.Skipped = f.Skip
+		if f.Skip == capture.SkipBinary {
+			v.sum.SkippedBinary++
+		} else {
+			v.sum.SkippedOther++
+		}
+		return v.report(&rep)
+	case f.TooLong:
+		rep.Message = unmatched
+		rep.Error = fmt.Sprintf("line longer than %d bytes, not validated", maxFrameLine)
+		v.count(p, dir, unmatched, false)
+		return v.report(&rep)
+	}
+
+	codec := p.Codec(dir)
+	if codec == nil {
+		rep.Message = unmatched
+		rep.Error = "the spec declares no " + dir + " messages"
+		v.count(p, dir, unmatched, false)
+		return v.report(&rep)
+	}
+	r := codec.Check(f.Data, v.drift)
+	rep.Message = r.Name
+	if rep.Message == "" {
+		rep.Message = unmatched
+	}
+	rep.Valid = r.Valid() && r.Name != ""
+	if r.Syntax != nil {
+		rep.Malformed = r.Syntax.Error()
+	}
+	rep.Errors = append(rep.Errors, r.Violations...)
+	if r.Name == "" && r.Syntax == nil && len(r.Violations) == 0 {
+		rep.Errors = append(rep.Errors, wire.Violation{Keyword: "oneOf", Message: "matches no " + dir + " message of the spec"})
+	}
+	v.count(p, dir, rep.Message, rep.Valid)
+
+	// The frame, parsed once only if drift or coverage needs it.
+	var doc any
+	parsed := false
+	parse := func() any {
+		if !parsed {
+			parsed = true
+			if json.Unmarshal(f.Data, &doc) != nil {
+				doc = nil
+			}
+		}
+		return doc
+	}
+	if v.drift {
+		d := append([]string{}, r.Drift...)
+		rep.Drift = &d
+		if r.Name != "" && len(r.Drift) > 0 {
+			k := msgKey{p.Name, dir, r.Name}
+			if v.driftCount == nil {
+				v.driftCount = map[msgKey]map[string]int{}
+			}
+			m := v.driftCount[k]
+			if m == nil {
+				m = map[string]int{}
+				v.driftCount[k] = m
+			}
+			for _, ptr := range r.Drift {
+				if fields.HasIndex(ptr) {
+					ptr = fields.Generalize(ptr, parse())
+				}
+				m[ptr]++
+			}
+		}
+	}
+	if v.coverage && r.Name != "" && r.Syntax == nil {
+		if t := v.tracker(p, r.Name); t != nil {
+			t.Observe(parse())
+		}
+	}
+	return v.report(&rep)
+}
+
+func (v *validation) count(p *wire.Provider, dir, name string, valid bool) {
+	if valid {
+		v.sum.Valid++
+	} else {
+		v.sum.Invalid++
+	}
+	if v.counts == nil {
+		v.counts = map[msgKey]*msgCount{}
+	}
+	k := msgKey{p.Name, dir, name}
+	c := v.counts[k]
+	if c == nil {
+		c = &msgCount{}
+		v.counts[k] = c
+	}
+	c.count++
+	if !valid {
+		c.invalid++
+	}
+}
+
+// tracker returns the optional-field tracker of message name, or nil when
+// it declares no optional field.
+func (v *validation) tracker(p *wire.Provider, name string) *fields.Tracker {
+	k := msgKey{provider: p.Name, message: name}
+	if t, ok := v.trackers[k]; ok {
+		return t
+	}
+	if v.optional == nil {
+		v.optional = map[*wire.Provider]map[string][]string{}
+		v.trackers = map[msgKey]*fields.Tracker{}
+	}
+	opt, ok := v.optional[p]
+	if !ok {
+		names := append(messagesOf(p, "server"), messagesOf(p, "client")...)
+		var err error
+		if opt, err = fields.Optional(p.Schema, names); err != nil {
+			v.note(fmt.Sprintf("%s: cannot read the schema bundle for optional fields: %v", p.Name, err))
+		}
+		v.optional[p] = opt
+	}
+	var t *fields.Tracker
+	if ptrs := opt[name]; len(ptrs) > 0 {
+		t = fields.NewTracker(ptrs)
+	}
+	v.trackers[k] = t
+	return t
+}
+
+func (v *validation) report(rep *frameJSON) error {
+	if v.json != nil {
+		return v.json.Encode(rep)
+	}
+	w := v.stdout
+	switch {
+	case rep.Skipped != "":
+		fmt.Fprintf(w, "%s:%d #%d %s (%s) skipped\n", rep.File, rep.Line, rep.Index, rep.Direction, rep.Skipped)
+		return nil
+	case rep.Valid:
+		fmt.Fprintf(w, "%s:%d #%d %s %s ok\n", rep.File, rep.Line, rep.Index, rep.Direction, rep.Message)
+	default:
+		fmt.Fprintf(w, "%s:%d #%d %s %s INVALID\n", rep.File, rep.Line, rep.Index, rep.Direction, rep.Message)
+	}
+	if rep.Malformed != "" {
+		fmt.Fprintf(w, "  malformed JSON: %s\n", rep.Malformed)
+	}
+	if rep.Error != "" {
+		fmt.Fprintf(w, "  %s\n", rep.Error)
+	}
+	for _, vi := range rep.Errors {
+		fmt.Fprintf(w, "  %s\n", vi.String())
+	}
+	return nil
+}
+
+// messagesOf lists the messages of one direction of p (a copy).
+func messagesOf(p *wire.Provider, dir string) []string {
+	if c := p.Codec(dir); c != nil {
+		return slices.Clone(c.Messages)
+	}
+	return nil
+}
+
+// providerRank orders providers as the registry lists them.
+func providerRank(name string) int {
+	for i, p := range generated.Providers {
+		if p.Name == name {
+			return i
+		}
+	}
+	return len(generated.Providers)
+}
+
+func dirRank(dir string) int {
+	if dir == "server" {
+		return 0
+	}
+	return 1
+}
+
+// messageRank orders messages as the spec lists them, unmatched last.
+func messageRank(k msgKey) int {
+	if p := generated.Lookup(k.provider); p != nil {
+		for i, m := range messagesOf(p, k.direction) {
+			if m == k.message {
+				return i
+			}
+		}
+	}
+	return 1 << 30
+}
+
+func lessKey(a, b msgKey) bool {
+	if ra, rb := providerRank(a.provider), providerRank(b.provider); ra != rb {
+		return ra < rb
+	}
+	if ra, rb := dirRank(a.direction), dirRank(b.direction); ra != rb {
+		return ra < rb
+	}
+	if ra, rb := messageRank(a), messageRank(b); ra != rb {
+		return ra < rb
+	}
+	return a.message < b.message
+}
+
+// usedProviders lists the providers frames were validated with, in
+// registry order.
+func (v *validation) usedProviders() []*wire.Provider {
+	var out []*wire.Provider
+	for _, p := range generated.Providers {
+		if v.used[p] {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func (v *validation) finish() int {
+	keys := make([]msgKey, 0, len(v.counts))
+	for k := range v.counts {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return lessKey(keys[i], keys[j]) })
+	v.sum.Messages = []messageJSON{}
+	for _, k := range keys {
+		c := v.counts[k]
+		v.sum.Messages = append(v.sum.Messages, messageJSON{k.provider, k.direction, k.message, c.count, c.invalid})
+	}
+	for _, s := range v.sockets {
+		s.Frames = s.sock.Frames
+		if s.URL == "" {
+			var srv *wire.Server
+			if v.forced != nil {
+				_, srv = providers.Match([]*wire.Provider{v.forced}, s.sock.URL)
+			}
+			s.URL = providers.Display(s.sock.URL, srv)
+		}
+	}
+	v.sum.Sockets = v.sockets
+	if v.drift {
+		d := v.driftReport()
+		v.sum.Drift = &d
+	}
+	if v.coverage {
+		v.sum.Coverage = v.coverageReport()
+	}
+	if v.json != nil {
+		_ = v.json.Encode(struct {
+			Summary *summary `json:"summary"`
+		}{&v.sum})
+	} else {
+		v.writeText()
+	}
+	if err := v.stdout.Flush(); err != nil {
+		fmt.Fprintf(v.stderr, "wsbind validate: writing the report: %v\n", err)
+		return exitUsage
+	}
+	switch {
+	case v.inputFailed:
+		return exitUsage
+	case v.forced == nil && len(v.sockets) > 0 && v.matched == 0:
+		v.note("no socket matched a provider by URL; name one with --provider")
+		return exitUsage
+	case v.sum.Invalid > 0:
+		return exitFailure
+	}
+	return exitOK
+}
+
+func (v *validation) driftReport() []driftJSON {
+	out := []driftJSON{}
+	for k, m := range v.driftCount {
+		for ptr, n := range m {
+			out = append(out, driftJSON{k.provider, k.direction, k.message, ptr, n})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		ka, kb := msgKey{a.Provider, a.Direction, a.Message}, msgKey{b.Provider, b.Direction, b.Message}
+		if ka != kb {
+			return lessKey(ka, kb)
+		}
+		return a.Pointer < b.Pointer
+	})
+	return out
+}
+
+func (v *validation) coverageReport() *coverageJSON {
+	c := &coverageJSON{Unseen: []unseenJSON{}, OptionalNeverFilled: []optionalJSON{}}
+	for _, p := range v.usedProviders() {
+		for _, dir := range []string{"server", "client"} {
+			u := unseenJSON{Provider: p.Name, Direction: dir, Total: len(messagesOf(p, dir)), Messages: []string{}}
+			for _, m := range messagesOf(p, dir) {
+				if v.counts[msgKey{p.Name, dir, m}] != nil {
+					u.Seen++
+				} else {
+					u.Messages = append(u.Messages, m)
+				}
+			}
+			c.Unseen = append(c.Unseen, u)
+		}
+		// Optional fields of the messages seen, in spec order.
+		done := map[string]bool{}
+		for _, dir := range []string{"server", "client"} {
+			for _, m := range messagesOf(p, dir) {
+				if done[m] || v.counts[msgKey{p.Name, dir, m}] == nil {
+					continue
+				}
+				done[m] = true
+				t := v.trackers[msgKey{provider: p.Name, message: m}]
+				if t == nil {
+					continue
+				}
+				if ptrs := t.NeverFilled(); len(ptrs) > 0 {
+					c.OptionalNeverFilled = append(c.OptionalNeverFilled, optionalJSON{p.Name, m, ptrs})
+				}
+			}
+		}
+	}
+	return c
+}
+
+func (v *validation) writeText() {
+	w := v.stdout
+	s := &v.sum
+	if v.index > 0 || len(v.sockets) > 0 {
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintf(w, "summary: %d frames: %d valid, %d invalid, %d skipped (binary)", s.Frames, s.Valid, s.Invalid, s.SkippedBinary)
+	if s.SkippedOther > 0 {
+		fmt.Fprintf(w, ", %d skipped (other)", s.SkippedOther)
+	}
+	if s.NotValidated > 0 {
+		unmatchedSockets := 0
+		for _, so := range v.sockets {
+			if so.Provider == "" {
+				unmatchedSockets++
+			}
+		}
+		fmt.Fprintf(w, "; %d frames of %d sockets not validated (no provider)", s.NotValidated, unmatchedSockets)
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
+	for _, m := range s.Messages {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%d", m.Provider, m.Direction, m.Message, m.Count)
+		if m.Invalid > 0 {
+			fmt.Fprintf(tw, "\t(%d invalid)", m.Invalid)
+		}
+		fmt.Fprintln(tw)
+	}
+	tw.Flush()
+	if len(s.Sockets) > 0 {
+		fmt.Fprintln(w, "sockets:")
+		tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
+		for _, so := range s.Sockets {
+			p := so.Provider
+			if p == "" {
+				p = "(no provider)"
+			}
+			fmt.Fprintf(tw, "  %s:%d\t%s\t%s\t%d frames\n", so.File, so.Line, so.URL, p, so.Frames)
+		}
+		tw.Flush()
+	}
+
+	if s.Drift != nil {
+		fmt.Fprintln(w)
+		if len(*s.Drift) == 0 {
+			fmt.Fprintln(w, "drift: none")
+		} else {
+			fmt.Fprintln(w, "drift: properties the spec does not declare (array indices as *):")
+			var last msgKey
+			tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
+			for _, d := range *s.Drift {
+				if k := (msgKey{d.Provider, d.Direction, d.Message}); k != last {
+					fmt.Fprintf(tw, "  %s %s %s\n", d.Provider, d.Direction, d.Message)
+					last = k
+				}
+				fmt.Fprintf(tw, "    %s\t%d\n", d.Pointer, d.Count)
+			}
+			tw.Flush()
+		}
+	}
+
+	if c := s.Coverage; c != nil {
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "coverage: messages never seen:")
+		if len(c.Unseen) == 0 {
+			fmt.Fprintln(w, "  (no frame was validated)")
+		}
+		for _, u := range c.Unseen {
+			if len(u.Messages) == 0 {
+				fmt.Fprintf(w, "  %s %s: none (all %d seen)\n", u.Provider, u.Direction, u.Total)
+				continue
+			}
+			fmt.Fprintf(w, "  %s %s: %d of %d never seen:\n", u.Provider, u.Direction, len(u.Messages), u.Total)
+			for _, m := range u.Messages {
+				fmt.Fprintf(w, "    %s\n", m)
+			}
+		}
+		if len(c.OptionalNeverFilled) == 0 {
+			fmt.Fprintln(w, "coverage: optional fields never filled: none")
+		} else {
+			fmt.Fprintln(w, "coverage: optional fields never filled, in the messages seen:")
+			for _, o := range c.OptionalNeverFilled {
+				fmt.Fprintf(w, "  %s %s:\n", o.Provider, o.Message)
+				for _, p := range o.Pointers {
+					fmt.Fprintf(w, "    %s\n", p)
+				}
+			}
+		}
+	}
+}
