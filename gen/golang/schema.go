@@ -64,6 +64,7 @@ func (g *gen) schema(f *jen.File) error {
 		jen.Id("Schema"):   jen.Index().Byte().Call(jen.Id("schemaJSON")),
 		jen.Id("Examples"): jen.Id("Examples"),
 		jen.Id("Servers"):  jen.Id("Servers"),
+		jen.Id("Events"):   jen.Index().String().Values(listLits(g.events())...),
 	})
 	f.Line()
 	emitDoc(f, "Servers are the spec's servers with their x-wsbind-* extensions as JSON.")
@@ -81,4 +82,29 @@ func (g *gen) schema(f *jen.File) error {
 		}
 	})
 	return nil
+}
+
+// events lists the server messages a server pushes on its own: those not
+// awaited as replies and not part of the connection's housekeeping.
+func (g *gen) events() []string {
+	cs := g.pkg.ClientSpec
+	skip := map[*ir.Message]bool{}
+	if cs != nil {
+		for m := range g.replyMessages(cs) {
+			skip[m] = true
+		}
+		for _, m := range []*ir.Message{cs.Keepalive.Message, cs.Keepalive.ReplyMessage} {
+			skip[m] = true
+		}
+		if cs.Resume != nil {
+			skip[cs.Resume.Message] = true
+		}
+	}
+	var out []string
+	for _, m := range g.pkg.Server.Messages {
+		if !skip[m] && m.Error == nil {
+			out = append(out, m.Name)
+		}
+	}
+	return out
 }

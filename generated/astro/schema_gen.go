@@ -465,6 +465,7 @@ var Examples = []wire.Example{{
 // Provider describes this binding to provider-agnostic tools.
 var Provider = wire.Provider{
 	Client:   &ClientCodec,
+	Events:   []string{"AstroMessage", "ChannelActivitiesMessage", "ChannelAnnouncementsMessage", "ChannelChatstatsMessage", "ChannelTipsMessage", "ChannelTipsModerationMessage", "ChannelChatMessageMessage", "ChannelSessionUpdateMessage", "ChannelSessionResetMessage", "ChannelChatbotStatusMessage", "ChannelChatbotModulesPyramidMessage", "ChannelChatbotModulesEmotecomboMessage", "ChannelChatbotModulesMessage", "ChannelChatbotCommandsMessage", "ChannelChatbotTimersMessage", "ChannelChatbotCountersMessage", "ChannelChatbotFiltersMessage", "ChannelChatbotTimeoutMessage", "ChannelStreamStatusMessage", "ChannelOverlayActionMessage", "ChannelOverlayBroadcastMessage", "ChannelOverlayUpdateMessage", "ChannelKvstoreUpdateMessage", "ChannelSongrequestMessage", "ChannelContestsMessage", "ChannelGiveawaysMessage", "ChannelLoyaltyRedemptionsMessage", "ChannelLoyaltyItemsMessage"},
 	Examples: Examples,
 	Name:     "astro",
 	Schema:   []byte(schemaJSON),

@@ -180,6 +180,7 @@ var Examples = []wire.Example{{
 // Provider describes this binding to provider-agnostic tools.
 var Provider = wire.Provider{
 	Client:   &ClientCodec,
+	Events:   []string{"Data", "Complete"},
 	Examples: Examples,
 	Name:     "dlive",
 	Schema:   []byte(schemaJSON),

@@ -205,6 +205,7 @@ var Examples = []wire.Example{{
 // Provider describes this binding to provider-agnostic tools.
 var Provider = wire.Provider{
 	Client:   &ClientCodec,
+	Events:   []string{"Event", "AuthSuccess"},
 	Examples: Examples,
 	Name:     "neuro",
 	Schema:   []byte(schemaJSON),

@@ -100,6 +100,7 @@ var Examples = []wire.Example{{
 // Provider describes this binding to provider-agnostic tools.
 var Provider = wire.Provider{
 	Client:   &ClientCodec,
+	Events:   []string{"EventMessage"},
 	Examples: Examples,
 	Name:     "octave",
 	Schema:   []byte(schemaJSON),

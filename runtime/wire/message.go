@@ -146,6 +146,9 @@ type Provider struct {
 	Schema   []byte // JSON Schema bundle
 	Examples []Example
 	Servers  []Server
+	// Events names the server messages pushed without being asked for
+	// (not replies, greetings or keepalives): what mocks replay.
+	Events []string
 }
 
 // Codec returns the codec for direction "server" or "client".

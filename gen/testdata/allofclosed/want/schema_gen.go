@@ -55,6 +55,7 @@ var Examples = []wire.Example{{
 // Provider describes this binding to provider-agnostic tools.
 var Provider = wire.Provider{
 	Client:   &ClientCodec,
+	Events:   []string{"Tip"},
 	Examples: Examples,
 	Name:     "allofclosed",
 	Schema:   []byte(schemaJSON),

@@ -65,6 +65,7 @@ var Examples = []wire.Example{{
 // Provider describes this binding to provider-agnostic tools.
 var Provider = wire.Provider{
 	Client:   &ClientCodec,
+	Events:   []string{"Snapshot"},
 	Examples: Examples,
 	Name:     "collections",
 	Schema:   []byte(schemaJSON),

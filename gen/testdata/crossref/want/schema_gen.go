@@ -60,6 +60,7 @@ var Examples = []wire.Example{{
 // Provider describes this binding to provider-agnostic tools.
 var Provider = wire.Provider{
 	Client:   &ClientCodec,
+	Events:   []string{"Quote"},
 	Examples: Examples,
 	Name:     "crossref",
 	Schema:   []byte(schemaJSON),

@@ -85,6 +85,7 @@ var Examples = []wire.Example{{
 // Provider describes this binding to provider-agnostic tools.
 var Provider = wire.Provider{
 	Client:   &ClientCodec,
+	Events:   []string{"Welcome", "Update", "Error", "Ping"},
 	Examples: Examples,
 	Name:     "dispatchconst",
 	Schema:   []byte(schemaJSON),

@@ -75,6 +75,7 @@ var Examples = []wire.Example{{
 // Provider describes this binding to provider-agnostic tools.
 var Provider = wire.Provider{
 	Client:   &ClientCodec,
+	Events:   []string{"Change", "Removal", "Batch"},
 	Examples: Examples,
 	Name:     "dispatchenum",
 	Schema:   []byte(schemaJSON),

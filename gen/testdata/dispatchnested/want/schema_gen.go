@@ -70,6 +70,7 @@ var Examples = []wire.Example{{
 // Provider describes this binding to provider-agnostic tools.
 var Provider = wire.Provider{
 	Client:   &ClientCodec,
+	Events:   []string{"ChatMessage", "TipMessage", "Response"},
 	Examples: Examples,
 	Name:     "dispatchnested",
 	Schema:   []byte(schemaJSON),

@@ -55,6 +55,7 @@ var Examples = []wire.Example{{
 // Provider describes this binding to provider-agnostic tools.
 var Provider = wire.Provider{
 	Client:   &ClientCodec,
+	Events:   []string{"Pick"},
 	Examples: Examples,
 	Name:     "typeunions",
 	Schema:   []byte(schemaJSON),
