@@ -111,10 +111,15 @@ func runMock(args []string, stdout, stderr io.Writer) int {
 			if len(frames) == 0 {
 				continue
 			}
-			f := frames[i%len(frames)]
-			if n := m.Replay(f.data); n > 0 {
-				fmt.Fprintf(stdout, "replayed %s to %d connection(s)\n", f.name, n)
+			// Try each frame once per tick until one reaches somebody, so
+			// clients subscribed to a few topics still see events.
+			for range frames {
+				f := frames[i%len(frames)]
 				i++
+				if n := m.Replay(f.data); n > 0 {
+					fmt.Fprintf(stdout, "replayed %s to %d connection(s)\n", f.name, n)
+					break
+				}
 			}
 		}
 	}
