@@ -410,7 +410,7 @@ func (g *gen) client(f *jen.File) error {
 			return fmt.Errorf("method %s: %w", op.Method, err)
 		}
 	}
-	return nil
+	return g.driver(f)
 }
 
 // firstMessageWith returns the type of the first client message that has
@@ -566,6 +566,7 @@ func (g *gen) clientInspect(f *jen.File, cs *ir.ClientSpec, sd *ir.Direction) er
 			}
 			stmts = append(stmts, get...)
 			stmts = append(stmts, jen.If(jen.Id("tok").Op("!=").Lit("")).Block(
+				jen.Id("s").Dot("AddSecret").Call(jen.Id("tok")),
 				jen.Id("s").Dot("Reconnect").Call(jen.Func().Params(jen.Id("t").Op("*").Qual(connPkg, "Target")).Block(
 					jen.Id("t").Dot("URL").Op("=").Qual(authPkg, "WithQuery").Call(jen.Id("t").Dot("URL"), jen.Lit(cs.Resume.QueryParam), jen.Id("tok")),
 					jen.Id("t").Dot("Secrets").Op("=").Append(jen.Id("t").Dot("Secrets"), jen.Id("tok")),

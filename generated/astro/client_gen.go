@@ -195,6 +195,7 @@ func (c *Client) inspect(s *conn.Session, frame []byte, _ uint64) conn.Inbound {
 		var tok string
 		tok = v.Data.ReconnectToken
 		if tok != "" {
+			s.AddSecret(tok)
 			s.Reconnect(func(t *conn.Target) {
 				t.URL = wsauth.WithQuery(t.URL, "reconnect_token", tok)
 				t.Secrets = append(t.Secrets, tok)
@@ -1051,4 +1052,74 @@ func (c *Client) Unsubscribe(ctx context.Context, topic string, room string) (*R
 		return r, fmt.Errorf("astro: Unsubscribe: %w", err)
 	}
 	return r, nil
+}
+
+// Driver lets provider-agnostic tools (wsbind record and demo) drive this
+// client with string credentials and arguments.
+var Driver = wire.Driver{
+	Credentials: []string{"token", "token_type"},
+	Dial: func(ctx context.Context, dc wire.DriverConfig) (wire.DriverClient, error) {
+		cfg := Config{URL: dc.URL}
+		cfg.Token = dc.Credentials["token"]
+		cfg.TokenType = TokenType(dc.Credentials["token_type"])
+		cfg.Conn.Tap = dc.Tap
+		cfg.Conn.Logger = dc.Logger
+		if dc.OnError != nil {
+			cfg.OnError = func(_ context.Context, err error) {
+				dc.OnError(err)
+			}
+		}
+		c := NewClient(cfg)
+		if dc.OnMessage != nil {
+			c.OnUnhandled(func(_ context.Context, m ServerMessage) {
+				dc.OnMessage(m)
+			})
+			c.OnUnknown(func(_ context.Context, u *wire.Unknown) {
+				dc.OnMessage(u)
+			})
+		}
+		if err := c.Connect(ctx); err != nil {
+			return nil, err
+		}
+		return driven{c}, nil
+	},
+	Ops: []wire.DriverOp{{
+		Name:      "Subscribe",
+		Params:    []string{"topic", "room"},
+		Subscribe: true,
+	}, {
+		Name:      "Unsubscribe",
+		Params:    []string{"topic", "room"},
+		Subscribe: false,
+	}},
+}
+
+func init() {
+	Provider.Driver = &Driver
+}
+
+type driven struct {
+	c *Client
+}
+
+func (d driven) Close() error {
+	return d.c.Close()
+}
+func (d driven) Call(ctx context.Context, op string, args []string) error {
+	switch op {
+	case "Subscribe":
+		if len(args) != 2 {
+			return fmt.Errorf("Subscribe takes 2 argument(s), got %d", len(args))
+		}
+		_, err := d.c.Subscribe(ctx, args[0], args[1])
+		return err
+	case "Unsubscribe":
+		if len(args) != 2 {
+			return fmt.Errorf("Unsubscribe takes 2 argument(s), got %d", len(args))
+		}
+		_, err := d.c.Unsubscribe(ctx, args[0], args[1])
+		return err
+	default:
+		return fmt.Errorf("astro: no request method %q", op)
+	}
 }

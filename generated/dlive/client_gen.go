@@ -629,3 +629,82 @@ func (c *Client) Stop(ctx context.Context, id string) (*Stop, error) {
 	}
 	return m, nil
 }
+
+// Driver lets provider-agnostic tools (wsbind record and demo) drive this
+// client with string credentials and arguments.
+var Driver = wire.Driver{
+	Credentials: []string{"token"},
+	Dial: func(ctx context.Context, dc wire.DriverConfig) (wire.DriverClient, error) {
+		cfg := Config{URL: dc.URL}
+		cfg.Token = dc.Credentials["token"]
+		cfg.Conn.Tap = dc.Tap
+		cfg.Conn.Logger = dc.Logger
+		if dc.OnError != nil {
+			cfg.OnError = func(_ context.Context, err error) {
+				dc.OnError(err)
+			}
+		}
+		c := NewClient(cfg)
+		if dc.OnMessage != nil {
+			c.OnUnhandled(func(_ context.Context, m ServerMessage) {
+				dc.OnMessage(m)
+			})
+			c.OnUnknown(func(_ context.Context, u *wire.Unknown) {
+				dc.OnMessage(u)
+			})
+		}
+		if err := c.Connect(ctx); err != nil {
+			return nil, err
+		}
+		return driven{c}, nil
+	},
+	Ops: []wire.DriverOp{{
+		Name:      "SubscribeStreamMessages",
+		Params:    []string{"streamer"},
+		Subscribe: true,
+	}, {
+		Name:      "SubscribeTreasureChest",
+		Params:    []string{"streamer"},
+		Subscribe: true,
+	}, {
+		Name:      "Stop",
+		Params:    []string{"id"},
+		Subscribe: false,
+	}},
+}
+
+func init() {
+	Provider.Driver = &Driver
+}
+
+type driven struct {
+	c *Client
+}
+
+func (d driven) Close() error {
+	return d.c.Close()
+}
+func (d driven) Call(ctx context.Context, op string, args []string) error {
+	switch op {
+	case "SubscribeStreamMessages":
+		if len(args) != 1 {
+			return fmt.Errorf("SubscribeStreamMessages takes 1 argument(s), got %d", len(args))
+		}
+		_, err := d.c.SubscribeStreamMessages(ctx, args[0])
+		return err
+	case "SubscribeTreasureChest":
+		if len(args) != 1 {
+			return fmt.Errorf("SubscribeTreasureChest takes 1 argument(s), got %d", len(args))
+		}
+		_, err := d.c.SubscribeTreasureChest(ctx, args[0])
+		return err
+	case "Stop":
+		if len(args) != 1 {
+			return fmt.Errorf("Stop takes 1 argument(s), got %d", len(args))
+		}
+		_, err := d.c.Stop(ctx, args[0])
+		return err
+	default:
+		return fmt.Errorf("dlive: no request method %q", op)
+	}
+}

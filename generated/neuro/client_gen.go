@@ -679,3 +679,92 @@ func (c *Client) Ping(ctx context.Context) (*Pong, error) {
 	}
 	return r, nil
 }
+
+// Driver lets provider-agnostic tools (wsbind record and demo) drive this
+// client with string credentials and arguments.
+var Driver = wire.Driver{
+	Credentials: []string{"token"},
+	Dial: func(ctx context.Context, dc wire.DriverConfig) (wire.DriverClient, error) {
+		cfg := Config{URL: dc.URL}
+		cfg.Token = dc.Credentials["token"]
+		cfg.Conn.Tap = dc.Tap
+		cfg.Conn.Logger = dc.Logger
+		if dc.OnError != nil {
+			cfg.OnError = func(_ context.Context, err error) {
+				dc.OnError(err)
+			}
+		}
+		c := NewClient(cfg)
+		if dc.OnMessage != nil {
+			c.OnUnhandled(func(_ context.Context, m ServerMessage) {
+				dc.OnMessage(m)
+			})
+			c.OnUnknown(func(_ context.Context, u *wire.Unknown) {
+				dc.OnMessage(u)
+			})
+		}
+		if err := c.Connect(ctx); err != nil {
+			return nil, err
+		}
+		return driven{c}, nil
+	},
+	Ops: []wire.DriverOp{{
+		Name:      "AddEvent",
+		Params:    []string{"eventType"},
+		Subscribe: true,
+	}, {
+		Name:      "RemoveEvent",
+		Params:    []string{"eventType"},
+		Subscribe: false,
+	}, {
+		Name:      "ListEvents",
+		Params:    []string{},
+		Subscribe: false,
+	}, {
+		Name:      "Ping",
+		Params:    []string{},
+		Subscribe: false,
+	}},
+}
+
+func init() {
+	Provider.Driver = &Driver
+}
+
+type driven struct {
+	c *Client
+}
+
+func (d driven) Close() error {
+	return d.c.Close()
+}
+func (d driven) Call(ctx context.Context, op string, args []string) error {
+	switch op {
+	case "AddEvent":
+		if len(args) != 1 {
+			return fmt.Errorf("AddEvent takes 1 argument(s), got %d", len(args))
+		}
+		_, err := d.c.AddEvent(ctx, args[0])
+		return err
+	case "RemoveEvent":
+		if len(args) != 1 {
+			return fmt.Errorf("RemoveEvent takes 1 argument(s), got %d", len(args))
+		}
+		_, err := d.c.RemoveEvent(ctx, args[0])
+		return err
+	case "ListEvents":
+		if len(args) != 0 {
+			return fmt.Errorf("ListEvents takes 0 argument(s), got %d", len(args))
+		}
+		_, err := d.c.ListEvents(ctx)
+		return err
+	case "Ping":
+		if len(args) != 0 {
+			return fmt.Errorf("Ping takes 0 argument(s), got %d", len(args))
+		}
+		_, err := d.c.Ping(ctx)
+		return err
+	default:
+		return fmt.Errorf("neuro: no request method %q", op)
+	}
+}

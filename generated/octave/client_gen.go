@@ -466,3 +466,94 @@ func (c *Client) UnsubscribePath(ctx context.Context, path string) (*Ack, error)
 	}
 	return r, nil
 }
+
+// Driver lets provider-agnostic tools (wsbind record and demo) drive this
+// client with string credentials and arguments.
+var Driver = wire.Driver{
+	Credentials: []string{"X-Auth-Company", "X-Auth-Token", "X-Auth-User"},
+	Dial: func(ctx context.Context, dc wire.DriverConfig) (wire.DriverClient, error) {
+		cfg := Config{URL: dc.URL}
+		cfg.XAuthCompany = dc.Credentials["X-Auth-Company"]
+		cfg.XAuthToken = dc.Credentials["X-Auth-Token"]
+		cfg.XAuthUser = dc.Credentials["X-Auth-User"]
+		cfg.Conn.Tap = dc.Tap
+		cfg.Conn.Logger = dc.Logger
+		if dc.OnError != nil {
+			cfg.OnError = func(_ context.Context, err error) {
+				dc.OnError(err)
+			}
+		}
+		c := NewClient(cfg)
+		if dc.OnMessage != nil {
+			c.OnUnhandled(func(_ context.Context, m ServerMessage) {
+				dc.OnMessage(m)
+			})
+			c.OnUnknown(func(_ context.Context, u *wire.Unknown) {
+				dc.OnMessage(u)
+			})
+		}
+		if err := c.Connect(ctx); err != nil {
+			return nil, err
+		}
+		return driven{c}, nil
+	},
+	Ops: []wire.DriverOp{{
+		Name:      "SubscribeStream",
+		Params:    []string{"streamID"},
+		Subscribe: true,
+	}, {
+		Name:      "SubscribePath",
+		Params:    []string{"path"},
+		Subscribe: true,
+	}, {
+		Name:      "UnsubscribeStream",
+		Params:    []string{"streamID"},
+		Subscribe: false,
+	}, {
+		Name:      "UnsubscribePath",
+		Params:    []string{"path"},
+		Subscribe: false,
+	}},
+}
+
+func init() {
+	Provider.Driver = &Driver
+}
+
+type driven struct {
+	c *Client
+}
+
+func (d driven) Close() error {
+	return d.c.Close()
+}
+func (d driven) Call(ctx context.Context, op string, args []string) error {
+	switch op {
+	case "SubscribeStream":
+		if len(args) != 1 {
+			return fmt.Errorf("SubscribeStream takes 1 argument(s), got %d", len(args))
+		}
+		_, err := d.c.SubscribeStream(ctx, args[0])
+		return err
+	case "SubscribePath":
+		if len(args) != 1 {
+			return fmt.Errorf("SubscribePath takes 1 argument(s), got %d", len(args))
+		}
+		_, err := d.c.SubscribePath(ctx, args[0])
+		return err
+	case "UnsubscribeStream":
+		if len(args) != 1 {
+			return fmt.Errorf("UnsubscribeStream takes 1 argument(s), got %d", len(args))
+		}
+		_, err := d.c.UnsubscribeStream(ctx, args[0])
+		return err
+	case "UnsubscribePath":
+		if len(args) != 1 {
+			return fmt.Errorf("UnsubscribePath takes 1 argument(s), got %d", len(args))
+		}
+		_, err := d.c.UnsubscribePath(ctx, args[0])
+		return err
+	default:
+		return fmt.Errorf("octave: no request method %q", op)
+	}
+}

@@ -290,7 +290,7 @@ func (c *Client) connect(resume func(*Target)) (*Session, error) {
 		return nil, errors.New(Redact(err.Error(), target.Secrets))
 	}
 	c.cfg.Logger.Debug("connected", "client", c.cfg.Name, "url", RedactURL(target.URL))
-	s := newSession(c, ws)
+	s := newSession(c, ws, target.Secrets)
 	s.wg.Add(2)
 	go s.readLoop(c.ctx)
 	go s.writeLoop()

@@ -123,6 +123,10 @@ type Config struct {
 	Overflow  Overflow
 	// Logger receives lifecycle logs; secrets are never logged.
 	Logger *slog.Logger
+	// Tap, when set, sees a copy of every text frame in both directions
+	// ("server", "client") with the session's secrets replaced, for
+	// recording traffic.
+	Tap func(direction string, frame []byte)
 	// Name prefixes errors and logs ("astro").
 	Name string
 }

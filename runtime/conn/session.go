@@ -27,6 +27,7 @@ type Session struct {
 	order   uint64
 	mailbox map[string][]Inbound // replies that arrived before anyone waited
 	resume  func(*Target)        // set when the server asked for a resumed redial
+	secrets []string
 	wg      sync.WaitGroup
 }
 
@@ -44,8 +45,9 @@ type waiter struct {
 // mailboxLimit bounds replies kept for a later Await on one key.
 const mailboxLimit = 16
 
-func newSession(c *Client, ws *websocket.Conn) *Session {
+func newSession(c *Client, ws *websocket.Conn, secrets []string) *Session {
 	return &Session{
+		secrets: append([]string(nil), secrets...),
 		c:       c,
 		ws:      ws,
 		out:     make(chan outbound),
@@ -280,6 +282,7 @@ func (s *Session) readLoop(ctx context.Context) {
 		}
 		in := cfg.Hooks.Inspect(s, data, seq)
 		in.Frame, in.Seq = data, seq
+		s.tap("server", data)
 		taken := false
 		if len(in.ReplyKeys) > 0 || in.AnswersOldest {
 			taken = s.resolve(in)
@@ -320,6 +323,7 @@ func (s *Session) writeLoop() {
 		keep = t.C
 	}
 	write := func(data []byte) error {
+		s.tap("client", data)
 		_ = s.ws.SetWriteDeadline(time.Now().Add(cfg.WriteTimeout))
 		return s.ws.WriteMessage(websocket.TextMessage, data)
 	}
@@ -368,3 +372,23 @@ func (s *Session) close(code int, reason string) {
 
 // Restore sends the client's live subscriptions again on this session.
 func (s *Session) Restore(ctx context.Context) error { return s.c.Restore(ctx, s) }
+
+// AddSecret registers a value (a resume token, say) that taps must never
+// see.
+func (s *Session) AddSecret(v string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.secrets = append(s.secrets, v)
+}
+
+// tap hands a redacted copy of frame to the configured Tap.
+func (s *Session) tap(direction string, frame []byte) {
+	tap := s.c.cfg.Tap
+	if tap == nil {
+		return
+	}
+	s.mu.Lock()
+	secrets := s.secrets
+	s.mu.Unlock()
+	tap(direction, []byte(Redact(string(frame), secrets)))
+}

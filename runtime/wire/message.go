@@ -1,8 +1,10 @@
 package wire
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 )
 
 // Message is implemented by every generated message type.
@@ -149,6 +151,8 @@ type Provider struct {
 	// Events names the server messages pushed without being asked for
 	// (not replies, greetings or keepalives): what mocks replay.
 	Events []string
+	// Driver is set when the package has a generated client.
+	Driver *Driver
 }
 
 // Codec returns the codec for direction "server" or "client".
@@ -191,4 +195,41 @@ func Verdict(p Policy, c *Codec, m Message, err error) error {
 		fe.Violations = ve.Violations
 	}
 	return fe
+}
+
+// Driver lets provider-agnostic tools (wsbind record and demo) use a
+// generated typed client: dial with string credentials, call its request
+// methods with string arguments, and see every message it receives.
+type Driver struct {
+	// Credentials names the keys DriverConfig.Credentials may hold.
+	Credentials []string
+	// Ops lists the request methods with their parameter names.
+	Ops  []DriverOp
+	Dial func(ctx context.Context, cfg DriverConfig) (DriverClient, error)
+}
+
+// DriverOp is one request method of a typed client.
+type DriverOp struct {
+	Name   string
+	Params []string
+	// Subscribe marks methods that add a subscription.
+	Subscribe bool
+}
+
+// DriverConfig configures a driven client.
+type DriverConfig struct {
+	URL         string
+	Credentials map[string]string
+	// Tap sees every frame in both directions, secrets already replaced.
+	Tap func(direction string, frame []byte)
+	// OnMessage sees every message the client dispatches.
+	OnMessage func(m Message)
+	OnError   func(err error)
+	Logger    *slog.Logger
+}
+
+// DriverClient is a connected driven client.
+type DriverClient interface {
+	Call(ctx context.Context, op string, args []string) error
+	Close() error
 }
