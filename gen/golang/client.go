@@ -54,22 +54,88 @@ func textOf(t *ir.Type, v expr) jen.Code {
 }
 
 // getText emits statements declaring name (string) with the value at ptr
-// in m, and nameOK (bool, whether it was present) when wantOK is set.
+// in m, and nameOK (bool, whether it was present) when wantOK is set. The
+// path may cross unions: each struct branch that has the rest of the path
+// is tried in a type switch.
 func getText(t *ir.Type, root expr, ptr, name string, wantOK bool) ([]jen.Code, error) {
-	guards, val, leaf, err := access(t, root, ptr)
+	if !strings.HasPrefix(ptr, "/") {
+		return nil, fmt.Errorf("pointer %q must start with /", ptr)
+	}
+	out := []jen.Code{jen.Var().Id(name).String()}
+	if wantOK {
+		out = append(out, jen.Var().Id(name+"OK").Bool())
+	}
+	assign := func(leaf *ir.Type, v expr) []jen.Code {
+		a := []jen.Code{jen.Id(name).Op("=").Add(textOf(leaf, v))}
+		if wantOK {
+			a = append(a, jen.Id(name+"OK").Op("=").True())
+		}
+		return a
+	}
+	n := 0
+	var walk func(t *ir.Type, cur expr, toks []string) ([]jen.Code, error)
+	walk = func(t *ir.Type, cur expr, toks []string) ([]jen.Code, error) {
+		for t.Kind == ir.Nullable {
+			t = t.Elem
+		}
+		if t.Kind != ir.Struct {
+			return nil, fmt.Errorf("pointer %q: %q is not inside an object", ptr, toks[0])
+		}
+		f := t.FieldNamed(toks[0])
+		if f == nil {
+			return nil, fmt.Errorf("pointer %q: %s has no property %q", ptr, t.Name, toks[0])
+		}
+		next := cur.dot(f.GoName)
+		var guards []jen.Code
+		if !f.Required && !optionalByNil(f.Type) {
+			guards = append(guards, next().Dot("Set"))
+			next = next.dot("Value")
+		}
+		ft := f.Type
+		if ft.Kind == ir.Nullable {
+			guards = append(guards, next().Dot("Valid"))
+			next = next.dot("Value")
+			ft = ft.Elem
+		}
+		var body []jen.Code
+		switch {
+		case len(toks) == 1:
+			body = assign(ft, next)
+		case ft.Kind == ir.Union:
+			n++
+			u := fmt.Sprintf("u%d", n)
+			var cases []jen.Code
+			for _, b := range ft.Branches {
+				if b.Type.Kind != ir.Struct {
+					continue
+				}
+				inner, err := walk(b.Type, id(u), toks[1:])
+				if err != nil {
+					continue // this branch lacks the path
+				}
+				cases = append(cases, jen.Case(jen.Op("*").Id(b.Type.Name)).Block(inner...))
+			}
+			if len(cases) == 0 {
+				return nil, fmt.Errorf("pointer %q: no branch of %s has it", ptr, ft.Name)
+			}
+			body = []jen.Code{jen.Switch(jen.Id(u).Op(":=").Add(next()).Assert(jen.Type())).Block(cases...)}
+		default:
+			inner, err := walk(ft, next, toks[1:])
+			if err != nil {
+				return nil, err
+			}
+			body = inner
+		}
+		if len(guards) == 0 {
+			return body, nil
+		}
+		return []jen.Code{jen.If(and(guards)).Block(body...)}, nil
+	}
+	body, err := walk(t, root, strings.Split(ptr[1:], "/"))
 	if err != nil {
 		return nil, err
 	}
-	assign := []jen.Code{jen.Id(name).Op("=").Add(textOf(leaf, val))}
-	out := []jen.Code{jen.Var().Id(name).String()}
-	if wantOK {
-		assign = append(assign, jen.Id(name+"OK").Op("=").True())
-		out = append(out, jen.Var().Id(name+"OK").Bool())
-	}
-	if len(guards) == 0 {
-		return append(out, assign...), nil
-	}
-	return append(out, jen.If(and(guards)).Block(assign...)), nil
+	return append(out, body...), nil
 }
 
 // present is the condition that the value at ptr is there.
@@ -264,7 +330,8 @@ func (g *gen) client(f *jen.File) error {
 	emitDoc(f, comment("Client is a typed "+g.pkg.Title+" client. It reconnects on its own, redoes authentication and restores subscriptions before handlers see new events. Register handlers before Connect, or at any time: registration is safe while frames flow."))
 	f.Type().Id("Client").StructFunc(func(gr *jen.Group) {
 		gr.Id("cfg").Id("Config")
-		gr.Id("conn").Op("*").Qual(connPkg, "Client")
+		gr.Id("rt").Qual("sync/atomic", "Pointer").Types(jen.Qual(connPkg, "Client"))
+		gr.Id("connErr").Error()
 		gr.Id("hmu").Qual("sync", "Mutex")
 		gr.Id("disp").Qual("sync/atomic", "Pointer").Types(jen.Id("ServerDispatcher"))
 		gr.Id("ids").Qual("sync/atomic", "Uint64")
@@ -350,8 +417,11 @@ func (g *gen) client(f *jen.File) error {
 	body = append(body,
 		cc("Hooks").Op("=").Qual(connPkg, "Hooks").Values(hooks),
 		jen.List(jen.Id("cl"), jen.Err()).Op(":=").Qual(connPkg, "Dial").Call(jen.Id("ctx"), jen.Id("cc")),
-		returnErrIfErr(),
-		jen.Id("c").Dot("conn").Op("=").Id("cl"),
+		jen.If(jen.Err().Op("!=").Nil()).Block(
+			jen.Id("c").Dot("connErr").Op("=").Err(),
+			jen.Return(jen.Err()),
+		),
+		jen.Id("c").Dot("rt").Dot("Store").Call(jen.Id("cl")),
 		jen.Return(jen.Nil()),
 	)
 	f.Comment("Connect dials and returns once the first connection is ready. The client")
@@ -360,15 +430,33 @@ func (g *gen) client(f *jen.File) error {
 	f.Line()
 	f.Comment("Close ends the connection with a close frame and stops every goroutine.")
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("Close").Params().Error().Block(
-		jen.If(jen.Id("c").Dot("conn").Op("==").Nil()).Block(jen.Return(jen.Nil())),
-		jen.Return(jen.Id("c").Dot("conn").Dot("Close").Call()),
+		jen.If(jen.Id("c").Dot("rt").Dot("Load").Call().Op("==").Nil()).Block(jen.Return(jen.Nil())),
+		jen.Return(jen.Id("c").Dot("rt").Dot("Load").Call().Dot("Close").Call()),
 	)
-	f.Comment("Done is closed when the client has stopped for good.")
-	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("Done").Params().Op("<-").Chan().Struct().Block(jen.Return(jen.Id("c").Dot("conn").Dot("Done").Call()))
+	notConnected := jen.If(jen.Id("c").Dot("rt").Dot("Load").Call().Op("==").Nil())
+	f.Comment("Done is closed when the client has stopped for good (or never connected).")
+	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("Done").Params().Op("<-").Chan().Struct().Block(
+		notConnected.Clone().Block(jen.Return(jen.Qual(connPkg, "Stopped").Call())),
+		jen.Return(jen.Id("c").Dot("rt").Dot("Load").Call().Dot("Done").Call()),
+	)
 	f.Comment("Err says why the client stopped, or nil while it runs.")
-	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("Err").Params().Error().Block(jen.Return(jen.Id("c").Dot("conn").Dot("Err").Call()))
+	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("Err").Params().Error().Block(
+		notConnected.Clone().Block(
+			jen.If(jen.Id("c").Dot("connErr").Op("!=").Nil()).Block(jen.Return(jen.Id("c").Dot("connErr"))),
+			jen.Return(jen.Qual(connPkg, "ErrNotConnected")),
+		),
+		jen.Return(jen.Id("c").Dot("rt").Dot("Load").Call().Dot("Err").Call()),
+	)
 	f.Comment("Subscriptions counts the subscriptions the client restores after a reconnect.")
-	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("Subscriptions").Params().Int().Block(jen.Return(jen.Id("c").Dot("conn").Dot("Subscriptions").Call()))
+	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("Subscriptions").Params().Int().Block(
+		notConnected.Clone().Block(jen.Return(jen.Lit(0))),
+		jen.Return(jen.Id("c").Dot("rt").Dot("Load").Call().Dot("Subscriptions").Call()),
+	)
+	f.Comment("request sends through the runtime, or fails if Connect has not succeeded.")
+	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("request").Params(jen.Id("ctx").Add(ctx), jen.Id("frame").Index().Byte(), jen.Id("r").Qual(connPkg, "Request")).Params(jen.Qual(connPkg, "Inbound"), jen.Error()).Block(
+		notConnected.Clone().Block(jen.Return(jen.Qual(connPkg, "Inbound").Values(), jen.Qual(connPkg, "ErrNotConnected"))),
+		jen.Return(jen.Id("c").Dot("rt").Dot("Load").Call().Dot("Request").Call(jen.Id("ctx"), jen.Id("frame"), jen.Id("r"))),
+	)
 	if cs.Welcome != nil {
 		f.Comment("Welcome returns the latest " + cs.Welcome.Name + " the server sent, or nil.")
 		f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("Welcome").Params().Op("*").Id(cs.Welcome.Name).Block(jen.Return(jen.Id("c").Dot("welcome").Dot("Load").Call()))
@@ -377,7 +465,7 @@ func (g *gen) client(f *jen.File) error {
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("Send").Params(jen.Id("ctx").Add(ctx), jen.Id("m").Id("ClientMessage")).Error().Block(
 		jen.List(jen.Id("frame"), jen.Err()).Op(":=").Qual(jsonPkg, "Marshal").Call(jen.Id("m")),
 		returnErrIfErr(),
-		jen.List(jen.Id("_"), jen.Err()).Op("=").Id("c").Dot("conn").Dot("Request").Call(jen.Id("ctx"), jen.Id("frame"), jen.Qual(connPkg, "Request").Values()),
+		jen.List(jen.Id("_"), jen.Err()).Op("=").Id("c").Dot("request").Call(jen.Id("ctx"), jen.Id("frame"), jen.Qual(connPkg, "Request").Values()),
 		jen.Return(jen.Err()),
 	)
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("newID").Params().String().Block(
@@ -403,7 +491,9 @@ func (g *gen) client(f *jen.File) error {
 	if err := g.clientHandlers(f, sd); err != nil {
 		return err
 	}
-	g.replyErrors(f)
+	if err := g.replyErrors(f); err != nil {
+		return err
+	}
 	g.constructors(f)
 	for _, op := range cs.Ops {
 		if err := g.clientOp(f, cs, op); err != nil {
@@ -466,6 +556,7 @@ func (g *gen) clientTarget(f *jen.File, cs *ir.ClientSpec) error {
 			})),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Id("t"), jen.Qual("fmt", "Errorf").Call(jen.Lit(g.pkg.Name+": %w"), jen.Err()))),
 			jen.Id("t").Dot("URL").Op("=").Qual(authPkg, "WithQuery").Call(jen.Id("t").Dot("URL"), jen.Lit(au.QueryParam), jen.Id("ticket")),
+			jen.Id("t").Dot("FreshCredential").Op("=").True(),
 			jen.Id("t").Dot("Secrets").Op("=").Append(jen.Id("t").Dot("Secrets"), jen.Id("ticket")),
 		)
 	case "session":
@@ -500,6 +591,7 @@ func (g *gen) clientTarget(f *jen.File, cs *ir.ClientSpec) error {
 			})),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Id("t"), jen.Qual("fmt", "Errorf").Call(jen.Lit(g.pkg.Name+": %w"), jen.Err()))),
 			jen.Id("t").Dot("URL").Op("=").Qual("strings", "ReplaceAll").Call(jen.Id("t").Dot("URL"), jen.Lit("{"+au.AddressParameter+"}"), jen.Qual("net/url", "PathEscape").Call(jen.Id("id"))),
+			jen.Id("t").Dot("FreshCredential").Op("=").True(),
 			jen.Id("t").Dot("Secrets").Op("=").Index().String().Values(append(secrets, jen.Id("id"))...),
 		)
 	}
@@ -578,10 +670,10 @@ func (g *gen) clientInspect(f *jen.File, cs *ir.ClientSpec, sd *ir.Direction) er
 		}
 	}
 	body := []jen.Code{
-		jen.List(jen.Id("m"), jen.Err()).Op(":=").Id("DecodeServerMessage").Call(jen.Id("frame")),
-		jen.Id("in").Op(":=").Qual(connPkg, "Inbound").Values(),
-		jen.Id("in").Dot("Err").Op("=").Qual(wirePkg, "Verdict").Call(jen.Id("c").Dot("cfg").Dot("Validation"), jen.Op("&").Id("ServerCodec"), jen.Id("m"), jen.Err()),
-		jen.If(jen.Id("m").Op("==").Nil()).Block(jen.Return(jen.Id("in"))),
+		jen.List(jen.Id("wm"), jen.Err()).Op(":=").Id("ServerCodec").Dot("Judge").Call(jen.Id("frame"), jen.Id("c").Dot("cfg").Dot("Validation")),
+		jen.Id("in").Op(":=").Qual(connPkg, "Inbound").Values(jen.Dict{jen.Id("Err"): jen.Err()}),
+		jen.List(jen.Id("m"), jen.Id("ok")).Op(":=").Id("wm").Assert(jen.Id("ServerMessage")),
+		jen.If(jen.Op("!").Id("ok")).Block(jen.Return(jen.Id("in"))),
 		jen.Id("in").Dot("Msg").Op("=").Id("m"),
 		jen.Id("in").Dot("Quarantine").Op("=").Id("in").Dot("Err").Op("!=").Nil().Op("&&").Id("c").Dot("cfg").Dot("Validation").Op("==").Qual(wirePkg, "Strict"),
 	}
@@ -674,7 +766,7 @@ func (g *gen) clientHandlers(f *jen.File, sd *ir.Direction) error {
 	return nil
 }
 
-func (g *gen) replyErrors(f *jen.File) {
+func (g *gen) replyErrors(f *jen.File) error {
 	emitDoc(f, comment("ReplyError is a reply in which the server reports that a request failed. Code is the provider's error code when it has one; Reply is the whole reply."))
 	f.Type().Id("ReplyError").Struct(
 		jen.Id("Message").String(),
@@ -699,13 +791,13 @@ func (g *gen) replyErrors(f *jen.File) {
 		if !r.Always && r.Present {
 			cond, err := present(m.Type, v, r.Pointer)
 			if err != nil {
-				continue
+				return fmt.Errorf("x-wsbind-error of %s: %w", m.Name, err)
 			}
 			body = append(body, jen.If(jen.Op("!").Parens(cond)).Block(jen.Return(jen.Nil())))
 		} else if !r.Always {
 			get, err := getText(m.Type, v, r.Pointer, "when", true)
 			if err != nil {
-				continue
+				return fmt.Errorf("x-wsbind-error of %s: %w", m.Name, err)
 			}
 			body = append(body, get...)
 			body = append(body, jen.If(jen.Op("!").Id("whenOK").Op("||").Id("when").Op("!=").Lit(fmt.Sprint(r.Equals))).Block(jen.Return(jen.Nil())))
@@ -717,8 +809,7 @@ func (g *gen) replyErrors(f *jen.File) {
 			}
 			get, err := getText(m.Type, v, part.ptr, part.name, false)
 			if err != nil {
-				body = append(body, jen.Id(part.name).Op(":=").Lit(""))
-				continue
+				return fmt.Errorf("x-wsbind-error of %s: %w", m.Name, err)
 			}
 			body = append(body, get...)
 		}
@@ -738,6 +829,7 @@ func (g *gen) replyErrors(f *jen.File) {
 		f.Func().Id("replyError" + m.Name).Params(jen.Id("m").Op("*").Id(m.Name)).Error().Block(body...)
 		f.Line()
 	}
+	return nil
 }
 
 func (g *gen) constructors(f *jen.File) {
@@ -844,7 +936,7 @@ func (g *gen) clientOp(f *jen.File, cs *ir.ClientSpec, op *ir.ClientOp) error {
 		req[jen.Id("SubKey")] = jen.Index().String().Values(keyVals...)
 	}
 	wrap := jen.Qual("fmt", "Errorf").Call(jen.Lit(g.pkg.Name+": "+op.Method+": %w"), jen.Err())
-	body = append(body, jen.List(jen.Id("in"), jen.Err()).Op(":=").Id("c").Dot("conn").Dot("Request").Call(jen.Id("ctx"), jen.Id("frame"), jen.Qual(connPkg, "Request").Values(req)))
+	body = append(body, jen.List(jen.Id("in"), jen.Err()).Op(":=").Id("c").Dot("request").Call(jen.Id("ctx"), jen.Id("frame"), jen.Qual(connPkg, "Request").Values(req)))
 	if !op.Await {
 		body = append(body,
 			jen.Id("_").Op("=").Id("in"),

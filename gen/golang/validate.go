@@ -161,7 +161,7 @@ func (g *gen) validate(f *jen.File) error {
 	if len(g.patOrder) > 0 {
 		f.Var().DefsFunc(func(gr *jen.Group) {
 			for _, src := range g.patOrder {
-				gr.Id(g.patterns[src]).Op("=").Qual("regexp", "MustCompile").Call(jen.Lit(src))
+				gr.Id(g.patterns[src]).Op("=").Qual(wirePkg, "MustPattern").Call(jen.Lit(src))
 			}
 		})
 	}

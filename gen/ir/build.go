@@ -179,6 +179,9 @@ func split(msgs []*Message, used map[string]bool) (*Switch, error) {
 	return sw, nil
 }
 
+// FieldNamed returns the field with wire name name, or nil.
+func (t *Type) FieldNamed(name string) *Field { return t.field(name) }
+
 func (t *Type) field(name string) *Field {
 	for _, f := range t.Fields {
 		if f.Name == name {

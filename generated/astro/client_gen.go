@@ -48,7 +48,8 @@ type Config struct {
 // safe while frames flow.
 type Client struct {
 	cfg     Config
-	conn    *conn.Client
+	rt      atomic.Pointer[conn.Client]
+	connErr error
 	hmu     sync.Mutex
 	disp    atomic.Pointer[ServerDispatcher]
 	ids     atomic.Uint64
@@ -104,33 +105,54 @@ func (c *Client) Connect(ctx context.Context) error {
 	}
 	cl, err := conn.Dial(ctx, cc)
 	if err != nil {
+		c.connErr = err
 		return err
 	}
-	c.conn = cl
+	c.rt.Store(cl)
 	return nil
 }
 
 // Close ends the connection with a close frame and stops every goroutine.
 func (c *Client) Close() error {
-	if c.conn == nil {
+	if c.rt.Load() == nil {
 		return nil
 	}
-	return c.conn.Close()
+	return c.rt.Load().Close()
 }
 
-// Done is closed when the client has stopped for good.
+// Done is closed when the client has stopped for good (or never connected).
 func (c *Client) Done() <-chan struct{} {
-	return c.conn.Done()
+	if c.rt.Load() == nil {
+		return conn.Stopped()
+	}
+	return c.rt.Load().Done()
 }
 
 // Err says why the client stopped, or nil while it runs.
 func (c *Client) Err() error {
-	return c.conn.Err()
+	if c.rt.Load() == nil {
+		if c.connErr != nil {
+			return c.connErr
+		}
+		return conn.ErrNotConnected
+	}
+	return c.rt.Load().Err()
 }
 
 // Subscriptions counts the subscriptions the client restores after a reconnect.
 func (c *Client) Subscriptions() int {
-	return c.conn.Subscriptions()
+	if c.rt.Load() == nil {
+		return 0
+	}
+	return c.rt.Load().Subscriptions()
+}
+
+// request sends through the runtime, or fails if Connect has not succeeded.
+func (c *Client) request(ctx context.Context, frame []byte, r conn.Request) (conn.Inbound, error) {
+	if c.rt.Load() == nil {
+		return conn.Inbound{}, conn.ErrNotConnected
+	}
+	return c.rt.Load().Request(ctx, frame, r)
 }
 
 // Welcome returns the latest Welcome the server sent, or nil.
@@ -144,7 +166,7 @@ func (c *Client) Send(ctx context.Context, m ClientMessage) error {
 	if err != nil {
 		return err
 	}
-	_, err = c.conn.Request(ctx, frame, conn.Request{})
+	_, err = c.request(ctx, frame, conn.Request{})
 	return err
 }
 func (c *Client) newID() string {
@@ -167,10 +189,10 @@ func (c *Client) target(ctx context.Context) (conn.Target, error) {
 // inspect decodes a frame on the read goroutine and marks replies, errors,
 // keepalives and resume requests for the runtime.
 func (c *Client) inspect(s *conn.Session, frame []byte, _ uint64) conn.Inbound {
-	m, err := DecodeServerMessage(frame)
-	in := conn.Inbound{}
-	in.Err = wire.Verdict(c.cfg.Validation, &ServerCodec, m, err)
-	if m == nil {
+	wm, err := ServerCodec.Judge(frame, c.cfg.Validation)
+	in := conn.Inbound{Err: err}
+	m, ok := wm.(ServerMessage)
+	if !ok {
 		return in
 	}
 	in.Msg = m
@@ -697,7 +719,11 @@ func replyErrorResponse(m *Response) error {
 	if m.Error.Set {
 		code = string(m.Error.Value)
 	}
-	text := ""
+	var text string
+	switch u1 := m.Data.(type) {
+	case *ResponseData:
+		text = u1.Message
+	}
 	if code == "err_bad_request" && text == "already subscribed to topic" {
 		return nil
 	}
@@ -999,7 +1025,7 @@ func (c *Client) Subscribe(ctx context.Context, topic string, room string) (*Res
 	if m.Data.Room.Set {
 		key1 = m.Data.Room.Value
 	}
-	in, err := c.conn.Request(ctx, frame, conn.Request{
+	in, err := c.request(ctx, frame, conn.Request{
 		Keys:   []string{"corr:" + corr},
 		Sub:    conn.SubAdd,
 		SubKey: []string{key0, key1},
@@ -1042,7 +1068,7 @@ func (c *Client) Unsubscribe(ctx context.Context, topic string, room string) (*R
 	if m.Data.Room.Set {
 		key1 = m.Data.Room.Value
 	}
-	in, err := c.conn.Request(ctx, frame, conn.Request{
+	in, err := c.request(ctx, frame, conn.Request{
 		Keys:   []string{"corr:" + corr},
 		Sub:    conn.SubRemove,
 		SubKey: []string{key0, key1},

@@ -2,10 +2,7 @@
 
 package astro
 
-import (
-	"github.com/wsbind/wsbind/runtime/wire"
-	"regexp"
-)
+import "github.com/wsbind/wsbind/runtime/wire"
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
 func (m *Activity) Validate() error {
@@ -2240,5 +2237,5 @@ func (m *WelcomeData) Validate() error {
 func (_ *WelcomeData) validate(s *wire.Scope) {}
 
 var (
-	pattern0 = regexp.MustCompile("^[0-9A-HJKMNP-TV-Z]{26}$")
+	pattern0 = wire.MustPattern("^[0-9A-HJKMNP-TV-Z]{26}$")
 )

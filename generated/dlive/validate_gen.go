@@ -2,10 +2,7 @@
 
 package dlive
 
-import (
-	"github.com/wsbind/wsbind/runtime/wire"
-	"regexp"
-)
+import "github.com/wsbind/wsbind/runtime/wire"
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
 func (m *BannedBy) Validate() error {
@@ -1043,8 +1040,8 @@ func (m *TreasureChestValueUpdated) validate(s *wire.Scope) {
 }
 
 var (
-	pattern0 = regexp.MustCompile("^[0-9]+$")
-	pattern1 = regexp.MustCompile("^-?[0-9]+$")
-	pattern2 = regexp.MustCompile("^[0-9a-f]{64}$")
-	pattern3 = regexp.MustCompile("^streamchatuser:")
+	pattern0 = wire.MustPattern("^[0-9]+$")
+	pattern1 = wire.MustPattern("^-?[0-9]+$")
+	pattern2 = wire.MustPattern("^[0-9a-f]{64}$")
+	pattern3 = wire.MustPattern("^streamchatuser:")
 )

@@ -52,7 +52,8 @@ type Config struct {
 // is safe while frames flow.
 type Client struct {
 	cfg     Config
-	conn    *conn.Client
+	rt      atomic.Pointer[conn.Client]
+	connErr error
 	hmu     sync.Mutex
 	disp    atomic.Pointer[ServerDispatcher]
 	ids     atomic.Uint64
@@ -116,33 +117,54 @@ func (c *Client) Connect(ctx context.Context) error {
 	}
 	cl, err := conn.Dial(ctx, cc)
 	if err != nil {
+		c.connErr = err
 		return err
 	}
-	c.conn = cl
+	c.rt.Store(cl)
 	return nil
 }
 
 // Close ends the connection with a close frame and stops every goroutine.
 func (c *Client) Close() error {
-	if c.conn == nil {
+	if c.rt.Load() == nil {
 		return nil
 	}
-	return c.conn.Close()
+	return c.rt.Load().Close()
 }
 
-// Done is closed when the client has stopped for good.
+// Done is closed when the client has stopped for good (or never connected).
 func (c *Client) Done() <-chan struct{} {
-	return c.conn.Done()
+	if c.rt.Load() == nil {
+		return conn.Stopped()
+	}
+	return c.rt.Load().Done()
 }
 
 // Err says why the client stopped, or nil while it runs.
 func (c *Client) Err() error {
-	return c.conn.Err()
+	if c.rt.Load() == nil {
+		if c.connErr != nil {
+			return c.connErr
+		}
+		return conn.ErrNotConnected
+	}
+	return c.rt.Load().Err()
 }
 
 // Subscriptions counts the subscriptions the client restores after a reconnect.
 func (c *Client) Subscriptions() int {
-	return c.conn.Subscriptions()
+	if c.rt.Load() == nil {
+		return 0
+	}
+	return c.rt.Load().Subscriptions()
+}
+
+// request sends through the runtime, or fails if Connect has not succeeded.
+func (c *Client) request(ctx context.Context, frame []byte, r conn.Request) (conn.Inbound, error) {
+	if c.rt.Load() == nil {
+		return conn.Inbound{}, conn.ErrNotConnected
+	}
+	return c.rt.Load().Request(ctx, frame, r)
 }
 
 // Welcome returns the latest Welcome the server sent, or nil.
@@ -156,7 +178,7 @@ func (c *Client) Send(ctx context.Context, m ClientMessage) error {
 	if err != nil {
 		return err
 	}
-	_, err = c.conn.Request(ctx, frame, conn.Request{})
+	_, err = c.request(ctx, frame, conn.Request{})
 	return err
 }
 func (c *Client) newID() string {
@@ -193,6 +215,7 @@ func (c *Client) target(ctx context.Context) (conn.Target, error) {
 		return t, fmt.Errorf("neuro: %w", err)
 	}
 	t.URL = wsauth.WithQuery(t.URL, "ticket", ticket)
+	t.FreshCredential = true
 	t.Secrets = append(t.Secrets, ticket)
 	return t, nil
 }
@@ -200,10 +223,10 @@ func (c *Client) target(ctx context.Context) (conn.Target, error) {
 // inspect decodes a frame on the read goroutine and marks replies, errors,
 // keepalives and resume requests for the runtime.
 func (c *Client) inspect(s *conn.Session, frame []byte, _ uint64) conn.Inbound {
-	m, err := DecodeServerMessage(frame)
-	in := conn.Inbound{}
-	in.Err = wire.Verdict(c.cfg.Validation, &ServerCodec, m, err)
-	if m == nil {
+	wm, err := ServerCodec.Judge(frame, c.cfg.Validation)
+	in := conn.Inbound{Err: err}
+	m, ok := wm.(ServerMessage)
+	if !ok {
 		return in
 	}
 	in.Msg = m
@@ -609,7 +632,7 @@ func (c *Client) AddEvent(ctx context.Context, eventType string) (*AddSuccess, e
 	corr = m.Data.EventType
 	var key0 string
 	key0 = m.Data.EventType
-	in, err := c.conn.Request(ctx, frame, conn.Request{
+	in, err := c.request(ctx, frame, conn.Request{
 		Keys:   []string{"corr:" + corr},
 		Sub:    conn.SubAdd,
 		SubKey: []string{key0},
@@ -635,7 +658,7 @@ func (c *Client) RemoveEvent(ctx context.Context, eventType string) (*RemoveSucc
 	corr = m.Data.EventType
 	var key0 string
 	key0 = m.Data.EventType
-	in, err := c.conn.Request(ctx, frame, conn.Request{
+	in, err := c.request(ctx, frame, conn.Request{
 		Keys:   []string{"corr:" + corr},
 		Sub:    conn.SubRemove,
 		SubKey: []string{key0},
@@ -656,7 +679,7 @@ func (c *Client) ListEvents(ctx context.Context) (*ListEventsResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	in, err := c.conn.Request(ctx, frame, conn.Request{Keys: []string{"reply:ListEventsResult"}})
+	in, err := c.request(ctx, frame, conn.Request{Keys: []string{"reply:ListEventsResult"}})
 	r, _ := in.Msg.(*ListEventsResult)
 	if err != nil {
 		return r, fmt.Errorf("neuro: ListEvents: %w", err)
@@ -672,7 +695,7 @@ func (c *Client) Ping(ctx context.Context) (*Pong, error) {
 	if err != nil {
 		return nil, err
 	}
-	in, err := c.conn.Request(ctx, frame, conn.Request{Keys: []string{"reply:Pong"}})
+	in, err := c.request(ctx, frame, conn.Request{Keys: []string{"reply:Pong"}})
 	r, _ := in.Msg.(*Pong)
 	if err != nil {
 		return r, fmt.Errorf("neuro: Ping: %w", err)

@@ -55,12 +55,13 @@ type Config struct {
 // before handlers see new events. Register handlers before Connect, or at any
 // time: registration is safe while frames flow.
 type Client struct {
-	cfg    Config
-	conn   *conn.Client
-	hmu    sync.Mutex
-	disp   atomic.Pointer[ServerDispatcher]
-	ids    atomic.Uint64
-	idBase string
+	cfg     Config
+	rt      atomic.Pointer[conn.Client]
+	connErr error
+	hmu     sync.Mutex
+	disp    atomic.Pointer[ServerDispatcher]
+	ids     atomic.Uint64
+	idBase  string
 }
 
 // NewClient returns an unconnected client; register handlers, then Connect.
@@ -109,33 +110,54 @@ func (c *Client) Connect(ctx context.Context) error {
 	}
 	cl, err := conn.Dial(ctx, cc)
 	if err != nil {
+		c.connErr = err
 		return err
 	}
-	c.conn = cl
+	c.rt.Store(cl)
 	return nil
 }
 
 // Close ends the connection with a close frame and stops every goroutine.
 func (c *Client) Close() error {
-	if c.conn == nil {
+	if c.rt.Load() == nil {
 		return nil
 	}
-	return c.conn.Close()
+	return c.rt.Load().Close()
 }
 
-// Done is closed when the client has stopped for good.
+// Done is closed when the client has stopped for good (or never connected).
 func (c *Client) Done() <-chan struct{} {
-	return c.conn.Done()
+	if c.rt.Load() == nil {
+		return conn.Stopped()
+	}
+	return c.rt.Load().Done()
 }
 
 // Err says why the client stopped, or nil while it runs.
 func (c *Client) Err() error {
-	return c.conn.Err()
+	if c.rt.Load() == nil {
+		if c.connErr != nil {
+			return c.connErr
+		}
+		return conn.ErrNotConnected
+	}
+	return c.rt.Load().Err()
 }
 
 // Subscriptions counts the subscriptions the client restores after a reconnect.
 func (c *Client) Subscriptions() int {
-	return c.conn.Subscriptions()
+	if c.rt.Load() == nil {
+		return 0
+	}
+	return c.rt.Load().Subscriptions()
+}
+
+// request sends through the runtime, or fails if Connect has not succeeded.
+func (c *Client) request(ctx context.Context, frame []byte, r conn.Request) (conn.Inbound, error) {
+	if c.rt.Load() == nil {
+		return conn.Inbound{}, conn.ErrNotConnected
+	}
+	return c.rt.Load().Request(ctx, frame, r)
 }
 
 // Send writes any client message as is, without waiting for a reply.
@@ -144,7 +166,7 @@ func (c *Client) Send(ctx context.Context, m ClientMessage) error {
 	if err != nil {
 		return err
 	}
-	_, err = c.conn.Request(ctx, frame, conn.Request{})
+	_, err = c.request(ctx, frame, conn.Request{})
 	return err
 }
 func (c *Client) newID() string {
@@ -185,6 +207,7 @@ func (c *Client) target(ctx context.Context) (conn.Target, error) {
 		return t, fmt.Errorf("octave: %w", err)
 	}
 	t.URL = strings.ReplaceAll(t.URL, "{sessionId}", url.PathEscape(id))
+	t.FreshCredential = true
 	t.Secrets = []string{c.cfg.XAuthCompany, c.cfg.XAuthToken, c.cfg.XAuthUser, id}
 	return t, nil
 }
@@ -192,10 +215,10 @@ func (c *Client) target(ctx context.Context) (conn.Target, error) {
 // inspect decodes a frame on the read goroutine and marks replies, errors,
 // keepalives and resume requests for the runtime.
 func (c *Client) inspect(s *conn.Session, frame []byte, _ uint64) conn.Inbound {
-	m, err := DecodeServerMessage(frame)
-	in := conn.Inbound{}
-	in.Err = wire.Verdict(c.cfg.Validation, &ServerCodec, m, err)
-	if m == nil {
+	wm, err := ServerCodec.Judge(frame, c.cfg.Validation)
+	in := conn.Inbound{Err: err}
+	m, ok := wm.(ServerMessage)
+	if !ok {
 		return in
 	}
 	in.Msg = m
@@ -371,7 +394,7 @@ func (c *Client) SubscribeStream(ctx context.Context, streamID string) (*Ack, er
 	corr = m.MsgID
 	var key0 string
 	key0 = m.StreamID
-	in, err := c.conn.Request(ctx, frame, conn.Request{
+	in, err := c.request(ctx, frame, conn.Request{
 		Keys:   []string{"corr:" + corr},
 		Sub:    conn.SubAdd,
 		SubKey: []string{key0},
@@ -399,7 +422,7 @@ func (c *Client) SubscribePath(ctx context.Context, path string) (*Ack, error) {
 	corr = m.MsgID
 	var key0 string
 	key0 = m.Path
-	in, err := c.conn.Request(ctx, frame, conn.Request{
+	in, err := c.request(ctx, frame, conn.Request{
 		Keys:   []string{"corr:" + corr},
 		Sub:    conn.SubAdd,
 		SubKey: []string{key0},
@@ -427,7 +450,7 @@ func (c *Client) UnsubscribeStream(ctx context.Context, streamID string) (*Ack, 
 	corr = m.MsgID
 	var key0 string
 	key0 = m.StreamID
-	in, err := c.conn.Request(ctx, frame, conn.Request{
+	in, err := c.request(ctx, frame, conn.Request{
 		Keys:   []string{"corr:" + corr},
 		Sub:    conn.SubRemove,
 		SubKey: []string{key0},
@@ -455,7 +478,7 @@ func (c *Client) UnsubscribePath(ctx context.Context, path string) (*Ack, error)
 	corr = m.MsgID
 	var key0 string
 	key0 = m.Path
-	in, err := c.conn.Request(ctx, frame, conn.Request{
+	in, err := c.request(ctx, frame, conn.Request{
 		Keys:   []string{"corr:" + corr},
 		Sub:    conn.SubRemove,
 		SubKey: []string{key0},

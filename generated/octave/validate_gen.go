@@ -2,10 +2,7 @@
 
 package octave
 
-import (
-	"github.com/wsbind/wsbind/runtime/wire"
-	"regexp"
-)
+import "github.com/wsbind/wsbind/runtime/wire"
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
 func (m *Ack) Validate() error {
@@ -231,7 +228,7 @@ func (m *UnsubscribeByStreamID) validate(s *wire.Scope) {
 }
 
 var (
-	pattern0 = regexp.MustCompile("^e[0-9a-zA-Z]+$")
-	pattern1 = regexp.MustCompile("^s[0-9a-zA-Z]+$")
-	pattern2 = regexp.MustCompile("^/")
+	pattern0 = wire.MustPattern("^e[0-9a-zA-Z]+$")
+	pattern1 = wire.MustPattern("^s[0-9a-zA-Z]+$")
+	pattern2 = wire.MustPattern("^/")
 )

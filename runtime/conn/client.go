@@ -207,6 +207,7 @@ func (c *Client) connectLoop() {
 	defer close(c.stopped)
 	log := c.cfg.Logger.With("client", c.cfg.Name)
 	failures := 0
+	refusedFresh := false
 	var resume func(*Target)
 	for {
 		if c.ctx.Err() != nil {
@@ -234,6 +235,17 @@ func (c *Client) connectLoop() {
 			}
 			err = cause
 		}
+		// A refused one-time credential gets one more try with a fresh one;
+		// refused twice in a row, it will not heal.
+		var he *HandshakeError
+		if errors.As(err, &he) && he.Transient {
+			if refusedFresh {
+				err = &PermanentError{Err: err}
+			}
+			refusedFresh = true
+		} else {
+			refusedFresh = false
+		}
 		if isPermanent(err) {
 			log.Error("giving up", "err", err)
 			c.setFinal(fmt.Errorf("%s: %w", c.cfg.Name, err))
@@ -245,7 +257,6 @@ func (c *Client) connectLoop() {
 			return
 		}
 		var floor time.Duration
-		var he *HandshakeError
 		if errors.As(err, &he) {
 			floor = he.RetryAfter
 		}
@@ -271,7 +282,7 @@ func (c *Client) connect(resume func(*Target)) (*Session, error) {
 	}
 	u, err := url.Parse(target.URL)
 	if err != nil {
-		return nil, fmt.Errorf("bad URL %s: %w", RedactURL(target.URL), err)
+		return nil, fmt.Errorf("bad URL %s: %w", Redact(RedactURL(target.URL), target.Secrets), err)
 	}
 	if u.Scheme == "ws" && !c.cfg.AllowInsecure && !isLoopback(u.Hostname()) {
 		return nil, &PermanentError{Err: ErrInsecure}
@@ -285,11 +296,15 @@ func (c *Client) connect(resume func(*Target)) (*Session, error) {
 	ws, resp, err := d.DialContext(c.ctx, target.URL, target.Header)
 	if err != nil {
 		if resp != nil && resp.StatusCode != http.StatusSwitchingProtocols {
-			return nil, handshakeError(resp, target.Secrets)
+			he := handshakeError(resp, target.Secrets)
+			// A refused one-time ticket or session heals with a fresh one;
+			// bad credentials were already refused by the auth request.
+			he.Transient = target.FreshCredential && (he.Status == 401 || he.Status == 403)
+			return nil, he
 		}
 		return nil, errors.New(Redact(err.Error(), target.Secrets))
 	}
-	c.cfg.Logger.Debug("connected", "client", c.cfg.Name, "url", RedactURL(target.URL))
+	c.cfg.Logger.Debug("connected", "client", c.cfg.Name, "url", Redact(RedactURL(target.URL), target.Secrets))
 	s := newSession(c, ws, target.Secrets)
 	s.wg.Add(2)
 	go s.readLoop(c.ctx)
@@ -305,7 +320,7 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-func handshakeError(resp *http.Response, secrets []string) error {
+func handshakeError(resp *http.Response, secrets []string) *HandshakeError {
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
 	text := strings.TrimSpace(string(body))

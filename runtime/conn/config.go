@@ -24,6 +24,10 @@ type Target struct {
 	// Secrets are values (tickets, session ids, tokens) that must never be
 	// logged; the URL is logged with them replaced.
 	Secrets []string
+	// FreshCredential says the URL carries a one-time credential fetched
+	// for this dial (ticket, session), so a 401 at the upgrade is retried
+	// with a new one instead of ending the client.
+	FreshCredential bool
 }
 
 // Inbound is one text frame after the protocol hook has looked at it.

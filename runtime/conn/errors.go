@@ -30,6 +30,8 @@ type HandshakeError struct {
 	// answer in plain text), with secrets removed.
 	Text       string
 	RetryAfter time.Duration
+	// Transient marks a 401/403 that a fresh one-time credential can heal.
+	Transient bool
 }
 
 func (e *HandshakeError) Error() string {
@@ -43,6 +45,9 @@ func (e *HandshakeError) Error() string {
 // Permanent reports whether retrying cannot help (bad credentials, wrong
 // path). 429, 502 and other 5xx answers are worth retrying.
 func (e *HandshakeError) Permanent() bool {
+	if e.Transient {
+		return false
+	}
 	switch e.Status {
 	case 400, 401, 403, 404, 405, 410:
 		return true
@@ -58,12 +63,12 @@ func (e *PermanentError) Error() string { return e.Err.Error() }
 func (e *PermanentError) Unwrap() error { return e.Err }
 
 func isPermanent(err error) bool {
-	var he *HandshakeError
-	if errors.As(err, &he) {
-		return he.Permanent()
-	}
 	var pe *PermanentError
-	return errors.As(err, &pe)
+	if errors.As(err, &pe) {
+		return true
+	}
+	var he *HandshakeError
+	return errors.As(err, &he) && he.Permanent()
 }
 
 // FrameError names the frame a problem came from.
@@ -104,3 +109,12 @@ func RedactURL(u string) string {
 	p.User = nil
 	return p.String()
 }
+
+var stopped = func() chan struct{} {
+	ch := make(chan struct{})
+	close(ch)
+	return ch
+}()
+
+// Stopped returns a closed channel: the Done of a client that never ran.
+func Stopped() <-chan struct{} { return stopped }

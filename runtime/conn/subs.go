@@ -87,7 +87,10 @@ func matches(pattern, key []string) bool {
 		return false
 	}
 	for i := range pattern {
-		if pattern[i] != "" && pattern[i] != key[i] {
+		// An empty part on either side is "any": an unsubscribe without a
+		// room covers every room, and a subscription made without one
+		// (the server picked the room) is covered by any room.
+		if pattern[i] != "" && key[i] != "" && pattern[i] != key[i] {
 			return false
 		}
 	}

@@ -20,6 +20,17 @@ func Text(v any) string {
 		return strconv.FormatBool(x)
 	case json.RawMessage:
 		return string(x)
+	case []json.RawMessage:
+		// Lists of messages (Octave head.errors) read best joined.
+		parts := make([]string, 0, len(x))
+		for _, r := range x {
+			var s string
+			if json.Unmarshal(r, &s) != nil {
+				s = string(r)
+			}
+			parts = append(parts, s)
+		}
+		return strings.Join(parts, "; ")
 	}
 	b, err := json.Marshal(v)
 	if err != nil {

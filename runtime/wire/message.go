@@ -176,25 +176,21 @@ const (
 	Strict
 )
 
-// Verdict folds a decoded message's value validation into err (the error
-// of a Decode call) according to p, so clients judge frames one way.
-func Verdict(p Policy, c *Codec, m Message, err error) error {
-	if m == nil || err != nil || p == Off {
-		if p == Off && m != nil {
-			return nil
+// Judge decodes frame and judges it per p: with Off only malformed JSON is
+// an error; otherwise the error lists every violation, as Check does. The
+// message is returned whenever the frame is well-formed JSON.
+func (c *Codec) Judge(frame []byte, p Policy) (Message, error) {
+	if p == Off {
+		s := GetScope()
+		defer PutScope(s)
+		m, err := c.Decode(frame, s)
+		if err != nil {
+			return nil, &FrameError{Protocol: c.Protocol, Direction: c.Direction, Syntax: err}
 		}
-		return err
+		return m, nil
 	}
-	verr := m.Validate()
-	if verr == nil {
-		return nil
-	}
-	fe := &FrameError{Protocol: c.Protocol, Direction: c.Direction, Message: m.MessageName()}
-	var ve *ValidationError
-	if errors.As(verr, &ve) {
-		fe.Violations = ve.Violations
-	}
-	return fe
+	r := c.Check(frame, false)
+	return r.Message, r.Err(c)
 }
 
 // Driver lets provider-agnostic tools (wsbind record and demo) use a

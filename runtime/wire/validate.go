@@ -1,7 +1,6 @@
 package wire
 
 import (
-	"regexp"
 	"strconv"
 	"unicode/utf8"
 )
@@ -21,7 +20,7 @@ func CheckLength(s *Scope, v string, min, max int) {
 }
 
 // CheckPattern checks a pattern.
-func CheckPattern(s *Scope, v string, re *regexp.Regexp) {
+func CheckPattern(s *Scope, v string, re *Pattern) {
 	if !re.MatchString(v) {
 		s.Violate("pattern", "does not match "+strconv.Quote(re.String()))
 	}

@@ -121,9 +121,21 @@ func errorCode(body []byte) string {
 		Error struct {
 			Code string `json:"code"`
 		} `json:"error"`
+		Head struct {
+			Errors []json.RawMessage `json:"errors"`
+		} `json:"head"`
 	}
-	if json.Unmarshal(body, &doc) == nil && doc.Error.Code != "" {
+	if json.Unmarshal(body, &doc) != nil {
+		return ""
+	}
+	if doc.Error.Code != "" {
 		return doc.Error.Code
+	}
+	if len(doc.Head.Errors) > 0 {
+		var s string
+		if json.Unmarshal(doc.Head.Errors[0], &s) == nil {
+			return s
+		}
 	}
 	return ""
 }

@@ -2,10 +2,7 @@
 
 package allof
 
-import (
-	"github.com/wsbind/wsbind/runtime/wire"
-	"regexp"
-)
+import "github.com/wsbind/wsbind/runtime/wire"
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
 func (m *Ack) Validate() error {
@@ -126,5 +123,5 @@ func (m *TipItem) validate(s *wire.Scope) {
 }
 
 var (
-	pattern0 = regexp.MustCompile("^[A-Z]{3}$")
+	pattern0 = wire.MustPattern("^[A-Z]{3}$")
 )

@@ -2,10 +2,7 @@
 
 package crossref
 
-import (
-	"github.com/wsbind/wsbind/runtime/wire"
-	"regexp"
-)
+import "github.com/wsbind/wsbind/runtime/wire"
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
 func (m *Money) Validate() error {
@@ -70,5 +67,5 @@ func (m *Quote) validate(s *wire.Scope) {
 }
 
 var (
-	pattern0 = regexp.MustCompile("^[A-Z]{3}$")
+	pattern0 = wire.MustPattern("^[A-Z]{3}$")
 )

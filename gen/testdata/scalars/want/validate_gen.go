@@ -2,10 +2,7 @@
 
 package scalars
 
-import (
-	"github.com/wsbind/wsbind/runtime/wire"
-	"regexp"
-)
+import "github.com/wsbind/wsbind/runtime/wire"
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
 func (m *Ping) Validate() error {
@@ -106,6 +103,6 @@ func (m *Sample) validate(s *wire.Scope) {
 }
 
 var (
-	pattern0 = regexp.MustCompile("^[A-Z]{3}$")
-	pattern1 = regexp.MustCompile("^u[0-9]+$")
+	pattern0 = wire.MustPattern("^[A-Z]{3}$")
+	pattern1 = wire.MustPattern("^u[0-9]+$")
 )
