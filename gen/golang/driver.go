@@ -129,7 +129,7 @@ func (g *gen) driver(f *jen.File) error {
 	f.Var().Id("Driver").Op("=").Qual(wirePkg, "Driver").Values(jen.Dict{
 		jen.Id("Credentials"): jen.Index().String().Values(credNames...),
 		jen.Id("Ops"):         jen.Index().Qual(wirePkg, "DriverOp").Values(ops...),
-		jen.Id("Dial"): jen.Func().Params(jen.Id("ctx").Add(ctx), jen.Id("dc").Qual(wirePkg, "DriverConfig")).Params(jen.Qual(wirePkg, "DriverClient"), jen.Error()).Block(cfg...),
+		jen.Id("Dial"):        jen.Func().Params(jen.Id("ctx").Add(ctx), jen.Id("dc").Qual(wirePkg, "DriverConfig")).Params(jen.Qual(wirePkg, "DriverClient"), jen.Error()).Block(cfg...),
 	})
 	f.Line()
 	f.Func().Id("init").Params().Block(jen.Id("Provider").Dot("Driver").Op("=").Op("&").Id("Driver"))
