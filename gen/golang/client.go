@@ -238,6 +238,11 @@ func constInits(t *ir.Type, root expr) []jen.Code {
 			out = append(out, root.dot(f.GoName)().Op("=").Lit(f.Type.Const))
 		case f.Type.Kind == ir.Struct:
 			out = append(out, constInits(f.Type, root.dot(f.GoName))...)
+		case f.Type.Kind == ir.Raw && len(f.Type.RawTypes) > 0 && f.Type.RawTypes[0] == "object":
+			// A required free-form object starts empty, not null.
+			out = append(out, root.dot(f.GoName)().Op("=").Qual(jsonPkg, "RawMessage").Call(jen.Lit("{}")))
+		case f.Type.Kind == ir.Slice:
+			out = append(out, root.dot(f.GoName)().Op("=").Add(goType(f.Type)).Values())
 		}
 	}
 	return out
@@ -331,7 +336,8 @@ func (g *gen) client(f *jen.File) error {
 	f.Type().Id("Client").StructFunc(func(gr *jen.Group) {
 		gr.Id("cfg").Id("Config")
 		gr.Id("rt").Qual("sync/atomic", "Pointer").Types(jen.Qual(connPkg, "Client"))
-		gr.Id("connErr").Error()
+		gr.Id("cmu").Qual("sync", "Mutex") // serializes Connect
+		gr.Id("connErr").Qual("sync/atomic", "Value")
 		gr.Id("hmu").Qual("sync", "Mutex")
 		gr.Id("disp").Qual("sync/atomic", "Pointer").Types(jen.Id("ServerDispatcher"))
 		gr.Id("ids").Qual("sync/atomic", "Uint64")
@@ -390,12 +396,14 @@ func (g *gen) client(f *jen.File) error {
 		cfgStmts = append(cfgStmts, jen.If(cc("PingInterval").Op("==").Lit(0)).Block(cc("PingInterval").Op("=").Add(seconds(30))))
 	}
 	if ka.ClientMessage != nil && ka.ClientSeconds > 0 {
-		cfgStmts = append(cfgStmts, jen.If(cc("Keepalive").Op("==").Nil()).Block(
-			jen.List(jen.Id("frame"), jen.Err()).Op(":=").Qual(jsonPkg, "Marshal").Call(jen.Id("New"+ka.ClientMessage.Name).Call()),
-			returnErrIfErr(),
-			cc("Keepalive").Op("=").Id("frame"),
-			cc("KeepaliveInterval").Op("=").Add(seconds(ka.ClientSeconds)),
-		))
+		cfgStmts = append(cfgStmts,
+			jen.If(cc("Keepalive").Op("==").Nil()).Block(
+				jen.List(jen.Id("frame"), jen.Err()).Op(":=").Qual(jsonPkg, "Marshal").Call(jen.Id("New"+ka.ClientMessage.Name).Call()),
+				returnErrIfErr(),
+				cc("Keepalive").Op("=").Id("frame"),
+			),
+			jen.If(cc("KeepaliveInterval").Op("==").Lit(0)).Block(cc("KeepaliveInterval").Op("=").Add(seconds(ka.ClientSeconds))),
+		)
 	}
 	hooks := jen.Dict{
 		jen.Id("Dial"):    jen.Id("c").Dot("target"),
@@ -410,6 +418,11 @@ func (g *gen) client(f *jen.File) error {
 		jen.Id("Restored"):     jen.Id("c").Dot("cfg").Dot("OnRestored"),
 	}
 	body := []jen.Code{
+		jen.Id("c").Dot("cmu").Dot("Lock").Call(),
+		jen.Defer().Id("c").Dot("cmu").Dot("Unlock").Call(),
+		jen.If(jen.Id("c").Dot("rt").Dot("Load").Call().Op("!=").Nil()).Block(
+			jen.Return(jen.Qual("errors", "New").Call(jen.Lit(name+": Connect called twice; make a new Client"))),
+		),
 		jen.Id("cc").Op(":=").Id("c").Dot("cfg").Dot("Conn"),
 		cc("Name").Op("=").Lit(name),
 	}
@@ -418,7 +431,7 @@ func (g *gen) client(f *jen.File) error {
 		cc("Hooks").Op("=").Qual(connPkg, "Hooks").Values(hooks),
 		jen.List(jen.Id("cl"), jen.Err()).Op(":=").Qual(connPkg, "Dial").Call(jen.Id("ctx"), jen.Id("cc")),
 		jen.If(jen.Err().Op("!=").Nil()).Block(
-			jen.Id("c").Dot("connErr").Op("=").Err(),
+			jen.Id("c").Dot("connErr").Dot("Store").Call(jen.Err()),
 			jen.Return(jen.Err()),
 		),
 		jen.Id("c").Dot("rt").Dot("Store").Call(jen.Id("cl")),
@@ -442,7 +455,7 @@ func (g *gen) client(f *jen.File) error {
 	f.Comment("Err says why the client stopped, or nil while it runs.")
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("Err").Params().Error().Block(
 		notConnected.Clone().Block(
-			jen.If(jen.Id("c").Dot("connErr").Op("!=").Nil()).Block(jen.Return(jen.Id("c").Dot("connErr"))),
+			jen.If(jen.List(jen.Id("err"), jen.Id("ok")).Op(":=").Id("c").Dot("connErr").Dot("Load").Call().Assert(jen.Error()), jen.Id("ok")).Block(jen.Return(jen.Id("err"))),
 			jen.Return(jen.Qual(connPkg, "ErrNotConnected")),
 		),
 		jen.Return(jen.Id("c").Dot("rt").Dot("Load").Call().Dot("Err").Call()),
@@ -644,6 +657,19 @@ func (g *gen) clientInspect(f *jen.File, cs *ir.ClientSpec, sd *ir.Direction) er
 			if m.Error.Always && len(m.Correlation) == 0 && replies[m] {
 				stmts = append(stmts, jen.Id("in").Dot("AnswersOldest").Op("=").True())
 			}
+		}
+		if len(m.EndsSub) > 0 {
+			var parts []jen.Code
+			for i, ptr := range m.EndsSub {
+				name := fmt.Sprintf("end%d", i)
+				get, err := getText(m.Type, v, ptr, name, false)
+				if err != nil {
+					return fmt.Errorf("%s x-wsbind-ends-subscription: %w", m.Name, err)
+				}
+				stmts = append(stmts, get...)
+				parts = append(parts, jen.Id(name))
+			}
+			stmts = append(stmts, jen.Id("in").Dot("EndsSub").Op("=").Index().String().Values(parts...))
 		}
 		if cs.Welcome == m {
 			stmts = append(stmts, jen.Id("c").Dot("welcome").Dot("Store").Call(jen.Id("v")))

@@ -14,7 +14,7 @@ var serverExtensions = []string{
 	"x-wsbind-welcome",
 }
 
-var messageExtensions = []string{"x-wsbind-source", "x-wsbind-error"}
+var messageExtensions = []string{"x-wsbind-source", "x-wsbind-error", "x-wsbind-ends-subscription"}
 
 // Build lowers a loaded document to a Package.
 func Build(doc *spec.Document) (*Package, error) {
@@ -44,6 +44,11 @@ func Build(doc *spec.Document) (*Package, error) {
 			return nil, err
 		}
 		msg := &Message{Name: m.Key, Type: t, Doc: messageDoc(m.Node, t), Error: rule}
+		if ends := m.Node.Get("x-wsbind-ends-subscription"); ends != nil {
+			for _, it := range ends.Items {
+				msg.EndsSub = append(msg.EndsSub, it.Str())
+			}
+		}
 		t.Message = msg
 		if m.CorrelationPointer != "" {
 			msg.Correlation = strings.Split(strings.TrimPrefix(m.CorrelationPointer, "/"), "/")

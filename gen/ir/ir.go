@@ -143,6 +143,9 @@ type Message struct {
 	Server, Client bool
 	// Error says when this message, as a reply, reports a failure.
 	Error *ErrorRule
+	// EndsSub holds pointers whose values form the key of a subscription
+	// this message ends (x-wsbind-ends-subscription).
+	EndsSub []string
 }
 
 // Example is one message example, as compact JSON.

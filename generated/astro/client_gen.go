@@ -5,6 +5,7 @@ package astro
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	conn "github.com/wsbind/wsbind/runtime/conn"
 	"github.com/wsbind/wsbind/runtime/wire"
@@ -49,7 +50,8 @@ type Config struct {
 type Client struct {
 	cfg     Config
 	rt      atomic.Pointer[conn.Client]
-	connErr error
+	cmu     sync.Mutex
+	connErr atomic.Value
 	hmu     sync.Mutex
 	disp    atomic.Pointer[ServerDispatcher]
 	ids     atomic.Uint64
@@ -84,6 +86,11 @@ func Dial(ctx context.Context, cfg Config) (*Client, error) {
 // Connect dials and returns once the first connection is ready. The client
 // then keeps reconnecting until Close or a permanent failure (see Done, Err).
 func (c *Client) Connect(ctx context.Context) error {
+	c.cmu.Lock()
+	defer c.cmu.Unlock()
+	if c.rt.Load() != nil {
+		return errors.New("astro: Connect called twice; make a new Client")
+	}
 	cc := c.cfg.Conn
 	cc.Name = "astro"
 	if cc.ReadTimeout == 0 {
@@ -105,7 +112,7 @@ func (c *Client) Connect(ctx context.Context) error {
 	}
 	cl, err := conn.Dial(ctx, cc)
 	if err != nil {
-		c.connErr = err
+		c.connErr.Store(err)
 		return err
 	}
 	c.rt.Store(cl)
@@ -131,8 +138,8 @@ func (c *Client) Done() <-chan struct{} {
 // Err says why the client stopped, or nil while it runs.
 func (c *Client) Err() error {
 	if c.rt.Load() == nil {
-		if c.connErr != nil {
-			return c.connErr
+		if err, ok := c.connErr.Load().(error); ok {
+			return err
 		}
 		return conn.ErrNotConnected
 	}
@@ -795,6 +802,7 @@ func NewChannelAnnouncementsMessage() *ChannelAnnouncementsMessage {
 	m := &ChannelAnnouncementsMessage{}
 	m.Type = "message"
 	m.Topic = "channel.announcements"
+	m.Data = json.RawMessage("{}")
 	return m
 }
 
@@ -803,6 +811,7 @@ func NewChannelChatstatsMessage() *ChannelChatstatsMessage {
 	m := &ChannelChatstatsMessage{}
 	m.Type = "message"
 	m.Topic = "channel.chatstats"
+	m.Data = json.RawMessage("{}")
 	return m
 }
 
@@ -827,6 +836,7 @@ func NewChannelChatMessageMessage() *ChannelChatMessageMessage {
 	m := &ChannelChatMessageMessage{}
 	m.Type = "message"
 	m.Topic = "channel.chat.message"
+	m.Data = json.RawMessage("{}")
 	return m
 }
 
@@ -875,6 +885,7 @@ func NewChannelChatbotModulesMessage() *ChannelChatbotModulesMessage {
 	m := &ChannelChatbotModulesMessage{}
 	m.Type = "message"
 	m.Topic = "channel.chatbot.modules"
+	m.Data = json.RawMessage("{}")
 	return m
 }
 
@@ -883,6 +894,7 @@ func NewChannelChatbotCommandsMessage() *ChannelChatbotCommandsMessage {
 	m := &ChannelChatbotCommandsMessage{}
 	m.Type = "message"
 	m.Topic = "channel.chatbot.commands"
+	m.Data = json.RawMessage("{}")
 	return m
 }
 
@@ -891,6 +903,7 @@ func NewChannelChatbotTimersMessage() *ChannelChatbotTimersMessage {
 	m := &ChannelChatbotTimersMessage{}
 	m.Type = "message"
 	m.Topic = "channel.chatbot.timers"
+	m.Data = json.RawMessage("{}")
 	return m
 }
 
@@ -907,6 +920,7 @@ func NewChannelChatbotFiltersMessage() *ChannelChatbotFiltersMessage {
 	m := &ChannelChatbotFiltersMessage{}
 	m.Type = "message"
 	m.Topic = "channel.chatbot.filters"
+	m.Data = json.RawMessage("{}")
 	return m
 }
 
@@ -947,6 +961,7 @@ func NewChannelOverlayUpdateMessage() *ChannelOverlayUpdateMessage {
 	m := &ChannelOverlayUpdateMessage{}
 	m.Type = "message"
 	m.Topic = "channel.overlay.update"
+	m.Data = json.RawMessage("{}")
 	return m
 }
 
@@ -987,6 +1002,7 @@ func NewChannelLoyaltyRedemptionsMessage() *ChannelLoyaltyRedemptionsMessage {
 	m := &ChannelLoyaltyRedemptionsMessage{}
 	m.Type = "message"
 	m.Topic = "channel.loyalty.redemptions"
+	m.Data = json.RawMessage("{}")
 	return m
 }
 
@@ -995,6 +1011,7 @@ func NewChannelLoyaltyItemsMessage() *ChannelLoyaltyItemsMessage {
 	m := &ChannelLoyaltyItemsMessage{}
 	m.Type = "message"
 	m.Topic = "channel.loyalty.items"
+	m.Data = json.RawMessage("{}")
 	return m
 }
 

@@ -5,6 +5,7 @@ package dlive
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	conn "github.com/wsbind/wsbind/runtime/conn"
 	"github.com/wsbind/wsbind/runtime/wire"
@@ -47,7 +48,8 @@ type Config struct {
 type Client struct {
 	cfg     Config
 	rt      atomic.Pointer[conn.Client]
-	connErr error
+	cmu     sync.Mutex
+	connErr atomic.Value
 	hmu     sync.Mutex
 	disp    atomic.Pointer[ServerDispatcher]
 	ids     atomic.Uint64
@@ -80,6 +82,11 @@ func Dial(ctx context.Context, cfg Config) (*Client, error) {
 // Connect dials and returns once the first connection is ready. The client
 // then keeps reconnecting until Close or a permanent failure (see Done, Err).
 func (c *Client) Connect(ctx context.Context) error {
+	c.cmu.Lock()
+	defer c.cmu.Unlock()
+	if c.rt.Load() != nil {
+		return errors.New("dlive: Connect called twice; make a new Client")
+	}
 	cc := c.cfg.Conn
 	cc.Name = "dlive"
 	if cc.ReadTimeout == 0 {
@@ -101,7 +108,7 @@ func (c *Client) Connect(ctx context.Context) error {
 	}
 	cl, err := conn.Dial(ctx, cc)
 	if err != nil {
-		c.connErr = err
+		c.connErr.Store(err)
 		return err
 	}
 	c.rt.Store(cl)
@@ -127,8 +134,8 @@ func (c *Client) Done() <-chan struct{} {
 // Err says why the client stopped, or nil while it runs.
 func (c *Client) Err() error {
 	if c.rt.Load() == nil {
-		if c.connErr != nil {
-			return c.connErr
+		if err, ok := c.connErr.Load().(error); ok {
+			return err
 		}
 		return conn.ErrNotConnected
 	}
@@ -198,6 +205,13 @@ func (c *Client) inspect(s *conn.Session, frame []byte, _ uint64) conn.Inbound {
 		in.Drop = true
 	case *Error:
 		in.ReplyErr = replyErrorError(v)
+		var end0 string
+		end0 = v.ID
+		in.EndsSub = []string{end0}
+	case *Complete:
+		var end0 string
+		end0 = v.ID
+		in.EndsSub = []string{end0}
 	}
 	return in
 }

@@ -5,6 +5,7 @@ package neuro
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	conn "github.com/wsbind/wsbind/runtime/conn"
 	"github.com/wsbind/wsbind/runtime/wire"
@@ -53,7 +54,8 @@ type Config struct {
 type Client struct {
 	cfg     Config
 	rt      atomic.Pointer[conn.Client]
-	connErr error
+	cmu     sync.Mutex
+	connErr atomic.Value
 	hmu     sync.Mutex
 	disp    atomic.Pointer[ServerDispatcher]
 	ids     atomic.Uint64
@@ -88,6 +90,11 @@ func Dial(ctx context.Context, cfg Config) (*Client, error) {
 // Connect dials and returns once the first connection is ready. The client
 // then keeps reconnecting until Close or a permanent failure (see Done, Err).
 func (c *Client) Connect(ctx context.Context) error {
+	c.cmu.Lock()
+	defer c.cmu.Unlock()
+	if c.rt.Load() != nil {
+		return errors.New("neuro: Connect called twice; make a new Client")
+	}
 	cc := c.cfg.Conn
 	cc.Name = "neuro"
 	if cc.ReadTimeout == 0 {
@@ -99,6 +106,8 @@ func (c *Client) Connect(ctx context.Context) error {
 			return err
 		}
 		cc.Keepalive = frame
+	}
+	if cc.KeepaliveInterval == 0 {
 		cc.KeepaliveInterval = 30 * time.Second
 	}
 	cc.Hooks = conn.Hooks{
@@ -117,7 +126,7 @@ func (c *Client) Connect(ctx context.Context) error {
 	}
 	cl, err := conn.Dial(ctx, cc)
 	if err != nil {
-		c.connErr = err
+		c.connErr.Store(err)
 		return err
 	}
 	c.rt.Store(cl)
@@ -143,8 +152,8 @@ func (c *Client) Done() <-chan struct{} {
 // Err says why the client stopped, or nil while it runs.
 func (c *Client) Err() error {
 	if c.rt.Load() == nil {
-		if c.connErr != nil {
-			return c.connErr
+		if err, ok := c.connErr.Load().(error); ok {
+			return err
 		}
 		return conn.ErrNotConnected
 	}
@@ -552,6 +561,7 @@ func NewRemoveEvent() *RemoveEvent {
 func NewListEventsRequest() *ListEventsRequest {
 	m := &ListEventsRequest{}
 	m.Type = "listEvents"
+	m.Data = json.RawMessage("{}")
 	return m
 }
 
@@ -594,6 +604,8 @@ func NewRemoveSuccess() *RemoveSuccess {
 func NewListEventsResult() *ListEventsResult {
 	m := &ListEventsResult{}
 	m.Type = "listEvents"
+	m.Data.SubscribedEvents = []string{}
+	m.Data.AvailableEvents = []string{}
 	return m
 }
 

@@ -5,6 +5,7 @@ package octave
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	conn "github.com/wsbind/wsbind/runtime/conn"
 	"github.com/wsbind/wsbind/runtime/wire"
@@ -57,7 +58,8 @@ type Config struct {
 type Client struct {
 	cfg     Config
 	rt      atomic.Pointer[conn.Client]
-	connErr error
+	cmu     sync.Mutex
+	connErr atomic.Value
 	hmu     sync.Mutex
 	disp    atomic.Pointer[ServerDispatcher]
 	ids     atomic.Uint64
@@ -89,6 +91,11 @@ func Dial(ctx context.Context, cfg Config) (*Client, error) {
 // Connect dials and returns once the first connection is ready. The client
 // then keeps reconnecting until Close or a permanent failure (see Done, Err).
 func (c *Client) Connect(ctx context.Context) error {
+	c.cmu.Lock()
+	defer c.cmu.Unlock()
+	if c.rt.Load() != nil {
+		return errors.New("octave: Connect called twice; make a new Client")
+	}
 	cc := c.cfg.Conn
 	cc.Name = "octave"
 	if cc.PingInterval == 0 {
@@ -110,7 +117,7 @@ func (c *Client) Connect(ctx context.Context) error {
 	}
 	cl, err := conn.Dial(ctx, cc)
 	if err != nil {
-		c.connErr = err
+		c.connErr.Store(err)
 		return err
 	}
 	c.rt.Store(cl)
@@ -136,8 +143,8 @@ func (c *Client) Done() <-chan struct{} {
 // Err says why the client stopped, or nil while it runs.
 func (c *Client) Err() error {
 	if c.rt.Load() == nil {
-		if c.connErr != nil {
-			return c.connErr
+		if err, ok := c.connErr.Load().(error); ok {
+			return err
 		}
 		return conn.ErrNotConnected
 	}
@@ -368,6 +375,8 @@ func NewUnsubscribeByPath() *UnsubscribeByPath {
 // NewAck returns a Ack with its constant fields filled in.
 func NewAck() *Ack {
 	m := &Ack{}
+	m.Head.Errors = []json.RawMessage{}
+	m.Head.Messages = []string{}
 	return m
 }
 
@@ -375,6 +384,7 @@ func NewAck() *Ack {
 func NewEventMessage() *EventMessage {
 	m := &EventMessage{}
 	m.Type = "message"
+	m.Value.Elems = json.RawMessage("{}")
 	return m
 }
 

@@ -28,6 +28,7 @@ type Client struct {
 	sess    *Session      // current session, nil between connections
 	ready   chan struct{} // closed whenever a ready session exists; replaced on disconnect
 	final   error         // why the client stopped for good
+	last    error         // why the latest attempt failed
 	stopped chan struct{} // closed when the connection loop has ended
 
 	closeOnce sync.Once
@@ -67,7 +68,11 @@ func Dial(ctx context.Context, cfg Config) (*Client, error) {
 		c.Close()
 		return nil, err
 	case <-ctx.Done():
+		last := c.lastError()
 		c.Close()
+		if last != nil {
+			return nil, fmt.Errorf("%s: dial: %w (last attempt: %w)", cfg.Name, ctx.Err(), last)
+		}
 		return nil, fmt.Errorf("%s: dial: %w", cfg.Name, ctx.Err())
 	}
 }
@@ -141,6 +146,12 @@ func (c *Client) Close() error {
 		c.wg.Wait()
 	})
 	return nil
+}
+
+func (c *Client) lastError() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.last
 }
 
 func (c *Client) setFinal(err error) {
@@ -252,6 +263,9 @@ func (c *Client) connectLoop() {
 			return
 		}
 		failures++
+		c.mu.Lock()
+		c.last = err
+		c.mu.Unlock()
 		if c.cfg.MaxAttempts > 0 && failures >= c.cfg.MaxAttempts {
 			c.setFinal(fmt.Errorf("%s: %d attempts failed, last: %w", c.cfg.Name, failures, err))
 			return

@@ -49,6 +49,9 @@ type Inbound struct {
 	// Drop means the frame is for the runtime only (keepalive) and is not
 	// delivered to handlers.
 	Drop bool
+	// EndsSub is the key of a subscription the server ended with this
+	// frame (DLive complete or error): it is no longer restored.
+	EndsSub []string
 	// Quarantine keeps an invalid frame from handlers (strict validation);
 	// it still answers a waiting request and reaches the Error hook.
 	Quarantine bool

@@ -67,9 +67,14 @@ func (s *Session) fail(cause error) {
 	}
 	s.cause = cause
 	close(s.dead)
+	// A waiter is listed under each of its keys: close it once.
+	closed := map[*waiter]bool{}
 	for _, ws := range s.waiters {
 		for _, w := range ws {
-			close(w.ch)
+			if !closed[w] {
+				closed[w] = true
+				close(w.ch)
+			}
 		}
 	}
 	s.waiters = map[string][]*waiter{}
@@ -95,11 +100,10 @@ func (s *Session) Send(ctx context.Context, frame []byte) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+	// The writer took the frame and always reports how writing it went.
 	select {
 	case err := <-o.done:
 		return err
-	case <-s.dead:
-		return fmt.Errorf("%s: send: %w", s.c.cfg.Name, s.endErr())
 	case <-ctx.Done():
 		return ctx.Err()
 	}
@@ -289,6 +293,9 @@ func (s *Session) readLoop(ctx context.Context) {
 		}
 		if !taken && in.ReplyErr != nil {
 			s.c.report(ctx, &FrameError{Seq: seq, Err: in.ReplyErr})
+		}
+		if in.EndsSub != nil {
+			s.c.subs.remove(in.EndsSub)
 		}
 		if in.Drop {
 			continue
