@@ -421,7 +421,7 @@ func (g *gen) client(f *jen.File) error {
 		jen.Id("c").Dot("cmu").Dot("Lock").Call(),
 		jen.Defer().Id("c").Dot("cmu").Dot("Unlock").Call(),
 		jen.If(jen.Id("c").Dot("rt").Dot("Load").Call().Op("!=").Nil()).Block(
-			jen.Return(jen.Qual("errors", "New").Call(jen.Lit(name+": Connect called twice; make a new Client"))),
+			jen.Return(jen.Qual("errors", "New").Call(jen.Lit(name + ": Connect called twice; make a new Client"))),
 		),
 		jen.Id("cc").Op(":=").Id("c").Dot("cfg").Dot("Conn"),
 		cc("Name").Op("=").Lit(name),
