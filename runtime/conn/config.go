@@ -125,7 +125,7 @@ type Config struct {
 	// MaxAttempts stops reconnecting after this many failed attempts in a
 	// row (0: keep trying).
 	MaxAttempts int
-	// QueueSize bounds frames waiting for handlers (default 256).
+	// QueueSize bounds frames waiting for handlers (default 64).
 	QueueSize int
 	Overflow  Overflow
 	// Logger receives lifecycle logs; secrets are never logged.
@@ -155,7 +155,7 @@ func (c *Config) defaults() {
 		c.ReplyTimeout = 15 * time.Second
 	}
 	if c.QueueSize == 0 {
-		c.QueueSize = 256
+		c.QueueSize = 64
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
