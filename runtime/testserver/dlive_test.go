@@ -157,17 +157,15 @@ func dliveSync(t *testing.T, ws *websocket.Conn) {
 func dliveExpectClose(t *testing.T, ws *websocket.Conn) int {
 	t.Helper()
 	_ = ws.SetReadDeadline(time.Now().Add(dliveWait))
-	for {
-		_, b, err := ws.ReadMessage()
-		if err == nil {
-			t.Fatalf("frame %s before the close", b)
-		}
-		var ce *websocket.CloseError
-		if !errors.As(err, &ce) {
-			t.Fatalf("read ended with %v, want a close frame", err)
-		}
-		return ce.Code
+	_, b, err := ws.ReadMessage()
+	if err == nil {
+		t.Fatalf("frame %s before the close", b)
 	}
+	var ce *websocket.CloseError
+	if !errors.As(err, &ce) {
+		t.Fatalf("read ended with %v, want a close frame", err)
+	}
+	return ce.Code
 }
 
 func dliveOneConn(t *testing.T, ctx context.Context, d *DLive) *Conn {
