@@ -154,9 +154,11 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 	if len(files) == 0 {
 		return usageError(stderr, "validate", errors.New("no capture file given"))
 	}
+	v.progress = newProgress(stderr)
 	for _, name := range files {
 		v.file(name)
 	}
+	v.progress.done()
 	return v.finish()
 }
 
@@ -169,9 +171,10 @@ type msgCount struct{ count, invalid int }
 
 // validation is the state of one validate run.
 type validation struct {
-	stdout *bufio.Writer
-	stderr io.Writer
-	json   *json.Encoder // nil for text output
+	progress *progress // nil unless stderr is a terminal
+	stdout   *bufio.Writer
+	stderr   io.Writer
+	json     *json.Encoder // nil for text output
 
 	forced    *wire.Provider // --provider, or nil
 	direction string         // of bare JSONL frames
@@ -380,6 +383,7 @@ func (v *validation) use(p *wire.Provider) {
 }
 
 func (v *validation) onFrame(f *capture.Frame) error {
+	v.progress.frame()
 	p := v.forced
 	if f.Socket != nil {
 		if f.Socket != v.socket {

@@ -695,3 +695,16 @@ func TestValidateNeverPrintsFrameContent(t *testing.T) {
 		}
 	}
 }
+
+func TestValidateShowsNoProgressWhenPiped(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if code := run([]string{"validate", "--provider", "astro", "../../testdata/captures/astro.jsonl"}, &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	if strings.Contains(errOut.String(), "frames/s") {
+		t.Fatalf("progress shown on a non-terminal: %q", errOut.String())
+	}
+	if newProgress(&errOut) != nil {
+		t.Fatal("a buffer counted as a terminal")
+	}
+}
