@@ -153,7 +153,15 @@ func (g *gen) decodeStruct(f *jen.File, t *ir.Type) error {
 	m := id("m")
 	var cases []jen.Code
 	for i, fl := range t.Fields {
-		body := []jen.Code{}
+		// A key seen twice: the last occurrence wins, as in encoding/json.
+		body := []jen.Code{
+			jen.If(jen.Id("dup").Op("&").Parens(jen.Lit(1).Op("<<").Lit(i)).Op("!=").Lit(0)).Block(
+				sID.Clone().Dot("Forget").Call(jen.Lit(fl.Name)),
+				jen.Var().Id("zero").Add(fieldType(fl)),
+				m.dot(fl.GoName)().Op("=").Id("zero"),
+			),
+			jen.Id("dup").Op("|=").Lit(1).Op("<<").Lit(i),
+		}
 		if fl.Required {
 			body = append(body, jen.Id("seen").Op("|=").Lit(1).Op("<<").Lit(i))
 		}
@@ -177,6 +185,7 @@ func (g *gen) decodeStruct(f *jen.File, t *ir.Type) error {
 	stmts := []jen.Code{
 		jen.If(jen.List(jen.Id("ok"), jen.Err()).Op(":=").Qual(wirePkg, "Expect").Call(dID, sID, jen.Qual(jxPkg, "Object"), jen.Lit("object")), jen.Op("!").Id("ok")).Block(jen.Return(jen.Err())),
 	}
+	stmts = append(stmts, jen.Var().Id("dup").Uint64())
 	if len(required) > 0 {
 		stmts = append(stmts, jen.Var().Id("seen").Uint64())
 	}

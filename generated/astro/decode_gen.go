@@ -12,11 +12,18 @@ func (m *Activity) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "_id":
+			if dup&(1<<0) != 0 {
+				s.Forget("_id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("_id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -24,6 +31,12 @@ func (m *Activity) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "channel":
+			if dup&(1<<1) != 0 {
+				s.Forget("channel")
+				var zero string
+				m.Channel = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("channel")
 			if m.Channel, err = wire.String(d, s); err != nil {
@@ -31,6 +44,12 @@ func (m *Activity) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "provider":
+			if dup&(1<<2) != 0 {
+				s.Forget("provider")
+				var zero ActivityProvider
+				m.Provider = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("provider")
 			{
@@ -42,6 +61,12 @@ func (m *Activity) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<3) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -49,6 +74,12 @@ func (m *Activity) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "data":
+			if dup&(1<<4) != 0 {
+				s.Forget("data")
+				var zero ActivityData
+				m.Data = zero
+			}
+			dup |= 1 << 4
 			seen |= 1 << 4
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -56,6 +87,12 @@ func (m *Activity) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "createdAt":
+			if dup&(1<<5) != 0 {
+				s.Forget("createdAt")
+				var zero wire.Opt[string]
+				m.CreatedAt = zero
+			}
+			dup |= 1 << 5
 			s.Push("createdAt")
 			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -63,6 +100,12 @@ func (m *Activity) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.CreatedAt.Set = true
 			s.Pop()
 		case "updatedAt":
+			if dup&(1<<6) != 0 {
+				s.Forget("updatedAt")
+				var zero wire.Opt[string]
+				m.UpdatedAt = zero
+			}
+			dup |= 1 << 6
 			s.Push("updatedAt")
 			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -70,6 +113,12 @@ func (m *Activity) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.UpdatedAt.Set = true
 			s.Pop()
 		case "activityId":
+			if dup&(1<<7) != 0 {
+				s.Forget("activityId")
+				var zero wire.Opt[string]
+				m.ActivityID = zero
+			}
+			dup |= 1 << 7
 			s.Push("activityId")
 			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -77,6 +126,12 @@ func (m *Activity) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.ActivityID.Set = true
 			s.Pop()
 		case "sessionEventsCount":
+			if dup&(1<<8) != 0 {
+				s.Forget("sessionEventsCount")
+				var zero wire.Opt[int64]
+				m.SessionEventsCount = zero
+			}
+			dup |= 1 << 8
 			s.Push("sessionEventsCount")
 			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
 				return err
@@ -115,11 +170,18 @@ func (m *ActivityChannelPointsRedemption) decodeJX(d *jx.Decoder, s *wire.Scope)
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "_id":
+			if dup&(1<<0) != 0 {
+				s.Forget("_id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("_id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -127,6 +189,12 @@ func (m *ActivityChannelPointsRedemption) decodeJX(d *jx.Decoder, s *wire.Scope)
 			}
 			s.Pop()
 		case "channel":
+			if dup&(1<<1) != 0 {
+				s.Forget("channel")
+				var zero string
+				m.Channel = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("channel")
 			if m.Channel, err = wire.String(d, s); err != nil {
@@ -134,6 +202,12 @@ func (m *ActivityChannelPointsRedemption) decodeJX(d *jx.Decoder, s *wire.Scope)
 			}
 			s.Pop()
 		case "provider":
+			if dup&(1<<2) != 0 {
+				s.Forget("provider")
+				var zero ActivityProvider
+				m.Provider = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("provider")
 			{
@@ -145,6 +219,12 @@ func (m *ActivityChannelPointsRedemption) decodeJX(d *jx.Decoder, s *wire.Scope)
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<3) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -152,6 +232,12 @@ func (m *ActivityChannelPointsRedemption) decodeJX(d *jx.Decoder, s *wire.Scope)
 			}
 			s.Pop()
 		case "data":
+			if dup&(1<<4) != 0 {
+				s.Forget("data")
+				var zero ActivityData
+				m.Data = zero
+			}
+			dup |= 1 << 4
 			seen |= 1 << 4
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -159,6 +245,12 @@ func (m *ActivityChannelPointsRedemption) decodeJX(d *jx.Decoder, s *wire.Scope)
 			}
 			s.Pop()
 		case "createdAt":
+			if dup&(1<<5) != 0 {
+				s.Forget("createdAt")
+				var zero wire.Opt[string]
+				m.CreatedAt = zero
+			}
+			dup |= 1 << 5
 			s.Push("createdAt")
 			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -166,6 +258,12 @@ func (m *ActivityChannelPointsRedemption) decodeJX(d *jx.Decoder, s *wire.Scope)
 			m.CreatedAt.Set = true
 			s.Pop()
 		case "updatedAt":
+			if dup&(1<<6) != 0 {
+				s.Forget("updatedAt")
+				var zero wire.Opt[string]
+				m.UpdatedAt = zero
+			}
+			dup |= 1 << 6
 			s.Push("updatedAt")
 			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -173,6 +271,12 @@ func (m *ActivityChannelPointsRedemption) decodeJX(d *jx.Decoder, s *wire.Scope)
 			m.UpdatedAt.Set = true
 			s.Pop()
 		case "activityId":
+			if dup&(1<<7) != 0 {
+				s.Forget("activityId")
+				var zero wire.Opt[string]
+				m.ActivityID = zero
+			}
+			dup |= 1 << 7
 			s.Push("activityId")
 			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -180,6 +284,12 @@ func (m *ActivityChannelPointsRedemption) decodeJX(d *jx.Decoder, s *wire.Scope)
 			m.ActivityID.Set = true
 			s.Pop()
 		case "sessionEventsCount":
+			if dup&(1<<8) != 0 {
+				s.Forget("sessionEventsCount")
+				var zero wire.Opt[int64]
+				m.SessionEventsCount = zero
+			}
+			dup |= 1 << 8
 			s.Push("sessionEventsCount")
 			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
 				return err
@@ -218,11 +328,18 @@ func (m *ActivityCharityCampaignDonation) decodeJX(d *jx.Decoder, s *wire.Scope)
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "_id":
+			if dup&(1<<0) != 0 {
+				s.Forget("_id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("_id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -230,6 +347,12 @@ func (m *ActivityCharityCampaignDonation) decodeJX(d *jx.Decoder, s *wire.Scope)
 			}
 			s.Pop()
 		case "channel":
+			if dup&(1<<1) != 0 {
+				s.Forget("channel")
+				var zero string
+				m.Channel = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("channel")
 			if m.Channel, err = wire.String(d, s); err != nil {
@@ -237,6 +360,12 @@ func (m *ActivityCharityCampaignDonation) decodeJX(d *jx.Decoder, s *wire.Scope)
 			}
 			s.Pop()
 		case "provider":
+			if dup&(1<<2) != 0 {
+				s.Forget("provider")
+				var zero ActivityProvider
+				m.Provider = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("provider")
 			{
@@ -248,6 +377,12 @@ func (m *ActivityCharityCampaignDonation) decodeJX(d *jx.Decoder, s *wire.Scope)
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<3) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -255,6 +390,12 @@ func (m *ActivityCharityCampaignDonation) decodeJX(d *jx.Decoder, s *wire.Scope)
 			}
 			s.Pop()
 		case "data":
+			if dup&(1<<4) != 0 {
+				s.Forget("data")
+				var zero ActivityData
+				m.Data = zero
+			}
+			dup |= 1 << 4
 			seen |= 1 << 4
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -262,6 +403,12 @@ func (m *ActivityCharityCampaignDonation) decodeJX(d *jx.Decoder, s *wire.Scope)
 			}
 			s.Pop()
 		case "createdAt":
+			if dup&(1<<5) != 0 {
+				s.Forget("createdAt")
+				var zero wire.Opt[string]
+				m.CreatedAt = zero
+			}
+			dup |= 1 << 5
 			s.Push("createdAt")
 			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -269,6 +416,12 @@ func (m *ActivityCharityCampaignDonation) decodeJX(d *jx.Decoder, s *wire.Scope)
 			m.CreatedAt.Set = true
 			s.Pop()
 		case "updatedAt":
+			if dup&(1<<6) != 0 {
+				s.Forget("updatedAt")
+				var zero wire.Opt[string]
+				m.UpdatedAt = zero
+			}
+			dup |= 1 << 6
 			s.Push("updatedAt")
 			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -276,6 +429,12 @@ func (m *ActivityCharityCampaignDonation) decodeJX(d *jx.Decoder, s *wire.Scope)
 			m.UpdatedAt.Set = true
 			s.Pop()
 		case "activityId":
+			if dup&(1<<7) != 0 {
+				s.Forget("activityId")
+				var zero wire.Opt[string]
+				m.ActivityID = zero
+			}
+			dup |= 1 << 7
 			s.Push("activityId")
 			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -283,6 +442,12 @@ func (m *ActivityCharityCampaignDonation) decodeJX(d *jx.Decoder, s *wire.Scope)
 			m.ActivityID.Set = true
 			s.Pop()
 		case "sessionEventsCount":
+			if dup&(1<<8) != 0 {
+				s.Forget("sessionEventsCount")
+				var zero wire.Opt[int64]
+				m.SessionEventsCount = zero
+			}
+			dup |= 1 << 8
 			s.Push("sessionEventsCount")
 			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
 				return err
@@ -321,11 +486,18 @@ func (m *ActivityCheer) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "_id":
+			if dup&(1<<0) != 0 {
+				s.Forget("_id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("_id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -333,6 +505,12 @@ func (m *ActivityCheer) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "channel":
+			if dup&(1<<1) != 0 {
+				s.Forget("channel")
+				var zero string
+				m.Channel = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("channel")
 			if m.Channel, err = wire.String(d, s); err != nil {
@@ -340,6 +518,12 @@ func (m *ActivityCheer) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "provider":
+			if dup&(1<<2) != 0 {
+				s.Forget("provider")
+				var zero ActivityProvider
+				m.Provider = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("provider")
 			{
@@ -351,6 +535,12 @@ func (m *ActivityCheer) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<3) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -358,6 +548,12 @@ func (m *ActivityCheer) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "data":
+			if dup&(1<<4) != 0 {
+				s.Forget("data")
+				var zero ActivityData
+				m.Data = zero
+			}
+			dup |= 1 << 4
 			seen |= 1 << 4
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -365,6 +561,12 @@ func (m *ActivityCheer) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "createdAt":
+			if dup&(1<<5) != 0 {
+				s.Forget("createdAt")
+				var zero wire.Opt[string]
+				m.CreatedAt = zero
+			}
+			dup |= 1 << 5
 			s.Push("createdAt")
 			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -372,6 +574,12 @@ func (m *ActivityCheer) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.CreatedAt.Set = true
 			s.Pop()
 		case "updatedAt":
+			if dup&(1<<6) != 0 {
+				s.Forget("updatedAt")
+				var zero wire.Opt[string]
+				m.UpdatedAt = zero
+			}
+			dup |= 1 << 6
 			s.Push("updatedAt")
 			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -379,6 +587,12 @@ func (m *ActivityCheer) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.UpdatedAt.Set = true
 			s.Pop()
 		case "activityId":
+			if dup&(1<<7) != 0 {
+				s.Forget("activityId")
+				var zero wire.Opt[string]
+				m.ActivityID = zero
+			}
+			dup |= 1 << 7
 			s.Push("activityId")
 			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -386,6 +600,12 @@ func (m *ActivityCheer) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.ActivityID.Set = true
 			s.Pop()
 		case "sessionEventsCount":
+			if dup&(1<<8) != 0 {
+				s.Forget("sessionEventsCount")
+				var zero wire.Opt[int64]
+				m.SessionEventsCount = zero
+			}
+			dup |= 1 << 8
 			s.Push("sessionEventsCount")
 			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
 				return err
@@ -424,11 +644,18 @@ func (m *ActivityCheerPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "_id":
+			if dup&(1<<0) != 0 {
+				s.Forget("_id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("_id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -436,6 +663,12 @@ func (m *ActivityCheerPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "channel":
+			if dup&(1<<1) != 0 {
+				s.Forget("channel")
+				var zero string
+				m.Channel = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("channel")
 			if m.Channel, err = wire.String(d, s); err != nil {
@@ -443,6 +676,12 @@ func (m *ActivityCheerPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "provider":
+			if dup&(1<<2) != 0 {
+				s.Forget("provider")
+				var zero ActivityProvider
+				m.Provider = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("provider")
 			{
@@ -454,6 +693,12 @@ func (m *ActivityCheerPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<3) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -461,6 +706,12 @@ func (m *ActivityCheerPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "data":
+			if dup&(1<<4) != 0 {
+				s.Forget("data")
+				var zero ActivityData
+				m.Data = zero
+			}
+			dup |= 1 << 4
 			seen |= 1 << 4
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -468,6 +719,12 @@ func (m *ActivityCheerPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "createdAt":
+			if dup&(1<<5) != 0 {
+				s.Forget("createdAt")
+				var zero wire.Opt[string]
+				m.CreatedAt = zero
+			}
+			dup |= 1 << 5
 			s.Push("createdAt")
 			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -475,6 +732,12 @@ func (m *ActivityCheerPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.CreatedAt.Set = true
 			s.Pop()
 		case "updatedAt":
+			if dup&(1<<6) != 0 {
+				s.Forget("updatedAt")
+				var zero wire.Opt[string]
+				m.UpdatedAt = zero
+			}
+			dup |= 1 << 6
 			s.Push("updatedAt")
 			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -482,6 +745,12 @@ func (m *ActivityCheerPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.UpdatedAt.Set = true
 			s.Pop()
 		case "activityId":
+			if dup&(1<<7) != 0 {
+				s.Forget("activityId")
+				var zero wire.Opt[string]
+				m.ActivityID = zero
+			}
+			dup |= 1 << 7
 			s.Push("activityId")
 			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -489,6 +758,12 @@ func (m *ActivityCheerPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.ActivityID.Set = true
 			s.Pop()
 		case "sessionEventsCount":
+			if dup&(1<<8) != 0 {
+				s.Forget("sessionEventsCount")
+				var zero wire.Opt[int64]
+				m.SessionEventsCount = zero
+			}
+			dup |= 1 << 8
 			s.Push("sessionEventsCount")
 			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
 				return err
@@ -527,11 +802,18 @@ func (m *ActivityCommunityGiftPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) e
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "_id":
+			if dup&(1<<0) != 0 {
+				s.Forget("_id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("_id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -539,6 +821,12 @@ func (m *ActivityCommunityGiftPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) e
 			}
 			s.Pop()
 		case "channel":
+			if dup&(1<<1) != 0 {
+				s.Forget("channel")
+				var zero string
+				m.Channel = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("channel")
 			if m.Channel, err = wire.String(d, s); err != nil {
@@ -546,6 +834,12 @@ func (m *ActivityCommunityGiftPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) e
 			}
 			s.Pop()
 		case "provider":
+			if dup&(1<<2) != 0 {
+				s.Forget("provider")
+				var zero ActivityProvider
+				m.Provider = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("provider")
 			{
@@ -557,6 +851,12 @@ func (m *ActivityCommunityGiftPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) e
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<3) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -564,6 +864,12 @@ func (m *ActivityCommunityGiftPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) e
 			}
 			s.Pop()
 		case "data":
+			if dup&(1<<4) != 0 {
+				s.Forget("data")
+				var zero ActivityData
+				m.Data = zero
+			}
+			dup |= 1 << 4
 			seen |= 1 << 4
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -571,6 +877,12 @@ func (m *ActivityCommunityGiftPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) e
 			}
 			s.Pop()
 		case "createdAt":
+			if dup&(1<<5) != 0 {
+				s.Forget("createdAt")
+				var zero wire.Opt[string]
+				m.CreatedAt = zero
+			}
+			dup |= 1 << 5
 			s.Push("createdAt")
 			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -578,6 +890,12 @@ func (m *ActivityCommunityGiftPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) e
 			m.CreatedAt.Set = true
 			s.Pop()
 		case "updatedAt":
+			if dup&(1<<6) != 0 {
+				s.Forget("updatedAt")
+				var zero wire.Opt[string]
+				m.UpdatedAt = zero
+			}
+			dup |= 1 << 6
 			s.Push("updatedAt")
 			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -585,6 +903,12 @@ func (m *ActivityCommunityGiftPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) e
 			m.UpdatedAt.Set = true
 			s.Pop()
 		case "activityId":
+			if dup&(1<<7) != 0 {
+				s.Forget("activityId")
+				var zero wire.Opt[string]
+				m.ActivityID = zero
+			}
+			dup |= 1 << 7
 			s.Push("activityId")
 			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -592,6 +916,12 @@ func (m *ActivityCommunityGiftPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) e
 			m.ActivityID.Set = true
 			s.Pop()
 		case "sessionEventsCount":
+			if dup&(1<<8) != 0 {
+				s.Forget("sessionEventsCount")
+				var zero wire.Opt[int64]
+				m.SessionEventsCount = zero
+			}
+			dup |= 1 << 8
 			s.Push("sessionEventsCount")
 			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
 				return err
@@ -630,10 +960,17 @@ func (m *ActivityData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "username":
+			if dup&(1<<0) != 0 {
+				s.Forget("username")
+				var zero wire.Opt[string]
+				m.Username = zero
+			}
+			dup |= 1 << 0
 			s.Push("username")
 			if m.Username.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -641,6 +978,12 @@ func (m *ActivityData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Username.Set = true
 			s.Pop()
 		case "displayName":
+			if dup&(1<<1) != 0 {
+				s.Forget("displayName")
+				var zero wire.Opt[string]
+				m.DisplayName = zero
+			}
+			dup |= 1 << 1
 			s.Push("displayName")
 			if m.DisplayName.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -648,6 +991,12 @@ func (m *ActivityData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.DisplayName.Set = true
 			s.Pop()
 		case "providerId":
+			if dup&(1<<2) != 0 {
+				s.Forget("providerId")
+				var zero wire.Opt[string]
+				m.ProviderID = zero
+			}
+			dup |= 1 << 2
 			s.Push("providerId")
 			if m.ProviderID.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -655,6 +1004,12 @@ func (m *ActivityData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.ProviderID.Set = true
 			s.Pop()
 		case "avatar":
+			if dup&(1<<3) != 0 {
+				s.Forget("avatar")
+				var zero wire.Opt[string]
+				m.Avatar = zero
+			}
+			dup |= 1 << 3
 			s.Push("avatar")
 			if m.Avatar.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -676,11 +1031,18 @@ func (m *ActivityElixir) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "_id":
+			if dup&(1<<0) != 0 {
+				s.Forget("_id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("_id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -688,6 +1050,12 @@ func (m *ActivityElixir) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "channel":
+			if dup&(1<<1) != 0 {
+				s.Forget("channel")
+				var zero string
+				m.Channel = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("channel")
 			if m.Channel, err = wire.String(d, s); err != nil {
@@ -695,6 +1063,12 @@ func (m *ActivityElixir) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "provider":
+			if dup&(1<<2) != 0 {
+				s.Forget("provider")
+				var zero ActivityProvider
+				m.Provider = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("provider")
 			{
@@ -706,6 +1080,12 @@ func (m *ActivityElixir) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<3) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -713,6 +1093,12 @@ func (m *ActivityElixir) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "data":
+			if dup&(1<<4) != 0 {
+				s.Forget("data")
+				var zero ActivityData
+				m.Data = zero
+			}
+			dup |= 1 << 4
 			seen |= 1 << 4
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -720,6 +1106,12 @@ func (m *ActivityElixir) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "createdAt":
+			if dup&(1<<5) != 0 {
+				s.Forget("createdAt")
+				var zero wire.Opt[string]
+				m.CreatedAt = zero
+			}
+			dup |= 1 << 5
 			s.Push("createdAt")
 			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -727,6 +1119,12 @@ func (m *ActivityElixir) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.CreatedAt.Set = true
 			s.Pop()
 		case "updatedAt":
+			if dup&(1<<6) != 0 {
+				s.Forget("updatedAt")
+				var zero wire.Opt[string]
+				m.UpdatedAt = zero
+			}
+			dup |= 1 << 6
 			s.Push("updatedAt")
 			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -734,6 +1132,12 @@ func (m *ActivityElixir) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.UpdatedAt.Set = true
 			s.Pop()
 		case "activityId":
+			if dup&(1<<7) != 0 {
+				s.Forget("activityId")
+				var zero wire.Opt[string]
+				m.ActivityID = zero
+			}
+			dup |= 1 << 7
 			s.Push("activityId")
 			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -741,6 +1145,12 @@ func (m *ActivityElixir) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.ActivityID.Set = true
 			s.Pop()
 		case "sessionEventsCount":
+			if dup&(1<<8) != 0 {
+				s.Forget("sessionEventsCount")
+				var zero wire.Opt[int64]
+				m.SessionEventsCount = zero
+			}
+			dup |= 1 << 8
 			s.Push("sessionEventsCount")
 			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
 				return err
@@ -779,11 +1189,18 @@ func (m *ActivityEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "_id":
+			if dup&(1<<0) != 0 {
+				s.Forget("_id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("_id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -791,6 +1208,12 @@ func (m *ActivityEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "channel":
+			if dup&(1<<1) != 0 {
+				s.Forget("channel")
+				var zero string
+				m.Channel = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("channel")
 			if m.Channel, err = wire.String(d, s); err != nil {
@@ -798,6 +1221,12 @@ func (m *ActivityEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "provider":
+			if dup&(1<<2) != 0 {
+				s.Forget("provider")
+				var zero ActivityProvider
+				m.Provider = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("provider")
 			{
@@ -809,6 +1238,12 @@ func (m *ActivityEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<3) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -816,6 +1251,12 @@ func (m *ActivityEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "data":
+			if dup&(1<<4) != 0 {
+				s.Forget("data")
+				var zero ActivityData
+				m.Data = zero
+			}
+			dup |= 1 << 4
 			seen |= 1 << 4
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -823,6 +1264,12 @@ func (m *ActivityEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "createdAt":
+			if dup&(1<<5) != 0 {
+				s.Forget("createdAt")
+				var zero wire.Opt[string]
+				m.CreatedAt = zero
+			}
+			dup |= 1 << 5
 			s.Push("createdAt")
 			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -830,6 +1277,12 @@ func (m *ActivityEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.CreatedAt.Set = true
 			s.Pop()
 		case "updatedAt":
+			if dup&(1<<6) != 0 {
+				s.Forget("updatedAt")
+				var zero wire.Opt[string]
+				m.UpdatedAt = zero
+			}
+			dup |= 1 << 6
 			s.Push("updatedAt")
 			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -837,6 +1290,12 @@ func (m *ActivityEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.UpdatedAt.Set = true
 			s.Pop()
 		case "activityId":
+			if dup&(1<<7) != 0 {
+				s.Forget("activityId")
+				var zero wire.Opt[string]
+				m.ActivityID = zero
+			}
+			dup |= 1 << 7
 			s.Push("activityId")
 			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -844,6 +1303,12 @@ func (m *ActivityEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.ActivityID.Set = true
 			s.Pop()
 		case "sessionEventsCount":
+			if dup&(1<<8) != 0 {
+				s.Forget("sessionEventsCount")
+				var zero wire.Opt[int64]
+				m.SessionEventsCount = zero
+			}
+			dup |= 1 << 8
 			s.Push("sessionEventsCount")
 			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
 				return err
@@ -882,11 +1347,18 @@ func (m *ActivityFan) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "_id":
+			if dup&(1<<0) != 0 {
+				s.Forget("_id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("_id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -894,6 +1366,12 @@ func (m *ActivityFan) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "channel":
+			if dup&(1<<1) != 0 {
+				s.Forget("channel")
+				var zero string
+				m.Channel = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("channel")
 			if m.Channel, err = wire.String(d, s); err != nil {
@@ -901,6 +1379,12 @@ func (m *ActivityFan) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "provider":
+			if dup&(1<<2) != 0 {
+				s.Forget("provider")
+				var zero ActivityProvider
+				m.Provider = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("provider")
 			{
@@ -912,6 +1396,12 @@ func (m *ActivityFan) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<3) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -919,6 +1409,12 @@ func (m *ActivityFan) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "data":
+			if dup&(1<<4) != 0 {
+				s.Forget("data")
+				var zero ActivityData
+				m.Data = zero
+			}
+			dup |= 1 << 4
 			seen |= 1 << 4
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -926,6 +1422,12 @@ func (m *ActivityFan) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "createdAt":
+			if dup&(1<<5) != 0 {
+				s.Forget("createdAt")
+				var zero wire.Opt[string]
+				m.CreatedAt = zero
+			}
+			dup |= 1 << 5
 			s.Push("createdAt")
 			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -933,6 +1435,12 @@ func (m *ActivityFan) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.CreatedAt.Set = true
 			s.Pop()
 		case "updatedAt":
+			if dup&(1<<6) != 0 {
+				s.Forget("updatedAt")
+				var zero wire.Opt[string]
+				m.UpdatedAt = zero
+			}
+			dup |= 1 << 6
 			s.Push("updatedAt")
 			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -940,6 +1448,12 @@ func (m *ActivityFan) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.UpdatedAt.Set = true
 			s.Pop()
 		case "activityId":
+			if dup&(1<<7) != 0 {
+				s.Forget("activityId")
+				var zero wire.Opt[string]
+				m.ActivityID = zero
+			}
+			dup |= 1 << 7
 			s.Push("activityId")
 			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -947,6 +1461,12 @@ func (m *ActivityFan) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.ActivityID.Set = true
 			s.Pop()
 		case "sessionEventsCount":
+			if dup&(1<<8) != 0 {
+				s.Forget("sessionEventsCount")
+				var zero wire.Opt[int64]
+				m.SessionEventsCount = zero
+			}
+			dup |= 1 << 8
 			s.Push("sessionEventsCount")
 			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
 				return err
@@ -985,11 +1505,18 @@ func (m *ActivityFollow) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "_id":
+			if dup&(1<<0) != 0 {
+				s.Forget("_id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("_id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -997,6 +1524,12 @@ func (m *ActivityFollow) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "channel":
+			if dup&(1<<1) != 0 {
+				s.Forget("channel")
+				var zero string
+				m.Channel = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("channel")
 			if m.Channel, err = wire.String(d, s); err != nil {
@@ -1004,6 +1537,12 @@ func (m *ActivityFollow) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "provider":
+			if dup&(1<<2) != 0 {
+				s.Forget("provider")
+				var zero ActivityProvider
+				m.Provider = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("provider")
 			{
@@ -1015,6 +1554,12 @@ func (m *ActivityFollow) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<3) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -1022,6 +1567,12 @@ func (m *ActivityFollow) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "data":
+			if dup&(1<<4) != 0 {
+				s.Forget("data")
+				var zero ActivityData
+				m.Data = zero
+			}
+			dup |= 1 << 4
 			seen |= 1 << 4
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -1029,6 +1580,12 @@ func (m *ActivityFollow) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "createdAt":
+			if dup&(1<<5) != 0 {
+				s.Forget("createdAt")
+				var zero wire.Opt[string]
+				m.CreatedAt = zero
+			}
+			dup |= 1 << 5
 			s.Push("createdAt")
 			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -1036,6 +1593,12 @@ func (m *ActivityFollow) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.CreatedAt.Set = true
 			s.Pop()
 		case "updatedAt":
+			if dup&(1<<6) != 0 {
+				s.Forget("updatedAt")
+				var zero wire.Opt[string]
+				m.UpdatedAt = zero
+			}
+			dup |= 1 << 6
 			s.Push("updatedAt")
 			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -1043,6 +1606,12 @@ func (m *ActivityFollow) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.UpdatedAt.Set = true
 			s.Pop()
 		case "activityId":
+			if dup&(1<<7) != 0 {
+				s.Forget("activityId")
+				var zero wire.Opt[string]
+				m.ActivityID = zero
+			}
+			dup |= 1 << 7
 			s.Push("activityId")
 			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -1050,6 +1619,12 @@ func (m *ActivityFollow) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.ActivityID.Set = true
 			s.Pop()
 		case "sessionEventsCount":
+			if dup&(1<<8) != 0 {
+				s.Forget("sessionEventsCount")
+				var zero wire.Opt[int64]
+				m.SessionEventsCount = zero
+			}
+			dup |= 1 << 8
 			s.Push("sessionEventsCount")
 			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
 				return err
@@ -1088,11 +1663,18 @@ func (m *ActivityFollower) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "_id":
+			if dup&(1<<0) != 0 {
+				s.Forget("_id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("_id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -1100,6 +1682,12 @@ func (m *ActivityFollower) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "channel":
+			if dup&(1<<1) != 0 {
+				s.Forget("channel")
+				var zero string
+				m.Channel = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("channel")
 			if m.Channel, err = wire.String(d, s); err != nil {
@@ -1107,6 +1695,12 @@ func (m *ActivityFollower) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "provider":
+			if dup&(1<<2) != 0 {
+				s.Forget("provider")
+				var zero ActivityProvider
+				m.Provider = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("provider")
 			{
@@ -1118,6 +1712,12 @@ func (m *ActivityFollower) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<3) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -1125,6 +1725,12 @@ func (m *ActivityFollower) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "data":
+			if dup&(1<<4) != 0 {
+				s.Forget("data")
+				var zero ActivityData
+				m.Data = zero
+			}
+			dup |= 1 << 4
 			seen |= 1 << 4
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -1132,6 +1738,12 @@ func (m *ActivityFollower) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "createdAt":
+			if dup&(1<<5) != 0 {
+				s.Forget("createdAt")
+				var zero wire.Opt[string]
+				m.CreatedAt = zero
+			}
+			dup |= 1 << 5
 			s.Push("createdAt")
 			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -1139,6 +1751,12 @@ func (m *ActivityFollower) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.CreatedAt.Set = true
 			s.Pop()
 		case "updatedAt":
+			if dup&(1<<6) != 0 {
+				s.Forget("updatedAt")
+				var zero wire.Opt[string]
+				m.UpdatedAt = zero
+			}
+			dup |= 1 << 6
 			s.Push("updatedAt")
 			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -1146,6 +1764,12 @@ func (m *ActivityFollower) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.UpdatedAt.Set = true
 			s.Pop()
 		case "activityId":
+			if dup&(1<<7) != 0 {
+				s.Forget("activityId")
+				var zero wire.Opt[string]
+				m.ActivityID = zero
+			}
+			dup |= 1 << 7
 			s.Push("activityId")
 			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -1153,6 +1777,12 @@ func (m *ActivityFollower) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.ActivityID.Set = true
 			s.Pop()
 		case "sessionEventsCount":
+			if dup&(1<<8) != 0 {
+				s.Forget("sessionEventsCount")
+				var zero wire.Opt[int64]
+				m.SessionEventsCount = zero
+			}
+			dup |= 1 << 8
 			s.Push("sessionEventsCount")
 			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
 				return err
@@ -1191,11 +1821,18 @@ func (m *ActivityGiveaway) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "_id":
+			if dup&(1<<0) != 0 {
+				s.Forget("_id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("_id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -1203,6 +1840,12 @@ func (m *ActivityGiveaway) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "channel":
+			if dup&(1<<1) != 0 {
+				s.Forget("channel")
+				var zero string
+				m.Channel = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("channel")
 			if m.Channel, err = wire.String(d, s); err != nil {
@@ -1210,6 +1853,12 @@ func (m *ActivityGiveaway) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "provider":
+			if dup&(1<<2) != 0 {
+				s.Forget("provider")
+				var zero ActivityProvider
+				m.Provider = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("provider")
 			{
@@ -1221,6 +1870,12 @@ func (m *ActivityGiveaway) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<3) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -1228,6 +1883,12 @@ func (m *ActivityGiveaway) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "data":
+			if dup&(1<<4) != 0 {
+				s.Forget("data")
+				var zero ActivityData
+				m.Data = zero
+			}
+			dup |= 1 << 4
 			seen |= 1 << 4
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -1235,6 +1896,12 @@ func (m *ActivityGiveaway) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "createdAt":
+			if dup&(1<<5) != 0 {
+				s.Forget("createdAt")
+				var zero wire.Opt[string]
+				m.CreatedAt = zero
+			}
+			dup |= 1 << 5
 			s.Push("createdAt")
 			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -1242,6 +1909,12 @@ func (m *ActivityGiveaway) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.CreatedAt.Set = true
 			s.Pop()
 		case "updatedAt":
+			if dup&(1<<6) != 0 {
+				s.Forget("updatedAt")
+				var zero wire.Opt[string]
+				m.UpdatedAt = zero
+			}
+			dup |= 1 << 6
 			s.Push("updatedAt")
 			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -1249,6 +1922,12 @@ func (m *ActivityGiveaway) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.UpdatedAt.Set = true
 			s.Pop()
 		case "activityId":
+			if dup&(1<<7) != 0 {
+				s.Forget("activityId")
+				var zero wire.Opt[string]
+				m.ActivityID = zero
+			}
+			dup |= 1 << 7
 			s.Push("activityId")
 			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -1256,6 +1935,12 @@ func (m *ActivityGiveaway) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.ActivityID.Set = true
 			s.Pop()
 		case "sessionEventsCount":
+			if dup&(1<<8) != 0 {
+				s.Forget("sessionEventsCount")
+				var zero wire.Opt[int64]
+				m.SessionEventsCount = zero
+			}
+			dup |= 1 << 8
 			s.Push("sessionEventsCount")
 			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
 				return err
@@ -1294,11 +1979,18 @@ func (m *ActivityHost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "_id":
+			if dup&(1<<0) != 0 {
+				s.Forget("_id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("_id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -1306,6 +1998,12 @@ func (m *ActivityHost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "channel":
+			if dup&(1<<1) != 0 {
+				s.Forget("channel")
+				var zero string
+				m.Channel = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("channel")
 			if m.Channel, err = wire.String(d, s); err != nil {
@@ -1313,6 +2011,12 @@ func (m *ActivityHost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "provider":
+			if dup&(1<<2) != 0 {
+				s.Forget("provider")
+				var zero ActivityProvider
+				m.Provider = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("provider")
 			{
@@ -1324,6 +2028,12 @@ func (m *ActivityHost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<3) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -1331,6 +2041,12 @@ func (m *ActivityHost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "data":
+			if dup&(1<<4) != 0 {
+				s.Forget("data")
+				var zero ActivityData
+				m.Data = zero
+			}
+			dup |= 1 << 4
 			seen |= 1 << 4
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -1338,6 +2054,12 @@ func (m *ActivityHost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "createdAt":
+			if dup&(1<<5) != 0 {
+				s.Forget("createdAt")
+				var zero wire.Opt[string]
+				m.CreatedAt = zero
+			}
+			dup |= 1 << 5
 			s.Push("createdAt")
 			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -1345,6 +2067,12 @@ func (m *ActivityHost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.CreatedAt.Set = true
 			s.Pop()
 		case "updatedAt":
+			if dup&(1<<6) != 0 {
+				s.Forget("updatedAt")
+				var zero wire.Opt[string]
+				m.UpdatedAt = zero
+			}
+			dup |= 1 << 6
 			s.Push("updatedAt")
 			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -1352,6 +2080,12 @@ func (m *ActivityHost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.UpdatedAt.Set = true
 			s.Pop()
 		case "activityId":
+			if dup&(1<<7) != 0 {
+				s.Forget("activityId")
+				var zero wire.Opt[string]
+				m.ActivityID = zero
+			}
+			dup |= 1 << 7
 			s.Push("activityId")
 			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -1359,6 +2093,12 @@ func (m *ActivityHost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.ActivityID.Set = true
 			s.Pop()
 		case "sessionEventsCount":
+			if dup&(1<<8) != 0 {
+				s.Forget("sessionEventsCount")
+				var zero wire.Opt[int64]
+				m.SessionEventsCount = zero
+			}
+			dup |= 1 << 8
 			s.Push("sessionEventsCount")
 			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
 				return err
@@ -1397,11 +2137,18 @@ func (m *ActivityHypetrainEnd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "_id":
+			if dup&(1<<0) != 0 {
+				s.Forget("_id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("_id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -1409,6 +2156,12 @@ func (m *ActivityHypetrainEnd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "channel":
+			if dup&(1<<1) != 0 {
+				s.Forget("channel")
+				var zero string
+				m.Channel = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("channel")
 			if m.Channel, err = wire.String(d, s); err != nil {
@@ -1416,6 +2169,12 @@ func (m *ActivityHypetrainEnd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "provider":
+			if dup&(1<<2) != 0 {
+				s.Forget("provider")
+				var zero ActivityProvider
+				m.Provider = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("provider")
 			{
@@ -1427,6 +2186,12 @@ func (m *ActivityHypetrainEnd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<3) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -1434,6 +2199,12 @@ func (m *ActivityHypetrainEnd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "data":
+			if dup&(1<<4) != 0 {
+				s.Forget("data")
+				var zero ActivityData
+				m.Data = zero
+			}
+			dup |= 1 << 4
 			seen |= 1 << 4
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -1441,6 +2212,12 @@ func (m *ActivityHypetrainEnd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "createdAt":
+			if dup&(1<<5) != 0 {
+				s.Forget("createdAt")
+				var zero wire.Opt[string]
+				m.CreatedAt = zero
+			}
+			dup |= 1 << 5
 			s.Push("createdAt")
 			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -1448,6 +2225,12 @@ func (m *ActivityHypetrainEnd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.CreatedAt.Set = true
 			s.Pop()
 		case "updatedAt":
+			if dup&(1<<6) != 0 {
+				s.Forget("updatedAt")
+				var zero wire.Opt[string]
+				m.UpdatedAt = zero
+			}
+			dup |= 1 << 6
 			s.Push("updatedAt")
 			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -1455,6 +2238,12 @@ func (m *ActivityHypetrainEnd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.UpdatedAt.Set = true
 			s.Pop()
 		case "activityId":
+			if dup&(1<<7) != 0 {
+				s.Forget("activityId")
+				var zero wire.Opt[string]
+				m.ActivityID = zero
+			}
+			dup |= 1 << 7
 			s.Push("activityId")
 			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -1462,6 +2251,12 @@ func (m *ActivityHypetrainEnd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.ActivityID.Set = true
 			s.Pop()
 		case "sessionEventsCount":
+			if dup&(1<<8) != 0 {
+				s.Forget("sessionEventsCount")
+				var zero wire.Opt[int64]
+				m.SessionEventsCount = zero
+			}
+			dup |= 1 << 8
 			s.Push("sessionEventsCount")
 			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
 				return err
@@ -1500,11 +2295,18 @@ func (m *ActivityHypetrainProgress) decodeJX(d *jx.Decoder, s *wire.Scope) error
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "_id":
+			if dup&(1<<0) != 0 {
+				s.Forget("_id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("_id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -1512,6 +2314,12 @@ func (m *ActivityHypetrainProgress) decodeJX(d *jx.Decoder, s *wire.Scope) error
 			}
 			s.Pop()
 		case "channel":
+			if dup&(1<<1) != 0 {
+				s.Forget("channel")
+				var zero string
+				m.Channel = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("channel")
 			if m.Channel, err = wire.String(d, s); err != nil {
@@ -1519,6 +2327,12 @@ func (m *ActivityHypetrainProgress) decodeJX(d *jx.Decoder, s *wire.Scope) error
 			}
 			s.Pop()
 		case "provider":
+			if dup&(1<<2) != 0 {
+				s.Forget("provider")
+				var zero ActivityProvider
+				m.Provider = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("provider")
 			{
@@ -1530,6 +2344,12 @@ func (m *ActivityHypetrainProgress) decodeJX(d *jx.Decoder, s *wire.Scope) error
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<3) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -1537,6 +2357,12 @@ func (m *ActivityHypetrainProgress) decodeJX(d *jx.Decoder, s *wire.Scope) error
 			}
 			s.Pop()
 		case "data":
+			if dup&(1<<4) != 0 {
+				s.Forget("data")
+				var zero ActivityData
+				m.Data = zero
+			}
+			dup |= 1 << 4
 			seen |= 1 << 4
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -1544,6 +2370,12 @@ func (m *ActivityHypetrainProgress) decodeJX(d *jx.Decoder, s *wire.Scope) error
 			}
 			s.Pop()
 		case "createdAt":
+			if dup&(1<<5) != 0 {
+				s.Forget("createdAt")
+				var zero wire.Opt[string]
+				m.CreatedAt = zero
+			}
+			dup |= 1 << 5
 			s.Push("createdAt")
 			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -1551,6 +2383,12 @@ func (m *ActivityHypetrainProgress) decodeJX(d *jx.Decoder, s *wire.Scope) error
 			m.CreatedAt.Set = true
 			s.Pop()
 		case "updatedAt":
+			if dup&(1<<6) != 0 {
+				s.Forget("updatedAt")
+				var zero wire.Opt[string]
+				m.UpdatedAt = zero
+			}
+			dup |= 1 << 6
 			s.Push("updatedAt")
 			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -1558,6 +2396,12 @@ func (m *ActivityHypetrainProgress) decodeJX(d *jx.Decoder, s *wire.Scope) error
 			m.UpdatedAt.Set = true
 			s.Pop()
 		case "activityId":
+			if dup&(1<<7) != 0 {
+				s.Forget("activityId")
+				var zero wire.Opt[string]
+				m.ActivityID = zero
+			}
+			dup |= 1 << 7
 			s.Push("activityId")
 			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -1565,6 +2409,12 @@ func (m *ActivityHypetrainProgress) decodeJX(d *jx.Decoder, s *wire.Scope) error
 			m.ActivityID.Set = true
 			s.Pop()
 		case "sessionEventsCount":
+			if dup&(1<<8) != 0 {
+				s.Forget("sessionEventsCount")
+				var zero wire.Opt[int64]
+				m.SessionEventsCount = zero
+			}
+			dup |= 1 << 8
 			s.Push("sessionEventsCount")
 			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
 				return err
@@ -1603,11 +2453,18 @@ func (m *ActivityHypetrainStart) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "_id":
+			if dup&(1<<0) != 0 {
+				s.Forget("_id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("_id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -1615,6 +2472,12 @@ func (m *ActivityHypetrainStart) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "channel":
+			if dup&(1<<1) != 0 {
+				s.Forget("channel")
+				var zero string
+				m.Channel = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("channel")
 			if m.Channel, err = wire.String(d, s); err != nil {
@@ -1622,6 +2485,12 @@ func (m *ActivityHypetrainStart) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "provider":
+			if dup&(1<<2) != 0 {
+				s.Forget("provider")
+				var zero ActivityProvider
+				m.Provider = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("provider")
 			{
@@ -1633,6 +2502,12 @@ func (m *ActivityHypetrainStart) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<3) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -1640,6 +2515,12 @@ func (m *ActivityHypetrainStart) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "data":
+			if dup&(1<<4) != 0 {
+				s.Forget("data")
+				var zero ActivityData
+				m.Data = zero
+			}
+			dup |= 1 << 4
 			seen |= 1 << 4
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -1647,6 +2528,12 @@ func (m *ActivityHypetrainStart) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "createdAt":
+			if dup&(1<<5) != 0 {
+				s.Forget("createdAt")
+				var zero wire.Opt[string]
+				m.CreatedAt = zero
+			}
+			dup |= 1 << 5
 			s.Push("createdAt")
 			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -1654,6 +2541,12 @@ func (m *ActivityHypetrainStart) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.CreatedAt.Set = true
 			s.Pop()
 		case "updatedAt":
+			if dup&(1<<6) != 0 {
+				s.Forget("updatedAt")
+				var zero wire.Opt[string]
+				m.UpdatedAt = zero
+			}
+			dup |= 1 << 6
 			s.Push("updatedAt")
 			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -1661,6 +2554,12 @@ func (m *ActivityHypetrainStart) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.UpdatedAt.Set = true
 			s.Pop()
 		case "activityId":
+			if dup&(1<<7) != 0 {
+				s.Forget("activityId")
+				var zero wire.Opt[string]
+				m.ActivityID = zero
+			}
+			dup |= 1 << 7
 			s.Push("activityId")
 			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -1668,6 +2567,12 @@ func (m *ActivityHypetrainStart) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.ActivityID.Set = true
 			s.Pop()
 		case "sessionEventsCount":
+			if dup&(1<<8) != 0 {
+				s.Forget("sessionEventsCount")
+				var zero wire.Opt[int64]
+				m.SessionEventsCount = zero
+			}
+			dup |= 1 << 8
 			s.Push("sessionEventsCount")
 			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
 				return err
@@ -1706,11 +2611,18 @@ func (m *ActivityMerch) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "_id":
+			if dup&(1<<0) != 0 {
+				s.Forget("_id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("_id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -1718,6 +2630,12 @@ func (m *ActivityMerch) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "channel":
+			if dup&(1<<1) != 0 {
+				s.Forget("channel")
+				var zero string
+				m.Channel = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("channel")
 			if m.Channel, err = wire.String(d, s); err != nil {
@@ -1725,6 +2643,12 @@ func (m *ActivityMerch) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "provider":
+			if dup&(1<<2) != 0 {
+				s.Forget("provider")
+				var zero ActivityProvider
+				m.Provider = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("provider")
 			{
@@ -1736,6 +2660,12 @@ func (m *ActivityMerch) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<3) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -1743,6 +2673,12 @@ func (m *ActivityMerch) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "data":
+			if dup&(1<<4) != 0 {
+				s.Forget("data")
+				var zero ActivityData
+				m.Data = zero
+			}
+			dup |= 1 << 4
 			seen |= 1 << 4
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -1750,6 +2686,12 @@ func (m *ActivityMerch) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "createdAt":
+			if dup&(1<<5) != 0 {
+				s.Forget("createdAt")
+				var zero wire.Opt[string]
+				m.CreatedAt = zero
+			}
+			dup |= 1 << 5
 			s.Push("createdAt")
 			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -1757,6 +2699,12 @@ func (m *ActivityMerch) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.CreatedAt.Set = true
 			s.Pop()
 		case "updatedAt":
+			if dup&(1<<6) != 0 {
+				s.Forget("updatedAt")
+				var zero wire.Opt[string]
+				m.UpdatedAt = zero
+			}
+			dup |= 1 << 6
 			s.Push("updatedAt")
 			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -1764,6 +2712,12 @@ func (m *ActivityMerch) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.UpdatedAt.Set = true
 			s.Pop()
 		case "activityId":
+			if dup&(1<<7) != 0 {
+				s.Forget("activityId")
+				var zero wire.Opt[string]
+				m.ActivityID = zero
+			}
+			dup |= 1 << 7
 			s.Push("activityId")
 			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -1771,6 +2725,12 @@ func (m *ActivityMerch) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.ActivityID.Set = true
 			s.Pop()
 		case "sessionEventsCount":
+			if dup&(1<<8) != 0 {
+				s.Forget("sessionEventsCount")
+				var zero wire.Opt[int64]
+				m.SessionEventsCount = zero
+			}
+			dup |= 1 << 8
 			s.Push("sessionEventsCount")
 			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
 				return err
@@ -1809,11 +2769,18 @@ func (m *ActivityPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "_id":
+			if dup&(1<<0) != 0 {
+				s.Forget("_id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("_id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -1821,6 +2788,12 @@ func (m *ActivityPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "channel":
+			if dup&(1<<1) != 0 {
+				s.Forget("channel")
+				var zero string
+				m.Channel = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("channel")
 			if m.Channel, err = wire.String(d, s); err != nil {
@@ -1828,6 +2801,12 @@ func (m *ActivityPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "provider":
+			if dup&(1<<2) != 0 {
+				s.Forget("provider")
+				var zero ActivityProvider
+				m.Provider = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("provider")
 			{
@@ -1839,6 +2818,12 @@ func (m *ActivityPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<3) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -1846,6 +2831,12 @@ func (m *ActivityPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "data":
+			if dup&(1<<4) != 0 {
+				s.Forget("data")
+				var zero ActivityData
+				m.Data = zero
+			}
+			dup |= 1 << 4
 			seen |= 1 << 4
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -1853,6 +2844,12 @@ func (m *ActivityPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "createdAt":
+			if dup&(1<<5) != 0 {
+				s.Forget("createdAt")
+				var zero wire.Opt[string]
+				m.CreatedAt = zero
+			}
+			dup |= 1 << 5
 			s.Push("createdAt")
 			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -1860,6 +2857,12 @@ func (m *ActivityPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.CreatedAt.Set = true
 			s.Pop()
 		case "updatedAt":
+			if dup&(1<<6) != 0 {
+				s.Forget("updatedAt")
+				var zero wire.Opt[string]
+				m.UpdatedAt = zero
+			}
+			dup |= 1 << 6
 			s.Push("updatedAt")
 			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -1867,6 +2870,12 @@ func (m *ActivityPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.UpdatedAt.Set = true
 			s.Pop()
 		case "activityId":
+			if dup&(1<<7) != 0 {
+				s.Forget("activityId")
+				var zero wire.Opt[string]
+				m.ActivityID = zero
+			}
+			dup |= 1 << 7
 			s.Push("activityId")
 			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -1874,6 +2883,12 @@ func (m *ActivityPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.ActivityID.Set = true
 			s.Pop()
 		case "sessionEventsCount":
+			if dup&(1<<8) != 0 {
+				s.Forget("sessionEventsCount")
+				var zero wire.Opt[int64]
+				m.SessionEventsCount = zero
+			}
+			dup |= 1 << 8
 			s.Push("sessionEventsCount")
 			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
 				return err
@@ -1912,11 +2927,18 @@ func (m *ActivityRaid) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "_id":
+			if dup&(1<<0) != 0 {
+				s.Forget("_id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("_id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -1924,6 +2946,12 @@ func (m *ActivityRaid) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "channel":
+			if dup&(1<<1) != 0 {
+				s.Forget("channel")
+				var zero string
+				m.Channel = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("channel")
 			if m.Channel, err = wire.String(d, s); err != nil {
@@ -1931,6 +2959,12 @@ func (m *ActivityRaid) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "provider":
+			if dup&(1<<2) != 0 {
+				s.Forget("provider")
+				var zero ActivityProvider
+				m.Provider = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("provider")
 			{
@@ -1942,6 +2976,12 @@ func (m *ActivityRaid) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<3) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -1949,6 +2989,12 @@ func (m *ActivityRaid) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "data":
+			if dup&(1<<4) != 0 {
+				s.Forget("data")
+				var zero ActivityData
+				m.Data = zero
+			}
+			dup |= 1 << 4
 			seen |= 1 << 4
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -1956,6 +3002,12 @@ func (m *ActivityRaid) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "createdAt":
+			if dup&(1<<5) != 0 {
+				s.Forget("createdAt")
+				var zero wire.Opt[string]
+				m.CreatedAt = zero
+			}
+			dup |= 1 << 5
 			s.Push("createdAt")
 			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -1963,6 +3015,12 @@ func (m *ActivityRaid) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.CreatedAt.Set = true
 			s.Pop()
 		case "updatedAt":
+			if dup&(1<<6) != 0 {
+				s.Forget("updatedAt")
+				var zero wire.Opt[string]
+				m.UpdatedAt = zero
+			}
+			dup |= 1 << 6
 			s.Push("updatedAt")
 			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -1970,6 +3028,12 @@ func (m *ActivityRaid) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.UpdatedAt.Set = true
 			s.Pop()
 		case "activityId":
+			if dup&(1<<7) != 0 {
+				s.Forget("activityId")
+				var zero wire.Opt[string]
+				m.ActivityID = zero
+			}
+			dup |= 1 << 7
 			s.Push("activityId")
 			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -1977,6 +3041,12 @@ func (m *ActivityRaid) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.ActivityID.Set = true
 			s.Pop()
 		case "sessionEventsCount":
+			if dup&(1<<8) != 0 {
+				s.Forget("sessionEventsCount")
+				var zero wire.Opt[int64]
+				m.SessionEventsCount = zero
+			}
+			dup |= 1 << 8
 			s.Push("sessionEventsCount")
 			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
 				return err
@@ -2015,11 +3085,18 @@ func (m *ActivityRedemption) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "_id":
+			if dup&(1<<0) != 0 {
+				s.Forget("_id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("_id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -2027,6 +3104,12 @@ func (m *ActivityRedemption) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "channel":
+			if dup&(1<<1) != 0 {
+				s.Forget("channel")
+				var zero string
+				m.Channel = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("channel")
 			if m.Channel, err = wire.String(d, s); err != nil {
@@ -2034,6 +3117,12 @@ func (m *ActivityRedemption) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "provider":
+			if dup&(1<<2) != 0 {
+				s.Forget("provider")
+				var zero ActivityProvider
+				m.Provider = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("provider")
 			{
@@ -2045,6 +3134,12 @@ func (m *ActivityRedemption) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<3) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -2052,6 +3147,12 @@ func (m *ActivityRedemption) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "data":
+			if dup&(1<<4) != 0 {
+				s.Forget("data")
+				var zero ActivityData
+				m.Data = zero
+			}
+			dup |= 1 << 4
 			seen |= 1 << 4
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -2059,6 +3160,12 @@ func (m *ActivityRedemption) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "createdAt":
+			if dup&(1<<5) != 0 {
+				s.Forget("createdAt")
+				var zero wire.Opt[string]
+				m.CreatedAt = zero
+			}
+			dup |= 1 << 5
 			s.Push("createdAt")
 			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -2066,6 +3173,12 @@ func (m *ActivityRedemption) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.CreatedAt.Set = true
 			s.Pop()
 		case "updatedAt":
+			if dup&(1<<6) != 0 {
+				s.Forget("updatedAt")
+				var zero wire.Opt[string]
+				m.UpdatedAt = zero
+			}
+			dup |= 1 << 6
 			s.Push("updatedAt")
 			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -2073,6 +3186,12 @@ func (m *ActivityRedemption) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.UpdatedAt.Set = true
 			s.Pop()
 		case "activityId":
+			if dup&(1<<7) != 0 {
+				s.Forget("activityId")
+				var zero wire.Opt[string]
+				m.ActivityID = zero
+			}
+			dup |= 1 << 7
 			s.Push("activityId")
 			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -2080,6 +3199,12 @@ func (m *ActivityRedemption) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.ActivityID.Set = true
 			s.Pop()
 		case "sessionEventsCount":
+			if dup&(1<<8) != 0 {
+				s.Forget("sessionEventsCount")
+				var zero wire.Opt[int64]
+				m.SessionEventsCount = zero
+			}
+			dup |= 1 << 8
 			s.Push("sessionEventsCount")
 			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
 				return err
@@ -2118,11 +3243,18 @@ func (m *ActivityShare) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "_id":
+			if dup&(1<<0) != 0 {
+				s.Forget("_id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("_id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -2130,6 +3262,12 @@ func (m *ActivityShare) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "channel":
+			if dup&(1<<1) != 0 {
+				s.Forget("channel")
+				var zero string
+				m.Channel = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("channel")
 			if m.Channel, err = wire.String(d, s); err != nil {
@@ -2137,6 +3275,12 @@ func (m *ActivityShare) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "provider":
+			if dup&(1<<2) != 0 {
+				s.Forget("provider")
+				var zero ActivityProvider
+				m.Provider = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("provider")
 			{
@@ -2148,6 +3292,12 @@ func (m *ActivityShare) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<3) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -2155,6 +3305,12 @@ func (m *ActivityShare) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "data":
+			if dup&(1<<4) != 0 {
+				s.Forget("data")
+				var zero ActivityData
+				m.Data = zero
+			}
+			dup |= 1 << 4
 			seen |= 1 << 4
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -2162,6 +3318,12 @@ func (m *ActivityShare) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "createdAt":
+			if dup&(1<<5) != 0 {
+				s.Forget("createdAt")
+				var zero wire.Opt[string]
+				m.CreatedAt = zero
+			}
+			dup |= 1 << 5
 			s.Push("createdAt")
 			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -2169,6 +3331,12 @@ func (m *ActivityShare) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.CreatedAt.Set = true
 			s.Pop()
 		case "updatedAt":
+			if dup&(1<<6) != 0 {
+				s.Forget("updatedAt")
+				var zero wire.Opt[string]
+				m.UpdatedAt = zero
+			}
+			dup |= 1 << 6
 			s.Push("updatedAt")
 			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -2176,6 +3344,12 @@ func (m *ActivityShare) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.UpdatedAt.Set = true
 			s.Pop()
 		case "activityId":
+			if dup&(1<<7) != 0 {
+				s.Forget("activityId")
+				var zero wire.Opt[string]
+				m.ActivityID = zero
+			}
+			dup |= 1 << 7
 			s.Push("activityId")
 			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -2183,6 +3357,12 @@ func (m *ActivityShare) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.ActivityID.Set = true
 			s.Pop()
 		case "sessionEventsCount":
+			if dup&(1<<8) != 0 {
+				s.Forget("sessionEventsCount")
+				var zero wire.Opt[int64]
+				m.SessionEventsCount = zero
+			}
+			dup |= 1 << 8
 			s.Push("sessionEventsCount")
 			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
 				return err
@@ -2221,11 +3401,18 @@ func (m *ActivitySponsor) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "_id":
+			if dup&(1<<0) != 0 {
+				s.Forget("_id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("_id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -2233,6 +3420,12 @@ func (m *ActivitySponsor) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "channel":
+			if dup&(1<<1) != 0 {
+				s.Forget("channel")
+				var zero string
+				m.Channel = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("channel")
 			if m.Channel, err = wire.String(d, s); err != nil {
@@ -2240,6 +3433,12 @@ func (m *ActivitySponsor) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "provider":
+			if dup&(1<<2) != 0 {
+				s.Forget("provider")
+				var zero ActivityProvider
+				m.Provider = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("provider")
 			{
@@ -2251,6 +3450,12 @@ func (m *ActivitySponsor) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<3) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -2258,6 +3463,12 @@ func (m *ActivitySponsor) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "data":
+			if dup&(1<<4) != 0 {
+				s.Forget("data")
+				var zero ActivityData
+				m.Data = zero
+			}
+			dup |= 1 << 4
 			seen |= 1 << 4
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -2265,6 +3476,12 @@ func (m *ActivitySponsor) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "createdAt":
+			if dup&(1<<5) != 0 {
+				s.Forget("createdAt")
+				var zero wire.Opt[string]
+				m.CreatedAt = zero
+			}
+			dup |= 1 << 5
 			s.Push("createdAt")
 			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -2272,6 +3489,12 @@ func (m *ActivitySponsor) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.CreatedAt.Set = true
 			s.Pop()
 		case "updatedAt":
+			if dup&(1<<6) != 0 {
+				s.Forget("updatedAt")
+				var zero wire.Opt[string]
+				m.UpdatedAt = zero
+			}
+			dup |= 1 << 6
 			s.Push("updatedAt")
 			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -2279,6 +3502,12 @@ func (m *ActivitySponsor) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.UpdatedAt.Set = true
 			s.Pop()
 		case "activityId":
+			if dup&(1<<7) != 0 {
+				s.Forget("activityId")
+				var zero wire.Opt[string]
+				m.ActivityID = zero
+			}
+			dup |= 1 << 7
 			s.Push("activityId")
 			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -2286,6 +3515,12 @@ func (m *ActivitySponsor) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.ActivityID.Set = true
 			s.Pop()
 		case "sessionEventsCount":
+			if dup&(1<<8) != 0 {
+				s.Forget("sessionEventsCount")
+				var zero wire.Opt[int64]
+				m.SessionEventsCount = zero
+			}
+			dup |= 1 << 8
 			s.Push("sessionEventsCount")
 			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
 				return err
@@ -2324,11 +3559,18 @@ func (m *ActivitySponsorship) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "_id":
+			if dup&(1<<0) != 0 {
+				s.Forget("_id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("_id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -2336,6 +3578,12 @@ func (m *ActivitySponsorship) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "channel":
+			if dup&(1<<1) != 0 {
+				s.Forget("channel")
+				var zero string
+				m.Channel = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("channel")
 			if m.Channel, err = wire.String(d, s); err != nil {
@@ -2343,6 +3591,12 @@ func (m *ActivitySponsorship) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "provider":
+			if dup&(1<<2) != 0 {
+				s.Forget("provider")
+				var zero ActivityProvider
+				m.Provider = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("provider")
 			{
@@ -2354,6 +3608,12 @@ func (m *ActivitySponsorship) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<3) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -2361,6 +3621,12 @@ func (m *ActivitySponsorship) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "data":
+			if dup&(1<<4) != 0 {
+				s.Forget("data")
+				var zero ActivityData
+				m.Data = zero
+			}
+			dup |= 1 << 4
 			seen |= 1 << 4
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -2368,6 +3634,12 @@ func (m *ActivitySponsorship) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "createdAt":
+			if dup&(1<<5) != 0 {
+				s.Forget("createdAt")
+				var zero wire.Opt[string]
+				m.CreatedAt = zero
+			}
+			dup |= 1 << 5
 			s.Push("createdAt")
 			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -2375,6 +3647,12 @@ func (m *ActivitySponsorship) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.CreatedAt.Set = true
 			s.Pop()
 		case "updatedAt":
+			if dup&(1<<6) != 0 {
+				s.Forget("updatedAt")
+				var zero wire.Opt[string]
+				m.UpdatedAt = zero
+			}
+			dup |= 1 << 6
 			s.Push("updatedAt")
 			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -2382,6 +3660,12 @@ func (m *ActivitySponsorship) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.UpdatedAt.Set = true
 			s.Pop()
 		case "activityId":
+			if dup&(1<<7) != 0 {
+				s.Forget("activityId")
+				var zero wire.Opt[string]
+				m.ActivityID = zero
+			}
+			dup |= 1 << 7
 			s.Push("activityId")
 			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -2389,6 +3673,12 @@ func (m *ActivitySponsorship) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.ActivityID.Set = true
 			s.Pop()
 		case "sessionEventsCount":
+			if dup&(1<<8) != 0 {
+				s.Forget("sessionEventsCount")
+				var zero wire.Opt[int64]
+				m.SessionEventsCount = zero
+			}
+			dup |= 1 << 8
 			s.Push("sessionEventsCount")
 			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
 				return err
@@ -2427,11 +3717,18 @@ func (m *ActivitySponsorshipPassive) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "_id":
+			if dup&(1<<0) != 0 {
+				s.Forget("_id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("_id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -2439,6 +3736,12 @@ func (m *ActivitySponsorshipPassive) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 			}
 			s.Pop()
 		case "channel":
+			if dup&(1<<1) != 0 {
+				s.Forget("channel")
+				var zero string
+				m.Channel = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("channel")
 			if m.Channel, err = wire.String(d, s); err != nil {
@@ -2446,6 +3749,12 @@ func (m *ActivitySponsorshipPassive) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 			}
 			s.Pop()
 		case "provider":
+			if dup&(1<<2) != 0 {
+				s.Forget("provider")
+				var zero ActivityProvider
+				m.Provider = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("provider")
 			{
@@ -2457,6 +3766,12 @@ func (m *ActivitySponsorshipPassive) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<3) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -2464,6 +3779,12 @@ func (m *ActivitySponsorshipPassive) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 			}
 			s.Pop()
 		case "data":
+			if dup&(1<<4) != 0 {
+				s.Forget("data")
+				var zero ActivityData
+				m.Data = zero
+			}
+			dup |= 1 << 4
 			seen |= 1 << 4
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -2471,6 +3792,12 @@ func (m *ActivitySponsorshipPassive) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 			}
 			s.Pop()
 		case "createdAt":
+			if dup&(1<<5) != 0 {
+				s.Forget("createdAt")
+				var zero wire.Opt[string]
+				m.CreatedAt = zero
+			}
+			dup |= 1 << 5
 			s.Push("createdAt")
 			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -2478,6 +3805,12 @@ func (m *ActivitySponsorshipPassive) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 			m.CreatedAt.Set = true
 			s.Pop()
 		case "updatedAt":
+			if dup&(1<<6) != 0 {
+				s.Forget("updatedAt")
+				var zero wire.Opt[string]
+				m.UpdatedAt = zero
+			}
+			dup |= 1 << 6
 			s.Push("updatedAt")
 			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -2485,6 +3818,12 @@ func (m *ActivitySponsorshipPassive) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 			m.UpdatedAt.Set = true
 			s.Pop()
 		case "activityId":
+			if dup&(1<<7) != 0 {
+				s.Forget("activityId")
+				var zero wire.Opt[string]
+				m.ActivityID = zero
+			}
+			dup |= 1 << 7
 			s.Push("activityId")
 			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -2492,6 +3831,12 @@ func (m *ActivitySponsorshipPassive) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 			m.ActivityID.Set = true
 			s.Pop()
 		case "sessionEventsCount":
+			if dup&(1<<8) != 0 {
+				s.Forget("sessionEventsCount")
+				var zero wire.Opt[int64]
+				m.SessionEventsCount = zero
+			}
+			dup |= 1 << 8
 			s.Push("sessionEventsCount")
 			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
 				return err
@@ -2530,11 +3875,18 @@ func (m *ActivityStars) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "_id":
+			if dup&(1<<0) != 0 {
+				s.Forget("_id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("_id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -2542,6 +3894,12 @@ func (m *ActivityStars) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "channel":
+			if dup&(1<<1) != 0 {
+				s.Forget("channel")
+				var zero string
+				m.Channel = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("channel")
 			if m.Channel, err = wire.String(d, s); err != nil {
@@ -2549,6 +3907,12 @@ func (m *ActivityStars) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "provider":
+			if dup&(1<<2) != 0 {
+				s.Forget("provider")
+				var zero ActivityProvider
+				m.Provider = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("provider")
 			{
@@ -2560,6 +3924,12 @@ func (m *ActivityStars) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<3) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -2567,6 +3937,12 @@ func (m *ActivityStars) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "data":
+			if dup&(1<<4) != 0 {
+				s.Forget("data")
+				var zero ActivityData
+				m.Data = zero
+			}
+			dup |= 1 << 4
 			seen |= 1 << 4
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -2574,6 +3950,12 @@ func (m *ActivityStars) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "createdAt":
+			if dup&(1<<5) != 0 {
+				s.Forget("createdAt")
+				var zero wire.Opt[string]
+				m.CreatedAt = zero
+			}
+			dup |= 1 << 5
 			s.Push("createdAt")
 			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -2581,6 +3963,12 @@ func (m *ActivityStars) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.CreatedAt.Set = true
 			s.Pop()
 		case "updatedAt":
+			if dup&(1<<6) != 0 {
+				s.Forget("updatedAt")
+				var zero wire.Opt[string]
+				m.UpdatedAt = zero
+			}
+			dup |= 1 << 6
 			s.Push("updatedAt")
 			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -2588,6 +3976,12 @@ func (m *ActivityStars) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.UpdatedAt.Set = true
 			s.Pop()
 		case "activityId":
+			if dup&(1<<7) != 0 {
+				s.Forget("activityId")
+				var zero wire.Opt[string]
+				m.ActivityID = zero
+			}
+			dup |= 1 << 7
 			s.Push("activityId")
 			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -2595,6 +3989,12 @@ func (m *ActivityStars) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.ActivityID.Set = true
 			s.Pop()
 		case "sessionEventsCount":
+			if dup&(1<<8) != 0 {
+				s.Forget("sessionEventsCount")
+				var zero wire.Opt[int64]
+				m.SessionEventsCount = zero
+			}
+			dup |= 1 << 8
 			s.Push("sessionEventsCount")
 			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
 				return err
@@ -2633,11 +4033,18 @@ func (m *ActivitySubscriber) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "_id":
+			if dup&(1<<0) != 0 {
+				s.Forget("_id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("_id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -2645,6 +4052,12 @@ func (m *ActivitySubscriber) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "channel":
+			if dup&(1<<1) != 0 {
+				s.Forget("channel")
+				var zero string
+				m.Channel = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("channel")
 			if m.Channel, err = wire.String(d, s); err != nil {
@@ -2652,6 +4065,12 @@ func (m *ActivitySubscriber) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "provider":
+			if dup&(1<<2) != 0 {
+				s.Forget("provider")
+				var zero ActivityProvider
+				m.Provider = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("provider")
 			{
@@ -2663,6 +4082,12 @@ func (m *ActivitySubscriber) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<3) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -2670,6 +4095,12 @@ func (m *ActivitySubscriber) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "data":
+			if dup&(1<<4) != 0 {
+				s.Forget("data")
+				var zero ActivityData
+				m.Data = zero
+			}
+			dup |= 1 << 4
 			seen |= 1 << 4
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -2677,6 +4108,12 @@ func (m *ActivitySubscriber) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "createdAt":
+			if dup&(1<<5) != 0 {
+				s.Forget("createdAt")
+				var zero wire.Opt[string]
+				m.CreatedAt = zero
+			}
+			dup |= 1 << 5
 			s.Push("createdAt")
 			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -2684,6 +4121,12 @@ func (m *ActivitySubscriber) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.CreatedAt.Set = true
 			s.Pop()
 		case "updatedAt":
+			if dup&(1<<6) != 0 {
+				s.Forget("updatedAt")
+				var zero wire.Opt[string]
+				m.UpdatedAt = zero
+			}
+			dup |= 1 << 6
 			s.Push("updatedAt")
 			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -2691,6 +4134,12 @@ func (m *ActivitySubscriber) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.UpdatedAt.Set = true
 			s.Pop()
 		case "activityId":
+			if dup&(1<<7) != 0 {
+				s.Forget("activityId")
+				var zero wire.Opt[string]
+				m.ActivityID = zero
+			}
+			dup |= 1 << 7
 			s.Push("activityId")
 			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -2698,6 +4147,12 @@ func (m *ActivitySubscriber) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.ActivityID.Set = true
 			s.Pop()
 		case "sessionEventsCount":
+			if dup&(1<<8) != 0 {
+				s.Forget("sessionEventsCount")
+				var zero wire.Opt[int64]
+				m.SessionEventsCount = zero
+			}
+			dup |= 1 << 8
 			s.Push("sessionEventsCount")
 			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
 				return err
@@ -2736,11 +4191,18 @@ func (m *ActivitySuperchat) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "_id":
+			if dup&(1<<0) != 0 {
+				s.Forget("_id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("_id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -2748,6 +4210,12 @@ func (m *ActivitySuperchat) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "channel":
+			if dup&(1<<1) != 0 {
+				s.Forget("channel")
+				var zero string
+				m.Channel = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("channel")
 			if m.Channel, err = wire.String(d, s); err != nil {
@@ -2755,6 +4223,12 @@ func (m *ActivitySuperchat) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "provider":
+			if dup&(1<<2) != 0 {
+				s.Forget("provider")
+				var zero ActivityProvider
+				m.Provider = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("provider")
 			{
@@ -2766,6 +4240,12 @@ func (m *ActivitySuperchat) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<3) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -2773,6 +4253,12 @@ func (m *ActivitySuperchat) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "data":
+			if dup&(1<<4) != 0 {
+				s.Forget("data")
+				var zero ActivityData
+				m.Data = zero
+			}
+			dup |= 1 << 4
 			seen |= 1 << 4
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -2780,6 +4266,12 @@ func (m *ActivitySuperchat) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "createdAt":
+			if dup&(1<<5) != 0 {
+				s.Forget("createdAt")
+				var zero wire.Opt[string]
+				m.CreatedAt = zero
+			}
+			dup |= 1 << 5
 			s.Push("createdAt")
 			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -2787,6 +4279,12 @@ func (m *ActivitySuperchat) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.CreatedAt.Set = true
 			s.Pop()
 		case "updatedAt":
+			if dup&(1<<6) != 0 {
+				s.Forget("updatedAt")
+				var zero wire.Opt[string]
+				m.UpdatedAt = zero
+			}
+			dup |= 1 << 6
 			s.Push("updatedAt")
 			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -2794,6 +4292,12 @@ func (m *ActivitySuperchat) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.UpdatedAt.Set = true
 			s.Pop()
 		case "activityId":
+			if dup&(1<<7) != 0 {
+				s.Forget("activityId")
+				var zero wire.Opt[string]
+				m.ActivityID = zero
+			}
+			dup |= 1 << 7
 			s.Push("activityId")
 			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -2801,6 +4305,12 @@ func (m *ActivitySuperchat) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.ActivityID.Set = true
 			s.Pop()
 		case "sessionEventsCount":
+			if dup&(1<<8) != 0 {
+				s.Forget("sessionEventsCount")
+				var zero wire.Opt[int64]
+				m.SessionEventsCount = zero
+			}
+			dup |= 1 << 8
 			s.Push("sessionEventsCount")
 			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
 				return err
@@ -2839,11 +4349,18 @@ func (m *ActivitySupporter) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "_id":
+			if dup&(1<<0) != 0 {
+				s.Forget("_id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("_id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -2851,6 +4368,12 @@ func (m *ActivitySupporter) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "channel":
+			if dup&(1<<1) != 0 {
+				s.Forget("channel")
+				var zero string
+				m.Channel = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("channel")
 			if m.Channel, err = wire.String(d, s); err != nil {
@@ -2858,6 +4381,12 @@ func (m *ActivitySupporter) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "provider":
+			if dup&(1<<2) != 0 {
+				s.Forget("provider")
+				var zero ActivityProvider
+				m.Provider = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("provider")
 			{
@@ -2869,6 +4398,12 @@ func (m *ActivitySupporter) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<3) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -2876,6 +4411,12 @@ func (m *ActivitySupporter) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "data":
+			if dup&(1<<4) != 0 {
+				s.Forget("data")
+				var zero ActivityData
+				m.Data = zero
+			}
+			dup |= 1 << 4
 			seen |= 1 << 4
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -2883,6 +4424,12 @@ func (m *ActivitySupporter) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "createdAt":
+			if dup&(1<<5) != 0 {
+				s.Forget("createdAt")
+				var zero wire.Opt[string]
+				m.CreatedAt = zero
+			}
+			dup |= 1 << 5
 			s.Push("createdAt")
 			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -2890,6 +4437,12 @@ func (m *ActivitySupporter) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.CreatedAt.Set = true
 			s.Pop()
 		case "updatedAt":
+			if dup&(1<<6) != 0 {
+				s.Forget("updatedAt")
+				var zero wire.Opt[string]
+				m.UpdatedAt = zero
+			}
+			dup |= 1 << 6
 			s.Push("updatedAt")
 			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -2897,6 +4450,12 @@ func (m *ActivitySupporter) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.UpdatedAt.Set = true
 			s.Pop()
 		case "activityId":
+			if dup&(1<<7) != 0 {
+				s.Forget("activityId")
+				var zero wire.Opt[string]
+				m.ActivityID = zero
+			}
+			dup |= 1 << 7
 			s.Push("activityId")
 			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -2904,6 +4463,12 @@ func (m *ActivitySupporter) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.ActivityID.Set = true
 			s.Pop()
 		case "sessionEventsCount":
+			if dup&(1<<8) != 0 {
+				s.Forget("sessionEventsCount")
+				var zero wire.Opt[int64]
+				m.SessionEventsCount = zero
+			}
+			dup |= 1 << 8
 			s.Push("sessionEventsCount")
 			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
 				return err
@@ -2942,11 +4507,18 @@ func (m *ActivityTip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "_id":
+			if dup&(1<<0) != 0 {
+				s.Forget("_id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("_id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -2954,6 +4526,12 @@ func (m *ActivityTip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "channel":
+			if dup&(1<<1) != 0 {
+				s.Forget("channel")
+				var zero string
+				m.Channel = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("channel")
 			if m.Channel, err = wire.String(d, s); err != nil {
@@ -2961,6 +4539,12 @@ func (m *ActivityTip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "provider":
+			if dup&(1<<2) != 0 {
+				s.Forget("provider")
+				var zero ActivityProvider
+				m.Provider = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("provider")
 			{
@@ -2972,6 +4556,12 @@ func (m *ActivityTip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<3) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -2979,6 +4569,12 @@ func (m *ActivityTip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "data":
+			if dup&(1<<4) != 0 {
+				s.Forget("data")
+				var zero ActivityData
+				m.Data = zero
+			}
+			dup |= 1 << 4
 			seen |= 1 << 4
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -2986,6 +4582,12 @@ func (m *ActivityTip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "createdAt":
+			if dup&(1<<5) != 0 {
+				s.Forget("createdAt")
+				var zero wire.Opt[string]
+				m.CreatedAt = zero
+			}
+			dup |= 1 << 5
 			s.Push("createdAt")
 			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -2993,6 +4595,12 @@ func (m *ActivityTip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.CreatedAt.Set = true
 			s.Pop()
 		case "updatedAt":
+			if dup&(1<<6) != 0 {
+				s.Forget("updatedAt")
+				var zero wire.Opt[string]
+				m.UpdatedAt = zero
+			}
+			dup |= 1 << 6
 			s.Push("updatedAt")
 			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -3000,6 +4608,12 @@ func (m *ActivityTip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.UpdatedAt.Set = true
 			s.Pop()
 		case "activityId":
+			if dup&(1<<7) != 0 {
+				s.Forget("activityId")
+				var zero wire.Opt[string]
+				m.ActivityID = zero
+			}
+			dup |= 1 << 7
 			s.Push("activityId")
 			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -3007,6 +4621,12 @@ func (m *ActivityTip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.ActivityID.Set = true
 			s.Pop()
 		case "sessionEventsCount":
+			if dup&(1<<8) != 0 {
+				s.Forget("sessionEventsCount")
+				var zero wire.Opt[int64]
+				m.SessionEventsCount = zero
+			}
+			dup |= 1 << 8
 			s.Push("sessionEventsCount")
 			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
 				return err
@@ -3045,11 +4665,18 @@ func (m *ActivityVideolike) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "_id":
+			if dup&(1<<0) != 0 {
+				s.Forget("_id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("_id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -3057,6 +4684,12 @@ func (m *ActivityVideolike) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "channel":
+			if dup&(1<<1) != 0 {
+				s.Forget("channel")
+				var zero string
+				m.Channel = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("channel")
 			if m.Channel, err = wire.String(d, s); err != nil {
@@ -3064,6 +4697,12 @@ func (m *ActivityVideolike) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "provider":
+			if dup&(1<<2) != 0 {
+				s.Forget("provider")
+				var zero ActivityProvider
+				m.Provider = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("provider")
 			{
@@ -3075,6 +4714,12 @@ func (m *ActivityVideolike) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<3) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -3082,6 +4727,12 @@ func (m *ActivityVideolike) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "data":
+			if dup&(1<<4) != 0 {
+				s.Forget("data")
+				var zero ActivityData
+				m.Data = zero
+			}
+			dup |= 1 << 4
 			seen |= 1 << 4
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -3089,6 +4740,12 @@ func (m *ActivityVideolike) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "createdAt":
+			if dup&(1<<5) != 0 {
+				s.Forget("createdAt")
+				var zero wire.Opt[string]
+				m.CreatedAt = zero
+			}
+			dup |= 1 << 5
 			s.Push("createdAt")
 			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -3096,6 +4753,12 @@ func (m *ActivityVideolike) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.CreatedAt.Set = true
 			s.Pop()
 		case "updatedAt":
+			if dup&(1<<6) != 0 {
+				s.Forget("updatedAt")
+				var zero wire.Opt[string]
+				m.UpdatedAt = zero
+			}
+			dup |= 1 << 6
 			s.Push("updatedAt")
 			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -3103,6 +4766,12 @@ func (m *ActivityVideolike) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.UpdatedAt.Set = true
 			s.Pop()
 		case "activityId":
+			if dup&(1<<7) != 0 {
+				s.Forget("activityId")
+				var zero wire.Opt[string]
+				m.ActivityID = zero
+			}
+			dup |= 1 << 7
 			s.Push("activityId")
 			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -3110,6 +4779,12 @@ func (m *ActivityVideolike) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.ActivityID.Set = true
 			s.Pop()
 		case "sessionEventsCount":
+			if dup&(1<<8) != 0 {
+				s.Forget("sessionEventsCount")
+				var zero wire.Opt[int64]
+				m.SessionEventsCount = zero
+			}
+			dup |= 1 << 8
 			s.Push("sessionEventsCount")
 			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
 				return err
@@ -3148,11 +4823,18 @@ func (m *AstroMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -3160,6 +4842,12 @@ func (m *AstroMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "ts":
+			if dup&(1<<1) != 0 {
+				s.Forget("ts")
+				var zero string
+				m.TS = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("ts")
 			if m.TS, err = wire.String(d, s); err != nil {
@@ -3167,6 +4855,12 @@ func (m *AstroMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<2) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -3174,6 +4868,12 @@ func (m *AstroMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "topic":
+			if dup&(1<<3) != 0 {
+				s.Forget("topic")
+				var zero string
+				m.Topic = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("topic")
 			if m.Topic, err = wire.String(d, s); err != nil {
@@ -3181,6 +4881,12 @@ func (m *AstroMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "room":
+			if dup&(1<<4) != 0 {
+				s.Forget("room")
+				var zero wire.Opt[string]
+				m.Room = zero
+			}
+			dup |= 1 << 4
 			s.Push("room")
 			if m.Room.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -3188,6 +4894,12 @@ func (m *AstroMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Room.Set = true
 			s.Pop()
 		case "data":
+			if dup&(1<<5) != 0 {
+				s.Forget("data")
+				var zero AstroMessageData
+				m.Data = zero
+			}
+			dup |= 1 << 5
 			seen |= 1 << 5
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -3226,11 +4938,18 @@ func (m *AstroMessageData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "message":
+			if dup&(1<<0) != 0 {
+				s.Forget("message")
+				var zero string
+				m.Message = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("message")
 			if m.Message, err = wire.String(d, s); err != nil {
@@ -3257,11 +4976,18 @@ func (m *ChannelActivitiesMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error 
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -3269,6 +4995,12 @@ func (m *ChannelActivitiesMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error 
 			}
 			s.Pop()
 		case "ts":
+			if dup&(1<<1) != 0 {
+				s.Forget("ts")
+				var zero string
+				m.TS = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("ts")
 			if m.TS, err = wire.String(d, s); err != nil {
@@ -3276,6 +5008,12 @@ func (m *ChannelActivitiesMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error 
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<2) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -3283,6 +5021,12 @@ func (m *ChannelActivitiesMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error 
 			}
 			s.Pop()
 		case "topic":
+			if dup&(1<<3) != 0 {
+				s.Forget("topic")
+				var zero string
+				m.Topic = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("topic")
 			if m.Topic, err = wire.String(d, s); err != nil {
@@ -3290,6 +5034,12 @@ func (m *ChannelActivitiesMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error 
 			}
 			s.Pop()
 		case "room":
+			if dup&(1<<4) != 0 {
+				s.Forget("room")
+				var zero wire.Opt[string]
+				m.Room = zero
+			}
+			dup |= 1 << 4
 			s.Push("room")
 			if m.Room.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -3297,6 +5047,12 @@ func (m *ChannelActivitiesMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error 
 			m.Room.Set = true
 			s.Pop()
 		case "data":
+			if dup&(1<<5) != 0 {
+				s.Forget("data")
+				var zero ChannelActivitiesMessageData
+				m.Data = zero
+			}
+			dup |= 1 << 5
 			seen |= 1 << 5
 			s.Push("data")
 			if m.Data, err = decodeChannelActivitiesMessageData(d, s); err != nil {
@@ -3522,11 +5278,18 @@ func (m *ChannelAnnouncementsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -3534,6 +5297,12 @@ func (m *ChannelAnnouncementsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			s.Pop()
 		case "ts":
+			if dup&(1<<1) != 0 {
+				s.Forget("ts")
+				var zero string
+				m.TS = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("ts")
 			if m.TS, err = wire.String(d, s); err != nil {
@@ -3541,6 +5310,12 @@ func (m *ChannelAnnouncementsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<2) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -3548,6 +5323,12 @@ func (m *ChannelAnnouncementsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			s.Pop()
 		case "topic":
+			if dup&(1<<3) != 0 {
+				s.Forget("topic")
+				var zero string
+				m.Topic = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("topic")
 			if m.Topic, err = wire.String(d, s); err != nil {
@@ -3555,6 +5336,12 @@ func (m *ChannelAnnouncementsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			s.Pop()
 		case "room":
+			if dup&(1<<4) != 0 {
+				s.Forget("room")
+				var zero wire.Opt[string]
+				m.Room = zero
+			}
+			dup |= 1 << 4
 			s.Push("room")
 			if m.Room.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -3562,6 +5349,12 @@ func (m *ChannelAnnouncementsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			m.Room.Set = true
 			s.Pop()
 		case "data":
+			if dup&(1<<5) != 0 {
+				s.Forget("data")
+				var zero json.RawMessage
+				m.Data = zero
+			}
+			dup |= 1 << 5
 			seen |= 1 << 5
 			s.Push("data")
 			if m.Data, err = wire.Raw(d, s, jx.Object); err != nil {
@@ -3600,11 +5393,18 @@ func (m *ChannelChatMessageMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -3612,6 +5412,12 @@ func (m *ChannelChatMessageMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error
 			}
 			s.Pop()
 		case "ts":
+			if dup&(1<<1) != 0 {
+				s.Forget("ts")
+				var zero string
+				m.TS = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("ts")
 			if m.TS, err = wire.String(d, s); err != nil {
@@ -3619,6 +5425,12 @@ func (m *ChannelChatMessageMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<2) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -3626,6 +5438,12 @@ func (m *ChannelChatMessageMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error
 			}
 			s.Pop()
 		case "topic":
+			if dup&(1<<3) != 0 {
+				s.Forget("topic")
+				var zero string
+				m.Topic = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("topic")
 			if m.Topic, err = wire.String(d, s); err != nil {
@@ -3633,6 +5451,12 @@ func (m *ChannelChatMessageMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error
 			}
 			s.Pop()
 		case "room":
+			if dup&(1<<4) != 0 {
+				s.Forget("room")
+				var zero wire.Opt[string]
+				m.Room = zero
+			}
+			dup |= 1 << 4
 			s.Push("room")
 			if m.Room.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -3640,6 +5464,12 @@ func (m *ChannelChatMessageMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error
 			m.Room.Set = true
 			s.Pop()
 		case "data":
+			if dup&(1<<5) != 0 {
+				s.Forget("data")
+				var zero json.RawMessage
+				m.Data = zero
+			}
+			dup |= 1 << 5
 			seen |= 1 << 5
 			s.Push("data")
 			if m.Data, err = wire.Raw(d, s, jx.Object); err != nil {
@@ -3678,11 +5508,18 @@ func (m *ChannelChatbotCommandsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) e
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -3690,6 +5527,12 @@ func (m *ChannelChatbotCommandsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) e
 			}
 			s.Pop()
 		case "ts":
+			if dup&(1<<1) != 0 {
+				s.Forget("ts")
+				var zero string
+				m.TS = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("ts")
 			if m.TS, err = wire.String(d, s); err != nil {
@@ -3697,6 +5540,12 @@ func (m *ChannelChatbotCommandsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) e
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<2) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -3704,6 +5553,12 @@ func (m *ChannelChatbotCommandsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) e
 			}
 			s.Pop()
 		case "topic":
+			if dup&(1<<3) != 0 {
+				s.Forget("topic")
+				var zero string
+				m.Topic = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("topic")
 			if m.Topic, err = wire.String(d, s); err != nil {
@@ -3711,6 +5566,12 @@ func (m *ChannelChatbotCommandsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) e
 			}
 			s.Pop()
 		case "room":
+			if dup&(1<<4) != 0 {
+				s.Forget("room")
+				var zero wire.Opt[string]
+				m.Room = zero
+			}
+			dup |= 1 << 4
 			s.Push("room")
 			if m.Room.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -3718,6 +5579,12 @@ func (m *ChannelChatbotCommandsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) e
 			m.Room.Set = true
 			s.Pop()
 		case "data":
+			if dup&(1<<5) != 0 {
+				s.Forget("data")
+				var zero json.RawMessage
+				m.Data = zero
+			}
+			dup |= 1 << 5
 			seen |= 1 << 5
 			s.Push("data")
 			if m.Data, err = wire.Raw(d, s, jx.Object); err != nil {
@@ -3756,11 +5623,18 @@ func (m *ChannelChatbotCountersMessage) decodeJX(d *jx.Decoder, s *wire.Scope) e
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -3768,6 +5642,12 @@ func (m *ChannelChatbotCountersMessage) decodeJX(d *jx.Decoder, s *wire.Scope) e
 			}
 			s.Pop()
 		case "ts":
+			if dup&(1<<1) != 0 {
+				s.Forget("ts")
+				var zero string
+				m.TS = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("ts")
 			if m.TS, err = wire.String(d, s); err != nil {
@@ -3775,6 +5655,12 @@ func (m *ChannelChatbotCountersMessage) decodeJX(d *jx.Decoder, s *wire.Scope) e
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<2) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -3782,6 +5668,12 @@ func (m *ChannelChatbotCountersMessage) decodeJX(d *jx.Decoder, s *wire.Scope) e
 			}
 			s.Pop()
 		case "topic":
+			if dup&(1<<3) != 0 {
+				s.Forget("topic")
+				var zero string
+				m.Topic = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("topic")
 			if m.Topic, err = wire.String(d, s); err != nil {
@@ -3789,6 +5681,12 @@ func (m *ChannelChatbotCountersMessage) decodeJX(d *jx.Decoder, s *wire.Scope) e
 			}
 			s.Pop()
 		case "room":
+			if dup&(1<<4) != 0 {
+				s.Forget("room")
+				var zero wire.Opt[string]
+				m.Room = zero
+			}
+			dup |= 1 << 4
 			s.Push("room")
 			if m.Room.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -3796,6 +5694,12 @@ func (m *ChannelChatbotCountersMessage) decodeJX(d *jx.Decoder, s *wire.Scope) e
 			m.Room.Set = true
 			s.Pop()
 		case "data":
+			if dup&(1<<5) != 0 {
+				s.Forget("data")
+				var zero ChannelChatbotCountersMessageData
+				m.Data = zero
+			}
+			dup |= 1 << 5
 			seen |= 1 << 5
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -3834,10 +5738,17 @@ func (m *ChannelChatbotCountersMessageData) decodeJX(d *jx.Decoder, s *wire.Scop
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "counter":
+			if dup&(1<<0) != 0 {
+				s.Forget("counter")
+				var zero wire.Opt[string]
+				m.Counter = zero
+			}
+			dup |= 1 << 0
 			s.Push("counter")
 			if m.Counter.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -3845,6 +5756,12 @@ func (m *ChannelChatbotCountersMessageData) decodeJX(d *jx.Decoder, s *wire.Scop
 			m.Counter.Set = true
 			s.Pop()
 		case "value":
+			if dup&(1<<1) != 0 {
+				s.Forget("value")
+				var zero wire.Opt[float64]
+				m.Value = zero
+			}
+			dup |= 1 << 1
 			s.Push("value")
 			if m.Value.Value, err = wire.Float(d, s); err != nil {
 				return err
@@ -3866,11 +5783,18 @@ func (m *ChannelChatbotFiltersMessage) decodeJX(d *jx.Decoder, s *wire.Scope) er
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -3878,6 +5802,12 @@ func (m *ChannelChatbotFiltersMessage) decodeJX(d *jx.Decoder, s *wire.Scope) er
 			}
 			s.Pop()
 		case "ts":
+			if dup&(1<<1) != 0 {
+				s.Forget("ts")
+				var zero string
+				m.TS = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("ts")
 			if m.TS, err = wire.String(d, s); err != nil {
@@ -3885,6 +5815,12 @@ func (m *ChannelChatbotFiltersMessage) decodeJX(d *jx.Decoder, s *wire.Scope) er
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<2) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -3892,6 +5828,12 @@ func (m *ChannelChatbotFiltersMessage) decodeJX(d *jx.Decoder, s *wire.Scope) er
 			}
 			s.Pop()
 		case "topic":
+			if dup&(1<<3) != 0 {
+				s.Forget("topic")
+				var zero string
+				m.Topic = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("topic")
 			if m.Topic, err = wire.String(d, s); err != nil {
@@ -3899,6 +5841,12 @@ func (m *ChannelChatbotFiltersMessage) decodeJX(d *jx.Decoder, s *wire.Scope) er
 			}
 			s.Pop()
 		case "room":
+			if dup&(1<<4) != 0 {
+				s.Forget("room")
+				var zero wire.Opt[string]
+				m.Room = zero
+			}
+			dup |= 1 << 4
 			s.Push("room")
 			if m.Room.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -3906,6 +5854,12 @@ func (m *ChannelChatbotFiltersMessage) decodeJX(d *jx.Decoder, s *wire.Scope) er
 			m.Room.Set = true
 			s.Pop()
 		case "data":
+			if dup&(1<<5) != 0 {
+				s.Forget("data")
+				var zero json.RawMessage
+				m.Data = zero
+			}
+			dup |= 1 << 5
 			seen |= 1 << 5
 			s.Push("data")
 			if m.Data, err = wire.Raw(d, s, jx.Object); err != nil {
@@ -3944,11 +5898,18 @@ func (m *ChannelChatbotModulesEmotecomboMessage) decodeJX(d *jx.Decoder, s *wire
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -3956,6 +5917,12 @@ func (m *ChannelChatbotModulesEmotecomboMessage) decodeJX(d *jx.Decoder, s *wire
 			}
 			s.Pop()
 		case "ts":
+			if dup&(1<<1) != 0 {
+				s.Forget("ts")
+				var zero string
+				m.TS = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("ts")
 			if m.TS, err = wire.String(d, s); err != nil {
@@ -3963,6 +5930,12 @@ func (m *ChannelChatbotModulesEmotecomboMessage) decodeJX(d *jx.Decoder, s *wire
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<2) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -3970,6 +5943,12 @@ func (m *ChannelChatbotModulesEmotecomboMessage) decodeJX(d *jx.Decoder, s *wire
 			}
 			s.Pop()
 		case "topic":
+			if dup&(1<<3) != 0 {
+				s.Forget("topic")
+				var zero string
+				m.Topic = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("topic")
 			if m.Topic, err = wire.String(d, s); err != nil {
@@ -3977,6 +5956,12 @@ func (m *ChannelChatbotModulesEmotecomboMessage) decodeJX(d *jx.Decoder, s *wire
 			}
 			s.Pop()
 		case "room":
+			if dup&(1<<4) != 0 {
+				s.Forget("room")
+				var zero wire.Opt[string]
+				m.Room = zero
+			}
+			dup |= 1 << 4
 			s.Push("room")
 			if m.Room.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -3984,6 +5969,12 @@ func (m *ChannelChatbotModulesEmotecomboMessage) decodeJX(d *jx.Decoder, s *wire
 			m.Room.Set = true
 			s.Pop()
 		case "data":
+			if dup&(1<<5) != 0 {
+				s.Forget("data")
+				var zero ChannelChatbotModulesEmotecomboMessageData
+				m.Data = zero
+			}
+			dup |= 1 << 5
 			seen |= 1 << 5
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -4022,10 +6013,17 @@ func (m *ChannelChatbotModulesEmotecomboMessageData) decodeJX(d *jx.Decoder, s *
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "msg_id":
+			if dup&(1<<0) != 0 {
+				s.Forget("msg_id")
+				var zero wire.Opt[string]
+				m.MsgID = zero
+			}
+			dup |= 1 << 0
 			s.Push("msg_id")
 			if m.MsgID.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -4033,6 +6031,12 @@ func (m *ChannelChatbotModulesEmotecomboMessageData) decodeJX(d *jx.Decoder, s *
 			m.MsgID.Set = true
 			s.Pop()
 		case "user_id":
+			if dup&(1<<1) != 0 {
+				s.Forget("user_id")
+				var zero wire.Opt[string]
+				m.UserID = zero
+			}
+			dup |= 1 << 1
 			s.Push("user_id")
 			if m.UserID.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -4040,6 +6044,12 @@ func (m *ChannelChatbotModulesEmotecomboMessageData) decodeJX(d *jx.Decoder, s *
 			m.UserID.Set = true
 			s.Pop()
 		case "user_name":
+			if dup&(1<<2) != 0 {
+				s.Forget("user_name")
+				var zero wire.Opt[string]
+				m.UserName = zero
+			}
+			dup |= 1 << 2
 			s.Push("user_name")
 			if m.UserName.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -4047,6 +6057,12 @@ func (m *ChannelChatbotModulesEmotecomboMessageData) decodeJX(d *jx.Decoder, s *
 			m.UserName.Set = true
 			s.Pop()
 		case "emote":
+			if dup&(1<<3) != 0 {
+				s.Forget("emote")
+				var zero wire.Opt[string]
+				m.Emote = zero
+			}
+			dup |= 1 << 3
 			s.Push("emote")
 			if m.Emote.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -4054,6 +6070,12 @@ func (m *ChannelChatbotModulesEmotecomboMessageData) decodeJX(d *jx.Decoder, s *
 			m.Emote.Set = true
 			s.Pop()
 		case "count":
+			if dup&(1<<4) != 0 {
+				s.Forget("count")
+				var zero wire.Opt[int64]
+				m.Count = zero
+			}
+			dup |= 1 << 4
 			s.Push("count")
 			if m.Count.Value, err = wire.Int(d, s); err != nil {
 				return err
@@ -4075,11 +6097,18 @@ func (m *ChannelChatbotModulesMessage) decodeJX(d *jx.Decoder, s *wire.Scope) er
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -4087,6 +6116,12 @@ func (m *ChannelChatbotModulesMessage) decodeJX(d *jx.Decoder, s *wire.Scope) er
 			}
 			s.Pop()
 		case "ts":
+			if dup&(1<<1) != 0 {
+				s.Forget("ts")
+				var zero string
+				m.TS = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("ts")
 			if m.TS, err = wire.String(d, s); err != nil {
@@ -4094,6 +6129,12 @@ func (m *ChannelChatbotModulesMessage) decodeJX(d *jx.Decoder, s *wire.Scope) er
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<2) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -4101,6 +6142,12 @@ func (m *ChannelChatbotModulesMessage) decodeJX(d *jx.Decoder, s *wire.Scope) er
 			}
 			s.Pop()
 		case "topic":
+			if dup&(1<<3) != 0 {
+				s.Forget("topic")
+				var zero string
+				m.Topic = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("topic")
 			if m.Topic, err = wire.String(d, s); err != nil {
@@ -4108,6 +6155,12 @@ func (m *ChannelChatbotModulesMessage) decodeJX(d *jx.Decoder, s *wire.Scope) er
 			}
 			s.Pop()
 		case "room":
+			if dup&(1<<4) != 0 {
+				s.Forget("room")
+				var zero wire.Opt[string]
+				m.Room = zero
+			}
+			dup |= 1 << 4
 			s.Push("room")
 			if m.Room.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -4115,6 +6168,12 @@ func (m *ChannelChatbotModulesMessage) decodeJX(d *jx.Decoder, s *wire.Scope) er
 			m.Room.Set = true
 			s.Pop()
 		case "data":
+			if dup&(1<<5) != 0 {
+				s.Forget("data")
+				var zero json.RawMessage
+				m.Data = zero
+			}
+			dup |= 1 << 5
 			seen |= 1 << 5
 			s.Push("data")
 			if m.Data, err = wire.Raw(d, s, jx.Object); err != nil {
@@ -4153,11 +6212,18 @@ func (m *ChannelChatbotModulesPyramidMessage) decodeJX(d *jx.Decoder, s *wire.Sc
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -4165,6 +6231,12 @@ func (m *ChannelChatbotModulesPyramidMessage) decodeJX(d *jx.Decoder, s *wire.Sc
 			}
 			s.Pop()
 		case "ts":
+			if dup&(1<<1) != 0 {
+				s.Forget("ts")
+				var zero string
+				m.TS = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("ts")
 			if m.TS, err = wire.String(d, s); err != nil {
@@ -4172,6 +6244,12 @@ func (m *ChannelChatbotModulesPyramidMessage) decodeJX(d *jx.Decoder, s *wire.Sc
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<2) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -4179,6 +6257,12 @@ func (m *ChannelChatbotModulesPyramidMessage) decodeJX(d *jx.Decoder, s *wire.Sc
 			}
 			s.Pop()
 		case "topic":
+			if dup&(1<<3) != 0 {
+				s.Forget("topic")
+				var zero string
+				m.Topic = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("topic")
 			if m.Topic, err = wire.String(d, s); err != nil {
@@ -4186,6 +6270,12 @@ func (m *ChannelChatbotModulesPyramidMessage) decodeJX(d *jx.Decoder, s *wire.Sc
 			}
 			s.Pop()
 		case "room":
+			if dup&(1<<4) != 0 {
+				s.Forget("room")
+				var zero wire.Opt[string]
+				m.Room = zero
+			}
+			dup |= 1 << 4
 			s.Push("room")
 			if m.Room.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -4193,6 +6283,12 @@ func (m *ChannelChatbotModulesPyramidMessage) decodeJX(d *jx.Decoder, s *wire.Sc
 			m.Room.Set = true
 			s.Pop()
 		case "data":
+			if dup&(1<<5) != 0 {
+				s.Forget("data")
+				var zero ChannelChatbotModulesPyramidMessageData
+				m.Data = zero
+			}
+			dup |= 1 << 5
 			seen |= 1 << 5
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -4231,10 +6327,17 @@ func (m *ChannelChatbotModulesPyramidMessageData) decodeJX(d *jx.Decoder, s *wir
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "msg_id":
+			if dup&(1<<0) != 0 {
+				s.Forget("msg_id")
+				var zero wire.Opt[string]
+				m.MsgID = zero
+			}
+			dup |= 1 << 0
 			s.Push("msg_id")
 			if m.MsgID.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -4242,6 +6345,12 @@ func (m *ChannelChatbotModulesPyramidMessageData) decodeJX(d *jx.Decoder, s *wir
 			m.MsgID.Set = true
 			s.Pop()
 		case "user_id":
+			if dup&(1<<1) != 0 {
+				s.Forget("user_id")
+				var zero wire.Opt[string]
+				m.UserID = zero
+			}
+			dup |= 1 << 1
 			s.Push("user_id")
 			if m.UserID.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -4249,6 +6358,12 @@ func (m *ChannelChatbotModulesPyramidMessageData) decodeJX(d *jx.Decoder, s *wir
 			m.UserID.Set = true
 			s.Pop()
 		case "user_name":
+			if dup&(1<<2) != 0 {
+				s.Forget("user_name")
+				var zero wire.Opt[string]
+				m.UserName = zero
+			}
+			dup |= 1 << 2
 			s.Push("user_name")
 			if m.UserName.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -4256,6 +6371,12 @@ func (m *ChannelChatbotModulesPyramidMessageData) decodeJX(d *jx.Decoder, s *wir
 			m.UserName.Set = true
 			s.Pop()
 		case "word":
+			if dup&(1<<3) != 0 {
+				s.Forget("word")
+				var zero wire.Opt[string]
+				m.Word = zero
+			}
+			dup |= 1 << 3
 			s.Push("word")
 			if m.Word.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -4263,6 +6384,12 @@ func (m *ChannelChatbotModulesPyramidMessageData) decodeJX(d *jx.Decoder, s *wir
 			m.Word.Set = true
 			s.Pop()
 		case "width":
+			if dup&(1<<4) != 0 {
+				s.Forget("width")
+				var zero wire.Opt[int64]
+				m.Width = zero
+			}
+			dup |= 1 << 4
 			s.Push("width")
 			if m.Width.Value, err = wire.Int(d, s); err != nil {
 				return err
@@ -4284,11 +6411,18 @@ func (m *ChannelChatbotStatusMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -4296,6 +6430,12 @@ func (m *ChannelChatbotStatusMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			s.Pop()
 		case "ts":
+			if dup&(1<<1) != 0 {
+				s.Forget("ts")
+				var zero string
+				m.TS = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("ts")
 			if m.TS, err = wire.String(d, s); err != nil {
@@ -4303,6 +6443,12 @@ func (m *ChannelChatbotStatusMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<2) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -4310,6 +6456,12 @@ func (m *ChannelChatbotStatusMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			s.Pop()
 		case "topic":
+			if dup&(1<<3) != 0 {
+				s.Forget("topic")
+				var zero string
+				m.Topic = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("topic")
 			if m.Topic, err = wire.String(d, s); err != nil {
@@ -4317,6 +6469,12 @@ func (m *ChannelChatbotStatusMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			s.Pop()
 		case "room":
+			if dup&(1<<4) != 0 {
+				s.Forget("room")
+				var zero wire.Opt[string]
+				m.Room = zero
+			}
+			dup |= 1 << 4
 			s.Push("room")
 			if m.Room.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -4324,6 +6482,12 @@ func (m *ChannelChatbotStatusMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			m.Room.Set = true
 			s.Pop()
 		case "data":
+			if dup&(1<<5) != 0 {
+				s.Forget("data")
+				var zero ChannelChatbotStatusMessageData
+				m.Data = zero
+			}
+			dup |= 1 << 5
 			seen |= 1 << 5
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -4362,10 +6526,17 @@ func (m *ChannelChatbotStatusMessageData) decodeJX(d *jx.Decoder, s *wire.Scope)
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "banned":
+			if dup&(1<<0) != 0 {
+				s.Forget("banned")
+				var zero wire.Opt[bool]
+				m.Banned = zero
+			}
+			dup |= 1 << 0
 			s.Push("banned")
 			if m.Banned.Value, err = wire.Bool(d, s); err != nil {
 				return err
@@ -4373,6 +6544,12 @@ func (m *ChannelChatbotStatusMessageData) decodeJX(d *jx.Decoder, s *wire.Scope)
 			m.Banned.Set = true
 			s.Pop()
 		case "muted":
+			if dup&(1<<1) != 0 {
+				s.Forget("muted")
+				var zero wire.Opt[bool]
+				m.Muted = zero
+			}
+			dup |= 1 << 1
 			s.Push("muted")
 			if m.Muted.Value, err = wire.Bool(d, s); err != nil {
 				return err
@@ -4380,6 +6557,12 @@ func (m *ChannelChatbotStatusMessageData) decodeJX(d *jx.Decoder, s *wire.Scope)
 			m.Muted.Set = true
 			s.Pop()
 		case "joined":
+			if dup&(1<<2) != 0 {
+				s.Forget("joined")
+				var zero wire.Opt[bool]
+				m.Joined = zero
+			}
+			dup |= 1 << 2
 			s.Push("joined")
 			if m.Joined.Value, err = wire.Bool(d, s); err != nil {
 				return err
@@ -4387,6 +6570,12 @@ func (m *ChannelChatbotStatusMessageData) decodeJX(d *jx.Decoder, s *wire.Scope)
 			m.Joined.Set = true
 			s.Pop()
 		case "mod":
+			if dup&(1<<3) != 0 {
+				s.Forget("mod")
+				var zero wire.Opt[bool]
+				m.Mod = zero
+			}
+			dup |= 1 << 3
 			s.Push("mod")
 			if m.Mod.Value, err = wire.Bool(d, s); err != nil {
 				return err
@@ -4408,11 +6597,18 @@ func (m *ChannelChatbotTimeoutMessage) decodeJX(d *jx.Decoder, s *wire.Scope) er
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -4420,6 +6616,12 @@ func (m *ChannelChatbotTimeoutMessage) decodeJX(d *jx.Decoder, s *wire.Scope) er
 			}
 			s.Pop()
 		case "ts":
+			if dup&(1<<1) != 0 {
+				s.Forget("ts")
+				var zero string
+				m.TS = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("ts")
 			if m.TS, err = wire.String(d, s); err != nil {
@@ -4427,6 +6629,12 @@ func (m *ChannelChatbotTimeoutMessage) decodeJX(d *jx.Decoder, s *wire.Scope) er
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<2) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -4434,6 +6642,12 @@ func (m *ChannelChatbotTimeoutMessage) decodeJX(d *jx.Decoder, s *wire.Scope) er
 			}
 			s.Pop()
 		case "topic":
+			if dup&(1<<3) != 0 {
+				s.Forget("topic")
+				var zero string
+				m.Topic = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("topic")
 			if m.Topic, err = wire.String(d, s); err != nil {
@@ -4441,6 +6655,12 @@ func (m *ChannelChatbotTimeoutMessage) decodeJX(d *jx.Decoder, s *wire.Scope) er
 			}
 			s.Pop()
 		case "room":
+			if dup&(1<<4) != 0 {
+				s.Forget("room")
+				var zero wire.Opt[string]
+				m.Room = zero
+			}
+			dup |= 1 << 4
 			s.Push("room")
 			if m.Room.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -4448,6 +6668,12 @@ func (m *ChannelChatbotTimeoutMessage) decodeJX(d *jx.Decoder, s *wire.Scope) er
 			m.Room.Set = true
 			s.Pop()
 		case "data":
+			if dup&(1<<5) != 0 {
+				s.Forget("data")
+				var zero ChannelChatbotTimeoutMessageData
+				m.Data = zero
+			}
+			dup |= 1 << 5
 			seen |= 1 << 5
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -4486,10 +6712,17 @@ func (m *ChannelChatbotTimeoutMessageData) decodeJX(d *jx.Decoder, s *wire.Scope
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "msg_id":
+			if dup&(1<<0) != 0 {
+				s.Forget("msg_id")
+				var zero wire.Opt[string]
+				m.MsgID = zero
+			}
+			dup |= 1 << 0
 			s.Push("msg_id")
 			if m.MsgID.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -4497,6 +6730,12 @@ func (m *ChannelChatbotTimeoutMessageData) decodeJX(d *jx.Decoder, s *wire.Scope
 			m.MsgID.Set = true
 			s.Pop()
 		case "user_id":
+			if dup&(1<<1) != 0 {
+				s.Forget("user_id")
+				var zero wire.Opt[string]
+				m.UserID = zero
+			}
+			dup |= 1 << 1
 			s.Push("user_id")
 			if m.UserID.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -4504,6 +6743,12 @@ func (m *ChannelChatbotTimeoutMessageData) decodeJX(d *jx.Decoder, s *wire.Scope
 			m.UserID.Set = true
 			s.Pop()
 		case "user_name":
+			if dup&(1<<2) != 0 {
+				s.Forget("user_name")
+				var zero wire.Opt[string]
+				m.UserName = zero
+			}
+			dup |= 1 << 2
 			s.Push("user_name")
 			if m.UserName.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -4511,6 +6756,12 @@ func (m *ChannelChatbotTimeoutMessageData) decodeJX(d *jx.Decoder, s *wire.Scope
 			m.UserName.Set = true
 			s.Pop()
 		case "duration":
+			if dup&(1<<3) != 0 {
+				s.Forget("duration")
+				var zero wire.Opt[int64]
+				m.Duration = zero
+			}
+			dup |= 1 << 3
 			s.Push("duration")
 			if m.Duration.Value, err = wire.Int(d, s); err != nil {
 				return err
@@ -4532,11 +6783,18 @@ func (m *ChannelChatbotTimersMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -4544,6 +6802,12 @@ func (m *ChannelChatbotTimersMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			s.Pop()
 		case "ts":
+			if dup&(1<<1) != 0 {
+				s.Forget("ts")
+				var zero string
+				m.TS = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("ts")
 			if m.TS, err = wire.String(d, s); err != nil {
@@ -4551,6 +6815,12 @@ func (m *ChannelChatbotTimersMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<2) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -4558,6 +6828,12 @@ func (m *ChannelChatbotTimersMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			s.Pop()
 		case "topic":
+			if dup&(1<<3) != 0 {
+				s.Forget("topic")
+				var zero string
+				m.Topic = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("topic")
 			if m.Topic, err = wire.String(d, s); err != nil {
@@ -4565,6 +6841,12 @@ func (m *ChannelChatbotTimersMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			s.Pop()
 		case "room":
+			if dup&(1<<4) != 0 {
+				s.Forget("room")
+				var zero wire.Opt[string]
+				m.Room = zero
+			}
+			dup |= 1 << 4
 			s.Push("room")
 			if m.Room.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -4572,6 +6854,12 @@ func (m *ChannelChatbotTimersMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			m.Room.Set = true
 			s.Pop()
 		case "data":
+			if dup&(1<<5) != 0 {
+				s.Forget("data")
+				var zero json.RawMessage
+				m.Data = zero
+			}
+			dup |= 1 << 5
 			seen |= 1 << 5
 			s.Push("data")
 			if m.Data, err = wire.Raw(d, s, jx.Object); err != nil {
@@ -4610,11 +6898,18 @@ func (m *ChannelChatstatsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -4622,6 +6917,12 @@ func (m *ChannelChatstatsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "ts":
+			if dup&(1<<1) != 0 {
+				s.Forget("ts")
+				var zero string
+				m.TS = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("ts")
 			if m.TS, err = wire.String(d, s); err != nil {
@@ -4629,6 +6930,12 @@ func (m *ChannelChatstatsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<2) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -4636,6 +6943,12 @@ func (m *ChannelChatstatsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "topic":
+			if dup&(1<<3) != 0 {
+				s.Forget("topic")
+				var zero string
+				m.Topic = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("topic")
 			if m.Topic, err = wire.String(d, s); err != nil {
@@ -4643,6 +6956,12 @@ func (m *ChannelChatstatsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "room":
+			if dup&(1<<4) != 0 {
+				s.Forget("room")
+				var zero wire.Opt[string]
+				m.Room = zero
+			}
+			dup |= 1 << 4
 			s.Push("room")
 			if m.Room.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -4650,6 +6969,12 @@ func (m *ChannelChatstatsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Room.Set = true
 			s.Pop()
 		case "data":
+			if dup&(1<<5) != 0 {
+				s.Forget("data")
+				var zero json.RawMessage
+				m.Data = zero
+			}
+			dup |= 1 << 5
 			seen |= 1 << 5
 			s.Push("data")
 			if m.Data, err = wire.Raw(d, s, jx.Object); err != nil {
@@ -4688,11 +7013,18 @@ func (m *ChannelContestsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -4700,6 +7032,12 @@ func (m *ChannelContestsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "ts":
+			if dup&(1<<1) != 0 {
+				s.Forget("ts")
+				var zero string
+				m.TS = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("ts")
 			if m.TS, err = wire.String(d, s); err != nil {
@@ -4707,6 +7045,12 @@ func (m *ChannelContestsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<2) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -4714,6 +7058,12 @@ func (m *ChannelContestsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "topic":
+			if dup&(1<<3) != 0 {
+				s.Forget("topic")
+				var zero string
+				m.Topic = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("topic")
 			if m.Topic, err = wire.String(d, s); err != nil {
@@ -4721,6 +7071,12 @@ func (m *ChannelContestsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "room":
+			if dup&(1<<4) != 0 {
+				s.Forget("room")
+				var zero wire.Opt[string]
+				m.Room = zero
+			}
+			dup |= 1 << 4
 			s.Push("room")
 			if m.Room.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -4728,6 +7084,12 @@ func (m *ChannelContestsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Room.Set = true
 			s.Pop()
 		case "data":
+			if dup&(1<<5) != 0 {
+				s.Forget("data")
+				var zero ChannelContestsMessageData
+				m.Data = zero
+			}
+			dup |= 1 << 5
 			seen |= 1 << 5
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -4766,11 +7128,18 @@ func (m *ChannelContestsMessageData) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "event":
+			if dup&(1<<0) != 0 {
+				s.Forget("event")
+				var zero ContestEvent
+				m.Event = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("event")
 			{
@@ -4782,6 +7151,12 @@ func (m *ChannelContestsMessageData) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 			}
 			s.Pop()
 		case "payload":
+			if dup&(1<<1) != 0 {
+				s.Forget("payload")
+				var zero wire.Opt[ContestPayload]
+				m.Payload = zero
+			}
+			dup |= 1 << 1
 			s.Push("payload")
 			if err = m.Payload.Value.decodeJX(d, s); err != nil {
 				return err
@@ -4808,11 +7183,18 @@ func (m *ChannelGiveawaysMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -4820,6 +7202,12 @@ func (m *ChannelGiveawaysMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "ts":
+			if dup&(1<<1) != 0 {
+				s.Forget("ts")
+				var zero string
+				m.TS = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("ts")
 			if m.TS, err = wire.String(d, s); err != nil {
@@ -4827,6 +7215,12 @@ func (m *ChannelGiveawaysMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<2) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -4834,6 +7228,12 @@ func (m *ChannelGiveawaysMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "topic":
+			if dup&(1<<3) != 0 {
+				s.Forget("topic")
+				var zero string
+				m.Topic = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("topic")
 			if m.Topic, err = wire.String(d, s); err != nil {
@@ -4841,6 +7241,12 @@ func (m *ChannelGiveawaysMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "room":
+			if dup&(1<<4) != 0 {
+				s.Forget("room")
+				var zero wire.Opt[string]
+				m.Room = zero
+			}
+			dup |= 1 << 4
 			s.Push("room")
 			if m.Room.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -4848,6 +7254,12 @@ func (m *ChannelGiveawaysMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Room.Set = true
 			s.Pop()
 		case "data":
+			if dup&(1<<5) != 0 {
+				s.Forget("data")
+				var zero GiveawayUpdate
+				m.Data = zero
+			}
+			dup |= 1 << 5
 			seen |= 1 << 5
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -4886,11 +7298,18 @@ func (m *ChannelKvstoreUpdateMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -4898,6 +7317,12 @@ func (m *ChannelKvstoreUpdateMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			s.Pop()
 		case "ts":
+			if dup&(1<<1) != 0 {
+				s.Forget("ts")
+				var zero string
+				m.TS = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("ts")
 			if m.TS, err = wire.String(d, s); err != nil {
@@ -4905,6 +7330,12 @@ func (m *ChannelKvstoreUpdateMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<2) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -4912,6 +7343,12 @@ func (m *ChannelKvstoreUpdateMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			s.Pop()
 		case "topic":
+			if dup&(1<<3) != 0 {
+				s.Forget("topic")
+				var zero string
+				m.Topic = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("topic")
 			if m.Topic, err = wire.String(d, s); err != nil {
@@ -4919,6 +7356,12 @@ func (m *ChannelKvstoreUpdateMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			s.Pop()
 		case "room":
+			if dup&(1<<4) != 0 {
+				s.Forget("room")
+				var zero wire.Opt[string]
+				m.Room = zero
+			}
+			dup |= 1 << 4
 			s.Push("room")
 			if m.Room.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -4926,6 +7369,12 @@ func (m *ChannelKvstoreUpdateMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			m.Room.Set = true
 			s.Pop()
 		case "data":
+			if dup&(1<<5) != 0 {
+				s.Forget("data")
+				var zero ChannelKvstoreUpdateMessageData
+				m.Data = zero
+			}
+			dup |= 1 << 5
 			seen |= 1 << 5
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -4964,11 +7413,18 @@ func (m *ChannelKvstoreUpdateMessageData) decodeJX(d *jx.Decoder, s *wire.Scope)
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "key":
+			if dup&(1<<0) != 0 {
+				s.Forget("key")
+				var zero string
+				m.Key = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("key")
 			if m.Key, err = wire.String(d, s); err != nil {
@@ -4976,6 +7432,12 @@ func (m *ChannelKvstoreUpdateMessageData) decodeJX(d *jx.Decoder, s *wire.Scope)
 			}
 			s.Pop()
 		case "value":
+			if dup&(1<<1) != 0 {
+				s.Forget("value")
+				var zero json.RawMessage
+				m.Value = zero
+			}
+			dup |= 1 << 1
 			s.Push("value")
 			if m.Value, err = wire.Raw(d, s); err != nil {
 				return err
@@ -5001,11 +7463,18 @@ func (m *ChannelLoyaltyItemsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -5013,6 +7482,12 @@ func (m *ChannelLoyaltyItemsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 			}
 			s.Pop()
 		case "ts":
+			if dup&(1<<1) != 0 {
+				s.Forget("ts")
+				var zero string
+				m.TS = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("ts")
 			if m.TS, err = wire.String(d, s); err != nil {
@@ -5020,6 +7495,12 @@ func (m *ChannelLoyaltyItemsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<2) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -5027,6 +7508,12 @@ func (m *ChannelLoyaltyItemsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 			}
 			s.Pop()
 		case "topic":
+			if dup&(1<<3) != 0 {
+				s.Forget("topic")
+				var zero string
+				m.Topic = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("topic")
 			if m.Topic, err = wire.String(d, s); err != nil {
@@ -5034,6 +7521,12 @@ func (m *ChannelLoyaltyItemsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 			}
 			s.Pop()
 		case "room":
+			if dup&(1<<4) != 0 {
+				s.Forget("room")
+				var zero wire.Opt[string]
+				m.Room = zero
+			}
+			dup |= 1 << 4
 			s.Push("room")
 			if m.Room.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -5041,6 +7534,12 @@ func (m *ChannelLoyaltyItemsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 			m.Room.Set = true
 			s.Pop()
 		case "data":
+			if dup&(1<<5) != 0 {
+				s.Forget("data")
+				var zero json.RawMessage
+				m.Data = zero
+			}
+			dup |= 1 << 5
 			seen |= 1 << 5
 			s.Push("data")
 			if m.Data, err = wire.Raw(d, s, jx.Object); err != nil {
@@ -5079,11 +7578,18 @@ func (m *ChannelLoyaltyRedemptionsMessage) decodeJX(d *jx.Decoder, s *wire.Scope
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -5091,6 +7597,12 @@ func (m *ChannelLoyaltyRedemptionsMessage) decodeJX(d *jx.Decoder, s *wire.Scope
 			}
 			s.Pop()
 		case "ts":
+			if dup&(1<<1) != 0 {
+				s.Forget("ts")
+				var zero string
+				m.TS = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("ts")
 			if m.TS, err = wire.String(d, s); err != nil {
@@ -5098,6 +7610,12 @@ func (m *ChannelLoyaltyRedemptionsMessage) decodeJX(d *jx.Decoder, s *wire.Scope
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<2) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -5105,6 +7623,12 @@ func (m *ChannelLoyaltyRedemptionsMessage) decodeJX(d *jx.Decoder, s *wire.Scope
 			}
 			s.Pop()
 		case "topic":
+			if dup&(1<<3) != 0 {
+				s.Forget("topic")
+				var zero string
+				m.Topic = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("topic")
 			if m.Topic, err = wire.String(d, s); err != nil {
@@ -5112,6 +7636,12 @@ func (m *ChannelLoyaltyRedemptionsMessage) decodeJX(d *jx.Decoder, s *wire.Scope
 			}
 			s.Pop()
 		case "room":
+			if dup&(1<<4) != 0 {
+				s.Forget("room")
+				var zero wire.Opt[string]
+				m.Room = zero
+			}
+			dup |= 1 << 4
 			s.Push("room")
 			if m.Room.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -5119,6 +7649,12 @@ func (m *ChannelLoyaltyRedemptionsMessage) decodeJX(d *jx.Decoder, s *wire.Scope
 			m.Room.Set = true
 			s.Pop()
 		case "data":
+			if dup&(1<<5) != 0 {
+				s.Forget("data")
+				var zero json.RawMessage
+				m.Data = zero
+			}
+			dup |= 1 << 5
 			seen |= 1 << 5
 			s.Push("data")
 			if m.Data, err = wire.Raw(d, s, jx.Object); err != nil {
@@ -5157,11 +7693,18 @@ func (m *ChannelOverlayActionMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -5169,6 +7712,12 @@ func (m *ChannelOverlayActionMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			s.Pop()
 		case "ts":
+			if dup&(1<<1) != 0 {
+				s.Forget("ts")
+				var zero string
+				m.TS = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("ts")
 			if m.TS, err = wire.String(d, s); err != nil {
@@ -5176,6 +7725,12 @@ func (m *ChannelOverlayActionMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<2) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -5183,6 +7738,12 @@ func (m *ChannelOverlayActionMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			s.Pop()
 		case "topic":
+			if dup&(1<<3) != 0 {
+				s.Forget("topic")
+				var zero string
+				m.Topic = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("topic")
 			if m.Topic, err = wire.String(d, s); err != nil {
@@ -5190,6 +7751,12 @@ func (m *ChannelOverlayActionMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			s.Pop()
 		case "room":
+			if dup&(1<<4) != 0 {
+				s.Forget("room")
+				var zero wire.Opt[string]
+				m.Room = zero
+			}
+			dup |= 1 << 4
 			s.Push("room")
 			if m.Room.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -5197,6 +7764,12 @@ func (m *ChannelOverlayActionMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			m.Room.Set = true
 			s.Pop()
 		case "data":
+			if dup&(1<<5) != 0 {
+				s.Forget("data")
+				var zero ChannelOverlayActionMessageData
+				m.Data = zero
+			}
+			dup |= 1 << 5
 			seen |= 1 << 5
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -5235,11 +7808,18 @@ func (m *ChannelOverlayActionMessageData) decodeJX(d *jx.Decoder, s *wire.Scope)
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "action":
+			if dup&(1<<0) != 0 {
+				s.Forget("action")
+				var zero OverlayAction
+				m.Action = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("action")
 			{
@@ -5270,11 +7850,18 @@ func (m *ChannelOverlayBroadcastMessage) decodeJX(d *jx.Decoder, s *wire.Scope) 
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -5282,6 +7869,12 @@ func (m *ChannelOverlayBroadcastMessage) decodeJX(d *jx.Decoder, s *wire.Scope) 
 			}
 			s.Pop()
 		case "ts":
+			if dup&(1<<1) != 0 {
+				s.Forget("ts")
+				var zero string
+				m.TS = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("ts")
 			if m.TS, err = wire.String(d, s); err != nil {
@@ -5289,6 +7882,12 @@ func (m *ChannelOverlayBroadcastMessage) decodeJX(d *jx.Decoder, s *wire.Scope) 
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<2) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -5296,6 +7895,12 @@ func (m *ChannelOverlayBroadcastMessage) decodeJX(d *jx.Decoder, s *wire.Scope) 
 			}
 			s.Pop()
 		case "topic":
+			if dup&(1<<3) != 0 {
+				s.Forget("topic")
+				var zero string
+				m.Topic = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("topic")
 			if m.Topic, err = wire.String(d, s); err != nil {
@@ -5303,6 +7908,12 @@ func (m *ChannelOverlayBroadcastMessage) decodeJX(d *jx.Decoder, s *wire.Scope) 
 			}
 			s.Pop()
 		case "room":
+			if dup&(1<<4) != 0 {
+				s.Forget("room")
+				var zero wire.Opt[string]
+				m.Room = zero
+			}
+			dup |= 1 << 4
 			s.Push("room")
 			if m.Room.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -5310,6 +7921,12 @@ func (m *ChannelOverlayBroadcastMessage) decodeJX(d *jx.Decoder, s *wire.Scope) 
 			m.Room.Set = true
 			s.Pop()
 		case "data":
+			if dup&(1<<5) != 0 {
+				s.Forget("data")
+				var zero ChannelOverlayBroadcastMessageData
+				m.Data = zero
+			}
+			dup |= 1 << 5
 			seen |= 1 << 5
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -5348,11 +7965,18 @@ func (m *ChannelOverlayBroadcastMessageData) decodeJX(d *jx.Decoder, s *wire.Sco
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "target":
+			if dup&(1<<0) != 0 {
+				s.Forget("target")
+				var zero string
+				m.Target = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("target")
 			if m.Target, err = wire.String(d, s); err != nil {
@@ -5360,6 +7984,12 @@ func (m *ChannelOverlayBroadcastMessageData) decodeJX(d *jx.Decoder, s *wire.Sco
 			}
 			s.Pop()
 		case "event":
+			if dup&(1<<1) != 0 {
+				s.Forget("event")
+				var zero string
+				m.Event = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("event")
 			if m.Event, err = wire.String(d, s); err != nil {
@@ -5367,6 +7997,12 @@ func (m *ChannelOverlayBroadcastMessageData) decodeJX(d *jx.Decoder, s *wire.Sco
 			}
 			s.Pop()
 		case "data":
+			if dup&(1<<2) != 0 {
+				s.Forget("data")
+				var zero json.RawMessage
+				m.Data = zero
+			}
+			dup |= 1 << 2
 			s.Push("data")
 			if m.Data, err = wire.Raw(d, s); err != nil {
 				return err
@@ -5395,11 +8031,18 @@ func (m *ChannelOverlayUpdateMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -5407,6 +8050,12 @@ func (m *ChannelOverlayUpdateMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			s.Pop()
 		case "ts":
+			if dup&(1<<1) != 0 {
+				s.Forget("ts")
+				var zero string
+				m.TS = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("ts")
 			if m.TS, err = wire.String(d, s); err != nil {
@@ -5414,6 +8063,12 @@ func (m *ChannelOverlayUpdateMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<2) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -5421,6 +8076,12 @@ func (m *ChannelOverlayUpdateMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			s.Pop()
 		case "topic":
+			if dup&(1<<3) != 0 {
+				s.Forget("topic")
+				var zero string
+				m.Topic = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("topic")
 			if m.Topic, err = wire.String(d, s); err != nil {
@@ -5428,6 +8089,12 @@ func (m *ChannelOverlayUpdateMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			s.Pop()
 		case "room":
+			if dup&(1<<4) != 0 {
+				s.Forget("room")
+				var zero wire.Opt[string]
+				m.Room = zero
+			}
+			dup |= 1 << 4
 			s.Push("room")
 			if m.Room.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -5435,6 +8102,12 @@ func (m *ChannelOverlayUpdateMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			m.Room.Set = true
 			s.Pop()
 		case "data":
+			if dup&(1<<5) != 0 {
+				s.Forget("data")
+				var zero json.RawMessage
+				m.Data = zero
+			}
+			dup |= 1 << 5
 			seen |= 1 << 5
 			s.Push("data")
 			if m.Data, err = wire.Raw(d, s, jx.Object); err != nil {
@@ -5473,11 +8146,18 @@ func (m *ChannelSessionResetMessage) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -5485,6 +8165,12 @@ func (m *ChannelSessionResetMessage) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 			}
 			s.Pop()
 		case "ts":
+			if dup&(1<<1) != 0 {
+				s.Forget("ts")
+				var zero string
+				m.TS = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("ts")
 			if m.TS, err = wire.String(d, s); err != nil {
@@ -5492,6 +8178,12 @@ func (m *ChannelSessionResetMessage) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<2) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -5499,6 +8191,12 @@ func (m *ChannelSessionResetMessage) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 			}
 			s.Pop()
 		case "topic":
+			if dup&(1<<3) != 0 {
+				s.Forget("topic")
+				var zero string
+				m.Topic = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("topic")
 			if m.Topic, err = wire.String(d, s); err != nil {
@@ -5506,6 +8204,12 @@ func (m *ChannelSessionResetMessage) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 			}
 			s.Pop()
 		case "room":
+			if dup&(1<<4) != 0 {
+				s.Forget("room")
+				var zero wire.Opt[string]
+				m.Room = zero
+			}
+			dup |= 1 << 4
 			s.Push("room")
 			if m.Room.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -5513,6 +8217,12 @@ func (m *ChannelSessionResetMessage) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 			m.Room.Set = true
 			s.Pop()
 		case "data":
+			if dup&(1<<5) != 0 {
+				s.Forget("data")
+				var zero ChannelSessionResetMessageData
+				m.Data = zero
+			}
+			dup |= 1 << 5
 			seen |= 1 << 5
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -5551,10 +8261,17 @@ func (m *ChannelSessionResetMessageData) decodeJX(d *jx.Decoder, s *wire.Scope) 
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "session":
+			if dup&(1<<0) != 0 {
+				s.Forget("session")
+				var zero json.RawMessage
+				m.Session = zero
+			}
+			dup |= 1 << 0
 			s.Push("session")
 			if m.Session, err = wire.Raw(d, s, jx.Object); err != nil {
 				return err
@@ -5575,11 +8292,18 @@ func (m *ChannelSessionUpdateMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -5587,6 +8311,12 @@ func (m *ChannelSessionUpdateMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			s.Pop()
 		case "ts":
+			if dup&(1<<1) != 0 {
+				s.Forget("ts")
+				var zero string
+				m.TS = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("ts")
 			if m.TS, err = wire.String(d, s); err != nil {
@@ -5594,6 +8324,12 @@ func (m *ChannelSessionUpdateMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<2) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -5601,6 +8337,12 @@ func (m *ChannelSessionUpdateMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			s.Pop()
 		case "topic":
+			if dup&(1<<3) != 0 {
+				s.Forget("topic")
+				var zero string
+				m.Topic = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("topic")
 			if m.Topic, err = wire.String(d, s); err != nil {
@@ -5608,6 +8350,12 @@ func (m *ChannelSessionUpdateMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			s.Pop()
 		case "room":
+			if dup&(1<<4) != 0 {
+				s.Forget("room")
+				var zero wire.Opt[string]
+				m.Room = zero
+			}
+			dup |= 1 << 4
 			s.Push("room")
 			if m.Room.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -5615,6 +8363,12 @@ func (m *ChannelSessionUpdateMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			m.Room.Set = true
 			s.Pop()
 		case "data":
+			if dup&(1<<5) != 0 {
+				s.Forget("data")
+				var zero ChannelSessionUpdateMessageData
+				m.Data = zero
+			}
+			dup |= 1 << 5
 			seen |= 1 << 5
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -5653,10 +8407,17 @@ func (m *ChannelSessionUpdateMessageData) decodeJX(d *jx.Decoder, s *wire.Scope)
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "key":
+			if dup&(1<<0) != 0 {
+				s.Forget("key")
+				var zero wire.Opt[string]
+				m.Key = zero
+			}
+			dup |= 1 << 0
 			s.Push("key")
 			if m.Key.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -5664,6 +8425,12 @@ func (m *ChannelSessionUpdateMessageData) decodeJX(d *jx.Decoder, s *wire.Scope)
 			m.Key.Set = true
 			s.Pop()
 		case "name":
+			if dup&(1<<1) != 0 {
+				s.Forget("name")
+				var zero wire.Opt[string]
+				m.Name = zero
+			}
+			dup |= 1 << 1
 			s.Push("name")
 			if m.Name.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -5671,6 +8438,12 @@ func (m *ChannelSessionUpdateMessageData) decodeJX(d *jx.Decoder, s *wire.Scope)
 			m.Name.Set = true
 			s.Pop()
 		case "provider":
+			if dup&(1<<2) != 0 {
+				s.Forget("provider")
+				var zero wire.Opt[string]
+				m.Provider = zero
+			}
+			dup |= 1 << 2
 			s.Push("provider")
 			if m.Provider.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -5678,6 +8451,12 @@ func (m *ChannelSessionUpdateMessageData) decodeJX(d *jx.Decoder, s *wire.Scope)
 			m.Provider.Set = true
 			s.Pop()
 		case "data":
+			if dup&(1<<3) != 0 {
+				s.Forget("data")
+				var zero json.RawMessage
+				m.Data = zero
+			}
+			dup |= 1 << 3
 			s.Push("data")
 			if m.Data, err = wire.Raw(d, s); err != nil {
 				return err
@@ -5698,11 +8477,18 @@ func (m *ChannelSongrequestMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -5710,6 +8496,12 @@ func (m *ChannelSongrequestMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error
 			}
 			s.Pop()
 		case "ts":
+			if dup&(1<<1) != 0 {
+				s.Forget("ts")
+				var zero string
+				m.TS = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("ts")
 			if m.TS, err = wire.String(d, s); err != nil {
@@ -5717,6 +8509,12 @@ func (m *ChannelSongrequestMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<2) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -5724,6 +8522,12 @@ func (m *ChannelSongrequestMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error
 			}
 			s.Pop()
 		case "topic":
+			if dup&(1<<3) != 0 {
+				s.Forget("topic")
+				var zero string
+				m.Topic = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("topic")
 			if m.Topic, err = wire.String(d, s); err != nil {
@@ -5731,6 +8535,12 @@ func (m *ChannelSongrequestMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error
 			}
 			s.Pop()
 		case "room":
+			if dup&(1<<4) != 0 {
+				s.Forget("room")
+				var zero wire.Opt[string]
+				m.Room = zero
+			}
+			dup |= 1 << 4
 			s.Push("room")
 			if m.Room.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -5738,6 +8548,12 @@ func (m *ChannelSongrequestMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error
 			m.Room.Set = true
 			s.Pop()
 		case "data":
+			if dup&(1<<5) != 0 {
+				s.Forget("data")
+				var zero ChannelSongrequestMessageData
+				m.Data = zero
+			}
+			dup |= 1 << 5
 			seen |= 1 << 5
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -5776,11 +8592,18 @@ func (m *ChannelSongrequestMessageData) decodeJX(d *jx.Decoder, s *wire.Scope) e
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "event":
+			if dup&(1<<0) != 0 {
+				s.Forget("event")
+				var zero SongrequestEvent
+				m.Event = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("event")
 			{
@@ -5792,6 +8615,12 @@ func (m *ChannelSongrequestMessageData) decodeJX(d *jx.Decoder, s *wire.Scope) e
 			}
 			s.Pop()
 		case "payload":
+			if dup&(1<<1) != 0 {
+				s.Forget("payload")
+				var zero json.RawMessage
+				m.Payload = zero
+			}
+			dup |= 1 << 1
 			s.Push("payload")
 			if m.Payload, err = wire.Raw(d, s); err != nil {
 				return err
@@ -5817,11 +8646,18 @@ func (m *ChannelStreamStatusMessage) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -5829,6 +8665,12 @@ func (m *ChannelStreamStatusMessage) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 			}
 			s.Pop()
 		case "ts":
+			if dup&(1<<1) != 0 {
+				s.Forget("ts")
+				var zero string
+				m.TS = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("ts")
 			if m.TS, err = wire.String(d, s); err != nil {
@@ -5836,6 +8678,12 @@ func (m *ChannelStreamStatusMessage) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<2) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -5843,6 +8691,12 @@ func (m *ChannelStreamStatusMessage) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 			}
 			s.Pop()
 		case "topic":
+			if dup&(1<<3) != 0 {
+				s.Forget("topic")
+				var zero string
+				m.Topic = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("topic")
 			if m.Topic, err = wire.String(d, s); err != nil {
@@ -5850,6 +8704,12 @@ func (m *ChannelStreamStatusMessage) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 			}
 			s.Pop()
 		case "room":
+			if dup&(1<<4) != 0 {
+				s.Forget("room")
+				var zero wire.Opt[string]
+				m.Room = zero
+			}
+			dup |= 1 << 4
 			s.Push("room")
 			if m.Room.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -5857,6 +8717,12 @@ func (m *ChannelStreamStatusMessage) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 			m.Room.Set = true
 			s.Pop()
 		case "data":
+			if dup&(1<<5) != 0 {
+				s.Forget("data")
+				var zero ChannelStreamStatusMessageData
+				m.Data = zero
+			}
+			dup |= 1 << 5
 			seen |= 1 << 5
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -5895,10 +8761,17 @@ func (m *ChannelStreamStatusMessageData) decodeJX(d *jx.Decoder, s *wire.Scope) 
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "isLive":
+			if dup&(1<<0) != 0 {
+				s.Forget("isLive")
+				var zero wire.Opt[bool]
+				m.IsLive = zero
+			}
+			dup |= 1 << 0
 			s.Push("isLive")
 			if m.IsLive.Value, err = wire.Bool(d, s); err != nil {
 				return err
@@ -5920,11 +8793,18 @@ func (m *ChannelTipsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -5932,6 +8812,12 @@ func (m *ChannelTipsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "ts":
+			if dup&(1<<1) != 0 {
+				s.Forget("ts")
+				var zero string
+				m.TS = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("ts")
 			if m.TS, err = wire.String(d, s); err != nil {
@@ -5939,6 +8825,12 @@ func (m *ChannelTipsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<2) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -5946,6 +8838,12 @@ func (m *ChannelTipsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "topic":
+			if dup&(1<<3) != 0 {
+				s.Forget("topic")
+				var zero string
+				m.Topic = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("topic")
 			if m.Topic, err = wire.String(d, s); err != nil {
@@ -5953,6 +8851,12 @@ func (m *ChannelTipsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "room":
+			if dup&(1<<4) != 0 {
+				s.Forget("room")
+				var zero wire.Opt[string]
+				m.Room = zero
+			}
+			dup |= 1 << 4
 			s.Push("room")
 			if m.Room.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -5960,6 +8864,12 @@ func (m *ChannelTipsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Room.Set = true
 			s.Pop()
 		case "data":
+			if dup&(1<<5) != 0 {
+				s.Forget("data")
+				var zero Tip
+				m.Data = zero
+			}
+			dup |= 1 << 5
 			seen |= 1 << 5
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -5998,11 +8908,18 @@ func (m *ChannelTipsModerationMessage) decodeJX(d *jx.Decoder, s *wire.Scope) er
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -6010,6 +8927,12 @@ func (m *ChannelTipsModerationMessage) decodeJX(d *jx.Decoder, s *wire.Scope) er
 			}
 			s.Pop()
 		case "ts":
+			if dup&(1<<1) != 0 {
+				s.Forget("ts")
+				var zero string
+				m.TS = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("ts")
 			if m.TS, err = wire.String(d, s); err != nil {
@@ -6017,6 +8940,12 @@ func (m *ChannelTipsModerationMessage) decodeJX(d *jx.Decoder, s *wire.Scope) er
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<2) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -6024,6 +8953,12 @@ func (m *ChannelTipsModerationMessage) decodeJX(d *jx.Decoder, s *wire.Scope) er
 			}
 			s.Pop()
 		case "topic":
+			if dup&(1<<3) != 0 {
+				s.Forget("topic")
+				var zero string
+				m.Topic = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("topic")
 			if m.Topic, err = wire.String(d, s); err != nil {
@@ -6031,6 +8966,12 @@ func (m *ChannelTipsModerationMessage) decodeJX(d *jx.Decoder, s *wire.Scope) er
 			}
 			s.Pop()
 		case "room":
+			if dup&(1<<4) != 0 {
+				s.Forget("room")
+				var zero wire.Opt[string]
+				m.Room = zero
+			}
+			dup |= 1 << 4
 			s.Push("room")
 			if m.Room.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -6038,6 +8979,12 @@ func (m *ChannelTipsModerationMessage) decodeJX(d *jx.Decoder, s *wire.Scope) er
 			m.Room.Set = true
 			s.Pop()
 		case "data":
+			if dup&(1<<5) != 0 {
+				s.Forget("data")
+				var zero Tip
+				m.Data = zero
+			}
+			dup |= 1 << 5
 			seen |= 1 << 5
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -6076,10 +9023,17 @@ func (m *ContestPayload) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "optionId":
+			if dup&(1<<0) != 0 {
+				s.Forget("optionId")
+				var zero wire.Opt[string]
+				m.OptionID = zero
+			}
+			dup |= 1 << 0
 			s.Push("optionId")
 			if m.OptionID.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -6087,6 +9041,12 @@ func (m *ContestPayload) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.OptionID.Set = true
 			s.Pop()
 		case "amount":
+			if dup&(1<<1) != 0 {
+				s.Forget("amount")
+				var zero wire.Opt[float64]
+				m.Amount = zero
+			}
+			dup |= 1 << 1
 			s.Push("amount")
 			if m.Amount.Value, err = wire.Float(d, s); err != nil {
 				return err
@@ -6094,6 +9054,12 @@ func (m *ContestPayload) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Amount.Set = true
 			s.Pop()
 		case "userId":
+			if dup&(1<<2) != 0 {
+				s.Forget("userId")
+				var zero wire.Opt[string]
+				m.UserID = zero
+			}
+			dup |= 1 << 2
 			s.Push("userId")
 			if m.UserID.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -6101,6 +9067,12 @@ func (m *ContestPayload) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.UserID.Set = true
 			s.Pop()
 		case "state":
+			if dup&(1<<3) != 0 {
+				s.Forget("state")
+				var zero wire.Opt[ContestState]
+				m.State = zero
+			}
+			dup |= 1 << 3
 			s.Push("state")
 			{
 				var sv0 string
@@ -6112,6 +9084,12 @@ func (m *ContestPayload) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.State.Set = true
 			s.Pop()
 		case "contestId":
+			if dup&(1<<4) != 0 {
+				s.Forget("contestId")
+				var zero wire.Opt[string]
+				m.ContestID = zero
+			}
+			dup |= 1 << 4
 			s.Push("contestId")
 			if m.ContestID.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -6119,6 +9097,12 @@ func (m *ContestPayload) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.ContestID.Set = true
 			s.Pop()
 		case "winnerId":
+			if dup&(1<<5) != 0 {
+				s.Forget("winnerId")
+				var zero wire.Opt[string]
+				m.WinnerID = zero
+			}
+			dup |= 1 << 5
 			s.Push("winnerId")
 			if m.WinnerID.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -6140,11 +9124,18 @@ func (m *GiveawayUpdate) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "channelId":
+			if dup&(1<<0) != 0 {
+				s.Forget("channelId")
+				var zero wire.Opt[string]
+				m.ChannelID = zero
+			}
+			dup |= 1 << 0
 			s.Push("channelId")
 			if m.ChannelID.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -6152,6 +9143,12 @@ func (m *GiveawayUpdate) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.ChannelID.Set = true
 			s.Pop()
 		case "giveawayId":
+			if dup&(1<<1) != 0 {
+				s.Forget("giveawayId")
+				var zero string
+				m.GiveawayID = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("giveawayId")
 			if m.GiveawayID, err = wire.String(d, s); err != nil {
@@ -6159,6 +9156,12 @@ func (m *GiveawayUpdate) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "event":
+			if dup&(1<<2) != 0 {
+				s.Forget("event")
+				var zero GiveawayEvent
+				m.Event = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("event")
 			{
@@ -6170,6 +9173,12 @@ func (m *GiveawayUpdate) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "state":
+			if dup&(1<<3) != 0 {
+				s.Forget("state")
+				var zero GiveawayState
+				m.State = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("state")
 			{
@@ -6181,6 +9190,12 @@ func (m *GiveawayUpdate) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "data":
+			if dup&(1<<4) != 0 {
+				s.Forget("data")
+				var zero wire.Opt[wire.Nullable[GiveawayUpdateData]]
+				m.Data = zero
+			}
+			dup |= 1 << 4
 			s.Push("data")
 			{
 				var null0 bool
@@ -6222,10 +9237,17 @@ func (m *GiveawayUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "providerId":
+			if dup&(1<<0) != 0 {
+				s.Forget("providerId")
+				var zero wire.Opt[string]
+				m.ProviderID = zero
+			}
+			dup |= 1 << 0
 			s.Push("providerId")
 			if m.ProviderID.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -6233,6 +9255,12 @@ func (m *GiveawayUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.ProviderID.Set = true
 			s.Pop()
 		case "username":
+			if dup&(1<<1) != 0 {
+				s.Forget("username")
+				var zero wire.Opt[string]
+				m.Username = zero
+			}
+			dup |= 1 << 1
 			s.Push("username")
 			if m.Username.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -6240,6 +9268,12 @@ func (m *GiveawayUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Username.Set = true
 			s.Pop()
 		case "avatar":
+			if dup&(1<<2) != 0 {
+				s.Forget("avatar")
+				var zero wire.Opt[string]
+				m.Avatar = zero
+			}
+			dup |= 1 << 2
 			s.Push("avatar")
 			if m.Avatar.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -6247,6 +9281,12 @@ func (m *GiveawayUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Avatar.Set = true
 			s.Pop()
 		case "subscriber":
+			if dup&(1<<3) != 0 {
+				s.Forget("subscriber")
+				var zero wire.Opt[bool]
+				m.Subscriber = zero
+			}
+			dup |= 1 << 3
 			s.Push("subscriber")
 			if m.Subscriber.Value, err = wire.Bool(d, s); err != nil {
 				return err
@@ -6254,6 +9294,12 @@ func (m *GiveawayUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Subscriber.Set = true
 			s.Pop()
 		case "tickets":
+			if dup&(1<<4) != 0 {
+				s.Forget("tickets")
+				var zero wire.Opt[int64]
+				m.Tickets = zero
+			}
+			dup |= 1 << 4
 			s.Push("tickets")
 			if m.Tickets.Value, err = wire.Int(d, s); err != nil {
 				return err
@@ -6261,6 +9307,12 @@ func (m *GiveawayUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Tickets.Set = true
 			s.Pop()
 		case "new":
+			if dup&(1<<5) != 0 {
+				s.Forget("new")
+				var zero wire.Opt[bool]
+				m.New = zero
+			}
+			dup |= 1 << 5
 			s.Push("new")
 			if m.New.Value, err = wire.Bool(d, s); err != nil {
 				return err
@@ -6282,11 +9334,18 @@ func (m *NotificationEnvelope) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -6294,6 +9353,12 @@ func (m *NotificationEnvelope) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "ts":
+			if dup&(1<<1) != 0 {
+				s.Forget("ts")
+				var zero string
+				m.TS = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("ts")
 			if m.TS, err = wire.String(d, s); err != nil {
@@ -6301,6 +9366,12 @@ func (m *NotificationEnvelope) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<2) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -6308,6 +9379,12 @@ func (m *NotificationEnvelope) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "topic":
+			if dup&(1<<3) != 0 {
+				s.Forget("topic")
+				var zero string
+				m.Topic = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("topic")
 			if m.Topic, err = wire.String(d, s); err != nil {
@@ -6315,6 +9392,12 @@ func (m *NotificationEnvelope) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "room":
+			if dup&(1<<4) != 0 {
+				s.Forget("room")
+				var zero wire.Opt[string]
+				m.Room = zero
+			}
+			dup |= 1 << 4
 			s.Push("room")
 			if m.Room.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -6322,6 +9405,12 @@ func (m *NotificationEnvelope) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Room.Set = true
 			s.Pop()
 		case "data":
+			if dup&(1<<5) != 0 {
+				s.Forget("data")
+				var zero json.RawMessage
+				m.Data = zero
+			}
+			dup |= 1 << 5
 			seen |= 1 << 5
 			s.Push("data")
 			if m.Data, err = wire.Raw(d, s); err != nil {
@@ -6360,11 +9449,18 @@ func (m *Reconnect) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero wire.Opt[string]
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			s.Push("id")
 			if m.ID.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -6372,6 +9468,12 @@ func (m *Reconnect) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.ID.Set = true
 			s.Pop()
 		case "ts":
+			if dup&(1<<1) != 0 {
+				s.Forget("ts")
+				var zero wire.Opt[string]
+				m.TS = zero
+			}
+			dup |= 1 << 1
 			s.Push("ts")
 			if m.TS.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -6379,6 +9481,12 @@ func (m *Reconnect) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.TS.Set = true
 			s.Pop()
 		case "type":
+			if dup&(1<<2) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -6386,6 +9494,12 @@ func (m *Reconnect) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "data":
+			if dup&(1<<3) != 0 {
+				s.Forget("data")
+				var zero ReconnectData
+				m.Data = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -6415,11 +9529,18 @@ func (m *ReconnectData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "message":
+			if dup&(1<<0) != 0 {
+				s.Forget("message")
+				var zero wire.Opt[string]
+				m.Message = zero
+			}
+			dup |= 1 << 0
 			s.Push("message")
 			if m.Message.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -6427,6 +9548,12 @@ func (m *ReconnectData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Message.Set = true
 			s.Pop()
 		case "reconnect_token":
+			if dup&(1<<1) != 0 {
+				s.Forget("reconnect_token")
+				var zero string
+				m.ReconnectToken = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("reconnect_token")
 			if m.ReconnectToken, err = wire.String(d, s); err != nil {
@@ -6453,11 +9580,18 @@ func (m *Response) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -6465,6 +9599,12 @@ func (m *Response) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "ts":
+			if dup&(1<<1) != 0 {
+				s.Forget("ts")
+				var zero string
+				m.TS = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("ts")
 			if m.TS, err = wire.String(d, s); err != nil {
@@ -6472,6 +9612,12 @@ func (m *Response) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<2) != 0 {
+				s.Forget("type")
+				var zero ResponseType
+				m.Type = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("type")
 			{
@@ -6483,6 +9629,12 @@ func (m *Response) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "nonce":
+			if dup&(1<<3) != 0 {
+				s.Forget("nonce")
+				var zero wire.Opt[string]
+				m.Nonce = zero
+			}
+			dup |= 1 << 3
 			s.Push("nonce")
 			if m.Nonce.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -6490,6 +9642,12 @@ func (m *Response) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Nonce.Set = true
 			s.Pop()
 		case "error":
+			if dup&(1<<4) != 0 {
+				s.Forget("error")
+				var zero wire.Opt[ErrorCode]
+				m.Error = zero
+			}
+			dup |= 1 << 4
 			s.Push("error")
 			{
 				var sv0 string
@@ -6501,6 +9659,12 @@ func (m *Response) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Error.Set = true
 			s.Pop()
 		case "data":
+			if dup&(1<<5) != 0 {
+				s.Forget("data")
+				var zero ResponseBody
+				m.Data = zero
+			}
+			dup |= 1 << 5
 			seen |= 1 << 5
 			s.Push("data")
 			if m.Data, err = decodeResponseBody(d, s); err != nil {
@@ -6555,11 +9719,18 @@ func (m *ResponseData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "message":
+			if dup&(1<<0) != 0 {
+				s.Forget("message")
+				var zero string
+				m.Message = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("message")
 			if m.Message, err = wire.String(d, s); err != nil {
@@ -6567,6 +9738,12 @@ func (m *ResponseData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "topic":
+			if dup&(1<<1) != 0 {
+				s.Forget("topic")
+				var zero wire.Opt[string]
+				m.Topic = zero
+			}
+			dup |= 1 << 1
 			s.Push("topic")
 			if m.Topic.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -6574,6 +9751,12 @@ func (m *ResponseData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Topic.Set = true
 			s.Pop()
 		case "room":
+			if dup&(1<<2) != 0 {
+				s.Forget("room")
+				var zero wire.Opt[string]
+				m.Room = zero
+			}
+			dup |= 1 << 2
 			s.Push("room")
 			if m.Room.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -6600,11 +9783,18 @@ func (m *Subscribe) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "type":
+			if dup&(1<<0) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -6612,6 +9802,12 @@ func (m *Subscribe) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "nonce":
+			if dup&(1<<1) != 0 {
+				s.Forget("nonce")
+				var zero wire.Opt[string]
+				m.Nonce = zero
+			}
+			dup |= 1 << 1
 			s.Push("nonce")
 			if m.Nonce.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -6619,6 +9815,12 @@ func (m *Subscribe) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Nonce.Set = true
 			s.Pop()
 		case "data":
+			if dup&(1<<2) != 0 {
+				s.Forget("data")
+				var zero SubscribeData
+				m.Data = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -6648,11 +9850,18 @@ func (m *SubscribeData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "topic":
+			if dup&(1<<0) != 0 {
+				s.Forget("topic")
+				var zero string
+				m.Topic = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("topic")
 			if m.Topic, err = wire.String(d, s); err != nil {
@@ -6660,6 +9869,12 @@ func (m *SubscribeData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "room":
+			if dup&(1<<1) != 0 {
+				s.Forget("room")
+				var zero wire.Opt[string]
+				m.Room = zero
+			}
+			dup |= 1 << 1
 			s.Push("room")
 			if m.Room.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -6667,6 +9882,12 @@ func (m *SubscribeData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Room.Set = true
 			s.Pop()
 		case "token":
+			if dup&(1<<2) != 0 {
+				s.Forget("token")
+				var zero string
+				m.Token = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("token")
 			if m.Token, err = wire.String(d, s); err != nil {
@@ -6674,6 +9895,12 @@ func (m *SubscribeData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "token_type":
+			if dup&(1<<3) != 0 {
+				s.Forget("token_type")
+				var zero TokenType
+				m.TokenType = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("token_type")
 			{
@@ -6710,11 +9937,18 @@ func (m *Tip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "_id":
+			if dup&(1<<0) != 0 {
+				s.Forget("_id")
+				var zero wire.Opt[string]
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			s.Push("_id")
 			if m.ID.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -6722,6 +9956,12 @@ func (m *Tip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.ID.Set = true
 			s.Pop()
 		case "channel":
+			if dup&(1<<1) != 0 {
+				s.Forget("channel")
+				var zero wire.Opt[string]
+				m.Channel = zero
+			}
+			dup |= 1 << 1
 			s.Push("channel")
 			if m.Channel.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -6729,6 +9969,12 @@ func (m *Tip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Channel.Set = true
 			s.Pop()
 		case "provider":
+			if dup&(1<<2) != 0 {
+				s.Forget("provider")
+				var zero wire.Opt[string]
+				m.Provider = zero
+			}
+			dup |= 1 << 2
 			s.Push("provider")
 			if m.Provider.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -6736,6 +9982,12 @@ func (m *Tip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Provider.Set = true
 			s.Pop()
 		case "donation":
+			if dup&(1<<3) != 0 {
+				s.Forget("donation")
+				var zero wire.Opt[TipDonation]
+				m.Donation = zero
+			}
+			dup |= 1 << 3
 			s.Push("donation")
 			if err = m.Donation.Value.decodeJX(d, s); err != nil {
 				return err
@@ -6743,6 +9995,12 @@ func (m *Tip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Donation.Set = true
 			s.Pop()
 		case "approved":
+			if dup&(1<<4) != 0 {
+				s.Forget("approved")
+				var zero TipApproval
+				m.Approved = zero
+			}
+			dup |= 1 << 4
 			seen |= 1 << 4
 			s.Push("approved")
 			{
@@ -6754,6 +10012,12 @@ func (m *Tip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "approvedBy":
+			if dup&(1<<5) != 0 {
+				s.Forget("approvedBy")
+				var zero wire.Opt[string]
+				m.ApprovedBy = zero
+			}
+			dup |= 1 << 5
 			s.Push("approvedBy")
 			if m.ApprovedBy.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -6761,6 +10025,12 @@ func (m *Tip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.ApprovedBy.Set = true
 			s.Pop()
 		case "status":
+			if dup&(1<<6) != 0 {
+				s.Forget("status")
+				var zero wire.Opt[string]
+				m.Status = zero
+			}
+			dup |= 1 << 6
 			s.Push("status")
 			if m.Status.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -6768,6 +10038,12 @@ func (m *Tip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Status.Set = true
 			s.Pop()
 		case "transactionId":
+			if dup&(1<<7) != 0 {
+				s.Forget("transactionId")
+				var zero wire.Opt[string]
+				m.TransactionID = zero
+			}
+			dup |= 1 << 7
 			s.Push("transactionId")
 			if m.TransactionID.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -6775,6 +10051,12 @@ func (m *Tip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.TransactionID.Set = true
 			s.Pop()
 		case "createdAt":
+			if dup&(1<<8) != 0 {
+				s.Forget("createdAt")
+				var zero wire.Opt[string]
+				m.CreatedAt = zero
+			}
+			dup |= 1 << 8
 			s.Push("createdAt")
 			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -6782,6 +10064,12 @@ func (m *Tip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.CreatedAt.Set = true
 			s.Pop()
 		case "updatedAt":
+			if dup&(1<<9) != 0 {
+				s.Forget("updatedAt")
+				var zero wire.Opt[string]
+				m.UpdatedAt = zero
+			}
+			dup |= 1 << 9
 			s.Push("updatedAt")
 			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -6808,10 +10096,17 @@ func (m *TipDonation) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "user":
+			if dup&(1<<0) != 0 {
+				s.Forget("user")
+				var zero wire.Opt[TipDonor]
+				m.User = zero
+			}
+			dup |= 1 << 0
 			s.Push("user")
 			if err = m.User.Value.decodeJX(d, s); err != nil {
 				return err
@@ -6819,6 +10114,12 @@ func (m *TipDonation) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.User.Set = true
 			s.Pop()
 		case "message":
+			if dup&(1<<1) != 0 {
+				s.Forget("message")
+				var zero wire.Opt[string]
+				m.Message = zero
+			}
+			dup |= 1 << 1
 			s.Push("message")
 			if m.Message.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -6826,6 +10127,12 @@ func (m *TipDonation) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Message.Set = true
 			s.Pop()
 		case "amount":
+			if dup&(1<<2) != 0 {
+				s.Forget("amount")
+				var zero wire.Opt[float64]
+				m.Amount = zero
+			}
+			dup |= 1 << 2
 			s.Push("amount")
 			if m.Amount.Value, err = wire.Float(d, s); err != nil {
 				return err
@@ -6833,6 +10140,12 @@ func (m *TipDonation) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Amount.Set = true
 			s.Pop()
 		case "currency":
+			if dup&(1<<3) != 0 {
+				s.Forget("currency")
+				var zero wire.Opt[string]
+				m.Currency = zero
+			}
+			dup |= 1 << 3
 			s.Push("currency")
 			if m.Currency.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -6840,6 +10153,12 @@ func (m *TipDonation) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Currency.Set = true
 			s.Pop()
 		case "paymentMethod":
+			if dup&(1<<4) != 0 {
+				s.Forget("paymentMethod")
+				var zero wire.Opt[string]
+				m.PaymentMethod = zero
+			}
+			dup |= 1 << 4
 			s.Push("paymentMethod")
 			if m.PaymentMethod.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -6861,10 +10180,17 @@ func (m *TipDonor) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "username":
+			if dup&(1<<0) != 0 {
+				s.Forget("username")
+				var zero wire.Opt[string]
+				m.Username = zero
+			}
+			dup |= 1 << 0
 			s.Push("username")
 			if m.Username.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -6872,6 +10198,12 @@ func (m *TipDonor) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Username.Set = true
 			s.Pop()
 		case "geo":
+			if dup&(1<<1) != 0 {
+				s.Forget("geo")
+				var zero wire.Opt[string]
+				m.Geo = zero
+			}
+			dup |= 1 << 1
 			s.Push("geo")
 			if m.Geo.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -6879,6 +10211,12 @@ func (m *TipDonor) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Geo.Set = true
 			s.Pop()
 		case "email":
+			if dup&(1<<2) != 0 {
+				s.Forget("email")
+				var zero wire.Opt[string]
+				m.Email = zero
+			}
+			dup |= 1 << 2
 			s.Push("email")
 			if m.Email.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -6886,6 +10224,12 @@ func (m *TipDonor) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Email.Set = true
 			s.Pop()
 		case "channel":
+			if dup&(1<<3) != 0 {
+				s.Forget("channel")
+				var zero wire.Opt[string]
+				m.Channel = zero
+			}
+			dup |= 1 << 3
 			s.Push("channel")
 			if m.Channel.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -6907,11 +10251,18 @@ func (m *Unsubscribe) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "type":
+			if dup&(1<<0) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -6919,6 +10270,12 @@ func (m *Unsubscribe) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "nonce":
+			if dup&(1<<1) != 0 {
+				s.Forget("nonce")
+				var zero wire.Opt[string]
+				m.Nonce = zero
+			}
+			dup |= 1 << 1
 			s.Push("nonce")
 			if m.Nonce.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -6926,6 +10283,12 @@ func (m *Unsubscribe) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Nonce.Set = true
 			s.Pop()
 		case "data":
+			if dup&(1<<2) != 0 {
+				s.Forget("data")
+				var zero UnsubscribeData
+				m.Data = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -6955,11 +10318,18 @@ func (m *UnsubscribeData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "topic":
+			if dup&(1<<0) != 0 {
+				s.Forget("topic")
+				var zero string
+				m.Topic = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("topic")
 			if m.Topic, err = wire.String(d, s); err != nil {
@@ -6967,6 +10337,12 @@ func (m *UnsubscribeData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "room":
+			if dup&(1<<1) != 0 {
+				s.Forget("room")
+				var zero wire.Opt[string]
+				m.Room = zero
+			}
+			dup |= 1 << 1
 			s.Push("room")
 			if m.Room.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -6974,6 +10350,12 @@ func (m *UnsubscribeData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Room.Set = true
 			s.Pop()
 		case "token":
+			if dup&(1<<2) != 0 {
+				s.Forget("token")
+				var zero wire.Opt[string]
+				m.Token = zero
+			}
+			dup |= 1 << 2
 			s.Push("token")
 			if m.Token.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -6981,6 +10363,12 @@ func (m *UnsubscribeData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Token.Set = true
 			s.Pop()
 		case "token_type":
+			if dup&(1<<3) != 0 {
+				s.Forget("token_type")
+				var zero wire.Opt[TokenType]
+				m.TokenType = zero
+			}
+			dup |= 1 << 3
 			s.Push("token_type")
 			{
 				var sv0 string
@@ -7011,11 +10399,18 @@ func (m *Welcome) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -7023,6 +10418,12 @@ func (m *Welcome) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "ts":
+			if dup&(1<<1) != 0 {
+				s.Forget("ts")
+				var zero string
+				m.TS = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("ts")
 			if m.TS, err = wire.String(d, s); err != nil {
@@ -7030,6 +10431,12 @@ func (m *Welcome) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<2) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -7037,6 +10444,12 @@ func (m *Welcome) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "data":
+			if dup&(1<<3) != 0 {
+				s.Forget("data")
+				var zero WelcomeData
+				m.Data = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -7072,11 +10485,18 @@ func (m *WelcomeData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "message":
+			if dup&(1<<0) != 0 {
+				s.Forget("message")
+				var zero wire.Opt[string]
+				m.Message = zero
+			}
+			dup |= 1 << 0
 			s.Push("message")
 			if m.Message.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -7084,6 +10504,12 @@ func (m *WelcomeData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Message.Set = true
 			s.Pop()
 		case "client_id":
+			if dup&(1<<1) != 0 {
+				s.Forget("client_id")
+				var zero string
+				m.ClientID = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("client_id")
 			if m.ClientID, err = wire.String(d, s); err != nil {

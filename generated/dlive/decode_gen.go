@@ -12,10 +12,17 @@ func (m *BannedBy) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero wire.Opt[string]
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			s.Push("id")
 			if m.ID.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -23,6 +30,12 @@ func (m *BannedBy) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.ID.Set = true
 			s.Pop()
 		case "displayname":
+			if dup&(1<<1) != 0 {
+				s.Forget("displayname")
+				var zero wire.Opt[string]
+				m.Displayname = zero
+			}
+			dup |= 1 << 1
 			s.Push("displayname")
 			if m.Displayname.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -44,11 +57,18 @@ func (m *ChatBan) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "__typename":
+			if dup&(1<<0) != 0 {
+				s.Forget("__typename")
+				var zero string
+				m.Typename = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("__typename")
 			if m.Typename, err = wire.String(d, s); err != nil {
@@ -56,6 +76,12 @@ func (m *ChatBan) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<1) != 0 {
+				s.Forget("type")
+				var zero wire.Opt[string]
+				m.Type = zero
+			}
+			dup |= 1 << 1
 			s.Push("type")
 			if m.Type.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -63,6 +89,12 @@ func (m *ChatBan) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Type.Set = true
 			s.Pop()
 		case "subscribing":
+			if dup&(1<<2) != 0 {
+				s.Forget("subscribing")
+				var zero bool
+				m.Subscribing = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("subscribing")
 			if m.Subscribing, err = wire.Bool(d, s); err != nil {
@@ -70,6 +102,12 @@ func (m *ChatBan) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "role":
+			if dup&(1<<3) != 0 {
+				s.Forget("role")
+				var zero Role
+				m.Role = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("role")
 			{
@@ -81,6 +119,12 @@ func (m *ChatBan) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "roomRole":
+			if dup&(1<<4) != 0 {
+				s.Forget("roomRole")
+				var zero RoomRole
+				m.RoomRole = zero
+			}
+			dup |= 1 << 4
 			seen |= 1 << 4
 			s.Push("roomRole")
 			{
@@ -92,6 +136,12 @@ func (m *ChatBan) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "sender":
+			if dup&(1<<5) != 0 {
+				s.Forget("sender")
+				var zero StreamchatUser
+				m.Sender = zero
+			}
+			dup |= 1 << 5
 			seen |= 1 << 5
 			s.Push("sender")
 			if err = m.Sender.decodeJX(d, s); err != nil {
@@ -99,6 +149,12 @@ func (m *ChatBan) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "id":
+			if dup&(1<<6) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 6
 			seen |= 1 << 6
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -106,6 +162,12 @@ func (m *ChatBan) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "bannedBy":
+			if dup&(1<<7) != 0 {
+				s.Forget("bannedBy")
+				var zero wire.Opt[BannedBy]
+				m.BannedBy = zero
+			}
+			dup |= 1 << 7
 			s.Push("bannedBy")
 			if err = m.BannedBy.Value.decodeJX(d, s); err != nil {
 				return err
@@ -113,6 +175,12 @@ func (m *ChatBan) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.BannedBy.Set = true
 			s.Pop()
 		case "bannedByRoomRole":
+			if dup&(1<<8) != 0 {
+				s.Forget("bannedByRoomRole")
+				var zero wire.Opt[RoomRole]
+				m.BannedByRoomRole = zero
+			}
+			dup |= 1 << 8
 			s.Push("bannedByRoomRole")
 			{
 				var sv0 string
@@ -158,11 +226,18 @@ func (m *ChatChangeMode) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "__typename":
+			if dup&(1<<0) != 0 {
+				s.Forget("__typename")
+				var zero string
+				m.Typename = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("__typename")
 			if m.Typename, err = wire.String(d, s); err != nil {
@@ -170,6 +245,12 @@ func (m *ChatChangeMode) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<1) != 0 {
+				s.Forget("type")
+				var zero wire.Opt[string]
+				m.Type = zero
+			}
+			dup |= 1 << 1
 			s.Push("type")
 			if m.Type.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -177,6 +258,12 @@ func (m *ChatChangeMode) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Type.Set = true
 			s.Pop()
 		case "mode":
+			if dup&(1<<2) != 0 {
+				s.Forget("mode")
+				var zero wire.Opt[string]
+				m.Mode = zero
+			}
+			dup |= 1 << 2
 			s.Push("mode")
 			if m.Mode.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -203,11 +290,18 @@ func (m *ChatClip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "__typename":
+			if dup&(1<<0) != 0 {
+				s.Forget("__typename")
+				var zero string
+				m.Typename = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("__typename")
 			if m.Typename, err = wire.String(d, s); err != nil {
@@ -215,6 +309,12 @@ func (m *ChatClip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<1) != 0 {
+				s.Forget("type")
+				var zero wire.Opt[string]
+				m.Type = zero
+			}
+			dup |= 1 << 1
 			s.Push("type")
 			if m.Type.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -222,6 +322,12 @@ func (m *ChatClip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Type.Set = true
 			s.Pop()
 		case "subscribing":
+			if dup&(1<<2) != 0 {
+				s.Forget("subscribing")
+				var zero bool
+				m.Subscribing = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("subscribing")
 			if m.Subscribing, err = wire.Bool(d, s); err != nil {
@@ -229,6 +335,12 @@ func (m *ChatClip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "role":
+			if dup&(1<<3) != 0 {
+				s.Forget("role")
+				var zero Role
+				m.Role = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("role")
 			{
@@ -240,6 +352,12 @@ func (m *ChatClip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "roomRole":
+			if dup&(1<<4) != 0 {
+				s.Forget("roomRole")
+				var zero RoomRole
+				m.RoomRole = zero
+			}
+			dup |= 1 << 4
 			seen |= 1 << 4
 			s.Push("roomRole")
 			{
@@ -251,6 +369,12 @@ func (m *ChatClip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "sender":
+			if dup&(1<<5) != 0 {
+				s.Forget("sender")
+				var zero StreamchatUser
+				m.Sender = zero
+			}
+			dup |= 1 << 5
 			seen |= 1 << 5
 			s.Push("sender")
 			if err = m.Sender.decodeJX(d, s); err != nil {
@@ -258,6 +382,12 @@ func (m *ChatClip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "id":
+			if dup&(1<<6) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 6
 			seen |= 1 << 6
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -265,6 +395,12 @@ func (m *ChatClip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "url":
+			if dup&(1<<7) != 0 {
+				s.Forget("url")
+				var zero wire.Opt[string]
+				m.URL = zero
+			}
+			dup |= 1 << 7
 			s.Push("url")
 			if m.URL.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -306,11 +442,18 @@ func (m *ChatDelete) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "__typename":
+			if dup&(1<<0) != 0 {
+				s.Forget("__typename")
+				var zero string
+				m.Typename = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("__typename")
 			if m.Typename, err = wire.String(d, s); err != nil {
@@ -318,6 +461,12 @@ func (m *ChatDelete) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<1) != 0 {
+				s.Forget("type")
+				var zero wire.Opt[string]
+				m.Type = zero
+			}
+			dup |= 1 << 1
 			s.Push("type")
 			if m.Type.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -325,6 +474,12 @@ func (m *ChatDelete) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Type.Set = true
 			s.Pop()
 		case "ids":
+			if dup&(1<<2) != 0 {
+				s.Forget("ids")
+				var zero []string
+				m.Ids = zero
+			}
+			dup |= 1 << 2
 			s.Push("ids")
 			{
 				var ok0 bool
@@ -371,11 +526,18 @@ func (m *ChatEmoteAdd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "__typename":
+			if dup&(1<<0) != 0 {
+				s.Forget("__typename")
+				var zero string
+				m.Typename = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("__typename")
 			if m.Typename, err = wire.String(d, s); err != nil {
@@ -383,6 +545,12 @@ func (m *ChatEmoteAdd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<1) != 0 {
+				s.Forget("type")
+				var zero wire.Opt[string]
+				m.Type = zero
+			}
+			dup |= 1 << 1
 			s.Push("type")
 			if m.Type.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -390,6 +558,12 @@ func (m *ChatEmoteAdd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Type.Set = true
 			s.Pop()
 		case "subscribing":
+			if dup&(1<<2) != 0 {
+				s.Forget("subscribing")
+				var zero bool
+				m.Subscribing = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("subscribing")
 			if m.Subscribing, err = wire.Bool(d, s); err != nil {
@@ -397,6 +571,12 @@ func (m *ChatEmoteAdd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "role":
+			if dup&(1<<3) != 0 {
+				s.Forget("role")
+				var zero Role
+				m.Role = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("role")
 			{
@@ -408,6 +588,12 @@ func (m *ChatEmoteAdd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "roomRole":
+			if dup&(1<<4) != 0 {
+				s.Forget("roomRole")
+				var zero RoomRole
+				m.RoomRole = zero
+			}
+			dup |= 1 << 4
 			seen |= 1 << 4
 			s.Push("roomRole")
 			{
@@ -419,6 +605,12 @@ func (m *ChatEmoteAdd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "sender":
+			if dup&(1<<5) != 0 {
+				s.Forget("sender")
+				var zero StreamchatUser
+				m.Sender = zero
+			}
+			dup |= 1 << 5
 			seen |= 1 << 5
 			s.Push("sender")
 			if err = m.Sender.decodeJX(d, s); err != nil {
@@ -426,6 +618,12 @@ func (m *ChatEmoteAdd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "id":
+			if dup&(1<<6) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 6
 			seen |= 1 << 6
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -433,6 +631,12 @@ func (m *ChatEmoteAdd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "emote":
+			if dup&(1<<7) != 0 {
+				s.Forget("emote")
+				var zero wire.Opt[string]
+				m.Emote = zero
+			}
+			dup |= 1 << 7
 			s.Push("emote")
 			if m.Emote.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -474,11 +678,18 @@ func (m *ChatExtendSub) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "__typename":
+			if dup&(1<<0) != 0 {
+				s.Forget("__typename")
+				var zero string
+				m.Typename = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("__typename")
 			if m.Typename, err = wire.String(d, s); err != nil {
@@ -486,6 +697,12 @@ func (m *ChatExtendSub) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<1) != 0 {
+				s.Forget("type")
+				var zero wire.Opt[string]
+				m.Type = zero
+			}
+			dup |= 1 << 1
 			s.Push("type")
 			if m.Type.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -493,6 +710,12 @@ func (m *ChatExtendSub) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Type.Set = true
 			s.Pop()
 		case "subscribing":
+			if dup&(1<<2) != 0 {
+				s.Forget("subscribing")
+				var zero bool
+				m.Subscribing = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("subscribing")
 			if m.Subscribing, err = wire.Bool(d, s); err != nil {
@@ -500,6 +723,12 @@ func (m *ChatExtendSub) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "role":
+			if dup&(1<<3) != 0 {
+				s.Forget("role")
+				var zero Role
+				m.Role = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("role")
 			{
@@ -511,6 +740,12 @@ func (m *ChatExtendSub) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "roomRole":
+			if dup&(1<<4) != 0 {
+				s.Forget("roomRole")
+				var zero RoomRole
+				m.RoomRole = zero
+			}
+			dup |= 1 << 4
 			seen |= 1 << 4
 			s.Push("roomRole")
 			{
@@ -522,6 +757,12 @@ func (m *ChatExtendSub) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "sender":
+			if dup&(1<<5) != 0 {
+				s.Forget("sender")
+				var zero StreamchatUser
+				m.Sender = zero
+			}
+			dup |= 1 << 5
 			seen |= 1 << 5
 			s.Push("sender")
 			if err = m.Sender.decodeJX(d, s); err != nil {
@@ -529,6 +770,12 @@ func (m *ChatExtendSub) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "id":
+			if dup&(1<<6) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 6
 			seen |= 1 << 6
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -536,6 +783,12 @@ func (m *ChatExtendSub) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "month":
+			if dup&(1<<7) != 0 {
+				s.Forget("month")
+				var zero wire.Opt[int64]
+				m.Month = zero
+			}
+			dup |= 1 << 7
 			s.Push("month")
 			if m.Month.Value, err = wire.Int(d, s); err != nil {
 				return err
@@ -543,6 +796,12 @@ func (m *ChatExtendSub) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Month.Set = true
 			s.Pop()
 		case "length":
+			if dup&(1<<8) != 0 {
+				s.Forget("length")
+				var zero wire.Opt[int64]
+				m.Length = zero
+			}
+			dup |= 1 << 8
 			s.Push("length")
 			if m.Length.Value, err = wire.Int(d, s); err != nil {
 				return err
@@ -584,11 +843,18 @@ func (m *ChatFollow) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "__typename":
+			if dup&(1<<0) != 0 {
+				s.Forget("__typename")
+				var zero string
+				m.Typename = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("__typename")
 			if m.Typename, err = wire.String(d, s); err != nil {
@@ -596,6 +862,12 @@ func (m *ChatFollow) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<1) != 0 {
+				s.Forget("type")
+				var zero wire.Opt[string]
+				m.Type = zero
+			}
+			dup |= 1 << 1
 			s.Push("type")
 			if m.Type.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -603,6 +875,12 @@ func (m *ChatFollow) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Type.Set = true
 			s.Pop()
 		case "subscribing":
+			if dup&(1<<2) != 0 {
+				s.Forget("subscribing")
+				var zero bool
+				m.Subscribing = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("subscribing")
 			if m.Subscribing, err = wire.Bool(d, s); err != nil {
@@ -610,6 +888,12 @@ func (m *ChatFollow) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "role":
+			if dup&(1<<3) != 0 {
+				s.Forget("role")
+				var zero Role
+				m.Role = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("role")
 			{
@@ -621,6 +905,12 @@ func (m *ChatFollow) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "roomRole":
+			if dup&(1<<4) != 0 {
+				s.Forget("roomRole")
+				var zero RoomRole
+				m.RoomRole = zero
+			}
+			dup |= 1 << 4
 			seen |= 1 << 4
 			s.Push("roomRole")
 			{
@@ -632,6 +922,12 @@ func (m *ChatFollow) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "sender":
+			if dup&(1<<5) != 0 {
+				s.Forget("sender")
+				var zero StreamchatUser
+				m.Sender = zero
+			}
+			dup |= 1 << 5
 			seen |= 1 << 5
 			s.Push("sender")
 			if err = m.Sender.decodeJX(d, s); err != nil {
@@ -639,6 +935,12 @@ func (m *ChatFollow) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "id":
+			if dup&(1<<6) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 6
 			seen |= 1 << 6
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -680,11 +982,18 @@ func (m *ChatGift) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "__typename":
+			if dup&(1<<0) != 0 {
+				s.Forget("__typename")
+				var zero string
+				m.Typename = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("__typename")
 			if m.Typename, err = wire.String(d, s); err != nil {
@@ -692,6 +1001,12 @@ func (m *ChatGift) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<1) != 0 {
+				s.Forget("type")
+				var zero wire.Opt[string]
+				m.Type = zero
+			}
+			dup |= 1 << 1
 			s.Push("type")
 			if m.Type.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -699,6 +1014,12 @@ func (m *ChatGift) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Type.Set = true
 			s.Pop()
 		case "subscribing":
+			if dup&(1<<2) != 0 {
+				s.Forget("subscribing")
+				var zero bool
+				m.Subscribing = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("subscribing")
 			if m.Subscribing, err = wire.Bool(d, s); err != nil {
@@ -706,6 +1027,12 @@ func (m *ChatGift) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "role":
+			if dup&(1<<3) != 0 {
+				s.Forget("role")
+				var zero Role
+				m.Role = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("role")
 			{
@@ -717,6 +1044,12 @@ func (m *ChatGift) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "roomRole":
+			if dup&(1<<4) != 0 {
+				s.Forget("roomRole")
+				var zero RoomRole
+				m.RoomRole = zero
+			}
+			dup |= 1 << 4
 			seen |= 1 << 4
 			s.Push("roomRole")
 			{
@@ -728,6 +1061,12 @@ func (m *ChatGift) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "sender":
+			if dup&(1<<5) != 0 {
+				s.Forget("sender")
+				var zero StreamchatUser
+				m.Sender = zero
+			}
+			dup |= 1 << 5
 			seen |= 1 << 5
 			s.Push("sender")
 			if err = m.Sender.decodeJX(d, s); err != nil {
@@ -735,6 +1074,12 @@ func (m *ChatGift) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "id":
+			if dup&(1<<6) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 6
 			seen |= 1 << 6
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -742,6 +1087,12 @@ func (m *ChatGift) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "gift":
+			if dup&(1<<7) != 0 {
+				s.Forget("gift")
+				var zero wire.Opt[Gift]
+				m.Gift = zero
+			}
+			dup |= 1 << 7
 			s.Push("gift")
 			{
 				var sv0 string
@@ -753,6 +1104,12 @@ func (m *ChatGift) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Gift.Set = true
 			s.Pop()
 		case "amount":
+			if dup&(1<<8) != 0 {
+				s.Forget("amount")
+				var zero wire.Opt[string]
+				m.Amount = zero
+			}
+			dup |= 1 << 8
 			s.Push("amount")
 			if m.Amount.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -760,6 +1117,12 @@ func (m *ChatGift) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Amount.Set = true
 			s.Pop()
 		case "message":
+			if dup&(1<<9) != 0 {
+				s.Forget("message")
+				var zero wire.Opt[string]
+				m.Message = zero
+			}
+			dup |= 1 << 9
 			s.Push("message")
 			if m.Message.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -767,6 +1130,12 @@ func (m *ChatGift) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Message.Set = true
 			s.Pop()
 		case "recentCount":
+			if dup&(1<<10) != 0 {
+				s.Forget("recentCount")
+				var zero wire.Opt[int64]
+				m.RecentCount = zero
+			}
+			dup |= 1 << 10
 			s.Push("recentCount")
 			if m.RecentCount.Value, err = wire.Int(d, s); err != nil {
 				return err
@@ -774,6 +1143,12 @@ func (m *ChatGift) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.RecentCount.Set = true
 			s.Pop()
 		case "expireDuration":
+			if dup&(1<<11) != 0 {
+				s.Forget("expireDuration")
+				var zero wire.Opt[int64]
+				m.ExpireDuration = zero
+			}
+			dup |= 1 << 11
 			s.Push("expireDuration")
 			if m.ExpireDuration.Value, err = wire.Int(d, s); err != nil {
 				return err
@@ -815,11 +1190,18 @@ func (m *ChatGiftSub) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "__typename":
+			if dup&(1<<0) != 0 {
+				s.Forget("__typename")
+				var zero string
+				m.Typename = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("__typename")
 			if m.Typename, err = wire.String(d, s); err != nil {
@@ -827,6 +1209,12 @@ func (m *ChatGiftSub) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<1) != 0 {
+				s.Forget("type")
+				var zero wire.Opt[string]
+				m.Type = zero
+			}
+			dup |= 1 << 1
 			s.Push("type")
 			if m.Type.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -834,6 +1222,12 @@ func (m *ChatGiftSub) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Type.Set = true
 			s.Pop()
 		case "subscribing":
+			if dup&(1<<2) != 0 {
+				s.Forget("subscribing")
+				var zero bool
+				m.Subscribing = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("subscribing")
 			if m.Subscribing, err = wire.Bool(d, s); err != nil {
@@ -841,6 +1235,12 @@ func (m *ChatGiftSub) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "role":
+			if dup&(1<<3) != 0 {
+				s.Forget("role")
+				var zero Role
+				m.Role = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("role")
 			{
@@ -852,6 +1252,12 @@ func (m *ChatGiftSub) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "roomRole":
+			if dup&(1<<4) != 0 {
+				s.Forget("roomRole")
+				var zero RoomRole
+				m.RoomRole = zero
+			}
+			dup |= 1 << 4
 			seen |= 1 << 4
 			s.Push("roomRole")
 			{
@@ -863,6 +1269,12 @@ func (m *ChatGiftSub) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "sender":
+			if dup&(1<<5) != 0 {
+				s.Forget("sender")
+				var zero StreamchatUser
+				m.Sender = zero
+			}
+			dup |= 1 << 5
 			seen |= 1 << 5
 			s.Push("sender")
 			if err = m.Sender.decodeJX(d, s); err != nil {
@@ -870,6 +1282,12 @@ func (m *ChatGiftSub) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "id":
+			if dup&(1<<6) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 6
 			seen |= 1 << 6
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -877,6 +1295,12 @@ func (m *ChatGiftSub) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "count":
+			if dup&(1<<7) != 0 {
+				s.Forget("count")
+				var zero wire.Opt[int64]
+				m.Count = zero
+			}
+			dup |= 1 << 7
 			s.Push("count")
 			if m.Count.Value, err = wire.Int(d, s); err != nil {
 				return err
@@ -884,6 +1308,12 @@ func (m *ChatGiftSub) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Count.Set = true
 			s.Pop()
 		case "receiver":
+			if dup&(1<<8) != 0 {
+				s.Forget("receiver")
+				var zero wire.Opt[string]
+				m.Receiver = zero
+			}
+			dup |= 1 << 8
 			s.Push("receiver")
 			if m.Receiver.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -925,11 +1355,18 @@ func (m *ChatGiftSubReceive) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "__typename":
+			if dup&(1<<0) != 0 {
+				s.Forget("__typename")
+				var zero string
+				m.Typename = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("__typename")
 			if m.Typename, err = wire.String(d, s); err != nil {
@@ -937,6 +1374,12 @@ func (m *ChatGiftSubReceive) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<1) != 0 {
+				s.Forget("type")
+				var zero wire.Opt[string]
+				m.Type = zero
+			}
+			dup |= 1 << 1
 			s.Push("type")
 			if m.Type.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -944,6 +1387,12 @@ func (m *ChatGiftSubReceive) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Type.Set = true
 			s.Pop()
 		case "subscribing":
+			if dup&(1<<2) != 0 {
+				s.Forget("subscribing")
+				var zero bool
+				m.Subscribing = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("subscribing")
 			if m.Subscribing, err = wire.Bool(d, s); err != nil {
@@ -951,6 +1400,12 @@ func (m *ChatGiftSubReceive) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "role":
+			if dup&(1<<3) != 0 {
+				s.Forget("role")
+				var zero Role
+				m.Role = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("role")
 			{
@@ -962,6 +1417,12 @@ func (m *ChatGiftSubReceive) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "roomRole":
+			if dup&(1<<4) != 0 {
+				s.Forget("roomRole")
+				var zero RoomRole
+				m.RoomRole = zero
+			}
+			dup |= 1 << 4
 			seen |= 1 << 4
 			s.Push("roomRole")
 			{
@@ -973,6 +1434,12 @@ func (m *ChatGiftSubReceive) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "sender":
+			if dup&(1<<5) != 0 {
+				s.Forget("sender")
+				var zero StreamchatUser
+				m.Sender = zero
+			}
+			dup |= 1 << 5
 			seen |= 1 << 5
 			s.Push("sender")
 			if err = m.Sender.decodeJX(d, s); err != nil {
@@ -980,6 +1447,12 @@ func (m *ChatGiftSubReceive) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "id":
+			if dup&(1<<6) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 6
 			seen |= 1 << 6
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -987,6 +1460,12 @@ func (m *ChatGiftSubReceive) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "gifter":
+			if dup&(1<<7) != 0 {
+				s.Forget("gifter")
+				var zero wire.Opt[string]
+				m.Gifter = zero
+			}
+			dup |= 1 << 7
 			s.Push("gifter")
 			if m.Gifter.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -1028,11 +1507,18 @@ func (m *ChatHost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "__typename":
+			if dup&(1<<0) != 0 {
+				s.Forget("__typename")
+				var zero string
+				m.Typename = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("__typename")
 			if m.Typename, err = wire.String(d, s); err != nil {
@@ -1040,6 +1526,12 @@ func (m *ChatHost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<1) != 0 {
+				s.Forget("type")
+				var zero wire.Opt[string]
+				m.Type = zero
+			}
+			dup |= 1 << 1
 			s.Push("type")
 			if m.Type.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -1047,6 +1539,12 @@ func (m *ChatHost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Type.Set = true
 			s.Pop()
 		case "subscribing":
+			if dup&(1<<2) != 0 {
+				s.Forget("subscribing")
+				var zero bool
+				m.Subscribing = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("subscribing")
 			if m.Subscribing, err = wire.Bool(d, s); err != nil {
@@ -1054,6 +1552,12 @@ func (m *ChatHost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "role":
+			if dup&(1<<3) != 0 {
+				s.Forget("role")
+				var zero Role
+				m.Role = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("role")
 			{
@@ -1065,6 +1569,12 @@ func (m *ChatHost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "roomRole":
+			if dup&(1<<4) != 0 {
+				s.Forget("roomRole")
+				var zero RoomRole
+				m.RoomRole = zero
+			}
+			dup |= 1 << 4
 			seen |= 1 << 4
 			s.Push("roomRole")
 			{
@@ -1076,6 +1586,12 @@ func (m *ChatHost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "sender":
+			if dup&(1<<5) != 0 {
+				s.Forget("sender")
+				var zero StreamchatUser
+				m.Sender = zero
+			}
+			dup |= 1 << 5
 			seen |= 1 << 5
 			s.Push("sender")
 			if err = m.Sender.decodeJX(d, s); err != nil {
@@ -1083,6 +1599,12 @@ func (m *ChatHost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "id":
+			if dup&(1<<6) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 6
 			seen |= 1 << 6
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -1090,6 +1612,12 @@ func (m *ChatHost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "viewer":
+			if dup&(1<<7) != 0 {
+				s.Forget("viewer")
+				var zero wire.Opt[int64]
+				m.Viewer = zero
+			}
+			dup |= 1 << 7
 			s.Push("viewer")
 			if m.Viewer.Value, err = wire.Int(d, s); err != nil {
 				return err
@@ -1131,11 +1659,18 @@ func (m *ChatLive) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "__typename":
+			if dup&(1<<0) != 0 {
+				s.Forget("__typename")
+				var zero string
+				m.Typename = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("__typename")
 			if m.Typename, err = wire.String(d, s); err != nil {
@@ -1143,6 +1678,12 @@ func (m *ChatLive) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<1) != 0 {
+				s.Forget("type")
+				var zero wire.Opt[string]
+				m.Type = zero
+			}
+			dup |= 1 << 1
 			s.Push("type")
 			if m.Type.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -1169,11 +1710,18 @@ func (m *ChatModerator) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "__typename":
+			if dup&(1<<0) != 0 {
+				s.Forget("__typename")
+				var zero string
+				m.Typename = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("__typename")
 			if m.Typename, err = wire.String(d, s); err != nil {
@@ -1181,6 +1729,12 @@ func (m *ChatModerator) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<1) != 0 {
+				s.Forget("type")
+				var zero wire.Opt[string]
+				m.Type = zero
+			}
+			dup |= 1 << 1
 			s.Push("type")
 			if m.Type.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -1188,6 +1742,12 @@ func (m *ChatModerator) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Type.Set = true
 			s.Pop()
 		case "subscribing":
+			if dup&(1<<2) != 0 {
+				s.Forget("subscribing")
+				var zero bool
+				m.Subscribing = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("subscribing")
 			if m.Subscribing, err = wire.Bool(d, s); err != nil {
@@ -1195,6 +1755,12 @@ func (m *ChatModerator) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "role":
+			if dup&(1<<3) != 0 {
+				s.Forget("role")
+				var zero Role
+				m.Role = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("role")
 			{
@@ -1206,6 +1772,12 @@ func (m *ChatModerator) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "roomRole":
+			if dup&(1<<4) != 0 {
+				s.Forget("roomRole")
+				var zero RoomRole
+				m.RoomRole = zero
+			}
+			dup |= 1 << 4
 			seen |= 1 << 4
 			s.Push("roomRole")
 			{
@@ -1217,6 +1789,12 @@ func (m *ChatModerator) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "sender":
+			if dup&(1<<5) != 0 {
+				s.Forget("sender")
+				var zero StreamchatUser
+				m.Sender = zero
+			}
+			dup |= 1 << 5
 			seen |= 1 << 5
 			s.Push("sender")
 			if err = m.Sender.decodeJX(d, s); err != nil {
@@ -1224,6 +1802,12 @@ func (m *ChatModerator) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "id":
+			if dup&(1<<6) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 6
 			seen |= 1 << 6
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -1231,6 +1815,12 @@ func (m *ChatModerator) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "add":
+			if dup&(1<<7) != 0 {
+				s.Forget("add")
+				var zero wire.Opt[bool]
+				m.Add = zero
+			}
+			dup |= 1 << 7
 			s.Push("add")
 			if m.Add.Value, err = wire.Bool(d, s); err != nil {
 				return err
@@ -1272,11 +1862,18 @@ func (m *ChatOffline) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "__typename":
+			if dup&(1<<0) != 0 {
+				s.Forget("__typename")
+				var zero string
+				m.Typename = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("__typename")
 			if m.Typename, err = wire.String(d, s); err != nil {
@@ -1284,6 +1881,12 @@ func (m *ChatOffline) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<1) != 0 {
+				s.Forget("type")
+				var zero wire.Opt[string]
+				m.Type = zero
+			}
+			dup |= 1 << 1
 			s.Push("type")
 			if m.Type.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -1310,11 +1913,18 @@ func (m *ChatSubStreak) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "__typename":
+			if dup&(1<<0) != 0 {
+				s.Forget("__typename")
+				var zero string
+				m.Typename = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("__typename")
 			if m.Typename, err = wire.String(d, s); err != nil {
@@ -1322,6 +1932,12 @@ func (m *ChatSubStreak) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<1) != 0 {
+				s.Forget("type")
+				var zero wire.Opt[string]
+				m.Type = zero
+			}
+			dup |= 1 << 1
 			s.Push("type")
 			if m.Type.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -1329,6 +1945,12 @@ func (m *ChatSubStreak) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Type.Set = true
 			s.Pop()
 		case "subscribing":
+			if dup&(1<<2) != 0 {
+				s.Forget("subscribing")
+				var zero bool
+				m.Subscribing = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("subscribing")
 			if m.Subscribing, err = wire.Bool(d, s); err != nil {
@@ -1336,6 +1958,12 @@ func (m *ChatSubStreak) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "role":
+			if dup&(1<<3) != 0 {
+				s.Forget("role")
+				var zero Role
+				m.Role = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("role")
 			{
@@ -1347,6 +1975,12 @@ func (m *ChatSubStreak) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "roomRole":
+			if dup&(1<<4) != 0 {
+				s.Forget("roomRole")
+				var zero RoomRole
+				m.RoomRole = zero
+			}
+			dup |= 1 << 4
 			seen |= 1 << 4
 			s.Push("roomRole")
 			{
@@ -1358,6 +1992,12 @@ func (m *ChatSubStreak) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "sender":
+			if dup&(1<<5) != 0 {
+				s.Forget("sender")
+				var zero StreamchatUser
+				m.Sender = zero
+			}
+			dup |= 1 << 5
 			seen |= 1 << 5
 			s.Push("sender")
 			if err = m.Sender.decodeJX(d, s); err != nil {
@@ -1365,6 +2005,12 @@ func (m *ChatSubStreak) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "id":
+			if dup&(1<<6) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 6
 			seen |= 1 << 6
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -1372,6 +2018,12 @@ func (m *ChatSubStreak) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "length":
+			if dup&(1<<7) != 0 {
+				s.Forget("length")
+				var zero wire.Opt[int64]
+				m.Length = zero
+			}
+			dup |= 1 << 7
 			s.Push("length")
 			if m.Length.Value, err = wire.Int(d, s); err != nil {
 				return err
@@ -1413,11 +2065,18 @@ func (m *ChatSubscription) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "__typename":
+			if dup&(1<<0) != 0 {
+				s.Forget("__typename")
+				var zero string
+				m.Typename = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("__typename")
 			if m.Typename, err = wire.String(d, s); err != nil {
@@ -1425,6 +2084,12 @@ func (m *ChatSubscription) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<1) != 0 {
+				s.Forget("type")
+				var zero wire.Opt[string]
+				m.Type = zero
+			}
+			dup |= 1 << 1
 			s.Push("type")
 			if m.Type.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -1432,6 +2097,12 @@ func (m *ChatSubscription) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Type.Set = true
 			s.Pop()
 		case "subscribing":
+			if dup&(1<<2) != 0 {
+				s.Forget("subscribing")
+				var zero bool
+				m.Subscribing = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("subscribing")
 			if m.Subscribing, err = wire.Bool(d, s); err != nil {
@@ -1439,6 +2110,12 @@ func (m *ChatSubscription) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "role":
+			if dup&(1<<3) != 0 {
+				s.Forget("role")
+				var zero Role
+				m.Role = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("role")
 			{
@@ -1450,6 +2127,12 @@ func (m *ChatSubscription) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "roomRole":
+			if dup&(1<<4) != 0 {
+				s.Forget("roomRole")
+				var zero RoomRole
+				m.RoomRole = zero
+			}
+			dup |= 1 << 4
 			seen |= 1 << 4
 			s.Push("roomRole")
 			{
@@ -1461,6 +2144,12 @@ func (m *ChatSubscription) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "sender":
+			if dup&(1<<5) != 0 {
+				s.Forget("sender")
+				var zero StreamchatUser
+				m.Sender = zero
+			}
+			dup |= 1 << 5
 			seen |= 1 << 5
 			s.Push("sender")
 			if err = m.Sender.decodeJX(d, s); err != nil {
@@ -1468,6 +2157,12 @@ func (m *ChatSubscription) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "id":
+			if dup&(1<<6) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 6
 			seen |= 1 << 6
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -1475,6 +2170,12 @@ func (m *ChatSubscription) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "month":
+			if dup&(1<<7) != 0 {
+				s.Forget("month")
+				var zero wire.Opt[int64]
+				m.Month = zero
+			}
+			dup |= 1 << 7
 			s.Push("month")
 			if m.Month.Value, err = wire.Int(d, s); err != nil {
 				return err
@@ -1516,11 +2217,18 @@ func (m *ChatTCValueAdd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "__typename":
+			if dup&(1<<0) != 0 {
+				s.Forget("__typename")
+				var zero string
+				m.Typename = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("__typename")
 			if m.Typename, err = wire.String(d, s); err != nil {
@@ -1528,6 +2236,12 @@ func (m *ChatTCValueAdd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<1) != 0 {
+				s.Forget("type")
+				var zero wire.Opt[string]
+				m.Type = zero
+			}
+			dup |= 1 << 1
 			s.Push("type")
 			if m.Type.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -1535,6 +2249,12 @@ func (m *ChatTCValueAdd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Type.Set = true
 			s.Pop()
 		case "subscribing":
+			if dup&(1<<2) != 0 {
+				s.Forget("subscribing")
+				var zero bool
+				m.Subscribing = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("subscribing")
 			if m.Subscribing, err = wire.Bool(d, s); err != nil {
@@ -1542,6 +2262,12 @@ func (m *ChatTCValueAdd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "role":
+			if dup&(1<<3) != 0 {
+				s.Forget("role")
+				var zero Role
+				m.Role = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("role")
 			{
@@ -1553,6 +2279,12 @@ func (m *ChatTCValueAdd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "roomRole":
+			if dup&(1<<4) != 0 {
+				s.Forget("roomRole")
+				var zero RoomRole
+				m.RoomRole = zero
+			}
+			dup |= 1 << 4
 			seen |= 1 << 4
 			s.Push("roomRole")
 			{
@@ -1564,6 +2296,12 @@ func (m *ChatTCValueAdd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "sender":
+			if dup&(1<<5) != 0 {
+				s.Forget("sender")
+				var zero StreamchatUser
+				m.Sender = zero
+			}
+			dup |= 1 << 5
 			seen |= 1 << 5
 			s.Push("sender")
 			if err = m.Sender.decodeJX(d, s); err != nil {
@@ -1571,6 +2309,12 @@ func (m *ChatTCValueAdd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "id":
+			if dup&(1<<6) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 6
 			seen |= 1 << 6
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -1578,6 +2322,12 @@ func (m *ChatTCValueAdd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "amount":
+			if dup&(1<<7) != 0 {
+				s.Forget("amount")
+				var zero wire.Opt[string]
+				m.Amount = zero
+			}
+			dup |= 1 << 7
 			s.Push("amount")
 			if m.Amount.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -1585,6 +2335,12 @@ func (m *ChatTCValueAdd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Amount.Set = true
 			s.Pop()
 		case "totalAmount":
+			if dup&(1<<8) != 0 {
+				s.Forget("totalAmount")
+				var zero wire.Opt[string]
+				m.TotalAmount = zero
+			}
+			dup |= 1 << 8
 			s.Push("totalAmount")
 			if m.TotalAmount.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -1626,11 +2382,18 @@ func (m *ChatText) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "__typename":
+			if dup&(1<<0) != 0 {
+				s.Forget("__typename")
+				var zero string
+				m.Typename = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("__typename")
 			if m.Typename, err = wire.String(d, s); err != nil {
@@ -1638,6 +2401,12 @@ func (m *ChatText) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<1) != 0 {
+				s.Forget("type")
+				var zero wire.Opt[string]
+				m.Type = zero
+			}
+			dup |= 1 << 1
 			s.Push("type")
 			if m.Type.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -1645,6 +2414,12 @@ func (m *ChatText) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Type.Set = true
 			s.Pop()
 		case "subscribing":
+			if dup&(1<<2) != 0 {
+				s.Forget("subscribing")
+				var zero bool
+				m.Subscribing = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("subscribing")
 			if m.Subscribing, err = wire.Bool(d, s); err != nil {
@@ -1652,6 +2427,12 @@ func (m *ChatText) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "role":
+			if dup&(1<<3) != 0 {
+				s.Forget("role")
+				var zero Role
+				m.Role = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("role")
 			{
@@ -1663,6 +2444,12 @@ func (m *ChatText) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "roomRole":
+			if dup&(1<<4) != 0 {
+				s.Forget("roomRole")
+				var zero RoomRole
+				m.RoomRole = zero
+			}
+			dup |= 1 << 4
 			seen |= 1 << 4
 			s.Push("roomRole")
 			{
@@ -1674,6 +2461,12 @@ func (m *ChatText) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "sender":
+			if dup&(1<<5) != 0 {
+				s.Forget("sender")
+				var zero StreamchatUser
+				m.Sender = zero
+			}
+			dup |= 1 << 5
 			seen |= 1 << 5
 			s.Push("sender")
 			if err = m.Sender.decodeJX(d, s); err != nil {
@@ -1681,6 +2474,12 @@ func (m *ChatText) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "id":
+			if dup&(1<<6) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 6
 			seen |= 1 << 6
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -1688,6 +2487,12 @@ func (m *ChatText) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "content":
+			if dup&(1<<7) != 0 {
+				s.Forget("content")
+				var zero string
+				m.Content = zero
+			}
+			dup |= 1 << 7
 			seen |= 1 << 7
 			s.Push("content")
 			if m.Content, err = wire.String(d, s); err != nil {
@@ -1695,6 +2500,12 @@ func (m *ChatText) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "createdAt":
+			if dup&(1<<8) != 0 {
+				s.Forget("createdAt")
+				var zero string
+				m.CreatedAt = zero
+			}
+			dup |= 1 << 8
 			seen |= 1 << 8
 			s.Push("createdAt")
 			if m.CreatedAt, err = wire.String(d, s); err != nil {
@@ -1702,6 +2513,12 @@ func (m *ChatText) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "emojis":
+			if dup&(1<<9) != 0 {
+				s.Forget("emojis")
+				var zero []int64
+				m.Emojis = zero
+			}
+			dup |= 1 << 9
 			s.Push("emojis")
 			{
 				var ok0 bool
@@ -1729,6 +2546,12 @@ func (m *ChatText) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "subLength":
+			if dup&(1<<10) != 0 {
+				s.Forget("subLength")
+				var zero wire.Opt[int64]
+				m.SubLength = zero
+			}
+			dup |= 1 << 10
 			s.Push("subLength")
 			if m.SubLength.Value, err = wire.Int(d, s); err != nil {
 				return err
@@ -1776,11 +2599,18 @@ func (m *ChatTimeout) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "__typename":
+			if dup&(1<<0) != 0 {
+				s.Forget("__typename")
+				var zero string
+				m.Typename = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("__typename")
 			if m.Typename, err = wire.String(d, s); err != nil {
@@ -1788,6 +2618,12 @@ func (m *ChatTimeout) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<1) != 0 {
+				s.Forget("type")
+				var zero wire.Opt[string]
+				m.Type = zero
+			}
+			dup |= 1 << 1
 			s.Push("type")
 			if m.Type.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -1795,6 +2631,12 @@ func (m *ChatTimeout) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Type.Set = true
 			s.Pop()
 		case "subscribing":
+			if dup&(1<<2) != 0 {
+				s.Forget("subscribing")
+				var zero bool
+				m.Subscribing = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("subscribing")
 			if m.Subscribing, err = wire.Bool(d, s); err != nil {
@@ -1802,6 +2644,12 @@ func (m *ChatTimeout) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "role":
+			if dup&(1<<3) != 0 {
+				s.Forget("role")
+				var zero Role
+				m.Role = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("role")
 			{
@@ -1813,6 +2661,12 @@ func (m *ChatTimeout) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "roomRole":
+			if dup&(1<<4) != 0 {
+				s.Forget("roomRole")
+				var zero RoomRole
+				m.RoomRole = zero
+			}
+			dup |= 1 << 4
 			seen |= 1 << 4
 			s.Push("roomRole")
 			{
@@ -1824,6 +2678,12 @@ func (m *ChatTimeout) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "sender":
+			if dup&(1<<5) != 0 {
+				s.Forget("sender")
+				var zero StreamchatUser
+				m.Sender = zero
+			}
+			dup |= 1 << 5
 			seen |= 1 << 5
 			s.Push("sender")
 			if err = m.Sender.decodeJX(d, s); err != nil {
@@ -1831,6 +2691,12 @@ func (m *ChatTimeout) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "id":
+			if dup&(1<<6) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 6
 			seen |= 1 << 6
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -1838,6 +2704,12 @@ func (m *ChatTimeout) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "minute":
+			if dup&(1<<7) != 0 {
+				s.Forget("minute")
+				var zero wire.Opt[int64]
+				m.Minute = zero
+			}
+			dup |= 1 << 7
 			s.Push("minute")
 			if m.Minute.Value, err = wire.Int(d, s); err != nil {
 				return err
@@ -1845,6 +2717,12 @@ func (m *ChatTimeout) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Minute.Set = true
 			s.Pop()
 		case "bannedBy":
+			if dup&(1<<8) != 0 {
+				s.Forget("bannedBy")
+				var zero wire.Opt[BannedBy]
+				m.BannedBy = zero
+			}
+			dup |= 1 << 8
 			s.Push("bannedBy")
 			if err = m.BannedBy.Value.decodeJX(d, s); err != nil {
 				return err
@@ -1852,6 +2730,12 @@ func (m *ChatTimeout) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.BannedBy.Set = true
 			s.Pop()
 		case "bannedByRoomRole":
+			if dup&(1<<9) != 0 {
+				s.Forget("bannedByRoomRole")
+				var zero wire.Opt[RoomRole]
+				m.BannedByRoomRole = zero
+			}
+			dup |= 1 << 9
 			s.Push("bannedByRoomRole")
 			{
 				var sv0 string
@@ -1897,11 +2781,18 @@ func (m *Complete) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -1909,6 +2800,12 @@ func (m *Complete) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<1) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -1938,11 +2835,18 @@ func (m *ConnectionAck) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "type":
+			if dup&(1<<0) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -1969,11 +2873,18 @@ func (m *ConnectionError) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "type":
+			if dup&(1<<0) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -1981,6 +2892,12 @@ func (m *ConnectionError) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "id":
+			if dup&(1<<1) != 0 {
+				s.Forget("id")
+				var zero wire.Opt[string]
+				m.ID = zero
+			}
+			dup |= 1 << 1
 			s.Push("id")
 			if m.ID.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -1988,6 +2905,12 @@ func (m *ConnectionError) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.ID.Set = true
 			s.Pop()
 		case "payload":
+			if dup&(1<<2) != 0 {
+				s.Forget("payload")
+				var zero wire.Opt[ConnectionErrorPayload]
+				m.Payload = zero
+			}
+			dup |= 1 << 2
 			s.Push("payload")
 			if err = m.Payload.Value.decodeJX(d, s); err != nil {
 				return err
@@ -2014,10 +2937,17 @@ func (m *ConnectionErrorPayload) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "message":
+			if dup&(1<<0) != 0 {
+				s.Forget("message")
+				var zero wire.Opt[string]
+				m.Message = zero
+			}
+			dup |= 1 << 0
 			s.Push("message")
 			if m.Message.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -2039,11 +2969,18 @@ func (m *ConnectionInit) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "type":
+			if dup&(1<<0) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -2051,6 +2988,12 @@ func (m *ConnectionInit) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "payload":
+			if dup&(1<<1) != 0 {
+				s.Forget("payload")
+				var zero wire.Opt[ConnectionInitPayload]
+				m.Payload = zero
+			}
+			dup |= 1 << 1
 			s.Push("payload")
 			if err = m.Payload.Value.decodeJX(d, s); err != nil {
 				return err
@@ -2077,10 +3020,17 @@ func (m *ConnectionInitPayload) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "authorization":
+			if dup&(1<<0) != 0 {
+				s.Forget("authorization")
+				var zero wire.Opt[string]
+				m.Authorization = zero
+			}
+			dup |= 1 << 0
 			s.Push("authorization")
 			if m.Authorization.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -2102,11 +3052,18 @@ func (m *ConnectionTerminate) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "type":
+			if dup&(1<<0) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -2133,11 +3090,18 @@ func (m *Data) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -2145,6 +3109,12 @@ func (m *Data) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<1) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -2152,6 +3122,12 @@ func (m *Data) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "payload":
+			if dup&(1<<2) != 0 {
+				s.Forget("payload")
+				var zero DataPayload
+				m.Payload = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("payload")
 			if err = m.Payload.decodeJX(d, s); err != nil {
@@ -2184,10 +3160,17 @@ func (m *DataPayload) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "data":
+			if dup&(1<<0) != 0 {
+				s.Forget("data")
+				var zero wire.Opt[wire.Nullable[DataPayloadData]]
+				m.Data = zero
+			}
+			dup |= 1 << 0
 			s.Push("data")
 			{
 				var null0 bool
@@ -2204,6 +3187,12 @@ func (m *DataPayload) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Data.Set = true
 			s.Pop()
 		case "errors":
+			if dup&(1<<1) != 0 {
+				s.Forget("errors")
+				var zero []GraphQLError
+				m.Errors = zero
+			}
+			dup |= 1 << 1
 			s.Push("errors")
 			{
 				var ok0 bool
@@ -2245,10 +3234,17 @@ func (m *DataPayloadData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "streamMessageReceived":
+			if dup&(1<<0) != 0 {
+				s.Forget("streamMessageReceived")
+				var zero []StreamEvent
+				m.StreamMessageReceived = zero
+			}
+			dup |= 1 << 0
 			s.Push("streamMessageReceived")
 			{
 				var ok0 bool
@@ -2276,6 +3272,12 @@ func (m *DataPayloadData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "treasureChestMessageReceived":
+			if dup&(1<<1) != 0 {
+				s.Forget("treasureChestMessageReceived")
+				var zero TreasureChestEvent
+				m.TreasureChestMessageReceived = zero
+			}
+			dup |= 1 << 1
 			s.Push("treasureChestMessageReceived")
 			if m.TreasureChestMessageReceived, err = decodeTreasureChestEvent(d, s); err != nil {
 				return err
@@ -2296,11 +3298,18 @@ func (m *Error) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -2308,6 +3317,12 @@ func (m *Error) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<1) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -2315,6 +3330,12 @@ func (m *Error) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "payload":
+			if dup&(1<<2) != 0 {
+				s.Forget("payload")
+				var zero json.RawMessage
+				m.Payload = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("payload")
 			if m.Payload, err = wire.Raw(d, s); err != nil {
@@ -2347,11 +3368,18 @@ func (m *GraphQLError) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "message":
+			if dup&(1<<0) != 0 {
+				s.Forget("message")
+				var zero string
+				m.Message = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("message")
 			if m.Message, err = wire.String(d, s); err != nil {
@@ -2359,6 +3387,12 @@ func (m *GraphQLError) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "path":
+			if dup&(1<<1) != 0 {
+				s.Forget("path")
+				var zero []json.RawMessage
+				m.Path = zero
+			}
+			dup |= 1 << 1
 			s.Push("path")
 			{
 				var ok0 bool
@@ -2386,6 +3420,12 @@ func (m *GraphQLError) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "locations":
+			if dup&(1<<2) != 0 {
+				s.Forget("locations")
+				var zero []GraphQLErrorLocation
+				m.Locations = zero
+			}
+			dup |= 1 << 2
 			s.Push("locations")
 			{
 				var ok0 bool
@@ -2432,10 +3472,17 @@ func (m *GraphQLErrorLocation) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "line":
+			if dup&(1<<0) != 0 {
+				s.Forget("line")
+				var zero wire.Opt[int64]
+				m.Line = zero
+			}
+			dup |= 1 << 0
 			s.Push("line")
 			if m.Line.Value, err = wire.Int(d, s); err != nil {
 				return err
@@ -2443,6 +3490,12 @@ func (m *GraphQLErrorLocation) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Line.Set = true
 			s.Pop()
 		case "column":
+			if dup&(1<<1) != 0 {
+				s.Forget("column")
+				var zero wire.Opt[int64]
+				m.Column = zero
+			}
+			dup |= 1 << 1
 			s.Push("column")
 			if m.Column.Value, err = wire.Int(d, s); err != nil {
 				return err
@@ -2464,11 +3517,18 @@ func (m *Ka) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "type":
+			if dup&(1<<0) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -2495,10 +3555,17 @@ func (m *PersistedQuery) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "version":
+			if dup&(1<<0) != 0 {
+				s.Forget("version")
+				var zero wire.Opt[int64]
+				m.Version = zero
+			}
+			dup |= 1 << 0
 			s.Push("version")
 			if m.Version.Value, err = wire.Int(d, s); err != nil {
 				return err
@@ -2506,6 +3573,12 @@ func (m *PersistedQuery) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Version.Set = true
 			s.Pop()
 		case "sha256Hash":
+			if dup&(1<<1) != 0 {
+				s.Forget("sha256Hash")
+				var zero wire.Opt[string]
+				m.Sha256Hash = zero
+			}
+			dup |= 1 << 1
 			s.Push("sha256Hash")
 			if m.Sha256Hash.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -2527,11 +3600,18 @@ func (m *SenderInfo) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "subscribing":
+			if dup&(1<<0) != 0 {
+				s.Forget("subscribing")
+				var zero bool
+				m.Subscribing = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("subscribing")
 			if m.Subscribing, err = wire.Bool(d, s); err != nil {
@@ -2539,6 +3619,12 @@ func (m *SenderInfo) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "role":
+			if dup&(1<<1) != 0 {
+				s.Forget("role")
+				var zero Role
+				m.Role = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("role")
 			{
@@ -2550,6 +3636,12 @@ func (m *SenderInfo) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "roomRole":
+			if dup&(1<<2) != 0 {
+				s.Forget("roomRole")
+				var zero RoomRole
+				m.RoomRole = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("roomRole")
 			{
@@ -2561,6 +3653,12 @@ func (m *SenderInfo) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "sender":
+			if dup&(1<<3) != 0 {
+				s.Forget("sender")
+				var zero StreamchatUser
+				m.Sender = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("sender")
 			if err = m.Sender.decodeJX(d, s); err != nil {
@@ -2596,11 +3694,18 @@ func (m *Start) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -2608,6 +3713,12 @@ func (m *Start) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<1) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -2615,6 +3726,12 @@ func (m *Start) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "payload":
+			if dup&(1<<2) != 0 {
+				s.Forget("payload")
+				var zero StartPayload
+				m.Payload = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("payload")
 			if err = m.Payload.decodeJX(d, s); err != nil {
@@ -2647,11 +3764,18 @@ func (m *StartPayload) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "query":
+			if dup&(1<<0) != 0 {
+				s.Forget("query")
+				var zero string
+				m.Query = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("query")
 			if m.Query, err = wire.String(d, s); err != nil {
@@ -2659,12 +3783,24 @@ func (m *StartPayload) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "variables":
+			if dup&(1<<1) != 0 {
+				s.Forget("variables")
+				var zero json.RawMessage
+				m.Variables = zero
+			}
+			dup |= 1 << 1
 			s.Push("variables")
 			if m.Variables, err = wire.Raw(d, s, jx.Object); err != nil {
 				return err
 			}
 			s.Pop()
 		case "operationName":
+			if dup&(1<<2) != 0 {
+				s.Forget("operationName")
+				var zero wire.Opt[string]
+				m.OperationName = zero
+			}
+			dup |= 1 << 2
 			s.Push("operationName")
 			if m.OperationName.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -2672,6 +3808,12 @@ func (m *StartPayload) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.OperationName.Set = true
 			s.Pop()
 		case "extensions":
+			if dup&(1<<3) != 0 {
+				s.Forget("extensions")
+				var zero wire.Opt[StartPayloadExtensions]
+				m.Extensions = zero
+			}
+			dup |= 1 << 3
 			s.Push("extensions")
 			if err = m.Extensions.Value.decodeJX(d, s); err != nil {
 				return err
@@ -2698,10 +3840,17 @@ func (m *StartPayloadExtensions) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "persistedQuery":
+			if dup&(1<<0) != 0 {
+				s.Forget("persistedQuery")
+				var zero wire.Opt[PersistedQuery]
+				m.PersistedQuery = zero
+			}
+			dup |= 1 << 0
 			s.Push("persistedQuery")
 			if err = m.PersistedQuery.Value.decodeJX(d, s); err != nil {
 				return err
@@ -2723,11 +3872,18 @@ func (m *Stop) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -2735,6 +3891,12 @@ func (m *Stop) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<1) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -2901,11 +4063,18 @@ func (m *StreamEventBase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "__typename":
+			if dup&(1<<0) != 0 {
+				s.Forget("__typename")
+				var zero string
+				m.Typename = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("__typename")
 			if m.Typename, err = wire.String(d, s); err != nil {
@@ -2913,6 +4082,12 @@ func (m *StreamEventBase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<1) != 0 {
+				s.Forget("type")
+				var zero wire.Opt[string]
+				m.Type = zero
+			}
+			dup |= 1 << 1
 			s.Push("type")
 			if m.Type.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -2939,11 +4114,18 @@ func (m *StreamchatUser) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "__typename":
+			if dup&(1<<0) != 0 {
+				s.Forget("__typename")
+				var zero string
+				m.Typename = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("__typename")
 			if m.Typename, err = wire.String(d, s); err != nil {
@@ -2951,6 +4133,12 @@ func (m *StreamchatUser) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "id":
+			if dup&(1<<1) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -2958,6 +4146,12 @@ func (m *StreamchatUser) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "username":
+			if dup&(1<<2) != 0 {
+				s.Forget("username")
+				var zero string
+				m.Username = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("username")
 			if m.Username, err = wire.String(d, s); err != nil {
@@ -2965,6 +4159,12 @@ func (m *StreamchatUser) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "displayname":
+			if dup&(1<<3) != 0 {
+				s.Forget("displayname")
+				var zero string
+				m.Displayname = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("displayname")
 			if m.Displayname, err = wire.String(d, s); err != nil {
@@ -2972,6 +4172,12 @@ func (m *StreamchatUser) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "avatar":
+			if dup&(1<<4) != 0 {
+				s.Forget("avatar")
+				var zero string
+				m.Avatar = zero
+			}
+			dup |= 1 << 4
 			seen |= 1 << 4
 			s.Push("avatar")
 			if m.Avatar, err = wire.String(d, s); err != nil {
@@ -2979,6 +4185,12 @@ func (m *StreamchatUser) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "partnerStatus":
+			if dup&(1<<5) != 0 {
+				s.Forget("partnerStatus")
+				var zero PartnerStatus
+				m.PartnerStatus = zero
+			}
+			dup |= 1 << 5
 			seen |= 1 << 5
 			s.Push("partnerStatus")
 			{
@@ -2990,6 +4202,12 @@ func (m *StreamchatUser) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "badges":
+			if dup&(1<<6) != 0 {
+				s.Forget("badges")
+				var zero []string
+				m.Badges = zero
+			}
+			dup |= 1 << 6
 			seen |= 1 << 6
 			s.Push("badges")
 			{
@@ -3018,6 +4236,12 @@ func (m *StreamchatUser) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "effect":
+			if dup&(1<<7) != 0 {
+				s.Forget("effect")
+				var zero wire.Opt[wire.Nullable[string]]
+				m.Effect = zero
+			}
+			dup |= 1 << 7
 			s.Push("effect")
 			{
 				var null0 bool
@@ -3138,11 +4362,18 @@ func (m *TreasureChestEventBase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "__typename":
+			if dup&(1<<0) != 0 {
+				s.Forget("__typename")
+				var zero string
+				m.Typename = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("__typename")
 			if m.Typename, err = wire.String(d, s); err != nil {
@@ -3150,6 +4381,12 @@ func (m *TreasureChestEventBase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<1) != 0 {
+				s.Forget("type")
+				var zero wire.Opt[string]
+				m.Type = zero
+			}
+			dup |= 1 << 1
 			s.Push("type")
 			if m.Type.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -3176,11 +4413,18 @@ func (m *TreasureChestGiveawayEnded) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "__typename":
+			if dup&(1<<0) != 0 {
+				s.Forget("__typename")
+				var zero string
+				m.Typename = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("__typename")
 			if m.Typename, err = wire.String(d, s); err != nil {
@@ -3188,6 +4432,12 @@ func (m *TreasureChestGiveawayEnded) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<1) != 0 {
+				s.Forget("type")
+				var zero wire.Opt[string]
+				m.Type = zero
+			}
+			dup |= 1 << 1
 			s.Push("type")
 			if m.Type.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -3195,6 +4445,12 @@ func (m *TreasureChestGiveawayEnded) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 			m.Type.Set = true
 			s.Pop()
 		case "nextGiveawayThresholdAt":
+			if dup&(1<<2) != 0 {
+				s.Forget("nextGiveawayThresholdAt")
+				var zero wire.Opt[string]
+				m.NextGiveawayThresholdAt = zero
+			}
+			dup |= 1 << 2
 			s.Push("nextGiveawayThresholdAt")
 			if m.NextGiveawayThresholdAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -3221,11 +4477,18 @@ func (m *TreasureChestGiveawayStarted) decodeJX(d *jx.Decoder, s *wire.Scope) er
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "__typename":
+			if dup&(1<<0) != 0 {
+				s.Forget("__typename")
+				var zero string
+				m.Typename = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("__typename")
 			if m.Typename, err = wire.String(d, s); err != nil {
@@ -3233,6 +4496,12 @@ func (m *TreasureChestGiveawayStarted) decodeJX(d *jx.Decoder, s *wire.Scope) er
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<1) != 0 {
+				s.Forget("type")
+				var zero wire.Opt[string]
+				m.Type = zero
+			}
+			dup |= 1 << 1
 			s.Push("type")
 			if m.Type.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -3240,6 +4509,12 @@ func (m *TreasureChestGiveawayStarted) decodeJX(d *jx.Decoder, s *wire.Scope) er
 			m.Type.Set = true
 			s.Pop()
 		case "endTime":
+			if dup&(1<<2) != 0 {
+				s.Forget("endTime")
+				var zero wire.Opt[string]
+				m.EndTime = zero
+			}
+			dup |= 1 << 2
 			s.Push("endTime")
 			if m.EndTime.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -3247,6 +4522,12 @@ func (m *TreasureChestGiveawayStarted) decodeJX(d *jx.Decoder, s *wire.Scope) er
 			m.EndTime.Set = true
 			s.Pop()
 		case "pricePool":
+			if dup&(1<<3) != 0 {
+				s.Forget("pricePool")
+				var zero wire.Opt[string]
+				m.PricePool = zero
+			}
+			dup |= 1 << 3
 			s.Push("pricePool")
 			if m.PricePool.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -3254,6 +4535,12 @@ func (m *TreasureChestGiveawayStarted) decodeJX(d *jx.Decoder, s *wire.Scope) er
 			m.PricePool.Set = true
 			s.Pop()
 		case "durationInSeconds":
+			if dup&(1<<4) != 0 {
+				s.Forget("durationInSeconds")
+				var zero wire.Opt[int64]
+				m.DurationInSeconds = zero
+			}
+			dup |= 1 << 4
 			s.Push("durationInSeconds")
 			if m.DurationInSeconds.Value, err = wire.Int(d, s); err != nil {
 				return err
@@ -3280,11 +4567,18 @@ func (m *TreasureChestReadyToCollect) decodeJX(d *jx.Decoder, s *wire.Scope) err
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "__typename":
+			if dup&(1<<0) != 0 {
+				s.Forget("__typename")
+				var zero string
+				m.Typename = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("__typename")
 			if m.Typename, err = wire.String(d, s); err != nil {
@@ -3292,6 +4586,12 @@ func (m *TreasureChestReadyToCollect) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<1) != 0 {
+				s.Forget("type")
+				var zero wire.Opt[string]
+				m.Type = zero
+			}
+			dup |= 1 << 1
 			s.Push("type")
 			if m.Type.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -3318,11 +4618,18 @@ func (m *TreasureChestValueExpired) decodeJX(d *jx.Decoder, s *wire.Scope) error
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "__typename":
+			if dup&(1<<0) != 0 {
+				s.Forget("__typename")
+				var zero string
+				m.Typename = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("__typename")
 			if m.Typename, err = wire.String(d, s); err != nil {
@@ -3330,6 +4637,12 @@ func (m *TreasureChestValueExpired) decodeJX(d *jx.Decoder, s *wire.Scope) error
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<1) != 0 {
+				s.Forget("type")
+				var zero wire.Opt[string]
+				m.Type = zero
+			}
+			dup |= 1 << 1
 			s.Push("type")
 			if m.Type.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -3337,6 +4650,12 @@ func (m *TreasureChestValueExpired) decodeJX(d *jx.Decoder, s *wire.Scope) error
 			m.Type.Set = true
 			s.Pop()
 		case "expireAt":
+			if dup&(1<<2) != 0 {
+				s.Forget("expireAt")
+				var zero wire.Opt[string]
+				m.ExpireAt = zero
+			}
+			dup |= 1 << 2
 			s.Push("expireAt")
 			if m.ExpireAt.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -3344,6 +4663,12 @@ func (m *TreasureChestValueExpired) decodeJX(d *jx.Decoder, s *wire.Scope) error
 			m.ExpireAt.Set = true
 			s.Pop()
 		case "value":
+			if dup&(1<<3) != 0 {
+				s.Forget("value")
+				var zero wire.Opt[string]
+				m.Value = zero
+			}
+			dup |= 1 << 3
 			s.Push("value")
 			if m.Value.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -3370,11 +4695,18 @@ func (m *TreasureChestValueUpdated) decodeJX(d *jx.Decoder, s *wire.Scope) error
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "__typename":
+			if dup&(1<<0) != 0 {
+				s.Forget("__typename")
+				var zero string
+				m.Typename = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("__typename")
 			if m.Typename, err = wire.String(d, s); err != nil {
@@ -3382,6 +4714,12 @@ func (m *TreasureChestValueUpdated) decodeJX(d *jx.Decoder, s *wire.Scope) error
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<1) != 0 {
+				s.Forget("type")
+				var zero wire.Opt[string]
+				m.Type = zero
+			}
+			dup |= 1 << 1
 			s.Push("type")
 			if m.Type.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -3389,6 +4727,12 @@ func (m *TreasureChestValueUpdated) decodeJX(d *jx.Decoder, s *wire.Scope) error
 			m.Type.Set = true
 			s.Pop()
 		case "value":
+			if dup&(1<<2) != 0 {
+				s.Forget("value")
+				var zero wire.Opt[string]
+				m.Value = zero
+			}
+			dup |= 1 << 2
 			s.Push("value")
 			if m.Value.Value, err = wire.String(d, s); err != nil {
 				return err

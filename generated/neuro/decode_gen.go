@@ -12,11 +12,18 @@ func (m *AddEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "type":
+			if dup&(1<<0) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -24,6 +31,12 @@ func (m *AddEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "data":
+			if dup&(1<<1) != 0 {
+				s.Forget("data")
+				var zero AddEventData
+				m.Data = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -53,11 +66,18 @@ func (m *AddEventData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "eventType":
+			if dup&(1<<0) != 0 {
+				s.Forget("eventType")
+				var zero string
+				m.EventType = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("eventType")
 			if m.EventType, err = wire.String(d, s); err != nil {
@@ -84,11 +104,18 @@ func (m *AddSuccess) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "type":
+			if dup&(1<<0) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -96,6 +123,12 @@ func (m *AddSuccess) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "data":
+			if dup&(1<<1) != 0 {
+				s.Forget("data")
+				var zero AddSuccessData
+				m.Data = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -125,11 +158,18 @@ func (m *AddSuccessData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "eventType":
+			if dup&(1<<0) != 0 {
+				s.Forget("eventType")
+				var zero string
+				m.EventType = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("eventType")
 			if m.EventType, err = wire.String(d, s); err != nil {
@@ -137,6 +177,12 @@ func (m *AddSuccessData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "subscribed":
+			if dup&(1<<1) != 0 {
+				s.Forget("subscribed")
+				var zero bool
+				m.Subscribed = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("subscribed")
 			if m.Subscribed, err = wire.Bool(d, s); err != nil {
@@ -166,11 +212,18 @@ func (m *ApiErrorV1) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "error":
+			if dup&(1<<0) != 0 {
+				s.Forget("error")
+				var zero ApiErrorV1Error
+				m.Error = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("error")
 			if err = m.Error.decodeJX(d, s); err != nil {
@@ -197,11 +250,18 @@ func (m *ApiErrorV1Error) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "code":
+			if dup&(1<<0) != 0 {
+				s.Forget("code")
+				var zero string
+				m.Code = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("code")
 			if m.Code, err = wire.String(d, s); err != nil {
@@ -209,6 +269,12 @@ func (m *ApiErrorV1Error) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "message":
+			if dup&(1<<1) != 0 {
+				s.Forget("message")
+				var zero string
+				m.Message = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("message")
 			if m.Message, err = wire.String(d, s); err != nil {
@@ -238,11 +304,18 @@ func (m *ApiErrorV2) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "error":
+			if dup&(1<<0) != 0 {
+				s.Forget("error")
+				var zero ApiErrorV2Error
+				m.Error = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("error")
 			if err = m.Error.decodeJX(d, s); err != nil {
@@ -269,11 +342,18 @@ func (m *ApiErrorV2Error) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "code":
+			if dup&(1<<0) != 0 {
+				s.Forget("code")
+				var zero string
+				m.Code = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("code")
 			if m.Code, err = wire.String(d, s); err != nil {
@@ -281,6 +361,12 @@ func (m *ApiErrorV2Error) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "message":
+			if dup&(1<<1) != 0 {
+				s.Forget("message")
+				var zero string
+				m.Message = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("message")
 			if m.Message, err = wire.String(d, s); err != nil {
@@ -288,6 +374,12 @@ func (m *ApiErrorV2Error) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "timestamp":
+			if dup&(1<<2) != 0 {
+				s.Forget("timestamp")
+				var zero int64
+				m.Timestamp = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("timestamp")
 			if m.Timestamp, err = wire.Int(d, s); err != nil {
@@ -295,6 +387,12 @@ func (m *ApiErrorV2Error) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "path":
+			if dup&(1<<3) != 0 {
+				s.Forget("path")
+				var zero string
+				m.Path = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("path")
 			if m.Path, err = wire.String(d, s); err != nil {
@@ -330,11 +428,18 @@ func (m *AuthSuccess) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "type":
+			if dup&(1<<0) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -342,6 +447,12 @@ func (m *AuthSuccess) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "data":
+			if dup&(1<<1) != 0 {
+				s.Forget("data")
+				var zero json.RawMessage
+				m.Data = zero
+			}
+			dup |= 1 << 1
 			s.Push("data")
 			if m.Data, err = wire.Raw(d, s, jx.Object); err != nil {
 				return err
@@ -367,11 +478,18 @@ func (m *BlogEntrySection) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "header":
+			if dup&(1<<0) != 0 {
+				s.Forget("header")
+				var zero string
+				m.Header = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("header")
 			if m.Header, err = wire.String(d, s); err != nil {
@@ -379,6 +497,12 @@ func (m *BlogEntrySection) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "body":
+			if dup&(1<<1) != 0 {
+				s.Forget("body")
+				var zero string
+				m.Body = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("body")
 			if m.Body, err = wire.String(d, s); err != nil {
@@ -408,11 +532,18 @@ func (m *BlogFeedEntry) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "title":
+			if dup&(1<<0) != 0 {
+				s.Forget("title")
+				var zero string
+				m.Title = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("title")
 			if m.Title, err = wire.String(d, s); err != nil {
@@ -420,6 +551,12 @@ func (m *BlogFeedEntry) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "author":
+			if dup&(1<<1) != 0 {
+				s.Forget("author")
+				var zero string
+				m.Author = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("author")
 			if m.Author, err = wire.String(d, s); err != nil {
@@ -427,6 +564,12 @@ func (m *BlogFeedEntry) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "url":
+			if dup&(1<<2) != 0 {
+				s.Forget("url")
+				var zero string
+				m.URL = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("url")
 			if m.URL, err = wire.String(d, s); err != nil {
@@ -434,6 +577,12 @@ func (m *BlogFeedEntry) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "published":
+			if dup&(1<<3) != 0 {
+				s.Forget("published")
+				var zero int64
+				m.Published = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("published")
 			if m.Published, err = wire.Int(d, s); err != nil {
@@ -441,6 +590,12 @@ func (m *BlogFeedEntry) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "updated":
+			if dup&(1<<4) != 0 {
+				s.Forget("updated")
+				var zero int64
+				m.Updated = zero
+			}
+			dup |= 1 << 4
 			seen |= 1 << 4
 			s.Push("updated")
 			if m.Updated, err = wire.Int(d, s); err != nil {
@@ -448,6 +603,12 @@ func (m *BlogFeedEntry) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "content":
+			if dup&(1<<5) != 0 {
+				s.Forget("content")
+				var zero []BlogEntrySection
+				m.Content = zero
+			}
+			dup |= 1 << 5
 			s.Push("content")
 			{
 				var ok0 bool
@@ -475,6 +636,12 @@ func (m *BlogFeedEntry) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "rawContent":
+			if dup&(1<<6) != 0 {
+				s.Forget("rawContent")
+				var zero wire.Opt[string]
+				m.RawContent = zero
+			}
+			dup |= 1 << 6
 			s.Push("rawContent")
 			if m.RawContent.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -482,6 +649,12 @@ func (m *BlogFeedEntry) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.RawContent.Set = true
 			s.Pop()
 		case "summary":
+			if dup&(1<<7) != 0 {
+				s.Forget("summary")
+				var zero string
+				m.Summary = zero
+			}
+			dup |= 1 << 7
 			seen |= 1 << 7
 			s.Push("summary")
 			if m.Summary, err = wire.String(d, s); err != nil {
@@ -523,11 +696,18 @@ func (m *BlogFeedUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "url":
+			if dup&(1<<0) != 0 {
+				s.Forget("url")
+				var zero string
+				m.URL = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("url")
 			if m.URL, err = wire.String(d, s); err != nil {
@@ -535,6 +715,12 @@ func (m *BlogFeedUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "lastUpdated":
+			if dup&(1<<1) != 0 {
+				s.Forget("lastUpdated")
+				var zero int64
+				m.LastUpdated = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("lastUpdated")
 			if m.LastUpdated, err = wire.Int(d, s); err != nil {
@@ -542,6 +728,12 @@ func (m *BlogFeedUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "title":
+			if dup&(1<<2) != 0 {
+				s.Forget("title")
+				var zero string
+				m.Title = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("title")
 			if m.Title, err = wire.String(d, s); err != nil {
@@ -549,6 +741,12 @@ func (m *BlogFeedUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "subtitle":
+			if dup&(1<<3) != 0 {
+				s.Forget("subtitle")
+				var zero string
+				m.Subtitle = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("subtitle")
 			if m.Subtitle, err = wire.String(d, s); err != nil {
@@ -556,6 +754,12 @@ func (m *BlogFeedUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "entries":
+			if dup&(1<<4) != 0 {
+				s.Forget("entries")
+				var zero []BlogFeedEntry
+				m.Entries = zero
+			}
+			dup |= 1 << 4
 			seen |= 1 << 4
 			s.Push("entries")
 			{
@@ -615,11 +819,18 @@ func (m *BlogFeedUpdateEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "eventType":
+			if dup&(1<<0) != 0 {
+				s.Forget("eventType")
+				var zero string
+				m.EventType = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("eventType")
 			if m.EventType, err = wire.String(d, s); err != nil {
@@ -627,6 +838,12 @@ func (m *BlogFeedUpdateEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "eventData":
+			if dup&(1<<1) != 0 {
+				s.Forget("eventData")
+				var zero BlogFeedUpdateData
+				m.EventData = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("eventData")
 			if err = m.EventData.decodeJX(d, s); err != nil {
@@ -634,6 +851,12 @@ func (m *BlogFeedUpdateEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "timestamp":
+			if dup&(1<<2) != 0 {
+				s.Forget("timestamp")
+				var zero int64
+				m.Timestamp = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("timestamp")
 			if m.Timestamp, err = wire.Int(d, s); err != nil {
@@ -666,11 +889,18 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "type":
+			if dup&(1<<0) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -678,6 +908,12 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "data":
+			if dup&(1<<1) != 0 {
+				s.Forget("data")
+				var zero EventData
+				m.Data = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("data")
 			if m.Data, err = decodeEventData(d, s); err != nil {
@@ -809,11 +1045,18 @@ func (m *EventEnvelope) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "eventType":
+			if dup&(1<<0) != 0 {
+				s.Forget("eventType")
+				var zero string
+				m.EventType = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("eventType")
 			if m.EventType, err = wire.String(d, s); err != nil {
@@ -821,6 +1064,12 @@ func (m *EventEnvelope) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "eventData":
+			if dup&(1<<1) != 0 {
+				s.Forget("eventData")
+				var zero json.RawMessage
+				m.EventData = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("eventData")
 			if m.EventData, err = wire.Raw(d, s); err != nil {
@@ -828,6 +1077,12 @@ func (m *EventEnvelope) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "timestamp":
+			if dup&(1<<2) != 0 {
+				s.Forget("timestamp")
+				var zero int64
+				m.Timestamp = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("timestamp")
 			if m.Timestamp, err = wire.Int(d, s); err != nil {
@@ -860,11 +1115,18 @@ func (m *Invalid) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "type":
+			if dup&(1<<0) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -872,6 +1134,12 @@ func (m *Invalid) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "data":
+			if dup&(1<<1) != 0 {
+				s.Forget("data")
+				var zero InvalidData
+				m.Data = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -901,11 +1169,18 @@ func (m *InvalidData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "reason":
+			if dup&(1<<0) != 0 {
+				s.Forget("reason")
+				var zero InvalidReason
+				m.Reason = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("reason")
 			{
@@ -917,6 +1192,12 @@ func (m *InvalidData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "message":
+			if dup&(1<<1) != 0 {
+				s.Forget("message")
+				var zero wire.Opt[string]
+				m.Message = zero
+			}
+			dup |= 1 << 1
 			s.Push("message")
 			if m.Message.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -943,11 +1224,18 @@ func (m *ListEventsRequest) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "type":
+			if dup&(1<<0) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -955,6 +1243,12 @@ func (m *ListEventsRequest) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "data":
+			if dup&(1<<1) != 0 {
+				s.Forget("data")
+				var zero json.RawMessage
+				m.Data = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("data")
 			if m.Data, err = wire.Raw(d, s, jx.Object); err != nil {
@@ -984,11 +1278,18 @@ func (m *ListEventsResult) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "type":
+			if dup&(1<<0) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -996,6 +1297,12 @@ func (m *ListEventsResult) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "data":
+			if dup&(1<<1) != 0 {
+				s.Forget("data")
+				var zero ListEventsResultData
+				m.Data = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -1025,11 +1332,18 @@ func (m *ListEventsResultData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "subscribedEvents":
+			if dup&(1<<0) != 0 {
+				s.Forget("subscribedEvents")
+				var zero []string
+				m.SubscribedEvents = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("subscribedEvents")
 			{
@@ -1058,6 +1372,12 @@ func (m *ListEventsResultData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "availableEvents":
+			if dup&(1<<1) != 0 {
+				s.Forget("availableEvents")
+				var zero []string
+				m.AvailableEvents = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("availableEvents")
 			{
@@ -1108,11 +1428,18 @@ func (m *Ping) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "type":
+			if dup&(1<<0) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -1120,6 +1447,12 @@ func (m *Ping) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "data":
+			if dup&(1<<1) != 0 {
+				s.Forget("data")
+				var zero json.RawMessage
+				m.Data = zero
+			}
+			dup |= 1 << 1
 			s.Push("data")
 			if m.Data, err = wire.Raw(d, s, jx.Object); err != nil {
 				return err
@@ -1145,11 +1478,18 @@ func (m *Pong) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "type":
+			if dup&(1<<0) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -1157,6 +1497,12 @@ func (m *Pong) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "data":
+			if dup&(1<<1) != 0 {
+				s.Forget("data")
+				var zero json.RawMessage
+				m.Data = zero
+			}
+			dup |= 1 << 1
 			s.Push("data")
 			if m.Data, err = wire.Raw(d, s, jx.Object); err != nil {
 				return err
@@ -1182,11 +1528,18 @@ func (m *RaidData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "channel":
+			if dup&(1<<0) != 0 {
+				s.Forget("channel")
+				var zero RaidDataChannel
+				m.Channel = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("channel")
 			if err = m.Channel.decodeJX(d, s); err != nil {
@@ -1194,6 +1547,12 @@ func (m *RaidData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "viewerCount":
+			if dup&(1<<1) != 0 {
+				s.Forget("viewerCount")
+				var zero int64
+				m.ViewerCount = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("viewerCount")
 			if m.ViewerCount, err = wire.Int(d, s); err != nil {
@@ -1223,11 +1582,18 @@ func (m *RaidDataChannel) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "displayName":
+			if dup&(1<<0) != 0 {
+				s.Forget("displayName")
+				var zero string
+				m.DisplayName = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("displayName")
 			if m.DisplayName, err = wire.String(d, s); err != nil {
@@ -1235,6 +1601,12 @@ func (m *RaidDataChannel) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "name":
+			if dup&(1<<1) != 0 {
+				s.Forget("name")
+				var zero string
+				m.Name = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("name")
 			if m.Name, err = wire.String(d, s); err != nil {
@@ -1242,6 +1614,12 @@ func (m *RaidDataChannel) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "id":
+			if dup&(1<<2) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -1274,11 +1652,18 @@ func (m *RemoveEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "type":
+			if dup&(1<<0) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -1286,6 +1671,12 @@ func (m *RemoveEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "data":
+			if dup&(1<<1) != 0 {
+				s.Forget("data")
+				var zero RemoveEventData
+				m.Data = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -1315,11 +1706,18 @@ func (m *RemoveEventData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "eventType":
+			if dup&(1<<0) != 0 {
+				s.Forget("eventType")
+				var zero string
+				m.EventType = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("eventType")
 			if m.EventType, err = wire.String(d, s); err != nil {
@@ -1346,11 +1744,18 @@ func (m *RemoveSuccess) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "type":
+			if dup&(1<<0) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -1358,6 +1763,12 @@ func (m *RemoveSuccess) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "data":
+			if dup&(1<<1) != 0 {
+				s.Forget("data")
+				var zero RemoveSuccessData
+				m.Data = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -1387,11 +1798,18 @@ func (m *RemoveSuccessData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "eventType":
+			if dup&(1<<0) != 0 {
+				s.Forget("eventType")
+				var zero string
+				m.EventType = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("eventType")
 			if m.EventType, err = wire.String(d, s); err != nil {
@@ -1399,6 +1817,12 @@ func (m *RemoveSuccessData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "unsubscribed":
+			if dup&(1<<1) != 0 {
+				s.Forget("unsubscribed")
+				var zero bool
+				m.Unsubscribed = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("unsubscribed")
 			if m.Unsubscribed, err = wire.Bool(d, s); err != nil {
@@ -1428,11 +1852,18 @@ func (m *ScheduleEntry) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "day":
+			if dup&(1<<0) != 0 {
+				s.Forget("day")
+				var zero int64
+				m.Day = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("day")
 			if m.Day, err = wire.Int(d, s); err != nil {
@@ -1440,6 +1871,12 @@ func (m *ScheduleEntry) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "time":
+			if dup&(1<<1) != 0 {
+				s.Forget("time")
+				var zero int64
+				m.Time = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("time")
 			if m.Time, err = wire.Int(d, s); err != nil {
@@ -1447,6 +1884,12 @@ func (m *ScheduleEntry) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "message":
+			if dup&(1<<2) != 0 {
+				s.Forget("message")
+				var zero string
+				m.Message = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("message")
 			if m.Message, err = wire.String(d, s); err != nil {
@@ -1454,6 +1897,12 @@ func (m *ScheduleEntry) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<3) != 0 {
+				s.Forget("type")
+				var zero ScheduleEntryType
+				m.Type = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("type")
 			{
@@ -1493,11 +1942,18 @@ func (m *ScheduleUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "year":
+			if dup&(1<<0) != 0 {
+				s.Forget("year")
+				var zero int64
+				m.Year = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("year")
 			if m.Year, err = wire.Int(d, s); err != nil {
@@ -1505,6 +1961,12 @@ func (m *ScheduleUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "week":
+			if dup&(1<<1) != 0 {
+				s.Forget("week")
+				var zero int64
+				m.Week = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("week")
 			if m.Week, err = wire.Int(d, s); err != nil {
@@ -1512,6 +1974,12 @@ func (m *ScheduleUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "schedule":
+			if dup&(1<<2) != 0 {
+				s.Forget("schedule")
+				var zero []ScheduleEntry
+				m.Schedule = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("schedule")
 			{
@@ -1540,6 +2008,12 @@ func (m *ScheduleUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "isFinal":
+			if dup&(1<<3) != 0 {
+				s.Forget("isFinal")
+				var zero wire.Opt[bool]
+				m.IsFinal = zero
+			}
+			dup |= 1 << 3
 			s.Push("isFinal")
 			if m.IsFinal.Value, err = wire.Bool(d, s); err != nil {
 				return err
@@ -1547,6 +2021,12 @@ func (m *ScheduleUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.IsFinal.Set = true
 			s.Pop()
 		case "status":
+			if dup&(1<<4) != 0 {
+				s.Forget("status")
+				var zero wire.Opt[ScheduleStatus]
+				m.Status = zero
+			}
+			dup |= 1 << 4
 			s.Push("status")
 			{
 				var sv0 string
@@ -1558,6 +2038,12 @@ func (m *ScheduleUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Status.Set = true
 			s.Pop()
 		case "imageUrl":
+			if dup&(1<<5) != 0 {
+				s.Forget("imageUrl")
+				var zero wire.Opt[wire.Nullable[string]]
+				m.ImageURL = zero
+			}
+			dup |= 1 << 5
 			s.Push("imageUrl")
 			{
 				var null0 bool
@@ -1599,11 +2085,18 @@ func (m *ScheduleUpdateEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "eventType":
+			if dup&(1<<0) != 0 {
+				s.Forget("eventType")
+				var zero string
+				m.EventType = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("eventType")
 			if m.EventType, err = wire.String(d, s); err != nil {
@@ -1611,6 +2104,12 @@ func (m *ScheduleUpdateEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "eventData":
+			if dup&(1<<1) != 0 {
+				s.Forget("eventData")
+				var zero ScheduleUpdateData
+				m.EventData = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("eventData")
 			if err = m.EventData.decodeJX(d, s); err != nil {
@@ -1618,6 +2117,12 @@ func (m *ScheduleUpdateEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "timestamp":
+			if dup&(1<<2) != 0 {
+				s.Forget("timestamp")
+				var zero int64
+				m.Timestamp = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("timestamp")
 			if m.Timestamp, err = wire.Int(d, s); err != nil {
@@ -1650,11 +2155,18 @@ func (m *SecretneuroaccountOnlineEvent) decodeJX(d *jx.Decoder, s *wire.Scope) e
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "eventType":
+			if dup&(1<<0) != 0 {
+				s.Forget("eventType")
+				var zero string
+				m.EventType = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("eventType")
 			if m.EventType, err = wire.String(d, s); err != nil {
@@ -1662,6 +2174,12 @@ func (m *SecretneuroaccountOnlineEvent) decodeJX(d *jx.Decoder, s *wire.Scope) e
 			}
 			s.Pop()
 		case "eventData":
+			if dup&(1<<1) != 0 {
+				s.Forget("eventData")
+				var zero StreamOnlineData
+				m.EventData = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("eventData")
 			if err = m.EventData.decodeJX(d, s); err != nil {
@@ -1669,6 +2187,12 @@ func (m *SecretneuroaccountOnlineEvent) decodeJX(d *jx.Decoder, s *wire.Scope) e
 			}
 			s.Pop()
 		case "timestamp":
+			if dup&(1<<2) != 0 {
+				s.Forget("timestamp")
+				var zero int64
+				m.Timestamp = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("timestamp")
 			if m.Timestamp, err = wire.Int(d, s); err != nil {
@@ -1701,11 +2225,18 @@ func (m *StreamGame) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -1713,6 +2244,12 @@ func (m *StreamGame) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "name":
+			if dup&(1<<1) != 0 {
+				s.Forget("name")
+				var zero string
+				m.Name = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("name")
 			if m.Name, err = wire.String(d, s); err != nil {
@@ -1742,11 +2279,18 @@ func (m *StreamOfflineData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "isLive":
+			if dup&(1<<0) != 0 {
+				s.Forget("isLive")
+				var zero bool
+				m.IsLive = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("isLive")
 			if m.IsLive, err = wire.Bool(d, s); err != nil {
@@ -1773,11 +2317,18 @@ func (m *StreamOfflineEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "eventType":
+			if dup&(1<<0) != 0 {
+				s.Forget("eventType")
+				var zero string
+				m.EventType = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("eventType")
 			if m.EventType, err = wire.String(d, s); err != nil {
@@ -1785,6 +2336,12 @@ func (m *StreamOfflineEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "eventData":
+			if dup&(1<<1) != 0 {
+				s.Forget("eventData")
+				var zero StreamOfflineData
+				m.EventData = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("eventData")
 			if err = m.EventData.decodeJX(d, s); err != nil {
@@ -1792,6 +2349,12 @@ func (m *StreamOfflineEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "timestamp":
+			if dup&(1<<2) != 0 {
+				s.Forget("timestamp")
+				var zero int64
+				m.Timestamp = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("timestamp")
 			if m.Timestamp, err = wire.Int(d, s); err != nil {
@@ -1824,11 +2387,18 @@ func (m *StreamOnlineData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "isLive":
+			if dup&(1<<0) != 0 {
+				s.Forget("isLive")
+				var zero bool
+				m.IsLive = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("isLive")
 			if m.IsLive, err = wire.Bool(d, s); err != nil {
@@ -1836,6 +2406,12 @@ func (m *StreamOnlineData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "id":
+			if dup&(1<<1) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -1843,6 +2419,12 @@ func (m *StreamOnlineData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "title":
+			if dup&(1<<2) != 0 {
+				s.Forget("title")
+				var zero string
+				m.Title = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("title")
 			if m.Title, err = wire.String(d, s); err != nil {
@@ -1850,6 +2432,12 @@ func (m *StreamOnlineData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "game":
+			if dup&(1<<3) != 0 {
+				s.Forget("game")
+				var zero StreamGame
+				m.Game = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("game")
 			if err = m.Game.decodeJX(d, s); err != nil {
@@ -1857,6 +2445,12 @@ func (m *StreamOnlineData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "language":
+			if dup&(1<<4) != 0 {
+				s.Forget("language")
+				var zero string
+				m.Language = zero
+			}
+			dup |= 1 << 4
 			seen |= 1 << 4
 			s.Push("language")
 			if m.Language, err = wire.String(d, s); err != nil {
@@ -1864,6 +2458,12 @@ func (m *StreamOnlineData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "tags":
+			if dup&(1<<5) != 0 {
+				s.Forget("tags")
+				var zero []string
+				m.Tags = zero
+			}
+			dup |= 1 << 5
 			seen |= 1 << 5
 			s.Push("tags")
 			{
@@ -1892,6 +2492,12 @@ func (m *StreamOnlineData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "isMature":
+			if dup&(1<<6) != 0 {
+				s.Forget("isMature")
+				var zero bool
+				m.IsMature = zero
+			}
+			dup |= 1 << 6
 			seen |= 1 << 6
 			s.Push("isMature")
 			if m.IsMature, err = wire.Bool(d, s); err != nil {
@@ -1899,6 +2505,12 @@ func (m *StreamOnlineData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "viewerCount":
+			if dup&(1<<7) != 0 {
+				s.Forget("viewerCount")
+				var zero int64
+				m.ViewerCount = zero
+			}
+			dup |= 1 << 7
 			seen |= 1 << 7
 			s.Push("viewerCount")
 			if m.ViewerCount, err = wire.Int(d, s); err != nil {
@@ -1906,6 +2518,12 @@ func (m *StreamOnlineData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "startedAt":
+			if dup&(1<<8) != 0 {
+				s.Forget("startedAt")
+				var zero StreamOnlineDataStartedAt
+				m.StartedAt = zero
+			}
+			dup |= 1 << 8
 			seen |= 1 << 8
 			s.Push("startedAt")
 			if m.StartedAt, err = decodeStreamOnlineDataStartedAt(d, s); err != nil {
@@ -1913,6 +2531,12 @@ func (m *StreamOnlineData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "thumbnailUrl":
+			if dup&(1<<9) != 0 {
+				s.Forget("thumbnailUrl")
+				var zero string
+				m.ThumbnailURL = zero
+			}
+			dup |= 1 << 9
 			seen |= 1 << 9
 			s.Push("thumbnailUrl")
 			if m.ThumbnailURL, err = wire.String(d, s); err != nil {
@@ -1992,11 +2616,18 @@ func (m *StreamOnlineEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "eventType":
+			if dup&(1<<0) != 0 {
+				s.Forget("eventType")
+				var zero string
+				m.EventType = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("eventType")
 			if m.EventType, err = wire.String(d, s); err != nil {
@@ -2004,6 +2635,12 @@ func (m *StreamOnlineEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "eventData":
+			if dup&(1<<1) != 0 {
+				s.Forget("eventData")
+				var zero StreamOnlineData
+				m.EventData = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("eventData")
 			if err = m.EventData.decodeJX(d, s); err != nil {
@@ -2011,6 +2648,12 @@ func (m *StreamOnlineEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "timestamp":
+			if dup&(1<<2) != 0 {
+				s.Forget("timestamp")
+				var zero int64
+				m.Timestamp = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("timestamp")
 			if m.Timestamp, err = wire.Int(d, s); err != nil {
@@ -2043,11 +2686,18 @@ func (m *StreamRaidIncomingEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "eventType":
+			if dup&(1<<0) != 0 {
+				s.Forget("eventType")
+				var zero string
+				m.EventType = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("eventType")
 			if m.EventType, err = wire.String(d, s); err != nil {
@@ -2055,6 +2705,12 @@ func (m *StreamRaidIncomingEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "eventData":
+			if dup&(1<<1) != 0 {
+				s.Forget("eventData")
+				var zero RaidData
+				m.EventData = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("eventData")
 			if err = m.EventData.decodeJX(d, s); err != nil {
@@ -2062,6 +2718,12 @@ func (m *StreamRaidIncomingEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "timestamp":
+			if dup&(1<<2) != 0 {
+				s.Forget("timestamp")
+				var zero int64
+				m.Timestamp = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("timestamp")
 			if m.Timestamp, err = wire.Int(d, s); err != nil {
@@ -2094,11 +2756,18 @@ func (m *StreamRaidOutgoingEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "eventType":
+			if dup&(1<<0) != 0 {
+				s.Forget("eventType")
+				var zero string
+				m.EventType = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("eventType")
 			if m.EventType, err = wire.String(d, s); err != nil {
@@ -2106,6 +2775,12 @@ func (m *StreamRaidOutgoingEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "eventData":
+			if dup&(1<<1) != 0 {
+				s.Forget("eventData")
+				var zero RaidData
+				m.EventData = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("eventData")
 			if err = m.EventData.decodeJX(d, s); err != nil {
@@ -2113,6 +2788,12 @@ func (m *StreamRaidOutgoingEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "timestamp":
+			if dup&(1<<2) != 0 {
+				s.Forget("timestamp")
+				var zero int64
+				m.Timestamp = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("timestamp")
 			if m.Timestamp, err = wire.Int(d, s); err != nil {
@@ -2145,11 +2826,18 @@ func (m *StreamUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "title":
+			if dup&(1<<0) != 0 {
+				s.Forget("title")
+				var zero string
+				m.Title = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("title")
 			if m.Title, err = wire.String(d, s); err != nil {
@@ -2157,6 +2845,12 @@ func (m *StreamUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "game":
+			if dup&(1<<1) != 0 {
+				s.Forget("game")
+				var zero StreamGame
+				m.Game = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("game")
 			if err = m.Game.decodeJX(d, s); err != nil {
@@ -2164,6 +2858,12 @@ func (m *StreamUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "language":
+			if dup&(1<<2) != 0 {
+				s.Forget("language")
+				var zero string
+				m.Language = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("language")
 			if m.Language, err = wire.String(d, s); err != nil {
@@ -2171,6 +2871,12 @@ func (m *StreamUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "isMature":
+			if dup&(1<<3) != 0 {
+				s.Forget("isMature")
+				var zero bool
+				m.IsMature = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("isMature")
 			if m.IsMature, err = wire.Bool(d, s); err != nil {
@@ -2206,11 +2912,18 @@ func (m *StreamUpdateEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "eventType":
+			if dup&(1<<0) != 0 {
+				s.Forget("eventType")
+				var zero string
+				m.EventType = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("eventType")
 			if m.EventType, err = wire.String(d, s); err != nil {
@@ -2218,6 +2931,12 @@ func (m *StreamUpdateEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "eventData":
+			if dup&(1<<1) != 0 {
+				s.Forget("eventData")
+				var zero StreamUpdateData
+				m.EventData = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("eventData")
 			if err = m.EventData.decodeJX(d, s); err != nil {
@@ -2225,6 +2944,12 @@ func (m *StreamUpdateEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "timestamp":
+			if dup&(1<<2) != 0 {
+				s.Forget("timestamp")
+				var zero int64
+				m.Timestamp = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("timestamp")
 			if m.Timestamp, err = wire.Int(d, s); err != nil {
@@ -2257,11 +2982,18 @@ func (m *SubathonGoal) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "name":
+			if dup&(1<<0) != 0 {
+				s.Forget("name")
+				var zero string
+				m.Name = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("name")
 			if m.Name, err = wire.String(d, s); err != nil {
@@ -2269,6 +3001,12 @@ func (m *SubathonGoal) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "completed":
+			if dup&(1<<1) != 0 {
+				s.Forget("completed")
+				var zero bool
+				m.Completed = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("completed")
 			if m.Completed, err = wire.Bool(d, s); err != nil {
@@ -2276,6 +3014,12 @@ func (m *SubathonGoal) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "reached":
+			if dup&(1<<2) != 0 {
+				s.Forget("reached")
+				var zero bool
+				m.Reached = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("reached")
 			if m.Reached, err = wire.Bool(d, s); err != nil {
@@ -2308,11 +3052,18 @@ func (m *SubathonGoalUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "year":
+			if dup&(1<<0) != 0 {
+				s.Forget("year")
+				var zero int64
+				m.Year = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("year")
 			if m.Year, err = wire.Int(d, s); err != nil {
@@ -2320,6 +3071,12 @@ func (m *SubathonGoalUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "goalNumber":
+			if dup&(1<<1) != 0 {
+				s.Forget("goalNumber")
+				var zero int64
+				m.GoalNumber = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("goalNumber")
 			if m.GoalNumber, err = wire.Int(d, s); err != nil {
@@ -2327,6 +3084,12 @@ func (m *SubathonGoalUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "goal":
+			if dup&(1<<2) != 0 {
+				s.Forget("goal")
+				var zero SubathonGoal
+				m.Goal = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("goal")
 			if err = m.Goal.decodeJX(d, s); err != nil {
@@ -2334,6 +3097,12 @@ func (m *SubathonGoalUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "subcount":
+			if dup&(1<<3) != 0 {
+				s.Forget("subcount")
+				var zero int64
+				m.Subcount = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("subcount")
 			if m.Subcount, err = wire.Int(d, s); err != nil {
@@ -2369,11 +3138,18 @@ func (m *SubathonGoalUpdateEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "eventType":
+			if dup&(1<<0) != 0 {
+				s.Forget("eventType")
+				var zero string
+				m.EventType = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("eventType")
 			if m.EventType, err = wire.String(d, s); err != nil {
@@ -2381,6 +3157,12 @@ func (m *SubathonGoalUpdateEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "eventData":
+			if dup&(1<<1) != 0 {
+				s.Forget("eventData")
+				var zero SubathonGoalUpdateData
+				m.EventData = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("eventData")
 			if err = m.EventData.decodeJX(d, s); err != nil {
@@ -2388,6 +3170,12 @@ func (m *SubathonGoalUpdateEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "timestamp":
+			if dup&(1<<2) != 0 {
+				s.Forget("timestamp")
+				var zero int64
+				m.Timestamp = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("timestamp")
 			if m.Timestamp, err = wire.Int(d, s); err != nil {
@@ -2420,11 +3208,18 @@ func (m *SubathonMilestone) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "timestamp":
+			if dup&(1<<0) != 0 {
+				s.Forget("timestamp")
+				var zero int64
+				m.Timestamp = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("timestamp")
 			if m.Timestamp, err = wire.Int(d, s); err != nil {
@@ -2451,11 +3246,18 @@ func (m *SubathonUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "year":
+			if dup&(1<<0) != 0 {
+				s.Forget("year")
+				var zero int64
+				m.Year = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("year")
 			if m.Year, err = wire.Int(d, s); err != nil {
@@ -2463,6 +3265,12 @@ func (m *SubathonUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "name":
+			if dup&(1<<1) != 0 {
+				s.Forget("name")
+				var zero string
+				m.Name = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("name")
 			if m.Name, err = wire.String(d, s); err != nil {
@@ -2470,6 +3278,12 @@ func (m *SubathonUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "subcount":
+			if dup&(1<<2) != 0 {
+				s.Forget("subcount")
+				var zero int64
+				m.Subcount = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("subcount")
 			if m.Subcount, err = wire.Int(d, s); err != nil {
@@ -2477,6 +3291,12 @@ func (m *SubathonUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "goals":
+			if dup&(1<<3) != 0 {
+				s.Forget("goals")
+				var zero map[string]SubathonGoal
+				m.Goals = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("goals")
 			{
@@ -2504,6 +3324,12 @@ func (m *SubathonUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "subcountMilestones":
+			if dup&(1<<4) != 0 {
+				s.Forget("subcountMilestones")
+				var zero map[string]SubathonMilestone
+				m.SubcountMilestones = zero
+			}
+			dup |= 1 << 4
 			s.Push("subcountMilestones")
 			{
 				var ok0 bool
@@ -2530,6 +3356,12 @@ func (m *SubathonUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "isActive":
+			if dup&(1<<5) != 0 {
+				s.Forget("isActive")
+				var zero bool
+				m.IsActive = zero
+			}
+			dup |= 1 << 5
 			seen |= 1 << 5
 			s.Push("isActive")
 			if m.IsActive, err = wire.Bool(d, s); err != nil {
@@ -2537,6 +3369,12 @@ func (m *SubathonUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "startTimestamp":
+			if dup&(1<<6) != 0 {
+				s.Forget("startTimestamp")
+				var zero wire.Opt[int64]
+				m.StartTimestamp = zero
+			}
+			dup |= 1 << 6
 			s.Push("startTimestamp")
 			if m.StartTimestamp.Value, err = wire.Int(d, s); err != nil {
 				return err
@@ -2544,6 +3382,12 @@ func (m *SubathonUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.StartTimestamp.Set = true
 			s.Pop()
 		case "endTimestamp":
+			if dup&(1<<7) != 0 {
+				s.Forget("endTimestamp")
+				var zero wire.Opt[wire.Nullable[int64]]
+				m.EndTimestamp = zero
+			}
+			dup |= 1 << 7
 			s.Push("endTimestamp")
 			{
 				var null0 bool
@@ -2591,11 +3435,18 @@ func (m *SubathonUpdateEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "eventType":
+			if dup&(1<<0) != 0 {
+				s.Forget("eventType")
+				var zero string
+				m.EventType = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("eventType")
 			if m.EventType, err = wire.String(d, s); err != nil {
@@ -2603,6 +3454,12 @@ func (m *SubathonUpdateEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "eventData":
+			if dup&(1<<1) != 0 {
+				s.Forget("eventData")
+				var zero SubathonUpdateData
+				m.EventData = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("eventData")
 			if err = m.EventData.decodeJX(d, s); err != nil {
@@ -2610,6 +3467,12 @@ func (m *SubathonUpdateEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "timestamp":
+			if dup&(1<<2) != 0 {
+				s.Forget("timestamp")
+				var zero int64
+				m.Timestamp = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("timestamp")
 			if m.Timestamp, err = wire.Int(d, s); err != nil {
@@ -2642,11 +3505,18 @@ func (m *TicketResponse) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "data":
+			if dup&(1<<0) != 0 {
+				s.Forget("data")
+				var zero TicketResponseData
+				m.Data = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -2673,11 +3543,18 @@ func (m *TicketResponseData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "ticket":
+			if dup&(1<<0) != 0 {
+				s.Forget("ticket")
+				var zero string
+				m.Ticket = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("ticket")
 			if m.Ticket, err = wire.String(d, s); err != nil {
@@ -2685,6 +3562,12 @@ func (m *TicketResponseData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "expiresIn":
+			if dup&(1<<1) != 0 {
+				s.Forget("expiresIn")
+				var zero int64
+				m.ExpiresIn = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("expiresIn")
 			if m.ExpiresIn, err = wire.Int(d, s); err != nil {
@@ -2692,6 +3575,12 @@ func (m *TicketResponseData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "usage":
+			if dup&(1<<2) != 0 {
+				s.Forget("usage")
+				var zero wire.Opt[string]
+				m.Usage = zero
+			}
+			dup |= 1 << 2
 			s.Push("usage")
 			if m.Usage.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -2721,11 +3610,18 @@ func (m *Welcome) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "type":
+			if dup&(1<<0) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -2733,6 +3629,12 @@ func (m *Welcome) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "data":
+			if dup&(1<<1) != 0 {
+				s.Forget("data")
+				var zero WelcomeData
+				m.Data = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -2762,11 +3664,18 @@ func (m *WelcomeData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "sessionId":
+			if dup&(1<<0) != 0 {
+				s.Forget("sessionId")
+				var zero string
+				m.SessionID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("sessionId")
 			if m.SessionID, err = wire.String(d, s); err != nil {
@@ -2793,11 +3702,18 @@ func (m *XFeedEntry) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -2805,6 +3721,12 @@ func (m *XFeedEntry) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<1) != 0 {
+				s.Forget("type")
+				var zero XFeedEntryType
+				m.Type = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("type")
 			{
@@ -2816,6 +3738,12 @@ func (m *XFeedEntry) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "replyTo":
+			if dup&(1<<2) != 0 {
+				s.Forget("replyTo")
+				var zero wire.Opt[XFeedReplyTo]
+				m.ReplyTo = zero
+			}
+			dup |= 1 << 2
 			s.Push("replyTo")
 			if err = m.ReplyTo.Value.decodeJX(d, s); err != nil {
 				return err
@@ -2823,6 +3751,12 @@ func (m *XFeedEntry) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.ReplyTo.Set = true
 			s.Pop()
 		case "retweetedBy":
+			if dup&(1<<3) != 0 {
+				s.Forget("retweetedBy")
+				var zero wire.Opt[XFeedUser]
+				m.RetweetedBy = zero
+			}
+			dup |= 1 << 3
 			s.Push("retweetedBy")
 			if err = m.RetweetedBy.Value.decodeJX(d, s); err != nil {
 				return err
@@ -2830,6 +3764,12 @@ func (m *XFeedEntry) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.RetweetedBy.Set = true
 			s.Pop()
 		case "author":
+			if dup&(1<<4) != 0 {
+				s.Forget("author")
+				var zero XFeedUser
+				m.Author = zero
+			}
+			dup |= 1 << 4
 			seen |= 1 << 4
 			s.Push("author")
 			if err = m.Author.decodeJX(d, s); err != nil {
@@ -2837,6 +3777,12 @@ func (m *XFeedEntry) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "url":
+			if dup&(1<<5) != 0 {
+				s.Forget("url")
+				var zero string
+				m.URL = zero
+			}
+			dup |= 1 << 5
 			seen |= 1 << 5
 			s.Push("url")
 			if m.URL, err = wire.String(d, s); err != nil {
@@ -2844,6 +3790,12 @@ func (m *XFeedEntry) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "createdTimestamp":
+			if dup&(1<<6) != 0 {
+				s.Forget("createdTimestamp")
+				var zero int64
+				m.CreatedTimestamp = zero
+			}
+			dup |= 1 << 6
 			seen |= 1 << 6
 			s.Push("createdTimestamp")
 			if m.CreatedTimestamp, err = wire.Int(d, s); err != nil {
@@ -2851,6 +3803,12 @@ func (m *XFeedEntry) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "content":
+			if dup&(1<<7) != 0 {
+				s.Forget("content")
+				var zero string
+				m.Content = zero
+			}
+			dup |= 1 << 7
 			seen |= 1 << 7
 			s.Push("content")
 			if m.Content, err = wire.String(d, s); err != nil {
@@ -2858,6 +3816,12 @@ func (m *XFeedEntry) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "media":
+			if dup&(1<<8) != 0 {
+				s.Forget("media")
+				var zero []XFeedMedia
+				m.Media = zero
+			}
+			dup |= 1 << 8
 			seen |= 1 << 8
 			s.Push("media")
 			{
@@ -2923,11 +3887,18 @@ func (m *XFeedImageMedia) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "type":
+			if dup&(1<<0) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -2935,6 +3906,12 @@ func (m *XFeedImageMedia) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "url":
+			if dup&(1<<1) != 0 {
+				s.Forget("url")
+				var zero string
+				m.URL = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("url")
 			if m.URL, err = wire.String(d, s); err != nil {
@@ -3016,11 +3993,18 @@ func (m *XFeedNewEntriesData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "user":
+			if dup&(1<<0) != 0 {
+				s.Forget("user")
+				var zero string
+				m.User = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("user")
 			if m.User, err = wire.String(d, s); err != nil {
@@ -3028,6 +4012,12 @@ func (m *XFeedNewEntriesData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "entries":
+			if dup&(1<<1) != 0 {
+				s.Forget("entries")
+				var zero []XFeedEntry
+				m.Entries = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("entries")
 			{
@@ -3078,11 +4068,18 @@ func (m *XFeedNewEntriesEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "eventType":
+			if dup&(1<<0) != 0 {
+				s.Forget("eventType")
+				var zero string
+				m.EventType = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("eventType")
 			if m.EventType, err = wire.String(d, s); err != nil {
@@ -3090,6 +4087,12 @@ func (m *XFeedNewEntriesEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "eventData":
+			if dup&(1<<1) != 0 {
+				s.Forget("eventData")
+				var zero XFeedNewEntriesData
+				m.EventData = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("eventData")
 			if err = m.EventData.decodeJX(d, s); err != nil {
@@ -3097,6 +4100,12 @@ func (m *XFeedNewEntriesEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "timestamp":
+			if dup&(1<<2) != 0 {
+				s.Forget("timestamp")
+				var zero int64
+				m.Timestamp = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("timestamp")
 			if m.Timestamp, err = wire.Int(d, s); err != nil {
@@ -3129,11 +4138,18 @@ func (m *XFeedPost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -3141,6 +4157,12 @@ func (m *XFeedPost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "content":
+			if dup&(1<<1) != 0 {
+				s.Forget("content")
+				var zero string
+				m.Content = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("content")
 			if m.Content, err = wire.String(d, s); err != nil {
@@ -3148,6 +4170,12 @@ func (m *XFeedPost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "createdTimestamp":
+			if dup&(1<<2) != 0 {
+				s.Forget("createdTimestamp")
+				var zero int64
+				m.CreatedTimestamp = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("createdTimestamp")
 			if m.CreatedTimestamp, err = wire.Int(d, s); err != nil {
@@ -3155,6 +4183,12 @@ func (m *XFeedPost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "media":
+			if dup&(1<<3) != 0 {
+				s.Forget("media")
+				var zero []XFeedMedia
+				m.Media = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("media")
 			{
@@ -3211,11 +4245,18 @@ func (m *XFeedReplyTo) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "username":
+			if dup&(1<<0) != 0 {
+				s.Forget("username")
+				var zero string
+				m.Username = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("username")
 			if m.Username, err = wire.String(d, s); err != nil {
@@ -3223,6 +4264,12 @@ func (m *XFeedReplyTo) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "statusId":
+			if dup&(1<<1) != 0 {
+				s.Forget("statusId")
+				var zero string
+				m.StatusID = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("statusId")
 			if m.StatusID, err = wire.String(d, s); err != nil {
@@ -3230,6 +4277,12 @@ func (m *XFeedReplyTo) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "url":
+			if dup&(1<<2) != 0 {
+				s.Forget("url")
+				var zero string
+				m.URL = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("url")
 			if m.URL, err = wire.String(d, s); err != nil {
@@ -3237,6 +4290,12 @@ func (m *XFeedReplyTo) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "post":
+			if dup&(1<<3) != 0 {
+				s.Forget("post")
+				var zero wire.Opt[XFeedPost]
+				m.Post = zero
+			}
+			dup |= 1 << 3
 			s.Push("post")
 			if err = m.Post.Value.decodeJX(d, s); err != nil {
 				return err
@@ -3269,11 +4328,18 @@ func (m *XFeedUpdateEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "eventType":
+			if dup&(1<<0) != 0 {
+				s.Forget("eventType")
+				var zero string
+				m.EventType = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("eventType")
 			if m.EventType, err = wire.String(d, s); err != nil {
@@ -3281,6 +4347,12 @@ func (m *XFeedUpdateEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "eventData":
+			if dup&(1<<1) != 0 {
+				s.Forget("eventData")
+				var zero XFeedNewEntriesData
+				m.EventData = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("eventData")
 			if err = m.EventData.decodeJX(d, s); err != nil {
@@ -3288,6 +4360,12 @@ func (m *XFeedUpdateEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "timestamp":
+			if dup&(1<<2) != 0 {
+				s.Forget("timestamp")
+				var zero int64
+				m.Timestamp = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("timestamp")
 			if m.Timestamp, err = wire.Int(d, s); err != nil {
@@ -3320,11 +4398,18 @@ func (m *XFeedUser) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "username":
+			if dup&(1<<0) != 0 {
+				s.Forget("username")
+				var zero string
+				m.Username = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("username")
 			if m.Username, err = wire.String(d, s); err != nil {
@@ -3351,11 +4436,18 @@ func (m *XFeedVideoMedia) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "type":
+			if dup&(1<<0) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -3363,6 +4455,12 @@ func (m *XFeedVideoMedia) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "url":
+			if dup&(1<<1) != 0 {
+				s.Forget("url")
+				var zero string
+				m.URL = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("url")
 			if m.URL, err = wire.String(d, s); err != nil {
@@ -3370,6 +4468,12 @@ func (m *XFeedVideoMedia) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "posterUrl":
+			if dup&(1<<2) != 0 {
+				s.Forget("posterUrl")
+				var zero wire.Opt[string]
+				m.PosterURL = zero
+			}
+			dup |= 1 << 2
 			s.Push("posterUrl")
 			if m.PosterURL.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -3377,6 +4481,12 @@ func (m *XFeedVideoMedia) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.PosterURL.Set = true
 			s.Pop()
 		case "mimeType":
+			if dup&(1<<3) != 0 {
+				s.Forget("mimeType")
+				var zero wire.Opt[string]
+				m.MimeType = zero
+			}
+			dup |= 1 << 3
 			s.Push("mimeType")
 			if m.MimeType.Value, err = wire.String(d, s); err != nil {
 				return err

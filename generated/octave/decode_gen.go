@@ -12,11 +12,18 @@ func (m *Ack) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "head":
+			if dup&(1<<0) != 0 {
+				s.Forget("head")
+				var zero AckHead
+				m.Head = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("head")
 			if err = m.Head.decodeJX(d, s); err != nil {
@@ -24,6 +31,12 @@ func (m *Ack) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "body":
+			if dup&(1<<1) != 0 {
+				s.Forget("body")
+				var zero json.RawMessage
+				m.Body = zero
+			}
+			dup |= 1 << 1
 			s.Push("body")
 			if m.Body, err = wire.Raw(d, s, jx.Object); err != nil {
 				return err
@@ -49,11 +62,18 @@ func (m *AckHead) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "msgId":
+			if dup&(1<<0) != 0 {
+				s.Forget("msgId")
+				var zero string
+				m.MsgID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("msgId")
 			if m.MsgID, err = wire.String(d, s); err != nil {
@@ -61,6 +81,12 @@ func (m *AckHead) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "ok":
+			if dup&(1<<1) != 0 {
+				s.Forget("ok")
+				var zero bool
+				m.OK = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("ok")
 			if m.OK, err = wire.Bool(d, s); err != nil {
@@ -68,6 +94,12 @@ func (m *AckHead) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "errors":
+			if dup&(1<<2) != 0 {
+				s.Forget("errors")
+				var zero []json.RawMessage
+				m.Errors = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("errors")
 			{
@@ -96,6 +128,12 @@ func (m *AckHead) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "messages":
+			if dup&(1<<3) != 0 {
+				s.Forget("messages")
+				var zero []string
+				m.Messages = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("messages")
 			{
@@ -124,6 +162,12 @@ func (m *AckHead) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "status":
+			if dup&(1<<4) != 0 {
+				s.Forget("status")
+				var zero wire.Opt[int64]
+				m.Status = zero
+			}
+			dup |= 1 << 4
 			s.Push("status")
 			if m.Status.Value, err = wire.Int(d, s); err != nil {
 				return err
@@ -131,6 +175,12 @@ func (m *AckHead) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Status.Set = true
 			s.Pop()
 		case "references":
+			if dup&(1<<5) != 0 {
+				s.Forget("references")
+				var zero json.RawMessage
+				m.References = zero
+			}
+			dup |= 1 << 5
 			s.Push("references")
 			if m.References, err = wire.Raw(d, s, jx.Object); err != nil {
 				return err
@@ -165,11 +215,18 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -177,6 +234,12 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "streamId":
+			if dup&(1<<1) != 0 {
+				s.Forget("streamId")
+				var zero string
+				m.StreamID = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("streamId")
 			if m.StreamID, err = wire.String(d, s); err != nil {
@@ -184,6 +247,12 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "path":
+			if dup&(1<<2) != 0 {
+				s.Forget("path")
+				var zero string
+				m.Path = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("path")
 			if m.Path, err = wire.String(d, s); err != nil {
@@ -191,6 +260,12 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "creationDate":
+			if dup&(1<<3) != 0 {
+				s.Forget("creationDate")
+				var zero int64
+				m.CreationDate = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("creationDate")
 			if m.CreationDate, err = wire.Int(d, s); err != nil {
@@ -198,6 +273,12 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "lastEditDate":
+			if dup&(1<<4) != 0 {
+				s.Forget("lastEditDate")
+				var zero int64
+				m.LastEditDate = zero
+			}
+			dup |= 1 << 4
 			seen |= 1 << 4
 			s.Push("lastEditDate")
 			if m.LastEditDate, err = wire.Int(d, s); err != nil {
@@ -205,6 +286,12 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "generatedDate":
+			if dup&(1<<5) != 0 {
+				s.Forget("generatedDate")
+				var zero wire.Nullable[int64]
+				m.GeneratedDate = zero
+			}
+			dup |= 1 << 5
 			seen |= 1 << 5
 			s.Push("generatedDate")
 			{
@@ -221,6 +308,12 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "creatorId":
+			if dup&(1<<6) != 0 {
+				s.Forget("creatorId")
+				var zero string
+				m.CreatorID = zero
+			}
+			dup |= 1 << 6
 			seen |= 1 << 6
 			s.Push("creatorId")
 			if m.CreatorID, err = wire.String(d, s); err != nil {
@@ -228,6 +321,12 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "lastEditorId":
+			if dup&(1<<7) != 0 {
+				s.Forget("lastEditorId")
+				var zero string
+				m.LastEditorID = zero
+			}
+			dup |= 1 << 7
 			seen |= 1 << 7
 			s.Push("lastEditorId")
 			if m.LastEditorID, err = wire.String(d, s); err != nil {
@@ -235,6 +334,12 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "elems":
+			if dup&(1<<8) != 0 {
+				s.Forget("elems")
+				var zero json.RawMessage
+				m.Elems = zero
+			}
+			dup |= 1 << 8
 			seen |= 1 << 8
 			s.Push("elems")
 			if m.Elems, err = wire.Raw(d, s, jx.Object); err != nil {
@@ -242,6 +347,12 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "hash":
+			if dup&(1<<9) != 0 {
+				s.Forget("hash")
+				var zero wire.Nullable[string]
+				m.Hash = zero
+			}
+			dup |= 1 << 9
 			seen |= 1 << 9
 			s.Push("hash")
 			{
@@ -258,6 +369,12 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "location":
+			if dup&(1<<10) != 0 {
+				s.Forget("location")
+				var zero json.RawMessage
+				m.Location = zero
+			}
+			dup |= 1 << 10
 			seen |= 1 << 10
 			s.Push("location")
 			if m.Location, err = wire.Raw(d, s); err != nil {
@@ -265,6 +382,12 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "metadata":
+			if dup&(1<<11) != 0 {
+				s.Forget("metadata")
+				var zero json.RawMessage
+				m.Metadata = zero
+			}
+			dup |= 1 << 11
 			seen |= 1 << 11
 			s.Push("metadata")
 			if m.Metadata, err = wire.Raw(d, s); err != nil {
@@ -272,6 +395,12 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "tags":
+			if dup&(1<<12) != 0 {
+				s.Forget("tags")
+				var zero map[string]string
+				m.Tags = zero
+			}
+			dup |= 1 << 12
 			seen |= 1 << 12
 			s.Push("tags")
 			{
@@ -299,6 +428,12 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "version":
+			if dup&(1<<13) != 0 {
+				s.Forget("version")
+				var zero wire.Opt[int64]
+				m.Version = zero
+			}
+			dup |= 1 << 13
 			s.Push("version")
 			if m.Version.Value, err = wire.Int(d, s); err != nil {
 				return err
@@ -361,11 +496,18 @@ func (m *EventMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "type":
+			if dup&(1<<0) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -373,6 +515,12 @@ func (m *EventMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "resource":
+			if dup&(1<<1) != 0 {
+				s.Forget("resource")
+				var zero string
+				m.Resource = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("resource")
 			if m.Resource, err = wire.String(d, s); err != nil {
@@ -380,6 +528,12 @@ func (m *EventMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "value":
+			if dup&(1<<2) != 0 {
+				s.Forget("value")
+				var zero Event
+				m.Value = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("value")
 			if err = m.Value.decodeJX(d, s); err != nil {
@@ -412,11 +566,18 @@ func (m *RestError) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "head":
+			if dup&(1<<0) != 0 {
+				s.Forget("head")
+				var zero RestErrorHead
+				m.Head = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("head")
 			if err = m.Head.decodeJX(d, s); err != nil {
@@ -424,6 +585,12 @@ func (m *RestError) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "body":
+			if dup&(1<<1) != 0 {
+				s.Forget("body")
+				var zero json.RawMessage
+				m.Body = zero
+			}
+			dup |= 1 << 1
 			s.Push("body")
 			if m.Body, err = wire.Raw(d, s, jx.Object); err != nil {
 				return err
@@ -449,11 +616,18 @@ func (m *RestErrorHead) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "ok":
+			if dup&(1<<0) != 0 {
+				s.Forget("ok")
+				var zero bool
+				m.OK = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("ok")
 			if m.OK, err = wire.Bool(d, s); err != nil {
@@ -461,6 +635,12 @@ func (m *RestErrorHead) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "status":
+			if dup&(1<<1) != 0 {
+				s.Forget("status")
+				var zero int64
+				m.Status = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("status")
 			if m.Status, err = wire.Int(d, s); err != nil {
@@ -468,6 +648,12 @@ func (m *RestErrorHead) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "errors":
+			if dup&(1<<2) != 0 {
+				s.Forget("errors")
+				var zero []json.RawMessage
+				m.Errors = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("errors")
 			{
@@ -496,6 +682,12 @@ func (m *RestErrorHead) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "messages":
+			if dup&(1<<3) != 0 {
+				s.Forget("messages")
+				var zero []string
+				m.Messages = zero
+			}
+			dup |= 1 << 3
 			s.Push("messages")
 			{
 				var ok0 bool
@@ -523,6 +715,12 @@ func (m *RestErrorHead) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "references":
+			if dup&(1<<4) != 0 {
+				s.Forget("references")
+				var zero json.RawMessage
+				m.References = zero
+			}
+			dup |= 1 << 4
 			s.Push("references")
 			if m.References, err = wire.Raw(d, s, jx.Object); err != nil {
 				return err
@@ -554,11 +752,18 @@ func (m *RestHead) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "ok":
+			if dup&(1<<0) != 0 {
+				s.Forget("ok")
+				var zero bool
+				m.OK = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("ok")
 			if m.OK, err = wire.Bool(d, s); err != nil {
@@ -566,6 +771,12 @@ func (m *RestHead) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "status":
+			if dup&(1<<1) != 0 {
+				s.Forget("status")
+				var zero int64
+				m.Status = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("status")
 			if m.Status, err = wire.Int(d, s); err != nil {
@@ -573,6 +784,12 @@ func (m *RestHead) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "errors":
+			if dup&(1<<2) != 0 {
+				s.Forget("errors")
+				var zero []json.RawMessage
+				m.Errors = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("errors")
 			{
@@ -601,6 +818,12 @@ func (m *RestHead) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "messages":
+			if dup&(1<<3) != 0 {
+				s.Forget("messages")
+				var zero []string
+				m.Messages = zero
+			}
+			dup |= 1 << 3
 			s.Push("messages")
 			{
 				var ok0 bool
@@ -628,6 +851,12 @@ func (m *RestHead) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "references":
+			if dup&(1<<4) != 0 {
+				s.Forget("references")
+				var zero json.RawMessage
+				m.References = zero
+			}
+			dup |= 1 << 4
 			s.Push("references")
 			if m.References, err = wire.Raw(d, s, jx.Object); err != nil {
 				return err
@@ -659,11 +888,18 @@ func (m *SessionResponse) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "head":
+			if dup&(1<<0) != 0 {
+				s.Forget("head")
+				var zero RestHead
+				m.Head = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("head")
 			if err = m.Head.decodeJX(d, s); err != nil {
@@ -671,6 +907,12 @@ func (m *SessionResponse) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "body":
+			if dup&(1<<1) != 0 {
+				s.Forget("body")
+				var zero SessionResponseBody
+				m.Body = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("body")
 			if err = m.Body.decodeJX(d, s); err != nil {
@@ -700,11 +942,18 @@ func (m *SessionResponseBody) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -731,11 +980,18 @@ func (m *SubscribeByPath) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "msgId":
+			if dup&(1<<0) != 0 {
+				s.Forget("msgId")
+				var zero string
+				m.MsgID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("msgId")
 			if m.MsgID, err = wire.String(d, s); err != nil {
@@ -743,6 +999,12 @@ func (m *SubscribeByPath) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "object":
+			if dup&(1<<1) != 0 {
+				s.Forget("object")
+				var zero string
+				m.Object = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("object")
 			if m.Object, err = wire.String(d, s); err != nil {
@@ -750,6 +1012,12 @@ func (m *SubscribeByPath) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<2) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -757,6 +1025,12 @@ func (m *SubscribeByPath) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "path":
+			if dup&(1<<3) != 0 {
+				s.Forget("path")
+				var zero string
+				m.Path = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("path")
 			if m.Path, err = wire.String(d, s); err != nil {
@@ -792,11 +1066,18 @@ func (m *SubscribeByStreamID) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "msgId":
+			if dup&(1<<0) != 0 {
+				s.Forget("msgId")
+				var zero string
+				m.MsgID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("msgId")
 			if m.MsgID, err = wire.String(d, s); err != nil {
@@ -804,6 +1085,12 @@ func (m *SubscribeByStreamID) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "object":
+			if dup&(1<<1) != 0 {
+				s.Forget("object")
+				var zero string
+				m.Object = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("object")
 			if m.Object, err = wire.String(d, s); err != nil {
@@ -811,6 +1098,12 @@ func (m *SubscribeByStreamID) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<2) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -818,6 +1111,12 @@ func (m *SubscribeByStreamID) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "streamId":
+			if dup&(1<<3) != 0 {
+				s.Forget("streamId")
+				var zero string
+				m.StreamID = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("streamId")
 			if m.StreamID, err = wire.String(d, s); err != nil {
@@ -853,11 +1152,18 @@ func (m *UnsubscribeByPath) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "msgId":
+			if dup&(1<<0) != 0 {
+				s.Forget("msgId")
+				var zero string
+				m.MsgID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("msgId")
 			if m.MsgID, err = wire.String(d, s); err != nil {
@@ -865,6 +1171,12 @@ func (m *UnsubscribeByPath) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "object":
+			if dup&(1<<1) != 0 {
+				s.Forget("object")
+				var zero string
+				m.Object = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("object")
 			if m.Object, err = wire.String(d, s); err != nil {
@@ -872,6 +1184,12 @@ func (m *UnsubscribeByPath) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<2) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -879,6 +1197,12 @@ func (m *UnsubscribeByPath) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "path":
+			if dup&(1<<3) != 0 {
+				s.Forget("path")
+				var zero string
+				m.Path = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("path")
 			if m.Path, err = wire.String(d, s); err != nil {
@@ -914,11 +1238,18 @@ func (m *UnsubscribeByStreamID) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "msgId":
+			if dup&(1<<0) != 0 {
+				s.Forget("msgId")
+				var zero string
+				m.MsgID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("msgId")
 			if m.MsgID, err = wire.String(d, s); err != nil {
@@ -926,6 +1257,12 @@ func (m *UnsubscribeByStreamID) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "object":
+			if dup&(1<<1) != 0 {
+				s.Forget("object")
+				var zero string
+				m.Object = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("object")
 			if m.Object, err = wire.String(d, s); err != nil {
@@ -933,6 +1270,12 @@ func (m *UnsubscribeByStreamID) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<2) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -940,6 +1283,12 @@ func (m *UnsubscribeByStreamID) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "streamId":
+			if dup&(1<<3) != 0 {
+				s.Forget("streamId")
+				var zero string
+				m.StreamID = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("streamId")
 			if m.StreamID, err = wire.String(d, s); err != nil {

@@ -40,3 +40,30 @@ func dirDef(direction string) string {
 	}
 	return "ServerMessage"
 }
+
+// TestDuplicateKeysAreJudgedByTheLastOccurrence: encoding/json, and so the
+// interpreted schema, keeps the last value of a repeated key; the generated
+// decoders must judge the same value.
+func TestDuplicateKeysAreJudgedByTheLastOccurrence(t *testing.T) {
+	cases := []struct {
+		provider, dir, frame string
+		valid                bool
+	}{
+		{"octave", "client", `{"msgId":"a","object":"event","type":"subscribe","streamId":5,"streamId":"s53b1d1600cf27b75148de0ac"}`, true},
+		{"octave", "client", `{"msgId":"a","object":"event","type":"subscribe","streamId":"s53b1d1600cf27b75148de0ac","streamId":5}`, false},
+		{"neuro", "server", `{"type":"welcome","data":{"sessionId":1},"data":{"sessionId":"a1b2c3d4"}}`, true},
+		{"neuro", "server", `{"type":"welcome","data":{"sessionId":"a1b2c3d4","extra":1},"data":{}}`, false},
+	}
+	for _, c := range cases {
+		p := generated.Lookup(c.provider)
+		r := p.Codec(c.dir).Check([]byte(c.frame), false)
+		sc, _ := schemacheck.New(p.Schema)
+		vs, err := sc.Validate(dirDef(c.dir), []byte(c.frame))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Valid() != c.valid || (len(vs) == 0) != c.valid {
+			t.Errorf("%s: generated valid=%v %v, jsonschema valid=%v %v, want %v", c.frame, r.Valid(), r.Violations, len(vs) == 0, vs, c.valid)
+		}
+	}
+}

@@ -127,3 +127,31 @@ func Covered(skipped []string, ptr string) bool {
 	}
 	return false
 }
+
+// Forget drops what was recorded at or below the property key of the
+// current object. A duplicated key means the last occurrence wins, as in
+// encoding/json, so findings about an earlier one no longer apply.
+func (s *Scope) Forget(key string) {
+	s.Push(key)
+	p := s.Pointer()
+	s.Pop()
+	keepV := s.Violations[:0]
+	for _, v := range s.Violations {
+		if !Covered([]string{p}, v.Pointer) {
+			keepV = append(keepV, v)
+		}
+	}
+	s.Violations = keepV
+	s.Skipped = dropCovered(s.Skipped, p)
+	s.Drift = dropCovered(s.Drift, p)
+}
+
+func dropCovered(list []string, p string) []string {
+	keep := list[:0]
+	for _, x := range list {
+		if !Covered([]string{p}, x) {
+			keep = append(keep, x)
+		}
+	}
+	return keep
+}

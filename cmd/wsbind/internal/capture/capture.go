@@ -210,7 +210,11 @@ func readLine(br *bufio.Reader, buf []byte, max int) (line []byte, tooLong bool,
 	for {
 		chunk, err := br.ReadSlice('\n')
 		if !tooLong {
-			if len(buf)+len(chunk) > max+1 { // +1: the newline
+			n := len(chunk)
+			if err == nil {
+				n-- // the newline does not count against the limit
+			}
+			if len(buf)+n > max {
 				tooLong, buf = true, buf[:0]
 			} else {
 				buf = append(buf, chunk...)
@@ -261,7 +265,9 @@ var errNotEnvelope = errors.New("not an envelope")
 // costs little.
 func parseEnvelope(line []byte) (envelope, bool) {
 	var env envelope
-	if line[0] != '{' || !bytes.Contains(line, []byte(`"data"`)) {
+	// A quick filter before the JSON decoder; a key may be spelled with
+	// escapes ("\u0064ata"), so lines with \u go through too.
+	if line[0] != '{' || (!bytes.Contains(line, []byte(`"data"`)) && !bytes.Contains(line, []byte(`\u`))) {
 		return env, false
 	}
 	dec := json.NewDecoder(bytes.NewReader(line))

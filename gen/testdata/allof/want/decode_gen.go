@@ -12,11 +12,18 @@ func (m *Ack) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -24,6 +31,12 @@ func (m *Ack) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<1) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -31,6 +44,12 @@ func (m *Ack) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "at":
+			if dup&(1<<2) != 0 {
+				s.Forget("at")
+				var zero string
+				m.At = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("at")
 			if m.At, err = wire.String(d, s); err != nil {
@@ -38,6 +57,12 @@ func (m *Ack) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "of":
+			if dup&(1<<3) != 0 {
+				s.Forget("of")
+				var zero string
+				m.Of = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("of")
 			if m.Of, err = wire.String(d, s); err != nil {
@@ -73,11 +98,18 @@ func (m *Envelope) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -85,6 +117,12 @@ func (m *Envelope) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<1) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -92,6 +130,12 @@ func (m *Envelope) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "at":
+			if dup&(1<<2) != 0 {
+				s.Forget("at")
+				var zero string
+				m.At = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("at")
 			if m.At, err = wire.String(d, s); err != nil {
@@ -124,11 +168,18 @@ func (m *Feed) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "items":
+			if dup&(1<<0) != 0 {
+				s.Forget("items")
+				var zero []Item
+				m.Items = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("items")
 			{
@@ -176,11 +227,18 @@ func (m *FollowItem) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -188,6 +246,12 @@ func (m *FollowItem) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<1) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -195,6 +259,12 @@ func (m *FollowItem) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "at":
+			if dup&(1<<2) != 0 {
+				s.Forget("at")
+				var zero string
+				m.At = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("at")
 			if m.At, err = wire.String(d, s); err != nil {
@@ -202,6 +272,12 @@ func (m *FollowItem) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "user":
+			if dup&(1<<3) != 0 {
+				s.Forget("user")
+				var zero string
+				m.User = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("user")
 			if m.User, err = wire.String(d, s); err != nil {
@@ -289,11 +365,18 @@ func (m *TipItem) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -301,6 +384,12 @@ func (m *TipItem) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<1) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -308,6 +397,12 @@ func (m *TipItem) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "at":
+			if dup&(1<<2) != 0 {
+				s.Forget("at")
+				var zero string
+				m.At = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("at")
 			if m.At, err = wire.String(d, s); err != nil {
@@ -315,6 +410,12 @@ func (m *TipItem) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "amount":
+			if dup&(1<<3) != 0 {
+				s.Forget("amount")
+				var zero float64
+				m.Amount = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("amount")
 			if m.Amount, err = wire.Float(d, s); err != nil {
@@ -322,6 +423,12 @@ func (m *TipItem) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "currency":
+			if dup&(1<<4) != 0 {
+				s.Forget("currency")
+				var zero wire.Opt[string]
+				m.Currency = zero
+			}
+			dup |= 1 << 4
 			s.Push("currency")
 			if m.Currency.Value, err = wire.String(d, s); err != nil {
 				return err

@@ -11,11 +11,18 @@ func (m *Envelope) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "type":
+			if dup&(1<<0) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -23,6 +30,12 @@ func (m *Envelope) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "id":
+			if dup&(1<<1) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -52,10 +65,17 @@ func (m *Hello) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "name":
+			if dup&(1<<0) != 0 {
+				s.Forget("name")
+				var zero wire.Opt[string]
+				m.Name = zero
+			}
+			dup |= 1 << 0
 			s.Push("name")
 			if m.Name.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -77,11 +97,18 @@ func (m *Tip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "type":
+			if dup&(1<<0) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -89,6 +116,12 @@ func (m *Tip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "id":
+			if dup&(1<<1) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -96,6 +129,12 @@ func (m *Tip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "amount":
+			if dup&(1<<2) != 0 {
+				s.Forget("amount")
+				var zero float64
+				m.Amount = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("amount")
 			if m.Amount, err = wire.Float(d, s); err != nil {

@@ -12,11 +12,18 @@ func (m *Point) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "x":
+			if dup&(1<<0) != 0 {
+				s.Forget("x")
+				var zero float64
+				m.X = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("x")
 			if m.X, err = wire.Float(d, s); err != nil {
@@ -24,6 +31,12 @@ func (m *Point) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "y":
+			if dup&(1<<1) != 0 {
+				s.Forget("y")
+				var zero float64
+				m.Y = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("y")
 			if m.Y, err = wire.Float(d, s); err != nil {
@@ -53,11 +66,18 @@ func (m *Query) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "filter":
+			if dup&(1<<0) != 0 {
+				s.Forget("filter")
+				var zero Status
+				m.Filter = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("filter")
 			{
@@ -88,11 +108,18 @@ func (m *Snapshot) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "status":
+			if dup&(1<<0) != 0 {
+				s.Forget("status")
+				var zero Status
+				m.Status = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("status")
 			{
@@ -104,6 +131,12 @@ func (m *Snapshot) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "prevStatus":
+			if dup&(1<<1) != 0 {
+				s.Forget("prevStatus")
+				var zero wire.Opt[Status]
+				m.PrevStatus = zero
+			}
+			dup |= 1 << 1
 			s.Push("prevStatus")
 			{
 				var sv0 string
@@ -115,6 +148,12 @@ func (m *Snapshot) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.PrevStatus.Set = true
 			s.Pop()
 		case "mode":
+			if dup&(1<<2) != 0 {
+				s.Forget("mode")
+				var zero wire.Opt[SnapshotMode]
+				m.Mode = zero
+			}
+			dup |= 1 << 2
 			s.Push("mode")
 			{
 				var sv0 string
@@ -126,6 +165,12 @@ func (m *Snapshot) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Mode.Set = true
 			s.Pop()
 		case "tags":
+			if dup&(1<<3) != 0 {
+				s.Forget("tags")
+				var zero []string
+				m.Tags = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("tags")
 			{
@@ -154,6 +199,12 @@ func (m *Snapshot) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "items":
+			if dup&(1<<4) != 0 {
+				s.Forget("items")
+				var zero []SnapshotItemsItem
+				m.Items = zero
+			}
+			dup |= 1 << 4
 			seen |= 1 << 4
 			s.Push("items")
 			{
@@ -182,6 +233,12 @@ func (m *Snapshot) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "anything":
+			if dup&(1<<5) != 0 {
+				s.Forget("anything")
+				var zero []json.RawMessage
+				m.Anything = zero
+			}
+			dup |= 1 << 5
 			s.Push("anything")
 			{
 				var ok0 bool
@@ -209,6 +266,12 @@ func (m *Snapshot) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "counters":
+			if dup&(1<<6) != 0 {
+				s.Forget("counters")
+				var zero map[string]int64
+				m.Counters = zero
+			}
+			dup |= 1 << 6
 			s.Push("counters")
 			{
 				var ok0 bool
@@ -235,6 +298,12 @@ func (m *Snapshot) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "points":
+			if dup&(1<<7) != 0 {
+				s.Forget("points")
+				var zero map[string]Point
+				m.Points = zero
+			}
+			dup |= 1 << 7
 			s.Push("points")
 			{
 				var ok0 bool
@@ -261,30 +330,60 @@ func (m *Snapshot) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "extra":
+			if dup&(1<<8) != 0 {
+				s.Forget("extra")
+				var zero json.RawMessage
+				m.Extra = zero
+			}
+			dup |= 1 << 8
 			s.Push("extra")
 			if m.Extra, err = wire.Raw(d, s, jx.Object); err != nil {
 				return err
 			}
 			s.Pop()
 		case "open":
+			if dup&(1<<9) != 0 {
+				s.Forget("open")
+				var zero json.RawMessage
+				m.Open = zero
+			}
+			dup |= 1 << 9
 			s.Push("open")
 			if m.Open, err = wire.Raw(d, s, jx.Object); err != nil {
 				return err
 			}
 			s.Pop()
 		case "blob":
+			if dup&(1<<10) != 0 {
+				s.Forget("blob")
+				var zero json.RawMessage
+				m.Blob = zero
+			}
+			dup |= 1 << 10
 			s.Push("blob")
 			if m.Blob, err = wire.Raw(d, s); err != nil {
 				return err
 			}
 			s.Pop()
 		case "maybeBlob":
+			if dup&(1<<11) != 0 {
+				s.Forget("maybeBlob")
+				var zero json.RawMessage
+				m.MaybeBlob = zero
+			}
+			dup |= 1 << 11
 			s.Push("maybeBlob")
 			if m.MaybeBlob, err = wire.Raw(d, s, jx.Object, jx.Null); err != nil {
 				return err
 			}
 			s.Pop()
 		case "point":
+			if dup&(1<<12) != 0 {
+				s.Forget("point")
+				var zero wire.Opt[Point]
+				m.Point = zero
+			}
+			dup |= 1 << 12
 			s.Push("point")
 			if err = m.Point.Value.decodeJX(d, s); err != nil {
 				return err
@@ -292,6 +391,12 @@ func (m *Snapshot) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Point.Set = true
 			s.Pop()
 		case "tree":
+			if dup&(1<<13) != 0 {
+				s.Forget("tree")
+				var zero wire.Opt[Tree]
+				m.Tree = zero
+			}
+			dup |= 1 << 13
 			s.Push("tree")
 			if err = m.Tree.Value.decodeJX(d, s); err != nil {
 				return err
@@ -299,6 +404,12 @@ func (m *Snapshot) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Tree.Set = true
 			s.Pop()
 		case "maybePoint":
+			if dup&(1<<14) != 0 {
+				s.Forget("maybePoint")
+				var zero wire.Opt[wire.Nullable[SnapshotMaybePoint]]
+				m.MaybePoint = zero
+			}
+			dup |= 1 << 14
 			s.Push("maybePoint")
 			{
 				var null0 bool
@@ -340,11 +451,18 @@ func (m *SnapshotItemsItem) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero int64
+				m.ID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("id")
 			if m.ID, err = wire.Int(d, s); err != nil {
@@ -352,6 +470,12 @@ func (m *SnapshotItemsItem) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "label":
+			if dup&(1<<1) != 0 {
+				s.Forget("label")
+				var zero wire.Opt[string]
+				m.Label = zero
+			}
+			dup |= 1 << 1
 			s.Push("label")
 			if m.Label.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -378,11 +502,18 @@ func (m *SnapshotMaybePoint) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "x":
+			if dup&(1<<0) != 0 {
+				s.Forget("x")
+				var zero float64
+				m.X = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("x")
 			if m.X, err = wire.Float(d, s); err != nil {
@@ -409,11 +540,18 @@ func (m *Tree) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "name":
+			if dup&(1<<0) != 0 {
+				s.Forget("name")
+				var zero string
+				m.Name = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("name")
 			if m.Name, err = wire.String(d, s); err != nil {
@@ -421,6 +559,12 @@ func (m *Tree) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "children":
+			if dup&(1<<1) != 0 {
+				s.Forget("children")
+				var zero []Tree
+				m.Children = zero
+			}
+			dup |= 1 << 1
 			s.Push("children")
 			{
 				var ok0 bool
@@ -448,6 +592,12 @@ func (m *Tree) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "byName":
+			if dup&(1<<2) != 0 {
+				s.Forget("byName")
+				var zero map[string]Tree
+				m.ByName = zero
+			}
+			dup |= 1 << 2
 			s.Push("byName")
 			{
 				var ok0 bool
@@ -493,10 +643,17 @@ func (m *Unused) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "note":
+			if dup&(1<<0) != 0 {
+				s.Forget("note")
+				var zero wire.Opt[string]
+				m.Note = zero
+			}
+			dup |= 1 << 0
 			s.Push("note")
 			if m.Note.Value, err = wire.String(d, s); err != nil {
 				return err

@@ -11,11 +11,18 @@ func (m *Money) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "amount":
+			if dup&(1<<0) != 0 {
+				s.Forget("amount")
+				var zero float64
+				m.Amount = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("amount")
 			if m.Amount, err = wire.Float(d, s); err != nil {
@@ -23,6 +30,12 @@ func (m *Money) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "currency":
+			if dup&(1<<1) != 0 {
+				s.Forget("currency")
+				var zero string
+				m.Currency = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("currency")
 			if m.Currency, err = wire.String(d, s); err != nil {
@@ -52,11 +65,18 @@ func (m *Order) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "limit":
+			if dup&(1<<0) != 0 {
+				s.Forget("limit")
+				var zero Money
+				m.Limit = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("limit")
 			if err = m.Limit.decodeJX(d, s); err != nil {
@@ -64,6 +84,12 @@ func (m *Order) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "side":
+			if dup&(1<<1) != 0 {
+				s.Forget("side")
+				var zero OrderSide
+				m.Side = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("side")
 			{
@@ -97,11 +123,18 @@ func (m *Quote) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "price":
+			if dup&(1<<0) != 0 {
+				s.Forget("price")
+				var zero Money
+				m.Price = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("price")
 			if err = m.Price.decodeJX(d, s); err != nil {
@@ -109,6 +142,12 @@ func (m *Quote) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "at":
+			if dup&(1<<1) != 0 {
+				s.Forget("at")
+				var zero int64
+				m.At = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("at")
 			if m.At, err = wire.Int(d, s); err != nil {
@@ -116,6 +155,12 @@ func (m *Quote) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "previous":
+			if dup&(1<<2) != 0 {
+				s.Forget("previous")
+				var zero wire.Opt[Money]
+				m.Previous = zero
+			}
+			dup |= 1 << 2
 			s.Push("previous")
 			if err = m.Previous.Value.decodeJX(d, s); err != nil {
 				return err

@@ -11,11 +11,18 @@ func (m *Error) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "message":
+			if dup&(1<<0) != 0 {
+				s.Forget("message")
+				var zero string
+				m.Message = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("message")
 			if m.Message, err = wire.String(d, s); err != nil {
@@ -23,6 +30,12 @@ func (m *Error) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "type":
+			if dup&(1<<1) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -52,11 +65,18 @@ func (m *Ping) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "type":
+			if dup&(1<<0) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -83,11 +103,18 @@ func (m *Subscribe) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "type":
+			if dup&(1<<0) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -95,6 +122,12 @@ func (m *Subscribe) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "topic":
+			if dup&(1<<1) != 0 {
+				s.Forget("topic")
+				var zero string
+				m.Topic = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("topic")
 			if m.Topic, err = wire.String(d, s); err != nil {
@@ -124,11 +157,18 @@ func (m *Unsubscribe) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "type":
+			if dup&(1<<0) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -136,6 +176,12 @@ func (m *Unsubscribe) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "topic":
+			if dup&(1<<1) != 0 {
+				s.Forget("topic")
+				var zero string
+				m.Topic = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("topic")
 			if m.Topic, err = wire.String(d, s); err != nil {
@@ -165,11 +211,18 @@ func (m *Update) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "type":
+			if dup&(1<<0) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -177,6 +230,12 @@ func (m *Update) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "value":
+			if dup&(1<<1) != 0 {
+				s.Forget("value")
+				var zero int64
+				m.Value = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("value")
 			if m.Value, err = wire.Int(d, s); err != nil {
@@ -206,11 +265,18 @@ func (m *Welcome) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "type":
+			if dup&(1<<0) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -218,6 +284,12 @@ func (m *Welcome) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "session":
+			if dup&(1<<1) != 0 {
+				s.Forget("session")
+				var zero string
+				m.Session = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("session")
 			if m.Session, err = wire.String(d, s); err != nil {

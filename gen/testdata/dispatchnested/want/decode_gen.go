@@ -11,11 +11,18 @@ func (m *ChatMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "type":
+			if dup&(1<<0) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -23,6 +30,12 @@ func (m *ChatMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "topic":
+			if dup&(1<<1) != 0 {
+				s.Forget("topic")
+				var zero string
+				m.Topic = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("topic")
 			if m.Topic, err = wire.String(d, s); err != nil {
@@ -30,6 +43,12 @@ func (m *ChatMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "data":
+			if dup&(1<<2) != 0 {
+				s.Forget("data")
+				var zero ChatMessageData
+				m.Data = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -62,11 +81,18 @@ func (m *ChatMessageData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "text":
+			if dup&(1<<0) != 0 {
+				s.Forget("text")
+				var zero string
+				m.Text = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("text")
 			if m.Text, err = wire.String(d, s); err != nil {
@@ -93,11 +119,18 @@ func (m *Response) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "type":
+			if dup&(1<<0) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -105,6 +138,12 @@ func (m *Response) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "id":
+			if dup&(1<<1) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -134,11 +173,18 @@ func (m *Subscribe) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "type":
+			if dup&(1<<0) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -146,6 +192,12 @@ func (m *Subscribe) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "topic":
+			if dup&(1<<1) != 0 {
+				s.Forget("topic")
+				var zero string
+				m.Topic = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("topic")
 			if m.Topic, err = wire.String(d, s); err != nil {
@@ -175,11 +227,18 @@ func (m *TipMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "type":
+			if dup&(1<<0) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -187,6 +246,12 @@ func (m *TipMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "topic":
+			if dup&(1<<1) != 0 {
+				s.Forget("topic")
+				var zero string
+				m.Topic = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("topic")
 			if m.Topic, err = wire.String(d, s); err != nil {
@@ -194,6 +259,12 @@ func (m *TipMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "data":
+			if dup&(1<<2) != 0 {
+				s.Forget("data")
+				var zero TipMessageData
+				m.Data = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("data")
 			if err = m.Data.decodeJX(d, s); err != nil {
@@ -226,11 +297,18 @@ func (m *TipMessageData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "amount":
+			if dup&(1<<0) != 0 {
+				s.Forget("amount")
+				var zero float64
+				m.Amount = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("amount")
 			if m.Amount, err = wire.Float(d, s); err != nil {

@@ -3,6 +3,7 @@
 package dispatchpresence
 
 import (
+	"encoding/json"
 	"github.com/go-faster/jx"
 	"github.com/wsbind/wsbind/runtime/wire"
 )
@@ -11,11 +12,18 @@ func (m *Ack) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "head":
+			if dup&(1<<0) != 0 {
+				s.Forget("head")
+				var zero AckHead
+				m.Head = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("head")
 			if err = m.Head.decodeJX(d, s); err != nil {
@@ -23,6 +31,12 @@ func (m *Ack) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "body":
+			if dup&(1<<1) != 0 {
+				s.Forget("body")
+				var zero json.RawMessage
+				m.Body = zero
+			}
+			dup |= 1 << 1
 			s.Push("body")
 			if m.Body, err = wire.Raw(d, s, jx.Object); err != nil {
 				return err
@@ -48,11 +62,18 @@ func (m *AckHead) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "ok":
+			if dup&(1<<0) != 0 {
+				s.Forget("ok")
+				var zero bool
+				m.OK = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("ok")
 			if m.OK, err = wire.Bool(d, s); err != nil {
@@ -79,11 +100,18 @@ func (m *Close) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "type":
+			if dup&(1<<0) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -110,11 +138,18 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "type":
+			if dup&(1<<0) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -122,6 +157,12 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "value":
+			if dup&(1<<1) != 0 {
+				s.Forget("value")
+				var zero int64
+				m.Value = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("value")
 			if m.Value, err = wire.Int(d, s); err != nil {
@@ -151,11 +192,18 @@ func (m *SubscribeByID) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "type":
+			if dup&(1<<0) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -163,6 +211,12 @@ func (m *SubscribeByID) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "streamId":
+			if dup&(1<<1) != 0 {
+				s.Forget("streamId")
+				var zero string
+				m.StreamID = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("streamId")
 			if m.StreamID, err = wire.String(d, s); err != nil {
@@ -192,11 +246,18 @@ func (m *SubscribeByPath) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "type":
+			if dup&(1<<0) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -204,6 +265,12 @@ func (m *SubscribeByPath) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "path":
+			if dup&(1<<1) != 0 {
+				s.Forget("path")
+				var zero string
+				m.Path = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("path")
 			if m.Path, err = wire.String(d, s); err != nil {

@@ -11,11 +11,18 @@ func (m *Filter) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "statuses":
+			if dup&(1<<0) != 0 {
+				s.Forget("statuses")
+				var zero []Color
+				m.Statuses = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("statuses")
 			{
@@ -48,6 +55,12 @@ func (m *Filter) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "byKey":
+			if dup&(1<<1) != 0 {
+				s.Forget("byKey")
+				var zero map[string]Color
+				m.ByKey = zero
+			}
+			dup |= 1 << 1
 			s.Push("byKey")
 			{
 				var ok0 bool
@@ -97,11 +110,18 @@ func (m *Matrix) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "grid":
+			if dup&(1<<0) != 0 {
+				s.Forget("grid")
+				var zero [][]float64
+				m.Grid = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("grid")
 			{
@@ -151,6 +171,12 @@ func (m *Matrix) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "byName":
+			if dup&(1<<1) != 0 {
+				s.Forget("byName")
+				var zero map[string][]string
+				m.ByName = zero
+			}
+			dup |= 1 << 1
 			s.Push("byName")
 			{
 				var ok0 bool
@@ -198,6 +224,12 @@ func (m *Matrix) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "deep":
+			if dup&(1<<2) != 0 {
+				s.Forget("deep")
+				var zero map[string]map[string]int64
+				m.Deep = zero
+			}
+			dup |= 1 << 2
 			s.Push("deep")
 			{
 				var ok0 bool
@@ -244,6 +276,12 @@ func (m *Matrix) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "gaps":
+			if dup&(1<<3) != 0 {
+				s.Forget("gaps")
+				var zero []wire.Nullable[int64]
+				m.Gaps = zero
+			}
+			dup |= 1 << 3
 			s.Push("gaps")
 			{
 				var ok0 bool

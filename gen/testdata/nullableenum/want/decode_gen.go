@@ -11,10 +11,17 @@ func (m *Hello) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "name":
+			if dup&(1<<0) != 0 {
+				s.Forget("name")
+				var zero wire.Opt[string]
+				m.Name = zero
+			}
+			dup |= 1 << 0
 			s.Push("name")
 			if m.Name.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -36,11 +43,18 @@ func (m *Light) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "level":
+			if dup&(1<<0) != 0 {
+				s.Forget("level")
+				var zero wire.Nullable[LightLevel]
+				m.Level = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("level")
 			{

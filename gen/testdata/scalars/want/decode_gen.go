@@ -11,11 +11,18 @@ func (m *Ping) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "op":
+			if dup&(1<<0) != 0 {
+				s.Forget("op")
+				var zero string
+				m.Op = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("op")
 			if m.Op, err = wire.String(d, s); err != nil {
@@ -42,11 +49,18 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "reqString":
+			if dup&(1<<0) != 0 {
+				s.Forget("reqString")
+				var zero string
+				m.ReqString = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("reqString")
 			if m.ReqString, err = wire.String(d, s); err != nil {
@@ -54,6 +68,12 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "reqInt":
+			if dup&(1<<1) != 0 {
+				s.Forget("reqInt")
+				var zero int64
+				m.ReqInt = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("reqInt")
 			if m.ReqInt, err = wire.Int(d, s); err != nil {
@@ -61,6 +81,12 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "reqNumber":
+			if dup&(1<<2) != 0 {
+				s.Forget("reqNumber")
+				var zero float64
+				m.ReqNumber = zero
+			}
+			dup |= 1 << 2
 			seen |= 1 << 2
 			s.Push("reqNumber")
 			if m.ReqNumber, err = wire.Float(d, s); err != nil {
@@ -68,6 +94,12 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "reqBool":
+			if dup&(1<<3) != 0 {
+				s.Forget("reqBool")
+				var zero bool
+				m.ReqBool = zero
+			}
+			dup |= 1 << 3
 			seen |= 1 << 3
 			s.Push("reqBool")
 			if m.ReqBool, err = wire.Bool(d, s); err != nil {
@@ -75,6 +107,12 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "optString":
+			if dup&(1<<4) != 0 {
+				s.Forget("optString")
+				var zero wire.Opt[string]
+				m.OptString = zero
+			}
+			dup |= 1 << 4
 			s.Push("optString")
 			if m.OptString.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -82,6 +120,12 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.OptString.Set = true
 			s.Pop()
 		case "optInt":
+			if dup&(1<<5) != 0 {
+				s.Forget("optInt")
+				var zero wire.Opt[int64]
+				m.OptInt = zero
+			}
+			dup |= 1 << 5
 			s.Push("optInt")
 			if m.OptInt.Value, err = wire.Int(d, s); err != nil {
 				return err
@@ -89,6 +133,12 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.OptInt.Set = true
 			s.Pop()
 		case "optNumber":
+			if dup&(1<<6) != 0 {
+				s.Forget("optNumber")
+				var zero wire.Opt[float64]
+				m.OptNumber = zero
+			}
+			dup |= 1 << 6
 			s.Push("optNumber")
 			if m.OptNumber.Value, err = wire.Float(d, s); err != nil {
 				return err
@@ -96,6 +146,12 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.OptNumber.Set = true
 			s.Pop()
 		case "optBool":
+			if dup&(1<<7) != 0 {
+				s.Forget("optBool")
+				var zero wire.Opt[bool]
+				m.OptBool = zero
+			}
+			dup |= 1 << 7
 			s.Push("optBool")
 			if m.OptBool.Value, err = wire.Bool(d, s); err != nil {
 				return err
@@ -103,6 +159,12 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.OptBool.Set = true
 			s.Pop()
 		case "nullString":
+			if dup&(1<<8) != 0 {
+				s.Forget("nullString")
+				var zero wire.Nullable[string]
+				m.NullString = zero
+			}
+			dup |= 1 << 8
 			seen |= 1 << 8
 			s.Push("nullString")
 			{
@@ -119,6 +181,12 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "nullInt":
+			if dup&(1<<9) != 0 {
+				s.Forget("nullInt")
+				var zero wire.Nullable[int64]
+				m.NullInt = zero
+			}
+			dup |= 1 << 9
 			seen |= 1 << 9
 			s.Push("nullInt")
 			{
@@ -135,6 +203,12 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "nullNumber":
+			if dup&(1<<10) != 0 {
+				s.Forget("nullNumber")
+				var zero wire.Nullable[float64]
+				m.NullNumber = zero
+			}
+			dup |= 1 << 10
 			seen |= 1 << 10
 			s.Push("nullNumber")
 			{
@@ -151,6 +225,12 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "nullBool":
+			if dup&(1<<11) != 0 {
+				s.Forget("nullBool")
+				var zero wire.Nullable[bool]
+				m.NullBool = zero
+			}
+			dup |= 1 << 11
 			seen |= 1 << 11
 			s.Push("nullBool")
 			{
@@ -167,6 +247,12 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "optNullString":
+			if dup&(1<<12) != 0 {
+				s.Forget("optNullString")
+				var zero wire.Opt[wire.Nullable[string]]
+				m.OptNullString = zero
+			}
+			dup |= 1 << 12
 			s.Push("optNullString")
 			{
 				var null0 bool
@@ -183,6 +269,12 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.OptNullString.Set = true
 			s.Pop()
 		case "optNullInt":
+			if dup&(1<<13) != 0 {
+				s.Forget("optNullInt")
+				var zero wire.Opt[wire.Nullable[int64]]
+				m.OptNullInt = zero
+			}
+			dup |= 1 << 13
 			s.Push("optNullInt")
 			{
 				var null0 bool
@@ -199,6 +291,12 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.OptNullInt.Set = true
 			s.Pop()
 		case "optNullNumber":
+			if dup&(1<<14) != 0 {
+				s.Forget("optNullNumber")
+				var zero wire.Opt[wire.Nullable[float64]]
+				m.OptNullNumber = zero
+			}
+			dup |= 1 << 14
 			s.Push("optNullNumber")
 			{
 				var null0 bool
@@ -215,6 +313,12 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.OptNullNumber.Set = true
 			s.Pop()
 		case "optNullBool":
+			if dup&(1<<15) != 0 {
+				s.Forget("optNullBool")
+				var zero wire.Opt[wire.Nullable[bool]]
+				m.OptNullBool = zero
+			}
+			dup |= 1 << 15
 			s.Push("optNullBool")
 			{
 				var null0 bool
@@ -231,6 +335,12 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.OptNullBool.Set = true
 			s.Pop()
 		case "kind":
+			if dup&(1<<16) != 0 {
+				s.Forget("kind")
+				var zero string
+				m.Kind = zero
+			}
+			dup |= 1 << 16
 			seen |= 1 << 16
 			s.Push("kind")
 			if m.Kind, err = wire.String(d, s); err != nil {
@@ -238,6 +348,12 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "version":
+			if dup&(1<<17) != 0 {
+				s.Forget("version")
+				var zero int64
+				m.Version = zero
+			}
+			dup |= 1 << 17
 			seen |= 1 << 17
 			s.Push("version")
 			if m.Version, err = wire.Int(d, s); err != nil {
@@ -245,6 +361,12 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "live":
+			if dup&(1<<18) != 0 {
+				s.Forget("live")
+				var zero bool
+				m.Live = zero
+			}
+			dup |= 1 << 18
 			seen |= 1 << 18
 			s.Push("live")
 			if m.Live, err = wire.Bool(d, s); err != nil {
@@ -252,6 +374,12 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "ratio":
+			if dup&(1<<19) != 0 {
+				s.Forget("ratio")
+				var zero wire.Opt[float64]
+				m.Ratio = zero
+			}
+			dup |= 1 << 19
 			s.Push("ratio")
 			if m.Ratio.Value, err = wire.Float(d, s); err != nil {
 				return err
@@ -259,6 +387,12 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Ratio.Set = true
 			s.Pop()
 		case "code":
+			if dup&(1<<20) != 0 {
+				s.Forget("code")
+				var zero wire.Opt[string]
+				m.Code = zero
+			}
+			dup |= 1 << 20
 			s.Push("code")
 			if m.Code.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -266,6 +400,12 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Code.Set = true
 			s.Pop()
 		case "name":
+			if dup&(1<<21) != 0 {
+				s.Forget("name")
+				var zero wire.Opt[string]
+				m.Name = zero
+			}
+			dup |= 1 << 21
 			s.Push("name")
 			if m.Name.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -273,6 +413,12 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Name.Set = true
 			s.Pop()
 		case "shortName":
+			if dup&(1<<22) != 0 {
+				s.Forget("shortName")
+				var zero wire.Opt[wire.Nullable[string]]
+				m.ShortName = zero
+			}
+			dup |= 1 << 22
 			s.Push("shortName")
 			{
 				var null0 bool
@@ -289,6 +435,12 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.ShortName.Set = true
 			s.Pop()
 		case "count":
+			if dup&(1<<23) != 0 {
+				s.Forget("count")
+				var zero wire.Opt[int64]
+				m.Count = zero
+			}
+			dup |= 1 << 23
 			s.Push("count")
 			if m.Count.Value, err = wire.Int(d, s); err != nil {
 				return err
@@ -296,6 +448,12 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Count.Set = true
 			s.Pop()
 		case "score":
+			if dup&(1<<24) != 0 {
+				s.Forget("score")
+				var zero wire.Opt[float64]
+				m.Score = zero
+			}
+			dup |= 1 << 24
 			s.Push("score")
 			if m.Score.Value, err = wire.Float(d, s); err != nil {
 				return err
@@ -303,6 +461,12 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Score.Set = true
 			s.Pop()
 		case "at":
+			if dup&(1<<25) != 0 {
+				s.Forget("at")
+				var zero wire.Opt[string]
+				m.At = zero
+			}
+			dup |= 1 << 25
 			s.Push("at")
 			if m.At.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -310,6 +474,12 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.At.Set = true
 			s.Pop()
 		case "link":
+			if dup&(1<<26) != 0 {
+				s.Forget("link")
+				var zero wire.Opt[string]
+				m.Link = zero
+			}
+			dup |= 1 << 26
 			s.Push("link")
 			if m.Link.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -317,6 +487,12 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.Link.Set = true
 			s.Pop()
 		case "user_id":
+			if dup&(1<<27) != 0 {
+				s.Forget("user_id")
+				var zero wire.Opt[string]
+				m.UserID = zero
+			}
+			dup |= 1 << 27
 			s.Push("user_id")
 			if m.UserID.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -324,6 +500,12 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.UserID.Set = true
 			s.Pop()
 		case "userId":
+			if dup&(1<<28) != 0 {
+				s.Forget("userId")
+				var zero wire.Opt[string]
+				m.UserIDCamel = zero
+			}
+			dup |= 1 << 28
 			s.Push("userId")
 			if m.UserIDCamel.Value, err = wire.String(d, s); err != nil {
 				return err

@@ -11,11 +11,18 @@ func (m *Keepalive) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "type":
+			if dup&(1<<0) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -42,11 +49,18 @@ func (m *Reconnect) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "type":
+			if dup&(1<<0) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -54,6 +68,12 @@ func (m *Reconnect) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "token":
+			if dup&(1<<1) != 0 {
+				s.Forget("token")
+				var zero string
+				m.Token = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("token")
 			if m.Token, err = wire.String(d, s); err != nil {
@@ -83,11 +103,18 @@ func (m *Request) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "type":
+			if dup&(1<<0) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -95,6 +122,12 @@ func (m *Request) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "id":
+			if dup&(1<<1) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("id")
 			if m.ID, err = wire.String(d, s); err != nil {
@@ -124,11 +157,18 @@ func (m *Result) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "type":
+			if dup&(1<<0) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("type")
 			if m.Type, err = wire.String(d, s); err != nil {
@@ -136,6 +176,12 @@ func (m *Result) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "meta":
+			if dup&(1<<1) != 0 {
+				s.Forget("meta")
+				var zero ResultMeta
+				m.Meta = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("meta")
 			if err = m.Meta.decodeJX(d, s); err != nil {
@@ -165,11 +211,18 @@ func (m *ResultMeta) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "requestId":
+			if dup&(1<<0) != 0 {
+				s.Forget("requestId")
+				var zero string
+				m.RequestID = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("requestId")
 			if m.RequestID, err = wire.String(d, s); err != nil {

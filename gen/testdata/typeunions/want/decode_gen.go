@@ -11,10 +11,17 @@ func (m *Hello) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "name":
+			if dup&(1<<0) != 0 {
+				s.Forget("name")
+				var zero wire.Opt[string]
+				m.Name = zero
+			}
+			dup |= 1 << 0
 			s.Push("name")
 			if m.Name.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -36,11 +43,18 @@ func (m *Pick) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "color":
+			if dup&(1<<0) != 0 {
+				s.Forget("color")
+				var zero PickColor
+				m.Color = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("color")
 			if m.Color, err = decodePickColor(d, s); err != nil {
@@ -48,6 +62,12 @@ func (m *Pick) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "names":
+			if dup&(1<<1) != 0 {
+				s.Forget("names")
+				var zero PickNames
+				m.Names = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("names")
 			if m.Names, err = decodePickNames(d, s); err != nil {
@@ -100,11 +120,18 @@ func (m *PickColor1) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "r":
+			if dup&(1<<0) != 0 {
+				s.Forget("r")
+				var zero int64
+				m.R = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("r")
 			if m.R, err = wire.Int(d, s); err != nil {

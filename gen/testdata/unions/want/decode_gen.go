@@ -12,11 +12,18 @@ func (m *Chat) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "events":
+			if dup&(1<<0) != 0 {
+				s.Forget("events")
+				var zero []ChatEvent
+				m.Events = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("events")
 			{
@@ -45,12 +52,24 @@ func (m *Chat) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "signal":
+			if dup&(1<<1) != 0 {
+				s.Forget("signal")
+				var zero Signal
+				m.Signal = zero
+			}
+			dup |= 1 << 1
 			s.Push("signal")
 			if m.Signal, err = decodeSignal(d, s); err != nil {
 				return err
 			}
 			s.Pop()
 		case "history":
+			if dup&(1<<2) != 0 {
+				s.Forget("history")
+				var zero wire.Opt[ChatHistory]
+				m.History = zero
+			}
+			dup |= 1 << 2
 			s.Push("history")
 			if err = m.History.Value.decodeJX(d, s); err != nil {
 				return err
@@ -58,6 +77,12 @@ func (m *Chat) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			m.History.Set = true
 			s.Pop()
 		case "plain":
+			if dup&(1<<3) != 0 {
+				s.Forget("plain")
+				var zero ChatEvent
+				m.Plain = zero
+			}
+			dup |= 1 << 3
 			s.Push("plain")
 			if m.Plain, err = decodeChatEvent(d, s); err != nil {
 				return err
@@ -137,11 +162,18 @@ func (m *ChatHistory) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "last":
+			if dup&(1<<0) != 0 {
+				s.Forget("last")
+				var zero Notice
+				m.Last = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("last")
 			if m.Last, err = decodeNotice(d, s); err != nil {
@@ -168,11 +200,18 @@ func (m *ChatLeave) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "kind":
+			if dup&(1<<0) != 0 {
+				s.Forget("kind")
+				var zero ChatLeaveKind
+				m.Kind = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("kind")
 			{
@@ -184,6 +223,12 @@ func (m *ChatLeave) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "user":
+			if dup&(1<<1) != 0 {
+				s.Forget("user")
+				var zero string
+				m.User = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("user")
 			if m.User, err = wire.String(d, s); err != nil {
@@ -191,6 +236,12 @@ func (m *ChatLeave) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "reason":
+			if dup&(1<<2) != 0 {
+				s.Forget("reason")
+				var zero wire.Opt[string]
+				m.Reason = zero
+			}
+			dup |= 1 << 2
 			s.Push("reason")
 			if m.Reason.Value, err = wire.String(d, s); err != nil {
 				return err
@@ -220,11 +271,18 @@ func (m *ChatText) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "kind":
+			if dup&(1<<0) != 0 {
+				s.Forget("kind")
+				var zero string
+				m.Kind = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("kind")
 			if m.Kind, err = wire.String(d, s); err != nil {
@@ -232,6 +290,12 @@ func (m *ChatText) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "text":
+			if dup&(1<<1) != 0 {
+				s.Forget("text")
+				var zero string
+				m.Text = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("text")
 			if m.Text, err = wire.String(d, s); err != nil {
@@ -261,11 +325,18 @@ func (m *InfoNotice) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "level":
+			if dup&(1<<0) != 0 {
+				s.Forget("level")
+				var zero string
+				m.Level = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("level")
 			if m.Level, err = wire.String(d, s); err != nil {
@@ -273,6 +344,12 @@ func (m *InfoNotice) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "message":
+			if dup&(1<<1) != 0 {
+				s.Forget("message")
+				var zero string
+				m.Message = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("message")
 			if m.Message, err = wire.String(d, s); err != nil {
@@ -302,11 +379,18 @@ func (m *Move) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "target":
+			if dup&(1<<0) != 0 {
+				s.Forget("target")
+				var zero Target
+				m.Target = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("target")
 			if m.Target, err = decodeTarget(d, s); err != nil {
@@ -314,12 +398,24 @@ func (m *Move) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "amount":
+			if dup&(1<<1) != 0 {
+				s.Forget("amount")
+				var zero MoveAmount
+				m.Amount = zero
+			}
+			dup |= 1 << 1
 			s.Push("amount")
 			if m.Amount, err = decodeMoveAmount(d, s); err != nil {
 				return err
 			}
 			s.Pop()
 		case "where":
+			if dup&(1<<2) != 0 {
+				s.Forget("where")
+				var zero []Target
+				m.Where = zero
+			}
+			dup |= 1 << 2
 			s.Push("where")
 			{
 				var ok0 bool
@@ -444,11 +540,18 @@ func (m *Point) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "x":
+			if dup&(1<<0) != 0 {
+				s.Forget("x")
+				var zero float64
+				m.X = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("x")
 			if m.X, err = wire.Float(d, s); err != nil {
@@ -456,6 +559,12 @@ func (m *Point) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "y":
+			if dup&(1<<1) != 0 {
+				s.Forget("y")
+				var zero float64
+				m.Y = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("y")
 			if m.Y, err = wire.Float(d, s); err != nil {
@@ -537,11 +646,18 @@ func (m *Signal0) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "sig":
+			if dup&(1<<0) != 0 {
+				s.Forget("sig")
+				var zero string
+				m.Sig = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("sig")
 			if m.Sig, err = wire.String(d, s); err != nil {
@@ -568,11 +684,18 @@ func (m *Signal1) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "sig":
+			if dup&(1<<0) != 0 {
+				s.Forget("sig")
+				var zero string
+				m.Sig = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("sig")
 			if m.Sig, err = wire.String(d, s); err != nil {
@@ -580,6 +703,12 @@ func (m *Signal1) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "strength":
+			if dup&(1<<1) != 0 {
+				s.Forget("strength")
+				var zero int64
+				m.Strength = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("strength")
 			if m.Strength, err = wire.Int(d, s); err != nil {
@@ -628,11 +757,18 @@ func (m *WarnNotice) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
 		case "level":
+			if dup&(1<<0) != 0 {
+				s.Forget("level")
+				var zero string
+				m.Level = zero
+			}
+			dup |= 1 << 0
 			seen |= 1 << 0
 			s.Push("level")
 			if m.Level, err = wire.String(d, s); err != nil {
@@ -640,6 +776,12 @@ func (m *WarnNotice) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			s.Pop()
 		case "message":
+			if dup&(1<<1) != 0 {
+				s.Forget("message")
+				var zero string
+				m.Message = zero
+			}
+			dup |= 1 << 1
 			seen |= 1 << 1
 			s.Push("message")
 			if m.Message, err = wire.String(d, s); err != nil {
