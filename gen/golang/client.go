@@ -335,9 +335,7 @@ func (g *gen) client(f *jen.File) error {
 	emitDoc(f, comment("Client is a typed "+g.pkg.Title+" client. It reconnects on its own, redoes authentication and restores subscriptions before handlers see new events. Register handlers before Connect, or at any time: registration is safe while frames flow."))
 	f.Type().Id("Client").StructFunc(func(gr *jen.Group) {
 		gr.Id("cfg").Id("Config")
-		gr.Id("rt").Qual("sync/atomic", "Pointer").Types(jen.Qual(connPkg, "Client"))
-		gr.Id("cmu").Qual("sync", "Mutex") // serializes Connect
-		gr.Id("connErr").Qual("sync/atomic", "Value")
+		gr.Id("rt").Qual(connPkg, "Handle")
 		gr.Id("hmu").Qual("sync", "Mutex")
 		gr.Id("disp").Qual("sync/atomic", "Pointer").Types(jen.Id("ServerDispatcher"))
 		gr.Id("ids").Qual("sync/atomic", "Uint64")
@@ -418,58 +416,26 @@ func (g *gen) client(f *jen.File) error {
 		jen.Id("Restored"):     jen.Id("c").Dot("cfg").Dot("OnRestored"),
 	}
 	body := []jen.Code{
-		jen.Id("c").Dot("cmu").Dot("Lock").Call(),
-		jen.Defer().Id("c").Dot("cmu").Dot("Unlock").Call(),
-		jen.If(jen.Id("c").Dot("rt").Dot("Load").Call().Op("!=").Nil()).Block(
-			jen.Return(jen.Qual("errors", "New").Call(jen.Lit(name + ": Connect called twice; make a new Client"))),
-		),
 		jen.Id("cc").Op(":=").Id("c").Dot("cfg").Dot("Conn"),
 		cc("Name").Op("=").Lit(name),
 	}
 	body = append(body, cfgStmts...)
 	body = append(body,
 		cc("Hooks").Op("=").Qual(connPkg, "Hooks").Values(hooks),
-		jen.List(jen.Id("cl"), jen.Err()).Op(":=").Qual(connPkg, "Dial").Call(jen.Id("ctx"), jen.Id("cc")),
-		jen.If(jen.Err().Op("!=").Nil()).Block(
-			jen.Id("c").Dot("connErr").Dot("Store").Call(jen.Err()),
-			jen.Return(jen.Err()),
-		),
-		jen.Id("c").Dot("rt").Dot("Store").Call(jen.Id("cl")),
-		jen.Return(jen.Nil()),
+		jen.Return(jen.Id("c").Dot("rt").Dot("Start").Call(jen.Id("ctx"), jen.Id("cc"))),
 	)
 	f.Comment("Connect dials and returns once the first connection is ready. The client")
 	f.Comment("then keeps reconnecting until Close or a permanent failure (see Done, Err).")
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("Connect").Params(jen.Id("ctx").Add(ctx)).Error().Block(body...)
 	f.Line()
 	f.Comment("Close ends the connection with a close frame and stops every goroutine.")
-	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("Close").Params().Error().Block(
-		jen.If(jen.Id("c").Dot("rt").Dot("Load").Call().Op("==").Nil()).Block(jen.Return(jen.Nil())),
-		jen.Return(jen.Id("c").Dot("rt").Dot("Load").Call().Dot("Close").Call()),
-	)
-	notConnected := jen.If(jen.Id("c").Dot("rt").Dot("Load").Call().Op("==").Nil())
+	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("Close").Params().Error().Block(jen.Return(jen.Id("c").Dot("rt").Dot("Close").Call()))
 	f.Comment("Done is closed when the client has stopped for good (or never connected).")
-	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("Done").Params().Op("<-").Chan().Struct().Block(
-		notConnected.Clone().Block(jen.Return(jen.Qual(connPkg, "Stopped").Call())),
-		jen.Return(jen.Id("c").Dot("rt").Dot("Load").Call().Dot("Done").Call()),
-	)
-	f.Comment("Err says why the client stopped, or nil while it runs.")
-	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("Err").Params().Error().Block(
-		notConnected.Clone().Block(
-			jen.If(jen.List(jen.Id("err"), jen.Id("ok")).Op(":=").Id("c").Dot("connErr").Dot("Load").Call().Assert(jen.Error()), jen.Id("ok")).Block(jen.Return(jen.Id("err"))),
-			jen.Return(jen.Qual(connPkg, "ErrNotConnected")),
-		),
-		jen.Return(jen.Id("c").Dot("rt").Dot("Load").Call().Dot("Err").Call()),
-	)
+	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("Done").Params().Op("<-").Chan().Struct().Block(jen.Return(jen.Id("c").Dot("rt").Dot("Done").Call()))
+	f.Comment("Err says why the client stopped or could not connect, or nil while it runs.")
+	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("Err").Params().Error().Block(jen.Return(jen.Id("c").Dot("rt").Dot("Err").Call()))
 	f.Comment("Subscriptions counts the subscriptions the client restores after a reconnect.")
-	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("Subscriptions").Params().Int().Block(
-		notConnected.Clone().Block(jen.Return(jen.Lit(0))),
-		jen.Return(jen.Id("c").Dot("rt").Dot("Load").Call().Dot("Subscriptions").Call()),
-	)
-	f.Comment("request sends through the runtime, or fails if Connect has not succeeded.")
-	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("request").Params(jen.Id("ctx").Add(ctx), jen.Id("frame").Index().Byte(), jen.Id("r").Qual(connPkg, "Request")).Params(jen.Qual(connPkg, "Inbound"), jen.Error()).Block(
-		notConnected.Clone().Block(jen.Return(jen.Qual(connPkg, "Inbound").Values(), jen.Qual(connPkg, "ErrNotConnected"))),
-		jen.Return(jen.Id("c").Dot("rt").Dot("Load").Call().Dot("Request").Call(jen.Id("ctx"), jen.Id("frame"), jen.Id("r"))),
-	)
+	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("Subscriptions").Params().Int().Block(jen.Return(jen.Id("c").Dot("rt").Dot("Subscriptions").Call()))
 	if cs.Welcome != nil {
 		f.Comment("Welcome returns the latest " + cs.Welcome.Name + " the server sent, or nil.")
 		f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("Welcome").Params().Op("*").Id(cs.Welcome.Name).Block(jen.Return(jen.Id("c").Dot("welcome").Dot("Load").Call()))
@@ -478,7 +444,7 @@ func (g *gen) client(f *jen.File) error {
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("Send").Params(jen.Id("ctx").Add(ctx), jen.Id("m").Id("ClientMessage")).Error().Block(
 		jen.List(jen.Id("frame"), jen.Err()).Op(":=").Qual(jsonPkg, "Marshal").Call(jen.Id("m")),
 		returnErrIfErr(),
-		jen.List(jen.Id("_"), jen.Err()).Op("=").Id("c").Dot("request").Call(jen.Id("ctx"), jen.Id("frame"), jen.Qual(connPkg, "Request").Values()),
+		jen.List(jen.Id("_"), jen.Err()).Op("=").Id("c").Dot("rt").Dot("Request").Call(jen.Id("ctx"), jen.Id("frame"), jen.Qual(connPkg, "Request").Values()),
 		jen.Return(jen.Err()),
 	)
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("newID").Params().String().Block(
@@ -962,7 +928,7 @@ func (g *gen) clientOp(f *jen.File, cs *ir.ClientSpec, op *ir.ClientOp) error {
 		req[jen.Id("SubKey")] = jen.Index().String().Values(keyVals...)
 	}
 	wrap := jen.Qual("fmt", "Errorf").Call(jen.Lit(g.pkg.Name+": "+op.Method+": %w"), jen.Err())
-	body = append(body, jen.List(jen.Id("in"), jen.Err()).Op(":=").Id("c").Dot("request").Call(jen.Id("ctx"), jen.Id("frame"), jen.Qual(connPkg, "Request").Values(req)))
+	body = append(body, jen.List(jen.Id("in"), jen.Err()).Op(":=").Id("c").Dot("rt").Dot("Request").Call(jen.Id("ctx"), jen.Id("frame"), jen.Qual(connPkg, "Request").Values(req)))
 	if !op.Await {
 		body = append(body,
 			jen.Id("_").Op("=").Id("in"),

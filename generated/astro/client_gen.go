@@ -5,7 +5,6 @@ package astro
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	conn "github.com/wsbind/wsbind/runtime/conn"
 	"github.com/wsbind/wsbind/runtime/wire"
@@ -49,9 +48,7 @@ type Config struct {
 // safe while frames flow.
 type Client struct {
 	cfg     Config
-	rt      atomic.Pointer[conn.Client]
-	cmu     sync.Mutex
-	connErr atomic.Value
+	rt      conn.Handle
 	hmu     sync.Mutex
 	disp    atomic.Pointer[ServerDispatcher]
 	ids     atomic.Uint64
@@ -86,11 +83,6 @@ func Dial(ctx context.Context, cfg Config) (*Client, error) {
 // Connect dials and returns once the first connection is ready. The client
 // then keeps reconnecting until Close or a permanent failure (see Done, Err).
 func (c *Client) Connect(ctx context.Context) error {
-	c.cmu.Lock()
-	defer c.cmu.Unlock()
-	if c.rt.Load() != nil {
-		return errors.New("astro: Connect called twice; make a new Client")
-	}
 	cc := c.cfg.Conn
 	cc.Name = "astro"
 	if cc.ReadTimeout == 0 {
@@ -110,56 +102,27 @@ func (c *Client) Connect(ctx context.Context) error {
 		Open:         c.open,
 		Restored:     c.cfg.OnRestored,
 	}
-	cl, err := conn.Dial(ctx, cc)
-	if err != nil {
-		c.connErr.Store(err)
-		return err
-	}
-	c.rt.Store(cl)
-	return nil
+	return c.rt.Start(ctx, cc)
 }
 
 // Close ends the connection with a close frame and stops every goroutine.
 func (c *Client) Close() error {
-	if c.rt.Load() == nil {
-		return nil
-	}
-	return c.rt.Load().Close()
+	return c.rt.Close()
 }
 
 // Done is closed when the client has stopped for good (or never connected).
 func (c *Client) Done() <-chan struct{} {
-	if c.rt.Load() == nil {
-		return conn.Stopped()
-	}
-	return c.rt.Load().Done()
+	return c.rt.Done()
 }
 
-// Err says why the client stopped, or nil while it runs.
+// Err says why the client stopped or could not connect, or nil while it runs.
 func (c *Client) Err() error {
-	if c.rt.Load() == nil {
-		if err, ok := c.connErr.Load().(error); ok {
-			return err
-		}
-		return conn.ErrNotConnected
-	}
-	return c.rt.Load().Err()
+	return c.rt.Err()
 }
 
 // Subscriptions counts the subscriptions the client restores after a reconnect.
 func (c *Client) Subscriptions() int {
-	if c.rt.Load() == nil {
-		return 0
-	}
-	return c.rt.Load().Subscriptions()
-}
-
-// request sends through the runtime, or fails if Connect has not succeeded.
-func (c *Client) request(ctx context.Context, frame []byte, r conn.Request) (conn.Inbound, error) {
-	if c.rt.Load() == nil {
-		return conn.Inbound{}, conn.ErrNotConnected
-	}
-	return c.rt.Load().Request(ctx, frame, r)
+	return c.rt.Subscriptions()
 }
 
 // Welcome returns the latest Welcome the server sent, or nil.
@@ -173,7 +136,7 @@ func (c *Client) Send(ctx context.Context, m ClientMessage) error {
 	if err != nil {
 		return err
 	}
-	_, err = c.request(ctx, frame, conn.Request{})
+	_, err = c.rt.Request(ctx, frame, conn.Request{})
 	return err
 }
 func (c *Client) newID() string {
@@ -1042,7 +1005,7 @@ func (c *Client) Subscribe(ctx context.Context, topic string, room string) (*Res
 	if m.Data.Room.Set {
 		key1 = m.Data.Room.Value
 	}
-	in, err := c.request(ctx, frame, conn.Request{
+	in, err := c.rt.Request(ctx, frame, conn.Request{
 		Keys:   []string{"corr:" + corr},
 		Sub:    conn.SubAdd,
 		SubKey: []string{key0, key1},
@@ -1085,7 +1048,7 @@ func (c *Client) Unsubscribe(ctx context.Context, topic string, room string) (*R
 	if m.Data.Room.Set {
 		key1 = m.Data.Room.Value
 	}
-	in, err := c.request(ctx, frame, conn.Request{
+	in, err := c.rt.Request(ctx, frame, conn.Request{
 		Keys:   []string{"corr:" + corr},
 		Sub:    conn.SubRemove,
 		SubKey: []string{key0, key1},

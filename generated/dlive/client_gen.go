@@ -5,7 +5,6 @@ package dlive
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	conn "github.com/wsbind/wsbind/runtime/conn"
 	"github.com/wsbind/wsbind/runtime/wire"
@@ -46,14 +45,12 @@ type Config struct {
 // before handlers see new events. Register handlers before Connect, or at any
 // time: registration is safe while frames flow.
 type Client struct {
-	cfg     Config
-	rt      atomic.Pointer[conn.Client]
-	cmu     sync.Mutex
-	connErr atomic.Value
-	hmu     sync.Mutex
-	disp    atomic.Pointer[ServerDispatcher]
-	ids     atomic.Uint64
-	idBase  string
+	cfg    Config
+	rt     conn.Handle
+	hmu    sync.Mutex
+	disp   atomic.Pointer[ServerDispatcher]
+	ids    atomic.Uint64
+	idBase string
 }
 
 // NewClient returns an unconnected client; register handlers, then Connect.
@@ -82,11 +79,6 @@ func Dial(ctx context.Context, cfg Config) (*Client, error) {
 // Connect dials and returns once the first connection is ready. The client
 // then keeps reconnecting until Close or a permanent failure (see Done, Err).
 func (c *Client) Connect(ctx context.Context) error {
-	c.cmu.Lock()
-	defer c.cmu.Unlock()
-	if c.rt.Load() != nil {
-		return errors.New("dlive: Connect called twice; make a new Client")
-	}
 	cc := c.cfg.Conn
 	cc.Name = "dlive"
 	if cc.ReadTimeout == 0 {
@@ -106,56 +98,27 @@ func (c *Client) Connect(ctx context.Context) error {
 		Open:         c.open,
 		Restored:     c.cfg.OnRestored,
 	}
-	cl, err := conn.Dial(ctx, cc)
-	if err != nil {
-		c.connErr.Store(err)
-		return err
-	}
-	c.rt.Store(cl)
-	return nil
+	return c.rt.Start(ctx, cc)
 }
 
 // Close ends the connection with a close frame and stops every goroutine.
 func (c *Client) Close() error {
-	if c.rt.Load() == nil {
-		return nil
-	}
-	return c.rt.Load().Close()
+	return c.rt.Close()
 }
 
 // Done is closed when the client has stopped for good (or never connected).
 func (c *Client) Done() <-chan struct{} {
-	if c.rt.Load() == nil {
-		return conn.Stopped()
-	}
-	return c.rt.Load().Done()
+	return c.rt.Done()
 }
 
-// Err says why the client stopped, or nil while it runs.
+// Err says why the client stopped or could not connect, or nil while it runs.
 func (c *Client) Err() error {
-	if c.rt.Load() == nil {
-		if err, ok := c.connErr.Load().(error); ok {
-			return err
-		}
-		return conn.ErrNotConnected
-	}
-	return c.rt.Load().Err()
+	return c.rt.Err()
 }
 
 // Subscriptions counts the subscriptions the client restores after a reconnect.
 func (c *Client) Subscriptions() int {
-	if c.rt.Load() == nil {
-		return 0
-	}
-	return c.rt.Load().Subscriptions()
-}
-
-// request sends through the runtime, or fails if Connect has not succeeded.
-func (c *Client) request(ctx context.Context, frame []byte, r conn.Request) (conn.Inbound, error) {
-	if c.rt.Load() == nil {
-		return conn.Inbound{}, conn.ErrNotConnected
-	}
-	return c.rt.Load().Request(ctx, frame, r)
+	return c.rt.Subscriptions()
 }
 
 // Send writes any client message as is, without waiting for a reply.
@@ -164,7 +127,7 @@ func (c *Client) Send(ctx context.Context, m ClientMessage) error {
 	if err != nil {
 		return err
 	}
-	_, err = c.request(ctx, frame, conn.Request{})
+	_, err = c.rt.Request(ctx, frame, conn.Request{})
 	return err
 }
 func (c *Client) newID() string {
@@ -605,7 +568,7 @@ func (c *Client) SubscribeStreamMessages(ctx context.Context, streamer string) (
 	}
 	var key0 string
 	key0 = m.ID
-	in, err := c.request(ctx, frame, conn.Request{
+	in, err := c.rt.Request(ctx, frame, conn.Request{
 		Sub:    conn.SubAdd,
 		SubKey: []string{key0},
 	})
@@ -631,7 +594,7 @@ func (c *Client) SubscribeTreasureChest(ctx context.Context, streamer string) (*
 	}
 	var key0 string
 	key0 = m.ID
-	in, err := c.request(ctx, frame, conn.Request{
+	in, err := c.rt.Request(ctx, frame, conn.Request{
 		Sub:    conn.SubAdd,
 		SubKey: []string{key0},
 	})
@@ -655,7 +618,7 @@ func (c *Client) Stop(ctx context.Context, id string) (*Stop, error) {
 	}
 	var key0 string
 	key0 = m.ID
-	in, err := c.request(ctx, frame, conn.Request{
+	in, err := c.rt.Request(ctx, frame, conn.Request{
 		Sub:    conn.SubRemove,
 		SubKey: []string{key0},
 	})

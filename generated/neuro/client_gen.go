@@ -5,7 +5,6 @@ package neuro
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	conn "github.com/wsbind/wsbind/runtime/conn"
 	"github.com/wsbind/wsbind/runtime/wire"
@@ -53,9 +52,7 @@ type Config struct {
 // is safe while frames flow.
 type Client struct {
 	cfg     Config
-	rt      atomic.Pointer[conn.Client]
-	cmu     sync.Mutex
-	connErr atomic.Value
+	rt      conn.Handle
 	hmu     sync.Mutex
 	disp    atomic.Pointer[ServerDispatcher]
 	ids     atomic.Uint64
@@ -90,11 +87,6 @@ func Dial(ctx context.Context, cfg Config) (*Client, error) {
 // Connect dials and returns once the first connection is ready. The client
 // then keeps reconnecting until Close or a permanent failure (see Done, Err).
 func (c *Client) Connect(ctx context.Context) error {
-	c.cmu.Lock()
-	defer c.cmu.Unlock()
-	if c.rt.Load() != nil {
-		return errors.New("neuro: Connect called twice; make a new Client")
-	}
 	cc := c.cfg.Conn
 	cc.Name = "neuro"
 	if cc.ReadTimeout == 0 {
@@ -124,56 +116,27 @@ func (c *Client) Connect(ctx context.Context) error {
 		Open:         c.open,
 		Restored:     c.cfg.OnRestored,
 	}
-	cl, err := conn.Dial(ctx, cc)
-	if err != nil {
-		c.connErr.Store(err)
-		return err
-	}
-	c.rt.Store(cl)
-	return nil
+	return c.rt.Start(ctx, cc)
 }
 
 // Close ends the connection with a close frame and stops every goroutine.
 func (c *Client) Close() error {
-	if c.rt.Load() == nil {
-		return nil
-	}
-	return c.rt.Load().Close()
+	return c.rt.Close()
 }
 
 // Done is closed when the client has stopped for good (or never connected).
 func (c *Client) Done() <-chan struct{} {
-	if c.rt.Load() == nil {
-		return conn.Stopped()
-	}
-	return c.rt.Load().Done()
+	return c.rt.Done()
 }
 
-// Err says why the client stopped, or nil while it runs.
+// Err says why the client stopped or could not connect, or nil while it runs.
 func (c *Client) Err() error {
-	if c.rt.Load() == nil {
-		if err, ok := c.connErr.Load().(error); ok {
-			return err
-		}
-		return conn.ErrNotConnected
-	}
-	return c.rt.Load().Err()
+	return c.rt.Err()
 }
 
 // Subscriptions counts the subscriptions the client restores after a reconnect.
 func (c *Client) Subscriptions() int {
-	if c.rt.Load() == nil {
-		return 0
-	}
-	return c.rt.Load().Subscriptions()
-}
-
-// request sends through the runtime, or fails if Connect has not succeeded.
-func (c *Client) request(ctx context.Context, frame []byte, r conn.Request) (conn.Inbound, error) {
-	if c.rt.Load() == nil {
-		return conn.Inbound{}, conn.ErrNotConnected
-	}
-	return c.rt.Load().Request(ctx, frame, r)
+	return c.rt.Subscriptions()
 }
 
 // Welcome returns the latest Welcome the server sent, or nil.
@@ -187,7 +150,7 @@ func (c *Client) Send(ctx context.Context, m ClientMessage) error {
 	if err != nil {
 		return err
 	}
-	_, err = c.request(ctx, frame, conn.Request{})
+	_, err = c.rt.Request(ctx, frame, conn.Request{})
 	return err
 }
 func (c *Client) newID() string {
@@ -644,7 +607,7 @@ func (c *Client) AddEvent(ctx context.Context, eventType string) (*AddSuccess, e
 	corr = m.Data.EventType
 	var key0 string
 	key0 = m.Data.EventType
-	in, err := c.request(ctx, frame, conn.Request{
+	in, err := c.rt.Request(ctx, frame, conn.Request{
 		Keys:   []string{"corr:" + corr},
 		Sub:    conn.SubAdd,
 		SubKey: []string{key0},
@@ -670,7 +633,7 @@ func (c *Client) RemoveEvent(ctx context.Context, eventType string) (*RemoveSucc
 	corr = m.Data.EventType
 	var key0 string
 	key0 = m.Data.EventType
-	in, err := c.request(ctx, frame, conn.Request{
+	in, err := c.rt.Request(ctx, frame, conn.Request{
 		Keys:   []string{"corr:" + corr},
 		Sub:    conn.SubRemove,
 		SubKey: []string{key0},
@@ -691,7 +654,7 @@ func (c *Client) ListEvents(ctx context.Context) (*ListEventsResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	in, err := c.request(ctx, frame, conn.Request{Keys: []string{"reply:ListEventsResult"}})
+	in, err := c.rt.Request(ctx, frame, conn.Request{Keys: []string{"reply:ListEventsResult"}})
 	r, _ := in.Msg.(*ListEventsResult)
 	if err != nil {
 		return r, fmt.Errorf("neuro: ListEvents: %w", err)
@@ -707,7 +670,7 @@ func (c *Client) Ping(ctx context.Context) (*Pong, error) {
 	if err != nil {
 		return nil, err
 	}
-	in, err := c.request(ctx, frame, conn.Request{Keys: []string{"reply:Pong"}})
+	in, err := c.rt.Request(ctx, frame, conn.Request{Keys: []string{"reply:Pong"}})
 	r, _ := in.Msg.(*Pong)
 	if err != nil {
 		return r, fmt.Errorf("neuro: Ping: %w", err)

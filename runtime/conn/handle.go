@@ -1,0 +1,82 @@
+package conn
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+)
+
+// Handle is the part of a generated client that does not depend on the
+// protocol: it holds the running Client once Start succeeded, refuses a
+// second Start, and answers Done, Err and requests before, during and after
+// the connection's life without racing.
+type Handle struct {
+	rt       atomic.Pointer[Client]
+	startMu  sync.Mutex
+	startErr atomic.Value // error of a failed Start
+}
+
+// ErrStarted is returned by a second Start on one Handle.
+var ErrStarted = errors.New("already connected: make a new client")
+
+// Start dials with cfg and keeps the client once it is ready.
+func (h *Handle) Start(ctx context.Context, cfg Config) error {
+	h.startMu.Lock()
+	defer h.startMu.Unlock()
+	if h.rt.Load() != nil {
+		return ErrStarted
+	}
+	c, err := Dial(ctx, cfg)
+	if err != nil {
+		h.startErr.Store(err)
+		return err
+	}
+	h.rt.Store(c)
+	return nil
+}
+
+// Close ends the connection; it is a no-op before Start and safe twice.
+func (h *Handle) Close() error {
+	if c := h.rt.Load(); c != nil {
+		return c.Close()
+	}
+	return nil
+}
+
+// Done is closed when the client stopped for good, or never started.
+func (h *Handle) Done() <-chan struct{} {
+	if c := h.rt.Load(); c != nil {
+		return c.Done()
+	}
+	return Stopped()
+}
+
+// Err says why the client stopped, why Start failed, or ErrNotConnected
+// before Start; nil while it runs.
+func (h *Handle) Err() error {
+	if c := h.rt.Load(); c != nil {
+		return c.Err()
+	}
+	if err, ok := h.startErr.Load().(error); ok {
+		return err
+	}
+	return ErrNotConnected
+}
+
+// Subscriptions counts the subscriptions restored after a reconnect.
+func (h *Handle) Subscriptions() int {
+	if c := h.rt.Load(); c != nil {
+		return c.Subscriptions()
+	}
+	return 0
+}
+
+// Request sends through the running client, or fails with ErrNotConnected.
+func (h *Handle) Request(ctx context.Context, frame []byte, r Request) (Inbound, error) {
+	c := h.rt.Load()
+	if c == nil {
+		return Inbound{}, ErrNotConnected
+	}
+	return c.Request(ctx, frame, r)
+}
