@@ -52,21 +52,12 @@ func (l *lowerer) lower(n *spec.Node, hint string) (*Type, error) {
 	}
 	name := hint
 	if c := componentName(target); c != "" {
-		name = GoName(c)
-		if c == GoName(c) || strings.ToUpper(c[:1]) == c[:1] {
-			name = c // keep PascalCase keys as written (ChatTCValueAdd)
+		name = c // PascalCase keys stay as written (ChatTCValueAdd)
+		if strings.ToUpper(c[:1]) != c[:1] {
+			name = GoName(c)
 		}
 	}
-	body, err := l.flatten(target)
-	if err != nil {
-		return nil, err
-	}
-	t, err := l.lowerBody(target, body, name)
-	if err != nil {
-		return nil, err
-	}
-	l.cache[target] = t
-	return t, nil
+	return l.lowerNew(target, name)
 }
 
 // forceName lowers a message payload under the message's own name.
@@ -81,6 +72,11 @@ func (l *lowerer) forceName(n *spec.Node, name string) (*Type, error) {
 		}
 		return nil, n.Errorf("a message payload must be its own schema, not shared with %s", t.Name)
 	}
+	return l.lowerNew(target, name)
+}
+
+// lowerNew lowers a schema not seen before and caches it.
+func (l *lowerer) lowerNew(target *spec.Node, name string) (*Type, error) {
 	body, err := l.flatten(target)
 	if err != nil {
 		return nil, err
