@@ -21,8 +21,8 @@ type Client struct {
 	cfg    Config
 	ctx    context.Context
 	cancel context.CancelFunc
-	queue  chan delivery
-	wg     sync.WaitGroup
+	queue  deliveries
+	wg     sync.WaitGroup // the connection loop and any drainer
 
 	mu      sync.Mutex
 	sess    *Session      // current session, nil between connections
@@ -53,13 +53,12 @@ func Dial(ctx context.Context, cfg Config) (*Client, error) {
 		cfg:     cfg,
 		ctx:     lctx,
 		cancel:  cancel,
-		queue:   make(chan delivery, cfg.QueueSize),
+		queue:   deliveries{space: make(chan struct{}, 1)},
 		ready:   make(chan struct{}),
 		stopped: make(chan struct{}),
 	}
-	c.wg.Add(2)
-	go c.deliverLoop()
-	go c.connectLoop()
+	c.wg.Add(1)
+	go c.run()
 	select {
 	case <-c.readyCh():
 		return c, nil
@@ -168,52 +167,9 @@ func (c *Client) report(ctx context.Context, err error) {
 	}
 }
 
-// enqueue queues a frame for handlers per the overflow policy. It returns
-// false when the client is closing.
-func (c *Client) enqueue(ctx context.Context, d delivery) bool {
-	if c.cfg.Overflow == DropWithError {
-		select {
-		case c.queue <- d:
-		default:
-			c.report(ctx, &FrameError{Seq: d.in.Seq, Err: ErrQueueFull})
-		}
-		return true
-	}
-	select {
-	case c.queue <- d:
-		return true
-	case <-c.ctx.Done():
-		return false
-	}
-}
-
-// deliverLoop hands frames to handlers one at a time, in arrival order.
-// Frames of a connection wait until its Open hook has finished, so that
-// restored subscriptions come before new events.
-func (c *Client) deliverLoop() {
-	defer c.wg.Done()
-	for {
-		select {
-		case <-c.ctx.Done():
-			return
-		case d := <-c.queue:
-			select {
-			case <-d.sess.ready:
-			case <-d.sess.dead:
-			case <-c.ctx.Done():
-				return
-			}
-			if d.in.Err != nil {
-				c.report(c.ctx, &FrameError{Seq: d.in.Seq, Err: d.in.Err})
-			}
-			if d.in.Msg != nil && !d.in.Quarantine && c.cfg.Hooks.Deliver != nil {
-				c.cfg.Hooks.Deliver(c.ctx, d.in)
-			}
-		}
-	}
-}
-
-func (c *Client) connectLoop() {
+// run is the client's one long-lived goroutine: it dials, serves each
+// connection as its reader, and waits out the backoff between attempts.
+func (c *Client) run() {
 	defer c.wg.Done()
 	defer close(c.stopped)
 	log := c.cfg.Logger.With("client", c.cfg.Name)
@@ -285,7 +241,7 @@ func (c *Client) connectLoop() {
 	}
 }
 
-// connect dials once and starts the session's goroutines.
+// connect dials once.
 func (c *Client) connect(resume func(*Target)) (*Session, error) {
 	target, err := c.cfg.Hooks.Dial(c.ctx)
 	if err != nil {
@@ -306,6 +262,7 @@ func (c *Client) connect(resume func(*Target)) (*Session, error) {
 		HandshakeTimeout: c.cfg.HandshakeTimeout,
 		Subprotocols:     target.Subprotocols,
 		TLSClientConfig:  c.cfg.TLS,
+		WriteBufferPool:  writeBuffers,
 	}
 	ws, resp, err := d.DialContext(c.ctx, target.URL, target.Header)
 	if err != nil {
@@ -319,12 +276,12 @@ func (c *Client) connect(resume func(*Target)) (*Session, error) {
 		return nil, errors.New(Redact(err.Error(), target.Secrets))
 	}
 	c.cfg.Logger.Debug("connected", "client", c.cfg.Name, "url", Redact(RedactURL(target.URL), target.Secrets))
-	s := newSession(c, ws, target.Secrets)
-	s.wg.Add(2)
-	go s.readLoop(c.ctx)
-	go s.writeLoop()
-	return s, nil
+	return newSession(c, ws, target.Secrets), nil
 }
+
+// writeBuffers lends gorilla a write buffer for the length of one write,
+// so idle connections hold none.
+var writeBuffers = &sync.Pool{}
 
 func isLoopback(host string) bool {
 	if host == "localhost" {
@@ -350,63 +307,71 @@ func handshakeError(resp *http.Response, secrets []string) *HandshakeError {
 	return he
 }
 
-// runSession runs Open, publishes the session and waits for its end.
+// runSession serves one connection on the calling goroutine, which reads
+// until the connection ends. Open runs beside it, because Open awaits
+// replies that only the reader can see; ping and keepalive run on timers.
 func (c *Client) runSession(s *Session, resumed bool, log interface {
 	Info(string, ...any)
 }) {
 	if c.cfg.Hooks.Connected != nil {
 		c.cfg.Hooks.Connected(c.ctx, 0)
 	}
-	if c.cfg.Hooks.Open != nil {
-		octx, cancel := context.WithCancel(c.ctx)
-		go func() {
-			select {
-			case <-s.dead:
-				cancel()
-			case <-octx.Done():
-			}
-		}()
-		err := c.cfg.Hooks.Open(octx, s, resumed)
-		cancel()
-		if err != nil {
-			s.fail(fmt.Errorf("open: %w", err))
-		}
-	}
-	select {
-	case <-s.dead:
-	default:
-		close(s.ready)
-		c.mu.Lock()
-		c.sess = s
-		close(c.ready)
-		c.mu.Unlock()
-		if c.cfg.Hooks.Restored != nil {
-			c.cfg.Hooks.Restored(c.ctx)
-		}
-	}
-	select {
-	case <-s.dead:
-	case <-c.ctx.Done():
-	}
+	stop := context.AfterFunc(c.ctx, func() {
+		s.end(&websocket.CloseError{Code: websocket.CloseNormalClosure, Text: "client closing"},
+			websocket.CloseNormalClosure, "client closing")
+	})
+	opened := make(chan struct{})
+	go func() {
+		defer close(opened)
+		c.open(s, resumed)
+	}()
+	s.startTimers()
+	s.readLoop()
+	stop()
+	s.stopTimers()
+	<-opened
+
 	c.mu.Lock()
 	if c.sess == s {
 		c.sess = nil
 		c.ready = make(chan struct{})
 	}
 	c.mu.Unlock()
+	// Say goodbye unless a close frame already went out; then release.
+	s.end(ErrClosed, websocket.CloseGoingAway, "")
+	_ = s.ws.Close()
 	cause := s.Cause()
-	if c.ctx.Err() != nil {
-		s.close(websocket.CloseNormalClosure, "client closing")
-	} else {
-		s.close(websocket.CloseGoingAway, "")
-	}
-	if cause == nil {
-		cause = ErrClosed
-	}
 	if !errors.Is(cause, errResume) {
 		log.Info("disconnected", "cause", cause)
 	}
 	if c.cfg.Hooks.Disconnected != nil {
 		c.cfg.Hooks.Disconnected(c.ctx, cause)
+	}
+}
+
+// open runs the Open hook and, if the session survived it, publishes the
+// session as ready.
+func (c *Client) open(s *Session, resumed bool) {
+	if c.cfg.Hooks.Open != nil {
+		if err := c.cfg.Hooks.Open(s.ctx, s, resumed); err != nil {
+			s.fail(fmt.Errorf("open: %w", err))
+			return
+		}
+	}
+	s.mu.Lock()
+	alive := s.cause == nil
+	if alive {
+		close(s.ready)
+	}
+	s.mu.Unlock()
+	if !alive {
+		return
+	}
+	c.mu.Lock()
+	c.sess = s
+	close(c.ready)
+	c.mu.Unlock()
+	if c.cfg.Hooks.Restored != nil {
+		c.cfg.Hooks.Restored(c.ctx)
 	}
 }

@@ -1,5 +1,5 @@
 // Package conn keeps one logical WebSocket session alive on top of
-// gorilla/websocket: pre-dial auth, one writer goroutine, bounded reads,
+// gorilla/websocket: pre-dial auth, serialized writes, bounded reads,
 // liveness, correlated replies, ordered delivery through a bounded queue,
 // and reconnects with capped, jittered backoff that redo auth and restore
 // subscriptions before handlers see new frames.

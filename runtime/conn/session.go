@@ -14,12 +14,19 @@ import (
 // Session is one WebSocket connection of a Client. Hooks use it to send
 // and to await replies during Open; it ends when the connection does.
 type Session struct {
-	c     *Client
-	ws    *websocket.Conn
-	out   chan outbound
-	dead  chan struct{} // closed when the connection has ended
-	ready chan struct{} // closed once Open succeeded
-	seq   atomic.Uint64
+	c      *Client
+	ws     *websocket.Conn
+	ctx    context.Context // ends with the session; Open runs under it
+	cancel context.CancelFunc
+	wsem   chan struct{} // held by the one goroutine writing data frames
+	dead   chan struct{} // closed when the connection has ended
+	ready  chan struct{} // closed once Open succeeded
+	seq    atomic.Uint64
+
+	// rmu orders read-deadline changes: once the session ends, frames no
+	// longer push the deadline out, so the reader stops within a second.
+	rmu    sync.Mutex
+	ending bool
 
 	mu      sync.Mutex
 	cause   error
@@ -28,12 +35,8 @@ type Session struct {
 	mailbox map[string][]Inbound // replies that arrived before anyone waited
 	resume  func(*Target)        // set when the server asked for a resumed redial
 	secrets []string
-	wg      sync.WaitGroup
-}
-
-type outbound struct {
-	data []byte
-	done chan error
+	ping    *time.Timer // WebSocket pings, when configured
+	keep    *time.Timer // JSON keepalives, when configured
 }
 
 type waiter struct {
@@ -46,11 +49,14 @@ type waiter struct {
 const mailboxLimit = 16
 
 func newSession(c *Client, ws *websocket.Conn, secrets []string) *Session {
+	ctx, cancel := context.WithCancel(context.Background())
 	return &Session{
 		secrets: append([]string(nil), secrets...),
 		c:       c,
 		ws:      ws,
-		out:     make(chan outbound),
+		ctx:     ctx,
+		cancel:  cancel,
+		wsem:    make(chan struct{}, 1),
 		dead:    make(chan struct{}),
 		ready:   make(chan struct{}),
 		waiters: map[string][]*waiter{},
@@ -58,15 +64,36 @@ func newSession(c *Client, ws *websocket.Conn, secrets []string) *Session {
 	}
 }
 
-// fail ends the session with cause; the first cause wins.
-func (s *Session) fail(cause error) {
+// fail ends the session with cause (the first cause wins) and makes the
+// reader stop.
+func (s *Session) fail(cause error) { s.end(cause, websocket.CloseGoingAway, "") }
+
+// end ends the session with cause if it still lives: it sends a close
+// frame with code and reason, and gives the peer a second to echo it
+// before the reader gives up.
+func (s *Session) end(cause error, code int, reason string) {
+	if !s.setCause(cause) {
+		return
+	}
+	msg := websocket.FormatCloseMessage(code, reason)
+	_ = s.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
+	s.rmu.Lock()
+	s.ending = true
+	_ = s.ws.SetReadDeadline(time.Now().Add(time.Second))
+	s.rmu.Unlock()
+}
+
+// setCause records why the session ended; it reports false if it had
+// already ended.
+func (s *Session) setCause(cause error) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.cause != nil {
-		return
+		return false
 	}
 	s.cause = cause
 	close(s.dead)
+	s.cancel()
 	// A waiter is listed under each of its keys: close it once.
 	closed := map[*waiter]bool{}
 	for _, ws := range s.waiters {
@@ -78,6 +105,7 @@ func (s *Session) fail(cause error) {
 		}
 	}
 	s.waiters = map[string][]*waiter{}
+	return true
 }
 
 // Cause returns why the session ended, or nil while it lives.
@@ -90,23 +118,29 @@ func (s *Session) Cause() error {
 // Done is closed when the connection has ended.
 func (s *Session) Done() <-chan struct{} { return s.dead }
 
-// Send writes one text frame through the session's single writer.
+// Send writes one text frame. Writers take turns; each write is bounded by
+// the write deadline.
 func (s *Session) Send(ctx context.Context, frame []byte) error {
-	o := outbound{data: frame, done: make(chan error, 1)}
 	select {
-	case s.out <- o:
+	case s.wsem <- struct{}{}:
 	case <-s.dead:
 		return fmt.Errorf("%s: send: %w", s.c.cfg.Name, s.endErr())
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	// The writer took the frame and always reports how writing it went.
+	defer func() { <-s.wsem }()
 	select {
-	case err := <-o.done:
-		return err
-	case <-ctx.Done():
-		return ctx.Err()
+	case <-s.dead:
+		return fmt.Errorf("%s: send: %w", s.c.cfg.Name, s.endErr())
+	default:
 	}
+	s.tap("client", frame)
+	_ = s.ws.SetWriteDeadline(time.Now().Add(s.c.cfg.WriteTimeout))
+	if err := s.ws.WriteMessage(websocket.TextMessage, frame); err != nil {
+		s.fail(fmt.Errorf("write: %w", err))
+		return err
+	}
+	return nil
 }
 
 func (s *Session) endErr() error {
@@ -257,10 +291,16 @@ func (s *Session) resumeHook() func(*Target) {
 // readLoop reads frames until the connection fails. It runs Inspect and
 // resolves replies here, so a handler that awaits a reply cannot block the
 // reply it waits for.
-func (s *Session) readLoop(ctx context.Context) {
-	defer s.wg.Done()
+func (s *Session) readLoop() {
 	cfg := &s.c.cfg
-	extend := func() { _ = s.ws.SetReadDeadline(time.Now().Add(cfg.ReadTimeout)) }
+	ctx := s.c.ctx
+	extend := func() {
+		s.rmu.Lock()
+		if !s.ending {
+			_ = s.ws.SetReadDeadline(time.Now().Add(cfg.ReadTimeout))
+		}
+		s.rmu.Unlock()
+	}
 	s.ws.SetReadLimit(cfg.ReadLimit)
 	extend()
 	s.ws.SetPingHandler(func(data string) error {
@@ -275,7 +315,7 @@ func (s *Session) readLoop(ctx context.Context) {
 	for {
 		typ, data, err := s.ws.ReadMessage()
 		if err != nil {
-			s.fail(readErr(err))
+			s.setCause(readErr(err))
 			return
 		}
 		extend()
@@ -300,7 +340,8 @@ func (s *Session) readLoop(ctx context.Context) {
 		if in.Drop {
 			continue
 		}
-		if !s.c.enqueue(ctx, delivery{sess: s, in: in}) {
+		if !s.c.enqueue(delivery{sess: s, in: in}) {
+			s.setCause(ErrClosed)
 			return
 		}
 	}
@@ -314,67 +355,63 @@ func readErr(err error) error {
 	return err
 }
 
-// writeLoop is the connection's only writer of data frames.
-func (s *Session) writeLoop() {
-	defer s.wg.Done()
+// startTimers arms the WebSocket ping and the JSON keepalive. They run as
+// timers rather than goroutines, so an idle session costs no extra stack.
+func (s *Session) startTimers() {
 	cfg := &s.c.cfg
-	var ping, keep <-chan time.Time
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if cfg.PingInterval > 0 {
-		t := time.NewTicker(cfg.PingInterval)
-		defer t.Stop()
-		ping = t.C
+		s.ping = time.AfterFunc(cfg.PingInterval, s.sendPing)
 	}
 	if len(cfg.Keepalive) > 0 && cfg.KeepaliveInterval > 0 {
-		t := time.NewTicker(cfg.KeepaliveInterval)
-		defer t.Stop()
-		keep = t.C
+		s.keep = time.AfterFunc(cfg.KeepaliveInterval, s.sendKeepalive)
 	}
-	write := func(data []byte) error {
-		s.tap("client", data)
-		_ = s.ws.SetWriteDeadline(time.Now().Add(cfg.WriteTimeout))
-		return s.ws.WriteMessage(websocket.TextMessage, data)
-	}
-	for {
-		select {
-		case o := <-s.out:
-			err := write(o.data)
-			o.done <- err
-			if err != nil {
-				s.fail(fmt.Errorf("write: %w", err))
-				return
-			}
-		case <-keep:
-			if err := write(cfg.Keepalive); err != nil {
-				s.fail(fmt.Errorf("write keepalive: %w", err))
-				return
-			}
-		case <-ping:
-			if err := s.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(cfg.WriteTimeout)); err != nil {
-				s.fail(fmt.Errorf("ping: %w", err))
-				return
-			}
-		case <-s.dead:
-			return
+}
+
+func (s *Session) stopTimers() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, t := range []*time.Timer{s.ping, s.keep} {
+		if t != nil {
+			t.Stop()
 		}
 	}
 }
 
-// close sends a close frame, lets the reader see the echo for a moment, and
-// releases the socket.
-func (s *Session) close(code int, reason string) {
-	msg := websocket.FormatCloseMessage(code, reason)
-	_ = s.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
-	s.fail(&websocket.CloseError{Code: code, Text: reason})
-	done := make(chan struct{})
-	go func() { s.wg.Wait(); close(done) }()
-	t := time.NewTimer(time.Second)
-	defer t.Stop()
-	select {
-	case <-done:
-	case <-t.C:
+// rearm schedules the ping (or keepalive) timer again unless the session
+// has ended.
+func (s *Session) rearm(ping bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cause != nil {
+		return
 	}
-	_ = s.ws.Close()
-	<-done
+	if ping {
+		s.ping.Reset(s.c.cfg.PingInterval)
+	} else {
+		s.keep.Reset(s.c.cfg.KeepaliveInterval)
+	}
+}
+
+func (s *Session) sendPing() {
+	cfg := &s.c.cfg
+	if err := s.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(cfg.WriteTimeout)); err != nil {
+		s.fail(fmt.Errorf("ping: %w", err))
+		return
+	}
+	s.rearm(true)
+}
+
+func (s *Session) sendKeepalive() {
+	cfg := &s.c.cfg
+	if err := s.Send(s.ctx, cfg.Keepalive); err != nil {
+		if s.ctx.Err() == nil {
+			s.fail(fmt.Errorf("write keepalive: %w", err))
+		}
+		return
+	}
+	s.rearm(false)
 }
 
 // Restore sends the client's live subscriptions again on this session.
