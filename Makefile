@@ -56,6 +56,10 @@ fuzz:
 		done; \
 	done
 
-## bench: the benchmarks behind BENCHMARKS.md
+## bench: every benchmark behind BENCHMARKS.md in one run, one package at a
+## time so they do not share the cores; the raw output is kept in BENCH_OUT
+BENCH_OUT ?= internal/bench/testdata/last-run.txt
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	@mkdir -p $(dir $(BENCH_OUT))
+	@$(GO) test -p 1 -run '^$$' -bench . -benchmem -timeout 30m ./... > $(BENCH_OUT) 2>&1; \
+		status=$$?; cat $(BENCH_OUT); exit $$status
