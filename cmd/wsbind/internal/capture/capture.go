@@ -19,12 +19,15 @@ package capture
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"regexp"
+	"strconv"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/go-faster/jx"
 )
 
 // DefaultMaxLine is the longest JSONL line Read accepts; a longer line is
@@ -260,9 +263,10 @@ func opcodeSkip(op int) string {
 
 var errNotEnvelope = errors.New("not an envelope")
 
-// parseEnvelope reports whether line is an envelope and decodes it. It
-// stops at the first key that rules an envelope out, so a large frame
-// costs little.
+// parseEnvelope reports whether line is an envelope and decodes it, with
+// the same verdicts as encoding/json (a fuzz target holds it to a model
+// built on encoding/json). It stops at the first key that rules an
+// envelope out, so a bare frame costs little.
 func parseEnvelope(line []byte) (envelope, bool) {
 	var env envelope
 	// A quick filter before the JSON decoder; a key may be spelled with
@@ -270,66 +274,103 @@ func parseEnvelope(line []byte) (envelope, bool) {
 	if line[0] != '{' || (!bytes.Contains(line, []byte(`"data"`)) && !bytes.Contains(line, []byte(`\u`))) {
 		return env, false
 	}
-	dec := json.NewDecoder(bytes.NewReader(line))
-	dec.UseNumber()
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return env, false
-	}
+	d := jx.GetDecoder()
+	defer jx.PutDecoder(d)
+	d.ResetBytes(line)
 	var haveType, haveData, haveTime, haveOpcode bool
-	err := func() error {
-		for dec.More() {
-			tok, err := dec.Token()
-			if err != nil {
-				return err
+	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+		var dup *bool
+		switch string(key) {
+		case "type":
+			dup = &haveType
+			s, err := nullableStr(d)
+			if err != nil || (s != "send" && s != "receive") {
+				return errNotEnvelope
 			}
-			var dup *bool
-			switch tok {
-			case "type":
-				dup = &haveType
-				var s string
-				if err := dec.Decode(&s); err != nil || (s != "send" && s != "receive") {
-					return errNotEnvelope
-				}
-				env.typ = s
-			case "data":
-				dup = &haveData
-				var s string
-				if err := dec.Decode(&s); err != nil {
-					return errNotEnvelope
-				}
-				env.data = []byte(s)
-			case "time":
-				dup = &haveTime
-				var raw json.RawMessage
-				if err := dec.Decode(&raw); err != nil {
+			env.typ = s
+		case "data":
+			dup = &haveData
+			if d.Next() == jx.Null {
+				// encoding/json leaves a string alone on null.
+				if err := d.Null(); err != nil {
 					return err
 				}
-			case "opcode":
-				dup = &haveOpcode
-				var n json.Number
-				if err := dec.Decode(&n); err != nil {
-					return errNotEnvelope
-				}
-				op, err := n.Int64()
-				if err != nil || op < 0 || op > 15 {
-					return errNotEnvelope
-				}
-				env.opcode = int(op)
-			default:
+				env.data = nil
+				break
+			}
+			if d.Next() != jx.String {
 				return errNotEnvelope
 			}
-			if *dup {
+			b, err := d.StrAppend(nil)
+			if err != nil {
 				return errNotEnvelope
 			}
-			*dup = true
+			env.data = wellFormed(b)
+		case "time":
+			dup = &haveTime
+			if err := d.Skip(); err != nil {
+				return err
+			}
+		case "opcode":
+			dup = &haveOpcode
+			op, ok := opcode(d)
+			if !ok {
+				return errNotEnvelope
+			}
+			env.opcode = op
+		default:
+			return errNotEnvelope
 		}
-		if _, err := dec.Token(); err != nil { // the closing brace
-			return err
+		if *dup {
+			return errNotEnvelope
 		}
-		if _, err := dec.Token(); err != io.EOF {
-			return errNotEnvelope // trailing data
-		}
+		*dup = true
 		return nil
-	}()
-	return env, err == nil && haveType && haveData
+	})
+	// jx.Valid also refuses anything after the object.
+	return env, err == nil && haveType && haveData && jx.Valid(line)
+}
+
+// nullableStr reads a string; null reads as "" as it does for
+// encoding/json.
+func nullableStr(d *jx.Decoder) (string, error) {
+	switch d.Next() {
+	case jx.Null:
+		return "", d.Null()
+	case jx.String:
+		return d.Str()
+	}
+	return "", errNotEnvelope
+}
+
+// opcode reads an opcode: a JSON integer from 0 to 15.
+func opcode(d *jx.Decoder) (int, bool) {
+	if d.Next() != jx.Number {
+		return 0, false
+	}
+	raw, err := d.Raw()
+	if err != nil {
+		return 0, false
+	}
+	op, err := strconv.ParseInt(string(raw), 10, 64)
+	return int(op), err == nil && op >= 0 && op <= 15
+}
+
+// wellFormed replaces each byte that is not part of valid UTF-8 with
+// U+FFFD, as encoding/json does when it reads a string.
+func wellFormed(b []byte) []byte {
+	if utf8.Valid(b) {
+		return b
+	}
+	out := make([]byte, 0, len(b)+8)
+	for len(b) > 0 {
+		r, n := utf8.DecodeRune(b)
+		if r == utf8.RuneError && n == 1 {
+			out = utf8.AppendRune(out, utf8.RuneError)
+		} else {
+			out = append(out, b[:n]...)
+		}
+		b = b[n:]
+	}
+	return out
 }

@@ -303,7 +303,7 @@ func jsonlModel(input []byte, maxLine int) []event {
 func envelopeModel(line []byte) (envelope, bool) {
 	var env envelope
 	var m map[string]json.RawMessage
-	if json.Unmarshal(line, &m) != nil || hasDuplicateKey(line) {
+	if json.Unmarshal(line, &m) != nil || hasDuplicateTopKey(line) {
 		return env, false
 	}
 	for k, v := range m {
@@ -332,6 +332,32 @@ func envelopeModel(line []byte) (envelope, bool) {
 	_, hasType := m["type"]
 	_, hasData := m["data"]
 	return env, hasType && hasData
+}
+
+// hasDuplicateTopKey reports whether the object b has a key twice (after
+// unescaping); duplicates inside its values do not count.
+func hasDuplicateTopKey(b []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return false
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		k, _ := tok.(string)
+		if seen[k] {
+			return true
+		}
+		seen[k] = true
+		var v json.RawMessage
+		if dec.Decode(&v) != nil {
+			return false
+		}
+	}
+	return false
 }
 
 // hasDuplicateKey reports whether some object of the JSON value b has a
@@ -561,5 +587,41 @@ func TestRegressionEnvelopeEscapedKey(t *testing.T) {
 	env, ok := parseEnvelope([]byte(`{"type":"send","\u0064ata":"x"}`))
 	if !ok || env.typ != "send" || string(env.data) != "x" {
 		t.Errorf("parseEnvelope = %+v, %v; want a send envelope with data \"x\"", env, ok)
+	}
+}
+
+// TestEnvelopeEdgesAgreeWithModel holds parseEnvelope to the encoding/json
+// model on the inputs where a hand-written JSON reader is most likely to
+// part ways with it.
+func TestEnvelopeEdgesAgreeWithModel(t *testing.T) {
+	for _, line := range []string{
+		`{"type":"send","data":"x"}`,
+		`{"type":"send","data":null}`,
+		`{"type":null,"data":"x"}`,
+		`{"type":"send","data":1}`,
+		`{"type":"send","data":"x","opcode":"1"}`,
+		`{"type":"send","data":"x","opcode":1.0}`,
+		`{"type":"send","data":"x","opcode":1e0}`,
+		`{"type":"send","data":"x","opcode":-0}`,
+		`{"type":"send","data":"x","opcode":01}`,
+		`{"type":"send","data":"x","opcode":16}`,
+		`{"type":"send","data":"x","time":{"a":1,"a":2}}`,
+		`{"type":"send","data":"x","time":[1,}`,
+		`{"type":"send","data":"x"} {}`,
+		`{"type":"send","data":"x"}x`,
+		`{"type":"send","data":"x",}`,
+		`{"type":"send","data":"x","data":"y"}`,
+		`{"\u0074ype":"send","d\u0061ta":"x"}`,
+		"{\"type\":\"send\",\"data\":\"a\xffb\xc3\"}",
+		`{"type":"send","data":"\ud800"}`,
+		`{"type":"send","data":"\ud83d\ude00 \u00e9 \"q\" \\ \/"}`,
+		`{"type":"send","data":"\ud83dx"}`,
+		`{"type":"receive","data":"x","opcode":2,"time":1.5e9}`,
+	} {
+		got, gotOK := parseEnvelope([]byte(line))
+		want, wantOK := envelopeModel([]byte(line))
+		if gotOK != wantOK || (gotOK && (got.typ != want.typ || string(got.data) != string(want.data) || got.opcode != want.opcode)) {
+			t.Errorf("%s: parseEnvelope = %+v, %v; model = %+v, %v", line, got, gotOK, want, wantOK)
+		}
 	}
 }
