@@ -166,6 +166,7 @@ func (rd *Reader) jsonl(br *bufio.Reader, name string, h Handler) error {
 	}
 	var (
 		buf  []byte
+		data []byte // envelope text, reused like buf
 		line int
 		f    Frame
 	)
@@ -190,7 +191,8 @@ func (rd *Reader) jsonl(br *bufio.Reader, name string, h Handler) error {
 		}
 		f = Frame{File: name, Line: line, TooLong: tooLong}
 		if !tooLong {
-			if env, ok := parseEnvelope(text); ok {
+			if env, ok := parseEnvelope(text, data); ok {
+				data = env.data // the grown buffer serves the next line
 				f.Direction, f.Data, f.Opcode, f.Skip = env.direction(), env.data, env.opcode, opcodeSkip(env.opcode)
 			} else {
 				f.Data = text
@@ -267,7 +269,8 @@ var errNotEnvelope = errors.New("not an envelope")
 // the same verdicts as encoding/json (a fuzz target holds it to a model
 // built on encoding/json). It stops at the first key that rules an
 // envelope out, so a bare frame costs little.
-func parseEnvelope(line []byte) (envelope, bool) {
+// The frame text is appended to buf.
+func parseEnvelope(line, buf []byte) (envelope, bool) {
 	var env envelope
 	// A quick filter before the JSON decoder; a key may be spelled with
 	// escapes ("\u0064ata"), so lines with \u go through too.
@@ -301,15 +304,17 @@ func parseEnvelope(line []byte) (envelope, bool) {
 			if d.Next() != jx.String {
 				return errNotEnvelope
 			}
-			b, err := d.StrAppend(nil)
+			b, err := d.StrAppend(buf[:0])
 			if err != nil {
 				return errNotEnvelope
 			}
 			env.data = wellFormed(b)
 		case "time":
 			dup = &haveTime
-			if err := d.Skip(); err != nil {
-				return err
+			// Skip is lenient about escapes inside strings; Valid is not.
+			raw, err := d.Raw()
+			if err != nil || !jx.Valid(raw) {
+				return errNotEnvelope
 			}
 		case "opcode":
 			dup = &haveOpcode
@@ -327,8 +332,14 @@ func parseEnvelope(line []byte) (envelope, bool) {
 		*dup = true
 		return nil
 	})
-	// jx.Valid also refuses anything after the object.
-	return env, err == nil && haveType && haveData && jx.Valid(line)
+	if err != nil || !haveType || !haveData {
+		return env, false
+	}
+	// Nothing may follow the object: Skip then finds the end of input.
+	if d.Next() != jx.Invalid || !errors.Is(d.Skip(), io.EOF) {
+		return env, false
+	}
+	return env, true
 }
 
 // nullableStr reads a string; null reads as "" as it does for

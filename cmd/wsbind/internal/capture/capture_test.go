@@ -64,7 +64,7 @@ func TestEnvelope(t *testing.T) {
 		{`["type","send","data","x"]`, false, envelope{}},
 	}
 	for _, tt := range tests {
-		env, ok := parseEnvelope([]byte(tt.line))
+		env, ok := parseEnvelope([]byte(tt.line), nil)
 		if ok != tt.want {
 			t.Errorf("%s: envelope = %v, want %v", tt.line, ok, tt.want)
 			continue

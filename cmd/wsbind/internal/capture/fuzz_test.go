@@ -584,7 +584,7 @@ func TestRegressionJSONLMaxLineAtEOF(t *testing.T) {
 // envelope whose data key is written with an escape ("\u0064ata") was read
 // as a bare frame, as parseEnvelope's quick test looks for `"data"` as is.
 func TestRegressionEnvelopeEscapedKey(t *testing.T) {
-	env, ok := parseEnvelope([]byte(`{"type":"send","\u0064ata":"x"}`))
+	env, ok := parseEnvelope([]byte(`{"type":"send","\u0064ata":"x"}`), nil)
 	if !ok || env.typ != "send" || string(env.data) != "x" {
 		t.Errorf("parseEnvelope = %+v, %v; want a send envelope with data \"x\"", env, ok)
 	}
@@ -607,6 +607,10 @@ func TestEnvelopeEdgesAgreeWithModel(t *testing.T) {
 		`{"type":"send","data":"x","opcode":16}`,
 		`{"type":"send","data":"x","time":{"a":1,"a":2}}`,
 		`{"type":"send","data":"x","time":[1,}`,
+		`{"type":"send","data":"x","time":"\q"}`,
+		`{"type":"send","data":"x"}"`,
+		`{"type":"send","data":"x"}}`,
+		"{\"type\":\"send\",\"data\":\"x\"}\x00",
 		`{"type":"send","data":"x"} {}`,
 		`{"type":"send","data":"x"}x`,
 		`{"type":"send","data":"x",}`,
@@ -618,7 +622,7 @@ func TestEnvelopeEdgesAgreeWithModel(t *testing.T) {
 		`{"type":"send","data":"\ud83dx"}`,
 		`{"type":"receive","data":"x","opcode":2,"time":1.5e9}`,
 	} {
-		got, gotOK := parseEnvelope([]byte(line))
+		got, gotOK := parseEnvelope([]byte(line), nil)
 		want, wantOK := envelopeModel([]byte(line))
 		if gotOK != wantOK || (gotOK && (got.typ != want.typ || string(got.data) != string(want.data) || got.opcode != want.opcode)) {
 			t.Errorf("%s: parseEnvelope = %+v, %v; model = %+v, %v", line, got, gotOK, want, wantOK)
