@@ -3,6 +3,7 @@ package golang
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/dave/jennifer/jen"
 
@@ -97,7 +98,7 @@ func (g *gen) decodeValue(t *ir.Type, target expr, depth int) []jen.Code {
 	case ir.Map:
 		v, k := "v"+strconv.Itoa(depth), "k"+strconv.Itoa(depth)
 		body := []jen.Code{
-			jen.Id(k).Op(":=").String().Call(jen.Id("key")),
+			jen.Id(k).Op(":=").Add(sID).Dot("Text").Call(jen.Id("key")),
 			sID.Clone().Dot("Push").Call(jen.Id(k)),
 			jen.Var().Id(v).Add(goType(t.Elem)),
 			jen.Var().Err().Error(),
@@ -217,39 +218,47 @@ func (g *gen) decodeStruct(f *jen.File, t *ir.Type) error {
 	return nil
 }
 
-// scanString emits a key case that maps a string value of key to an index
-// in tagVar (0 for values not listed).
-func scanString(key, tagVar string, values []string, index map[string]int, unknownVar string) jen.Code {
+// peekString emits a look-ahead case that maps a string value of key to
+// an index in tagVar (0 for values not listed or not strings).
+func peekString(key, tagVar string, values []string, index map[string]int, unknownVar string, after ...jen.Code) jen.Code {
 	var cases []jen.Code
 	for _, v := range values {
 		cases = append(cases, jen.Case(jen.Lit(v)).Block(jen.Id(tagVar).Op("=").Lit(index[v])))
 	}
-	def := []jen.Code{jen.Id(tagVar).Op("=").Lit(0)}
 	if unknownVar != "" {
-		def = append(def, jen.Id(unknownVar).Op("=").String().Call(jen.Id("b")))
+		cases = append(cases, jen.Default().Block(jen.Id(unknownVar).Op("=").String().Call(jen.Id("b"))))
 	}
-	cases = append(cases, jen.Default().Block(def...))
-	return jen.Case(jen.Lit(key)).Block(
-		jen.If(dID.Clone().Dot("Next").Call().Op("!=").Qual(jxPkg, "String")).Block(jen.Return(dID.Clone().Dot("Skip").Call())),
-		jen.List(jen.Id("b"), jen.Err()).Op(":=").Add(dID).Dot("StrBytes").Call(),
-		returnErrIfErr(),
+	body := []jen.Code{jen.Id(tagVar).Op("=").Lit(0)}
+	if unknownVar != "" {
+		body = append(body, jen.Id(unknownVar).Op("=").Lit(""))
+	}
+	body = append(body, jen.If(jen.List(jen.Id("b"), jen.Id("ok")).Op(":=").Id("p").Dot("Str").Call(), jen.Id("ok")).Block(
 		jen.Switch(jen.String().Call(jen.Id("b"))).Block(cases...),
-		jen.Return(jen.Nil()),
-	)
+	))
+	return jen.Case(jen.Lit(key)).Block(append(body, after...)...)
 }
 
-// capture emits a look-ahead over the object's keys that leaves d where it was.
-func capture(keyCases []jen.Code, ret ...jen.Code) jen.Code {
-	return jen.If(jen.Err().Op(":=").Add(dID).Dot("Capture").Call(
-		jen.Func().Params(jen.Id("d").Op("*").Qual(jxPkg, "Decoder")).Error().Block(
-			jen.Return(dID.Clone().Dot("ObjBytes").Call(
-				jen.Func().Params(jen.Id("d").Op("*").Qual(jxPkg, "Decoder"), jen.Id("key").Index().Byte()).Error().Block(
-					jen.Switch(jen.String().Call(jen.Id("key"))).Block(keyCases...),
-					jen.Return(dID.Clone().Dot("Skip").Call()),
-				),
-			)),
-		),
-	), jen.Err().Op("!=").Nil()).Block(jen.Return(append(ret, jen.Err())...))
+// peek emits a walk over the members of an object with the wire.Peek
+// start returns; the decoder stays where it was. Key cases may end the walk
+// with stopPeek.
+func peek(start jen.Code, keyCases []jen.Code, stops bool) []jen.Code {
+	code := []jen.Code{jen.Id("p").Op(":=").Add(start)}
+	if stops {
+		code = append(code, jen.Id("look").Op(":"))
+	}
+	return append(code, jen.For(jen.Id("p").Dot("Next").Call()).Block(
+		jen.Switch(jen.String().Call(jen.Id("p").Dot("Key").Call())).Block(keyCases...),
+	))
+}
+
+// stopPeek ends a look-ahead once cond holds, unless the frame is being
+// decoded again to honour the last occurrence of repeated keys.
+func stopPeek(cond jen.Code) jen.Code {
+	c := sID.Clone().Dot("FirstWins").Call()
+	if cond != nil {
+		c = jen.Add(cond).Op("&&").Add(c)
+	}
+	return jen.If(c).Block(jen.Break().Id("look"))
 }
 
 func (g *gen) decodeUnion(f *jen.File, t *ir.Type) {
@@ -303,7 +312,7 @@ func (g *gen) decodeUnion(f *jen.File, t *ir.Type) {
 		jen.If(jen.List(jen.Id("ok"), jen.Err()).Op(":=").Qual(wirePkg, "Expect").Call(dID, sID, jen.Qual(jxPkg, "Object"), jen.Lit("object")), jen.Op("!").Id("ok")).Block(jen.Return(jen.Nil(), jen.Err())),
 		jen.Id("tag").Op(":=").Lit(0),
 		jen.Id("got").Op(":=").Lit(""),
-		capture([]jen.Code{scanString(t.Disc, "tag", values, index, "got")}, jen.Nil()),
+		jen.Block(peek(sID.Clone().Dot("Members").Call(dID), []jen.Code{peekString(t.Disc, "tag", values, index, "got", stopPeek(nil))}, true)...),
 		jen.Switch(jen.Id("tag")).Block(cases...),
 		jen.List(jen.Id("raw"), jen.Err()).Op(":=").Add(dID).Dot("Raw").Call(),
 		returnErrIfErr(jen.Nil()),
@@ -367,30 +376,74 @@ func (g *gen) decodeDirection(f *jen.File, d *ir.Direction) {
 	ds.walk(d.Root)
 	var keyCases []jen.Code
 	var decls []jen.Code
-	for _, k := range ds.keys {
-		decls = append(decls, jen.Id(tagVar(k)).Op(":=").Lit(0))
-		keyCases = append(keyCases, scanString(k, tagVar(k), ds.values[k], ds.index[k], ""))
+	// The look-ahead may stop once every const key was seen, unless a
+	// presence key needs the whole object.
+	var stop []jen.Code
+	switch {
+	case len(ds.presence) > 0:
+	case len(ds.keys) == 1:
+		stop = []jen.Code{stopPeek(nil)}
+	case len(ds.keys) > 1:
+		decls = append(decls, jen.Var().Id("seen").Uint64())
 	}
+	for i, k := range ds.keys {
+		decls = append(decls, jen.Id(tagVar(k)).Op(":=").Lit(0))
+		after := stop
+		if len(ds.keys) > 1 && len(ds.presence) == 0 {
+			all := fmt.Sprintf("%#x", uint64(1)<<len(ds.keys)-1)
+			after = []jen.Code{
+				jen.Id("seen").Op("|=").Id(fmt.Sprintf("%#x", uint64(1)<<i)),
+				stopPeek(jen.Id("seen").Op("==").Id(all)),
+			}
+		}
+		keyCases = append(keyCases, peekString(k, tagVar(k), ds.values[k], ds.index[k], "", after...))
+	}
+	// Presence keys alone: the first found selects the message, and
+	// Scope.Watch has the frame checked again if another turns up.
+	presenceOnly := len(ds.presence) > 0 && len(ds.keys) == 0
+	watchVar := strings.ToLower(d.GoName[:1]) + d.GoName[1:] + "Presence"
 	if len(ds.presence) > 0 {
 		decls = append(decls, jen.Var().Id("has").Uint64())
 		for _, k := range ds.presence {
-			keyCases = append(keyCases, jen.Case(jen.Lit(k)).Block(jen.Id("has").Op("|=").Id(fmt.Sprintf("%#x", ds.bit(k)))))
+			c := []jen.Code{jen.Id("has").Op("|=").Id(fmt.Sprintf("%#x", ds.bit(k)))}
+			if presenceOnly {
+				c = append(c, stopPeek(nil))
+			}
+			keyCases = append(keyCases, jen.Case(jen.Lit(k)).Block(c...))
 		}
 	}
+	if presenceOnly {
+		var lits []jen.Code
+		for _, k := range ds.presence {
+			lits = append(lits, jen.Lit(k))
+		}
+		f.Comment(watchVar + " lists the keys whose presence selects a " + d.Name + " message.")
+		f.Var().Id(watchVar).Op("=").Index().String().Values(lits...)
+		decls = append(decls, sID.Clone().Dot("Watch").Call(jen.Id(watchVar)))
+	}
 	fn := "decode" + d.GoName
+	once := fn + "Once"
 	body := []jen.Code{
 		jen.Id("d").Op(":=").Qual(jxPkg, "GetDecoder").Call(),
 		jen.Defer().Qual(jxPkg, "PutDecoder").Call(dID),
 		dID.Clone().Dot("ResetBytes").Call(jen.Id("frame")),
+		sID.Clone().Dot("SetFrame").Call(jen.Id("frame")),
 	}
 	body = append(body, decls...)
+	if len(keyCases) > 0 {
+		start := jen.Qual(wirePkg, "PeekObject").Call(jen.Id("frame"))
+		if len(ds.keys) == 1 && len(ds.presence) == 0 {
+			start = jen.Qual(wirePkg, "PeekLast").Call(jen.Id("frame"), jen.Lit(ds.keys[0]))
+		}
+		body = append(body, jen.Block(peek(start, keyCases, len(ds.presence) == 0 || presenceOnly)...))
+	}
 	body = append(body,
-		jen.If(dID.Clone().Dot("Next").Call().Op("==").Qual(jxPkg, "Object")).Block(capture(keyCases, jen.Nil())),
 		jen.Var().Id("m").Id(d.GoName),
 		g.dirSwitch(d.Root, ds),
 		jen.If(jen.Id("m").Op("==").Nil()).Block(
 			jen.If(jen.Err().Op(":=").Add(dID).Dot("Skip").Call(), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 			sID.Clone().Dot("Violate").Call(jen.Lit("oneOf"), jen.Lit("matches no "+d.Name+" message of the spec")),
+			sID.Clone().Dot("Recheck").Call(),
 			jen.Id("m").Op("=").Op("&").Id("Unknown"+d.GoName).Values(jen.Qual(wirePkg, "Unknown").Values(jen.Dict{
 				jen.Id("Raw"): jen.Id("frame"),
 			})),
@@ -399,7 +452,12 @@ func (g *gen) decodeDirection(f *jen.File, d *ir.Direction) {
 		jen.Return(jen.Id("m"), jen.Nil()),
 	)
 	emitDoc(f, comment(fn+" decodes one "+d.Name+" frame into its message, recording violations and drift in s. Its error is set only for malformed JSON."))
-	f.Func().Id(fn).Params(jen.Id("frame").Index().Byte(), jen.Id("s").Op("*").Qual(wirePkg, "Scope")).Params(jen.Id(d.GoName), jen.Error()).Block(body...)
+	f.Func().Id(fn).Params(jen.Id("frame").Index().Byte(), jen.Id("s").Op("*").Qual(wirePkg, "Scope")).Params(jen.Id(d.GoName), jen.Error()).Block(
+		jen.Return(jen.Qual(wirePkg, "Decode").Call(jen.Id("frame"), sID, jen.Id(once))),
+	)
+	f.Line()
+	emitDoc(f, comment(once+" is one pass of "+fn+"."))
+	f.Func().Id(once).Params(jen.Id("frame").Index().Byte(), jen.Id("s").Op("*").Qual(wirePkg, "Scope")).Params(jen.Id(d.GoName), jen.Error()).Block(body...)
 	f.Line()
 	pub := "Decode" + d.GoName
 	emitDoc(f, comment(pub+" decodes one "+d.Name+" frame. A frame that breaks its schema still yields its message, with a *wire.FrameError listing every violation; malformed JSON yields a nil message. A frame that matches no message yields *Unknown"+d.GoName+". The message keeps a reference to frame."))

@@ -5093,86 +5093,83 @@ func decodeChannelActivitiesMessageData(d *jx.Decoder, s *wire.Scope) (ChannelAc
 	}
 	tag := 0
 	got := ""
-	if err := d.Capture(func(d *jx.Decoder) error {
-		return d.ObjBytes(func(d *jx.Decoder, key []byte) error {
-			switch string(key) {
+	{
+		p := s.Members(d)
+	look:
+		for p.Next() {
+			switch string(p.Key()) {
 			case "type":
-				if d.Next() != jx.String {
-					return d.Skip()
+				tag = 0
+				got = ""
+				if b, ok := p.Str(); ok {
+					switch string(b) {
+					case "event":
+						tag = 1
+					case "follow":
+						tag = 2
+					case "tip":
+						tag = 3
+					case "communityGiftPurchase":
+						tag = 4
+					case "channelPointsRedemption":
+						tag = 5
+					case "sponsor":
+						tag = 6
+					case "superchat":
+						tag = 7
+					case "host":
+						tag = 8
+					case "raid":
+						tag = 9
+					case "subscriber":
+						tag = 10
+					case "cheer":
+						tag = 11
+					case "cheerPurchase":
+						tag = 12
+					case "charityCampaignDonation":
+						tag = 13
+					case "redemption":
+						tag = 14
+					case "merch":
+						tag = 15
+					case "fan":
+						tag = 16
+					case "supporter":
+						tag = 17
+					case "follower":
+						tag = 18
+					case "stars":
+						tag = 19
+					case "share":
+						tag = 20
+					case "videolike":
+						tag = 21
+					case "elixir":
+						tag = 22
+					case "purchase":
+						tag = 23
+					case "hypetrainStart":
+						tag = 24
+					case "hypetrainProgress":
+						tag = 25
+					case "hypetrainEnd":
+						tag = 26
+					case "giveaway":
+						tag = 27
+					case "sponsorship":
+						tag = 28
+					case "sponsorshipPassive":
+						tag = 29
+					default:
+						got = string(b)
+					}
 				}
-				b, err := d.StrBytes()
-				if err != nil {
-					return err
+				if s.FirstWins() {
+					break look
 				}
-				switch string(b) {
-				case "event":
-					tag = 1
-				case "follow":
-					tag = 2
-				case "tip":
-					tag = 3
-				case "communityGiftPurchase":
-					tag = 4
-				case "channelPointsRedemption":
-					tag = 5
-				case "sponsor":
-					tag = 6
-				case "superchat":
-					tag = 7
-				case "host":
-					tag = 8
-				case "raid":
-					tag = 9
-				case "subscriber":
-					tag = 10
-				case "cheer":
-					tag = 11
-				case "cheerPurchase":
-					tag = 12
-				case "charityCampaignDonation":
-					tag = 13
-				case "redemption":
-					tag = 14
-				case "merch":
-					tag = 15
-				case "fan":
-					tag = 16
-				case "supporter":
-					tag = 17
-				case "follower":
-					tag = 18
-				case "stars":
-					tag = 19
-				case "share":
-					tag = 20
-				case "videolike":
-					tag = 21
-				case "elixir":
-					tag = 22
-				case "purchase":
-					tag = 23
-				case "hypetrainStart":
-					tag = 24
-				case "hypetrainProgress":
-					tag = 25
-				case "hypetrainEnd":
-					tag = 26
-				case "giveaway":
-					tag = 27
-				case "sponsorship":
-					tag = 28
-				case "sponsorshipPassive":
-					tag = 29
-				default:
-					tag = 0
-					got = string(b)
-				}
-				return nil
 			}
-			return d.Skip()
-		})
-	}); err != nil {
-		return nil, err
+		}
 	}
 	switch tag {
 	case 1:
@@ -10535,23 +10532,26 @@ func (m *WelcomeData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 // decodeServerMessage decodes one server frame into its message, recording
 // violations and drift in s. Its error is set only for malformed JSON.
 func decodeServerMessage(frame []byte, s *wire.Scope) (ServerMessage, error) {
+	return wire.Decode(frame, s, decodeServerMessageOnce)
+}
+
+// decodeServerMessageOnce is one pass of decodeServerMessage.
+func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error) {
 	d := jx.GetDecoder()
 	defer jx.PutDecoder(d)
 	d.ResetBytes(frame)
+	s.SetFrame(frame)
+	var seen uint64
 	tagType := 0
 	tagTopic := 0
-	if d.Next() == jx.Object {
-		if err := d.Capture(func(d *jx.Decoder) error {
-			return d.ObjBytes(func(d *jx.Decoder, key []byte) error {
-				switch string(key) {
-				case "type":
-					if d.Next() != jx.String {
-						return d.Skip()
-					}
-					b, err := d.StrBytes()
-					if err != nil {
-						return err
-					}
+	{
+		p := wire.PeekObject(frame)
+	look:
+		for p.Next() {
+			switch string(p.Key()) {
+			case "type":
+				tagType = 0
+				if b, ok := p.Str(); ok {
 					switch string(b) {
 					case "welcome":
 						tagType = 1
@@ -10563,18 +10563,15 @@ func decodeServerMessage(frame []byte, s *wire.Scope) (ServerMessage, error) {
 						tagType = 4
 					case "message":
 						tagType = 5
-					default:
-						tagType = 0
 					}
-					return nil
-				case "topic":
-					if d.Next() != jx.String {
-						return d.Skip()
-					}
-					b, err := d.StrBytes()
-					if err != nil {
-						return err
-					}
+				}
+				seen |= 0x1
+				if seen == 0x3 && s.FirstWins() {
+					break look
+				}
+			case "topic":
+				tagTopic = 0
+				if b, ok := p.Str(); ok {
 					switch string(b) {
 					case "astro":
 						tagTopic = 1
@@ -10632,15 +10629,13 @@ func decodeServerMessage(frame []byte, s *wire.Scope) (ServerMessage, error) {
 						tagTopic = 27
 					case "channel.loyalty.items":
 						tagTopic = 28
-					default:
-						tagTopic = 0
 					}
-					return nil
 				}
-				return d.Skip()
-			})
-		}); err != nil {
-			return nil, err
+				seen |= 0x2
+				if seen == 0x3 && s.FirstWins() {
+					break look
+				}
+			}
 		}
 	}
 	var m ServerMessage
@@ -10902,6 +10897,7 @@ func decodeServerMessage(frame []byte, s *wire.Scope) (ServerMessage, error) {
 			return nil, err
 		}
 		s.Violate("oneOf", "matches no server message of the spec")
+		s.Recheck()
 		m = &UnknownServerMessage{wire.Unknown{Raw: frame}}
 	}
 	if err := wire.End(d); err != nil {
@@ -10921,36 +10917,35 @@ func DecodeServerMessage(frame []byte) (ServerMessage, error) {
 // decodeClientMessage decodes one client frame into its message, recording
 // violations and drift in s. Its error is set only for malformed JSON.
 func decodeClientMessage(frame []byte, s *wire.Scope) (ClientMessage, error) {
+	return wire.Decode(frame, s, decodeClientMessageOnce)
+}
+
+// decodeClientMessageOnce is one pass of decodeClientMessage.
+func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error) {
 	d := jx.GetDecoder()
 	defer jx.PutDecoder(d)
 	d.ResetBytes(frame)
+	s.SetFrame(frame)
 	tagType := 0
-	if d.Next() == jx.Object {
-		if err := d.Capture(func(d *jx.Decoder) error {
-			return d.ObjBytes(func(d *jx.Decoder, key []byte) error {
-				switch string(key) {
-				case "type":
-					if d.Next() != jx.String {
-						return d.Skip()
-					}
-					b, err := d.StrBytes()
-					if err != nil {
-						return err
-					}
+	{
+		p := wire.PeekLast(frame, "type")
+	look:
+		for p.Next() {
+			switch string(p.Key()) {
+			case "type":
+				tagType = 0
+				if b, ok := p.Str(); ok {
 					switch string(b) {
 					case "subscribe":
 						tagType = 1
 					case "unsubscribe":
 						tagType = 2
-					default:
-						tagType = 0
 					}
-					return nil
 				}
-				return d.Skip()
-			})
-		}); err != nil {
-			return nil, err
+				if s.FirstWins() {
+					break look
+				}
+			}
 		}
 	}
 	var m ClientMessage
@@ -10977,6 +10972,7 @@ func decodeClientMessage(frame []byte, s *wire.Scope) (ClientMessage, error) {
 			return nil, err
 		}
 		s.Violate("oneOf", "matches no client message of the spec")
+		s.Recheck()
 		m = &UnknownClientMessage{wire.Unknown{Raw: frame}}
 	}
 	if err := wire.End(d); err != nil {

@@ -3928,66 +3928,63 @@ func decodeStreamEvent(d *jx.Decoder, s *wire.Scope) (StreamEvent, error) {
 	}
 	tag := 0
 	got := ""
-	if err := d.Capture(func(d *jx.Decoder) error {
-		return d.ObjBytes(func(d *jx.Decoder, key []byte) error {
-			switch string(key) {
+	{
+		p := s.Members(d)
+	look:
+		for p.Next() {
+			switch string(p.Key()) {
 			case "__typename":
-				if d.Next() != jx.String {
-					return d.Skip()
+				tag = 0
+				got = ""
+				if b, ok := p.Str(); ok {
+					switch string(b) {
+					case "ChatText":
+						tag = 1
+					case "ChatGift":
+						tag = 2
+					case "ChatFollow":
+						tag = 3
+					case "ChatSubscription":
+						tag = 4
+					case "ChatExtendSub":
+						tag = 5
+					case "ChatSubStreak":
+						tag = 6
+					case "ChatHost":
+						tag = 7
+					case "ChatChangeMode":
+						tag = 8
+					case "ChatDelete":
+						tag = 9
+					case "ChatBan":
+						tag = 10
+					case "ChatModerator":
+						tag = 11
+					case "ChatEmoteAdd":
+						tag = 12
+					case "ChatTimeout":
+						tag = 13
+					case "ChatTCValueAdd":
+						tag = 14
+					case "ChatGiftSub":
+						tag = 15
+					case "ChatGiftSubReceive":
+						tag = 16
+					case "ChatClip":
+						tag = 17
+					case "ChatLive":
+						tag = 18
+					case "ChatOffline":
+						tag = 19
+					default:
+						got = string(b)
+					}
 				}
-				b, err := d.StrBytes()
-				if err != nil {
-					return err
+				if s.FirstWins() {
+					break look
 				}
-				switch string(b) {
-				case "ChatText":
-					tag = 1
-				case "ChatGift":
-					tag = 2
-				case "ChatFollow":
-					tag = 3
-				case "ChatSubscription":
-					tag = 4
-				case "ChatExtendSub":
-					tag = 5
-				case "ChatSubStreak":
-					tag = 6
-				case "ChatHost":
-					tag = 7
-				case "ChatChangeMode":
-					tag = 8
-				case "ChatDelete":
-					tag = 9
-				case "ChatBan":
-					tag = 10
-				case "ChatModerator":
-					tag = 11
-				case "ChatEmoteAdd":
-					tag = 12
-				case "ChatTimeout":
-					tag = 13
-				case "ChatTCValueAdd":
-					tag = 14
-				case "ChatGiftSub":
-					tag = 15
-				case "ChatGiftSubReceive":
-					tag = 16
-				case "ChatClip":
-					tag = 17
-				case "ChatLive":
-					tag = 18
-				case "ChatOffline":
-					tag = 19
-				default:
-					tag = 0
-					got = string(b)
-				}
-				return nil
 			}
-			return d.Skip()
-		})
-	}); err != nil {
-		return nil, err
+		}
 	}
 	switch tag {
 	case 1:
@@ -4297,38 +4294,35 @@ func decodeTreasureChestEvent(d *jx.Decoder, s *wire.Scope) (TreasureChestEvent,
 	}
 	tag := 0
 	got := ""
-	if err := d.Capture(func(d *jx.Decoder) error {
-		return d.ObjBytes(func(d *jx.Decoder, key []byte) error {
-			switch string(key) {
+	{
+		p := s.Members(d)
+	look:
+		for p.Next() {
+			switch string(p.Key()) {
 			case "__typename":
-				if d.Next() != jx.String {
-					return d.Skip()
+				tag = 0
+				got = ""
+				if b, ok := p.Str(); ok {
+					switch string(b) {
+					case "TreasureChestGiveawayEnded":
+						tag = 1
+					case "TreasureChestValueExpired":
+						tag = 2
+					case "TreasureChestGiveawayStarted":
+						tag = 3
+					case "TreasureChestReadyToCollect":
+						tag = 4
+					case "TreasureChestValueUpdated":
+						tag = 5
+					default:
+						got = string(b)
+					}
 				}
-				b, err := d.StrBytes()
-				if err != nil {
-					return err
+				if s.FirstWins() {
+					break look
 				}
-				switch string(b) {
-				case "TreasureChestGiveawayEnded":
-					tag = 1
-				case "TreasureChestValueExpired":
-					tag = 2
-				case "TreasureChestGiveawayStarted":
-					tag = 3
-				case "TreasureChestReadyToCollect":
-					tag = 4
-				case "TreasureChestValueUpdated":
-					tag = 5
-				default:
-					tag = 0
-					got = string(b)
-				}
-				return nil
 			}
-			return d.Skip()
-		})
-	}); err != nil {
-		return nil, err
+		}
 	}
 	switch tag {
 	case 1:
@@ -4758,22 +4752,24 @@ func (m *TreasureChestValueUpdated) decodeJX(d *jx.Decoder, s *wire.Scope) error
 // decodeServerMessage decodes one server frame into its message, recording
 // violations and drift in s. Its error is set only for malformed JSON.
 func decodeServerMessage(frame []byte, s *wire.Scope) (ServerMessage, error) {
+	return wire.Decode(frame, s, decodeServerMessageOnce)
+}
+
+// decodeServerMessageOnce is one pass of decodeServerMessage.
+func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error) {
 	d := jx.GetDecoder()
 	defer jx.PutDecoder(d)
 	d.ResetBytes(frame)
+	s.SetFrame(frame)
 	tagType := 0
-	if d.Next() == jx.Object {
-		if err := d.Capture(func(d *jx.Decoder) error {
-			return d.ObjBytes(func(d *jx.Decoder, key []byte) error {
-				switch string(key) {
-				case "type":
-					if d.Next() != jx.String {
-						return d.Skip()
-					}
-					b, err := d.StrBytes()
-					if err != nil {
-						return err
-					}
+	{
+		p := wire.PeekLast(frame, "type")
+	look:
+		for p.Next() {
+			switch string(p.Key()) {
+			case "type":
+				tagType = 0
+				if b, ok := p.Str(); ok {
 					switch string(b) {
 					case "connection_ack":
 						tagType = 1
@@ -4787,15 +4783,12 @@ func decodeServerMessage(frame []byte, s *wire.Scope) (ServerMessage, error) {
 						tagType = 5
 					case "complete":
 						tagType = 6
-					default:
-						tagType = 0
 					}
-					return nil
 				}
-				return d.Skip()
-			})
-		}); err != nil {
-			return nil, err
+				if s.FirstWins() {
+					break look
+				}
+			}
 		}
 	}
 	var m ServerMessage
@@ -4854,6 +4847,7 @@ func decodeServerMessage(frame []byte, s *wire.Scope) (ServerMessage, error) {
 			return nil, err
 		}
 		s.Violate("oneOf", "matches no server message of the spec")
+		s.Recheck()
 		m = &UnknownServerMessage{wire.Unknown{Raw: frame}}
 	}
 	if err := wire.End(d); err != nil {
@@ -4873,22 +4867,24 @@ func DecodeServerMessage(frame []byte) (ServerMessage, error) {
 // decodeClientMessage decodes one client frame into its message, recording
 // violations and drift in s. Its error is set only for malformed JSON.
 func decodeClientMessage(frame []byte, s *wire.Scope) (ClientMessage, error) {
+	return wire.Decode(frame, s, decodeClientMessageOnce)
+}
+
+// decodeClientMessageOnce is one pass of decodeClientMessage.
+func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error) {
 	d := jx.GetDecoder()
 	defer jx.PutDecoder(d)
 	d.ResetBytes(frame)
+	s.SetFrame(frame)
 	tagType := 0
-	if d.Next() == jx.Object {
-		if err := d.Capture(func(d *jx.Decoder) error {
-			return d.ObjBytes(func(d *jx.Decoder, key []byte) error {
-				switch string(key) {
-				case "type":
-					if d.Next() != jx.String {
-						return d.Skip()
-					}
-					b, err := d.StrBytes()
-					if err != nil {
-						return err
-					}
+	{
+		p := wire.PeekLast(frame, "type")
+	look:
+		for p.Next() {
+			switch string(p.Key()) {
+			case "type":
+				tagType = 0
+				if b, ok := p.Str(); ok {
 					switch string(b) {
 					case "connection_init":
 						tagType = 1
@@ -4898,15 +4894,12 @@ func decodeClientMessage(frame []byte, s *wire.Scope) (ClientMessage, error) {
 						tagType = 3
 					case "connection_terminate":
 						tagType = 4
-					default:
-						tagType = 0
 					}
-					return nil
 				}
-				return d.Skip()
-			})
-		}); err != nil {
-			return nil, err
+				if s.FirstWins() {
+					break look
+				}
+			}
 		}
 	}
 	var m ClientMessage
@@ -4949,6 +4942,7 @@ func decodeClientMessage(frame []byte, s *wire.Scope) (ClientMessage, error) {
 			return nil, err
 		}
 		s.Violate("oneOf", "matches no client message of the spec")
+		s.Recheck()
 		m = &UnknownClientMessage{wire.Unknown{Raw: frame}}
 	}
 	if err := wire.End(d); err != nil {

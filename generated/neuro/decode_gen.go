@@ -945,52 +945,49 @@ func decodeEventData(d *jx.Decoder, s *wire.Scope) (EventData, error) {
 	}
 	tag := 0
 	got := ""
-	if err := d.Capture(func(d *jx.Decoder) error {
-		return d.ObjBytes(func(d *jx.Decoder, key []byte) error {
-			switch string(key) {
+	{
+		p := s.Members(d)
+	look:
+		for p.Next() {
+			switch string(p.Key()) {
 			case "eventType":
-				if d.Next() != jx.String {
-					return d.Skip()
+				tag = 0
+				got = ""
+				if b, ok := p.Str(); ok {
+					switch string(b) {
+					case "scheduleUpdate":
+						tag = 1
+					case "subathonUpdate":
+						tag = 2
+					case "subathonGoalUpdate":
+						tag = 3
+					case "streamOnline":
+						tag = 4
+					case "streamUpdate":
+						tag = 5
+					case "streamOffline":
+						tag = 6
+					case "secretneuroaccountOnline":
+						tag = 7
+					case "streamRaidIncoming":
+						tag = 8
+					case "streamRaidOutgoing":
+						tag = 9
+					case "blogFeedUpdate":
+						tag = 10
+					case "xFeedNewEntries":
+						tag = 11
+					case "xFeedUpdate":
+						tag = 12
+					default:
+						got = string(b)
+					}
 				}
-				b, err := d.StrBytes()
-				if err != nil {
-					return err
+				if s.FirstWins() {
+					break look
 				}
-				switch string(b) {
-				case "scheduleUpdate":
-					tag = 1
-				case "subathonUpdate":
-					tag = 2
-				case "subathonGoalUpdate":
-					tag = 3
-				case "streamOnline":
-					tag = 4
-				case "streamUpdate":
-					tag = 5
-				case "streamOffline":
-					tag = 6
-				case "secretneuroaccountOnline":
-					tag = 7
-				case "streamRaidIncoming":
-					tag = 8
-				case "streamRaidOutgoing":
-					tag = 9
-				case "blogFeedUpdate":
-					tag = 10
-				case "xFeedNewEntries":
-					tag = 11
-				case "xFeedUpdate":
-					tag = 12
-				default:
-					tag = 0
-					got = string(b)
-				}
-				return nil
 			}
-			return d.Skip()
-		})
-	}); err != nil {
-		return nil, err
+		}
 	}
 	switch tag {
 	case 1:
@@ -3307,7 +3304,7 @@ func (m *SubathonUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				if ok0 {
 					m.Goals = map[string]SubathonGoal{}
 					if err = d.ObjBytes(func(d *jx.Decoder, key []byte) error {
-						k0 := string(key)
+						k0 := s.Text(key)
 						s.Push(k0)
 						var v0 SubathonGoal
 						var err error
@@ -3339,7 +3336,7 @@ func (m *SubathonUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				if ok0 {
 					m.SubcountMilestones = map[string]SubathonMilestone{}
 					if err = d.ObjBytes(func(d *jx.Decoder, key []byte) error {
-						k0 := string(key)
+						k0 := s.Text(key)
 						s.Push(k0)
 						var v0 SubathonMilestone
 						var err error
@@ -3943,32 +3940,29 @@ func decodeXFeedMedia(d *jx.Decoder, s *wire.Scope) (XFeedMedia, error) {
 	}
 	tag := 0
 	got := ""
-	if err := d.Capture(func(d *jx.Decoder) error {
-		return d.ObjBytes(func(d *jx.Decoder, key []byte) error {
-			switch string(key) {
+	{
+		p := s.Members(d)
+	look:
+		for p.Next() {
+			switch string(p.Key()) {
 			case "type":
-				if d.Next() != jx.String {
-					return d.Skip()
+				tag = 0
+				got = ""
+				if b, ok := p.Str(); ok {
+					switch string(b) {
+					case "image":
+						tag = 1
+					case "video":
+						tag = 2
+					default:
+						got = string(b)
+					}
 				}
-				b, err := d.StrBytes()
-				if err != nil {
-					return err
+				if s.FirstWins() {
+					break look
 				}
-				switch string(b) {
-				case "image":
-					tag = 1
-				case "video":
-					tag = 2
-				default:
-					tag = 0
-					got = string(b)
-				}
-				return nil
 			}
-			return d.Skip()
-		})
-	}); err != nil {
-		return nil, err
+		}
 	}
 	switch tag {
 	case 1:
@@ -4515,22 +4509,24 @@ func (m *XFeedVideoMedia) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 // decodeServerMessage decodes one server frame into its message, recording
 // violations and drift in s. Its error is set only for malformed JSON.
 func decodeServerMessage(frame []byte, s *wire.Scope) (ServerMessage, error) {
+	return wire.Decode(frame, s, decodeServerMessageOnce)
+}
+
+// decodeServerMessageOnce is one pass of decodeServerMessage.
+func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error) {
 	d := jx.GetDecoder()
 	defer jx.PutDecoder(d)
 	d.ResetBytes(frame)
+	s.SetFrame(frame)
 	tagType := 0
-	if d.Next() == jx.Object {
-		if err := d.Capture(func(d *jx.Decoder) error {
-			return d.ObjBytes(func(d *jx.Decoder, key []byte) error {
-				switch string(key) {
-				case "type":
-					if d.Next() != jx.String {
-						return d.Skip()
-					}
-					b, err := d.StrBytes()
-					if err != nil {
-						return err
-					}
+	{
+		p := wire.PeekLast(frame, "type")
+	look:
+		for p.Next() {
+			switch string(p.Key()) {
+			case "type":
+				tagType = 0
+				if b, ok := p.Str(); ok {
 					switch string(b) {
 					case "welcome":
 						tagType = 1
@@ -4548,15 +4544,12 @@ func decodeServerMessage(frame []byte, s *wire.Scope) (ServerMessage, error) {
 						tagType = 7
 					case "invalid":
 						tagType = 8
-					default:
-						tagType = 0
 					}
-					return nil
 				}
-				return d.Skip()
-			})
-		}); err != nil {
-			return nil, err
+				if s.FirstWins() {
+					break look
+				}
+			}
 		}
 	}
 	var m ServerMessage
@@ -4631,6 +4624,7 @@ func decodeServerMessage(frame []byte, s *wire.Scope) (ServerMessage, error) {
 			return nil, err
 		}
 		s.Violate("oneOf", "matches no server message of the spec")
+		s.Recheck()
 		m = &UnknownServerMessage{wire.Unknown{Raw: frame}}
 	}
 	if err := wire.End(d); err != nil {
@@ -4650,22 +4644,24 @@ func DecodeServerMessage(frame []byte) (ServerMessage, error) {
 // decodeClientMessage decodes one client frame into its message, recording
 // violations and drift in s. Its error is set only for malformed JSON.
 func decodeClientMessage(frame []byte, s *wire.Scope) (ClientMessage, error) {
+	return wire.Decode(frame, s, decodeClientMessageOnce)
+}
+
+// decodeClientMessageOnce is one pass of decodeClientMessage.
+func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error) {
 	d := jx.GetDecoder()
 	defer jx.PutDecoder(d)
 	d.ResetBytes(frame)
+	s.SetFrame(frame)
 	tagType := 0
-	if d.Next() == jx.Object {
-		if err := d.Capture(func(d *jx.Decoder) error {
-			return d.ObjBytes(func(d *jx.Decoder, key []byte) error {
-				switch string(key) {
-				case "type":
-					if d.Next() != jx.String {
-						return d.Skip()
-					}
-					b, err := d.StrBytes()
-					if err != nil {
-						return err
-					}
+	{
+		p := wire.PeekLast(frame, "type")
+	look:
+		for p.Next() {
+			switch string(p.Key()) {
+			case "type":
+				tagType = 0
+				if b, ok := p.Str(); ok {
 					switch string(b) {
 					case "addEvent":
 						tagType = 1
@@ -4675,15 +4671,12 @@ func decodeClientMessage(frame []byte, s *wire.Scope) (ClientMessage, error) {
 						tagType = 3
 					case "ping":
 						tagType = 4
-					default:
-						tagType = 0
 					}
-					return nil
 				}
-				return d.Skip()
-			})
-		}); err != nil {
-			return nil, err
+				if s.FirstWins() {
+					break look
+				}
+			}
 		}
 	}
 	var m ClientMessage
@@ -4726,6 +4719,7 @@ func decodeClientMessage(frame []byte, s *wire.Scope) (ClientMessage, error) {
 			return nil, err
 		}
 		s.Violate("oneOf", "matches no client message of the spec")
+		s.Recheck()
 		m = &UnknownClientMessage{wire.Unknown{Raw: frame}}
 	}
 	if err := wire.End(d); err != nil {

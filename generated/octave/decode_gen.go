@@ -411,7 +411,7 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				if ok0 {
 					m.Tags = map[string]string{}
 					if err = d.ObjBytes(func(d *jx.Decoder, key []byte) error {
-						k0 := string(key)
+						k0 := s.Text(key)
 						s.Push(k0)
 						var v0 string
 						var err error
@@ -1320,26 +1320,39 @@ func (m *UnsubscribeByStreamID) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	return nil
 }
 
+// serverMessagePresence lists the keys whose presence selects a server message.
+var serverMessagePresence = []string{"head", "type"}
+
 // decodeServerMessage decodes one server frame into its message, recording
 // violations and drift in s. Its error is set only for malformed JSON.
 func decodeServerMessage(frame []byte, s *wire.Scope) (ServerMessage, error) {
+	return wire.Decode(frame, s, decodeServerMessageOnce)
+}
+
+// decodeServerMessageOnce is one pass of decodeServerMessage.
+func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error) {
 	d := jx.GetDecoder()
 	defer jx.PutDecoder(d)
 	d.ResetBytes(frame)
+	s.SetFrame(frame)
 	var has uint64
-	if d.Next() == jx.Object {
-		if err := d.Capture(func(d *jx.Decoder) error {
-			return d.ObjBytes(func(d *jx.Decoder, key []byte) error {
-				switch string(key) {
-				case "head":
-					has |= 0x1
-				case "type":
-					has |= 0x2
+	s.Watch(serverMessagePresence)
+	{
+		p := wire.PeekObject(frame)
+	look:
+		for p.Next() {
+			switch string(p.Key()) {
+			case "head":
+				has |= 0x1
+				if s.FirstWins() {
+					break look
 				}
-				return d.Skip()
-			})
-		}); err != nil {
-			return nil, err
+			case "type":
+				has |= 0x2
+				if s.FirstWins() {
+					break look
+				}
+			}
 		}
 	}
 	var m ServerMessage
@@ -1366,6 +1379,7 @@ func decodeServerMessage(frame []byte, s *wire.Scope) (ServerMessage, error) {
 			return nil, err
 		}
 		s.Violate("oneOf", "matches no server message of the spec")
+		s.Recheck()
 		m = &UnknownServerMessage{wire.Unknown{Raw: frame}}
 	}
 	if err := wire.End(d); err != nil {
@@ -1385,41 +1399,36 @@ func DecodeServerMessage(frame []byte) (ServerMessage, error) {
 // decodeClientMessage decodes one client frame into its message, recording
 // violations and drift in s. Its error is set only for malformed JSON.
 func decodeClientMessage(frame []byte, s *wire.Scope) (ClientMessage, error) {
+	return wire.Decode(frame, s, decodeClientMessageOnce)
+}
+
+// decodeClientMessageOnce is one pass of decodeClientMessage.
+func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error) {
 	d := jx.GetDecoder()
 	defer jx.PutDecoder(d)
 	d.ResetBytes(frame)
+	s.SetFrame(frame)
 	tagType := 0
 	var has uint64
-	if d.Next() == jx.Object {
-		if err := d.Capture(func(d *jx.Decoder) error {
-			return d.ObjBytes(func(d *jx.Decoder, key []byte) error {
-				switch string(key) {
-				case "type":
-					if d.Next() != jx.String {
-						return d.Skip()
-					}
-					b, err := d.StrBytes()
-					if err != nil {
-						return err
-					}
+	{
+		p := wire.PeekObject(frame)
+		for p.Next() {
+			switch string(p.Key()) {
+			case "type":
+				tagType = 0
+				if b, ok := p.Str(); ok {
 					switch string(b) {
 					case "subscribe":
 						tagType = 1
 					case "unsubscribe":
 						tagType = 2
-					default:
-						tagType = 0
 					}
-					return nil
-				case "streamId":
-					has |= 0x1
-				case "path":
-					has |= 0x2
 				}
-				return d.Skip()
-			})
-		}); err != nil {
-			return nil, err
+			case "streamId":
+				has |= 0x1
+			case "path":
+				has |= 0x2
+			}
 		}
 	}
 	var m ClientMessage
@@ -1468,6 +1477,7 @@ func decodeClientMessage(frame []byte, s *wire.Scope) (ClientMessage, error) {
 			return nil, err
 		}
 		s.Violate("oneOf", "matches no client message of the spec")
+		s.Recheck()
 		m = &UnknownClientMessage{wire.Unknown{Raw: frame}}
 	}
 	if err := wire.End(d); err != nil {

@@ -38,12 +38,16 @@ func jsonTypeName(t jx.Type) string {
 	return t.String()
 }
 
-// String decodes a string.
+// String decodes a string, sharing the frame's text where it can.
 func String(d *jx.Decoder, s *Scope) (string, error) {
 	if ok, err := Expect(d, s, jx.String, "string"); !ok {
 		return "", err
 	}
-	return d.Str()
+	b, err := d.StrBytes()
+	if err != nil {
+		return "", err
+	}
+	return s.Text(b), nil
 }
 
 // Bool decodes a boolean.
@@ -209,6 +213,7 @@ func SortedKeys[V any](m map[string]V) []string {
 // UnknownTag records that a union's discriminator held no known value
 // (got is "" when the property was missing or not a string).
 func UnknownTag(s *Scope, key, got string) {
+	s.Recheck()
 	if got == "" {
 		s.Violate("oneOf", "no "+strconv.Quote(key)+" that selects a known branch")
 		return

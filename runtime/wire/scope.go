@@ -28,6 +28,26 @@ type Scope struct {
 	// (wrong type): Validate sees only a zero value there, so checks of it
 	// must not be reported on top of the decoder's violation.
 	Skipped []string
+
+	// frame is the frame being decoded, and text the same bytes as one
+	// string, made on first use: decoded strings that need no unescaping
+	// are slices of it, so a frame costs one string allocation instead of
+	// one per field. Strings keep the whole frame's text alive, as Raw
+	// fields keep the frame.
+	frame   []byte
+	text    string
+	hasText bool
+
+	// Look-aheads stop at the first occurrence of a discriminator, which
+	// is the one that counts unless the key repeats. A repeated key or an
+	// unmatched discriminator sets recheck, and Decode then decodes the
+	// frame again with lastWins set, look-aheads reading every member.
+	lastWins bool
+	recheck  bool
+	// watch lists the keys that tell a frame's messages apart by their
+	// presence. A look-ahead stops at the first it finds; if another shows
+	// up while the chosen message is decoded, the frame is checked again.
+	watch []string
 }
 
 var scopePool = sync.Pool{New: func() any { return &Scope{path: make([]segment, 0, 16)} }}
@@ -43,7 +63,45 @@ func PutScope(s *Scope) {
 	s.Drift = nil
 	s.Skipped = nil
 	s.CollectDrift = false
+	s.SetFrame(nil)
+	s.lastWins, s.recheck, s.watch = false, false, nil
 	scopePool.Put(s)
+}
+
+// SetFrame tells s which frame is being decoded, so that strings and
+// look-aheads can be taken from it directly.
+func (s *Scope) SetFrame(frame []byte) {
+	s.frame, s.text, s.hasText = frame, "", false
+}
+
+// Text returns b as a string. When b is part of the frame (jx hands out
+// unescaped strings and keys as slices of its input) the string shares the
+// frame's text instead of being allocated.
+func (s *Scope) Text(b []byte) string {
+	off, ok := s.offsetOf(b)
+	if !ok || len(b) == 0 {
+		return string(b)
+	}
+	if !s.hasText {
+		s.text, s.hasText = string(s.frame), true
+	}
+	return s.text[off : off+len(b)]
+}
+
+// offsetOf returns where b starts in the frame, if b is a slice of it.
+// Slices of the frame share its backing array up to its end, so the
+// difference in capacity is the offset; comparing element addresses
+// confirms it.
+func (s *Scope) offsetOf(b []byte) (int, bool) {
+	f := s.frame
+	if cap(b) == 0 || cap(f) == 0 {
+		return 0, false
+	}
+	off := cap(f) - cap(b)
+	if off < 0 || off+len(b) > len(f) || &f[:off+1][off] != &b[:1][0] {
+		return 0, false
+	}
+	return off, true
 }
 
 // Push enters the property key.
@@ -95,6 +153,13 @@ func (s *Scope) ViolateAt(key, keyword, msg string) {
 // Unknown records a property the schema does not declare. Closed objects
 // report it as a violation; open ones as drift when drift is collected.
 func (s *Scope) Unknown(key []byte, closed bool) {
+	if len(s.path) == 0 {
+		for _, w := range s.watch {
+			if w == string(key) {
+				s.recheck = true
+			}
+		}
+	}
 	if !closed && !s.CollectDrift {
 		return
 	}
@@ -128,10 +193,40 @@ func Covered(skipped []string, ptr string) bool {
 	return false
 }
 
+// FirstWins reports whether a look-ahead may stop at the first occurrence
+// of its discriminators.
+func (s *Scope) FirstWins() bool { return !s.lastWins }
+
+// Watch sets the keys that select a frame's message by their presence (see
+// the watch field).
+func (s *Scope) Watch(keys []string) { s.watch = keys }
+
+// Recheck records that a look-ahead found no known discriminator value.
+// An occurrence after the first might have matched, so the frame is
+// decoded again reading every member.
+func (s *Scope) Recheck() { s.recheck = true }
+
+// Decode runs once on frame and, when that pass saw a repeated key or an
+// unmatched discriminator, runs it again with look-aheads honouring the
+// last occurrence of every key, as encoding/json does. Well-formed traffic
+// has neither, so it is decoded once.
+func Decode[M any](frame []byte, s *Scope, once func([]byte, *Scope) (M, error)) (M, error) {
+	nv, nd, ns := len(s.Violations), len(s.Drift), len(s.Skipped)
+	m, err := once(frame, s)
+	if err != nil || !s.recheck || s.lastWins {
+		return m, err
+	}
+	s.Violations, s.Drift, s.Skipped = s.Violations[:nv], s.Drift[:nd], s.Skipped[:ns]
+	s.lastWins = true
+	defer func() { s.lastWins, s.recheck = false, false }()
+	return once(frame, s)
+}
+
 // Forget drops what was recorded at or below the property key of the
 // current object. A duplicated key means the last occurrence wins, as in
 // encoding/json, so findings about an earlier one no longer apply.
 func (s *Scope) Forget(key string) {
+	s.recheck = true
 	s.Push(key)
 	p := s.Pointer()
 	s.Pop()

@@ -315,32 +315,29 @@ func decodeItem(d *jx.Decoder, s *wire.Scope) (Item, error) {
 	}
 	tag := 0
 	got := ""
-	if err := d.Capture(func(d *jx.Decoder) error {
-		return d.ObjBytes(func(d *jx.Decoder, key []byte) error {
-			switch string(key) {
+	{
+		p := s.Members(d)
+	look:
+		for p.Next() {
+			switch string(p.Key()) {
 			case "type":
-				if d.Next() != jx.String {
-					return d.Skip()
+				tag = 0
+				got = ""
+				if b, ok := p.Str(); ok {
+					switch string(b) {
+					case "follow":
+						tag = 1
+					case "tip":
+						tag = 2
+					default:
+						got = string(b)
+					}
 				}
-				b, err := d.StrBytes()
-				if err != nil {
-					return err
+				if s.FirstWins() {
+					break look
 				}
-				switch string(b) {
-				case "follow":
-					tag = 1
-				case "tip":
-					tag = 2
-				default:
-					tag = 0
-					got = string(b)
-				}
-				return nil
 			}
-			return d.Skip()
-		})
-	}); err != nil {
-		return nil, err
+		}
 	}
 	switch tag {
 	case 1:
@@ -463,20 +460,15 @@ func (m *TipItem) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 // decodeServerMessage decodes one server frame into its message, recording
 // violations and drift in s. Its error is set only for malformed JSON.
 func decodeServerMessage(frame []byte, s *wire.Scope) (ServerMessage, error) {
+	return wire.Decode(frame, s, decodeServerMessageOnce)
+}
+
+// decodeServerMessageOnce is one pass of decodeServerMessage.
+func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error) {
 	d := jx.GetDecoder()
 	defer jx.PutDecoder(d)
 	d.ResetBytes(frame)
-	if d.Next() == jx.Object {
-		if err := d.Capture(func(d *jx.Decoder) error {
-			return d.ObjBytes(func(d *jx.Decoder, key []byte) error {
-				switch string(key) {
-				}
-				return d.Skip()
-			})
-		}); err != nil {
-			return nil, err
-		}
-	}
+	s.SetFrame(frame)
 	var m ServerMessage
 	{
 		v := &Feed{raw: frame}
@@ -490,6 +482,7 @@ func decodeServerMessage(frame []byte, s *wire.Scope) (ServerMessage, error) {
 			return nil, err
 		}
 		s.Violate("oneOf", "matches no server message of the spec")
+		s.Recheck()
 		m = &UnknownServerMessage{wire.Unknown{Raw: frame}}
 	}
 	if err := wire.End(d); err != nil {
@@ -509,20 +502,15 @@ func DecodeServerMessage(frame []byte) (ServerMessage, error) {
 // decodeClientMessage decodes one client frame into its message, recording
 // violations and drift in s. Its error is set only for malformed JSON.
 func decodeClientMessage(frame []byte, s *wire.Scope) (ClientMessage, error) {
+	return wire.Decode(frame, s, decodeClientMessageOnce)
+}
+
+// decodeClientMessageOnce is one pass of decodeClientMessage.
+func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error) {
 	d := jx.GetDecoder()
 	defer jx.PutDecoder(d)
 	d.ResetBytes(frame)
-	if d.Next() == jx.Object {
-		if err := d.Capture(func(d *jx.Decoder) error {
-			return d.ObjBytes(func(d *jx.Decoder, key []byte) error {
-				switch string(key) {
-				}
-				return d.Skip()
-			})
-		}); err != nil {
-			return nil, err
-		}
-	}
+	s.SetFrame(frame)
 	var m ClientMessage
 	{
 		v := &Ack{raw: frame}
@@ -536,6 +524,7 @@ func decodeClientMessage(frame []byte, s *wire.Scope) (ClientMessage, error) {
 			return nil, err
 		}
 		s.Violate("oneOf", "matches no client message of the spec")
+		s.Recheck()
 		m = &UnknownClientMessage{wire.Unknown{Raw: frame}}
 	}
 	if err := wire.End(d); err != nil {

@@ -281,7 +281,7 @@ func (m *Snapshot) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				if ok0 {
 					m.Counters = map[string]int64{}
 					if err = d.ObjBytes(func(d *jx.Decoder, key []byte) error {
-						k0 := string(key)
+						k0 := s.Text(key)
 						s.Push(k0)
 						var v0 int64
 						var err error
@@ -313,7 +313,7 @@ func (m *Snapshot) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				if ok0 {
 					m.Points = map[string]Point{}
 					if err = d.ObjBytes(func(d *jx.Decoder, key []byte) error {
-						k0 := string(key)
+						k0 := s.Text(key)
 						s.Push(k0)
 						var v0 Point
 						var err error
@@ -607,7 +607,7 @@ func (m *Tree) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				if ok0 {
 					m.ByName = map[string]Tree{}
 					if err = d.ObjBytes(func(d *jx.Decoder, key []byte) error {
-						k0 := string(key)
+						k0 := s.Text(key)
 						s.Push(k0)
 						var v0 Tree
 						var err error
@@ -674,20 +674,15 @@ func (m *Unused) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 // decodeServerMessage decodes one server frame into its message, recording
 // violations and drift in s. Its error is set only for malformed JSON.
 func decodeServerMessage(frame []byte, s *wire.Scope) (ServerMessage, error) {
+	return wire.Decode(frame, s, decodeServerMessageOnce)
+}
+
+// decodeServerMessageOnce is one pass of decodeServerMessage.
+func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error) {
 	d := jx.GetDecoder()
 	defer jx.PutDecoder(d)
 	d.ResetBytes(frame)
-	if d.Next() == jx.Object {
-		if err := d.Capture(func(d *jx.Decoder) error {
-			return d.ObjBytes(func(d *jx.Decoder, key []byte) error {
-				switch string(key) {
-				}
-				return d.Skip()
-			})
-		}); err != nil {
-			return nil, err
-		}
-	}
+	s.SetFrame(frame)
 	var m ServerMessage
 	{
 		v := &Snapshot{raw: frame}
@@ -701,6 +696,7 @@ func decodeServerMessage(frame []byte, s *wire.Scope) (ServerMessage, error) {
 			return nil, err
 		}
 		s.Violate("oneOf", "matches no server message of the spec")
+		s.Recheck()
 		m = &UnknownServerMessage{wire.Unknown{Raw: frame}}
 	}
 	if err := wire.End(d); err != nil {
@@ -720,20 +716,15 @@ func DecodeServerMessage(frame []byte) (ServerMessage, error) {
 // decodeClientMessage decodes one client frame into its message, recording
 // violations and drift in s. Its error is set only for malformed JSON.
 func decodeClientMessage(frame []byte, s *wire.Scope) (ClientMessage, error) {
+	return wire.Decode(frame, s, decodeClientMessageOnce)
+}
+
+// decodeClientMessageOnce is one pass of decodeClientMessage.
+func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error) {
 	d := jx.GetDecoder()
 	defer jx.PutDecoder(d)
 	d.ResetBytes(frame)
-	if d.Next() == jx.Object {
-		if err := d.Capture(func(d *jx.Decoder) error {
-			return d.ObjBytes(func(d *jx.Decoder, key []byte) error {
-				switch string(key) {
-				}
-				return d.Skip()
-			})
-		}); err != nil {
-			return nil, err
-		}
-	}
+	s.SetFrame(frame)
 	var m ClientMessage
 	{
 		v := &Query{raw: frame}
@@ -747,6 +738,7 @@ func decodeClientMessage(frame []byte, s *wire.Scope) (ClientMessage, error) {
 			return nil, err
 		}
 		s.Violate("oneOf", "matches no client message of the spec")
+		s.Recheck()
 		m = &UnknownClientMessage{wire.Unknown{Raw: frame}}
 	}
 	if err := wire.End(d); err != nil {

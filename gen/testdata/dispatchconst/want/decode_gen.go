@@ -318,22 +318,24 @@ func (m *Welcome) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 // decodeServerMessage decodes one server frame into its message, recording
 // violations and drift in s. Its error is set only for malformed JSON.
 func decodeServerMessage(frame []byte, s *wire.Scope) (ServerMessage, error) {
+	return wire.Decode(frame, s, decodeServerMessageOnce)
+}
+
+// decodeServerMessageOnce is one pass of decodeServerMessage.
+func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error) {
 	d := jx.GetDecoder()
 	defer jx.PutDecoder(d)
 	d.ResetBytes(frame)
+	s.SetFrame(frame)
 	tagType := 0
-	if d.Next() == jx.Object {
-		if err := d.Capture(func(d *jx.Decoder) error {
-			return d.ObjBytes(func(d *jx.Decoder, key []byte) error {
-				switch string(key) {
-				case "type":
-					if d.Next() != jx.String {
-						return d.Skip()
-					}
-					b, err := d.StrBytes()
-					if err != nil {
-						return err
-					}
+	{
+		p := wire.PeekLast(frame, "type")
+	look:
+		for p.Next() {
+			switch string(p.Key()) {
+			case "type":
+				tagType = 0
+				if b, ok := p.Str(); ok {
 					switch string(b) {
 					case "welcome":
 						tagType = 1
@@ -343,15 +345,12 @@ func decodeServerMessage(frame []byte, s *wire.Scope) (ServerMessage, error) {
 						tagType = 3
 					case "ping":
 						tagType = 4
-					default:
-						tagType = 0
 					}
-					return nil
 				}
-				return d.Skip()
-			})
-		}); err != nil {
-			return nil, err
+				if s.FirstWins() {
+					break look
+				}
+			}
 		}
 	}
 	var m ServerMessage
@@ -394,6 +393,7 @@ func decodeServerMessage(frame []byte, s *wire.Scope) (ServerMessage, error) {
 			return nil, err
 		}
 		s.Violate("oneOf", "matches no server message of the spec")
+		s.Recheck()
 		m = &UnknownServerMessage{wire.Unknown{Raw: frame}}
 	}
 	if err := wire.End(d); err != nil {
@@ -413,22 +413,24 @@ func DecodeServerMessage(frame []byte) (ServerMessage, error) {
 // decodeClientMessage decodes one client frame into its message, recording
 // violations and drift in s. Its error is set only for malformed JSON.
 func decodeClientMessage(frame []byte, s *wire.Scope) (ClientMessage, error) {
+	return wire.Decode(frame, s, decodeClientMessageOnce)
+}
+
+// decodeClientMessageOnce is one pass of decodeClientMessage.
+func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error) {
 	d := jx.GetDecoder()
 	defer jx.PutDecoder(d)
 	d.ResetBytes(frame)
+	s.SetFrame(frame)
 	tagType := 0
-	if d.Next() == jx.Object {
-		if err := d.Capture(func(d *jx.Decoder) error {
-			return d.ObjBytes(func(d *jx.Decoder, key []byte) error {
-				switch string(key) {
-				case "type":
-					if d.Next() != jx.String {
-						return d.Skip()
-					}
-					b, err := d.StrBytes()
-					if err != nil {
-						return err
-					}
+	{
+		p := wire.PeekLast(frame, "type")
+	look:
+		for p.Next() {
+			switch string(p.Key()) {
+			case "type":
+				tagType = 0
+				if b, ok := p.Str(); ok {
 					switch string(b) {
 					case "subscribe":
 						tagType = 1
@@ -436,15 +438,12 @@ func decodeClientMessage(frame []byte, s *wire.Scope) (ClientMessage, error) {
 						tagType = 2
 					case "ping":
 						tagType = 3
-					default:
-						tagType = 0
 					}
-					return nil
 				}
-				return d.Skip()
-			})
-		}); err != nil {
-			return nil, err
+				if s.FirstWins() {
+					break look
+				}
+			}
 		}
 	}
 	var m ClientMessage
@@ -479,6 +478,7 @@ func decodeClientMessage(frame []byte, s *wire.Scope) (ClientMessage, error) {
 			return nil, err
 		}
 		s.Violate("oneOf", "matches no client message of the spec")
+		s.Recheck()
 		m = &UnknownClientMessage{wire.Unknown{Raw: frame}}
 	}
 	if err := wire.End(d); err != nil {

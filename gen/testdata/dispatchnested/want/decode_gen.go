@@ -334,54 +334,52 @@ func (m *TipMessageData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 // decodeServerMessage decodes one server frame into its message, recording
 // violations and drift in s. Its error is set only for malformed JSON.
 func decodeServerMessage(frame []byte, s *wire.Scope) (ServerMessage, error) {
+	return wire.Decode(frame, s, decodeServerMessageOnce)
+}
+
+// decodeServerMessageOnce is one pass of decodeServerMessage.
+func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error) {
 	d := jx.GetDecoder()
 	defer jx.PutDecoder(d)
 	d.ResetBytes(frame)
+	s.SetFrame(frame)
+	var seen uint64
 	tagType := 0
 	tagTopic := 0
-	if d.Next() == jx.Object {
-		if err := d.Capture(func(d *jx.Decoder) error {
-			return d.ObjBytes(func(d *jx.Decoder, key []byte) error {
-				switch string(key) {
-				case "type":
-					if d.Next() != jx.String {
-						return d.Skip()
-					}
-					b, err := d.StrBytes()
-					if err != nil {
-						return err
-					}
+	{
+		p := wire.PeekObject(frame)
+	look:
+		for p.Next() {
+			switch string(p.Key()) {
+			case "type":
+				tagType = 0
+				if b, ok := p.Str(); ok {
 					switch string(b) {
 					case "message":
 						tagType = 1
 					case "response":
 						tagType = 2
-					default:
-						tagType = 0
 					}
-					return nil
-				case "topic":
-					if d.Next() != jx.String {
-						return d.Skip()
-					}
-					b, err := d.StrBytes()
-					if err != nil {
-						return err
-					}
+				}
+				seen |= 0x1
+				if seen == 0x3 && s.FirstWins() {
+					break look
+				}
+			case "topic":
+				tagTopic = 0
+				if b, ok := p.Str(); ok {
 					switch string(b) {
 					case "chat.message":
 						tagTopic = 1
 					case "channel.tips":
 						tagTopic = 2
-					default:
-						tagTopic = 0
 					}
-					return nil
 				}
-				return d.Skip()
-			})
-		}); err != nil {
-			return nil, err
+				seen |= 0x2
+				if seen == 0x3 && s.FirstWins() {
+					break look
+				}
+			}
 		}
 	}
 	var m ServerMessage
@@ -419,6 +417,7 @@ func decodeServerMessage(frame []byte, s *wire.Scope) (ServerMessage, error) {
 			return nil, err
 		}
 		s.Violate("oneOf", "matches no server message of the spec")
+		s.Recheck()
 		m = &UnknownServerMessage{wire.Unknown{Raw: frame}}
 	}
 	if err := wire.End(d); err != nil {
@@ -438,20 +437,15 @@ func DecodeServerMessage(frame []byte) (ServerMessage, error) {
 // decodeClientMessage decodes one client frame into its message, recording
 // violations and drift in s. Its error is set only for malformed JSON.
 func decodeClientMessage(frame []byte, s *wire.Scope) (ClientMessage, error) {
+	return wire.Decode(frame, s, decodeClientMessageOnce)
+}
+
+// decodeClientMessageOnce is one pass of decodeClientMessage.
+func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error) {
 	d := jx.GetDecoder()
 	defer jx.PutDecoder(d)
 	d.ResetBytes(frame)
-	if d.Next() == jx.Object {
-		if err := d.Capture(func(d *jx.Decoder) error {
-			return d.ObjBytes(func(d *jx.Decoder, key []byte) error {
-				switch string(key) {
-				}
-				return d.Skip()
-			})
-		}); err != nil {
-			return nil, err
-		}
-	}
+	s.SetFrame(frame)
 	var m ClientMessage
 	{
 		v := &Subscribe{raw: frame}
@@ -465,6 +459,7 @@ func decodeClientMessage(frame []byte, s *wire.Scope) (ClientMessage, error) {
 			return nil, err
 		}
 		s.Violate("oneOf", "matches no client message of the spec")
+		s.Recheck()
 		m = &UnknownClientMessage{wire.Unknown{Raw: frame}}
 	}
 	if err := wire.End(d); err != nil {

@@ -296,26 +296,39 @@ func (m *SubscribeByPath) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	return nil
 }
 
+// serverMessagePresence lists the keys whose presence selects a server message.
+var serverMessagePresence = []string{"head", "type"}
+
 // decodeServerMessage decodes one server frame into its message, recording
 // violations and drift in s. Its error is set only for malformed JSON.
 func decodeServerMessage(frame []byte, s *wire.Scope) (ServerMessage, error) {
+	return wire.Decode(frame, s, decodeServerMessageOnce)
+}
+
+// decodeServerMessageOnce is one pass of decodeServerMessage.
+func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error) {
 	d := jx.GetDecoder()
 	defer jx.PutDecoder(d)
 	d.ResetBytes(frame)
+	s.SetFrame(frame)
 	var has uint64
-	if d.Next() == jx.Object {
-		if err := d.Capture(func(d *jx.Decoder) error {
-			return d.ObjBytes(func(d *jx.Decoder, key []byte) error {
-				switch string(key) {
-				case "head":
-					has |= 0x1
-				case "type":
-					has |= 0x2
+	s.Watch(serverMessagePresence)
+	{
+		p := wire.PeekObject(frame)
+	look:
+		for p.Next() {
+			switch string(p.Key()) {
+			case "head":
+				has |= 0x1
+				if s.FirstWins() {
+					break look
 				}
-				return d.Skip()
-			})
-		}); err != nil {
-			return nil, err
+			case "type":
+				has |= 0x2
+				if s.FirstWins() {
+					break look
+				}
+			}
 		}
 	}
 	var m ServerMessage
@@ -342,6 +355,7 @@ func decodeServerMessage(frame []byte, s *wire.Scope) (ServerMessage, error) {
 			return nil, err
 		}
 		s.Violate("oneOf", "matches no server message of the spec")
+		s.Recheck()
 		m = &UnknownServerMessage{wire.Unknown{Raw: frame}}
 	}
 	if err := wire.End(d); err != nil {
@@ -361,41 +375,36 @@ func DecodeServerMessage(frame []byte) (ServerMessage, error) {
 // decodeClientMessage decodes one client frame into its message, recording
 // violations and drift in s. Its error is set only for malformed JSON.
 func decodeClientMessage(frame []byte, s *wire.Scope) (ClientMessage, error) {
+	return wire.Decode(frame, s, decodeClientMessageOnce)
+}
+
+// decodeClientMessageOnce is one pass of decodeClientMessage.
+func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error) {
 	d := jx.GetDecoder()
 	defer jx.PutDecoder(d)
 	d.ResetBytes(frame)
+	s.SetFrame(frame)
 	tagType := 0
 	var has uint64
-	if d.Next() == jx.Object {
-		if err := d.Capture(func(d *jx.Decoder) error {
-			return d.ObjBytes(func(d *jx.Decoder, key []byte) error {
-				switch string(key) {
-				case "type":
-					if d.Next() != jx.String {
-						return d.Skip()
-					}
-					b, err := d.StrBytes()
-					if err != nil {
-						return err
-					}
+	{
+		p := wire.PeekObject(frame)
+		for p.Next() {
+			switch string(p.Key()) {
+			case "type":
+				tagType = 0
+				if b, ok := p.Str(); ok {
 					switch string(b) {
 					case "subscribe":
 						tagType = 1
 					case "close":
 						tagType = 2
-					default:
-						tagType = 0
 					}
-					return nil
-				case "streamId":
-					has |= 0x1
-				case "path":
-					has |= 0x2
 				}
-				return d.Skip()
-			})
-		}); err != nil {
-			return nil, err
+			case "streamId":
+				has |= 0x1
+			case "path":
+				has |= 0x2
+			}
 		}
 	}
 	var m ClientMessage
@@ -433,6 +442,7 @@ func decodeClientMessage(frame []byte, s *wire.Scope) (ClientMessage, error) {
 			return nil, err
 		}
 		s.Violate("oneOf", "matches no client message of the spec")
+		s.Recheck()
 		m = &UnknownClientMessage{wire.Unknown{Raw: frame}}
 	}
 	if err := wire.End(d); err != nil {

@@ -70,7 +70,7 @@ func (m *Filter) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				if ok0 {
 					m.ByKey = map[string]Color{}
 					if err = d.ObjBytes(func(d *jx.Decoder, key []byte) error {
-						k0 := string(key)
+						k0 := s.Text(key)
 						s.Push(k0)
 						var v0 Color
 						var err error
@@ -186,7 +186,7 @@ func (m *Matrix) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				if ok0 {
 					m.ByName = map[string][]string{}
 					if err = d.ObjBytes(func(d *jx.Decoder, key []byte) error {
-						k0 := string(key)
+						k0 := s.Text(key)
 						s.Push(k0)
 						var v0 []string
 						var err error
@@ -239,7 +239,7 @@ func (m *Matrix) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				if ok0 {
 					m.Deep = map[string]map[string]int64{}
 					if err = d.ObjBytes(func(d *jx.Decoder, key []byte) error {
-						k0 := string(key)
+						k0 := s.Text(key)
 						s.Push(k0)
 						var v0 map[string]int64
 						var err error
@@ -251,7 +251,7 @@ func (m *Matrix) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 							if ok1 {
 								v0 = map[string]int64{}
 								if err = d.ObjBytes(func(d *jx.Decoder, key []byte) error {
-									k1 := string(key)
+									k1 := s.Text(key)
 									s.Push(k1)
 									var v1 int64
 									var err error
@@ -336,20 +336,15 @@ func (m *Matrix) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 // decodeServerMessage decodes one server frame into its message, recording
 // violations and drift in s. Its error is set only for malformed JSON.
 func decodeServerMessage(frame []byte, s *wire.Scope) (ServerMessage, error) {
+	return wire.Decode(frame, s, decodeServerMessageOnce)
+}
+
+// decodeServerMessageOnce is one pass of decodeServerMessage.
+func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error) {
 	d := jx.GetDecoder()
 	defer jx.PutDecoder(d)
 	d.ResetBytes(frame)
-	if d.Next() == jx.Object {
-		if err := d.Capture(func(d *jx.Decoder) error {
-			return d.ObjBytes(func(d *jx.Decoder, key []byte) error {
-				switch string(key) {
-				}
-				return d.Skip()
-			})
-		}); err != nil {
-			return nil, err
-		}
-	}
+	s.SetFrame(frame)
 	var m ServerMessage
 	{
 		v := &Matrix{raw: frame}
@@ -363,6 +358,7 @@ func decodeServerMessage(frame []byte, s *wire.Scope) (ServerMessage, error) {
 			return nil, err
 		}
 		s.Violate("oneOf", "matches no server message of the spec")
+		s.Recheck()
 		m = &UnknownServerMessage{wire.Unknown{Raw: frame}}
 	}
 	if err := wire.End(d); err != nil {
@@ -382,20 +378,15 @@ func DecodeServerMessage(frame []byte) (ServerMessage, error) {
 // decodeClientMessage decodes one client frame into its message, recording
 // violations and drift in s. Its error is set only for malformed JSON.
 func decodeClientMessage(frame []byte, s *wire.Scope) (ClientMessage, error) {
+	return wire.Decode(frame, s, decodeClientMessageOnce)
+}
+
+// decodeClientMessageOnce is one pass of decodeClientMessage.
+func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error) {
 	d := jx.GetDecoder()
 	defer jx.PutDecoder(d)
 	d.ResetBytes(frame)
-	if d.Next() == jx.Object {
-		if err := d.Capture(func(d *jx.Decoder) error {
-			return d.ObjBytes(func(d *jx.Decoder, key []byte) error {
-				switch string(key) {
-				}
-				return d.Skip()
-			})
-		}); err != nil {
-			return nil, err
-		}
-	}
+	s.SetFrame(frame)
 	var m ClientMessage
 	{
 		v := &Filter{raw: frame}
@@ -409,6 +400,7 @@ func decodeClientMessage(frame []byte, s *wire.Scope) (ClientMessage, error) {
 			return nil, err
 		}
 		s.Violate("oneOf", "matches no client message of the spec")
+		s.Recheck()
 		m = &UnknownClientMessage{wire.Unknown{Raw: frame}}
 	}
 	if err := wire.End(d); err != nil {

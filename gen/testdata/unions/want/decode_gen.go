@@ -110,34 +110,31 @@ func decodeChatEvent(d *jx.Decoder, s *wire.Scope) (ChatEvent, error) {
 	}
 	tag := 0
 	got := ""
-	if err := d.Capture(func(d *jx.Decoder) error {
-		return d.ObjBytes(func(d *jx.Decoder, key []byte) error {
-			switch string(key) {
+	{
+		p := s.Members(d)
+	look:
+		for p.Next() {
+			switch string(p.Key()) {
 			case "kind":
-				if d.Next() != jx.String {
-					return d.Skip()
+				tag = 0
+				got = ""
+				if b, ok := p.Str(); ok {
+					switch string(b) {
+					case "text":
+						tag = 1
+					case "leave":
+						tag = 2
+					case "kick":
+						tag = 3
+					default:
+						got = string(b)
+					}
 				}
-				b, err := d.StrBytes()
-				if err != nil {
-					return err
+				if s.FirstWins() {
+					break look
 				}
-				switch string(b) {
-				case "text":
-					tag = 1
-				case "leave":
-					tag = 2
-				case "kick":
-					tag = 3
-				default:
-					tag = 0
-					got = string(b)
-				}
-				return nil
 			}
-			return d.Skip()
-		})
-	}); err != nil {
-		return nil, err
+		}
 	}
 	switch tag {
 	case 1:
@@ -490,32 +487,29 @@ func decodeNotice(d *jx.Decoder, s *wire.Scope) (Notice, error) {
 	}
 	tag := 0
 	got := ""
-	if err := d.Capture(func(d *jx.Decoder) error {
-		return d.ObjBytes(func(d *jx.Decoder, key []byte) error {
-			switch string(key) {
+	{
+		p := s.Members(d)
+	look:
+		for p.Next() {
+			switch string(p.Key()) {
 			case "level":
-				if d.Next() != jx.String {
-					return d.Skip()
+				tag = 0
+				got = ""
+				if b, ok := p.Str(); ok {
+					switch string(b) {
+					case "info":
+						tag = 1
+					case "warn":
+						tag = 2
+					default:
+						got = string(b)
+					}
 				}
-				b, err := d.StrBytes()
-				if err != nil {
-					return err
+				if s.FirstWins() {
+					break look
 				}
-				switch string(b) {
-				case "info":
-					tag = 1
-				case "warn":
-					tag = 2
-				default:
-					tag = 0
-					got = string(b)
-				}
-				return nil
 			}
-			return d.Skip()
-		})
-	}); err != nil {
-		return nil, err
+		}
 	}
 	switch tag {
 	case 1:
@@ -596,32 +590,29 @@ func decodeSignal(d *jx.Decoder, s *wire.Scope) (Signal, error) {
 	}
 	tag := 0
 	got := ""
-	if err := d.Capture(func(d *jx.Decoder) error {
-		return d.ObjBytes(func(d *jx.Decoder, key []byte) error {
-			switch string(key) {
+	{
+		p := s.Members(d)
+	look:
+		for p.Next() {
+			switch string(p.Key()) {
 			case "sig":
-				if d.Next() != jx.String {
-					return d.Skip()
+				tag = 0
+				got = ""
+				if b, ok := p.Str(); ok {
+					switch string(b) {
+					case "wave":
+						tag = 1
+					case "nudge":
+						tag = 2
+					default:
+						got = string(b)
+					}
 				}
-				b, err := d.StrBytes()
-				if err != nil {
-					return err
+				if s.FirstWins() {
+					break look
 				}
-				switch string(b) {
-				case "wave":
-					tag = 1
-				case "nudge":
-					tag = 2
-				default:
-					tag = 0
-					got = string(b)
-				}
-				return nil
 			}
-			return d.Skip()
-		})
-	}); err != nil {
-		return nil, err
+		}
 	}
 	switch tag {
 	case 1:
@@ -810,20 +801,15 @@ func (m *WarnNotice) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 // decodeServerMessage decodes one server frame into its message, recording
 // violations and drift in s. Its error is set only for malformed JSON.
 func decodeServerMessage(frame []byte, s *wire.Scope) (ServerMessage, error) {
+	return wire.Decode(frame, s, decodeServerMessageOnce)
+}
+
+// decodeServerMessageOnce is one pass of decodeServerMessage.
+func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error) {
 	d := jx.GetDecoder()
 	defer jx.PutDecoder(d)
 	d.ResetBytes(frame)
-	if d.Next() == jx.Object {
-		if err := d.Capture(func(d *jx.Decoder) error {
-			return d.ObjBytes(func(d *jx.Decoder, key []byte) error {
-				switch string(key) {
-				}
-				return d.Skip()
-			})
-		}); err != nil {
-			return nil, err
-		}
-	}
+	s.SetFrame(frame)
 	var m ServerMessage
 	{
 		v := &Chat{raw: frame}
@@ -837,6 +823,7 @@ func decodeServerMessage(frame []byte, s *wire.Scope) (ServerMessage, error) {
 			return nil, err
 		}
 		s.Violate("oneOf", "matches no server message of the spec")
+		s.Recheck()
 		m = &UnknownServerMessage{wire.Unknown{Raw: frame}}
 	}
 	if err := wire.End(d); err != nil {
@@ -856,20 +843,15 @@ func DecodeServerMessage(frame []byte) (ServerMessage, error) {
 // decodeClientMessage decodes one client frame into its message, recording
 // violations and drift in s. Its error is set only for malformed JSON.
 func decodeClientMessage(frame []byte, s *wire.Scope) (ClientMessage, error) {
+	return wire.Decode(frame, s, decodeClientMessageOnce)
+}
+
+// decodeClientMessageOnce is one pass of decodeClientMessage.
+func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error) {
 	d := jx.GetDecoder()
 	defer jx.PutDecoder(d)
 	d.ResetBytes(frame)
-	if d.Next() == jx.Object {
-		if err := d.Capture(func(d *jx.Decoder) error {
-			return d.ObjBytes(func(d *jx.Decoder, key []byte) error {
-				switch string(key) {
-				}
-				return d.Skip()
-			})
-		}); err != nil {
-			return nil, err
-		}
-	}
+	s.SetFrame(frame)
 	var m ClientMessage
 	{
 		v := &Move{raw: frame}
@@ -883,6 +865,7 @@ func decodeClientMessage(frame []byte, s *wire.Scope) (ClientMessage, error) {
 			return nil, err
 		}
 		s.Violate("oneOf", "matches no client message of the spec")
+		s.Recheck()
 		m = &UnknownClientMessage{wire.Unknown{Raw: frame}}
 	}
 	if err := wire.End(d); err != nil {
