@@ -54,7 +54,7 @@ func Build(doc *spec.Document) (*Package, error) {
 			msg.Correlation = strings.Split(strings.TrimPrefix(m.CorrelationPointer, "/"), "/")
 		}
 		for _, ex := range m.Examples() {
-			b, err := json.Marshal(ex.Payload.JSON(nil))
+			b, err := ex.Payload.MarshalJSON()
 			if err != nil {
 				return nil, ex.Payload.Errorf("example %s: %v", ex.Name, err)
 			}

@@ -4,6 +4,7 @@
 package spec
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -118,6 +119,46 @@ func (n *Node) JSON(drop func(key string) bool) any {
 		return s
 	default:
 		return n.Scalar
+	}
+}
+
+// MarshalJSON encodes the node with mapping keys in document order, so that
+// examples reach mocks, captures and benchmarks as the spec (and the
+// provider's docs it follows) writes them, not alphabetically.
+func (n *Node) MarshalJSON() ([]byte, error) {
+	switch n.Kind {
+	case Mapping:
+		b := []byte{'{'}
+		for i, k := range n.Keys {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			kb, err := json.Marshal(k)
+			if err != nil {
+				return nil, err
+			}
+			vb, err := n.Values[i].MarshalJSON()
+			if err != nil {
+				return nil, err
+			}
+			b = append(append(append(b, kb...), ':'), vb...)
+		}
+		return append(b, '}'), nil
+	case Sequence:
+		b := []byte{'['}
+		for i, it := range n.Items {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			vb, err := it.MarshalJSON()
+			if err != nil {
+				return nil, err
+			}
+			b = append(b, vb...)
+		}
+		return append(b, ']'), nil
+	default:
+		return json.Marshal(n.Scalar)
 	}
 }
 

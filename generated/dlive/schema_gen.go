@@ -47,27 +47,27 @@ var ClientCodec = wire.Codec{
 // Examples are the message examples of the spec, each valid for its message.
 var Examples = []wire.Example{{
 	Direction: "client",
-	JSON:      "{\"payload\":{\"authorization\":\"YOUR_APP_ACCESS_TOKEN\"},\"type\":\"connection_init\"}",
+	JSON:      "{\"type\":\"connection_init\",\"payload\":{\"authorization\":\"YOUR_APP_ACCESS_TOKEN\"}}",
 	Message:   "ConnectionInit",
 	Name:      "seed-with-token",
 }, {
 	Direction: "client",
-	JSON:      "{\"payload\":{},\"type\":\"connection_init\"}",
+	JSON:      "{\"type\":\"connection_init\",\"payload\":{}}",
 	Message:   "ConnectionInit",
 	Name:      "web-client-no-auth",
 }, {
 	Direction: "client",
-	JSON:      "{\"id\":\"1\",\"payload\":{\"query\":\"subscription{streamMessageReceived(streamer:\\\"dbl-lee\\\"){__typename}}\"},\"type\":\"start\"}",
+	JSON:      "{\"id\":\"1\",\"type\":\"start\",\"payload\":{\"query\":\"subscription{streamMessageReceived(streamer:\\\"dbl-lee\\\"){__typename}}\"}}",
 	Message:   "Start",
 	Name:      "seed-stream-messages",
 }, {
 	Direction: "client",
-	JSON:      "{\"id\":\"2\",\"payload\":{\"query\":\"subscription{treasureChestMessageReceived(streamer:\\\"dbl-lee\\\"){__typename}}\"},\"type\":\"start\"}",
+	JSON:      "{\"id\":\"2\",\"type\":\"start\",\"payload\":{\"query\":\"subscription{treasureChestMessageReceived(streamer:\\\"dbl-lee\\\"){__typename}}\"}}",
 	Message:   "Start",
 	Name:      "chest-inline",
 }, {
 	Direction: "client",
-	JSON:      "{\"id\":\"1\",\"payload\":{\"extensions\":{\"persistedQuery\":{\"sha256Hash\":\"68ad3a464ae2f860541e98dfe28a64756ef772811d2307298f0fb865b5593566\",\"version\":1}},\"operationName\":\"TreasureChestMessageReceived\",\"query\":\"subscription TreasureChestMessageReceived($streamer: String!) {\\n  treasureChestMessageReceived(streamer: $streamer) {\\n    type\\n    ... on TreasureChestGiveawayEnded {\\n      type\\n      nextGiveawayThresholdAt\\n      __typename\\n    }\\n    ... on TreasureChestValueExpired {\\n      type\\n      expireAt\\n      value\\n      __typename\\n    }\\n    ... on TreasureChestGiveawayStarted {\\n      type\\n      endTime\\n      pricePool\\n      durationInSeconds\\n      __typename\\n    }\\n    ... on TreasureChestReadyToCollect {\\n      type\\n      __typename\\n    }\\n    ... on TreasureChestValueUpdated {\\n      type\\n      value\\n      __typename\\n    }\\n    __typename\\n  }\\n}\\n\",\"variables\":{\"streamer\":\"dbl-lee\"}},\"type\":\"start\"}",
+	JSON:      "{\"id\":\"1\",\"type\":\"start\",\"payload\":{\"variables\":{\"streamer\":\"dbl-lee\"},\"extensions\":{\"persistedQuery\":{\"version\":1,\"sha256Hash\":\"68ad3a464ae2f860541e98dfe28a64756ef772811d2307298f0fb865b5593566\"}},\"operationName\":\"TreasureChestMessageReceived\",\"query\":\"subscription TreasureChestMessageReceived($streamer: String!) {\\n  treasureChestMessageReceived(streamer: $streamer) {\\n    type\\n    ... on TreasureChestGiveawayEnded {\\n      type\\n      nextGiveawayThresholdAt\\n      __typename\\n    }\\n    ... on TreasureChestValueExpired {\\n      type\\n      expireAt\\n      value\\n      __typename\\n    }\\n    ... on TreasureChestGiveawayStarted {\\n      type\\n      endTime\\n      pricePool\\n      durationInSeconds\\n      __typename\\n    }\\n    ... on TreasureChestReadyToCollect {\\n      type\\n      __typename\\n    }\\n    ... on TreasureChestValueUpdated {\\n      type\\n      value\\n      __typename\\n    }\\n    __typename\\n  }\\n}\\n\"}}",
 	Message:   "Start",
 	Name:      "web-client-persisted-query",
 }, {
@@ -87,12 +87,12 @@ var Examples = []wire.Example{{
 	Name:      "seed-ack",
 }, {
 	Direction: "server",
-	JSON:      "{\"payload\":{\"message\":\"invalid access token\"},\"type\":\"connection_error\"}",
+	JSON:      "{\"type\":\"connection_error\",\"payload\":{\"message\":\"invalid access token\"}}",
 	Message:   "ConnectionError",
 	Name:      "rejected-init",
 }, {
 	Direction: "server",
-	JSON:      "{\"id\":\"\",\"payload\":{\"message\":\"Unexpected token o in JSON at position 1\"},\"type\":\"connection_error\"}",
+	JSON:      "{\"type\":\"connection_error\",\"id\":\"\",\"payload\":{\"message\":\"Unexpected token o in JSON at position 1\"}}",
 	Message:   "ConnectionError",
 	Name:      "parse-error",
 }, {
@@ -102,72 +102,72 @@ var Examples = []wire.Example{{
 	Name:      "ka",
 }, {
 	Direction: "server",
-	JSON:      "{\"id\":\"1\",\"payload\":{\"data\":{\"streamMessageReceived\":[{\"__typename\":\"ChatText\",\"content\":\"hello\",\"createdAt\":\"1560812097380375004\",\"id\":\"80364c42-1d4e-49f2-ac16-dffc9cb2e3d8\",\"role\":\"None\",\"roomRole\":\"Member\",\"sender\":{\"__typename\":\"StreamchatUser\",\"avatar\":\"https://images.prd.dlivecdn.com/avatar/default22.png\",\"badges\":[],\"displayname\":\"testPotato\",\"id\":\"streamchatuser:testpotato\",\"partnerStatus\":\"NONE\",\"username\":\"testpotato\"},\"subscribing\":false,\"type\":\"Message\"}]}},\"type\":\"data\"}",
+	JSON:      "{\"payload\":{\"data\":{\"streamMessageReceived\":[{\"__typename\":\"ChatText\",\"type\":\"Message\",\"id\":\"80364c42-1d4e-49f2-ac16-dffc9cb2e3d8\",\"content\":\"hello\",\"createdAt\":\"1560812097380375004\",\"sender\":{\"__typename\":\"StreamchatUser\",\"id\":\"streamchatuser:testpotato\",\"username\":\"testpotato\",\"displayname\":\"testPotato\",\"avatar\":\"https://images.prd.dlivecdn.com/avatar/default22.png\",\"partnerStatus\":\"NONE\",\"badges\":[]},\"role\":\"None\",\"roomRole\":\"Member\",\"subscribing\":false}]}},\"id\":\"1\",\"type\":\"data\"}",
 	Message:   "Data",
 	Name:      "seed-chat-text",
 }, {
 	Direction: "server",
-	JSON:      "{\"id\":\"1\",\"payload\":{\"data\":{\"streamMessageReceived\":[{\"__typename\":\"ChatText\",\"content\":\":emote/global/lino/36df6c4070081e3_300300:\",\"createdAt\":\"1578979154208476310\",\"emojis\":[],\"id\":\"5a0e3c1f-9b7d-4c2e-8f61-3d2b7a9e0c44\",\"role\":\"None\",\"roomRole\":\"Member\",\"sender\":{\"__typename\":\"StreamchatUser\",\"avatar\":\"https://images.prd.dlivecdn.com/avatar/default11.png\",\"badges\":[],\"displayname\":\"LemonFan\",\"effect\":null,\"id\":\"streamchatuser:lemonfan\",\"partnerStatus\":\"AFFILIATE\",\"username\":\"lemonfan\"},\"subLength\":3,\"subscribing\":true,\"type\":\"Message\"}]}},\"type\":\"data\"}",
+	JSON:      "{\"id\":\"1\",\"type\":\"data\",\"payload\":{\"data\":{\"streamMessageReceived\":[{\"__typename\":\"ChatText\",\"type\":\"Message\",\"id\":\"5a0e3c1f-9b7d-4c2e-8f61-3d2b7a9e0c44\",\"content\":\":emote/global/lino/36df6c4070081e3_300300:\",\"createdAt\":\"1578979154208476310\",\"emojis\":[],\"subLength\":3,\"sender\":{\"__typename\":\"StreamchatUser\",\"id\":\"streamchatuser:lemonfan\",\"username\":\"lemonfan\",\"displayname\":\"LemonFan\",\"avatar\":\"https://images.prd.dlivecdn.com/avatar/default11.png\",\"partnerStatus\":\"AFFILIATE\",\"badges\":[],\"effect\":null},\"role\":\"None\",\"roomRole\":\"Member\",\"subscribing\":true}]}}}",
 	Message:   "Data",
 	Name:      "web-client-sticker",
 }, {
 	Direction: "server",
-	JSON:      "{\"id\":\"1\",\"payload\":{\"data\":{\"streamMessageReceived\":[{\"__typename\":\"ChatGift\",\"amount\":\"1\",\"expireDuration\":0,\"gift\":\"LEMON\",\"id\":\"0c6f2a8e-5d3b-4f1a-9e27-6b8c1d4f3a90\",\"message\":\"\",\"recentCount\":1,\"role\":\"None\",\"roomRole\":\"Member\",\"sender\":{\"__typename\":\"StreamchatUser\",\"avatar\":\"https://images.prd.dlivecdn.com/avatar/default22.png\",\"badges\":[],\"displayname\":\"testPotato\",\"effect\":null,\"id\":\"streamchatuser:testpotato\",\"partnerStatus\":\"NONE\",\"username\":\"testpotato\"},\"subscribing\":false,\"type\":\"Gift\"},{\"__typename\":\"ChatFollow\",\"id\":\"6e1d7f0a-2b4c-4e8d-a3f5-9c0b1e2d3f4a\",\"role\":\"None\",\"roomRole\":\"Member\",\"sender\":{\"__typename\":\"StreamchatUser\",\"avatar\":\"https://images.prd.dlivecdn.com/avatar/default3.png\",\"badges\":[],\"displayname\":\"NewViewer\",\"id\":\"streamchatuser:newviewer\",\"partnerStatus\":\"NONE\",\"username\":\"newviewer\"},\"subscribing\":false,\"type\":\"Follow\"},{\"__typename\":\"ChatSubscription\",\"id\":\"3b9a7c5e-1f2d-4a6b-8c0e-7d5f3a1b9c2e\",\"month\":0,\"role\":\"None\",\"roomRole\":\"Member\",\"sender\":{\"__typename\":\"StreamchatUser\",\"avatar\":\"https://images.prd.dlivecdn.com/avatar/default7.png\",\"badges\":[],\"displayname\":\"LoyalFan\",\"id\":\"streamchatuser:loyalfan\",\"partnerStatus\":\"NONE\",\"username\":\"loyalfan\"},\"subscribing\":true,\"type\":\"Subscription\"},{\"__typename\":\"ChatExtendSub\",\"id\":\"9d2e4f6a-8b0c-4d1e-a2f3-5b7c9d1e3f5a\",\"length\":3,\"month\":2,\"role\":\"None\",\"roomRole\":\"Member\",\"sender\":{\"__typename\":\"StreamchatUser\",\"avatar\":\"https://images.prd.dlivecdn.com/avatar/default7.png\",\"badges\":[],\"displayname\":\"LoyalFan\",\"id\":\"streamchatuser:loyalfan\",\"partnerStatus\":\"NONE\",\"username\":\"loyalfan\"},\"subscribing\":true},{\"__typename\":\"ChatSubStreak\",\"id\":\"1a3c5e7f-9b2d-4f6a-8c1e-3d5f7a9b1c3e\",\"length\":6,\"role\":\"None\",\"roomRole\":\"Member\",\"sender\":{\"__typename\":\"StreamchatUser\",\"avatar\":\"https://images.prd.dlivecdn.com/avatar/default7.png\",\"badges\":[],\"displayname\":\"LoyalFan\",\"id\":\"streamchatuser:loyalfan\",\"partnerStatus\":\"NONE\",\"username\":\"loyalfan\"},\"subscribing\":true}]}},\"type\":\"data\"}",
+	JSON:      "{\"id\":\"1\",\"type\":\"data\",\"payload\":{\"data\":{\"streamMessageReceived\":[{\"__typename\":\"ChatGift\",\"type\":\"Gift\",\"id\":\"0c6f2a8e-5d3b-4f1a-9e27-6b8c1d4f3a90\",\"gift\":\"LEMON\",\"amount\":\"1\",\"message\":\"\",\"recentCount\":1,\"expireDuration\":0,\"sender\":{\"__typename\":\"StreamchatUser\",\"id\":\"streamchatuser:testpotato\",\"username\":\"testpotato\",\"displayname\":\"testPotato\",\"avatar\":\"https://images.prd.dlivecdn.com/avatar/default22.png\",\"partnerStatus\":\"NONE\",\"badges\":[],\"effect\":null},\"role\":\"None\",\"roomRole\":\"Member\",\"subscribing\":false},{\"__typename\":\"ChatFollow\",\"type\":\"Follow\",\"id\":\"6e1d7f0a-2b4c-4e8d-a3f5-9c0b1e2d3f4a\",\"sender\":{\"__typename\":\"StreamchatUser\",\"id\":\"streamchatuser:newviewer\",\"username\":\"newviewer\",\"displayname\":\"NewViewer\",\"avatar\":\"https://images.prd.dlivecdn.com/avatar/default3.png\",\"partnerStatus\":\"NONE\",\"badges\":[]},\"role\":\"None\",\"roomRole\":\"Member\",\"subscribing\":false},{\"__typename\":\"ChatSubscription\",\"type\":\"Subscription\",\"id\":\"3b9a7c5e-1f2d-4a6b-8c0e-7d5f3a1b9c2e\",\"month\":0,\"sender\":{\"__typename\":\"StreamchatUser\",\"id\":\"streamchatuser:loyalfan\",\"username\":\"loyalfan\",\"displayname\":\"LoyalFan\",\"avatar\":\"https://images.prd.dlivecdn.com/avatar/default7.png\",\"partnerStatus\":\"NONE\",\"badges\":[]},\"role\":\"None\",\"roomRole\":\"Member\",\"subscribing\":true},{\"__typename\":\"ChatExtendSub\",\"id\":\"9d2e4f6a-8b0c-4d1e-a2f3-5b7c9d1e3f5a\",\"month\":2,\"length\":3,\"sender\":{\"__typename\":\"StreamchatUser\",\"id\":\"streamchatuser:loyalfan\",\"username\":\"loyalfan\",\"displayname\":\"LoyalFan\",\"avatar\":\"https://images.prd.dlivecdn.com/avatar/default7.png\",\"partnerStatus\":\"NONE\",\"badges\":[]},\"role\":\"None\",\"roomRole\":\"Member\",\"subscribing\":true},{\"__typename\":\"ChatSubStreak\",\"id\":\"1a3c5e7f-9b2d-4f6a-8c1e-3d5f7a9b1c3e\",\"length\":6,\"sender\":{\"__typename\":\"StreamchatUser\",\"id\":\"streamchatuser:loyalfan\",\"username\":\"loyalfan\",\"displayname\":\"LoyalFan\",\"avatar\":\"https://images.prd.dlivecdn.com/avatar/default7.png\",\"partnerStatus\":\"NONE\",\"badges\":[]},\"role\":\"None\",\"roomRole\":\"Member\",\"subscribing\":true}]}}}",
 	Message:   "Data",
 	Name:      "gifts-and-subs",
 }, {
 	Direction: "server",
-	JSON:      "{\"id\":\"1\",\"payload\":{\"data\":{\"streamMessageReceived\":[{\"__typename\":\"ChatHost\",\"id\":\"4f6a8c0e-2d4f-4a6b-8c0d-2e4f6a8b0c2d\",\"role\":\"None\",\"roomRole\":\"Member\",\"sender\":{\"__typename\":\"StreamchatUser\",\"avatar\":\"https://images.prd.dlivecdn.com/avatar/default5.png\",\"badges\":[],\"displayname\":\"OtherStreamer\",\"effect\":null,\"id\":\"streamchatuser:otherstreamer\",\"partnerStatus\":\"VERIFIED_PARTNER\",\"username\":\"otherstreamer\"},\"subscribing\":false,\"type\":\"Host\",\"viewer\":42},{\"__typename\":\"ChatChangeMode\",\"mode\":\"SubOnly\",\"type\":\"ChatMode\"},{\"__typename\":\"ChatDelete\",\"ids\":[\"80364c42-1d4e-49f2-ac16-dffc9cb2e3d8\"],\"type\":\"Delete\"},{\"__typename\":\"ChatBan\",\"bannedBy\":{\"displayname\":\"dbl-lee\",\"id\":\"streamchatuser:dbl-lee\"},\"bannedByRoomRole\":\"Owner\",\"id\":\"7b9d1f3a-5c7e-4a9b-8d1f-3a5c7e9b1d3f\",\"role\":\"None\",\"roomRole\":\"Member\",\"sender\":{\"__typename\":\"StreamchatUser\",\"avatar\":\"https://images.prd.dlivecdn.com/avatar/default9.png\",\"badges\":[],\"displayname\":\"Spammer\",\"id\":\"streamchatuser:spammer\",\"partnerStatus\":\"NONE\",\"username\":\"spammer\"},\"subscribing\":false,\"type\":\"Ban\"},{\"__typename\":\"ChatModerator\",\"add\":true,\"id\":\"2c4e6a8b-0d2f-4b6c-8e0a-4c6e8a0b2d4f\",\"role\":\"None\",\"roomRole\":\"Moderator\",\"sender\":{\"__typename\":\"StreamchatUser\",\"avatar\":\"https://images.prd.dlivecdn.com/avatar/default1.png\",\"badges\":[],\"displayname\":\"Helper\",\"id\":\"streamchatuser:helper\",\"partnerStatus\":\"NONE\",\"username\":\"helper\"},\"subscribing\":false,\"type\":\"Mod\"}]}},\"type\":\"data\"}",
+	JSON:      "{\"id\":\"1\",\"type\":\"data\",\"payload\":{\"data\":{\"streamMessageReceived\":[{\"__typename\":\"ChatHost\",\"type\":\"Host\",\"id\":\"4f6a8c0e-2d4f-4a6b-8c0d-2e4f6a8b0c2d\",\"viewer\":42,\"sender\":{\"__typename\":\"StreamchatUser\",\"id\":\"streamchatuser:otherstreamer\",\"username\":\"otherstreamer\",\"displayname\":\"OtherStreamer\",\"avatar\":\"https://images.prd.dlivecdn.com/avatar/default5.png\",\"partnerStatus\":\"VERIFIED_PARTNER\",\"badges\":[],\"effect\":null},\"role\":\"None\",\"roomRole\":\"Member\",\"subscribing\":false},{\"__typename\":\"ChatChangeMode\",\"type\":\"ChatMode\",\"mode\":\"SubOnly\"},{\"__typename\":\"ChatDelete\",\"type\":\"Delete\",\"ids\":[\"80364c42-1d4e-49f2-ac16-dffc9cb2e3d8\"]},{\"__typename\":\"ChatBan\",\"type\":\"Ban\",\"id\":\"7b9d1f3a-5c7e-4a9b-8d1f-3a5c7e9b1d3f\",\"bannedBy\":{\"id\":\"streamchatuser:dbl-lee\",\"displayname\":\"dbl-lee\"},\"bannedByRoomRole\":\"Owner\",\"sender\":{\"__typename\":\"StreamchatUser\",\"id\":\"streamchatuser:spammer\",\"username\":\"spammer\",\"displayname\":\"Spammer\",\"avatar\":\"https://images.prd.dlivecdn.com/avatar/default9.png\",\"partnerStatus\":\"NONE\",\"badges\":[]},\"role\":\"None\",\"roomRole\":\"Member\",\"subscribing\":false},{\"__typename\":\"ChatModerator\",\"type\":\"Mod\",\"id\":\"2c4e6a8b-0d2f-4b6c-8e0a-4c6e8a0b2d4f\",\"add\":true,\"sender\":{\"__typename\":\"StreamchatUser\",\"id\":\"streamchatuser:helper\",\"username\":\"helper\",\"displayname\":\"Helper\",\"avatar\":\"https://images.prd.dlivecdn.com/avatar/default1.png\",\"partnerStatus\":\"NONE\",\"badges\":[]},\"role\":\"None\",\"roomRole\":\"Moderator\",\"subscribing\":false}]}}}",
 	Message:   "Data",
 	Name:      "moderation",
 }, {
 	Direction: "server",
-	JSON:      "{\"id\":\"1\",\"payload\":{\"data\":{\"streamMessageReceived\":[{\"__typename\":\"ChatEmoteAdd\",\"emote\":\"36df6c4070081e3_300300\",\"id\":\"8a0c2e4f-6b8d-4f0a-9c2e-4f6b8d0a2c4e\",\"role\":\"None\",\"roomRole\":\"Owner\",\"sender\":{\"__typename\":\"StreamchatUser\",\"avatar\":\"https://images.prd.dlivecdn.com/avatar/default2.png\",\"badges\":[],\"displayname\":\"dbl-lee\",\"id\":\"streamchatuser:dbl-lee\",\"partnerStatus\":\"GLOBAL_PARTNER\",\"username\":\"dbl-lee\"},\"subscribing\":false,\"type\":\"Emote\"},{\"__typename\":\"ChatTimeout\",\"bannedBy\":{\"displayname\":\"Helper\",\"id\":\"streamchatuser:helper\"},\"bannedByRoomRole\":\"Moderator\",\"id\":\"0e2a4c6e-8a0c-4e2a-9c4e-6a8c0e2a4c6e\",\"minute\":5,\"role\":\"None\",\"roomRole\":\"Member\",\"sender\":{\"__typename\":\"StreamchatUser\",\"avatar\":\"https://images.prd.dlivecdn.com/avatar/default4.png\",\"badges\":[],\"displayname\":\"LoudMouth\",\"id\":\"streamchatuser:loudmouth\",\"partnerStatus\":\"NONE\",\"username\":\"loudmouth\"},\"subscribing\":false,\"type\":\"Timeout\"},{\"__typename\":\"ChatTCValueAdd\",\"amount\":\"100000\",\"id\":\"5c7e9a1b-3d5f-4c7e-9a1b-3d5f7c9e1a3b\",\"role\":\"None\",\"roomRole\":\"Member\",\"sender\":{\"__typename\":\"StreamchatUser\",\"avatar\":\"https://images.prd.dlivecdn.com/avatar/default22.png\",\"badges\":[],\"displayname\":\"testPotato\",\"id\":\"streamchatuser:testpotato\",\"partnerStatus\":\"NONE\",\"username\":\"testpotato\"},\"subscribing\":false,\"totalAmount\":\"2500000\"},{\"__typename\":\"ChatGiftSub\",\"count\":1,\"id\":\"6d8f0b2c-4e6a-4d8f-8b2c-4e6a8d0f2b4c\",\"receiver\":\"lemonfan\",\"role\":\"None\",\"roomRole\":\"Member\",\"sender\":{\"__typename\":\"StreamchatUser\",\"avatar\":\"https://images.prd.dlivecdn.com/avatar/default6.png\",\"badges\":[],\"displayname\":\"Generous\",\"id\":\"streamchatuser:generous\",\"partnerStatus\":\"NONE\",\"username\":\"generous\"},\"subscribing\":true,\"type\":\"GiftSub\"},{\"__typename\":\"ChatGiftSubReceive\",\"gifter\":\"generous\",\"id\":\"7e9a1c3d-5f7b-4e9a-9c3d-5f7b9e1a3c5d\",\"role\":\"None\",\"roomRole\":\"Member\",\"sender\":{\"__typename\":\"StreamchatUser\",\"avatar\":\"https://images.prd.dlivecdn.com/avatar/default11.png\",\"badges\":[],\"displayname\":\"LemonFan\",\"id\":\"streamchatuser:lemonfan\",\"partnerStatus\":\"AFFILIATE\",\"username\":\"lemonfan\"},\"subscribing\":true,\"type\":\"GiftSubReceive\"},{\"__typename\":\"ChatClip\",\"id\":\"9f1b3d5e-7a9c-4f1b-8d5e-7a9c1f3b5d7e\",\"role\":\"None\",\"roomRole\":\"Member\",\"sender\":{\"__typename\":\"StreamchatUser\",\"avatar\":\"https://images.prd.dlivecdn.com/avatar/default8.png\",\"badges\":[],\"displayname\":\"Clipper\",\"id\":\"streamchatuser:clipper\",\"partnerStatus\":\"NONE\",\"username\":\"clipper\"},\"subscribing\":false,\"url\":\"dbl-lee+AbCdEfGhIj\"}]}},\"type\":\"data\"}",
+	JSON:      "{\"id\":\"1\",\"type\":\"data\",\"payload\":{\"data\":{\"streamMessageReceived\":[{\"__typename\":\"ChatEmoteAdd\",\"type\":\"Emote\",\"id\":\"8a0c2e4f-6b8d-4f0a-9c2e-4f6b8d0a2c4e\",\"emote\":\"36df6c4070081e3_300300\",\"sender\":{\"__typename\":\"StreamchatUser\",\"id\":\"streamchatuser:dbl-lee\",\"username\":\"dbl-lee\",\"displayname\":\"dbl-lee\",\"avatar\":\"https://images.prd.dlivecdn.com/avatar/default2.png\",\"partnerStatus\":\"GLOBAL_PARTNER\",\"badges\":[]},\"role\":\"None\",\"roomRole\":\"Owner\",\"subscribing\":false},{\"__typename\":\"ChatTimeout\",\"type\":\"Timeout\",\"id\":\"0e2a4c6e-8a0c-4e2a-9c4e-6a8c0e2a4c6e\",\"minute\":5,\"bannedBy\":{\"id\":\"streamchatuser:helper\",\"displayname\":\"Helper\"},\"bannedByRoomRole\":\"Moderator\",\"sender\":{\"__typename\":\"StreamchatUser\",\"id\":\"streamchatuser:loudmouth\",\"username\":\"loudmouth\",\"displayname\":\"LoudMouth\",\"avatar\":\"https://images.prd.dlivecdn.com/avatar/default4.png\",\"partnerStatus\":\"NONE\",\"badges\":[]},\"role\":\"None\",\"roomRole\":\"Member\",\"subscribing\":false},{\"__typename\":\"ChatTCValueAdd\",\"id\":\"5c7e9a1b-3d5f-4c7e-9a1b-3d5f7c9e1a3b\",\"amount\":\"100000\",\"totalAmount\":\"2500000\",\"sender\":{\"__typename\":\"StreamchatUser\",\"id\":\"streamchatuser:testpotato\",\"username\":\"testpotato\",\"displayname\":\"testPotato\",\"avatar\":\"https://images.prd.dlivecdn.com/avatar/default22.png\",\"partnerStatus\":\"NONE\",\"badges\":[]},\"role\":\"None\",\"roomRole\":\"Member\",\"subscribing\":false},{\"__typename\":\"ChatGiftSub\",\"type\":\"GiftSub\",\"id\":\"6d8f0b2c-4e6a-4d8f-8b2c-4e6a8d0f2b4c\",\"count\":1,\"receiver\":\"lemonfan\",\"sender\":{\"__typename\":\"StreamchatUser\",\"id\":\"streamchatuser:generous\",\"username\":\"generous\",\"displayname\":\"Generous\",\"avatar\":\"https://images.prd.dlivecdn.com/avatar/default6.png\",\"partnerStatus\":\"NONE\",\"badges\":[]},\"role\":\"None\",\"roomRole\":\"Member\",\"subscribing\":true},{\"__typename\":\"ChatGiftSubReceive\",\"type\":\"GiftSubReceive\",\"id\":\"7e9a1c3d-5f7b-4e9a-9c3d-5f7b9e1a3c5d\",\"gifter\":\"generous\",\"sender\":{\"__typename\":\"StreamchatUser\",\"id\":\"streamchatuser:lemonfan\",\"username\":\"lemonfan\",\"displayname\":\"LemonFan\",\"avatar\":\"https://images.prd.dlivecdn.com/avatar/default11.png\",\"partnerStatus\":\"AFFILIATE\",\"badges\":[]},\"role\":\"None\",\"roomRole\":\"Member\",\"subscribing\":true},{\"__typename\":\"ChatClip\",\"id\":\"9f1b3d5e-7a9c-4f1b-8d5e-7a9c1f3b5d7e\",\"url\":\"dbl-lee+AbCdEfGhIj\",\"sender\":{\"__typename\":\"StreamchatUser\",\"id\":\"streamchatuser:clipper\",\"username\":\"clipper\",\"displayname\":\"Clipper\",\"avatar\":\"https://images.prd.dlivecdn.com/avatar/default8.png\",\"partnerStatus\":\"NONE\",\"badges\":[]},\"role\":\"None\",\"roomRole\":\"Member\",\"subscribing\":false}]}}}",
 	Message:   "Data",
 	Name:      "emotes-timeouts-gift-subs",
 }, {
 	Direction: "server",
-	JSON:      "{\"id\":\"1\",\"payload\":{\"data\":{\"streamMessageReceived\":[{\"__typename\":\"ChatLive\",\"type\":\"Live\"},{\"__typename\":\"ChatOffline\",\"type\":\"Offline\"}]}},\"type\":\"data\"}",
+	JSON:      "{\"id\":\"1\",\"type\":\"data\",\"payload\":{\"data\":{\"streamMessageReceived\":[{\"__typename\":\"ChatLive\",\"type\":\"Live\"},{\"__typename\":\"ChatOffline\",\"type\":\"Offline\"}]}}}",
 	Message:   "Data",
 	Name:      "live-and-offline",
 }, {
 	Direction: "server",
-	JSON:      "{\"id\":\"2\",\"payload\":{\"data\":{\"treasureChestMessageReceived\":{\"__typename\":\"TreasureChestGiveawayStarted\",\"durationInSeconds\":120,\"endTime\":\"1718035320000\",\"pricePool\":\"250000000\",\"type\":\"GiveawayStarted\"}}},\"type\":\"data\"}",
+	JSON:      "{\"id\":\"2\",\"type\":\"data\",\"payload\":{\"data\":{\"treasureChestMessageReceived\":{\"__typename\":\"TreasureChestGiveawayStarted\",\"type\":\"GiveawayStarted\",\"endTime\":\"1718035320000\",\"pricePool\":\"250000000\",\"durationInSeconds\":120}}}}",
 	Message:   "Data",
 	Name:      "chest-giveaway-started",
 }, {
 	Direction: "server",
-	JSON:      "{\"id\":\"2\",\"payload\":{\"data\":{\"treasureChestMessageReceived\":{\"__typename\":\"TreasureChestValueUpdated\",\"type\":\"ValueUpdated\",\"value\":\"1234500000\"}}},\"type\":\"data\"}",
+	JSON:      "{\"id\":\"2\",\"type\":\"data\",\"payload\":{\"data\":{\"treasureChestMessageReceived\":{\"__typename\":\"TreasureChestValueUpdated\",\"type\":\"ValueUpdated\",\"value\":\"1234500000\"}}}}",
 	Message:   "Data",
 	Name:      "chest-value-updated",
 }, {
 	Direction: "server",
-	JSON:      "{\"id\":\"2\",\"payload\":{\"data\":{\"treasureChestMessageReceived\":{\"__typename\":\"TreasureChestValueExpired\",\"expireAt\":\"1718035200000\",\"type\":\"ValueExpired\",\"value\":\"100000\"}}},\"type\":\"data\"}",
+	JSON:      "{\"id\":\"2\",\"type\":\"data\",\"payload\":{\"data\":{\"treasureChestMessageReceived\":{\"__typename\":\"TreasureChestValueExpired\",\"type\":\"ValueExpired\",\"expireAt\":\"1718035200000\",\"value\":\"100000\"}}}}",
 	Message:   "Data",
 	Name:      "chest-value-expired",
 }, {
 	Direction: "server",
-	JSON:      "{\"id\":\"2\",\"payload\":{\"data\":{\"treasureChestMessageReceived\":{\"__typename\":\"TreasureChestGiveawayEnded\",\"nextGiveawayThresholdAt\":\"500000000\"}}},\"type\":\"data\"}",
+	JSON:      "{\"id\":\"2\",\"type\":\"data\",\"payload\":{\"data\":{\"treasureChestMessageReceived\":{\"__typename\":\"TreasureChestGiveawayEnded\",\"nextGiveawayThresholdAt\":\"500000000\"}}}}",
 	Message:   "Data",
 	Name:      "chest-giveaway-ended",
 }, {
 	Direction: "server",
-	JSON:      "{\"id\":\"2\",\"payload\":{\"data\":{\"treasureChestMessageReceived\":{\"__typename\":\"TreasureChestReadyToCollect\"}}},\"type\":\"data\"}",
+	JSON:      "{\"id\":\"2\",\"type\":\"data\",\"payload\":{\"data\":{\"treasureChestMessageReceived\":{\"__typename\":\"TreasureChestReadyToCollect\"}}}}",
 	Message:   "Data",
 	Name:      "chest-ready-to-collect",
 }, {
 	Direction: "server",
-	JSON:      "{\"id\":\"3\",\"payload\":{\"data\":null,\"errors\":[{\"message\":\"PersistedQueryNotFound\"}]},\"type\":\"data\"}",
+	JSON:      "{\"id\":\"3\",\"type\":\"data\",\"payload\":{\"data\":null,\"errors\":[{\"message\":\"PersistedQueryNotFound\"}]}}",
 	Message:   "Data",
 	Name:      "persisted-query-not-found",
 }, {
 	Direction: "server",
-	JSON:      "{\"id\":\"4\",\"payload\":{\"message\":\"Cannot query field \\\"foo\\\" on type \\\"Subscription\\\".\"},\"type\":\"error\"}",
+	JSON:      "{\"id\":\"4\",\"type\":\"error\",\"payload\":{\"message\":\"Cannot query field \\\"foo\\\" on type \\\"Subscription\\\".\"}}",
 	Message:   "Error",
 	Name:      "error-object",
 }, {
 	Direction: "server",
-	JSON:      "{\"id\":\"4\",\"payload\":[{\"message\":\"Unknown argument \\\"streamr\\\" on field \\\"streamMessageReceived\\\".\"}],\"type\":\"error\"}",
+	JSON:      "{\"id\":\"4\",\"type\":\"error\",\"payload\":[{\"message\":\"Unknown argument \\\"streamr\\\" on field \\\"streamMessageReceived\\\".\"}]}",
 	Message:   "Error",
 	Name:      "error-array",
 }, {

@@ -47,52 +47,52 @@ var ClientCodec = wire.Codec{
 // Examples are the message examples of the spec, each valid for its message.
 var Examples = []wire.Example{{
 	Direction: "client",
-	JSON:      "{\"msgId\":\"my-request\",\"object\":\"event\",\"streamId\":\"s53b1d1600cf27b75148de0ac\",\"type\":\"subscribe\"}",
+	JSON:      "{\"msgId\":\"my-request\",\"object\":\"event\",\"type\":\"subscribe\",\"streamId\":\"s53b1d1600cf27b75148de0ac\"}",
 	Message:   "SubscribeByStreamID",
 	Name:      "seed-subscribe-by-stream-id",
 }, {
 	Direction: "client",
-	JSON:      "{\"msgId\":\"my-path-request\",\"object\":\"event\",\"path\":\"/my/stream/path\",\"type\":\"subscribe\"}",
+	JSON:      "{\"msgId\":\"my-path-request\",\"object\":\"event\",\"type\":\"subscribe\",\"path\":\"/my/stream/path\"}",
 	Message:   "SubscribeByPath",
 	Name:      "seed-subscribe-by-path",
 }, {
 	Direction: "client",
-	JSON:      "{\"msgId\":\"sub-temp-1\",\"object\":\"event\",\"path\":\"/acme_corp/devices/greenhouse_01/temperature\",\"type\":\"subscribe\"}",
+	JSON:      "{\"msgId\":\"sub-temp-1\",\"object\":\"event\",\"type\":\"subscribe\",\"path\":\"/acme_corp/devices/greenhouse_01/temperature\"}",
 	Message:   "SubscribeByPath",
 	Name:      "subscribe-device-stream-path",
 }, {
 	Direction: "client",
-	JSON:      "{\"msgId\":\"my-request\",\"object\":\"event\",\"streamId\":\"s53b1d1600cf27b75148de0ac\",\"type\":\"unsubscribe\"}",
+	JSON:      "{\"msgId\":\"my-request\",\"object\":\"event\",\"type\":\"unsubscribe\",\"streamId\":\"s53b1d1600cf27b75148de0ac\"}",
 	Message:   "UnsubscribeByStreamID",
 	Name:      "seed-unsubscribe-by-stream-id",
 }, {
 	Direction: "client",
-	JSON:      "{\"msgId\":\"my-path-request\",\"object\":\"event\",\"path\":\"/my/stream/path\",\"type\":\"unsubscribe\"}",
+	JSON:      "{\"msgId\":\"my-path-request\",\"object\":\"event\",\"type\":\"unsubscribe\",\"path\":\"/my/stream/path\"}",
 	Message:   "UnsubscribeByPath",
 	Name:      "unsubscribe-by-path",
 }, {
 	Direction: "server",
-	JSON:      "{\"body\":{},\"head\":{\"errors\":[],\"messages\":[\"Your request has been processed successfully.\"],\"msgId\":\"my-path-request\",\"ok\":true}}",
+	JSON:      "{\"head\":{\"msgId\":\"my-path-request\",\"ok\":true,\"errors\":[],\"messages\":[\"Your request has been processed successfully.\"]},\"body\":{}}",
 	Message:   "Ack",
 	Name:      "seed-subscribe-ack",
 }, {
 	Direction: "server",
-	JSON:      "{\"body\":{},\"head\":{\"errors\":[],\"messages\":[\"Your request has been processed successfully.\"],\"msgId\":\"my-request\",\"ok\":true}}",
+	JSON:      "{\"head\":{\"msgId\":\"my-request\",\"ok\":true,\"errors\":[],\"messages\":[\"Your request has been processed successfully.\"]},\"body\":{}}",
 	Message:   "Ack",
 	Name:      "unsubscribe-ack",
 }, {
 	Direction: "server",
-	JSON:      "{\"body\":{},\"head\":{\"errors\":[\"Stream not found\"],\"messages\":[],\"msgId\":\"sub-temp-1\",\"ok\":false,\"references\":{},\"status\":404}}",
+	JSON:      "{\"head\":{\"msgId\":\"sub-temp-1\",\"ok\":false,\"status\":404,\"errors\":[\"Stream not found\"],\"messages\":[],\"references\":{}},\"body\":{}}",
 	Message:   "Ack",
 	Name:      "illustrative-error-ack",
 }, {
 	Direction: "server",
-	JSON:      "{\"resource\":\"s53b1d1600cf27b75148de0ac\",\"type\":\"message\",\"value\":{\"creationDate\":1700000000123,\"creatorId\":\"i000000000000000000000001\",\"elems\":{\"note\":\"cloud-side event\"},\"generatedDate\":null,\"hash\":null,\"id\":\"e5f0c3a1b2d4e6f708192a3b4\",\"lastEditDate\":1700000000123,\"lastEditorId\":\"i000000000000000000000001\",\"location\":null,\"metadata\":null,\"path\":\"/acme_corp/devices/greenhouse_01/temperature\",\"streamId\":\"s53b1d1600cf27b75148de0ac\",\"tags\":{}}}",
+	JSON:      "{\"type\":\"message\",\"resource\":\"s53b1d1600cf27b75148de0ac\",\"value\":{\"id\":\"e5f0c3a1b2d4e6f708192a3b4\",\"streamId\":\"s53b1d1600cf27b75148de0ac\",\"path\":\"/acme_corp/devices/greenhouse_01/temperature\",\"creationDate\":1700000000123,\"lastEditDate\":1700000000123,\"generatedDate\":null,\"creatorId\":\"i000000000000000000000001\",\"lastEditorId\":\"i000000000000000000000001\",\"elems\":{\"note\":\"cloud-side event\"},\"hash\":null,\"location\":null,\"metadata\":null,\"tags\":{}}}",
 	Message:   "EventMessage",
 	Name:      "event-with-null-fields",
 }, {
 	Direction: "server",
-	JSON:      "{\"resource\":\"s5a1b2c3d4e5f60718293a4b5\",\"type\":\"message\",\"value\":{\"creationDate\":1700000042512,\"creatorId\":\"i5a1b2c3d4e5f60718293a400\",\"elems\":{\"redSensor\":{\"battery\":3.91,\"humidity\":48.2,\"light\":312,\"temp\":21.7}},\"generatedDate\":1700000041987,\"hash\":null,\"id\":\"e5a1b2c3d4e5f60718293a4c7\",\"lastEditDate\":1700000042512,\"lastEditorId\":\"i5a1b2c3d4e5f60718293a400\",\"location\":null,\"metadata\":null,\"path\":\"/acme_corp/devices/greenhouse_01/:default\",\"streamId\":\"s5a1b2c3d4e5f60718293a4b5\",\"tags\":{\"site\":\"greenhouse\",\"zone\":\"north\"},\"version\":0}}",
+	JSON:      "{\"type\":\"message\",\"resource\":\"s5a1b2c3d4e5f60718293a4b5\",\"value\":{\"id\":\"e5a1b2c3d4e5f60718293a4c7\",\"streamId\":\"s5a1b2c3d4e5f60718293a4b5\",\"path\":\"/acme_corp/devices/greenhouse_01/:default\",\"creationDate\":1700000042512,\"lastEditDate\":1700000042512,\"generatedDate\":1700000041987,\"creatorId\":\"i5a1b2c3d4e5f60718293a400\",\"lastEditorId\":\"i5a1b2c3d4e5f60718293a400\",\"elems\":{\"redSensor\":{\"temp\":21.7,\"humidity\":48.2,\"light\":312,\"battery\":3.91}},\"hash\":null,\"location\":null,\"metadata\":null,\"tags\":{\"site\":\"greenhouse\",\"zone\":\"north\"},\"version\":0}}",
 	Message:   "EventMessage",
 	Name:      "event-with-sensor-values",
 }}

@@ -47,12 +47,12 @@ var ClientCodec = wire.Codec{
 // Examples are the message examples of the spec, each valid for its message.
 var Examples = []wire.Example{{
 	Direction: "server",
-	JSON:      "{\"items\":[{\"at\":\"2024-01-02T03:04:05Z\",\"id\":\"a1\",\"type\":\"follow\",\"user\":\"ann\"},{\"amount\":2.5,\"at\":\"2024-01-02T03:04:06Z\",\"currency\":\"EUR\",\"id\":\"a2\",\"type\":\"tip\"}]}",
+	JSON:      "{\"items\":[{\"id\":\"a1\",\"type\":\"follow\",\"at\":\"2024-01-02T03:04:05Z\",\"user\":\"ann\"},{\"id\":\"a2\",\"type\":\"tip\",\"at\":\"2024-01-02T03:04:06Z\",\"amount\":2.5,\"currency\":\"EUR\"}]}",
 	Message:   "Feed",
 	Name:      "feed",
 }, {
 	Direction: "client",
-	JSON:      "{\"at\":\"2024-01-02T03:04:07Z\",\"id\":\"k1\",\"of\":\"a1\",\"type\":\"ack\"}",
+	JSON:      "{\"id\":\"k1\",\"type\":\"ack\",\"at\":\"2024-01-02T03:04:07Z\",\"of\":\"a1\"}",
 	Message:   "Ack",
 	Name:      "ack",
 }}

@@ -47,7 +47,7 @@ var ClientCodec = wire.Codec{
 // Examples are the message examples of the spec, each valid for its message.
 var Examples = []wire.Example{{
 	Direction: "server",
-	JSON:      "{\"amount\":2,\"id\":\"t1\",\"type\":\"tip\"}",
+	JSON:      "{\"type\":\"tip\",\"id\":\"t1\",\"amount\":2}",
 	Message:   "Tip",
 	Name:      "tip",
 }}

@@ -47,12 +47,12 @@ var ClientCodec = wire.Codec{
 // Examples are the message examples of the spec, each valid for its message.
 var Examples = []wire.Example{{
 	Direction: "server",
-	JSON:      "{\"items\":[{\"id\":1}],\"status\":\"active\",\"tags\":[\"a\"]}",
+	JSON:      "{\"status\":\"active\",\"tags\":[\"a\"],\"items\":[{\"id\":1}]}",
 	Message:   "Snapshot",
 	Name:      "small",
 }, {
 	Direction: "server",
-	JSON:      "{\"anything\":[1,\"two\",null],\"blob\":[1],\"counters\":{\"a\":1},\"extra\":{\"any\":\"thing\"},\"items\":[{\"id\":1,\"label\":\"one\"}],\"maybeBlob\":null,\"maybePoint\":{\"x\":3},\"mode\":\"fast\",\"open\":{\"x\":1},\"point\":{\"x\":1,\"y\":2},\"points\":{\"origin\":{\"x\":0,\"y\":0}},\"prevStatus\":\"DONE\",\"status\":\"in-progress\",\"tags\":[\"a\",\"b\"],\"tree\":{\"byName\":{\"c\":{\"name\":\"c\"}},\"children\":[{\"name\":\"b\"}],\"name\":\"a\"}}",
+	JSON:      "{\"status\":\"in-progress\",\"prevStatus\":\"DONE\",\"mode\":\"fast\",\"tags\":[\"a\",\"b\"],\"items\":[{\"id\":1,\"label\":\"one\"}],\"anything\":[1,\"two\",null],\"counters\":{\"a\":1},\"points\":{\"origin\":{\"x\":0,\"y\":0}},\"extra\":{\"any\":\"thing\"},\"open\":{\"x\":1},\"blob\":[1],\"maybeBlob\":null,\"point\":{\"x\":1,\"y\":2},\"tree\":{\"name\":\"a\",\"children\":[{\"name\":\"b\"}],\"byName\":{\"c\":{\"name\":\"c\"}}},\"maybePoint\":{\"x\":3}}",
 	Message:   "Snapshot",
 	Name:      "full",
 }, {

@@ -47,7 +47,7 @@ var ClientCodec = wire.Codec{
 // Examples are the message examples of the spec, each valid for its message.
 var Examples = []wire.Example{{
 	Direction: "server",
-	JSON:      "{\"at\":1700000000000,\"price\":{\"amount\":1.5,\"currency\":\"EUR\"}}",
+	JSON:      "{\"price\":{\"amount\":1.5,\"currency\":\"EUR\"},\"at\":1700000000000}",
 	Message:   "Quote",
 	Name:      "quote",
 }, {

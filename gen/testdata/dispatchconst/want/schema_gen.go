@@ -47,7 +47,7 @@ var ClientCodec = wire.Codec{
 // Examples are the message examples of the spec, each valid for its message.
 var Examples = []wire.Example{{
 	Direction: "server",
-	JSON:      "{\"session\":\"s1\",\"type\":\"welcome\"}",
+	JSON:      "{\"type\":\"welcome\",\"session\":\"s1\"}",
 	Message:   "Welcome",
 	Name:      "welcome",
 }, {
@@ -62,12 +62,12 @@ var Examples = []wire.Example{{
 	Name:      "error",
 }, {
 	Direction: "client",
-	JSON:      "{\"topic\":\"news\",\"type\":\"subscribe\"}",
+	JSON:      "{\"type\":\"subscribe\",\"topic\":\"news\"}",
 	Message:   "Subscribe",
 	Name:      "subscribe",
 }, {
 	Direction: "client",
-	JSON:      "{\"topic\":\"news\",\"type\":\"unsubscribe\"}",
+	JSON:      "{\"type\":\"unsubscribe\",\"topic\":\"news\"}",
 	Message:   "Unsubscribe",
 	Name:      "unsubscribe",
 }, {

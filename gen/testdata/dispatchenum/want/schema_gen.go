@@ -47,22 +47,22 @@ var ClientCodec = wire.Codec{
 // Examples are the message examples of the spec, each valid for its message.
 var Examples = []wire.Example{{
 	Direction: "server",
-	JSON:      "{\"id\":\"a\",\"type\":\"created\"}",
+	JSON:      "{\"type\":\"created\",\"id\":\"a\"}",
 	Message:   "Change",
 	Name:      "created",
 }, {
 	Direction: "server",
-	JSON:      "{\"id\":\"a\",\"type\":\"updated\"}",
+	JSON:      "{\"type\":\"updated\",\"id\":\"a\"}",
 	Message:   "Change",
 	Name:      "updated",
 }, {
 	Direction: "server",
-	JSON:      "{\"id\":\"a\",\"type\":\"deleted\"}",
+	JSON:      "{\"type\":\"deleted\",\"id\":\"a\"}",
 	Message:   "Removal",
 	Name:      "deleted",
 }, {
 	Direction: "server",
-	JSON:      "{\"ids\":[\"a\",\"b\"],\"type\":\"bulk\"}",
+	JSON:      "{\"type\":\"bulk\",\"ids\":[\"a\",\"b\"]}",
 	Message:   "Batch",
 	Name:      "bulk",
 }, {

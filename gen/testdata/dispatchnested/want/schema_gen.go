@@ -47,22 +47,22 @@ var ClientCodec = wire.Codec{
 // Examples are the message examples of the spec, each valid for its message.
 var Examples = []wire.Example{{
 	Direction: "server",
-	JSON:      "{\"data\":{\"text\":\"hi\"},\"topic\":\"chat.message\",\"type\":\"message\"}",
+	JSON:      "{\"type\":\"message\",\"topic\":\"chat.message\",\"data\":{\"text\":\"hi\"}}",
 	Message:   "ChatMessage",
 	Name:      "chat",
 }, {
 	Direction: "server",
-	JSON:      "{\"data\":{\"amount\":5},\"topic\":\"channel.tips\",\"type\":\"message\"}",
+	JSON:      "{\"type\":\"message\",\"topic\":\"channel.tips\",\"data\":{\"amount\":5}}",
 	Message:   "TipMessage",
 	Name:      "tip",
 }, {
 	Direction: "server",
-	JSON:      "{\"id\":\"r1\",\"type\":\"response\"}",
+	JSON:      "{\"type\":\"response\",\"id\":\"r1\"}",
 	Message:   "Response",
 	Name:      "response",
 }, {
 	Direction: "client",
-	JSON:      "{\"topic\":\"chat.message\",\"type\":\"subscribe\"}",
+	JSON:      "{\"type\":\"subscribe\",\"topic\":\"chat.message\"}",
 	Message:   "Subscribe",
 	Name:      "subscribe",
 }}

@@ -47,7 +47,7 @@ var ClientCodec = wire.Codec{
 // Examples are the message examples of the spec, each valid for its message.
 var Examples = []wire.Example{{
 	Direction: "server",
-	JSON:      "{\"body\":{},\"head\":{\"ok\":true}}",
+	JSON:      "{\"head\":{\"ok\":true},\"body\":{}}",
 	Message:   "Ack",
 	Name:      "ack",
 }, {
@@ -57,12 +57,12 @@ var Examples = []wire.Example{{
 	Name:      "event",
 }, {
 	Direction: "client",
-	JSON:      "{\"streamId\":\"s1\",\"type\":\"subscribe\"}",
+	JSON:      "{\"type\":\"subscribe\",\"streamId\":\"s1\"}",
 	Message:   "SubscribeByID",
 	Name:      "by-id",
 }, {
 	Direction: "client",
-	JSON:      "{\"path\":\"/a/b\",\"type\":\"subscribe\"}",
+	JSON:      "{\"type\":\"subscribe\",\"path\":\"/a/b\"}",
 	Message:   "SubscribeByPath",
 	Name:      "by-path",
 }, {

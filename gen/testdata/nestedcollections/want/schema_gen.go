@@ -47,12 +47,12 @@ var ClientCodec = wire.Codec{
 // Examples are the message examples of the spec, each valid for its message.
 var Examples = []wire.Example{{
 	Direction: "server",
-	JSON:      "{\"byName\":{\"k\":[\"v\"]},\"deep\":{\"a\":{\"b\":1}},\"gaps\":[1,null],\"grid\":[[1,2],[3.5]]}",
+	JSON:      "{\"grid\":[[1,2],[3.5]],\"byName\":{\"k\":[\"v\"]},\"deep\":{\"a\":{\"b\":1}},\"gaps\":[1,null]}",
 	Message:   "Matrix",
 	Name:      "matrix",
 }, {
 	Direction: "client",
-	JSON:      "{\"byKey\":{\"a\":\"blue\"},\"statuses\":[\"red\"]}",
+	JSON:      "{\"statuses\":[\"red\"],\"byKey\":{\"a\":\"blue\"}}",
 	Message:   "Filter",
 	Name:      "filter",
 }}

@@ -47,12 +47,12 @@ var ClientCodec = wire.Codec{
 // Examples are the message examples of the spec, each valid for its message.
 var Examples = []wire.Example{{
 	Direction: "server",
-	JSON:      "{\"kind\":\"sample\",\"live\":true,\"nullBool\":null,\"nullInt\":null,\"nullNumber\":null,\"nullString\":null,\"reqBool\":false,\"reqInt\":1,\"reqNumber\":1.25,\"reqString\":\"a\",\"version\":2}",
+	JSON:      "{\"reqString\":\"a\",\"reqInt\":1,\"reqNumber\":1.25,\"reqBool\":false,\"nullString\":null,\"nullInt\":null,\"nullNumber\":null,\"nullBool\":null,\"kind\":\"sample\",\"version\":2,\"live\":true}",
 	Message:   "Sample",
 	Name:      "minimal",
 }, {
 	Direction: "server",
-	JSON:      "{\"at\":\"2024-01-02T03:04:05Z\",\"code\":\"ABC\",\"count\":50,\"kind\":\"sample\",\"link\":\"https://example.com/a\",\"live\":true,\"name\":\"sample\",\"nullBool\":true,\"nullInt\":3,\"nullNumber\":3.5,\"nullString\":\"c\",\"optBool\":true,\"optInt\":2,\"optNullBool\":false,\"optNullInt\":4,\"optNullNumber\":null,\"optNullString\":null,\"optNumber\":2.5,\"optString\":\"b\",\"ratio\":1.5,\"reqBool\":false,\"reqInt\":1,\"reqNumber\":1.25,\"reqString\":\"a\",\"score\":0.5,\"shortName\":\"s\",\"userId\":\"u2\",\"user_id\":\"u1\",\"version\":2}",
+	JSON:      "{\"reqString\":\"a\",\"reqInt\":1,\"reqNumber\":1.25,\"reqBool\":false,\"optString\":\"b\",\"optInt\":2,\"optNumber\":2.5,\"optBool\":true,\"nullString\":\"c\",\"nullInt\":3,\"nullNumber\":3.5,\"nullBool\":true,\"optNullString\":null,\"optNullInt\":4,\"optNullNumber\":null,\"optNullBool\":false,\"kind\":\"sample\",\"version\":2,\"live\":true,\"ratio\":1.5,\"code\":\"ABC\",\"name\":\"sample\",\"shortName\":\"s\",\"count\":50,\"score\":0.5,\"at\":\"2024-01-02T03:04:05Z\",\"link\":\"https://example.com/a\",\"user_id\":\"u1\",\"userId\":\"u2\"}",
 	Message:   "Sample",
 	Name:      "full",
 }, {

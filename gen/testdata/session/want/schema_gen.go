@@ -47,17 +47,17 @@ var ClientCodec = wire.Codec{
 // Examples are the message examples of the spec, each valid for its message.
 var Examples = []wire.Example{{
 	Direction: "client",
-	JSON:      "{\"id\":\"r1\",\"type\":\"request\"}",
+	JSON:      "{\"type\":\"request\",\"id\":\"r1\"}",
 	Message:   "Request",
 	Name:      "request",
 }, {
 	Direction: "server",
-	JSON:      "{\"meta\":{\"requestId\":\"r1\"},\"type\":\"result\"}",
+	JSON:      "{\"type\":\"result\",\"meta\":{\"requestId\":\"r1\"}}",
 	Message:   "Result",
 	Name:      "result",
 }, {
 	Direction: "server",
-	JSON:      "{\"token\":\"t\",\"type\":\"reconnect\"}",
+	JSON:      "{\"type\":\"reconnect\",\"token\":\"t\"}",
 	Message:   "Reconnect",
 	Name:      "reconnect",
 }, {

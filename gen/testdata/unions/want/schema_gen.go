@@ -47,17 +47,17 @@ var ClientCodec = wire.Codec{
 // Examples are the message examples of the spec, each valid for its message.
 var Examples = []wire.Example{{
 	Direction: "server",
-	JSON:      "{\"events\":[{\"kind\":\"text\",\"text\":\"hi\"},{\"kind\":\"leave\",\"user\":\"bob\"},{\"kind\":\"kick\",\"reason\":\"spam\",\"user\":\"eve\"}],\"history\":{\"last\":{\"level\":\"info\",\"message\":\"ok\"}},\"signal\":{\"sig\":\"wave\"}}",
+	JSON:      "{\"events\":[{\"kind\":\"text\",\"text\":\"hi\"},{\"kind\":\"leave\",\"user\":\"bob\"},{\"kind\":\"kick\",\"user\":\"eve\",\"reason\":\"spam\"}],\"signal\":{\"sig\":\"wave\"},\"history\":{\"last\":{\"level\":\"info\",\"message\":\"ok\"}}}",
 	Message:   "Chat",
 	Name:      "chat",
 }, {
 	Direction: "client",
-	JSON:      "{\"amount\":3,\"target\":\"home\"}",
+	JSON:      "{\"target\":\"home\",\"amount\":3}",
 	Message:   "Move",
 	Name:      "by-name",
 }, {
 	Direction: "client",
-	JSON:      "{\"amount\":true,\"target\":{\"x\":1,\"y\":2},\"where\":[\"away\",{\"x\":0,\"y\":0}]}",
+	JSON:      "{\"target\":{\"x\":1,\"y\":2},\"amount\":true,\"where\":[\"away\",{\"x\":0,\"y\":0}]}",
 	Message:   "Move",
 	Name:      "by-point",
 }}
