@@ -91,8 +91,7 @@ func Int(d *jx.Decoder, s *Scope) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if n.IsInt() {
-		v, ok := parseInt(n)
+	if v, ok, digits := parseInt(n); digits {
 		if !ok {
 			s.Violate("type", OutOfRange)
 		}
@@ -113,28 +112,39 @@ func Int(d *jx.Decoder, s *Scope) (int64, error) {
 }
 
 // parseInt parses an optionally signed run of digits without allocating.
-func parseInt(b []byte) (int64, bool) {
-	neg := b[0] == '-'
+// digits is false when b holds anything else (a fraction or an exponent);
+// ok is false when the digits overflow an int64.
+func parseInt(b []byte) (v int64, ok, digits bool) {
+	neg := len(b) > 0 && b[0] == '-'
 	if neg {
 		b = b[1:]
 	}
+	if len(b) == 0 {
+		return 0, false, false
+	}
 	var u uint64
+	overflow := false
 	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false, false
+		}
 		if u > (math.MaxUint64-9)/10 {
-			return 0, false
+			overflow = true
+			continue
 		}
 		u = u*10 + uint64(c-'0')
 	}
-	if neg {
-		if u > 1<<63 {
-			return 0, false
-		}
-		return -int64(u), true
+	switch {
+	case overflow:
+		return 0, false, true
+	case neg && u > 1<<63:
+		return 0, false, true
+	case neg:
+		return -int64(u), true, true
+	case u > math.MaxInt64:
+		return 0, false, true
 	}
-	if u > math.MaxInt64 {
-		return 0, false
-	}
-	return int64(u), true
+	return int64(u), true, true
 }
 
 // Raw captures any value verbatim; types lists the JSON types the schema
