@@ -40,8 +40,8 @@ func jsonTypeName(t jx.Type) string {
 
 // String decodes a string, sharing the frame's text where it can.
 func String(d *jx.Decoder, s *Scope) (string, error) {
-	if ok, err := Expect(d, s, jx.String, "string"); !ok {
-		return "", err
+	if d.Next() != jx.String {
+		return "", Mismatch(d, s, "string")
 	}
 	b, err := d.StrBytes()
 	if err != nil {
@@ -52,16 +52,16 @@ func String(d *jx.Decoder, s *Scope) (string, error) {
 
 // Bool decodes a boolean.
 func Bool(d *jx.Decoder, s *Scope) (bool, error) {
-	if ok, err := Expect(d, s, jx.Bool, "boolean"); !ok {
-		return false, err
+	if d.Next() != jx.Bool {
+		return false, Mismatch(d, s, "boolean")
 	}
 	return d.Bool()
 }
 
 // Float decodes a number.
 func Float(d *jx.Decoder, s *Scope) (float64, error) {
-	if ok, err := Expect(d, s, jx.Number, "number"); !ok {
-		return 0, err
+	if d.Next() != jx.Number {
+		return 0, Mismatch(d, s, "number")
 	}
 	n, err := d.Num()
 	if err != nil {
@@ -84,8 +84,8 @@ const OutOfRange = "number out of range for its Go type"
 // (1.0, 1e2) is an integer. Integers an int64 cannot hold are reported with
 // OutOfRange.
 func Int(d *jx.Decoder, s *Scope) (int64, error) {
-	if ok, err := Expect(d, s, jx.Number, "integer"); !ok {
-		return 0, err
+	if d.Next() != jx.Number {
+		return 0, Mismatch(d, s, "integer")
 	}
 	n, err := d.Num()
 	if err != nil {
@@ -186,8 +186,9 @@ func Null(d *jx.Decoder) (bool, error) {
 	return true, d.Null()
 }
 
-// Mismatch records that a value matches none of the JSON types a union
-// accepts, and skips it.
+// Mismatch records that the next value is not of the JSON type (or any of
+// the types, for a union) want names, and skips it. Leaf decoders check
+// the type inline and call it only on a mismatch.
 func Mismatch(d *jx.Decoder, s *Scope, want string) error {
 	if got := d.Next(); got != jx.Invalid {
 		s.Violate("type", "expected "+want+", got "+jsonTypeName(got))

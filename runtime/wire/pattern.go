@@ -3,6 +3,7 @@ package wire
 import (
 	"regexp"
 	"regexp/syntax"
+	"strings"
 )
 
 // Pattern is a compiled JSON Schema pattern. Most spec patterns are an
@@ -22,6 +23,9 @@ type Pattern struct {
 type step struct {
 	class    [4]uint64 // bitmap over bytes 0-255; only ASCII is ever set
 	min, max int
+	// lit, when set, is a run of literal characters matched as one
+	// prefix (class then holds only its first byte, for overlap checks).
+	lit string
 }
 
 // MustPattern compiles src or panics; generated code calls it for the
@@ -42,7 +46,14 @@ func (p *Pattern) MatchString(s string) bool {
 	}
 	i := 0
 	for k := range p.steps {
-		st := &p.steps[k] // a step is 48 bytes: no copy per step
+		st := &p.steps[k] // a step is 64 bytes: no copy per step
+		if st.lit != "" {
+			if !strings.HasPrefix(s[i:], st.lit) {
+				return false
+			}
+			i += len(st.lit)
+			continue
+		}
 		n := 0
 		for i < len(s) && (st.max < 0 || n < st.max) && st.class[s[i]>>6]&(1<<(s[i]&63)) != 0 {
 			// Greedy is exact here: a class run is never followed by a
@@ -91,16 +102,15 @@ func simple(src string) ([]step, bool) {
 			if sub.Flags&syntax.FoldCase != 0 {
 				return nil, false
 			}
-			for _, r := range string(sub.Rune) {
+			for _, r := range sub.Rune {
 				if r >= 0x80 {
 					return nil, false
 				}
-				var st step
-				st.class[r>>6] |= 1 << (r & 63)
-				st.min, st.max = 1, 1
-				if !add(st) {
-					return nil, false
-				}
+			}
+			st := step{lit: string(sub.Rune), min: 1, max: 1}
+			st.class[sub.Rune[0]>>6] |= 1 << (sub.Rune[0] & 63)
+			if !add(st) {
+				return nil, false
 			}
 		case syntax.OpCharClass, syntax.OpStar, syntax.OpPlus, syntax.OpQuest, syntax.OpRepeat:
 			st, ok := classStep(sub)

@@ -10,7 +10,7 @@ import (
 var patterns = []string{
 	`^[0-9A-HJKMNP-TV-Z]{26}$`, `^[0-9]+$`, `^-?[0-9]+$`, `^streamchatuser:`, `^s[0-9a-zA-Z]+$`,
 	`^/`, `^e[0-9a-f]{24}$`, `^[0-9a-f]{64}$`, `^ab?c*d+$`, `^x{2,4}y$`, `^[a-c]+[c-e]$`,
-	`a+b`, `^(ab)+$`, `^[α-ω]+$`, `^a|b$`, `^(?i)abc$`, `^a+?b$`, `^.*$`,
+	`^ab[0-9]+cd$`, `^x[0-9]*abc`, `^[a-c]+abc$`, `a+b`, `^(ab)+$`, `^[α-ω]+$`, `^a|b$`, `^(?i)abc$`, `^a+?b$`, `^.*$`,
 }
 
 // TestPatternAgreesWithRegexp holds the byte-loop matcher to regexp on every
