@@ -34,12 +34,26 @@ var jxTypeOf = map[string]string{
 
 var leafFunc = map[ir.Kind]string{ir.String: "String", ir.Int: "Int", ir.Float: "Float", ir.Bool: "Bool"}
 
+// leafKinds are decoded by one wire call that names its property only
+// when it reports something, so the caller need not push it.
+func isLeaf(t *ir.Type) bool {
+	switch t.Kind {
+	case ir.String, ir.Int, ir.Float, ir.Bool, ir.Raw, ir.Enum:
+		return true
+	case ir.Nullable:
+		return isLeaf(t.Elem)
+	}
+	return false
+}
+
 // decodeValue emits statements that decode the next value of d into
 // target. It expects d, s and an error variable err in scope, and returns
-// err from the enclosing function on malformed JSON.
-func (g *gen) decodeValue(t *ir.Type, target expr, depth int) []jen.Code {
+// err from the enclosing function on malformed JSON. key is the property
+// a leaf value belongs to when the caller did not push it ("" when s
+// already points at the value).
+func (g *gen) decodeValue(t *ir.Type, target expr, depth int, key string) []jen.Code {
 	call := func(fn string, args ...jen.Code) *jen.Statement {
-		return jen.Qual(wirePkg, fn).Call(append([]jen.Code{dID, sID}, args...)...)
+		return jen.Qual(wirePkg, fn).Call(append([]jen.Code{dID, sID, jen.Lit(key)}, args...)...)
 	}
 	switch t.Kind {
 	case ir.String, ir.Int, ir.Float, ir.Bool:
@@ -62,7 +76,7 @@ func (g *gen) decodeValue(t *ir.Type, target expr, depth int) []jen.Code {
 	case ir.Union:
 		return []jen.Code{jen.If(jen.List(target(), jen.Err()).Op("=").Id("decode"+t.Name).Call(dID, sID), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))}
 	case ir.Nullable:
-		inner := append([]jen.Code{target().Dot("Valid").Op("=").True()}, g.decodeValue(t.Elem, target.dot("Value"), depth+1)...)
+		inner := append([]jen.Code{target().Dot("Valid").Op("=").True()}, g.decodeValue(t.Elem, target.dot("Value"), depth+1, key)...)
 		null := "null" + strconv.Itoa(depth)
 		return []jen.Code{jen.Block(
 			jen.Var().Id(null).Bool(),
@@ -77,7 +91,7 @@ func (g *gen) decodeValue(t *ir.Type, target expr, depth int) []jen.Code {
 			jen.Var().Id(v).Add(goType(t.Elem)),
 			jen.Var().Err().Error(),
 		}
-		body = append(body, g.decodeValue(t.Elem, id(v), depth+1)...)
+		body = append(body, g.decodeValue(t.Elem, id(v), depth+1, "")...)
 		body = append(body,
 			sID.Clone().Dot("Pop").Call(),
 			target().Op("=").Append(target(), jen.Id(v)),
@@ -103,7 +117,7 @@ func (g *gen) decodeValue(t *ir.Type, target expr, depth int) []jen.Code {
 			jen.Var().Id(v).Add(goType(t.Elem)),
 			jen.Var().Err().Error(),
 		}
-		body = append(body, g.decodeValue(t.Elem, id(v), depth+1)...)
+		body = append(body, g.decodeValue(t.Elem, id(v), depth+1, "")...)
 		body = append(body,
 			sID.Clone().Dot("Pop").Call(),
 			target().Index(jen.Id(k)).Op("=").Id(v),
@@ -166,17 +180,26 @@ func (g *gen) decodeStruct(f *jen.File, t *ir.Type) error {
 		if fl.Required {
 			body = append(body, jen.Id("seen").Op("|=").Lit(1).Op("<<").Lit(i))
 		}
-		body = append(body, sID.Clone().Dot("Push").Call(jen.Lit(fl.Name)))
+		// Leaves name their property themselves, and only when they report
+		// something: no push and pop per property on the happy path.
+		leaf := isLeaf(fl.Type)
+		key := fl.Name
+		if !leaf {
+			key = ""
+			body = append(body, sID.Clone().Dot("Push").Call(jen.Lit(fl.Name)))
+		}
 		target := m.dot(fl.GoName)
 		optWrapped := !fl.Required && !optionalByNil(fl.Type)
 		if optWrapped {
 			target = target.dot("Value")
 		}
-		body = append(body, g.decodeValue(fl.Type, target, 0)...)
+		body = append(body, g.decodeValue(fl.Type, target, 0, key)...)
 		if optWrapped {
 			body = append(body, m.dot(fl.GoName)().Dot("Set").Op("=").True())
 		}
-		body = append(body, sID.Clone().Dot("Pop").Call())
+		if !leaf {
+			body = append(body, sID.Clone().Dot("Pop").Call())
+		}
 		cases = append(cases, jen.Case(jen.Lit(fl.Name)).Block(body...))
 	}
 	cases = append(cases, jen.Default().Block(
@@ -276,7 +299,7 @@ func (g *gen) decodeUnion(f *jen.File, t *ir.Type) {
 					jen.Return(jen.Id("v"), jen.Id("v").Dot("decodeJX").Call(dID, sID)),
 				}
 			} else {
-				inner := append([]jen.Code{jen.Var().Err().Error()}, g.decodeValue(b.Type, id("v"), 0)...)
+				inner := append([]jen.Code{jen.Var().Err().Error()}, g.decodeValue(b.Type, id("v"), 0, "")...)
 				inner = append(inner, jen.Return(jen.Nil()))
 				body = []jen.Code{
 					jen.Var().Id("v").Add(goType(b.Type)),

@@ -25,11 +25,9 @@ func (m *Activity) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("_id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -38,11 +36,9 @@ func (m *Activity) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("channel")
-			if m.Channel, err = wire.String(d, s); err != nil {
+			if m.Channel, err = wire.String(d, s, "channel"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "provider":
 			if dup&(1<<2) != 0 {
 				s.Forget("provider")
@@ -51,15 +47,13 @@ func (m *Activity) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("provider")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "provider"); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<3) != 0 {
 				s.Forget("type")
@@ -68,11 +62,9 @@ func (m *Activity) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
@@ -93,12 +85,10 @@ func (m *Activity) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.CreatedAt = zero
 			}
 			dup |= 1 << 5
-			s.Push("createdAt")
-			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.CreatedAt.Value, err = wire.String(d, s, "createdAt"); err != nil {
 				return err
 			}
 			m.CreatedAt.Set = true
-			s.Pop()
 		case "updatedAt":
 			if dup&(1<<6) != 0 {
 				s.Forget("updatedAt")
@@ -106,12 +96,10 @@ func (m *Activity) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.UpdatedAt = zero
 			}
 			dup |= 1 << 6
-			s.Push("updatedAt")
-			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.UpdatedAt.Value, err = wire.String(d, s, "updatedAt"); err != nil {
 				return err
 			}
 			m.UpdatedAt.Set = true
-			s.Pop()
 		case "activityId":
 			if dup&(1<<7) != 0 {
 				s.Forget("activityId")
@@ -119,12 +107,10 @@ func (m *Activity) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.ActivityID = zero
 			}
 			dup |= 1 << 7
-			s.Push("activityId")
-			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
+			if m.ActivityID.Value, err = wire.String(d, s, "activityId"); err != nil {
 				return err
 			}
 			m.ActivityID.Set = true
-			s.Pop()
 		case "sessionEventsCount":
 			if dup&(1<<8) != 0 {
 				s.Forget("sessionEventsCount")
@@ -132,12 +118,10 @@ func (m *Activity) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			s.Push("sessionEventsCount")
-			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
+			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -183,11 +167,9 @@ func (m *ActivityChannelPointsRedemption) decodeJX(d *jx.Decoder, s *wire.Scope)
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("_id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -196,11 +178,9 @@ func (m *ActivityChannelPointsRedemption) decodeJX(d *jx.Decoder, s *wire.Scope)
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("channel")
-			if m.Channel, err = wire.String(d, s); err != nil {
+			if m.Channel, err = wire.String(d, s, "channel"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "provider":
 			if dup&(1<<2) != 0 {
 				s.Forget("provider")
@@ -209,15 +189,13 @@ func (m *ActivityChannelPointsRedemption) decodeJX(d *jx.Decoder, s *wire.Scope)
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("provider")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "provider"); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<3) != 0 {
 				s.Forget("type")
@@ -226,11 +204,9 @@ func (m *ActivityChannelPointsRedemption) decodeJX(d *jx.Decoder, s *wire.Scope)
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
@@ -251,12 +227,10 @@ func (m *ActivityChannelPointsRedemption) decodeJX(d *jx.Decoder, s *wire.Scope)
 				m.CreatedAt = zero
 			}
 			dup |= 1 << 5
-			s.Push("createdAt")
-			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.CreatedAt.Value, err = wire.String(d, s, "createdAt"); err != nil {
 				return err
 			}
 			m.CreatedAt.Set = true
-			s.Pop()
 		case "updatedAt":
 			if dup&(1<<6) != 0 {
 				s.Forget("updatedAt")
@@ -264,12 +238,10 @@ func (m *ActivityChannelPointsRedemption) decodeJX(d *jx.Decoder, s *wire.Scope)
 				m.UpdatedAt = zero
 			}
 			dup |= 1 << 6
-			s.Push("updatedAt")
-			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.UpdatedAt.Value, err = wire.String(d, s, "updatedAt"); err != nil {
 				return err
 			}
 			m.UpdatedAt.Set = true
-			s.Pop()
 		case "activityId":
 			if dup&(1<<7) != 0 {
 				s.Forget("activityId")
@@ -277,12 +249,10 @@ func (m *ActivityChannelPointsRedemption) decodeJX(d *jx.Decoder, s *wire.Scope)
 				m.ActivityID = zero
 			}
 			dup |= 1 << 7
-			s.Push("activityId")
-			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
+			if m.ActivityID.Value, err = wire.String(d, s, "activityId"); err != nil {
 				return err
 			}
 			m.ActivityID.Set = true
-			s.Pop()
 		case "sessionEventsCount":
 			if dup&(1<<8) != 0 {
 				s.Forget("sessionEventsCount")
@@ -290,12 +260,10 @@ func (m *ActivityChannelPointsRedemption) decodeJX(d *jx.Decoder, s *wire.Scope)
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			s.Push("sessionEventsCount")
-			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
+			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -341,11 +309,9 @@ func (m *ActivityCharityCampaignDonation) decodeJX(d *jx.Decoder, s *wire.Scope)
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("_id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -354,11 +320,9 @@ func (m *ActivityCharityCampaignDonation) decodeJX(d *jx.Decoder, s *wire.Scope)
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("channel")
-			if m.Channel, err = wire.String(d, s); err != nil {
+			if m.Channel, err = wire.String(d, s, "channel"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "provider":
 			if dup&(1<<2) != 0 {
 				s.Forget("provider")
@@ -367,15 +331,13 @@ func (m *ActivityCharityCampaignDonation) decodeJX(d *jx.Decoder, s *wire.Scope)
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("provider")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "provider"); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<3) != 0 {
 				s.Forget("type")
@@ -384,11 +346,9 @@ func (m *ActivityCharityCampaignDonation) decodeJX(d *jx.Decoder, s *wire.Scope)
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
@@ -409,12 +369,10 @@ func (m *ActivityCharityCampaignDonation) decodeJX(d *jx.Decoder, s *wire.Scope)
 				m.CreatedAt = zero
 			}
 			dup |= 1 << 5
-			s.Push("createdAt")
-			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.CreatedAt.Value, err = wire.String(d, s, "createdAt"); err != nil {
 				return err
 			}
 			m.CreatedAt.Set = true
-			s.Pop()
 		case "updatedAt":
 			if dup&(1<<6) != 0 {
 				s.Forget("updatedAt")
@@ -422,12 +380,10 @@ func (m *ActivityCharityCampaignDonation) decodeJX(d *jx.Decoder, s *wire.Scope)
 				m.UpdatedAt = zero
 			}
 			dup |= 1 << 6
-			s.Push("updatedAt")
-			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.UpdatedAt.Value, err = wire.String(d, s, "updatedAt"); err != nil {
 				return err
 			}
 			m.UpdatedAt.Set = true
-			s.Pop()
 		case "activityId":
 			if dup&(1<<7) != 0 {
 				s.Forget("activityId")
@@ -435,12 +391,10 @@ func (m *ActivityCharityCampaignDonation) decodeJX(d *jx.Decoder, s *wire.Scope)
 				m.ActivityID = zero
 			}
 			dup |= 1 << 7
-			s.Push("activityId")
-			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
+			if m.ActivityID.Value, err = wire.String(d, s, "activityId"); err != nil {
 				return err
 			}
 			m.ActivityID.Set = true
-			s.Pop()
 		case "sessionEventsCount":
 			if dup&(1<<8) != 0 {
 				s.Forget("sessionEventsCount")
@@ -448,12 +402,10 @@ func (m *ActivityCharityCampaignDonation) decodeJX(d *jx.Decoder, s *wire.Scope)
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			s.Push("sessionEventsCount")
-			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
+			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -499,11 +451,9 @@ func (m *ActivityCheer) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("_id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -512,11 +462,9 @@ func (m *ActivityCheer) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("channel")
-			if m.Channel, err = wire.String(d, s); err != nil {
+			if m.Channel, err = wire.String(d, s, "channel"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "provider":
 			if dup&(1<<2) != 0 {
 				s.Forget("provider")
@@ -525,15 +473,13 @@ func (m *ActivityCheer) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("provider")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "provider"); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<3) != 0 {
 				s.Forget("type")
@@ -542,11 +488,9 @@ func (m *ActivityCheer) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
@@ -567,12 +511,10 @@ func (m *ActivityCheer) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.CreatedAt = zero
 			}
 			dup |= 1 << 5
-			s.Push("createdAt")
-			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.CreatedAt.Value, err = wire.String(d, s, "createdAt"); err != nil {
 				return err
 			}
 			m.CreatedAt.Set = true
-			s.Pop()
 		case "updatedAt":
 			if dup&(1<<6) != 0 {
 				s.Forget("updatedAt")
@@ -580,12 +522,10 @@ func (m *ActivityCheer) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.UpdatedAt = zero
 			}
 			dup |= 1 << 6
-			s.Push("updatedAt")
-			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.UpdatedAt.Value, err = wire.String(d, s, "updatedAt"); err != nil {
 				return err
 			}
 			m.UpdatedAt.Set = true
-			s.Pop()
 		case "activityId":
 			if dup&(1<<7) != 0 {
 				s.Forget("activityId")
@@ -593,12 +533,10 @@ func (m *ActivityCheer) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.ActivityID = zero
 			}
 			dup |= 1 << 7
-			s.Push("activityId")
-			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
+			if m.ActivityID.Value, err = wire.String(d, s, "activityId"); err != nil {
 				return err
 			}
 			m.ActivityID.Set = true
-			s.Pop()
 		case "sessionEventsCount":
 			if dup&(1<<8) != 0 {
 				s.Forget("sessionEventsCount")
@@ -606,12 +544,10 @@ func (m *ActivityCheer) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			s.Push("sessionEventsCount")
-			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
+			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -657,11 +593,9 @@ func (m *ActivityCheerPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("_id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -670,11 +604,9 @@ func (m *ActivityCheerPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("channel")
-			if m.Channel, err = wire.String(d, s); err != nil {
+			if m.Channel, err = wire.String(d, s, "channel"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "provider":
 			if dup&(1<<2) != 0 {
 				s.Forget("provider")
@@ -683,15 +615,13 @@ func (m *ActivityCheerPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("provider")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "provider"); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<3) != 0 {
 				s.Forget("type")
@@ -700,11 +630,9 @@ func (m *ActivityCheerPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
@@ -725,12 +653,10 @@ func (m *ActivityCheerPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.CreatedAt = zero
 			}
 			dup |= 1 << 5
-			s.Push("createdAt")
-			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.CreatedAt.Value, err = wire.String(d, s, "createdAt"); err != nil {
 				return err
 			}
 			m.CreatedAt.Set = true
-			s.Pop()
 		case "updatedAt":
 			if dup&(1<<6) != 0 {
 				s.Forget("updatedAt")
@@ -738,12 +664,10 @@ func (m *ActivityCheerPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.UpdatedAt = zero
 			}
 			dup |= 1 << 6
-			s.Push("updatedAt")
-			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.UpdatedAt.Value, err = wire.String(d, s, "updatedAt"); err != nil {
 				return err
 			}
 			m.UpdatedAt.Set = true
-			s.Pop()
 		case "activityId":
 			if dup&(1<<7) != 0 {
 				s.Forget("activityId")
@@ -751,12 +675,10 @@ func (m *ActivityCheerPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.ActivityID = zero
 			}
 			dup |= 1 << 7
-			s.Push("activityId")
-			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
+			if m.ActivityID.Value, err = wire.String(d, s, "activityId"); err != nil {
 				return err
 			}
 			m.ActivityID.Set = true
-			s.Pop()
 		case "sessionEventsCount":
 			if dup&(1<<8) != 0 {
 				s.Forget("sessionEventsCount")
@@ -764,12 +686,10 @@ func (m *ActivityCheerPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			s.Push("sessionEventsCount")
-			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
+			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -815,11 +735,9 @@ func (m *ActivityCommunityGiftPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) e
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("_id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -828,11 +746,9 @@ func (m *ActivityCommunityGiftPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) e
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("channel")
-			if m.Channel, err = wire.String(d, s); err != nil {
+			if m.Channel, err = wire.String(d, s, "channel"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "provider":
 			if dup&(1<<2) != 0 {
 				s.Forget("provider")
@@ -841,15 +757,13 @@ func (m *ActivityCommunityGiftPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) e
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("provider")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "provider"); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<3) != 0 {
 				s.Forget("type")
@@ -858,11 +772,9 @@ func (m *ActivityCommunityGiftPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) e
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
@@ -883,12 +795,10 @@ func (m *ActivityCommunityGiftPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) e
 				m.CreatedAt = zero
 			}
 			dup |= 1 << 5
-			s.Push("createdAt")
-			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.CreatedAt.Value, err = wire.String(d, s, "createdAt"); err != nil {
 				return err
 			}
 			m.CreatedAt.Set = true
-			s.Pop()
 		case "updatedAt":
 			if dup&(1<<6) != 0 {
 				s.Forget("updatedAt")
@@ -896,12 +806,10 @@ func (m *ActivityCommunityGiftPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) e
 				m.UpdatedAt = zero
 			}
 			dup |= 1 << 6
-			s.Push("updatedAt")
-			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.UpdatedAt.Value, err = wire.String(d, s, "updatedAt"); err != nil {
 				return err
 			}
 			m.UpdatedAt.Set = true
-			s.Pop()
 		case "activityId":
 			if dup&(1<<7) != 0 {
 				s.Forget("activityId")
@@ -909,12 +817,10 @@ func (m *ActivityCommunityGiftPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) e
 				m.ActivityID = zero
 			}
 			dup |= 1 << 7
-			s.Push("activityId")
-			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
+			if m.ActivityID.Value, err = wire.String(d, s, "activityId"); err != nil {
 				return err
 			}
 			m.ActivityID.Set = true
-			s.Pop()
 		case "sessionEventsCount":
 			if dup&(1<<8) != 0 {
 				s.Forget("sessionEventsCount")
@@ -922,12 +828,10 @@ func (m *ActivityCommunityGiftPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) e
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			s.Push("sessionEventsCount")
-			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
+			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -971,12 +875,10 @@ func (m *ActivityData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Username = zero
 			}
 			dup |= 1 << 0
-			s.Push("username")
-			if m.Username.Value, err = wire.String(d, s); err != nil {
+			if m.Username.Value, err = wire.String(d, s, "username"); err != nil {
 				return err
 			}
 			m.Username.Set = true
-			s.Pop()
 		case "displayName":
 			if dup&(1<<1) != 0 {
 				s.Forget("displayName")
@@ -984,12 +886,10 @@ func (m *ActivityData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.DisplayName = zero
 			}
 			dup |= 1 << 1
-			s.Push("displayName")
-			if m.DisplayName.Value, err = wire.String(d, s); err != nil {
+			if m.DisplayName.Value, err = wire.String(d, s, "displayName"); err != nil {
 				return err
 			}
 			m.DisplayName.Set = true
-			s.Pop()
 		case "providerId":
 			if dup&(1<<2) != 0 {
 				s.Forget("providerId")
@@ -997,12 +897,10 @@ func (m *ActivityData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.ProviderID = zero
 			}
 			dup |= 1 << 2
-			s.Push("providerId")
-			if m.ProviderID.Value, err = wire.String(d, s); err != nil {
+			if m.ProviderID.Value, err = wire.String(d, s, "providerId"); err != nil {
 				return err
 			}
 			m.ProviderID.Set = true
-			s.Pop()
 		case "avatar":
 			if dup&(1<<3) != 0 {
 				s.Forget("avatar")
@@ -1010,12 +908,10 @@ func (m *ActivityData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Avatar = zero
 			}
 			dup |= 1 << 3
-			s.Push("avatar")
-			if m.Avatar.Value, err = wire.String(d, s); err != nil {
+			if m.Avatar.Value, err = wire.String(d, s, "avatar"); err != nil {
 				return err
 			}
 			m.Avatar.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -1044,11 +940,9 @@ func (m *ActivityElixir) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("_id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -1057,11 +951,9 @@ func (m *ActivityElixir) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("channel")
-			if m.Channel, err = wire.String(d, s); err != nil {
+			if m.Channel, err = wire.String(d, s, "channel"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "provider":
 			if dup&(1<<2) != 0 {
 				s.Forget("provider")
@@ -1070,15 +962,13 @@ func (m *ActivityElixir) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("provider")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "provider"); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<3) != 0 {
 				s.Forget("type")
@@ -1087,11 +977,9 @@ func (m *ActivityElixir) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
@@ -1112,12 +1000,10 @@ func (m *ActivityElixir) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.CreatedAt = zero
 			}
 			dup |= 1 << 5
-			s.Push("createdAt")
-			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.CreatedAt.Value, err = wire.String(d, s, "createdAt"); err != nil {
 				return err
 			}
 			m.CreatedAt.Set = true
-			s.Pop()
 		case "updatedAt":
 			if dup&(1<<6) != 0 {
 				s.Forget("updatedAt")
@@ -1125,12 +1011,10 @@ func (m *ActivityElixir) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.UpdatedAt = zero
 			}
 			dup |= 1 << 6
-			s.Push("updatedAt")
-			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.UpdatedAt.Value, err = wire.String(d, s, "updatedAt"); err != nil {
 				return err
 			}
 			m.UpdatedAt.Set = true
-			s.Pop()
 		case "activityId":
 			if dup&(1<<7) != 0 {
 				s.Forget("activityId")
@@ -1138,12 +1022,10 @@ func (m *ActivityElixir) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.ActivityID = zero
 			}
 			dup |= 1 << 7
-			s.Push("activityId")
-			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
+			if m.ActivityID.Value, err = wire.String(d, s, "activityId"); err != nil {
 				return err
 			}
 			m.ActivityID.Set = true
-			s.Pop()
 		case "sessionEventsCount":
 			if dup&(1<<8) != 0 {
 				s.Forget("sessionEventsCount")
@@ -1151,12 +1033,10 @@ func (m *ActivityElixir) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			s.Push("sessionEventsCount")
-			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
+			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -1202,11 +1082,9 @@ func (m *ActivityEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("_id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -1215,11 +1093,9 @@ func (m *ActivityEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("channel")
-			if m.Channel, err = wire.String(d, s); err != nil {
+			if m.Channel, err = wire.String(d, s, "channel"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "provider":
 			if dup&(1<<2) != 0 {
 				s.Forget("provider")
@@ -1228,15 +1104,13 @@ func (m *ActivityEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("provider")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "provider"); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<3) != 0 {
 				s.Forget("type")
@@ -1245,11 +1119,9 @@ func (m *ActivityEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
@@ -1270,12 +1142,10 @@ func (m *ActivityEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.CreatedAt = zero
 			}
 			dup |= 1 << 5
-			s.Push("createdAt")
-			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.CreatedAt.Value, err = wire.String(d, s, "createdAt"); err != nil {
 				return err
 			}
 			m.CreatedAt.Set = true
-			s.Pop()
 		case "updatedAt":
 			if dup&(1<<6) != 0 {
 				s.Forget("updatedAt")
@@ -1283,12 +1153,10 @@ func (m *ActivityEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.UpdatedAt = zero
 			}
 			dup |= 1 << 6
-			s.Push("updatedAt")
-			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.UpdatedAt.Value, err = wire.String(d, s, "updatedAt"); err != nil {
 				return err
 			}
 			m.UpdatedAt.Set = true
-			s.Pop()
 		case "activityId":
 			if dup&(1<<7) != 0 {
 				s.Forget("activityId")
@@ -1296,12 +1164,10 @@ func (m *ActivityEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.ActivityID = zero
 			}
 			dup |= 1 << 7
-			s.Push("activityId")
-			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
+			if m.ActivityID.Value, err = wire.String(d, s, "activityId"); err != nil {
 				return err
 			}
 			m.ActivityID.Set = true
-			s.Pop()
 		case "sessionEventsCount":
 			if dup&(1<<8) != 0 {
 				s.Forget("sessionEventsCount")
@@ -1309,12 +1175,10 @@ func (m *ActivityEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			s.Push("sessionEventsCount")
-			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
+			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -1360,11 +1224,9 @@ func (m *ActivityFan) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("_id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -1373,11 +1235,9 @@ func (m *ActivityFan) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("channel")
-			if m.Channel, err = wire.String(d, s); err != nil {
+			if m.Channel, err = wire.String(d, s, "channel"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "provider":
 			if dup&(1<<2) != 0 {
 				s.Forget("provider")
@@ -1386,15 +1246,13 @@ func (m *ActivityFan) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("provider")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "provider"); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<3) != 0 {
 				s.Forget("type")
@@ -1403,11 +1261,9 @@ func (m *ActivityFan) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
@@ -1428,12 +1284,10 @@ func (m *ActivityFan) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.CreatedAt = zero
 			}
 			dup |= 1 << 5
-			s.Push("createdAt")
-			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.CreatedAt.Value, err = wire.String(d, s, "createdAt"); err != nil {
 				return err
 			}
 			m.CreatedAt.Set = true
-			s.Pop()
 		case "updatedAt":
 			if dup&(1<<6) != 0 {
 				s.Forget("updatedAt")
@@ -1441,12 +1295,10 @@ func (m *ActivityFan) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.UpdatedAt = zero
 			}
 			dup |= 1 << 6
-			s.Push("updatedAt")
-			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.UpdatedAt.Value, err = wire.String(d, s, "updatedAt"); err != nil {
 				return err
 			}
 			m.UpdatedAt.Set = true
-			s.Pop()
 		case "activityId":
 			if dup&(1<<7) != 0 {
 				s.Forget("activityId")
@@ -1454,12 +1306,10 @@ func (m *ActivityFan) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.ActivityID = zero
 			}
 			dup |= 1 << 7
-			s.Push("activityId")
-			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
+			if m.ActivityID.Value, err = wire.String(d, s, "activityId"); err != nil {
 				return err
 			}
 			m.ActivityID.Set = true
-			s.Pop()
 		case "sessionEventsCount":
 			if dup&(1<<8) != 0 {
 				s.Forget("sessionEventsCount")
@@ -1467,12 +1317,10 @@ func (m *ActivityFan) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			s.Push("sessionEventsCount")
-			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
+			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -1518,11 +1366,9 @@ func (m *ActivityFollow) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("_id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -1531,11 +1377,9 @@ func (m *ActivityFollow) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("channel")
-			if m.Channel, err = wire.String(d, s); err != nil {
+			if m.Channel, err = wire.String(d, s, "channel"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "provider":
 			if dup&(1<<2) != 0 {
 				s.Forget("provider")
@@ -1544,15 +1388,13 @@ func (m *ActivityFollow) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("provider")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "provider"); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<3) != 0 {
 				s.Forget("type")
@@ -1561,11 +1403,9 @@ func (m *ActivityFollow) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
@@ -1586,12 +1426,10 @@ func (m *ActivityFollow) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.CreatedAt = zero
 			}
 			dup |= 1 << 5
-			s.Push("createdAt")
-			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.CreatedAt.Value, err = wire.String(d, s, "createdAt"); err != nil {
 				return err
 			}
 			m.CreatedAt.Set = true
-			s.Pop()
 		case "updatedAt":
 			if dup&(1<<6) != 0 {
 				s.Forget("updatedAt")
@@ -1599,12 +1437,10 @@ func (m *ActivityFollow) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.UpdatedAt = zero
 			}
 			dup |= 1 << 6
-			s.Push("updatedAt")
-			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.UpdatedAt.Value, err = wire.String(d, s, "updatedAt"); err != nil {
 				return err
 			}
 			m.UpdatedAt.Set = true
-			s.Pop()
 		case "activityId":
 			if dup&(1<<7) != 0 {
 				s.Forget("activityId")
@@ -1612,12 +1448,10 @@ func (m *ActivityFollow) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.ActivityID = zero
 			}
 			dup |= 1 << 7
-			s.Push("activityId")
-			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
+			if m.ActivityID.Value, err = wire.String(d, s, "activityId"); err != nil {
 				return err
 			}
 			m.ActivityID.Set = true
-			s.Pop()
 		case "sessionEventsCount":
 			if dup&(1<<8) != 0 {
 				s.Forget("sessionEventsCount")
@@ -1625,12 +1459,10 @@ func (m *ActivityFollow) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			s.Push("sessionEventsCount")
-			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
+			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -1676,11 +1508,9 @@ func (m *ActivityFollower) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("_id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -1689,11 +1519,9 @@ func (m *ActivityFollower) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("channel")
-			if m.Channel, err = wire.String(d, s); err != nil {
+			if m.Channel, err = wire.String(d, s, "channel"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "provider":
 			if dup&(1<<2) != 0 {
 				s.Forget("provider")
@@ -1702,15 +1530,13 @@ func (m *ActivityFollower) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("provider")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "provider"); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<3) != 0 {
 				s.Forget("type")
@@ -1719,11 +1545,9 @@ func (m *ActivityFollower) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
@@ -1744,12 +1568,10 @@ func (m *ActivityFollower) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.CreatedAt = zero
 			}
 			dup |= 1 << 5
-			s.Push("createdAt")
-			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.CreatedAt.Value, err = wire.String(d, s, "createdAt"); err != nil {
 				return err
 			}
 			m.CreatedAt.Set = true
-			s.Pop()
 		case "updatedAt":
 			if dup&(1<<6) != 0 {
 				s.Forget("updatedAt")
@@ -1757,12 +1579,10 @@ func (m *ActivityFollower) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.UpdatedAt = zero
 			}
 			dup |= 1 << 6
-			s.Push("updatedAt")
-			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.UpdatedAt.Value, err = wire.String(d, s, "updatedAt"); err != nil {
 				return err
 			}
 			m.UpdatedAt.Set = true
-			s.Pop()
 		case "activityId":
 			if dup&(1<<7) != 0 {
 				s.Forget("activityId")
@@ -1770,12 +1590,10 @@ func (m *ActivityFollower) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.ActivityID = zero
 			}
 			dup |= 1 << 7
-			s.Push("activityId")
-			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
+			if m.ActivityID.Value, err = wire.String(d, s, "activityId"); err != nil {
 				return err
 			}
 			m.ActivityID.Set = true
-			s.Pop()
 		case "sessionEventsCount":
 			if dup&(1<<8) != 0 {
 				s.Forget("sessionEventsCount")
@@ -1783,12 +1601,10 @@ func (m *ActivityFollower) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			s.Push("sessionEventsCount")
-			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
+			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -1834,11 +1650,9 @@ func (m *ActivityGiveaway) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("_id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -1847,11 +1661,9 @@ func (m *ActivityGiveaway) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("channel")
-			if m.Channel, err = wire.String(d, s); err != nil {
+			if m.Channel, err = wire.String(d, s, "channel"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "provider":
 			if dup&(1<<2) != 0 {
 				s.Forget("provider")
@@ -1860,15 +1672,13 @@ func (m *ActivityGiveaway) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("provider")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "provider"); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<3) != 0 {
 				s.Forget("type")
@@ -1877,11 +1687,9 @@ func (m *ActivityGiveaway) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
@@ -1902,12 +1710,10 @@ func (m *ActivityGiveaway) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.CreatedAt = zero
 			}
 			dup |= 1 << 5
-			s.Push("createdAt")
-			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.CreatedAt.Value, err = wire.String(d, s, "createdAt"); err != nil {
 				return err
 			}
 			m.CreatedAt.Set = true
-			s.Pop()
 		case "updatedAt":
 			if dup&(1<<6) != 0 {
 				s.Forget("updatedAt")
@@ -1915,12 +1721,10 @@ func (m *ActivityGiveaway) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.UpdatedAt = zero
 			}
 			dup |= 1 << 6
-			s.Push("updatedAt")
-			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.UpdatedAt.Value, err = wire.String(d, s, "updatedAt"); err != nil {
 				return err
 			}
 			m.UpdatedAt.Set = true
-			s.Pop()
 		case "activityId":
 			if dup&(1<<7) != 0 {
 				s.Forget("activityId")
@@ -1928,12 +1732,10 @@ func (m *ActivityGiveaway) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.ActivityID = zero
 			}
 			dup |= 1 << 7
-			s.Push("activityId")
-			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
+			if m.ActivityID.Value, err = wire.String(d, s, "activityId"); err != nil {
 				return err
 			}
 			m.ActivityID.Set = true
-			s.Pop()
 		case "sessionEventsCount":
 			if dup&(1<<8) != 0 {
 				s.Forget("sessionEventsCount")
@@ -1941,12 +1743,10 @@ func (m *ActivityGiveaway) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			s.Push("sessionEventsCount")
-			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
+			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -1992,11 +1792,9 @@ func (m *ActivityHost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("_id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -2005,11 +1803,9 @@ func (m *ActivityHost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("channel")
-			if m.Channel, err = wire.String(d, s); err != nil {
+			if m.Channel, err = wire.String(d, s, "channel"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "provider":
 			if dup&(1<<2) != 0 {
 				s.Forget("provider")
@@ -2018,15 +1814,13 @@ func (m *ActivityHost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("provider")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "provider"); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<3) != 0 {
 				s.Forget("type")
@@ -2035,11 +1829,9 @@ func (m *ActivityHost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
@@ -2060,12 +1852,10 @@ func (m *ActivityHost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.CreatedAt = zero
 			}
 			dup |= 1 << 5
-			s.Push("createdAt")
-			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.CreatedAt.Value, err = wire.String(d, s, "createdAt"); err != nil {
 				return err
 			}
 			m.CreatedAt.Set = true
-			s.Pop()
 		case "updatedAt":
 			if dup&(1<<6) != 0 {
 				s.Forget("updatedAt")
@@ -2073,12 +1863,10 @@ func (m *ActivityHost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.UpdatedAt = zero
 			}
 			dup |= 1 << 6
-			s.Push("updatedAt")
-			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.UpdatedAt.Value, err = wire.String(d, s, "updatedAt"); err != nil {
 				return err
 			}
 			m.UpdatedAt.Set = true
-			s.Pop()
 		case "activityId":
 			if dup&(1<<7) != 0 {
 				s.Forget("activityId")
@@ -2086,12 +1874,10 @@ func (m *ActivityHost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.ActivityID = zero
 			}
 			dup |= 1 << 7
-			s.Push("activityId")
-			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
+			if m.ActivityID.Value, err = wire.String(d, s, "activityId"); err != nil {
 				return err
 			}
 			m.ActivityID.Set = true
-			s.Pop()
 		case "sessionEventsCount":
 			if dup&(1<<8) != 0 {
 				s.Forget("sessionEventsCount")
@@ -2099,12 +1885,10 @@ func (m *ActivityHost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			s.Push("sessionEventsCount")
-			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
+			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -2150,11 +1934,9 @@ func (m *ActivityHypetrainEnd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("_id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -2163,11 +1945,9 @@ func (m *ActivityHypetrainEnd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("channel")
-			if m.Channel, err = wire.String(d, s); err != nil {
+			if m.Channel, err = wire.String(d, s, "channel"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "provider":
 			if dup&(1<<2) != 0 {
 				s.Forget("provider")
@@ -2176,15 +1956,13 @@ func (m *ActivityHypetrainEnd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("provider")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "provider"); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<3) != 0 {
 				s.Forget("type")
@@ -2193,11 +1971,9 @@ func (m *ActivityHypetrainEnd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
@@ -2218,12 +1994,10 @@ func (m *ActivityHypetrainEnd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.CreatedAt = zero
 			}
 			dup |= 1 << 5
-			s.Push("createdAt")
-			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.CreatedAt.Value, err = wire.String(d, s, "createdAt"); err != nil {
 				return err
 			}
 			m.CreatedAt.Set = true
-			s.Pop()
 		case "updatedAt":
 			if dup&(1<<6) != 0 {
 				s.Forget("updatedAt")
@@ -2231,12 +2005,10 @@ func (m *ActivityHypetrainEnd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.UpdatedAt = zero
 			}
 			dup |= 1 << 6
-			s.Push("updatedAt")
-			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.UpdatedAt.Value, err = wire.String(d, s, "updatedAt"); err != nil {
 				return err
 			}
 			m.UpdatedAt.Set = true
-			s.Pop()
 		case "activityId":
 			if dup&(1<<7) != 0 {
 				s.Forget("activityId")
@@ -2244,12 +2016,10 @@ func (m *ActivityHypetrainEnd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.ActivityID = zero
 			}
 			dup |= 1 << 7
-			s.Push("activityId")
-			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
+			if m.ActivityID.Value, err = wire.String(d, s, "activityId"); err != nil {
 				return err
 			}
 			m.ActivityID.Set = true
-			s.Pop()
 		case "sessionEventsCount":
 			if dup&(1<<8) != 0 {
 				s.Forget("sessionEventsCount")
@@ -2257,12 +2027,10 @@ func (m *ActivityHypetrainEnd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			s.Push("sessionEventsCount")
-			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
+			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -2308,11 +2076,9 @@ func (m *ActivityHypetrainProgress) decodeJX(d *jx.Decoder, s *wire.Scope) error
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("_id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -2321,11 +2087,9 @@ func (m *ActivityHypetrainProgress) decodeJX(d *jx.Decoder, s *wire.Scope) error
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("channel")
-			if m.Channel, err = wire.String(d, s); err != nil {
+			if m.Channel, err = wire.String(d, s, "channel"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "provider":
 			if dup&(1<<2) != 0 {
 				s.Forget("provider")
@@ -2334,15 +2098,13 @@ func (m *ActivityHypetrainProgress) decodeJX(d *jx.Decoder, s *wire.Scope) error
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("provider")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "provider"); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<3) != 0 {
 				s.Forget("type")
@@ -2351,11 +2113,9 @@ func (m *ActivityHypetrainProgress) decodeJX(d *jx.Decoder, s *wire.Scope) error
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
@@ -2376,12 +2136,10 @@ func (m *ActivityHypetrainProgress) decodeJX(d *jx.Decoder, s *wire.Scope) error
 				m.CreatedAt = zero
 			}
 			dup |= 1 << 5
-			s.Push("createdAt")
-			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.CreatedAt.Value, err = wire.String(d, s, "createdAt"); err != nil {
 				return err
 			}
 			m.CreatedAt.Set = true
-			s.Pop()
 		case "updatedAt":
 			if dup&(1<<6) != 0 {
 				s.Forget("updatedAt")
@@ -2389,12 +2147,10 @@ func (m *ActivityHypetrainProgress) decodeJX(d *jx.Decoder, s *wire.Scope) error
 				m.UpdatedAt = zero
 			}
 			dup |= 1 << 6
-			s.Push("updatedAt")
-			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.UpdatedAt.Value, err = wire.String(d, s, "updatedAt"); err != nil {
 				return err
 			}
 			m.UpdatedAt.Set = true
-			s.Pop()
 		case "activityId":
 			if dup&(1<<7) != 0 {
 				s.Forget("activityId")
@@ -2402,12 +2158,10 @@ func (m *ActivityHypetrainProgress) decodeJX(d *jx.Decoder, s *wire.Scope) error
 				m.ActivityID = zero
 			}
 			dup |= 1 << 7
-			s.Push("activityId")
-			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
+			if m.ActivityID.Value, err = wire.String(d, s, "activityId"); err != nil {
 				return err
 			}
 			m.ActivityID.Set = true
-			s.Pop()
 		case "sessionEventsCount":
 			if dup&(1<<8) != 0 {
 				s.Forget("sessionEventsCount")
@@ -2415,12 +2169,10 @@ func (m *ActivityHypetrainProgress) decodeJX(d *jx.Decoder, s *wire.Scope) error
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			s.Push("sessionEventsCount")
-			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
+			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -2466,11 +2218,9 @@ func (m *ActivityHypetrainStart) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("_id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -2479,11 +2229,9 @@ func (m *ActivityHypetrainStart) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("channel")
-			if m.Channel, err = wire.String(d, s); err != nil {
+			if m.Channel, err = wire.String(d, s, "channel"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "provider":
 			if dup&(1<<2) != 0 {
 				s.Forget("provider")
@@ -2492,15 +2240,13 @@ func (m *ActivityHypetrainStart) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("provider")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "provider"); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<3) != 0 {
 				s.Forget("type")
@@ -2509,11 +2255,9 @@ func (m *ActivityHypetrainStart) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
@@ -2534,12 +2278,10 @@ func (m *ActivityHypetrainStart) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.CreatedAt = zero
 			}
 			dup |= 1 << 5
-			s.Push("createdAt")
-			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.CreatedAt.Value, err = wire.String(d, s, "createdAt"); err != nil {
 				return err
 			}
 			m.CreatedAt.Set = true
-			s.Pop()
 		case "updatedAt":
 			if dup&(1<<6) != 0 {
 				s.Forget("updatedAt")
@@ -2547,12 +2289,10 @@ func (m *ActivityHypetrainStart) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.UpdatedAt = zero
 			}
 			dup |= 1 << 6
-			s.Push("updatedAt")
-			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.UpdatedAt.Value, err = wire.String(d, s, "updatedAt"); err != nil {
 				return err
 			}
 			m.UpdatedAt.Set = true
-			s.Pop()
 		case "activityId":
 			if dup&(1<<7) != 0 {
 				s.Forget("activityId")
@@ -2560,12 +2300,10 @@ func (m *ActivityHypetrainStart) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.ActivityID = zero
 			}
 			dup |= 1 << 7
-			s.Push("activityId")
-			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
+			if m.ActivityID.Value, err = wire.String(d, s, "activityId"); err != nil {
 				return err
 			}
 			m.ActivityID.Set = true
-			s.Pop()
 		case "sessionEventsCount":
 			if dup&(1<<8) != 0 {
 				s.Forget("sessionEventsCount")
@@ -2573,12 +2311,10 @@ func (m *ActivityHypetrainStart) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			s.Push("sessionEventsCount")
-			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
+			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -2624,11 +2360,9 @@ func (m *ActivityMerch) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("_id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -2637,11 +2371,9 @@ func (m *ActivityMerch) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("channel")
-			if m.Channel, err = wire.String(d, s); err != nil {
+			if m.Channel, err = wire.String(d, s, "channel"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "provider":
 			if dup&(1<<2) != 0 {
 				s.Forget("provider")
@@ -2650,15 +2382,13 @@ func (m *ActivityMerch) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("provider")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "provider"); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<3) != 0 {
 				s.Forget("type")
@@ -2667,11 +2397,9 @@ func (m *ActivityMerch) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
@@ -2692,12 +2420,10 @@ func (m *ActivityMerch) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.CreatedAt = zero
 			}
 			dup |= 1 << 5
-			s.Push("createdAt")
-			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.CreatedAt.Value, err = wire.String(d, s, "createdAt"); err != nil {
 				return err
 			}
 			m.CreatedAt.Set = true
-			s.Pop()
 		case "updatedAt":
 			if dup&(1<<6) != 0 {
 				s.Forget("updatedAt")
@@ -2705,12 +2431,10 @@ func (m *ActivityMerch) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.UpdatedAt = zero
 			}
 			dup |= 1 << 6
-			s.Push("updatedAt")
-			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.UpdatedAt.Value, err = wire.String(d, s, "updatedAt"); err != nil {
 				return err
 			}
 			m.UpdatedAt.Set = true
-			s.Pop()
 		case "activityId":
 			if dup&(1<<7) != 0 {
 				s.Forget("activityId")
@@ -2718,12 +2442,10 @@ func (m *ActivityMerch) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.ActivityID = zero
 			}
 			dup |= 1 << 7
-			s.Push("activityId")
-			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
+			if m.ActivityID.Value, err = wire.String(d, s, "activityId"); err != nil {
 				return err
 			}
 			m.ActivityID.Set = true
-			s.Pop()
 		case "sessionEventsCount":
 			if dup&(1<<8) != 0 {
 				s.Forget("sessionEventsCount")
@@ -2731,12 +2453,10 @@ func (m *ActivityMerch) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			s.Push("sessionEventsCount")
-			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
+			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -2782,11 +2502,9 @@ func (m *ActivityPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("_id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -2795,11 +2513,9 @@ func (m *ActivityPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("channel")
-			if m.Channel, err = wire.String(d, s); err != nil {
+			if m.Channel, err = wire.String(d, s, "channel"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "provider":
 			if dup&(1<<2) != 0 {
 				s.Forget("provider")
@@ -2808,15 +2524,13 @@ func (m *ActivityPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("provider")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "provider"); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<3) != 0 {
 				s.Forget("type")
@@ -2825,11 +2539,9 @@ func (m *ActivityPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
@@ -2850,12 +2562,10 @@ func (m *ActivityPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.CreatedAt = zero
 			}
 			dup |= 1 << 5
-			s.Push("createdAt")
-			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.CreatedAt.Value, err = wire.String(d, s, "createdAt"); err != nil {
 				return err
 			}
 			m.CreatedAt.Set = true
-			s.Pop()
 		case "updatedAt":
 			if dup&(1<<6) != 0 {
 				s.Forget("updatedAt")
@@ -2863,12 +2573,10 @@ func (m *ActivityPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.UpdatedAt = zero
 			}
 			dup |= 1 << 6
-			s.Push("updatedAt")
-			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.UpdatedAt.Value, err = wire.String(d, s, "updatedAt"); err != nil {
 				return err
 			}
 			m.UpdatedAt.Set = true
-			s.Pop()
 		case "activityId":
 			if dup&(1<<7) != 0 {
 				s.Forget("activityId")
@@ -2876,12 +2584,10 @@ func (m *ActivityPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.ActivityID = zero
 			}
 			dup |= 1 << 7
-			s.Push("activityId")
-			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
+			if m.ActivityID.Value, err = wire.String(d, s, "activityId"); err != nil {
 				return err
 			}
 			m.ActivityID.Set = true
-			s.Pop()
 		case "sessionEventsCount":
 			if dup&(1<<8) != 0 {
 				s.Forget("sessionEventsCount")
@@ -2889,12 +2595,10 @@ func (m *ActivityPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			s.Push("sessionEventsCount")
-			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
+			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -2940,11 +2644,9 @@ func (m *ActivityRaid) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("_id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -2953,11 +2655,9 @@ func (m *ActivityRaid) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("channel")
-			if m.Channel, err = wire.String(d, s); err != nil {
+			if m.Channel, err = wire.String(d, s, "channel"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "provider":
 			if dup&(1<<2) != 0 {
 				s.Forget("provider")
@@ -2966,15 +2666,13 @@ func (m *ActivityRaid) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("provider")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "provider"); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<3) != 0 {
 				s.Forget("type")
@@ -2983,11 +2681,9 @@ func (m *ActivityRaid) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
@@ -3008,12 +2704,10 @@ func (m *ActivityRaid) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.CreatedAt = zero
 			}
 			dup |= 1 << 5
-			s.Push("createdAt")
-			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.CreatedAt.Value, err = wire.String(d, s, "createdAt"); err != nil {
 				return err
 			}
 			m.CreatedAt.Set = true
-			s.Pop()
 		case "updatedAt":
 			if dup&(1<<6) != 0 {
 				s.Forget("updatedAt")
@@ -3021,12 +2715,10 @@ func (m *ActivityRaid) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.UpdatedAt = zero
 			}
 			dup |= 1 << 6
-			s.Push("updatedAt")
-			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.UpdatedAt.Value, err = wire.String(d, s, "updatedAt"); err != nil {
 				return err
 			}
 			m.UpdatedAt.Set = true
-			s.Pop()
 		case "activityId":
 			if dup&(1<<7) != 0 {
 				s.Forget("activityId")
@@ -3034,12 +2726,10 @@ func (m *ActivityRaid) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.ActivityID = zero
 			}
 			dup |= 1 << 7
-			s.Push("activityId")
-			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
+			if m.ActivityID.Value, err = wire.String(d, s, "activityId"); err != nil {
 				return err
 			}
 			m.ActivityID.Set = true
-			s.Pop()
 		case "sessionEventsCount":
 			if dup&(1<<8) != 0 {
 				s.Forget("sessionEventsCount")
@@ -3047,12 +2737,10 @@ func (m *ActivityRaid) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			s.Push("sessionEventsCount")
-			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
+			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -3098,11 +2786,9 @@ func (m *ActivityRedemption) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("_id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -3111,11 +2797,9 @@ func (m *ActivityRedemption) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("channel")
-			if m.Channel, err = wire.String(d, s); err != nil {
+			if m.Channel, err = wire.String(d, s, "channel"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "provider":
 			if dup&(1<<2) != 0 {
 				s.Forget("provider")
@@ -3124,15 +2808,13 @@ func (m *ActivityRedemption) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("provider")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "provider"); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<3) != 0 {
 				s.Forget("type")
@@ -3141,11 +2823,9 @@ func (m *ActivityRedemption) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
@@ -3166,12 +2846,10 @@ func (m *ActivityRedemption) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.CreatedAt = zero
 			}
 			dup |= 1 << 5
-			s.Push("createdAt")
-			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.CreatedAt.Value, err = wire.String(d, s, "createdAt"); err != nil {
 				return err
 			}
 			m.CreatedAt.Set = true
-			s.Pop()
 		case "updatedAt":
 			if dup&(1<<6) != 0 {
 				s.Forget("updatedAt")
@@ -3179,12 +2857,10 @@ func (m *ActivityRedemption) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.UpdatedAt = zero
 			}
 			dup |= 1 << 6
-			s.Push("updatedAt")
-			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.UpdatedAt.Value, err = wire.String(d, s, "updatedAt"); err != nil {
 				return err
 			}
 			m.UpdatedAt.Set = true
-			s.Pop()
 		case "activityId":
 			if dup&(1<<7) != 0 {
 				s.Forget("activityId")
@@ -3192,12 +2868,10 @@ func (m *ActivityRedemption) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.ActivityID = zero
 			}
 			dup |= 1 << 7
-			s.Push("activityId")
-			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
+			if m.ActivityID.Value, err = wire.String(d, s, "activityId"); err != nil {
 				return err
 			}
 			m.ActivityID.Set = true
-			s.Pop()
 		case "sessionEventsCount":
 			if dup&(1<<8) != 0 {
 				s.Forget("sessionEventsCount")
@@ -3205,12 +2879,10 @@ func (m *ActivityRedemption) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			s.Push("sessionEventsCount")
-			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
+			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -3256,11 +2928,9 @@ func (m *ActivityShare) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("_id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -3269,11 +2939,9 @@ func (m *ActivityShare) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("channel")
-			if m.Channel, err = wire.String(d, s); err != nil {
+			if m.Channel, err = wire.String(d, s, "channel"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "provider":
 			if dup&(1<<2) != 0 {
 				s.Forget("provider")
@@ -3282,15 +2950,13 @@ func (m *ActivityShare) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("provider")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "provider"); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<3) != 0 {
 				s.Forget("type")
@@ -3299,11 +2965,9 @@ func (m *ActivityShare) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
@@ -3324,12 +2988,10 @@ func (m *ActivityShare) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.CreatedAt = zero
 			}
 			dup |= 1 << 5
-			s.Push("createdAt")
-			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.CreatedAt.Value, err = wire.String(d, s, "createdAt"); err != nil {
 				return err
 			}
 			m.CreatedAt.Set = true
-			s.Pop()
 		case "updatedAt":
 			if dup&(1<<6) != 0 {
 				s.Forget("updatedAt")
@@ -3337,12 +2999,10 @@ func (m *ActivityShare) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.UpdatedAt = zero
 			}
 			dup |= 1 << 6
-			s.Push("updatedAt")
-			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.UpdatedAt.Value, err = wire.String(d, s, "updatedAt"); err != nil {
 				return err
 			}
 			m.UpdatedAt.Set = true
-			s.Pop()
 		case "activityId":
 			if dup&(1<<7) != 0 {
 				s.Forget("activityId")
@@ -3350,12 +3010,10 @@ func (m *ActivityShare) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.ActivityID = zero
 			}
 			dup |= 1 << 7
-			s.Push("activityId")
-			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
+			if m.ActivityID.Value, err = wire.String(d, s, "activityId"); err != nil {
 				return err
 			}
 			m.ActivityID.Set = true
-			s.Pop()
 		case "sessionEventsCount":
 			if dup&(1<<8) != 0 {
 				s.Forget("sessionEventsCount")
@@ -3363,12 +3021,10 @@ func (m *ActivityShare) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			s.Push("sessionEventsCount")
-			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
+			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -3414,11 +3070,9 @@ func (m *ActivitySponsor) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("_id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -3427,11 +3081,9 @@ func (m *ActivitySponsor) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("channel")
-			if m.Channel, err = wire.String(d, s); err != nil {
+			if m.Channel, err = wire.String(d, s, "channel"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "provider":
 			if dup&(1<<2) != 0 {
 				s.Forget("provider")
@@ -3440,15 +3092,13 @@ func (m *ActivitySponsor) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("provider")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "provider"); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<3) != 0 {
 				s.Forget("type")
@@ -3457,11 +3107,9 @@ func (m *ActivitySponsor) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
@@ -3482,12 +3130,10 @@ func (m *ActivitySponsor) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.CreatedAt = zero
 			}
 			dup |= 1 << 5
-			s.Push("createdAt")
-			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.CreatedAt.Value, err = wire.String(d, s, "createdAt"); err != nil {
 				return err
 			}
 			m.CreatedAt.Set = true
-			s.Pop()
 		case "updatedAt":
 			if dup&(1<<6) != 0 {
 				s.Forget("updatedAt")
@@ -3495,12 +3141,10 @@ func (m *ActivitySponsor) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.UpdatedAt = zero
 			}
 			dup |= 1 << 6
-			s.Push("updatedAt")
-			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.UpdatedAt.Value, err = wire.String(d, s, "updatedAt"); err != nil {
 				return err
 			}
 			m.UpdatedAt.Set = true
-			s.Pop()
 		case "activityId":
 			if dup&(1<<7) != 0 {
 				s.Forget("activityId")
@@ -3508,12 +3152,10 @@ func (m *ActivitySponsor) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.ActivityID = zero
 			}
 			dup |= 1 << 7
-			s.Push("activityId")
-			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
+			if m.ActivityID.Value, err = wire.String(d, s, "activityId"); err != nil {
 				return err
 			}
 			m.ActivityID.Set = true
-			s.Pop()
 		case "sessionEventsCount":
 			if dup&(1<<8) != 0 {
 				s.Forget("sessionEventsCount")
@@ -3521,12 +3163,10 @@ func (m *ActivitySponsor) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			s.Push("sessionEventsCount")
-			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
+			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -3572,11 +3212,9 @@ func (m *ActivitySponsorship) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("_id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -3585,11 +3223,9 @@ func (m *ActivitySponsorship) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("channel")
-			if m.Channel, err = wire.String(d, s); err != nil {
+			if m.Channel, err = wire.String(d, s, "channel"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "provider":
 			if dup&(1<<2) != 0 {
 				s.Forget("provider")
@@ -3598,15 +3234,13 @@ func (m *ActivitySponsorship) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("provider")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "provider"); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<3) != 0 {
 				s.Forget("type")
@@ -3615,11 +3249,9 @@ func (m *ActivitySponsorship) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
@@ -3640,12 +3272,10 @@ func (m *ActivitySponsorship) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.CreatedAt = zero
 			}
 			dup |= 1 << 5
-			s.Push("createdAt")
-			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.CreatedAt.Value, err = wire.String(d, s, "createdAt"); err != nil {
 				return err
 			}
 			m.CreatedAt.Set = true
-			s.Pop()
 		case "updatedAt":
 			if dup&(1<<6) != 0 {
 				s.Forget("updatedAt")
@@ -3653,12 +3283,10 @@ func (m *ActivitySponsorship) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.UpdatedAt = zero
 			}
 			dup |= 1 << 6
-			s.Push("updatedAt")
-			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.UpdatedAt.Value, err = wire.String(d, s, "updatedAt"); err != nil {
 				return err
 			}
 			m.UpdatedAt.Set = true
-			s.Pop()
 		case "activityId":
 			if dup&(1<<7) != 0 {
 				s.Forget("activityId")
@@ -3666,12 +3294,10 @@ func (m *ActivitySponsorship) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.ActivityID = zero
 			}
 			dup |= 1 << 7
-			s.Push("activityId")
-			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
+			if m.ActivityID.Value, err = wire.String(d, s, "activityId"); err != nil {
 				return err
 			}
 			m.ActivityID.Set = true
-			s.Pop()
 		case "sessionEventsCount":
 			if dup&(1<<8) != 0 {
 				s.Forget("sessionEventsCount")
@@ -3679,12 +3305,10 @@ func (m *ActivitySponsorship) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			s.Push("sessionEventsCount")
-			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
+			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -3730,11 +3354,9 @@ func (m *ActivitySponsorshipPassive) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("_id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -3743,11 +3365,9 @@ func (m *ActivitySponsorshipPassive) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("channel")
-			if m.Channel, err = wire.String(d, s); err != nil {
+			if m.Channel, err = wire.String(d, s, "channel"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "provider":
 			if dup&(1<<2) != 0 {
 				s.Forget("provider")
@@ -3756,15 +3376,13 @@ func (m *ActivitySponsorshipPassive) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("provider")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "provider"); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<3) != 0 {
 				s.Forget("type")
@@ -3773,11 +3391,9 @@ func (m *ActivitySponsorshipPassive) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
@@ -3798,12 +3414,10 @@ func (m *ActivitySponsorshipPassive) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 				m.CreatedAt = zero
 			}
 			dup |= 1 << 5
-			s.Push("createdAt")
-			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.CreatedAt.Value, err = wire.String(d, s, "createdAt"); err != nil {
 				return err
 			}
 			m.CreatedAt.Set = true
-			s.Pop()
 		case "updatedAt":
 			if dup&(1<<6) != 0 {
 				s.Forget("updatedAt")
@@ -3811,12 +3425,10 @@ func (m *ActivitySponsorshipPassive) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 				m.UpdatedAt = zero
 			}
 			dup |= 1 << 6
-			s.Push("updatedAt")
-			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.UpdatedAt.Value, err = wire.String(d, s, "updatedAt"); err != nil {
 				return err
 			}
 			m.UpdatedAt.Set = true
-			s.Pop()
 		case "activityId":
 			if dup&(1<<7) != 0 {
 				s.Forget("activityId")
@@ -3824,12 +3436,10 @@ func (m *ActivitySponsorshipPassive) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 				m.ActivityID = zero
 			}
 			dup |= 1 << 7
-			s.Push("activityId")
-			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
+			if m.ActivityID.Value, err = wire.String(d, s, "activityId"); err != nil {
 				return err
 			}
 			m.ActivityID.Set = true
-			s.Pop()
 		case "sessionEventsCount":
 			if dup&(1<<8) != 0 {
 				s.Forget("sessionEventsCount")
@@ -3837,12 +3447,10 @@ func (m *ActivitySponsorshipPassive) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			s.Push("sessionEventsCount")
-			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
+			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -3888,11 +3496,9 @@ func (m *ActivityStars) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("_id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -3901,11 +3507,9 @@ func (m *ActivityStars) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("channel")
-			if m.Channel, err = wire.String(d, s); err != nil {
+			if m.Channel, err = wire.String(d, s, "channel"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "provider":
 			if dup&(1<<2) != 0 {
 				s.Forget("provider")
@@ -3914,15 +3518,13 @@ func (m *ActivityStars) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("provider")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "provider"); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<3) != 0 {
 				s.Forget("type")
@@ -3931,11 +3533,9 @@ func (m *ActivityStars) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
@@ -3956,12 +3556,10 @@ func (m *ActivityStars) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.CreatedAt = zero
 			}
 			dup |= 1 << 5
-			s.Push("createdAt")
-			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.CreatedAt.Value, err = wire.String(d, s, "createdAt"); err != nil {
 				return err
 			}
 			m.CreatedAt.Set = true
-			s.Pop()
 		case "updatedAt":
 			if dup&(1<<6) != 0 {
 				s.Forget("updatedAt")
@@ -3969,12 +3567,10 @@ func (m *ActivityStars) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.UpdatedAt = zero
 			}
 			dup |= 1 << 6
-			s.Push("updatedAt")
-			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.UpdatedAt.Value, err = wire.String(d, s, "updatedAt"); err != nil {
 				return err
 			}
 			m.UpdatedAt.Set = true
-			s.Pop()
 		case "activityId":
 			if dup&(1<<7) != 0 {
 				s.Forget("activityId")
@@ -3982,12 +3578,10 @@ func (m *ActivityStars) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.ActivityID = zero
 			}
 			dup |= 1 << 7
-			s.Push("activityId")
-			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
+			if m.ActivityID.Value, err = wire.String(d, s, "activityId"); err != nil {
 				return err
 			}
 			m.ActivityID.Set = true
-			s.Pop()
 		case "sessionEventsCount":
 			if dup&(1<<8) != 0 {
 				s.Forget("sessionEventsCount")
@@ -3995,12 +3589,10 @@ func (m *ActivityStars) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			s.Push("sessionEventsCount")
-			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
+			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -4046,11 +3638,9 @@ func (m *ActivitySubscriber) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("_id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -4059,11 +3649,9 @@ func (m *ActivitySubscriber) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("channel")
-			if m.Channel, err = wire.String(d, s); err != nil {
+			if m.Channel, err = wire.String(d, s, "channel"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "provider":
 			if dup&(1<<2) != 0 {
 				s.Forget("provider")
@@ -4072,15 +3660,13 @@ func (m *ActivitySubscriber) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("provider")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "provider"); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<3) != 0 {
 				s.Forget("type")
@@ -4089,11 +3675,9 @@ func (m *ActivitySubscriber) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
@@ -4114,12 +3698,10 @@ func (m *ActivitySubscriber) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.CreatedAt = zero
 			}
 			dup |= 1 << 5
-			s.Push("createdAt")
-			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.CreatedAt.Value, err = wire.String(d, s, "createdAt"); err != nil {
 				return err
 			}
 			m.CreatedAt.Set = true
-			s.Pop()
 		case "updatedAt":
 			if dup&(1<<6) != 0 {
 				s.Forget("updatedAt")
@@ -4127,12 +3709,10 @@ func (m *ActivitySubscriber) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.UpdatedAt = zero
 			}
 			dup |= 1 << 6
-			s.Push("updatedAt")
-			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.UpdatedAt.Value, err = wire.String(d, s, "updatedAt"); err != nil {
 				return err
 			}
 			m.UpdatedAt.Set = true
-			s.Pop()
 		case "activityId":
 			if dup&(1<<7) != 0 {
 				s.Forget("activityId")
@@ -4140,12 +3720,10 @@ func (m *ActivitySubscriber) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.ActivityID = zero
 			}
 			dup |= 1 << 7
-			s.Push("activityId")
-			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
+			if m.ActivityID.Value, err = wire.String(d, s, "activityId"); err != nil {
 				return err
 			}
 			m.ActivityID.Set = true
-			s.Pop()
 		case "sessionEventsCount":
 			if dup&(1<<8) != 0 {
 				s.Forget("sessionEventsCount")
@@ -4153,12 +3731,10 @@ func (m *ActivitySubscriber) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			s.Push("sessionEventsCount")
-			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
+			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -4204,11 +3780,9 @@ func (m *ActivitySuperchat) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("_id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -4217,11 +3791,9 @@ func (m *ActivitySuperchat) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("channel")
-			if m.Channel, err = wire.String(d, s); err != nil {
+			if m.Channel, err = wire.String(d, s, "channel"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "provider":
 			if dup&(1<<2) != 0 {
 				s.Forget("provider")
@@ -4230,15 +3802,13 @@ func (m *ActivitySuperchat) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("provider")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "provider"); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<3) != 0 {
 				s.Forget("type")
@@ -4247,11 +3817,9 @@ func (m *ActivitySuperchat) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
@@ -4272,12 +3840,10 @@ func (m *ActivitySuperchat) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.CreatedAt = zero
 			}
 			dup |= 1 << 5
-			s.Push("createdAt")
-			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.CreatedAt.Value, err = wire.String(d, s, "createdAt"); err != nil {
 				return err
 			}
 			m.CreatedAt.Set = true
-			s.Pop()
 		case "updatedAt":
 			if dup&(1<<6) != 0 {
 				s.Forget("updatedAt")
@@ -4285,12 +3851,10 @@ func (m *ActivitySuperchat) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.UpdatedAt = zero
 			}
 			dup |= 1 << 6
-			s.Push("updatedAt")
-			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.UpdatedAt.Value, err = wire.String(d, s, "updatedAt"); err != nil {
 				return err
 			}
 			m.UpdatedAt.Set = true
-			s.Pop()
 		case "activityId":
 			if dup&(1<<7) != 0 {
 				s.Forget("activityId")
@@ -4298,12 +3862,10 @@ func (m *ActivitySuperchat) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.ActivityID = zero
 			}
 			dup |= 1 << 7
-			s.Push("activityId")
-			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
+			if m.ActivityID.Value, err = wire.String(d, s, "activityId"); err != nil {
 				return err
 			}
 			m.ActivityID.Set = true
-			s.Pop()
 		case "sessionEventsCount":
 			if dup&(1<<8) != 0 {
 				s.Forget("sessionEventsCount")
@@ -4311,12 +3873,10 @@ func (m *ActivitySuperchat) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			s.Push("sessionEventsCount")
-			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
+			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -4362,11 +3922,9 @@ func (m *ActivitySupporter) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("_id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -4375,11 +3933,9 @@ func (m *ActivitySupporter) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("channel")
-			if m.Channel, err = wire.String(d, s); err != nil {
+			if m.Channel, err = wire.String(d, s, "channel"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "provider":
 			if dup&(1<<2) != 0 {
 				s.Forget("provider")
@@ -4388,15 +3944,13 @@ func (m *ActivitySupporter) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("provider")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "provider"); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<3) != 0 {
 				s.Forget("type")
@@ -4405,11 +3959,9 @@ func (m *ActivitySupporter) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
@@ -4430,12 +3982,10 @@ func (m *ActivitySupporter) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.CreatedAt = zero
 			}
 			dup |= 1 << 5
-			s.Push("createdAt")
-			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.CreatedAt.Value, err = wire.String(d, s, "createdAt"); err != nil {
 				return err
 			}
 			m.CreatedAt.Set = true
-			s.Pop()
 		case "updatedAt":
 			if dup&(1<<6) != 0 {
 				s.Forget("updatedAt")
@@ -4443,12 +3993,10 @@ func (m *ActivitySupporter) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.UpdatedAt = zero
 			}
 			dup |= 1 << 6
-			s.Push("updatedAt")
-			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.UpdatedAt.Value, err = wire.String(d, s, "updatedAt"); err != nil {
 				return err
 			}
 			m.UpdatedAt.Set = true
-			s.Pop()
 		case "activityId":
 			if dup&(1<<7) != 0 {
 				s.Forget("activityId")
@@ -4456,12 +4004,10 @@ func (m *ActivitySupporter) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.ActivityID = zero
 			}
 			dup |= 1 << 7
-			s.Push("activityId")
-			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
+			if m.ActivityID.Value, err = wire.String(d, s, "activityId"); err != nil {
 				return err
 			}
 			m.ActivityID.Set = true
-			s.Pop()
 		case "sessionEventsCount":
 			if dup&(1<<8) != 0 {
 				s.Forget("sessionEventsCount")
@@ -4469,12 +4015,10 @@ func (m *ActivitySupporter) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			s.Push("sessionEventsCount")
-			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
+			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -4520,11 +4064,9 @@ func (m *ActivityTip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("_id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -4533,11 +4075,9 @@ func (m *ActivityTip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("channel")
-			if m.Channel, err = wire.String(d, s); err != nil {
+			if m.Channel, err = wire.String(d, s, "channel"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "provider":
 			if dup&(1<<2) != 0 {
 				s.Forget("provider")
@@ -4546,15 +4086,13 @@ func (m *ActivityTip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("provider")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "provider"); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<3) != 0 {
 				s.Forget("type")
@@ -4563,11 +4101,9 @@ func (m *ActivityTip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
@@ -4588,12 +4124,10 @@ func (m *ActivityTip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.CreatedAt = zero
 			}
 			dup |= 1 << 5
-			s.Push("createdAt")
-			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.CreatedAt.Value, err = wire.String(d, s, "createdAt"); err != nil {
 				return err
 			}
 			m.CreatedAt.Set = true
-			s.Pop()
 		case "updatedAt":
 			if dup&(1<<6) != 0 {
 				s.Forget("updatedAt")
@@ -4601,12 +4135,10 @@ func (m *ActivityTip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.UpdatedAt = zero
 			}
 			dup |= 1 << 6
-			s.Push("updatedAt")
-			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.UpdatedAt.Value, err = wire.String(d, s, "updatedAt"); err != nil {
 				return err
 			}
 			m.UpdatedAt.Set = true
-			s.Pop()
 		case "activityId":
 			if dup&(1<<7) != 0 {
 				s.Forget("activityId")
@@ -4614,12 +4146,10 @@ func (m *ActivityTip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.ActivityID = zero
 			}
 			dup |= 1 << 7
-			s.Push("activityId")
-			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
+			if m.ActivityID.Value, err = wire.String(d, s, "activityId"); err != nil {
 				return err
 			}
 			m.ActivityID.Set = true
-			s.Pop()
 		case "sessionEventsCount":
 			if dup&(1<<8) != 0 {
 				s.Forget("sessionEventsCount")
@@ -4627,12 +4157,10 @@ func (m *ActivityTip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			s.Push("sessionEventsCount")
-			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
+			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -4678,11 +4206,9 @@ func (m *ActivityVideolike) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("_id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -4691,11 +4217,9 @@ func (m *ActivityVideolike) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("channel")
-			if m.Channel, err = wire.String(d, s); err != nil {
+			if m.Channel, err = wire.String(d, s, "channel"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "provider":
 			if dup&(1<<2) != 0 {
 				s.Forget("provider")
@@ -4704,15 +4228,13 @@ func (m *ActivityVideolike) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("provider")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "provider"); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<3) != 0 {
 				s.Forget("type")
@@ -4721,11 +4243,9 @@ func (m *ActivityVideolike) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
@@ -4746,12 +4266,10 @@ func (m *ActivityVideolike) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.CreatedAt = zero
 			}
 			dup |= 1 << 5
-			s.Push("createdAt")
-			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.CreatedAt.Value, err = wire.String(d, s, "createdAt"); err != nil {
 				return err
 			}
 			m.CreatedAt.Set = true
-			s.Pop()
 		case "updatedAt":
 			if dup&(1<<6) != 0 {
 				s.Forget("updatedAt")
@@ -4759,12 +4277,10 @@ func (m *ActivityVideolike) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.UpdatedAt = zero
 			}
 			dup |= 1 << 6
-			s.Push("updatedAt")
-			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.UpdatedAt.Value, err = wire.String(d, s, "updatedAt"); err != nil {
 				return err
 			}
 			m.UpdatedAt.Set = true
-			s.Pop()
 		case "activityId":
 			if dup&(1<<7) != 0 {
 				s.Forget("activityId")
@@ -4772,12 +4288,10 @@ func (m *ActivityVideolike) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.ActivityID = zero
 			}
 			dup |= 1 << 7
-			s.Push("activityId")
-			if m.ActivityID.Value, err = wire.String(d, s); err != nil {
+			if m.ActivityID.Value, err = wire.String(d, s, "activityId"); err != nil {
 				return err
 			}
 			m.ActivityID.Set = true
-			s.Pop()
 		case "sessionEventsCount":
 			if dup&(1<<8) != 0 {
 				s.Forget("sessionEventsCount")
@@ -4785,12 +4299,10 @@ func (m *ActivityVideolike) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			s.Push("sessionEventsCount")
-			if m.SessionEventsCount.Value, err = wire.Int(d, s); err != nil {
+			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -4836,11 +4348,9 @@ func (m *AstroMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "ts":
 			if dup&(1<<1) != 0 {
 				s.Forget("ts")
@@ -4849,11 +4359,9 @@ func (m *AstroMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("ts")
-			if m.TS, err = wire.String(d, s); err != nil {
+			if m.TS, err = wire.String(d, s, "ts"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<2) != 0 {
 				s.Forget("type")
@@ -4862,11 +4370,9 @@ func (m *AstroMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "topic":
 			if dup&(1<<3) != 0 {
 				s.Forget("topic")
@@ -4875,11 +4381,9 @@ func (m *AstroMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("topic")
-			if m.Topic, err = wire.String(d, s); err != nil {
+			if m.Topic, err = wire.String(d, s, "topic"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "room":
 			if dup&(1<<4) != 0 {
 				s.Forget("room")
@@ -4887,12 +4391,10 @@ func (m *AstroMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Room = zero
 			}
 			dup |= 1 << 4
-			s.Push("room")
-			if m.Room.Value, err = wire.String(d, s); err != nil {
+			if m.Room.Value, err = wire.String(d, s, "room"); err != nil {
 				return err
 			}
 			m.Room.Set = true
-			s.Pop()
 		case "data":
 			if dup&(1<<5) != 0 {
 				s.Forget("data")
@@ -4951,11 +4453,9 @@ func (m *AstroMessageData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("message")
-			if m.Message, err = wire.String(d, s); err != nil {
+			if m.Message, err = wire.String(d, s, "message"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -4989,11 +4489,9 @@ func (m *ChannelActivitiesMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error 
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "ts":
 			if dup&(1<<1) != 0 {
 				s.Forget("ts")
@@ -5002,11 +4500,9 @@ func (m *ChannelActivitiesMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error 
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("ts")
-			if m.TS, err = wire.String(d, s); err != nil {
+			if m.TS, err = wire.String(d, s, "ts"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<2) != 0 {
 				s.Forget("type")
@@ -5015,11 +4511,9 @@ func (m *ChannelActivitiesMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error 
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "topic":
 			if dup&(1<<3) != 0 {
 				s.Forget("topic")
@@ -5028,11 +4522,9 @@ func (m *ChannelActivitiesMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error 
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("topic")
-			if m.Topic, err = wire.String(d, s); err != nil {
+			if m.Topic, err = wire.String(d, s, "topic"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "room":
 			if dup&(1<<4) != 0 {
 				s.Forget("room")
@@ -5040,12 +4532,10 @@ func (m *ChannelActivitiesMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error 
 				m.Room = zero
 			}
 			dup |= 1 << 4
-			s.Push("room")
-			if m.Room.Value, err = wire.String(d, s); err != nil {
+			if m.Room.Value, err = wire.String(d, s, "room"); err != nil {
 				return err
 			}
 			m.Room.Set = true
-			s.Pop()
 		case "data":
 			if dup&(1<<5) != 0 {
 				s.Forget("data")
@@ -5288,11 +4778,9 @@ func (m *ChannelAnnouncementsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "ts":
 			if dup&(1<<1) != 0 {
 				s.Forget("ts")
@@ -5301,11 +4789,9 @@ func (m *ChannelAnnouncementsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("ts")
-			if m.TS, err = wire.String(d, s); err != nil {
+			if m.TS, err = wire.String(d, s, "ts"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<2) != 0 {
 				s.Forget("type")
@@ -5314,11 +4800,9 @@ func (m *ChannelAnnouncementsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "topic":
 			if dup&(1<<3) != 0 {
 				s.Forget("topic")
@@ -5327,11 +4811,9 @@ func (m *ChannelAnnouncementsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("topic")
-			if m.Topic, err = wire.String(d, s); err != nil {
+			if m.Topic, err = wire.String(d, s, "topic"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "room":
 			if dup&(1<<4) != 0 {
 				s.Forget("room")
@@ -5339,12 +4821,10 @@ func (m *ChannelAnnouncementsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 				m.Room = zero
 			}
 			dup |= 1 << 4
-			s.Push("room")
-			if m.Room.Value, err = wire.String(d, s); err != nil {
+			if m.Room.Value, err = wire.String(d, s, "room"); err != nil {
 				return err
 			}
 			m.Room.Set = true
-			s.Pop()
 		case "data":
 			if dup&(1<<5) != 0 {
 				s.Forget("data")
@@ -5353,11 +4833,9 @@ func (m *ChannelAnnouncementsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			dup |= 1 << 5
 			seen |= 1 << 5
-			s.Push("data")
-			if m.Data, err = wire.Raw(d, s, jx.Object); err != nil {
+			if m.Data, err = wire.Raw(d, s, "data", jx.Object); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -5403,11 +4881,9 @@ func (m *ChannelChatMessageMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "ts":
 			if dup&(1<<1) != 0 {
 				s.Forget("ts")
@@ -5416,11 +4892,9 @@ func (m *ChannelChatMessageMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("ts")
-			if m.TS, err = wire.String(d, s); err != nil {
+			if m.TS, err = wire.String(d, s, "ts"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<2) != 0 {
 				s.Forget("type")
@@ -5429,11 +4903,9 @@ func (m *ChannelChatMessageMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "topic":
 			if dup&(1<<3) != 0 {
 				s.Forget("topic")
@@ -5442,11 +4914,9 @@ func (m *ChannelChatMessageMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("topic")
-			if m.Topic, err = wire.String(d, s); err != nil {
+			if m.Topic, err = wire.String(d, s, "topic"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "room":
 			if dup&(1<<4) != 0 {
 				s.Forget("room")
@@ -5454,12 +4924,10 @@ func (m *ChannelChatMessageMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error
 				m.Room = zero
 			}
 			dup |= 1 << 4
-			s.Push("room")
-			if m.Room.Value, err = wire.String(d, s); err != nil {
+			if m.Room.Value, err = wire.String(d, s, "room"); err != nil {
 				return err
 			}
 			m.Room.Set = true
-			s.Pop()
 		case "data":
 			if dup&(1<<5) != 0 {
 				s.Forget("data")
@@ -5468,11 +4936,9 @@ func (m *ChannelChatMessageMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error
 			}
 			dup |= 1 << 5
 			seen |= 1 << 5
-			s.Push("data")
-			if m.Data, err = wire.Raw(d, s, jx.Object); err != nil {
+			if m.Data, err = wire.Raw(d, s, "data", jx.Object); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -5518,11 +4984,9 @@ func (m *ChannelChatbotCommandsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) e
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "ts":
 			if dup&(1<<1) != 0 {
 				s.Forget("ts")
@@ -5531,11 +4995,9 @@ func (m *ChannelChatbotCommandsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) e
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("ts")
-			if m.TS, err = wire.String(d, s); err != nil {
+			if m.TS, err = wire.String(d, s, "ts"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<2) != 0 {
 				s.Forget("type")
@@ -5544,11 +5006,9 @@ func (m *ChannelChatbotCommandsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) e
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "topic":
 			if dup&(1<<3) != 0 {
 				s.Forget("topic")
@@ -5557,11 +5017,9 @@ func (m *ChannelChatbotCommandsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) e
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("topic")
-			if m.Topic, err = wire.String(d, s); err != nil {
+			if m.Topic, err = wire.String(d, s, "topic"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "room":
 			if dup&(1<<4) != 0 {
 				s.Forget("room")
@@ -5569,12 +5027,10 @@ func (m *ChannelChatbotCommandsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) e
 				m.Room = zero
 			}
 			dup |= 1 << 4
-			s.Push("room")
-			if m.Room.Value, err = wire.String(d, s); err != nil {
+			if m.Room.Value, err = wire.String(d, s, "room"); err != nil {
 				return err
 			}
 			m.Room.Set = true
-			s.Pop()
 		case "data":
 			if dup&(1<<5) != 0 {
 				s.Forget("data")
@@ -5583,11 +5039,9 @@ func (m *ChannelChatbotCommandsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) e
 			}
 			dup |= 1 << 5
 			seen |= 1 << 5
-			s.Push("data")
-			if m.Data, err = wire.Raw(d, s, jx.Object); err != nil {
+			if m.Data, err = wire.Raw(d, s, "data", jx.Object); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -5633,11 +5087,9 @@ func (m *ChannelChatbotCountersMessage) decodeJX(d *jx.Decoder, s *wire.Scope) e
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "ts":
 			if dup&(1<<1) != 0 {
 				s.Forget("ts")
@@ -5646,11 +5098,9 @@ func (m *ChannelChatbotCountersMessage) decodeJX(d *jx.Decoder, s *wire.Scope) e
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("ts")
-			if m.TS, err = wire.String(d, s); err != nil {
+			if m.TS, err = wire.String(d, s, "ts"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<2) != 0 {
 				s.Forget("type")
@@ -5659,11 +5109,9 @@ func (m *ChannelChatbotCountersMessage) decodeJX(d *jx.Decoder, s *wire.Scope) e
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "topic":
 			if dup&(1<<3) != 0 {
 				s.Forget("topic")
@@ -5672,11 +5120,9 @@ func (m *ChannelChatbotCountersMessage) decodeJX(d *jx.Decoder, s *wire.Scope) e
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("topic")
-			if m.Topic, err = wire.String(d, s); err != nil {
+			if m.Topic, err = wire.String(d, s, "topic"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "room":
 			if dup&(1<<4) != 0 {
 				s.Forget("room")
@@ -5684,12 +5130,10 @@ func (m *ChannelChatbotCountersMessage) decodeJX(d *jx.Decoder, s *wire.Scope) e
 				m.Room = zero
 			}
 			dup |= 1 << 4
-			s.Push("room")
-			if m.Room.Value, err = wire.String(d, s); err != nil {
+			if m.Room.Value, err = wire.String(d, s, "room"); err != nil {
 				return err
 			}
 			m.Room.Set = true
-			s.Pop()
 		case "data":
 			if dup&(1<<5) != 0 {
 				s.Forget("data")
@@ -5746,12 +5190,10 @@ func (m *ChannelChatbotCountersMessageData) decodeJX(d *jx.Decoder, s *wire.Scop
 				m.Counter = zero
 			}
 			dup |= 1 << 0
-			s.Push("counter")
-			if m.Counter.Value, err = wire.String(d, s); err != nil {
+			if m.Counter.Value, err = wire.String(d, s, "counter"); err != nil {
 				return err
 			}
 			m.Counter.Set = true
-			s.Pop()
 		case "value":
 			if dup&(1<<1) != 0 {
 				s.Forget("value")
@@ -5759,12 +5201,10 @@ func (m *ChannelChatbotCountersMessageData) decodeJX(d *jx.Decoder, s *wire.Scop
 				m.Value = zero
 			}
 			dup |= 1 << 1
-			s.Push("value")
-			if m.Value.Value, err = wire.Float(d, s); err != nil {
+			if m.Value.Value, err = wire.Float(d, s, "value"); err != nil {
 				return err
 			}
 			m.Value.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -5793,11 +5233,9 @@ func (m *ChannelChatbotFiltersMessage) decodeJX(d *jx.Decoder, s *wire.Scope) er
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "ts":
 			if dup&(1<<1) != 0 {
 				s.Forget("ts")
@@ -5806,11 +5244,9 @@ func (m *ChannelChatbotFiltersMessage) decodeJX(d *jx.Decoder, s *wire.Scope) er
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("ts")
-			if m.TS, err = wire.String(d, s); err != nil {
+			if m.TS, err = wire.String(d, s, "ts"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<2) != 0 {
 				s.Forget("type")
@@ -5819,11 +5255,9 @@ func (m *ChannelChatbotFiltersMessage) decodeJX(d *jx.Decoder, s *wire.Scope) er
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "topic":
 			if dup&(1<<3) != 0 {
 				s.Forget("topic")
@@ -5832,11 +5266,9 @@ func (m *ChannelChatbotFiltersMessage) decodeJX(d *jx.Decoder, s *wire.Scope) er
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("topic")
-			if m.Topic, err = wire.String(d, s); err != nil {
+			if m.Topic, err = wire.String(d, s, "topic"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "room":
 			if dup&(1<<4) != 0 {
 				s.Forget("room")
@@ -5844,12 +5276,10 @@ func (m *ChannelChatbotFiltersMessage) decodeJX(d *jx.Decoder, s *wire.Scope) er
 				m.Room = zero
 			}
 			dup |= 1 << 4
-			s.Push("room")
-			if m.Room.Value, err = wire.String(d, s); err != nil {
+			if m.Room.Value, err = wire.String(d, s, "room"); err != nil {
 				return err
 			}
 			m.Room.Set = true
-			s.Pop()
 		case "data":
 			if dup&(1<<5) != 0 {
 				s.Forget("data")
@@ -5858,11 +5288,9 @@ func (m *ChannelChatbotFiltersMessage) decodeJX(d *jx.Decoder, s *wire.Scope) er
 			}
 			dup |= 1 << 5
 			seen |= 1 << 5
-			s.Push("data")
-			if m.Data, err = wire.Raw(d, s, jx.Object); err != nil {
+			if m.Data, err = wire.Raw(d, s, "data", jx.Object); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -5908,11 +5336,9 @@ func (m *ChannelChatbotModulesEmotecomboMessage) decodeJX(d *jx.Decoder, s *wire
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "ts":
 			if dup&(1<<1) != 0 {
 				s.Forget("ts")
@@ -5921,11 +5347,9 @@ func (m *ChannelChatbotModulesEmotecomboMessage) decodeJX(d *jx.Decoder, s *wire
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("ts")
-			if m.TS, err = wire.String(d, s); err != nil {
+			if m.TS, err = wire.String(d, s, "ts"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<2) != 0 {
 				s.Forget("type")
@@ -5934,11 +5358,9 @@ func (m *ChannelChatbotModulesEmotecomboMessage) decodeJX(d *jx.Decoder, s *wire
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "topic":
 			if dup&(1<<3) != 0 {
 				s.Forget("topic")
@@ -5947,11 +5369,9 @@ func (m *ChannelChatbotModulesEmotecomboMessage) decodeJX(d *jx.Decoder, s *wire
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("topic")
-			if m.Topic, err = wire.String(d, s); err != nil {
+			if m.Topic, err = wire.String(d, s, "topic"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "room":
 			if dup&(1<<4) != 0 {
 				s.Forget("room")
@@ -5959,12 +5379,10 @@ func (m *ChannelChatbotModulesEmotecomboMessage) decodeJX(d *jx.Decoder, s *wire
 				m.Room = zero
 			}
 			dup |= 1 << 4
-			s.Push("room")
-			if m.Room.Value, err = wire.String(d, s); err != nil {
+			if m.Room.Value, err = wire.String(d, s, "room"); err != nil {
 				return err
 			}
 			m.Room.Set = true
-			s.Pop()
 		case "data":
 			if dup&(1<<5) != 0 {
 				s.Forget("data")
@@ -6021,12 +5439,10 @@ func (m *ChannelChatbotModulesEmotecomboMessageData) decodeJX(d *jx.Decoder, s *
 				m.MsgID = zero
 			}
 			dup |= 1 << 0
-			s.Push("msg_id")
-			if m.MsgID.Value, err = wire.String(d, s); err != nil {
+			if m.MsgID.Value, err = wire.String(d, s, "msg_id"); err != nil {
 				return err
 			}
 			m.MsgID.Set = true
-			s.Pop()
 		case "user_id":
 			if dup&(1<<1) != 0 {
 				s.Forget("user_id")
@@ -6034,12 +5450,10 @@ func (m *ChannelChatbotModulesEmotecomboMessageData) decodeJX(d *jx.Decoder, s *
 				m.UserID = zero
 			}
 			dup |= 1 << 1
-			s.Push("user_id")
-			if m.UserID.Value, err = wire.String(d, s); err != nil {
+			if m.UserID.Value, err = wire.String(d, s, "user_id"); err != nil {
 				return err
 			}
 			m.UserID.Set = true
-			s.Pop()
 		case "user_name":
 			if dup&(1<<2) != 0 {
 				s.Forget("user_name")
@@ -6047,12 +5461,10 @@ func (m *ChannelChatbotModulesEmotecomboMessageData) decodeJX(d *jx.Decoder, s *
 				m.UserName = zero
 			}
 			dup |= 1 << 2
-			s.Push("user_name")
-			if m.UserName.Value, err = wire.String(d, s); err != nil {
+			if m.UserName.Value, err = wire.String(d, s, "user_name"); err != nil {
 				return err
 			}
 			m.UserName.Set = true
-			s.Pop()
 		case "emote":
 			if dup&(1<<3) != 0 {
 				s.Forget("emote")
@@ -6060,12 +5472,10 @@ func (m *ChannelChatbotModulesEmotecomboMessageData) decodeJX(d *jx.Decoder, s *
 				m.Emote = zero
 			}
 			dup |= 1 << 3
-			s.Push("emote")
-			if m.Emote.Value, err = wire.String(d, s); err != nil {
+			if m.Emote.Value, err = wire.String(d, s, "emote"); err != nil {
 				return err
 			}
 			m.Emote.Set = true
-			s.Pop()
 		case "count":
 			if dup&(1<<4) != 0 {
 				s.Forget("count")
@@ -6073,12 +5483,10 @@ func (m *ChannelChatbotModulesEmotecomboMessageData) decodeJX(d *jx.Decoder, s *
 				m.Count = zero
 			}
 			dup |= 1 << 4
-			s.Push("count")
-			if m.Count.Value, err = wire.Int(d, s); err != nil {
+			if m.Count.Value, err = wire.Int(d, s, "count"); err != nil {
 				return err
 			}
 			m.Count.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -6107,11 +5515,9 @@ func (m *ChannelChatbotModulesMessage) decodeJX(d *jx.Decoder, s *wire.Scope) er
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "ts":
 			if dup&(1<<1) != 0 {
 				s.Forget("ts")
@@ -6120,11 +5526,9 @@ func (m *ChannelChatbotModulesMessage) decodeJX(d *jx.Decoder, s *wire.Scope) er
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("ts")
-			if m.TS, err = wire.String(d, s); err != nil {
+			if m.TS, err = wire.String(d, s, "ts"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<2) != 0 {
 				s.Forget("type")
@@ -6133,11 +5537,9 @@ func (m *ChannelChatbotModulesMessage) decodeJX(d *jx.Decoder, s *wire.Scope) er
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "topic":
 			if dup&(1<<3) != 0 {
 				s.Forget("topic")
@@ -6146,11 +5548,9 @@ func (m *ChannelChatbotModulesMessage) decodeJX(d *jx.Decoder, s *wire.Scope) er
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("topic")
-			if m.Topic, err = wire.String(d, s); err != nil {
+			if m.Topic, err = wire.String(d, s, "topic"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "room":
 			if dup&(1<<4) != 0 {
 				s.Forget("room")
@@ -6158,12 +5558,10 @@ func (m *ChannelChatbotModulesMessage) decodeJX(d *jx.Decoder, s *wire.Scope) er
 				m.Room = zero
 			}
 			dup |= 1 << 4
-			s.Push("room")
-			if m.Room.Value, err = wire.String(d, s); err != nil {
+			if m.Room.Value, err = wire.String(d, s, "room"); err != nil {
 				return err
 			}
 			m.Room.Set = true
-			s.Pop()
 		case "data":
 			if dup&(1<<5) != 0 {
 				s.Forget("data")
@@ -6172,11 +5570,9 @@ func (m *ChannelChatbotModulesMessage) decodeJX(d *jx.Decoder, s *wire.Scope) er
 			}
 			dup |= 1 << 5
 			seen |= 1 << 5
-			s.Push("data")
-			if m.Data, err = wire.Raw(d, s, jx.Object); err != nil {
+			if m.Data, err = wire.Raw(d, s, "data", jx.Object); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -6222,11 +5618,9 @@ func (m *ChannelChatbotModulesPyramidMessage) decodeJX(d *jx.Decoder, s *wire.Sc
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "ts":
 			if dup&(1<<1) != 0 {
 				s.Forget("ts")
@@ -6235,11 +5629,9 @@ func (m *ChannelChatbotModulesPyramidMessage) decodeJX(d *jx.Decoder, s *wire.Sc
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("ts")
-			if m.TS, err = wire.String(d, s); err != nil {
+			if m.TS, err = wire.String(d, s, "ts"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<2) != 0 {
 				s.Forget("type")
@@ -6248,11 +5640,9 @@ func (m *ChannelChatbotModulesPyramidMessage) decodeJX(d *jx.Decoder, s *wire.Sc
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "topic":
 			if dup&(1<<3) != 0 {
 				s.Forget("topic")
@@ -6261,11 +5651,9 @@ func (m *ChannelChatbotModulesPyramidMessage) decodeJX(d *jx.Decoder, s *wire.Sc
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("topic")
-			if m.Topic, err = wire.String(d, s); err != nil {
+			if m.Topic, err = wire.String(d, s, "topic"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "room":
 			if dup&(1<<4) != 0 {
 				s.Forget("room")
@@ -6273,12 +5661,10 @@ func (m *ChannelChatbotModulesPyramidMessage) decodeJX(d *jx.Decoder, s *wire.Sc
 				m.Room = zero
 			}
 			dup |= 1 << 4
-			s.Push("room")
-			if m.Room.Value, err = wire.String(d, s); err != nil {
+			if m.Room.Value, err = wire.String(d, s, "room"); err != nil {
 				return err
 			}
 			m.Room.Set = true
-			s.Pop()
 		case "data":
 			if dup&(1<<5) != 0 {
 				s.Forget("data")
@@ -6335,12 +5721,10 @@ func (m *ChannelChatbotModulesPyramidMessageData) decodeJX(d *jx.Decoder, s *wir
 				m.MsgID = zero
 			}
 			dup |= 1 << 0
-			s.Push("msg_id")
-			if m.MsgID.Value, err = wire.String(d, s); err != nil {
+			if m.MsgID.Value, err = wire.String(d, s, "msg_id"); err != nil {
 				return err
 			}
 			m.MsgID.Set = true
-			s.Pop()
 		case "user_id":
 			if dup&(1<<1) != 0 {
 				s.Forget("user_id")
@@ -6348,12 +5732,10 @@ func (m *ChannelChatbotModulesPyramidMessageData) decodeJX(d *jx.Decoder, s *wir
 				m.UserID = zero
 			}
 			dup |= 1 << 1
-			s.Push("user_id")
-			if m.UserID.Value, err = wire.String(d, s); err != nil {
+			if m.UserID.Value, err = wire.String(d, s, "user_id"); err != nil {
 				return err
 			}
 			m.UserID.Set = true
-			s.Pop()
 		case "user_name":
 			if dup&(1<<2) != 0 {
 				s.Forget("user_name")
@@ -6361,12 +5743,10 @@ func (m *ChannelChatbotModulesPyramidMessageData) decodeJX(d *jx.Decoder, s *wir
 				m.UserName = zero
 			}
 			dup |= 1 << 2
-			s.Push("user_name")
-			if m.UserName.Value, err = wire.String(d, s); err != nil {
+			if m.UserName.Value, err = wire.String(d, s, "user_name"); err != nil {
 				return err
 			}
 			m.UserName.Set = true
-			s.Pop()
 		case "word":
 			if dup&(1<<3) != 0 {
 				s.Forget("word")
@@ -6374,12 +5754,10 @@ func (m *ChannelChatbotModulesPyramidMessageData) decodeJX(d *jx.Decoder, s *wir
 				m.Word = zero
 			}
 			dup |= 1 << 3
-			s.Push("word")
-			if m.Word.Value, err = wire.String(d, s); err != nil {
+			if m.Word.Value, err = wire.String(d, s, "word"); err != nil {
 				return err
 			}
 			m.Word.Set = true
-			s.Pop()
 		case "width":
 			if dup&(1<<4) != 0 {
 				s.Forget("width")
@@ -6387,12 +5765,10 @@ func (m *ChannelChatbotModulesPyramidMessageData) decodeJX(d *jx.Decoder, s *wir
 				m.Width = zero
 			}
 			dup |= 1 << 4
-			s.Push("width")
-			if m.Width.Value, err = wire.Int(d, s); err != nil {
+			if m.Width.Value, err = wire.Int(d, s, "width"); err != nil {
 				return err
 			}
 			m.Width.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -6421,11 +5797,9 @@ func (m *ChannelChatbotStatusMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "ts":
 			if dup&(1<<1) != 0 {
 				s.Forget("ts")
@@ -6434,11 +5808,9 @@ func (m *ChannelChatbotStatusMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("ts")
-			if m.TS, err = wire.String(d, s); err != nil {
+			if m.TS, err = wire.String(d, s, "ts"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<2) != 0 {
 				s.Forget("type")
@@ -6447,11 +5819,9 @@ func (m *ChannelChatbotStatusMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "topic":
 			if dup&(1<<3) != 0 {
 				s.Forget("topic")
@@ -6460,11 +5830,9 @@ func (m *ChannelChatbotStatusMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("topic")
-			if m.Topic, err = wire.String(d, s); err != nil {
+			if m.Topic, err = wire.String(d, s, "topic"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "room":
 			if dup&(1<<4) != 0 {
 				s.Forget("room")
@@ -6472,12 +5840,10 @@ func (m *ChannelChatbotStatusMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 				m.Room = zero
 			}
 			dup |= 1 << 4
-			s.Push("room")
-			if m.Room.Value, err = wire.String(d, s); err != nil {
+			if m.Room.Value, err = wire.String(d, s, "room"); err != nil {
 				return err
 			}
 			m.Room.Set = true
-			s.Pop()
 		case "data":
 			if dup&(1<<5) != 0 {
 				s.Forget("data")
@@ -6534,12 +5900,10 @@ func (m *ChannelChatbotStatusMessageData) decodeJX(d *jx.Decoder, s *wire.Scope)
 				m.Banned = zero
 			}
 			dup |= 1 << 0
-			s.Push("banned")
-			if m.Banned.Value, err = wire.Bool(d, s); err != nil {
+			if m.Banned.Value, err = wire.Bool(d, s, "banned"); err != nil {
 				return err
 			}
 			m.Banned.Set = true
-			s.Pop()
 		case "muted":
 			if dup&(1<<1) != 0 {
 				s.Forget("muted")
@@ -6547,12 +5911,10 @@ func (m *ChannelChatbotStatusMessageData) decodeJX(d *jx.Decoder, s *wire.Scope)
 				m.Muted = zero
 			}
 			dup |= 1 << 1
-			s.Push("muted")
-			if m.Muted.Value, err = wire.Bool(d, s); err != nil {
+			if m.Muted.Value, err = wire.Bool(d, s, "muted"); err != nil {
 				return err
 			}
 			m.Muted.Set = true
-			s.Pop()
 		case "joined":
 			if dup&(1<<2) != 0 {
 				s.Forget("joined")
@@ -6560,12 +5922,10 @@ func (m *ChannelChatbotStatusMessageData) decodeJX(d *jx.Decoder, s *wire.Scope)
 				m.Joined = zero
 			}
 			dup |= 1 << 2
-			s.Push("joined")
-			if m.Joined.Value, err = wire.Bool(d, s); err != nil {
+			if m.Joined.Value, err = wire.Bool(d, s, "joined"); err != nil {
 				return err
 			}
 			m.Joined.Set = true
-			s.Pop()
 		case "mod":
 			if dup&(1<<3) != 0 {
 				s.Forget("mod")
@@ -6573,12 +5933,10 @@ func (m *ChannelChatbotStatusMessageData) decodeJX(d *jx.Decoder, s *wire.Scope)
 				m.Mod = zero
 			}
 			dup |= 1 << 3
-			s.Push("mod")
-			if m.Mod.Value, err = wire.Bool(d, s); err != nil {
+			if m.Mod.Value, err = wire.Bool(d, s, "mod"); err != nil {
 				return err
 			}
 			m.Mod.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -6607,11 +5965,9 @@ func (m *ChannelChatbotTimeoutMessage) decodeJX(d *jx.Decoder, s *wire.Scope) er
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "ts":
 			if dup&(1<<1) != 0 {
 				s.Forget("ts")
@@ -6620,11 +5976,9 @@ func (m *ChannelChatbotTimeoutMessage) decodeJX(d *jx.Decoder, s *wire.Scope) er
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("ts")
-			if m.TS, err = wire.String(d, s); err != nil {
+			if m.TS, err = wire.String(d, s, "ts"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<2) != 0 {
 				s.Forget("type")
@@ -6633,11 +5987,9 @@ func (m *ChannelChatbotTimeoutMessage) decodeJX(d *jx.Decoder, s *wire.Scope) er
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "topic":
 			if dup&(1<<3) != 0 {
 				s.Forget("topic")
@@ -6646,11 +5998,9 @@ func (m *ChannelChatbotTimeoutMessage) decodeJX(d *jx.Decoder, s *wire.Scope) er
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("topic")
-			if m.Topic, err = wire.String(d, s); err != nil {
+			if m.Topic, err = wire.String(d, s, "topic"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "room":
 			if dup&(1<<4) != 0 {
 				s.Forget("room")
@@ -6658,12 +6008,10 @@ func (m *ChannelChatbotTimeoutMessage) decodeJX(d *jx.Decoder, s *wire.Scope) er
 				m.Room = zero
 			}
 			dup |= 1 << 4
-			s.Push("room")
-			if m.Room.Value, err = wire.String(d, s); err != nil {
+			if m.Room.Value, err = wire.String(d, s, "room"); err != nil {
 				return err
 			}
 			m.Room.Set = true
-			s.Pop()
 		case "data":
 			if dup&(1<<5) != 0 {
 				s.Forget("data")
@@ -6720,12 +6068,10 @@ func (m *ChannelChatbotTimeoutMessageData) decodeJX(d *jx.Decoder, s *wire.Scope
 				m.MsgID = zero
 			}
 			dup |= 1 << 0
-			s.Push("msg_id")
-			if m.MsgID.Value, err = wire.String(d, s); err != nil {
+			if m.MsgID.Value, err = wire.String(d, s, "msg_id"); err != nil {
 				return err
 			}
 			m.MsgID.Set = true
-			s.Pop()
 		case "user_id":
 			if dup&(1<<1) != 0 {
 				s.Forget("user_id")
@@ -6733,12 +6079,10 @@ func (m *ChannelChatbotTimeoutMessageData) decodeJX(d *jx.Decoder, s *wire.Scope
 				m.UserID = zero
 			}
 			dup |= 1 << 1
-			s.Push("user_id")
-			if m.UserID.Value, err = wire.String(d, s); err != nil {
+			if m.UserID.Value, err = wire.String(d, s, "user_id"); err != nil {
 				return err
 			}
 			m.UserID.Set = true
-			s.Pop()
 		case "user_name":
 			if dup&(1<<2) != 0 {
 				s.Forget("user_name")
@@ -6746,12 +6090,10 @@ func (m *ChannelChatbotTimeoutMessageData) decodeJX(d *jx.Decoder, s *wire.Scope
 				m.UserName = zero
 			}
 			dup |= 1 << 2
-			s.Push("user_name")
-			if m.UserName.Value, err = wire.String(d, s); err != nil {
+			if m.UserName.Value, err = wire.String(d, s, "user_name"); err != nil {
 				return err
 			}
 			m.UserName.Set = true
-			s.Pop()
 		case "duration":
 			if dup&(1<<3) != 0 {
 				s.Forget("duration")
@@ -6759,12 +6101,10 @@ func (m *ChannelChatbotTimeoutMessageData) decodeJX(d *jx.Decoder, s *wire.Scope
 				m.Duration = zero
 			}
 			dup |= 1 << 3
-			s.Push("duration")
-			if m.Duration.Value, err = wire.Int(d, s); err != nil {
+			if m.Duration.Value, err = wire.Int(d, s, "duration"); err != nil {
 				return err
 			}
 			m.Duration.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -6793,11 +6133,9 @@ func (m *ChannelChatbotTimersMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "ts":
 			if dup&(1<<1) != 0 {
 				s.Forget("ts")
@@ -6806,11 +6144,9 @@ func (m *ChannelChatbotTimersMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("ts")
-			if m.TS, err = wire.String(d, s); err != nil {
+			if m.TS, err = wire.String(d, s, "ts"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<2) != 0 {
 				s.Forget("type")
@@ -6819,11 +6155,9 @@ func (m *ChannelChatbotTimersMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "topic":
 			if dup&(1<<3) != 0 {
 				s.Forget("topic")
@@ -6832,11 +6166,9 @@ func (m *ChannelChatbotTimersMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("topic")
-			if m.Topic, err = wire.String(d, s); err != nil {
+			if m.Topic, err = wire.String(d, s, "topic"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "room":
 			if dup&(1<<4) != 0 {
 				s.Forget("room")
@@ -6844,12 +6176,10 @@ func (m *ChannelChatbotTimersMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 				m.Room = zero
 			}
 			dup |= 1 << 4
-			s.Push("room")
-			if m.Room.Value, err = wire.String(d, s); err != nil {
+			if m.Room.Value, err = wire.String(d, s, "room"); err != nil {
 				return err
 			}
 			m.Room.Set = true
-			s.Pop()
 		case "data":
 			if dup&(1<<5) != 0 {
 				s.Forget("data")
@@ -6858,11 +6188,9 @@ func (m *ChannelChatbotTimersMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			dup |= 1 << 5
 			seen |= 1 << 5
-			s.Push("data")
-			if m.Data, err = wire.Raw(d, s, jx.Object); err != nil {
+			if m.Data, err = wire.Raw(d, s, "data", jx.Object); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -6908,11 +6236,9 @@ func (m *ChannelChatstatsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "ts":
 			if dup&(1<<1) != 0 {
 				s.Forget("ts")
@@ -6921,11 +6247,9 @@ func (m *ChannelChatstatsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("ts")
-			if m.TS, err = wire.String(d, s); err != nil {
+			if m.TS, err = wire.String(d, s, "ts"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<2) != 0 {
 				s.Forget("type")
@@ -6934,11 +6258,9 @@ func (m *ChannelChatstatsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "topic":
 			if dup&(1<<3) != 0 {
 				s.Forget("topic")
@@ -6947,11 +6269,9 @@ func (m *ChannelChatstatsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("topic")
-			if m.Topic, err = wire.String(d, s); err != nil {
+			if m.Topic, err = wire.String(d, s, "topic"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "room":
 			if dup&(1<<4) != 0 {
 				s.Forget("room")
@@ -6959,12 +6279,10 @@ func (m *ChannelChatstatsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Room = zero
 			}
 			dup |= 1 << 4
-			s.Push("room")
-			if m.Room.Value, err = wire.String(d, s); err != nil {
+			if m.Room.Value, err = wire.String(d, s, "room"); err != nil {
 				return err
 			}
 			m.Room.Set = true
-			s.Pop()
 		case "data":
 			if dup&(1<<5) != 0 {
 				s.Forget("data")
@@ -6973,11 +6291,9 @@ func (m *ChannelChatstatsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 5
 			seen |= 1 << 5
-			s.Push("data")
-			if m.Data, err = wire.Raw(d, s, jx.Object); err != nil {
+			if m.Data, err = wire.Raw(d, s, "data", jx.Object); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -7023,11 +6339,9 @@ func (m *ChannelContestsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "ts":
 			if dup&(1<<1) != 0 {
 				s.Forget("ts")
@@ -7036,11 +6350,9 @@ func (m *ChannelContestsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("ts")
-			if m.TS, err = wire.String(d, s); err != nil {
+			if m.TS, err = wire.String(d, s, "ts"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<2) != 0 {
 				s.Forget("type")
@@ -7049,11 +6361,9 @@ func (m *ChannelContestsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "topic":
 			if dup&(1<<3) != 0 {
 				s.Forget("topic")
@@ -7062,11 +6372,9 @@ func (m *ChannelContestsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("topic")
-			if m.Topic, err = wire.String(d, s); err != nil {
+			if m.Topic, err = wire.String(d, s, "topic"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "room":
 			if dup&(1<<4) != 0 {
 				s.Forget("room")
@@ -7074,12 +6382,10 @@ func (m *ChannelContestsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Room = zero
 			}
 			dup |= 1 << 4
-			s.Push("room")
-			if m.Room.Value, err = wire.String(d, s); err != nil {
+			if m.Room.Value, err = wire.String(d, s, "room"); err != nil {
 				return err
 			}
 			m.Room.Set = true
-			s.Pop()
 		case "data":
 			if dup&(1<<5) != 0 {
 				s.Forget("data")
@@ -7138,15 +6444,13 @@ func (m *ChannelContestsMessageData) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("event")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "event"); err != nil {
 					return err
 				}
 				m.Event = ContestEvent(sv0)
 			}
-			s.Pop()
 		case "payload":
 			if dup&(1<<1) != 0 {
 				s.Forget("payload")
@@ -7193,11 +6497,9 @@ func (m *ChannelGiveawaysMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "ts":
 			if dup&(1<<1) != 0 {
 				s.Forget("ts")
@@ -7206,11 +6508,9 @@ func (m *ChannelGiveawaysMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("ts")
-			if m.TS, err = wire.String(d, s); err != nil {
+			if m.TS, err = wire.String(d, s, "ts"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<2) != 0 {
 				s.Forget("type")
@@ -7219,11 +6519,9 @@ func (m *ChannelGiveawaysMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "topic":
 			if dup&(1<<3) != 0 {
 				s.Forget("topic")
@@ -7232,11 +6530,9 @@ func (m *ChannelGiveawaysMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("topic")
-			if m.Topic, err = wire.String(d, s); err != nil {
+			if m.Topic, err = wire.String(d, s, "topic"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "room":
 			if dup&(1<<4) != 0 {
 				s.Forget("room")
@@ -7244,12 +6540,10 @@ func (m *ChannelGiveawaysMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Room = zero
 			}
 			dup |= 1 << 4
-			s.Push("room")
-			if m.Room.Value, err = wire.String(d, s); err != nil {
+			if m.Room.Value, err = wire.String(d, s, "room"); err != nil {
 				return err
 			}
 			m.Room.Set = true
-			s.Pop()
 		case "data":
 			if dup&(1<<5) != 0 {
 				s.Forget("data")
@@ -7308,11 +6602,9 @@ func (m *ChannelKvstoreUpdateMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "ts":
 			if dup&(1<<1) != 0 {
 				s.Forget("ts")
@@ -7321,11 +6613,9 @@ func (m *ChannelKvstoreUpdateMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("ts")
-			if m.TS, err = wire.String(d, s); err != nil {
+			if m.TS, err = wire.String(d, s, "ts"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<2) != 0 {
 				s.Forget("type")
@@ -7334,11 +6624,9 @@ func (m *ChannelKvstoreUpdateMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "topic":
 			if dup&(1<<3) != 0 {
 				s.Forget("topic")
@@ -7347,11 +6635,9 @@ func (m *ChannelKvstoreUpdateMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("topic")
-			if m.Topic, err = wire.String(d, s); err != nil {
+			if m.Topic, err = wire.String(d, s, "topic"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "room":
 			if dup&(1<<4) != 0 {
 				s.Forget("room")
@@ -7359,12 +6645,10 @@ func (m *ChannelKvstoreUpdateMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 				m.Room = zero
 			}
 			dup |= 1 << 4
-			s.Push("room")
-			if m.Room.Value, err = wire.String(d, s); err != nil {
+			if m.Room.Value, err = wire.String(d, s, "room"); err != nil {
 				return err
 			}
 			m.Room.Set = true
-			s.Pop()
 		case "data":
 			if dup&(1<<5) != 0 {
 				s.Forget("data")
@@ -7423,11 +6707,9 @@ func (m *ChannelKvstoreUpdateMessageData) decodeJX(d *jx.Decoder, s *wire.Scope)
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("key")
-			if m.Key, err = wire.String(d, s); err != nil {
+			if m.Key, err = wire.String(d, s, "key"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "value":
 			if dup&(1<<1) != 0 {
 				s.Forget("value")
@@ -7435,11 +6717,9 @@ func (m *ChannelKvstoreUpdateMessageData) decodeJX(d *jx.Decoder, s *wire.Scope)
 				m.Value = zero
 			}
 			dup |= 1 << 1
-			s.Push("value")
-			if m.Value, err = wire.Raw(d, s); err != nil {
+			if m.Value, err = wire.Raw(d, s, "value"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -7473,11 +6753,9 @@ func (m *ChannelLoyaltyItemsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "ts":
 			if dup&(1<<1) != 0 {
 				s.Forget("ts")
@@ -7486,11 +6764,9 @@ func (m *ChannelLoyaltyItemsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("ts")
-			if m.TS, err = wire.String(d, s); err != nil {
+			if m.TS, err = wire.String(d, s, "ts"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<2) != 0 {
 				s.Forget("type")
@@ -7499,11 +6775,9 @@ func (m *ChannelLoyaltyItemsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "topic":
 			if dup&(1<<3) != 0 {
 				s.Forget("topic")
@@ -7512,11 +6786,9 @@ func (m *ChannelLoyaltyItemsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("topic")
-			if m.Topic, err = wire.String(d, s); err != nil {
+			if m.Topic, err = wire.String(d, s, "topic"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "room":
 			if dup&(1<<4) != 0 {
 				s.Forget("room")
@@ -7524,12 +6796,10 @@ func (m *ChannelLoyaltyItemsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 				m.Room = zero
 			}
 			dup |= 1 << 4
-			s.Push("room")
-			if m.Room.Value, err = wire.String(d, s); err != nil {
+			if m.Room.Value, err = wire.String(d, s, "room"); err != nil {
 				return err
 			}
 			m.Room.Set = true
-			s.Pop()
 		case "data":
 			if dup&(1<<5) != 0 {
 				s.Forget("data")
@@ -7538,11 +6808,9 @@ func (m *ChannelLoyaltyItemsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 			}
 			dup |= 1 << 5
 			seen |= 1 << 5
-			s.Push("data")
-			if m.Data, err = wire.Raw(d, s, jx.Object); err != nil {
+			if m.Data, err = wire.Raw(d, s, "data", jx.Object); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -7588,11 +6856,9 @@ func (m *ChannelLoyaltyRedemptionsMessage) decodeJX(d *jx.Decoder, s *wire.Scope
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "ts":
 			if dup&(1<<1) != 0 {
 				s.Forget("ts")
@@ -7601,11 +6867,9 @@ func (m *ChannelLoyaltyRedemptionsMessage) decodeJX(d *jx.Decoder, s *wire.Scope
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("ts")
-			if m.TS, err = wire.String(d, s); err != nil {
+			if m.TS, err = wire.String(d, s, "ts"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<2) != 0 {
 				s.Forget("type")
@@ -7614,11 +6878,9 @@ func (m *ChannelLoyaltyRedemptionsMessage) decodeJX(d *jx.Decoder, s *wire.Scope
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "topic":
 			if dup&(1<<3) != 0 {
 				s.Forget("topic")
@@ -7627,11 +6889,9 @@ func (m *ChannelLoyaltyRedemptionsMessage) decodeJX(d *jx.Decoder, s *wire.Scope
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("topic")
-			if m.Topic, err = wire.String(d, s); err != nil {
+			if m.Topic, err = wire.String(d, s, "topic"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "room":
 			if dup&(1<<4) != 0 {
 				s.Forget("room")
@@ -7639,12 +6899,10 @@ func (m *ChannelLoyaltyRedemptionsMessage) decodeJX(d *jx.Decoder, s *wire.Scope
 				m.Room = zero
 			}
 			dup |= 1 << 4
-			s.Push("room")
-			if m.Room.Value, err = wire.String(d, s); err != nil {
+			if m.Room.Value, err = wire.String(d, s, "room"); err != nil {
 				return err
 			}
 			m.Room.Set = true
-			s.Pop()
 		case "data":
 			if dup&(1<<5) != 0 {
 				s.Forget("data")
@@ -7653,11 +6911,9 @@ func (m *ChannelLoyaltyRedemptionsMessage) decodeJX(d *jx.Decoder, s *wire.Scope
 			}
 			dup |= 1 << 5
 			seen |= 1 << 5
-			s.Push("data")
-			if m.Data, err = wire.Raw(d, s, jx.Object); err != nil {
+			if m.Data, err = wire.Raw(d, s, "data", jx.Object); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -7703,11 +6959,9 @@ func (m *ChannelOverlayActionMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "ts":
 			if dup&(1<<1) != 0 {
 				s.Forget("ts")
@@ -7716,11 +6970,9 @@ func (m *ChannelOverlayActionMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("ts")
-			if m.TS, err = wire.String(d, s); err != nil {
+			if m.TS, err = wire.String(d, s, "ts"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<2) != 0 {
 				s.Forget("type")
@@ -7729,11 +6981,9 @@ func (m *ChannelOverlayActionMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "topic":
 			if dup&(1<<3) != 0 {
 				s.Forget("topic")
@@ -7742,11 +6992,9 @@ func (m *ChannelOverlayActionMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("topic")
-			if m.Topic, err = wire.String(d, s); err != nil {
+			if m.Topic, err = wire.String(d, s, "topic"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "room":
 			if dup&(1<<4) != 0 {
 				s.Forget("room")
@@ -7754,12 +7002,10 @@ func (m *ChannelOverlayActionMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 				m.Room = zero
 			}
 			dup |= 1 << 4
-			s.Push("room")
-			if m.Room.Value, err = wire.String(d, s); err != nil {
+			if m.Room.Value, err = wire.String(d, s, "room"); err != nil {
 				return err
 			}
 			m.Room.Set = true
-			s.Pop()
 		case "data":
 			if dup&(1<<5) != 0 {
 				s.Forget("data")
@@ -7818,15 +7064,13 @@ func (m *ChannelOverlayActionMessageData) decodeJX(d *jx.Decoder, s *wire.Scope)
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("action")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "action"); err != nil {
 					return err
 				}
 				m.Action = OverlayAction(sv0)
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -7860,11 +7104,9 @@ func (m *ChannelOverlayBroadcastMessage) decodeJX(d *jx.Decoder, s *wire.Scope) 
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "ts":
 			if dup&(1<<1) != 0 {
 				s.Forget("ts")
@@ -7873,11 +7115,9 @@ func (m *ChannelOverlayBroadcastMessage) decodeJX(d *jx.Decoder, s *wire.Scope) 
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("ts")
-			if m.TS, err = wire.String(d, s); err != nil {
+			if m.TS, err = wire.String(d, s, "ts"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<2) != 0 {
 				s.Forget("type")
@@ -7886,11 +7126,9 @@ func (m *ChannelOverlayBroadcastMessage) decodeJX(d *jx.Decoder, s *wire.Scope) 
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "topic":
 			if dup&(1<<3) != 0 {
 				s.Forget("topic")
@@ -7899,11 +7137,9 @@ func (m *ChannelOverlayBroadcastMessage) decodeJX(d *jx.Decoder, s *wire.Scope) 
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("topic")
-			if m.Topic, err = wire.String(d, s); err != nil {
+			if m.Topic, err = wire.String(d, s, "topic"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "room":
 			if dup&(1<<4) != 0 {
 				s.Forget("room")
@@ -7911,12 +7147,10 @@ func (m *ChannelOverlayBroadcastMessage) decodeJX(d *jx.Decoder, s *wire.Scope) 
 				m.Room = zero
 			}
 			dup |= 1 << 4
-			s.Push("room")
-			if m.Room.Value, err = wire.String(d, s); err != nil {
+			if m.Room.Value, err = wire.String(d, s, "room"); err != nil {
 				return err
 			}
 			m.Room.Set = true
-			s.Pop()
 		case "data":
 			if dup&(1<<5) != 0 {
 				s.Forget("data")
@@ -7975,11 +7209,9 @@ func (m *ChannelOverlayBroadcastMessageData) decodeJX(d *jx.Decoder, s *wire.Sco
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("target")
-			if m.Target, err = wire.String(d, s); err != nil {
+			if m.Target, err = wire.String(d, s, "target"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "event":
 			if dup&(1<<1) != 0 {
 				s.Forget("event")
@@ -7988,11 +7220,9 @@ func (m *ChannelOverlayBroadcastMessageData) decodeJX(d *jx.Decoder, s *wire.Sco
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("event")
-			if m.Event, err = wire.String(d, s); err != nil {
+			if m.Event, err = wire.String(d, s, "event"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "data":
 			if dup&(1<<2) != 0 {
 				s.Forget("data")
@@ -8000,11 +7230,9 @@ func (m *ChannelOverlayBroadcastMessageData) decodeJX(d *jx.Decoder, s *wire.Sco
 				m.Data = zero
 			}
 			dup |= 1 << 2
-			s.Push("data")
-			if m.Data, err = wire.Raw(d, s); err != nil {
+			if m.Data, err = wire.Raw(d, s, "data"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -8041,11 +7269,9 @@ func (m *ChannelOverlayUpdateMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "ts":
 			if dup&(1<<1) != 0 {
 				s.Forget("ts")
@@ -8054,11 +7280,9 @@ func (m *ChannelOverlayUpdateMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("ts")
-			if m.TS, err = wire.String(d, s); err != nil {
+			if m.TS, err = wire.String(d, s, "ts"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<2) != 0 {
 				s.Forget("type")
@@ -8067,11 +7291,9 @@ func (m *ChannelOverlayUpdateMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "topic":
 			if dup&(1<<3) != 0 {
 				s.Forget("topic")
@@ -8080,11 +7302,9 @@ func (m *ChannelOverlayUpdateMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("topic")
-			if m.Topic, err = wire.String(d, s); err != nil {
+			if m.Topic, err = wire.String(d, s, "topic"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "room":
 			if dup&(1<<4) != 0 {
 				s.Forget("room")
@@ -8092,12 +7312,10 @@ func (m *ChannelOverlayUpdateMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 				m.Room = zero
 			}
 			dup |= 1 << 4
-			s.Push("room")
-			if m.Room.Value, err = wire.String(d, s); err != nil {
+			if m.Room.Value, err = wire.String(d, s, "room"); err != nil {
 				return err
 			}
 			m.Room.Set = true
-			s.Pop()
 		case "data":
 			if dup&(1<<5) != 0 {
 				s.Forget("data")
@@ -8106,11 +7324,9 @@ func (m *ChannelOverlayUpdateMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			dup |= 1 << 5
 			seen |= 1 << 5
-			s.Push("data")
-			if m.Data, err = wire.Raw(d, s, jx.Object); err != nil {
+			if m.Data, err = wire.Raw(d, s, "data", jx.Object); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -8156,11 +7372,9 @@ func (m *ChannelSessionResetMessage) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "ts":
 			if dup&(1<<1) != 0 {
 				s.Forget("ts")
@@ -8169,11 +7383,9 @@ func (m *ChannelSessionResetMessage) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("ts")
-			if m.TS, err = wire.String(d, s); err != nil {
+			if m.TS, err = wire.String(d, s, "ts"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<2) != 0 {
 				s.Forget("type")
@@ -8182,11 +7394,9 @@ func (m *ChannelSessionResetMessage) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "topic":
 			if dup&(1<<3) != 0 {
 				s.Forget("topic")
@@ -8195,11 +7405,9 @@ func (m *ChannelSessionResetMessage) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("topic")
-			if m.Topic, err = wire.String(d, s); err != nil {
+			if m.Topic, err = wire.String(d, s, "topic"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "room":
 			if dup&(1<<4) != 0 {
 				s.Forget("room")
@@ -8207,12 +7415,10 @@ func (m *ChannelSessionResetMessage) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 				m.Room = zero
 			}
 			dup |= 1 << 4
-			s.Push("room")
-			if m.Room.Value, err = wire.String(d, s); err != nil {
+			if m.Room.Value, err = wire.String(d, s, "room"); err != nil {
 				return err
 			}
 			m.Room.Set = true
-			s.Pop()
 		case "data":
 			if dup&(1<<5) != 0 {
 				s.Forget("data")
@@ -8269,11 +7475,9 @@ func (m *ChannelSessionResetMessageData) decodeJX(d *jx.Decoder, s *wire.Scope) 
 				m.Session = zero
 			}
 			dup |= 1 << 0
-			s.Push("session")
-			if m.Session, err = wire.Raw(d, s, jx.Object); err != nil {
+			if m.Session, err = wire.Raw(d, s, "session", jx.Object); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -8302,11 +7506,9 @@ func (m *ChannelSessionUpdateMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "ts":
 			if dup&(1<<1) != 0 {
 				s.Forget("ts")
@@ -8315,11 +7517,9 @@ func (m *ChannelSessionUpdateMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("ts")
-			if m.TS, err = wire.String(d, s); err != nil {
+			if m.TS, err = wire.String(d, s, "ts"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<2) != 0 {
 				s.Forget("type")
@@ -8328,11 +7528,9 @@ func (m *ChannelSessionUpdateMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "topic":
 			if dup&(1<<3) != 0 {
 				s.Forget("topic")
@@ -8341,11 +7539,9 @@ func (m *ChannelSessionUpdateMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("topic")
-			if m.Topic, err = wire.String(d, s); err != nil {
+			if m.Topic, err = wire.String(d, s, "topic"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "room":
 			if dup&(1<<4) != 0 {
 				s.Forget("room")
@@ -8353,12 +7549,10 @@ func (m *ChannelSessionUpdateMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 				m.Room = zero
 			}
 			dup |= 1 << 4
-			s.Push("room")
-			if m.Room.Value, err = wire.String(d, s); err != nil {
+			if m.Room.Value, err = wire.String(d, s, "room"); err != nil {
 				return err
 			}
 			m.Room.Set = true
-			s.Pop()
 		case "data":
 			if dup&(1<<5) != 0 {
 				s.Forget("data")
@@ -8415,12 +7609,10 @@ func (m *ChannelSessionUpdateMessageData) decodeJX(d *jx.Decoder, s *wire.Scope)
 				m.Key = zero
 			}
 			dup |= 1 << 0
-			s.Push("key")
-			if m.Key.Value, err = wire.String(d, s); err != nil {
+			if m.Key.Value, err = wire.String(d, s, "key"); err != nil {
 				return err
 			}
 			m.Key.Set = true
-			s.Pop()
 		case "name":
 			if dup&(1<<1) != 0 {
 				s.Forget("name")
@@ -8428,12 +7620,10 @@ func (m *ChannelSessionUpdateMessageData) decodeJX(d *jx.Decoder, s *wire.Scope)
 				m.Name = zero
 			}
 			dup |= 1 << 1
-			s.Push("name")
-			if m.Name.Value, err = wire.String(d, s); err != nil {
+			if m.Name.Value, err = wire.String(d, s, "name"); err != nil {
 				return err
 			}
 			m.Name.Set = true
-			s.Pop()
 		case "provider":
 			if dup&(1<<2) != 0 {
 				s.Forget("provider")
@@ -8441,12 +7631,10 @@ func (m *ChannelSessionUpdateMessageData) decodeJX(d *jx.Decoder, s *wire.Scope)
 				m.Provider = zero
 			}
 			dup |= 1 << 2
-			s.Push("provider")
-			if m.Provider.Value, err = wire.String(d, s); err != nil {
+			if m.Provider.Value, err = wire.String(d, s, "provider"); err != nil {
 				return err
 			}
 			m.Provider.Set = true
-			s.Pop()
 		case "data":
 			if dup&(1<<3) != 0 {
 				s.Forget("data")
@@ -8454,11 +7642,9 @@ func (m *ChannelSessionUpdateMessageData) decodeJX(d *jx.Decoder, s *wire.Scope)
 				m.Data = zero
 			}
 			dup |= 1 << 3
-			s.Push("data")
-			if m.Data, err = wire.Raw(d, s); err != nil {
+			if m.Data, err = wire.Raw(d, s, "data"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -8487,11 +7673,9 @@ func (m *ChannelSongrequestMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "ts":
 			if dup&(1<<1) != 0 {
 				s.Forget("ts")
@@ -8500,11 +7684,9 @@ func (m *ChannelSongrequestMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("ts")
-			if m.TS, err = wire.String(d, s); err != nil {
+			if m.TS, err = wire.String(d, s, "ts"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<2) != 0 {
 				s.Forget("type")
@@ -8513,11 +7695,9 @@ func (m *ChannelSongrequestMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "topic":
 			if dup&(1<<3) != 0 {
 				s.Forget("topic")
@@ -8526,11 +7706,9 @@ func (m *ChannelSongrequestMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("topic")
-			if m.Topic, err = wire.String(d, s); err != nil {
+			if m.Topic, err = wire.String(d, s, "topic"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "room":
 			if dup&(1<<4) != 0 {
 				s.Forget("room")
@@ -8538,12 +7716,10 @@ func (m *ChannelSongrequestMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error
 				m.Room = zero
 			}
 			dup |= 1 << 4
-			s.Push("room")
-			if m.Room.Value, err = wire.String(d, s); err != nil {
+			if m.Room.Value, err = wire.String(d, s, "room"); err != nil {
 				return err
 			}
 			m.Room.Set = true
-			s.Pop()
 		case "data":
 			if dup&(1<<5) != 0 {
 				s.Forget("data")
@@ -8602,15 +7778,13 @@ func (m *ChannelSongrequestMessageData) decodeJX(d *jx.Decoder, s *wire.Scope) e
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("event")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "event"); err != nil {
 					return err
 				}
 				m.Event = SongrequestEvent(sv0)
 			}
-			s.Pop()
 		case "payload":
 			if dup&(1<<1) != 0 {
 				s.Forget("payload")
@@ -8618,11 +7792,9 @@ func (m *ChannelSongrequestMessageData) decodeJX(d *jx.Decoder, s *wire.Scope) e
 				m.Payload = zero
 			}
 			dup |= 1 << 1
-			s.Push("payload")
-			if m.Payload, err = wire.Raw(d, s); err != nil {
+			if m.Payload, err = wire.Raw(d, s, "payload"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -8656,11 +7828,9 @@ func (m *ChannelStreamStatusMessage) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "ts":
 			if dup&(1<<1) != 0 {
 				s.Forget("ts")
@@ -8669,11 +7839,9 @@ func (m *ChannelStreamStatusMessage) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("ts")
-			if m.TS, err = wire.String(d, s); err != nil {
+			if m.TS, err = wire.String(d, s, "ts"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<2) != 0 {
 				s.Forget("type")
@@ -8682,11 +7850,9 @@ func (m *ChannelStreamStatusMessage) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "topic":
 			if dup&(1<<3) != 0 {
 				s.Forget("topic")
@@ -8695,11 +7861,9 @@ func (m *ChannelStreamStatusMessage) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("topic")
-			if m.Topic, err = wire.String(d, s); err != nil {
+			if m.Topic, err = wire.String(d, s, "topic"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "room":
 			if dup&(1<<4) != 0 {
 				s.Forget("room")
@@ -8707,12 +7871,10 @@ func (m *ChannelStreamStatusMessage) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 				m.Room = zero
 			}
 			dup |= 1 << 4
-			s.Push("room")
-			if m.Room.Value, err = wire.String(d, s); err != nil {
+			if m.Room.Value, err = wire.String(d, s, "room"); err != nil {
 				return err
 			}
 			m.Room.Set = true
-			s.Pop()
 		case "data":
 			if dup&(1<<5) != 0 {
 				s.Forget("data")
@@ -8769,12 +7931,10 @@ func (m *ChannelStreamStatusMessageData) decodeJX(d *jx.Decoder, s *wire.Scope) 
 				m.IsLive = zero
 			}
 			dup |= 1 << 0
-			s.Push("isLive")
-			if m.IsLive.Value, err = wire.Bool(d, s); err != nil {
+			if m.IsLive.Value, err = wire.Bool(d, s, "isLive"); err != nil {
 				return err
 			}
 			m.IsLive.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -8803,11 +7963,9 @@ func (m *ChannelTipsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "ts":
 			if dup&(1<<1) != 0 {
 				s.Forget("ts")
@@ -8816,11 +7974,9 @@ func (m *ChannelTipsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("ts")
-			if m.TS, err = wire.String(d, s); err != nil {
+			if m.TS, err = wire.String(d, s, "ts"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<2) != 0 {
 				s.Forget("type")
@@ -8829,11 +7985,9 @@ func (m *ChannelTipsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "topic":
 			if dup&(1<<3) != 0 {
 				s.Forget("topic")
@@ -8842,11 +7996,9 @@ func (m *ChannelTipsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("topic")
-			if m.Topic, err = wire.String(d, s); err != nil {
+			if m.Topic, err = wire.String(d, s, "topic"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "room":
 			if dup&(1<<4) != 0 {
 				s.Forget("room")
@@ -8854,12 +8006,10 @@ func (m *ChannelTipsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Room = zero
 			}
 			dup |= 1 << 4
-			s.Push("room")
-			if m.Room.Value, err = wire.String(d, s); err != nil {
+			if m.Room.Value, err = wire.String(d, s, "room"); err != nil {
 				return err
 			}
 			m.Room.Set = true
-			s.Pop()
 		case "data":
 			if dup&(1<<5) != 0 {
 				s.Forget("data")
@@ -8918,11 +8068,9 @@ func (m *ChannelTipsModerationMessage) decodeJX(d *jx.Decoder, s *wire.Scope) er
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "ts":
 			if dup&(1<<1) != 0 {
 				s.Forget("ts")
@@ -8931,11 +8079,9 @@ func (m *ChannelTipsModerationMessage) decodeJX(d *jx.Decoder, s *wire.Scope) er
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("ts")
-			if m.TS, err = wire.String(d, s); err != nil {
+			if m.TS, err = wire.String(d, s, "ts"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<2) != 0 {
 				s.Forget("type")
@@ -8944,11 +8090,9 @@ func (m *ChannelTipsModerationMessage) decodeJX(d *jx.Decoder, s *wire.Scope) er
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "topic":
 			if dup&(1<<3) != 0 {
 				s.Forget("topic")
@@ -8957,11 +8101,9 @@ func (m *ChannelTipsModerationMessage) decodeJX(d *jx.Decoder, s *wire.Scope) er
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("topic")
-			if m.Topic, err = wire.String(d, s); err != nil {
+			if m.Topic, err = wire.String(d, s, "topic"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "room":
 			if dup&(1<<4) != 0 {
 				s.Forget("room")
@@ -8969,12 +8111,10 @@ func (m *ChannelTipsModerationMessage) decodeJX(d *jx.Decoder, s *wire.Scope) er
 				m.Room = zero
 			}
 			dup |= 1 << 4
-			s.Push("room")
-			if m.Room.Value, err = wire.String(d, s); err != nil {
+			if m.Room.Value, err = wire.String(d, s, "room"); err != nil {
 				return err
 			}
 			m.Room.Set = true
-			s.Pop()
 		case "data":
 			if dup&(1<<5) != 0 {
 				s.Forget("data")
@@ -9031,12 +8171,10 @@ func (m *ContestPayload) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.OptionID = zero
 			}
 			dup |= 1 << 0
-			s.Push("optionId")
-			if m.OptionID.Value, err = wire.String(d, s); err != nil {
+			if m.OptionID.Value, err = wire.String(d, s, "optionId"); err != nil {
 				return err
 			}
 			m.OptionID.Set = true
-			s.Pop()
 		case "amount":
 			if dup&(1<<1) != 0 {
 				s.Forget("amount")
@@ -9044,12 +8182,10 @@ func (m *ContestPayload) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Amount = zero
 			}
 			dup |= 1 << 1
-			s.Push("amount")
-			if m.Amount.Value, err = wire.Float(d, s); err != nil {
+			if m.Amount.Value, err = wire.Float(d, s, "amount"); err != nil {
 				return err
 			}
 			m.Amount.Set = true
-			s.Pop()
 		case "userId":
 			if dup&(1<<2) != 0 {
 				s.Forget("userId")
@@ -9057,12 +8193,10 @@ func (m *ContestPayload) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.UserID = zero
 			}
 			dup |= 1 << 2
-			s.Push("userId")
-			if m.UserID.Value, err = wire.String(d, s); err != nil {
+			if m.UserID.Value, err = wire.String(d, s, "userId"); err != nil {
 				return err
 			}
 			m.UserID.Set = true
-			s.Pop()
 		case "state":
 			if dup&(1<<3) != 0 {
 				s.Forget("state")
@@ -9070,16 +8204,14 @@ func (m *ContestPayload) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.State = zero
 			}
 			dup |= 1 << 3
-			s.Push("state")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "state"); err != nil {
 					return err
 				}
 				m.State.Value = ContestState(sv0)
 			}
 			m.State.Set = true
-			s.Pop()
 		case "contestId":
 			if dup&(1<<4) != 0 {
 				s.Forget("contestId")
@@ -9087,12 +8219,10 @@ func (m *ContestPayload) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.ContestID = zero
 			}
 			dup |= 1 << 4
-			s.Push("contestId")
-			if m.ContestID.Value, err = wire.String(d, s); err != nil {
+			if m.ContestID.Value, err = wire.String(d, s, "contestId"); err != nil {
 				return err
 			}
 			m.ContestID.Set = true
-			s.Pop()
 		case "winnerId":
 			if dup&(1<<5) != 0 {
 				s.Forget("winnerId")
@@ -9100,12 +8230,10 @@ func (m *ContestPayload) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.WinnerID = zero
 			}
 			dup |= 1 << 5
-			s.Push("winnerId")
-			if m.WinnerID.Value, err = wire.String(d, s); err != nil {
+			if m.WinnerID.Value, err = wire.String(d, s, "winnerId"); err != nil {
 				return err
 			}
 			m.WinnerID.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -9133,12 +8261,10 @@ func (m *GiveawayUpdate) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.ChannelID = zero
 			}
 			dup |= 1 << 0
-			s.Push("channelId")
-			if m.ChannelID.Value, err = wire.String(d, s); err != nil {
+			if m.ChannelID.Value, err = wire.String(d, s, "channelId"); err != nil {
 				return err
 			}
 			m.ChannelID.Set = true
-			s.Pop()
 		case "giveawayId":
 			if dup&(1<<1) != 0 {
 				s.Forget("giveawayId")
@@ -9147,11 +8273,9 @@ func (m *GiveawayUpdate) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("giveawayId")
-			if m.GiveawayID, err = wire.String(d, s); err != nil {
+			if m.GiveawayID, err = wire.String(d, s, "giveawayId"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "event":
 			if dup&(1<<2) != 0 {
 				s.Forget("event")
@@ -9160,15 +8284,13 @@ func (m *GiveawayUpdate) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("event")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "event"); err != nil {
 					return err
 				}
 				m.Event = GiveawayEvent(sv0)
 			}
-			s.Pop()
 		case "state":
 			if dup&(1<<3) != 0 {
 				s.Forget("state")
@@ -9177,15 +8299,13 @@ func (m *GiveawayUpdate) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("state")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "state"); err != nil {
 					return err
 				}
 				m.State = GiveawayState(sv0)
 			}
-			s.Pop()
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
@@ -9245,12 +8365,10 @@ func (m *GiveawayUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.ProviderID = zero
 			}
 			dup |= 1 << 0
-			s.Push("providerId")
-			if m.ProviderID.Value, err = wire.String(d, s); err != nil {
+			if m.ProviderID.Value, err = wire.String(d, s, "providerId"); err != nil {
 				return err
 			}
 			m.ProviderID.Set = true
-			s.Pop()
 		case "username":
 			if dup&(1<<1) != 0 {
 				s.Forget("username")
@@ -9258,12 +8376,10 @@ func (m *GiveawayUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Username = zero
 			}
 			dup |= 1 << 1
-			s.Push("username")
-			if m.Username.Value, err = wire.String(d, s); err != nil {
+			if m.Username.Value, err = wire.String(d, s, "username"); err != nil {
 				return err
 			}
 			m.Username.Set = true
-			s.Pop()
 		case "avatar":
 			if dup&(1<<2) != 0 {
 				s.Forget("avatar")
@@ -9271,12 +8387,10 @@ func (m *GiveawayUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Avatar = zero
 			}
 			dup |= 1 << 2
-			s.Push("avatar")
-			if m.Avatar.Value, err = wire.String(d, s); err != nil {
+			if m.Avatar.Value, err = wire.String(d, s, "avatar"); err != nil {
 				return err
 			}
 			m.Avatar.Set = true
-			s.Pop()
 		case "subscriber":
 			if dup&(1<<3) != 0 {
 				s.Forget("subscriber")
@@ -9284,12 +8398,10 @@ func (m *GiveawayUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Subscriber = zero
 			}
 			dup |= 1 << 3
-			s.Push("subscriber")
-			if m.Subscriber.Value, err = wire.Bool(d, s); err != nil {
+			if m.Subscriber.Value, err = wire.Bool(d, s, "subscriber"); err != nil {
 				return err
 			}
 			m.Subscriber.Set = true
-			s.Pop()
 		case "tickets":
 			if dup&(1<<4) != 0 {
 				s.Forget("tickets")
@@ -9297,12 +8409,10 @@ func (m *GiveawayUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Tickets = zero
 			}
 			dup |= 1 << 4
-			s.Push("tickets")
-			if m.Tickets.Value, err = wire.Int(d, s); err != nil {
+			if m.Tickets.Value, err = wire.Int(d, s, "tickets"); err != nil {
 				return err
 			}
 			m.Tickets.Set = true
-			s.Pop()
 		case "new":
 			if dup&(1<<5) != 0 {
 				s.Forget("new")
@@ -9310,12 +8420,10 @@ func (m *GiveawayUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.New = zero
 			}
 			dup |= 1 << 5
-			s.Push("new")
-			if m.New.Value, err = wire.Bool(d, s); err != nil {
+			if m.New.Value, err = wire.Bool(d, s, "new"); err != nil {
 				return err
 			}
 			m.New.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -9344,11 +8452,9 @@ func (m *NotificationEnvelope) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "ts":
 			if dup&(1<<1) != 0 {
 				s.Forget("ts")
@@ -9357,11 +8463,9 @@ func (m *NotificationEnvelope) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("ts")
-			if m.TS, err = wire.String(d, s); err != nil {
+			if m.TS, err = wire.String(d, s, "ts"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<2) != 0 {
 				s.Forget("type")
@@ -9370,11 +8474,9 @@ func (m *NotificationEnvelope) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "topic":
 			if dup&(1<<3) != 0 {
 				s.Forget("topic")
@@ -9383,11 +8485,9 @@ func (m *NotificationEnvelope) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("topic")
-			if m.Topic, err = wire.String(d, s); err != nil {
+			if m.Topic, err = wire.String(d, s, "topic"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "room":
 			if dup&(1<<4) != 0 {
 				s.Forget("room")
@@ -9395,12 +8495,10 @@ func (m *NotificationEnvelope) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Room = zero
 			}
 			dup |= 1 << 4
-			s.Push("room")
-			if m.Room.Value, err = wire.String(d, s); err != nil {
+			if m.Room.Value, err = wire.String(d, s, "room"); err != nil {
 				return err
 			}
 			m.Room.Set = true
-			s.Pop()
 		case "data":
 			if dup&(1<<5) != 0 {
 				s.Forget("data")
@@ -9409,11 +8507,9 @@ func (m *NotificationEnvelope) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 5
 			seen |= 1 << 5
-			s.Push("data")
-			if m.Data, err = wire.Raw(d, s); err != nil {
+			if m.Data, err = wire.Raw(d, s, "data"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -9458,12 +8554,10 @@ func (m *Reconnect) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.ID = zero
 			}
 			dup |= 1 << 0
-			s.Push("id")
-			if m.ID.Value, err = wire.String(d, s); err != nil {
+			if m.ID.Value, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
 			m.ID.Set = true
-			s.Pop()
 		case "ts":
 			if dup&(1<<1) != 0 {
 				s.Forget("ts")
@@ -9471,12 +8565,10 @@ func (m *Reconnect) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.TS = zero
 			}
 			dup |= 1 << 1
-			s.Push("ts")
-			if m.TS.Value, err = wire.String(d, s); err != nil {
+			if m.TS.Value, err = wire.String(d, s, "ts"); err != nil {
 				return err
 			}
 			m.TS.Set = true
-			s.Pop()
 		case "type":
 			if dup&(1<<2) != 0 {
 				s.Forget("type")
@@ -9485,11 +8577,9 @@ func (m *Reconnect) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "data":
 			if dup&(1<<3) != 0 {
 				s.Forget("data")
@@ -9538,12 +8628,10 @@ func (m *ReconnectData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Message = zero
 			}
 			dup |= 1 << 0
-			s.Push("message")
-			if m.Message.Value, err = wire.String(d, s); err != nil {
+			if m.Message.Value, err = wire.String(d, s, "message"); err != nil {
 				return err
 			}
 			m.Message.Set = true
-			s.Pop()
 		case "reconnect_token":
 			if dup&(1<<1) != 0 {
 				s.Forget("reconnect_token")
@@ -9552,11 +8640,9 @@ func (m *ReconnectData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("reconnect_token")
-			if m.ReconnectToken, err = wire.String(d, s); err != nil {
+			if m.ReconnectToken, err = wire.String(d, s, "reconnect_token"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -9590,11 +8676,9 @@ func (m *Response) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "ts":
 			if dup&(1<<1) != 0 {
 				s.Forget("ts")
@@ -9603,11 +8687,9 @@ func (m *Response) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("ts")
-			if m.TS, err = wire.String(d, s); err != nil {
+			if m.TS, err = wire.String(d, s, "ts"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<2) != 0 {
 				s.Forget("type")
@@ -9616,15 +8698,13 @@ func (m *Response) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("type")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "type"); err != nil {
 					return err
 				}
 				m.Type = ResponseType(sv0)
 			}
-			s.Pop()
 		case "nonce":
 			if dup&(1<<3) != 0 {
 				s.Forget("nonce")
@@ -9632,12 +8712,10 @@ func (m *Response) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Nonce = zero
 			}
 			dup |= 1 << 3
-			s.Push("nonce")
-			if m.Nonce.Value, err = wire.String(d, s); err != nil {
+			if m.Nonce.Value, err = wire.String(d, s, "nonce"); err != nil {
 				return err
 			}
 			m.Nonce.Set = true
-			s.Pop()
 		case "error":
 			if dup&(1<<4) != 0 {
 				s.Forget("error")
@@ -9645,16 +8723,14 @@ func (m *Response) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Error = zero
 			}
 			dup |= 1 << 4
-			s.Push("error")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "error"); err != nil {
 					return err
 				}
 				m.Error.Value = ErrorCode(sv0)
 			}
 			m.Error.Set = true
-			s.Pop()
 		case "data":
 			if dup&(1<<5) != 0 {
 				s.Forget("data")
@@ -9699,7 +8775,7 @@ func decodeResponseBody(d *jx.Decoder, s *wire.Scope) (ResponseBody, error) {
 		var v string
 		err := func() error {
 			var err error
-			if v, err = wire.String(d, s); err != nil {
+			if v, err = wire.String(d, s, ""); err != nil {
 				return err
 			}
 			return nil
@@ -9729,11 +8805,9 @@ func (m *ResponseData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("message")
-			if m.Message, err = wire.String(d, s); err != nil {
+			if m.Message, err = wire.String(d, s, "message"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "topic":
 			if dup&(1<<1) != 0 {
 				s.Forget("topic")
@@ -9741,12 +8815,10 @@ func (m *ResponseData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Topic = zero
 			}
 			dup |= 1 << 1
-			s.Push("topic")
-			if m.Topic.Value, err = wire.String(d, s); err != nil {
+			if m.Topic.Value, err = wire.String(d, s, "topic"); err != nil {
 				return err
 			}
 			m.Topic.Set = true
-			s.Pop()
 		case "room":
 			if dup&(1<<2) != 0 {
 				s.Forget("room")
@@ -9754,12 +8826,10 @@ func (m *ResponseData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Room = zero
 			}
 			dup |= 1 << 2
-			s.Push("room")
-			if m.Room.Value, err = wire.String(d, s); err != nil {
+			if m.Room.Value, err = wire.String(d, s, "room"); err != nil {
 				return err
 			}
 			m.Room.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -9793,11 +8863,9 @@ func (m *Subscribe) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "nonce":
 			if dup&(1<<1) != 0 {
 				s.Forget("nonce")
@@ -9805,12 +8873,10 @@ func (m *Subscribe) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Nonce = zero
 			}
 			dup |= 1 << 1
-			s.Push("nonce")
-			if m.Nonce.Value, err = wire.String(d, s); err != nil {
+			if m.Nonce.Value, err = wire.String(d, s, "nonce"); err != nil {
 				return err
 			}
 			m.Nonce.Set = true
-			s.Pop()
 		case "data":
 			if dup&(1<<2) != 0 {
 				s.Forget("data")
@@ -9860,11 +8926,9 @@ func (m *SubscribeData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("topic")
-			if m.Topic, err = wire.String(d, s); err != nil {
+			if m.Topic, err = wire.String(d, s, "topic"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "room":
 			if dup&(1<<1) != 0 {
 				s.Forget("room")
@@ -9872,12 +8936,10 @@ func (m *SubscribeData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Room = zero
 			}
 			dup |= 1 << 1
-			s.Push("room")
-			if m.Room.Value, err = wire.String(d, s); err != nil {
+			if m.Room.Value, err = wire.String(d, s, "room"); err != nil {
 				return err
 			}
 			m.Room.Set = true
-			s.Pop()
 		case "token":
 			if dup&(1<<2) != 0 {
 				s.Forget("token")
@@ -9886,11 +8948,9 @@ func (m *SubscribeData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("token")
-			if m.Token, err = wire.String(d, s); err != nil {
+			if m.Token, err = wire.String(d, s, "token"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "token_type":
 			if dup&(1<<3) != 0 {
 				s.Forget("token_type")
@@ -9899,15 +8959,13 @@ func (m *SubscribeData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("token_type")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "token_type"); err != nil {
 					return err
 				}
 				m.TokenType = TokenType(sv0)
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -9946,12 +9004,10 @@ func (m *Tip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.ID = zero
 			}
 			dup |= 1 << 0
-			s.Push("_id")
-			if m.ID.Value, err = wire.String(d, s); err != nil {
+			if m.ID.Value, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
 			m.ID.Set = true
-			s.Pop()
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -9959,12 +9015,10 @@ func (m *Tip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Channel = zero
 			}
 			dup |= 1 << 1
-			s.Push("channel")
-			if m.Channel.Value, err = wire.String(d, s); err != nil {
+			if m.Channel.Value, err = wire.String(d, s, "channel"); err != nil {
 				return err
 			}
 			m.Channel.Set = true
-			s.Pop()
 		case "provider":
 			if dup&(1<<2) != 0 {
 				s.Forget("provider")
@@ -9972,12 +9026,10 @@ func (m *Tip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Provider = zero
 			}
 			dup |= 1 << 2
-			s.Push("provider")
-			if m.Provider.Value, err = wire.String(d, s); err != nil {
+			if m.Provider.Value, err = wire.String(d, s, "provider"); err != nil {
 				return err
 			}
 			m.Provider.Set = true
-			s.Pop()
 		case "donation":
 			if dup&(1<<3) != 0 {
 				s.Forget("donation")
@@ -9999,15 +9051,13 @@ func (m *Tip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 4
 			seen |= 1 << 4
-			s.Push("approved")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "approved"); err != nil {
 					return err
 				}
 				m.Approved = TipApproval(sv0)
 			}
-			s.Pop()
 		case "approvedBy":
 			if dup&(1<<5) != 0 {
 				s.Forget("approvedBy")
@@ -10015,12 +9065,10 @@ func (m *Tip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.ApprovedBy = zero
 			}
 			dup |= 1 << 5
-			s.Push("approvedBy")
-			if m.ApprovedBy.Value, err = wire.String(d, s); err != nil {
+			if m.ApprovedBy.Value, err = wire.String(d, s, "approvedBy"); err != nil {
 				return err
 			}
 			m.ApprovedBy.Set = true
-			s.Pop()
 		case "status":
 			if dup&(1<<6) != 0 {
 				s.Forget("status")
@@ -10028,12 +9076,10 @@ func (m *Tip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Status = zero
 			}
 			dup |= 1 << 6
-			s.Push("status")
-			if m.Status.Value, err = wire.String(d, s); err != nil {
+			if m.Status.Value, err = wire.String(d, s, "status"); err != nil {
 				return err
 			}
 			m.Status.Set = true
-			s.Pop()
 		case "transactionId":
 			if dup&(1<<7) != 0 {
 				s.Forget("transactionId")
@@ -10041,12 +9087,10 @@ func (m *Tip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.TransactionID = zero
 			}
 			dup |= 1 << 7
-			s.Push("transactionId")
-			if m.TransactionID.Value, err = wire.String(d, s); err != nil {
+			if m.TransactionID.Value, err = wire.String(d, s, "transactionId"); err != nil {
 				return err
 			}
 			m.TransactionID.Set = true
-			s.Pop()
 		case "createdAt":
 			if dup&(1<<8) != 0 {
 				s.Forget("createdAt")
@@ -10054,12 +9098,10 @@ func (m *Tip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.CreatedAt = zero
 			}
 			dup |= 1 << 8
-			s.Push("createdAt")
-			if m.CreatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.CreatedAt.Value, err = wire.String(d, s, "createdAt"); err != nil {
 				return err
 			}
 			m.CreatedAt.Set = true
-			s.Pop()
 		case "updatedAt":
 			if dup&(1<<9) != 0 {
 				s.Forget("updatedAt")
@@ -10067,12 +9109,10 @@ func (m *Tip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.UpdatedAt = zero
 			}
 			dup |= 1 << 9
-			s.Push("updatedAt")
-			if m.UpdatedAt.Value, err = wire.String(d, s); err != nil {
+			if m.UpdatedAt.Value, err = wire.String(d, s, "updatedAt"); err != nil {
 				return err
 			}
 			m.UpdatedAt.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -10117,12 +9157,10 @@ func (m *TipDonation) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Message = zero
 			}
 			dup |= 1 << 1
-			s.Push("message")
-			if m.Message.Value, err = wire.String(d, s); err != nil {
+			if m.Message.Value, err = wire.String(d, s, "message"); err != nil {
 				return err
 			}
 			m.Message.Set = true
-			s.Pop()
 		case "amount":
 			if dup&(1<<2) != 0 {
 				s.Forget("amount")
@@ -10130,12 +9168,10 @@ func (m *TipDonation) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Amount = zero
 			}
 			dup |= 1 << 2
-			s.Push("amount")
-			if m.Amount.Value, err = wire.Float(d, s); err != nil {
+			if m.Amount.Value, err = wire.Float(d, s, "amount"); err != nil {
 				return err
 			}
 			m.Amount.Set = true
-			s.Pop()
 		case "currency":
 			if dup&(1<<3) != 0 {
 				s.Forget("currency")
@@ -10143,12 +9179,10 @@ func (m *TipDonation) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Currency = zero
 			}
 			dup |= 1 << 3
-			s.Push("currency")
-			if m.Currency.Value, err = wire.String(d, s); err != nil {
+			if m.Currency.Value, err = wire.String(d, s, "currency"); err != nil {
 				return err
 			}
 			m.Currency.Set = true
-			s.Pop()
 		case "paymentMethod":
 			if dup&(1<<4) != 0 {
 				s.Forget("paymentMethod")
@@ -10156,12 +9190,10 @@ func (m *TipDonation) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.PaymentMethod = zero
 			}
 			dup |= 1 << 4
-			s.Push("paymentMethod")
-			if m.PaymentMethod.Value, err = wire.String(d, s); err != nil {
+			if m.PaymentMethod.Value, err = wire.String(d, s, "paymentMethod"); err != nil {
 				return err
 			}
 			m.PaymentMethod.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -10188,12 +9220,10 @@ func (m *TipDonor) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Username = zero
 			}
 			dup |= 1 << 0
-			s.Push("username")
-			if m.Username.Value, err = wire.String(d, s); err != nil {
+			if m.Username.Value, err = wire.String(d, s, "username"); err != nil {
 				return err
 			}
 			m.Username.Set = true
-			s.Pop()
 		case "geo":
 			if dup&(1<<1) != 0 {
 				s.Forget("geo")
@@ -10201,12 +9231,10 @@ func (m *TipDonor) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Geo = zero
 			}
 			dup |= 1 << 1
-			s.Push("geo")
-			if m.Geo.Value, err = wire.String(d, s); err != nil {
+			if m.Geo.Value, err = wire.String(d, s, "geo"); err != nil {
 				return err
 			}
 			m.Geo.Set = true
-			s.Pop()
 		case "email":
 			if dup&(1<<2) != 0 {
 				s.Forget("email")
@@ -10214,12 +9242,10 @@ func (m *TipDonor) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Email = zero
 			}
 			dup |= 1 << 2
-			s.Push("email")
-			if m.Email.Value, err = wire.String(d, s); err != nil {
+			if m.Email.Value, err = wire.String(d, s, "email"); err != nil {
 				return err
 			}
 			m.Email.Set = true
-			s.Pop()
 		case "channel":
 			if dup&(1<<3) != 0 {
 				s.Forget("channel")
@@ -10227,12 +9253,10 @@ func (m *TipDonor) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Channel = zero
 			}
 			dup |= 1 << 3
-			s.Push("channel")
-			if m.Channel.Value, err = wire.String(d, s); err != nil {
+			if m.Channel.Value, err = wire.String(d, s, "channel"); err != nil {
 				return err
 			}
 			m.Channel.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -10261,11 +9285,9 @@ func (m *Unsubscribe) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "nonce":
 			if dup&(1<<1) != 0 {
 				s.Forget("nonce")
@@ -10273,12 +9295,10 @@ func (m *Unsubscribe) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Nonce = zero
 			}
 			dup |= 1 << 1
-			s.Push("nonce")
-			if m.Nonce.Value, err = wire.String(d, s); err != nil {
+			if m.Nonce.Value, err = wire.String(d, s, "nonce"); err != nil {
 				return err
 			}
 			m.Nonce.Set = true
-			s.Pop()
 		case "data":
 			if dup&(1<<2) != 0 {
 				s.Forget("data")
@@ -10328,11 +9348,9 @@ func (m *UnsubscribeData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("topic")
-			if m.Topic, err = wire.String(d, s); err != nil {
+			if m.Topic, err = wire.String(d, s, "topic"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "room":
 			if dup&(1<<1) != 0 {
 				s.Forget("room")
@@ -10340,12 +9358,10 @@ func (m *UnsubscribeData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Room = zero
 			}
 			dup |= 1 << 1
-			s.Push("room")
-			if m.Room.Value, err = wire.String(d, s); err != nil {
+			if m.Room.Value, err = wire.String(d, s, "room"); err != nil {
 				return err
 			}
 			m.Room.Set = true
-			s.Pop()
 		case "token":
 			if dup&(1<<2) != 0 {
 				s.Forget("token")
@@ -10353,12 +9369,10 @@ func (m *UnsubscribeData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Token = zero
 			}
 			dup |= 1 << 2
-			s.Push("token")
-			if m.Token.Value, err = wire.String(d, s); err != nil {
+			if m.Token.Value, err = wire.String(d, s, "token"); err != nil {
 				return err
 			}
 			m.Token.Set = true
-			s.Pop()
 		case "token_type":
 			if dup&(1<<3) != 0 {
 				s.Forget("token_type")
@@ -10366,16 +9380,14 @@ func (m *UnsubscribeData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.TokenType = zero
 			}
 			dup |= 1 << 3
-			s.Push("token_type")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "token_type"); err != nil {
 					return err
 				}
 				m.TokenType.Value = TokenType(sv0)
 			}
 			m.TokenType.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -10409,11 +9421,9 @@ func (m *Welcome) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "ts":
 			if dup&(1<<1) != 0 {
 				s.Forget("ts")
@@ -10422,11 +9432,9 @@ func (m *Welcome) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("ts")
-			if m.TS, err = wire.String(d, s); err != nil {
+			if m.TS, err = wire.String(d, s, "ts"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<2) != 0 {
 				s.Forget("type")
@@ -10435,11 +9443,9 @@ func (m *Welcome) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "data":
 			if dup&(1<<3) != 0 {
 				s.Forget("data")
@@ -10494,12 +9500,10 @@ func (m *WelcomeData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Message = zero
 			}
 			dup |= 1 << 0
-			s.Push("message")
-			if m.Message.Value, err = wire.String(d, s); err != nil {
+			if m.Message.Value, err = wire.String(d, s, "message"); err != nil {
 				return err
 			}
 			m.Message.Set = true
-			s.Pop()
 		case "client_id":
 			if dup&(1<<1) != 0 {
 				s.Forget("client_id")
@@ -10508,11 +9512,9 @@ func (m *WelcomeData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("client_id")
-			if m.ClientID, err = wire.String(d, s); err != nil {
+			if m.ClientID, err = wire.String(d, s, "client_id"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()

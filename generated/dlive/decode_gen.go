@@ -23,12 +23,10 @@ func (m *BannedBy) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.ID = zero
 			}
 			dup |= 1 << 0
-			s.Push("id")
-			if m.ID.Value, err = wire.String(d, s); err != nil {
+			if m.ID.Value, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
 			m.ID.Set = true
-			s.Pop()
 		case "displayname":
 			if dup&(1<<1) != 0 {
 				s.Forget("displayname")
@@ -36,12 +34,10 @@ func (m *BannedBy) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Displayname = zero
 			}
 			dup |= 1 << 1
-			s.Push("displayname")
-			if m.Displayname.Value, err = wire.String(d, s); err != nil {
+			if m.Displayname.Value, err = wire.String(d, s, "displayname"); err != nil {
 				return err
 			}
 			m.Displayname.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -70,11 +66,9 @@ func (m *ChatBan) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("__typename")
-			if m.Typename, err = wire.String(d, s); err != nil {
+			if m.Typename, err = wire.String(d, s, "__typename"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
@@ -82,12 +76,10 @@ func (m *ChatBan) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Type = zero
 			}
 			dup |= 1 << 1
-			s.Push("type")
-			if m.Type.Value, err = wire.String(d, s); err != nil {
+			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
 			m.Type.Set = true
-			s.Pop()
 		case "subscribing":
 			if dup&(1<<2) != 0 {
 				s.Forget("subscribing")
@@ -96,11 +88,9 @@ func (m *ChatBan) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("subscribing")
-			if m.Subscribing, err = wire.Bool(d, s); err != nil {
+			if m.Subscribing, err = wire.Bool(d, s, "subscribing"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "role":
 			if dup&(1<<3) != 0 {
 				s.Forget("role")
@@ -109,15 +99,13 @@ func (m *ChatBan) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("role")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "role"); err != nil {
 					return err
 				}
 				m.Role = Role(sv0)
 			}
-			s.Pop()
 		case "roomRole":
 			if dup&(1<<4) != 0 {
 				s.Forget("roomRole")
@@ -126,15 +114,13 @@ func (m *ChatBan) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 4
 			seen |= 1 << 4
-			s.Push("roomRole")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "roomRole"); err != nil {
 					return err
 				}
 				m.RoomRole = RoomRole(sv0)
 			}
-			s.Pop()
 		case "sender":
 			if dup&(1<<5) != 0 {
 				s.Forget("sender")
@@ -156,11 +142,9 @@ func (m *ChatBan) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 6
 			seen |= 1 << 6
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "bannedBy":
 			if dup&(1<<7) != 0 {
 				s.Forget("bannedBy")
@@ -181,16 +165,14 @@ func (m *ChatBan) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.BannedByRoomRole = zero
 			}
 			dup |= 1 << 8
-			s.Push("bannedByRoomRole")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "bannedByRoomRole"); err != nil {
 					return err
 				}
 				m.BannedByRoomRole.Value = RoomRole(sv0)
 			}
 			m.BannedByRoomRole.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -239,11 +221,9 @@ func (m *ChatChangeMode) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("__typename")
-			if m.Typename, err = wire.String(d, s); err != nil {
+			if m.Typename, err = wire.String(d, s, "__typename"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
@@ -251,12 +231,10 @@ func (m *ChatChangeMode) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Type = zero
 			}
 			dup |= 1 << 1
-			s.Push("type")
-			if m.Type.Value, err = wire.String(d, s); err != nil {
+			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
 			m.Type.Set = true
-			s.Pop()
 		case "mode":
 			if dup&(1<<2) != 0 {
 				s.Forget("mode")
@@ -264,12 +242,10 @@ func (m *ChatChangeMode) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Mode = zero
 			}
 			dup |= 1 << 2
-			s.Push("mode")
-			if m.Mode.Value, err = wire.String(d, s); err != nil {
+			if m.Mode.Value, err = wire.String(d, s, "mode"); err != nil {
 				return err
 			}
 			m.Mode.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -303,11 +279,9 @@ func (m *ChatClip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("__typename")
-			if m.Typename, err = wire.String(d, s); err != nil {
+			if m.Typename, err = wire.String(d, s, "__typename"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
@@ -315,12 +289,10 @@ func (m *ChatClip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Type = zero
 			}
 			dup |= 1 << 1
-			s.Push("type")
-			if m.Type.Value, err = wire.String(d, s); err != nil {
+			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
 			m.Type.Set = true
-			s.Pop()
 		case "subscribing":
 			if dup&(1<<2) != 0 {
 				s.Forget("subscribing")
@@ -329,11 +301,9 @@ func (m *ChatClip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("subscribing")
-			if m.Subscribing, err = wire.Bool(d, s); err != nil {
+			if m.Subscribing, err = wire.Bool(d, s, "subscribing"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "role":
 			if dup&(1<<3) != 0 {
 				s.Forget("role")
@@ -342,15 +312,13 @@ func (m *ChatClip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("role")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "role"); err != nil {
 					return err
 				}
 				m.Role = Role(sv0)
 			}
-			s.Pop()
 		case "roomRole":
 			if dup&(1<<4) != 0 {
 				s.Forget("roomRole")
@@ -359,15 +327,13 @@ func (m *ChatClip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 4
 			seen |= 1 << 4
-			s.Push("roomRole")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "roomRole"); err != nil {
 					return err
 				}
 				m.RoomRole = RoomRole(sv0)
 			}
-			s.Pop()
 		case "sender":
 			if dup&(1<<5) != 0 {
 				s.Forget("sender")
@@ -389,11 +355,9 @@ func (m *ChatClip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 6
 			seen |= 1 << 6
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "url":
 			if dup&(1<<7) != 0 {
 				s.Forget("url")
@@ -401,12 +365,10 @@ func (m *ChatClip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.URL = zero
 			}
 			dup |= 1 << 7
-			s.Push("url")
-			if m.URL.Value, err = wire.String(d, s); err != nil {
+			if m.URL.Value, err = wire.String(d, s, "url"); err != nil {
 				return err
 			}
 			m.URL.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -455,11 +417,9 @@ func (m *ChatDelete) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("__typename")
-			if m.Typename, err = wire.String(d, s); err != nil {
+			if m.Typename, err = wire.String(d, s, "__typename"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
@@ -467,12 +427,10 @@ func (m *ChatDelete) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Type = zero
 			}
 			dup |= 1 << 1
-			s.Push("type")
-			if m.Type.Value, err = wire.String(d, s); err != nil {
+			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
 			m.Type.Set = true
-			s.Pop()
 		case "ids":
 			if dup&(1<<2) != 0 {
 				s.Forget("ids")
@@ -494,7 +452,7 @@ func (m *ChatDelete) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 						i0++
 						var v0 string
 						var err error
-						if v0, err = wire.String(d, s); err != nil {
+						if v0, err = wire.String(d, s, ""); err != nil {
 							return err
 						}
 						s.Pop()
@@ -539,11 +497,9 @@ func (m *ChatEmoteAdd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("__typename")
-			if m.Typename, err = wire.String(d, s); err != nil {
+			if m.Typename, err = wire.String(d, s, "__typename"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
@@ -551,12 +507,10 @@ func (m *ChatEmoteAdd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Type = zero
 			}
 			dup |= 1 << 1
-			s.Push("type")
-			if m.Type.Value, err = wire.String(d, s); err != nil {
+			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
 			m.Type.Set = true
-			s.Pop()
 		case "subscribing":
 			if dup&(1<<2) != 0 {
 				s.Forget("subscribing")
@@ -565,11 +519,9 @@ func (m *ChatEmoteAdd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("subscribing")
-			if m.Subscribing, err = wire.Bool(d, s); err != nil {
+			if m.Subscribing, err = wire.Bool(d, s, "subscribing"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "role":
 			if dup&(1<<3) != 0 {
 				s.Forget("role")
@@ -578,15 +530,13 @@ func (m *ChatEmoteAdd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("role")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "role"); err != nil {
 					return err
 				}
 				m.Role = Role(sv0)
 			}
-			s.Pop()
 		case "roomRole":
 			if dup&(1<<4) != 0 {
 				s.Forget("roomRole")
@@ -595,15 +545,13 @@ func (m *ChatEmoteAdd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 4
 			seen |= 1 << 4
-			s.Push("roomRole")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "roomRole"); err != nil {
 					return err
 				}
 				m.RoomRole = RoomRole(sv0)
 			}
-			s.Pop()
 		case "sender":
 			if dup&(1<<5) != 0 {
 				s.Forget("sender")
@@ -625,11 +573,9 @@ func (m *ChatEmoteAdd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 6
 			seen |= 1 << 6
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "emote":
 			if dup&(1<<7) != 0 {
 				s.Forget("emote")
@@ -637,12 +583,10 @@ func (m *ChatEmoteAdd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Emote = zero
 			}
 			dup |= 1 << 7
-			s.Push("emote")
-			if m.Emote.Value, err = wire.String(d, s); err != nil {
+			if m.Emote.Value, err = wire.String(d, s, "emote"); err != nil {
 				return err
 			}
 			m.Emote.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -691,11 +635,9 @@ func (m *ChatExtendSub) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("__typename")
-			if m.Typename, err = wire.String(d, s); err != nil {
+			if m.Typename, err = wire.String(d, s, "__typename"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
@@ -703,12 +645,10 @@ func (m *ChatExtendSub) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Type = zero
 			}
 			dup |= 1 << 1
-			s.Push("type")
-			if m.Type.Value, err = wire.String(d, s); err != nil {
+			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
 			m.Type.Set = true
-			s.Pop()
 		case "subscribing":
 			if dup&(1<<2) != 0 {
 				s.Forget("subscribing")
@@ -717,11 +657,9 @@ func (m *ChatExtendSub) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("subscribing")
-			if m.Subscribing, err = wire.Bool(d, s); err != nil {
+			if m.Subscribing, err = wire.Bool(d, s, "subscribing"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "role":
 			if dup&(1<<3) != 0 {
 				s.Forget("role")
@@ -730,15 +668,13 @@ func (m *ChatExtendSub) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("role")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "role"); err != nil {
 					return err
 				}
 				m.Role = Role(sv0)
 			}
-			s.Pop()
 		case "roomRole":
 			if dup&(1<<4) != 0 {
 				s.Forget("roomRole")
@@ -747,15 +683,13 @@ func (m *ChatExtendSub) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 4
 			seen |= 1 << 4
-			s.Push("roomRole")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "roomRole"); err != nil {
 					return err
 				}
 				m.RoomRole = RoomRole(sv0)
 			}
-			s.Pop()
 		case "sender":
 			if dup&(1<<5) != 0 {
 				s.Forget("sender")
@@ -777,11 +711,9 @@ func (m *ChatExtendSub) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 6
 			seen |= 1 << 6
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "month":
 			if dup&(1<<7) != 0 {
 				s.Forget("month")
@@ -789,12 +721,10 @@ func (m *ChatExtendSub) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Month = zero
 			}
 			dup |= 1 << 7
-			s.Push("month")
-			if m.Month.Value, err = wire.Int(d, s); err != nil {
+			if m.Month.Value, err = wire.Int(d, s, "month"); err != nil {
 				return err
 			}
 			m.Month.Set = true
-			s.Pop()
 		case "length":
 			if dup&(1<<8) != 0 {
 				s.Forget("length")
@@ -802,12 +732,10 @@ func (m *ChatExtendSub) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Length = zero
 			}
 			dup |= 1 << 8
-			s.Push("length")
-			if m.Length.Value, err = wire.Int(d, s); err != nil {
+			if m.Length.Value, err = wire.Int(d, s, "length"); err != nil {
 				return err
 			}
 			m.Length.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -856,11 +784,9 @@ func (m *ChatFollow) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("__typename")
-			if m.Typename, err = wire.String(d, s); err != nil {
+			if m.Typename, err = wire.String(d, s, "__typename"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
@@ -868,12 +794,10 @@ func (m *ChatFollow) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Type = zero
 			}
 			dup |= 1 << 1
-			s.Push("type")
-			if m.Type.Value, err = wire.String(d, s); err != nil {
+			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
 			m.Type.Set = true
-			s.Pop()
 		case "subscribing":
 			if dup&(1<<2) != 0 {
 				s.Forget("subscribing")
@@ -882,11 +806,9 @@ func (m *ChatFollow) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("subscribing")
-			if m.Subscribing, err = wire.Bool(d, s); err != nil {
+			if m.Subscribing, err = wire.Bool(d, s, "subscribing"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "role":
 			if dup&(1<<3) != 0 {
 				s.Forget("role")
@@ -895,15 +817,13 @@ func (m *ChatFollow) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("role")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "role"); err != nil {
 					return err
 				}
 				m.Role = Role(sv0)
 			}
-			s.Pop()
 		case "roomRole":
 			if dup&(1<<4) != 0 {
 				s.Forget("roomRole")
@@ -912,15 +832,13 @@ func (m *ChatFollow) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 4
 			seen |= 1 << 4
-			s.Push("roomRole")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "roomRole"); err != nil {
 					return err
 				}
 				m.RoomRole = RoomRole(sv0)
 			}
-			s.Pop()
 		case "sender":
 			if dup&(1<<5) != 0 {
 				s.Forget("sender")
@@ -942,11 +860,9 @@ func (m *ChatFollow) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 6
 			seen |= 1 << 6
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -995,11 +911,9 @@ func (m *ChatGift) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("__typename")
-			if m.Typename, err = wire.String(d, s); err != nil {
+			if m.Typename, err = wire.String(d, s, "__typename"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
@@ -1007,12 +921,10 @@ func (m *ChatGift) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Type = zero
 			}
 			dup |= 1 << 1
-			s.Push("type")
-			if m.Type.Value, err = wire.String(d, s); err != nil {
+			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
 			m.Type.Set = true
-			s.Pop()
 		case "subscribing":
 			if dup&(1<<2) != 0 {
 				s.Forget("subscribing")
@@ -1021,11 +933,9 @@ func (m *ChatGift) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("subscribing")
-			if m.Subscribing, err = wire.Bool(d, s); err != nil {
+			if m.Subscribing, err = wire.Bool(d, s, "subscribing"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "role":
 			if dup&(1<<3) != 0 {
 				s.Forget("role")
@@ -1034,15 +944,13 @@ func (m *ChatGift) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("role")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "role"); err != nil {
 					return err
 				}
 				m.Role = Role(sv0)
 			}
-			s.Pop()
 		case "roomRole":
 			if dup&(1<<4) != 0 {
 				s.Forget("roomRole")
@@ -1051,15 +959,13 @@ func (m *ChatGift) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 4
 			seen |= 1 << 4
-			s.Push("roomRole")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "roomRole"); err != nil {
 					return err
 				}
 				m.RoomRole = RoomRole(sv0)
 			}
-			s.Pop()
 		case "sender":
 			if dup&(1<<5) != 0 {
 				s.Forget("sender")
@@ -1081,11 +987,9 @@ func (m *ChatGift) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 6
 			seen |= 1 << 6
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "gift":
 			if dup&(1<<7) != 0 {
 				s.Forget("gift")
@@ -1093,16 +997,14 @@ func (m *ChatGift) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Gift = zero
 			}
 			dup |= 1 << 7
-			s.Push("gift")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "gift"); err != nil {
 					return err
 				}
 				m.Gift.Value = Gift(sv0)
 			}
 			m.Gift.Set = true
-			s.Pop()
 		case "amount":
 			if dup&(1<<8) != 0 {
 				s.Forget("amount")
@@ -1110,12 +1012,10 @@ func (m *ChatGift) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Amount = zero
 			}
 			dup |= 1 << 8
-			s.Push("amount")
-			if m.Amount.Value, err = wire.String(d, s); err != nil {
+			if m.Amount.Value, err = wire.String(d, s, "amount"); err != nil {
 				return err
 			}
 			m.Amount.Set = true
-			s.Pop()
 		case "message":
 			if dup&(1<<9) != 0 {
 				s.Forget("message")
@@ -1123,12 +1023,10 @@ func (m *ChatGift) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Message = zero
 			}
 			dup |= 1 << 9
-			s.Push("message")
-			if m.Message.Value, err = wire.String(d, s); err != nil {
+			if m.Message.Value, err = wire.String(d, s, "message"); err != nil {
 				return err
 			}
 			m.Message.Set = true
-			s.Pop()
 		case "recentCount":
 			if dup&(1<<10) != 0 {
 				s.Forget("recentCount")
@@ -1136,12 +1034,10 @@ func (m *ChatGift) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.RecentCount = zero
 			}
 			dup |= 1 << 10
-			s.Push("recentCount")
-			if m.RecentCount.Value, err = wire.Int(d, s); err != nil {
+			if m.RecentCount.Value, err = wire.Int(d, s, "recentCount"); err != nil {
 				return err
 			}
 			m.RecentCount.Set = true
-			s.Pop()
 		case "expireDuration":
 			if dup&(1<<11) != 0 {
 				s.Forget("expireDuration")
@@ -1149,12 +1045,10 @@ func (m *ChatGift) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.ExpireDuration = zero
 			}
 			dup |= 1 << 11
-			s.Push("expireDuration")
-			if m.ExpireDuration.Value, err = wire.Int(d, s); err != nil {
+			if m.ExpireDuration.Value, err = wire.Int(d, s, "expireDuration"); err != nil {
 				return err
 			}
 			m.ExpireDuration.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -1203,11 +1097,9 @@ func (m *ChatGiftSub) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("__typename")
-			if m.Typename, err = wire.String(d, s); err != nil {
+			if m.Typename, err = wire.String(d, s, "__typename"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
@@ -1215,12 +1107,10 @@ func (m *ChatGiftSub) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Type = zero
 			}
 			dup |= 1 << 1
-			s.Push("type")
-			if m.Type.Value, err = wire.String(d, s); err != nil {
+			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
 			m.Type.Set = true
-			s.Pop()
 		case "subscribing":
 			if dup&(1<<2) != 0 {
 				s.Forget("subscribing")
@@ -1229,11 +1119,9 @@ func (m *ChatGiftSub) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("subscribing")
-			if m.Subscribing, err = wire.Bool(d, s); err != nil {
+			if m.Subscribing, err = wire.Bool(d, s, "subscribing"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "role":
 			if dup&(1<<3) != 0 {
 				s.Forget("role")
@@ -1242,15 +1130,13 @@ func (m *ChatGiftSub) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("role")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "role"); err != nil {
 					return err
 				}
 				m.Role = Role(sv0)
 			}
-			s.Pop()
 		case "roomRole":
 			if dup&(1<<4) != 0 {
 				s.Forget("roomRole")
@@ -1259,15 +1145,13 @@ func (m *ChatGiftSub) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 4
 			seen |= 1 << 4
-			s.Push("roomRole")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "roomRole"); err != nil {
 					return err
 				}
 				m.RoomRole = RoomRole(sv0)
 			}
-			s.Pop()
 		case "sender":
 			if dup&(1<<5) != 0 {
 				s.Forget("sender")
@@ -1289,11 +1173,9 @@ func (m *ChatGiftSub) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 6
 			seen |= 1 << 6
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "count":
 			if dup&(1<<7) != 0 {
 				s.Forget("count")
@@ -1301,12 +1183,10 @@ func (m *ChatGiftSub) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Count = zero
 			}
 			dup |= 1 << 7
-			s.Push("count")
-			if m.Count.Value, err = wire.Int(d, s); err != nil {
+			if m.Count.Value, err = wire.Int(d, s, "count"); err != nil {
 				return err
 			}
 			m.Count.Set = true
-			s.Pop()
 		case "receiver":
 			if dup&(1<<8) != 0 {
 				s.Forget("receiver")
@@ -1314,12 +1194,10 @@ func (m *ChatGiftSub) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Receiver = zero
 			}
 			dup |= 1 << 8
-			s.Push("receiver")
-			if m.Receiver.Value, err = wire.String(d, s); err != nil {
+			if m.Receiver.Value, err = wire.String(d, s, "receiver"); err != nil {
 				return err
 			}
 			m.Receiver.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -1368,11 +1246,9 @@ func (m *ChatGiftSubReceive) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("__typename")
-			if m.Typename, err = wire.String(d, s); err != nil {
+			if m.Typename, err = wire.String(d, s, "__typename"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
@@ -1380,12 +1256,10 @@ func (m *ChatGiftSubReceive) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Type = zero
 			}
 			dup |= 1 << 1
-			s.Push("type")
-			if m.Type.Value, err = wire.String(d, s); err != nil {
+			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
 			m.Type.Set = true
-			s.Pop()
 		case "subscribing":
 			if dup&(1<<2) != 0 {
 				s.Forget("subscribing")
@@ -1394,11 +1268,9 @@ func (m *ChatGiftSubReceive) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("subscribing")
-			if m.Subscribing, err = wire.Bool(d, s); err != nil {
+			if m.Subscribing, err = wire.Bool(d, s, "subscribing"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "role":
 			if dup&(1<<3) != 0 {
 				s.Forget("role")
@@ -1407,15 +1279,13 @@ func (m *ChatGiftSubReceive) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("role")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "role"); err != nil {
 					return err
 				}
 				m.Role = Role(sv0)
 			}
-			s.Pop()
 		case "roomRole":
 			if dup&(1<<4) != 0 {
 				s.Forget("roomRole")
@@ -1424,15 +1294,13 @@ func (m *ChatGiftSubReceive) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 4
 			seen |= 1 << 4
-			s.Push("roomRole")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "roomRole"); err != nil {
 					return err
 				}
 				m.RoomRole = RoomRole(sv0)
 			}
-			s.Pop()
 		case "sender":
 			if dup&(1<<5) != 0 {
 				s.Forget("sender")
@@ -1454,11 +1322,9 @@ func (m *ChatGiftSubReceive) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 6
 			seen |= 1 << 6
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "gifter":
 			if dup&(1<<7) != 0 {
 				s.Forget("gifter")
@@ -1466,12 +1332,10 @@ func (m *ChatGiftSubReceive) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Gifter = zero
 			}
 			dup |= 1 << 7
-			s.Push("gifter")
-			if m.Gifter.Value, err = wire.String(d, s); err != nil {
+			if m.Gifter.Value, err = wire.String(d, s, "gifter"); err != nil {
 				return err
 			}
 			m.Gifter.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -1520,11 +1384,9 @@ func (m *ChatHost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("__typename")
-			if m.Typename, err = wire.String(d, s); err != nil {
+			if m.Typename, err = wire.String(d, s, "__typename"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
@@ -1532,12 +1394,10 @@ func (m *ChatHost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Type = zero
 			}
 			dup |= 1 << 1
-			s.Push("type")
-			if m.Type.Value, err = wire.String(d, s); err != nil {
+			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
 			m.Type.Set = true
-			s.Pop()
 		case "subscribing":
 			if dup&(1<<2) != 0 {
 				s.Forget("subscribing")
@@ -1546,11 +1406,9 @@ func (m *ChatHost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("subscribing")
-			if m.Subscribing, err = wire.Bool(d, s); err != nil {
+			if m.Subscribing, err = wire.Bool(d, s, "subscribing"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "role":
 			if dup&(1<<3) != 0 {
 				s.Forget("role")
@@ -1559,15 +1417,13 @@ func (m *ChatHost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("role")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "role"); err != nil {
 					return err
 				}
 				m.Role = Role(sv0)
 			}
-			s.Pop()
 		case "roomRole":
 			if dup&(1<<4) != 0 {
 				s.Forget("roomRole")
@@ -1576,15 +1432,13 @@ func (m *ChatHost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 4
 			seen |= 1 << 4
-			s.Push("roomRole")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "roomRole"); err != nil {
 					return err
 				}
 				m.RoomRole = RoomRole(sv0)
 			}
-			s.Pop()
 		case "sender":
 			if dup&(1<<5) != 0 {
 				s.Forget("sender")
@@ -1606,11 +1460,9 @@ func (m *ChatHost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 6
 			seen |= 1 << 6
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "viewer":
 			if dup&(1<<7) != 0 {
 				s.Forget("viewer")
@@ -1618,12 +1470,10 @@ func (m *ChatHost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Viewer = zero
 			}
 			dup |= 1 << 7
-			s.Push("viewer")
-			if m.Viewer.Value, err = wire.Int(d, s); err != nil {
+			if m.Viewer.Value, err = wire.Int(d, s, "viewer"); err != nil {
 				return err
 			}
 			m.Viewer.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -1672,11 +1522,9 @@ func (m *ChatLive) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("__typename")
-			if m.Typename, err = wire.String(d, s); err != nil {
+			if m.Typename, err = wire.String(d, s, "__typename"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
@@ -1684,12 +1532,10 @@ func (m *ChatLive) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Type = zero
 			}
 			dup |= 1 << 1
-			s.Push("type")
-			if m.Type.Value, err = wire.String(d, s); err != nil {
+			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
 			m.Type.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -1723,11 +1569,9 @@ func (m *ChatModerator) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("__typename")
-			if m.Typename, err = wire.String(d, s); err != nil {
+			if m.Typename, err = wire.String(d, s, "__typename"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
@@ -1735,12 +1579,10 @@ func (m *ChatModerator) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Type = zero
 			}
 			dup |= 1 << 1
-			s.Push("type")
-			if m.Type.Value, err = wire.String(d, s); err != nil {
+			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
 			m.Type.Set = true
-			s.Pop()
 		case "subscribing":
 			if dup&(1<<2) != 0 {
 				s.Forget("subscribing")
@@ -1749,11 +1591,9 @@ func (m *ChatModerator) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("subscribing")
-			if m.Subscribing, err = wire.Bool(d, s); err != nil {
+			if m.Subscribing, err = wire.Bool(d, s, "subscribing"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "role":
 			if dup&(1<<3) != 0 {
 				s.Forget("role")
@@ -1762,15 +1602,13 @@ func (m *ChatModerator) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("role")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "role"); err != nil {
 					return err
 				}
 				m.Role = Role(sv0)
 			}
-			s.Pop()
 		case "roomRole":
 			if dup&(1<<4) != 0 {
 				s.Forget("roomRole")
@@ -1779,15 +1617,13 @@ func (m *ChatModerator) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 4
 			seen |= 1 << 4
-			s.Push("roomRole")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "roomRole"); err != nil {
 					return err
 				}
 				m.RoomRole = RoomRole(sv0)
 			}
-			s.Pop()
 		case "sender":
 			if dup&(1<<5) != 0 {
 				s.Forget("sender")
@@ -1809,11 +1645,9 @@ func (m *ChatModerator) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 6
 			seen |= 1 << 6
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "add":
 			if dup&(1<<7) != 0 {
 				s.Forget("add")
@@ -1821,12 +1655,10 @@ func (m *ChatModerator) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Add = zero
 			}
 			dup |= 1 << 7
-			s.Push("add")
-			if m.Add.Value, err = wire.Bool(d, s); err != nil {
+			if m.Add.Value, err = wire.Bool(d, s, "add"); err != nil {
 				return err
 			}
 			m.Add.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -1875,11 +1707,9 @@ func (m *ChatOffline) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("__typename")
-			if m.Typename, err = wire.String(d, s); err != nil {
+			if m.Typename, err = wire.String(d, s, "__typename"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
@@ -1887,12 +1717,10 @@ func (m *ChatOffline) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Type = zero
 			}
 			dup |= 1 << 1
-			s.Push("type")
-			if m.Type.Value, err = wire.String(d, s); err != nil {
+			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
 			m.Type.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -1926,11 +1754,9 @@ func (m *ChatSubStreak) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("__typename")
-			if m.Typename, err = wire.String(d, s); err != nil {
+			if m.Typename, err = wire.String(d, s, "__typename"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
@@ -1938,12 +1764,10 @@ func (m *ChatSubStreak) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Type = zero
 			}
 			dup |= 1 << 1
-			s.Push("type")
-			if m.Type.Value, err = wire.String(d, s); err != nil {
+			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
 			m.Type.Set = true
-			s.Pop()
 		case "subscribing":
 			if dup&(1<<2) != 0 {
 				s.Forget("subscribing")
@@ -1952,11 +1776,9 @@ func (m *ChatSubStreak) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("subscribing")
-			if m.Subscribing, err = wire.Bool(d, s); err != nil {
+			if m.Subscribing, err = wire.Bool(d, s, "subscribing"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "role":
 			if dup&(1<<3) != 0 {
 				s.Forget("role")
@@ -1965,15 +1787,13 @@ func (m *ChatSubStreak) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("role")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "role"); err != nil {
 					return err
 				}
 				m.Role = Role(sv0)
 			}
-			s.Pop()
 		case "roomRole":
 			if dup&(1<<4) != 0 {
 				s.Forget("roomRole")
@@ -1982,15 +1802,13 @@ func (m *ChatSubStreak) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 4
 			seen |= 1 << 4
-			s.Push("roomRole")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "roomRole"); err != nil {
 					return err
 				}
 				m.RoomRole = RoomRole(sv0)
 			}
-			s.Pop()
 		case "sender":
 			if dup&(1<<5) != 0 {
 				s.Forget("sender")
@@ -2012,11 +1830,9 @@ func (m *ChatSubStreak) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 6
 			seen |= 1 << 6
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "length":
 			if dup&(1<<7) != 0 {
 				s.Forget("length")
@@ -2024,12 +1840,10 @@ func (m *ChatSubStreak) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Length = zero
 			}
 			dup |= 1 << 7
-			s.Push("length")
-			if m.Length.Value, err = wire.Int(d, s); err != nil {
+			if m.Length.Value, err = wire.Int(d, s, "length"); err != nil {
 				return err
 			}
 			m.Length.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -2078,11 +1892,9 @@ func (m *ChatSubscription) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("__typename")
-			if m.Typename, err = wire.String(d, s); err != nil {
+			if m.Typename, err = wire.String(d, s, "__typename"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
@@ -2090,12 +1902,10 @@ func (m *ChatSubscription) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Type = zero
 			}
 			dup |= 1 << 1
-			s.Push("type")
-			if m.Type.Value, err = wire.String(d, s); err != nil {
+			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
 			m.Type.Set = true
-			s.Pop()
 		case "subscribing":
 			if dup&(1<<2) != 0 {
 				s.Forget("subscribing")
@@ -2104,11 +1914,9 @@ func (m *ChatSubscription) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("subscribing")
-			if m.Subscribing, err = wire.Bool(d, s); err != nil {
+			if m.Subscribing, err = wire.Bool(d, s, "subscribing"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "role":
 			if dup&(1<<3) != 0 {
 				s.Forget("role")
@@ -2117,15 +1925,13 @@ func (m *ChatSubscription) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("role")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "role"); err != nil {
 					return err
 				}
 				m.Role = Role(sv0)
 			}
-			s.Pop()
 		case "roomRole":
 			if dup&(1<<4) != 0 {
 				s.Forget("roomRole")
@@ -2134,15 +1940,13 @@ func (m *ChatSubscription) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 4
 			seen |= 1 << 4
-			s.Push("roomRole")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "roomRole"); err != nil {
 					return err
 				}
 				m.RoomRole = RoomRole(sv0)
 			}
-			s.Pop()
 		case "sender":
 			if dup&(1<<5) != 0 {
 				s.Forget("sender")
@@ -2164,11 +1968,9 @@ func (m *ChatSubscription) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 6
 			seen |= 1 << 6
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "month":
 			if dup&(1<<7) != 0 {
 				s.Forget("month")
@@ -2176,12 +1978,10 @@ func (m *ChatSubscription) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Month = zero
 			}
 			dup |= 1 << 7
-			s.Push("month")
-			if m.Month.Value, err = wire.Int(d, s); err != nil {
+			if m.Month.Value, err = wire.Int(d, s, "month"); err != nil {
 				return err
 			}
 			m.Month.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -2230,11 +2030,9 @@ func (m *ChatTCValueAdd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("__typename")
-			if m.Typename, err = wire.String(d, s); err != nil {
+			if m.Typename, err = wire.String(d, s, "__typename"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
@@ -2242,12 +2040,10 @@ func (m *ChatTCValueAdd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Type = zero
 			}
 			dup |= 1 << 1
-			s.Push("type")
-			if m.Type.Value, err = wire.String(d, s); err != nil {
+			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
 			m.Type.Set = true
-			s.Pop()
 		case "subscribing":
 			if dup&(1<<2) != 0 {
 				s.Forget("subscribing")
@@ -2256,11 +2052,9 @@ func (m *ChatTCValueAdd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("subscribing")
-			if m.Subscribing, err = wire.Bool(d, s); err != nil {
+			if m.Subscribing, err = wire.Bool(d, s, "subscribing"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "role":
 			if dup&(1<<3) != 0 {
 				s.Forget("role")
@@ -2269,15 +2063,13 @@ func (m *ChatTCValueAdd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("role")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "role"); err != nil {
 					return err
 				}
 				m.Role = Role(sv0)
 			}
-			s.Pop()
 		case "roomRole":
 			if dup&(1<<4) != 0 {
 				s.Forget("roomRole")
@@ -2286,15 +2078,13 @@ func (m *ChatTCValueAdd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 4
 			seen |= 1 << 4
-			s.Push("roomRole")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "roomRole"); err != nil {
 					return err
 				}
 				m.RoomRole = RoomRole(sv0)
 			}
-			s.Pop()
 		case "sender":
 			if dup&(1<<5) != 0 {
 				s.Forget("sender")
@@ -2316,11 +2106,9 @@ func (m *ChatTCValueAdd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 6
 			seen |= 1 << 6
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "amount":
 			if dup&(1<<7) != 0 {
 				s.Forget("amount")
@@ -2328,12 +2116,10 @@ func (m *ChatTCValueAdd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Amount = zero
 			}
 			dup |= 1 << 7
-			s.Push("amount")
-			if m.Amount.Value, err = wire.String(d, s); err != nil {
+			if m.Amount.Value, err = wire.String(d, s, "amount"); err != nil {
 				return err
 			}
 			m.Amount.Set = true
-			s.Pop()
 		case "totalAmount":
 			if dup&(1<<8) != 0 {
 				s.Forget("totalAmount")
@@ -2341,12 +2127,10 @@ func (m *ChatTCValueAdd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.TotalAmount = zero
 			}
 			dup |= 1 << 8
-			s.Push("totalAmount")
-			if m.TotalAmount.Value, err = wire.String(d, s); err != nil {
+			if m.TotalAmount.Value, err = wire.String(d, s, "totalAmount"); err != nil {
 				return err
 			}
 			m.TotalAmount.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -2395,11 +2179,9 @@ func (m *ChatText) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("__typename")
-			if m.Typename, err = wire.String(d, s); err != nil {
+			if m.Typename, err = wire.String(d, s, "__typename"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
@@ -2407,12 +2189,10 @@ func (m *ChatText) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Type = zero
 			}
 			dup |= 1 << 1
-			s.Push("type")
-			if m.Type.Value, err = wire.String(d, s); err != nil {
+			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
 			m.Type.Set = true
-			s.Pop()
 		case "subscribing":
 			if dup&(1<<2) != 0 {
 				s.Forget("subscribing")
@@ -2421,11 +2201,9 @@ func (m *ChatText) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("subscribing")
-			if m.Subscribing, err = wire.Bool(d, s); err != nil {
+			if m.Subscribing, err = wire.Bool(d, s, "subscribing"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "role":
 			if dup&(1<<3) != 0 {
 				s.Forget("role")
@@ -2434,15 +2212,13 @@ func (m *ChatText) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("role")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "role"); err != nil {
 					return err
 				}
 				m.Role = Role(sv0)
 			}
-			s.Pop()
 		case "roomRole":
 			if dup&(1<<4) != 0 {
 				s.Forget("roomRole")
@@ -2451,15 +2227,13 @@ func (m *ChatText) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 4
 			seen |= 1 << 4
-			s.Push("roomRole")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "roomRole"); err != nil {
 					return err
 				}
 				m.RoomRole = RoomRole(sv0)
 			}
-			s.Pop()
 		case "sender":
 			if dup&(1<<5) != 0 {
 				s.Forget("sender")
@@ -2481,11 +2255,9 @@ func (m *ChatText) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 6
 			seen |= 1 << 6
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "content":
 			if dup&(1<<7) != 0 {
 				s.Forget("content")
@@ -2494,11 +2266,9 @@ func (m *ChatText) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 7
 			seen |= 1 << 7
-			s.Push("content")
-			if m.Content, err = wire.String(d, s); err != nil {
+			if m.Content, err = wire.String(d, s, "content"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "createdAt":
 			if dup&(1<<8) != 0 {
 				s.Forget("createdAt")
@@ -2507,11 +2277,9 @@ func (m *ChatText) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 8
 			seen |= 1 << 8
-			s.Push("createdAt")
-			if m.CreatedAt, err = wire.String(d, s); err != nil {
+			if m.CreatedAt, err = wire.String(d, s, "createdAt"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "emojis":
 			if dup&(1<<9) != 0 {
 				s.Forget("emojis")
@@ -2533,7 +2301,7 @@ func (m *ChatText) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 						i0++
 						var v0 int64
 						var err error
-						if v0, err = wire.Int(d, s); err != nil {
+						if v0, err = wire.Int(d, s, ""); err != nil {
 							return err
 						}
 						s.Pop()
@@ -2552,12 +2320,10 @@ func (m *ChatText) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.SubLength = zero
 			}
 			dup |= 1 << 10
-			s.Push("subLength")
-			if m.SubLength.Value, err = wire.Int(d, s); err != nil {
+			if m.SubLength.Value, err = wire.Int(d, s, "subLength"); err != nil {
 				return err
 			}
 			m.SubLength.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -2612,11 +2378,9 @@ func (m *ChatTimeout) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("__typename")
-			if m.Typename, err = wire.String(d, s); err != nil {
+			if m.Typename, err = wire.String(d, s, "__typename"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
@@ -2624,12 +2388,10 @@ func (m *ChatTimeout) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Type = zero
 			}
 			dup |= 1 << 1
-			s.Push("type")
-			if m.Type.Value, err = wire.String(d, s); err != nil {
+			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
 			m.Type.Set = true
-			s.Pop()
 		case "subscribing":
 			if dup&(1<<2) != 0 {
 				s.Forget("subscribing")
@@ -2638,11 +2400,9 @@ func (m *ChatTimeout) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("subscribing")
-			if m.Subscribing, err = wire.Bool(d, s); err != nil {
+			if m.Subscribing, err = wire.Bool(d, s, "subscribing"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "role":
 			if dup&(1<<3) != 0 {
 				s.Forget("role")
@@ -2651,15 +2411,13 @@ func (m *ChatTimeout) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("role")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "role"); err != nil {
 					return err
 				}
 				m.Role = Role(sv0)
 			}
-			s.Pop()
 		case "roomRole":
 			if dup&(1<<4) != 0 {
 				s.Forget("roomRole")
@@ -2668,15 +2426,13 @@ func (m *ChatTimeout) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 4
 			seen |= 1 << 4
-			s.Push("roomRole")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "roomRole"); err != nil {
 					return err
 				}
 				m.RoomRole = RoomRole(sv0)
 			}
-			s.Pop()
 		case "sender":
 			if dup&(1<<5) != 0 {
 				s.Forget("sender")
@@ -2698,11 +2454,9 @@ func (m *ChatTimeout) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 6
 			seen |= 1 << 6
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "minute":
 			if dup&(1<<7) != 0 {
 				s.Forget("minute")
@@ -2710,12 +2464,10 @@ func (m *ChatTimeout) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Minute = zero
 			}
 			dup |= 1 << 7
-			s.Push("minute")
-			if m.Minute.Value, err = wire.Int(d, s); err != nil {
+			if m.Minute.Value, err = wire.Int(d, s, "minute"); err != nil {
 				return err
 			}
 			m.Minute.Set = true
-			s.Pop()
 		case "bannedBy":
 			if dup&(1<<8) != 0 {
 				s.Forget("bannedBy")
@@ -2736,16 +2488,14 @@ func (m *ChatTimeout) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.BannedByRoomRole = zero
 			}
 			dup |= 1 << 9
-			s.Push("bannedByRoomRole")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "bannedByRoomRole"); err != nil {
 					return err
 				}
 				m.BannedByRoomRole.Value = RoomRole(sv0)
 			}
 			m.BannedByRoomRole.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -2794,11 +2544,9 @@ func (m *Complete) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
@@ -2807,11 +2555,9 @@ func (m *Complete) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -2848,11 +2594,9 @@ func (m *ConnectionAck) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -2886,11 +2630,9 @@ func (m *ConnectionError) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "id":
 			if dup&(1<<1) != 0 {
 				s.Forget("id")
@@ -2898,12 +2640,10 @@ func (m *ConnectionError) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.ID = zero
 			}
 			dup |= 1 << 1
-			s.Push("id")
-			if m.ID.Value, err = wire.String(d, s); err != nil {
+			if m.ID.Value, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
 			m.ID.Set = true
-			s.Pop()
 		case "payload":
 			if dup&(1<<2) != 0 {
 				s.Forget("payload")
@@ -2948,12 +2688,10 @@ func (m *ConnectionErrorPayload) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Message = zero
 			}
 			dup |= 1 << 0
-			s.Push("message")
-			if m.Message.Value, err = wire.String(d, s); err != nil {
+			if m.Message.Value, err = wire.String(d, s, "message"); err != nil {
 				return err
 			}
 			m.Message.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -2982,11 +2720,9 @@ func (m *ConnectionInit) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "payload":
 			if dup&(1<<1) != 0 {
 				s.Forget("payload")
@@ -3031,12 +2767,10 @@ func (m *ConnectionInitPayload) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Authorization = zero
 			}
 			dup |= 1 << 0
-			s.Push("authorization")
-			if m.Authorization.Value, err = wire.String(d, s); err != nil {
+			if m.Authorization.Value, err = wire.String(d, s, "authorization"); err != nil {
 				return err
 			}
 			m.Authorization.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -3065,11 +2799,9 @@ func (m *ConnectionTerminate) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -3103,11 +2835,9 @@ func (m *Data) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
@@ -3116,11 +2846,9 @@ func (m *Data) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "payload":
 			if dup&(1<<2) != 0 {
 				s.Forget("payload")
@@ -3311,11 +3039,9 @@ func (m *Error) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
@@ -3324,11 +3050,9 @@ func (m *Error) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "payload":
 			if dup&(1<<2) != 0 {
 				s.Forget("payload")
@@ -3337,11 +3061,9 @@ func (m *Error) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("payload")
-			if m.Payload, err = wire.Raw(d, s); err != nil {
+			if m.Payload, err = wire.Raw(d, s, "payload"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -3381,11 +3103,9 @@ func (m *GraphQLError) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("message")
-			if m.Message, err = wire.String(d, s); err != nil {
+			if m.Message, err = wire.String(d, s, "message"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "path":
 			if dup&(1<<1) != 0 {
 				s.Forget("path")
@@ -3407,7 +3127,7 @@ func (m *GraphQLError) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 						i0++
 						var v0 json.RawMessage
 						var err error
-						if v0, err = wire.Raw(d, s); err != nil {
+						if v0, err = wire.Raw(d, s, ""); err != nil {
 							return err
 						}
 						s.Pop()
@@ -3483,12 +3203,10 @@ func (m *GraphQLErrorLocation) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Line = zero
 			}
 			dup |= 1 << 0
-			s.Push("line")
-			if m.Line.Value, err = wire.Int(d, s); err != nil {
+			if m.Line.Value, err = wire.Int(d, s, "line"); err != nil {
 				return err
 			}
 			m.Line.Set = true
-			s.Pop()
 		case "column":
 			if dup&(1<<1) != 0 {
 				s.Forget("column")
@@ -3496,12 +3214,10 @@ func (m *GraphQLErrorLocation) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Column = zero
 			}
 			dup |= 1 << 1
-			s.Push("column")
-			if m.Column.Value, err = wire.Int(d, s); err != nil {
+			if m.Column.Value, err = wire.Int(d, s, "column"); err != nil {
 				return err
 			}
 			m.Column.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -3530,11 +3246,9 @@ func (m *Ka) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -3566,12 +3280,10 @@ func (m *PersistedQuery) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Version = zero
 			}
 			dup |= 1 << 0
-			s.Push("version")
-			if m.Version.Value, err = wire.Int(d, s); err != nil {
+			if m.Version.Value, err = wire.Int(d, s, "version"); err != nil {
 				return err
 			}
 			m.Version.Set = true
-			s.Pop()
 		case "sha256Hash":
 			if dup&(1<<1) != 0 {
 				s.Forget("sha256Hash")
@@ -3579,12 +3291,10 @@ func (m *PersistedQuery) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Sha256Hash = zero
 			}
 			dup |= 1 << 1
-			s.Push("sha256Hash")
-			if m.Sha256Hash.Value, err = wire.String(d, s); err != nil {
+			if m.Sha256Hash.Value, err = wire.String(d, s, "sha256Hash"); err != nil {
 				return err
 			}
 			m.Sha256Hash.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -3613,11 +3323,9 @@ func (m *SenderInfo) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("subscribing")
-			if m.Subscribing, err = wire.Bool(d, s); err != nil {
+			if m.Subscribing, err = wire.Bool(d, s, "subscribing"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "role":
 			if dup&(1<<1) != 0 {
 				s.Forget("role")
@@ -3626,15 +3334,13 @@ func (m *SenderInfo) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("role")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "role"); err != nil {
 					return err
 				}
 				m.Role = Role(sv0)
 			}
-			s.Pop()
 		case "roomRole":
 			if dup&(1<<2) != 0 {
 				s.Forget("roomRole")
@@ -3643,15 +3349,13 @@ func (m *SenderInfo) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("roomRole")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "roomRole"); err != nil {
 					return err
 				}
 				m.RoomRole = RoomRole(sv0)
 			}
-			s.Pop()
 		case "sender":
 			if dup&(1<<3) != 0 {
 				s.Forget("sender")
@@ -3707,11 +3411,9 @@ func (m *Start) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
@@ -3720,11 +3422,9 @@ func (m *Start) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "payload":
 			if dup&(1<<2) != 0 {
 				s.Forget("payload")
@@ -3777,11 +3477,9 @@ func (m *StartPayload) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("query")
-			if m.Query, err = wire.String(d, s); err != nil {
+			if m.Query, err = wire.String(d, s, "query"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "variables":
 			if dup&(1<<1) != 0 {
 				s.Forget("variables")
@@ -3789,11 +3487,9 @@ func (m *StartPayload) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Variables = zero
 			}
 			dup |= 1 << 1
-			s.Push("variables")
-			if m.Variables, err = wire.Raw(d, s, jx.Object); err != nil {
+			if m.Variables, err = wire.Raw(d, s, "variables", jx.Object); err != nil {
 				return err
 			}
-			s.Pop()
 		case "operationName":
 			if dup&(1<<2) != 0 {
 				s.Forget("operationName")
@@ -3801,12 +3497,10 @@ func (m *StartPayload) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.OperationName = zero
 			}
 			dup |= 1 << 2
-			s.Push("operationName")
-			if m.OperationName.Value, err = wire.String(d, s); err != nil {
+			if m.OperationName.Value, err = wire.String(d, s, "operationName"); err != nil {
 				return err
 			}
 			m.OperationName.Set = true
-			s.Pop()
 		case "extensions":
 			if dup&(1<<3) != 0 {
 				s.Forget("extensions")
@@ -3885,11 +3579,9 @@ func (m *Stop) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
@@ -3898,11 +3590,9 @@ func (m *Stop) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -4073,11 +3763,9 @@ func (m *StreamEventBase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("__typename")
-			if m.Typename, err = wire.String(d, s); err != nil {
+			if m.Typename, err = wire.String(d, s, "__typename"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
@@ -4085,12 +3773,10 @@ func (m *StreamEventBase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Type = zero
 			}
 			dup |= 1 << 1
-			s.Push("type")
-			if m.Type.Value, err = wire.String(d, s); err != nil {
+			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
 			m.Type.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -4124,11 +3810,9 @@ func (m *StreamchatUser) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("__typename")
-			if m.Typename, err = wire.String(d, s); err != nil {
+			if m.Typename, err = wire.String(d, s, "__typename"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "id":
 			if dup&(1<<1) != 0 {
 				s.Forget("id")
@@ -4137,11 +3821,9 @@ func (m *StreamchatUser) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "username":
 			if dup&(1<<2) != 0 {
 				s.Forget("username")
@@ -4150,11 +3832,9 @@ func (m *StreamchatUser) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("username")
-			if m.Username, err = wire.String(d, s); err != nil {
+			if m.Username, err = wire.String(d, s, "username"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "displayname":
 			if dup&(1<<3) != 0 {
 				s.Forget("displayname")
@@ -4163,11 +3843,9 @@ func (m *StreamchatUser) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("displayname")
-			if m.Displayname, err = wire.String(d, s); err != nil {
+			if m.Displayname, err = wire.String(d, s, "displayname"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "avatar":
 			if dup&(1<<4) != 0 {
 				s.Forget("avatar")
@@ -4176,11 +3854,9 @@ func (m *StreamchatUser) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 4
 			seen |= 1 << 4
-			s.Push("avatar")
-			if m.Avatar, err = wire.String(d, s); err != nil {
+			if m.Avatar, err = wire.String(d, s, "avatar"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "partnerStatus":
 			if dup&(1<<5) != 0 {
 				s.Forget("partnerStatus")
@@ -4189,15 +3865,13 @@ func (m *StreamchatUser) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 5
 			seen |= 1 << 5
-			s.Push("partnerStatus")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "partnerStatus"); err != nil {
 					return err
 				}
 				m.PartnerStatus = PartnerStatus(sv0)
 			}
-			s.Pop()
 		case "badges":
 			if dup&(1<<6) != 0 {
 				s.Forget("badges")
@@ -4220,7 +3894,7 @@ func (m *StreamchatUser) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 						i0++
 						var v0 string
 						var err error
-						if v0, err = wire.String(d, s); err != nil {
+						if v0, err = wire.String(d, s, ""); err != nil {
 							return err
 						}
 						s.Pop()
@@ -4239,7 +3913,6 @@ func (m *StreamchatUser) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Effect = zero
 			}
 			dup |= 1 << 7
-			s.Push("effect")
 			{
 				var null0 bool
 				if null0, err = wire.Null(d); err != nil {
@@ -4247,13 +3920,12 @@ func (m *StreamchatUser) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				}
 				if !null0 {
 					m.Effect.Value.Valid = true
-					if m.Effect.Value.Value, err = wire.String(d, s); err != nil {
+					if m.Effect.Value.Value, err = wire.String(d, s, "effect"); err != nil {
 						return err
 					}
 				}
 			}
 			m.Effect.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -4369,11 +4041,9 @@ func (m *TreasureChestEventBase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("__typename")
-			if m.Typename, err = wire.String(d, s); err != nil {
+			if m.Typename, err = wire.String(d, s, "__typename"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
@@ -4381,12 +4051,10 @@ func (m *TreasureChestEventBase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Type = zero
 			}
 			dup |= 1 << 1
-			s.Push("type")
-			if m.Type.Value, err = wire.String(d, s); err != nil {
+			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
 			m.Type.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -4420,11 +4088,9 @@ func (m *TreasureChestGiveawayEnded) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("__typename")
-			if m.Typename, err = wire.String(d, s); err != nil {
+			if m.Typename, err = wire.String(d, s, "__typename"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
@@ -4432,12 +4098,10 @@ func (m *TreasureChestGiveawayEnded) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 				m.Type = zero
 			}
 			dup |= 1 << 1
-			s.Push("type")
-			if m.Type.Value, err = wire.String(d, s); err != nil {
+			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
 			m.Type.Set = true
-			s.Pop()
 		case "nextGiveawayThresholdAt":
 			if dup&(1<<2) != 0 {
 				s.Forget("nextGiveawayThresholdAt")
@@ -4445,12 +4109,10 @@ func (m *TreasureChestGiveawayEnded) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 				m.NextGiveawayThresholdAt = zero
 			}
 			dup |= 1 << 2
-			s.Push("nextGiveawayThresholdAt")
-			if m.NextGiveawayThresholdAt.Value, err = wire.String(d, s); err != nil {
+			if m.NextGiveawayThresholdAt.Value, err = wire.String(d, s, "nextGiveawayThresholdAt"); err != nil {
 				return err
 			}
 			m.NextGiveawayThresholdAt.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -4484,11 +4146,9 @@ func (m *TreasureChestGiveawayStarted) decodeJX(d *jx.Decoder, s *wire.Scope) er
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("__typename")
-			if m.Typename, err = wire.String(d, s); err != nil {
+			if m.Typename, err = wire.String(d, s, "__typename"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
@@ -4496,12 +4156,10 @@ func (m *TreasureChestGiveawayStarted) decodeJX(d *jx.Decoder, s *wire.Scope) er
 				m.Type = zero
 			}
 			dup |= 1 << 1
-			s.Push("type")
-			if m.Type.Value, err = wire.String(d, s); err != nil {
+			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
 			m.Type.Set = true
-			s.Pop()
 		case "endTime":
 			if dup&(1<<2) != 0 {
 				s.Forget("endTime")
@@ -4509,12 +4167,10 @@ func (m *TreasureChestGiveawayStarted) decodeJX(d *jx.Decoder, s *wire.Scope) er
 				m.EndTime = zero
 			}
 			dup |= 1 << 2
-			s.Push("endTime")
-			if m.EndTime.Value, err = wire.String(d, s); err != nil {
+			if m.EndTime.Value, err = wire.String(d, s, "endTime"); err != nil {
 				return err
 			}
 			m.EndTime.Set = true
-			s.Pop()
 		case "pricePool":
 			if dup&(1<<3) != 0 {
 				s.Forget("pricePool")
@@ -4522,12 +4178,10 @@ func (m *TreasureChestGiveawayStarted) decodeJX(d *jx.Decoder, s *wire.Scope) er
 				m.PricePool = zero
 			}
 			dup |= 1 << 3
-			s.Push("pricePool")
-			if m.PricePool.Value, err = wire.String(d, s); err != nil {
+			if m.PricePool.Value, err = wire.String(d, s, "pricePool"); err != nil {
 				return err
 			}
 			m.PricePool.Set = true
-			s.Pop()
 		case "durationInSeconds":
 			if dup&(1<<4) != 0 {
 				s.Forget("durationInSeconds")
@@ -4535,12 +4189,10 @@ func (m *TreasureChestGiveawayStarted) decodeJX(d *jx.Decoder, s *wire.Scope) er
 				m.DurationInSeconds = zero
 			}
 			dup |= 1 << 4
-			s.Push("durationInSeconds")
-			if m.DurationInSeconds.Value, err = wire.Int(d, s); err != nil {
+			if m.DurationInSeconds.Value, err = wire.Int(d, s, "durationInSeconds"); err != nil {
 				return err
 			}
 			m.DurationInSeconds.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -4574,11 +4226,9 @@ func (m *TreasureChestReadyToCollect) decodeJX(d *jx.Decoder, s *wire.Scope) err
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("__typename")
-			if m.Typename, err = wire.String(d, s); err != nil {
+			if m.Typename, err = wire.String(d, s, "__typename"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
@@ -4586,12 +4236,10 @@ func (m *TreasureChestReadyToCollect) decodeJX(d *jx.Decoder, s *wire.Scope) err
 				m.Type = zero
 			}
 			dup |= 1 << 1
-			s.Push("type")
-			if m.Type.Value, err = wire.String(d, s); err != nil {
+			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
 			m.Type.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -4625,11 +4273,9 @@ func (m *TreasureChestValueExpired) decodeJX(d *jx.Decoder, s *wire.Scope) error
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("__typename")
-			if m.Typename, err = wire.String(d, s); err != nil {
+			if m.Typename, err = wire.String(d, s, "__typename"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
@@ -4637,12 +4283,10 @@ func (m *TreasureChestValueExpired) decodeJX(d *jx.Decoder, s *wire.Scope) error
 				m.Type = zero
 			}
 			dup |= 1 << 1
-			s.Push("type")
-			if m.Type.Value, err = wire.String(d, s); err != nil {
+			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
 			m.Type.Set = true
-			s.Pop()
 		case "expireAt":
 			if dup&(1<<2) != 0 {
 				s.Forget("expireAt")
@@ -4650,12 +4294,10 @@ func (m *TreasureChestValueExpired) decodeJX(d *jx.Decoder, s *wire.Scope) error
 				m.ExpireAt = zero
 			}
 			dup |= 1 << 2
-			s.Push("expireAt")
-			if m.ExpireAt.Value, err = wire.String(d, s); err != nil {
+			if m.ExpireAt.Value, err = wire.String(d, s, "expireAt"); err != nil {
 				return err
 			}
 			m.ExpireAt.Set = true
-			s.Pop()
 		case "value":
 			if dup&(1<<3) != 0 {
 				s.Forget("value")
@@ -4663,12 +4305,10 @@ func (m *TreasureChestValueExpired) decodeJX(d *jx.Decoder, s *wire.Scope) error
 				m.Value = zero
 			}
 			dup |= 1 << 3
-			s.Push("value")
-			if m.Value.Value, err = wire.String(d, s); err != nil {
+			if m.Value.Value, err = wire.String(d, s, "value"); err != nil {
 				return err
 			}
 			m.Value.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -4702,11 +4342,9 @@ func (m *TreasureChestValueUpdated) decodeJX(d *jx.Decoder, s *wire.Scope) error
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("__typename")
-			if m.Typename, err = wire.String(d, s); err != nil {
+			if m.Typename, err = wire.String(d, s, "__typename"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
@@ -4714,12 +4352,10 @@ func (m *TreasureChestValueUpdated) decodeJX(d *jx.Decoder, s *wire.Scope) error
 				m.Type = zero
 			}
 			dup |= 1 << 1
-			s.Push("type")
-			if m.Type.Value, err = wire.String(d, s); err != nil {
+			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
 			m.Type.Set = true
-			s.Pop()
 		case "value":
 			if dup&(1<<2) != 0 {
 				s.Forget("value")
@@ -4727,12 +4363,10 @@ func (m *TreasureChestValueUpdated) decodeJX(d *jx.Decoder, s *wire.Scope) error
 				m.Value = zero
 			}
 			dup |= 1 << 2
-			s.Push("value")
-			if m.Value.Value, err = wire.String(d, s); err != nil {
+			if m.Value.Value, err = wire.String(d, s, "value"); err != nil {
 				return err
 			}
 			m.Value.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()

@@ -25,11 +25,9 @@ func (m *AddEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "data":
 			if dup&(1<<1) != 0 {
 				s.Forget("data")
@@ -79,11 +77,9 @@ func (m *AddEventData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("eventType")
-			if m.EventType, err = wire.String(d, s); err != nil {
+			if m.EventType, err = wire.String(d, s, "eventType"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -117,11 +113,9 @@ func (m *AddSuccess) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "data":
 			if dup&(1<<1) != 0 {
 				s.Forget("data")
@@ -171,11 +165,9 @@ func (m *AddSuccessData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("eventType")
-			if m.EventType, err = wire.String(d, s); err != nil {
+			if m.EventType, err = wire.String(d, s, "eventType"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "subscribed":
 			if dup&(1<<1) != 0 {
 				s.Forget("subscribed")
@@ -184,11 +176,9 @@ func (m *AddSuccessData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("subscribed")
-			if m.Subscribed, err = wire.Bool(d, s); err != nil {
+			if m.Subscribed, err = wire.Bool(d, s, "subscribed"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -263,11 +253,9 @@ func (m *ApiErrorV1Error) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("code")
-			if m.Code, err = wire.String(d, s); err != nil {
+			if m.Code, err = wire.String(d, s, "code"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "message":
 			if dup&(1<<1) != 0 {
 				s.Forget("message")
@@ -276,11 +264,9 @@ func (m *ApiErrorV1Error) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("message")
-			if m.Message, err = wire.String(d, s); err != nil {
+			if m.Message, err = wire.String(d, s, "message"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -355,11 +341,9 @@ func (m *ApiErrorV2Error) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("code")
-			if m.Code, err = wire.String(d, s); err != nil {
+			if m.Code, err = wire.String(d, s, "code"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "message":
 			if dup&(1<<1) != 0 {
 				s.Forget("message")
@@ -368,11 +352,9 @@ func (m *ApiErrorV2Error) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("message")
-			if m.Message, err = wire.String(d, s); err != nil {
+			if m.Message, err = wire.String(d, s, "message"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "timestamp":
 			if dup&(1<<2) != 0 {
 				s.Forget("timestamp")
@@ -381,11 +363,9 @@ func (m *ApiErrorV2Error) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("timestamp")
-			if m.Timestamp, err = wire.Int(d, s); err != nil {
+			if m.Timestamp, err = wire.Int(d, s, "timestamp"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "path":
 			if dup&(1<<3) != 0 {
 				s.Forget("path")
@@ -394,11 +374,9 @@ func (m *ApiErrorV2Error) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("path")
-			if m.Path, err = wire.String(d, s); err != nil {
+			if m.Path, err = wire.String(d, s, "path"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -441,11 +419,9 @@ func (m *AuthSuccess) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "data":
 			if dup&(1<<1) != 0 {
 				s.Forget("data")
@@ -453,11 +429,9 @@ func (m *AuthSuccess) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Data = zero
 			}
 			dup |= 1 << 1
-			s.Push("data")
-			if m.Data, err = wire.Raw(d, s, jx.Object); err != nil {
+			if m.Data, err = wire.Raw(d, s, "data", jx.Object); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -491,11 +465,9 @@ func (m *BlogEntrySection) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("header")
-			if m.Header, err = wire.String(d, s); err != nil {
+			if m.Header, err = wire.String(d, s, "header"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "body":
 			if dup&(1<<1) != 0 {
 				s.Forget("body")
@@ -504,11 +476,9 @@ func (m *BlogEntrySection) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("body")
-			if m.Body, err = wire.String(d, s); err != nil {
+			if m.Body, err = wire.String(d, s, "body"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -545,11 +515,9 @@ func (m *BlogFeedEntry) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("title")
-			if m.Title, err = wire.String(d, s); err != nil {
+			if m.Title, err = wire.String(d, s, "title"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "author":
 			if dup&(1<<1) != 0 {
 				s.Forget("author")
@@ -558,11 +526,9 @@ func (m *BlogFeedEntry) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("author")
-			if m.Author, err = wire.String(d, s); err != nil {
+			if m.Author, err = wire.String(d, s, "author"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "url":
 			if dup&(1<<2) != 0 {
 				s.Forget("url")
@@ -571,11 +537,9 @@ func (m *BlogFeedEntry) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("url")
-			if m.URL, err = wire.String(d, s); err != nil {
+			if m.URL, err = wire.String(d, s, "url"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "published":
 			if dup&(1<<3) != 0 {
 				s.Forget("published")
@@ -584,11 +548,9 @@ func (m *BlogFeedEntry) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("published")
-			if m.Published, err = wire.Int(d, s); err != nil {
+			if m.Published, err = wire.Int(d, s, "published"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "updated":
 			if dup&(1<<4) != 0 {
 				s.Forget("updated")
@@ -597,11 +559,9 @@ func (m *BlogFeedEntry) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 4
 			seen |= 1 << 4
-			s.Push("updated")
-			if m.Updated, err = wire.Int(d, s); err != nil {
+			if m.Updated, err = wire.Int(d, s, "updated"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "content":
 			if dup&(1<<5) != 0 {
 				s.Forget("content")
@@ -642,12 +602,10 @@ func (m *BlogFeedEntry) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.RawContent = zero
 			}
 			dup |= 1 << 6
-			s.Push("rawContent")
-			if m.RawContent.Value, err = wire.String(d, s); err != nil {
+			if m.RawContent.Value, err = wire.String(d, s, "rawContent"); err != nil {
 				return err
 			}
 			m.RawContent.Set = true
-			s.Pop()
 		case "summary":
 			if dup&(1<<7) != 0 {
 				s.Forget("summary")
@@ -656,11 +614,9 @@ func (m *BlogFeedEntry) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 7
 			seen |= 1 << 7
-			s.Push("summary")
-			if m.Summary, err = wire.String(d, s); err != nil {
+			if m.Summary, err = wire.String(d, s, "summary"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -709,11 +665,9 @@ func (m *BlogFeedUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("url")
-			if m.URL, err = wire.String(d, s); err != nil {
+			if m.URL, err = wire.String(d, s, "url"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "lastUpdated":
 			if dup&(1<<1) != 0 {
 				s.Forget("lastUpdated")
@@ -722,11 +676,9 @@ func (m *BlogFeedUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("lastUpdated")
-			if m.LastUpdated, err = wire.Int(d, s); err != nil {
+			if m.LastUpdated, err = wire.Int(d, s, "lastUpdated"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "title":
 			if dup&(1<<2) != 0 {
 				s.Forget("title")
@@ -735,11 +687,9 @@ func (m *BlogFeedUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("title")
-			if m.Title, err = wire.String(d, s); err != nil {
+			if m.Title, err = wire.String(d, s, "title"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "subtitle":
 			if dup&(1<<3) != 0 {
 				s.Forget("subtitle")
@@ -748,11 +698,9 @@ func (m *BlogFeedUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("subtitle")
-			if m.Subtitle, err = wire.String(d, s); err != nil {
+			if m.Subtitle, err = wire.String(d, s, "subtitle"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "entries":
 			if dup&(1<<4) != 0 {
 				s.Forget("entries")
@@ -832,11 +780,9 @@ func (m *BlogFeedUpdateEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("eventType")
-			if m.EventType, err = wire.String(d, s); err != nil {
+			if m.EventType, err = wire.String(d, s, "eventType"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "eventData":
 			if dup&(1<<1) != 0 {
 				s.Forget("eventData")
@@ -858,11 +804,9 @@ func (m *BlogFeedUpdateEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("timestamp")
-			if m.Timestamp, err = wire.Int(d, s); err != nil {
+			if m.Timestamp, err = wire.Int(d, s, "timestamp"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -902,11 +846,9 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "data":
 			if dup&(1<<1) != 0 {
 				s.Forget("data")
@@ -1055,11 +997,9 @@ func (m *EventEnvelope) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("eventType")
-			if m.EventType, err = wire.String(d, s); err != nil {
+			if m.EventType, err = wire.String(d, s, "eventType"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "eventData":
 			if dup&(1<<1) != 0 {
 				s.Forget("eventData")
@@ -1068,11 +1008,9 @@ func (m *EventEnvelope) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("eventData")
-			if m.EventData, err = wire.Raw(d, s); err != nil {
+			if m.EventData, err = wire.Raw(d, s, "eventData"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "timestamp":
 			if dup&(1<<2) != 0 {
 				s.Forget("timestamp")
@@ -1081,11 +1019,9 @@ func (m *EventEnvelope) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("timestamp")
-			if m.Timestamp, err = wire.Int(d, s); err != nil {
+			if m.Timestamp, err = wire.Int(d, s, "timestamp"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -1125,11 +1061,9 @@ func (m *Invalid) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "data":
 			if dup&(1<<1) != 0 {
 				s.Forget("data")
@@ -1179,15 +1113,13 @@ func (m *InvalidData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("reason")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "reason"); err != nil {
 					return err
 				}
 				m.Reason = InvalidReason(sv0)
 			}
-			s.Pop()
 		case "message":
 			if dup&(1<<1) != 0 {
 				s.Forget("message")
@@ -1195,12 +1127,10 @@ func (m *InvalidData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Message = zero
 			}
 			dup |= 1 << 1
-			s.Push("message")
-			if m.Message.Value, err = wire.String(d, s); err != nil {
+			if m.Message.Value, err = wire.String(d, s, "message"); err != nil {
 				return err
 			}
 			m.Message.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -1234,11 +1164,9 @@ func (m *ListEventsRequest) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "data":
 			if dup&(1<<1) != 0 {
 				s.Forget("data")
@@ -1247,11 +1175,9 @@ func (m *ListEventsRequest) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("data")
-			if m.Data, err = wire.Raw(d, s, jx.Object); err != nil {
+			if m.Data, err = wire.Raw(d, s, "data", jx.Object); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -1288,11 +1214,9 @@ func (m *ListEventsResult) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "data":
 			if dup&(1<<1) != 0 {
 				s.Forget("data")
@@ -1356,7 +1280,7 @@ func (m *ListEventsResultData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 						i0++
 						var v0 string
 						var err error
-						if v0, err = wire.String(d, s); err != nil {
+						if v0, err = wire.String(d, s, ""); err != nil {
 							return err
 						}
 						s.Pop()
@@ -1390,7 +1314,7 @@ func (m *ListEventsResultData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 						i0++
 						var v0 string
 						var err error
-						if v0, err = wire.String(d, s); err != nil {
+						if v0, err = wire.String(d, s, ""); err != nil {
 							return err
 						}
 						s.Pop()
@@ -1438,11 +1362,9 @@ func (m *Ping) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "data":
 			if dup&(1<<1) != 0 {
 				s.Forget("data")
@@ -1450,11 +1372,9 @@ func (m *Ping) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Data = zero
 			}
 			dup |= 1 << 1
-			s.Push("data")
-			if m.Data, err = wire.Raw(d, s, jx.Object); err != nil {
+			if m.Data, err = wire.Raw(d, s, "data", jx.Object); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -1488,11 +1408,9 @@ func (m *Pong) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "data":
 			if dup&(1<<1) != 0 {
 				s.Forget("data")
@@ -1500,11 +1418,9 @@ func (m *Pong) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Data = zero
 			}
 			dup |= 1 << 1
-			s.Push("data")
-			if m.Data, err = wire.Raw(d, s, jx.Object); err != nil {
+			if m.Data, err = wire.Raw(d, s, "data", jx.Object); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -1551,11 +1467,9 @@ func (m *RaidData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("viewerCount")
-			if m.ViewerCount, err = wire.Int(d, s); err != nil {
+			if m.ViewerCount, err = wire.Int(d, s, "viewerCount"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -1592,11 +1506,9 @@ func (m *RaidDataChannel) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("displayName")
-			if m.DisplayName, err = wire.String(d, s); err != nil {
+			if m.DisplayName, err = wire.String(d, s, "displayName"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "name":
 			if dup&(1<<1) != 0 {
 				s.Forget("name")
@@ -1605,11 +1517,9 @@ func (m *RaidDataChannel) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("name")
-			if m.Name, err = wire.String(d, s); err != nil {
+			if m.Name, err = wire.String(d, s, "name"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "id":
 			if dup&(1<<2) != 0 {
 				s.Forget("id")
@@ -1618,11 +1528,9 @@ func (m *RaidDataChannel) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -1662,11 +1570,9 @@ func (m *RemoveEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "data":
 			if dup&(1<<1) != 0 {
 				s.Forget("data")
@@ -1716,11 +1622,9 @@ func (m *RemoveEventData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("eventType")
-			if m.EventType, err = wire.String(d, s); err != nil {
+			if m.EventType, err = wire.String(d, s, "eventType"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -1754,11 +1658,9 @@ func (m *RemoveSuccess) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "data":
 			if dup&(1<<1) != 0 {
 				s.Forget("data")
@@ -1808,11 +1710,9 @@ func (m *RemoveSuccessData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("eventType")
-			if m.EventType, err = wire.String(d, s); err != nil {
+			if m.EventType, err = wire.String(d, s, "eventType"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "unsubscribed":
 			if dup&(1<<1) != 0 {
 				s.Forget("unsubscribed")
@@ -1821,11 +1721,9 @@ func (m *RemoveSuccessData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("unsubscribed")
-			if m.Unsubscribed, err = wire.Bool(d, s); err != nil {
+			if m.Unsubscribed, err = wire.Bool(d, s, "unsubscribed"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -1862,11 +1760,9 @@ func (m *ScheduleEntry) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("day")
-			if m.Day, err = wire.Int(d, s); err != nil {
+			if m.Day, err = wire.Int(d, s, "day"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "time":
 			if dup&(1<<1) != 0 {
 				s.Forget("time")
@@ -1875,11 +1771,9 @@ func (m *ScheduleEntry) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("time")
-			if m.Time, err = wire.Int(d, s); err != nil {
+			if m.Time, err = wire.Int(d, s, "time"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "message":
 			if dup&(1<<2) != 0 {
 				s.Forget("message")
@@ -1888,11 +1782,9 @@ func (m *ScheduleEntry) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("message")
-			if m.Message, err = wire.String(d, s); err != nil {
+			if m.Message, err = wire.String(d, s, "message"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<3) != 0 {
 				s.Forget("type")
@@ -1901,15 +1793,13 @@ func (m *ScheduleEntry) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("type")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "type"); err != nil {
 					return err
 				}
 				m.Type = ScheduleEntryType(sv0)
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -1952,11 +1842,9 @@ func (m *ScheduleUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("year")
-			if m.Year, err = wire.Int(d, s); err != nil {
+			if m.Year, err = wire.Int(d, s, "year"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "week":
 			if dup&(1<<1) != 0 {
 				s.Forget("week")
@@ -1965,11 +1853,9 @@ func (m *ScheduleUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("week")
-			if m.Week, err = wire.Int(d, s); err != nil {
+			if m.Week, err = wire.Int(d, s, "week"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "schedule":
 			if dup&(1<<2) != 0 {
 				s.Forget("schedule")
@@ -2011,12 +1897,10 @@ func (m *ScheduleUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.IsFinal = zero
 			}
 			dup |= 1 << 3
-			s.Push("isFinal")
-			if m.IsFinal.Value, err = wire.Bool(d, s); err != nil {
+			if m.IsFinal.Value, err = wire.Bool(d, s, "isFinal"); err != nil {
 				return err
 			}
 			m.IsFinal.Set = true
-			s.Pop()
 		case "status":
 			if dup&(1<<4) != 0 {
 				s.Forget("status")
@@ -2024,16 +1908,14 @@ func (m *ScheduleUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Status = zero
 			}
 			dup |= 1 << 4
-			s.Push("status")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "status"); err != nil {
 					return err
 				}
 				m.Status.Value = ScheduleStatus(sv0)
 			}
 			m.Status.Set = true
-			s.Pop()
 		case "imageUrl":
 			if dup&(1<<5) != 0 {
 				s.Forget("imageUrl")
@@ -2041,7 +1923,6 @@ func (m *ScheduleUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.ImageURL = zero
 			}
 			dup |= 1 << 5
-			s.Push("imageUrl")
 			{
 				var null0 bool
 				if null0, err = wire.Null(d); err != nil {
@@ -2049,13 +1930,12 @@ func (m *ScheduleUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				}
 				if !null0 {
 					m.ImageURL.Value.Valid = true
-					if m.ImageURL.Value.Value, err = wire.String(d, s); err != nil {
+					if m.ImageURL.Value.Value, err = wire.String(d, s, "imageUrl"); err != nil {
 						return err
 					}
 				}
 			}
 			m.ImageURL.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -2095,11 +1975,9 @@ func (m *ScheduleUpdateEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("eventType")
-			if m.EventType, err = wire.String(d, s); err != nil {
+			if m.EventType, err = wire.String(d, s, "eventType"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "eventData":
 			if dup&(1<<1) != 0 {
 				s.Forget("eventData")
@@ -2121,11 +1999,9 @@ func (m *ScheduleUpdateEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("timestamp")
-			if m.Timestamp, err = wire.Int(d, s); err != nil {
+			if m.Timestamp, err = wire.Int(d, s, "timestamp"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -2165,11 +2041,9 @@ func (m *SecretneuroaccountOnlineEvent) decodeJX(d *jx.Decoder, s *wire.Scope) e
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("eventType")
-			if m.EventType, err = wire.String(d, s); err != nil {
+			if m.EventType, err = wire.String(d, s, "eventType"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "eventData":
 			if dup&(1<<1) != 0 {
 				s.Forget("eventData")
@@ -2191,11 +2065,9 @@ func (m *SecretneuroaccountOnlineEvent) decodeJX(d *jx.Decoder, s *wire.Scope) e
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("timestamp")
-			if m.Timestamp, err = wire.Int(d, s); err != nil {
+			if m.Timestamp, err = wire.Int(d, s, "timestamp"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -2235,11 +2107,9 @@ func (m *StreamGame) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "name":
 			if dup&(1<<1) != 0 {
 				s.Forget("name")
@@ -2248,11 +2118,9 @@ func (m *StreamGame) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("name")
-			if m.Name, err = wire.String(d, s); err != nil {
+			if m.Name, err = wire.String(d, s, "name"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -2289,11 +2157,9 @@ func (m *StreamOfflineData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("isLive")
-			if m.IsLive, err = wire.Bool(d, s); err != nil {
+			if m.IsLive, err = wire.Bool(d, s, "isLive"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -2327,11 +2193,9 @@ func (m *StreamOfflineEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("eventType")
-			if m.EventType, err = wire.String(d, s); err != nil {
+			if m.EventType, err = wire.String(d, s, "eventType"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "eventData":
 			if dup&(1<<1) != 0 {
 				s.Forget("eventData")
@@ -2353,11 +2217,9 @@ func (m *StreamOfflineEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("timestamp")
-			if m.Timestamp, err = wire.Int(d, s); err != nil {
+			if m.Timestamp, err = wire.Int(d, s, "timestamp"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -2397,11 +2259,9 @@ func (m *StreamOnlineData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("isLive")
-			if m.IsLive, err = wire.Bool(d, s); err != nil {
+			if m.IsLive, err = wire.Bool(d, s, "isLive"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "id":
 			if dup&(1<<1) != 0 {
 				s.Forget("id")
@@ -2410,11 +2270,9 @@ func (m *StreamOnlineData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "title":
 			if dup&(1<<2) != 0 {
 				s.Forget("title")
@@ -2423,11 +2281,9 @@ func (m *StreamOnlineData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("title")
-			if m.Title, err = wire.String(d, s); err != nil {
+			if m.Title, err = wire.String(d, s, "title"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "game":
 			if dup&(1<<3) != 0 {
 				s.Forget("game")
@@ -2449,11 +2305,9 @@ func (m *StreamOnlineData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 4
 			seen |= 1 << 4
-			s.Push("language")
-			if m.Language, err = wire.String(d, s); err != nil {
+			if m.Language, err = wire.String(d, s, "language"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "tags":
 			if dup&(1<<5) != 0 {
 				s.Forget("tags")
@@ -2476,7 +2330,7 @@ func (m *StreamOnlineData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 						i0++
 						var v0 string
 						var err error
-						if v0, err = wire.String(d, s); err != nil {
+						if v0, err = wire.String(d, s, ""); err != nil {
 							return err
 						}
 						s.Pop()
@@ -2496,11 +2350,9 @@ func (m *StreamOnlineData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 6
 			seen |= 1 << 6
-			s.Push("isMature")
-			if m.IsMature, err = wire.Bool(d, s); err != nil {
+			if m.IsMature, err = wire.Bool(d, s, "isMature"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "viewerCount":
 			if dup&(1<<7) != 0 {
 				s.Forget("viewerCount")
@@ -2509,11 +2361,9 @@ func (m *StreamOnlineData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 7
 			seen |= 1 << 7
-			s.Push("viewerCount")
-			if m.ViewerCount, err = wire.Int(d, s); err != nil {
+			if m.ViewerCount, err = wire.Int(d, s, "viewerCount"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "startedAt":
 			if dup&(1<<8) != 0 {
 				s.Forget("startedAt")
@@ -2535,11 +2385,9 @@ func (m *StreamOnlineData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 9
 			seen |= 1 << 9
-			s.Push("thumbnailUrl")
-			if m.ThumbnailURL, err = wire.String(d, s); err != nil {
+			if m.ThumbnailURL, err = wire.String(d, s, "thumbnailUrl"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -2589,7 +2437,7 @@ func decodeStreamOnlineDataStartedAt(d *jx.Decoder, s *wire.Scope) (StreamOnline
 		var v int64
 		err := func() error {
 			var err error
-			if v, err = wire.Int(d, s); err != nil {
+			if v, err = wire.Int(d, s, ""); err != nil {
 				return err
 			}
 			return nil
@@ -2599,7 +2447,7 @@ func decodeStreamOnlineDataStartedAt(d *jx.Decoder, s *wire.Scope) (StreamOnline
 		var v string
 		err := func() error {
 			var err error
-			if v, err = wire.String(d, s); err != nil {
+			if v, err = wire.String(d, s, ""); err != nil {
 				return err
 			}
 			return nil
@@ -2626,11 +2474,9 @@ func (m *StreamOnlineEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("eventType")
-			if m.EventType, err = wire.String(d, s); err != nil {
+			if m.EventType, err = wire.String(d, s, "eventType"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "eventData":
 			if dup&(1<<1) != 0 {
 				s.Forget("eventData")
@@ -2652,11 +2498,9 @@ func (m *StreamOnlineEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("timestamp")
-			if m.Timestamp, err = wire.Int(d, s); err != nil {
+			if m.Timestamp, err = wire.Int(d, s, "timestamp"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -2696,11 +2540,9 @@ func (m *StreamRaidIncomingEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("eventType")
-			if m.EventType, err = wire.String(d, s); err != nil {
+			if m.EventType, err = wire.String(d, s, "eventType"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "eventData":
 			if dup&(1<<1) != 0 {
 				s.Forget("eventData")
@@ -2722,11 +2564,9 @@ func (m *StreamRaidIncomingEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("timestamp")
-			if m.Timestamp, err = wire.Int(d, s); err != nil {
+			if m.Timestamp, err = wire.Int(d, s, "timestamp"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -2766,11 +2606,9 @@ func (m *StreamRaidOutgoingEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("eventType")
-			if m.EventType, err = wire.String(d, s); err != nil {
+			if m.EventType, err = wire.String(d, s, "eventType"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "eventData":
 			if dup&(1<<1) != 0 {
 				s.Forget("eventData")
@@ -2792,11 +2630,9 @@ func (m *StreamRaidOutgoingEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("timestamp")
-			if m.Timestamp, err = wire.Int(d, s); err != nil {
+			if m.Timestamp, err = wire.Int(d, s, "timestamp"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -2836,11 +2672,9 @@ func (m *StreamUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("title")
-			if m.Title, err = wire.String(d, s); err != nil {
+			if m.Title, err = wire.String(d, s, "title"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "game":
 			if dup&(1<<1) != 0 {
 				s.Forget("game")
@@ -2862,11 +2696,9 @@ func (m *StreamUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("language")
-			if m.Language, err = wire.String(d, s); err != nil {
+			if m.Language, err = wire.String(d, s, "language"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "isMature":
 			if dup&(1<<3) != 0 {
 				s.Forget("isMature")
@@ -2875,11 +2707,9 @@ func (m *StreamUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("isMature")
-			if m.IsMature, err = wire.Bool(d, s); err != nil {
+			if m.IsMature, err = wire.Bool(d, s, "isMature"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -2922,11 +2752,9 @@ func (m *StreamUpdateEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("eventType")
-			if m.EventType, err = wire.String(d, s); err != nil {
+			if m.EventType, err = wire.String(d, s, "eventType"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "eventData":
 			if dup&(1<<1) != 0 {
 				s.Forget("eventData")
@@ -2948,11 +2776,9 @@ func (m *StreamUpdateEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("timestamp")
-			if m.Timestamp, err = wire.Int(d, s); err != nil {
+			if m.Timestamp, err = wire.Int(d, s, "timestamp"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -2992,11 +2818,9 @@ func (m *SubathonGoal) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("name")
-			if m.Name, err = wire.String(d, s); err != nil {
+			if m.Name, err = wire.String(d, s, "name"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "completed":
 			if dup&(1<<1) != 0 {
 				s.Forget("completed")
@@ -3005,11 +2829,9 @@ func (m *SubathonGoal) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("completed")
-			if m.Completed, err = wire.Bool(d, s); err != nil {
+			if m.Completed, err = wire.Bool(d, s, "completed"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "reached":
 			if dup&(1<<2) != 0 {
 				s.Forget("reached")
@@ -3018,11 +2840,9 @@ func (m *SubathonGoal) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("reached")
-			if m.Reached, err = wire.Bool(d, s); err != nil {
+			if m.Reached, err = wire.Bool(d, s, "reached"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -3062,11 +2882,9 @@ func (m *SubathonGoalUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("year")
-			if m.Year, err = wire.Int(d, s); err != nil {
+			if m.Year, err = wire.Int(d, s, "year"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "goalNumber":
 			if dup&(1<<1) != 0 {
 				s.Forget("goalNumber")
@@ -3075,11 +2893,9 @@ func (m *SubathonGoalUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("goalNumber")
-			if m.GoalNumber, err = wire.Int(d, s); err != nil {
+			if m.GoalNumber, err = wire.Int(d, s, "goalNumber"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "goal":
 			if dup&(1<<2) != 0 {
 				s.Forget("goal")
@@ -3101,11 +2917,9 @@ func (m *SubathonGoalUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("subcount")
-			if m.Subcount, err = wire.Int(d, s); err != nil {
+			if m.Subcount, err = wire.Int(d, s, "subcount"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -3148,11 +2962,9 @@ func (m *SubathonGoalUpdateEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("eventType")
-			if m.EventType, err = wire.String(d, s); err != nil {
+			if m.EventType, err = wire.String(d, s, "eventType"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "eventData":
 			if dup&(1<<1) != 0 {
 				s.Forget("eventData")
@@ -3174,11 +2986,9 @@ func (m *SubathonGoalUpdateEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("timestamp")
-			if m.Timestamp, err = wire.Int(d, s); err != nil {
+			if m.Timestamp, err = wire.Int(d, s, "timestamp"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -3218,11 +3028,9 @@ func (m *SubathonMilestone) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("timestamp")
-			if m.Timestamp, err = wire.Int(d, s); err != nil {
+			if m.Timestamp, err = wire.Int(d, s, "timestamp"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -3256,11 +3064,9 @@ func (m *SubathonUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("year")
-			if m.Year, err = wire.Int(d, s); err != nil {
+			if m.Year, err = wire.Int(d, s, "year"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "name":
 			if dup&(1<<1) != 0 {
 				s.Forget("name")
@@ -3269,11 +3075,9 @@ func (m *SubathonUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("name")
-			if m.Name, err = wire.String(d, s); err != nil {
+			if m.Name, err = wire.String(d, s, "name"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "subcount":
 			if dup&(1<<2) != 0 {
 				s.Forget("subcount")
@@ -3282,11 +3086,9 @@ func (m *SubathonUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("subcount")
-			if m.Subcount, err = wire.Int(d, s); err != nil {
+			if m.Subcount, err = wire.Int(d, s, "subcount"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "goals":
 			if dup&(1<<3) != 0 {
 				s.Forget("goals")
@@ -3360,11 +3162,9 @@ func (m *SubathonUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 5
 			seen |= 1 << 5
-			s.Push("isActive")
-			if m.IsActive, err = wire.Bool(d, s); err != nil {
+			if m.IsActive, err = wire.Bool(d, s, "isActive"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "startTimestamp":
 			if dup&(1<<6) != 0 {
 				s.Forget("startTimestamp")
@@ -3372,12 +3172,10 @@ func (m *SubathonUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.StartTimestamp = zero
 			}
 			dup |= 1 << 6
-			s.Push("startTimestamp")
-			if m.StartTimestamp.Value, err = wire.Int(d, s); err != nil {
+			if m.StartTimestamp.Value, err = wire.Int(d, s, "startTimestamp"); err != nil {
 				return err
 			}
 			m.StartTimestamp.Set = true
-			s.Pop()
 		case "endTimestamp":
 			if dup&(1<<7) != 0 {
 				s.Forget("endTimestamp")
@@ -3385,7 +3183,6 @@ func (m *SubathonUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.EndTimestamp = zero
 			}
 			dup |= 1 << 7
-			s.Push("endTimestamp")
 			{
 				var null0 bool
 				if null0, err = wire.Null(d); err != nil {
@@ -3393,13 +3190,12 @@ func (m *SubathonUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				}
 				if !null0 {
 					m.EndTimestamp.Value.Valid = true
-					if m.EndTimestamp.Value.Value, err = wire.Int(d, s); err != nil {
+					if m.EndTimestamp.Value.Value, err = wire.Int(d, s, "endTimestamp"); err != nil {
 						return err
 					}
 				}
 			}
 			m.EndTimestamp.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -3445,11 +3241,9 @@ func (m *SubathonUpdateEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("eventType")
-			if m.EventType, err = wire.String(d, s); err != nil {
+			if m.EventType, err = wire.String(d, s, "eventType"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "eventData":
 			if dup&(1<<1) != 0 {
 				s.Forget("eventData")
@@ -3471,11 +3265,9 @@ func (m *SubathonUpdateEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("timestamp")
-			if m.Timestamp, err = wire.Int(d, s); err != nil {
+			if m.Timestamp, err = wire.Int(d, s, "timestamp"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -3553,11 +3345,9 @@ func (m *TicketResponseData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("ticket")
-			if m.Ticket, err = wire.String(d, s); err != nil {
+			if m.Ticket, err = wire.String(d, s, "ticket"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "expiresIn":
 			if dup&(1<<1) != 0 {
 				s.Forget("expiresIn")
@@ -3566,11 +3356,9 @@ func (m *TicketResponseData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("expiresIn")
-			if m.ExpiresIn, err = wire.Int(d, s); err != nil {
+			if m.ExpiresIn, err = wire.Int(d, s, "expiresIn"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "usage":
 			if dup&(1<<2) != 0 {
 				s.Forget("usage")
@@ -3578,12 +3366,10 @@ func (m *TicketResponseData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Usage = zero
 			}
 			dup |= 1 << 2
-			s.Push("usage")
-			if m.Usage.Value, err = wire.String(d, s); err != nil {
+			if m.Usage.Value, err = wire.String(d, s, "usage"); err != nil {
 				return err
 			}
 			m.Usage.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -3620,11 +3406,9 @@ func (m *Welcome) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "data":
 			if dup&(1<<1) != 0 {
 				s.Forget("data")
@@ -3674,11 +3458,9 @@ func (m *WelcomeData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("sessionId")
-			if m.SessionID, err = wire.String(d, s); err != nil {
+			if m.SessionID, err = wire.String(d, s, "sessionId"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -3712,11 +3494,9 @@ func (m *XFeedEntry) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
@@ -3725,15 +3505,13 @@ func (m *XFeedEntry) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("type")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "type"); err != nil {
 					return err
 				}
 				m.Type = XFeedEntryType(sv0)
 			}
-			s.Pop()
 		case "replyTo":
 			if dup&(1<<2) != 0 {
 				s.Forget("replyTo")
@@ -3781,11 +3559,9 @@ func (m *XFeedEntry) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 5
 			seen |= 1 << 5
-			s.Push("url")
-			if m.URL, err = wire.String(d, s); err != nil {
+			if m.URL, err = wire.String(d, s, "url"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "createdTimestamp":
 			if dup&(1<<6) != 0 {
 				s.Forget("createdTimestamp")
@@ -3794,11 +3570,9 @@ func (m *XFeedEntry) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 6
 			seen |= 1 << 6
-			s.Push("createdTimestamp")
-			if m.CreatedTimestamp, err = wire.Int(d, s); err != nil {
+			if m.CreatedTimestamp, err = wire.Int(d, s, "createdTimestamp"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "content":
 			if dup&(1<<7) != 0 {
 				s.Forget("content")
@@ -3807,11 +3581,9 @@ func (m *XFeedEntry) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 7
 			seen |= 1 << 7
-			s.Push("content")
-			if m.Content, err = wire.String(d, s); err != nil {
+			if m.Content, err = wire.String(d, s, "content"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "media":
 			if dup&(1<<8) != 0 {
 				s.Forget("media")
@@ -3897,11 +3669,9 @@ func (m *XFeedImageMedia) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "url":
 			if dup&(1<<1) != 0 {
 				s.Forget("url")
@@ -3910,11 +3680,9 @@ func (m *XFeedImageMedia) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("url")
-			if m.URL, err = wire.String(d, s); err != nil {
+			if m.URL, err = wire.String(d, s, "url"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -4000,11 +3768,9 @@ func (m *XFeedNewEntriesData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("user")
-			if m.User, err = wire.String(d, s); err != nil {
+			if m.User, err = wire.String(d, s, "user"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "entries":
 			if dup&(1<<1) != 0 {
 				s.Forget("entries")
@@ -4075,11 +3841,9 @@ func (m *XFeedNewEntriesEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("eventType")
-			if m.EventType, err = wire.String(d, s); err != nil {
+			if m.EventType, err = wire.String(d, s, "eventType"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "eventData":
 			if dup&(1<<1) != 0 {
 				s.Forget("eventData")
@@ -4101,11 +3865,9 @@ func (m *XFeedNewEntriesEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("timestamp")
-			if m.Timestamp, err = wire.Int(d, s); err != nil {
+			if m.Timestamp, err = wire.Int(d, s, "timestamp"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -4145,11 +3907,9 @@ func (m *XFeedPost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "content":
 			if dup&(1<<1) != 0 {
 				s.Forget("content")
@@ -4158,11 +3918,9 @@ func (m *XFeedPost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("content")
-			if m.Content, err = wire.String(d, s); err != nil {
+			if m.Content, err = wire.String(d, s, "content"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "createdTimestamp":
 			if dup&(1<<2) != 0 {
 				s.Forget("createdTimestamp")
@@ -4171,11 +3929,9 @@ func (m *XFeedPost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("createdTimestamp")
-			if m.CreatedTimestamp, err = wire.Int(d, s); err != nil {
+			if m.CreatedTimestamp, err = wire.Int(d, s, "createdTimestamp"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "media":
 			if dup&(1<<3) != 0 {
 				s.Forget("media")
@@ -4252,11 +4008,9 @@ func (m *XFeedReplyTo) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("username")
-			if m.Username, err = wire.String(d, s); err != nil {
+			if m.Username, err = wire.String(d, s, "username"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "statusId":
 			if dup&(1<<1) != 0 {
 				s.Forget("statusId")
@@ -4265,11 +4019,9 @@ func (m *XFeedReplyTo) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("statusId")
-			if m.StatusID, err = wire.String(d, s); err != nil {
+			if m.StatusID, err = wire.String(d, s, "statusId"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "url":
 			if dup&(1<<2) != 0 {
 				s.Forget("url")
@@ -4278,11 +4030,9 @@ func (m *XFeedReplyTo) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("url")
-			if m.URL, err = wire.String(d, s); err != nil {
+			if m.URL, err = wire.String(d, s, "url"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "post":
 			if dup&(1<<3) != 0 {
 				s.Forget("post")
@@ -4335,11 +4085,9 @@ func (m *XFeedUpdateEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("eventType")
-			if m.EventType, err = wire.String(d, s); err != nil {
+			if m.EventType, err = wire.String(d, s, "eventType"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "eventData":
 			if dup&(1<<1) != 0 {
 				s.Forget("eventData")
@@ -4361,11 +4109,9 @@ func (m *XFeedUpdateEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("timestamp")
-			if m.Timestamp, err = wire.Int(d, s); err != nil {
+			if m.Timestamp, err = wire.Int(d, s, "timestamp"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -4405,11 +4151,9 @@ func (m *XFeedUser) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("username")
-			if m.Username, err = wire.String(d, s); err != nil {
+			if m.Username, err = wire.String(d, s, "username"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -4443,11 +4187,9 @@ func (m *XFeedVideoMedia) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "url":
 			if dup&(1<<1) != 0 {
 				s.Forget("url")
@@ -4456,11 +4198,9 @@ func (m *XFeedVideoMedia) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("url")
-			if m.URL, err = wire.String(d, s); err != nil {
+			if m.URL, err = wire.String(d, s, "url"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "posterUrl":
 			if dup&(1<<2) != 0 {
 				s.Forget("posterUrl")
@@ -4468,12 +4208,10 @@ func (m *XFeedVideoMedia) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.PosterURL = zero
 			}
 			dup |= 1 << 2
-			s.Push("posterUrl")
-			if m.PosterURL.Value, err = wire.String(d, s); err != nil {
+			if m.PosterURL.Value, err = wire.String(d, s, "posterUrl"); err != nil {
 				return err
 			}
 			m.PosterURL.Set = true
-			s.Pop()
 		case "mimeType":
 			if dup&(1<<3) != 0 {
 				s.Forget("mimeType")
@@ -4481,12 +4219,10 @@ func (m *XFeedVideoMedia) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.MimeType = zero
 			}
 			dup |= 1 << 3
-			s.Push("mimeType")
-			if m.MimeType.Value, err = wire.String(d, s); err != nil {
+			if m.MimeType.Value, err = wire.String(d, s, "mimeType"); err != nil {
 				return err
 			}
 			m.MimeType.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()

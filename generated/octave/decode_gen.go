@@ -37,11 +37,9 @@ func (m *Ack) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Body = zero
 			}
 			dup |= 1 << 1
-			s.Push("body")
-			if m.Body, err = wire.Raw(d, s, jx.Object); err != nil {
+			if m.Body, err = wire.Raw(d, s, "body", jx.Object); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -75,11 +73,9 @@ func (m *AckHead) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("msgId")
-			if m.MsgID, err = wire.String(d, s); err != nil {
+			if m.MsgID, err = wire.String(d, s, "msgId"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "ok":
 			if dup&(1<<1) != 0 {
 				s.Forget("ok")
@@ -88,11 +84,9 @@ func (m *AckHead) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("ok")
-			if m.OK, err = wire.Bool(d, s); err != nil {
+			if m.OK, err = wire.Bool(d, s, "ok"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "errors":
 			if dup&(1<<2) != 0 {
 				s.Forget("errors")
@@ -115,7 +109,7 @@ func (m *AckHead) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 						i0++
 						var v0 json.RawMessage
 						var err error
-						if v0, err = wire.Raw(d, s); err != nil {
+						if v0, err = wire.Raw(d, s, ""); err != nil {
 							return err
 						}
 						s.Pop()
@@ -149,7 +143,7 @@ func (m *AckHead) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 						i0++
 						var v0 string
 						var err error
-						if v0, err = wire.String(d, s); err != nil {
+						if v0, err = wire.String(d, s, ""); err != nil {
 							return err
 						}
 						s.Pop()
@@ -168,12 +162,10 @@ func (m *AckHead) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Status = zero
 			}
 			dup |= 1 << 4
-			s.Push("status")
-			if m.Status.Value, err = wire.Int(d, s); err != nil {
+			if m.Status.Value, err = wire.Int(d, s, "status"); err != nil {
 				return err
 			}
 			m.Status.Set = true
-			s.Pop()
 		case "references":
 			if dup&(1<<5) != 0 {
 				s.Forget("references")
@@ -181,11 +173,9 @@ func (m *AckHead) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.References = zero
 			}
 			dup |= 1 << 5
-			s.Push("references")
-			if m.References, err = wire.Raw(d, s, jx.Object); err != nil {
+			if m.References, err = wire.Raw(d, s, "references", jx.Object); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -228,11 +218,9 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "streamId":
 			if dup&(1<<1) != 0 {
 				s.Forget("streamId")
@@ -241,11 +229,9 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("streamId")
-			if m.StreamID, err = wire.String(d, s); err != nil {
+			if m.StreamID, err = wire.String(d, s, "streamId"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "path":
 			if dup&(1<<2) != 0 {
 				s.Forget("path")
@@ -254,11 +240,9 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("path")
-			if m.Path, err = wire.String(d, s); err != nil {
+			if m.Path, err = wire.String(d, s, "path"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "creationDate":
 			if dup&(1<<3) != 0 {
 				s.Forget("creationDate")
@@ -267,11 +251,9 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("creationDate")
-			if m.CreationDate, err = wire.Int(d, s); err != nil {
+			if m.CreationDate, err = wire.Int(d, s, "creationDate"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "lastEditDate":
 			if dup&(1<<4) != 0 {
 				s.Forget("lastEditDate")
@@ -280,11 +262,9 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 4
 			seen |= 1 << 4
-			s.Push("lastEditDate")
-			if m.LastEditDate, err = wire.Int(d, s); err != nil {
+			if m.LastEditDate, err = wire.Int(d, s, "lastEditDate"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "generatedDate":
 			if dup&(1<<5) != 0 {
 				s.Forget("generatedDate")
@@ -293,7 +273,6 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 5
 			seen |= 1 << 5
-			s.Push("generatedDate")
 			{
 				var null0 bool
 				if null0, err = wire.Null(d); err != nil {
@@ -301,12 +280,11 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				}
 				if !null0 {
 					m.GeneratedDate.Valid = true
-					if m.GeneratedDate.Value, err = wire.Int(d, s); err != nil {
+					if m.GeneratedDate.Value, err = wire.Int(d, s, "generatedDate"); err != nil {
 						return err
 					}
 				}
 			}
-			s.Pop()
 		case "creatorId":
 			if dup&(1<<6) != 0 {
 				s.Forget("creatorId")
@@ -315,11 +293,9 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 6
 			seen |= 1 << 6
-			s.Push("creatorId")
-			if m.CreatorID, err = wire.String(d, s); err != nil {
+			if m.CreatorID, err = wire.String(d, s, "creatorId"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "lastEditorId":
 			if dup&(1<<7) != 0 {
 				s.Forget("lastEditorId")
@@ -328,11 +304,9 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 7
 			seen |= 1 << 7
-			s.Push("lastEditorId")
-			if m.LastEditorID, err = wire.String(d, s); err != nil {
+			if m.LastEditorID, err = wire.String(d, s, "lastEditorId"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "elems":
 			if dup&(1<<8) != 0 {
 				s.Forget("elems")
@@ -341,11 +315,9 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 8
 			seen |= 1 << 8
-			s.Push("elems")
-			if m.Elems, err = wire.Raw(d, s, jx.Object); err != nil {
+			if m.Elems, err = wire.Raw(d, s, "elems", jx.Object); err != nil {
 				return err
 			}
-			s.Pop()
 		case "hash":
 			if dup&(1<<9) != 0 {
 				s.Forget("hash")
@@ -354,7 +326,6 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 9
 			seen |= 1 << 9
-			s.Push("hash")
 			{
 				var null0 bool
 				if null0, err = wire.Null(d); err != nil {
@@ -362,12 +333,11 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				}
 				if !null0 {
 					m.Hash.Valid = true
-					if m.Hash.Value, err = wire.String(d, s); err != nil {
+					if m.Hash.Value, err = wire.String(d, s, "hash"); err != nil {
 						return err
 					}
 				}
 			}
-			s.Pop()
 		case "location":
 			if dup&(1<<10) != 0 {
 				s.Forget("location")
@@ -376,11 +346,9 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 10
 			seen |= 1 << 10
-			s.Push("location")
-			if m.Location, err = wire.Raw(d, s); err != nil {
+			if m.Location, err = wire.Raw(d, s, "location"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "metadata":
 			if dup&(1<<11) != 0 {
 				s.Forget("metadata")
@@ -389,11 +357,9 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 11
 			seen |= 1 << 11
-			s.Push("metadata")
-			if m.Metadata, err = wire.Raw(d, s); err != nil {
+			if m.Metadata, err = wire.Raw(d, s, "metadata"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "tags":
 			if dup&(1<<12) != 0 {
 				s.Forget("tags")
@@ -415,7 +381,7 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 						s.Push(k0)
 						var v0 string
 						var err error
-						if v0, err = wire.String(d, s); err != nil {
+						if v0, err = wire.String(d, s, ""); err != nil {
 							return err
 						}
 						s.Pop()
@@ -434,12 +400,10 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Version = zero
 			}
 			dup |= 1 << 13
-			s.Push("version")
-			if m.Version.Value, err = wire.Int(d, s); err != nil {
+			if m.Version.Value, err = wire.Int(d, s, "version"); err != nil {
 				return err
 			}
 			m.Version.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -509,11 +473,9 @@ func (m *EventMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "resource":
 			if dup&(1<<1) != 0 {
 				s.Forget("resource")
@@ -522,11 +484,9 @@ func (m *EventMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("resource")
-			if m.Resource, err = wire.String(d, s); err != nil {
+			if m.Resource, err = wire.String(d, s, "resource"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "value":
 			if dup&(1<<2) != 0 {
 				s.Forget("value")
@@ -591,11 +551,9 @@ func (m *RestError) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Body = zero
 			}
 			dup |= 1 << 1
-			s.Push("body")
-			if m.Body, err = wire.Raw(d, s, jx.Object); err != nil {
+			if m.Body, err = wire.Raw(d, s, "body", jx.Object); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -629,11 +587,9 @@ func (m *RestErrorHead) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("ok")
-			if m.OK, err = wire.Bool(d, s); err != nil {
+			if m.OK, err = wire.Bool(d, s, "ok"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "status":
 			if dup&(1<<1) != 0 {
 				s.Forget("status")
@@ -642,11 +598,9 @@ func (m *RestErrorHead) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("status")
-			if m.Status, err = wire.Int(d, s); err != nil {
+			if m.Status, err = wire.Int(d, s, "status"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "errors":
 			if dup&(1<<2) != 0 {
 				s.Forget("errors")
@@ -669,7 +623,7 @@ func (m *RestErrorHead) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 						i0++
 						var v0 json.RawMessage
 						var err error
-						if v0, err = wire.Raw(d, s); err != nil {
+						if v0, err = wire.Raw(d, s, ""); err != nil {
 							return err
 						}
 						s.Pop()
@@ -702,7 +656,7 @@ func (m *RestErrorHead) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 						i0++
 						var v0 string
 						var err error
-						if v0, err = wire.String(d, s); err != nil {
+						if v0, err = wire.String(d, s, ""); err != nil {
 							return err
 						}
 						s.Pop()
@@ -721,11 +675,9 @@ func (m *RestErrorHead) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.References = zero
 			}
 			dup |= 1 << 4
-			s.Push("references")
-			if m.References, err = wire.Raw(d, s, jx.Object); err != nil {
+			if m.References, err = wire.Raw(d, s, "references", jx.Object); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -765,11 +717,9 @@ func (m *RestHead) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("ok")
-			if m.OK, err = wire.Bool(d, s); err != nil {
+			if m.OK, err = wire.Bool(d, s, "ok"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "status":
 			if dup&(1<<1) != 0 {
 				s.Forget("status")
@@ -778,11 +728,9 @@ func (m *RestHead) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("status")
-			if m.Status, err = wire.Int(d, s); err != nil {
+			if m.Status, err = wire.Int(d, s, "status"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "errors":
 			if dup&(1<<2) != 0 {
 				s.Forget("errors")
@@ -805,7 +753,7 @@ func (m *RestHead) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 						i0++
 						var v0 json.RawMessage
 						var err error
-						if v0, err = wire.Raw(d, s); err != nil {
+						if v0, err = wire.Raw(d, s, ""); err != nil {
 							return err
 						}
 						s.Pop()
@@ -838,7 +786,7 @@ func (m *RestHead) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 						i0++
 						var v0 string
 						var err error
-						if v0, err = wire.String(d, s); err != nil {
+						if v0, err = wire.String(d, s, ""); err != nil {
 							return err
 						}
 						s.Pop()
@@ -857,11 +805,9 @@ func (m *RestHead) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.References = zero
 			}
 			dup |= 1 << 4
-			s.Push("references")
-			if m.References, err = wire.Raw(d, s, jx.Object); err != nil {
+			if m.References, err = wire.Raw(d, s, "references", jx.Object); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -955,11 +901,9 @@ func (m *SessionResponseBody) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -993,11 +937,9 @@ func (m *SubscribeByPath) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("msgId")
-			if m.MsgID, err = wire.String(d, s); err != nil {
+			if m.MsgID, err = wire.String(d, s, "msgId"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "object":
 			if dup&(1<<1) != 0 {
 				s.Forget("object")
@@ -1006,11 +948,9 @@ func (m *SubscribeByPath) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("object")
-			if m.Object, err = wire.String(d, s); err != nil {
+			if m.Object, err = wire.String(d, s, "object"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<2) != 0 {
 				s.Forget("type")
@@ -1019,11 +959,9 @@ func (m *SubscribeByPath) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "path":
 			if dup&(1<<3) != 0 {
 				s.Forget("path")
@@ -1032,11 +970,9 @@ func (m *SubscribeByPath) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("path")
-			if m.Path, err = wire.String(d, s); err != nil {
+			if m.Path, err = wire.String(d, s, "path"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -1079,11 +1015,9 @@ func (m *SubscribeByStreamID) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("msgId")
-			if m.MsgID, err = wire.String(d, s); err != nil {
+			if m.MsgID, err = wire.String(d, s, "msgId"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "object":
 			if dup&(1<<1) != 0 {
 				s.Forget("object")
@@ -1092,11 +1026,9 @@ func (m *SubscribeByStreamID) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("object")
-			if m.Object, err = wire.String(d, s); err != nil {
+			if m.Object, err = wire.String(d, s, "object"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<2) != 0 {
 				s.Forget("type")
@@ -1105,11 +1037,9 @@ func (m *SubscribeByStreamID) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "streamId":
 			if dup&(1<<3) != 0 {
 				s.Forget("streamId")
@@ -1118,11 +1048,9 @@ func (m *SubscribeByStreamID) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("streamId")
-			if m.StreamID, err = wire.String(d, s); err != nil {
+			if m.StreamID, err = wire.String(d, s, "streamId"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -1165,11 +1093,9 @@ func (m *UnsubscribeByPath) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("msgId")
-			if m.MsgID, err = wire.String(d, s); err != nil {
+			if m.MsgID, err = wire.String(d, s, "msgId"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "object":
 			if dup&(1<<1) != 0 {
 				s.Forget("object")
@@ -1178,11 +1104,9 @@ func (m *UnsubscribeByPath) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("object")
-			if m.Object, err = wire.String(d, s); err != nil {
+			if m.Object, err = wire.String(d, s, "object"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<2) != 0 {
 				s.Forget("type")
@@ -1191,11 +1115,9 @@ func (m *UnsubscribeByPath) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "path":
 			if dup&(1<<3) != 0 {
 				s.Forget("path")
@@ -1204,11 +1126,9 @@ func (m *UnsubscribeByPath) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("path")
-			if m.Path, err = wire.String(d, s); err != nil {
+			if m.Path, err = wire.String(d, s, "path"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -1251,11 +1171,9 @@ func (m *UnsubscribeByStreamID) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("msgId")
-			if m.MsgID, err = wire.String(d, s); err != nil {
+			if m.MsgID, err = wire.String(d, s, "msgId"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "object":
 			if dup&(1<<1) != 0 {
 				s.Forget("object")
@@ -1264,11 +1182,9 @@ func (m *UnsubscribeByStreamID) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("object")
-			if m.Object, err = wire.String(d, s); err != nil {
+			if m.Object, err = wire.String(d, s, "object"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<2) != 0 {
 				s.Forget("type")
@@ -1277,11 +1193,9 @@ func (m *UnsubscribeByStreamID) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "streamId":
 			if dup&(1<<3) != 0 {
 				s.Forget("streamId")
@@ -1290,11 +1204,9 @@ func (m *UnsubscribeByStreamID) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("streamId")
-			if m.StreamID, err = wire.String(d, s); err != nil {
+			if m.StreamID, err = wire.String(d, s, "streamId"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()

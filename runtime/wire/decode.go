@@ -11,7 +11,10 @@ import (
 	"github.com/go-faster/jx"
 )
 
-// Each leaf decoder reads one JSON value at the current scope position. A
+// Each leaf decoder reads one JSON value: the property key of the current
+// object, or the value s points at when key is "" (array items, map
+// values). Naming the key instead of pushing it keeps the happy path free
+// of path bookkeeping; the key is pushed only to report. A
 // value of the wrong JSON type is recorded as a "type" violation and skipped,
 // so that one frame yields every violation rather than the first. The error
 // result is reserved for malformed JSON, which ends decoding.
@@ -39,9 +42,9 @@ func jsonTypeName(t jx.Type) string {
 }
 
 // String decodes a string, sharing the frame's text where it can.
-func String(d *jx.Decoder, s *Scope) (string, error) {
+func String(d *jx.Decoder, s *Scope, key string) (string, error) {
 	if d.Next() != jx.String {
-		return "", Mismatch(d, s, "string")
+		return "", s.mismatchAt(d, key, "string")
 	}
 	b, err := d.StrBytes()
 	if err != nil {
@@ -51,17 +54,17 @@ func String(d *jx.Decoder, s *Scope) (string, error) {
 }
 
 // Bool decodes a boolean.
-func Bool(d *jx.Decoder, s *Scope) (bool, error) {
+func Bool(d *jx.Decoder, s *Scope, key string) (bool, error) {
 	if d.Next() != jx.Bool {
-		return false, Mismatch(d, s, "boolean")
+		return false, s.mismatchAt(d, key, "boolean")
 	}
 	return d.Bool()
 }
 
 // Float decodes a number.
-func Float(d *jx.Decoder, s *Scope) (float64, error) {
+func Float(d *jx.Decoder, s *Scope, key string) (float64, error) {
 	if d.Next() != jx.Number {
-		return 0, Mismatch(d, s, "number")
+		return 0, s.mismatchAt(d, key, "number")
 	}
 	n, err := d.Num()
 	if err != nil {
@@ -69,7 +72,7 @@ func Float(d *jx.Decoder, s *Scope) (float64, error) {
 	}
 	f, err := strconv.ParseFloat(string(n), 64)
 	if err != nil {
-		s.Violate("type", OutOfRange)
+		s.violateAt(key, "type", OutOfRange)
 		return 0, nil
 	}
 	return f, nil
@@ -83,9 +86,9 @@ const OutOfRange = "number out of range for its Go type"
 // Int decodes an integer. As in JSON Schema, a number with a zero fraction
 // (1.0, 1e2) is an integer. Integers an int64 cannot hold are reported with
 // OutOfRange.
-func Int(d *jx.Decoder, s *Scope) (int64, error) {
+func Int(d *jx.Decoder, s *Scope, key string) (int64, error) {
 	if d.Next() != jx.Number {
-		return 0, Mismatch(d, s, "integer")
+		return 0, s.mismatchAt(d, key, "integer")
 	}
 	n, err := d.Num()
 	if err != nil {
@@ -93,18 +96,18 @@ func Int(d *jx.Decoder, s *Scope) (int64, error) {
 	}
 	if v, ok, digits := parseInt(n); digits {
 		if !ok {
-			s.Violate("type", OutOfRange)
+			s.violateAt(key, "type", OutOfRange)
 		}
 		return v, nil
 	}
 	f, err := strconv.ParseFloat(string(n), 64)
 	switch {
 	case err != nil && math.IsInf(f, 0):
-		s.Violate("type", OutOfRange) // so large it can only be whole
+		s.violateAt(key, "type", OutOfRange) // so large it can only be whole
 	case err != nil || f != math.Trunc(f):
-		s.Violate("type", "expected integer, got number")
+		s.violateAt(key, "type", "expected integer, got number")
 	case f < -(1<<63) || f >= 1<<63:
-		s.Violate("type", OutOfRange)
+		s.violateAt(key, "type", OutOfRange)
 	default:
 		return int64(f), nil
 	}
@@ -149,7 +152,7 @@ func parseInt(b []byte) (v int64, ok, digits bool) {
 
 // Raw captures any value verbatim; types lists the JSON types the schema
 // allows (none means any).
-func Raw(d *jx.Decoder, s *Scope, types ...jx.Type) (json.RawMessage, error) {
+func Raw(d *jx.Decoder, s *Scope, key string, types ...jx.Type) (json.RawMessage, error) {
 	if len(types) > 0 {
 		got := d.Next()
 		allowed := false
@@ -157,7 +160,7 @@ func Raw(d *jx.Decoder, s *Scope, types ...jx.Type) (json.RawMessage, error) {
 			allowed = allowed || t == got
 		}
 		if !allowed && got != jx.Invalid {
-			s.Violate("type", "expected "+typeList(types)+", got "+jsonTypeName(got))
+			s.violateAt(key, "type", "expected "+typeList(types)+", got "+jsonTypeName(got))
 		}
 	}
 	r, err := d.Raw()
@@ -184,6 +187,26 @@ func Null(d *jx.Decoder) (bool, error) {
 		return false, nil
 	}
 	return true, d.Null()
+}
+
+// mismatchAt is Mismatch for the property key ("" for the current value).
+func (s *Scope) mismatchAt(d *jx.Decoder, key, want string) error {
+	if key == "" {
+		return Mismatch(d, s, want)
+	}
+	s.Push(key)
+	defer s.Pop()
+	return Mismatch(d, s, want)
+}
+
+// violateAt records a violation at the property key ("" for the current
+// value).
+func (s *Scope) violateAt(key, keyword, msg string) {
+	if key == "" {
+		s.Violate(keyword, msg)
+		return
+	}
+	s.ViolateAt(key, keyword, msg)
 }
 
 // Mismatch records that the next value is not of the JSON type (or any of

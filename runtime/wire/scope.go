@@ -6,11 +6,11 @@ import (
 	"sync"
 )
 
-// segment is one step of a JSON pointer: an object key or an array index.
+// segment is one step of a JSON pointer: an object key, or an array index
+// when index >= 0.
 type segment struct {
 	key   string
 	index int
-	isIdx bool
 }
 
 // Scope tracks where in a frame a decoder or validator is, and collects the
@@ -105,10 +105,10 @@ func (s *Scope) offsetOf(b []byte) (int, bool) {
 }
 
 // Push enters the property key.
-func (s *Scope) Push(key string) { s.path = append(s.path, segment{key: key}) }
+func (s *Scope) Push(key string) { s.path = append(s.path, segment{key: key, index: -1}) }
 
 // PushIndex enters the array element i.
-func (s *Scope) PushIndex(i int) { s.path = append(s.path, segment{index: i, isIdx: true}) }
+func (s *Scope) PushIndex(i int) { s.path = append(s.path, segment{index: i}) }
 
 // Pop leaves the innermost segment.
 func (s *Scope) Pop() { s.path = s.path[:len(s.path)-1] }
@@ -121,7 +121,7 @@ func (s *Scope) Pointer() string {
 	var b strings.Builder
 	for _, seg := range s.path {
 		b.WriteByte('/')
-		if seg.isIdx {
+		if seg.index >= 0 {
 			b.WriteString(strconv.Itoa(seg.index))
 			continue
 		}

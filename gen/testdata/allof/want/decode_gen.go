@@ -25,11 +25,9 @@ func (m *Ack) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
@@ -38,11 +36,9 @@ func (m *Ack) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "at":
 			if dup&(1<<2) != 0 {
 				s.Forget("at")
@@ -51,11 +47,9 @@ func (m *Ack) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("at")
-			if m.At, err = wire.String(d, s); err != nil {
+			if m.At, err = wire.String(d, s, "at"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "of":
 			if dup&(1<<3) != 0 {
 				s.Forget("of")
@@ -64,11 +58,9 @@ func (m *Ack) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("of")
-			if m.Of, err = wire.String(d, s); err != nil {
+			if m.Of, err = wire.String(d, s, "of"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -111,11 +103,9 @@ func (m *Envelope) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
@@ -124,11 +114,9 @@ func (m *Envelope) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "at":
 			if dup&(1<<2) != 0 {
 				s.Forget("at")
@@ -137,11 +125,9 @@ func (m *Envelope) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("at")
-			if m.At, err = wire.String(d, s); err != nil {
+			if m.At, err = wire.String(d, s, "at"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -240,11 +226,9 @@ func (m *FollowItem) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
@@ -253,11 +237,9 @@ func (m *FollowItem) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "at":
 			if dup&(1<<2) != 0 {
 				s.Forget("at")
@@ -266,11 +248,9 @@ func (m *FollowItem) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("at")
-			if m.At, err = wire.String(d, s); err != nil {
+			if m.At, err = wire.String(d, s, "at"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "user":
 			if dup&(1<<3) != 0 {
 				s.Forget("user")
@@ -279,11 +259,9 @@ func (m *FollowItem) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("user")
-			if m.User, err = wire.String(d, s); err != nil {
+			if m.User, err = wire.String(d, s, "user"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -375,11 +353,9 @@ func (m *TipItem) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
@@ -388,11 +364,9 @@ func (m *TipItem) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "at":
 			if dup&(1<<2) != 0 {
 				s.Forget("at")
@@ -401,11 +375,9 @@ func (m *TipItem) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("at")
-			if m.At, err = wire.String(d, s); err != nil {
+			if m.At, err = wire.String(d, s, "at"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "amount":
 			if dup&(1<<3) != 0 {
 				s.Forget("amount")
@@ -414,11 +386,9 @@ func (m *TipItem) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("amount")
-			if m.Amount, err = wire.Float(d, s); err != nil {
+			if m.Amount, err = wire.Float(d, s, "amount"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "currency":
 			if dup&(1<<4) != 0 {
 				s.Forget("currency")
@@ -426,12 +396,10 @@ func (m *TipItem) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Currency = zero
 			}
 			dup |= 1 << 4
-			s.Push("currency")
-			if m.Currency.Value, err = wire.String(d, s); err != nil {
+			if m.Currency.Value, err = wire.String(d, s, "currency"); err != nil {
 				return err
 			}
 			m.Currency.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()

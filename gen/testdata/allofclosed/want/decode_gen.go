@@ -24,11 +24,9 @@ func (m *Envelope) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "id":
 			if dup&(1<<1) != 0 {
 				s.Forget("id")
@@ -37,11 +35,9 @@ func (m *Envelope) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -76,12 +72,10 @@ func (m *Hello) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Name = zero
 			}
 			dup |= 1 << 0
-			s.Push("name")
-			if m.Name.Value, err = wire.String(d, s); err != nil {
+			if m.Name.Value, err = wire.String(d, s, "name"); err != nil {
 				return err
 			}
 			m.Name.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -110,11 +104,9 @@ func (m *Tip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "id":
 			if dup&(1<<1) != 0 {
 				s.Forget("id")
@@ -123,11 +115,9 @@ func (m *Tip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "amount":
 			if dup&(1<<2) != 0 {
 				s.Forget("amount")
@@ -136,11 +126,9 @@ func (m *Tip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("amount")
-			if m.Amount, err = wire.Float(d, s); err != nil {
+			if m.Amount, err = wire.Float(d, s, "amount"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, true)
 			return d.Skip()

@@ -25,11 +25,9 @@ func (m *Point) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("x")
-			if m.X, err = wire.Float(d, s); err != nil {
+			if m.X, err = wire.Float(d, s, "x"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "y":
 			if dup&(1<<1) != 0 {
 				s.Forget("y")
@@ -38,11 +36,9 @@ func (m *Point) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("y")
-			if m.Y, err = wire.Float(d, s); err != nil {
+			if m.Y, err = wire.Float(d, s, "y"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, true)
 			return d.Skip()
@@ -79,15 +75,13 @@ func (m *Query) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("filter")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "filter"); err != nil {
 					return err
 				}
 				m.Filter = Status(sv0)
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -121,15 +115,13 @@ func (m *Snapshot) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("status")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "status"); err != nil {
 					return err
 				}
 				m.Status = Status(sv0)
 			}
-			s.Pop()
 		case "prevStatus":
 			if dup&(1<<1) != 0 {
 				s.Forget("prevStatus")
@@ -137,16 +129,14 @@ func (m *Snapshot) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.PrevStatus = zero
 			}
 			dup |= 1 << 1
-			s.Push("prevStatus")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "prevStatus"); err != nil {
 					return err
 				}
 				m.PrevStatus.Value = Status(sv0)
 			}
 			m.PrevStatus.Set = true
-			s.Pop()
 		case "mode":
 			if dup&(1<<2) != 0 {
 				s.Forget("mode")
@@ -154,16 +144,14 @@ func (m *Snapshot) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Mode = zero
 			}
 			dup |= 1 << 2
-			s.Push("mode")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "mode"); err != nil {
 					return err
 				}
 				m.Mode.Value = SnapshotMode(sv0)
 			}
 			m.Mode.Set = true
-			s.Pop()
 		case "tags":
 			if dup&(1<<3) != 0 {
 				s.Forget("tags")
@@ -186,7 +174,7 @@ func (m *Snapshot) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 						i0++
 						var v0 string
 						var err error
-						if v0, err = wire.String(d, s); err != nil {
+						if v0, err = wire.String(d, s, ""); err != nil {
 							return err
 						}
 						s.Pop()
@@ -253,7 +241,7 @@ func (m *Snapshot) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 						i0++
 						var v0 json.RawMessage
 						var err error
-						if v0, err = wire.Raw(d, s); err != nil {
+						if v0, err = wire.Raw(d, s, ""); err != nil {
 							return err
 						}
 						s.Pop()
@@ -285,7 +273,7 @@ func (m *Snapshot) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 						s.Push(k0)
 						var v0 int64
 						var err error
-						if v0, err = wire.Int(d, s); err != nil {
+						if v0, err = wire.Int(d, s, ""); err != nil {
 							return err
 						}
 						s.Pop()
@@ -336,11 +324,9 @@ func (m *Snapshot) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Extra = zero
 			}
 			dup |= 1 << 8
-			s.Push("extra")
-			if m.Extra, err = wire.Raw(d, s, jx.Object); err != nil {
+			if m.Extra, err = wire.Raw(d, s, "extra", jx.Object); err != nil {
 				return err
 			}
-			s.Pop()
 		case "open":
 			if dup&(1<<9) != 0 {
 				s.Forget("open")
@@ -348,11 +334,9 @@ func (m *Snapshot) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Open = zero
 			}
 			dup |= 1 << 9
-			s.Push("open")
-			if m.Open, err = wire.Raw(d, s, jx.Object); err != nil {
+			if m.Open, err = wire.Raw(d, s, "open", jx.Object); err != nil {
 				return err
 			}
-			s.Pop()
 		case "blob":
 			if dup&(1<<10) != 0 {
 				s.Forget("blob")
@@ -360,11 +344,9 @@ func (m *Snapshot) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Blob = zero
 			}
 			dup |= 1 << 10
-			s.Push("blob")
-			if m.Blob, err = wire.Raw(d, s); err != nil {
+			if m.Blob, err = wire.Raw(d, s, "blob"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "maybeBlob":
 			if dup&(1<<11) != 0 {
 				s.Forget("maybeBlob")
@@ -372,11 +354,9 @@ func (m *Snapshot) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.MaybeBlob = zero
 			}
 			dup |= 1 << 11
-			s.Push("maybeBlob")
-			if m.MaybeBlob, err = wire.Raw(d, s, jx.Object, jx.Null); err != nil {
+			if m.MaybeBlob, err = wire.Raw(d, s, "maybeBlob", jx.Object, jx.Null); err != nil {
 				return err
 			}
-			s.Pop()
 		case "point":
 			if dup&(1<<12) != 0 {
 				s.Forget("point")
@@ -464,11 +444,9 @@ func (m *SnapshotItemsItem) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("id")
-			if m.ID, err = wire.Int(d, s); err != nil {
+			if m.ID, err = wire.Int(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "label":
 			if dup&(1<<1) != 0 {
 				s.Forget("label")
@@ -476,12 +454,10 @@ func (m *SnapshotItemsItem) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Label = zero
 			}
 			dup |= 1 << 1
-			s.Push("label")
-			if m.Label.Value, err = wire.String(d, s); err != nil {
+			if m.Label.Value, err = wire.String(d, s, "label"); err != nil {
 				return err
 			}
 			m.Label.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -515,11 +491,9 @@ func (m *SnapshotMaybePoint) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("x")
-			if m.X, err = wire.Float(d, s); err != nil {
+			if m.X, err = wire.Float(d, s, "x"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -553,11 +527,9 @@ func (m *Tree) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("name")
-			if m.Name, err = wire.String(d, s); err != nil {
+			if m.Name, err = wire.String(d, s, "name"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "children":
 			if dup&(1<<1) != 0 {
 				s.Forget("children")
@@ -654,12 +626,10 @@ func (m *Unused) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Note = zero
 			}
 			dup |= 1 << 0
-			s.Push("note")
-			if m.Note.Value, err = wire.String(d, s); err != nil {
+			if m.Note.Value, err = wire.String(d, s, "note"); err != nil {
 				return err
 			}
 			m.Note.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()

@@ -24,11 +24,9 @@ func (m *Money) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("amount")
-			if m.Amount, err = wire.Float(d, s); err != nil {
+			if m.Amount, err = wire.Float(d, s, "amount"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "currency":
 			if dup&(1<<1) != 0 {
 				s.Forget("currency")
@@ -37,11 +35,9 @@ func (m *Money) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("currency")
-			if m.Currency, err = wire.String(d, s); err != nil {
+			if m.Currency, err = wire.String(d, s, "currency"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -91,15 +87,13 @@ func (m *Order) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("side")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "side"); err != nil {
 					return err
 				}
 				m.Side = OrderSide(sv0)
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -149,11 +143,9 @@ func (m *Quote) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("at")
-			if m.At, err = wire.Int(d, s); err != nil {
+			if m.At, err = wire.Int(d, s, "at"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "previous":
 			if dup&(1<<2) != 0 {
 				s.Forget("previous")

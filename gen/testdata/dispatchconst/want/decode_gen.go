@@ -24,11 +24,9 @@ func (m *Error) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("message")
-			if m.Message, err = wire.String(d, s); err != nil {
+			if m.Message, err = wire.String(d, s, "message"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
@@ -37,11 +35,9 @@ func (m *Error) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -78,11 +74,9 @@ func (m *Ping) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -116,11 +110,9 @@ func (m *Subscribe) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "topic":
 			if dup&(1<<1) != 0 {
 				s.Forget("topic")
@@ -129,11 +121,9 @@ func (m *Subscribe) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("topic")
-			if m.Topic, err = wire.String(d, s); err != nil {
+			if m.Topic, err = wire.String(d, s, "topic"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -170,11 +160,9 @@ func (m *Unsubscribe) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "topic":
 			if dup&(1<<1) != 0 {
 				s.Forget("topic")
@@ -183,11 +171,9 @@ func (m *Unsubscribe) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("topic")
-			if m.Topic, err = wire.String(d, s); err != nil {
+			if m.Topic, err = wire.String(d, s, "topic"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -224,11 +210,9 @@ func (m *Update) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "value":
 			if dup&(1<<1) != 0 {
 				s.Forget("value")
@@ -237,11 +221,9 @@ func (m *Update) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("value")
-			if m.Value, err = wire.Int(d, s); err != nil {
+			if m.Value, err = wire.Int(d, s, "value"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -278,11 +260,9 @@ func (m *Welcome) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "session":
 			if dup&(1<<1) != 0 {
 				s.Forget("session")
@@ -291,11 +271,9 @@ func (m *Welcome) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("session")
-			if m.Session, err = wire.String(d, s); err != nil {
+			if m.Session, err = wire.String(d, s, "session"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()

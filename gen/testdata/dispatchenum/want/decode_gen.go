@@ -24,15 +24,13 @@ func (m *Batch) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("type")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "type"); err != nil {
 					return err
 				}
 				m.Type = BatchType(sv0)
 			}
-			s.Pop()
 		case "ids":
 			if dup&(1<<1) != 0 {
 				s.Forget("ids")
@@ -55,7 +53,7 @@ func (m *Batch) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 						i0++
 						var v0 string
 						var err error
-						if v0, err = wire.String(d, s); err != nil {
+						if v0, err = wire.String(d, s, ""); err != nil {
 							return err
 						}
 						s.Pop()
@@ -103,15 +101,13 @@ func (m *Change) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("type")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "type"); err != nil {
 					return err
 				}
 				m.Type = ChangeKind(sv0)
 			}
-			s.Pop()
 		case "id":
 			if dup&(1<<1) != 0 {
 				s.Forget("id")
@@ -120,11 +116,9 @@ func (m *Change) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -161,11 +155,9 @@ func (m *Hello) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -199,11 +191,9 @@ func (m *Removal) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "id":
 			if dup&(1<<1) != 0 {
 				s.Forget("id")
@@ -212,11 +202,9 @@ func (m *Removal) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()

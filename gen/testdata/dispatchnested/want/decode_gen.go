@@ -24,11 +24,9 @@ func (m *ChatMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "topic":
 			if dup&(1<<1) != 0 {
 				s.Forget("topic")
@@ -37,11 +35,9 @@ func (m *ChatMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("topic")
-			if m.Topic, err = wire.String(d, s); err != nil {
+			if m.Topic, err = wire.String(d, s, "topic"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "data":
 			if dup&(1<<2) != 0 {
 				s.Forget("data")
@@ -94,11 +90,9 @@ func (m *ChatMessageData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("text")
-			if m.Text, err = wire.String(d, s); err != nil {
+			if m.Text, err = wire.String(d, s, "text"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -132,11 +126,9 @@ func (m *Response) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "id":
 			if dup&(1<<1) != 0 {
 				s.Forget("id")
@@ -145,11 +137,9 @@ func (m *Response) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -186,11 +176,9 @@ func (m *Subscribe) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "topic":
 			if dup&(1<<1) != 0 {
 				s.Forget("topic")
@@ -199,11 +187,9 @@ func (m *Subscribe) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("topic")
-			if m.Topic, err = wire.String(d, s); err != nil {
+			if m.Topic, err = wire.String(d, s, "topic"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -240,11 +226,9 @@ func (m *TipMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "topic":
 			if dup&(1<<1) != 0 {
 				s.Forget("topic")
@@ -253,11 +237,9 @@ func (m *TipMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("topic")
-			if m.Topic, err = wire.String(d, s); err != nil {
+			if m.Topic, err = wire.String(d, s, "topic"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "data":
 			if dup&(1<<2) != 0 {
 				s.Forget("data")
@@ -310,11 +292,9 @@ func (m *TipMessageData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("amount")
-			if m.Amount, err = wire.Float(d, s); err != nil {
+			if m.Amount, err = wire.Float(d, s, "amount"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()

@@ -37,11 +37,9 @@ func (m *Ack) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Body = zero
 			}
 			dup |= 1 << 1
-			s.Push("body")
-			if m.Body, err = wire.Raw(d, s, jx.Object); err != nil {
+			if m.Body, err = wire.Raw(d, s, "body", jx.Object); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -75,11 +73,9 @@ func (m *AckHead) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("ok")
-			if m.OK, err = wire.Bool(d, s); err != nil {
+			if m.OK, err = wire.Bool(d, s, "ok"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -113,11 +109,9 @@ func (m *Close) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -151,11 +145,9 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "value":
 			if dup&(1<<1) != 0 {
 				s.Forget("value")
@@ -164,11 +156,9 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("value")
-			if m.Value, err = wire.Int(d, s); err != nil {
+			if m.Value, err = wire.Int(d, s, "value"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -205,11 +195,9 @@ func (m *SubscribeByID) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "streamId":
 			if dup&(1<<1) != 0 {
 				s.Forget("streamId")
@@ -218,11 +206,9 @@ func (m *SubscribeByID) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("streamId")
-			if m.StreamID, err = wire.String(d, s); err != nil {
+			if m.StreamID, err = wire.String(d, s, "streamId"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -259,11 +245,9 @@ func (m *SubscribeByPath) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "path":
 			if dup&(1<<1) != 0 {
 				s.Forget("path")
@@ -272,11 +256,9 @@ func (m *SubscribeByPath) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("path")
-			if m.Path, err = wire.String(d, s); err != nil {
+			if m.Path, err = wire.String(d, s, "path"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()

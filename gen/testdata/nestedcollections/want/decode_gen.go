@@ -40,7 +40,7 @@ func (m *Filter) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 						var err error
 						{
 							var sv1 string
-							if sv1, err = wire.String(d, s); err != nil {
+							if sv1, err = wire.String(d, s, ""); err != nil {
 								return err
 							}
 							v0 = Color(sv1)
@@ -76,7 +76,7 @@ func (m *Filter) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 						var err error
 						{
 							var sv1 string
-							if sv1, err = wire.String(d, s); err != nil {
+							if sv1, err = wire.String(d, s, ""); err != nil {
 								return err
 							}
 							v0 = Color(sv1)
@@ -150,7 +150,7 @@ func (m *Matrix) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 									i1++
 									var v1 float64
 									var err error
-									if v1, err = wire.Float(d, s); err != nil {
+									if v1, err = wire.Float(d, s, ""); err != nil {
 										return err
 									}
 									s.Pop()
@@ -203,7 +203,7 @@ func (m *Matrix) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 									i1++
 									var v1 string
 									var err error
-									if v1, err = wire.String(d, s); err != nil {
+									if v1, err = wire.String(d, s, ""); err != nil {
 										return err
 									}
 									s.Pop()
@@ -255,7 +255,7 @@ func (m *Matrix) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 									s.Push(k1)
 									var v1 int64
 									var err error
-									if v1, err = wire.Int(d, s); err != nil {
+									if v1, err = wire.Int(d, s, ""); err != nil {
 										return err
 									}
 									s.Pop()
@@ -303,7 +303,7 @@ func (m *Matrix) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 							}
 							if !null1 {
 								v0.Valid = true
-								if v0.Value, err = wire.Int(d, s); err != nil {
+								if v0.Value, err = wire.Int(d, s, ""); err != nil {
 									return err
 								}
 							}

@@ -22,12 +22,10 @@ func (m *Hello) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Name = zero
 			}
 			dup |= 1 << 0
-			s.Push("name")
-			if m.Name.Value, err = wire.String(d, s); err != nil {
+			if m.Name.Value, err = wire.String(d, s, "name"); err != nil {
 				return err
 			}
 			m.Name.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -56,7 +54,6 @@ func (m *Light) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("level")
 			{
 				var null0 bool
 				if null0, err = wire.Null(d); err != nil {
@@ -66,14 +63,13 @@ func (m *Light) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					m.Level.Valid = true
 					{
 						var sv1 string
-						if sv1, err = wire.String(d, s); err != nil {
+						if sv1, err = wire.String(d, s, "level"); err != nil {
 							return err
 						}
 						m.Level.Value = LightLevel(sv1)
 					}
 				}
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()

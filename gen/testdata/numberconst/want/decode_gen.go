@@ -22,12 +22,10 @@ func (m *Hello) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Name = zero
 			}
 			dup |= 1 << 0
-			s.Push("name")
-			if m.Name.Value, err = wire.String(d, s); err != nil {
+			if m.Name.Value, err = wire.String(d, s, "name"); err != nil {
 				return err
 			}
 			m.Name.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -56,11 +54,9 @@ func (m *Reading) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("scale")
-			if m.Scale, err = wire.Float(d, s); err != nil {
+			if m.Scale, err = wire.Float(d, s, "scale"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()

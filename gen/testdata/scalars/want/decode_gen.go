@@ -24,11 +24,9 @@ func (m *Ping) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("op")
-			if m.Op, err = wire.String(d, s); err != nil {
+			if m.Op, err = wire.String(d, s, "op"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -62,11 +60,9 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("reqString")
-			if m.ReqString, err = wire.String(d, s); err != nil {
+			if m.ReqString, err = wire.String(d, s, "reqString"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "reqInt":
 			if dup&(1<<1) != 0 {
 				s.Forget("reqInt")
@@ -75,11 +71,9 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("reqInt")
-			if m.ReqInt, err = wire.Int(d, s); err != nil {
+			if m.ReqInt, err = wire.Int(d, s, "reqInt"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "reqNumber":
 			if dup&(1<<2) != 0 {
 				s.Forget("reqNumber")
@@ -88,11 +82,9 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			s.Push("reqNumber")
-			if m.ReqNumber, err = wire.Float(d, s); err != nil {
+			if m.ReqNumber, err = wire.Float(d, s, "reqNumber"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "reqBool":
 			if dup&(1<<3) != 0 {
 				s.Forget("reqBool")
@@ -101,11 +93,9 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			s.Push("reqBool")
-			if m.ReqBool, err = wire.Bool(d, s); err != nil {
+			if m.ReqBool, err = wire.Bool(d, s, "reqBool"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "optString":
 			if dup&(1<<4) != 0 {
 				s.Forget("optString")
@@ -113,12 +103,10 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.OptString = zero
 			}
 			dup |= 1 << 4
-			s.Push("optString")
-			if m.OptString.Value, err = wire.String(d, s); err != nil {
+			if m.OptString.Value, err = wire.String(d, s, "optString"); err != nil {
 				return err
 			}
 			m.OptString.Set = true
-			s.Pop()
 		case "optInt":
 			if dup&(1<<5) != 0 {
 				s.Forget("optInt")
@@ -126,12 +114,10 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.OptInt = zero
 			}
 			dup |= 1 << 5
-			s.Push("optInt")
-			if m.OptInt.Value, err = wire.Int(d, s); err != nil {
+			if m.OptInt.Value, err = wire.Int(d, s, "optInt"); err != nil {
 				return err
 			}
 			m.OptInt.Set = true
-			s.Pop()
 		case "optNumber":
 			if dup&(1<<6) != 0 {
 				s.Forget("optNumber")
@@ -139,12 +125,10 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.OptNumber = zero
 			}
 			dup |= 1 << 6
-			s.Push("optNumber")
-			if m.OptNumber.Value, err = wire.Float(d, s); err != nil {
+			if m.OptNumber.Value, err = wire.Float(d, s, "optNumber"); err != nil {
 				return err
 			}
 			m.OptNumber.Set = true
-			s.Pop()
 		case "optBool":
 			if dup&(1<<7) != 0 {
 				s.Forget("optBool")
@@ -152,12 +136,10 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.OptBool = zero
 			}
 			dup |= 1 << 7
-			s.Push("optBool")
-			if m.OptBool.Value, err = wire.Bool(d, s); err != nil {
+			if m.OptBool.Value, err = wire.Bool(d, s, "optBool"); err != nil {
 				return err
 			}
 			m.OptBool.Set = true
-			s.Pop()
 		case "nullString":
 			if dup&(1<<8) != 0 {
 				s.Forget("nullString")
@@ -166,7 +148,6 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 8
 			seen |= 1 << 8
-			s.Push("nullString")
 			{
 				var null0 bool
 				if null0, err = wire.Null(d); err != nil {
@@ -174,12 +155,11 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				}
 				if !null0 {
 					m.NullString.Valid = true
-					if m.NullString.Value, err = wire.String(d, s); err != nil {
+					if m.NullString.Value, err = wire.String(d, s, "nullString"); err != nil {
 						return err
 					}
 				}
 			}
-			s.Pop()
 		case "nullInt":
 			if dup&(1<<9) != 0 {
 				s.Forget("nullInt")
@@ -188,7 +168,6 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 9
 			seen |= 1 << 9
-			s.Push("nullInt")
 			{
 				var null0 bool
 				if null0, err = wire.Null(d); err != nil {
@@ -196,12 +175,11 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				}
 				if !null0 {
 					m.NullInt.Valid = true
-					if m.NullInt.Value, err = wire.Int(d, s); err != nil {
+					if m.NullInt.Value, err = wire.Int(d, s, "nullInt"); err != nil {
 						return err
 					}
 				}
 			}
-			s.Pop()
 		case "nullNumber":
 			if dup&(1<<10) != 0 {
 				s.Forget("nullNumber")
@@ -210,7 +188,6 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 10
 			seen |= 1 << 10
-			s.Push("nullNumber")
 			{
 				var null0 bool
 				if null0, err = wire.Null(d); err != nil {
@@ -218,12 +195,11 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				}
 				if !null0 {
 					m.NullNumber.Valid = true
-					if m.NullNumber.Value, err = wire.Float(d, s); err != nil {
+					if m.NullNumber.Value, err = wire.Float(d, s, "nullNumber"); err != nil {
 						return err
 					}
 				}
 			}
-			s.Pop()
 		case "nullBool":
 			if dup&(1<<11) != 0 {
 				s.Forget("nullBool")
@@ -232,7 +208,6 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 11
 			seen |= 1 << 11
-			s.Push("nullBool")
 			{
 				var null0 bool
 				if null0, err = wire.Null(d); err != nil {
@@ -240,12 +215,11 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				}
 				if !null0 {
 					m.NullBool.Valid = true
-					if m.NullBool.Value, err = wire.Bool(d, s); err != nil {
+					if m.NullBool.Value, err = wire.Bool(d, s, "nullBool"); err != nil {
 						return err
 					}
 				}
 			}
-			s.Pop()
 		case "optNullString":
 			if dup&(1<<12) != 0 {
 				s.Forget("optNullString")
@@ -253,7 +227,6 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.OptNullString = zero
 			}
 			dup |= 1 << 12
-			s.Push("optNullString")
 			{
 				var null0 bool
 				if null0, err = wire.Null(d); err != nil {
@@ -261,13 +234,12 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				}
 				if !null0 {
 					m.OptNullString.Value.Valid = true
-					if m.OptNullString.Value.Value, err = wire.String(d, s); err != nil {
+					if m.OptNullString.Value.Value, err = wire.String(d, s, "optNullString"); err != nil {
 						return err
 					}
 				}
 			}
 			m.OptNullString.Set = true
-			s.Pop()
 		case "optNullInt":
 			if dup&(1<<13) != 0 {
 				s.Forget("optNullInt")
@@ -275,7 +247,6 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.OptNullInt = zero
 			}
 			dup |= 1 << 13
-			s.Push("optNullInt")
 			{
 				var null0 bool
 				if null0, err = wire.Null(d); err != nil {
@@ -283,13 +254,12 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				}
 				if !null0 {
 					m.OptNullInt.Value.Valid = true
-					if m.OptNullInt.Value.Value, err = wire.Int(d, s); err != nil {
+					if m.OptNullInt.Value.Value, err = wire.Int(d, s, "optNullInt"); err != nil {
 						return err
 					}
 				}
 			}
 			m.OptNullInt.Set = true
-			s.Pop()
 		case "optNullNumber":
 			if dup&(1<<14) != 0 {
 				s.Forget("optNullNumber")
@@ -297,7 +267,6 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.OptNullNumber = zero
 			}
 			dup |= 1 << 14
-			s.Push("optNullNumber")
 			{
 				var null0 bool
 				if null0, err = wire.Null(d); err != nil {
@@ -305,13 +274,12 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				}
 				if !null0 {
 					m.OptNullNumber.Value.Valid = true
-					if m.OptNullNumber.Value.Value, err = wire.Float(d, s); err != nil {
+					if m.OptNullNumber.Value.Value, err = wire.Float(d, s, "optNullNumber"); err != nil {
 						return err
 					}
 				}
 			}
 			m.OptNullNumber.Set = true
-			s.Pop()
 		case "optNullBool":
 			if dup&(1<<15) != 0 {
 				s.Forget("optNullBool")
@@ -319,7 +287,6 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.OptNullBool = zero
 			}
 			dup |= 1 << 15
-			s.Push("optNullBool")
 			{
 				var null0 bool
 				if null0, err = wire.Null(d); err != nil {
@@ -327,13 +294,12 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				}
 				if !null0 {
 					m.OptNullBool.Value.Valid = true
-					if m.OptNullBool.Value.Value, err = wire.Bool(d, s); err != nil {
+					if m.OptNullBool.Value.Value, err = wire.Bool(d, s, "optNullBool"); err != nil {
 						return err
 					}
 				}
 			}
 			m.OptNullBool.Set = true
-			s.Pop()
 		case "kind":
 			if dup&(1<<16) != 0 {
 				s.Forget("kind")
@@ -342,11 +308,9 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 16
 			seen |= 1 << 16
-			s.Push("kind")
-			if m.Kind, err = wire.String(d, s); err != nil {
+			if m.Kind, err = wire.String(d, s, "kind"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "version":
 			if dup&(1<<17) != 0 {
 				s.Forget("version")
@@ -355,11 +319,9 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 17
 			seen |= 1 << 17
-			s.Push("version")
-			if m.Version, err = wire.Int(d, s); err != nil {
+			if m.Version, err = wire.Int(d, s, "version"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "live":
 			if dup&(1<<18) != 0 {
 				s.Forget("live")
@@ -368,11 +330,9 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 18
 			seen |= 1 << 18
-			s.Push("live")
-			if m.Live, err = wire.Bool(d, s); err != nil {
+			if m.Live, err = wire.Bool(d, s, "live"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "ratio":
 			if dup&(1<<19) != 0 {
 				s.Forget("ratio")
@@ -380,12 +340,10 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Ratio = zero
 			}
 			dup |= 1 << 19
-			s.Push("ratio")
-			if m.Ratio.Value, err = wire.Float(d, s); err != nil {
+			if m.Ratio.Value, err = wire.Float(d, s, "ratio"); err != nil {
 				return err
 			}
 			m.Ratio.Set = true
-			s.Pop()
 		case "code":
 			if dup&(1<<20) != 0 {
 				s.Forget("code")
@@ -393,12 +351,10 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Code = zero
 			}
 			dup |= 1 << 20
-			s.Push("code")
-			if m.Code.Value, err = wire.String(d, s); err != nil {
+			if m.Code.Value, err = wire.String(d, s, "code"); err != nil {
 				return err
 			}
 			m.Code.Set = true
-			s.Pop()
 		case "name":
 			if dup&(1<<21) != 0 {
 				s.Forget("name")
@@ -406,12 +362,10 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Name = zero
 			}
 			dup |= 1 << 21
-			s.Push("name")
-			if m.Name.Value, err = wire.String(d, s); err != nil {
+			if m.Name.Value, err = wire.String(d, s, "name"); err != nil {
 				return err
 			}
 			m.Name.Set = true
-			s.Pop()
 		case "shortName":
 			if dup&(1<<22) != 0 {
 				s.Forget("shortName")
@@ -419,7 +373,6 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.ShortName = zero
 			}
 			dup |= 1 << 22
-			s.Push("shortName")
 			{
 				var null0 bool
 				if null0, err = wire.Null(d); err != nil {
@@ -427,13 +380,12 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				}
 				if !null0 {
 					m.ShortName.Value.Valid = true
-					if m.ShortName.Value.Value, err = wire.String(d, s); err != nil {
+					if m.ShortName.Value.Value, err = wire.String(d, s, "shortName"); err != nil {
 						return err
 					}
 				}
 			}
 			m.ShortName.Set = true
-			s.Pop()
 		case "count":
 			if dup&(1<<23) != 0 {
 				s.Forget("count")
@@ -441,12 +393,10 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Count = zero
 			}
 			dup |= 1 << 23
-			s.Push("count")
-			if m.Count.Value, err = wire.Int(d, s); err != nil {
+			if m.Count.Value, err = wire.Int(d, s, "count"); err != nil {
 				return err
 			}
 			m.Count.Set = true
-			s.Pop()
 		case "score":
 			if dup&(1<<24) != 0 {
 				s.Forget("score")
@@ -454,12 +404,10 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Score = zero
 			}
 			dup |= 1 << 24
-			s.Push("score")
-			if m.Score.Value, err = wire.Float(d, s); err != nil {
+			if m.Score.Value, err = wire.Float(d, s, "score"); err != nil {
 				return err
 			}
 			m.Score.Set = true
-			s.Pop()
 		case "at":
 			if dup&(1<<25) != 0 {
 				s.Forget("at")
@@ -467,12 +415,10 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.At = zero
 			}
 			dup |= 1 << 25
-			s.Push("at")
-			if m.At.Value, err = wire.String(d, s); err != nil {
+			if m.At.Value, err = wire.String(d, s, "at"); err != nil {
 				return err
 			}
 			m.At.Set = true
-			s.Pop()
 		case "link":
 			if dup&(1<<26) != 0 {
 				s.Forget("link")
@@ -480,12 +426,10 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Link = zero
 			}
 			dup |= 1 << 26
-			s.Push("link")
-			if m.Link.Value, err = wire.String(d, s); err != nil {
+			if m.Link.Value, err = wire.String(d, s, "link"); err != nil {
 				return err
 			}
 			m.Link.Set = true
-			s.Pop()
 		case "user_id":
 			if dup&(1<<27) != 0 {
 				s.Forget("user_id")
@@ -493,12 +437,10 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.UserID = zero
 			}
 			dup |= 1 << 27
-			s.Push("user_id")
-			if m.UserID.Value, err = wire.String(d, s); err != nil {
+			if m.UserID.Value, err = wire.String(d, s, "user_id"); err != nil {
 				return err
 			}
 			m.UserID.Set = true
-			s.Pop()
 		case "userId":
 			if dup&(1<<28) != 0 {
 				s.Forget("userId")
@@ -506,12 +448,10 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.UserIDCamel = zero
 			}
 			dup |= 1 << 28
-			s.Push("userId")
-			if m.UserIDCamel.Value, err = wire.String(d, s); err != nil {
+			if m.UserIDCamel.Value, err = wire.String(d, s, "userId"); err != nil {
 				return err
 			}
 			m.UserIDCamel.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()

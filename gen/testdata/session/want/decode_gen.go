@@ -24,11 +24,9 @@ func (m *Keepalive) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -62,11 +60,9 @@ func (m *Reconnect) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "token":
 			if dup&(1<<1) != 0 {
 				s.Forget("token")
@@ -75,11 +71,9 @@ func (m *Reconnect) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("token")
-			if m.Token, err = wire.String(d, s); err != nil {
+			if m.Token, err = wire.String(d, s, "token"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -116,11 +110,9 @@ func (m *Request) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "id":
 			if dup&(1<<1) != 0 {
 				s.Forget("id")
@@ -129,11 +121,9 @@ func (m *Request) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("id")
-			if m.ID, err = wire.String(d, s); err != nil {
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -170,11 +160,9 @@ func (m *Result) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("type")
-			if m.Type, err = wire.String(d, s); err != nil {
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "meta":
 			if dup&(1<<1) != 0 {
 				s.Forget("meta")
@@ -224,11 +212,9 @@ func (m *ResultMeta) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("requestId")
-			if m.RequestID, err = wire.String(d, s); err != nil {
+			if m.RequestID, err = wire.String(d, s, "requestId"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()

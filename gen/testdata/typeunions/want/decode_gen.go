@@ -22,12 +22,10 @@ func (m *Hello) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Name = zero
 			}
 			dup |= 1 << 0
-			s.Push("name")
-			if m.Name.Value, err = wire.String(d, s); err != nil {
+			if m.Name.Value, err = wire.String(d, s, "name"); err != nil {
 				return err
 			}
 			m.Name.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -101,7 +99,7 @@ func decodePickColor(d *jx.Decoder, s *wire.Scope) (PickColor, error) {
 			var err error
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, ""); err != nil {
 					return err
 				}
 				v = Color(sv0)
@@ -133,11 +131,9 @@ func (m *PickColor1) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("r")
-			if m.R, err = wire.Int(d, s); err != nil {
+			if m.R, err = wire.Int(d, s, "r"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -160,7 +156,7 @@ func decodePickNames(d *jx.Decoder, s *wire.Scope) (PickNames, error) {
 		var v string
 		err := func() error {
 			var err error
-			if v, err = wire.String(d, s); err != nil {
+			if v, err = wire.String(d, s, ""); err != nil {
 				return err
 			}
 			return nil
@@ -183,7 +179,7 @@ func decodePickNames(d *jx.Decoder, s *wire.Scope) (PickNames, error) {
 						i0++
 						var v0 string
 						var err error
-						if v0, err = wire.String(d, s); err != nil {
+						if v0, err = wire.String(d, s, ""); err != nil {
 							return err
 						}
 						s.Pop()

@@ -210,15 +210,13 @@ func (m *ChatLeave) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("kind")
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s); err != nil {
+				if sv0, err = wire.String(d, s, "kind"); err != nil {
 					return err
 				}
 				m.Kind = ChatLeaveKind(sv0)
 			}
-			s.Pop()
 		case "user":
 			if dup&(1<<1) != 0 {
 				s.Forget("user")
@@ -227,11 +225,9 @@ func (m *ChatLeave) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("user")
-			if m.User, err = wire.String(d, s); err != nil {
+			if m.User, err = wire.String(d, s, "user"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "reason":
 			if dup&(1<<2) != 0 {
 				s.Forget("reason")
@@ -239,12 +235,10 @@ func (m *ChatLeave) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Reason = zero
 			}
 			dup |= 1 << 2
-			s.Push("reason")
-			if m.Reason.Value, err = wire.String(d, s); err != nil {
+			if m.Reason.Value, err = wire.String(d, s, "reason"); err != nil {
 				return err
 			}
 			m.Reason.Set = true
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -281,11 +275,9 @@ func (m *ChatText) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("kind")
-			if m.Kind, err = wire.String(d, s); err != nil {
+			if m.Kind, err = wire.String(d, s, "kind"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "text":
 			if dup&(1<<1) != 0 {
 				s.Forget("text")
@@ -294,11 +286,9 @@ func (m *ChatText) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("text")
-			if m.Text, err = wire.String(d, s); err != nil {
+			if m.Text, err = wire.String(d, s, "text"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -335,11 +325,9 @@ func (m *InfoNotice) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("level")
-			if m.Level, err = wire.String(d, s); err != nil {
+			if m.Level, err = wire.String(d, s, "level"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "message":
 			if dup&(1<<1) != 0 {
 				s.Forget("message")
@@ -348,11 +336,9 @@ func (m *InfoNotice) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("message")
-			if m.Message, err = wire.String(d, s); err != nil {
+			if m.Message, err = wire.String(d, s, "message"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -461,7 +447,7 @@ func decodeMoveAmount(d *jx.Decoder, s *wire.Scope) (MoveAmount, error) {
 		var v int64
 		err := func() error {
 			var err error
-			if v, err = wire.Int(d, s); err != nil {
+			if v, err = wire.Int(d, s, ""); err != nil {
 				return err
 			}
 			return nil
@@ -471,7 +457,7 @@ func decodeMoveAmount(d *jx.Decoder, s *wire.Scope) (MoveAmount, error) {
 		var v bool
 		err := func() error {
 			var err error
-			if v, err = wire.Bool(d, s); err != nil {
+			if v, err = wire.Bool(d, s, ""); err != nil {
 				return err
 			}
 			return nil
@@ -547,11 +533,9 @@ func (m *Point) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("x")
-			if m.X, err = wire.Float(d, s); err != nil {
+			if m.X, err = wire.Float(d, s, "x"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "y":
 			if dup&(1<<1) != 0 {
 				s.Forget("y")
@@ -560,11 +544,9 @@ func (m *Point) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("y")
-			if m.Y, err = wire.Float(d, s); err != nil {
+			if m.Y, err = wire.Float(d, s, "y"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -650,11 +632,9 @@ func (m *Signal0) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("sig")
-			if m.Sig, err = wire.String(d, s); err != nil {
+			if m.Sig, err = wire.String(d, s, "sig"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -688,11 +668,9 @@ func (m *Signal1) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("sig")
-			if m.Sig, err = wire.String(d, s); err != nil {
+			if m.Sig, err = wire.String(d, s, "sig"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "strength":
 			if dup&(1<<1) != 0 {
 				s.Forget("strength")
@@ -701,11 +679,9 @@ func (m *Signal1) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("strength")
-			if m.Strength, err = wire.Int(d, s); err != nil {
+			if m.Strength, err = wire.Int(d, s, "strength"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -731,7 +707,7 @@ func decodeTarget(d *jx.Decoder, s *wire.Scope) (Target, error) {
 		var v string
 		err := func() error {
 			var err error
-			if v, err = wire.String(d, s); err != nil {
+			if v, err = wire.String(d, s, ""); err != nil {
 				return err
 			}
 			return nil
@@ -761,11 +737,9 @@ func (m *WarnNotice) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			s.Push("level")
-			if m.Level, err = wire.String(d, s); err != nil {
+			if m.Level, err = wire.String(d, s, "level"); err != nil {
 				return err
 			}
-			s.Pop()
 		case "message":
 			if dup&(1<<1) != 0 {
 				s.Forget("message")
@@ -774,11 +748,9 @@ func (m *WarnNotice) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			s.Push("message")
-			if m.Message, err = wire.String(d, s); err != nil {
+			if m.Message, err = wire.String(d, s, "message"); err != nil {
 				return err
 			}
-			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
