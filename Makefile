@@ -58,12 +58,12 @@ fuzz:
 
 ## bench: every benchmark behind BENCHMARKS.md in one run, one package at a
 ## time so they do not share the cores. The per-frame and loopback ratios
-## run BENCH_COUNT times so BENCHMARKS.md can quote medians on a noisy
-## machine; the raw output is kept in BENCH_OUT.
+## run BENCH_ROUNDS interleaved rounds so BENCHMARKS.md can quote medians
+## on a noisy machine; the raw output is kept in BENCH_OUT.
 BENCH_OUT ?= internal/bench/testdata/last-run.txt
-BENCH_COUNT ?= 5
+BENCH_ROUNDS ?= 5
 bench:
 	@mkdir -p $(dir $(BENCH_OUT))
-	@{ $(GO) test -run '^$$' -bench 'ServerFrame|LoopbackDelivery' -count $(BENCH_COUNT) -benchmem -timeout 30m ./internal/bench && \
+	@{ $(GO) test -run '^$$' -bench 'ServerFrame|LoopbackDelivery' -benchmem -timeout 30m ./internal/bench -args -rounds=$(BENCH_ROUNDS) && \
 	   $(GO) test -p 1 -run '^$$' -bench . -skip 'ServerFrame|LoopbackDelivery' -benchmem -timeout 30m ./...; } > $(BENCH_OUT) 2>&1; \
 		status=$$?; cat $(BENCH_OUT); exit $$status

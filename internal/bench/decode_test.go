@@ -5,6 +5,8 @@ package bench
 import (
 	"context"
 	"encoding/json"
+	"flag"
+	"runtime"
 	"testing"
 
 	"github.com/wsbind/wsbind/generated/astro"
@@ -157,6 +159,22 @@ func TestBenchmarkFramesAreTypicalAndHandled(t *testing.T) {
 	}
 }
 
+// rounds repeats the sub-benchmarks behind each ratio in turn (a, b, c, a,
+// b, c, ...), unlike -count, which repeats each one back to back: on a
+// shared machine whose speed drifts over minutes, interleaving lets the
+// drift fall on every side of a ratio alike. Go suffixes repeated names
+// with #01, #02, ...; make bench passes -rounds 5 and BENCHMARKS.md quotes
+// medians.
+var rounds = flag.Int("rounds", 1, "times to repeat the ratio benchmarks, interleaved")
+
+// settle collects the garbage earlier sub-benchmarks left (the interpreted
+// path allocates hundreds of KiB per frame), so that no sub-benchmark pays
+// for its predecessor's sweeping. b.Loop starts the clock after it.
+func settle() {
+	runtime.GC()
+	runtime.GC()
+}
+
 // sortKeys re-encodes frame with every object's keys in order.
 func sortKeys(tb testing.TB, frame []byte) []byte {
 	var v any
@@ -175,66 +193,76 @@ func sortKeys(tb testing.TB, frame []byte) []byte {
 // and (b) the interpreted path: encoding/json into any, jsonschema, then a
 // type switch on the message name.
 func BenchmarkServerFrame(b *testing.B) {
-	for _, c := range cases(b) {
-		b.Run(c.name+"/generated", func(b *testing.B) {
-			b.SetBytes(int64(len(c.frame)))
-			b.ReportAllocs()
-			for b.Loop() {
-				if err := c.generated(c.frame); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-		// The same frame with its keys sorted, as some senders write them:
-		// discriminators then come after the values they select ("type"
-		// last, "eventType" after "eventData"), the look-ahead's worst case.
-		sorted := sortKeys(b, c.frame)
-		b.Run(c.name+"/generated-sorted-keys", func(b *testing.B) {
-			b.SetBytes(int64(len(sorted)))
-			b.ReportAllocs()
-			for b.Loop() {
-				if err := c.generated(sorted); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-		b.Run(c.name+"/encoding-json", func(b *testing.B) {
-			b.SetBytes(int64(len(c.frame)))
-			b.ReportAllocs()
-			for b.Loop() {
-				if err := c.plain(c.frame); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-		b.Run(c.name+"/interpreted", func(b *testing.B) {
-			sc, err := schemacheck.New(c.p.Schema)
-			if err != nil {
-				b.Fatal(err)
-			}
-			s, err := sc.Definition("ServerMessage")
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.SetBytes(int64(len(c.frame)))
-			b.ReportAllocs()
-			seen := 0
-			for b.Loop() {
-				v, err := schemacheck.Decode(c.frame)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if vs := schemacheck.ValidateValue(s, v); len(vs) > 0 {
-					b.Fatal(vs)
-				}
-				switch v.(map[string]any)["type"] {
-				case "message", "data", "event":
-					seen++
-				default:
-					seen--
-				}
-			}
-			_ = seen
-		})
+	for range *rounds {
+		for _, c := range cases(b) {
+			serverFrame(b, c)
+		}
 	}
+}
+
+func serverFrame(b *testing.B, c frameCase) {
+	b.Run(c.name+"/generated", func(b *testing.B) {
+		b.SetBytes(int64(len(c.frame)))
+		b.ReportAllocs()
+		settle()
+		for b.Loop() {
+			if err := c.generated(c.frame); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	// The same frame with its keys sorted, as some senders write them:
+	// discriminators then come after the values they select ("type"
+	// last, "eventType" after "eventData"), the look-ahead's worst case.
+	sorted := sortKeys(b, c.frame)
+	b.Run(c.name+"/generated-sorted-keys", func(b *testing.B) {
+		b.SetBytes(int64(len(sorted)))
+		b.ReportAllocs()
+		settle()
+		for b.Loop() {
+			if err := c.generated(sorted); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run(c.name+"/encoding-json", func(b *testing.B) {
+		b.SetBytes(int64(len(c.frame)))
+		b.ReportAllocs()
+		settle()
+		for b.Loop() {
+			if err := c.plain(c.frame); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run(c.name+"/interpreted", func(b *testing.B) {
+		sc, err := schemacheck.New(c.p.Schema)
+		if err != nil {
+			b.Fatal(err)
+		}
+		s, err := sc.Definition("ServerMessage")
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.SetBytes(int64(len(c.frame)))
+		b.ReportAllocs()
+		settle()
+		seen := 0
+		for b.Loop() {
+			v, err := schemacheck.Decode(c.frame)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if vs := schemacheck.ValidateValue(s, v); len(vs) > 0 {
+				b.Fatal(vs)
+			}
+			switch v.(map[string]any)["type"] {
+			case "message", "data", "event":
+				seen++
+			default:
+				seen--
+			}
+		}
+		_ = seen
+	})
 }

@@ -41,11 +41,19 @@ func BenchmarkLoopbackDelivery(b *testing.B) {
 		}()
 	}
 
+	for range *rounds {
+		loopbackDelivery(b, srv.URL, push)
+	}
+}
+
+func loopbackDelivery(b *testing.B, url string, push func(*testing.B, int)) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
 	b.Run("generated-client", func(b *testing.B) {
 		var got atomic.Int64
 		done := make(chan struct{})
 		n := int64(b.N)
-		c := astro.NewClient(astro.Config{URL: srv.URL, Token: "t", TokenType: astro.TokenTypeJWT})
+		c := astro.NewClient(astro.Config{URL: url, Token: "t", TokenType: astro.TokenTypeJWT})
 		c.OnChannelTipsMessage(func(context.Context, *astro.ChannelTipsMessage) {
 			if got.Add(1) == n {
 				close(done)
@@ -62,7 +70,7 @@ func BenchmarkLoopbackDelivery(b *testing.B) {
 	})
 
 	b.Run("raw-gorilla-json", func(b *testing.B) {
-		ws, _, err := websocket.DefaultDialer.DialContext(ctx, srv.URL, nil)
+		ws, _, err := websocket.DefaultDialer.DialContext(ctx, url, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
