@@ -34,6 +34,9 @@ var jxTypeOf = map[string]string{
 
 var leafFunc = map[ir.Kind]string{ir.String: "String", ir.Int: "Int", ir.Float: "Float", ir.Bool: "Bool"}
 
+// noKey passes no property name: s already points at the value.
+var noKey = jen.Lit("")
+
 // leafKinds are decoded by one wire call that names its property only
 // when it reports something, so the caller need not push it.
 func isLeaf(t *ir.Type) bool {
@@ -51,9 +54,9 @@ func isLeaf(t *ir.Type) bool {
 // err from the enclosing function on malformed JSON. key is the property
 // a leaf value belongs to when the caller did not push it ("" when s
 // already points at the value).
-func (g *gen) decodeValue(t *ir.Type, target expr, depth int, key string) []jen.Code {
+func (g *gen) decodeValue(t *ir.Type, target expr, depth int, key jen.Code) []jen.Code {
 	call := func(fn string, args ...jen.Code) *jen.Statement {
-		return jen.Qual(wirePkg, fn).Call(append([]jen.Code{dID, sID, jen.Lit(key)}, args...)...)
+		return jen.Qual(wirePkg, fn).Call(append([]jen.Code{dID, sID, key}, args...)...)
 	}
 	switch t.Kind {
 	case ir.String, ir.Int, ir.Float, ir.Bool:
@@ -91,7 +94,7 @@ func (g *gen) decodeValue(t *ir.Type, target expr, depth int, key string) []jen.
 			jen.Var().Id(v).Add(goType(t.Elem)),
 			jen.Var().Err().Error(),
 		}
-		body = append(body, g.decodeValue(t.Elem, id(v), depth+1, "")...)
+		body = append(body, g.decodeValue(t.Elem, id(v), depth+1, noKey)...)
 		body = append(body,
 			sID.Clone().Dot("Pop").Call(),
 			target().Op("=").Append(target(), jen.Id(v)),
@@ -113,13 +116,17 @@ func (g *gen) decodeValue(t *ir.Type, target expr, depth int, key string) []jen.
 		v, k := "v"+strconv.Itoa(depth), "k"+strconv.Itoa(depth)
 		body := []jen.Code{
 			jen.Id(k).Op(":=").Add(sID).Dot("Text").Call(jen.Id("key")),
-			sID.Clone().Dot("Push").Call(jen.Id(k)),
 			jen.Var().Id(v).Add(goType(t.Elem)),
 			jen.Var().Err().Error(),
 		}
-		body = append(body, g.decodeValue(t.Elem, id(v), depth+1, "")...)
+		if isLeaf(t.Elem) {
+			body = append(body, g.decodeValue(t.Elem, id(v), depth+1, jen.Id(k))...)
+		} else {
+			body = append(body, sID.Clone().Dot("Push").Call(jen.Id(k)))
+			body = append(body, g.decodeValue(t.Elem, id(v), depth+1, noKey)...)
+			body = append(body, sID.Clone().Dot("Pop").Call())
+		}
 		body = append(body,
-			sID.Clone().Dot("Pop").Call(),
 			target().Index(jen.Id(k)).Op("=").Id(v),
 			jen.Return(jen.Nil()),
 		)
@@ -183,9 +190,9 @@ func (g *gen) decodeStruct(f *jen.File, t *ir.Type) error {
 		// Leaves name their property themselves, and only when they report
 		// something: no push and pop per property on the happy path.
 		leaf := isLeaf(fl.Type)
-		key := fl.Name
+		key := jen.Lit(fl.Name)
 		if !leaf {
-			key = ""
+			key = noKey
 			body = append(body, sID.Clone().Dot("Push").Call(jen.Lit(fl.Name)))
 		}
 		target := m.dot(fl.GoName)
@@ -299,7 +306,7 @@ func (g *gen) decodeUnion(f *jen.File, t *ir.Type) {
 					jen.Return(jen.Id("v"), jen.Id("v").Dot("decodeJX").Call(dID, sID)),
 				}
 			} else {
-				inner := append([]jen.Code{jen.Var().Err().Error()}, g.decodeValue(b.Type, id("v"), 0, "")...)
+				inner := append([]jen.Code{jen.Var().Err().Error()}, g.decodeValue(b.Type, id("v"), 0, noKey)...)
 				inner = append(inner, jen.Return(jen.Nil()))
 				body = []jen.Code{
 					jen.Var().Id("v").Add(goType(b.Type)),

@@ -3107,9 +3107,9 @@ func (m *SubathonUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					m.Goals = map[string]SubathonGoal{}
 					if err = d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 						k0 := s.Text(key)
-						s.Push(k0)
 						var v0 SubathonGoal
 						var err error
+						s.Push(k0)
 						if err = v0.decodeJX(d, s); err != nil {
 							return err
 						}
@@ -3139,9 +3139,9 @@ func (m *SubathonUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					m.SubcountMilestones = map[string]SubathonMilestone{}
 					if err = d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 						k0 := s.Text(key)
-						s.Push(k0)
 						var v0 SubathonMilestone
 						var err error
+						s.Push(k0)
 						if err = v0.decodeJX(d, s); err != nil {
 							return err
 						}

@@ -378,13 +378,11 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					m.Tags = map[string]string{}
 					if err = d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 						k0 := s.Text(key)
-						s.Push(k0)
 						var v0 string
 						var err error
-						if v0, err = wire.String(d, s, ""); err != nil {
+						if v0, err = wire.String(d, s, k0); err != nil {
 							return err
 						}
-						s.Pop()
 						m.Tags[k0] = v0
 						return nil
 					}); err != nil {

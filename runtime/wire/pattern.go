@@ -54,14 +54,17 @@ func (p *Pattern) MatchString(s string) bool {
 			i += len(st.lit)
 			continue
 		}
-		n := 0
-		for i < len(s) && (st.max < 0 || n < st.max) && st.class[s[i]>>6]&(1<<(s[i]&63)) != 0 {
+		end := len(s)
+		if st.max >= 0 && i+st.max < end {
+			end = i + st.max
+		}
+		start := i
+		for i < end && st.class[s[i]>>6]&(1<<(s[i]&63)) != 0 {
 			// Greedy is exact here: a class run is never followed by a
 			// step that could also take its bytes (checked by simple).
 			i++
-			n++
 		}
-		if n < st.min {
+		if i-start < st.min {
 			return false
 		}
 	}

@@ -270,13 +270,11 @@ func (m *Snapshot) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					m.Counters = map[string]int64{}
 					if err = d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 						k0 := s.Text(key)
-						s.Push(k0)
 						var v0 int64
 						var err error
-						if v0, err = wire.Int(d, s, ""); err != nil {
+						if v0, err = wire.Int(d, s, k0); err != nil {
 							return err
 						}
-						s.Pop()
 						m.Counters[k0] = v0
 						return nil
 					}); err != nil {
@@ -302,9 +300,9 @@ func (m *Snapshot) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					m.Points = map[string]Point{}
 					if err = d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 						k0 := s.Text(key)
-						s.Push(k0)
 						var v0 Point
 						var err error
+						s.Push(k0)
 						if err = v0.decodeJX(d, s); err != nil {
 							return err
 						}
@@ -580,9 +578,9 @@ func (m *Tree) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					m.ByName = map[string]Tree{}
 					if err = d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 						k0 := s.Text(key)
-						s.Push(k0)
 						var v0 Tree
 						var err error
+						s.Push(k0)
 						if err = v0.decodeJX(d, s); err != nil {
 							return err
 						}

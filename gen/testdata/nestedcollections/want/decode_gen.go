@@ -71,17 +71,15 @@ func (m *Filter) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					m.ByKey = map[string]Color{}
 					if err = d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 						k0 := s.Text(key)
-						s.Push(k0)
 						var v0 Color
 						var err error
 						{
 							var sv1 string
-							if sv1, err = wire.String(d, s, ""); err != nil {
+							if sv1, err = wire.String(d, s, k0); err != nil {
 								return err
 							}
 							v0 = Color(sv1)
 						}
-						s.Pop()
 						m.ByKey[k0] = v0
 						return nil
 					}); err != nil {
@@ -187,9 +185,9 @@ func (m *Matrix) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					m.ByName = map[string][]string{}
 					if err = d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 						k0 := s.Text(key)
-						s.Push(k0)
 						var v0 []string
 						var err error
+						s.Push(k0)
 						{
 							var ok1 bool
 							if ok1, err = wire.Expect(d, s, jx.Array, "array"); err != nil {
@@ -240,9 +238,9 @@ func (m *Matrix) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					m.Deep = map[string]map[string]int64{}
 					if err = d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 						k0 := s.Text(key)
-						s.Push(k0)
 						var v0 map[string]int64
 						var err error
+						s.Push(k0)
 						{
 							var ok1 bool
 							if ok1, err = wire.Expect(d, s, jx.Object, "object"); err != nil {
@@ -252,13 +250,11 @@ func (m *Matrix) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 								v0 = map[string]int64{}
 								if err = d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 									k1 := s.Text(key)
-									s.Push(k1)
 									var v1 int64
 									var err error
-									if v1, err = wire.Int(d, s, ""); err != nil {
+									if v1, err = wire.Int(d, s, k1); err != nil {
 										return err
 									}
-									s.Pop()
 									v0[k1] = v1
 									return nil
 								}); err != nil {
