@@ -37,7 +37,7 @@ var leafFunc = map[ir.Kind]string{ir.String: "String", ir.Int: "Int", ir.Float: 
 // noKey passes no property name: s already points at the value.
 var noKey = jen.Lit("")
 
-// leafKinds are decoded by one wire call that names its property only
+// isLeaf reports whether t is decoded by one wire call that names its property only
 // when it reports something, so the caller need not push it.
 func isLeaf(t *ir.Type) bool {
 	switch t.Kind {
@@ -431,7 +431,6 @@ func (g *gen) decodeDirection(f *jen.File, d *ir.Direction) {
 	// Presence keys alone: the first found selects the message, and
 	// Scope.Watch has the frame checked again if another turns up.
 	presenceOnly := len(ds.presence) > 0 && len(ds.keys) == 0
-	watchVar := strings.ToLower(d.GoName[:1]) + d.GoName[1:] + "Presence"
 	if len(ds.presence) > 0 {
 		decls = append(decls, jen.Var().Id("has").Uint64())
 		for _, k := range ds.presence {
@@ -443,6 +442,7 @@ func (g *gen) decodeDirection(f *jen.File, d *ir.Direction) {
 		}
 	}
 	if presenceOnly {
+		watchVar := strings.ToLower(d.GoName[:1]) + d.GoName[1:] + "Presence"
 		var lits []jen.Code
 		for _, k := range ds.presence {
 			lits = append(lits, jen.Lit(k))

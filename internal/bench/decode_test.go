@@ -201,40 +201,24 @@ func BenchmarkServerFrame(b *testing.B) {
 }
 
 func serverFrame(b *testing.B, c frameCase) {
-	b.Run(c.name+"/generated", func(b *testing.B) {
-		b.SetBytes(int64(len(c.frame)))
-		b.ReportAllocs()
-		settle()
-		for b.Loop() {
-			if err := c.generated(c.frame); err != nil {
-				b.Fatal(err)
+	run := func(name string, frame []byte, read func([]byte) error) {
+		b.Run(c.name+"/"+name, func(b *testing.B) {
+			b.SetBytes(int64(len(frame)))
+			b.ReportAllocs()
+			settle()
+			for b.Loop() {
+				if err := read(frame); err != nil {
+					b.Fatal(err)
+				}
 			}
-		}
-	})
+		})
+	}
+	run("generated", c.frame, c.generated)
 	// The same frame with its keys sorted, as some senders write them:
 	// discriminators then come after the values they select ("type"
 	// last, "eventType" after "eventData"), the look-ahead's worst case.
-	sorted := sortKeys(b, c.frame)
-	b.Run(c.name+"/generated-sorted-keys", func(b *testing.B) {
-		b.SetBytes(int64(len(sorted)))
-		b.ReportAllocs()
-		settle()
-		for b.Loop() {
-			if err := c.generated(sorted); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run(c.name+"/encoding-json", func(b *testing.B) {
-		b.SetBytes(int64(len(c.frame)))
-		b.ReportAllocs()
-		settle()
-		for b.Loop() {
-			if err := c.plain(c.frame); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
+	run("generated-sorted-keys", sortKeys(b, c.frame), c.generated)
+	run("encoding-json", c.frame, c.plain)
 	b.Run(c.name+"/interpreted", func(b *testing.B) {
 		sc, err := schemacheck.New(c.p.Schema)
 		if err != nil {

@@ -22,16 +22,10 @@ import (
 // Expect reports whether the next value has JSON type t. If it does not, it
 // records a type violation naming want and skips the value.
 func Expect(d *jx.Decoder, s *Scope, t jx.Type, want string) (bool, error) {
-	got := d.Next()
-	if got == t {
+	if d.Next() == t {
 		return true, nil
 	}
-	if got == jx.Invalid {
-		return false, d.Skip() // surfaces the syntax error
-	}
-	s.Violate("type", "expected "+want+", got "+jsonTypeName(got))
-	s.skip()
-	return false, d.Skip()
+	return false, Mismatch(d, s, want)
 }
 
 func jsonTypeName(t jx.Type) string {
@@ -191,11 +185,10 @@ func Null(d *jx.Decoder) (bool, error) {
 
 // mismatchAt is Mismatch for the property key ("" for the current value).
 func (s *Scope) mismatchAt(d *jx.Decoder, key, want string) error {
-	if key == "" {
-		return Mismatch(d, s, want)
+	if key != "" {
+		s.Push(key)
+		defer s.Pop()
 	}
-	s.Push(key)
-	defer s.Pop()
 	return Mismatch(d, s, want)
 }
 
