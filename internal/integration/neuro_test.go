@@ -2008,16 +2008,25 @@ func TestNeuroSecretsNeverAppearInLogsOrErrors(t *testing.T) {
 	cfg.OnDisconnected = func(_ context.Context, err error) { record(err); neuroPut(life.disconnected, err) }
 	cfg.OnRestored = func(context.Context) { neuroPut(life.restored, struct{}{}) }
 	c := neuro.NewClient(cfg)
+	// A connection's welcome reaches its handler after OnRestored, so each
+	// restore below also waits for the welcome that carries its session id.
+	welcomed := make(chan struct{}, 16)
 	c.OnWelcome(func(_ context.Context, w *neuro.Welcome) {
 		mu.Lock()
 		sessions = append(sessions, w.Data.SessionID)
 		mu.Unlock()
+		neuroPut(welcomed, struct{}{})
 	})
+	restoredWithSession := func(what string) {
+		t.Helper()
+		neuroRecv(t, ctx, life.restored, what)
+		neuroRecv(t, ctx, welcomed, "the welcome of "+what)
+	}
 	if err := c.Connect(ctx); err != nil {
 		t.Fatal("connect failed")
 	}
 	defer c.Close()
-	neuroRecv(t, ctx, life.restored, "the first connection")
+	restoredWithSession("the first connection")
 
 	// Requests, refusals, invalid replies, invalid frames.
 	_, err := c.AddEvent(ctx, "streamOnline")
@@ -2035,14 +2044,14 @@ func TestNeuroSecretsNeverAppearInLogsOrErrors(t *testing.T) {
 	// A drop, then an upgrade refused with 500.
 	srv.FailUpgrade(1, http.StatusInternalServerError, testserver.NeuroTextAuthError)
 	srv.DropAll()
-	neuroRecv(t, ctx, life.restored, "the restore after a drop")
+	restoredWithSession("the restore after a drop")
 	// A dead link.
 	neuroOnlyConn(t, ctx, srv).Silence()
-	neuroRecv(t, ctx, life.restored, "the restore after a dead link")
+	restoredWithSession("the restore after a dead link")
 	// An upgrade refused with 401, healed by a fresh ticket.
 	srv.FailUpgrade(1, http.StatusUnauthorized, testserver.NeuroTextBadTicket)
 	srv.DropAll()
-	neuroRecv(t, ctx, life.restored, "the restore after a 401")
+	restoredWithSession("the restore after a 401")
 	// Clients that fail: connection limit, bad Bearer token, bad ticket token.
 	var extra []*neuro.Client
 	defer func() {
