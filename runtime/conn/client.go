@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -41,13 +39,19 @@ type delivery struct {
 }
 
 // Dial starts a client and returns once the first connection is open and
-// its Open hook succeeded, or fails if ctx ends first or the failure is
-// permanent. The client then lives until Close, reconnecting as needed.
+// its Open hook succeeded, or fails if ctx ends first (ConnectTimeout when
+// ctx has no deadline) or the failure is permanent. The client then lives
+// until Close, reconnecting as needed.
 func Dial(ctx context.Context, cfg Config) (*Client, error) {
 	if cfg.Hooks.Dial == nil || cfg.Hooks.Inspect == nil {
 		return nil, errors.New("conn: Hooks.Dial and Hooks.Inspect are required")
 	}
 	cfg.defaults()
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, cfg.ConnectTimeout)
+		defer cancel()
+	}
 	lctx, cancel := context.WithCancel(context.Background())
 	c := &Client{
 		cfg:     cfg,
@@ -67,12 +71,15 @@ func Dial(ctx context.Context, cfg Config) (*Client, error) {
 		c.Close()
 		return nil, err
 	case <-ctx.Done():
-		last := c.lastError()
 		c.Close()
-		if last != nil {
-			return nil, fmt.Errorf("%s: dial: %w (last attempt: %w)", cfg.Name, ctx.Err(), last)
+		cause := context.Cause(ctx)
+		if errors.Is(cause, context.DeadlineExceeded) {
+			cause = fmt.Errorf("no connection within the deadline: %w", cause)
 		}
-		return nil, fmt.Errorf("%s: dial: %w", cfg.Name, ctx.Err())
+		if last := c.lastError(); last != nil {
+			return nil, fmt.Errorf("%s: dial: %w (last attempt: %w)", cfg.Name, cause, last)
+		}
+		return nil, fmt.Errorf("%s: dial: %w", cfg.Name, cause)
 	}
 }
 
@@ -182,11 +189,10 @@ func (c *Client) run() {
 			return
 		}
 		resumed := resume != nil
-		sess, err := c.connect(resume)
+		sess, step, err := c.connect(resume)
 		resume = nil
 		if err == nil {
-			failures = 0
-			c.runSession(sess, resumed, log)
+			opened := c.runSession(sess, resumed, log)
 			if c.ctx.Err() != nil {
 				c.setFinal(ErrClosed)
 				return
@@ -196,11 +202,17 @@ func (c *Client) run() {
 				log.Info("reconnecting to resume the session")
 				continue
 			}
+			if opened {
+				failures = 0
+			}
 			if isPermanent(cause) {
 				c.setFinal(cause)
 				return
 			}
-			err = cause
+			err, step = cause, StepOpen
+			if opened {
+				step = ""
+			}
 		}
 		// A refused one-time credential gets one more try with a fresh one;
 		// refused twice in a row, it will not heal.
@@ -212,6 +224,11 @@ func (c *Client) run() {
 			refusedFresh = true
 		} else {
 			refusedFresh = false
+		}
+		if step != "" {
+			// An attempt that never got ready is reported with its step,
+			// so a client stuck reconnecting is never silent.
+			c.report(c.ctx, &AttemptError{Attempt: failures + 1, Step: step, Err: err})
 		}
 		if isPermanent(err) {
 			log.Error("giving up", "err", err)
@@ -241,21 +258,26 @@ func (c *Client) run() {
 	}
 }
 
-// connect dials once.
-func (c *Client) connect(resume func(*Target)) (*Session, error) {
-	target, err := c.cfg.Hooks.Dial(c.ctx)
+// connect runs the auth step and dials once. On failure it names the step.
+// Every URL passes CheckURL before anything is sent to it; the Dial hook
+// checks its own auth URLs the same way (runtime/wsauth).
+func (c *Client) connect(resume func(*Target)) (*Session, string, error) {
+	actx, cancel := context.WithTimeout(c.ctx, c.cfg.AuthTimeout)
+	target, err := c.cfg.Hooks.Dial(actx)
+	timedOut := errors.Is(actx.Err(), context.DeadlineExceeded)
+	cancel()
 	if err != nil {
-		return nil, err
+		if timedOut {
+			err = fmt.Errorf("no answer within %v: %w", c.cfg.AuthTimeout, err)
+		}
+		return nil, StepAuth, err
 	}
 	if resume != nil {
 		resume(&target)
 	}
-	u, err := url.Parse(target.URL)
-	if err != nil {
-		return nil, fmt.Errorf("bad URL %s: %w", Redact(RedactURL(target.URL), target.Secrets), err)
-	}
-	if u.Scheme == "ws" && !c.cfg.AllowInsecure && !isLoopback(u.Hostname()) {
-		return nil, &PermanentError{Err: ErrInsecure}
+	secrets := append(URLSecrets(target.URL), target.Secrets...)
+	if err := CheckURL(target.URL, c.cfg.AllowInsecure); err != nil {
+		return nil, StepHandshake, err
 	}
 	d := websocket.Dialer{
 		Proxy:            http.ProxyFromEnvironment,
@@ -263,33 +285,32 @@ func (c *Client) connect(resume func(*Target)) (*Session, error) {
 		Subprotocols:     target.Subprotocols,
 		TLSClientConfig:  c.cfg.TLS,
 		WriteBufferPool:  writeBuffers,
+		NetDialContext:   c.cfg.NetDialContext,
+	}
+	if PlainNeedsGuard(target.URL, c.cfg.AllowInsecure) {
+		d.NetDialContext = LoopbackOnly(c.cfg.NetDialContext)
 	}
 	ws, resp, err := d.DialContext(c.ctx, target.URL, target.Header)
 	if err != nil {
 		if resp != nil && resp.StatusCode != http.StatusSwitchingProtocols {
-			he := handshakeError(resp, target.Secrets)
+			he := handshakeError(resp, secrets)
 			// A refused one-time ticket or session heals with a fresh one;
 			// bad credentials were already refused by the auth request.
 			he.Transient = target.FreshCredential && (he.Status == 401 || he.Status == 403)
-			return nil, he
+			return nil, StepHandshake, he
 		}
-		return nil, errors.New(Redact(err.Error(), target.Secrets))
+		if isPermanent(err) {
+			return nil, StepHandshake, err
+		}
+		return nil, StepHandshake, errors.New(Redact(err.Error(), secrets))
 	}
 	c.cfg.Logger.Debug("connected", "client", c.cfg.Name, "url", Redact(RedactURL(target.URL), target.Secrets))
-	return newSession(c, ws, target.Secrets), nil
+	return newSession(c, ws, target.Secrets), "", nil
 }
 
 // writeBuffers lends gorilla a write buffer for the length of one write,
 // so idle connections hold none.
 var writeBuffers = &sync.Pool{}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
 
 func handshakeError(resp *http.Response, secrets []string) *HandshakeError {
 	defer resp.Body.Close()
@@ -299,6 +320,10 @@ func handshakeError(resp *http.Response, secrets []string) *HandshakeError {
 		text = text[:i]
 	}
 	he := &HandshakeError{Status: resp.StatusCode, Text: Redact(text, secrets)}
+	if resp.StatusCode/100 == 3 {
+		// The Location may carry secrets, and nothing follows it anyway.
+		he.Text = "redirects are not followed"
+	}
 	if ra := resp.Header.Get("Retry-After"); ra != "" {
 		if n, err := strconv.Atoi(ra); err == nil && n >= 0 {
 			he.RetryAfter = time.Duration(n) * time.Second
@@ -312,7 +337,7 @@ func handshakeError(resp *http.Response, secrets []string) *HandshakeError {
 // replies that only the reader can see; ping and keepalive run on timers.
 func (c *Client) runSession(s *Session, resumed bool, log interface {
 	Info(string, ...any)
-}) {
+}) (opened bool) {
 	if c.cfg.Hooks.Connected != nil {
 		c.cfg.Hooks.Connected(c.ctx, 0)
 	}
@@ -320,16 +345,16 @@ func (c *Client) runSession(s *Session, resumed bool, log interface {
 		s.end(&websocket.CloseError{Code: websocket.CloseNormalClosure, Text: "client closing"},
 			websocket.CloseNormalClosure, "client closing")
 	})
-	opened := make(chan struct{})
+	openDone := make(chan struct{})
 	go func() {
-		defer close(opened)
+		defer close(openDone)
 		c.open(s, resumed)
 	}()
 	s.startTimers()
 	s.readLoop()
 	stop()
 	s.stopTimers()
-	<-opened
+	<-openDone
 
 	c.mu.Lock()
 	if c.sess == s {
@@ -347,6 +372,7 @@ func (c *Client) runSession(s *Session, resumed bool, log interface {
 	if c.cfg.Hooks.Disconnected != nil {
 		c.cfg.Hooks.Disconnected(c.ctx, cause)
 	}
+	return s.opened()
 }
 
 // open runs the Open hook and, if the session survived it, publishes the

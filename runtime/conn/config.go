@@ -86,7 +86,8 @@ type Hooks struct {
 	// Deliver hands an inbound frame to handlers, in arrival order.
 	Deliver func(ctx context.Context, in Inbound)
 	// Error receives frames that broke their schema, queue overflow,
-	// connection failures and replies nobody waited for.
+	// replies nobody waited for, and every failed connection attempt as an
+	// *AttemptError naming its step.
 	Error func(ctx context.Context, err error)
 	// Connected, Disconnected and Restored report the lifecycle.
 	Connected    func(ctx context.Context, attempt int)
@@ -100,8 +101,14 @@ type Config struct {
 	// TLS is used as is when set; certificates are always verified
 	// otherwise.
 	TLS *tls.Config
-	// AllowInsecure permits ws:// to hosts other than loopback.
+	// AllowInsecure permits plain ws:// (and http:// auth steps) to hosts
+	// other than loopback. Without it, CheckURL refuses them before any
+	// byte is sent, and a plain connection to a loopback name must reach
+	// a loopback address.
 	AllowInsecure bool
+	// NetDialContext opens the TCP connection of the WebSocket dial (nil:
+	// a net.Dialer). Tests use it to map names to loopback listeners.
+	NetDialContext DialFunc
 	// ReadLimit caps one frame; larger frames end the connection
 	// (default 1 MiB).
 	ReadLimit int64
@@ -109,6 +116,13 @@ type Config struct {
 	WriteTimeout time.Duration
 	// HandshakeTimeout bounds the dial and upgrade (default 15 s).
 	HandshakeTimeout time.Duration
+	// AuthTimeout bounds the pre-dial step of each attempt, the Dial
+	// hook: a ticket or session request, its body included (default 15 s).
+	AuthTimeout time.Duration
+	// ConnectTimeout bounds Dial, every attempt and backoff included, when
+	// its context has no deadline (default 30 s). Each wait for a welcome
+	// or an ack inside an attempt is bounded by ReplyTimeout.
+	ConnectTimeout time.Duration
 	// ReadTimeout: the link is dead if nothing (frame, ping, pong) arrives
 	// for this long (default 75 s).
 	ReadTimeout time.Duration
@@ -118,7 +132,8 @@ type Config struct {
 	Keepalive         []byte
 	KeepaliveInterval time.Duration
 	// ReplyTimeout bounds waiting for a correlated reply when the caller's
-	// context has no deadline (default 15 s).
+	// context has no deadline (default 15 s); this includes the welcome
+	// and the auth ack an attempt waits for.
 	ReplyTimeout time.Duration
 	// Backoff between reconnect attempts.
 	Backoff Backoff
@@ -147,6 +162,12 @@ func (c *Config) defaults() {
 	}
 	if c.HandshakeTimeout == 0 {
 		c.HandshakeTimeout = 15 * time.Second
+	}
+	if c.AuthTimeout == 0 {
+		c.AuthTimeout = 15 * time.Second
+	}
+	if c.ConnectTimeout == 0 {
+		c.ConnectTimeout = 30 * time.Second
 	}
 	if c.ReadTimeout == 0 {
 		c.ReadTimeout = 75 * time.Second

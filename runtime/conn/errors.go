@@ -18,8 +18,6 @@ var (
 	ErrNotConnected = errors.New("not connected")
 	// ErrDead reports a link that went silent past its read timeout.
 	ErrDead = errors.New("no traffic within the read timeout")
-	// ErrInsecure refuses ws:// to a host other than loopback.
-	ErrInsecure = errors.New("plain ws:// to a non-loopback host is refused; set AllowInsecure")
 )
 
 // HandshakeError is a failed WebSocket upgrade: the server answered with
@@ -43,10 +41,14 @@ func (e *HandshakeError) Error() string {
 }
 
 // Permanent reports whether retrying cannot help (bad credentials, wrong
-// path). 429, 502 and other 5xx answers are worth retrying.
+// path, a redirect, which credentials never follow). 429, 502 and other
+// 5xx answers are worth retrying.
 func (e *HandshakeError) Permanent() bool {
 	if e.Transient {
 		return false
+	}
+	if e.Status/100 == 3 {
+		return true
 	}
 	switch e.Status {
 	case 400, 401, 403, 404, 405, 410:
@@ -94,6 +96,35 @@ func Redact(s string, secrets []string) string {
 	return s
 }
 
+// URLSecrets lists what a URL carries that must not come back in an error
+// or a log: every query value, the whole query, and any password. Servers
+// echo the request path in their error bodies.
+func URLSecrets(raw string) []string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return []string{raw}
+	}
+	var out []string
+	if u.RawQuery != "" {
+		out = append(out, u.RawQuery)
+	}
+	for _, part := range strings.Split(u.RawQuery, "&") {
+		_, v, ok := strings.Cut(part, "=")
+		if !ok || v == "" {
+			continue
+		}
+		// key=value catches values too short to redact on their own.
+		out = append(out, part, v)
+		if dec, err := url.QueryUnescape(v); err == nil && dec != v {
+			out = append(out, dec)
+		}
+	}
+	if p, ok := u.User.Password(); ok {
+		out = append(out, p)
+	}
+	return out
+}
+
 // RedactURL returns u with every query value replaced: tickets and resume
 // tokens travel there.
 func RedactURL(u string) string {
@@ -118,3 +149,25 @@ var stopped = func() chan struct{} {
 
 // Stopped returns a closed channel: the Done of a client that never ran.
 func Stopped() <-chan struct{} { return stopped }
+
+// Steps of a connection attempt, as AttemptError names them.
+const (
+	StepAuth      = "auth"      // the Dial hook: ticket or session request
+	StepHandshake = "handshake" // TCP, TLS and the WebSocket upgrade
+	StepOpen      = "open"      // the Open hook: welcome, auth frames, restore
+)
+
+// AttemptError is one failed connection attempt, reported to the Error hook
+// so that a client stuck reconnecting is never silent.
+type AttemptError struct {
+	// Attempt counts failed attempts in a row, from 1.
+	Attempt int
+	// Step is where it failed: StepAuth, StepHandshake or StepOpen.
+	Step string
+	Err  error
+}
+
+func (e *AttemptError) Error() string {
+	return fmt.Sprintf("attempt %d failed at %s: %v", e.Attempt, e.Step, e.Err)
+}
+func (e *AttemptError) Unwrap() error { return e.Err }

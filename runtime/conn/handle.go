@@ -15,29 +15,65 @@ type Handle struct {
 	rt       atomic.Pointer[Client]
 	startMu  sync.Mutex
 	startErr atomic.Value // error of a failed Start
+
+	mu     sync.Mutex
+	abort  context.CancelCauseFunc // ends a Start in flight
+	closed bool                    // Close ran while a Start was in flight or done
 }
 
 // ErrStarted is returned by a second Start on one Handle.
 var ErrStarted = errors.New("already connected: make a new client")
 
-// Start dials with cfg and keeps the client once it is ready.
+// Start dials with cfg and keeps the client once it is ready. Close ends a
+// Start in flight: it then returns an error wrapping ErrClosed.
 func (h *Handle) Start(ctx context.Context, cfg Config) error {
 	h.startMu.Lock()
 	defer h.startMu.Unlock()
 	if h.rt.Load() != nil {
 		return ErrStarted
 	}
+	h.mu.Lock()
+	if h.closed {
+		h.mu.Unlock()
+		return ErrClosed
+	}
+	ctx, abort := context.WithCancelCause(ctx)
+	defer abort(nil)
+	h.abort = abort
+	h.mu.Unlock()
+
 	c, err := Dial(ctx, cfg)
+
+	h.mu.Lock()
+	h.abort = nil
+	closed := h.closed
+	if err == nil && !closed {
+		h.rt.Store(c)
+	}
+	h.mu.Unlock()
+	if err == nil && closed {
+		c.Close()
+		err = ErrClosed
+	}
 	if err != nil {
 		h.startErr.Store(err)
 		return err
 	}
-	h.rt.Store(c)
 	return nil
 }
 
-// Close ends the connection; it is a no-op before Start and safe twice.
+// Close ends the connection, or the Start in flight; it is a no-op before
+// Start and safe twice.
 func (h *Handle) Close() error {
+	h.mu.Lock()
+	abort := h.abort
+	if abort != nil || h.rt.Load() != nil {
+		h.closed = true
+	}
+	h.mu.Unlock()
+	if abort != nil {
+		abort(ErrClosed)
+	}
 	if c := h.rt.Load(); c != nil {
 		return c.Close()
 	}

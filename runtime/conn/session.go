@@ -70,17 +70,32 @@ func (s *Session) fail(cause error) { s.end(cause, websocket.CloseGoingAway, "")
 
 // end ends the session with cause if it still lives: it sends a close
 // frame with code and reason, and gives the peer a second to echo it
-// before the reader gives up.
+// before the reader gives up. A session still opening gets a tenth of
+// that, so Close ends a Connect in flight at once.
 func (s *Session) end(cause error, code int, reason string) {
+	grace := time.Second
+	if !s.opened() {
+		grace = 100 * time.Millisecond
+	}
 	if !s.setCause(cause) {
 		return
 	}
 	msg := websocket.FormatCloseMessage(code, reason)
-	_ = s.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
+	_ = s.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(grace))
 	s.rmu.Lock()
 	s.ending = true
-	_ = s.ws.SetReadDeadline(time.Now().Add(time.Second))
+	_ = s.ws.SetReadDeadline(time.Now().Add(grace))
 	s.rmu.Unlock()
+}
+
+// opened reports whether the Open hook succeeded on this session.
+func (s *Session) opened() bool {
+	select {
+	case <-s.ready:
+		return true
+	default:
+		return false
+	}
 }
 
 // setCause records why the session ended; it reports false if it had

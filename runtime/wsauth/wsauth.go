@@ -1,20 +1,45 @@
 // Package wsauth performs the HTTP steps some providers require before the
 // WebSocket handshake: fetching a one-time ticket (Neuro) or creating a
 // session (Octave). Credentials go out in headers only and never appear in
-// errors.
+// errors. They never leave for another origin either: the URL passes
+// conn.CheckURL before the request, and a redirect to another scheme, host
+// or port is refused rather than followed.
 package wsauth
 
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
+	"unicode/utf8"
 
 	"github.com/wsbind/wsbind/runtime/conn"
 )
+
+// DefaultTimeout bounds a request, body included, whose context has no
+// deadline. conn.Config.AuthTimeout sets it for generated clients.
+const DefaultTimeout = 15 * time.Second
+
+// maxRedirects bounds same-origin redirects (a trailing slash, say).
+const maxRedirects = 5
+
+// RedirectError is a redirect the auth step refused to follow because it
+// leads to another origin, where the credentials must not go.
+type RedirectError struct {
+	Step string
+	// To is the origin (scheme://host:port) the server redirected to.
+	To string
+}
+
+func (e *RedirectError) Error() string {
+	return fmt.Sprintf("%s request redirected to another origin (%s): refused, credentials never follow a redirect off their origin", e.Step, e.To)
+}
 
 // Error is a refused auth request.
 type Error struct {
@@ -46,16 +71,23 @@ type Request struct {
 	Pointer string // JSON pointer of the value to return
 	Expect  int    // status that means success (0: any 2xx)
 	Client  *http.Client
+	// AllowInsecure permits plain http:// to a host that is not loopback.
+	AllowInsecure bool
 }
 
 // Do performs r and returns the string at r.Pointer in the JSON answer.
 // Refusals that cannot heal come back wrapped in conn.PermanentError, so a
 // reconnecting client stops instead of hammering the endpoint.
 func Do(ctx context.Context, r Request) (string, error) {
-	client := r.Client
-	if client == nil {
-		client = http.DefaultClient
+	if err := conn.CheckURL(r.URL, r.AllowInsecure); err != nil {
+		return "", fmt.Errorf("%s request: %w", r.Step, err)
 	}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, DefaultTimeout)
+		defer cancel()
+	}
+	client := guarded(r)
 	req, err := http.NewRequestWithContext(ctx, r.Method, r.URL, nil)
 	if err != nil {
 		return "", fmt.Errorf("%s request: %w", r.Step, err)
@@ -70,11 +102,28 @@ func Do(ctx context.Context, r Request) (string, error) {
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
+		if ctx.Err() != nil {
+			err = fmt.Errorf("reading the answer: %w", ctx.Err())
+		}
 		return "", fmt.Errorf("%s request: %w", r.Step, err)
 	}
-	ok := resp.StatusCode == r.Expect || (r.Expect == 0 && resp.StatusCode/100 == 2)
+	return answer(r, resp.StatusCode, body)
+}
+
+// answer reads the credential out of an auth response, or the refusal.
+func answer(r Request, status int, body []byte) (string, error) {
+	ok := status == r.Expect || (r.Expect == 0 && status/100 == 2)
 	if !ok {
-		e := &Error{Step: r.Step, Status: resp.StatusCode, Code: errorCode(body)}
+		// The code is the server's text: it must not echo a credential.
+		var secrets []string
+		for _, vs := range r.Header {
+			for _, v := range vs {
+				_, cred, _ := strings.Cut(v, " ") // "Bearer <token>"
+				secrets = append(secrets, v, cred)
+			}
+		}
+		secrets = append(secrets, conn.URLSecrets(r.URL)...)
+		e := &Error{Step: r.Step, Status: status, Code: conn.Redact(errorCode(body), secrets)}
 		if e.Permanent() {
 			return "", &conn.PermanentError{Err: e}
 		}
@@ -82,7 +131,7 @@ func Do(ctx context.Context, r Request) (string, error) {
 	}
 	var doc any
 	if err := json.Unmarshal(body, &doc); err != nil {
-		return "", fmt.Errorf("%s answer is not JSON: %w", r.Step, err)
+		return "", fmt.Errorf("%s answer is not JSON", r.Step)
 	}
 	v, ok := lookup(doc, r.Pointer)
 	if !ok || v == "" {
@@ -91,11 +140,77 @@ func Do(ctx context.Context, r Request) (string, error) {
 	return v, nil
 }
 
+// guarded returns r's client (http.DefaultClient when nil) with the origin
+// policy: redirects only within the request's origin, and, for plain
+// http, connections only to loopback addresses. The caller's client is
+// copied, never changed.
+func guarded(r Request) *http.Client {
+	base := r.Client
+	if base == nil {
+		base = http.DefaultClient
+	}
+	c := *base
+	origin := originOf(r.URL)
+	next := base.CheckRedirect
+	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if to := originOf(req.URL.String()); to != origin {
+			return &conn.PermanentError{Err: &RedirectError{Step: r.Step, To: to}}
+		}
+		if len(via) >= maxRedirects {
+			return fmt.Errorf("%s request: more than %d redirects", r.Step, maxRedirects)
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		return nil
+	}
+	if conn.PlainNeedsGuard(r.URL, r.AllowInsecure) {
+		c.Transport = loopbackTransport(base.Transport)
+	}
+	return &c
+}
+
+// loopbackTransport clones rt so that it connects to loopback addresses
+// only. A RoundTripper that is not an *http.Transport cannot be guarded;
+// the host name check of conn.CheckURL is then all there is.
+func loopbackTransport(rt http.RoundTripper) http.RoundTripper {
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
+	t, ok := rt.(*http.Transport)
+	if !ok {
+		return rt
+	}
+	t = t.Clone()
+	t.DialContext = conn.LoopbackOnly(t.DialContext)
+	t.Proxy = nil
+	// A fresh transport per request: keep no idle connections behind.
+	t.DisableKeepAlives = true
+	return t
+}
+
+// originOf returns scheme://host:port with the default port filled in.
+func originOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparseable URL)"
+	}
+	port := u.Port()
+	if port == "" {
+		switch u.Scheme {
+		case "http", "ws":
+			port = "80"
+		case "https", "wss":
+			port = "443"
+		}
+	}
+	return strings.ToLower(u.Scheme) + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port)
+}
+
 // scrub drops the URL from transport errors: it may carry query secrets.
 func scrub(err error) error {
 	var ue *url.Error
-	if e, ok := err.(*url.Error); ok {
-		ue = e
+	if errors.As(err, &ue) {
 		return fmt.Errorf("%s: %w", ue.Op, ue.Err)
 	}
 	return err
@@ -129,15 +244,30 @@ func errorCode(body []byte) string {
 		return ""
 	}
 	if doc.Error.Code != "" {
-		return doc.Error.Code
+		return clip(doc.Error.Code)
 	}
 	if len(doc.Head.Errors) > 0 {
 		var s string
 		if json.Unmarshal(doc.Head.Errors[0], &s) == nil {
-			return s
+			return clip(s)
 		}
 	}
 	return ""
+}
+
+// maxCode bounds the server's error code in our errors: it is the
+// server's text, and a hostile server could send megabytes.
+const maxCode = 64
+
+func clip(code string) string {
+	if len(code) <= maxCode {
+		return code
+	}
+	cut := maxCode
+	for cut > 0 && !utf8.RuneStart(code[cut]) {
+		cut--
+	}
+	return code[:cut] + "…"
 }
 
 // DerivedURL points a spec's auth endpoint at the host the client dials:
