@@ -442,10 +442,16 @@ func (g *gen) client(f *jen.File) error {
 	}
 	f.Comment("Send writes any client message as is, without waiting for a reply.")
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("Send").Params(jen.Id("ctx").Add(ctx), jen.Id("m").Id("ClientMessage")).Error().Block(
-		jen.List(jen.Id("frame"), jen.Err()).Op(":=").Qual(jsonPkg, "Marshal").Call(jen.Id("m")),
+		jen.List(jen.Id("frame"), jen.Err()).Op(":=").Id("c").Dot("encode").Call(jen.Id("ctx"), jen.Id("m")),
 		returnErrIfErr(),
 		jen.List(jen.Id("_"), jen.Err()).Op("=").Id("c").Dot("rt").Dot("Request").Call(jen.Id("ctx"), jen.Id("frame"), jen.Qual(connPkg, "Request").Values()),
 		jen.Return(jen.Err()),
+	)
+	f.Comment("encode validates an outgoing message under Config.Validation and marshals it:")
+	f.Comment("with wire.Strict an invalid message is an error and is never sent; with")
+	f.Comment("wire.Report it is sent and reported to OnError.")
+	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("encode").Params(jen.Id("ctx").Add(ctx), jen.Id("m").Id("ClientMessage")).Params(jen.Index().Byte(), jen.Error()).Block(
+		jen.Return(jen.Qual(wirePkg, "Encode").Call(jen.Id("ctx"), jen.Id("m"), jen.Id("c").Dot("cfg").Dot("Validation"), jen.Id("c").Dot("cfg").Dot("OnError"))),
 	)
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("newID").Params().String().Block(
 		jen.Return(jen.Id("c").Dot("idBase").Op("+").Qual("strconv", "FormatUint").Call(jen.Id("c").Dot("ids").Dot("Add").Call(jen.Lit(1)), jen.Lit(10))),
@@ -501,6 +507,10 @@ func (g *gen) clientTarget(f *jen.File, cs *ir.ClientSpec) error {
 			jen.Id("Header"): jen.Id("c").Dot("cfg").Dot("Header").Dot("Clone").Call(),
 		}),
 		jen.If(jen.Id("t").Dot("Header").Op("==").Nil()).Block(jen.Id("t").Dot("Header").Op("=").Qual(httpPkg, "Header").Values()),
+		jen.Comment("The transport policy runs before any auth step sends a credential."),
+		jen.If(jen.Err().Op(":=").Qual(connPkg, "CheckURL").Call(jen.Id("t").Dot("URL"), jen.Id("c").Dot("cfg").Dot("Conn").Dot("AllowInsecure")), jen.Err().Op("!=").Nil()).Block(
+			jen.Return(jen.Id("t"), jen.Qual("fmt", "Errorf").Call(jen.Lit(g.pkg.Name+": %w"), jen.Err())),
+		),
 	}
 	if len(cs.Subprotocols) > 0 {
 		body = append(body, jen.Id("t").Dot("Subprotocols").Op("=").Index().String().Values(listLits(cs.Subprotocols)...))
@@ -526,12 +536,13 @@ func (g *gen) clientTarget(f *jen.File, cs *ir.ClientSpec) error {
 		body = append(body, authURL(au.TicketURL)...)
 		body = append(body,
 			jen.List(jen.Id("ticket"), jen.Err()).Op(":=").Qual(authPkg, "Do").Call(jen.Id("ctx"), jen.Qual(authPkg, "Request").Values(jen.Dict{
-				jen.Id("Step"):    jen.Lit("ticket"),
-				jen.Id("Method"):  jen.Qual(httpPkg, "MethodGet"),
-				jen.Id("URL"):     jen.Id("authURL"),
-				jen.Id("Header"):  jen.Qual(httpPkg, "Header").Values(jen.Dict{jen.Lit("Authorization"): jen.Index().String().Values(jen.Lit("Bearer ").Op("+").Id("c").Dot("cfg").Dot("Token"))}),
-				jen.Id("Pointer"): jen.Lit(au.TicketPointer),
-				jen.Id("Client"):  jen.Id("c").Dot("cfg").Dot("HTTPClient"),
+				jen.Id("Step"):          jen.Lit("ticket"),
+				jen.Id("Method"):        jen.Qual(httpPkg, "MethodGet"),
+				jen.Id("URL"):           jen.Id("authURL"),
+				jen.Id("Header"):        jen.Qual(httpPkg, "Header").Values(jen.Dict{jen.Lit("Authorization"): jen.Index().String().Values(jen.Lit("Bearer ").Op("+").Id("c").Dot("cfg").Dot("Token"))}),
+				jen.Id("Pointer"):       jen.Lit(au.TicketPointer),
+				jen.Id("Client"):        jen.Id("c").Dot("cfg").Dot("HTTPClient"),
+				jen.Id("AllowInsecure"): jen.Id("c").Dot("cfg").Dot("Conn").Dot("AllowInsecure"),
 			})),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Id("t"), jen.Qual("fmt", "Errorf").Call(jen.Lit(g.pkg.Name+": %w"), jen.Err()))),
 			jen.Id("t").Dot("URL").Op("=").Qual(authPkg, "WithQuery").Call(jen.Id("t").Dot("URL"), jen.Lit(au.QueryParam), jen.Id("ticket")),
@@ -560,13 +571,14 @@ func (g *gen) clientTarget(f *jen.File, cs *ir.ClientSpec) error {
 		}
 		body = append(body,
 			jen.List(jen.Id("id"), jen.Err()).Op(":=").Qual(authPkg, "Do").Call(jen.Id("ctx"), jen.Qual(authPkg, "Request").Values(jen.Dict{
-				jen.Id("Step"):    jen.Lit("session"),
-				jen.Id("Method"):  jen.Lit(method),
-				jen.Id("URL"):     jen.Id("authURL"),
-				jen.Id("Header"):  jen.Id("h"),
-				jen.Id("Pointer"): jen.Lit(au.SessionPointer),
-				jen.Id("Expect"):  jen.Lit(au.ExpectStatus),
-				jen.Id("Client"):  jen.Id("c").Dot("cfg").Dot("HTTPClient"),
+				jen.Id("Step"):          jen.Lit("session"),
+				jen.Id("Method"):        jen.Lit(method),
+				jen.Id("URL"):           jen.Id("authURL"),
+				jen.Id("Header"):        jen.Id("h"),
+				jen.Id("Pointer"):       jen.Lit(au.SessionPointer),
+				jen.Id("Expect"):        jen.Lit(au.ExpectStatus),
+				jen.Id("Client"):        jen.Id("c").Dot("cfg").Dot("HTTPClient"),
+				jen.Id("AllowInsecure"): jen.Id("c").Dot("cfg").Dot("Conn").Dot("AllowInsecure"),
 			})),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Id("t"), jen.Qual("fmt", "Errorf").Call(jen.Lit(g.pkg.Name+": %w"), jen.Err()))),
 			jen.Id("t").Dot("URL").Op("=").Qual("strings", "ReplaceAll").Call(jen.Id("t").Dot("URL"), jen.Lit("{"+au.AddressParameter+"}"), jen.Qual("net/url", "PathEscape").Call(jen.Id("id"))),
@@ -637,6 +649,17 @@ func (g *gen) clientInspect(f *jen.File, cs *ir.ClientSpec, sd *ir.Direction) er
 			}
 			stmts = append(stmts, jen.Id("in").Dot("EndsSub").Op("=").Index().String().Values(parts...))
 		}
+		for i, ptr := range m.Secrets {
+			name := fmt.Sprintf("secret%d", i)
+			get, err := getText(m.Type, v, ptr, name, false)
+			if err != nil {
+				return fmt.Errorf("%s x-wsbind-secrets: %w", m.Name, err)
+			}
+			// Registered before the frame reaches a tap, so the capture of
+			// this very frame carries REDACTED.
+			stmts = append(stmts, get...)
+			stmts = append(stmts, jen.Id("s").Dot("AddSecret").Call(jen.Id(name)))
+		}
 		if cs.Welcome == m {
 			stmts = append(stmts, jen.Id("c").Dot("welcome").Dot("Store").Call(jen.Id("v")))
 		}
@@ -703,7 +726,7 @@ func (g *gen) clientOpen(f *jen.File, cs *ir.ClientSpec) error {
 		body = append(body, jen.Id("m").Op(":=").Id("New"+au.Init.Name).Call())
 		body = append(body, set...)
 		body = append(body,
-			jen.List(jen.Id("frame"), jen.Err()).Op(":=").Qual(jsonPkg, "Marshal").Call(jen.Id("m")),
+			jen.List(jen.Id("frame"), jen.Err()).Op(":=").Id("c").Dot("encode").Call(jen.Id("ctx"), jen.Id("m")),
 			returnErrIfErr(),
 			jen.List(jen.Id("in"), jen.Err()).Op(":=").Id("s").Dot("Call").Call(keys...),
 			returnErrIfErr(),
@@ -884,7 +907,7 @@ func (g *gen) clientOp(f *jen.File, cs *ir.ClientSpec, op *ir.ClientOp) error {
 		body = append(body, set...)
 	}
 	body = append(body,
-		jen.List(jen.Id("frame"), jen.Err()).Op(":=").Qual(jsonPkg, "Marshal").Call(jen.Id("m")),
+		jen.List(jen.Id("frame"), jen.Err()).Op(":=").Id("c").Dot("encode").Call(jen.Id("ctx"), jen.Id("m")),
 	)
 	// Reply type: the one reply that is not always an error, if single.
 	var success []*ir.Message

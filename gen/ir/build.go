@@ -14,7 +14,7 @@ var serverExtensions = []string{
 	"x-wsbind-welcome",
 }
 
-var messageExtensions = []string{"x-wsbind-source", "x-wsbind-error", "x-wsbind-ends-subscription"}
+var messageExtensions = []string{"x-wsbind-source", "x-wsbind-error", "x-wsbind-ends-subscription", "x-wsbind-secrets"}
 
 // Build lowers a loaded document to a Package.
 func Build(doc *spec.Document) (*Package, error) {
@@ -47,6 +47,11 @@ func Build(doc *spec.Document) (*Package, error) {
 		if ends := m.Node.Get("x-wsbind-ends-subscription"); ends != nil {
 			for _, it := range ends.Items {
 				msg.EndsSub = append(msg.EndsSub, it.Str())
+			}
+		}
+		if secrets := m.Node.Get("x-wsbind-secrets"); secrets != nil {
+			for _, it := range secrets.Items {
+				msg.Secrets = append(msg.Secrets, it.Str())
 			}
 		}
 		t.Message = msg

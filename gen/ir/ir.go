@@ -146,6 +146,10 @@ type Message struct {
 	// EndsSub holds pointers whose values form the key of a subscription
 	// this message ends (x-wsbind-ends-subscription).
 	EndsSub []string
+	// Secrets holds pointers of values the server hands out that must
+	// never reach a log or a capture, such as session ids
+	// (x-wsbind-secrets).
+	Secrets []string
 }
 
 // Example is one message example, as compact JSON.

@@ -132,12 +132,19 @@ func (c *Client) Welcome() *Welcome {
 
 // Send writes any client message as is, without waiting for a reply.
 func (c *Client) Send(ctx context.Context, m ClientMessage) error {
-	frame, err := json.Marshal(m)
+	frame, err := c.encode(ctx, m)
 	if err != nil {
 		return err
 	}
 	_, err = c.rt.Request(ctx, frame, conn.Request{})
 	return err
+}
+
+// encode validates an outgoing message under Config.Validation and marshals it:
+// with wire.Strict an invalid message is an error and is never sent; with
+// wire.Report it is sent and reported to OnError.
+func (c *Client) encode(ctx context.Context, m ClientMessage) ([]byte, error) {
+	return wire.Encode(ctx, m, c.cfg.Validation, c.cfg.OnError)
 }
 func (c *Client) newID() string {
 	return c.idBase + strconv.FormatUint(c.ids.Add(1), 10)
@@ -151,6 +158,10 @@ func (c *Client) target(ctx context.Context) (conn.Target, error) {
 	}
 	if t.Header == nil {
 		t.Header = http.Header{}
+	}
+	// The transport policy runs before any auth step sends a credential.
+	if err := conn.CheckURL(t.URL, c.cfg.Conn.AllowInsecure); err != nil {
+		return t, fmt.Errorf("astro: %w", err)
 	}
 	t.Secrets = []string{c.cfg.Token}
 	return t, nil
@@ -991,7 +1002,7 @@ func (c *Client) Subscribe(ctx context.Context, topic string, room string) (*Res
 	m.Data.Token = c.cfg.Token
 	m.Data.TokenType = c.cfg.TokenType
 	m.Nonce = wire.Some(c.newID())
-	frame, err := json.Marshal(m)
+	frame, err := c.encode(ctx, m)
 	if err != nil {
 		return nil, err
 	}
@@ -1034,7 +1045,7 @@ func (c *Client) Unsubscribe(ctx context.Context, topic string, room string) (*R
 		m.Data.TokenType = wire.Some(c.cfg.TokenType)
 	}
 	m.Nonce = wire.Some(c.newID())
-	frame, err := json.Marshal(m)
+	frame, err := c.encode(ctx, m)
 	if err != nil {
 		return nil, err
 	}

@@ -4,7 +4,6 @@ package dlive
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	conn "github.com/wsbind/wsbind/runtime/conn"
 	"github.com/wsbind/wsbind/runtime/wire"
@@ -123,12 +122,19 @@ func (c *Client) Subscriptions() int {
 
 // Send writes any client message as is, without waiting for a reply.
 func (c *Client) Send(ctx context.Context, m ClientMessage) error {
-	frame, err := json.Marshal(m)
+	frame, err := c.encode(ctx, m)
 	if err != nil {
 		return err
 	}
 	_, err = c.rt.Request(ctx, frame, conn.Request{})
 	return err
+}
+
+// encode validates an outgoing message under Config.Validation and marshals it:
+// with wire.Strict an invalid message is an error and is never sent; with
+// wire.Report it is sent and reported to OnError.
+func (c *Client) encode(ctx context.Context, m ClientMessage) ([]byte, error) {
+	return wire.Encode(ctx, m, c.cfg.Validation, c.cfg.OnError)
 }
 func (c *Client) newID() string {
 	return c.idBase + strconv.FormatUint(c.ids.Add(1), 10)
@@ -142,6 +148,10 @@ func (c *Client) target(ctx context.Context) (conn.Target, error) {
 	}
 	if t.Header == nil {
 		t.Header = http.Header{}
+	}
+	// The transport policy runs before any auth step sends a credential.
+	if err := conn.CheckURL(t.URL, c.cfg.Conn.AllowInsecure); err != nil {
+		return t, fmt.Errorf("dlive: %w", err)
 	}
 	t.Subprotocols = []string{"graphql-ws"}
 	t.Secrets = []string{c.cfg.Token}
@@ -188,7 +198,7 @@ func (c *Client) open(ctx context.Context, s *conn.Session, resumed bool) error 
 	if c.cfg.Token != "" {
 		m.Payload.Value.Authorization = wire.Some(c.cfg.Token)
 	}
-	frame, err := json.Marshal(m)
+	frame, err := c.encode(ctx, m)
 	if err != nil {
 		return err
 	}
@@ -562,7 +572,7 @@ func (c *Client) SubscribeStreamMessages(ctx context.Context, streamer string) (
 	m := NewStart()
 	m.Payload.Query = strings.ReplaceAll("subscription{streamMessageReceived(streamer:\"{streamer}\"){__typename}}", "{streamer}", wire.QuoteTemplate(streamer))
 	m.ID = c.newID()
-	frame, err := json.Marshal(m)
+	frame, err := c.encode(ctx, m)
 	if err != nil {
 		return nil, err
 	}
@@ -588,7 +598,7 @@ func (c *Client) SubscribeTreasureChest(ctx context.Context, streamer string) (*
 	m := NewStart()
 	m.Payload.Query = strings.ReplaceAll("subscription{treasureChestMessageReceived(streamer:\"{streamer}\"){__typename}}", "{streamer}", wire.QuoteTemplate(streamer))
 	m.ID = c.newID()
-	frame, err := json.Marshal(m)
+	frame, err := c.encode(ctx, m)
 	if err != nil {
 		return nil, err
 	}
@@ -612,7 +622,7 @@ func (c *Client) SubscribeTreasureChest(ctx context.Context, streamer string) (*
 func (c *Client) Stop(ctx context.Context, id string) (*Stop, error) {
 	m := NewStop()
 	m.ID = id
-	frame, err := json.Marshal(m)
+	frame, err := c.encode(ctx, m)
 	if err != nil {
 		return nil, err
 	}

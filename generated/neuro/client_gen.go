@@ -146,12 +146,19 @@ func (c *Client) Welcome() *Welcome {
 
 // Send writes any client message as is, without waiting for a reply.
 func (c *Client) Send(ctx context.Context, m ClientMessage) error {
-	frame, err := json.Marshal(m)
+	frame, err := c.encode(ctx, m)
 	if err != nil {
 		return err
 	}
 	_, err = c.rt.Request(ctx, frame, conn.Request{})
 	return err
+}
+
+// encode validates an outgoing message under Config.Validation and marshals it:
+// with wire.Strict an invalid message is an error and is never sent; with
+// wire.Report it is sent and reported to OnError.
+func (c *Client) encode(ctx context.Context, m ClientMessage) ([]byte, error) {
+	return wire.Encode(ctx, m, c.cfg.Validation, c.cfg.OnError)
 }
 func (c *Client) newID() string {
 	return c.idBase + strconv.FormatUint(c.ids.Add(1), 10)
@@ -166,6 +173,10 @@ func (c *Client) target(ctx context.Context) (conn.Target, error) {
 	if t.Header == nil {
 		t.Header = http.Header{}
 	}
+	// The transport policy runs before any auth step sends a credential.
+	if err := conn.CheckURL(t.URL, c.cfg.Conn.AllowInsecure); err != nil {
+		return t, fmt.Errorf("neuro: %w", err)
+	}
 	t.Secrets = []string{c.cfg.Token}
 	if c.cfg.BearerHeader {
 		t.Header.Set("Authorization", "Bearer "+c.cfg.Token)
@@ -176,12 +187,13 @@ func (c *Client) target(ctx context.Context) (conn.Target, error) {
 		authURL = wsauth.DerivedURL("https://neuro.appstun.net/api/v2/ws/ticket", t.URL)
 	}
 	ticket, err := wsauth.Do(ctx, wsauth.Request{
-		Client:  c.cfg.HTTPClient,
-		Header:  http.Header{"Authorization": []string{"Bearer " + c.cfg.Token}},
-		Method:  http.MethodGet,
-		Pointer: "/data/ticket",
-		Step:    "ticket",
-		URL:     authURL,
+		AllowInsecure: c.cfg.Conn.AllowInsecure,
+		Client:        c.cfg.HTTPClient,
+		Header:        http.Header{"Authorization": []string{"Bearer " + c.cfg.Token}},
+		Method:        http.MethodGet,
+		Pointer:       "/data/ticket",
+		Step:          "ticket",
+		URL:           authURL,
 	})
 	if err != nil {
 		return t, fmt.Errorf("neuro: %w", err)
@@ -206,6 +218,9 @@ func (c *Client) inspect(s *conn.Session, frame []byte, _ uint64) conn.Inbound {
 	switch v := m.(type) {
 	case *Welcome:
 		in.ReplyKeys = append(in.ReplyKeys, "reply:Welcome")
+		var secret0 string
+		secret0 = v.Data.SessionID
+		s.AddSecret(secret0)
 		c.welcome.Store(v)
 	case *AddSuccess:
 		var corr string
@@ -599,7 +614,7 @@ func NewInvalid() *Invalid {
 func (c *Client) AddEvent(ctx context.Context, eventType string) (*AddSuccess, error) {
 	m := NewAddEvent()
 	m.Data.EventType = eventType
-	frame, err := json.Marshal(m)
+	frame, err := c.encode(ctx, m)
 	if err != nil {
 		return nil, err
 	}
@@ -625,7 +640,7 @@ func (c *Client) AddEvent(ctx context.Context, eventType string) (*AddSuccess, e
 func (c *Client) RemoveEvent(ctx context.Context, eventType string) (*RemoveSuccess, error) {
 	m := NewRemoveEvent()
 	m.Data.EventType = eventType
-	frame, err := json.Marshal(m)
+	frame, err := c.encode(ctx, m)
 	if err != nil {
 		return nil, err
 	}
@@ -650,7 +665,7 @@ func (c *Client) RemoveEvent(ctx context.Context, eventType string) (*RemoveSucc
 // comes back as a *ReplyError.
 func (c *Client) ListEvents(ctx context.Context) (*ListEventsResult, error) {
 	m := NewListEventsRequest()
-	frame, err := json.Marshal(m)
+	frame, err := c.encode(ctx, m)
 	if err != nil {
 		return nil, err
 	}
@@ -666,7 +681,7 @@ func (c *Client) ListEvents(ctx context.Context) (*ListEventsResult, error) {
 // A failure the server reports comes back as a *ReplyError.
 func (c *Client) Ping(ctx context.Context) (*Pong, error) {
 	m := NewPing()
-	frame, err := json.Marshal(m)
+	frame, err := c.encode(ctx, m)
 	if err != nil {
 		return nil, err
 	}

@@ -132,12 +132,19 @@ func (c *Client) Subscriptions() int {
 
 // Send writes any client message as is, without waiting for a reply.
 func (c *Client) Send(ctx context.Context, m ClientMessage) error {
-	frame, err := json.Marshal(m)
+	frame, err := c.encode(ctx, m)
 	if err != nil {
 		return err
 	}
 	_, err = c.rt.Request(ctx, frame, conn.Request{})
 	return err
+}
+
+// encode validates an outgoing message under Config.Validation and marshals it:
+// with wire.Strict an invalid message is an error and is never sent; with
+// wire.Report it is sent and reported to OnError.
+func (c *Client) encode(ctx context.Context, m ClientMessage) ([]byte, error) {
+	return wire.Encode(ctx, m, c.cfg.Validation, c.cfg.OnError)
 }
 func (c *Client) newID() string {
 	return c.idBase + strconv.FormatUint(c.ids.Add(1), 10)
@@ -152,6 +159,10 @@ func (c *Client) target(ctx context.Context) (conn.Target, error) {
 	if t.Header == nil {
 		t.Header = http.Header{}
 	}
+	// The transport policy runs before any auth step sends a credential.
+	if err := conn.CheckURL(t.URL, c.cfg.Conn.AllowInsecure); err != nil {
+		return t, fmt.Errorf("octave: %w", err)
+	}
 	authURL := c.cfg.AuthURL
 	if authURL == "" {
 		authURL = wsauth.DerivedURL("https://octave-ws.sierrawireless.io/session", t.URL)
@@ -165,13 +176,14 @@ func (c *Client) target(ctx context.Context) (conn.Target, error) {
 		h.Del("X-Auth-User")
 	}
 	id, err := wsauth.Do(ctx, wsauth.Request{
-		Client:  c.cfg.HTTPClient,
-		Expect:  201,
-		Header:  h,
-		Method:  "POST",
-		Pointer: "/body/id",
-		Step:    "session",
-		URL:     authURL,
+		AllowInsecure: c.cfg.Conn.AllowInsecure,
+		Client:        c.cfg.HTTPClient,
+		Expect:        201,
+		Header:        h,
+		Method:        "POST",
+		Pointer:       "/body/id",
+		Step:          "session",
+		URL:           authURL,
 	})
 	if err != nil {
 		return t, fmt.Errorf("octave: %w", err)
@@ -359,7 +371,7 @@ func (c *Client) SubscribeStream(ctx context.Context, streamID string) (*Ack, er
 	m := NewSubscribeByStreamID()
 	m.StreamID = streamID
 	m.MsgID = c.newID()
-	frame, err := json.Marshal(m)
+	frame, err := c.encode(ctx, m)
 	if err != nil {
 		return nil, err
 	}
@@ -387,7 +399,7 @@ func (c *Client) SubscribePath(ctx context.Context, path string) (*Ack, error) {
 	m := NewSubscribeByPath()
 	m.Path = path
 	m.MsgID = c.newID()
-	frame, err := json.Marshal(m)
+	frame, err := c.encode(ctx, m)
 	if err != nil {
 		return nil, err
 	}
@@ -415,7 +427,7 @@ func (c *Client) UnsubscribeStream(ctx context.Context, streamID string) (*Ack, 
 	m := NewUnsubscribeByStreamID()
 	m.StreamID = streamID
 	m.MsgID = c.newID()
-	frame, err := json.Marshal(m)
+	frame, err := c.encode(ctx, m)
 	if err != nil {
 		return nil, err
 	}
@@ -443,7 +455,7 @@ func (c *Client) UnsubscribePath(ctx context.Context, path string) (*Ack, error)
 	m := NewUnsubscribeByPath()
 	m.Path = path
 	m.MsgID = c.newID()
-	frame, err := json.Marshal(m)
+	frame, err := c.encode(ctx, m)
 	if err != nil {
 		return nil, err
 	}
