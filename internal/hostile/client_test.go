@@ -332,34 +332,69 @@ func clientSilentServer(t *testing.T) (*httptest.Server, *atomic.Int64) {
 }
 
 func TestClientCloseEndsAConnectInFlight(t *testing.T) {
-	clientNoLeaks(t)
-	srv, upgrades := clientSilentServer(t)
-	c := astro.NewClient(astro.Config{URL: "ws" + strings.TrimPrefix(srv.URL, "http"), Token: clientToken, TokenType: astro.TokenTypeJWT})
-	done := make(chan error, 1)
-	go func() { done <- c.Connect(context.Background()) }()
-	deadline := time.Now().Add(5 * time.Second)
-	for upgrades.Load() == 0 && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
+	// A ticket or session endpoint that takes the request and never answers.
+	hang := func(t *testing.T) (*httptest.Server, *atomic.Int64) {
+		var hits atomic.Int64
+		release := make(chan struct{})
+		s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			hits.Add(1)
+			select {
+			case <-r.Context().Done():
+			case <-release:
+			}
+		}))
+		t.Cleanup(func() { close(release); s.Close() })
+		return s, &hits
 	}
-	if upgrades.Load() == 0 {
-		t.Fatal("the client never reached the server")
+	type closer interface {
+		Connect(context.Context) error
+		Close() error
 	}
-	closed := time.Now()
-	if err := c.Close(); err != nil {
-		t.Fatal(err)
+	cases := map[string]func(t *testing.T) (closer, *atomic.Int64){
+		"astro waiting for its welcome": func(t *testing.T) (closer, *atomic.Int64) {
+			srv, n := clientSilentServer(t)
+			return astro.NewClient(astro.Config{URL: "ws" + strings.TrimPrefix(srv.URL, "http"), Token: clientToken, TokenType: astro.TokenTypeJWT}), n
+		},
+		"neuro in its ticket request": func(t *testing.T) (closer, *atomic.Int64) {
+			auth, n := hang(t)
+			return neuro.NewClient(neuro.Config{URL: "ws://127.0.0.1:1/api/v2/ws", AuthURL: auth.URL, Token: clientToken}), n
+		},
+		"octave in its session request": func(t *testing.T) (closer, *atomic.Int64) {
+			auth, n := hang(t)
+			return octave.NewClient(octave.Config{URL: "ws://127.0.0.1:1/session/{sessionId}/ws", AuthURL: auth.URL,
+				XAuthCompany: clientCompany, XAuthToken: clientToken}), n
+		},
 	}
-	select {
-	case err := <-done:
-		if !errors.Is(err, conn.ErrClosed) {
-			t.Errorf("Connect = %v, want ErrClosed", err)
-		}
-		if d := time.Since(closed); d > time.Second {
-			t.Errorf("Connect returned %v after Close, want within 1s", d)
-		}
-	case <-time.After(3 * time.Second):
-		t.Fatal("Connect still blocked 3s after Close")
+	for name, setup := range cases {
+		t.Run(name, func(t *testing.T) {
+			clientNoLeaks(t)
+			c, reached := setup(t)
+			done := make(chan error, 1)
+			go func() { done <- c.Connect(context.Background()) }()
+			deadline := time.Now().Add(5 * time.Second)
+			for reached.Load() == 0 && time.Now().Before(deadline) {
+				time.Sleep(5 * time.Millisecond)
+			}
+			if reached.Load() == 0 {
+				t.Fatal("the client never reached the server")
+			}
+			closed := time.Now()
+			if err := c.Close(); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case err := <-done:
+				if !errors.Is(err, conn.ErrClosed) {
+					t.Errorf("Connect = %v, want ErrClosed", err)
+				}
+				if d := time.Since(closed); d > time.Second {
+					t.Errorf("Connect returned %v after Close, want within 1s", d)
+				}
+			case <-time.After(3 * time.Second):
+				t.Fatal("Connect still blocked 3s after Close")
+			}
+		})
 	}
-	srv.CloseClientConnections()
 }
 
 func TestClientConnectWithoutDeadlineEndsAtTheConfiguredDeadline(t *testing.T) {
