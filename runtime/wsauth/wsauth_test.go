@@ -42,17 +42,6 @@ func newThief(t *testing.T) *thief {
 	return th
 }
 
-// redirector answers every request with a redirect to target.
-func redirector(t *testing.T, status int, target func(r *http.Request) string) *httptest.Server {
-	t.Helper()
-	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Location", target(r))
-		w.WriteHeader(status)
-	}))
-	t.Cleanup(s.Close)
-	return s
-}
-
 func ticketRequest(u string) wsauth.Request {
 	return wsauth.Request{
 		Step:    "ticket",
@@ -93,8 +82,7 @@ func TestCredentialsNeverFollowARedirectToAnotherOrigin(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			before := th.hits.Load()
 			var selfHits atomic.Int64
-			var src *httptest.Server
-			src = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			src := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if r.URL.Path == "/steal" {
 					selfHits.Add(1)
 					return
