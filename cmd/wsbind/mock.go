@@ -2,12 +2,17 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -36,9 +41,19 @@ Providers: %s
 
 Flags:
   --addr HOST:PORT   listen address, loopback only (default 127.0.0.1:8765)
-  --script FILE      replay the server frames of this capture (JSONL or HAR)
+  --script FILE      replay the server frames of this capture (JSONL or HAR);
+                     a line that is not one JSON frame is skipped with a
+                     warning naming its line number
   --every DURATION   pause between replayed frames (default 2s)
   --for DURATION     stop after this long (default: until Ctrl-C)
+
+Limits on each client (a client that does not read is sent close code
+1008 and cut; one that never finishes its request is cut):
+  --max-queue-bytes N          frames queued for one connection (default %d)
+  --write-timeout DURATION     longest write of one frame (default %v)
+  --handshake-timeout DURATION longest HTTP request read (default %v)
+  --stats-addr HOST:PORT       serve {"goroutines","conns","slow_closed",...}
+                               as JSON at http://HOST:PORT/stats (loopback only)
 
 Examples:
   wsbind mock astro
@@ -46,7 +61,8 @@ Examples:
   wsbind mock dlive --script testdata/captures/dlive.jsonl --every 500ms
 
 Exit codes: 0 stopped cleanly, 2 usage error or the server could not start.
-`, strings.Join(testserver.MockNames(), ", "))
+`, strings.Join(testserver.MockNames(), ", "), testserver.DefaultMaxQueueBytes,
+		testserver.DefaultWriteTimeout, testserver.DefaultHandshakeTimeout)
 }
 
 func runMock(args []string, stdout, stderr io.Writer) int {
@@ -56,6 +72,11 @@ func runMock(args []string, stdout, stderr io.Writer) int {
 	script := fs.String("script", "", "")
 	every := fs.Duration("every", 2*time.Second, "")
 	limit := fs.Duration("for", 0, "")
+	var lim testserver.Limits
+	fs.Int64Var(&lim.MaxQueueBytes, "max-queue-bytes", testserver.DefaultMaxQueueBytes, "")
+	fs.DurationVar(&lim.WriteTimeout, "write-timeout", testserver.DefaultWriteTimeout, "")
+	fs.DurationVar(&lim.HandshakeTimeout, "handshake-timeout", testserver.DefaultHandshakeTimeout, "")
+	statsAddr := fs.String("stats-addr", "", "")
 	help := fs.Bool("help", false, "")
 	fs.BoolVar(help, "h", false, "")
 	pos, err := parseArgs(fs, args)
@@ -76,18 +97,30 @@ func runMock(args []string, stdout, stderr io.Writer) int {
 	if *every <= 0 {
 		return usageError(stderr, "mock", errors.New("--every must be positive"))
 	}
-	frames, err := mockFrames(p, *script)
+	if lim.MaxQueueBytes <= 0 || lim.WriteTimeout <= 0 || lim.HandshakeTimeout <= 0 {
+		return usageError(stderr, "mock", errors.New("--max-queue-bytes, --write-timeout and --handshake-timeout must be positive"))
+	}
+	frames, err := mockLoad(p, *script, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "wsbind mock: %v\n", err)
 		return exitUsage
 	}
-	m, err := testserver.StartMock(p.Name, testserver.MockOptions{Addr: *addr})
+	m, err := testserver.StartMock(p.Name, testserver.MockOptions{Addr: *addr, Limits: lim})
 	if err != nil {
 		fmt.Fprintf(stderr, "wsbind mock: %v\n", err)
 		return exitUsage
 	}
 	defer m.Close()
 	fmt.Fprintf(stdout, "%s mock server listening on %s\n", p.Name, m.URL())
+	if *statsAddr != "" {
+		stop, url, err := mockServeStats(*statsAddr, m)
+		if err != nil {
+			fmt.Fprintf(stderr, "wsbind mock: --stats-addr: %v\n", err)
+			return exitUsage
+		}
+		defer stop()
+		fmt.Fprintf(stdout, "stats: %s\n", url)
+	}
 	for _, c := range m.Credentials() {
 		fmt.Fprintf(stdout, "  %s\n", c)
 	}
@@ -102,11 +135,23 @@ func runMock(args []string, stdout, stderr io.Writer) int {
 	}
 	tick := time.NewTicker(*every)
 	defer tick.Stop()
+	idle := time.NewTicker(mockIdleCheck)
+	defer idle.Stop()
+	released := 0 // Accepted at the last release
 	for i := 0; ; {
 		select {
 		case <-ctx.Done():
 			fmt.Fprintln(stdout, "stopped")
 			return exitOK
+		case <-idle.C:
+			// Once every client has left, hand the heap a burst of them
+			// grew back to the OS: without allocation no GC would run to
+			// shrink it for minutes. At most once per check, and only
+			// after new connections, so it costs nothing while idle.
+			if st := m.Stats(); st.Conns == 0 && st.Accepted != released {
+				released = st.Accepted
+				debug.FreeOSMemory()
+			}
 		case <-tick.C:
 			if len(frames) == 0 {
 				continue
@@ -130,9 +175,58 @@ type mockFrame struct {
 	data []byte
 }
 
+// mockStats is what --stats-addr serves: the server's load and the
+// process's goroutines, so that a test can watch a mock run as a child.
+type mockStats struct {
+	testserver.Stats
+	Goroutines int `json:"goroutines"`
+}
+
+// mockServeStats serves m's stats as JSON at /stats on a loopback address
+// and returns a stop function and the URL.
+func mockServeStats(addr string, m testserver.Mock) (stop func(), url string, err error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, "", err
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return nil, "", errors.New("loopback addresses only")
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, "", err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /stats", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(mockStats{Stats: m.Stats(), Goroutines: runtime.NumGoroutine()})
+	})
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 5 * time.Second,
+		WriteTimeout: 5 * time.Second, IdleTimeout: 30 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	return func() { _ = srv.Close() }, "http://" + ln.Addr().String() + "/stats", nil
+}
+
+// mockIdleCheck is how often the mock looks for a moment with no clients
+// to return memory to the OS.
+const mockIdleCheck = 2 * time.Second
+
+// mockMaxWarnings bounds the per-line warnings of one script; a summary
+// counts the rest.
+const mockMaxWarnings = 20
+
 // mockFrames picks what the mock replays: the server frames of a capture,
-// or the spec's examples of the messages servers push unprompted.
+// or the spec's examples of the messages servers push unprompted. It
+// skips malformed capture lines silently; runMock warns about them.
 func mockFrames(p *wire.Provider, script string) ([]mockFrame, error) {
+	return mockLoad(p, script, io.Discard)
+}
+
+// mockLoad is mockFrames with a warning on warn for each capture line that
+// is not one JSON frame (too long, or not valid JSON). Such a line is
+// skipped and the rest replayed; a capture with nothing left fails. The
+// warning gives the line number only: captures hold tokens.
+func mockLoad(p *wire.Provider, script string, warn io.Writer) ([]mockFrame, error) {
 	if script == "" {
 		events := map[string]bool{}
 		for _, e := range p.Events {
@@ -152,8 +246,19 @@ func mockFrames(p *wire.Provider, script string) ([]mockFrame, error) {
 	}
 	defer f.Close()
 	var out []mockFrame
+	bad := 0
 	err = capture.Read(f, script, capture.Handler{Frame: func(fr *capture.Frame) error {
-		if fr.Skip != "" || fr.TooLong || fr.Direction == "client" {
+		if fr.Skip != "" || fr.Direction == "client" {
+			return nil
+		}
+		if fr.TooLong || !json.Valid(fr.Data) {
+			if bad++; bad <= mockMaxWarnings {
+				why := "not a JSON frame"
+				if fr.TooLong {
+					why = "line too long"
+				}
+				fmt.Fprintf(warn, "wsbind mock: warning: %s:%d: %s, skipped\n", script, fr.Line, why)
+			}
 			return nil
 		}
 		data := append([]byte(nil), fr.Data...)
@@ -164,6 +269,9 @@ func mockFrames(p *wire.Provider, script string) ([]mockFrame, error) {
 		out = append(out, mockFrame{name: name, data: data})
 		return nil
 	}})
+	if bad > mockMaxWarnings {
+		fmt.Fprintf(warn, "wsbind mock: warning: %s: %d malformed line(s) skipped in all\n", script, bad)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", script, err)
 	}

@@ -48,6 +48,8 @@ type AstroOptions struct {
 	ResumeTTL time.Duration
 	// Draining starts the server refusing upgrades with 502 (see SetDraining).
 	Draining bool
+	// Limits bound what one client may cost the server.
+	Limits Limits
 }
 
 // AstroSubscription is one topic+room a connection is subscribed to.
@@ -167,7 +169,7 @@ func NewAstro(opt AstroOptions) (*Astro, error) {
 		stop:    make(chan struct{}),
 	}
 	a.draining.Store(opt.Draining)
-	s, err := New(a, Options{Addr: opt.Addr})
+	s, err := New(a, Options{Addr: opt.Addr, Limits: opt.Limits})
 	if err != nil {
 		return nil, err
 	}

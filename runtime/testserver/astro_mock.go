@@ -2,7 +2,7 @@ package testserver
 
 func init() {
 	mocks["astro"] = func(opt MockOptions) (Mock, error) {
-		a, err := NewAstro(AstroOptions{Addr: opt.Addr, Tokens: map[string][]string{DemoToken: {"*"}}})
+		a, err := NewAstro(AstroOptions{Addr: opt.Addr, Limits: opt.Limits, Tokens: map[string][]string{DemoToken: {"*"}}})
 		if err != nil {
 			return nil, err
 		}

@@ -101,6 +101,8 @@ type DLiveOptions struct {
 	// connection_error frame and the close, so that the frame is written
 	// first [50ms]. The legacy reference server waits 10ms.
 	CloseDelay time.Duration
+	// Limits bound what one client may cost the server.
+	Limits Limits
 }
 
 // DLiveSubscription is one started subscription of a connection.
@@ -165,7 +167,7 @@ func NewDLive(opt DLiveOptions) (*DLive, error) {
 		stop:        make(chan struct{}),
 	}
 	d.SetTokens(opt.Tokens...)
-	s, err := New(d, Options{Addr: opt.Addr, Subprotocols: []string{DLiveSubprotocol}, ReadLimit: 1 << 20})
+	s, err := New(d, Options{Addr: opt.Addr, Subprotocols: []string{DLiveSubprotocol}, ReadLimit: 1 << 20, Limits: opt.Limits})
 	if err != nil {
 		return nil, err
 	}
@@ -382,8 +384,8 @@ func (d *DLive) dliveKa(c *Conn, st *dliveConn) {
 	if c.Silent() {
 		return
 	}
+	st.kas.Add(1) // counted first: the client may read it before Send returns
 	c.SendJSON(map[string]any{"type": "ka"})
-	st.kas.Add(1)
 }
 
 // Closed implements Handler.

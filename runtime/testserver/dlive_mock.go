@@ -2,7 +2,7 @@ package testserver
 
 func init() {
 	mocks["dlive"] = func(opt MockOptions) (Mock, error) {
-		d, err := NewDLive(DLiveOptions{Addr: opt.Addr})
+		d, err := NewDLive(DLiveOptions{Addr: opt.Addr, Limits: opt.Limits})
 		if err != nil {
 			return nil, err
 		}

@@ -18,6 +18,8 @@ type Mock interface {
 	// connections subscribed to it, the way the provider would, and returns
 	// how many received it.
 	Replay(frame []byte) int
+	// Stats reports the open connections and the slow clients cut.
+	Stats() Stats
 	Close()
 }
 
@@ -25,6 +27,8 @@ type Mock interface {
 type MockOptions struct {
 	// Addr to listen on (loopback only); default 127.0.0.1:0.
 	Addr string
+	// Limits bound what one client may cost the server.
+	Limits Limits
 }
 
 // DemoToken is the credential every mock accepts.

@@ -92,6 +92,12 @@ type NeuroOptions struct {
 	// RefuseSubscribe lists event types whose addEvent is answered with
 	// subscribed:false [none].
 	RefuseSubscribe []string
+	// MaxTickets caps the tickets issued within TicketTTL that the server
+	// tracks, used or not; issuing one more drops the oldest, so a client
+	// that asks for tickets in a loop costs bounded memory [65536].
+	MaxTickets int
+	// Limits bound what one client may cost the server.
+	Limits Limits
 }
 
 // Neuro is a NeuroInfoAPI server (appstun): REST ticket endpoints, ticket
@@ -114,6 +120,7 @@ type Neuro struct {
 	stop       chan struct{}
 	wg         sync.WaitGroup
 	tickets    map[string]*neuroTicket
+	ticketq    []neuroQueued // issue order, hence expiry order
 	pending    map[*http.Request]*neuroConn
 	conns      map[*Conn]*neuroConn
 	users      map[string]int // open and reserved connections per token
@@ -128,6 +135,14 @@ type Neuro struct {
 type neuroTicket struct {
 	token   string
 	expires time.Time
+}
+
+// neuroQueued is a ticket in issue order. Every ticket lives TicketTTL, so
+// the queue is also in expiry order and issuing expires tickets from its
+// front alone, in amortised constant time.
+type neuroQueued struct {
+	id string
+	t  *neuroTicket
 }
 
 type neuroConn struct {
@@ -149,6 +164,9 @@ func NewNeuro(opt NeuroOptions) (*Neuro, error) {
 	}
 	if opt.TicketTTL <= 0 {
 		opt.TicketTTL = 30 * time.Second
+	}
+	if opt.MaxTickets <= 0 {
+		opt.MaxTickets = 1 << 16
 	}
 	if opt.TicketRateWindow <= 0 {
 		opt.TicketRateWindow = time.Minute
@@ -178,7 +196,7 @@ func NewNeuro(opt NeuroOptions) (*Neuro, error) {
 		users:     map[string]int{},
 		rate:      map[string][]time.Time{},
 	}
-	s, err := New(n, Options{Addr: opt.Addr, Path: NeuroPathV2})
+	s, err := New(n, Options{Addr: opt.Addr, Path: NeuroPathV2, Limits: opt.Limits})
 	if err != nil {
 		return nil, err
 	}
@@ -231,14 +249,33 @@ func (n *Neuro) IssueTicket(token string) string {
 	now := time.Now()
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	for k, v := range n.tickets {
-		if now.After(v.expires) {
-			delete(n.tickets, k)
+	// Pop used or expired tickets, and the oldest over the cap. Every
+	// outstanding ticket is in the queue, so its length bounds both.
+	for len(n.ticketq) > 0 {
+		q := n.ticketq[0]
+		live := n.tickets[q.id] == q.t
+		if live && !now.After(q.t.expires) && len(n.ticketq) < n.opt.MaxTickets {
+			break
 		}
+		if live {
+			delete(n.tickets, q.id)
+		}
+		n.ticketq[0] = neuroQueued{}
+		n.ticketq = n.ticketq[1:]
 	}
-	n.tickets[t] = &neuroTicket{token: token, expires: now.Add(n.opt.TicketTTL)}
+	tk := &neuroTicket{token: token, expires: now.Add(n.opt.TicketTTL)}
+	n.tickets[t] = tk
+	n.ticketq = append(n.ticketq, neuroQueued{id: t, t: tk})
 	n.issued.Add(1)
 	return t
+}
+
+// OutstandingTickets counts the tickets issued, not yet used and not yet
+// swept (an expired ticket may be counted until the next issue).
+func (n *Neuro) OutstandingTickets() int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return len(n.tickets)
 }
 
 // TicketsIssued counts the tickets issued so far.
@@ -249,6 +286,7 @@ func (n *Neuro) ExpireTickets() {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	clear(n.tickets)
+	n.ticketq = nil
 }
 
 // FailUpgrade refuses the next count upgrade attempts, before any auth
@@ -749,7 +787,7 @@ func (n *Neuro) Frame(c *Conn, frame []byte) {
 
 func init() {
 	mocks["neuro"] = func(opt MockOptions) (Mock, error) {
-		n, err := NewNeuro(NeuroOptions{Addr: opt.Addr, Tokens: []string{DemoToken}})
+		n, err := NewNeuro(NeuroOptions{Addr: opt.Addr, Limits: opt.Limits, Tokens: []string{DemoToken}})
 		if err != nil {
 			return nil, err
 		}

@@ -28,6 +28,9 @@ const OctaveSessionRefused = "session expired or unknown"
 // that never opened (a handshake that failed after Accept).
 const octaveClaimGrace = 10 * time.Second
 
+// octaveMaxSessions caps the live sessions; past it POST /session is 429.
+const octaveMaxSessions = 1 << 16
+
 // OctaveOptions configure an Octave server. Zero values take the defaults
 // in brackets.
 type OctaveOptions struct {
@@ -49,6 +52,8 @@ type OctaveOptions struct {
 	// Streams maps each known stream id to its path. [empty: any stream id
 	// matching ^s[0-9a-zA-Z]+$ and any path starting with "/"]
 	Streams map[string]string
+	// Limits bound what one client may cost the server.
+	Limits Limits
 }
 
 // Octave is a Sierra Wireless Octave event-stream server: POST /session
@@ -64,6 +69,8 @@ type Octave struct {
 
 	mu         sync.Mutex
 	sessions   map[string]*octaveSession
+	pruneAt    int       // sweep the sessions when there are this many
+	prunedAt   time.Time // the last sweep
 	conns      map[*Conn]*octaveConn
 	failN      int
 	failStatus int
@@ -96,7 +103,7 @@ func NewOctave(opt OctaveOptions) (*Octave, error) {
 	for id, p := range opt.Streams {
 		o.paths[p] = id
 	}
-	s, err := New(o, Options{Addr: opt.Addr, Path: "/session/", ReadLimit: 1 << 20})
+	s, err := New(o, Options{Addr: opt.Addr, Path: "/session/", ReadLimit: 1 << 20, Limits: opt.Limits})
 	if err != nil {
 		return nil, err
 	}
@@ -115,12 +122,30 @@ func (o *Octave) WSURL(sessionID string) string {
 
 // CreateSession issues a session id as a successful POST /session would.
 func (o *Octave) CreateSession() string {
+	id, _ := o.newSession()
+	return id
+}
+
+// newSession issues a session id, or reports false when octaveMaxSessions
+// are live.
+func (o *Octave) newSession() (string, bool) {
 	id := octaveNewSessionID()
+	now := time.Now()
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.sessions[id] = &octaveSession{expires: time.Now().Add(o.opt.SessionTTL)}
+	// Sweep when the map has doubled since the last sweep (amortised
+	// constant time per session), or at the cap once a second.
+	full := len(o.sessions) >= octaveMaxSessions
+	if len(o.sessions) >= o.pruneAt || (full && now.Sub(o.prunedAt) > time.Second) {
+		o.octavePruneLocked(now)
+		o.pruneAt, o.prunedAt = max(64, 2*len(o.sessions)), now
+	}
+	if len(o.sessions) >= octaveMaxSessions {
+		return "", false
+	}
+	o.sessions[id] = &octaveSession{expires: now.Add(o.opt.SessionTTL)}
 	o.issued.Add(1)
-	return id
+	return id, true
 }
 
 // SessionsIssued counts the session ids issued so far.
@@ -305,7 +330,13 @@ func (o *Octave) octaveServeSession(w http.ResponseWriter, r *http.Request) {
 		octaveREST(w, http.StatusUnauthorized, msg, nil)
 		return
 	}
-	octaveREST(w, http.StatusCreated, "", map[string]any{"id": o.CreateSession()})
+	id, ok := o.newSession()
+	if !ok {
+		// A client creating sessions in a loop costs bounded memory.
+		octaveREST(w, http.StatusTooManyRequests, "Too many sessions", nil)
+		return
+	}
+	octaveREST(w, http.StatusCreated, "", map[string]any{"id": id})
 }
 
 // octaveCheckCredentials returns why the auth headers are refused, or "".
@@ -355,9 +386,8 @@ func (o *Octave) Accept(r *http.Request) (int, string, http.Header) {
 	now := time.Now()
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.octavePruneLocked(now)
 	s := o.sessions[id]
-	if s == nil || !s.claimedAt.IsZero() {
+	if s == nil || !s.claimedAt.IsZero() || now.After(s.expires) {
 		return http.StatusUnauthorized, OctaveSessionRefused, nil
 	}
 	if r.Method != http.MethodGet || !websocket.IsWebSocketUpgrade(r) ||

@@ -4,7 +4,7 @@ import "strings"
 
 func init() {
 	mocks["octave"] = func(opt MockOptions) (Mock, error) {
-		o, err := NewOctave(OctaveOptions{Addr: opt.Addr, Companies: map[string]string{"demo": DemoToken}})
+		o, err := NewOctave(OctaveOptions{Addr: opt.Addr, Limits: opt.Limits, Companies: map[string]string{"demo": DemoToken}})
 		if err != nil {
 			return nil, err
 		}

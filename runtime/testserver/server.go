@@ -40,16 +40,18 @@ type Server struct {
 	// Mux serves REST endpoints beside the WebSocket path.
 	Mux *http.ServeMux
 
-	h         Handler
-	readLimit int64
-	srv       *httptest.Server
-	up        websocket.Upgrader
-	mu        sync.Mutex
-	conns     map[*Conn]struct{}
-	accepts   atomic.Int64
-	changed   chan struct{} // closed and replaced whenever conns changes
-	wg        sync.WaitGroup
-	closed    atomic.Bool
+	h          Handler
+	readLimit  int64
+	lim        Limits
+	srv        *httptest.Server
+	up         websocket.Upgrader
+	mu         sync.Mutex
+	conns      map[*Conn]struct{}
+	accepts    atomic.Int64
+	slowClosed atomic.Int64
+	changed    chan struct{} // closed and replaced whenever conns changes
+	wg         sync.WaitGroup
+	closed     atomic.Bool
 }
 
 // Options tune a Server.
@@ -62,6 +64,71 @@ type Options struct {
 	Subprotocols []string
 	// ReadLimit caps one client frame (default 1 MiB).
 	ReadLimit int64
+	// Limits bound what one client may cost the server.
+	Limits Limits
+}
+
+// CloseSlowClient is the close code sent to a client that does not read
+// its frames fast enough: 1008 policy violation, since the client, not the
+// server, is at fault (1013 would tell it the server is overloaded).
+const CloseSlowClient = websocket.ClosePolicyViolation
+
+// Defaults of Limits.
+const (
+	DefaultMaxQueueBytes    = 4 << 20
+	DefaultWriteTimeout     = 10 * time.Second
+	DefaultCloseTimeout     = time.Second
+	DefaultHandshakeTimeout = 10 * time.Second
+	DefaultHTTPIdleTimeout  = 60 * time.Second
+)
+
+// frameOverhead is what a queued frame costs beside its bytes (slice
+// header, allocation rounding), so that many tiny frames count too.
+const frameOverhead = 64
+
+// Limits bound the memory and time one client may hold on a server, so
+// that clients that never read or never finish a request cannot exhaust
+// it. Zero fields take the defaults in brackets.
+type Limits struct {
+	// MaxQueueBytes bounds the frames queued for one connection, each
+	// counted as its length plus 64 bytes [4 MiB]. A frame that would pass
+	// the bound ends the connection: the queue is dropped, a close frame
+	// with CloseSlowClient is sent within CloseTimeout and the TCP
+	// connection is cut. One frame larger than the bound is still queued
+	// when the queue is empty.
+	MaxQueueBytes int64
+	// WriteTimeout bounds writing one frame [10s]. A client that reads
+	// nothing for that long is cut without a close frame: its TCP buffer
+	// is full, so none could reach it.
+	WriteTimeout time.Duration
+	// CloseTimeout bounds the close frame sent to a slow client [1s].
+	CloseTimeout time.Duration
+	// HandshakeTimeout bounds reading an HTTP request (the upgrade or a
+	// REST step), headers and body, and writing the 101 answer [10s]; it
+	// stops clients that never finish their headers.
+	HandshakeTimeout time.Duration
+	// HTTPIdleTimeout closes a keep-alive HTTP connection idle between
+	// REST requests [60s].
+	HTTPIdleTimeout time.Duration
+}
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxQueueBytes <= 0 {
+		l.MaxQueueBytes = DefaultMaxQueueBytes
+	}
+	if l.WriteTimeout <= 0 {
+		l.WriteTimeout = DefaultWriteTimeout
+	}
+	if l.CloseTimeout <= 0 {
+		l.CloseTimeout = DefaultCloseTimeout
+	}
+	if l.HandshakeTimeout <= 0 {
+		l.HandshakeTimeout = DefaultHandshakeTimeout
+	}
+	if l.HTTPIdleTimeout <= 0 {
+		l.HTTPIdleTimeout = DefaultHTTPIdleTimeout
+	}
+	return l
 }
 
 // New starts a server for h.
@@ -86,19 +153,29 @@ func New(h Handler, opt Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	lim := opt.Limits.withDefaults()
 	s := &Server{
 		Mux:       http.NewServeMux(),
 		h:         h,
 		readLimit: opt.ReadLimit,
+		lim:       lim,
 		conns:     map[*Conn]struct{}{},
 		changed:   make(chan struct{}),
 		up: websocket.Upgrader{
-			Subprotocols: opt.Subprotocols,
-			CheckOrigin:  func(*http.Request) bool { return true },
+			HandshakeTimeout: lim.HandshakeTimeout,
+			Subprotocols:     opt.Subprotocols,
+			CheckOrigin:      func(*http.Request) bool { return true },
 		},
 	}
 	s.Mux.HandleFunc(opt.Path, s.serveWS)
 	s.srv = httptest.NewUnstartedServer(s.Mux)
+	// Slowloris: a request must arrive whole within HandshakeTimeout. The
+	// upgrader clears these deadlines on the hijacked connection.
+	s.srv.Config.ReadHeaderTimeout = lim.HandshakeTimeout
+	s.srv.Config.ReadTimeout = lim.HandshakeTimeout
+	s.srv.Config.WriteTimeout = lim.WriteTimeout
+	s.srv.Config.IdleTimeout = lim.HTTPIdleTimeout
+	s.srv.Config.MaxHeaderBytes = 64 << 10
 	s.srv.Listener.Close()
 	s.srv.Listener = ln
 	s.srv.Start()
@@ -119,6 +196,32 @@ func (s *Server) Addr() string { return s.srv.Listener.Addr().String() }
 
 // Accepted counts upgrades accepted so far.
 func (s *Server) Accepted() int { return int(s.accepts.Load()) }
+
+// Stats is a snapshot of a server's load.
+type Stats struct {
+	// Conns counts the open connections.
+	Conns int `json:"conns"`
+	// Accepted counts the upgrades accepted so far.
+	Accepted int `json:"accepted"`
+	// SlowClosed counts the connections ended because the client did not
+	// read: queue over MaxQueueBytes or a write over WriteTimeout.
+	SlowClosed int `json:"slow_closed"`
+	// QueuedBytes is what the open connections' queues hold, overhead
+	// included.
+	QueuedBytes int64 `json:"queued_bytes"`
+}
+
+// Stats returns the server's current load.
+func (s *Server) Stats() Stats {
+	st := Stats{Accepted: s.Accepted(), SlowClosed: int(s.slowClosed.Load())}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st.Conns = len(s.conns)
+	for c := range s.conns {
+		st.QueuedBytes += c.QueuedBytes()
+	}
+	return st
+}
 
 func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	if status, body, header := s.h.Accept(r); status != 0 {
@@ -230,10 +333,16 @@ type Conn struct {
 	ws      *websocket.Conn
 	id      uint64
 	Request *http.Request
-	out     chan []byte
+	wake    chan struct{} // one pending wake-up for the writer
 	done    chan struct{}
 	once    sync.Once
 	silent  atomic.Bool
+	// The outbound queue, bounded by Limits.MaxQueueBytes.
+	qmu    sync.Mutex
+	queue  [][]byte
+	qbytes int64
+	slow   bool // over the bound: the writer sends the close frame
+	ended  bool
 	// State is the protocol's per-connection data, guarded by Mu.
 	Mu    sync.Mutex
 	State map[string]any
@@ -242,6 +351,7 @@ type Conn struct {
 	// LastActivity is the UnixNano time of the last frame or pong read.
 	LastActivity atomic.Int64
 	onPong       atomic.Pointer[func()]
+	queued       atomic.Int64 // bytes ever accepted by Send
 }
 
 // OnPong sets a function called for every pong the client sends.
@@ -252,7 +362,7 @@ var connIDs atomic.Uint64
 func newConn(s *Server, ws *websocket.Conn, r *http.Request) *Conn {
 	return &Conn{
 		s: s, ws: ws, id: connIDs.Add(1), Request: r,
-		out:   make(chan []byte, 1024),
+		wake:  make(chan struct{}, 1),
 		done:  make(chan struct{}),
 		State: map[string]any{},
 	}
@@ -261,16 +371,75 @@ func newConn(s *Server, ws *websocket.Conn, r *http.Request) *Conn {
 // Done is closed when the connection has ended.
 func (c *Conn) Done() <-chan struct{} { return c.done }
 
-// Send queues a text frame; it never blocks the caller for long and is a
-// no-op on a closed or silent connection.
+// Send queues a text frame. It never blocks: a frame that would take the
+// queue over Limits.MaxQueueBytes ends the connection with
+// CloseSlowClient instead. It is a no-op on a closed or silent connection.
 func (c *Conn) Send(frame []byte) {
 	if c.silent.Load() {
 		return
 	}
-	select {
-	case c.out <- frame:
-	case <-c.done:
+	cost := int64(len(frame)) + frameOverhead
+	c.qmu.Lock()
+	if c.ended || c.slow {
+		c.qmu.Unlock()
+		return
 	}
+	if len(c.queue) > 0 && c.qbytes+cost > c.s.lim.MaxQueueBytes {
+		c.slow = true
+		clear(c.queue)
+		c.queue, c.qbytes = nil, 0
+		c.qmu.Unlock()
+		c.s.slowClosed.Add(1)
+		// A write stuck on a full TCP buffer gives up soon, so the client
+		// is cut within CloseTimeout rather than WriteTimeout.
+		_ = c.ws.UnderlyingConn().SetWriteDeadline(time.Now().Add(c.s.lim.CloseTimeout))
+		c.kick()
+		return
+	}
+	c.queue = append(c.queue, frame)
+	c.qbytes += cost
+	c.qmu.Unlock()
+	c.queued.Add(int64(len(frame)))
+	c.kick()
+}
+
+func (c *Conn) kick() {
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// QueuedBytes is what the outbound queue holds now, overhead included.
+func (c *Conn) QueuedBytes() int64 {
+	c.qmu.Lock()
+	defer c.qmu.Unlock()
+	return c.qbytes
+}
+
+// next pops the oldest queued frame; slow reports that the connection
+// must be closed instead.
+func (c *Conn) next() (frame []byte, slow bool) {
+	c.qmu.Lock()
+	defer c.qmu.Unlock()
+	if c.slow {
+		return nil, true
+	}
+	if len(c.queue) == 0 {
+		c.queue = nil // let a grown backing array go
+		return nil, false
+	}
+	frame = c.queue[0]
+	c.queue[0] = nil
+	c.queue = c.queue[1:]
+	c.qbytes -= int64(len(frame)) + frameOverhead
+	return frame, false
+}
+
+func (c *Conn) isSlow() bool {
+	c.qmu.Lock()
+	defer c.qmu.Unlock()
+	return c.slow
 }
 
 // SendJSON marshals v and sends it.
@@ -297,7 +466,7 @@ func (c *Conn) Drop() {
 
 // CloseWith sends a close frame with code and reason, then closes.
 func (c *Conn) CloseWith(code int, reason string) {
-	_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
+	_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(c.s.lim.CloseTimeout))
 	c.end()
 	c.ws.Close()
 }
@@ -310,22 +479,48 @@ func (c *Conn) Ping() error {
 	return c.ws.WriteControl(websocket.PingMessage, []byte("ping"), time.Now().Add(time.Second))
 }
 
+// end marks the connection over and drops its queue, so that a Conn still
+// referenced somewhere holds no frames.
 func (c *Conn) end() {
-	c.once.Do(func() { close(c.done) })
+	c.once.Do(func() {
+		c.qmu.Lock()
+		c.ended = true
+		clear(c.queue)
+		c.queue, c.qbytes = nil, 0
+		c.qmu.Unlock()
+		close(c.done)
+	})
 }
 
 func (c *Conn) writeLoop() {
 	defer c.s.wg.Done()
 	for {
 		select {
-		case f := <-c.out:
-			_ = c.ws.SetWriteDeadline(time.Now().Add(5 * time.Second))
-			if err := c.ws.WriteMessage(websocket.TextMessage, f); err != nil {
+		case <-c.wake:
+		case <-c.done:
+			return
+		}
+		for {
+			f, slow := c.next()
+			if slow {
+				_ = c.ws.WriteControl(websocket.CloseMessage,
+					websocket.FormatCloseMessage(CloseSlowClient, "client too slow: outbound queue full"),
+					time.Now().Add(c.s.lim.CloseTimeout))
 				c.Drop()
 				return
 			}
-		case <-c.done:
-			return
+			if f == nil {
+				break
+			}
+			_ = c.ws.SetWriteDeadline(time.Now().Add(c.s.lim.WriteTimeout))
+			if err := c.ws.WriteMessage(websocket.TextMessage, f); err != nil {
+				var ne net.Error
+				if errors.As(err, &ne) && ne.Timeout() && !c.isSlow() {
+					c.s.slowClosed.Add(1)
+				}
+				c.Drop()
+				return
+			}
 		}
 	}
 }
@@ -360,8 +555,8 @@ func (c *Conn) readLoop() {
 			continue // like Astro: binary frames are ignored
 		}
 		c.Received.Add(1)
-		if c.silent.Load() {
-			continue
+		if c.silent.Load() || c.isSlow() {
+			continue // a slow client's requests would only be dropped
 		}
 		c.s.h.Frame(c, data)
 	}
