@@ -5,7 +5,7 @@ NPM_DIR   := .ci/asyncapi
 SPECS     := $(shell $(GO) run ./gen/cmd/wsbind-gen -list specs 2>/dev/null || ls specs/astro.yaml specs/dlive.yaml specs/neuro.yaml specs/octave.yaml)
 REGISTRY  := github.com/wsbind/wsbind/generated
 
-.PHONY: all generate check-generated check-specs npm-deps fmt vet staticcheck lint test test-go fuzz bench demo
+.PHONY: all generate check-generated check-specs npm-deps fmt vet staticcheck lint test test-go fuzz bench demo hostile-full
 
 all: test
 
@@ -67,3 +67,9 @@ bench:
 	@{ $(GO) test -run '^$$' -bench 'ServerFrame|LoopbackDelivery' -benchmem -timeout 30m ./internal/bench -args -rounds=$(BENCH_ROUNDS) && \
 	   $(GO) test -p 1 -run '^$$' -bench . -skip 'ServerFrame|LoopbackDelivery' -benchmem -timeout 30m ./...; } > $(BENCH_OUT) 2>&1; \
 		status=$$?; cat $(BENCH_OUT); exit $$status
+
+## hostile-full: the full-size hostile-peer scenarios (the mock under two
+## non-reading clients for 30 s, validate on a 400 MB HAR) with their RSS
+## figures; the CI-size versions run in make test.
+hostile-full:
+	WSBIND_HOSTILE_FULL=1 $(GO) test -count=1 -timeout 20m -run Full -v ./internal/hostile
