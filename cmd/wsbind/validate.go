@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"text/tabwriter"
+	"unicode/utf8"
 
 	"github.com/wsbind/wsbind/cmd/wsbind/internal/capture"
 	"github.com/wsbind/wsbind/cmd/wsbind/internal/fields"
@@ -36,8 +37,11 @@ func validateUsage(w io.Writer) {
 
 Decode and validate every captured WebSocket frame with the generated
 binding of its provider, and report each violation by JSON pointer. Frame
-contents are never printed: reports name pointers, keywords and expectations,
-never values, and socket URLs lose their query and any path beyond the spec's.
+contents are never printed (unless --show-values): reports name pointers,
+keywords and expectations, never values, and socket URLs lose their query
+and any path beyond the spec's. Output is bounded: pointers are cut at %d
+bytes, messages at %d, and one frame lists violations up to %d bytes, then
+"(+N more violations)".
 
 FILE is a JSONL capture, a HAR file, or - for standard input. Flags may come
 before or after the files.
@@ -59,8 +63,10 @@ is matched by its request.url: same host, and a path starting with the path
 of one of a provider's servers (scheme and query ignored; the longest path
 wins). A socket that no provider matches is reported and its frames are
 counted as not validated; when no socket at all matches, the exit code is 2.
-Input is streamed; only without --provider, a socket whose messages come
-before its URL (Chrome's order) is held in memory until the URL is read.
+Input is streamed. Without --provider a HAR is read twice, first for the
+sockets' URLs (Chrome writes them after the messages), then for the frames;
+a HAR on standard input is first copied to a temporary file, removed at the
+end. A capture with no frame at all is an input error.
 
 Flags:
   --provider NAME   binding to validate with: %s.
@@ -72,21 +78,29 @@ Flags:
   --coverage        after the frames, list the messages of each direction
                     that never appeared, and the optional fields that no
                     frame of a seen message filled
+  --show-values     print the value at each violation's pointer, cut at %d
+                    bytes with "…(+N bytes)"; captures carry live tokens,
+                    so keep this output to yourself
 
 Text output: one line per frame (INDEX counts frames from 0 across all files),
     FILE:LINE #INDEX DIRECTION MESSAGE ok|INVALID
     FILE:LINE #INDEX DIRECTION (binary frame) skipped
 then an indented line per problem:
       POINTER: EXPECTATION (KEYWORD)      "(frame)" for the whole frame
-      malformed JSON: ERROR
+        value: VALUE                      with --show-values
+      malformed JSON: CAUSE [at byte offset N]
+A frame that is not valid UTF-8 gets "(frame): invalid UTF-8 at byte offset
+N (utf8)" and is still decoded.
 A frame that matches no message of the spec is INVALID, named "unmatched".
 HAR sockets get a line of their own before their frames. A summary follows:
 frames, valid, invalid, skipped, counts per message, and the HAR sockets.
 
 JSON output (--format json): one object per line for each frame,
     {"index","file","line","provider","direction","message","valid",
-     "skipped","malformed","error","errors":[{"pointer","keyword","message"}],
-     "drift":[pointers] (with --drift)}
+     "skipped","malformed","error",
+     "errors":[{"pointer","keyword","message","value" (--show-values)}],
+     "moreErrors" (violations left out), "drift":[pointers] (with --drift),
+     "moreDrift"}
 then {"summary":{"frames","valid","invalid","skippedBinary","skippedOther",
 "notValidated","messages":[...],"sockets":[...],"drift":[...],
 "coverage":{...},"inputErrors":[...]}}.
@@ -97,14 +111,15 @@ Exit codes:
      malformed JSON
   2  usage error, or input error: a file missing or unreadable, a broken HAR,
      a JSONL file without --provider, HAR sockets none of which matched a
-     provider. Other files are still validated and reported.
+     provider, no frames in any file. Other files are still validated and
+     reported.
 
 Examples:
   wsbind validate --provider astro testdata/captures/astro.jsonl
   wsbind validate --drift --coverage testdata/captures/mixed.har
   wsbind validate --provider dlive --format json capture.jsonl | jq 'select(.valid == false)'
   some-recorder | wsbind validate --provider neuro --direction client -
-`, strings.Join(providerNames(), ", "))
+`, wire.MaxPointerText, wire.MaxMessageText, maxFrameReport, strings.Join(providerNames(), ", "), maxValueText)
 }
 
 func providerNames() []string {
@@ -123,6 +138,7 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 	direction := fset.String("direction", "server", "")
 	drift := fset.Bool("drift", false, "")
 	coverage := fset.Bool("coverage", false, "")
+	showValues := fset.Bool("show-values", false, "")
 	files, err := parseArgs(fset, args)
 	if errors.Is(err, flag.ErrHelp) {
 		validateUsage(stdout)
@@ -134,6 +150,7 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 	v := &validation{
 		stdout: bufio.NewWriterSize(stdout, 64<<10), stderr: stderr,
 		drift: *drift, coverage: *coverage, direction: *direction,
+		showValues: *showValues,
 	}
 	if *providerName != "" {
 		if v.forced = generated.Lookup(*providerName); v.forced == nil {
@@ -176,16 +193,18 @@ type validation struct {
 	stderr   io.Writer
 	json     *json.Encoder // nil for text output
 
-	forced    *wire.Provider // --provider, or nil
-	direction string         // of bare JSONL frames
-	drift     bool
-	coverage  bool
+	forced     *wire.Provider // --provider, or nil
+	direction  string         // of bare JSONL frames
+	drift      bool
+	coverage   bool
+	showValues bool
 
 	index int // next frame index, across files
 	sum   summary
 
 	counts     map[msgKey]*msgCount
 	driftCount map[msgKey]map[string]int
+	driftKeys  int // distinct pointers in driftCount
 	used       map[*wire.Provider]bool
 	optional   map[*wire.Provider]map[string][]string // optional pointers per message
 	trackers   map[msgKey]*fields.Tracker             // direction left empty: one per message
@@ -221,8 +240,11 @@ type summary struct {
 	Messages     []messageJSON `json:"messages"`
 	Sockets      []*socketInfo `json:"sockets,omitempty"`
 	Drift        *[]driftJSON  `json:"drift,omitempty"`
-	Coverage     *coverageJSON `json:"coverage,omitempty"`
-	InputErrors  []string      `json:"inputErrors,omitempty"`
+	// MoreDrift counts drift pointers not listed: past maxDriftPointers
+	// distinct ones, counting stops.
+	MoreDrift   int           `json:"moreDrift,omitempty"`
+	Coverage    *coverageJSON `json:"coverage,omitempty"`
+	InputErrors []string      `json:"inputErrors,omitempty"`
 }
 
 type messageJSON struct {
@@ -262,25 +284,55 @@ type optionalJSON struct {
 
 // frameJSON is one frame of --format json.
 type frameJSON struct {
-	Index     int              `json:"index"`
-	File      string           `json:"file"`
-	Line      int              `json:"line"`
-	Provider  string           `json:"provider"`
-	Direction string           `json:"direction"`
-	Message   string           `json:"message"`
-	Valid     bool             `json:"valid"`
-	Skipped   string           `json:"skipped,omitempty"`
-	Malformed string           `json:"malformed,omitempty"`
-	Error     string           `json:"error,omitempty"`
-	Errors    []wire.Violation `json:"errors"`
-	Drift     *[]string        `json:"drift,omitempty"`
+	Index     int         `json:"index"`
+	File      string      `json:"file"`
+	Line      int         `json:"line"`
+	Provider  string      `json:"provider"`
+	Direction string      `json:"direction"`
+	Message   string      `json:"message"`
+	Valid     bool        `json:"valid"`
+	Skipped   string      `json:"skipped,omitempty"`
+	Malformed string      `json:"malformed,omitempty"`
+	Error     string      `json:"error,omitempty"`
+	Errors    []errorJSON `json:"errors"`
+	// MoreErrors counts the violations left out past maxFrameReport.
+	MoreErrors int       `json:"moreErrors,omitempty"`
+	Drift      *[]string `json:"drift,omitempty"`
+	MoreDrift  int       `json:"moreDrift,omitempty"`
 }
+
+// errorJSON is one violation as reported: pointer and message clipped,
+// and the value only with --show-values.
+type errorJSON struct {
+	Pointer string  `json:"pointer"`
+	Keyword string  `json:"keyword"`
+	Message string  `json:"message"`
+	Value   *string `json:"value,omitempty"`
+}
+
+// Output bounds. Frames are input, possibly hostile: one frame's report
+// must not grow with it.
+const (
+	// maxFrameReport bounds the violation text of one frame, in bytes
+	// (pointers, keywords, messages and values); at least one is listed.
+	maxFrameReport = 4096
+	// maxFrameDrift bounds the drift pointers listed for one frame.
+	maxFrameDrift = 32
+	// maxDriftPointers bounds the distinct drift pointers counted in a run,
+	// so that keys made up per frame cannot grow memory or the summary.
+	maxDriftPointers = 10000
+	// maxValueText bounds a value shown with --show-values, in bytes.
+	maxValueText = 80
+	// maxURLText bounds a socket URL as shown.
+	maxURLText = 200
+)
 
 func (v *validation) file(name string) {
 	display := name
-	var r io.Reader
+	var read func(*capture.Reader, capture.Handler) error
 	if name == "-" {
-		display, r = "stdin", stdin
+		display = "stdin"
+		read = func(rd *capture.Reader, h capture.Handler) error { return rd.ReadSpooled(stdin, display, "", h) }
 	} else {
 		f, err := os.Open(name)
 		if err != nil {
@@ -288,13 +340,15 @@ func (v *validation) file(name string) {
 			return
 		}
 		defer f.Close()
-		r = f
+		read = func(rd *capture.Reader, h capture.Handler) error { return rd.ReadSeeker(f, display, h) }
 	}
 	v.socket, v.socketProvider, v.socketFile = nil, nil, 0
 	var format capture.Format
-	// With --provider no socket waits for its URL: frames stream.
+	// With --provider no socket waits for its URL: frames stream. Without,
+	// a HAR is read twice (a file) or spooled first (stdin), so that memory
+	// stays bounded whatever the order of its entries.
 	rd := capture.Reader{MaxLine: maxFrameLine, Stream: v.forced != nil}
-	err := rd.Read(r, display, capture.Handler{
+	err := read(&rd, capture.Handler{
 		Start: func(f capture.Format) error {
 			format = f
 			if f == capture.JSONL && v.forced == nil {
@@ -349,7 +403,7 @@ func (v *validation) onSocket(s *capture.Socket) error {
 	v.socket, v.socketProvider = s, p
 	info := &socketInfo{sock: s, File: s.File, Line: s.Line}
 	if s.URL != "" { // else it follows the messages: see finish
-		info.URL = providers.Display(s.URL, srv)
+		info.URL = wire.Clip(providers.Display(s.URL, srv), maxURLText)
 	}
 	v.sockets = append(v.sockets, info)
 	if p != nil {
@@ -401,7 +455,7 @@ func (v *validation) onFrame(f *capture.Frame) error {
 	if dir == "" {
 		dir = v.direction
 	}
-	rep := frameJSON{Index: v.index, File: f.File, Line: f.Line, Provider: p.Name, Direction: dir, Errors: []wire.Violation{}}
+	rep := frameJSON{Index: v.index, File: f.File, Line: f.Line, Provider: p.Name, Direction: dir, Errors: []errorJSON{}}
 	v.index++
 	v.sum.Frames++
 	switch {
@@ -436,13 +490,13 @@ func (v *validation) onFrame(f *capture.Frame) error {
 	if r.Syntax != nil {
 		rep.Malformed = r.Syntax.Error()
 	}
-	rep.Errors = append(rep.Errors, r.Violations...)
+	vs := r.Violations
 	if r.Name == "" && r.Syntax == nil && len(r.Violations) == 0 {
-		rep.Errors = append(rep.Errors, wire.Violation{Keyword: "oneOf", Message: "matches no " + dir + " message of the spec"})
+		vs = []wire.Violation{{Keyword: "oneOf", Message: "matches no " + dir + " message of the spec"}}
 	}
 	v.count(p, dir, rep.Message, rep.Valid)
 
-	// The frame, parsed once only if drift or coverage needs it.
+	// The frame, parsed once only if drift, coverage or values need it.
 	var doc any
 	parsed := false
 	parse := func() any {
@@ -454,9 +508,14 @@ func (v *validation) onFrame(f *capture.Frame) error {
 		}
 		return doc
 	}
+	v.listViolations(&rep, vs, f.Data, parse)
 	if v.drift {
-		d := append([]string{}, r.Drift...)
+		d := make([]string, 0, min(len(r.Drift), maxFrameDrift))
+		for _, ptr := range r.Drift[:min(len(r.Drift), maxFrameDrift)] {
+			d = append(d, wire.Clip(ptr, wire.MaxPointerText))
+		}
 		rep.Drift = &d
+		rep.MoreDrift = len(r.Drift) - len(d)
 		if r.Name != "" && len(r.Drift) > 0 {
 			k := msgKey{p.Name, dir, r.Name}
 			if v.driftCount == nil {
@@ -471,6 +530,16 @@ func (v *validation) onFrame(f *capture.Frame) error {
 				if fields.HasIndex(ptr) {
 					ptr = fields.Generalize(ptr, parse())
 				}
+				// Keys are the schema's shape, but made-up ones can be
+				// long: clipped, and counted only up to a bound.
+				ptr = wire.Clip(ptr, wire.MaxPointerText)
+				if _, ok := m[ptr]; !ok {
+					if v.driftKeys >= maxDriftPointers {
+						v.sum.MoreDrift++
+						continue
+					}
+					v.driftKeys++
+				}
 				m[ptr]++
 			}
 		}
@@ -481,6 +550,64 @@ func (v *validation) onFrame(f *capture.Frame) error {
 		}
 	}
 	return v.report(&rep)
+}
+
+// listViolations puts vs in rep, clipped, up to maxFrameReport bytes; the
+// first is always listed. With --show-values each gets the value at its
+// pointer, from doc (the frame parsed), clipped to maxValueText.
+func (v *validation) listViolations(rep *frameJSON, vs []wire.Violation, frame []byte, doc func() any) {
+	used := 0
+	for i, vi := range vs {
+		e := errorJSON{
+			Pointer: wire.Clip(vi.Pointer, wire.MaxPointerText),
+			Keyword: wire.Clip(vi.Keyword, 32),
+			Message: wire.Clip(vi.Message, wire.MaxMessageText),
+		}
+		if v.showValues {
+			if val, ok := valueAt(frame, doc, vi); ok {
+				e.Value = &val
+			}
+		}
+		n := len(e.Pointer) + len(e.Keyword) + len(e.Message)
+		if e.Value != nil {
+			n += len(*e.Value)
+		}
+		if i > 0 && used+n > maxFrameReport {
+			rep.MoreErrors = len(vs) - i
+			return
+		}
+		used += n
+		rep.Errors = append(rep.Errors, e)
+	}
+}
+
+// valueAt returns the value a violation points at, as JSON, clipped for
+// display. A frame that is not valid UTF-8 shows its own text there.
+func valueAt(frame []byte, doc func() any, vi wire.Violation) (string, bool) {
+	if vi.Keyword == wire.KeywordUTF8 && vi.Pointer == "" {
+		return displayValue(frame), true
+	}
+	node, ok := fields.Resolve(doc(), vi.Pointer)
+	if !ok {
+		return "", false
+	}
+	b, err := json.Marshal(node)
+	if err != nil {
+		return "", false
+	}
+	return displayValue(b), true
+}
+
+// displayValue clips b to maxValueText bytes and makes it one printable
+// line: invalid UTF-8 and control characters become U+FFFD.
+func displayValue(b []byte) string {
+	s := wire.Clip(string(b), maxValueText)
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return utf8.RuneError
+		}
+		return r
+	}, strings.ToValidUTF8(s, string(utf8.RuneError)))
 }
 
 func (v *validation) count(p *wire.Provider, dir, name string, valid bool) {
@@ -552,8 +679,14 @@ func (v *validation) report(rep *frameJSON) error {
 	if rep.Error != "" {
 		fmt.Fprintf(w, "  %s\n", rep.Error)
 	}
-	for _, vi := range rep.Errors {
-		fmt.Fprintf(w, "  %s\n", vi.String())
+	for _, e := range rep.Errors {
+		fmt.Fprintf(w, "  %s\n", wire.Violation{Pointer: e.Pointer, Keyword: e.Keyword, Message: e.Message}.String())
+		if e.Value != nil {
+			fmt.Fprintf(w, "    value: %s\n", *e.Value)
+		}
+	}
+	if rep.MoreErrors > 0 {
+		fmt.Fprintf(w, "  (+%d more violations)\n", rep.MoreErrors)
 	}
 	return nil
 }
@@ -638,7 +771,7 @@ func (v *validation) finish() int {
 			if v.forced != nil {
 				_, srv = providers.Match([]*wire.Provider{v.forced}, s.sock.URL)
 			}
-			s.URL = providers.Display(s.sock.URL, srv)
+			s.URL = wire.Clip(providers.Display(s.sock.URL, srv), maxURLText)
 		}
 	}
 	v.sum.Sockets = v.sockets
@@ -665,6 +798,11 @@ func (v *validation) finish() int {
 		return exitUsage
 	case v.forced == nil && len(v.sockets) > 0 && v.matched == 0:
 		v.note("no socket matched a provider by URL; name one with --provider")
+		return exitUsage
+	case v.index == 0 && v.sum.NotValidated == 0:
+		// An empty capture proves nothing; passing it would hide a broken
+		// recorder or export.
+		v.note("no frames in the capture: nothing was validated")
 		return exitUsage
 	case v.sum.Invalid > 0:
 		return exitFailure
@@ -783,6 +921,9 @@ func (v *validation) writeText() {
 				fmt.Fprintf(tw, "    %s\t%d\n", d.Pointer, d.Count)
 			}
 			tw.Flush()
+		}
+		if s.MoreDrift > 0 {
+			fmt.Fprintf(w, "  (+%d more occurrences of other pointers, not counted past %d distinct)\n", s.MoreDrift, maxDriftPointers)
 		}
 	}
 

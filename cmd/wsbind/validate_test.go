@@ -373,17 +373,17 @@ func TestValidateJSONOutput(t *testing.T) {
 		t.Errorf("exit %d, want 1", code)
 	}
 	frames, sum, raw := jsonReport(t, out)
-	enumErr := wire.Violation{Pointer: "/data/token_type", Keyword: "enum"}
+	enumErr := errorJSON{Pointer: "/data/token_type", Keyword: "enum"}
 	want := []frameJSON{
-		{Index: 0, File: path, Line: 1, Provider: "astro", Direction: "server", Message: "Welcome", Valid: true, Errors: []wire.Violation{}, Drift: &[]string{}},
-		{Index: 1, File: path, Line: 2, Provider: "astro", Direction: "client", Message: "Subscribe", Errors: []wire.Violation{enumErr}, Drift: &[]string{}},
-		{Index: 2, File: path, Line: 3, Provider: "astro", Direction: "server", Message: "unmatched", Malformed: "x", Errors: []wire.Violation{}, Drift: &[]string{}},
-		{Index: 3, File: path, Line: 4, Provider: "astro", Direction: "server", Skipped: "binary frame", Errors: []wire.Violation{}},
-		{Index: 4, File: path, Line: 5, Provider: "astro", Direction: "server", Message: "Welcome", Valid: true, Errors: []wire.Violation{}, Drift: &[]string{"/brandNew"}},
+		{Index: 0, File: path, Line: 1, Provider: "astro", Direction: "server", Message: "Welcome", Valid: true, Errors: []errorJSON{}, Drift: &[]string{}},
+		{Index: 1, File: path, Line: 2, Provider: "astro", Direction: "client", Message: "Subscribe", Errors: []errorJSON{enumErr}, Drift: &[]string{}},
+		{Index: 2, File: path, Line: 3, Provider: "astro", Direction: "server", Message: "unmatched", Malformed: "x", Errors: []errorJSON{}, Drift: &[]string{}},
+		{Index: 3, File: path, Line: 4, Provider: "astro", Direction: "server", Skipped: "binary frame", Errors: []errorJSON{}},
+		{Index: 4, File: path, Line: 5, Provider: "astro", Direction: "server", Message: "Welcome", Valid: true, Errors: []errorJSON{}, Drift: &[]string{"/brandNew"}},
 	}
 	opts := cmp.Options{
 		// Messages and syntax errors are the runtime's wording.
-		cmp.Comparer(func(a, b wire.Violation) bool { return a.Pointer == b.Pointer && a.Keyword == b.Keyword }),
+		cmp.Comparer(func(a, b errorJSON) bool { return a.Pointer == b.Pointer && a.Keyword == b.Keyword }),
 		cmp.FilterPath(func(p cmp.Path) bool { return p.Last().String() == ".Malformed" }, cmp.Comparer(func(a, b string) bool { return (a == "") == (b == "") })),
 	}
 	if diff := cmp.Diff(want, frames, opts); diff != "" {
@@ -561,7 +561,8 @@ func TestValidateHAR(t *testing.T) {
 	t.Run("HAR without sockets", func(t *testing.T) {
 		path := writeFile(t, "pages.har", harOf(`{"request":{"url":"https://example.com/"},"response":{"status":200}}`))
 		code, out, errOut := wsbind(t, "validate", path)
-		if code != exitOK || !strings.Contains(errOut, "no WebSocket messages") || !strings.Contains(out, "0 frames") {
+		// No frame at all is an input error: an empty export proves nothing.
+		if code != exitUsage || !strings.Contains(errOut, "no WebSocket messages") || !strings.Contains(errOut, "no frames") || !strings.Contains(out, "0 frames") {
 			t.Errorf("exit %d\n%s\n%s", code, out, errOut)
 		}
 	})
@@ -706,5 +707,32 @@ func TestValidateShowsNoProgressWhenPiped(t *testing.T) {
 	}
 	if newProgress(&errOut) != nil {
 		t.Fatal("a buffer counted as a terminal")
+	}
+}
+
+// A frame's report is bounded however the frame was built: made-up keys
+// are clipped in drift and pointers, and violations past the budget are
+// counted, in both formats.
+func TestValidateOutputIsBounded(t *testing.T) {
+	welcome := example(t, "astro", "Welcome").JSON
+	longKey := "K" + strings.Repeat("k", 5000)
+	drifted := mutate(t, welcome, func(m map[string]any) { m[longKey] = true })
+	items := strings.TrimSuffix(strings.Repeat(`{},`, 2000), ",")
+	many := `{"type":"event","data":{"eventType":"scheduleUpdate","eventData":{"year":2026,"week":8,"schedule":[` + items + `],"isFinal":true},"timestamp":1}}`
+	astro := writeFile(t, "a.jsonl", envelopeLine(t, "server", drifted))
+	neuro := writeFile(t, "n.jsonl", many)
+
+	code, out, _ := wsbind(t, "validate", "--provider", "astro", "--drift", astro)
+	if code != exitOK || len(out) > 2000 || !strings.Contains(out, "/Kkkk") || !strings.Contains(out, "bytes)") {
+		t.Errorf("drift of a long key: exit %d, %d bytes\n%.3000s", code, len(out), out)
+	}
+	code, out, _ = wsbind(t, "validate", "--provider", "neuro", neuro)
+	if code != exitFailure || len(out) > 6000 || !strings.Contains(out, "more violations)") {
+		t.Errorf("text: exit %d, %d bytes\n%.3000s", code, len(out), out)
+	}
+	_, out, _ = wsbind(t, "validate", "--provider", "neuro", "--format", "json", neuro)
+	frames, _, _ := jsonReport(t, out)
+	if len(frames) != 1 || frames[0].MoreErrors == 0 || len(frames[0].Errors)+frames[0].MoreErrors != 8000 {
+		t.Errorf("json: %d frames, %d errors listed, %d more", len(frames), len(frames[0].Errors), frames[0].MoreErrors)
 	}
 }

@@ -346,7 +346,7 @@ func (g *gen) decodeUnion(f *jen.File, t *ir.Type) {
 		jen.Switch(jen.Id("tag")).Block(cases...),
 		jen.List(jen.Id("raw"), jen.Err()).Op(":=").Add(dID).Dot("Raw").Call(),
 		returnErrIfErr(jen.Nil()),
-		jen.Qual(wirePkg, "UnknownTag").Call(sID, jen.Lit(t.Disc), jen.Id("got")),
+		jen.Qual(wirePkg, "UnknownTag").Call(append([]jen.Code{sID, jen.Lit(t.Disc), jen.Id("got")}, lits(values)...)...),
 		jen.Return(jen.Op("&").Id(unknownName(t)).Values(jen.Qual(wirePkg, "Unknown").Values(jen.Dict{
 			jen.Id("Pointer"): sID.Clone().Dot("Pointer").Call(),
 			jen.Id("Raw"):     jen.Qual(jsonPkg, "RawMessage").Call(jen.Id("raw")),
@@ -531,4 +531,14 @@ func (g *gen) dirSwitch(sw *ir.Switch, ds *dirScan) jen.Code {
 		cases = append(cases, jen.Case(lits...).Block(g.dirSwitch(c.Next, ds)))
 	}
 	return jen.Switch(jen.Id(tagVar(sw.Key))).Block(cases...)
+}
+
+// lits turns strings into literals: the values an unknown discriminator
+// is reported against.
+func lits(values []string) []jen.Code {
+	out := make([]jen.Code, len(values))
+	for i, v := range values {
+		out[i] = jen.Lit(v)
+	}
+	return out
 }

@@ -4754,7 +4754,7 @@ func decodeChannelActivitiesMessageData(d *jx.Decoder, s *wire.Scope) (ChannelAc
 	if err != nil {
 		return nil, err
 	}
-	wire.UnknownTag(s, "type", got)
+	wire.UnknownTag(s, "type", got, "event", "follow", "tip", "communityGiftPurchase", "channelPointsRedemption", "sponsor", "superchat", "host", "raid", "subscriber", "cheer", "cheerPurchase", "charityCampaignDonation", "redemption", "merch", "fan", "supporter", "follower", "stars", "share", "videolike", "elixir", "purchase", "hypetrainStart", "hypetrainProgress", "hypetrainEnd", "giveaway", "sponsorship", "sponsorshipPassive")
 	return &ChannelActivitiesMessageDataUnknown{wire.Unknown{
 		Pointer: s.Pointer(),
 		Raw:     json.RawMessage(raw),

@@ -3739,7 +3739,7 @@ func decodeStreamEvent(d *jx.Decoder, s *wire.Scope) (StreamEvent, error) {
 	if err != nil {
 		return nil, err
 	}
-	wire.UnknownTag(s, "__typename", got)
+	wire.UnknownTag(s, "__typename", got, "ChatText", "ChatGift", "ChatFollow", "ChatSubscription", "ChatExtendSub", "ChatSubStreak", "ChatHost", "ChatChangeMode", "ChatDelete", "ChatBan", "ChatModerator", "ChatEmoteAdd", "ChatTimeout", "ChatTCValueAdd", "ChatGiftSub", "ChatGiftSubReceive", "ChatClip", "ChatLive", "ChatOffline")
 	return &StreamEventUnknown{wire.Unknown{
 		Pointer: s.Pointer(),
 		Raw:     json.RawMessage(raw),
@@ -4017,7 +4017,7 @@ func decodeTreasureChestEvent(d *jx.Decoder, s *wire.Scope) (TreasureChestEvent,
 	if err != nil {
 		return nil, err
 	}
-	wire.UnknownTag(s, "__typename", got)
+	wire.UnknownTag(s, "__typename", got, "TreasureChestGiveawayEnded", "TreasureChestValueExpired", "TreasureChestGiveawayStarted", "TreasureChestReadyToCollect", "TreasureChestValueUpdated")
 	return &TreasureChestEventUnknown{wire.Unknown{
 		Pointer: s.Pointer(),
 		Raw:     json.RawMessage(raw),

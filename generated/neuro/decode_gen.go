@@ -973,7 +973,7 @@ func decodeEventData(d *jx.Decoder, s *wire.Scope) (EventData, error) {
 	if err != nil {
 		return nil, err
 	}
-	wire.UnknownTag(s, "eventType", got)
+	wire.UnknownTag(s, "eventType", got, "scheduleUpdate", "subathonUpdate", "subathonGoalUpdate", "streamOnline", "streamUpdate", "streamOffline", "secretneuroaccountOnline", "streamRaidIncoming", "streamRaidOutgoing", "blogFeedUpdate", "xFeedNewEntries", "xFeedUpdate")
 	return &EventDataUnknown{wire.Unknown{
 		Pointer: s.Pointer(),
 		Raw:     json.RawMessage(raw),
@@ -3744,7 +3744,7 @@ func decodeXFeedMedia(d *jx.Decoder, s *wire.Scope) (XFeedMedia, error) {
 	if err != nil {
 		return nil, err
 	}
-	wire.UnknownTag(s, "type", got)
+	wire.UnknownTag(s, "type", got, "image", "video")
 	return &XFeedMediaUnknown{wire.Unknown{
 		Pointer: s.Pointer(),
 		Raw:     json.RawMessage(raw),

@@ -3,6 +3,7 @@ package conformance
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/wsbind/wsbind/generated"
 	"github.com/wsbind/wsbind/runtime/schemacheck"
@@ -29,6 +30,12 @@ func FuzzGeneratedAgreesWithJSONSchema(f *testing.F) {
 		checkers[p.Name] = c
 	}
 	f.Fuzz(func(t *testing.T, which uint8, client bool, frame []byte) {
+		// Verdicts are compared on valid UTF-8 only: encoding/json turns bad
+		// bytes into U+FFFD before jsonschema sees the frame, while the
+		// generated side reports them ("utf8").
+		if !utf8.Valid(frame) {
+			t.Skip()
+		}
 		p := generated.Providers[int(which)%len(generated.Providers)]
 		dir := "server"
 		if client {

@@ -21,6 +21,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/wsbind/wsbind/generated"
 	"github.com/wsbind/wsbind/generated/astro"
@@ -97,6 +98,11 @@ func fuzz(f *testing.F, tg *target) {
 	for _, ex := range tg.provider.Examples {
 		if ex.Direction == tg.dir {
 			f.Add([]byte(ex.JSON))
+			if n == 0 { // the same with a byte that is not UTF-8 in its first key
+				if i := strings.IndexByte(ex.JSON, '"'); i >= 0 {
+					f.Add([]byte(ex.JSON[:i+1] + "\xff" + ex.JSON[i+1:]))
+				}
+			}
 			n++
 		}
 	}
@@ -184,6 +190,26 @@ func (h *harness) check(t *testing.T, frame []byte) {
 	}
 	if syntax {
 		return
+	}
+
+	// Invalid UTF-8 is reported first, at the frame, with the offset of
+	// the first bad byte; valid UTF-8 never is.
+	hasUTF8 := len(r.Violations) > 0 && r.Violations[0].Keyword == wire.KeywordUTF8
+	if utf8.Valid(frame) == hasUTF8 {
+		t.Fatalf("%s: utf8.Valid %v, violations %v", name, utf8.Valid(frame), r.Violations)
+	}
+	if hasUTF8 {
+		off := 0
+		for off < len(frame) {
+			r, n := utf8.DecodeRune(frame[off:])
+			if r == utf8.RuneError && n == 1 {
+				break
+			}
+			off += n
+		}
+		if v := r.Violations[0]; v.Pointer != "" || !strings.HasSuffix(v.Message, " offset "+strconv.Itoa(off)) {
+			t.Fatalf("%s: utf8 violation %v, first bad byte at %d", name, v, off)
+		}
 	}
 
 	// The decoded message.

@@ -7,6 +7,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/go-faster/jx"
 )
@@ -238,12 +239,22 @@ func SortedKeys[V any](m map[string]V) []string {
 }
 
 // UnknownTag records that a union's discriminator held no known value
-// (got is "" when the property was missing or not a string).
-func UnknownTag(s *Scope, key, got string) {
+// (got is "" when the property was missing or not a string). allowed
+// lists the values the spec knows. The value itself is never part of the
+// message: it comes from the peer, and can be huge or a secret.
+func UnknownTag(s *Scope, key, got string, allowed ...string) {
 	s.Recheck()
+	want := ""
+	if len(allowed) > 0 {
+		q := make([]string, len(allowed))
+		for i, a := range allowed {
+			q[i] = strconv.Quote(a)
+		}
+		want = ", expected one of " + strings.Join(q, ", ")
+	}
 	if got == "" {
-		s.Violate("oneOf", "no "+strconv.Quote(key)+" that selects a known branch")
+		s.Violate("oneOf", "no "+strconv.Quote(key)+" that selects a known branch"+want)
 		return
 	}
-	s.Violate("oneOf", "unknown "+key+" "+strconv.Quote(got))
+	s.Violate("oneOf", "unknown "+key+want)
 }

@@ -19,12 +19,15 @@ type Violation struct {
 	Message string `json:"message"`
 }
 
+// String renders the violation with its pointer and message clipped
+// (MaxPointerText, MaxMessageText): a pointer holds the frame's keys, and
+// one frame's error text stays bounded however it was built.
 func (v Violation) String() string {
 	p := v.Pointer
 	if p == "" {
 		p = "(frame)"
 	}
-	return fmt.Sprintf("%s: %s (%s)", p, v.Message, v.Keyword)
+	return Clip(p, MaxPointerText) + ": " + Clip(v.Message, MaxMessageText) + " (" + v.Keyword + ")"
 }
 
 // FrameError reports a frame that could not be decoded, or that decoded but

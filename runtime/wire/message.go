@@ -80,16 +80,21 @@ func (r *Result) Err(c *Codec) error {
 }
 
 // Check decodes and validates one frame. With drift set it also lists
-// undeclared properties.
+// undeclared properties. A frame that is not valid UTF-8 gets a "utf8"
+// violation at the frame, first, and is still decoded.
 func (c *Codec) Check(frame []byte, drift bool) Result {
 	s := GetScope()
 	defer PutScope(s)
 	s.CollectDrift = drift
+	bad, badUTF8 := checkUTF8(frame)
 	m, err := c.Decode(frame, s)
 	if err != nil {
-		return Result{Syntax: err}
+		return Result{Syntax: syntaxError(err)}
 	}
 	r := Result{Message: m, Name: m.MessageName()}
+	if badUTF8 {
+		r.Violations = append(r.Violations, bad)
+	}
 	r.Violations = append(r.Violations, s.Violations...)
 	r.Drift = append(r.Drift, s.Drift...)
 	if verr := m.Validate(); verr != nil {
@@ -112,12 +117,18 @@ func (c *Codec) Check(frame []byte, drift bool) Result {
 func DecodeFrame[M Message](c *Codec, frame []byte, decode func([]byte, *Scope) (M, error)) (M, error) {
 	s := GetScope()
 	defer PutScope(s)
+	bad, badUTF8 := checkUTF8(frame)
 	m, err := decode(frame, s)
 	if err != nil {
-		return m, &FrameError{Protocol: c.Protocol, Direction: c.Direction, Syntax: err}
+		return m, &FrameError{Protocol: c.Protocol, Direction: c.Direction, Syntax: syntaxError(err)}
 	}
-	if len(s.Violations) > 0 {
-		return m, &FrameError{Protocol: c.Protocol, Direction: c.Direction, Message: m.MessageName(), Violations: append([]Violation(nil), s.Violations...)}
+	if badUTF8 || len(s.Violations) > 0 {
+		var vs []Violation
+		if badUTF8 {
+			vs = append(vs, bad)
+		}
+		vs = append(vs, s.Violations...)
+		return m, &FrameError{Protocol: c.Protocol, Direction: c.Direction, Message: m.MessageName(), Violations: vs}
 	}
 	return m, nil
 }
@@ -177,7 +188,8 @@ const (
 )
 
 // Judge decodes frame and judges it per p: with Off only malformed JSON is
-// an error; otherwise the error lists every violation, as Check does. The
+// an error (invalid UTF-8 is a violation, so Off lets it through);
+// otherwise the error lists every violation, as Check does. The
 // message is returned whenever the frame is well-formed JSON.
 func (c *Codec) Judge(frame []byte, p Policy) (Message, error) {
 	if p == Off {
@@ -185,7 +197,7 @@ func (c *Codec) Judge(frame []byte, p Policy) (Message, error) {
 		defer PutScope(s)
 		m, err := c.Decode(frame, s)
 		if err != nil {
-			return nil, &FrameError{Protocol: c.Protocol, Direction: c.Direction, Syntax: err}
+			return nil, &FrameError{Protocol: c.Protocol, Direction: c.Direction, Syntax: syntaxError(err)}
 		}
 		return m, nil
 	}

@@ -22,6 +22,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -110,6 +111,9 @@ type Reader struct {
 	// announced. Without it, such a socket's messages are held until the
 	// URL is read.
 	Stream bool
+
+	urls    map[int]string // see harReader
+	collect map[int]string
 }
 
 // Read reads one capture from r. name is used in frames and to recognize a
@@ -137,7 +141,7 @@ func (rd *Reader) Read(r io.Reader, name string, h Handler) error {
 		}
 	}
 	hr := newHARReader(br, name, h, !byName)
-	hr.stream = rd.Stream
+	hr.stream, hr.urls, hr.collect = rd.Stream, rd.urls, rd.collect
 	err := hr.run()
 	if err == nil || byName || hr.committed {
 		return err
@@ -145,6 +149,73 @@ func (rd *Reader) Read(r io.Reader, name string, h Handler) error {
 	// The content looked like a HAR but is not one (no handler has been
 	// called yet): read it again as JSONL.
 	return rd.jsonl(bufio.NewReaderSize(io.MultiReader(bytes.NewReader(hr.lr.rec.Bytes()), br), 64<<10), name, h)
+}
+
+// errFirstPass stops a first pass that found no HAR.
+var errFirstPass = errors.New("not a HAR")
+
+// ReadSeeker is Read for input that can be read twice, such as a file.
+// Without Stream, a HAR is read twice: a first pass finds each socket's
+// URL, the second announces every socket with its URL at its first message
+// and streams its frames, so no socket's messages are held in memory,
+// whatever the order of its entry. Other input is read once.
+func (rd *Reader) ReadSeeker(r io.ReadSeeker, name string, h Handler) error {
+	if rd.Stream {
+		return rd.Read(r, name, h)
+	}
+	urls := map[int]string{}
+	first := Reader{MaxLine: rd.MaxLine, collect: urls}
+	// A broken HAR fails this pass too; the second reports it, after the
+	// frames before the break.
+	err := first.Read(r, name, Handler{Start: func(f Format) error {
+		if f != HAR {
+			return errFirstPass
+		}
+		return nil
+	}})
+	if _, serr := r.Seek(0, io.SeekStart); serr != nil {
+		return serr
+	}
+	second := *rd
+	if !errors.Is(err, errFirstPass) {
+		second.urls = urls
+	}
+	return second.Read(r, name, h)
+}
+
+// ReadSpooled is ReadSeeker for input that cannot seek (standard input).
+// Unless Stream is set, input that looks like a HAR is first copied to a
+// temporary file in dir ("" for the system's), which is removed before
+// ReadSpooled returns; other input streams.
+func (rd *Reader) ReadSpooled(r io.Reader, name, dir string, h Handler) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	if rd.Stream || !looksLikeHAR(br, name) {
+		return rd.Read(br, name, h)
+	}
+	f, err := os.CreateTemp(dir, "wsbind-spool-*.har")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	if _, err := io.Copy(f, br); err != nil {
+		return fmt.Errorf("spooling to a temporary file: %w", err)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	return rd.ReadSeeker(f, name, h)
+}
+
+// looksLikeHAR tells, without consuming br, whether Read would take its
+// input for a HAR.
+func looksLikeHAR(br *bufio.Reader, name string) bool {
+	if strings.EqualFold(extension(name), ".har") {
+		return true
+	}
+	head, _ := br.Peek(4096)
+	head = bytes.TrimPrefix(head, []byte("\xef\xbb\xbf"))
+	return harStart.Match(bytes.TrimLeft(head, " \t\r\n"))
 }
 
 func extension(name string) string {

@@ -1,6 +1,8 @@
 package capture
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -238,5 +240,43 @@ func TestHARErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: error %v, want %q", tt.name, err, tt.want)
 		}
+	}
+}
+
+// ReadSeeker and ReadSpooled announce a Chrome-order socket with its URL
+// at its first message, and stream its frames.
+func TestHARTwoPass(t *testing.T) {
+	type ev struct{ kind, url string }
+	want := []ev{{"socket", "wss://a.example/ws?token=t"}, {"frame", ""}, {"frame", ""}, {"frame", ""}, {"socket", "wss://b.example/"}, {"frame", ""}}
+	collect := func(read func(Handler) error) []ev {
+		t.Helper()
+		var evs []ev
+		err := read(Handler{
+			Socket: func(s *Socket) error { evs = append(evs, ev{"socket", s.URL}); return nil },
+			Frame:  func(*Frame) error { evs = append(evs, ev{"frame", ""}); return nil },
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return evs
+	}
+	got := collect(func(h Handler) error { return (&Reader{}).ReadSeeker(strings.NewReader(chromeHAR), "x.har", h) })
+	if diff := cmp.Diff(want, got, cmp.AllowUnexported(ev{})); diff != "" {
+		t.Errorf("ReadSeeker (-want +got):\n%s", diff)
+	}
+	dir := t.TempDir()
+	got = collect(func(h Handler) error { return (&Reader{}).ReadSpooled(strings.NewReader(chromeHAR), "stdin", dir, h) })
+	if diff := cmp.Diff(want, got, cmp.AllowUnexported(ev{})); diff != "" {
+		t.Errorf("ReadSpooled (-want +got):\n%s", diff)
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("the spool file was left behind: %v", left)
+	}
+	// JSONL is not spooled, and still read.
+	got = collect(func(h Handler) error {
+		return (&Reader{}).ReadSpooled(strings.NewReader(`{"a":1}`+"\n"), "stdin", filepath.Join(dir, "missing"), h)
+	})
+	if len(got) != 1 {
+		t.Errorf("JSONL through ReadSpooled: %v", got)
 	}
 }

@@ -69,7 +69,8 @@ type outcome struct {
 // run reads input with rd, stopping with errStop after stopAfter frames
 // when stopAfter > 0, and fails t if Read does not return in time or
 // panics.
-func run(t *testing.T, rd *Reader, name string, input []byte, stopAfter int) outcome {
+// With seek set it reads with ReadSeeker.
+func run(t *testing.T, rd *Reader, name string, input []byte, stopAfter int, seek ...bool) outcome {
 	t.Helper()
 	var o outcome
 	o.frames = map[*Socket]int{}
@@ -101,7 +102,11 @@ func run(t *testing.T, rd *Reader, name string, input []byte, stopAfter int) out
 	go func() {
 		defer close(done)
 		defer func() { panicked = recover() }()
-		o.err = rd.Read(bytes.NewReader(input), name, h)
+		if len(seek) > 0 && seek[0] {
+			o.err = rd.ReadSeeker(bytes.NewReader(input), name, h)
+		} else {
+			o.err = rd.Read(bytes.NewReader(input), name, h)
+		}
 	}()
 	select {
 	case <-done:
@@ -447,6 +452,23 @@ func FuzzHAR(f *testing.F) {
 		if diff := cmp.Diff(frameEvents(outs[0].events), frameEvents(outs[1].events)); diff != "" {
 			t.Fatalf("frames differ (-without Stream +with):\n%s", diff)
 		}
+		// Two passes read the same frames, and announce every socket with
+		// its URL.
+		two := run(t, &Reader{MaxLine: 4096}, "c.har", input, 0, true)
+		if two.err == nil {
+			checkCommon(t, input, two)
+		}
+		if (two.err == nil) != (outs[0].err == nil) {
+			t.Fatalf("errors differ: %v with one pass, %v with two", outs[0].err, two.err)
+		}
+		if diff := cmp.Diff(frameEvents(outs[0].events), frameEvents(two.events)); diff != "" {
+			t.Fatalf("frames differ (-one pass +two):\n%s", diff)
+		}
+		for _, e := range two.events {
+			if e.Kind == "socket" && e.URL != two.sockets[e.Seq].URL {
+				t.Fatalf("socket %d announced with URL %q, read %q", e.Seq, e.URL, two.sockets[e.Seq].URL)
+			}
+		}
 		// Compare with encoding/json's reading of the file. Duplicate keys
 		// are left out: Read takes the first, encoding/json the last.
 		input = bytes.TrimPrefix(input, []byte("\xef\xbb\xbf"))
@@ -527,7 +549,7 @@ func harModel(input []byte) ([]event, bool) {
 			case "receive":
 				e.Direction = "server"
 			default:
-				e.Skip = strconv.Quote(m.Type) + " message"
+				e.Skip = typeSkip(m.Type)
 			}
 			if m.Opcode != nil {
 				e.Opcode = *m.Opcode

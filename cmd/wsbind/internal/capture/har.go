@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strconv"
 )
 
@@ -22,6 +23,12 @@ type harReader struct {
 	committed bool // entries were found: the file is a HAR
 	seq       int
 	stream    bool // Reader.Stream
+	// urls holds each socket's URL by Seq, from a first pass (ReadSeeker):
+	// sockets are then announced at their first message with their URL.
+	urls map[int]string
+	// collect, on a first pass, receives each socket's URL by Seq; message
+	// arrays are skipped and no handler but Start is called.
+	collect map[int]string
 }
 
 func newHARReader(r io.Reader, name string, h Handler, record bool) *harReader {
@@ -160,7 +167,16 @@ func (hr *harReader) entry(i int) error {
 			}
 			sock = &Socket{File: hr.name, Line: line, Seq: hr.seq, URL: url, Frames: -1}
 			hr.seq++
-			if haveReq || hr.stream {
+			if hr.collect != nil {
+				if err := hr.skipRest(); err != nil {
+					return err
+				}
+				continue
+			}
+			if !haveReq && hr.urls != nil {
+				sock.URL = hr.urls[sock.Seq]
+			}
+			if haveReq || hr.stream || hr.urls != nil {
 				announced = true
 				if err := hr.announce(sock); err != nil {
 					return err
@@ -197,6 +213,10 @@ func (hr *harReader) entry(i int) error {
 		return nil
 	}
 	sock.URL = url
+	if hr.collect != nil {
+		hr.collect[sock.Seq] = url
+		return nil
+	}
 	if announced {
 		return nil
 	}
@@ -230,7 +250,7 @@ func (hr *harReader) message(sock *Socket, entry, n int) (Frame, error) {
 	case "receive":
 		f.Direction = "server"
 	default:
-		f.Skip = strconv.Quote(m.Type) + " message"
+		f.Skip = typeSkip(m.Type)
 	}
 	if m.Opcode != nil {
 		f.Opcode = *m.Opcode
@@ -316,20 +336,45 @@ func (hr *harReader) skip() error {
 	}
 }
 
+// skipRest consumes the rest of an array or object whose opening token
+// was read.
+func (hr *harReader) skipRest() error {
+	depth := 1
+	for depth > 0 {
+		tok, err := hr.token()
+		if err != nil {
+			return err
+		}
+		hr.lr.advance(hr.dec.InputOffset())
+		if d, ok := tok.(json.Delim); ok {
+			if d == '{' || d == '[' {
+				depth++
+			} else {
+				depth--
+			}
+		}
+	}
+	return nil
+}
+
 func (hr *harReader) errorf(format string, args ...any) error {
 	line := hr.lr.lineAt(hr.dec.InputOffset())
 	return fmt.Errorf("line %d: %s", line, fmt.Sprintf(format, args...))
 }
 
+var quotedChar = regexp.MustCompile(`invalid character '(\\'|[^']*)'`)
+
 // wrap gives a decoding error its line. Errors from encoding/json quote at
-// most one character of the input.
+// most one character of the input; wrap drops it.
 func (hr *harReader) wrap(err error) error {
 	var se *json.SyntaxError
 	switch {
 	case err == io.EOF:
 		return fmt.Errorf("line %d: unexpected end of file", hr.lr.lineAt(hr.dec.InputOffset()))
 	case errors.As(err, &se):
-		return fmt.Errorf("line %d: %w", hr.lr.lineAt(se.Offset), err)
+		// The character encoding/json quotes may sit inside a frame.
+		msg := quotedChar.ReplaceAllLiteralString(err.Error(), "invalid character")
+		return fmt.Errorf("line %d: %s", hr.lr.lineAt(se.Offset), msg)
 	default:
 		return fmt.Errorf("line %d: %w", hr.lr.lineAt(hr.dec.InputOffset()), err)
 	}
@@ -403,4 +448,19 @@ func (l *lineReader) nextValueLine(off int64) int {
 		}
 	}
 	return line
+}
+
+// typeSkip is the skip reason of a message whose type is neither send nor
+// receive. The type is named only when short and plain: it is input, of
+// any length and content.
+func typeSkip(typ string) string {
+	ok := len(typ) <= 24
+	for i := 0; ok && i < len(typ); i++ {
+		c := typ[i]
+		ok = c == '_' || c == '-' || (c >= '0' && c <= '9') || (c|0x20 >= 'a' && c|0x20 <= 'z')
+	}
+	if !ok {
+		return "message of another type"
+	}
+	return strconv.Quote(typ) + " message"
 }

@@ -280,3 +280,33 @@ func (t *Tracker) NeverFilled() []string {
 	}
 	return out
 }
+
+// Resolve returns the value at JSON pointer ptr in doc (a frame decoded
+// with encoding/json into any).
+func Resolve(doc any, ptr string) (any, bool) {
+	if ptr == "" {
+		return doc, doc != nil
+	}
+	if ptr[0] != '/' {
+		return nil, false
+	}
+	node := doc
+	for _, seg := range strings.Split(ptr[1:], "/") {
+		switch v := node.(type) {
+		case []any:
+			n, err := strconv.Atoi(seg)
+			if err != nil || !isIndex(seg) || n >= len(v) {
+				return nil, false
+			}
+			node = v[n]
+		case map[string]any:
+			var ok bool
+			if node, ok = v[unescape(seg)]; !ok {
+				return nil, false
+			}
+		default:
+			return nil, false
+		}
+	}
+	return node, true
+}

@@ -329,7 +329,7 @@ func decodeItem(d *jx.Decoder, s *wire.Scope) (Item, error) {
 	if err != nil {
 		return nil, err
 	}
-	wire.UnknownTag(s, "type", got)
+	wire.UnknownTag(s, "type", got, "follow", "tip")
 	return &ItemUnknown{wire.Unknown{
 		Pointer: s.Pointer(),
 		Raw:     json.RawMessage(raw),

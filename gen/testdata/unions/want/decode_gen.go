@@ -148,7 +148,7 @@ func decodeChatEvent(d *jx.Decoder, s *wire.Scope) (ChatEvent, error) {
 	if err != nil {
 		return nil, err
 	}
-	wire.UnknownTag(s, "kind", got)
+	wire.UnknownTag(s, "kind", got, "text", "leave", "kick")
 	return &ChatEventUnknown{wire.Unknown{
 		Pointer: s.Pointer(),
 		Raw:     json.RawMessage(raw),
@@ -509,7 +509,7 @@ func decodeNotice(d *jx.Decoder, s *wire.Scope) (Notice, error) {
 	if err != nil {
 		return nil, err
 	}
-	wire.UnknownTag(s, "level", got)
+	wire.UnknownTag(s, "level", got, "info", "warn")
 	return &NoticeUnknown{wire.Unknown{
 		Pointer: s.Pointer(),
 		Raw:     json.RawMessage(raw),
@@ -608,7 +608,7 @@ func decodeSignal(d *jx.Decoder, s *wire.Scope) (Signal, error) {
 	if err != nil {
 		return nil, err
 	}
-	wire.UnknownTag(s, "sig", got)
+	wire.UnknownTag(s, "sig", got, "wave", "nudge")
 	return &SignalUnknown{wire.Unknown{
 		Pointer: s.Pointer(),
 		Raw:     json.RawMessage(raw),
