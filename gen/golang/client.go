@@ -509,7 +509,7 @@ func (g *gen) clientTarget(f *jen.File, cs *ir.ClientSpec) error {
 		jen.If(jen.Id("t").Dot("Header").Op("==").Nil()).Block(jen.Id("t").Dot("Header").Op("=").Qual(httpPkg, "Header").Values()),
 		jen.Comment("The transport policy runs before any auth step sends a credential."),
 		jen.If(jen.Err().Op(":=").Qual(connPkg, "CheckURL").Call(jen.Id("t").Dot("URL"), jen.Id("c").Dot("cfg").Dot("Conn").Dot("AllowInsecure")), jen.Err().Op("!=").Nil()).Block(
-			jen.Return(jen.Id("t"), jen.Qual("fmt", "Errorf").Call(jen.Lit(g.pkg.Name+": %w"), jen.Err())),
+			jen.Return(jen.Id("t"), jen.Err()),
 		),
 	}
 	if len(cs.Subprotocols) > 0 {
@@ -544,7 +544,7 @@ func (g *gen) clientTarget(f *jen.File, cs *ir.ClientSpec) error {
 				jen.Id("Client"):        jen.Id("c").Dot("cfg").Dot("HTTPClient"),
 				jen.Id("AllowInsecure"): jen.Id("c").Dot("cfg").Dot("Conn").Dot("AllowInsecure"),
 			})),
-			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Id("t"), jen.Qual("fmt", "Errorf").Call(jen.Lit(g.pkg.Name+": %w"), jen.Err()))),
+			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Id("t"), jen.Err())),
 			jen.Id("t").Dot("URL").Op("=").Qual(authPkg, "WithQuery").Call(jen.Id("t").Dot("URL"), jen.Lit(au.QueryParam), jen.Id("ticket")),
 			jen.Id("t").Dot("FreshCredential").Op("=").True(),
 			jen.Id("t").Dot("Secrets").Op("=").Append(jen.Id("t").Dot("Secrets"), jen.Id("ticket")),
@@ -580,7 +580,7 @@ func (g *gen) clientTarget(f *jen.File, cs *ir.ClientSpec) error {
 				jen.Id("Client"):        jen.Id("c").Dot("cfg").Dot("HTTPClient"),
 				jen.Id("AllowInsecure"): jen.Id("c").Dot("cfg").Dot("Conn").Dot("AllowInsecure"),
 			})),
-			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Id("t"), jen.Qual("fmt", "Errorf").Call(jen.Lit(g.pkg.Name+": %w"), jen.Err()))),
+			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Id("t"), jen.Err())),
 			jen.Id("t").Dot("URL").Op("=").Qual("strings", "ReplaceAll").Call(jen.Id("t").Dot("URL"), jen.Lit("{"+au.AddressParameter+"}"), jen.Qual("net/url", "PathEscape").Call(jen.Id("id"))),
 			jen.Id("t").Dot("FreshCredential").Op("=").True(),
 			jen.Id("t").Dot("Secrets").Op("=").Index().String().Values(append(secrets, jen.Id("id"))...),

@@ -161,7 +161,7 @@ func (c *Client) target(ctx context.Context) (conn.Target, error) {
 	}
 	// The transport policy runs before any auth step sends a credential.
 	if err := conn.CheckURL(t.URL, c.cfg.Conn.AllowInsecure); err != nil {
-		return t, fmt.Errorf("astro: %w", err)
+		return t, err
 	}
 	t.Secrets = []string{c.cfg.Token}
 	return t, nil

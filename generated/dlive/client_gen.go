@@ -151,7 +151,7 @@ func (c *Client) target(ctx context.Context) (conn.Target, error) {
 	}
 	// The transport policy runs before any auth step sends a credential.
 	if err := conn.CheckURL(t.URL, c.cfg.Conn.AllowInsecure); err != nil {
-		return t, fmt.Errorf("dlive: %w", err)
+		return t, err
 	}
 	t.Subprotocols = []string{"graphql-ws"}
 	t.Secrets = []string{c.cfg.Token}

@@ -175,7 +175,7 @@ func (c *Client) target(ctx context.Context) (conn.Target, error) {
 	}
 	// The transport policy runs before any auth step sends a credential.
 	if err := conn.CheckURL(t.URL, c.cfg.Conn.AllowInsecure); err != nil {
-		return t, fmt.Errorf("neuro: %w", err)
+		return t, err
 	}
 	t.Secrets = []string{c.cfg.Token}
 	if c.cfg.BearerHeader {
@@ -196,7 +196,7 @@ func (c *Client) target(ctx context.Context) (conn.Target, error) {
 		URL:           authURL,
 	})
 	if err != nil {
-		return t, fmt.Errorf("neuro: %w", err)
+		return t, err
 	}
 	t.URL = wsauth.WithQuery(t.URL, "ticket", ticket)
 	t.FreshCredential = true

@@ -161,7 +161,7 @@ func (c *Client) target(ctx context.Context) (conn.Target, error) {
 	}
 	// The transport policy runs before any auth step sends a credential.
 	if err := conn.CheckURL(t.URL, c.cfg.Conn.AllowInsecure); err != nil {
-		return t, fmt.Errorf("octave: %w", err)
+		return t, err
 	}
 	authURL := c.cfg.AuthURL
 	if authURL == "" {
@@ -186,7 +186,7 @@ func (c *Client) target(ctx context.Context) (conn.Target, error) {
 		URL:           authURL,
 	})
 	if err != nil {
-		return t, fmt.Errorf("octave: %w", err)
+		return t, err
 	}
 	t.URL = strings.ReplaceAll(t.URL, "{sessionId}", url.PathEscape(id))
 	t.FreshCredential = true

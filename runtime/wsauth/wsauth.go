@@ -97,6 +97,10 @@ func Do(ctx context.Context, r Request) (string, error) {
 	}
 	resp, err := client.Do(req)
 	if err != nil {
+		var refused *conn.PermanentError // a redirect the origin policy refused
+		if errors.As(err, &refused) {
+			return "", refused
+		}
 		return "", fmt.Errorf("%s request: %w", r.Step, scrub(err))
 	}
 	defer resp.Body.Close()
