@@ -355,6 +355,10 @@ func TestClientCloseEndsAConnectInFlight(t *testing.T) {
 			srv, n := clientSilentServer(t)
 			return astro.NewClient(astro.Config{URL: "ws" + strings.TrimPrefix(srv.URL, "http"), Token: clientToken, TokenType: astro.TokenTypeJWT}), n
 		},
+		"astro waiting for the upgrade answer": func(t *testing.T) (closer, *atomic.Int64) {
+			cl := newClientListener(t) // accepts TCP, never answers HTTP
+			return astro.NewClient(astro.Config{URL: "ws://" + cl.ln.Addr().String(), Token: clientToken, TokenType: astro.TokenTypeJWT}), &cl.conns
+		},
 		"neuro in its ticket request": func(t *testing.T) (closer, *atomic.Int64) {
 			auth, n := hang(t)
 			return neuro.NewClient(neuro.Config{URL: "ws://127.0.0.1:1/api/v2/ws", AuthURL: auth.URL, Token: clientToken}), n

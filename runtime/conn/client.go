@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -290,7 +291,12 @@ func (c *Client) connect(resume func(*Target)) (*Session, string, error) {
 	if PlainNeedsGuard(target.URL, c.cfg.AllowInsecure) {
 		d.NetDialContext = LoopbackOnly(c.cfg.NetDialContext)
 	}
+	var release func() bool
+	d.NetDialContext = abortable(c.ctx, d.NetDialContext, &release)
 	ws, resp, err := d.DialContext(c.ctx, target.URL, target.Header)
+	// Once the handshake is over the session closes the connection itself,
+	// with a close frame; release reports false if ctx already aborted it.
+	aborted := release != nil && !release()
 	if err != nil {
 		if resp != nil && resp.StatusCode != http.StatusSwitchingProtocols {
 			he := handshakeError(resp, secrets)
@@ -304,8 +310,31 @@ func (c *Client) connect(resume func(*Target)) (*Session, string, error) {
 		}
 		return nil, StepHandshake, errors.New(Redact(err.Error(), secrets))
 	}
+	if aborted {
+		// Closed during the handshake: the deadline is already past.
+		ws.Close()
+		return nil, StepHandshake, ErrClosed
+	}
 	c.cfg.Logger.Debug("connected", "client", c.cfg.Name, "url", Redact(RedactURL(target.URL), target.Secrets))
 	return newSession(c, ws, target.Secrets), "", nil
+}
+
+// abortable wraps dial (nil: a net.Dialer) so that ending ctx also ends a
+// handshake in progress on the connection it opens: gorilla honours ctx
+// while connecting but not while it waits for the upgrade answer, and Close
+// must not wait out HandshakeTimeout. *release ends that link to ctx.
+func abortable(ctx context.Context, dial DialFunc, release *func() bool) DialFunc {
+	if dial == nil {
+		dial = (&net.Dialer{}).DialContext
+	}
+	return func(dctx context.Context, network, addr string) (net.Conn, error) {
+		nc, err := dial(dctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		*release = context.AfterFunc(ctx, func() { _ = nc.SetDeadline(time.Now()) })
+		return nc, nil
+	}
 }
 
 // writeBuffers lends gorilla a write buffer for the length of one write,
