@@ -1,10 +1,15 @@
 package spec
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -31,16 +36,16 @@ func (l *Loader) File(path string) (*Node, error) {
 	if n, ok := l.files[abs]; ok {
 		return n, nil
 	}
-	src, err := os.ReadFile(abs)
+	src, err := readSpec(abs)
 	if err != nil {
 		return nil, err
 	}
 	var y yaml.Node
 	if err := yaml.Unmarshal(src, &y); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, yamlError(displayPath(abs), src, err)
 	}
 	if len(y.Content) == 0 {
-		return nil, fmt.Errorf("%s: empty document", path)
+		return nil, fmt.Errorf("%s:1: empty document", displayPath(abs))
 	}
 	n, err := fromYAML(displayPath(abs), &y, "")
 	if err != nil {
@@ -105,3 +110,77 @@ func (l *Loader) resolve(from *Node, ref string) (*Node, error) {
 }
 
 func (l *Loader) abs(display string) string { return l.absPath[display] }
+
+// maxFileSize bounds one spec file: a $ref may name any path, /dev/zero
+// included.
+const maxFileSize = 32 << 20
+
+// readSpec reads a regular file of at most maxFileSize bytes.
+func readSpec(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file", displayPath(path))
+	}
+	src, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(src) > maxFileSize {
+		return nil, fmt.Errorf("%s: larger than %d MiB", displayPath(path), maxFileSize>>20)
+	}
+	return src, nil
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
+
+// yamlError puts a YAML syntax error in the file:line form of every other
+// loader error. The parser leaves the line out on line 1 and for bytes
+// that are not text; those are found in src.
+func yamlError(path string, src []byte, err error) error {
+	msg := err.Error()
+	line := 1
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		line, _ = strconv.Atoi(m[1])
+		msg = "yaml: " + msg[len(m[0]):]
+	} else if i := badTextOffset(src); i >= 0 {
+		line = 1 + bytes.Count(src[:i], []byte("\n"))
+	}
+	return fmt.Errorf("%s:%d: %s", path, line, msg)
+}
+
+// badTextOffset is the offset of the first byte YAML refuses as text
+// (invalid UTF-8 or a character outside YAML's printable set), or -1.
+func badTextOffset(src []byte) int {
+	for i := 0; i < len(src); {
+		r, size := utf8.DecodeRune(src[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return i
+		}
+		if !yamlPrintable(r) {
+			return i
+		}
+		i += size
+	}
+	return -1
+}
+
+// yamlPrintable is YAML 1.2's c-printable, as the parser checks it.
+func yamlPrintable(r rune) bool {
+	switch {
+	case r == '\t' || r == '\n' || r == '\r' || r == 0x85:
+		return true
+	case r >= 0x20 && r <= 0x7e:
+		return true
+	case r >= 0xa0 && r <= 0xd7ff, r >= 0xe000 && r <= 0xfffd, r >= 0x10000 && r <= 0x10ffff:
+		return true
+	}
+	return false
+}

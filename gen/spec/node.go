@@ -6,6 +6,7 @@ package spec
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -162,22 +163,60 @@ func (n *Node) MarshalJSON() ([]byte, error) {
 	}
 }
 
+// Limits on what one document may expand to. Specs are downloaded, and
+// YAML aliases let a few hundred bytes stand for billions of nodes (the
+// "billion laughs"); no real spec nests or repeats anywhere near this.
+const (
+	maxDepth      = 1000
+	maxAliasNodes = 100_000 // nodes made by expanding aliases, per file
+)
+
+// converter turns one file's yaml.Node tree into Nodes.
+type converter struct {
+	file       string
+	aliasNodes int
+	expanding  map[*yaml.Node]bool // anchors being expanded: an alias to one is a cycle
+}
+
 func fromYAML(file string, y *yaml.Node, ptr string) (*Node, error) {
+	c := &converter{file: file, expanding: map[*yaml.Node]bool{}}
+	return c.node(y, ptr, 0, false)
+}
+
+// node converts y; inAlias says it is reached through an alias, so it
+// counts against maxAliasNodes.
+func (c *converter) node(y *yaml.Node, ptr string, depth int, inAlias bool) (*Node, error) {
 	for y.Kind == yaml.DocumentNode && len(y.Content) == 1 {
 		y = y.Content[0]
 	}
-	loc := Loc{File: file, Pointer: ptr, Line: y.Line, Col: y.Column}
+	loc := Loc{File: c.file, Pointer: ptr, Line: y.Line, Col: y.Column}
+	if depth > maxDepth {
+		return nil, fmt.Errorf("%s: nested deeper than %d levels", loc, maxDepth)
+	}
+	if inAlias {
+		if c.aliasNodes++; c.aliasNodes > maxAliasNodes {
+			return nil, fmt.Errorf("%s: aliases expand to more than %d nodes", loc, maxAliasNodes)
+		}
+	}
 	switch y.Kind {
 	case yaml.MappingNode:
 		n := &Node{Kind: Mapping, Loc: loc}
+		var seen map[string]bool // for long mappings only: a scan is cheaper below that
+		if len(y.Content) > 32 {
+			seen = make(map[string]bool, len(y.Content)/2)
+		}
 		for i := 0; i+1 < len(y.Content); i += 2 {
 			k := y.Content[i].Value
-			for _, seen := range n.Keys {
-				if seen == k {
-					return nil, fmt.Errorf("%s: duplicate key %q", loc, k)
-				}
+			dup := seen[k]
+			if seen == nil {
+				dup = slices.Contains(n.Keys, k)
+			} else {
+				seen[k] = true
 			}
-			v, err := fromYAML(file, y.Content[i+1], ptr+"/"+escape(k))
+			if dup {
+				return nil, fmt.Errorf("%s: duplicate key %q", loc, k)
+			}
+			v, err := c.node(y.Content[i+1], ptr+"/"+escape(k), depth+1, inAlias)
 			if err != nil {
 				return nil, err
 			}
@@ -187,8 +226,8 @@ func fromYAML(file string, y *yaml.Node, ptr string) (*Node, error) {
 		return n, nil
 	case yaml.SequenceNode:
 		n := &Node{Kind: Sequence, Loc: loc}
-		for i, c := range y.Content {
-			v, err := fromYAML(file, c, ptr+"/"+strconv.Itoa(i))
+		for i, item := range y.Content {
+			v, err := c.node(item, ptr+"/"+strconv.Itoa(i), depth+1, inAlias)
 			if err != nil {
 				return nil, err
 			}
@@ -205,7 +244,20 @@ func fromYAML(file string, y *yaml.Node, ptr string) (*Node, error) {
 		}
 		return &Node{Kind: ScalarKind, Scalar: v, Loc: loc}, nil
 	case yaml.AliasNode:
-		return fromYAML(file, y.Alias, ptr)
+		if y.Alias == nil {
+			return nil, fmt.Errorf("%s: alias to nothing", loc)
+		}
+		if c.expanding[y.Alias] {
+			return nil, fmt.Errorf("%s: alias *%s refers to itself", loc, y.Value)
+		}
+		c.expanding[y.Alias] = true
+		defer delete(c.expanding, y.Alias)
+		// The alias itself is a node of the expansion too, so that
+		// aliases to empty collections still count.
+		if c.aliasNodes++; c.aliasNodes > maxAliasNodes {
+			return nil, fmt.Errorf("%s: aliases expand to more than %d nodes", loc, maxAliasNodes)
+		}
+		return c.node(y.Alias, ptr, depth+1, true)
 	}
 	return nil, fmt.Errorf("%s: unsupported YAML node", loc)
 }
