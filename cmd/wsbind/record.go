@@ -9,9 +9,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
+	"net"
 	"net/url"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -51,6 +54,17 @@ one envelope per line, the format wsbind validate reads:
 send is client to server, receive server to client. Ctrl-C or --for ends
 the recording: the file is flushed, the connection closed with a close frame.
 
+FILE is written to a temporary file in its folder and renamed over FILE
+only when the recording ends well, so a failed run never truncates or
+replaces a capture. An existing FILE is replaced only with --force. What a
+failed run recorded is kept next to FILE, as tips.partial.jsonl for
+tips.jsonl, and stderr says so. Progress goes to stderr: the URL being
+dialed (query values hidden), the connection, a frame count.
+
+Without a loopback --url (127.0.0.1, ::1, localhost: a mock), record dials
+a real endpoint, and refuses to unless every credential the spec requires
+is given.
+
 Secrets never reach the file: the client replaces the session's tokens,
 tickets and session ids, and record also replaces every credential value
 given with --cred or the environment, wherever it appears, with REDACTED.
@@ -64,14 +78,16 @@ Flags:
   --out FILE            JSONL file to write (required; - for standard output)
   --url URL             WebSocket URL to dial; default the spec's server
                         (Provider.Servers[0], with its channel address)
+  --force               replace FILE if it exists (once the new recording
+                        has succeeded)
   --cred KEY=VALUE      a credential of the provider's client (repeatable);
                         overrides the environment variable of the same key
   --call 'METHOD ARG...' a request to make once connected (repeatable, in
                         order; default none). Arguments are separated by
                         spaces; quote with '' or "" ("" for an empty
                         argument); missing trailing arguments are empty
-  --for DURATION        stop after this long once connected (default: until
-                        Ctrl-C)
+  --for DURATION        stop after this long, connecting included (default:
+                        until Ctrl-C)
 
 Credentials are read from WSBIND_<PROVIDER>_<KEY> (KEY upper-cased, other
 characters than letters and digits as _), then from --cred. Per provider:
@@ -116,9 +132,11 @@ Examples:
   wsbind validate --provider astro astro.jsonl
 
 Exit codes:
-  0  stopped by Ctrl-C or --for, the file complete
-  1  the connection or a request failed (what was recorded is kept)
-  2  usage error, or the file could not be written
+  0  stopped by Ctrl-C or --for, FILE complete
+  1  no connection (refused, interrupted, or --for ran out first) or a
+     request failed: FILE left as it was, frames so far in the .partial file
+  2  usage error (FILE exists without --force, credentials missing for a
+     real endpoint), or the file could not be written
 `)
 }
 
@@ -137,6 +155,7 @@ func runRecord(args []string, stdout, stderr io.Writer) int {
 	out := fs.String("out", "", "")
 	dialURL := fs.String("url", "", "")
 	limit := fs.Duration("for", 0, "")
+	force := fs.Bool("force", false, "")
 	var calls, creds stringsFlag
 	fs.Var(&calls, "call", "")
 	fs.Var(&creds, "cred", "")
@@ -164,10 +183,18 @@ func runRecord(args []string, stdout, stderr io.Writer) int {
 	if *limit < 0 {
 		return usageError(stderr, "record", errors.New("--for must not be negative"))
 	}
+	var target *url.URL
 	if *dialURL != "" {
-		if u, err := url.Parse(*dialURL); err != nil || (u.Scheme != "ws" && u.Scheme != "wss") || u.Host == "" {
+		u, err := url.Parse(*dialURL)
+		if err != nil || (u.Scheme != "ws" && u.Scheme != "wss") || u.Host == "" {
 			return usageError(stderr, "record", errors.New("--url must be a ws:// or wss:// URL"))
 		}
+		if u.User != nil {
+			// The dialer refuses it, and would keep retrying until the
+			// timeout; credentials go in --cred.
+			return usageError(stderr, "record", errors.New("--url must not hold user:password (use --cred)"))
+		}
+		target = u
 	}
 	credentials, err := resolveCredentials(p, creds, os.LookupEnv)
 	if err != nil {
@@ -185,107 +212,517 @@ func runRecord(args []string, stdout, stderr io.Writer) int {
 		}
 		plan = append(plan, dc)
 	}
+	// What is printed about the URL: its query values and password may be
+	// secrets too.
+	redact := func(s string) string {
+		return conn.Redact(s, append(urlSecrets(*dialURL), secrets...))
+	}
+	where := "the spec's server"
+	if len(p.Servers) > 0 {
+		where += " " + p.Servers[0].URL
+	}
+	if target != nil {
+		where = redact(conn.RedactURL(*dialURL))
+	}
 
-	// Status goes to stdout, unless the recording does.
-	status := stdout
-	var w io.Writer
-	var file *os.File
-	if *out == "-" {
-		w, status = stdout, stderr
-	} else {
-		f, err := os.Create(*out)
+	// Refusals come before anything is dialled or written.
+	missing := missingCredentials(p, recordServer(p, target), credentials)
+	loopback := target != nil && isLoopbackHost(target.Hostname())
+	if len(missing) > 0 && !loopback {
+		return usageError(stderr, "record", fmt.Errorf("%s at %s needs %s; refusing to dial a real endpoint without them (nothing was sent)",
+			p.Name, where, credentialList(p, missing)))
+	}
+	var file *recordFile
+	w := stdout
+	if *out != "-" {
+		file, err = createRecordFile(*out, *force)
+		var exists *outExistsError
+		if errors.As(err, &exists) {
+			return usageError(stderr, "record", err)
+		}
 		if err != nil {
 			fmt.Fprintf(stderr, "wsbind record: %v\n", err)
 			return exitUsage
 		}
-		file, w = f, f
+		w = file.tmp
+	}
+	ui := newRecordUI(stdout, stderr, *out == "-")
+	if len(missing) > 0 {
+		ui.errorf("no %s given; dialing loopback with them empty (`wsbind mock %s` lists what it accepts)", credentialList(p, missing), p.Name)
 	}
 	rec := newRecorder(w, secrets)
-	defer func() {
-		if file != nil {
-			file.Close()
-		}
-	}()
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	sigCtx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-
-	where := *dialURL
-	if where == "" {
-		where = "the spec's server"
-		if len(p.Servers) > 0 {
-			where += " " + p.Servers[0].URL
-		}
-	} else {
-		where = conn.Redact(conn.RedactURL(where), secrets)
+	// --for bounds the whole run, dialling included.
+	ctx := sigCtx
+	if *limit > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(sigCtx, *limit)
+		defer cancel()
 	}
-	fmt.Fprintf(status, "recording %s at %s to %s; Ctrl-C stops\n", p.Name, where, *out)
-
-	var errMu sync.Mutex
+	start := time.Now()
+	ui.errorf("dialing %s at %s", p.Name, where)
+	prog := startRecordProgress(ui, rec, start)
 	dialCtx, cancelDial := context.WithTimeout(ctx, recordDialTimeout)
 	client, err := p.Driver.Dial(dialCtx, wire.DriverConfig{
 		URL:         *dialURL,
 		Credentials: credentials,
 		Tap:         rec.tap,
 		OnError: func(err error) {
-			errMu.Lock()
-			defer errMu.Unlock()
-			fmt.Fprintf(stderr, "wsbind record: %s\n", conn.Redact(err.Error(), secrets))
+			ui.errorf("%s", redact(err.Error()))
 		},
 	})
 	cancelDial()
-	if err != nil && ctx.Err() != nil { // Ctrl-C while dialling
-		return finishRecording(rec, file, *out, status, stderr, exitOK)
-	}
 	if err != nil {
-		fmt.Fprintf(stderr, "wsbind record: connecting: %s\n", conn.Redact(err.Error(), secrets))
-		return finishRecording(rec, file, *out, status, stderr, exitFailure)
+		prog.stop()
+		switch {
+		case sigCtx.Err() != nil:
+			ui.errorf("interrupted while connecting")
+		case ctx.Err() != nil:
+			ui.errorf("--for %v ran out while connecting", *limit)
+		default:
+			ui.errorf("connecting: %s", redact(err.Error()))
+		}
+		return finishRecording(rec, file, *out, ui, exitFailure)
 	}
+	prog.connected()
+	until := "Ctrl-C stops"
+	if *limit > 0 {
+		until = fmt.Sprintf("Ctrl-C or --for stops it at %s", start.Add(*limit).Format("15:04:05"))
+	}
+	ui.errorf("connected after %v; recording to %s (%s)", time.Since(start).Round(time.Millisecond), *out, until)
 	code := exitOK
 	for _, c := range plan {
 		callCtx, cancel := context.WithTimeout(ctx, recordCallTimeout)
 		err := client.Call(callCtx, c.op, c.args)
 		cancel()
-		if err != nil && ctx.Err() != nil { // Ctrl-C during the call
+		if err != nil && ctx.Err() != nil { // Ctrl-C or --for during the call
 			break
 		}
 		if err != nil {
-			errMu.Lock()
-			fmt.Fprintf(stderr, "wsbind record: %s: %s\n", c, conn.Redact(err.Error(), secrets))
-			errMu.Unlock()
+			ui.errorf("%s: %s", c, redact(err.Error()))
 			code = exitFailure
 			break
 		}
-		fmt.Fprintf(status, "%s: ok\n", c)
+		ui.statusf("%s: ok\n", c)
 	}
 	if code == exitOK {
-		if *limit > 0 {
-			var cancel context.CancelFunc
-			ctx, cancel = context.WithTimeout(ctx, *limit)
-			defer cancel()
-		}
 		<-ctx.Done()
 	}
 	client.Close()
-	return finishRecording(rec, file, *out, status, stderr, code)
+	prog.stop()
+	return finishRecording(rec, file, *out, ui, code)
 }
 
-// finishRecording flushes the recording, reports it and returns code, or
-// exitUsage when the file could not be written.
-func finishRecording(rec *recorder, file *os.File, out string, status, stderr io.Writer, code int) int {
+// finishRecording flushes the recording and, for a file, puts it in place:
+// over out when code is exitOK, else next to it as a partial recording, or
+// nowhere if nothing was recorded. out itself is never touched on failure.
+// It returns code, or exitUsage when the file could not be written.
+func finishRecording(rec *recorder, file *recordFile, out string, ui *recordUI, code int) int {
 	err := rec.close()
-	if file != nil {
-		if cerr := file.Close(); err == nil {
-			err = cerr
+	sent, received := rec.counts()
+	frames := fmt.Sprintf("%d frames (%d sent, %d received)", sent+received, sent, received)
+	if file == nil {
+		if err != nil {
+			ui.errorf("writing %s: %v", out, err)
+			return exitUsage
 		}
+		ui.statusf("recorded %s to %s\n", frames, out)
+		return code
+	}
+	if err == nil {
+		err = file.sync()
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "wsbind record: writing %s: %v\n", out, err)
+		file.discard()
+		ui.errorf("writing %s: %v; %s", out, err, file.untouched())
 		return exitUsage
 	}
-	sent, received := rec.counts()
-	fmt.Fprintf(status, "recorded %d frames (%d sent, %d received) to %s\n", sent+received, sent, received, out)
+	if code == exitOK {
+		err := file.commit()
+		if err == nil {
+			ui.statusf("recorded %s to %s\n", frames, out)
+			return exitOK
+		}
+		ui.errorf("%v", err)
+		code = exitUsage
+	}
+	if sent+received == 0 {
+		file.discard()
+		ui.errorf("nothing recorded; %s", file.untouched())
+		return code
+	}
+	partial, err := file.keepPartial()
+	if err != nil {
+		file.discard()
+		ui.errorf("keeping the partial recording: %v; %s", err, file.untouched())
+		return exitUsage
+	}
+	ui.errorf("%s; the %s recorded before the failure are in %s", file.untouched(), frames, partial)
 	return code
+}
+
+// recordFile is a recording being written to a temporary file next to its
+// destination, so that a failed run never truncates or replaces an
+// existing capture.
+type recordFile struct {
+	path    string // destination (--out, symlinks resolved)
+	shown   string // --out as given, for messages
+	force   bool
+	existed bool
+	tmp     *os.File
+}
+
+// outExistsError refuses to overwrite a capture without --force.
+type outExistsError struct{ path string }
+
+func (e *outExistsError) Error() string {
+	return fmt.Sprintf("%s already exists; refusing to overwrite it (--force replaces it, and only once the new recording has succeeded)", e.path)
+}
+
+// createRecordFile checks out before anything is dialled and opens the
+// temporary file in its folder (a rename is atomic only within one file
+// system).
+func createRecordFile(out string, force bool) (*recordFile, error) {
+	f := &recordFile{path: out, shown: out, force: force}
+	var mode os.FileMode = 0o600 // recordings hold account traffic
+	if fi, err := os.Lstat(out); err == nil {
+		if !force {
+			return nil, &outExistsError{out}
+		}
+		if fi.Mode()&os.ModeSymlink != 0 {
+			// Replace the file the link points to, not the link.
+			if f.path, err = filepath.EvalSymlinks(out); err != nil {
+				return nil, err
+			}
+			if fi, err = os.Stat(f.path); err != nil {
+				return nil, err
+			}
+		}
+		if !fi.Mode().IsRegular() {
+			return nil, fmt.Errorf("%s is not a regular file (--out - writes to standard output)", out)
+		}
+		f.existed, mode = true, fi.Mode().Perm()
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	dir, base := filepath.Split(f.path)
+	if dir == "" {
+		dir = "."
+	}
+	tmp, err := os.CreateTemp(dir, "."+base+".*.tmp")
+	if err != nil {
+		return nil, fmt.Errorf("cannot write %s: %w", out, err)
+	}
+	if err := tmp.Chmod(mode); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return nil, fmt.Errorf("cannot write %s: %w", out, err)
+	}
+	f.tmp = tmp
+	return f, nil
+}
+
+// sync makes the temporary file durable and closes it.
+func (f *recordFile) sync() error {
+	err := f.tmp.Sync()
+	if cerr := f.tmp.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// commit moves the finished recording to its destination. Without --force
+// a file that appeared there meanwhile is not replaced either.
+func (f *recordFile) commit() error {
+	var err error
+	if f.force {
+		err = os.Rename(f.tmp.Name(), f.path)
+	} else {
+		err = renameNoReplace(f.tmp.Name(), f.path)
+	}
+	if errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("%s appeared while recording; not replaced (--force replaces it)", f.shown)
+	}
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", f.shown, err)
+	}
+	syncDir(filepath.Dir(f.path))
+	return nil
+}
+
+// keepPartial moves the recording to a free name next to the destination,
+// "tips.partial.jsonl", then "tips.partial-2.jsonl" and so on.
+func (f *recordFile) keepPartial() (string, error) {
+	ext := filepath.Ext(f.path)
+	stem := strings.TrimSuffix(f.path, ext)
+	for i := 1; i <= 100; i++ {
+		name := stem + ".partial" + ext
+		if i > 1 {
+			name = fmt.Sprintf("%s.partial-%d%s", stem, i, ext)
+		}
+		err := renameNoReplace(f.tmp.Name(), name)
+		if err == nil {
+			syncDir(filepath.Dir(name))
+			return name, nil
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return "", err
+		}
+	}
+	return "", errors.New("no free .partial name")
+}
+
+// discard removes the temporary file.
+func (f *recordFile) discard() {
+	f.tmp.Close()
+	os.Remove(f.tmp.Name())
+}
+
+// untouched says what became of the destination on failure.
+func (f *recordFile) untouched() string {
+	if f.existed {
+		return f.shown + " left as it was"
+	}
+	return f.shown + " not written"
+}
+
+// renameNoReplace renames oldpath to newpath unless newpath exists
+// (fs.ErrExist). A hard link makes the check atomic where links work.
+func renameNoReplace(oldpath, newpath string) error {
+	err := os.Link(oldpath, newpath)
+	if err == nil {
+		return os.Remove(oldpath)
+	}
+	if errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	if _, serr := os.Lstat(newpath); serr == nil {
+		return fs.ErrExist
+	}
+	return os.Rename(oldpath, newpath)
+}
+
+// syncDir makes a rename in dir durable; not every system can, so errors
+// are ignored.
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+}
+
+// isLoopbackHost reports whether host is this machine: "localhost" or a
+// loopback IP. Anything else, 0.0.0.0 included, counts as a real endpoint.
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// recordServer is the spec server u dials: the one with u's host, else the
+// first (the client's default); nil when the spec has none.
+func recordServer(p *wire.Provider, u *url.URL) *wire.Server {
+	if len(p.Servers) == 0 {
+		return nil
+	}
+	if u != nil {
+		for i, s := range p.Servers {
+			if su, err := url.Parse(s.URL); err == nil && strings.EqualFold(su.Hostname(), u.Hostname()) {
+				return &p.Servers[i]
+			}
+		}
+	}
+	return &p.Servers[0]
+}
+
+// missingCredentials lists the credentials server requires that creds
+// lacks. A server without x-wsbind-auth requires none; one with it requires
+// every credential of the client except those its headers mark optional
+// (octave's X-Auth-User).
+func missingCredentials(p *wire.Provider, server *wire.Server, creds map[string]string) []string {
+	var optional map[string]string
+	if server != nil {
+		raw, ok := server.Extensions["x-wsbind-auth"]
+		if !ok {
+			return nil
+		}
+		var auth struct {
+			Headers map[string]string `json:"headers"`
+		}
+		_ = json.Unmarshal([]byte(raw), &auth) // malformed: everything is required
+		optional = auth.Headers
+	}
+	var out []string
+	for _, k := range p.Driver.Credentials {
+		if creds[k] != "" {
+			continue
+		}
+		opt := false
+		for h, v := range optional {
+			opt = opt || (envWord(h) == envWord(k) && strings.EqualFold(v, "optional"))
+		}
+		if !opt {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// credentialList names credentials with both ways to give them.
+func credentialList(p *wire.Provider, keys []string) string {
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s (%s or --cred %s=...)", k, credentialEnv(p.Name, k), k)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// urlSecrets lists the query values and password of a URL worth keeping
+// out of messages (long enough to replace without mangling them).
+func urlSecrets(raw string) []string {
+	u, err := url.Parse(raw)
+	if err != nil || raw == "" {
+		return nil
+	}
+	var out []string
+	for _, vs := range u.Query() {
+		for _, v := range vs {
+			if len(v) >= minSecretLen {
+				out = append(out, v)
+			}
+		}
+	}
+	if pw, ok := u.User.Password(); ok && len(pw) >= minSecretLen {
+		out = append(out, pw)
+	}
+	return out
+}
+
+// recordUI serialises what record prints: status lines (stdout, or stderr
+// when the recording goes to stdout), and messages and progress on stderr.
+// On a terminal the progress is one line redrawn in place, cleared before
+// any other line.
+type recordUI struct {
+	mu     sync.Mutex
+	status io.Writer
+	stderr io.Writer
+	term   bool
+	open   bool // a progress line is on the terminal
+}
+
+func newRecordUI(stdout, stderr io.Writer, recordingOnStdout bool) *recordUI {
+	ui := &recordUI{status: stdout, stderr: stderr, term: newProgress(stderr) != nil}
+	if recordingOnStdout {
+		ui.status = stderr
+	}
+	return ui
+}
+
+func (u *recordUI) clearLocked() {
+	if u.open {
+		fmt.Fprint(u.stderr, "\r\033[K")
+		u.open = false
+	}
+}
+
+func (u *recordUI) statusf(format string, args ...any) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.clearLocked()
+	fmt.Fprintf(u.status, format, args...)
+}
+
+// errorf prints one "wsbind record: " line on stderr.
+func (u *recordUI) errorf(format string, args ...any) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.clearLocked()
+	fmt.Fprintf(u.stderr, "wsbind record: "+format+"\n", args...)
+}
+
+// progressf shows a progress line: redrawn on a terminal, else printed.
+func (u *recordUI) progressf(format string, args ...any) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.term {
+		fmt.Fprintf(u.stderr, "\r"+format+"\033[K", args...)
+		u.open = true
+		return
+	}
+	fmt.Fprintf(u.stderr, "wsbind record: "+format+"\n", args...)
+}
+
+// Progress cadence: a terminal line is redrawn every tick; piped output
+// gets a line at most every recordLogEvery, and only when there is news.
+var (
+	recordTick     = time.Second
+	recordLogEvery = 5 * time.Second
+)
+
+// recordProgress reports, while record runs, that it is still connecting
+// or how many frames it has recorded.
+type recordProgress struct {
+	ui    *recordUI
+	rec   *recorder
+	start time.Time
+	up    chan struct{} // closed once connected
+	done  chan struct{}
+	wg    sync.WaitGroup
+	once  sync.Once
+}
+
+func startRecordProgress(ui *recordUI, rec *recorder, start time.Time) *recordProgress {
+	p := &recordProgress{ui: ui, rec: rec, start: start, up: make(chan struct{}), done: make(chan struct{})}
+	p.wg.Add(1)
+	go p.run()
+	return p
+}
+
+func (p *recordProgress) connected() { close(p.up) }
+
+// stop ends the reports and clears a terminal line; safe to call twice.
+func (p *recordProgress) stop() {
+	p.once.Do(func() {
+		close(p.done)
+		p.wg.Wait()
+		p.ui.mu.Lock()
+		p.ui.clearLocked()
+		p.ui.mu.Unlock()
+	})
+}
+
+func (p *recordProgress) run() {
+	defer p.wg.Done()
+	t := time.NewTicker(recordTick)
+	defer t.Stop()
+	var logged time.Time
+	lastFrames := -1
+	for {
+		select {
+		case <-p.done:
+			return
+		case now := <-t.C:
+			elapsed := now.Sub(p.start).Round(time.Second)
+			due := p.ui.term || now.Sub(logged) >= recordLogEvery
+			select {
+			case <-p.up:
+				s, r := p.rec.counts()
+				if due && (p.ui.term || s+r != lastFrames) {
+					p.ui.progressf("%d frames (%d sent, %d received) after %v", s+r, s, r, elapsed)
+					logged, lastFrames = now, s+r
+				}
+			default:
+				if due && elapsed >= 2*time.Second {
+					p.ui.progressf("still connecting after %v", elapsed)
+					logged = now
+				}
+			}
+		}
+	}
 }
 
 // drivenProvider returns the provider named name if it has a generated
@@ -392,15 +829,39 @@ type driverCall struct {
 	args []string
 }
 
+// String is the call as --call takes it: parseCall(p, c.String()) gives c
+// back.
 func (c driverCall) String() string {
 	s := c.op
 	for _, a := range c.args {
-		if a == "" || strings.ContainsAny(a, " \t\"'") {
-			a = fmt.Sprintf("%q", a)
-		}
-		s += " " + a
+		s += " " + quoteWord(a)
 	}
 	return s
+}
+
+// quoteWord quotes a for splitWords when it must: empty, or holding a
+// space or a quote. There are no escapes, so a word holding both quotes is
+// spelled as adjacent quoted parts: it's "x" -> 'it'"'"'s "x"'.
+func quoteWord(a string) string {
+	if a != "" && !strings.ContainsAny(a, "'\"") && strings.IndexFunc(a, unicode.IsSpace) < 0 {
+		return a
+	}
+	if !strings.Contains(a, `"`) {
+		return `"` + a + `"`
+	}
+	if !strings.Contains(a, "'") {
+		return "'" + a + "'"
+	}
+	var b strings.Builder
+	for i, part := range strings.Split(a, "'") {
+		if i > 0 {
+			b.WriteString(`"'"`)
+		}
+		if part != "" {
+			b.WriteString("'" + part + "'")
+		}
+	}
+	return b.String()
 }
 
 // parseCall parses "Method arg1 arg2" against the provider's request
