@@ -114,43 +114,31 @@ func TestClientCredentialsNeverFollowARedirectToAnotherOrigin(t *testing.T) {
 			return "http://127.0.0.1:" + clientPort(th.Server) + "/steal"
 		},
 	}
+	clients := map[string]func(authURL string) interface{ Connect(context.Context) error }{
+		"octave session": func(authURL string) interface{ Connect(context.Context) error } {
+			return octave.NewClient(octave.Config{URL: "ws://127.0.0.1:1/session/{sessionId}/ws", AuthURL: authURL,
+				XAuthCompany: clientCompany, XAuthToken: clientToken})
+		},
+		"neuro ticket": func(authURL string) interface{ Connect(context.Context) error } {
+			return neuro.NewClient(neuro.Config{URL: "ws://127.0.0.1:1/api/v2/ws", AuthURL: authURL, Token: clientToken})
+		},
+	}
 	for name, where := range targets {
 		auth := clientRedirector(t, where)
-		t.Run("octave session "+name, func(t *testing.T) {
-			before := th.hits.Load()
-			c := octave.NewClient(octave.Config{
-				URL:          "ws://127.0.0.1:1/session/{sessionId}/ws",
-				AuthURL:      auth.URL + "/session",
-				XAuthCompany: clientCompany,
-				XAuthToken:   clientToken,
+		for client, newClient := range clients {
+			t.Run(client+" "+name, func(t *testing.T) {
+				before := th.hits.Load()
+				err := newClient(auth.URL + "/auth").Connect(clientCtx(t, 5*time.Second))
+				var re *wsauth.RedirectError
+				if !errors.As(err, &re) {
+					t.Fatalf("Connect = %v, want a refused redirect", err)
+				}
+				if n := th.hits.Load() - before; n != 0 {
+					t.Fatalf("the other origin got %d requests", n)
+				}
+				clientNoSecrets(t, "the error", err.Error())
 			})
-			err := c.Connect(clientCtx(t, 5*time.Second))
-			var re *wsauth.RedirectError
-			if !errors.As(err, &re) {
-				t.Fatalf("Connect = %v, want a refused redirect", err)
-			}
-			if n := th.hits.Load() - before; n != 0 {
-				t.Fatalf("the other origin got %d requests", n)
-			}
-			clientNoSecrets(t, "the error", err.Error())
-		})
-		t.Run("neuro ticket "+name, func(t *testing.T) {
-			before := th.hits.Load()
-			c := neuro.NewClient(neuro.Config{
-				URL:     "ws://127.0.0.1:1/api/v2/ws",
-				AuthURL: auth.URL + "/api/v2/ws/ticket",
-				Token:   clientToken,
-			})
-			err := c.Connect(clientCtx(t, 5*time.Second))
-			var re *wsauth.RedirectError
-			if !errors.As(err, &re) {
-				t.Fatalf("Connect = %v, want a refused redirect", err)
-			}
-			if n := th.hits.Load() - before; n != 0 {
-				t.Fatalf("the other origin got %d requests", n)
-			}
-			clientNoSecrets(t, "the error", err.Error())
-		})
+		}
 	}
 }
 

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -43,30 +42,14 @@ type mockChild struct {
 	stderr   *strings.Builder
 }
 
-// mockBuild builds cmd/wsbind with the go on PATH from the module root.
+// mockBuild returns the wsbind binary, on a machine with /proc to read
+// the child's memory from.
 func mockBuild(t *testing.T) string {
 	t.Helper()
 	if _, err := os.Stat("/proc/self/status"); err != nil {
 		t.Skip("needs /proc to read the child's RSS")
 	}
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("no go on PATH")
-	}
-	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, goBin, "env", "GOMOD").Output()
-	root := filepath.Dir(strings.TrimSpace(string(out)))
-	if err != nil || root == "." {
-		t.Fatalf("finding the module root: %v", err)
-	}
-	bin := filepath.Join(t.TempDir(), "wsbind")
-	build := exec.CommandContext(ctx, goBin, "build", "-o", bin, "./cmd/wsbind")
-	build.Dir = root
-	if b, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, b)
-	}
-	return bin
+	return wsbindBinary(t)
 }
 
 // mockStart runs `wsbind mock astro` on loopback with extra flags and

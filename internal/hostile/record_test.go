@@ -30,29 +30,6 @@ import (
 
 const recordCapture = "1\n2\n3\n4\n5\n6\n7\n" // the audit's 7-line keep.jsonl
 
-// recordBuild builds cmd/wsbind from the module root into dir.
-func recordBuild(t *testing.T, dir string) string {
-	t.Helper()
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("no go on PATH")
-	}
-	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, goBin, "env", "GOMOD").Output()
-	root := filepath.Dir(strings.TrimSpace(string(out)))
-	if err != nil || root == "." {
-		t.Fatalf("finding the module root: %v", err)
-	}
-	bin := filepath.Join(dir, "wsbind")
-	build := exec.CommandContext(ctx, goBin, "build", "-o", bin, "./cmd/wsbind")
-	build.Dir = root
-	if b, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, b)
-	}
-	return bin
-}
-
 // recordRun is one child `wsbind record`, its stderr read line by line as
 // it comes.
 type recordRun struct {
@@ -226,7 +203,7 @@ func recordAssertOnly(t *testing.T, dir string, names ...string) {
 }
 
 func TestRecordCLI(t *testing.T) {
-	bin := recordBuild(t, t.TempDir())
+	bin := wsbindBinary(t)
 
 	t.Run("FailedRunKeepsTheCapture", func(t *testing.T) {
 		dir := t.TempDir()

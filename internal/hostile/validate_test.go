@@ -21,18 +21,6 @@ import (
 // validateSecret stands for a live token a browser HAR carries.
 const validateSecret = "eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXRva2VuLXZhbHVl.SIGNATURE-4f1c2e"
 
-// validateBuild builds cmd/wsbind into dir and returns its path.
-func validateBuild(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "wsbind")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/wsbind")
-	cmd.Dir = validateModuleRoot()
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // validateModuleRoot is the module root: tests run in their package's
 // directory, two levels down.
 func validateModuleRoot() string { return filepath.Join("..", "..") }
@@ -418,12 +406,12 @@ func TestValidateChromeHARMemoryFull(t *testing.T) {
 	if os.Getenv("WSBIND_HOSTILE_FULL") != "1" {
 		t.Skip("set WSBIND_HOSTILE_FULL=1 for the 400 MB HAR")
 	}
-	validateHARMemory(t, validateBuild(t), 400<<20, 2, 48, 10*time.Minute)
+	validateHARMemory(t, wsbindBinary(t), 400<<20, 2, 48, 10*time.Minute)
 }
 
 // TestValidateHostile runs the CI-size scenarios on one build of the CLI.
 func TestValidateHostile(t *testing.T) {
-	bin := validateBuild(t)
+	bin := wsbindBinary(t)
 	for _, c := range []struct {
 		name string
 		f    func(*testing.T, string)
