@@ -111,6 +111,20 @@ func (l *Loader) resolve(from *Node, ref string) (*Node, error) {
 
 func (l *Loader) abs(display string) string { return l.absPath[display] }
 
+// Root returns the root of the loaded file that n belongs to and the
+// file's absolute path, or ok false for a node of no file loaded by l.
+// gen/schema needs both: a schema's base URI starts from its file.
+func (l *Loader) Root(n *Node) (root *Node, abs string, ok bool) {
+	if n == nil {
+		return nil, "", false
+	}
+	abs, ok = l.absPath[n.Loc.File]
+	if root = l.files[abs]; !ok || root == nil || root.Lookup(n.Loc.Pointer) != n {
+		return nil, "", false
+	}
+	return root, abs, true
+}
+
 // maxFileSize bounds one spec file: a $ref may name any path, /dev/zero
 // included.
 const maxFileSize = 32 << 20

@@ -6,6 +6,8 @@ package spec
 import (
 	"encoding/json"
 	"fmt"
+	"math"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,9 +21,13 @@ type Node struct {
 	Keys   []string
 	Values []*Node
 	Items  []*Node
-	Scalar any // string, int, float64, bool or nil for scalars
-	Kind   Kind
-	Loc    Loc
+	Scalar any // string, int64, uint64, float64, bool or nil for scalars
+	// Text is a scalar's source text as written (quotes removed). Numbers
+	// need it: float64 loses 1.10's trailing zero, big integers' digits
+	// and 1e400 altogether, and exact checks (multipleOf, const) must not.
+	Text string
+	Kind Kind
+	Loc  Loc
 }
 
 // Kind is the shape of a Node.
@@ -159,9 +165,26 @@ func (n *Node) MarshalJSON() ([]byte, error) {
 		}
 		return append(b, ']'), nil
 	default:
+		if n.isNumber() && IsJSONNumber(n.Text) {
+			return []byte(n.Text), nil
+		}
 		return json.Marshal(n.Scalar)
 	}
 }
+
+func (n *Node) isNumber() bool {
+	switch n.Scalar.(type) {
+	case int64, uint64, float64:
+		return true
+	}
+	return false
+}
+
+var jsonNumber = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$`)
+
+// IsJSONNumber reports whether s is a number literal in JSON's grammar
+// (YAML also writes 0x1F, +1, .5 and 1_000, which JSON cannot carry).
+func IsJSONNumber(s string) bool { return jsonNumber.MatchString(s) }
 
 // Limits on what one document may expand to. Specs are downloaded, and
 // YAML aliases let a few hundred bytes stand for billions of nodes (the
@@ -242,7 +265,15 @@ func (c *converter) node(y *yaml.Node, ptr string, depth int, inAlias bool) (*No
 		if i, ok := v.(int); ok {
 			v = int64(i)
 		}
-		return &Node{Kind: ScalarKind, Scalar: v, Loc: loc}, nil
+		if s, ok := v.(string); ok && y.Style == 0 && y.Tag == "!!str" && IsJSONNumber(s) {
+			// The parser gives up on floats beyond float64 (1e400) and
+			// keeps them as strings; in JSON they are numbers.
+			v = math.Inf(1)
+			if strings.HasPrefix(s, "-") {
+				v = math.Inf(-1)
+			}
+		}
+		return &Node{Kind: ScalarKind, Scalar: v, Text: y.Value, Loc: loc}, nil
 	case yaml.AliasNode:
 		if y.Alias == nil {
 			return nil, fmt.Errorf("%s: alias to nothing", loc)
