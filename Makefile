@@ -19,7 +19,11 @@ check-generated:
 	$(GO) run ./gen/cmd/wsbind-gen -out "$$tmp" -registry $(REGISTRY) specs && \
 	if ! diff -r -x "*_test.go" "$$tmp" generated; then \
 		echo "generated/ is stale or edited by hand: run 'make generate' and commit the result" >&2; exit 1; \
-	fi && echo "generated/ matches specs/"
+	fi && echo "generated/ matches specs/" && \
+	$(GO) run ./internal/suite/suitegen -out "$$tmp/suite_gen.go" 2>/dev/null && \
+	if ! diff "$$tmp/suite_gen.go" internal/suite/draft7/validators_gen.go >/dev/null; then \
+		echo "internal/suite/draft7 is stale or edited by hand: run 'make generate' and commit the result" >&2; exit 1; \
+	fi && echo "internal/suite/draft7 matches the vendored test suite"
 
 ## npm-deps: install the official AsyncAPI parser (pinned by package-lock.json)
 npm-deps:
