@@ -13,6 +13,7 @@ import (
 
 	"github.com/dave/jennifer/jen"
 
+	"github.com/wsbind/wsbind/gen/check"
 	"github.com/wsbind/wsbind/gen/ir"
 )
 
@@ -42,7 +43,7 @@ func Generate(pkg *ir.Package, opt Options) ([]File, error) {
 	if err := checkNames(pkg, opt.Client); err != nil {
 		return nil, err
 	}
-	g := &gen{pkg: pkg, patterns: map[string]string{}}
+	g := &gen{pkg: pkg, patterns: map[string]string{}, checks: check.New("check")}
 	g.collectDispatch()
 	emitters := []struct {
 		name string
@@ -84,6 +85,8 @@ type gen struct {
 	patOrder []string
 	// fanouts lists, per message type, the dispatch paths into unions.
 	fanouts map[*ir.Type][]fanout
+	// checks compiles the schemas of raw values no Go type carries.
+	checks *check.Emitter
 }
 
 // comment wraps text into a doc comment of ~76 columns.

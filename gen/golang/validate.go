@@ -38,6 +38,10 @@ func (g *gen) checkValue(t *ir.Type, v expr, depth int) []jen.Code {
 		if t.Maximum != nil {
 			out = append(out, wire("CheckMaximum", jen.Float64().Call(v()), jen.Lit(*t.Maximum)))
 		}
+	case ir.Raw:
+		if t.Check != nil {
+			out = append(out, wire("CheckRaw", v(), jen.Id(g.checks.Func(t.Check))))
+		}
 	case ir.Enum, ir.Struct:
 		out = append(out, v().Dot("validate").Call(sID))
 	case ir.Union:
@@ -157,6 +161,9 @@ func (g *gen) validate(f *jen.File) error {
 			f.Func().Id("validate"+t.Name).Params(scope.Clone(), argU.Id(t.Name)).Block(sw)
 			f.Line()
 		}
+	}
+	if err := g.checks.Emit(f); err != nil {
+		return err
 	}
 	if len(g.patOrder) > 0 {
 		f.Var().DefsFunc(func(gr *jen.Group) {

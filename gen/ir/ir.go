@@ -4,6 +4,8 @@
 // names it assigns; gen/golang walks it to write code.
 package ir
 
+import "github.com/wsbind/wsbind/gen/schema"
+
 // Kind is the shape of a Type.
 type Kind int
 
@@ -47,6 +49,10 @@ type Type struct {
 
 	// RawTypes are the JSON types a Raw value may have (nil: any).
 	RawTypes []string
+	// Check is the full draft-07 meaning of a Raw value's schema, set when
+	// no typed lowering carries all of it; Validate runs a validator
+	// compiled from it on the raw JSON.
+	Check *schema.Schema
 
 	// Values of an Enum, in spec order.
 	Values []string
@@ -113,6 +119,8 @@ func (t *Type) hasChecks(seen map[*Type]bool) bool {
 		return t.MinItems >= 0 || t.MaxItems >= 0 || t.Elem.hasChecks(seen)
 	case Map, Nullable:
 		return t.Elem.hasChecks(seen)
+	case Raw:
+		return t.Check != nil
 	case Struct:
 		for _, f := range t.Fields {
 			if f.Type.hasChecks(seen) {

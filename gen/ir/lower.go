@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/wsbind/wsbind/gen/schema"
 	"github.com/wsbind/wsbind/gen/spec"
 )
 
@@ -18,8 +19,11 @@ var schemaExtensions = []string{"x-wsbind-go-name", "x-wsbind-dispatch", "x-wsbi
 // $refs becomes one Go type.
 type lowerer struct {
 	loader *spec.Loader
-	cache  map[*spec.Node]*Type
-	named  map[string]*Type // Go name to type, for collision checks
+	// checker compiles the full meaning of schemas no typed lowering
+	// carries, for validators compiled from them.
+	checker *schema.Compiler
+	cache   map[*spec.Node]*Type
+	named   map[string]*Type // Go name to type, for collision checks
 	// building holds structs whose fields are being lowered: a struct is
 	// cached before its fields so recursion terminates, and a field that
 	// holds one by value would make the Go type infinitely large.
@@ -27,7 +31,7 @@ type lowerer struct {
 }
 
 func newLowerer(l *spec.Loader) *lowerer {
-	return &lowerer{loader: l, cache: map[*spec.Node]*Type{}, named: map[string]*Type{}, building: map[*Type]bool{}}
+	return &lowerer{loader: l, checker: schema.NewCompiler(l, nil), cache: map[*spec.Node]*Type{}, named: map[string]*Type{}, building: map[*Type]bool{}}
 }
 
 // componentName returns X when n sits at #/components/schemas/X.
@@ -75,17 +79,41 @@ func (l *lowerer) forceName(n *spec.Node, name string) (*Type, error) {
 	return l.lowerNew(target, name)
 }
 
-// lowerNew lowers a schema not seen before and caches it.
+// lowerNew lowers a schema not seen before and caches it. A schema whose
+// every constraint a typed lowering carries becomes that type; any other
+// becomes raw JSON with a validator compiled from its whole meaning.
 func (l *lowerer) lowerNew(target *spec.Node, name string) (*Type, error) {
+	if !l.losslessAllOf(target) {
+		return l.checked(target)
+	}
 	body, err := l.flatten(target)
 	if err != nil {
 		return nil, err
+	}
+	if !exact(body) {
+		return l.checked(target)
 	}
 	t, err := l.lowerBody(target, body, name)
 	if err != nil {
 		return nil, err
 	}
 	l.cache[target] = t
+	return t, nil
+}
+
+// checked holds the schema at n as raw JSON, checked by a validator
+// compiled from its full draft-07 meaning.
+func (l *lowerer) checked(n *spec.Node) (*Type, error) {
+	sc, err := l.checker.Compile(n)
+	if err != nil {
+		return nil, err
+	}
+	doc := n.Get("description").Str()
+	if doc == "" {
+		doc = n.Get("title").Str()
+	}
+	t := &Type{Kind: Raw, Check: sc, Doc: doc, Loc: short(n.Loc)}
+	l.cache[n] = t
 	return t, nil
 }
 
@@ -268,6 +296,11 @@ func (l *lowerer) lowerBody(orig, n *spec.Node, name string) (*Type, error) {
 	types, nullable, err := schemaTypes(n)
 	if err != nil {
 		return nil, err
+	}
+	if nullable && nullExcluded(n) {
+		// An enum without null, or a const, rules null out whatever the
+		// type says: the value is not nullable at all.
+		nullable = false
 	}
 	if nullable {
 		inner, err := l.lowerNonNull(orig, n, name, types, doc)

@@ -49,26 +49,17 @@ func (m *Light) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "level":
 			if dup&(1<<0) != 0 {
 				s.Forget("level")
-				var zero wire.Nullable[LightLevel]
+				var zero LightLevel
 				m.Level = zero
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
 			{
-				var null0 bool
-				if null0, err = wire.Null(d); err != nil {
+				var sv0 string
+				if sv0, err = wire.String(d, s, "level"); err != nil {
 					return err
 				}
-				if !null0 {
-					m.Level.Valid = true
-					{
-						var sv1 string
-						if sv1, err = wire.String(d, s, "level"); err != nil {
-							return err
-						}
-						m.Level.Value = LightLevel(sv1)
-					}
-				}
+				m.Level = LightLevel(sv0)
 			}
 		default:
 			s.Unknown(key, false)

@@ -3,9 +3,10 @@
 // Package nullableenum holds typed bindings for A nullable enum, generated
 // from specs/nullableenum.yaml by wsbind-gen.
 //
-// type [string, null] with an enum decodes null into a wire.Nullable, but the
-// bundle keeps the enum as written, without null, so it rejects null. Writing
-// null into the enum instead is refused by the generator.
+// type [string, null] with an enum that lacks null: the enum rules null out,
+// so the field is a plain enum and null is a type violation, as in the bundle.
+// (Before, null decoded into a wire.Nullable and Validate accepted what the
+// schema rejects.)
 package nullableenum
 
 import "github.com/wsbind/wsbind/runtime/wire"
@@ -63,7 +64,7 @@ func (*Hello) isClientMessage() {}
 
 // Light is the Light message, sent by the server.
 type Light struct {
-	Level wire.Nullable[LightLevel] `json:"level"`
+	Level LightLevel `json:"level"`
 
 	raw []byte
 }

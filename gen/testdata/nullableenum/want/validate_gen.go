@@ -24,9 +24,7 @@ func (m *Light) Validate() error {
 
 func (m *Light) validate(s *wire.Scope) {
 	s.Push("level")
-	if m.Level.Valid {
-		m.Level.Value.validate(s)
-	}
+	m.Level.validate(s)
 	s.Pop()
 }
 
