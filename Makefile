@@ -5,7 +5,7 @@ NPM_DIR   := .ci/asyncapi
 SPECS     := $(shell $(GO) run ./gen/cmd/wsbind-gen -list specs 2>/dev/null || ls specs/astro.yaml specs/dlive.yaml specs/neuro.yaml specs/octave.yaml)
 REGISTRY  := github.com/wsbind/wsbind/generated
 
-.PHONY: all generate check-generated check-specs npm-deps fmt vet staticcheck lint test test-go fuzz bench demo hostile-full
+.PHONY: all generate check-generated check-specs npm-deps fmt vet staticcheck lint test test-go fuzz bench demo hostile-full random-full
 
 all: test
 
@@ -23,7 +23,11 @@ check-generated:
 	$(GO) run ./internal/suite/suitegen -out "$$tmp/suite_gen.go" 2>/dev/null && \
 	if ! diff "$$tmp/suite_gen.go" internal/suite/draft7/validators_gen.go >/dev/null; then \
 		echo "internal/suite/draft7 is stale or edited by hand: run 'make generate' and commit the result" >&2; exit 1; \
-	fi && echo "internal/suite/draft7 matches the vendored test suite"
+	fi && echo "internal/suite/draft7 matches the vendored test suite" && \
+	$(GO) run ./internal/suite/randgen -seed 1 -n 300 -dir "$$tmp/random" && \
+	if ! diff -r "$$tmp/random" internal/suite/random; then \
+		echo "internal/suite/random is stale or edited by hand: run 'make generate' and commit the result" >&2; exit 1; \
+	fi && echo "internal/suite/random matches its seed"
 
 ## npm-deps: install the official AsyncAPI parser (pinned by package-lock.json)
 npm-deps:
@@ -77,3 +81,18 @@ bench:
 ## figures; the CI-size versions run in make test.
 hostile-full:
 	WSBIND_HOSTILE_FULL=1 $(GO) test -count=1 -timeout 20m -run Full -v ./internal/hostile
+
+## random-full: the differential test at full size: RANDOM_SCHEMAS random
+## draft-07 schemas (default 20,000) in batches of 1,000, each generated
+## into a package and every verdict held to santhosh-tekuri. make test runs
+## the 300 of internal/suite/random.
+RANDOM_SCHEMAS ?= 20000
+random-full:
+	@set -e; batches=$$(( $(RANDOM_SCHEMAS) / 1000 )); \
+	for seed in $$(seq 101 $$((100 + batches))); do \
+		dir=internal/suite/randbig/rand$$seed; \
+		$(GO) run ./internal/suite/randgen -seed $$seed -n 1000 -dir $$dir; \
+		if ! $(GO) test -count=1 -v -run Verdict ./$$dir > $$dir.log 2>&1; then cat $$dir.log; exit 1; fi; \
+		echo "seed $$seed: $$(grep -o '[0-9]* verdicts.*' $$dir.log)"; \
+		rm -rf $$dir $$dir.log; \
+	done

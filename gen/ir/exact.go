@@ -1,6 +1,9 @@
 package ir
 
 import (
+	"fmt"
+	"math"
+	"math/big"
 	"regexp"
 	"strings"
 
@@ -27,7 +30,9 @@ var noConstraint = map[string]bool{
 var typedKeywords = map[string][]string{
 	"string":  {"pattern", "format", "minLength", "maxLength", "const", "enum"},
 	"integer": {"minimum", "maximum", "const"},
-	"number":  {"minimum", "maximum", "const"},
+	// A float64 field rounds what it decodes (0.1000000000000000001 is
+	// 0.1), so its bounds and const are compared exactly only on raw JSON.
+	"number": {},
 	"boolean": {"const"},
 	"null":    {},
 	"array":   {"items", "minItems", "maxItems"},
@@ -55,6 +60,9 @@ func exact(n *spec.Node) bool {
 	}
 	if nullable && nullExcluded(n) {
 		nullable = false // lowerBody drops the null: see there
+	}
+	if nullable && len(types) == 0 {
+		return false // type [null]: the typed lowering would take any value
 	}
 	typ := ""
 	if len(types) == 1 {
@@ -90,6 +98,12 @@ func exact(n *spec.Node) bool {
 		return false
 	}
 	switch typ {
+	case "integer":
+		for _, k := range []string{"minimum", "maximum"} {
+			if b := n.Get(k); b != nil && !float64Exact(b) {
+				return false
+			}
+		}
 	case "array":
 		if it := n.Get("items"); it != nil && it.Kind == spec.Sequence {
 			return false // tuples
@@ -104,6 +118,13 @@ func exact(n *spec.Node) bool {
 		}
 		if ap != nil && ap.Kind == spec.Mapping {
 			return false // schema-valued additionalProperties beside properties
+		}
+		if r := n.Get("required"); r != nil {
+			for _, it := range r.Items {
+				if props.Get(it.Str()) == nil {
+					return false // a struct holds declared properties only
+				}
+			}
 		}
 	}
 	return true
@@ -129,6 +150,22 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// float64Exact reports whether an integer field's bound is compared
+// exactly in float64: representable, and within ±2^53 so that every int64
+// on the near side of it converts exactly.
+func float64Exact(b *spec.Node) bool {
+	lit := b.Text
+	if lit == "" {
+		lit = fmt.Sprint(b.Scalar)
+	}
+	r, ok := new(big.Rat).SetString(lit)
+	if !ok {
+		return false
+	}
+	f, exact := r.Float64()
+	return exact && math.Abs(f) <= 1<<53
 }
 
 // nullExcluded reports whether n's enum or const leaves no room for null.
@@ -238,6 +275,8 @@ func (l *lowerer) losslessAllOf(n *spec.Node) bool {
 					return false
 				}
 				typ = v.Str()
+			case k == "additionalProperties" && p != own:
+				return false // a part's additionalProperties sees only that part's properties
 			case k == "properties":
 				for j, pk := range v.Keys {
 					if prev := props[pk]; prev != nil && !l.mergesLossless(prev, v.Values[j]) {

@@ -1,7 +1,9 @@
 package ir
 
 import (
+	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -104,6 +106,9 @@ func (l *lowerer) lowerNew(target *spec.Node, name string) (*Type, error) {
 // checked holds the schema at n as raw JSON, checked by a validator
 // compiled from its full draft-07 meaning.
 func (l *lowerer) checked(n *spec.Node) (*Type, error) {
+	if _, err := spec.Extensions(n, schemaExtensions...); err != nil {
+		return nil, err
+	}
 	sc, err := l.checker.Compile(n)
 	if err != nil {
 		return nil, err
@@ -329,12 +334,24 @@ var supportedKeyword = map[string]bool{
 func (l *lowerer) lowerNonNull(orig, n *spec.Node, name string, types []string, doc string) (*Type, error) {
 	loc := short(n.Loc)
 	if one := n.Get("oneOf"); one != nil {
+		// A union whose branches nothing tells apart (a const property or
+		// the JSON type) has no Go type: it is held raw and checked with
+		// oneOf's exactly-one meaning. Undo what the attempt registered.
+		named, cache := maps.Clone(l.named), maps.Clone(l.cache)
 		t := &Type{Kind: Union, Name: name, Doc: doc, Loc: loc}
 		l.cache[orig] = t
 		if err := l.register(n, t); err != nil {
 			return nil, err
 		}
-		return t, l.lowerUnion(t, one)
+		if err := l.lowerUnion(t, one); err != nil {
+			var te *untypedUnion
+			if !errors.As(err, &te) {
+				return nil, err
+			}
+			l.named, l.cache = named, cache
+			return l.checked(orig)
+		}
+		return t, nil
 	}
 	typ := ""
 	if len(types) == 1 {
@@ -624,7 +641,7 @@ func (l *lowerer) lowerUnion(t *Type, one *spec.Node) error {
 	for _, bt := range branches {
 		jt := jsonTypeOfKind(bt)
 		if jt == "" || seen[jt] {
-			return one.Errorf("oneOf %s: branches are neither told apart by a const property nor by JSON type", t.Name)
+			return &untypedUnion{}
 		}
 		seen[jt] = true
 		br := &Branch{JSONType: jt, Type: bt}
@@ -636,10 +653,15 @@ func (l *lowerer) lowerUnion(t *Type, one *spec.Node) error {
 		t.Branches = append(t.Branches, br)
 	}
 	if seen["integer"] && seen["number"] {
-		return one.Errorf("oneOf %s: integer and number branches overlap", t.Name)
+		return &untypedUnion{} // 1 is both
 	}
 	return nil
 }
+
+// untypedUnion is a oneOf whose branches no Go union can tell apart.
+type untypedUnion struct{}
+
+func (*untypedUnion) Error() string { return "oneOf branches told apart by neither a const property nor JSON type" }
 
 func jsonTypeOfKind(t *Type) string {
 	switch t.Kind {

@@ -5,11 +5,14 @@ import (
 	"errors"
 	"io"
 	"math"
+	"math/big"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/go-faster/jx"
+
+	"github.com/wsbind/wsbind/runtime/jsonvalue"
 )
 
 // Each leaf decoder reads one JSON value: the property key of the current
@@ -95,18 +98,19 @@ func Int(d *jx.Decoder, s *Scope, key string) (int64, error) {
 		}
 		return v, nil
 	}
-	f, err := strconv.ParseFloat(string(n), 64)
-	switch {
-	case err != nil && math.IsInf(f, 0):
-		s.violateAt(key, "type", OutOfRange) // so large it can only be whole
-	case err != nil || f != math.Trunc(f):
+	// A fraction or an exponent: decide on the literal, exactly, since
+	// float64 would call 9007199254740993.01 whole.
+	lit := string(n)
+	if v := (jsonvalue.Value{Kind: jsonvalue.Number, Num: lit}); !v.IsInteger() {
 		s.violateAt(key, "type", "expected integer, got number")
-	case f < -(1<<63) || f >= 1<<63:
-		s.violateAt(key, "type", OutOfRange)
-	default:
-		return int64(f), nil
+		return 0, nil
 	}
-	return 0, nil
+	r, ok := new(big.Rat).SetString(lit)
+	if !ok || !r.Num().IsInt64() {
+		s.violateAt(key, "type", OutOfRange)
+		return 0, nil
+	}
+	return r.Num().Int64(), nil
 }
 
 // parseInt parses an optionally signed run of digits without allocating.
