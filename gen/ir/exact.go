@@ -32,7 +32,7 @@ var typedKeywords = map[string][]string{
 	"integer": {"minimum", "maximum", "const"},
 	// A float64 field rounds what it decodes (0.1000000000000000001 is
 	// 0.1), so its bounds and const are compared exactly only on raw JSON.
-	"number": {},
+	"number":  {},
 	"boolean": {"const"},
 	"null":    {},
 	"array":   {"items", "minItems", "maxItems"},

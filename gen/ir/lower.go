@@ -661,7 +661,9 @@ func (l *lowerer) lowerUnion(t *Type, one *spec.Node) error {
 // untypedUnion is a oneOf whose branches no Go union can tell apart.
 type untypedUnion struct{}
 
-func (*untypedUnion) Error() string { return "oneOf branches told apart by neither a const property nor JSON type" }
+func (*untypedUnion) Error() string {
+	return "oneOf branches told apart by neither a const property nor JSON type"
+}
 
 func jsonTypeOfKind(t *Type) string {
 	switch t.Kind {

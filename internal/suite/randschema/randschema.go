@@ -43,7 +43,7 @@ func JSON(v any) []byte {
 
 type gen struct{ r *rand.Rand }
 
-func (g *gen) pick(n int) int       { return g.r.IntN(n) }
+func (g *gen) pick(n int) int        { return g.r.IntN(n) }
 func (g *gen) chance(p float64) bool { return g.r.Float64() < p }
 
 var jsonTypes = []string{"null", "boolean", "object", "array", "number", "string", "integer"}

@@ -381,12 +381,12 @@ func (m *TipItem) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "amount":
 			if dup&(1<<3) != 0 {
 				s.Forget("amount")
-				var zero float64
+				var zero json.RawMessage
 				m.Amount = zero
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			if m.Amount, err = wire.Float(d, s, "amount"); err != nil {
+			if m.Amount, err = wire.Raw(d, s, "amount"); err != nil {
 				return err
 			}
 		case "currency":

@@ -8,7 +8,10 @@
 // union; keywords beside allOf count as one more part.
 package allof
 
-import "github.com/wsbind/wsbind/runtime/wire"
+import (
+	"encoding/json"
+	"github.com/wsbind/wsbind/runtime/wire"
+)
 
 // The wire package this code was generated for; a mismatch fails to compile.
 var _ = wire.SupportsVersion1
@@ -132,7 +135,7 @@ type TipItem struct {
 	// What the item is; each variant narrows it with a const.
 	Type     string           `json:"type"`
 	At       string           `json:"at"`
-	Amount   float64          `json:"amount"`
+	Amount   json.RawMessage  `json:"amount"`
 	Currency wire.Opt[string] `json:"currency,omitzero"`
 }
 

@@ -3,6 +3,7 @@
 package crossref
 
 import (
+	"encoding/json"
 	"github.com/go-faster/jx"
 	"github.com/wsbind/wsbind/runtime/wire"
 )
@@ -19,12 +20,12 @@ func (m *Money) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "amount":
 			if dup&(1<<0) != 0 {
 				s.Forget("amount")
-				var zero float64
+				var zero json.RawMessage
 				m.Amount = zero
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			if m.Amount, err = wire.Float(d, s, "amount"); err != nil {
+			if m.Amount, err = wire.Raw(d, s, "amount"); err != nil {
 				return err
 			}
 		case "currency":

@@ -7,7 +7,10 @@
 // from a local component and from inside shared.yaml itself.
 package crossref
 
-import "github.com/wsbind/wsbind/runtime/wire"
+import (
+	"encoding/json"
+	"github.com/wsbind/wsbind/runtime/wire"
+)
 
 // The wire package this code was generated for; a mismatch fails to compile.
 var _ = wire.SupportsVersion1
@@ -46,8 +49,8 @@ func (*UnknownClientMessage) isClientMessage() {}
 //
 // An amount in a currency.
 type Money struct {
-	Amount   float64 `json:"amount"`
-	Currency string  `json:"currency"`
+	Amount   json.RawMessage `json:"amount"`
+	Currency string          `json:"currency"`
 }
 
 // Order is the Order message, sent by the client.

@@ -3,6 +3,7 @@
 package numberconst
 
 import (
+	"encoding/json"
 	"github.com/go-faster/jx"
 	"github.com/wsbind/wsbind/runtime/wire"
 )
@@ -49,12 +50,12 @@ func (m *Reading) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "scale":
 			if dup&(1<<0) != 0 {
 				s.Forget("scale")
-				var zero float64
+				var zero json.RawMessage
 				m.Scale = zero
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			if m.Scale, err = wire.Float(d, s, "scale"); err != nil {
+			if m.Scale, err = wire.Raw(d, s, "scale"); err != nil {
 				return err
 			}
 		default:

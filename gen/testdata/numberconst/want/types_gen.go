@@ -8,7 +8,10 @@
 // validator must compare a float64 field with a float64 constant.
 package numberconst
 
-import "github.com/wsbind/wsbind/runtime/wire"
+import (
+	"encoding/json"
+	"github.com/wsbind/wsbind/runtime/wire"
+)
 
 // The wire package this code was generated for; a mismatch fails to compile.
 var _ = wire.SupportsVersion1
@@ -63,7 +66,7 @@ func (*Hello) isClientMessage() {}
 
 // Reading is the Reading message, sent by the server.
 type Reading struct {
-	Scale float64 `json:"scale"`
+	Scale json.RawMessage `json:"scale"`
 
 	raw []byte
 }

@@ -3,6 +3,7 @@
 package scalars
 
 import (
+	"encoding/json"
 	"github.com/go-faster/jx"
 	"github.com/wsbind/wsbind/runtime/wire"
 )
@@ -336,14 +337,13 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "ratio":
 			if dup&(1<<19) != 0 {
 				s.Forget("ratio")
-				var zero wire.Opt[float64]
+				var zero json.RawMessage
 				m.Ratio = zero
 			}
 			dup |= 1 << 19
-			if m.Ratio.Value, err = wire.Float(d, s, "ratio"); err != nil {
+			if m.Ratio, err = wire.Raw(d, s, "ratio"); err != nil {
 				return err
 			}
-			m.Ratio.Set = true
 		case "code":
 			if dup&(1<<20) != 0 {
 				s.Forget("code")
@@ -400,14 +400,13 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "score":
 			if dup&(1<<24) != 0 {
 				s.Forget("score")
-				var zero wire.Opt[float64]
+				var zero json.RawMessage
 				m.Score = zero
 			}
 			dup |= 1 << 24
-			if m.Score.Value, err = wire.Float(d, s, "score"); err != nil {
+			if m.Score, err = wire.Raw(d, s, "score"); err != nil {
 				return err
 			}
-			m.Score.Set = true
 		case "at":
 			if dup&(1<<25) != 0 {
 				s.Forget("at")
