@@ -13,7 +13,7 @@ import (
 func arrayKeywords(e *Emitter, sc *schema.Schema) ([]jen.Code, error) {
 	var out []jen.Code
 	n := jen.Len(val().Dot("Items"))
-	if sc.MinItems >= 0 {
+	if sc.MinItems > 0 { // 0 holds for every array
 		out = append(out, jen.If(jen.Add(n).Op("<").Lit(sc.MinItems)).Block(
 			fail("minItems", jen.Lit("fewer than "+strconv.Itoa(sc.MinItems)+" items"))...))
 	}

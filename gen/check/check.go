@@ -205,9 +205,9 @@ func trivial(sc *schema.Schema) bool {
 	}
 	return len(sc.Types) == 0 && sc.Enum == nil && sc.Const == nil &&
 		sc.MultipleOf == "" && sc.Maximum == "" && sc.ExclusiveMaximum == "" && sc.Minimum == "" && sc.ExclusiveMinimum == "" &&
-		sc.MaxLength < 0 && sc.MinLength < 0 && !sc.HasPattern && !formatAsserted(sc.Format) &&
-		sc.Items == nil && !sc.ItemsIsTuple && sc.AdditionalItems == nil && sc.MaxItems < 0 && sc.MinItems < 0 && !sc.UniqueItems && sc.Contains == nil &&
-		sc.MaxProperties < 0 && sc.MinProperties < 0 && len(sc.Required) == 0 && len(sc.Properties) == 0 && len(sc.PatternProperties) == 0 &&
+		sc.MaxLength < 0 && sc.MinLength <= 0 && !sc.HasPattern && !formatAsserted(sc.Format) &&
+		sc.Items == nil && !sc.ItemsIsTuple && sc.AdditionalItems == nil && sc.MaxItems < 0 && sc.MinItems <= 0 && !sc.UniqueItems && sc.Contains == nil &&
+		sc.MaxProperties < 0 && sc.MinProperties <= 0 && len(sc.Required) == 0 && len(sc.Properties) == 0 && len(sc.PatternProperties) == 0 &&
 		sc.AdditionalProperties == nil && len(sc.Dependencies) == 0 && sc.PropertyNames == nil &&
 		len(sc.AllOf) == 0 && len(sc.AnyOf) == 0 && len(sc.OneOf) == 0 && sc.Not == nil && sc.If == nil
 }

@@ -15,7 +15,7 @@ import (
 func objectKeywords(e *Emitter, sc *schema.Schema) ([]jen.Code, error) {
 	var out []jen.Code
 	n := func() jen.Code { return jen.Len(val().Dot("Keys")) }
-	if sc.MinProperties >= 0 {
+	if sc.MinProperties > 0 { // 0 holds for every object
 		out = append(out, jen.If(jen.Add(n()).Op("<").Lit(sc.MinProperties)).Block(
 			fail("minProperties", jen.Lit("fewer than "+strconv.Itoa(sc.MinProperties)+" properties"))...))
 	}

@@ -15,9 +15,9 @@ import (
 // validator uses too) and the formats draft-07 asserts.
 func stringKeywords(e *Emitter, sc *schema.Schema) ([]jen.Code, error) {
 	var out []jen.Code
-	if sc.MinLength >= 0 || sc.MaxLength >= 0 {
+	if sc.MinLength > 0 || sc.MaxLength >= 0 { // minLength 0 holds for every string
 		out = append(out, jen.Id("n").Op(":=").Qual(valuePkg, "Length").Call(val().Dot("Str")))
-		if sc.MinLength >= 0 {
+		if sc.MinLength > 0 {
 			out = append(out, jen.If(jen.Id("n").Op("<").Lit(sc.MinLength)).Block(
 				fail("minLength", jen.Lit("shorter than "+strconv.Itoa(sc.MinLength)+" characters"))...,
 			))

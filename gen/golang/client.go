@@ -850,6 +850,9 @@ func (g *gen) replyErrors(f *jen.File) error {
 func (g *gen) constructors(f *jen.File) {
 	for _, m := range g.pkg.Messages {
 		body := []jen.Code{jen.Id("m").Op(":=").Op("&").Id(m.Name).Values()}
+		if m.Wrapped() && m.Type.Const != nil {
+			body = append(body, jen.Id("m").Dot("Value").Op("=").Lit(m.Type.Const))
+		}
 		body = append(body, constInits(m.Type, id("m"))...)
 		body = append(body, jen.Return(jen.Id("m")))
 		f.Comment(fmt.Sprintf("New%s returns a %s with its constant fields filled in.", m.Name, m.Name))

@@ -156,10 +156,62 @@ func (g *gen) decode(f *jen.File) error {
 			g.decodeUnion(f, t)
 		}
 	}
+	for _, m := range g.pkg.Messages {
+		if m.Wrapped() {
+			g.decodeValueMessage(f, m)
+		}
+	}
 	for _, d := range []*ir.Direction{g.pkg.Server, g.pkg.Client} {
+		if d.Root == nil {
+			g.decodeEmptyDirection(f, d)
+			continue
+		}
 		g.decodeDirection(f, d)
 	}
 	return nil
+}
+
+// decodeValueMessage emits decodeJX for a message whose payload is not an
+// object: the whole frame is its Value.
+func (g *gen) decodeValueMessage(f *jen.File, m *ir.Message) {
+	body := []jen.Code{jen.Var().Err().Error()}
+	body = append(body, g.decodeValue(m.Type, id("m").dot("Value"), 0, noKey)...)
+	body = append(body, jen.Return(jen.Nil()))
+	f.Func().Params(jen.Id("m").Op("*").Id(m.Name)).Id("decodeJX").Params(
+		jen.Id("d").Op("*").Qual(jxPkg, "Decoder"), jen.Id("s").Op("*").Qual(wirePkg, "Scope"),
+	).Error().Block(body...)
+	f.Line()
+}
+
+// decodeEmptyDirection emits the decoders of a direction the spec gives
+// no message: every well-formed frame is unknown, and says so.
+func (g *gen) decodeEmptyDirection(f *jen.File, d *ir.Direction) {
+	fn := "decode" + d.GoName
+	emitDoc(f, comment(fn+" decodes one "+d.Name+" frame. The spec lists no "+d.Name+" message, so a well-formed frame is always *Unknown"+d.GoName+", with a violation; its error is set only for malformed JSON."))
+	f.Func().Id(fn).Params(jen.Id("frame").Index().Byte(), jen.Id("s").Op("*").Qual(wirePkg, "Scope")).Params(jen.Id(d.GoName), jen.Error()).Block(
+		jen.Id("d").Op(":=").Qual(jxPkg, "GetDecoder").Call(),
+		jen.Defer().Qual(jxPkg, "PutDecoder").Call(dID),
+		dID.Clone().Dot("ResetBytes").Call(jen.Id("frame")),
+		sID.Clone().Dot("SetFrame").Call(jen.Id("frame")),
+		jen.If(jen.Err().Op(":=").Add(dID).Dot("Skip").Call(), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+		jen.If(jen.Err().Op(":=").Qual(wirePkg, "End").Call(dID), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+		sID.Clone().Dot("Violate").Call(jen.Lit("oneOf"), jen.Lit("matches no "+d.Name+" message of the spec: it lists none")),
+		jen.Return(jen.Op("&").Id("Unknown"+d.GoName).Values(jen.Qual(wirePkg, "Unknown").Values(jen.Dict{
+			jen.Id("Raw"): jen.Id("frame"),
+		})), jen.Nil()),
+	)
+	f.Line()
+	g.decodeFramePublic(f, d, fn)
+}
+
+// decodeFramePublic emits Decode<Direction>, the exported entry point.
+func (g *gen) decodeFramePublic(f *jen.File, d *ir.Direction, fn string) {
+	pub := "Decode" + d.GoName
+	emitDoc(f, comment(pub+" decodes one "+d.Name+" frame. A frame that breaks its schema still yields its message, with a *wire.FrameError listing every violation; malformed JSON yields a nil message. A frame that matches no message yields *Unknown"+d.GoName+". The message keeps a reference to frame."))
+	f.Func().Id(pub).Params(jen.Id("frame").Index().Byte()).Params(jen.Id(d.GoName), jen.Error()).Block(
+		jen.Return(jen.Qual(wirePkg, "DecodeFrame").Call(jen.Op("&").Id(codecName(d)), jen.Id("frame"), jen.Id(fn))),
+	)
+	f.Line()
 }
 
 func (g *gen) decodeStruct(f *jen.File, t *ir.Type) error {
@@ -370,6 +422,10 @@ func (ds *dirScan) walk(sw *ir.Switch) {
 		return
 	}
 	for _, c := range sw.Cases {
+		if sw.ByType {
+			ds.walk(c.Next)
+			continue
+		}
 		if sw.Presence {
 			if ds.bit(c.Values[0]) == 0 {
 				ds.presence = append(ds.presence, c.Values[0])
@@ -470,14 +526,19 @@ func (g *gen) decodeDirection(f *jen.File, d *ir.Direction) {
 	body = append(body,
 		jen.Var().Id("m").Id(d.GoName),
 		g.dirSwitch(d.Root, ds),
-		jen.If(jen.Id("m").Op("==").Nil()).Block(
+	)
+	// A direction of one message takes every frame: no unknown case.
+	if d.Root.Message == nil {
+		body = append(body, jen.If(jen.Id("m").Op("==").Nil()).Block(
 			jen.If(jen.Err().Op(":=").Add(dID).Dot("Skip").Call(), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 			sID.Clone().Dot("Violate").Call(jen.Lit("oneOf"), jen.Lit("matches no "+d.Name+" message of the spec")),
 			sID.Clone().Dot("Recheck").Call(),
 			jen.Id("m").Op("=").Op("&").Id("Unknown"+d.GoName).Values(jen.Qual(wirePkg, "Unknown").Values(jen.Dict{
 				jen.Id("Raw"): jen.Id("frame"),
 			})),
-		),
+		))
+	}
+	body = append(body,
 		jen.If(jen.Err().Op(":=").Qual(wirePkg, "End").Call(dID), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 		jen.Return(jen.Id("m"), jen.Nil()),
 	)
@@ -489,12 +550,7 @@ func (g *gen) decodeDirection(f *jen.File, d *ir.Direction) {
 	emitDoc(f, comment(once+" is one pass of "+fn+"."))
 	f.Func().Id(once).Params(jen.Id("frame").Index().Byte(), jen.Id("s").Op("*").Qual(wirePkg, "Scope")).Params(jen.Id(d.GoName), jen.Error()).Block(body...)
 	f.Line()
-	pub := "Decode" + d.GoName
-	emitDoc(f, comment(pub+" decodes one "+d.Name+" frame. A frame that breaks its schema still yields its message, with a *wire.FrameError listing every violation; malformed JSON yields a nil message. A frame that matches no message yields *Unknown"+d.GoName+". The message keeps a reference to frame."))
-	f.Func().Id(pub).Params(jen.Id("frame").Index().Byte()).Params(jen.Id(d.GoName), jen.Error()).Block(
-		jen.Return(jen.Qual(wirePkg, "DecodeFrame").Call(jen.Op("&").Id(codecName(d)), jen.Id("frame"), jen.Id(fn))),
-	)
-	f.Line()
+	g.decodeFramePublic(f, d, fn)
 }
 
 func codecName(d *ir.Direction) string {
@@ -513,6 +569,18 @@ func (g *gen) dirSwitch(sw *ir.Switch, ds *dirScan) jen.Code {
 		)
 	}
 	var cases []jen.Code
+	if sw.ByType {
+		for _, c := range sw.Cases {
+			var types []jen.Code
+			for _, v := range c.Values {
+				if v != "integer" { // "number" covers it: jx.Number
+					types = append(types, jen.Qual(jxPkg, jxTypeOf[v]))
+				}
+			}
+			cases = append(cases, jen.Case(types...).Block(g.dirSwitch(c.Next, ds)))
+		}
+		return jen.Switch(dID.Clone().Dot("Next").Call()).Block(cases...)
+	}
 	if sw.Presence {
 		var mask uint64
 		for _, c := range sw.Cases {

@@ -63,6 +63,9 @@ func checkNames(pkg *ir.Package, client bool) error {
 		}
 	}
 	for _, m := range pkg.Messages {
+		if m.Wrapped() {
+			add(m.Name, "message "+m.Name) // its wrapper type; a struct message is among pkg.Types
+		}
 		if client {
 			add("New"+m.Name, "the constructor of "+m.Name)
 		}

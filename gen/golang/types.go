@@ -25,7 +25,11 @@ func (g *gen) types(f *jen.File) error {
 
 	for _, d := range []*ir.Direction{pkg.Server, pkg.Client} {
 		from := map[string]string{"server": "the server sends to the client", "client": "the client sends to the server"}[d.Name]
-		emitDoc(f, comment(d.GoName+" is a message "+from+". Its dynamic type is one of the message types of this package, or *Unknown"+d.GoName+"."))
+		what := " Its dynamic type is one of the message types of this package, or *Unknown" + d.GoName + "."
+		if len(d.Messages) == 0 {
+			what = " The spec lists none, so every frame decodes to *Unknown" + d.GoName + "."
+		}
+		emitDoc(f, comment(d.GoName+" is a message "+from+"."+what))
 		f.Type().Id(d.GoName).Interface(
 			jen.Qual(wirePkg, "Message"),
 			jen.Id("is"+d.GoName).Params(),
@@ -48,7 +52,117 @@ func (g *gen) types(f *jen.File) error {
 			g.unionType(f, t)
 		}
 	}
+	for _, m := range pkg.Messages {
+		if m.Wrapped() {
+			g.valueMessage(f, m)
+		}
+	}
 	return nil
+}
+
+// sentBy says which sides send m.
+func sentBy(m *ir.Message) string {
+	switch {
+	case m.Server && m.Client:
+		return "sent by both sides"
+	case m.Server:
+		return "sent by the server"
+	}
+	return "sent by the client"
+}
+
+// valueWords describes the values of t for a doc comment.
+func valueWords(t *ir.Type) string {
+	switch t.Kind {
+	case ir.String:
+		return "a string"
+	case ir.Int:
+		return "an integer"
+	case ir.Float:
+		return "a number"
+	case ir.Bool:
+		return "a boolean"
+	case ir.Slice:
+		return "an array"
+	case ir.Map:
+		return "an object of free keys"
+	case ir.Nullable:
+		return valueWords(t.Elem) + " or null"
+	case ir.Enum:
+		return "one of the values of " + t.Name
+	case ir.Union:
+		return "one of the alternatives of " + t.Name
+	case ir.Struct:
+		return "a " + t.Name
+	case ir.Raw:
+		if t.Check != nil {
+			return "raw JSON, checked against the payload schema by Validate"
+		}
+		if len(t.RawTypes) > 0 {
+			return "raw JSON (" + joinNames(t.RawTypes) + ")"
+		}
+		return "raw JSON of any type"
+	}
+	return "a value"
+}
+
+// valueMessage declares the Go type of a message whose payload is not an
+// object with properties: a struct holding the whole payload in Value,
+// with the methods a struct message has. MarshalJSON writes Value alone,
+// so the message goes on the wire as its payload.
+func (g *gen) valueMessage(f *jen.File, m *ir.Message) {
+	t := m.Type
+	emitDoc(f, docFor(m.Name, "is the "+m.Name+" message, "+sentBy(m)+". Its payload is "+valueWords(t)+", held in Value.", m.Doc))
+	f.Type().Id(m.Name).Struct(
+		jen.Comment("Value is the whole payload."),
+		jen.Id("Value").Add(goType(t)),
+		jen.Line(),
+		jen.Id("raw").Index().Byte(),
+	)
+	f.Line()
+	emitDoc(f, "MessageName returns "+strconv.Quote(m.Name)+".")
+	f.Func().Params(jen.Op("*").Id(m.Name)).Id("MessageName").Params().String().Block(jen.Return(jen.Lit(m.Name)))
+	emitDoc(f, "RawFrame returns the frame m was decoded from; nil if built in code.")
+	f.Func().Params(jen.Id("m").Op("*").Id(m.Name)).Id("RawFrame").Params().Index().Byte().Block(jen.Return(jen.Id("m").Dot("raw")))
+	if m.Server {
+		f.Func().Params(jen.Op("*").Id(m.Name)).Id("isServerMessage").Params().Block()
+	}
+	if m.Client {
+		f.Func().Params(jen.Op("*").Id(m.Name)).Id("isClientMessage").Params().Block()
+	}
+	f.Line()
+	emitDoc(f, "MarshalJSON writes Value: the message on the wire is its payload.")
+	f.Func().Params(jen.Id("m").Op("*").Id(m.Name)).Id("MarshalJSON").Params().Params(jen.Index().Byte(), jen.Error()).Block(
+		jen.Return(jen.Qual(jsonPkg, "Marshal").Call(jen.Id("m").Dot("Value"))),
+	)
+	f.Line()
+	// Validate sits with the type: validate_gen.go walks named types only.
+	emitDoc(f, "Validate checks m against its schema and returns every violation as a *wire.ValidationError.")
+	f.Func().Params(jen.Id("m").Op("*").Id(m.Name)).Id("Validate").Params().Error().Block(
+		jen.Id("s").Op(":=").Qual(wirePkg, "GetScope").Call(),
+		jen.Defer().Qual(wirePkg, "PutScope").Call(sID),
+		jen.Id("m").Dot("validate").Call(sID),
+		jen.Return(jen.Qual(wirePkg, "Finish").Call(sID, jen.Lit(m.Name))),
+	)
+	f.Line()
+	var body []jen.Code
+	switch {
+	case t.Kind == ir.Raw && t.Check != nil:
+		// A Value built in code and left nil goes on the wire as null.
+		body = append(body,
+			jen.Id("raw").Op(":=").Id("m").Dot("Value"),
+			jen.If(jen.Id("raw").Op("==").Nil()).Block(jen.Id("raw").Op("=").Qual(jsonPkg, "RawMessage").Call(jen.Lit("null"))),
+		)
+		body = append(body, g.checkValue(t, id("raw"), 0)...)
+	case t.HasChecks():
+		body = g.checkValue(t, id("m").dot("Value"), 0)
+	}
+	recv := jen.Id("m")
+	if len(body) == 0 {
+		recv = jen.Id("_")
+	}
+	f.Func().Params(recv.Op("*").Id(m.Name)).Id("validate").Params(jen.Id("s").Op("*").Qual(wirePkg, "Scope")).Block(body...)
+	f.Line()
 }
 
 func sourceList(pkg *ir.Package) string {
@@ -69,16 +183,7 @@ func (g *gen) structType(f *jen.File, t *ir.Type) {
 	lead := "is an object of the spec (" + t.Loc + ")."
 	desc := t.Doc
 	if m := t.Message; m != nil {
-		dir := ""
-		switch {
-		case m.Server && m.Client:
-			dir = "sent by both sides"
-		case m.Server:
-			dir = "sent by the server"
-		default:
-			dir = "sent by the client"
-		}
-		lead = "is the " + m.Name + " message, " + dir + "."
+		lead = "is the " + m.Name + " message, " + sentBy(m) + "."
 		desc = m.Doc
 	}
 	emitDoc(f, docFor(t.Name, lead, desc))

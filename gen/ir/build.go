@@ -2,6 +2,7 @@ package ir
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -33,10 +34,11 @@ func Build(doc *spec.Document) (*Package, error) {
 		if err != nil {
 			return nil, err
 		}
-		if t.Kind != Struct {
-			return nil, m.Payload.Errorf("message %s: payload must be an object with properties", m.Key)
-		}
-		if err := l.register(m.Payload, t); err != nil {
+		if t.Kind == Struct {
+			if err := l.register(m.Payload, t); err != nil {
+				return nil, err
+			}
+		} else if err := l.renameValue(m.Payload, m.Key, t); err != nil {
 			return nil, err
 		}
 		rule, err := buildErrorRule(m.Node.Get("x-wsbind-error"))
@@ -54,6 +56,8 @@ func Build(doc *spec.Document) (*Package, error) {
 				msg.Secrets = append(msg.Secrets, it.Str())
 			}
 		}
+		// Also on a payload that is not a struct: it marks the schema as
+		// taken, so that no other message shares it.
 		t.Message = msg
 		if m.CorrelationPointer != "" {
 			msg.Correlation = strings.Split(strings.TrimPrefix(m.CorrelationPointer, "/"), "/")
@@ -81,6 +85,9 @@ func Build(doc *spec.Document) (*Package, error) {
 				return nil, err
 			}
 		}
+	}
+	if len(doc.Receive) == 0 && len(doc.Send) == 0 {
+		return nil, doc.Root.Errorf("no operation carries a message")
 	}
 	var err error
 	if pkg.Server, err = direction("server", "ServerMessage", doc.Receive, byName); err != nil {
@@ -117,28 +124,88 @@ func messageDoc(n *spec.Node, t *Type) string {
 	return t.Doc
 }
 
+// renameValue gives a new name to the named type (enum, union, or a
+// nullable struct) that a payload which is not a struct lowered to under
+// the message's name: that name belongs to the message's wrapper type.
+// The type takes its component name, or <Message>Value.
+func (l *lowerer) renameValue(payload *spec.Node, msg string, t *Type) error {
+	inner := t
+	if inner.Kind == Nullable {
+		inner = inner.Elem
+	}
+	if !inner.Kind.Named() || inner.Name != msg {
+		return nil
+	}
+	name := msg + "Value"
+	if target, err := l.loader.Deref(payload); err == nil {
+		if c := componentName(target); c != "" && c != msg {
+			name = c
+			if strings.ToUpper(c[:1]) != c[:1] {
+				name = GoName(c)
+			}
+		}
+	}
+	if prev, ok := l.named[name]; ok && prev != inner {
+		return payload.Errorf("message %s: its payload type would be named %s, which %s already is", msg, name, prev.Loc)
+	}
+	delete(l.named, msg)
+	inner.Name = name
+	l.named[name] = inner
+	for _, b := range inner.Branches {
+		if b.GoName != "" {
+			b.GoName = name + strings.TrimPrefix(b.GoName, msg)
+		}
+	}
+	return nil
+}
+
+// direction collects the messages one side sends. A side that sends none
+// has a nil Root: its decoder reports every frame as unknown.
 func direction(name, goName string, msgs []*spec.Message, byName map[string]*Message) (*Direction, error) {
 	d := &Direction{Name: name, GoName: goName}
 	for _, m := range msgs {
 		d.Messages = append(d.Messages, byName[m.Key])
 	}
 	if len(d.Messages) == 0 {
-		return nil, fmt.Errorf("no %s messages", name)
+		return d, nil
 	}
 	root, err := split(d.Messages, map[string]bool{})
 	if err != nil {
+		var se *splitError
+		if errors.As(err, &se) {
+			for _, m := range msgs {
+				if m.Key == se.msg.Name {
+					return nil, m.Node.Errorf("%s messages: %s", name, se.text)
+				}
+			}
+		}
 		return nil, fmt.Errorf("%s messages: %w", name, err)
 	}
 	d.Root = root
 	return d, nil
 }
 
+// splitError names the message that split could not tell apart, so the
+// error can point at it in the spec.
+type splitError struct {
+	msg  *Message
+	text string
+}
+
+func (e *splitError) Error() string { return e.text }
+
 // split builds the dispatch tree for msgs, using a const property that
 // splits the set (rule 1 and 2 of specs/README.md) or, failing that,
-// presence of a property only one message declares (rule 3).
+// presence of a property only one message declares (rule 3). A set with a
+// payload that is not an object is split by JSON type first.
 func split(msgs []*Message, used map[string]bool) (*Switch, error) {
 	if len(msgs) == 1 {
 		return &Switch{Message: msgs[0]}, nil
+	}
+	for _, m := range msgs {
+		if m.Wrapped() {
+			return splitByType(msgs, used)
+		}
 	}
 	for _, f := range msgs[0].Type.Fields {
 		if used[f.Name] {
@@ -182,11 +249,106 @@ func split(msgs []*Message, used map[string]bool) (*Switch, error) {
 			}
 		}
 		if key == "" {
-			return nil, fmt.Errorf("cannot tell apart %s: no const property splits them and %s has no required property the others lack", names(msgs), m.Name)
+			return nil, &splitError{m, fmt.Sprintf("cannot tell apart %s: no const property splits them and %s has no required property the others lack", names(msgs), m.Name)}
 		}
 		sw.Cases = append(sw.Cases, &Case{Values: []string{key}, Next: &Switch{Message: m}})
 	}
 	return sw, nil
+}
+
+// splitByType splits msgs by the JSON type of the frame: each message's
+// payload must admit a known set of JSON types, and two sets must be
+// equal or disjoint. Messages sharing the object type are split further by
+// the other rules. Integers and numbers count as one type, as a decoder
+// cannot tell 1 from 1.0 before reading it.
+func splitByType(msgs []*Message, used map[string]bool) (*Switch, error) {
+	var groups []group
+	for _, m := range msgs {
+		types := frameTypes(m.Type, map[*Type]bool{})
+		if len(types) == 0 {
+			return nil, &splitError{m, fmt.Sprintf("cannot tell apart %s: the payload of %s may be any JSON value, so neither a const property nor the JSON type selects it", names(msgs), m.Name)}
+		}
+		placed := false
+		for i := range groups {
+			switch overlap(groups[i].values, types) {
+			case 2:
+				groups[i].msgs = append(groups[i].msgs, m)
+				placed = true
+			case 1:
+				return nil, &splitError{m, fmt.Sprintf("cannot tell apart %s: %s shares some but not all of its JSON types (%s) with %s", names(msgs), m.Name, strings.Join(types, ", "), names(groups[i].msgs))}
+			}
+		}
+		if !placed {
+			groups = append(groups, group{values: types, msgs: []*Message{m}})
+		}
+	}
+	if len(groups) < 2 {
+		return nil, &splitError{msgs[1], fmt.Sprintf("cannot tell apart %s: they have the same JSON type (%s) and payloads that are not objects", names(msgs), strings.Join(groups[0].values, ", "))}
+	}
+	sw := &Switch{ByType: true}
+	for _, g := range groups {
+		sub, err := split(g.msgs, used)
+		if err != nil {
+			return nil, err
+		}
+		sw.Cases = append(sw.Cases, &Case{Values: g.values, Next: sub})
+	}
+	return sw, nil
+}
+
+// frameTypes lists the JSON types a value of t may have, integer folded
+// into number, sorted; nil when t admits any value or its types are not
+// known from the Go type alone (raw JSON under a compiled check).
+func frameTypes(t *Type, seen map[*Type]bool) []string {
+	var out []string
+	add := func(ts ...string) {
+		for _, x := range ts {
+			if x == "integer" {
+				x = "number"
+			}
+			if !contains(out, x) {
+				out = append(out, x)
+			}
+		}
+	}
+	switch t.Kind {
+	case String, Enum:
+		add("string")
+	case Int, Float:
+		add("number")
+	case Bool:
+		add("boolean")
+	case Slice:
+		add("array")
+	case Struct, Map:
+		add("object")
+	case Nullable:
+		inner := frameTypes(t.Elem, seen)
+		if inner == nil {
+			return nil
+		}
+		add(inner...)
+		add("null")
+	case Raw:
+		if t.Check != nil || len(t.RawTypes) == 0 {
+			return nil
+		}
+		add(t.RawTypes...)
+	case Union:
+		if seen[t] {
+			return nil
+		}
+		seen[t] = true
+		for _, b := range t.Branches {
+			bt := frameTypes(b.Type, seen)
+			if bt == nil {
+				return nil
+			}
+			add(bt...)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // FieldNamed returns the field with wire name name, or nil.

@@ -31,6 +31,10 @@ func bundle(doc *spec.Document, pkg *Package) ([]byte, error) {
 		}
 	}
 	for _, d := range []*Direction{pkg.Server, pkg.Client} {
+		if d.Root == nil {
+			b.defs[d.GoName] = false // the side sends nothing: no frame is valid
+			continue
+		}
 		b.defs[d.GoName] = map[string]any{"oneOf": directionBranches(d.Root)}
 	}
 	out := map[string]any{

@@ -160,6 +160,11 @@ type Message struct {
 	Secrets []string
 }
 
+// Wrapped reports whether m's payload is not an object with properties:
+// its Go type is then a struct holding the whole payload in a field Value
+// (specs/README.md, "Payloads that are not objects").
+func (m *Message) Wrapped() bool { return m.Type.Kind != Struct }
+
 // Example is one message example, as compact JSON.
 type Example struct {
 	Name string
@@ -173,8 +178,11 @@ type Switch struct {
 	// Presence means cases are told apart by which key is present; each
 	// case's Values holds its key.
 	Presence bool
-	Cases    []*Case
-	Message  *Message
+	// ByType means cases are told apart by the JSON type of the frame;
+	// each case's Values holds JSON type names ("string", "object").
+	ByType  bool
+	Cases   []*Case
+	Message *Message
 }
 
 // Case is one branch of a Switch.
@@ -188,7 +196,9 @@ type Direction struct {
 	Name     string // "server" or "client"
 	GoName   string // "ServerMessage" or "ClientMessage"
 	Messages []*Message
-	Root     *Switch
+	// Root is nil when the direction carries no message: every frame is
+	// unknown.
+	Root *Switch
 }
 
 // Package is everything generated for one provider.

@@ -7710,13 +7710,6 @@ func check52(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Array:
-		if len(v.Items) < 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("minItems", "fewer than 0 items")
-		}
 		if len(v.Items) > 2 {
 			if s == nil {
 				return false
@@ -8161,13 +8154,6 @@ func check70(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Object:
-		if len(v.Keys) < 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("minProperties", "fewer than 0 properties")
-		}
 		if _, has := v.Get("b"); !has {
 			if s == nil {
 				return false
@@ -8658,13 +8644,6 @@ func check88(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Object:
-		if len(v.Keys) < 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("minProperties", "fewer than 0 properties")
-		}
 		for i, k := range v.Keys {
 			known := false
 			switch k {
@@ -9240,15 +9219,6 @@ func check113(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			ok = false
 			s.Violate("maximum", "greater than 0")
-		}
-	case jsonvalue.String:
-		n := jsonvalue.Length(v.Str)
-		if n < 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("minLength", "shorter than 0 characters")
 		}
 	}
 	return ok
@@ -10500,13 +10470,6 @@ func check157(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Array:
-		if len(v.Items) < 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("minItems", "fewer than 0 items")
-		}
 		if !jsonvalue.Unique(v.Items) {
 			if s == nil {
 				return false
@@ -10722,17 +10685,6 @@ func check163(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		ok = false
 		s.Violate("type", "expected string, got "+v.TypeName())
-	}
-	switch v.Kind {
-	case jsonvalue.String:
-		n := jsonvalue.Length(v.Str)
-		if n < 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("minLength", "shorter than 0 characters")
-		}
 	}
 	return ok
 }
@@ -11407,15 +11359,6 @@ func check189(s *wire.Scope, v *jsonvalue.Value) bool {
 			ok = false
 			s.Violate("multipleOf", "not a multiple of 7")
 		}
-	case jsonvalue.String:
-		n := jsonvalue.Length(v.Str)
-		if n < 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("minLength", "shorter than 0 characters")
-		}
 	}
 	return ok
 }
@@ -11811,14 +11754,6 @@ func check207(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.String:
-		n := jsonvalue.Length(v.Str)
-		if n < 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("minLength", "shorter than 0 characters")
-		}
 		if !jsonvalue.Format("ipv4", v.Str) {
 			if s == nil {
 				return false
@@ -12347,13 +12282,6 @@ func check228(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Array:
-		if len(v.Items) < 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("minItems", "fewer than 0 items")
-		}
 		if len(v.Items) > 2 {
 			if s == nil {
 				return false
@@ -13104,17 +13032,6 @@ func check255(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		ok = false
 		s.Violate("type", "expected string, got "+v.TypeName())
-	}
-	switch v.Kind {
-	case jsonvalue.String:
-		n := jsonvalue.Length(v.Str)
-		if n < 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("minLength", "shorter than 0 characters")
-		}
 	}
 	return ok
 }
@@ -13959,13 +13876,6 @@ func check291(s *wire.Scope, v *jsonvalue.Value) bool {
 	switch v.Kind {
 	case jsonvalue.String:
 		n := jsonvalue.Length(v.Str)
-		if n < 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("minLength", "shorter than 0 characters")
-		}
 		if n > 0 {
 			if s == nil {
 				return false
@@ -14341,16 +14251,6 @@ func check309(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		ok = false
 		s.Violate("type", "expected object, got "+v.TypeName())
-	}
-	switch v.Kind {
-	case jsonvalue.Object:
-		if len(v.Keys) < 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("minProperties", "fewer than 0 properties")
-		}
 	}
 	return ok
 }
@@ -14747,17 +14647,6 @@ func check322(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected boolean or number, got "+v.TypeName())
 	}
-	switch v.Kind {
-	case jsonvalue.String:
-		n := jsonvalue.Length(v.Str)
-		if n < 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("minLength", "shorter than 0 characters")
-		}
-	}
 	return ok
 }
 
@@ -14821,13 +14710,6 @@ func check326(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 	case jsonvalue.String:
 		n := jsonvalue.Length(v.Str)
-		if n < 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("minLength", "shorter than 0 characters")
-		}
 		if n > 2 {
 			if s == nil {
 				return false
@@ -15416,13 +15298,6 @@ func check349(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Array:
-		if len(v.Items) < 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("minItems", "fewer than 0 items")
-		}
 		if len(v.Items) == 0 {
 			if s == nil {
 				return false
@@ -15604,13 +15479,6 @@ func check356(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Object:
-		if len(v.Keys) < 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("minProperties", "fewer than 0 properties")
-		}
 		if _, has := v.Get("b"); !has {
 			if s == nil {
 				return false
@@ -15990,13 +15858,6 @@ func check373(s *wire.Scope, v *jsonvalue.Value) bool {
 	switch v.Kind {
 	case jsonvalue.String:
 		n := jsonvalue.Length(v.Str)
-		if n < 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("minLength", "shorter than 0 characters")
-		}
 		if n > 1 {
 			if s == nil {
 				return false
@@ -16562,13 +16423,6 @@ func check404(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Object:
-		if len(v.Keys) < 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("minProperties", "fewer than 0 properties")
-		}
 		if _, has := v.Get("c"); !has {
 			if s == nil {
 				return false
@@ -17302,13 +17156,6 @@ func check434(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Array:
-		if len(v.Items) < 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("minItems", "fewer than 0 items")
-		}
 		if len(v.Items) > 3 {
 			if s == nil {
 				return false
@@ -17400,15 +17247,6 @@ func check437(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			ok = false
 			s.Violate("maximum", "greater than 3")
-		}
-	case jsonvalue.String:
-		n := jsonvalue.Length(v.Str)
-		if n < 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("minLength", "shorter than 0 characters")
 		}
 	}
 	return ok
@@ -18425,14 +18263,6 @@ func check480(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.String:
-		n := jsonvalue.Length(v.Str)
-		if n < 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("minLength", "shorter than 0 characters")
-		}
 		if !checkPattern480.MatchString(v.Str) {
 			if s == nil {
 				return false
@@ -19920,17 +19750,6 @@ func check535(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected boolean, got "+v.TypeName())
 	}
-	switch v.Kind {
-	case jsonvalue.String:
-		n := jsonvalue.Length(v.Str)
-		if n < 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("minLength", "shorter than 0 characters")
-		}
-	}
 	return ok
 }
 
@@ -20240,16 +20059,6 @@ func check550(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		ok = false
 		s.Violate("type", "expected array, got "+v.TypeName())
-	}
-	switch v.Kind {
-	case jsonvalue.Array:
-		if len(v.Items) < 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("minItems", "fewer than 0 items")
-		}
 	}
 	if check551(nil, v) {
 		if s == nil {
@@ -20611,14 +20420,6 @@ func check564(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.String:
-		n := jsonvalue.Length(v.Str)
-		if n < 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("minLength", "shorter than 0 characters")
-		}
 		if !jsonvalue.Format("relative-json-pointer", v.Str) {
 			if s == nil {
 				return false
@@ -20687,16 +20488,6 @@ func check566(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected object, got "+v.TypeName())
 	}
-	switch v.Kind {
-	case jsonvalue.Object:
-		if len(v.Keys) < 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("minProperties", "fewer than 0 properties")
-		}
-	}
 	return ok
 }
 
@@ -20709,17 +20500,6 @@ func check567(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		ok = false
 		s.Violate("type", "expected integer, got "+v.TypeName())
-	}
-	switch v.Kind {
-	case jsonvalue.String:
-		n := jsonvalue.Length(v.Str)
-		if n < 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("minLength", "shorter than 0 characters")
-		}
 	}
 	return ok
 }
@@ -21582,14 +21362,6 @@ func check601(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.String:
-		n := jsonvalue.Length(v.Str)
-		if n < 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("minLength", "shorter than 0 characters")
-		}
 		if !checkPattern601.MatchString(v.Str) {
 			if s == nil {
 				return false
@@ -22488,16 +22260,6 @@ func check633(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected array, got "+v.TypeName())
 	}
-	switch v.Kind {
-	case jsonvalue.Array:
-		if len(v.Items) < 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("minItems", "fewer than 0 items")
-		}
-	}
 	return ok
 }
 
@@ -22513,13 +22275,6 @@ func check634(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Array:
-		if len(v.Items) < 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("minItems", "fewer than 0 items")
-		}
 		if len(v.Items) > 2 {
 			if s == nil {
 				return false
@@ -23192,14 +22947,6 @@ func check658(s *wire.Scope, v *jsonvalue.Value) bool {
 			s.Violate("maximum", "greater than 0.5")
 		}
 	case jsonvalue.String:
-		n := jsonvalue.Length(v.Str)
-		if n < 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("minLength", "shorter than 0 characters")
-		}
 		if !jsonvalue.Format("date", v.Str) {
 			if s == nil {
 				return false
@@ -23239,13 +22986,6 @@ func check660(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Array:
-		if len(v.Items) < 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("minItems", "fewer than 0 items")
-		}
 		for i := range v.Items {
 			{
 				r := check661(s.EnterIndex(i), &v.Items[i])
@@ -23985,13 +23725,6 @@ func check689(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Array:
-		if len(v.Items) < 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("minItems", "fewer than 0 items")
-		}
 		for i := range v.Items {
 			{
 				r := check692(s.EnterIndex(i), &v.Items[i])
@@ -24196,13 +23929,6 @@ func check698(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Array:
-		if len(v.Items) < 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("minItems", "fewer than 0 items")
-		}
 		if !jsonvalue.Unique(v.Items) {
 			if s == nil {
 				return false
@@ -25371,17 +25097,6 @@ func check742(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected string or object, got "+v.TypeName())
 	}
-	switch v.Kind {
-	case jsonvalue.String:
-		n := jsonvalue.Length(v.Str)
-		if n < 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("minLength", "shorter than 0 characters")
-		}
-	}
 	return ok
 }
 
@@ -25410,13 +25125,6 @@ func check744(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Object:
-		if len(v.Keys) < 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("minProperties", "fewer than 0 properties")
-		}
 		if _, has := v.Get("é"); !has {
 			if s == nil {
 				return false
@@ -26487,13 +26195,6 @@ func check793(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Array:
-		if len(v.Items) < 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("minItems", "fewer than 0 items")
-		}
 		found := false
 		for i := range v.Items {
 			if check794(nil, &v.Items[i]) {
@@ -26809,17 +26510,6 @@ func check804(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		ok = false
 		s.Violate("type", "expected string, got "+v.TypeName())
-	}
-	switch v.Kind {
-	case jsonvalue.String:
-		n := jsonvalue.Length(v.Str)
-		if n < 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("minLength", "shorter than 0 characters")
-		}
 	}
 	return ok
 }

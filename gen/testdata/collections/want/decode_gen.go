@@ -659,14 +659,6 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 		m = v
 	}
-	if m == nil {
-		if err := d.Skip(); err != nil {
-			return nil, err
-		}
-		s.Violate("oneOf", "matches no server message of the spec")
-		s.Recheck()
-		m = &UnknownServerMessage{wire.Unknown{Raw: frame}}
-	}
 	if err := wire.End(d); err != nil {
 		return nil, err
 	}
@@ -700,14 +692,6 @@ func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error)
 			return nil, err
 		}
 		m = v
-	}
-	if m == nil {
-		if err := d.Skip(); err != nil {
-			return nil, err
-		}
-		s.Violate("oneOf", "matches no client message of the spec")
-		s.Recheck()
-		m = &UnknownClientMessage{wire.Unknown{Raw: frame}}
 	}
 	if err := wire.End(d); err != nil {
 		return nil, err

@@ -333,14 +333,6 @@ func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error)
 		}
 		m = v
 	}
-	if m == nil {
-		if err := d.Skip(); err != nil {
-			return nil, err
-		}
-		s.Violate("oneOf", "matches no client message of the spec")
-		s.Recheck()
-		m = &UnknownClientMessage{wire.Unknown{Raw: frame}}
-	}
 	if err := wire.End(d); err != nil {
 		return nil, err
 	}
