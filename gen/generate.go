@@ -26,6 +26,9 @@ type Options struct {
 	// Registry, if set, is the import path of Out; a registry_gen.go
 	// listing every generated provider is written there.
 	Registry string
+	// Warn, if set, receives warnings: keywords that draft-07 makes
+	// annotations, which nothing checks.
+	Warn func(string)
 }
 
 // Files generates the files for one spec without writing them.
@@ -39,7 +42,7 @@ func Files(specPath string, opt Options) (*ir.Package, []golang.File, error) {
 		return nil, nil, err
 	}
 	pkg.SourceFiles = []string{filepath.ToSlash(filepath.Join("specs", filepath.Base(specPath)))}
-	files, err := golang.Generate(pkg, golang.Options{Client: opt.Client})
+	files, err := golang.Generate(pkg, golang.Options{Client: opt.Client, Warn: opt.Warn})
 	if err != nil {
 		return nil, nil, err
 	}

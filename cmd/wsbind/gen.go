@@ -67,7 +67,8 @@ func runGen(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "wsbind gen: no AsyncAPI document in %v\n", specs)
 		return exitUsage
 	}
-	if err := gen.Write(files, gen.Options{Out: *out, Client: true, Registry: *registry}); err != nil {
+	if err := gen.Write(files, gen.Options{Out: *out, Client: true, Registry: *registry,
+		Warn: func(w string) { fmt.Fprintf(stderr, "wsbind gen: warning: %s\n", w) }}); err != nil {
 		fmt.Fprintf(stderr, "wsbind gen: %v\n", err)
 		return exitFailure
 	}

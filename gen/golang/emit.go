@@ -36,6 +36,9 @@ type File struct {
 type Options struct {
 	// Client adds client_gen.go with a typed client on runtime/conn.
 	Client bool
+	// Warn, if set, receives what gen accepts but a user should hear of:
+	// keywords draft-07 makes annotations (unknown ones, unasserted formats).
+	Warn func(string)
 }
 
 // Generate renders every file for pkg.
@@ -75,6 +78,11 @@ func Generate(pkg *ir.Package, opt Options) ([]File, error) {
 			return nil, fmt.Errorf("%s: generated code does not format: %w", e.name, err)
 		}
 		out = append(out, File{Name: e.name, Src: buf.Bytes()})
+	}
+	if opt.Warn != nil {
+		for _, w := range append(pkg.Warnings, g.checks.Warning...) {
+			opt.Warn(w)
+		}
 	}
 	return out, nil
 }

@@ -103,6 +103,7 @@ func Build(doc *spec.Document) (*Package, error) {
 		m.Client = true
 	}
 	pkg.Types = l.sortedTypes()
+	pkg.Warnings = l.warnings
 	if pkg.ClientSpec, err = buildClient(doc, pkg, byName); err != nil {
 		return nil, err
 	}

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 
+	jsonschema "github.com/santhosh-tekuri/jsonschema/v5"
+
 	"github.com/wsbind/wsbind/gen/spec"
 )
 
@@ -37,6 +39,13 @@ var typedKeywords = map[string][]string{
 	"null":    {},
 	"array":   {"items", "minItems", "maxItems"},
 	"object":  {"properties", "required", "additionalProperties"},
+}
+
+// asserted reports whether the reference validator asserts format under
+// draft-07; any other format is an annotation.
+func asserted(format string) bool {
+	_, ok := jsonschema.Formats[format]
+	return ok
 }
 
 // typedFormats are the formats wire.CheckFormat knows.
@@ -91,8 +100,8 @@ func exact(n *spec.Node) bool {
 	if e := n.Get("enum"); e != nil && !enumFits(e, nullable) {
 		return false
 	}
-	if f := n.Get("format"); f != nil && !typedFormats[f.Str()] {
-		return false
+	if f := n.Get("format"); f != nil && !typedFormats[f.Str()] && asserted(f.Str()) {
+		return false // a format the compiled path asserts and the typed one does not
 	}
 	if p := n.Get("pattern"); p != nil && !patternTyped(p.Str()) {
 		return false
@@ -130,12 +139,24 @@ func exact(n *spec.Node) bool {
 	return true
 }
 
-// constraints counts n's keywords that constrain values, leaving out
-// "type", the ones listed in carried, annotations and x- extensions.
+// validation are the draft-07 keywords that constrain values; any other
+// keyword is an annotation (draft-07 ignores unknown ones, gen warns).
+var validation = map[string]bool{
+	"$ref": true, "type": true, "enum": true, "const": true,
+	"multipleOf": true, "maximum": true, "exclusiveMaximum": true, "minimum": true, "exclusiveMinimum": true,
+	"maxLength": true, "minLength": true, "pattern": true, "format": true,
+	"items": true, "additionalItems": true, "maxItems": true, "minItems": true, "uniqueItems": true, "contains": true,
+	"maxProperties": true, "minProperties": true, "required": true, "properties": true, "patternProperties": true,
+	"additionalProperties": true, "dependencies": true, "propertyNames": true,
+	"if": true, "then": true, "else": true, "allOf": true, "anyOf": true, "oneOf": true, "not": true,
+}
+
+// constraints counts n's draft-07 keywords that constrain values, leaving
+// out "type" and the ones listed in carried.
 func constraints(n *spec.Node, carried ...string) int {
 	count := 0
 	for _, k := range n.Keys {
-		if k == "type" || noConstraint[k] || strings.HasPrefix(k, "x-") || contains(carried, k) {
+		if k == "type" || !validation[k] || contains(carried, k) {
 			continue
 		}
 		count++

@@ -219,6 +219,9 @@ type Package struct {
 	SourceFiles []string
 	// ClientSpec drives the typed client.
 	ClientSpec *ClientSpec
+	// Warnings are what gen accepts but a user should hear of: keywords
+	// draft-07 makes annotations, which nothing checks.
+	Warnings []string
 }
 
 // Server is one entry of the spec's servers.

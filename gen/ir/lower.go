@@ -24,8 +24,10 @@ type lowerer struct {
 	// checker compiles the full meaning of schemas no typed lowering
 	// carries, for validators compiled from them.
 	checker *schema.Compiler
-	cache   map[*spec.Node]*Type
-	named   map[string]*Type // Go name to type, for collision checks
+	// warnings are annotations gen accepts but a user should hear of.
+	warnings []string
+	cache    map[*spec.Node]*Type
+	named    map[string]*Type // Go name to type, for collision checks
 	// building holds structs whose fields are being lowered: a struct is
 	// cached before its fields so recursion terminates, and a field that
 	// holds one by value would make the Go type infinitely large.
@@ -290,8 +292,10 @@ func (l *lowerer) lowerBody(orig, n *spec.Node, name string) (*Type, error) {
 		return nil, err
 	}
 	for _, k := range n.Keys {
-		if !supportedKeyword[k] && !strings.HasPrefix(k, "x-") {
-			return nil, n.Errorf("keyword %q is outside the supported JSON Schema subset (specs/README.md)", k)
+		if !supportedKeyword[k] && !strings.HasPrefix(k, "x-") && !noConstraint[k] {
+			// exact() sent every draft-07 keyword the typed path lacks to
+			// the compiled path; what is left is unknown to draft-07.
+			l.warnings = append(l.warnings, fmt.Sprintf("%s: unknown keyword %q is an annotation under draft-07: nothing checks it", n.Loc, k))
 		}
 	}
 	doc := n.Get("description").Str()
@@ -507,11 +511,13 @@ func (l *lowerer) scalarChecks(t *Type, n *spec.Node) error {
 		t.Pattern = p.Str()
 	}
 	if f := n.Get("format"); f != nil {
-		switch f.Str() {
-		case "date-time", "uri":
+		switch {
+		case typedFormats[f.Str()]:
 			t.Format = f.Str()
+		case asserted(f.Str()):
+			return f.Errorf("format %q reached the typed lowering; exact() should have sent it to the compiled path", f.Str())
 		default:
-			return f.Errorf("format %q is not supported (date-time, uri)", f.Str())
+			l.warnings = append(l.warnings, fmt.Sprintf("%s: format %q is not one draft-07 validators assert: it is an annotation", f.Loc, f.Str()))
 		}
 	}
 	if v, ok := intOf(n.Get("minLength")); ok {

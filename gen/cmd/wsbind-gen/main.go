@@ -38,7 +38,7 @@ func main() {
 		}
 		return
 	}
-	if err := gen.Write(specs, gen.Options{Out: *out, Client: *client, Registry: *registry}); err != nil {
+	if err := gen.Write(specs, gen.Options{Out: *out, Client: *client, Registry: *registry, Warn: func(w string) { fmt.Fprintln(os.Stderr, "wsbind-gen: warning:", w) }}); err != nil {
 		fmt.Fprintln(os.Stderr, "wsbind-gen:", err)
 		os.Exit(1)
 	}
