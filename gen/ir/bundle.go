@@ -137,9 +137,6 @@ func (b *bundler) convert(n *spec.Node) (any, error) {
 		return b.ref(n)
 	}
 	out := map[string]any{}
-	if err := b.fixups(n, out); err != nil {
-		return nil, err
-	}
 	for i, k := range n.Keys {
 		v := n.Values[i]
 		switch {
@@ -208,25 +205,3 @@ func containsNil(vals []any) bool {
 	return false
 }
 
-// fixups adds what JSON Schema needs to mean what the generator means. An
-// object closed with additionalProperties: false beside allOf would, under
-// JSON Schema, reject every property its allOf parts declare; listing the
-// merged property names beside it keeps them allowed.
-func (b *bundler) fixups(n *spec.Node, out map[string]any) error {
-	ap := n.Get("additionalProperties")
-	if n.Get("allOf") == nil || ap == nil || ap.Scalar != false {
-		return nil
-	}
-	flat, err := newLowerer(b.loader).flatten(n)
-	if err != nil {
-		return err
-	}
-	props := map[string]any{}
-	if p := flat.Get("properties"); p != nil {
-		for _, k := range p.Keys {
-			props[k] = true
-		}
-	}
-	out["properties"] = props
-	return nil
-}

@@ -279,6 +279,15 @@ func (l *lowerer) losslessAllOf(n *spec.Node) bool {
 			own.Values = append(own.Values, n.Values[i])
 		}
 	}
+	if ap := own.Get("additionalProperties"); ap != nil && !(ap.Kind == spec.ScalarKind && ap.Scalar == true) {
+		// Beside allOf, additionalProperties sees only its siblings'
+		// properties, not the parts': a merged struct would mean otherwise.
+		for _, p := range all.Items {
+			if part, err := l.loader.Deref(p); err != nil || part.Get("properties") != nil || part.Get("patternProperties") != nil {
+				return false
+			}
+		}
+	}
 	seen := map[string]bool{}
 	props := map[string]*spec.Node{}
 	typ := ""

@@ -88,65 +88,9 @@ func (m *Hello) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 }
 
 func (m *Tip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
-	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
+	var err error
+	if m.Value, err = wire.Raw(d, s, ""); err != nil {
 		return err
-	}
-	var dup uint64
-	var seen uint64
-	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
-		var err error
-		switch string(key) {
-		case "type":
-			if dup&(1<<0) != 0 {
-				s.Forget("type")
-				var zero string
-				m.Type = zero
-			}
-			dup |= 1 << 0
-			seen |= 1 << 0
-			if m.Type, err = wire.String(d, s, "type"); err != nil {
-				return err
-			}
-		case "id":
-			if dup&(1<<1) != 0 {
-				s.Forget("id")
-				var zero string
-				m.ID = zero
-			}
-			dup |= 1 << 1
-			seen |= 1 << 1
-			if m.ID, err = wire.String(d, s, "id"); err != nil {
-				return err
-			}
-		case "amount":
-			if dup&(1<<2) != 0 {
-				s.Forget("amount")
-				var zero float64
-				m.Amount = zero
-			}
-			dup |= 1 << 2
-			seen |= 1 << 2
-			if m.Amount, err = wire.Float(d, s, "amount"); err != nil {
-				return err
-			}
-		default:
-			s.Unknown(key, true)
-			return d.Skip()
-		}
-		return err
-	}); err != nil {
-		return err
-	}
-	if seen != 0x7 {
-		if seen&(1<<0) == 0 {
-			s.Missing("type")
-		}
-		if seen&(1<<1) == 0 {
-			s.Missing("id")
-		}
-		if seen&(1<<2) == 0 {
-			s.Missing("amount")
-		}
 	}
 	return nil
 }

@@ -3,13 +3,18 @@
 // Package allofclosed holds typed bindings for Closed object beside allOf,
 // generated from specs/allofclosed.yaml by wsbind-gen.
 //
-// specs/README.md says to put additionalProperties false beside allOf, not
-// inside a part. The Go decoder merges the parts, but the JSON Schema bundle
-// keeps allOf as written, where additionalProperties only sees sibling
-// properties: the bundle then rejects every property of the object.
+// additionalProperties false beside allOf sees only its sibling properties,
+// not the parts': under draft-07 every property the parts declare is then
+// forbidden. Merging the parts into one closed struct would mean something
+// else, so the object is raw JSON with a compiled validator that says what
+// draft-07 says. Tip names the parts' properties beside additionalProperties,
+// as draft-07 needs; its example then passes.
 package allofclosed
 
-import "github.com/wsbind/wsbind/runtime/wire"
+import (
+	"encoding/json"
+	"github.com/wsbind/wsbind/runtime/wire"
+)
 
 // The wire package this code was generated for; a mismatch fails to compile.
 var _ = wire.SupportsVersion1
@@ -69,11 +74,11 @@ func (m *Hello) RawFrame() []byte {
 }
 func (*Hello) isClientMessage() {}
 
-// Tip is the Tip message, sent by the server.
+// Tip is the Tip message, sent by the server. Its payload is raw JSON, checked
+// against the payload schema by Validate, held in Value.
 type Tip struct {
-	Type   string  `json:"type"`
-	ID     string  `json:"id"`
-	Amount float64 `json:"amount"`
+	// Value is the whole payload.
+	Value json.RawMessage
 
 	raw []byte
 }
@@ -88,3 +93,24 @@ func (m *Tip) RawFrame() []byte {
 	return m.raw
 }
 func (*Tip) isServerMessage() {}
+
+// MarshalJSON writes Value: the message on the wire is its payload.
+func (m *Tip) MarshalJSON() ([]byte, error) {
+	return json.Marshal(m.Value)
+}
+
+// Validate checks m against its schema and returns every violation as a *wire.ValidationError.
+func (m *Tip) Validate() error {
+	s := wire.GetScope()
+	defer wire.PutScope(s)
+	m.validate(s)
+	return wire.Finish(s, "Tip")
+}
+
+func (m *Tip) validate(s *wire.Scope) {
+	raw := m.Value
+	if raw == nil {
+		raw = json.RawMessage("null")
+	}
+	wire.CheckRaw(s, raw, check0)
+}

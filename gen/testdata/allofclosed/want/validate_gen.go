@@ -2,7 +2,10 @@
 
 package allofclosed
 
-import "github.com/wsbind/wsbind/runtime/wire"
+import (
+	jsonvalue "github.com/wsbind/wsbind/runtime/jsonvalue"
+	"github.com/wsbind/wsbind/runtime/wire"
+)
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
 func (m *Envelope) Validate() error {
@@ -24,18 +27,220 @@ func (m *Hello) Validate() error {
 
 func (_ *Hello) validate(s *wire.Scope) {}
 
-// Validate checks m against its schema and returns every violation as a *wire.ValidationError.
-func (m *Tip) Validate() error {
-	s := wire.GetScope()
-	defer wire.PutScope(s)
-	m.validate(s)
-	return wire.Finish(s, "Tip")
+var (
+	checkConst10 = jsonvalue.MustParse("\"tip\"")
+)
+
+// check0 checks allofclosed.yaml#/components/messages/Tip/payload.
+func check0(s *wire.Scope, v *jsonvalue.Value) bool {
+	ok := true
+	switch v.Kind {
+	case jsonvalue.Object:
+		for i, k := range v.Keys {
+			known := false
+			switch k {
+			case "type":
+				known = true
+			case "id":
+				known = true
+			case "amount":
+				known = true
+			}
+			if !known {
+				{
+					r := check1(s.Enter(k), &v.Vals[i])
+					s.Leave()
+					if !r {
+						if s == nil {
+							return false
+						}
+						ok = false
+					}
+				}
+			}
+		}
+	}
+	if !check5(s, v) {
+		if s == nil {
+			return false
+		}
+		ok = false
+	}
+	if !check9(s, v) {
+		if s == nil {
+			return false
+		}
+		ok = false
+	}
+	return ok
 }
 
-func (m *Tip) validate(s *wire.Scope) {
-	s.Push("type")
-	if m.Type != "tip" {
-		wire.Const(s, "\"tip\"")
+// check1 checks allofclosed.yaml#/components/messages/Tip/payload/additionalProperties.
+func check1(s *wire.Scope, v *jsonvalue.Value) bool {
+	if s != nil {
+		s.Violate("false", "no value is allowed here (false schema)")
 	}
-	s.Pop()
+	return false
+}
+
+// check5 checks allofclosed.yaml#/components/messages/Tip/payload/allOf/0.
+func check5(s *wire.Scope, v *jsonvalue.Value) bool {
+	return check6(s, v)
+}
+
+// check6 checks allofclosed.yaml#/components/schemas/Envelope.
+func check6(s *wire.Scope, v *jsonvalue.Value) bool {
+	ok := true
+	if !(v.Kind == jsonvalue.Object) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("type", "expected object, got "+v.TypeName())
+	}
+	switch v.Kind {
+	case jsonvalue.Object:
+		if _, has := v.Get("type"); !has {
+			if s == nil {
+				return false
+			}
+			ok = false
+			s.Violate("required", "missing property \"type\"")
+		}
+		if _, has := v.Get("id"); !has {
+			if s == nil {
+				return false
+			}
+			ok = false
+			s.Violate("required", "missing property \"id\"")
+		}
+		for i, k := range v.Keys {
+			switch k {
+			case "type":
+				{
+					r := check7(s.Enter(k), &v.Vals[i])
+					s.Leave()
+					if !r {
+						if s == nil {
+							return false
+						}
+						ok = false
+					}
+				}
+			case "id":
+				{
+					r := check8(s.Enter(k), &v.Vals[i])
+					s.Leave()
+					if !r {
+						if s == nil {
+							return false
+						}
+						ok = false
+					}
+				}
+			}
+		}
+	}
+	return ok
+}
+
+// check7 checks allofclosed.yaml#/components/schemas/Envelope/properties/type.
+func check7(s *wire.Scope, v *jsonvalue.Value) bool {
+	ok := true
+	if !(v.Kind == jsonvalue.String) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("type", "expected string, got "+v.TypeName())
+	}
+	return ok
+}
+
+// check8 checks allofclosed.yaml#/components/schemas/Envelope/properties/id.
+func check8(s *wire.Scope, v *jsonvalue.Value) bool {
+	ok := true
+	if !(v.Kind == jsonvalue.String) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("type", "expected string, got "+v.TypeName())
+	}
+	return ok
+}
+
+// check9 checks allofclosed.yaml#/components/messages/Tip/payload/allOf/1.
+func check9(s *wire.Scope, v *jsonvalue.Value) bool {
+	ok := true
+	if !(v.Kind == jsonvalue.Object) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("type", "expected object, got "+v.TypeName())
+	}
+	switch v.Kind {
+	case jsonvalue.Object:
+		if _, has := v.Get("amount"); !has {
+			if s == nil {
+				return false
+			}
+			ok = false
+			s.Violate("required", "missing property \"amount\"")
+		}
+		for i, k := range v.Keys {
+			switch k {
+			case "type":
+				{
+					r := check10(s.Enter(k), &v.Vals[i])
+					s.Leave()
+					if !r {
+						if s == nil {
+							return false
+						}
+						ok = false
+					}
+				}
+			case "amount":
+				{
+					r := check11(s.Enter(k), &v.Vals[i])
+					s.Leave()
+					if !r {
+						if s == nil {
+							return false
+						}
+						ok = false
+					}
+				}
+			}
+		}
+	}
+	return ok
+}
+
+// check10 checks allofclosed.yaml#/components/messages/Tip/payload/allOf/1/properties/type.
+func check10(s *wire.Scope, v *jsonvalue.Value) bool {
+	ok := true
+	if !jsonvalue.Equal(v, &checkConst10) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("const", "must be \"tip\"")
+	}
+	return ok
+}
+
+// check11 checks allofclosed.yaml#/components/messages/Tip/payload/allOf/1/properties/amount.
+func check11(s *wire.Scope, v *jsonvalue.Value) bool {
+	ok := true
+	if !(v.Kind == jsonvalue.Number) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("type", "expected number, got "+v.TypeName())
+	}
+	return ok
 }
