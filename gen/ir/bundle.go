@@ -204,4 +204,3 @@ func containsNil(vals []any) bool {
 	}
 	return false
 }
-
