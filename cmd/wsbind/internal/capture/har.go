@@ -316,24 +316,15 @@ func (hr *harReader) key() (string, error) {
 // skip consumes one value token by token, so a large value is never held
 // as a whole (beyond one string).
 func (hr *harReader) skip() error {
-	depth := 0
-	for {
-		tok, err := hr.token()
-		if err != nil {
-			return err
-		}
-		hr.lr.advance(hr.dec.InputOffset())
-		if d, ok := tok.(json.Delim); ok {
-			if d == '{' || d == '[' {
-				depth++
-			} else {
-				depth--
-			}
-		}
-		if depth == 0 {
-			return nil
-		}
+	tok, err := hr.token()
+	if err != nil {
+		return err
 	}
+	hr.lr.advance(hr.dec.InputOffset())
+	if d, ok := tok.(json.Delim); ok && (d == '{' || d == '[') {
+		return hr.skipRest()
+	}
+	return nil
 }
 
 // skipRest consumes the rest of an array or object whose opening token
