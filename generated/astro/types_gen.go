@@ -10,11 +10,13 @@
 // it sends `reconnect` with a token that resumes every subscription on a new
 // connection.
 //
-// Sources: the seed (the first Astro doc, 2023) and the newer StreamElements
-// docs summarised in PROTOCOL-FACTS section A (2026-03-20 overhaul). Both
-// describe real traffic, so old and new shapes are accepted side by side. Only
-// text frames are used; the server ignores binary frames. Close codes are not
-// documented.
+// Sources: the 2023 Astro doc
+// (https://github.com/StreamElements/docs/blob/2948fcb/docs/websockets/index.md,
+// 2023-09-27) and the newer StreamElements docs
+// (https://github.com/StreamElements/docs/tree/4aac1ac/docs/websockets,
+// 2026-03-20 overhaul). Both describe real traffic, so old and new shapes are
+// accepted side by side. Only text frames are used; the server ignores binary
+// frames. Close codes are not documented.
 package astro
 
 import (
@@ -1002,8 +1004,9 @@ func (*ActivityVideolike) isChannelActivitiesMessageData() {}
 
 // AstroMessage is the AstroMessage message, sent by the server.
 //
-// The hello-world notification from the seed's example, published on the
-// `astro` topic. It appears in no topic list.
+// The hello-world notification from the example in the 2023 Astro doc
+// (https://github.com/StreamElements/docs/blob/2948fcb/docs/websockets/index.md),
+// published on the `astro` topic. It appears in no topic list.
 type AstroMessage struct {
 	// Unique id of this notification.
 	ID string `json:"id"`
@@ -2099,8 +2102,9 @@ type ChannelTipsMessage struct {
 	Room wire.Opt[string] `json:"room,omitzero"`
 	// A tip record, used by `channel.tips` (completed tips) and
 	// `channel.tips.moderation` (moderation state changes). Only `approved` and
-	// `approvedBy` are described in PROTOCOL-FACTS; the other fields come from the
-	// doc examples and the object is left open.
+	// `approvedBy` are described in the docs' text
+	// (https://github.com/StreamElements/docs/blob/4aac1ac/docs/websockets/topics/channel-tips-moderation.md);
+	// the other fields come from the doc examples and the object is left open.
 	Data Tip `json:"data"`
 
 	raw []byte
@@ -2135,8 +2139,9 @@ type ChannelTipsModerationMessage struct {
 	Room wire.Opt[string] `json:"room,omitzero"`
 	// A tip record, used by `channel.tips` (completed tips) and
 	// `channel.tips.moderation` (moderation state changes). Only `approved` and
-	// `approvedBy` are described in PROTOCOL-FACTS; the other fields come from the
-	// doc examples and the object is left open.
+	// `approvedBy` are described in the docs' text
+	// (https://github.com/StreamElements/docs/blob/4aac1ac/docs/websockets/topics/channel-tips-moderation.md);
+	// the other fields come from the doc examples and the object is left open.
 	Data Tip `json:"data"`
 
 	raw []byte
@@ -2233,8 +2238,9 @@ func (e ContestState) Valid() bool {
 // reconnect) and treats that case as success. err_unauthorized: bad token or
 // missing scope. err_deadline_exceeded (newer docs only): authorization timed
 // out, retrying is allowed. rate_limit_exceeded: too many commands.
-// invalid_message is the seed's name for an unknown command; the newer docs
-// call it invalid_message_type.
+// invalid_message is the name used by the 2023 Astro doc
+// (https://github.com/StreamElements/docs/blob/2948fcb/docs/websockets/index.md);
+// the newer docs call it invalid_message_type.
 type ErrorCode string
 
 // ErrorCode values.
@@ -2432,17 +2438,21 @@ type ReconnectData struct {
 // Response is the Response message, sent by the server.
 //
 // Reply to a client command, matched by `nonce`. Failures set `error` and
-// explain in `data.message`. `data` is an object in the seed and newer docs;
-// the very first Astro doc (2023-09-23) sent it as a bare string, so both are
-// accepted.
+// explain in `data.message`. `data` is an object in the 2023-09-27 doc
+// (https://github.com/StreamElements/docs/blob/2948fcb/docs/websockets/index.md)
+// and newer docs; the very first Astro doc (2023-09-23,
+// https://github.com/StreamElements/docs/blob/e84ab17/docs/websockets/index.md)
+// sent it as a bare string, so both are accepted.
 type Response struct {
 	// A ULID in Crockford base32, 26 characters.
 	ID string `json:"id"`
 	// An RFC 3339 date-time, such as 2024-02-15T14:52:42Z.
 	TS string `json:"ts"`
 	// Discriminator of a response frame. Every published example uses lower-case
-	// `response`; the field table of the seed and of the docs before 2026-03-20
-	// spelled it `RESPONSE`, so both are accepted.
+	// `response`; the field table of the 2023 Astro doc
+	// (https://github.com/StreamElements/docs/blob/2948fcb/docs/websockets/index.md)
+	// and of the docs before 2026-03-20 spelled it `RESPONSE`, so both are
+	// accepted.
 	Type ResponseType `json:"type"`
 	// Nonce of the request being answered, when it had one.
 	Nonce wire.Opt[string] `json:"nonce,omitzero"`
@@ -2453,11 +2463,13 @@ type Response struct {
 	// reconnect) and treats that case as success. err_unauthorized: bad token or
 	// missing scope. err_deadline_exceeded (newer docs only): authorization timed
 	// out, retrying is allowed. rate_limit_exceeded: too many commands.
-	// invalid_message is the seed's name for an unknown command; the newer docs
-	// call it invalid_message_type.
+	// invalid_message is the name used by the 2023 Astro doc
+	// (https://github.com/StreamElements/docs/blob/2948fcb/docs/websockets/index.md);
+	// the newer docs call it invalid_message_type.
 	Error wire.Opt[ErrorCode] `json:"error,omitzero"`
-	// Outcome of a request: an object (seed and newer docs) or a bare string
-	// (2023-09-23 doc).
+	// Outcome of a request: an object (2023-09-27 doc and newer docs) or a bare
+	// string (2023-09-23 doc,
+	// https://github.com/StreamElements/docs/blob/e84ab17/docs/websockets/index.md).
 	Data ResponseBody `json:"data"`
 
 	raw []byte
@@ -2477,8 +2489,9 @@ func (*Response) isServerMessage() {}
 // ResponseBody is one of ResponseBodyString or *ResponseData, selected by the
 // JSON type of the value.
 //
-// Outcome of a request: an object (seed and newer docs) or a bare string
-// (2023-09-23 doc).
+// Outcome of a request: an object (2023-09-27 doc and newer docs) or a bare
+// string (2023-09-23 doc,
+// https://github.com/StreamElements/docs/blob/e84ab17/docs/websockets/index.md).
 type ResponseBody interface {
 	isResponseBody()
 }
@@ -2491,10 +2504,12 @@ func (ResponseBodyString) isResponseBody() {}
 // ResponseData is an object of the spec
 // (astro.yaml#/components/schemas/ResponseData).
 //
-// Object body of a response. The seed has `message` and `topic`; the newer
-// docs add `room`, the canonical room id chosen by the auth service, which can
-// differ from the room that was asked for. Error responses carry only
-// `message`.
+// Object body of a response. The 2023 Astro doc
+// (https://github.com/StreamElements/docs/blob/2948fcb/docs/websockets/index.md)
+// has `message` and `topic`; the newer docs
+// (https://github.com/StreamElements/docs/tree/4aac1ac/docs/websockets) add
+// `room`, the canonical room id chosen by the auth service, which can differ
+// from the room that was asked for. Error responses carry only `message`.
 type ResponseData struct {
 	// Human-readable outcome, such as "successfully subscribed to topic" or
 	// "invalid token".
@@ -2511,8 +2526,10 @@ func (*ResponseData) isResponseBody() {}
 // (astro.yaml#/components/schemas/ResponseType).
 //
 // Discriminator of a response frame. Every published example uses lower-case
-// `response`; the field table of the seed and of the docs before 2026-03-20
-// spelled it `RESPONSE`, so both are accepted.
+// `response`; the field table of the 2023 Astro doc
+// (https://github.com/StreamElements/docs/blob/2948fcb/docs/websockets/index.md)
+// and of the docs before 2026-03-20 spelled it `RESPONSE`, so both are
+// accepted.
 type ResponseType string
 
 // ResponseType values.
@@ -2570,9 +2587,10 @@ func (e SongrequestEvent) Valid() bool {
 // Subscribe is the Subscribe message, sent by the client.
 //
 // Subscribe request. The token travels in every request (there is no
-// connection-level login). The seed lists type, nonce, topic, token and
-// token_type; the newer docs add `room`. The answer is a Response carrying the
-// same nonce.
+// connection-level login). The 2023 Astro doc
+// (https://github.com/StreamElements/docs/blob/2948fcb/docs/websockets/index.md)
+// lists type, nonce, topic, token and token_type; the newer docs add `room`.
+// The answer is a Response carrying the same nonce.
 type Subscribe struct {
 	Type string `json:"type"`
 	// Optional caller-chosen id, echoed in the response.
@@ -2596,18 +2614,21 @@ func (*Subscribe) isClientMessage() {}
 // SubscribeData is an object of the spec
 // (astro.yaml#/components/messages/Subscribe/payload/properties/data).
 type SubscribeData struct {
-	// Topic name, e.g. channel.activities. The seed's example uses channel.follow,
-	// which no topic list contains.
+	// Topic name, e.g. channel.activities. The example in the 2023 Astro doc
+	// (https://github.com/StreamElements/docs/blob/2948fcb/docs/websockets/index.md)
+	// uses channel.follow, which no topic list contains.
 	Topic string `json:"topic"`
 	// Room to subscribe to. Current docs: defaults to "" (global). Docs before
 	// 2026-03-20: defaults to the channel the token belongs to.
 	Room wire.Opt[string] `json:"room,omitzero"`
 	// Credential for this subscription; required for subscribe.
 	Token string `json:"token"`
-	// Kind of credential carried in a subscribe request. The seed (2023) allowed
-	// apikey and jwt, and `oauth` was added a few days later; the current docs
-	// call the OAuth kind `oauth2`. Both OAuth spellings are kept so that old and
-	// new clients validate.
+	// Kind of credential carried in a subscribe request. The first Astro doc
+	// (https://github.com/StreamElements/docs/blob/e84ab17/docs/websockets/index.md,
+	// 2023-09-23) allowed apikey and jwt, and `oauth` was added a few days later
+	// (https://github.com/StreamElements/docs/blob/2948fcb/docs/websockets/index.md);
+	// the current docs call the OAuth kind `oauth2`. Both OAuth spellings are kept
+	// so that old and new clients validate.
 	TokenType TokenType `json:"token_type"`
 }
 
@@ -2615,8 +2636,9 @@ type SubscribeData struct {
 //
 // A tip record, used by `channel.tips` (completed tips) and
 // `channel.tips.moderation` (moderation state changes). Only `approved` and
-// `approvedBy` are described in PROTOCOL-FACTS; the other fields come from the
-// doc examples and the object is left open.
+// `approvedBy` are described in the docs' text
+// (https://github.com/StreamElements/docs/blob/4aac1ac/docs/websockets/topics/channel-tips-moderation.md);
+// the other fields come from the doc examples and the object is left open.
 type Tip struct {
 	// Tip id.
 	ID      wire.Opt[string] `json:"_id,omitzero"`
@@ -2689,10 +2711,12 @@ type TipDonor struct {
 // TokenType is one of the values the spec lists
 // (astro.yaml#/components/schemas/TokenType).
 //
-// Kind of credential carried in a subscribe request. The seed (2023) allowed
-// apikey and jwt, and `oauth` was added a few days later; the current docs
-// call the OAuth kind `oauth2`. Both OAuth spellings are kept so that old and
-// new clients validate.
+// Kind of credential carried in a subscribe request. The first Astro doc
+// (https://github.com/StreamElements/docs/blob/e84ab17/docs/websockets/index.md,
+// 2023-09-23) allowed apikey and jwt, and `oauth` was added a few days later
+// (https://github.com/StreamElements/docs/blob/2948fcb/docs/websockets/index.md);
+// the current docs call the OAuth kind `oauth2`. Both OAuth spellings are kept
+// so that old and new clients validate.
 type TokenType string
 
 // TokenType values.
@@ -2745,17 +2769,19 @@ type UnsubscribeData struct {
 	Room wire.Opt[string] `json:"room,omitzero"`
 	// Not needed for unsubscribe (newer docs); tolerated.
 	Token wire.Opt[string] `json:"token,omitzero"`
-	// Kind of credential carried in a subscribe request. The seed (2023) allowed
-	// apikey and jwt, and `oauth` was added a few days later; the current docs
-	// call the OAuth kind `oauth2`. Both OAuth spellings are kept so that old and
-	// new clients validate.
+	// Kind of credential carried in a subscribe request. The first Astro doc
+	// (https://github.com/StreamElements/docs/blob/e84ab17/docs/websockets/index.md,
+	// 2023-09-23) allowed apikey and jwt, and `oauth` was added a few days later
+	// (https://github.com/StreamElements/docs/blob/2948fcb/docs/websockets/index.md);
+	// the current docs call the OAuth kind `oauth2`. Both OAuth spellings are kept
+	// so that old and new clients validate.
 	TokenType wire.Opt[TokenType] `json:"token_type,omitzero"`
 }
 
 // Welcome is the Welcome message, sent by the server.
 //
-// Greeting sent once right after connecting (newer docs; the seed does not
-// mention it). The official examples wait for it before subscribing.
+// Greeting sent once right after connecting (newer docs; the 2023 Astro doc
+// does not mention it). The official examples wait for it before subscribing.
 type Welcome struct {
 	// A ULID in Crockford base32, 26 characters.
 	ID string `json:"id"`

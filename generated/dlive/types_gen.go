@@ -17,16 +17,19 @@
 // with all of its fields whatever the client asked for, so clients must filter
 // by `__typename` themselves.
 //
-// Sources, named in each description: - seed: seeds/dlive-subscriptions.txt
-// (the official DLive subscription page: endpoint, connection_init with a
-// token, connection_ack, start, one ChatText data frame, stop, the 25 s "ka").
-// - newer docs: PROTOCOL-FACTS section B items marked DL/DLA (the official
-// event type list, OAuth2 token lifetimes). - third party: public clients
-// (dlive-js, DSharp, AxelChat, Casterlabs, a chat logger, Discord bots): the
-// web-client endpoint, the full web query (per-type fields, enums, chest
-// events), persisted queries. - protocol: subscriptions-transport-ws
-// PROTOCOL.md for the frames DLive does not document (connection_error, error,
-// complete, connection_terminate).
+// Sources, named in each description: - DLive docs: the official DLive
+// subscription page, https://docs.dlive.tv/api/api/subscription-web-socket
+// (endpoint, connection_init with a token, connection_ack, start, one ChatText
+// data frame, stop, the 25 s "ka"). - newer docs: the official event type list
+// on that page and the OAuth2 token lifetimes at
+// https://docs.dlive.tv/api/authentication-oauth2/oauth-2.0. - third party:
+// public clients (dlive-js, DSharp, AxelChat, Casterlabs, a chat logger,
+// Discord bots): the web-client endpoint, the full web query (per-type fields,
+// enums, chest events), persisted queries. - protocol:
+// subscriptions-transport-ws PROTOCOL.md
+// (https://github.com/apollographql/subscriptions-transport-ws/blob/53d6026/PROTOCOL.md)
+// for the frames DLive does not document (connection_error, error, complete,
+// connection_terminate).
 //
 // GAP: no public source shows a DLive error, complete or connection_error
 // frame, close codes, or rate limits; most event kinds have never been
@@ -93,7 +96,7 @@ type ChatBan struct {
 	// Timeout; clients also handle GiftSub and GiftSubReceive (third party). New
 	// values appear over time, so it stays a plain string; values for
 	// ChatExtendSub, ChatSubStreak, ChatTCValueAdd and ChatClip are not known.
-	// Optional because only the seed frame shows it.
+	// Optional because only the DLive docs' example frame shows it.
 	Type wire.Opt[string] `json:"type,omitzero"`
 	// Whether the sender subscribes to the streamer.
 	Subscribing bool `json:"subscribing"`
@@ -101,9 +104,9 @@ type ChatBan struct {
 	Role Role `json:"role"`
 	// Role of a user in the streamer's chat room (third party).
 	RoomRole RoomRole `json:"roomRole"`
-	// A chat user as seen in stream events. The seed frame shows every field but
-	// `effect`; the web query adds `effect`, which can be null (third party).
-	// Open.
+	// A chat user as seen in stream events. The DLive docs' example frame shows
+	// every field but `effect`; the web query adds `effect`, which can be null
+	// (third party). Open.
 	Sender StreamchatUser `json:"sender"`
 	ID     string         `json:"id"`
 	// The moderator behind a ban or timeout, with only the fields the web query
@@ -128,7 +131,7 @@ type ChatChangeMode struct {
 	// Timeout; clients also handle GiftSub and GiftSubReceive (third party). New
 	// values appear over time, so it stays a plain string; values for
 	// ChatExtendSub, ChatSubStreak, ChatTCValueAdd and ChatClip are not known.
-	// Optional because only the seed frame shows it.
+	// Optional because only the DLive docs' example frame shows it.
 	Type wire.Opt[string] `json:"type,omitzero"`
 	// New chat mode; values not documented.
 	Mode wire.Opt[string] `json:"mode,omitzero"`
@@ -147,7 +150,7 @@ type ChatClip struct {
 	// Timeout; clients also handle GiftSub and GiftSubReceive (third party). New
 	// values appear over time, so it stays a plain string; values for
 	// ChatExtendSub, ChatSubStreak, ChatTCValueAdd and ChatClip are not known.
-	// Optional because only the seed frame shows it.
+	// Optional because only the DLive docs' example frame shows it.
 	Type wire.Opt[string] `json:"type,omitzero"`
 	// Whether the sender subscribes to the streamer.
 	Subscribing bool `json:"subscribing"`
@@ -155,9 +158,9 @@ type ChatClip struct {
 	Role Role `json:"role"`
 	// Role of a user in the streamer's chat room (third party).
 	RoomRole RoomRole `json:"roomRole"`
-	// A chat user as seen in stream events. The seed frame shows every field but
-	// `effect`; the web query adds `effect`, which can be null (third party).
-	// Open.
+	// A chat user as seen in stream events. The DLive docs' example frame shows
+	// every field but `effect`; the web query adds `effect`, which can be null
+	// (third party). Open.
 	Sender StreamchatUser `json:"sender"`
 	ID     string         `json:"id"`
 	// Clip slug; DSharp opens https://dlive.tv/clip/<url>.
@@ -178,7 +181,7 @@ type ChatDelete struct {
 	// Timeout; clients also handle GiftSub and GiftSubReceive (third party). New
 	// values appear over time, so it stays a plain string; values for
 	// ChatExtendSub, ChatSubStreak, ChatTCValueAdd and ChatClip are not known.
-	// Optional because only the seed frame shows it.
+	// Optional because only the DLive docs' example frame shows it.
 	Type wire.Opt[string] `json:"type,omitzero"`
 	// Ids of the deleted ChatText messages.
 	Ids []string `json:"ids,omitzero"`
@@ -198,7 +201,7 @@ type ChatEmoteAdd struct {
 	// Timeout; clients also handle GiftSub and GiftSubReceive (third party). New
 	// values appear over time, so it stays a plain string; values for
 	// ChatExtendSub, ChatSubStreak, ChatTCValueAdd and ChatClip are not known.
-	// Optional because only the seed frame shows it.
+	// Optional because only the DLive docs' example frame shows it.
 	Type wire.Opt[string] `json:"type,omitzero"`
 	// Whether the sender subscribes to the streamer.
 	Subscribing bool `json:"subscribing"`
@@ -206,9 +209,9 @@ type ChatEmoteAdd struct {
 	Role Role `json:"role"`
 	// Role of a user in the streamer's chat room (third party).
 	RoomRole RoomRole `json:"roomRole"`
-	// A chat user as seen in stream events. The seed frame shows every field but
-	// `effect`; the web query adds `effect`, which can be null (third party).
-	// Open.
+	// A chat user as seen in stream events. The DLive docs' example frame shows
+	// every field but `effect`; the web query adds `effect`, which can be null
+	// (third party). Open.
 	Sender StreamchatUser `json:"sender"`
 	ID     string         `json:"id"`
 	// Emote id; image at https://images.prd.dlivecdn.com/emote/<id>.
@@ -229,7 +232,7 @@ type ChatExtendSub struct {
 	// Timeout; clients also handle GiftSub and GiftSubReceive (third party). New
 	// values appear over time, so it stays a plain string; values for
 	// ChatExtendSub, ChatSubStreak, ChatTCValueAdd and ChatClip are not known.
-	// Optional because only the seed frame shows it.
+	// Optional because only the DLive docs' example frame shows it.
 	Type wire.Opt[string] `json:"type,omitzero"`
 	// Whether the sender subscribes to the streamer.
 	Subscribing bool `json:"subscribing"`
@@ -237,9 +240,9 @@ type ChatExtendSub struct {
 	Role Role `json:"role"`
 	// Role of a user in the streamer's chat room (third party).
 	RoomRole RoomRole `json:"roomRole"`
-	// A chat user as seen in stream events. The seed frame shows every field but
-	// `effect`; the web query adds `effect`, which can be null (third party).
-	// Open.
+	// A chat user as seen in stream events. The DLive docs' example frame shows
+	// every field but `effect`; the web query adds `effect`, which can be null
+	// (third party). Open.
 	Sender StreamchatUser  `json:"sender"`
 	ID     string          `json:"id"`
 	Month  wire.Opt[int64] `json:"month,omitzero"`
@@ -261,7 +264,7 @@ type ChatFollow struct {
 	// Timeout; clients also handle GiftSub and GiftSubReceive (third party). New
 	// values appear over time, so it stays a plain string; values for
 	// ChatExtendSub, ChatSubStreak, ChatTCValueAdd and ChatClip are not known.
-	// Optional because only the seed frame shows it.
+	// Optional because only the DLive docs' example frame shows it.
 	Type wire.Opt[string] `json:"type,omitzero"`
 	// Whether the sender subscribes to the streamer.
 	Subscribing bool `json:"subscribing"`
@@ -269,9 +272,9 @@ type ChatFollow struct {
 	Role Role `json:"role"`
 	// Role of a user in the streamer's chat room (third party).
 	RoomRole RoomRole `json:"roomRole"`
-	// A chat user as seen in stream events. The seed frame shows every field but
-	// `effect`; the web query adds `effect`, which can be null (third party).
-	// Open.
+	// A chat user as seen in stream events. The DLive docs' example frame shows
+	// every field but `effect`; the web query adds `effect`, which can be null
+	// (third party). Open.
 	Sender StreamchatUser `json:"sender"`
 	ID     string         `json:"id"`
 }
@@ -291,7 +294,7 @@ type ChatGift struct {
 	// Timeout; clients also handle GiftSub and GiftSubReceive (third party). New
 	// values appear over time, so it stays a plain string; values for
 	// ChatExtendSub, ChatSubStreak, ChatTCValueAdd and ChatClip are not known.
-	// Optional because only the seed frame shows it.
+	// Optional because only the DLive docs' example frame shows it.
 	Type wire.Opt[string] `json:"type,omitzero"`
 	// Whether the sender subscribes to the streamer.
 	Subscribing bool `json:"subscribing"`
@@ -299,9 +302,9 @@ type ChatGift struct {
 	Role Role `json:"role"`
 	// Role of a user in the streamer's chat room (third party).
 	RoomRole RoomRole `json:"roomRole"`
-	// A chat user as seen in stream events. The seed frame shows every field but
-	// `effect`; the web query adds `effect`, which can be null (third party).
-	// Open.
+	// A chat user as seen in stream events. The DLive docs' example frame shows
+	// every field but `effect`; the web query adds `effect`, which can be null
+	// (third party). Open.
 	Sender StreamchatUser `json:"sender"`
 	ID     string         `json:"id"`
 	// Donation kind of a ChatGift, cheapest first (third party).
@@ -331,7 +334,7 @@ type ChatGiftSub struct {
 	// Timeout; clients also handle GiftSub and GiftSubReceive (third party). New
 	// values appear over time, so it stays a plain string; values for
 	// ChatExtendSub, ChatSubStreak, ChatTCValueAdd and ChatClip are not known.
-	// Optional because only the seed frame shows it.
+	// Optional because only the DLive docs' example frame shows it.
 	Type wire.Opt[string] `json:"type,omitzero"`
 	// Whether the sender subscribes to the streamer.
 	Subscribing bool `json:"subscribing"`
@@ -339,9 +342,9 @@ type ChatGiftSub struct {
 	Role Role `json:"role"`
 	// Role of a user in the streamer's chat room (third party).
 	RoomRole RoomRole `json:"roomRole"`
-	// A chat user as seen in stream events. The seed frame shows every field but
-	// `effect`; the web query adds `effect`, which can be null (third party).
-	// Open.
+	// A chat user as seen in stream events. The DLive docs' example frame shows
+	// every field but `effect`; the web query adds `effect`, which can be null
+	// (third party). Open.
 	Sender StreamchatUser `json:"sender"`
 	ID     string         `json:"id"`
 	// Number of gifted subscriptions.
@@ -365,7 +368,7 @@ type ChatGiftSubReceive struct {
 	// Timeout; clients also handle GiftSub and GiftSubReceive (third party). New
 	// values appear over time, so it stays a plain string; values for
 	// ChatExtendSub, ChatSubStreak, ChatTCValueAdd and ChatClip are not known.
-	// Optional because only the seed frame shows it.
+	// Optional because only the DLive docs' example frame shows it.
 	Type wire.Opt[string] `json:"type,omitzero"`
 	// Whether the sender subscribes to the streamer.
 	Subscribing bool `json:"subscribing"`
@@ -373,9 +376,9 @@ type ChatGiftSubReceive struct {
 	Role Role `json:"role"`
 	// Role of a user in the streamer's chat room (third party).
 	RoomRole RoomRole `json:"roomRole"`
-	// A chat user as seen in stream events. The seed frame shows every field but
-	// `effect`; the web query adds `effect`, which can be null (third party).
-	// Open.
+	// A chat user as seen in stream events. The DLive docs' example frame shows
+	// every field but `effect`; the web query adds `effect`, which can be null
+	// (third party). Open.
 	Sender StreamchatUser `json:"sender"`
 	ID     string         `json:"id"`
 	// Who gave the subscription (a name, not an object).
@@ -396,7 +399,7 @@ type ChatHost struct {
 	// Timeout; clients also handle GiftSub and GiftSubReceive (third party). New
 	// values appear over time, so it stays a plain string; values for
 	// ChatExtendSub, ChatSubStreak, ChatTCValueAdd and ChatClip are not known.
-	// Optional because only the seed frame shows it.
+	// Optional because only the DLive docs' example frame shows it.
 	Type wire.Opt[string] `json:"type,omitzero"`
 	// Whether the sender subscribes to the streamer.
 	Subscribing bool `json:"subscribing"`
@@ -404,9 +407,9 @@ type ChatHost struct {
 	Role Role `json:"role"`
 	// Role of a user in the streamer's chat room (third party).
 	RoomRole RoomRole `json:"roomRole"`
-	// A chat user as seen in stream events. The seed frame shows every field but
-	// `effect`; the web query adds `effect`, which can be null (third party).
-	// Open.
+	// A chat user as seen in stream events. The DLive docs' example frame shows
+	// every field but `effect`; the web query adds `effect`, which can be null
+	// (third party). Open.
 	Sender StreamchatUser `json:"sender"`
 	ID     string         `json:"id"`
 	// Viewers brought by the host.
@@ -427,7 +430,7 @@ type ChatLive struct {
 	// Timeout; clients also handle GiftSub and GiftSubReceive (third party). New
 	// values appear over time, so it stays a plain string; values for
 	// ChatExtendSub, ChatSubStreak, ChatTCValueAdd and ChatClip are not known.
-	// Optional because only the seed frame shows it.
+	// Optional because only the DLive docs' example frame shows it.
 	Type wire.Opt[string] `json:"type,omitzero"`
 }
 
@@ -445,7 +448,7 @@ type ChatModerator struct {
 	// Timeout; clients also handle GiftSub and GiftSubReceive (third party). New
 	// values appear over time, so it stays a plain string; values for
 	// ChatExtendSub, ChatSubStreak, ChatTCValueAdd and ChatClip are not known.
-	// Optional because only the seed frame shows it.
+	// Optional because only the DLive docs' example frame shows it.
 	Type wire.Opt[string] `json:"type,omitzero"`
 	// Whether the sender subscribes to the streamer.
 	Subscribing bool `json:"subscribing"`
@@ -453,9 +456,9 @@ type ChatModerator struct {
 	Role Role `json:"role"`
 	// Role of a user in the streamer's chat room (third party).
 	RoomRole RoomRole `json:"roomRole"`
-	// A chat user as seen in stream events. The seed frame shows every field but
-	// `effect`; the web query adds `effect`, which can be null (third party).
-	// Open.
+	// A chat user as seen in stream events. The DLive docs' example frame shows
+	// every field but `effect`; the web query adds `effect`, which can be null
+	// (third party). Open.
 	Sender StreamchatUser `json:"sender"`
 	ID     string         `json:"id"`
 	// True when the user became a moderator, false when removed.
@@ -477,7 +480,7 @@ type ChatOffline struct {
 	// Timeout; clients also handle GiftSub and GiftSubReceive (third party). New
 	// values appear over time, so it stays a plain string; values for
 	// ChatExtendSub, ChatSubStreak, ChatTCValueAdd and ChatClip are not known.
-	// Optional because only the seed frame shows it.
+	// Optional because only the DLive docs' example frame shows it.
 	Type wire.Opt[string] `json:"type,omitzero"`
 }
 
@@ -496,7 +499,7 @@ type ChatSubStreak struct {
 	// Timeout; clients also handle GiftSub and GiftSubReceive (third party). New
 	// values appear over time, so it stays a plain string; values for
 	// ChatExtendSub, ChatSubStreak, ChatTCValueAdd and ChatClip are not known.
-	// Optional because only the seed frame shows it.
+	// Optional because only the DLive docs' example frame shows it.
 	Type wire.Opt[string] `json:"type,omitzero"`
 	// Whether the sender subscribes to the streamer.
 	Subscribing bool `json:"subscribing"`
@@ -504,9 +507,9 @@ type ChatSubStreak struct {
 	Role Role `json:"role"`
 	// Role of a user in the streamer's chat room (third party).
 	RoomRole RoomRole `json:"roomRole"`
-	// A chat user as seen in stream events. The seed frame shows every field but
-	// `effect`; the web query adds `effect`, which can be null (third party).
-	// Open.
+	// A chat user as seen in stream events. The DLive docs' example frame shows
+	// every field but `effect`; the web query adds `effect`, which can be null
+	// (third party). Open.
 	Sender StreamchatUser `json:"sender"`
 	ID     string         `json:"id"`
 	// Streak length in months (inferred).
@@ -527,7 +530,7 @@ type ChatSubscription struct {
 	// Timeout; clients also handle GiftSub and GiftSubReceive (third party). New
 	// values appear over time, so it stays a plain string; values for
 	// ChatExtendSub, ChatSubStreak, ChatTCValueAdd and ChatClip are not known.
-	// Optional because only the seed frame shows it.
+	// Optional because only the DLive docs' example frame shows it.
 	Type wire.Opt[string] `json:"type,omitzero"`
 	// Whether the sender subscribes to the streamer.
 	Subscribing bool `json:"subscribing"`
@@ -535,9 +538,9 @@ type ChatSubscription struct {
 	Role Role `json:"role"`
 	// Role of a user in the streamer's chat room (third party).
 	RoomRole RoomRole `json:"roomRole"`
-	// A chat user as seen in stream events. The seed frame shows every field but
-	// `effect`; the web query adds `effect`, which can be null (third party).
-	// Open.
+	// A chat user as seen in stream events. The DLive docs' example frame shows
+	// every field but `effect`; the web query adds `effect`, which can be null
+	// (third party). Open.
 	Sender StreamchatUser `json:"sender"`
 	ID     string         `json:"id"`
 	// Subscription length; 0 means a monthly subscription (Casterlabs).
@@ -560,7 +563,7 @@ type ChatTCValueAdd struct {
 	// Timeout; clients also handle GiftSub and GiftSubReceive (third party). New
 	// values appear over time, so it stays a plain string; values for
 	// ChatExtendSub, ChatSubStreak, ChatTCValueAdd and ChatClip are not known.
-	// Optional because only the seed frame shows it.
+	// Optional because only the DLive docs' example frame shows it.
 	Type wire.Opt[string] `json:"type,omitzero"`
 	// Whether the sender subscribes to the streamer.
 	Subscribing bool `json:"subscribing"`
@@ -568,9 +571,9 @@ type ChatTCValueAdd struct {
 	Role Role `json:"role"`
 	// Role of a user in the streamer's chat room (third party).
 	RoomRole RoomRole `json:"roomRole"`
-	// A chat user as seen in stream events. The seed frame shows every field but
-	// `effect`; the web query adds `effect`, which can be null (third party).
-	// Open.
+	// A chat user as seen in stream events. The DLive docs' example frame shows
+	// every field but `effect`; the web query adds `effect`, which can be null
+	// (third party). Open.
 	Sender StreamchatUser `json:"sender"`
 	ID     string         `json:"id"`
 	// An integer sent as a decimal string. DLive sends its large integers
@@ -589,10 +592,10 @@ func (*ChatTCValueAdd) isStreamEvent() {}
 
 // ChatText is an object of the spec (dlive.yaml#/components/schemas/ChatText).
 //
-// A chat message (type Message). Seed and web query agree on id, content,
-// createdAt and the sender fields, which are required; `emojis` and
-// `subLength` come from the web query only (third party). A sticker is a
-// content like ":emote/global/lino/<id>:", whose image is
+// A chat message (type Message). The DLive docs' example and the web query
+// agree on id, content, createdAt and the sender fields, which are required;
+// `emojis` and `subLength` come from the web query only (third party). A
+// sticker is a content like ":emote/global/lino/<id>:", whose image is
 // https://images.prd.dlivecdn.com/emote/<id>.
 type ChatText struct {
 	// GraphQL type of the event; the union discriminator.
@@ -602,7 +605,7 @@ type ChatText struct {
 	// Timeout; clients also handle GiftSub and GiftSubReceive (third party). New
 	// values appear over time, so it stays a plain string; values for
 	// ChatExtendSub, ChatSubStreak, ChatTCValueAdd and ChatClip are not known.
-	// Optional because only the seed frame shows it.
+	// Optional because only the DLive docs' example frame shows it.
 	Type wire.Opt[string] `json:"type,omitzero"`
 	// Whether the sender subscribes to the streamer.
 	Subscribing bool `json:"subscribing"`
@@ -610,16 +613,17 @@ type ChatText struct {
 	Role Role `json:"role"`
 	// Role of a user in the streamer's chat room (third party).
 	RoomRole RoomRole `json:"roomRole"`
-	// A chat user as seen in stream events. The seed frame shows every field but
-	// `effect`; the web query adds `effect`, which can be null (third party).
-	// Open.
+	// A chat user as seen in stream events. The DLive docs' example frame shows
+	// every field but `effect`; the web query adds `effect`, which can be null
+	// (third party). Open.
 	Sender StreamchatUser `json:"sender"`
 	// Message id (a UUID in captures).
 	ID string `json:"id"`
 	// Message text.
 	Content string `json:"content"`
 	// Nanoseconds since the Unix epoch, as a decimal string, such as
-	// "1560812097380375004" (seed). Drop the last six digits for milliseconds.
+	// "1560812097380375004" (DLive docs). Drop the last six digits for
+	// milliseconds.
 	CreatedAt string `json:"createdAt"`
 	// Flat list of [start, end] position pairs of emojis in content.
 	Emojis []int64 `json:"emojis,omitzero"`
@@ -642,7 +646,7 @@ type ChatTimeout struct {
 	// Timeout; clients also handle GiftSub and GiftSubReceive (third party). New
 	// values appear over time, so it stays a plain string; values for
 	// ChatExtendSub, ChatSubStreak, ChatTCValueAdd and ChatClip are not known.
-	// Optional because only the seed frame shows it.
+	// Optional because only the DLive docs' example frame shows it.
 	Type wire.Opt[string] `json:"type,omitzero"`
 	// Whether the sender subscribes to the streamer.
 	Subscribing bool `json:"subscribing"`
@@ -650,9 +654,9 @@ type ChatTimeout struct {
 	Role Role `json:"role"`
 	// Role of a user in the streamer's chat room (third party).
 	RoomRole RoomRole `json:"roomRole"`
-	// A chat user as seen in stream events. The seed frame shows every field but
-	// `effect`; the web query adds `effect`, which can be null (third party).
-	// Open.
+	// A chat user as seen in stream events. The DLive docs' example frame shows
+	// every field but `effect`; the web query adds `effect`, which can be null
+	// (third party). Open.
 	Sender StreamchatUser `json:"sender"`
 	ID     string         `json:"id"`
 	// Timeout length in minutes.
@@ -691,7 +695,8 @@ func (*Complete) isServerMessage() {}
 
 // ConnectionAck is the ConnectionAck message, sent by the server.
 //
-// ConnectionAck confirms the session; subscriptions may start after it (seed).
+// ConnectionAck confirms the session; subscriptions may start after it (DLive
+// docs).
 type ConnectionAck struct {
 	Type string `json:"type"`
 
@@ -749,7 +754,7 @@ type ConnectionErrorPayload struct {
 // ConnectionInit is the ConnectionInit message, sent by the client.
 //
 // ConnectionInit opens the protocol session. On api-ws.dlive.tv the payload
-// carries the OAuth2 access token as `authorization` (seed); web-client
+// carries the OAuth2 access token as `authorization` (DLive docs); web-client
 // traffic to graphigostream sends an empty payload (third party). The payload
 // may also be left out (protocol).
 type ConnectionInit struct {
@@ -778,8 +783,8 @@ func (*ConnectionInit) isClientMessage() {}
 // Connection parameters. Only `authorization` is known; other keys are
 // allowed.
 type ConnectionInitPayload struct {
-	// OAuth2 user or app access token (seed). Secret: never log it. Absent on the
-	// unauthenticated web-client endpoint.
+	// OAuth2 user or app access token (DLive docs). Secret: never log it. Absent
+	// on the unauthenticated web-client endpoint.
 	Authorization wire.Opt[string] `json:"authorization,omitzero"`
 }
 
@@ -855,8 +860,8 @@ type DataPayload struct {
 // reported.
 type DataPayloadData struct {
 	// Chat and stream events of one streamer, in order. An array even for one
-	// event (seed); clients must filter by __typename since the server sends every
-	// kind.
+	// event (DLive docs); clients must filter by __typename since the server sends
+	// every kind.
 	StreamMessageReceived []StreamEvent `json:"streamMessageReceived,omitzero"`
 	// The single object of treasureChestMessageReceived, told apart by __typename.
 	// Branches and fields from the web query (third party); event names also in
@@ -941,7 +946,7 @@ type GraphQLErrorLocation struct {
 // Ka is the Ka message, sent by the server.
 //
 // Ka is sent by the server every 25 seconds; when it stops arriving the client
-// should reconnect (seed). Frame form per the protocol.
+// should reconnect (DLive docs). Frame form per the protocol.
 type Ka struct {
 	Type string `json:"type"`
 
@@ -962,8 +967,8 @@ func (*Ka) isServerMessage() {}
 // PartnerStatus is one of the values the spec lists
 // (dlive.yaml#/components/schemas/PartnerStatus).
 //
-// DLive partner programme level of a user (seed shows NONE; the rest third
-// party).
+// DLive partner programme level of a user (the DLive docs' example shows NONE;
+// the rest third party).
 type PartnerStatus string
 
 // PartnerStatus values.
@@ -1042,8 +1047,8 @@ func (e RoomRole) Valid() bool {
 // (dlive.yaml#/components/schemas/SenderInfo).
 //
 // The sender fragment of the web query (third party), also shown in full by
-// the seed frame. Shared by every stream event except ChatChangeMode,
-// ChatDelete, ChatLive and ChatOffline.
+// the DLive docs' example frame. Shared by every stream event except
+// ChatChangeMode, ChatDelete, ChatLive and ChatOffline.
 type SenderInfo struct {
 	// Whether the sender subscribes to the streamer.
 	Subscribing bool `json:"subscribing"`
@@ -1051,23 +1056,23 @@ type SenderInfo struct {
 	Role Role `json:"role"`
 	// Role of a user in the streamer's chat room (third party).
 	RoomRole RoomRole `json:"roomRole"`
-	// A chat user as seen in stream events. The seed frame shows every field but
-	// `effect`; the web query adds `effect`, which can be null (third party).
-	// Open.
+	// A chat user as seen in stream events. The DLive docs' example frame shows
+	// every field but `effect`; the web query adds `effect`, which can be null
+	// (third party). Open.
 	Sender StreamchatUser `json:"sender"`
 }
 
 // Start is the Start message, sent by the client.
 //
 // Start asks for `streamMessageReceived` or `treasureChestMessageReceived` of
-// one streamer, named by username. The seed form sends an inline query with
-// the streamer as a literal; the web client (third party) sends a named
+// one streamer, named by username. The DLive docs' form sends an inline query
+// with the streamer as a literal; the web client (third party) sends a named
 // operation with `variables` and an automatic persisted query hash in
 // `extensions`. Since DLive returns every field whatever the selection set,
 // `{__typename}` is enough. Two public clients send start without an `id`;
 // that breaks the protocol and is not accepted here.
 type Start struct {
-	// Subscription id, unique within the connection (seed).
+	// Subscription id, unique within the connection (DLive docs).
 	ID   string `json:"id"`
 	Type string `json:"type"`
 	// A GraphQL request.
@@ -1114,7 +1119,7 @@ type StartPayloadExtensions struct {
 
 // Stop is the Stop message, sent by the client.
 //
-// Stop ends one subscription; the id is the one sent with start (seed).
+// Stop ends one subscription; the id is the one sent with start (DLive docs).
 type Stop struct {
 	// Id of the subscription to stop.
 	ID   string `json:"id"`
@@ -1168,16 +1173,16 @@ type StreamEventBase struct {
 	// Timeout; clients also handle GiftSub and GiftSubReceive (third party). New
 	// values appear over time, so it stays a plain string; values for
 	// ChatExtendSub, ChatSubStreak, ChatTCValueAdd and ChatClip are not known.
-	// Optional because only the seed frame shows it.
+	// Optional because only the DLive docs' example frame shows it.
 	Type wire.Opt[string] `json:"type,omitzero"`
 }
 
 // StreamchatUser is an object of the spec
 // (dlive.yaml#/components/schemas/StreamchatUser).
 //
-// A chat user as seen in stream events. The seed frame shows every field but
-// `effect`; the web query adds `effect`, which can be null (third party).
-// Open.
+// A chat user as seen in stream events. The DLive docs' example frame shows
+// every field but `effect`; the web query adds `effect`, which can be null
+// (third party). Open.
 type StreamchatUser struct {
 	Typename string `json:"__typename"`
 	// "streamchatuser:" followed by the username.
@@ -1188,8 +1193,8 @@ type StreamchatUser struct {
 	Displayname string `json:"displayname"`
 	// URL of the avatar image.
 	Avatar string `json:"avatar"`
-	// DLive partner programme level of a user (seed shows NONE; the rest third
-	// party).
+	// DLive partner programme level of a user (the DLive docs' example shows NONE;
+	// the rest third party).
 	PartnerStatus PartnerStatus `json:"partnerStatus"`
 	// Badge names; empty in every capture.
 	Badges []string `json:"badges"`

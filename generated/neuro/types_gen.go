@@ -13,13 +13,17 @@
 // frame it subscribes to event types with `addEvent` and receives `event`
 // frames for those types.
 //
-// Sources, cited in `x-wsbind-source`: - seed:
-// /work/shared/seeds/neuro-appstun.txt, the v1 websocket.md (`NA`); - newer
-// docs: PROTOCOL-FACTS section C, i.e. NeuroInfoAPI/Docs (`NA2`), the v2
-// revision of websocket.md (`NAv2`), which also publishes the blogFeedUpdate
-// and xFeedNewEntries examples; - third party: the official TypeScript/NPM
-// client (`NPM`, NeuroInfoAPI/NPM-Package), whose types are the only source
-// for the stream, raid and subathon event payloads and for `authSuccess`.
+// Sources, cited in `x-wsbind-source`: - v1 docs: websocket.md at
+// https://github.com/Appstun/NeuroInfoAPI-Docs/blob/5aaa024/websocket.md
+// (`NA`); - newer docs: NeuroInfoAPI/Docs at
+// https://github.com/NeuroInfoAPI/Docs/tree/853c0a6 (`NA2`, 2026-05-10), and
+// the v2 revision of websocket.md,
+// https://github.com/Appstun/NeuroInfoAPI-Docs/blob/master/websocket.md
+// (`NAv2`), which also publishes the blogFeedUpdate and xFeedNewEntries
+// examples; - third party: the official TypeScript/NPM client (`NPM`,
+// https://github.com/NeuroInfoAPI/NPM-Package/blob/b330363/src/NeuroInfoAPI-Client.ts),
+// whose types are the only source for the stream, raid and subathon event
+// payloads and for `authSuccess`.
 //
 // The protocol has no correlation id. A reply is matched to its request by its
 // `type` and, for subscriptions, by `data.eventType`.
@@ -321,10 +325,10 @@ type EventEnvelope struct {
 // EventType lists the event type names known to this document. Wire fields
 // that carry an event type (addEvent, removeEvent, addSuccess, removeSuccess,
 // listEvents) are plain strings so that types added by the provider still
-// validate; use these constants with them. The seed has the first nine;
-// blogFeedUpdate, xFeedNewEntries and xFeedUpdate come from the newer docs.
-// xFeedUpdate is a deprecated alias of xFeedNewEntries, sent at the same time
-// with the same payload, so subscribing to both delivers each post twice.
+// validate; use these constants with them. The v1 docs (NA) have the first
+// nine; blogFeedUpdate, xFeedNewEntries and xFeedUpdate come from the newer
+// docs. xFeedUpdate is a deprecated alias of xFeedNewEntries, sent at the same
+// time with the same payload, so subscribing to both delivers each post twice.
 type EventType string
 
 // EventType values.
@@ -357,7 +361,7 @@ func (e EventType) Valid() bool {
 // Invalid reports a rejected client frame: unparsable JSON, a missing or
 // unknown eventType, or an authentication problem. It carries no correlation
 // id; it usually follows the last frame sent. Only the `malformed` example is
-// published (seed); the other reasons come from the documented list.
+// published (v1 docs, NA); the other reasons come from the documented list.
 type Invalid struct {
 	Type string      `json:"type"`
 	Data InvalidData `json:"data"`
@@ -442,8 +446,8 @@ func (*ListEventsRequest) isClientMessage() {}
 // ListEventsResult answers ListEventsRequest (same `type` value, other
 // direction; no correlation id). Both lists hold event type names; the values
 // known to this document are in the EventType schema, but the items stay plain
-// strings so a newly added type still validates. The seed lists nine types,
-// the newer docs twelve.
+// strings so a newly added type still validates. The v1 docs (NA) list nine
+// types, the newer docs twelve.
 type ListEventsResult struct {
 	Type string               `json:"type"`
 	Data ListEventsResultData `json:"data"`
@@ -662,7 +666,7 @@ func (e ScheduleStatus) Valid() bool {
 // ScheduleUpdateData is an object of the spec
 // (neuro.yaml#/components/schemas/ScheduleUpdateData).
 //
-// ScheduleUpdateData is one week's schedule. The v1 server (seed) sends
+// ScheduleUpdateData is one week's schedule. The v1 server (v1 docs, NA) sends
 // `isFinal` (true = confirmed by hand, false = auto-fetched); the v2 server
 // (newer docs) sends `status` and `imageUrl` instead. Both sets are optional
 // here so one type reads either version.
@@ -689,7 +693,7 @@ type ScheduleUpdateData struct {
 type ScheduleUpdateEvent struct {
 	// Which event this is; see EventType.
 	EventType string `json:"eventType"`
-	// ScheduleUpdateData is one week's schedule. The v1 server (seed) sends
+	// ScheduleUpdateData is one week's schedule. The v1 server (v1 docs, NA) sends
 	// `isFinal` (true = confirmed by hand, false = auto-fetched); the v2 server
 	// (newer docs) sends `status` and `imageUrl` instead. Both sets are optional
 	// here so one type reads either version.

@@ -9,11 +9,14 @@
 // Once connected, the client asks for one stream per request (by stream id or
 // by stream path) and the server pushes every new Event of that stream.
 //
-// Sources: the seed (seeds/octave-sierrawireless.txt, a summary of the
-// "Consuming Events via WebSocket" page) and section D of PROTOCOL-FACTS (the
-// public doc copies OC/OC2, the streams overview OE, the REST reference and
-// third-party clients). The public doc copies stop after the subscribe
-// examples, so the acknowledgement and event push shapes rest on the seed
+// Sources: the "Consuming Events via WebSocket" page (OC,
+// https://docs.octave.dev/docs/consuming-events-via-websocket; its /v2.0/ copy
+// OC2, https://docs.octave.dev/v2.0/docs/consuming-events-via-websocket),
+// known in full only from a summary, the streams overview (OE,
+// https://docs.octave.dev/docs/streams-overview), the REST reference
+// (https://octave.readme.io/reference/using-the-rest-api-in-an-external-system-1)
+// and third-party clients. The public doc copies stop after the subscribe
+// examples, so the acknowledgement and event push shapes rest on that summary
 // alone (GAP, see the messages).
 //
 // Not documented anywhere public (GAP): keepalive rules, idle timeouts, close
@@ -65,16 +68,17 @@ func (*UnknownClientMessage) isClientMessage() {}
 // Ack answers each subscribe (and presumably unsubscribe) request, echoing the
 // request's msgId in head.msgId. It has no top-level "type", so among server
 // messages it is recognised by its required "head" (dispatch rule 3). Source:
-// the seed summary only; no public capture or doc copy shows it, so the shape
+// the summary of OC only; no public capture or doc copy shows it, so the shape
 // is unverified (GAP). Its fields follow the Octave REST envelope family (head
 // + body). The answer to a bad request is undocumented (GAP); it is modelled
 // as the same shape with head.ok false. Objects are left open.
 type Ack struct {
-	// Head of an Ack. Seed summary only (unverified, GAP). msgId, ok, errors and
-	// messages appear in the seed's example; status and references are optional,
-	// borrowed from the REST envelope family. Left open.
+	// Head of an Ack. Summary of OC only (unverified, GAP). msgId, ok, errors and
+	// messages appear in its example; status and references are optional, borrowed
+	// from the REST envelope family. Left open.
 	Head AckHead `json:"head"`
-	// Empty ({}) in the seed's example; content otherwise undocumented, left open.
+	// Empty ({}) in the example of the OC summary; content otherwise undocumented,
+	// left open.
 	Body json.RawMessage `json:"body,omitzero"`
 
 	raw []byte
@@ -93,9 +97,9 @@ func (*Ack) isServerMessage() {}
 
 // AckHead is an object of the spec (octave.yaml#/components/schemas/AckHead).
 //
-// Head of an Ack. Seed summary only (unverified, GAP). msgId, ok, errors and
-// messages appear in the seed's example; status and references are optional,
-// borrowed from the REST envelope family. Left open.
+// Head of an Ack. Summary of OC only (unverified, GAP). msgId, ok, errors and
+// messages appear in its example; status and references are optional, borrowed
+// from the REST envelope family. Left open.
 type AckHead struct {
 	// Client-chosen request id, echoed in the Ack's head.msgId. Free text in the
 	// docs ("my-request", "my-path-request").
@@ -107,7 +111,8 @@ type AckHead struct {
 	Errors []json.RawMessage `json:"errors"`
 	// Human-readable notes, e.g. "Your request has been processed successfully.".
 	Messages []string `json:"messages"`
-	// HTTP-like status code, as in the REST envelope; not in the seed's ack.
+	// HTTP-like status code, as in the REST envelope; not in the ack of the OC
+	// summary.
 	Status wire.Opt[int64] `json:"status,omitzero"`
 	// Free-form references object, as in the REST envelope; undocumented for the
 	// WebSocket.
@@ -167,16 +172,15 @@ type Event struct {
 // EventMessage carries one Event of a stream the client subscribed to:
 // "resource" names the stream (its id) and "value" is the Event. Among server
 // messages it is recognised by its required "type" (it has no "head"; dispatch
-// rule 3). Source: the seed summary only, whose example leaves the Event out;
+// rule 3). Source: the summary of OC only, whose example leaves the Event out;
 // no public capture shows this frame, so the envelope is unverified (GAP). The
-// Event fields come from the streams overview (PROTOCOL-FACTS D, OE). Open
-// object.
+// Event fields come from the streams overview (OE). Open object.
 type EventMessage struct {
 	// Always "message" for a pushed Event.
 	Type string `json:"type"`
-	// The stream the Event belongs to, as its stream id in the seed's example
-	// (s53b1d1600cf27b75148de0ac). Whether a path-subscribed stream is reported by
-	// id or by path is undocumented, so no pattern is enforced.
+	// The stream the Event belongs to, as its stream id in the OC summary's
+	// example (s53b1d1600cf27b75148de0ac). Whether a path-subscribed stream is
+	// reported by id or by path is undocumented, so no pattern is enforced.
 	Resource string `json:"resource"`
 	// An Octave Event, the unit of data in a stream (streams overview, OE, and the
 	// REST reference). Only elems and hash are written by the edge or the cloud;
@@ -254,8 +258,8 @@ type RestHead struct {
 //
 // The 201 answer of POST https://octave-ws.sierrawireless.io/session (REST,
 // not a WebSocket frame). body.id is the session id that fills {sessionId} in
-// the channel address (x-wsbind-auth sessionPointer /body/id). The seed's
-// example id is replaced here by a placeholder, since session ids are secrets.
+// the channel address (x-wsbind-auth sessionPointer /body/id). OC's example id
+// is replaced here by a placeholder, since session ids are secrets.
 type SessionResponse struct {
 	// Head of the Octave REST envelope, used by the POST /session answer. ok,
 	// status and errors appear in the session example; messages and references
@@ -277,7 +281,7 @@ type SessionResponseBody struct {
 // by its path (seen as /<company>/devices/<device>/<resource>). It requires
 // path and has no streamId; it shares type "subscribe" with
 // SubscribeByStreamID and is told apart by the presence of path (dispatch rule
-// 3). Source: seed and OC2. The server answers with an Ack echoing msgId.
+// 3). Source: OC and OC2. The server answers with an Ack echoing msgId.
 type SubscribeByPath struct {
 	// Client-chosen request id, echoed in the Ack's head.msgId. Free text in the
 	// docs ("my-request", "my-path-request").
@@ -287,7 +291,7 @@ type SubscribeByPath struct {
 	// The request kind.
 	Type string `json:"type"`
 	// Stream path, starting with "/". Seen as
-	// /<company>/devices/<device>/<resource>; the seed uses /my/stream/path.
+	// /<company>/devices/<device>/<resource>; OC uses /my/stream/path.
 	Path string `json:"path"`
 
 	raw []byte
@@ -311,7 +315,7 @@ func (*SubscribeByPath) isClientMessage() {}
 // request, never both; this spec splits the two forms into two messages, so
 // this one requires streamId and has no path. Among the client messages it
 // shares type "subscribe" with SubscribeByPath and is told apart by the
-// presence of streamId (dispatch rule 3). Source: seed and OC2 (verbatim
+// presence of streamId (dispatch rule 3). Source: OC and OC2 (verbatim
 // example). The server answers with an Ack echoing msgId.
 type SubscribeByStreamID struct {
 	// Client-chosen request id, echoed in the Ack's head.msgId. Free text in the
@@ -346,9 +350,9 @@ func (*SubscribeByStreamID) isClientMessage() {}
 // UnsubscribeByPath is the subscribe-by-path request with type set to
 // "unsubscribe". Requires path and has no streamId; told apart from
 // UnsubscribeByStreamID by the presence of path (dispatch rule 3 inside the
-// "unsubscribe" group). Source: the seed says "send the same message with type
-// set to unsubscribe", which covers the path form too; no public example
-// exists (GAP).
+// "unsubscribe" group). Source: the summary of OC says "send the same message
+// with type set to unsubscribe", which covers the path form too; no public
+// example exists (GAP).
 type UnsubscribeByPath struct {
 	// Client-chosen request id, echoed in the Ack's head.msgId. Free text in the
 	// docs ("my-request", "my-path-request").
@@ -358,7 +362,7 @@ type UnsubscribeByPath struct {
 	// The request kind.
 	Type string `json:"type"`
 	// Stream path, starting with "/". Seen as
-	// /<company>/devices/<device>/<resource>; the seed uses /my/stream/path.
+	// /<company>/devices/<device>/<resource>; OC uses /my/stream/path.
 	Path string `json:"path"`
 
 	raw []byte
@@ -381,9 +385,9 @@ func (*UnsubscribeByPath) isClientMessage() {}
 // UnsubscribeByStreamID is the subscribe request with type set to
 // "unsubscribe", naming the stream by id. Requires streamId and has no path;
 // told apart from UnsubscribeByPath by the presence of streamId (dispatch rule
-// 3 inside the "unsubscribe" group). Source: the seed only; no public doc copy
-// shows an unsubscribe (GAP). Answered with an Ack, assumed to match the
-// subscribe one.
+// 3 inside the "unsubscribe" group). Source: the summary of OC only; no public
+// doc copy shows an unsubscribe (GAP). Answered with an Ack, assumed to match
+// the subscribe one.
 type UnsubscribeByStreamID struct {
 	// Client-chosen request id, echoed in the Ack's head.msgId. Free text in the
 	// docs ("my-request", "my-path-request").

@@ -93,9 +93,9 @@ type astroResume struct {
 }
 
 // AstroTopicScopes returns the documented topics and the scope each needs
-// (PROTOCOL-FACTS A, SE@4aac1ac topics/index.md). It adds
+// (https://github.com/StreamElements/docs/blob/4aac1ac/docs/websockets/topics/index.md). It adds
 // channel.chatbot.timeout (in development; bot:read assumed, like
-// channel.chatbot.status) and the seed's astro and channel.follow topics
+// channel.chatbot.status) and the 2023 Astro doc's astro and channel.follow topics
 // (no scope), so that the spec's examples subscribe successfully.
 func AstroTopicScopes() map[string]string {
 	return map[string]string{

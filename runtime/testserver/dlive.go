@@ -585,7 +585,7 @@ func dliveUUID() string {
 }
 
 // dliveSenderInfo returns the SenderInfo fields of an event sent by
-// username, as in the seed frame.
+// username, as in the DLive docs' example frame.
 func dliveSenderInfo(ev map[string]any, username string) map[string]any {
 	ev["sender"] = map[string]any{
 		"__typename":    "StreamchatUser",
@@ -610,7 +610,7 @@ func dliveID(id string) string {
 }
 
 // ChatText returns a DLive chat message event (type Message) from username,
-// shaped like the seed frame; an empty id gets a random UUID. createdAt is
+// shaped like the DLive docs' example frame; an empty id gets a random UUID. createdAt is
 // now in nanoseconds, as a string.
 func ChatText(id, username, content string) map[string]any {
 	return dliveSenderInfo(map[string]any{

@@ -440,7 +440,7 @@ func TestDLivePublishChatSendsOneFrameInOrder(t *testing.T) {
 	if first["type"] != "Message" || first["roomRole"] != "Member" || first["role"] != "None" ||
 		sender["__typename"] != "StreamchatUser" || sender["id"] != "streamchatuser:testpotato" ||
 		sender["partnerStatus"] != "NONE" || len(sender["badges"].([]any)) != 0 {
-		t.Fatalf("ChatText not shaped like the seed: %v", first)
+		t.Fatalf("ChatText not shaped like the docs' example: %v", first)
 	}
 	if ts, _ := first["createdAt"].(string); len(ts) < 19 || strings.Trim(ts, "0123456789") != "" {
 		t.Fatalf("createdAt %q is not a nanosecond string", ts)

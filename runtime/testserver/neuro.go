@@ -24,7 +24,7 @@ const (
 	NeuroTicketPathV1 = "/api/ws/ticket"
 )
 
-// Plain-text bodies of the refused WebSocket handshakes (PROTOCOL-FACTS C).
+// Plain-text bodies of the refused WebSocket handshakes (https://github.com/Appstun/NeuroInfoAPI-Docs/blob/5aaa024/websocket.md).
 // NeuroTextAuthError and NeuroTextUpgradeFailed are never sent on their
 // own; pass them to FailUpgrade with status 500.
 const (

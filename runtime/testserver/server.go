@@ -3,7 +3,8 @@
 // base: it accepts connections, keeps one writer per connection, and lets a
 // test push frames, drop links, go silent or send garbage. The provider
 // servers (astro.go, dlive.go, neuro.go, octave.go) speak each protocol as
-// the seeds and PROTOCOL-FACTS.md describe, using plain JSON so that
+// the providers' public docs describe (the URLs are in specs/*.yaml), using
+// plain JSON so that
 // runtime/ never depends on generated/.
 package testserver
 
