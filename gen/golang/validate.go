@@ -118,9 +118,13 @@ func (g *gen) validate(f *jen.File) error {
 				}
 				inner = append(inner, g.checkValue(fl.Type, target, 0)...)
 				inner = append(inner, sID.Clone().Dot("Pop").Call())
-				if optWrapped {
+				switch {
+				case optWrapped:
 					body = append(body, jen.If(jen.Id("m").Dot(fl.GoName).Dot("Set")).Block(inner...))
-				} else {
+				case !fl.Required && (fl.Type.Kind == ir.Slice || fl.Type.Kind == ir.Map):
+					// nil is absent: the decoder makes an empty one for [] or {}.
+					body = append(body, jen.If(jen.Id("m").Dot(fl.GoName).Op("!=").Nil()).Block(inner...))
+				default:
 					body = append(body, inner...)
 				}
 			}

@@ -632,13 +632,15 @@ func (m *DataPayloadData) Validate() error {
 }
 
 func (m *DataPayloadData) validate(s *wire.Scope) {
-	s.Push("streamMessageReceived")
-	for i0 := range m.StreamMessageReceived {
-		s.PushIndex(i0)
-		validateStreamEvent(s, m.StreamMessageReceived[i0])
+	if m.StreamMessageReceived != nil {
+		s.Push("streamMessageReceived")
+		for i0 := range m.StreamMessageReceived {
+			s.PushIndex(i0)
+			validateStreamEvent(s, m.StreamMessageReceived[i0])
+			s.Pop()
+		}
 		s.Pop()
 	}
-	s.Pop()
 	s.Push("treasureChestMessageReceived")
 	validateTreasureChestEvent(s, m.TreasureChestMessageReceived)
 	s.Pop()

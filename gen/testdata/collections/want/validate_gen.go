@@ -65,14 +65,16 @@ func (m *Snapshot) validate(s *wire.Scope) {
 		s.Pop()
 	}
 	s.Pop()
-	s.Push("counters")
-	for _, k0 := range wire.SortedKeys(m.Counters) {
-		e0 := m.Counters[k0]
-		s.Push(k0)
-		wire.CheckMinimum(s, float64(e0), 0.0)
+	if m.Counters != nil {
+		s.Push("counters")
+		for _, k0 := range wire.SortedKeys(m.Counters) {
+			e0 := m.Counters[k0]
+			s.Push(k0)
+			wire.CheckMinimum(s, float64(e0), 0.0)
+			s.Pop()
+		}
 		s.Pop()
 	}
-	s.Pop()
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.

@@ -26,14 +26,16 @@ func (m *Filter) validate(s *wire.Scope) {
 		s.Pop()
 	}
 	s.Pop()
-	s.Push("byKey")
-	for _, k0 := range wire.SortedKeys(m.ByKey) {
-		e0 := m.ByKey[k0]
-		s.Push(k0)
-		e0.validate(s)
+	if m.ByKey != nil {
+		s.Push("byKey")
+		for _, k0 := range wire.SortedKeys(m.ByKey) {
+			e0 := m.ByKey[k0]
+			s.Push(k0)
+			e0.validate(s)
+			s.Pop()
+		}
 		s.Pop()
 	}
-	s.Pop()
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.

@@ -126,13 +126,15 @@ func (m *Move) validate(s *wire.Scope) {
 	s.Push("amount")
 	validateMoveAmount(s, m.Amount)
 	s.Pop()
-	s.Push("where")
-	for i0 := range m.Where {
-		s.PushIndex(i0)
-		validateTarget(s, m.Where[i0])
+	if m.Where != nil {
+		s.Push("where")
+		for i0 := range m.Where {
+			s.PushIndex(i0)
+			validateTarget(s, m.Where[i0])
+			s.Pop()
+		}
 		s.Pop()
 	}
-	s.Pop()
 }
 
 func validateMoveAmount(s *wire.Scope, u MoveAmount) {
