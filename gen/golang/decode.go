@@ -59,7 +59,12 @@ func (g *gen) decodeValue(t *ir.Type, target expr, depth int, key jen.Code) []je
 		return jen.Qual(wirePkg, fn).Call(append([]jen.Code{dID, sID, key}, args...)...)
 	}
 	switch t.Kind {
-	case ir.String, ir.Int, ir.Float, ir.Bool:
+	case ir.Float:
+		if t.NumberLits != [3]string{} {
+			return []jen.Code{jen.If(jen.List(target(), jen.Err()).Op("=").Add(call("FloatIn", jen.Id(g.numberRule(t)))), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))}
+		}
+		return []jen.Code{jen.If(jen.List(target(), jen.Err()).Op("=").Add(call("Float")), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))}
+	case ir.String, ir.Int, ir.Bool:
 		return []jen.Code{jen.If(jen.List(target(), jen.Err()).Op("=").Add(call(leafFunc[t.Kind])), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))}
 	case ir.Raw:
 		var types []jen.Code
@@ -168,7 +173,26 @@ func (g *gen) decode(f *jen.File) error {
 		}
 		g.decodeDirection(f, d)
 	}
+	if len(g.numRules) > 0 {
+		f.Var().DefsFunc(func(gr *jen.Group) {
+			for i, lits := range g.numRules {
+				gr.Id(fmt.Sprintf("numberRule%d", i)).Op("=").Qual(wirePkg, "NewNumberRule").Call(jen.Lit(lits[0]), jen.Lit(lits[1]), jen.Lit(lits[2]))
+			}
+		})
+	}
 	return nil
+}
+
+// numberRule names the package variable holding t's exact number rule,
+// one per distinct set of literals.
+func (g *gen) numberRule(t *ir.Type) string {
+	for i, lits := range g.numRules {
+		if lits == t.NumberLits {
+			return fmt.Sprintf("numberRule%d", i)
+		}
+	}
+	g.numRules = append(g.numRules, t.NumberLits)
+	return fmt.Sprintf("numberRule%d", len(g.numRules)-1)
 }
 
 // decodeValueMessage emits decodeJX for a message whose payload is not an

@@ -95,6 +95,8 @@ type gen struct {
 	fanouts map[*ir.Type][]fanout
 	// checks compiles the schemas of raw values no Go type carries.
 	checks *check.Emitter
+	// numRules are the literals of exact float rules, in first-use order.
+	numRules [][3]string
 }
 
 // comment wraps text into a doc comment of ~76 columns.

@@ -32,9 +32,9 @@ var noConstraint = map[string]bool{
 var typedKeywords = map[string][]string{
 	"string":  {"pattern", "format", "minLength", "maxLength", "const", "enum"},
 	"integer": {"minimum", "maximum", "const"},
-	// A float64 field rounds what it decodes (0.1000000000000000001 is
-	// 0.1), so its bounds and const are compared exactly only on raw JSON.
-	"number":  {},
+	// A float64 rounds what it decodes (0.1000000000000000001 is 0.1),
+	// so the decoder compares bounds and const with the literal (FloatIn).
+	"number":  {"minimum", "maximum", "const"},
 	"boolean": {"const"},
 	"null":    {},
 	"array":   {"items", "minItems", "maxItems"},

@@ -44,8 +44,12 @@ type Type struct {
 	MaxLength int
 	Minimum   *float64
 	Maximum   *float64
-	MinItems  int
-	MaxItems  int
+	// NumberLits are the literals of a Float's minimum, maximum and const
+	// as written ("" when absent): the decoder compares the frame's
+	// literal with them exactly, since float64 rounds what it decodes.
+	NumberLits [3]string
+	MinItems   int
+	MaxItems   int
 
 	// RawTypes are the JSON types a Raw value may have (nil: any).
 	RawTypes []string

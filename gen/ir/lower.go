@@ -435,6 +435,14 @@ func (l *lowerer) lowerNonNull(orig, n *spec.Node, name string, types []string, 
 	return nil, n.Errorf("unsupported type %q", typ)
 }
 
+// numberText is a number node's literal as written.
+func numberText(n *spec.Node) string {
+	if n.Text != "" && spec.IsJSONNumber(n.Text) {
+		return n.Text
+	}
+	return fmt.Sprint(n.Scalar)
+}
+
 func scalar(k Kind, doc, loc string) *Type {
 	return &Type{Kind: k, Doc: doc, Loc: loc, MinLength: -1, MaxLength: -1, MinItems: -1, MaxItems: -1}
 }
@@ -533,6 +541,13 @@ func (l *lowerer) scalarChecks(t *Type, n *spec.Node) error {
 		t.MaxItems = v
 	}
 	t.Minimum = floatOf(n.Get("minimum"))
+	if t.Kind == Float {
+		for i, k := range []string{"minimum", "maximum", "const"} {
+			if v := n.Get(k); v != nil {
+				t.NumberLits[i] = numberText(v)
+			}
+		}
+	}
 	t.Maximum = floatOf(n.Get("maximum"))
 	return nil
 }

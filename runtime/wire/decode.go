@@ -262,3 +262,65 @@ func UnknownTag(s *Scope, key, got string, allowed ...string) {
 	}
 	s.Violate("oneOf", "unknown "+key+want)
 }
+
+// NumberRule is a float64 field's minimum, maximum and const as exact
+// decimals. A float64 rounds what it decodes (0.1000000000000000001 is
+// 0.1), so FloatIn compares the frame's literal with them instead.
+type NumberRule struct {
+	Min, Max, Const       *jsonvalue.Decimal
+	MinText, MaxText, Set string // as written, for messages; Set is the const
+}
+
+// NewNumberRule makes a rule from literals; "" leaves a keyword out.
+func NewNumberRule(min, max, constant string) *NumberRule {
+	r := &NumberRule{MinText: min, MaxText: max, Set: constant}
+	dec := func(lit string) *jsonvalue.Decimal {
+		if lit == "" {
+			return nil
+		}
+		d := jsonvalue.MustNumber(lit)
+		return &d
+	}
+	r.Min, r.Max, r.Const = dec(min), dec(max), dec(constant)
+	return r
+}
+
+// FloatIn decodes a number like Float and checks it against r on its
+// literal, exactly. A value it reports is marked skipped, so Validate's
+// float64 checks of the same keywords do not report it again.
+func FloatIn(d *jx.Decoder, s *Scope, key string, r *NumberRule) (float64, error) {
+	if d.Next() != jx.Number {
+		return 0, s.mismatchAt(d, key, "number")
+	}
+	n, err := d.Num()
+	if err != nil {
+		return 0, err
+	}
+	lit := string(n)
+	f, err := strconv.ParseFloat(lit, 64)
+	if err != nil {
+		s.violateAt(key, "type", OutOfRange)
+		return 0, nil
+	}
+	bad := false
+	if r.Min != nil && jsonvalue.Cmp(lit, *r.Min) < 0 {
+		s.violateAt(key, "minimum", "less than "+r.MinText)
+		bad = true
+	}
+	if r.Max != nil && jsonvalue.Cmp(lit, *r.Max) > 0 {
+		s.violateAt(key, "maximum", "greater than "+r.MaxText)
+		bad = true
+	}
+	if r.Const != nil && jsonvalue.Cmp(lit, *r.Const) != 0 {
+		s.violateAt(key, "const", "must be "+r.Set)
+		bad = true
+	}
+	if bad {
+		if key != "" {
+			s.Push(key)
+			defer s.Pop()
+		}
+		s.skip()
+	}
+	return f, nil
+}

@@ -10902,7 +10902,7 @@ func (m *M283) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "v":
 			if dup&(1<<1) != 0 {
 				s.Forget("v")
-				var zero []json.RawMessage
+				var zero []float64
 				m.V = zero
 			}
 			dup |= 1 << 1
@@ -10914,14 +10914,14 @@ func (m *M283) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.V = []json.RawMessage{}
+					m.V = []float64{}
 					i0 := 0
 					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
 						i0++
-						var v0 json.RawMessage
+						var v0 float64
 						var err error
-						if v0, err = wire.Raw(d, s, ""); err != nil {
+						if v0, err = wire.FloatIn(d, s, "", numberRule0); err != nil {
 							return err
 						}
 						s.Pop()
@@ -19028,3 +19028,7 @@ func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error)
 func DecodeClientMessage(frame []byte) (ClientMessage, error) {
 	return wire.DecodeFrame(&ClientCodec, frame, decodeClientMessage)
 }
+
+var (
+	numberRule0 = wire.NewNumberRule("", "0.5", "")
+)

@@ -4182,8 +4182,8 @@ func (*M282) isServerMessage() {}
 
 // M283 is the M283 message, sent by the server.
 type M283 struct {
-	K string            `json:"k"`
-	V []json.RawMessage `json:"v"`
+	K string    `json:"k"`
+	V []float64 `json:"v"`
 
 	raw []byte
 }

@@ -4043,7 +4043,7 @@ func (m *M283) validate(s *wire.Scope) {
 	wire.CheckItems(s, len(m.V), 0, 1)
 	for i0 := range m.V {
 		s.PushIndex(i0)
-		wire.CheckRaw(s, m.V[i0], check593)
+		wire.CheckMaximum(s, float64(m.V[i0]), 0.5)
 		s.Pop()
 	}
 	s.Pop()
@@ -4064,7 +4064,7 @@ func (m *M284) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check594)
+	wire.CheckRaw(s, m.V, check593)
 	s.Pop()
 }
 
@@ -4108,7 +4108,7 @@ func (m *M286) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check595)
+	wire.CheckRaw(s, m.V, check594)
 	s.Pop()
 }
 
@@ -4127,7 +4127,7 @@ func (m *M287) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check599)
+	wire.CheckRaw(s, m.V, check598)
 	s.Pop()
 }
 
@@ -4146,7 +4146,7 @@ func (m *M288) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check603)
+	wire.CheckRaw(s, m.V, check602)
 	s.Pop()
 }
 
@@ -4165,7 +4165,7 @@ func (m *M289) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check608)
+	wire.CheckRaw(s, m.V, check607)
 	s.Pop()
 }
 
@@ -4184,7 +4184,7 @@ func (m *M29) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check611)
+	wire.CheckRaw(s, m.V, check610)
 	s.Pop()
 }
 
@@ -4203,7 +4203,7 @@ func (m *M290) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check612)
+	wire.CheckRaw(s, m.V, check611)
 	s.Pop()
 }
 
@@ -4222,7 +4222,7 @@ func (m *M291) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check626)
+	wire.CheckRaw(s, m.V, check625)
 	s.Pop()
 }
 
@@ -4241,7 +4241,7 @@ func (m *M292) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check627)
+	wire.CheckRaw(s, m.V, check626)
 	s.Pop()
 }
 
@@ -4276,7 +4276,7 @@ func (m *M294) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check628)
+	wire.CheckRaw(s, m.V, check627)
 	s.Pop()
 }
 
@@ -4295,7 +4295,7 @@ func (m *M295) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check631)
+	wire.CheckRaw(s, m.V, check630)
 	s.Pop()
 }
 
@@ -4348,7 +4348,7 @@ func (m *M298) validate(s *wire.Scope) {
 	s.Push("v")
 	for i0 := range m.V {
 		s.PushIndex(i0)
-		wire.CheckRaw(s, m.V[i0], check632)
+		wire.CheckRaw(s, m.V[i0], check631)
 		s.Pop()
 	}
 	s.Pop()
@@ -4369,7 +4369,7 @@ func (m *M299) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check639)
+	wire.CheckRaw(s, m.V, check638)
 	s.Pop()
 }
 
@@ -4388,7 +4388,7 @@ func (m *M3) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check643)
+	wire.CheckRaw(s, m.V, check642)
 	s.Pop()
 }
 
@@ -4423,7 +4423,7 @@ func (m *M31) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check644)
+	wire.CheckRaw(s, m.V, check643)
 	s.Pop()
 }
 
@@ -4442,7 +4442,7 @@ func (m *M32) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check645)
+	wire.CheckRaw(s, m.V, check644)
 	s.Pop()
 }
 
@@ -4482,7 +4482,7 @@ func (m *M34) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check663)
+	wire.CheckRaw(s, m.V, check662)
 	s.Pop()
 }
 
@@ -4501,7 +4501,7 @@ func (m *M35) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check680)
+	wire.CheckRaw(s, m.V, check679)
 	s.Pop()
 }
 
@@ -4520,7 +4520,7 @@ func (m *M36) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check689)
+	wire.CheckRaw(s, m.V, check688)
 	s.Pop()
 }
 
@@ -4555,7 +4555,7 @@ func (m *M38) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check698)
+	wire.CheckRaw(s, m.V, check697)
 	s.Pop()
 }
 
@@ -4574,7 +4574,7 @@ func (m *M39) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check705)
+	wire.CheckRaw(s, m.V, check704)
 	s.Pop()
 }
 
@@ -4593,7 +4593,7 @@ func (m *M4) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check706)
+	wire.CheckRaw(s, m.V, check705)
 	s.Pop()
 }
 
@@ -4612,7 +4612,7 @@ func (m *M40) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check710)
+	wire.CheckRaw(s, m.V, check709)
 	s.Pop()
 }
 
@@ -4631,7 +4631,7 @@ func (m *M41) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check711)
+	wire.CheckRaw(s, m.V, check710)
 	s.Pop()
 }
 
@@ -4678,10 +4678,10 @@ func (m *M42VC) Validate() error {
 
 func (m *M42VC) validate(s *wire.Scope) {
 	s.Push("b")
-	wire.CheckRaw(s, m.B, check712)
+	wire.CheckRaw(s, m.B, check711)
 	s.Pop()
 	s.Push("x-y")
-	wire.CheckRaw(s, m.XY, check713)
+	wire.CheckRaw(s, m.XY, check712)
 	s.Pop()
 }
 
@@ -4700,7 +4700,7 @@ func (m *M43) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check718)
+	wire.CheckRaw(s, m.V, check717)
 	s.Pop()
 }
 
@@ -4719,7 +4719,7 @@ func (m *M44) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check720)
+	wire.CheckRaw(s, m.V, check719)
 	s.Pop()
 }
 
@@ -4738,7 +4738,7 @@ func (m *M45) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check721)
+	wire.CheckRaw(s, m.V, check720)
 	s.Pop()
 }
 
@@ -4757,7 +4757,7 @@ func (m *M46) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check722)
+	wire.CheckRaw(s, m.V, check721)
 	s.Pop()
 }
 
@@ -4776,7 +4776,7 @@ func (m *M47) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check724)
+	wire.CheckRaw(s, m.V, check723)
 	s.Pop()
 }
 
@@ -4795,7 +4795,7 @@ func (m *M48) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check725)
+	wire.CheckRaw(s, m.V, check724)
 	s.Pop()
 }
 
@@ -4828,7 +4828,7 @@ func (m *M49V) Validate() error {
 
 func (m *M49V) validate(s *wire.Scope) {
 	s.Push("x-y")
-	wire.CheckRaw(s, m.XY, check726)
+	wire.CheckRaw(s, m.XY, check725)
 	s.Pop()
 }
 
@@ -4866,7 +4866,7 @@ func (m *M50) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check727)
+	wire.CheckRaw(s, m.V, check726)
 	s.Pop()
 }
 
@@ -4904,7 +4904,7 @@ func (m *M52) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check728)
+	wire.CheckRaw(s, m.V, check727)
 	s.Pop()
 }
 
@@ -4923,7 +4923,7 @@ func (m *M53) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check729)
+	wire.CheckRaw(s, m.V, check728)
 	s.Pop()
 }
 
@@ -4993,7 +4993,7 @@ func (m *M57) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check733)
+	wire.CheckRaw(s, m.V, check732)
 	s.Pop()
 }
 
@@ -5037,7 +5037,7 @@ func (m *M59) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check748)
+	wire.CheckRaw(s, m.V, check747)
 	s.Pop()
 }
 
@@ -5072,7 +5072,7 @@ func (m *M60) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check752)
+	wire.CheckRaw(s, m.V, check751)
 	s.Pop()
 }
 
@@ -5091,7 +5091,7 @@ func (m *M61) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check760)
+	wire.CheckRaw(s, m.V, check759)
 	s.Pop()
 }
 
@@ -5110,7 +5110,7 @@ func (m *M62) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check761)
+	wire.CheckRaw(s, m.V, check760)
 	s.Pop()
 }
 
@@ -5129,7 +5129,7 @@ func (m *M63) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check762)
+	wire.CheckRaw(s, m.V, check761)
 	s.Pop()
 }
 
@@ -5148,7 +5148,7 @@ func (m *M64) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check763)
+	wire.CheckRaw(s, m.V, check762)
 	s.Pop()
 }
 
@@ -5167,7 +5167,7 @@ func (m *M65) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check764)
+	wire.CheckRaw(s, m.V, check763)
 	s.Pop()
 }
 
@@ -5223,7 +5223,7 @@ func (m *M68) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check765)
+	wire.CheckRaw(s, m.V, check764)
 	s.Pop()
 }
 
@@ -5242,7 +5242,7 @@ func (m *M69) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check766)
+	wire.CheckRaw(s, m.V, check765)
 	s.Pop()
 }
 
@@ -5261,7 +5261,7 @@ func (m *M7) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check768)
+	wire.CheckRaw(s, m.V, check767)
 	s.Pop()
 }
 
@@ -5280,7 +5280,7 @@ func (m *M70) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check769)
+	wire.CheckRaw(s, m.V, check768)
 	s.Pop()
 }
 
@@ -5345,7 +5345,7 @@ func (m *M73) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check770)
+	wire.CheckRaw(s, m.V, check769)
 	s.Pop()
 }
 
@@ -5364,7 +5364,7 @@ func (m *M74) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check771)
+	wire.CheckRaw(s, m.V, check770)
 	s.Pop()
 }
 
@@ -5383,7 +5383,7 @@ func (m *M75) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check772)
+	wire.CheckRaw(s, m.V, check771)
 	s.Pop()
 }
 
@@ -5402,7 +5402,7 @@ func (m *M76) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check782)
+	wire.CheckRaw(s, m.V, check781)
 	s.Pop()
 }
 
@@ -5421,7 +5421,7 @@ func (m *M77) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check783)
+	wire.CheckRaw(s, m.V, check782)
 	s.Pop()
 }
 
@@ -5440,7 +5440,7 @@ func (m *M78) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check789)
+	wire.CheckRaw(s, m.V, check788)
 	s.Pop()
 }
 
@@ -5459,7 +5459,7 @@ func (m *M79) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check797)
+	wire.CheckRaw(s, m.V, check796)
 	s.Pop()
 }
 
@@ -5478,7 +5478,7 @@ func (m *M8) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check798)
+	wire.CheckRaw(s, m.V, check797)
 	s.Pop()
 }
 
@@ -5497,7 +5497,7 @@ func (m *M80) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check799)
+	wire.CheckRaw(s, m.V, check798)
 	s.Pop()
 }
 
@@ -5516,7 +5516,7 @@ func (m *M81) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check800)
+	wire.CheckRaw(s, m.V, check799)
 	s.Pop()
 }
 
@@ -5535,7 +5535,7 @@ func (m *M82) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check801)
+	wire.CheckRaw(s, m.V, check800)
 	s.Pop()
 }
 
@@ -5568,7 +5568,7 @@ func (m *M83V) Validate() error {
 
 func (m *M83V) validate(s *wire.Scope) {
 	s.Push("x-y")
-	wire.CheckRaw(s, m.XY, check802)
+	wire.CheckRaw(s, m.XY, check801)
 	s.Pop()
 }
 
@@ -5587,7 +5587,7 @@ func (m *M84) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check807)
+	wire.CheckRaw(s, m.V, check806)
 	s.Pop()
 }
 
@@ -5606,7 +5606,7 @@ func (m *M85) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check808)
+	wire.CheckRaw(s, m.V, check807)
 	s.Pop()
 }
 
@@ -5625,7 +5625,7 @@ func (m *M86) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check817)
+	wire.CheckRaw(s, m.V, check816)
 	s.Pop()
 }
 
@@ -5644,7 +5644,7 @@ func (m *M87) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check818)
+	wire.CheckRaw(s, m.V, check817)
 	s.Pop()
 }
 
@@ -5663,7 +5663,7 @@ func (m *M88) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check819)
+	wire.CheckRaw(s, m.V, check818)
 	s.Pop()
 }
 
@@ -5682,7 +5682,7 @@ func (m *M89) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check820)
+	wire.CheckRaw(s, m.V, check819)
 	s.Pop()
 }
 
@@ -5752,7 +5752,7 @@ func (m *M91V) Validate() error {
 
 func (m *M91V) validate(s *wire.Scope) {
 	s.Push("a")
-	wire.CheckRaw(s, m.A, check824)
+	wire.CheckRaw(s, m.A, check823)
 	s.Pop()
 }
 
@@ -5771,7 +5771,7 @@ func (m *M92) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check825)
+	wire.CheckRaw(s, m.V, check824)
 	s.Pop()
 }
 
@@ -5806,7 +5806,7 @@ func (m *M94) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check826)
+	wire.CheckRaw(s, m.V, check825)
 	s.Pop()
 }
 
@@ -5825,7 +5825,7 @@ func (m *M95) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check829)
+	wire.CheckRaw(s, m.V, check828)
 	s.Pop()
 }
 
@@ -5844,7 +5844,7 @@ func (m *M96) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check849)
+	wire.CheckRaw(s, m.V, check848)
 	s.Pop()
 }
 
@@ -5863,7 +5863,7 @@ func (m *M97) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check850)
+	wire.CheckRaw(s, m.V, check849)
 	s.Pop()
 }
 
@@ -5882,7 +5882,7 @@ func (m *M98) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check851)
+	wire.CheckRaw(s, m.V, check850)
 	s.Pop()
 }
 
@@ -5901,7 +5901,7 @@ func (m *M99) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check852)
+	wire.CheckRaw(s, m.V, check851)
 	s.Pop()
 }
 
@@ -6001,58 +6001,57 @@ var (
 	checkXMin573    = jsonvalue.MustNumber("10")
 	checkMax573     = jsonvalue.MustNumber("5")
 	checkMul573     = jsonvalue.MustNumber("2.5")
-	checkMax593     = jsonvalue.MustNumber("0.5")
-	checkProp0_603  = regexp.MustCompile("x|y")
-	checkMin611     = jsonvalue.MustNumber("9007199254740993")
-	checkMul626     = jsonvalue.MustNumber("0.01")
-	checkPattern627 = regexp.MustCompile("b$")
-	checkMin631     = jsonvalue.MustNumber("0.1")
-	checkXMin631    = jsonvalue.MustNumber("9007199254740993")
-	checkMax631     = jsonvalue.MustNumber("0")
-	checkXMax631    = jsonvalue.MustNumber("1")
-	checkMul631     = jsonvalue.MustNumber("7")
-	checkEnum643    = []jsonvalue.Value{jsonvalue.MustParse("{}"), jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("true")}
-	checkMax705     = jsonvalue.MustNumber("0")
-	checkEnum712    = []jsonvalue.Value{jsonvalue.MustParse("-2")}
-	checkConst720   = jsonvalue.MustParse("{}")
-	checkEnum721    = []jsonvalue.Value{jsonvalue.MustParse("-2"), jsonvalue.MustParse("false"), jsonvalue.MustParse("\"\"")}
-	checkProp0_722  = regexp.MustCompile("x|y")
-	checkXMin724    = jsonvalue.MustNumber("100")
-	checkXMin726    = jsonvalue.MustNumber("10")
-	checkMul726     = jsonvalue.MustNumber("1")
-	checkMin727     = jsonvalue.MustNumber("9007199254740993")
-	checkProp0_733  = regexp.MustCompile("x|y")
-	checkXMax760    = jsonvalue.MustNumber("9007199254740993")
-	checkMul760     = jsonvalue.MustNumber("0.1")
-	checkMul761     = jsonvalue.MustNumber("3")
-	checkConst762   = jsonvalue.MustParse("null")
-	checkXMax763    = jsonvalue.MustNumber("1e3")
-	checkEnum764    = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("[1]"), jsonvalue.MustParse("false")}
-	checkEnum765    = []jsonvalue.Value{jsonvalue.MustParse("[]"), jsonvalue.MustParse("\"é\""), jsonvalue.MustParse("\"b\"")}
-	checkProp0_766  = regexp.MustCompile("^[a-z]+$")
-	checkMax768     = jsonvalue.MustNumber("0.01")
-	checkMul769     = jsonvalue.MustNumber("0.01")
-	checkEnum771    = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("true")}
-	checkEnum782    = []jsonvalue.Value{jsonvalue.MustParse("true"), jsonvalue.MustParse("null")}
-	checkMin797     = jsonvalue.MustNumber("0")
-	checkMax797     = jsonvalue.MustNumber("-1")
-	checkXMax797    = jsonvalue.MustNumber("5")
-	checkMax799     = jsonvalue.MustNumber("100")
-	checkXMax799    = jsonvalue.MustNumber("5")
-	checkMul800     = jsonvalue.MustNumber("0.5")
-	checkMul801     = jsonvalue.MustNumber("3")
-	checkXMin807    = jsonvalue.MustNumber("5")
-	checkMax807     = jsonvalue.MustNumber("0.5")
-	checkXMax807    = jsonvalue.MustNumber("-1")
+	checkProp0_602  = regexp.MustCompile("x|y")
+	checkMin610     = jsonvalue.MustNumber("9007199254740993")
+	checkMul625     = jsonvalue.MustNumber("0.01")
+	checkPattern626 = regexp.MustCompile("b$")
+	checkMin630     = jsonvalue.MustNumber("0.1")
+	checkXMin630    = jsonvalue.MustNumber("9007199254740993")
+	checkMax630     = jsonvalue.MustNumber("0")
+	checkXMax630    = jsonvalue.MustNumber("1")
+	checkMul630     = jsonvalue.MustNumber("7")
+	checkEnum642    = []jsonvalue.Value{jsonvalue.MustParse("{}"), jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("true")}
+	checkMax704     = jsonvalue.MustNumber("0")
+	checkEnum711    = []jsonvalue.Value{jsonvalue.MustParse("-2")}
+	checkConst719   = jsonvalue.MustParse("{}")
+	checkEnum720    = []jsonvalue.Value{jsonvalue.MustParse("-2"), jsonvalue.MustParse("false"), jsonvalue.MustParse("\"\"")}
+	checkProp0_721  = regexp.MustCompile("x|y")
+	checkXMin723    = jsonvalue.MustNumber("100")
+	checkXMin725    = jsonvalue.MustNumber("10")
+	checkMul725     = jsonvalue.MustNumber("1")
+	checkMin726     = jsonvalue.MustNumber("9007199254740993")
+	checkProp0_732  = regexp.MustCompile("x|y")
+	checkXMax759    = jsonvalue.MustNumber("9007199254740993")
+	checkMul759     = jsonvalue.MustNumber("0.1")
+	checkMul760     = jsonvalue.MustNumber("3")
+	checkConst761   = jsonvalue.MustParse("null")
+	checkXMax762    = jsonvalue.MustNumber("1e3")
+	checkEnum763    = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("[1]"), jsonvalue.MustParse("false")}
+	checkEnum764    = []jsonvalue.Value{jsonvalue.MustParse("[]"), jsonvalue.MustParse("\"é\""), jsonvalue.MustParse("\"b\"")}
+	checkProp0_765  = regexp.MustCompile("^[a-z]+$")
+	checkMax767     = jsonvalue.MustNumber("0.01")
+	checkMul768     = jsonvalue.MustNumber("0.01")
+	checkEnum770    = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("true")}
+	checkEnum781    = []jsonvalue.Value{jsonvalue.MustParse("true"), jsonvalue.MustParse("null")}
+	checkMin796     = jsonvalue.MustNumber("0")
+	checkMax796     = jsonvalue.MustNumber("-1")
+	checkXMax796    = jsonvalue.MustNumber("5")
+	checkMax798     = jsonvalue.MustNumber("100")
+	checkXMax798    = jsonvalue.MustNumber("5")
+	checkMul799     = jsonvalue.MustNumber("0.5")
+	checkMul800     = jsonvalue.MustNumber("3")
+	checkXMin806    = jsonvalue.MustNumber("5")
+	checkMax806     = jsonvalue.MustNumber("0.5")
+	checkXMax806    = jsonvalue.MustNumber("-1")
+	checkEnum816    = []jsonvalue.Value{jsonvalue.MustParse("-2")}
 	checkEnum817    = []jsonvalue.Value{jsonvalue.MustParse("-2")}
-	checkEnum818    = []jsonvalue.Value{jsonvalue.MustParse("-2")}
-	checkProp0_820  = regexp.MustCompile("[0-9]")
-	checkEnum825    = []jsonvalue.Value{jsonvalue.MustParse("{}"), jsonvalue.MustParse("1"), jsonvalue.MustParse("{\"a\":1}")}
-	checkEnum849    = []jsonvalue.Value{jsonvalue.MustParse("-2"), jsonvalue.MustParse("null"), jsonvalue.MustParse("\"\"")}
-	checkMul850     = jsonvalue.MustNumber("0.1")
-	checkXMax851    = jsonvalue.MustNumber("-1")
-	checkPattern851 = regexp.MustCompile("^a")
-	checkConst852   = jsonvalue.MustParse("{\"a\":1}")
+	checkProp0_819  = regexp.MustCompile("[0-9]")
+	checkEnum824    = []jsonvalue.Value{jsonvalue.MustParse("{}"), jsonvalue.MustParse("1"), jsonvalue.MustParse("{\"a\":1}")}
+	checkEnum848    = []jsonvalue.Value{jsonvalue.MustParse("-2"), jsonvalue.MustParse("null"), jsonvalue.MustParse("\"\"")}
+	checkMul849     = jsonvalue.MustNumber("0.1")
+	checkXMax850    = jsonvalue.MustNumber("-1")
+	checkPattern850 = regexp.MustCompile("^a")
+	checkConst851   = jsonvalue.MustParse("{\"a\":1}")
 	checkPattern3   = regexp.MustCompile("^[a-z]+$")
 	checkConst21    = jsonvalue.MustParse("\"a\"")
 	checkProp0_15   = regexp.MustCompile("x|y")
@@ -6128,42 +6127,42 @@ var (
 	checkXMax561    = jsonvalue.MustNumber("1.5")
 	checkEnum563    = []jsonvalue.Value{jsonvalue.MustParse("0"), jsonvalue.MustParse("\"é\""), jsonvalue.MustParse("{\"a\":1}")}
 	checkConst586   = jsonvalue.MustParse("{\"a\":1}")
-	checkConst598   = jsonvalue.MustParse("null")
-	checkMax600     = jsonvalue.MustNumber("2")
-	checkMul600     = jsonvalue.MustNumber("3")
-	checkPattern601 = regexp.MustCompile("^a")
-	checkConst607   = jsonvalue.MustParse("1")
-	checkMin613     = jsonvalue.MustNumber("1e3")
-	checkEnum618    = []jsonvalue.Value{jsonvalue.MustParse("1"), jsonvalue.MustParse("[1]")}
-	checkMax630     = jsonvalue.MustNumber("-100")
-	checkConst637   = jsonvalue.MustParse("{\"a\":1}")
-	checkMax638     = jsonvalue.MustNumber("0.1")
-	checkEnum662    = []jsonvalue.Value{jsonvalue.MustParse("{\"a\":1}"), jsonvalue.MustParse("[1]"), jsonvalue.MustParse("\"b\"")}
-	checkMin653     = jsonvalue.MustNumber("1e3")
-	checkMax653     = jsonvalue.MustNumber("2.5")
-	checkEnum665    = []jsonvalue.Value{jsonvalue.MustParse("[]"), jsonvalue.MustParse("-2"), jsonvalue.MustParse("[1]")}
-	checkMin699     = jsonvalue.MustNumber("0.5")
-	checkMax699     = jsonvalue.MustNumber("0.1")
-	checkConst700   = jsonvalue.MustParse("-2")
-	checkXMin707    = jsonvalue.MustNumber("-100")
-	checkEnum708    = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("\"b\"")}
-	checkConst714   = jsonvalue.MustParse("{\"a\":1}")
-	checkMin716     = jsonvalue.MustNumber("0.1")
-	checkXMin716    = jsonvalue.MustNumber("2")
-	checkXMax716    = jsonvalue.MustNumber("2")
-	checkEnum717    = []jsonvalue.Value{jsonvalue.MustParse("{\"a\":1}"), jsonvalue.MustParse("1"), jsonvalue.MustParse("true")}
-	checkMax715     = jsonvalue.MustNumber("0")
-	checkConst719   = jsonvalue.MustParse("0")
-	checkEnum723    = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("\"b\"")}
-	checkEnum743    = []jsonvalue.Value{jsonvalue.MustParse("-2")}
-	checkProp0_744  = regexp.MustCompile("^a")
-	checkEnum751    = []jsonvalue.Value{jsonvalue.MustParse("false"), jsonvalue.MustParse("null")}
-	checkEnum753    = []jsonvalue.Value{jsonvalue.MustParse("-2")}
-	checkMax806     = jsonvalue.MustNumber("-2.5")
-	checkXMax822    = jsonvalue.MustNumber("1")
-	checkPattern847 = regexp.MustCompile("^a")
-	checkEnum845    = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("\"b\"")}
-	checkConst846   = jsonvalue.MustParse("\"b\"")
+	checkConst597   = jsonvalue.MustParse("null")
+	checkMax599     = jsonvalue.MustNumber("2")
+	checkMul599     = jsonvalue.MustNumber("3")
+	checkPattern600 = regexp.MustCompile("^a")
+	checkConst606   = jsonvalue.MustParse("1")
+	checkMin612     = jsonvalue.MustNumber("1e3")
+	checkEnum617    = []jsonvalue.Value{jsonvalue.MustParse("1"), jsonvalue.MustParse("[1]")}
+	checkMax629     = jsonvalue.MustNumber("-100")
+	checkConst636   = jsonvalue.MustParse("{\"a\":1}")
+	checkMax637     = jsonvalue.MustNumber("0.1")
+	checkEnum661    = []jsonvalue.Value{jsonvalue.MustParse("{\"a\":1}"), jsonvalue.MustParse("[1]"), jsonvalue.MustParse("\"b\"")}
+	checkMin652     = jsonvalue.MustNumber("1e3")
+	checkMax652     = jsonvalue.MustNumber("2.5")
+	checkEnum664    = []jsonvalue.Value{jsonvalue.MustParse("[]"), jsonvalue.MustParse("-2"), jsonvalue.MustParse("[1]")}
+	checkMin698     = jsonvalue.MustNumber("0.5")
+	checkMax698     = jsonvalue.MustNumber("0.1")
+	checkConst699   = jsonvalue.MustParse("-2")
+	checkXMin706    = jsonvalue.MustNumber("-100")
+	checkEnum707    = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("\"b\"")}
+	checkConst713   = jsonvalue.MustParse("{\"a\":1}")
+	checkMin715     = jsonvalue.MustNumber("0.1")
+	checkXMin715    = jsonvalue.MustNumber("2")
+	checkXMax715    = jsonvalue.MustNumber("2")
+	checkEnum716    = []jsonvalue.Value{jsonvalue.MustParse("{\"a\":1}"), jsonvalue.MustParse("1"), jsonvalue.MustParse("true")}
+	checkMax714     = jsonvalue.MustNumber("0")
+	checkConst718   = jsonvalue.MustParse("0")
+	checkEnum722    = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("\"b\"")}
+	checkEnum742    = []jsonvalue.Value{jsonvalue.MustParse("-2")}
+	checkProp0_743  = regexp.MustCompile("^a")
+	checkEnum750    = []jsonvalue.Value{jsonvalue.MustParse("false"), jsonvalue.MustParse("null")}
+	checkEnum752    = []jsonvalue.Value{jsonvalue.MustParse("-2")}
+	checkMax805     = jsonvalue.MustNumber("-2.5")
+	checkXMax821    = jsonvalue.MustNumber("1")
+	checkPattern846 = regexp.MustCompile("^a")
+	checkEnum844    = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("\"b\"")}
+	checkConst845   = jsonvalue.MustParse("\"b\"")
 	checkMin10      = jsonvalue.MustNumber("1.5")
 	checkMax10      = jsonvalue.MustNumber("-1")
 	checkMul36      = jsonvalue.MustNumber("2.5")
@@ -6235,44 +6234,44 @@ var (
 	checkConst552   = jsonvalue.MustParse("true")
 	checkMax585     = jsonvalue.MustNumber("100")
 	checkConst588   = jsonvalue.MustParse("-2")
-	checkEnum606    = []jsonvalue.Value{jsonvalue.MustParse("{\"a\":1}")}
-	checkMax614     = jsonvalue.MustNumber("-1")
-	checkXMax614    = jsonvalue.MustNumber("9007199254740993")
-	checkMul614     = jsonvalue.MustNumber("0.5")
-	checkProp0_620  = regexp.MustCompile("x|y")
-	checkXMin625    = jsonvalue.MustNumber("10")
-	checkXMax625    = jsonvalue.MustNumber("3")
-	checkEnum635    = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("\"b\"")}
-	checkXMin658    = jsonvalue.MustNumber("1.5")
-	checkMax658     = jsonvalue.MustNumber("0.5")
-	checkEnum661    = []jsonvalue.Value{jsonvalue.MustParse("-2"), jsonvalue.MustParse("\"a\"")}
-	checkConst670   = jsonvalue.MustParse("null")
-	checkXMin667    = jsonvalue.MustNumber("0.5")
-	checkXMax667    = jsonvalue.MustNumber("10")
-	checkMul667     = jsonvalue.MustNumber("1")
-	checkProp0_682  = regexp.MustCompile("^.{2,4}$")
-	checkConst691   = jsonvalue.MustParse("\"\"")
-	checkXMin702    = jsonvalue.MustNumber("0.1")
-	checkMul702     = jsonvalue.MustNumber("0.5")
-	checkEnum704    = []jsonvalue.Value{jsonvalue.MustParse("[1]"), jsonvalue.MustParse("\"b\""), jsonvalue.MustParse("{}")}
-	checkPattern731 = regexp.MustCompile("^.{2,4}$")
-	checkXMax758    = jsonvalue.MustNumber("-2.5")
-	checkMul758     = jsonvalue.MustNumber("3")
-	checkPattern758 = regexp.MustCompile("[0-9]")
-	checkMax792     = jsonvalue.MustNumber("0.01")
-	checkMin796     = jsonvalue.MustNumber("-2.5")
-	checkXMax796    = jsonvalue.MustNumber("2")
-	checkMul796     = jsonvalue.MustNumber("7")
-	checkXMin811    = jsonvalue.MustNumber("1")
-	checkXMax811    = jsonvalue.MustNumber("1.5")
-	checkMul811     = jsonvalue.MustNumber("3")
-	checkPattern811 = regexp.MustCompile("^.{2,4}$")
-	checkConst815   = jsonvalue.MustParse("-2")
-	checkEnum832    = []jsonvalue.Value{jsonvalue.MustParse("false")}
-	checkMin836     = jsonvalue.MustNumber("-100")
-	checkMax836     = jsonvalue.MustNumber("2.5")
-	checkMul836     = jsonvalue.MustNumber("7")
-	checkProp0_842  = regexp.MustCompile("é")
+	checkEnum605    = []jsonvalue.Value{jsonvalue.MustParse("{\"a\":1}")}
+	checkMax613     = jsonvalue.MustNumber("-1")
+	checkXMax613    = jsonvalue.MustNumber("9007199254740993")
+	checkMul613     = jsonvalue.MustNumber("0.5")
+	checkProp0_619  = regexp.MustCompile("x|y")
+	checkXMin624    = jsonvalue.MustNumber("10")
+	checkXMax624    = jsonvalue.MustNumber("3")
+	checkEnum634    = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("\"b\"")}
+	checkXMin657    = jsonvalue.MustNumber("1.5")
+	checkMax657     = jsonvalue.MustNumber("0.5")
+	checkEnum660    = []jsonvalue.Value{jsonvalue.MustParse("-2"), jsonvalue.MustParse("\"a\"")}
+	checkConst669   = jsonvalue.MustParse("null")
+	checkXMin666    = jsonvalue.MustNumber("0.5")
+	checkXMax666    = jsonvalue.MustNumber("10")
+	checkMul666     = jsonvalue.MustNumber("1")
+	checkProp0_681  = regexp.MustCompile("^.{2,4}$")
+	checkConst690   = jsonvalue.MustParse("\"\"")
+	checkXMin701    = jsonvalue.MustNumber("0.1")
+	checkMul701     = jsonvalue.MustNumber("0.5")
+	checkEnum703    = []jsonvalue.Value{jsonvalue.MustParse("[1]"), jsonvalue.MustParse("\"b\""), jsonvalue.MustParse("{}")}
+	checkPattern730 = regexp.MustCompile("^.{2,4}$")
+	checkXMax757    = jsonvalue.MustNumber("-2.5")
+	checkMul757     = jsonvalue.MustNumber("3")
+	checkPattern757 = regexp.MustCompile("[0-9]")
+	checkMax791     = jsonvalue.MustNumber("0.01")
+	checkMin795     = jsonvalue.MustNumber("-2.5")
+	checkXMax795    = jsonvalue.MustNumber("2")
+	checkMul795     = jsonvalue.MustNumber("7")
+	checkXMin810    = jsonvalue.MustNumber("1")
+	checkXMax810    = jsonvalue.MustNumber("1.5")
+	checkMul810     = jsonvalue.MustNumber("3")
+	checkPattern810 = regexp.MustCompile("^.{2,4}$")
+	checkConst814   = jsonvalue.MustParse("-2")
+	checkEnum831    = []jsonvalue.Value{jsonvalue.MustParse("false")}
+	checkMin835     = jsonvalue.MustNumber("-100")
+	checkMax835     = jsonvalue.MustNumber("2.5")
+	checkMul835     = jsonvalue.MustNumber("7")
+	checkProp0_841  = regexp.MustCompile("é")
 	checkEnum27     = []jsonvalue.Value{jsonvalue.MustParse("1"), jsonvalue.MustParse("true")}
 	checkEnum24     = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("\"b\"")}
 	checkMin53      = jsonvalue.MustNumber("100")
@@ -6336,30 +6335,30 @@ var (
 	checkEnum584    = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("\"b\"")}
 	checkEnum591    = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("\"b\"")}
 	checkConst590   = jsonvalue.MustParse("1.5")
-	checkXMin616    = jsonvalue.MustNumber("1.5")
-	checkMax616     = jsonvalue.MustNumber("0")
-	checkConst622   = jsonvalue.MustParse("\"\"")
-	checkConst621   = jsonvalue.MustParse("-2")
-	checkConst649   = jsonvalue.MustParse("[1]")
-	checkMul657     = jsonvalue.MustNumber("1")
-	checkConst677   = jsonvalue.MustParse("1.5")
-	checkPattern675 = regexp.MustCompile("é")
-	checkMin673     = jsonvalue.MustNumber("5")
-	checkMax673     = jsonvalue.MustNumber("5")
-	checkEnum686    = []jsonvalue.Value{jsonvalue.MustParse("{}"), jsonvalue.MustParse("false")}
-	checkConst685   = jsonvalue.MustParse("true")
-	checkEnum736    = []jsonvalue.Value{jsonvalue.MustParse("true"), jsonvalue.MustParse("\"b\"")}
-	checkXMin737    = jsonvalue.MustNumber("0.1")
-	checkConst739   = jsonvalue.MustParse("{\"a\":1}")
-	checkEnum740    = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("\"b\"")}
-	checkEnum741    = []jsonvalue.Value{jsonvalue.MustParse("1.5")}
-	checkXMax779    = jsonvalue.MustNumber("-2.5")
-	checkEnum788    = []jsonvalue.Value{jsonvalue.MustParse("{\"a\":1}"), jsonvalue.MustParse("null"), jsonvalue.MustParse("-2")}
-	checkEnum794    = []jsonvalue.Value{jsonvalue.MustParse("{}"), jsonvalue.MustParse("\"a\"")}
-	checkConst840   = jsonvalue.MustParse("null")
-	checkMin841     = jsonvalue.MustNumber("2.5")
-	checkXMin841    = jsonvalue.MustNumber("0.5")
-	checkMax841     = jsonvalue.MustNumber("0")
+	checkXMin615    = jsonvalue.MustNumber("1.5")
+	checkMax615     = jsonvalue.MustNumber("0")
+	checkConst621   = jsonvalue.MustParse("\"\"")
+	checkConst620   = jsonvalue.MustParse("-2")
+	checkConst648   = jsonvalue.MustParse("[1]")
+	checkMul656     = jsonvalue.MustNumber("1")
+	checkConst676   = jsonvalue.MustParse("1.5")
+	checkPattern674 = regexp.MustCompile("é")
+	checkMin672     = jsonvalue.MustNumber("5")
+	checkMax672     = jsonvalue.MustNumber("5")
+	checkEnum685    = []jsonvalue.Value{jsonvalue.MustParse("{}"), jsonvalue.MustParse("false")}
+	checkConst684   = jsonvalue.MustParse("true")
+	checkEnum735    = []jsonvalue.Value{jsonvalue.MustParse("true"), jsonvalue.MustParse("\"b\"")}
+	checkXMin736    = jsonvalue.MustNumber("0.1")
+	checkConst738   = jsonvalue.MustParse("{\"a\":1}")
+	checkEnum739    = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("\"b\"")}
+	checkEnum740    = []jsonvalue.Value{jsonvalue.MustParse("1.5")}
+	checkXMax778    = jsonvalue.MustNumber("-2.5")
+	checkEnum787    = []jsonvalue.Value{jsonvalue.MustParse("{\"a\":1}"), jsonvalue.MustParse("null"), jsonvalue.MustParse("-2")}
+	checkEnum793    = []jsonvalue.Value{jsonvalue.MustParse("{}"), jsonvalue.MustParse("\"a\"")}
+	checkConst839   = jsonvalue.MustParse("null")
+	checkMin840     = jsonvalue.MustNumber("2.5")
+	checkXMin840    = jsonvalue.MustNumber("0.5")
+	checkMax840     = jsonvalue.MustNumber("0")
 )
 
 // check0 checks random.yaml#/components/messages/M10/payload/properties/v.
@@ -21130,31 +21129,8 @@ func check592(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check593 checks random.yaml#/components/messages/M283/payload/properties/v/items.
+// check593 checks random.yaml#/components/messages/M284/payload/properties/v.
 func check593(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if !(v.Kind == jsonvalue.Number) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("type", "expected number, got "+v.TypeName())
-	}
-	switch v.Kind {
-	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMax593) > 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("maximum", "greater than 0.5")
-		}
-	}
-	return ok
-}
-
-// check594 checks random.yaml#/components/messages/M284/payload/properties/v.
-func check594(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -21166,8 +21142,8 @@ func check594(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check595 checks random.yaml#/components/messages/M286/payload/properties/v.
-func check595(s *wire.Scope, v *jsonvalue.Value) bool {
+// check594 checks random.yaml#/components/messages/M286/payload/properties/v.
+func check594(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -21188,21 +21164,21 @@ func check595(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	{
 		first, second := -1, -1
-		if check596(nil, v) {
+		if check595(nil, v) {
 			if first < 0 {
 				first = 0
 			} else {
 				second = 0
 			}
 		}
-		if check597(nil, v) {
+		if check596(nil, v) {
 			if first < 0 {
 				first = 1
 			} else {
 				second = 1
 			}
 		}
-		if second < 0 && check598(nil, v) {
+		if second < 0 && check597(nil, v) {
 			if first < 0 {
 				first = 2
 			} else {
@@ -21215,11 +21191,11 @@ func check595(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			ok = false
 			wire.Closest(s, "oneOf", func(s *wire.Scope) bool {
+				return check595(s, v)
+			}, func(s *wire.Scope) bool {
 				return check596(s, v)
 			}, func(s *wire.Scope) bool {
 				return check597(s, v)
-			}, func(s *wire.Scope) bool {
-				return check598(s, v)
 			})
 		} else if second >= 0 {
 			if s == nil {
@@ -21232,8 +21208,8 @@ func check595(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check596 checks random.yaml#/components/messages/M286/payload/properties/v/oneOf/0.
-func check596(s *wire.Scope, v *jsonvalue.Value) bool {
+// check595 checks random.yaml#/components/messages/M286/payload/properties/v/oneOf/0.
+func check595(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Null || v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -21263,8 +21239,8 @@ func check596(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check597 checks random.yaml#/components/messages/M286/payload/properties/v/oneOf/1.
-func check597(s *wire.Scope, v *jsonvalue.Value) bool {
+// check596 checks random.yaml#/components/messages/M286/payload/properties/v/oneOf/1.
+func check596(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -21286,10 +21262,10 @@ func check597(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check598 checks random.yaml#/components/messages/M286/payload/properties/v/oneOf/2.
-func check598(s *wire.Scope, v *jsonvalue.Value) bool {
+// check597 checks random.yaml#/components/messages/M286/payload/properties/v/oneOf/2.
+func check597(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst598) {
+	if !jsonvalue.Equal(v, &checkConst597) {
 		if s == nil {
 			return false
 		}
@@ -21299,18 +21275,18 @@ func check598(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check599 checks random.yaml#/components/messages/M287/payload/properties/v.
-func check599(s *wire.Scope, v *jsonvalue.Value) bool {
+// check598 checks random.yaml#/components/messages/M287/payload/properties/v.
+func check598(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if check601(nil, v) {
-		if !check602(s, v) {
+	if check600(nil, v) {
+		if !check601(s, v) {
 			if s == nil {
 				return false
 			}
 			ok = false
 		}
 	} else {
-		if !check600(s, v) {
+		if !check599(s, v) {
 			if s == nil {
 				return false
 			}
@@ -21320,8 +21296,8 @@ func check599(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check600 checks random.yaml#/components/messages/M287/payload/properties/v/else.
-func check600(s *wire.Scope, v *jsonvalue.Value) bool {
+// check599 checks random.yaml#/components/messages/M287/payload/properties/v/else.
+func check599(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -21332,14 +21308,14 @@ func check600(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMax600) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax599) > 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
 			s.Violate("maximum", "greater than 2")
 		}
-		if !jsonvalue.MultipleOf(v.Num, checkMul600) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul599) {
 			if s == nil {
 				return false
 			}
@@ -21350,8 +21326,8 @@ func check600(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check601 checks random.yaml#/components/messages/M287/payload/properties/v/if.
-func check601(s *wire.Scope, v *jsonvalue.Value) bool {
+// check600 checks random.yaml#/components/messages/M287/payload/properties/v/if.
+func check600(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -21362,7 +21338,7 @@ func check601(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.String:
-		if !checkPattern601.MatchString(v.Str) {
+		if !checkPattern600.MatchString(v.Str) {
 			if s == nil {
 				return false
 			}
@@ -21373,8 +21349,8 @@ func check601(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check602 checks random.yaml#/components/messages/M287/payload/properties/v/then.
-func check602(s *wire.Scope, v *jsonvalue.Value) bool {
+// check601 checks random.yaml#/components/messages/M287/payload/properties/v/then.
+func check601(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -21404,8 +21380,8 @@ func check602(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check603 checks random.yaml#/components/messages/M288/payload/properties/v.
-func check603(s *wire.Scope, v *jsonvalue.Value) bool {
+// check602 checks random.yaml#/components/messages/M288/payload/properties/v.
+func check602(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -21427,7 +21403,7 @@ func check603(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "x-y":
 				{
-					r := check605(s.Enter(k), &v.Vals[i])
+					r := check604(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -21438,7 +21414,7 @@ func check603(s *wire.Scope, v *jsonvalue.Value) bool {
 				}
 			case "é":
 				{
-					r := check607(s.Enter(k), &v.Vals[i])
+					r := check606(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -21453,8 +21429,8 @@ func check603(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check605 checks random.yaml#/components/messages/M288/payload/properties/v/properties/x-y.
-func check605(s *wire.Scope, v *jsonvalue.Value) bool {
+// check604 checks random.yaml#/components/messages/M288/payload/properties/v/properties/x-y.
+func check604(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -21476,7 +21452,7 @@ func check605(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "a":
 				{
-					r := check606(s.Enter(k), &v.Vals[i])
+					r := check605(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -21491,10 +21467,10 @@ func check605(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check606 checks random.yaml#/components/messages/M288/payload/properties/v/properties/x-y/properties/a.
-func check606(s *wire.Scope, v *jsonvalue.Value) bool {
+// check605 checks random.yaml#/components/messages/M288/payload/properties/v/properties/x-y/properties/a.
+func check605(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.In(v, checkEnum606) {
+	if !jsonvalue.In(v, checkEnum605) {
 		if s == nil {
 			return false
 		}
@@ -21504,10 +21480,10 @@ func check606(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check607 checks random.yaml#/components/messages/M288/payload/properties/v/properties/é.
-func check607(s *wire.Scope, v *jsonvalue.Value) bool {
+// check606 checks random.yaml#/components/messages/M288/payload/properties/v/properties/é.
+func check606(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst607) {
+	if !jsonvalue.Equal(v, &checkConst606) {
 		if s == nil {
 			return false
 		}
@@ -21517,25 +21493,25 @@ func check607(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check608 checks random.yaml#/components/messages/M289/payload/properties/v.
-func check608(s *wire.Scope, v *jsonvalue.Value) bool {
+// check607 checks random.yaml#/components/messages/M289/payload/properties/v.
+func check607(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !(check609(nil, v) || check610(nil, v)) {
+	if !(check608(nil, v) || check609(nil, v)) {
 		if s == nil {
 			return false
 		}
 		ok = false
 		wire.Closest(s, "anyOf", func(s *wire.Scope) bool {
-			return check609(s, v)
+			return check608(s, v)
 		}, func(s *wire.Scope) bool {
-			return check610(s, v)
+			return check609(s, v)
 		})
 	}
 	return ok
 }
 
-// check609 checks random.yaml#/components/messages/M289/payload/properties/v/anyOf/0.
-func check609(s *wire.Scope, v *jsonvalue.Value) bool {
+// check608 checks random.yaml#/components/messages/M289/payload/properties/v/anyOf/0.
+func check608(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool) {
 		if s == nil {
@@ -21547,8 +21523,8 @@ func check609(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check610 checks random.yaml#/components/messages/M289/payload/properties/v/anyOf/1.
-func check610(s *wire.Scope, v *jsonvalue.Value) bool {
+// check609 checks random.yaml#/components/messages/M289/payload/properties/v/anyOf/1.
+func check609(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger() || v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -21578,8 +21554,8 @@ func check610(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check611 checks random.yaml#/components/messages/M29/payload/properties/v.
-func check611(s *wire.Scope, v *jsonvalue.Value) bool {
+// check610 checks random.yaml#/components/messages/M29/payload/properties/v.
+func check610(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -21590,7 +21566,7 @@ func check611(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin611) < 0 {
+		if jsonvalue.Cmp(v.Num, checkMin610) < 0 {
 			if s == nil {
 				return false
 			}
@@ -21601,10 +21577,16 @@ func check611(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check612 checks random.yaml#/components/messages/M290/payload/properties/v.
-func check612(s *wire.Scope, v *jsonvalue.Value) bool {
+// check611 checks random.yaml#/components/messages/M290/payload/properties/v.
+func check611(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !check613(s, v) {
+	if !check612(s, v) {
+		if s == nil {
+			return false
+		}
+		ok = false
+	}
+	if !check617(s, v) {
 		if s == nil {
 			return false
 		}
@@ -21616,13 +21598,7 @@ func check612(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		ok = false
 	}
-	if !check619(s, v) {
-		if s == nil {
-			return false
-		}
-		ok = false
-	}
-	if check623(nil, v) {
+	if check622(nil, v) {
 		if s == nil {
 			return false
 		}
@@ -21632,12 +21608,12 @@ func check612(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check613 checks random.yaml#/components/messages/M290/payload/properties/v/allOf/0.
-func check613(s *wire.Scope, v *jsonvalue.Value) bool {
+// check612 checks random.yaml#/components/messages/M290/payload/properties/v/allOf/0.
+func check612(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin613) < 0 {
+		if jsonvalue.Cmp(v.Num, checkMin612) < 0 {
 			if s == nil {
 				return false
 			}
@@ -21647,14 +21623,14 @@ func check613(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	{
 		first, second := -1, -1
-		if check614(nil, v) {
+		if check613(nil, v) {
 			if first < 0 {
 				first = 0
 			} else {
 				second = 0
 			}
 		}
-		if check615(nil, v) {
+		if check614(nil, v) {
 			if first < 0 {
 				first = 1
 			} else {
@@ -21667,9 +21643,9 @@ func check613(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			ok = false
 			wire.Closest(s, "oneOf", func(s *wire.Scope) bool {
-				return check614(s, v)
+				return check613(s, v)
 			}, func(s *wire.Scope) bool {
-				return check615(s, v)
+				return check614(s, v)
 			})
 		} else if second >= 0 {
 			if s == nil {
@@ -21682,8 +21658,8 @@ func check613(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check614 checks random.yaml#/components/messages/M290/payload/properties/v/allOf/0/oneOf/0.
-func check614(s *wire.Scope, v *jsonvalue.Value) bool {
+// check613 checks random.yaml#/components/messages/M290/payload/properties/v/allOf/0/oneOf/0.
+func check613(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -21694,21 +21670,21 @@ func check614(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMax614) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax613) > 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
 			s.Violate("maximum", "greater than -1")
 		}
-		if jsonvalue.Cmp(v.Num, checkXMax614) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax613) >= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
 			s.Violate("exclusiveMaximum", "not less than 9007199254740993")
 		}
-		if !jsonvalue.MultipleOf(v.Num, checkMul614) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul613) {
 			if s == nil {
 				return false
 			}
@@ -21719,8 +21695,8 @@ func check614(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check615 checks random.yaml#/components/messages/M290/payload/properties/v/allOf/0/oneOf/1.
-func check615(s *wire.Scope, v *jsonvalue.Value) bool {
+// check614 checks random.yaml#/components/messages/M290/payload/properties/v/allOf/0/oneOf/1.
+func check614(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -21739,7 +21715,7 @@ func check615(s *wire.Scope, v *jsonvalue.Value) bool {
 			s.Violate("minProperties", "fewer than 2 properties")
 		}
 		if _, has := v.Get("id"); has {
-			if !check617(s, v) {
+			if !check616(s, v) {
 				if s == nil {
 					return false
 				}
@@ -21750,7 +21726,7 @@ func check615(s *wire.Scope, v *jsonvalue.Value) bool {
 			known := false
 			if !known {
 				{
-					r := check616(s.Enter(k), &v.Vals[i])
+					r := check615(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -21765,8 +21741,8 @@ func check615(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check616 checks random.yaml#/components/messages/M290/payload/properties/v/allOf/0/oneOf/1/additionalProperties.
-func check616(s *wire.Scope, v *jsonvalue.Value) bool {
+// check615 checks random.yaml#/components/messages/M290/payload/properties/v/allOf/0/oneOf/1/additionalProperties.
+func check615(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -21777,14 +21753,14 @@ func check616(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMin616) <= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMin615) <= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
 			s.Violate("exclusiveMinimum", "not greater than 1.5")
 		}
-		if jsonvalue.Cmp(v.Num, checkMax616) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax615) > 0 {
 			if s == nil {
 				return false
 			}
@@ -21795,8 +21771,8 @@ func check616(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check617 checks random.yaml#/components/messages/M290/payload/properties/v/allOf/0/oneOf/1/dependencies/id.
-func check617(s *wire.Scope, v *jsonvalue.Value) bool {
+// check616 checks random.yaml#/components/messages/M290/payload/properties/v/allOf/0/oneOf/1/dependencies/id.
+func check616(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -21808,10 +21784,10 @@ func check617(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check618 checks random.yaml#/components/messages/M290/payload/properties/v/allOf/1.
-func check618(s *wire.Scope, v *jsonvalue.Value) bool {
+// check617 checks random.yaml#/components/messages/M290/payload/properties/v/allOf/1.
+func check617(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.In(v, checkEnum618) {
+	if !jsonvalue.In(v, checkEnum617) {
 		if s == nil {
 			return false
 		}
@@ -21821,10 +21797,10 @@ func check618(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check619 checks random.yaml#/components/messages/M290/payload/properties/v/allOf/2.
-func check619(s *wire.Scope, v *jsonvalue.Value) bool {
+// check618 checks random.yaml#/components/messages/M290/payload/properties/v/allOf/2.
+func check618(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if check620(nil, v) {
+	if check619(nil, v) {
 		if s == nil {
 			return false
 		}
@@ -21834,8 +21810,8 @@ func check619(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check620 checks random.yaml#/components/messages/M290/payload/properties/v/allOf/2/not.
-func check620(s *wire.Scope, v *jsonvalue.Value) bool {
+// check619 checks random.yaml#/components/messages/M290/payload/properties/v/allOf/2/not.
+func check619(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Object:
@@ -21848,20 +21824,8 @@ func check620(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		for i, k := range v.Keys {
 			known := false
-			if checkProp0_620.MatchString(k) {
+			if checkProp0_619.MatchString(k) {
 				known = true
-				{
-					r := check622(s.Enter(k), &v.Vals[i])
-					s.Leave()
-					if !r {
-						if s == nil {
-							return false
-						}
-						ok = false
-					}
-				}
-			}
-			if !known {
 				{
 					r := check621(s.Enter(k), &v.Vals[i])
 					s.Leave()
@@ -21873,15 +21837,27 @@ func check620(s *wire.Scope, v *jsonvalue.Value) bool {
 					}
 				}
 			}
+			if !known {
+				{
+					r := check620(s.Enter(k), &v.Vals[i])
+					s.Leave()
+					if !r {
+						if s == nil {
+							return false
+						}
+						ok = false
+					}
+				}
+			}
 		}
 	}
 	return ok
 }
 
-// check621 checks random.yaml#/components/messages/M290/payload/properties/v/allOf/2/not/additionalProperties.
-func check621(s *wire.Scope, v *jsonvalue.Value) bool {
+// check620 checks random.yaml#/components/messages/M290/payload/properties/v/allOf/2/not/additionalProperties.
+func check620(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst621) {
+	if !jsonvalue.Equal(v, &checkConst620) {
 		if s == nil {
 			return false
 		}
@@ -21891,10 +21867,10 @@ func check621(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check622 checks random.yaml#/components/messages/M290/payload/properties/v/allOf/2/not/patternProperties/x|y.
-func check622(s *wire.Scope, v *jsonvalue.Value) bool {
+// check621 checks random.yaml#/components/messages/M290/payload/properties/v/allOf/2/not/patternProperties/x|y.
+func check621(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst622) {
+	if !jsonvalue.Equal(v, &checkConst621) {
 		if s == nil {
 			return false
 		}
@@ -21904,8 +21880,8 @@ func check622(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check623 checks random.yaml#/components/messages/M290/payload/properties/v/not.
-func check623(s *wire.Scope, v *jsonvalue.Value) bool {
+// check622 checks random.yaml#/components/messages/M290/payload/properties/v/not.
+func check622(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -21929,7 +21905,7 @@ func check623(s *wire.Scope, v *jsonvalue.Value) bool {
 			case "c":
 				known = true
 				{
-					r := check625(s.Enter(k), &v.Vals[i])
+					r := check624(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -21941,7 +21917,7 @@ func check623(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			if !known {
 				{
-					r := check624(s.Enter(k), &v.Vals[i])
+					r := check623(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -21956,27 +21932,27 @@ func check623(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check624 checks random.yaml#/components/messages/M290/payload/properties/v/not/additionalProperties.
-func check624(s *wire.Scope, v *jsonvalue.Value) bool {
+// check623 checks random.yaml#/components/messages/M290/payload/properties/v/not/additionalProperties.
+func check623(s *wire.Scope, v *jsonvalue.Value) bool {
 	if s != nil {
 		s.Violate("false", "no value is allowed here (false schema)")
 	}
 	return false
 }
 
-// check625 checks random.yaml#/components/messages/M290/payload/properties/v/not/properties/c.
-func check625(s *wire.Scope, v *jsonvalue.Value) bool {
+// check624 checks random.yaml#/components/messages/M290/payload/properties/v/not/properties/c.
+func check624(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMin625) <= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMin624) <= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
 			s.Violate("exclusiveMinimum", "not greater than 10")
 		}
-		if jsonvalue.Cmp(v.Num, checkXMax625) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax624) >= 0 {
 			if s == nil {
 				return false
 			}
@@ -21995,12 +21971,12 @@ func check625(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check626 checks random.yaml#/components/messages/M291/payload/properties/v.
-func check626(s *wire.Scope, v *jsonvalue.Value) bool {
+// check625 checks random.yaml#/components/messages/M291/payload/properties/v.
+func check625(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if !jsonvalue.MultipleOf(v.Num, checkMul626) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul625) {
 			if s == nil {
 				return false
 			}
@@ -22027,8 +22003,8 @@ func check626(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check627 checks random.yaml#/components/messages/M292/payload/properties/v.
-func check627(s *wire.Scope, v *jsonvalue.Value) bool {
+// check626 checks random.yaml#/components/messages/M292/payload/properties/v.
+func check626(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger() || v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -22039,7 +22015,7 @@ func check627(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.String:
-		if !checkPattern627.MatchString(v.Str) {
+		if !checkPattern626.MatchString(v.Str) {
 			if s == nil {
 				return false
 			}
@@ -22050,8 +22026,8 @@ func check627(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check628 checks random.yaml#/components/messages/M294/payload/properties/v.
-func check628(s *wire.Scope, v *jsonvalue.Value) bool {
+// check627 checks random.yaml#/components/messages/M294/payload/properties/v.
+func check627(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -22071,7 +22047,7 @@ func check628(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		for i := range v.Items {
 			{
-				r := check630(s.EnterIndex(i), &v.Items[i])
+				r := check629(s.EnterIndex(i), &v.Items[i])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -22083,7 +22059,7 @@ func check628(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		found := false
 		for i := range v.Items {
-			if check629(nil, &v.Items[i]) {
+			if check628(nil, &v.Items[i]) {
 				found = true
 				break
 			}
@@ -22099,8 +22075,8 @@ func check628(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check629 checks random.yaml#/components/messages/M294/payload/properties/v/contains.
-func check629(s *wire.Scope, v *jsonvalue.Value) bool {
+// check628 checks random.yaml#/components/messages/M294/payload/properties/v/contains.
+func check628(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -22123,8 +22099,8 @@ func check629(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check630 checks random.yaml#/components/messages/M294/payload/properties/v/items.
-func check630(s *wire.Scope, v *jsonvalue.Value) bool {
+// check629 checks random.yaml#/components/messages/M294/payload/properties/v/items.
+func check629(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -22135,7 +22111,7 @@ func check630(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMax630) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax629) > 0 {
 			if s == nil {
 				return false
 			}
@@ -22146,8 +22122,8 @@ func check630(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check631 checks random.yaml#/components/messages/M295/payload/properties/v.
-func check631(s *wire.Scope, v *jsonvalue.Value) bool {
+// check630 checks random.yaml#/components/messages/M295/payload/properties/v.
+func check630(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -22158,35 +22134,35 @@ func check631(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin631) < 0 {
+		if jsonvalue.Cmp(v.Num, checkMin630) < 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
 			s.Violate("minimum", "less than 0.1")
 		}
-		if jsonvalue.Cmp(v.Num, checkXMin631) <= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMin630) <= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
 			s.Violate("exclusiveMinimum", "not greater than 9007199254740993")
 		}
-		if jsonvalue.Cmp(v.Num, checkMax631) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax630) > 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
 			s.Violate("maximum", "greater than 0")
 		}
-		if jsonvalue.Cmp(v.Num, checkXMax631) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax630) >= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
 			s.Violate("exclusiveMaximum", "not less than 1")
 		}
-		if !jsonvalue.MultipleOf(v.Num, checkMul631) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul630) {
 			if s == nil {
 				return false
 			}
@@ -22197,32 +22173,32 @@ func check631(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check632 checks random.yaml#/components/messages/M298/payload/properties/v/items.
-func check632(s *wire.Scope, v *jsonvalue.Value) bool {
+// check631 checks random.yaml#/components/messages/M298/payload/properties/v/items.
+func check631(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !(check633(nil, v) || check634(nil, v) || check636(nil, v)) {
+	if !(check632(nil, v) || check633(nil, v) || check635(nil, v)) {
 		if s == nil {
 			return false
 		}
 		ok = false
 		wire.Closest(s, "anyOf", func(s *wire.Scope) bool {
+			return check632(s, v)
+		}, func(s *wire.Scope) bool {
 			return check633(s, v)
 		}, func(s *wire.Scope) bool {
-			return check634(s, v)
-		}, func(s *wire.Scope) bool {
-			return check636(s, v)
+			return check635(s, v)
 		})
 	}
 	{
 		first, second := -1, -1
-		if check637(nil, v) {
+		if check636(nil, v) {
 			if first < 0 {
 				first = 0
 			} else {
 				second = 0
 			}
 		}
-		if check638(nil, v) {
+		if check637(nil, v) {
 			if first < 0 {
 				first = 1
 			} else {
@@ -22235,9 +22211,9 @@ func check632(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			ok = false
 			wire.Closest(s, "oneOf", func(s *wire.Scope) bool {
-				return check637(s, v)
+				return check636(s, v)
 			}, func(s *wire.Scope) bool {
-				return check638(s, v)
+				return check637(s, v)
 			})
 		} else if second >= 0 {
 			if s == nil {
@@ -22250,8 +22226,8 @@ func check632(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check633 checks random.yaml#/components/messages/M298/payload/properties/v/items/anyOf/0.
-func check633(s *wire.Scope, v *jsonvalue.Value) bool {
+// check632 checks random.yaml#/components/messages/M298/payload/properties/v/items/anyOf/0.
+func check632(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -22263,8 +22239,8 @@ func check633(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check634 checks random.yaml#/components/messages/M298/payload/properties/v/items/anyOf/1.
-func check634(s *wire.Scope, v *jsonvalue.Value) bool {
+// check633 checks random.yaml#/components/messages/M298/payload/properties/v/items/anyOf/1.
+func check633(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -22284,7 +22260,7 @@ func check634(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		for i := range v.Items {
 			{
-				r := check635(s.EnterIndex(i), &v.Items[i])
+				r := check634(s.EnterIndex(i), &v.Items[i])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -22298,8 +22274,8 @@ func check634(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check635 checks random.yaml#/components/messages/M298/payload/properties/v/items/anyOf/1/items.
-func check635(s *wire.Scope, v *jsonvalue.Value) bool {
+// check634 checks random.yaml#/components/messages/M298/payload/properties/v/items/anyOf/1/items.
+func check634(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -22308,7 +22284,7 @@ func check635(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected string or null, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum635) {
+	if !jsonvalue.In(v, checkEnum634) {
 		if s == nil {
 			return false
 		}
@@ -22318,8 +22294,8 @@ func check635(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check636 checks random.yaml#/components/messages/M298/payload/properties/v/items/anyOf/2.
-func check636(s *wire.Scope, v *jsonvalue.Value) bool {
+// check635 checks random.yaml#/components/messages/M298/payload/properties/v/items/anyOf/2.
+func check635(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -22349,10 +22325,10 @@ func check636(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check637 checks random.yaml#/components/messages/M298/payload/properties/v/items/oneOf/0.
-func check637(s *wire.Scope, v *jsonvalue.Value) bool {
+// check636 checks random.yaml#/components/messages/M298/payload/properties/v/items/oneOf/0.
+func check636(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst637) {
+	if !jsonvalue.Equal(v, &checkConst636) {
 		if s == nil {
 			return false
 		}
@@ -22362,12 +22338,12 @@ func check637(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check638 checks random.yaml#/components/messages/M298/payload/properties/v/items/oneOf/1.
-func check638(s *wire.Scope, v *jsonvalue.Value) bool {
+// check637 checks random.yaml#/components/messages/M298/payload/properties/v/items/oneOf/1.
+func check637(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMax638) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax637) > 0 {
 			if s == nil {
 				return false
 			}
@@ -22395,8 +22371,8 @@ func check638(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check639 checks random.yaml#/components/messages/M299/payload/properties/v.
-func check639(s *wire.Scope, v *jsonvalue.Value) bool {
+// check638 checks random.yaml#/components/messages/M299/payload/properties/v.
+func check638(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -22426,7 +22402,7 @@ func check639(s *wire.Scope, v *jsonvalue.Value) bool {
 				Kind: jsonvalue.String,
 				Str:  k,
 			}
-			if !check642(nil, &name) {
+			if !check641(nil, &name) {
 				if s == nil {
 					return false
 				}
@@ -22438,7 +22414,7 @@ func check639(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "é":
 				{
-					r := check641(s.Enter(k), &v.Vals[i])
+					r := check640(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -22453,8 +22429,8 @@ func check639(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check641 checks random.yaml#/components/messages/M299/payload/properties/v/properties/é.
-func check641(s *wire.Scope, v *jsonvalue.Value) bool {
+// check640 checks random.yaml#/components/messages/M299/payload/properties/v/properties/é.
+func check640(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.String:
@@ -22485,8 +22461,8 @@ func check641(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check642 checks random.yaml#/components/messages/M299/payload/properties/v/propertyNames.
-func check642(s *wire.Scope, v *jsonvalue.Value) bool {
+// check641 checks random.yaml#/components/messages/M299/payload/properties/v/propertyNames.
+func check641(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.String:
@@ -22502,10 +22478,10 @@ func check642(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check643 checks random.yaml#/components/messages/M3/payload/properties/v.
-func check643(s *wire.Scope, v *jsonvalue.Value) bool {
+// check642 checks random.yaml#/components/messages/M3/payload/properties/v.
+func check642(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.In(v, checkEnum643) {
+	if !jsonvalue.In(v, checkEnum642) {
 		if s == nil {
 			return false
 		}
@@ -22515,8 +22491,8 @@ func check643(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check644 checks random.yaml#/components/messages/M31/payload/properties/v.
-func check644(s *wire.Scope, v *jsonvalue.Value) bool {
+// check643 checks random.yaml#/components/messages/M31/payload/properties/v.
+func check643(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -22539,8 +22515,8 @@ func check644(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check645 checks random.yaml#/components/messages/M32/payload/properties/v.
-func check645(s *wire.Scope, v *jsonvalue.Value) bool {
+// check644 checks random.yaml#/components/messages/M32/payload/properties/v.
+func check644(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -22553,7 +22529,7 @@ func check645(s *wire.Scope, v *jsonvalue.Value) bool {
 	case jsonvalue.Array:
 		if len(v.Items) > 0 {
 			{
-				r := check662(s.EnterIndex(0), &v.Items[0])
+				r := check661(s.EnterIndex(0), &v.Items[0])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -22565,7 +22541,7 @@ func check645(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		for i := 1; i < len(v.Items); i++ {
 			{
-				r := check646(s.EnterIndex(i), &v.Items[i])
+				r := check645(s.EnterIndex(i), &v.Items[i])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -22576,19 +22552,19 @@ func check645(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 		}
 	}
+	if !check652(s, v) {
+		if s == nil {
+			return false
+		}
+		ok = false
+	}
 	if !check653(s, v) {
 		if s == nil {
 			return false
 		}
 		ok = false
 	}
-	if !check654(s, v) {
-		if s == nil {
-			return false
-		}
-		ok = false
-	}
-	if !check660(s, v) {
+	if !check659(s, v) {
 		if s == nil {
 			return false
 		}
@@ -22597,8 +22573,8 @@ func check645(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check646 checks random.yaml#/components/messages/M32/payload/properties/v/additionalItems.
-func check646(s *wire.Scope, v *jsonvalue.Value) bool {
+// check645 checks random.yaml#/components/messages/M32/payload/properties/v/additionalItems.
+func check645(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -22620,7 +22596,7 @@ func check646(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "a":
 				{
-					r := check647(s.Enter(k), &v.Vals[i])
+					r := check646(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -22631,7 +22607,7 @@ func check646(s *wire.Scope, v *jsonvalue.Value) bool {
 				}
 			case "c":
 				{
-					r := check652(s.Enter(k), &v.Vals[i])
+					r := check651(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -22646,8 +22622,8 @@ func check646(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check647 checks random.yaml#/components/messages/M32/payload/properties/v/additionalItems/properties/a.
-func check647(s *wire.Scope, v *jsonvalue.Value) bool {
+// check646 checks random.yaml#/components/messages/M32/payload/properties/v/additionalItems/properties/a.
+func check646(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -22679,7 +22655,7 @@ func check647(s *wire.Scope, v *jsonvalue.Value) bool {
 				Kind: jsonvalue.String,
 				Str:  k,
 			}
-			if !check650(nil, &name) {
+			if !check649(nil, &name) {
 				if s == nil {
 					return false
 				}
@@ -22691,7 +22667,7 @@ func check647(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "c":
 				{
-					r := check649(s.Enter(k), &v.Vals[i])
+					r := check648(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -22703,8 +22679,8 @@ func check647(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 		}
 	}
-	if check648(nil, v) {
-		if !check651(s, v) {
+	if check647(nil, v) {
+		if !check650(s, v) {
 			if s == nil {
 				return false
 			}
@@ -22714,8 +22690,8 @@ func check647(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check648 checks random.yaml#/components/messages/M32/payload/properties/v/additionalItems/properties/a/if.
-func check648(s *wire.Scope, v *jsonvalue.Value) bool {
+// check647 checks random.yaml#/components/messages/M32/payload/properties/v/additionalItems/properties/a/if.
+func check647(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -22727,10 +22703,10 @@ func check648(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check649 checks random.yaml#/components/messages/M32/payload/properties/v/additionalItems/properties/a/properties/c.
-func check649(s *wire.Scope, v *jsonvalue.Value) bool {
+// check648 checks random.yaml#/components/messages/M32/payload/properties/v/additionalItems/properties/a/properties/c.
+func check648(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst649) {
+	if !jsonvalue.Equal(v, &checkConst648) {
 		if s == nil {
 			return false
 		}
@@ -22740,8 +22716,8 @@ func check649(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check650 checks random.yaml#/components/messages/M32/payload/properties/v/additionalItems/properties/a/propertyNames.
-func check650(s *wire.Scope, v *jsonvalue.Value) bool {
+// check649 checks random.yaml#/components/messages/M32/payload/properties/v/additionalItems/properties/a/propertyNames.
+func check649(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.String:
@@ -22757,7 +22733,20 @@ func check650(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check651 checks random.yaml#/components/messages/M32/payload/properties/v/additionalItems/properties/a/then.
+// check650 checks random.yaml#/components/messages/M32/payload/properties/v/additionalItems/properties/a/then.
+func check650(s *wire.Scope, v *jsonvalue.Value) bool {
+	ok := true
+	if !(v.Kind == jsonvalue.Bool) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("type", "expected boolean, got "+v.TypeName())
+	}
+	return ok
+}
+
+// check651 checks random.yaml#/components/messages/M32/payload/properties/v/additionalItems/properties/c.
 func check651(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool) {
@@ -22770,32 +22759,19 @@ func check651(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check652 checks random.yaml#/components/messages/M32/payload/properties/v/additionalItems/properties/c.
+// check652 checks random.yaml#/components/messages/M32/payload/properties/v/allOf/0.
 func check652(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if !(v.Kind == jsonvalue.Bool) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("type", "expected boolean, got "+v.TypeName())
-	}
-	return ok
-}
-
-// check653 checks random.yaml#/components/messages/M32/payload/properties/v/allOf/0.
-func check653(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin653) < 0 {
+		if jsonvalue.Cmp(v.Num, checkMin652) < 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
 			s.Violate("minimum", "less than 1e3")
 		}
-		if jsonvalue.Cmp(v.Num, checkMax653) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax652) > 0 {
 			if s == nil {
 				return false
 			}
@@ -22814,26 +22790,26 @@ func check653(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check654 checks random.yaml#/components/messages/M32/payload/properties/v/allOf/1.
-func check654(s *wire.Scope, v *jsonvalue.Value) bool {
+// check653 checks random.yaml#/components/messages/M32/payload/properties/v/allOf/1.
+func check653(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	{
 		first, second := -1, -1
-		if check655(nil, v) {
+		if check654(nil, v) {
 			if first < 0 {
 				first = 0
 			} else {
 				second = 0
 			}
 		}
-		if check658(nil, v) {
+		if check657(nil, v) {
 			if first < 0 {
 				first = 1
 			} else {
 				second = 1
 			}
 		}
-		if second < 0 && check659(nil, v) {
+		if second < 0 && check658(nil, v) {
 			if first < 0 {
 				first = 2
 			} else {
@@ -22846,11 +22822,11 @@ func check654(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			ok = false
 			wire.Closest(s, "oneOf", func(s *wire.Scope) bool {
-				return check655(s, v)
+				return check654(s, v)
+			}, func(s *wire.Scope) bool {
+				return check657(s, v)
 			}, func(s *wire.Scope) bool {
 				return check658(s, v)
-			}, func(s *wire.Scope) bool {
-				return check659(s, v)
 			})
 		} else if second >= 0 {
 			if s == nil {
@@ -22863,25 +22839,25 @@ func check654(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check655 checks random.yaml#/components/messages/M32/payload/properties/v/allOf/1/oneOf/0.
-func check655(s *wire.Scope, v *jsonvalue.Value) bool {
+// check654 checks random.yaml#/components/messages/M32/payload/properties/v/allOf/1/oneOf/0.
+func check654(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !(check656(nil, v) || check657(nil, v)) {
+	if !(check655(nil, v) || check656(nil, v)) {
 		if s == nil {
 			return false
 		}
 		ok = false
 		wire.Closest(s, "anyOf", func(s *wire.Scope) bool {
-			return check656(s, v)
+			return check655(s, v)
 		}, func(s *wire.Scope) bool {
-			return check657(s, v)
+			return check656(s, v)
 		})
 	}
 	return ok
 }
 
-// check656 checks random.yaml#/components/messages/M32/payload/properties/v/allOf/1/oneOf/0/anyOf/0.
-func check656(s *wire.Scope, v *jsonvalue.Value) bool {
+// check655 checks random.yaml#/components/messages/M32/payload/properties/v/allOf/1/oneOf/0/anyOf/0.
+func check655(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -22904,8 +22880,8 @@ func check656(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check657 checks random.yaml#/components/messages/M32/payload/properties/v/allOf/1/oneOf/0/anyOf/1.
-func check657(s *wire.Scope, v *jsonvalue.Value) bool {
+// check656 checks random.yaml#/components/messages/M32/payload/properties/v/allOf/1/oneOf/0/anyOf/1.
+func check656(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -22916,7 +22892,7 @@ func check657(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if !jsonvalue.MultipleOf(v.Num, checkMul657) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul656) {
 			if s == nil {
 				return false
 			}
@@ -22927,19 +22903,19 @@ func check657(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check658 checks random.yaml#/components/messages/M32/payload/properties/v/allOf/1/oneOf/1.
-func check658(s *wire.Scope, v *jsonvalue.Value) bool {
+// check657 checks random.yaml#/components/messages/M32/payload/properties/v/allOf/1/oneOf/1.
+func check657(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMin658) <= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMin657) <= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
 			s.Violate("exclusiveMinimum", "not greater than 1.5")
 		}
-		if jsonvalue.Cmp(v.Num, checkMax658) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax657) > 0 {
 			if s == nil {
 				return false
 			}
@@ -22966,16 +22942,16 @@ func check658(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check659 checks random.yaml#/components/messages/M32/payload/properties/v/allOf/1/oneOf/2.
-func check659(s *wire.Scope, v *jsonvalue.Value) bool {
+// check658 checks random.yaml#/components/messages/M32/payload/properties/v/allOf/1/oneOf/2.
+func check658(s *wire.Scope, v *jsonvalue.Value) bool {
 	if s != nil {
 		s.Violate("false", "no value is allowed here (false schema)")
 	}
 	return false
 }
 
-// check660 checks random.yaml#/components/messages/M32/payload/properties/v/allOf/2.
-func check660(s *wire.Scope, v *jsonvalue.Value) bool {
+// check659 checks random.yaml#/components/messages/M32/payload/properties/v/allOf/2.
+func check659(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -22988,7 +22964,7 @@ func check660(s *wire.Scope, v *jsonvalue.Value) bool {
 	case jsonvalue.Array:
 		for i := range v.Items {
 			{
-				r := check661(s.EnterIndex(i), &v.Items[i])
+				r := check660(s.EnterIndex(i), &v.Items[i])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -23002,7 +22978,27 @@ func check660(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check661 checks random.yaml#/components/messages/M32/payload/properties/v/allOf/2/items.
+// check660 checks random.yaml#/components/messages/M32/payload/properties/v/allOf/2/items.
+func check660(s *wire.Scope, v *jsonvalue.Value) bool {
+	ok := true
+	if !(v.Kind == jsonvalue.String) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("type", "expected string, got "+v.TypeName())
+	}
+	if !jsonvalue.In(v, checkEnum660) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("enum", "not one of -2, \"a\"")
+	}
+	return ok
+}
+
+// check661 checks random.yaml#/components/messages/M32/payload/properties/v/items/0.
 func check661(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
@@ -23017,33 +23013,13 @@ func check661(s *wire.Scope, v *jsonvalue.Value) bool {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of -2, \"a\"")
-	}
-	return ok
-}
-
-// check662 checks random.yaml#/components/messages/M32/payload/properties/v/items/0.
-func check662(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if !(v.Kind == jsonvalue.String) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("type", "expected string, got "+v.TypeName())
-	}
-	if !jsonvalue.In(v, checkEnum662) {
-		if s == nil {
-			return false
-		}
-		ok = false
 		s.Violate("enum", "not one of {\"a\":1}, [1], \"b\"")
 	}
 	return ok
 }
 
-// check663 checks random.yaml#/components/messages/M34/payload/properties/v.
-func check663(s *wire.Scope, v *jsonvalue.Value) bool {
+// check662 checks random.yaml#/components/messages/M34/payload/properties/v.
+func check662(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -23059,7 +23035,7 @@ func check663(s *wire.Scope, v *jsonvalue.Value) bool {
 				Kind: jsonvalue.String,
 				Str:  k,
 			}
-			if !check679(nil, &name) {
+			if !check678(nil, &name) {
 				if s == nil {
 					return false
 				}
@@ -23073,7 +23049,7 @@ func check663(s *wire.Scope, v *jsonvalue.Value) bool {
 			case "x-y":
 				known = true
 				{
-					r := check669(s.Enter(k), &v.Vals[i])
+					r := check668(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -23085,7 +23061,7 @@ func check663(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			if !known {
 				{
-					r := check664(s.Enter(k), &v.Vals[i])
+					r := check663(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -23099,14 +23075,14 @@ func check663(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	{
 		first, second := -1, -1
-		if check665(nil, v) {
+		if check664(nil, v) {
 			if first < 0 {
 				first = 0
 			} else {
 				second = 0
 			}
 		}
-		if check666(nil, v) {
+		if check665(nil, v) {
 			if first < 0 {
 				first = 1
 			} else {
@@ -23119,9 +23095,9 @@ func check663(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			ok = false
 			wire.Closest(s, "oneOf", func(s *wire.Scope) bool {
-				return check665(s, v)
+				return check664(s, v)
 			}, func(s *wire.Scope) bool {
-				return check666(s, v)
+				return check665(s, v)
 			})
 		} else if second >= 0 {
 			if s == nil {
@@ -23134,18 +23110,18 @@ func check663(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check664 checks random.yaml#/components/messages/M34/payload/properties/v/additionalProperties.
-func check664(s *wire.Scope, v *jsonvalue.Value) bool {
+// check663 checks random.yaml#/components/messages/M34/payload/properties/v/additionalProperties.
+func check663(s *wire.Scope, v *jsonvalue.Value) bool {
 	if s != nil {
 		s.Violate("false", "no value is allowed here (false schema)")
 	}
 	return false
 }
 
-// check665 checks random.yaml#/components/messages/M34/payload/properties/v/oneOf/0.
-func check665(s *wire.Scope, v *jsonvalue.Value) bool {
+// check664 checks random.yaml#/components/messages/M34/payload/properties/v/oneOf/0.
+func check664(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.In(v, checkEnum665) {
+	if !jsonvalue.In(v, checkEnum664) {
 		if s == nil {
 			return false
 		}
@@ -23155,16 +23131,16 @@ func check665(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check666 checks random.yaml#/components/messages/M34/payload/properties/v/oneOf/1.
-func check666(s *wire.Scope, v *jsonvalue.Value) bool {
+// check665 checks random.yaml#/components/messages/M34/payload/properties/v/oneOf/1.
+func check665(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !check667(s, v) {
+	if !check666(s, v) {
 		if s == nil {
 			return false
 		}
 		ok = false
 	}
-	if !check668(s, v) {
+	if !check667(s, v) {
 		if s == nil {
 			return false
 		}
@@ -23173,8 +23149,8 @@ func check666(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check667 checks random.yaml#/components/messages/M34/payload/properties/v/oneOf/1/allOf/0.
-func check667(s *wire.Scope, v *jsonvalue.Value) bool {
+// check666 checks random.yaml#/components/messages/M34/payload/properties/v/oneOf/1/allOf/0.
+func check666(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -23185,21 +23161,21 @@ func check667(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMin667) <= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMin666) <= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
 			s.Violate("exclusiveMinimum", "not greater than 0.5")
 		}
-		if jsonvalue.Cmp(v.Num, checkXMax667) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax666) >= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
 			s.Violate("exclusiveMaximum", "not less than 10")
 		}
-		if !jsonvalue.MultipleOf(v.Num, checkMul667) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul666) {
 			if s == nil {
 				return false
 			}
@@ -23210,8 +23186,8 @@ func check667(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check668 checks random.yaml#/components/messages/M34/payload/properties/v/oneOf/1/allOf/1.
-func check668(s *wire.Scope, v *jsonvalue.Value) bool {
+// check667 checks random.yaml#/components/messages/M34/payload/properties/v/oneOf/1/allOf/1.
+func check667(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool) {
 		if s == nil {
@@ -23223,8 +23199,8 @@ func check668(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check669 checks random.yaml#/components/messages/M34/payload/properties/v/properties/x-y.
-func check669(s *wire.Scope, v *jsonvalue.Value) bool {
+// check668 checks random.yaml#/components/messages/M34/payload/properties/v/properties/x-y.
+func check668(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -23244,7 +23220,7 @@ func check669(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		if len(v.Items) > 0 {
 			{
-				r := check674(s.EnterIndex(0), &v.Items[0])
+				r := check673(s.EnterIndex(0), &v.Items[0])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -23256,7 +23232,7 @@ func check669(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		if len(v.Items) > 1 {
 			{
-				r := check678(s.EnterIndex(1), &v.Items[1])
+				r := check677(s.EnterIndex(1), &v.Items[1])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -23267,24 +23243,24 @@ func check669(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 		}
 	}
-	if !(check670(nil, v) || check671(nil, v)) {
+	if !(check669(nil, v) || check670(nil, v)) {
 		if s == nil {
 			return false
 		}
 		ok = false
 		wire.Closest(s, "anyOf", func(s *wire.Scope) bool {
-			return check670(s, v)
+			return check669(s, v)
 		}, func(s *wire.Scope) bool {
-			return check671(s, v)
+			return check670(s, v)
 		})
 	}
 	return ok
 }
 
-// check670 checks random.yaml#/components/messages/M34/payload/properties/v/properties/x-y/anyOf/0.
-func check670(s *wire.Scope, v *jsonvalue.Value) bool {
+// check669 checks random.yaml#/components/messages/M34/payload/properties/v/properties/x-y/anyOf/0.
+func check669(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst670) {
+	if !jsonvalue.Equal(v, &checkConst669) {
 		if s == nil {
 			return false
 		}
@@ -23294,16 +23270,16 @@ func check670(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check671 checks random.yaml#/components/messages/M34/payload/properties/v/properties/x-y/anyOf/1.
-func check671(s *wire.Scope, v *jsonvalue.Value) bool {
+// check670 checks random.yaml#/components/messages/M34/payload/properties/v/properties/x-y/anyOf/1.
+func check670(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !check672(s, v) {
+	if !check671(s, v) {
 		if s == nil {
 			return false
 		}
 		ok = false
 	}
-	if !check673(s, v) {
+	if !check672(s, v) {
 		if s == nil {
 			return false
 		}
@@ -23312,8 +23288,8 @@ func check671(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check672 checks random.yaml#/components/messages/M34/payload/properties/v/properties/x-y/anyOf/1/allOf/0.
-func check672(s *wire.Scope, v *jsonvalue.Value) bool {
+// check671 checks random.yaml#/components/messages/M34/payload/properties/v/properties/x-y/anyOf/1/allOf/0.
+func check671(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -23325,8 +23301,8 @@ func check672(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check673 checks random.yaml#/components/messages/M34/payload/properties/v/properties/x-y/anyOf/1/allOf/1.
-func check673(s *wire.Scope, v *jsonvalue.Value) bool {
+// check672 checks random.yaml#/components/messages/M34/payload/properties/v/properties/x-y/anyOf/1/allOf/1.
+func check672(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -23337,14 +23313,14 @@ func check673(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin673) < 0 {
+		if jsonvalue.Cmp(v.Num, checkMin672) < 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
 			s.Violate("minimum", "less than 5")
 		}
-		if jsonvalue.Cmp(v.Num, checkMax673) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax672) > 0 {
 			if s == nil {
 				return false
 			}
@@ -23355,18 +23331,18 @@ func check673(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check674 checks random.yaml#/components/messages/M34/payload/properties/v/properties/x-y/items/0.
-func check674(s *wire.Scope, v *jsonvalue.Value) bool {
+// check673 checks random.yaml#/components/messages/M34/payload/properties/v/properties/x-y/items/0.
+func check673(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if check676(nil, v) {
-		if !check677(s, v) {
+	if check675(nil, v) {
+		if !check676(s, v) {
 			if s == nil {
 				return false
 			}
 			ok = false
 		}
 	} else {
-		if !check675(s, v) {
+		if !check674(s, v) {
 			if s == nil {
 				return false
 			}
@@ -23376,8 +23352,8 @@ func check674(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check675 checks random.yaml#/components/messages/M34/payload/properties/v/properties/x-y/items/0/else.
-func check675(s *wire.Scope, v *jsonvalue.Value) bool {
+// check674 checks random.yaml#/components/messages/M34/payload/properties/v/properties/x-y/items/0/else.
+func check674(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -23388,7 +23364,7 @@ func check675(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.String:
-		if !checkPattern675.MatchString(v.Str) {
+		if !checkPattern674.MatchString(v.Str) {
 			if s == nil {
 				return false
 			}
@@ -23399,8 +23375,8 @@ func check675(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check676 checks random.yaml#/components/messages/M34/payload/properties/v/properties/x-y/items/0/if.
-func check676(s *wire.Scope, v *jsonvalue.Value) bool {
+// check675 checks random.yaml#/components/messages/M34/payload/properties/v/properties/x-y/items/0/if.
+func check675(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool) {
 		if s == nil {
@@ -23412,10 +23388,10 @@ func check676(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check677 checks random.yaml#/components/messages/M34/payload/properties/v/properties/x-y/items/0/then.
-func check677(s *wire.Scope, v *jsonvalue.Value) bool {
+// check676 checks random.yaml#/components/messages/M34/payload/properties/v/properties/x-y/items/0/then.
+func check676(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst677) {
+	if !jsonvalue.Equal(v, &checkConst676) {
 		if s == nil {
 			return false
 		}
@@ -23425,16 +23401,16 @@ func check677(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check678 checks random.yaml#/components/messages/M34/payload/properties/v/properties/x-y/items/1.
-func check678(s *wire.Scope, v *jsonvalue.Value) bool {
+// check677 checks random.yaml#/components/messages/M34/payload/properties/v/properties/x-y/items/1.
+func check677(s *wire.Scope, v *jsonvalue.Value) bool {
 	if s != nil {
 		s.Violate("false", "no value is allowed here (false schema)")
 	}
 	return false
 }
 
-// check679 checks random.yaml#/components/messages/M34/payload/properties/v/propertyNames.
-func check679(s *wire.Scope, v *jsonvalue.Value) bool {
+// check678 checks random.yaml#/components/messages/M34/payload/properties/v/propertyNames.
+func check678(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.String:
@@ -23450,8 +23426,8 @@ func check679(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check680 checks random.yaml#/components/messages/M35/payload/properties/v.
-func check680(s *wire.Scope, v *jsonvalue.Value) bool {
+// check679 checks random.yaml#/components/messages/M35/payload/properties/v.
+func check679(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -23463,7 +23439,7 @@ func check680(s *wire.Scope, v *jsonvalue.Value) bool {
 	switch v.Kind {
 	case jsonvalue.Object:
 		if _, has := v.Get("c"); has {
-			if !check681(s, v) {
+			if !check680(s, v) {
 				if s == nil {
 					return false
 				}
@@ -23474,7 +23450,7 @@ func check680(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "b":
 				{
-					r := check688(s.Enter(k), &v.Vals[i])
+					r := check687(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -23489,8 +23465,8 @@ func check680(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check681 checks random.yaml#/components/messages/M35/payload/properties/v/dependencies/c.
-func check681(s *wire.Scope, v *jsonvalue.Value) bool {
+// check680 checks random.yaml#/components/messages/M35/payload/properties/v/dependencies/c.
+func check680(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -23512,7 +23488,7 @@ func check681(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "id":
 				{
-					r := check682(s.Enter(k), &v.Vals[i])
+					r := check681(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -23523,7 +23499,7 @@ func check681(s *wire.Scope, v *jsonvalue.Value) bool {
 				}
 			case "é":
 				{
-					r := check687(s.Enter(k), &v.Vals[i])
+					r := check686(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -23538,8 +23514,8 @@ func check681(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check682 checks random.yaml#/components/messages/M35/payload/properties/v/dependencies/c/properties/id.
-func check682(s *wire.Scope, v *jsonvalue.Value) bool {
+// check681 checks random.yaml#/components/messages/M35/payload/properties/v/dependencies/c/properties/id.
+func check681(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -23551,7 +23527,7 @@ func check682(s *wire.Scope, v *jsonvalue.Value) bool {
 	switch v.Kind {
 	case jsonvalue.Object:
 		if _, has := v.Get("c"); has {
-			if !check684(s, v) {
+			if !check683(s, v) {
 				if s == nil {
 					return false
 				}
@@ -23564,7 +23540,7 @@ func check682(s *wire.Scope, v *jsonvalue.Value) bool {
 			case "c":
 				known = true
 				{
-					r := check686(s.Enter(k), &v.Vals[i])
+					r := check685(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -23574,10 +23550,10 @@ func check682(s *wire.Scope, v *jsonvalue.Value) bool {
 					}
 				}
 			}
-			if checkProp0_682.MatchString(k) {
+			if checkProp0_681.MatchString(k) {
 				known = true
 				{
-					r := check685(s.Enter(k), &v.Vals[i])
+					r := check684(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -23589,7 +23565,7 @@ func check682(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			if !known {
 				{
-					r := check683(s.Enter(k), &v.Vals[i])
+					r := check682(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -23604,16 +23580,16 @@ func check682(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check683 checks random.yaml#/components/messages/M35/payload/properties/v/dependencies/c/properties/id/additionalProperties.
-func check683(s *wire.Scope, v *jsonvalue.Value) bool {
+// check682 checks random.yaml#/components/messages/M35/payload/properties/v/dependencies/c/properties/id/additionalProperties.
+func check682(s *wire.Scope, v *jsonvalue.Value) bool {
 	if s != nil {
 		s.Violate("false", "no value is allowed here (false schema)")
 	}
 	return false
 }
 
-// check684 checks random.yaml#/components/messages/M35/payload/properties/v/dependencies/c/properties/id/dependencies/c.
-func check684(s *wire.Scope, v *jsonvalue.Value) bool {
+// check683 checks random.yaml#/components/messages/M35/payload/properties/v/dependencies/c/properties/id/dependencies/c.
+func check683(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -23636,10 +23612,10 @@ func check684(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check685 checks random.yaml#/components/messages/M35/payload/properties/v/dependencies/c/properties/id/patternProperties/^.{2,4}$.
-func check685(s *wire.Scope, v *jsonvalue.Value) bool {
+// check684 checks random.yaml#/components/messages/M35/payload/properties/v/dependencies/c/properties/id/patternProperties/^.{2,4}$.
+func check684(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst685) {
+	if !jsonvalue.Equal(v, &checkConst684) {
 		if s == nil {
 			return false
 		}
@@ -23649,8 +23625,8 @@ func check685(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check686 checks random.yaml#/components/messages/M35/payload/properties/v/dependencies/c/properties/id/properties/c.
-func check686(s *wire.Scope, v *jsonvalue.Value) bool {
+// check685 checks random.yaml#/components/messages/M35/payload/properties/v/dependencies/c/properties/id/properties/c.
+func check685(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -23659,7 +23635,7 @@ func check686(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected string, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum686) {
+	if !jsonvalue.In(v, checkEnum685) {
 		if s == nil {
 			return false
 		}
@@ -23669,8 +23645,8 @@ func check686(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check687 checks random.yaml#/components/messages/M35/payload/properties/v/dependencies/c/properties/é.
-func check687(s *wire.Scope, v *jsonvalue.Value) bool {
+// check686 checks random.yaml#/components/messages/M35/payload/properties/v/dependencies/c/properties/é.
+func check686(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -23682,8 +23658,8 @@ func check687(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check688 checks random.yaml#/components/messages/M35/payload/properties/v/properties/b.
-func check688(s *wire.Scope, v *jsonvalue.Value) bool {
+// check687 checks random.yaml#/components/messages/M35/payload/properties/v/properties/b.
+func check687(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -23713,8 +23689,8 @@ func check688(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check689 checks random.yaml#/components/messages/M36/payload/properties/v.
-func check689(s *wire.Scope, v *jsonvalue.Value) bool {
+// check688 checks random.yaml#/components/messages/M36/payload/properties/v.
+func check688(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -23727,7 +23703,7 @@ func check689(s *wire.Scope, v *jsonvalue.Value) bool {
 	case jsonvalue.Array:
 		for i := range v.Items {
 			{
-				r := check692(s.EnterIndex(i), &v.Items[i])
+				r := check691(s.EnterIndex(i), &v.Items[i])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -23739,7 +23715,7 @@ func check689(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		found := false
 		for i := range v.Items {
-			if check690(nil, &v.Items[i]) {
+			if check689(nil, &v.Items[i]) {
 				found = true
 				break
 			}
@@ -23755,8 +23731,8 @@ func check689(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check690 checks random.yaml#/components/messages/M36/payload/properties/v/contains.
-func check690(s *wire.Scope, v *jsonvalue.Value) bool {
+// check689 checks random.yaml#/components/messages/M36/payload/properties/v/contains.
+func check689(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -23775,7 +23751,7 @@ func check690(s *wire.Scope, v *jsonvalue.Value) bool {
 			s.Violate("required", "missing property \"a\"")
 		}
 	}
-	if check691(nil, v) {
+	if check690(nil, v) {
 		if s == nil {
 			return false
 		}
@@ -23785,10 +23761,10 @@ func check690(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check691 checks random.yaml#/components/messages/M36/payload/properties/v/contains/not.
-func check691(s *wire.Scope, v *jsonvalue.Value) bool {
+// check690 checks random.yaml#/components/messages/M36/payload/properties/v/contains/not.
+func check690(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst691) {
+	if !jsonvalue.Equal(v, &checkConst690) {
 		if s == nil {
 			return false
 		}
@@ -23798,19 +23774,19 @@ func check691(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check692 checks random.yaml#/components/messages/M36/payload/properties/v/items.
-func check692(s *wire.Scope, v *jsonvalue.Value) bool {
+// check691 checks random.yaml#/components/messages/M36/payload/properties/v/items.
+func check691(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	{
 		first, second := -1, -1
-		if check693(nil, v) {
+		if check692(nil, v) {
 			if first < 0 {
 				first = 0
 			} else {
 				second = 0
 			}
 		}
-		if check695(nil, v) {
+		if check694(nil, v) {
 			if first < 0 {
 				first = 1
 			} else {
@@ -23823,9 +23799,9 @@ func check692(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			ok = false
 			wire.Closest(s, "oneOf", func(s *wire.Scope) bool {
-				return check693(s, v)
+				return check692(s, v)
 			}, func(s *wire.Scope) bool {
-				return check695(s, v)
+				return check694(s, v)
 			})
 		} else if second >= 0 {
 			if s == nil {
@@ -23838,10 +23814,10 @@ func check692(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check693 checks random.yaml#/components/messages/M36/payload/properties/v/items/oneOf/0.
-func check693(s *wire.Scope, v *jsonvalue.Value) bool {
+// check692 checks random.yaml#/components/messages/M36/payload/properties/v/items/oneOf/0.
+func check692(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if check694(nil, v) {
+	if check693(nil, v) {
 		if s == nil {
 			return false
 		}
@@ -23851,16 +23827,16 @@ func check693(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check694 checks random.yaml#/components/messages/M36/payload/properties/v/items/oneOf/0/not.
-func check694(s *wire.Scope, v *jsonvalue.Value) bool {
+// check693 checks random.yaml#/components/messages/M36/payload/properties/v/items/oneOf/0/not.
+func check693(s *wire.Scope, v *jsonvalue.Value) bool {
 	if s != nil {
 		s.Violate("false", "no value is allowed here (false schema)")
 	}
 	return false
 }
 
-// check695 checks random.yaml#/components/messages/M36/payload/properties/v/items/oneOf/1.
-func check695(s *wire.Scope, v *jsonvalue.Value) bool {
+// check694 checks random.yaml#/components/messages/M36/payload/properties/v/items/oneOf/1.
+func check694(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -23880,7 +23856,7 @@ func check695(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		if len(v.Items) > 0 {
 			{
-				r := check696(s.EnterIndex(0), &v.Items[0])
+				r := check695(s.EnterIndex(0), &v.Items[0])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -23894,8 +23870,8 @@ func check695(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check696 checks random.yaml#/components/messages/M36/payload/properties/v/items/oneOf/1/items/0.
-func check696(s *wire.Scope, v *jsonvalue.Value) bool {
+// check695 checks random.yaml#/components/messages/M36/payload/properties/v/items/oneOf/1/items/0.
+func check695(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -23917,8 +23893,8 @@ func check696(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check698 checks random.yaml#/components/messages/M38/payload/properties/v.
-func check698(s *wire.Scope, v *jsonvalue.Value) bool {
+// check697 checks random.yaml#/components/messages/M38/payload/properties/v.
+func check697(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -23938,7 +23914,7 @@ func check698(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		if len(v.Items) > 0 {
 			{
-				r := check699(s.EnterIndex(0), &v.Items[0])
+				r := check698(s.EnterIndex(0), &v.Items[0])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -23950,7 +23926,7 @@ func check698(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		if len(v.Items) > 1 {
 			{
-				r := check700(s.EnterIndex(1), &v.Items[1])
+				r := check699(s.EnterIndex(1), &v.Items[1])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -23962,7 +23938,7 @@ func check698(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		if len(v.Items) > 2 {
 			{
-				r := check701(s.EnterIndex(2), &v.Items[2])
+				r := check700(s.EnterIndex(2), &v.Items[2])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -23976,8 +23952,8 @@ func check698(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check699 checks random.yaml#/components/messages/M38/payload/properties/v/items/0.
-func check699(s *wire.Scope, v *jsonvalue.Value) bool {
+// check698 checks random.yaml#/components/messages/M38/payload/properties/v/items/0.
+func check698(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -23988,14 +23964,14 @@ func check699(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin699) < 0 {
+		if jsonvalue.Cmp(v.Num, checkMin698) < 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
 			s.Violate("minimum", "less than 0.5")
 		}
-		if jsonvalue.Cmp(v.Num, checkMax699) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax698) > 0 {
 			if s == nil {
 				return false
 			}
@@ -24006,10 +23982,10 @@ func check699(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check700 checks random.yaml#/components/messages/M38/payload/properties/v/items/1.
-func check700(s *wire.Scope, v *jsonvalue.Value) bool {
+// check699 checks random.yaml#/components/messages/M38/payload/properties/v/items/1.
+func check699(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst700) {
+	if !jsonvalue.Equal(v, &checkConst699) {
 		if s == nil {
 			return false
 		}
@@ -24019,27 +23995,27 @@ func check700(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check701 checks random.yaml#/components/messages/M38/payload/properties/v/items/2.
-func check701(s *wire.Scope, v *jsonvalue.Value) bool {
+// check700 checks random.yaml#/components/messages/M38/payload/properties/v/items/2.
+func check700(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !(check702(nil, v) || check703(nil, v) || check704(nil, v)) {
+	if !(check701(nil, v) || check702(nil, v) || check703(nil, v)) {
 		if s == nil {
 			return false
 		}
 		ok = false
 		wire.Closest(s, "anyOf", func(s *wire.Scope) bool {
+			return check701(s, v)
+		}, func(s *wire.Scope) bool {
 			return check702(s, v)
 		}, func(s *wire.Scope) bool {
 			return check703(s, v)
-		}, func(s *wire.Scope) bool {
-			return check704(s, v)
 		})
 	}
 	return ok
 }
 
-// check702 checks random.yaml#/components/messages/M38/payload/properties/v/items/2/anyOf/0.
-func check702(s *wire.Scope, v *jsonvalue.Value) bool {
+// check701 checks random.yaml#/components/messages/M38/payload/properties/v/items/2/anyOf/0.
+func check701(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -24050,14 +24026,14 @@ func check702(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMin702) <= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMin701) <= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
 			s.Violate("exclusiveMinimum", "not greater than 0.1")
 		}
-		if !jsonvalue.MultipleOf(v.Num, checkMul702) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul701) {
 			if s == nil {
 				return false
 			}
@@ -24068,18 +24044,18 @@ func check702(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check703 checks random.yaml#/components/messages/M38/payload/properties/v/items/2/anyOf/1.
-func check703(s *wire.Scope, v *jsonvalue.Value) bool {
+// check702 checks random.yaml#/components/messages/M38/payload/properties/v/items/2/anyOf/1.
+func check702(s *wire.Scope, v *jsonvalue.Value) bool {
 	if s != nil {
 		s.Violate("false", "no value is allowed here (false schema)")
 	}
 	return false
 }
 
-// check704 checks random.yaml#/components/messages/M38/payload/properties/v/items/2/anyOf/2.
-func check704(s *wire.Scope, v *jsonvalue.Value) bool {
+// check703 checks random.yaml#/components/messages/M38/payload/properties/v/items/2/anyOf/2.
+func check703(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.In(v, checkEnum704) {
+	if !jsonvalue.In(v, checkEnum703) {
 		if s == nil {
 			return false
 		}
@@ -24089,12 +24065,12 @@ func check704(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check705 checks random.yaml#/components/messages/M39/payload/properties/v.
-func check705(s *wire.Scope, v *jsonvalue.Value) bool {
+// check704 checks random.yaml#/components/messages/M39/payload/properties/v.
+func check704(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMax705) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax704) > 0 {
 			if s == nil {
 				return false
 			}
@@ -24121,8 +24097,8 @@ func check705(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check706 checks random.yaml#/components/messages/M4/payload/properties/v.
-func check706(s *wire.Scope, v *jsonvalue.Value) bool {
+// check705 checks random.yaml#/components/messages/M4/payload/properties/v.
+func check705(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -24134,7 +24110,7 @@ func check706(s *wire.Scope, v *jsonvalue.Value) bool {
 	switch v.Kind {
 	case jsonvalue.Object:
 		if _, has := v.Get("é"); has {
-			if !check707(s, v) {
+			if !check706(s, v) {
 				if s == nil {
 					return false
 				}
@@ -24146,7 +24122,7 @@ func check706(s *wire.Scope, v *jsonvalue.Value) bool {
 				Kind: jsonvalue.String,
 				Str:  k,
 			}
-			if !check709(nil, &name) {
+			if !check708(nil, &name) {
 				if s == nil {
 					return false
 				}
@@ -24158,7 +24134,7 @@ func check706(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "b":
 				{
-					r := check708(s.Enter(k), &v.Vals[i])
+					r := check707(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -24173,8 +24149,8 @@ func check706(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check707 checks random.yaml#/components/messages/M4/payload/properties/v/dependencies/é.
-func check707(s *wire.Scope, v *jsonvalue.Value) bool {
+// check706 checks random.yaml#/components/messages/M4/payload/properties/v/dependencies/é.
+func check706(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -24185,7 +24161,7 @@ func check707(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMin707) <= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMin706) <= 0 {
 			if s == nil {
 				return false
 			}
@@ -24196,8 +24172,8 @@ func check707(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check708 checks random.yaml#/components/messages/M4/payload/properties/v/properties/b.
-func check708(s *wire.Scope, v *jsonvalue.Value) bool {
+// check707 checks random.yaml#/components/messages/M4/payload/properties/v/properties/b.
+func check707(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -24206,7 +24182,7 @@ func check708(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected string or null, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum708) {
+	if !jsonvalue.In(v, checkEnum707) {
 		if s == nil {
 			return false
 		}
@@ -24216,8 +24192,8 @@ func check708(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check709 checks random.yaml#/components/messages/M4/payload/properties/v/propertyNames.
-func check709(s *wire.Scope, v *jsonvalue.Value) bool {
+// check708 checks random.yaml#/components/messages/M4/payload/properties/v/propertyNames.
+func check708(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.String:
@@ -24233,8 +24209,8 @@ func check709(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check710 checks random.yaml#/components/messages/M40/payload/properties/v.
-func check710(s *wire.Scope, v *jsonvalue.Value) bool {
+// check709 checks random.yaml#/components/messages/M40/payload/properties/v.
+func check709(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -24263,8 +24239,8 @@ func check710(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check711 checks random.yaml#/components/messages/M41/payload/properties/v.
-func check711(s *wire.Scope, v *jsonvalue.Value) bool {
+// check710 checks random.yaml#/components/messages/M41/payload/properties/v.
+func check710(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger() || v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -24276,8 +24252,8 @@ func check711(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check712 checks random.yaml#/components/messages/M42/payload/properties/v/properties/c/properties/b.
-func check712(s *wire.Scope, v *jsonvalue.Value) bool {
+// check711 checks random.yaml#/components/messages/M42/payload/properties/v/properties/c/properties/b.
+func check711(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -24286,7 +24262,7 @@ func check712(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected string, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum712) {
+	if !jsonvalue.In(v, checkEnum711) {
 		if s == nil {
 			return false
 		}
@@ -24296,8 +24272,8 @@ func check712(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check713 checks random.yaml#/components/messages/M42/payload/properties/v/properties/c/properties/x-y.
-func check713(s *wire.Scope, v *jsonvalue.Value) bool {
+// check712 checks random.yaml#/components/messages/M42/payload/properties/v/properties/c/properties/x-y.
+func check712(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -24316,7 +24292,7 @@ func check713(s *wire.Scope, v *jsonvalue.Value) bool {
 			s.Violate("required", "missing property \"x-y\"")
 		}
 		if _, has := v.Get("b"); has {
-			if !check714(s, v) {
+			if !check713(s, v) {
 				if s == nil {
 					return false
 				}
@@ -24327,7 +24303,7 @@ func check713(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "x-y":
 				{
-					r := check716(s.Enter(k), &v.Vals[i])
+					r := check715(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -24338,7 +24314,7 @@ func check713(s *wire.Scope, v *jsonvalue.Value) bool {
 				}
 			case "é":
 				{
-					r := check717(s.Enter(k), &v.Vals[i])
+					r := check716(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -24350,7 +24326,7 @@ func check713(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 		}
 	}
-	if check715(nil, v) {
+	if check714(nil, v) {
 		if s == nil {
 			return false
 		}
@@ -24360,10 +24336,10 @@ func check713(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check714 checks random.yaml#/components/messages/M42/payload/properties/v/properties/c/properties/x-y/dependencies/b.
-func check714(s *wire.Scope, v *jsonvalue.Value) bool {
+// check713 checks random.yaml#/components/messages/M42/payload/properties/v/properties/c/properties/x-y/dependencies/b.
+func check713(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst714) {
+	if !jsonvalue.Equal(v, &checkConst713) {
 		if s == nil {
 			return false
 		}
@@ -24373,7 +24349,30 @@ func check714(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check715 checks random.yaml#/components/messages/M42/payload/properties/v/properties/c/properties/x-y/not.
+// check714 checks random.yaml#/components/messages/M42/payload/properties/v/properties/c/properties/x-y/not.
+func check714(s *wire.Scope, v *jsonvalue.Value) bool {
+	ok := true
+	if !(v.Kind == jsonvalue.Number) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("type", "expected number, got "+v.TypeName())
+	}
+	switch v.Kind {
+	case jsonvalue.Number:
+		if jsonvalue.Cmp(v.Num, checkMax714) > 0 {
+			if s == nil {
+				return false
+			}
+			ok = false
+			s.Violate("maximum", "greater than 0")
+		}
+	}
+	return ok
+}
+
+// check715 checks random.yaml#/components/messages/M42/payload/properties/v/properties/c/properties/x-y/properties/x-y.
 func check715(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
@@ -24385,44 +24384,21 @@ func check715(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMax715) > 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("maximum", "greater than 0")
-		}
-	}
-	return ok
-}
-
-// check716 checks random.yaml#/components/messages/M42/payload/properties/v/properties/c/properties/x-y/properties/x-y.
-func check716(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if !(v.Kind == jsonvalue.Number) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("type", "expected number, got "+v.TypeName())
-	}
-	switch v.Kind {
-	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin716) < 0 {
+		if jsonvalue.Cmp(v.Num, checkMin715) < 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
 			s.Violate("minimum", "less than 0.1")
 		}
-		if jsonvalue.Cmp(v.Num, checkXMin716) <= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMin715) <= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
 			s.Violate("exclusiveMinimum", "not greater than 2")
 		}
-		if jsonvalue.Cmp(v.Num, checkXMax716) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax715) >= 0 {
 			if s == nil {
 				return false
 			}
@@ -24433,8 +24409,8 @@ func check716(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check717 checks random.yaml#/components/messages/M42/payload/properties/v/properties/c/properties/x-y/properties/é.
-func check717(s *wire.Scope, v *jsonvalue.Value) bool {
+// check716 checks random.yaml#/components/messages/M42/payload/properties/v/properties/c/properties/x-y/properties/é.
+func check716(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -24443,7 +24419,7 @@ func check717(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected string, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum717) {
+	if !jsonvalue.In(v, checkEnum716) {
 		if s == nil {
 			return false
 		}
@@ -24453,8 +24429,8 @@ func check717(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check718 checks random.yaml#/components/messages/M43/payload/properties/v.
-func check718(s *wire.Scope, v *jsonvalue.Value) bool {
+// check717 checks random.yaml#/components/messages/M43/payload/properties/v.
+func check717(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -24481,7 +24457,7 @@ func check718(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		for i := range v.Items {
 			{
-				r := check719(s.EnterIndex(i), &v.Items[i])
+				r := check718(s.EnterIndex(i), &v.Items[i])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -24495,10 +24471,10 @@ func check718(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check719 checks random.yaml#/components/messages/M43/payload/properties/v/items.
-func check719(s *wire.Scope, v *jsonvalue.Value) bool {
+// check718 checks random.yaml#/components/messages/M43/payload/properties/v/items.
+func check718(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst719) {
+	if !jsonvalue.Equal(v, &checkConst718) {
 		if s == nil {
 			return false
 		}
@@ -24508,10 +24484,10 @@ func check719(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check720 checks random.yaml#/components/messages/M44/payload/properties/v.
-func check720(s *wire.Scope, v *jsonvalue.Value) bool {
+// check719 checks random.yaml#/components/messages/M44/payload/properties/v.
+func check719(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst720) {
+	if !jsonvalue.Equal(v, &checkConst719) {
 		if s == nil {
 			return false
 		}
@@ -24521,8 +24497,8 @@ func check720(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check721 checks random.yaml#/components/messages/M45/payload/properties/v.
-func check721(s *wire.Scope, v *jsonvalue.Value) bool {
+// check720 checks random.yaml#/components/messages/M45/payload/properties/v.
+func check720(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -24531,7 +24507,7 @@ func check721(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected null, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum721) {
+	if !jsonvalue.In(v, checkEnum720) {
 		if s == nil {
 			return false
 		}
@@ -24541,8 +24517,8 @@ func check721(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check722 checks random.yaml#/components/messages/M46/payload/properties/v.
-func check722(s *wire.Scope, v *jsonvalue.Value) bool {
+// check721 checks random.yaml#/components/messages/M46/payload/properties/v.
+func check721(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -24554,9 +24530,9 @@ func check722(s *wire.Scope, v *jsonvalue.Value) bool {
 	switch v.Kind {
 	case jsonvalue.Object:
 		for i, k := range v.Keys {
-			if checkProp0_722.MatchString(k) {
+			if checkProp0_721.MatchString(k) {
 				{
-					r := check723(s.Enter(k), &v.Vals[i])
+					r := check722(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -24571,8 +24547,8 @@ func check722(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check723 checks random.yaml#/components/messages/M46/payload/properties/v/patternProperties/x|y.
-func check723(s *wire.Scope, v *jsonvalue.Value) bool {
+// check722 checks random.yaml#/components/messages/M46/payload/properties/v/patternProperties/x|y.
+func check722(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -24581,7 +24557,7 @@ func check723(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected string or null, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum723) {
+	if !jsonvalue.In(v, checkEnum722) {
 		if s == nil {
 			return false
 		}
@@ -24591,8 +24567,8 @@ func check723(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check724 checks random.yaml#/components/messages/M47/payload/properties/v.
-func check724(s *wire.Scope, v *jsonvalue.Value) bool {
+// check723 checks random.yaml#/components/messages/M47/payload/properties/v.
+func check723(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -24603,7 +24579,7 @@ func check724(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMin724) <= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMin723) <= 0 {
 			if s == nil {
 				return false
 			}
@@ -24614,8 +24590,8 @@ func check724(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check725 checks random.yaml#/components/messages/M48/payload/properties/v.
-func check725(s *wire.Scope, v *jsonvalue.Value) bool {
+// check724 checks random.yaml#/components/messages/M48/payload/properties/v.
+func check724(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -24637,7 +24613,37 @@ func check725(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check726 checks random.yaml#/components/messages/M49/payload/properties/v/properties/x-y.
+// check725 checks random.yaml#/components/messages/M49/payload/properties/v/properties/x-y.
+func check725(s *wire.Scope, v *jsonvalue.Value) bool {
+	ok := true
+	if !(v.IsInteger()) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("type", "expected integer, got "+v.TypeName())
+	}
+	switch v.Kind {
+	case jsonvalue.Number:
+		if jsonvalue.Cmp(v.Num, checkXMin725) <= 0 {
+			if s == nil {
+				return false
+			}
+			ok = false
+			s.Violate("exclusiveMinimum", "not greater than 10")
+		}
+		if !jsonvalue.MultipleOf(v.Num, checkMul725) {
+			if s == nil {
+				return false
+			}
+			ok = false
+			s.Violate("multipleOf", "not a multiple of 1")
+		}
+	}
+	return ok
+}
+
+// check726 checks random.yaml#/components/messages/M50/payload/properties/v.
 func check726(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
@@ -24649,37 +24655,7 @@ func check726(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMin726) <= 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("exclusiveMinimum", "not greater than 10")
-		}
-		if !jsonvalue.MultipleOf(v.Num, checkMul726) {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("multipleOf", "not a multiple of 1")
-		}
-	}
-	return ok
-}
-
-// check727 checks random.yaml#/components/messages/M50/payload/properties/v.
-func check727(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if !(v.IsInteger()) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("type", "expected integer, got "+v.TypeName())
-	}
-	switch v.Kind {
-	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin727) < 0 {
+		if jsonvalue.Cmp(v.Num, checkMin726) < 0 {
 			if s == nil {
 				return false
 			}
@@ -24690,8 +24666,8 @@ func check727(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check728 checks random.yaml#/components/messages/M52/payload/properties/v.
-func check728(s *wire.Scope, v *jsonvalue.Value) bool {
+// check727 checks random.yaml#/components/messages/M52/payload/properties/v.
+func check727(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Null || v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -24714,8 +24690,8 @@ func check728(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check729 checks random.yaml#/components/messages/M53/payload/properties/v.
-func check729(s *wire.Scope, v *jsonvalue.Value) bool {
+// check728 checks random.yaml#/components/messages/M53/payload/properties/v.
+func check728(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -24735,7 +24711,7 @@ func check729(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		for i := range v.Items {
 			{
-				r := check732(s.EnterIndex(i), &v.Items[i])
+				r := check731(s.EnterIndex(i), &v.Items[i])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -24747,7 +24723,7 @@ func check729(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		found := false
 		for i := range v.Items {
-			if check730(nil, &v.Items[i]) {
+			if check729(nil, &v.Items[i]) {
 				found = true
 				break
 			}
@@ -24763,8 +24739,8 @@ func check729(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check730 checks random.yaml#/components/messages/M53/payload/properties/v/contains.
-func check730(s *wire.Scope, v *jsonvalue.Value) bool {
+// check729 checks random.yaml#/components/messages/M53/payload/properties/v/contains.
+func check729(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -24786,7 +24762,7 @@ func check730(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "é":
 				{
-					r := check731(s.Enter(k), &v.Vals[i])
+					r := check730(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -24801,12 +24777,12 @@ func check730(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check731 checks random.yaml#/components/messages/M53/payload/properties/v/contains/properties/é.
-func check731(s *wire.Scope, v *jsonvalue.Value) bool {
+// check730 checks random.yaml#/components/messages/M53/payload/properties/v/contains/properties/é.
+func check730(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.String:
-		if !checkPattern731.MatchString(v.Str) {
+		if !checkPattern730.MatchString(v.Str) {
 			if s == nil {
 				return false
 			}
@@ -24817,8 +24793,8 @@ func check731(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check732 checks random.yaml#/components/messages/M53/payload/properties/v/items.
-func check732(s *wire.Scope, v *jsonvalue.Value) bool {
+// check731 checks random.yaml#/components/messages/M53/payload/properties/v/items.
+func check731(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -24847,8 +24823,8 @@ func check732(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check733 checks random.yaml#/components/messages/M57/payload/properties/v.
-func check733(s *wire.Scope, v *jsonvalue.Value) bool {
+// check732 checks random.yaml#/components/messages/M57/payload/properties/v.
+func check732(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Object:
@@ -24863,7 +24839,7 @@ func check733(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "a":
 				{
-					r := check743(s.Enter(k), &v.Vals[i])
+					r := check742(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -24874,7 +24850,7 @@ func check733(s *wire.Scope, v *jsonvalue.Value) bool {
 				}
 			case "é":
 				{
-					r := check744(s.Enter(k), &v.Vals[i])
+					r := check743(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -24884,9 +24860,9 @@ func check733(s *wire.Scope, v *jsonvalue.Value) bool {
 					}
 				}
 			}
-			if checkProp0_733.MatchString(k) {
+			if checkProp0_732.MatchString(k) {
 				{
-					r := check734(s.Enter(k), &v.Vals[i])
+					r := check733(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -24901,18 +24877,18 @@ func check733(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check734 checks random.yaml#/components/messages/M57/payload/properties/v/patternProperties/x|y.
-func check734(s *wire.Scope, v *jsonvalue.Value) bool {
+// check733 checks random.yaml#/components/messages/M57/payload/properties/v/patternProperties/x|y.
+func check733(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if check738(nil, v) {
-		if !check742(s, v) {
+	if check737(nil, v) {
+		if !check741(s, v) {
 			if s == nil {
 				return false
 			}
 			ok = false
 		}
 	} else {
-		if !check735(s, v) {
+		if !check734(s, v) {
 			if s == nil {
 				return false
 			}
@@ -24922,27 +24898,27 @@ func check734(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check735 checks random.yaml#/components/messages/M57/payload/properties/v/patternProperties/x|y/else.
-func check735(s *wire.Scope, v *jsonvalue.Value) bool {
+// check734 checks random.yaml#/components/messages/M57/payload/properties/v/patternProperties/x|y/else.
+func check734(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !(check736(nil, v) || check737(nil, v)) {
+	if !(check735(nil, v) || check736(nil, v)) {
 		if s == nil {
 			return false
 		}
 		ok = false
 		wire.Closest(s, "anyOf", func(s *wire.Scope) bool {
-			return check736(s, v)
+			return check735(s, v)
 		}, func(s *wire.Scope) bool {
-			return check737(s, v)
+			return check736(s, v)
 		})
 	}
 	return ok
 }
 
-// check736 checks random.yaml#/components/messages/M57/payload/properties/v/patternProperties/x|y/else/anyOf/0.
-func check736(s *wire.Scope, v *jsonvalue.Value) bool {
+// check735 checks random.yaml#/components/messages/M57/payload/properties/v/patternProperties/x|y/else/anyOf/0.
+func check735(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.In(v, checkEnum736) {
+	if !jsonvalue.In(v, checkEnum735) {
 		if s == nil {
 			return false
 		}
@@ -24952,8 +24928,8 @@ func check736(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check737 checks random.yaml#/components/messages/M57/payload/properties/v/patternProperties/x|y/else/anyOf/1.
-func check737(s *wire.Scope, v *jsonvalue.Value) bool {
+// check736 checks random.yaml#/components/messages/M57/payload/properties/v/patternProperties/x|y/else/anyOf/1.
+func check736(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -24964,7 +24940,7 @@ func check737(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMin737) <= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMin736) <= 0 {
 			if s == nil {
 				return false
 			}
@@ -24975,8 +24951,8 @@ func check737(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check738 checks random.yaml#/components/messages/M57/payload/properties/v/patternProperties/x|y/if.
-func check738(s *wire.Scope, v *jsonvalue.Value) bool {
+// check737 checks random.yaml#/components/messages/M57/payload/properties/v/patternProperties/x|y/if.
+func check737(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -25003,7 +24979,7 @@ func check738(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		if len(v.Items) > 0 {
 			{
-				r := check739(s.EnterIndex(0), &v.Items[0])
+				r := check738(s.EnterIndex(0), &v.Items[0])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -25015,7 +24991,7 @@ func check738(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		if len(v.Items) > 1 {
 			{
-				r := check740(s.EnterIndex(1), &v.Items[1])
+				r := check739(s.EnterIndex(1), &v.Items[1])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -25027,7 +25003,7 @@ func check738(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		if len(v.Items) > 2 {
 			{
-				r := check741(s.EnterIndex(2), &v.Items[2])
+				r := check740(s.EnterIndex(2), &v.Items[2])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -25041,10 +25017,10 @@ func check738(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check739 checks random.yaml#/components/messages/M57/payload/properties/v/patternProperties/x|y/if/items/0.
-func check739(s *wire.Scope, v *jsonvalue.Value) bool {
+// check738 checks random.yaml#/components/messages/M57/payload/properties/v/patternProperties/x|y/if/items/0.
+func check738(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst739) {
+	if !jsonvalue.Equal(v, &checkConst738) {
 		if s == nil {
 			return false
 		}
@@ -25054,8 +25030,8 @@ func check739(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check740 checks random.yaml#/components/messages/M57/payload/properties/v/patternProperties/x|y/if/items/1.
-func check740(s *wire.Scope, v *jsonvalue.Value) bool {
+// check739 checks random.yaml#/components/messages/M57/payload/properties/v/patternProperties/x|y/if/items/1.
+func check739(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -25064,7 +25040,7 @@ func check740(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected string or null, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum740) {
+	if !jsonvalue.In(v, checkEnum739) {
 		if s == nil {
 			return false
 		}
@@ -25074,10 +25050,10 @@ func check740(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check741 checks random.yaml#/components/messages/M57/payload/properties/v/patternProperties/x|y/if/items/2.
-func check741(s *wire.Scope, v *jsonvalue.Value) bool {
+// check740 checks random.yaml#/components/messages/M57/payload/properties/v/patternProperties/x|y/if/items/2.
+func check740(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.In(v, checkEnum741) {
+	if !jsonvalue.In(v, checkEnum740) {
 		if s == nil {
 			return false
 		}
@@ -25087,8 +25063,8 @@ func check741(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check742 checks random.yaml#/components/messages/M57/payload/properties/v/patternProperties/x|y/then.
-func check742(s *wire.Scope, v *jsonvalue.Value) bool {
+// check741 checks random.yaml#/components/messages/M57/payload/properties/v/patternProperties/x|y/then.
+func check741(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -25100,10 +25076,10 @@ func check742(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check743 checks random.yaml#/components/messages/M57/payload/properties/v/properties/a.
-func check743(s *wire.Scope, v *jsonvalue.Value) bool {
+// check742 checks random.yaml#/components/messages/M57/payload/properties/v/properties/a.
+func check742(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.In(v, checkEnum743) {
+	if !jsonvalue.In(v, checkEnum742) {
 		if s == nil {
 			return false
 		}
@@ -25113,8 +25089,8 @@ func check743(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check744 checks random.yaml#/components/messages/M57/payload/properties/v/properties/é.
-func check744(s *wire.Scope, v *jsonvalue.Value) bool {
+// check743 checks random.yaml#/components/messages/M57/payload/properties/v/properties/é.
+func check743(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -25136,7 +25112,7 @@ func check744(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "é":
 				{
-					r := check746(s.Enter(k), &v.Vals[i])
+					r := check745(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -25146,9 +25122,9 @@ func check744(s *wire.Scope, v *jsonvalue.Value) bool {
 					}
 				}
 			}
-			if checkProp0_744.MatchString(k) {
+			if checkProp0_743.MatchString(k) {
 				{
-					r := check745(s.Enter(k), &v.Vals[i])
+					r := check744(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -25163,8 +25139,8 @@ func check744(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check745 checks random.yaml#/components/messages/M57/payload/properties/v/properties/é/patternProperties/^a.
-func check745(s *wire.Scope, v *jsonvalue.Value) bool {
+// check744 checks random.yaml#/components/messages/M57/payload/properties/v/properties/é/patternProperties/^a.
+func check744(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.String:
@@ -25180,10 +25156,10 @@ func check745(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check746 checks random.yaml#/components/messages/M57/payload/properties/v/properties/é/properties/é.
-func check746(s *wire.Scope, v *jsonvalue.Value) bool {
+// check745 checks random.yaml#/components/messages/M57/payload/properties/v/properties/é/properties/é.
+func check745(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if check747(nil, v) {
+	if check746(nil, v) {
 		if s == nil {
 			return false
 		}
@@ -25193,8 +25169,8 @@ func check746(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check747 checks random.yaml#/components/messages/M57/payload/properties/v/properties/é/properties/é/not.
-func check747(s *wire.Scope, v *jsonvalue.Value) bool {
+// check746 checks random.yaml#/components/messages/M57/payload/properties/v/properties/é/properties/é/not.
+func check746(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool) {
 		if s == nil {
@@ -25206,18 +25182,18 @@ func check747(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check748 checks random.yaml#/components/messages/M59/payload/properties/v.
-func check748(s *wire.Scope, v *jsonvalue.Value) bool {
+// check747 checks random.yaml#/components/messages/M59/payload/properties/v.
+func check747(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if true {
-		if !check751(s, v) {
+		if !check750(s, v) {
 			if s == nil {
 				return false
 			}
 			ok = false
 		}
 	} else {
-		if !check749(s, v) {
+		if !check748(s, v) {
 			if s == nil {
 				return false
 			}
@@ -25227,8 +25203,8 @@ func check748(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check749 checks random.yaml#/components/messages/M59/payload/properties/v/else.
-func check749(s *wire.Scope, v *jsonvalue.Value) bool {
+// check748 checks random.yaml#/components/messages/M59/payload/properties/v/else.
+func check748(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -25240,8 +25216,8 @@ func check749(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check751 checks random.yaml#/components/messages/M59/payload/properties/v/then.
-func check751(s *wire.Scope, v *jsonvalue.Value) bool {
+// check750 checks random.yaml#/components/messages/M59/payload/properties/v/then.
+func check750(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -25250,7 +25226,7 @@ func check751(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected string, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum751) {
+	if !jsonvalue.In(v, checkEnum750) {
 		if s == nil {
 			return false
 		}
@@ -25260,8 +25236,8 @@ func check751(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check752 checks random.yaml#/components/messages/M60/payload/properties/v.
-func check752(s *wire.Scope, v *jsonvalue.Value) bool {
+// check751 checks random.yaml#/components/messages/M60/payload/properties/v.
+func check751(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -25283,7 +25259,7 @@ func check752(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "a":
 				{
-					r := check756(s.Enter(k), &v.Vals[i])
+					r := check755(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -25297,14 +25273,14 @@ func check752(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	{
 		first, second := -1, -1
-		if check753(nil, v) {
+		if check752(nil, v) {
 			if first < 0 {
 				first = 0
 			} else {
 				second = 0
 			}
 		}
-		if check754(nil, v) {
+		if check753(nil, v) {
 			if first < 0 {
 				first = 1
 			} else {
@@ -25324,11 +25300,11 @@ func check752(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			ok = false
 			wire.Closest(s, "oneOf", func(s *wire.Scope) bool {
+				return check752(s, v)
+			}, func(s *wire.Scope) bool {
 				return check753(s, v)
 			}, func(s *wire.Scope) bool {
 				return check754(s, v)
-			}, func(s *wire.Scope) bool {
-				return check755(s, v)
 			})
 		} else if second >= 0 {
 			if s == nil {
@@ -25341,8 +25317,8 @@ func check752(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check753 checks random.yaml#/components/messages/M60/payload/properties/v/oneOf/0.
-func check753(s *wire.Scope, v *jsonvalue.Value) bool {
+// check752 checks random.yaml#/components/messages/M60/payload/properties/v/oneOf/0.
+func check752(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -25351,7 +25327,7 @@ func check753(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected null, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum753) {
+	if !jsonvalue.In(v, checkEnum752) {
 		if s == nil {
 			return false
 		}
@@ -25361,8 +25337,8 @@ func check753(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check754 checks random.yaml#/components/messages/M60/payload/properties/v/oneOf/1.
-func check754(s *wire.Scope, v *jsonvalue.Value) bool {
+// check753 checks random.yaml#/components/messages/M60/payload/properties/v/oneOf/1.
+func check753(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -25374,24 +25350,24 @@ func check754(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check755 checks random.yaml#/components/messages/M60/payload/properties/v/oneOf/2.
-func check755(s *wire.Scope, v *jsonvalue.Value) bool {
+// check754 checks random.yaml#/components/messages/M60/payload/properties/v/oneOf/2.
+func check754(s *wire.Scope, v *jsonvalue.Value) bool {
 	return true
 }
 
-// check756 checks random.yaml#/components/messages/M60/payload/properties/v/properties/a.
-func check756(s *wire.Scope, v *jsonvalue.Value) bool {
+// check755 checks random.yaml#/components/messages/M60/payload/properties/v/properties/a.
+func check755(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	{
 		first, second := -1, -1
-		if check757(nil, v) {
+		if check756(nil, v) {
 			if first < 0 {
 				first = 0
 			} else {
 				second = 0
 			}
 		}
-		if check758(nil, v) {
+		if check757(nil, v) {
 			if first < 0 {
 				first = 1
 			} else {
@@ -25404,9 +25380,9 @@ func check756(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			ok = false
 			wire.Closest(s, "oneOf", func(s *wire.Scope) bool {
-				return check757(s, v)
+				return check756(s, v)
 			}, func(s *wire.Scope) bool {
-				return check758(s, v)
+				return check757(s, v)
 			})
 		} else if second >= 0 {
 			if s == nil {
@@ -25419,8 +25395,8 @@ func check756(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check757 checks random.yaml#/components/messages/M60/payload/properties/v/properties/a/oneOf/0.
-func check757(s *wire.Scope, v *jsonvalue.Value) bool {
+// check756 checks random.yaml#/components/messages/M60/payload/properties/v/properties/a/oneOf/0.
+func check756(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -25432,19 +25408,19 @@ func check757(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check758 checks random.yaml#/components/messages/M60/payload/properties/v/properties/a/oneOf/1.
-func check758(s *wire.Scope, v *jsonvalue.Value) bool {
+// check757 checks random.yaml#/components/messages/M60/payload/properties/v/properties/a/oneOf/1.
+func check757(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMax758) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax757) >= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
 			s.Violate("exclusiveMaximum", "not less than -2.5")
 		}
-		if !jsonvalue.MultipleOf(v.Num, checkMul758) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul757) {
 			if s == nil {
 				return false
 			}
@@ -25460,7 +25436,7 @@ func check758(s *wire.Scope, v *jsonvalue.Value) bool {
 			ok = false
 			s.Violate("minLength", "shorter than 1 characters")
 		}
-		if !checkPattern758.MatchString(v.Str) {
+		if !checkPattern757.MatchString(v.Str) {
 			if s == nil {
 				return false
 			}
@@ -25479,8 +25455,8 @@ func check758(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check760 checks random.yaml#/components/messages/M61/payload/properties/v.
-func check760(s *wire.Scope, v *jsonvalue.Value) bool {
+// check759 checks random.yaml#/components/messages/M61/payload/properties/v.
+func check759(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -25491,14 +25467,14 @@ func check760(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMax760) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax759) >= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
 			s.Violate("exclusiveMaximum", "not less than 9007199254740993")
 		}
-		if !jsonvalue.MultipleOf(v.Num, checkMul760) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul759) {
 			if s == nil {
 				return false
 			}
@@ -25509,8 +25485,8 @@ func check760(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check761 checks random.yaml#/components/messages/M62/payload/properties/v.
-func check761(s *wire.Scope, v *jsonvalue.Value) bool {
+// check760 checks random.yaml#/components/messages/M62/payload/properties/v.
+func check760(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -25521,7 +25497,7 @@ func check761(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if !jsonvalue.MultipleOf(v.Num, checkMul761) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul760) {
 			if s == nil {
 				return false
 			}
@@ -25532,10 +25508,10 @@ func check761(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check762 checks random.yaml#/components/messages/M63/payload/properties/v.
-func check762(s *wire.Scope, v *jsonvalue.Value) bool {
+// check761 checks random.yaml#/components/messages/M63/payload/properties/v.
+func check761(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst762) {
+	if !jsonvalue.Equal(v, &checkConst761) {
 		if s == nil {
 			return false
 		}
@@ -25545,8 +25521,8 @@ func check762(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check763 checks random.yaml#/components/messages/M64/payload/properties/v.
-func check763(s *wire.Scope, v *jsonvalue.Value) bool {
+// check762 checks random.yaml#/components/messages/M64/payload/properties/v.
+func check762(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -25557,7 +25533,7 @@ func check763(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMax763) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax762) >= 0 {
 			if s == nil {
 				return false
 			}
@@ -25568,10 +25544,10 @@ func check763(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check764 checks random.yaml#/components/messages/M65/payload/properties/v.
-func check764(s *wire.Scope, v *jsonvalue.Value) bool {
+// check763 checks random.yaml#/components/messages/M65/payload/properties/v.
+func check763(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.In(v, checkEnum764) {
+	if !jsonvalue.In(v, checkEnum763) {
 		if s == nil {
 			return false
 		}
@@ -25581,10 +25557,10 @@ func check764(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check765 checks random.yaml#/components/messages/M68/payload/properties/v.
-func check765(s *wire.Scope, v *jsonvalue.Value) bool {
+// check764 checks random.yaml#/components/messages/M68/payload/properties/v.
+func check764(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.In(v, checkEnum765) {
+	if !jsonvalue.In(v, checkEnum764) {
 		if s == nil {
 			return false
 		}
@@ -25594,8 +25570,8 @@ func check765(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check766 checks random.yaml#/components/messages/M69/payload/properties/v.
-func check766(s *wire.Scope, v *jsonvalue.Value) bool {
+// check765 checks random.yaml#/components/messages/M69/payload/properties/v.
+func check765(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -25607,9 +25583,9 @@ func check766(s *wire.Scope, v *jsonvalue.Value) bool {
 	switch v.Kind {
 	case jsonvalue.Object:
 		for i, k := range v.Keys {
-			if checkProp0_766.MatchString(k) {
+			if checkProp0_765.MatchString(k) {
 				{
-					r := check767(s.Enter(k), &v.Vals[i])
+					r := check766(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -25624,8 +25600,8 @@ func check766(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check767 checks random.yaml#/components/messages/M69/payload/properties/v/patternProperties/^[a-z]+$.
-func check767(s *wire.Scope, v *jsonvalue.Value) bool {
+// check766 checks random.yaml#/components/messages/M69/payload/properties/v/patternProperties/^[a-z]+$.
+func check766(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool) {
 		if s == nil {
@@ -25637,8 +25613,8 @@ func check767(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check768 checks random.yaml#/components/messages/M7/payload/properties/v.
-func check768(s *wire.Scope, v *jsonvalue.Value) bool {
+// check767 checks random.yaml#/components/messages/M7/payload/properties/v.
+func check767(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -25649,7 +25625,7 @@ func check768(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMax768) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax767) > 0 {
 			if s == nil {
 				return false
 			}
@@ -25660,8 +25636,8 @@ func check768(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check769 checks random.yaml#/components/messages/M70/payload/properties/v.
-func check769(s *wire.Scope, v *jsonvalue.Value) bool {
+// check768 checks random.yaml#/components/messages/M70/payload/properties/v.
+func check768(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -25672,7 +25648,7 @@ func check769(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if !jsonvalue.MultipleOf(v.Num, checkMul769) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul768) {
 			if s == nil {
 				return false
 			}
@@ -25683,8 +25659,8 @@ func check769(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check770 checks random.yaml#/components/messages/M73/payload/properties/v.
-func check770(s *wire.Scope, v *jsonvalue.Value) bool {
+// check769 checks random.yaml#/components/messages/M73/payload/properties/v.
+func check769(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.String:
@@ -25700,8 +25676,8 @@ func check770(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check771 checks random.yaml#/components/messages/M74/payload/properties/v.
-func check771(s *wire.Scope, v *jsonvalue.Value) bool {
+// check770 checks random.yaml#/components/messages/M74/payload/properties/v.
+func check770(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -25710,7 +25686,7 @@ func check771(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected null, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum771) {
+	if !jsonvalue.In(v, checkEnum770) {
 		if s == nil {
 			return false
 		}
@@ -25720,8 +25696,8 @@ func check771(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check772 checks random.yaml#/components/messages/M75/payload/properties/v.
-func check772(s *wire.Scope, v *jsonvalue.Value) bool {
+// check771 checks random.yaml#/components/messages/M75/payload/properties/v.
+func check771(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -25737,7 +25713,7 @@ func check772(s *wire.Scope, v *jsonvalue.Value) bool {
 				Kind: jsonvalue.String,
 				Str:  k,
 			}
-			if !check781(nil, &name) {
+			if !check780(nil, &name) {
 				if s == nil {
 					return false
 				}
@@ -25749,7 +25725,7 @@ func check772(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "c":
 				{
-					r := check774(s.Enter(k), &v.Vals[i])
+					r := check773(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -25764,25 +25740,25 @@ func check772(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check774 checks random.yaml#/components/messages/M75/payload/properties/v/properties/c.
-func check774(s *wire.Scope, v *jsonvalue.Value) bool {
+// check773 checks random.yaml#/components/messages/M75/payload/properties/v/properties/c.
+func check773(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !(check775(nil, v) || check777(nil, v)) {
+	if !(check774(nil, v) || check776(nil, v)) {
 		if s == nil {
 			return false
 		}
 		ok = false
 		wire.Closest(s, "anyOf", func(s *wire.Scope) bool {
-			return check775(s, v)
+			return check774(s, v)
 		}, func(s *wire.Scope) bool {
-			return check777(s, v)
+			return check776(s, v)
 		})
 	}
 	return ok
 }
 
-// check775 checks random.yaml#/components/messages/M75/payload/properties/v/properties/c/anyOf/0.
-func check775(s *wire.Scope, v *jsonvalue.Value) bool {
+// check774 checks random.yaml#/components/messages/M75/payload/properties/v/properties/c/anyOf/0.
+func check774(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -25804,7 +25780,7 @@ func check775(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "id":
 				{
-					r := check776(s.Enter(k), &v.Vals[i])
+					r := check775(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -25819,8 +25795,8 @@ func check775(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check776 checks random.yaml#/components/messages/M75/payload/properties/v/properties/c/anyOf/0/properties/id.
-func check776(s *wire.Scope, v *jsonvalue.Value) bool {
+// check775 checks random.yaml#/components/messages/M75/payload/properties/v/properties/c/anyOf/0/properties/id.
+func check775(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -25832,8 +25808,8 @@ func check776(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check777 checks random.yaml#/components/messages/M75/payload/properties/v/properties/c/anyOf/1.
-func check777(s *wire.Scope, v *jsonvalue.Value) bool {
+// check776 checks random.yaml#/components/messages/M75/payload/properties/v/properties/c/anyOf/1.
+func check776(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -25861,21 +25837,21 @@ func check777(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	{
 		first, second := -1, -1
-		if check778(nil, v) {
+		if check777(nil, v) {
 			if first < 0 {
 				first = 0
 			} else {
 				second = 0
 			}
 		}
-		if check779(nil, v) {
+		if check778(nil, v) {
 			if first < 0 {
 				first = 1
 			} else {
 				second = 1
 			}
 		}
-		if second < 0 && check780(nil, v) {
+		if second < 0 && check779(nil, v) {
 			if first < 0 {
 				first = 2
 			} else {
@@ -25888,11 +25864,11 @@ func check777(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			ok = false
 			wire.Closest(s, "oneOf", func(s *wire.Scope) bool {
+				return check777(s, v)
+			}, func(s *wire.Scope) bool {
 				return check778(s, v)
 			}, func(s *wire.Scope) bool {
 				return check779(s, v)
-			}, func(s *wire.Scope) bool {
-				return check780(s, v)
 			})
 		} else if second >= 0 {
 			if s == nil {
@@ -25905,8 +25881,8 @@ func check777(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check778 checks random.yaml#/components/messages/M75/payload/properties/v/properties/c/anyOf/1/oneOf/0.
-func check778(s *wire.Scope, v *jsonvalue.Value) bool {
+// check777 checks random.yaml#/components/messages/M75/payload/properties/v/properties/c/anyOf/1/oneOf/0.
+func check777(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -25918,8 +25894,8 @@ func check778(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check779 checks random.yaml#/components/messages/M75/payload/properties/v/properties/c/anyOf/1/oneOf/1.
-func check779(s *wire.Scope, v *jsonvalue.Value) bool {
+// check778 checks random.yaml#/components/messages/M75/payload/properties/v/properties/c/anyOf/1/oneOf/1.
+func check778(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -25930,7 +25906,7 @@ func check779(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMax779) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax778) >= 0 {
 			if s == nil {
 				return false
 			}
@@ -25941,8 +25917,8 @@ func check779(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check780 checks random.yaml#/components/messages/M75/payload/properties/v/properties/c/anyOf/1/oneOf/2.
-func check780(s *wire.Scope, v *jsonvalue.Value) bool {
+// check779 checks random.yaml#/components/messages/M75/payload/properties/v/properties/c/anyOf/1/oneOf/2.
+func check779(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -25954,8 +25930,8 @@ func check780(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check781 checks random.yaml#/components/messages/M75/payload/properties/v/propertyNames.
-func check781(s *wire.Scope, v *jsonvalue.Value) bool {
+// check780 checks random.yaml#/components/messages/M75/payload/properties/v/propertyNames.
+func check780(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.String:
@@ -25971,10 +25947,10 @@ func check781(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check782 checks random.yaml#/components/messages/M76/payload/properties/v.
-func check782(s *wire.Scope, v *jsonvalue.Value) bool {
+// check781 checks random.yaml#/components/messages/M76/payload/properties/v.
+func check781(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.In(v, checkEnum782) {
+	if !jsonvalue.In(v, checkEnum781) {
 		if s == nil {
 			return false
 		}
@@ -25984,8 +25960,8 @@ func check782(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check783 checks random.yaml#/components/messages/M77/payload/properties/v.
-func check783(s *wire.Scope, v *jsonvalue.Value) bool {
+// check782 checks random.yaml#/components/messages/M77/payload/properties/v.
+func check782(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -26016,7 +25992,7 @@ func check783(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "id":
 				{
-					r := check784(s.Enter(k), &v.Vals[i])
+					r := check783(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -26031,8 +26007,8 @@ func check783(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check784 checks random.yaml#/components/messages/M77/payload/properties/v/properties/id.
-func check784(s *wire.Scope, v *jsonvalue.Value) bool {
+// check783 checks random.yaml#/components/messages/M77/payload/properties/v/properties/id.
+func check783(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -26044,7 +26020,7 @@ func check784(s *wire.Scope, v *jsonvalue.Value) bool {
 	switch v.Kind {
 	case jsonvalue.Object:
 		if _, has := v.Get("id"); has {
-			if !check785(s, v) {
+			if !check784(s, v) {
 				if s == nil {
 					return false
 				}
@@ -26055,11 +26031,11 @@ func check784(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check785 checks random.yaml#/components/messages/M77/payload/properties/v/properties/id/dependencies/id.
-func check785(s *wire.Scope, v *jsonvalue.Value) bool {
+// check784 checks random.yaml#/components/messages/M77/payload/properties/v/properties/id/dependencies/id.
+func check784(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if check787(nil, v) {
-		if !check788(s, v) {
+	if check786(nil, v) {
+		if !check787(s, v) {
 			if s == nil {
 				return false
 			}
@@ -26069,8 +26045,8 @@ func check785(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check787 checks random.yaml#/components/messages/M77/payload/properties/v/properties/id/dependencies/id/if.
-func check787(s *wire.Scope, v *jsonvalue.Value) bool {
+// check786 checks random.yaml#/components/messages/M77/payload/properties/v/properties/id/dependencies/id/if.
+func check786(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool) {
 		if s == nil {
@@ -26082,10 +26058,10 @@ func check787(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check788 checks random.yaml#/components/messages/M77/payload/properties/v/properties/id/dependencies/id/then.
-func check788(s *wire.Scope, v *jsonvalue.Value) bool {
+// check787 checks random.yaml#/components/messages/M77/payload/properties/v/properties/id/dependencies/id/then.
+func check787(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.In(v, checkEnum788) {
+	if !jsonvalue.In(v, checkEnum787) {
 		if s == nil {
 			return false
 		}
@@ -26095,8 +26071,8 @@ func check788(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check789 checks random.yaml#/components/messages/M78/payload/properties/v.
-func check789(s *wire.Scope, v *jsonvalue.Value) bool {
+// check788 checks random.yaml#/components/messages/M78/payload/properties/v.
+func check788(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -26116,7 +26092,7 @@ func check789(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		if len(v.Items) > 1 {
 			{
-				r := check791(s.EnterIndex(1), &v.Items[1])
+				r := check790(s.EnterIndex(1), &v.Items[1])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -26130,41 +26106,41 @@ func check789(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check791 checks random.yaml#/components/messages/M78/payload/properties/v/items/1.
-func check791(s *wire.Scope, v *jsonvalue.Value) bool {
+// check790 checks random.yaml#/components/messages/M78/payload/properties/v/items/1.
+func check790(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
+	if !check791(s, v) {
+		if s == nil {
+			return false
+		}
+		ok = false
+	}
 	if !check792(s, v) {
 		if s == nil {
 			return false
 		}
 		ok = false
 	}
-	if !check793(s, v) {
-		if s == nil {
-			return false
-		}
-		ok = false
-	}
-	if !(check795(nil, v) || check796(nil, v)) {
+	if !(check794(nil, v) || check795(nil, v)) {
 		if s == nil {
 			return false
 		}
 		ok = false
 		wire.Closest(s, "anyOf", func(s *wire.Scope) bool {
-			return check795(s, v)
+			return check794(s, v)
 		}, func(s *wire.Scope) bool {
-			return check796(s, v)
+			return check795(s, v)
 		})
 	}
 	return ok
 }
 
-// check792 checks random.yaml#/components/messages/M78/payload/properties/v/items/1/allOf/0.
-func check792(s *wire.Scope, v *jsonvalue.Value) bool {
+// check791 checks random.yaml#/components/messages/M78/payload/properties/v/items/1/allOf/0.
+func check791(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMax792) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax791) > 0 {
 			if s == nil {
 				return false
 			}
@@ -26183,8 +26159,8 @@ func check792(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check793 checks random.yaml#/components/messages/M78/payload/properties/v/items/1/allOf/1.
-func check793(s *wire.Scope, v *jsonvalue.Value) bool {
+// check792 checks random.yaml#/components/messages/M78/payload/properties/v/items/1/allOf/1.
+func check792(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -26197,7 +26173,7 @@ func check793(s *wire.Scope, v *jsonvalue.Value) bool {
 	case jsonvalue.Array:
 		found := false
 		for i := range v.Items {
-			if check794(nil, &v.Items[i]) {
+			if check793(nil, &v.Items[i]) {
 				found = true
 				break
 			}
@@ -26213,8 +26189,8 @@ func check793(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check794 checks random.yaml#/components/messages/M78/payload/properties/v/items/1/allOf/1/contains.
-func check794(s *wire.Scope, v *jsonvalue.Value) bool {
+// check793 checks random.yaml#/components/messages/M78/payload/properties/v/items/1/allOf/1/contains.
+func check793(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -26223,7 +26199,7 @@ func check794(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected null, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum794) {
+	if !jsonvalue.In(v, checkEnum793) {
 		if s == nil {
 			return false
 		}
@@ -26233,8 +26209,8 @@ func check794(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check795 checks random.yaml#/components/messages/M78/payload/properties/v/items/1/anyOf/0.
-func check795(s *wire.Scope, v *jsonvalue.Value) bool {
+// check794 checks random.yaml#/components/messages/M78/payload/properties/v/items/1/anyOf/0.
+func check794(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -26246,26 +26222,26 @@ func check795(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check796 checks random.yaml#/components/messages/M78/payload/properties/v/items/1/anyOf/1.
-func check796(s *wire.Scope, v *jsonvalue.Value) bool {
+// check795 checks random.yaml#/components/messages/M78/payload/properties/v/items/1/anyOf/1.
+func check795(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin796) < 0 {
+		if jsonvalue.Cmp(v.Num, checkMin795) < 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
 			s.Violate("minimum", "less than -2.5")
 		}
-		if jsonvalue.Cmp(v.Num, checkXMax796) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax795) >= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
 			s.Violate("exclusiveMaximum", "not less than 2")
 		}
-		if !jsonvalue.MultipleOf(v.Num, checkMul796) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul795) {
 			if s == nil {
 				return false
 			}
@@ -26276,26 +26252,26 @@ func check796(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check797 checks random.yaml#/components/messages/M79/payload/properties/v.
-func check797(s *wire.Scope, v *jsonvalue.Value) bool {
+// check796 checks random.yaml#/components/messages/M79/payload/properties/v.
+func check796(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin797) < 0 {
+		if jsonvalue.Cmp(v.Num, checkMin796) < 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
 			s.Violate("minimum", "less than 0")
 		}
-		if jsonvalue.Cmp(v.Num, checkMax797) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax796) > 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
 			s.Violate("maximum", "greater than -1")
 		}
-		if jsonvalue.Cmp(v.Num, checkXMax797) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax796) >= 0 {
 			if s == nil {
 				return false
 			}
@@ -26306,8 +26282,8 @@ func check797(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check798 checks random.yaml#/components/messages/M8/payload/properties/v.
-func check798(s *wire.Scope, v *jsonvalue.Value) bool {
+// check797 checks random.yaml#/components/messages/M8/payload/properties/v.
+func check797(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array || v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -26330,19 +26306,19 @@ func check798(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check799 checks random.yaml#/components/messages/M80/payload/properties/v.
-func check799(s *wire.Scope, v *jsonvalue.Value) bool {
+// check798 checks random.yaml#/components/messages/M80/payload/properties/v.
+func check798(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMax799) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax798) > 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
 			s.Violate("maximum", "greater than 100")
 		}
-		if jsonvalue.Cmp(v.Num, checkXMax799) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax798) >= 0 {
 			if s == nil {
 				return false
 			}
@@ -26369,8 +26345,8 @@ func check799(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check800 checks random.yaml#/components/messages/M81/payload/properties/v.
-func check800(s *wire.Scope, v *jsonvalue.Value) bool {
+// check799 checks random.yaml#/components/messages/M81/payload/properties/v.
+func check799(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -26381,7 +26357,7 @@ func check800(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if !jsonvalue.MultipleOf(v.Num, checkMul800) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul799) {
 			if s == nil {
 				return false
 			}
@@ -26392,8 +26368,8 @@ func check800(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check801 checks random.yaml#/components/messages/M82/payload/properties/v.
-func check801(s *wire.Scope, v *jsonvalue.Value) bool {
+// check800 checks random.yaml#/components/messages/M82/payload/properties/v.
+func check800(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -26404,7 +26380,7 @@ func check801(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if !jsonvalue.MultipleOf(v.Num, checkMul801) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul800) {
 			if s == nil {
 				return false
 			}
@@ -26415,8 +26391,8 @@ func check801(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check802 checks random.yaml#/components/messages/M83/payload/properties/v/properties/x-y.
-func check802(s *wire.Scope, v *jsonvalue.Value) bool {
+// check801 checks random.yaml#/components/messages/M83/payload/properties/v/properties/x-y.
+func check801(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -26447,7 +26423,7 @@ func check802(s *wire.Scope, v *jsonvalue.Value) bool {
 			case "a":
 				known = true
 				{
-					r := check804(s.Enter(k), &v.Vals[i])
+					r := check803(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -26461,7 +26437,7 @@ func check802(s *wire.Scope, v *jsonvalue.Value) bool {
 			case "x-y":
 				known = true
 				{
-					r := check806(s.Enter(k), &v.Vals[i])
+					r := check805(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -26473,7 +26449,7 @@ func check802(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			if !known {
 				{
-					r := check803(s.Enter(k), &v.Vals[i])
+					r := check802(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -26488,8 +26464,8 @@ func check802(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check803 checks random.yaml#/components/messages/M83/payload/properties/v/properties/x-y/additionalProperties.
-func check803(s *wire.Scope, v *jsonvalue.Value) bool {
+// check802 checks random.yaml#/components/messages/M83/payload/properties/v/properties/x-y/additionalProperties.
+func check802(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool) {
 		if s == nil {
@@ -26501,8 +26477,8 @@ func check803(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check804 checks random.yaml#/components/messages/M83/payload/properties/v/properties/x-y/properties/a.
-func check804(s *wire.Scope, v *jsonvalue.Value) bool {
+// check803 checks random.yaml#/components/messages/M83/payload/properties/v/properties/x-y/properties/a.
+func check803(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -26514,12 +26490,12 @@ func check804(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check806 checks random.yaml#/components/messages/M83/payload/properties/v/properties/x-y/properties/x-y.
-func check806(s *wire.Scope, v *jsonvalue.Value) bool {
+// check805 checks random.yaml#/components/messages/M83/payload/properties/v/properties/x-y/properties/x-y.
+func check805(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMax806) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax805) > 0 {
 			if s == nil {
 				return false
 			}
@@ -26547,26 +26523,26 @@ func check806(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check807 checks random.yaml#/components/messages/M84/payload/properties/v.
-func check807(s *wire.Scope, v *jsonvalue.Value) bool {
+// check806 checks random.yaml#/components/messages/M84/payload/properties/v.
+func check806(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMin807) <= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMin806) <= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
 			s.Violate("exclusiveMinimum", "not greater than 5")
 		}
-		if jsonvalue.Cmp(v.Num, checkMax807) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax806) > 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
 			s.Violate("maximum", "greater than 0.5")
 		}
-		if jsonvalue.Cmp(v.Num, checkXMax807) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax806) >= 0 {
 			if s == nil {
 				return false
 			}
@@ -26594,8 +26570,8 @@ func check807(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check808 checks random.yaml#/components/messages/M85/payload/properties/v.
-func check808(s *wire.Scope, v *jsonvalue.Value) bool {
+// check807 checks random.yaml#/components/messages/M85/payload/properties/v.
+func check807(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -26622,7 +26598,7 @@ func check808(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		if len(v.Items) > 0 {
 			{
-				r := check810(s.EnterIndex(0), &v.Items[0])
+				r := check809(s.EnterIndex(0), &v.Items[0])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -26634,7 +26610,7 @@ func check808(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		if len(v.Items) > 1 {
 			{
-				r := check816(s.EnterIndex(1), &v.Items[1])
+				r := check815(s.EnterIndex(1), &v.Items[1])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -26646,7 +26622,7 @@ func check808(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		for i := 2; i < len(v.Items); i++ {
 			{
-				r := check809(s.EnterIndex(i), &v.Items[i])
+				r := check808(s.EnterIndex(i), &v.Items[i])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -26660,8 +26636,8 @@ func check808(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check809 checks random.yaml#/components/messages/M85/payload/properties/v/additionalItems.
-func check809(s *wire.Scope, v *jsonvalue.Value) bool {
+// check808 checks random.yaml#/components/messages/M85/payload/properties/v/additionalItems.
+func check808(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool) {
 		if s == nil {
@@ -26673,10 +26649,16 @@ func check809(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check810 checks random.yaml#/components/messages/M85/payload/properties/v/items/0.
-func check810(s *wire.Scope, v *jsonvalue.Value) bool {
+// check809 checks random.yaml#/components/messages/M85/payload/properties/v/items/0.
+func check809(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !check811(s, v) {
+	if !check810(s, v) {
+		if s == nil {
+			return false
+		}
+		ok = false
+	}
+	if !check813(s, v) {
 		if s == nil {
 			return false
 		}
@@ -26688,35 +26670,29 @@ func check810(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		ok = false
 	}
-	if !check815(s, v) {
-		if s == nil {
-			return false
-		}
-		ok = false
-	}
 	return ok
 }
 
-// check811 checks random.yaml#/components/messages/M85/payload/properties/v/items/0/allOf/0.
-func check811(s *wire.Scope, v *jsonvalue.Value) bool {
+// check810 checks random.yaml#/components/messages/M85/payload/properties/v/items/0/allOf/0.
+func check810(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMin811) <= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMin810) <= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
 			s.Violate("exclusiveMinimum", "not greater than 1")
 		}
-		if jsonvalue.Cmp(v.Num, checkXMax811) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax810) >= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
 			s.Violate("exclusiveMaximum", "not less than 1.5")
 		}
-		if !jsonvalue.MultipleOf(v.Num, checkMul811) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul810) {
 			if s == nil {
 				return false
 			}
@@ -26739,7 +26715,7 @@ func check811(s *wire.Scope, v *jsonvalue.Value) bool {
 			ok = false
 			s.Violate("maxLength", "longer than 0 characters")
 		}
-		if !checkPattern811.MatchString(v.Str) {
+		if !checkPattern810.MatchString(v.Str) {
 			if s == nil {
 				return false
 			}
@@ -26749,14 +26725,14 @@ func check811(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	{
 		first, second := -1, -1
-		if check812(nil, v) {
+		if check811(nil, v) {
 			if first < 0 {
 				first = 0
 			} else {
 				second = 0
 			}
 		}
-		if check813(nil, v) {
+		if check812(nil, v) {
 			if first < 0 {
 				first = 1
 			} else {
@@ -26769,9 +26745,9 @@ func check811(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			ok = false
 			wire.Closest(s, "oneOf", func(s *wire.Scope) bool {
-				return check812(s, v)
+				return check811(s, v)
 			}, func(s *wire.Scope) bool {
-				return check813(s, v)
+				return check812(s, v)
 			})
 		} else if second >= 0 {
 			if s == nil {
@@ -26784,7 +26760,20 @@ func check811(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check812 checks random.yaml#/components/messages/M85/payload/properties/v/items/0/allOf/0/oneOf/0.
+// check811 checks random.yaml#/components/messages/M85/payload/properties/v/items/0/allOf/0/oneOf/0.
+func check811(s *wire.Scope, v *jsonvalue.Value) bool {
+	ok := true
+	if !(v.Kind == jsonvalue.Bool) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("type", "expected boolean, got "+v.TypeName())
+	}
+	return ok
+}
+
+// check812 checks random.yaml#/components/messages/M85/payload/properties/v/items/0/allOf/0/oneOf/1.
 func check812(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool) {
@@ -26797,21 +26786,8 @@ func check812(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check813 checks random.yaml#/components/messages/M85/payload/properties/v/items/0/allOf/0/oneOf/1.
+// check813 checks random.yaml#/components/messages/M85/payload/properties/v/items/0/allOf/1.
 func check813(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if !(v.Kind == jsonvalue.Bool) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("type", "expected boolean, got "+v.TypeName())
-	}
-	return ok
-}
-
-// check814 checks random.yaml#/components/messages/M85/payload/properties/v/items/0/allOf/1.
-func check814(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -26823,10 +26799,10 @@ func check814(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check815 checks random.yaml#/components/messages/M85/payload/properties/v/items/0/allOf/2.
-func check815(s *wire.Scope, v *jsonvalue.Value) bool {
+// check814 checks random.yaml#/components/messages/M85/payload/properties/v/items/0/allOf/2.
+func check814(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst815) {
+	if !jsonvalue.Equal(v, &checkConst814) {
 		if s == nil {
 			return false
 		}
@@ -26836,8 +26812,8 @@ func check815(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check816 checks random.yaml#/components/messages/M85/payload/properties/v/items/1.
-func check816(s *wire.Scope, v *jsonvalue.Value) bool {
+// check815 checks random.yaml#/components/messages/M85/payload/properties/v/items/1.
+func check815(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -26867,9 +26843,29 @@ func check816(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check817 checks random.yaml#/components/messages/M86/payload/properties/v.
+// check816 checks random.yaml#/components/messages/M86/payload/properties/v.
+func check816(s *wire.Scope, v *jsonvalue.Value) bool {
+	ok := true
+	if !jsonvalue.In(v, checkEnum816) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("enum", "not one of -2")
+	}
+	return ok
+}
+
+// check817 checks random.yaml#/components/messages/M87/payload/properties/v.
 func check817(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
+	if !(v.Kind == jsonvalue.String) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("type", "expected string, got "+v.TypeName())
+	}
 	if !jsonvalue.In(v, checkEnum817) {
 		if s == nil {
 			return false
@@ -26880,28 +26876,8 @@ func check817(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check818 checks random.yaml#/components/messages/M87/payload/properties/v.
+// check818 checks random.yaml#/components/messages/M88/payload/properties/v.
 func check818(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if !(v.Kind == jsonvalue.String) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("type", "expected string, got "+v.TypeName())
-	}
-	if !jsonvalue.In(v, checkEnum818) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("enum", "not one of -2")
-	}
-	return ok
-}
-
-// check819 checks random.yaml#/components/messages/M88/payload/properties/v.
-func check819(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger() || v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -26931,13 +26907,13 @@ func check819(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check820 checks random.yaml#/components/messages/M89/payload/properties/v.
-func check820(s *wire.Scope, v *jsonvalue.Value) bool {
+// check819 checks random.yaml#/components/messages/M89/payload/properties/v.
+func check819(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Object:
 		if _, has := v.Get("b"); has {
-			if !check821(s, v) {
+			if !check820(s, v) {
 				if s == nil {
 					return false
 				}
@@ -26949,7 +26925,7 @@ func check820(s *wire.Scope, v *jsonvalue.Value) bool {
 				Kind: jsonvalue.String,
 				Str:  k,
 			}
-			if !check823(nil, &name) {
+			if !check822(nil, &name) {
 				if s == nil {
 					return false
 				}
@@ -26958,9 +26934,9 @@ func check820(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 		}
 		for i, k := range v.Keys {
-			if checkProp0_820.MatchString(k) {
+			if checkProp0_819.MatchString(k) {
 				{
-					r := check822(s.Enter(k), &v.Vals[i])
+					r := check821(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -26975,8 +26951,8 @@ func check820(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check821 checks random.yaml#/components/messages/M89/payload/properties/v/dependencies/b.
-func check821(s *wire.Scope, v *jsonvalue.Value) bool {
+// check820 checks random.yaml#/components/messages/M89/payload/properties/v/dependencies/b.
+func check820(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -26988,8 +26964,8 @@ func check821(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check822 checks random.yaml#/components/messages/M89/payload/properties/v/patternProperties/[0-9].
-func check822(s *wire.Scope, v *jsonvalue.Value) bool {
+// check821 checks random.yaml#/components/messages/M89/payload/properties/v/patternProperties/[0-9].
+func check821(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -27000,7 +26976,7 @@ func check822(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMax822) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax821) >= 0 {
 			if s == nil {
 				return false
 			}
@@ -27011,8 +26987,8 @@ func check822(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check823 checks random.yaml#/components/messages/M89/payload/properties/v/propertyNames.
-func check823(s *wire.Scope, v *jsonvalue.Value) bool {
+// check822 checks random.yaml#/components/messages/M89/payload/properties/v/propertyNames.
+func check822(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.String:
@@ -27028,16 +27004,16 @@ func check823(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check824 checks random.yaml#/components/messages/M91/payload/properties/v/properties/a.
-func check824(s *wire.Scope, v *jsonvalue.Value) bool {
+// check823 checks random.yaml#/components/messages/M91/payload/properties/v/properties/a.
+func check823(s *wire.Scope, v *jsonvalue.Value) bool {
 	if s != nil {
 		s.Violate("false", "no value is allowed here (false schema)")
 	}
 	return false
 }
 
-// check825 checks random.yaml#/components/messages/M92/payload/properties/v.
-func check825(s *wire.Scope, v *jsonvalue.Value) bool {
+// check824 checks random.yaml#/components/messages/M92/payload/properties/v.
+func check824(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -27046,7 +27022,7 @@ func check825(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected null, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum825) {
+	if !jsonvalue.In(v, checkEnum824) {
 		if s == nil {
 			return false
 		}
@@ -27056,8 +27032,8 @@ func check825(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check826 checks random.yaml#/components/messages/M94/payload/properties/v.
-func check826(s *wire.Scope, v *jsonvalue.Value) bool {
+// check825 checks random.yaml#/components/messages/M94/payload/properties/v.
+func check825(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Object:
@@ -27073,7 +27049,7 @@ func check826(s *wire.Scope, v *jsonvalue.Value) bool {
 				Kind: jsonvalue.String,
 				Str:  k,
 			}
-			if !check828(nil, &name) {
+			if !check827(nil, &name) {
 				if s == nil {
 					return false
 				}
@@ -27085,7 +27061,7 @@ func check826(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "b":
 				{
-					r := check827(s.Enter(k), &v.Vals[i])
+					r := check826(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -27100,8 +27076,8 @@ func check826(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check827 checks random.yaml#/components/messages/M94/payload/properties/v/properties/b.
-func check827(s *wire.Scope, v *jsonvalue.Value) bool {
+// check826 checks random.yaml#/components/messages/M94/payload/properties/v/properties/b.
+func check826(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -27123,8 +27099,8 @@ func check827(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check828 checks random.yaml#/components/messages/M94/payload/properties/v/propertyNames.
-func check828(s *wire.Scope, v *jsonvalue.Value) bool {
+// check827 checks random.yaml#/components/messages/M94/payload/properties/v/propertyNames.
+func check827(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.String:
@@ -27140,8 +27116,8 @@ func check828(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check829 checks random.yaml#/components/messages/M95/payload/properties/v.
-func check829(s *wire.Scope, v *jsonvalue.Value) bool {
+// check828 checks random.yaml#/components/messages/M95/payload/properties/v.
+func check828(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -27161,7 +27137,7 @@ func check829(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		if len(v.Items) > 0 {
 			{
-				r := check847(s.EnterIndex(0), &v.Items[0])
+				r := check846(s.EnterIndex(0), &v.Items[0])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -27173,7 +27149,7 @@ func check829(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		for i := 2; i < len(v.Items); i++ {
 			{
-				r := check830(s.EnterIndex(i), &v.Items[i])
+				r := check829(s.EnterIndex(i), &v.Items[i])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -27184,25 +27160,31 @@ func check829(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 		}
 	}
-	if !(check834(nil, v) || check845(nil, v) || check846(nil, v)) {
+	if !(check833(nil, v) || check844(nil, v) || check845(nil, v)) {
 		if s == nil {
 			return false
 		}
 		ok = false
 		wire.Closest(s, "anyOf", func(s *wire.Scope) bool {
-			return check834(s, v)
+			return check833(s, v)
+		}, func(s *wire.Scope) bool {
+			return check844(s, v)
 		}, func(s *wire.Scope) bool {
 			return check845(s, v)
-		}, func(s *wire.Scope) bool {
-			return check846(s, v)
 		})
 	}
 	return ok
 }
 
-// check830 checks random.yaml#/components/messages/M95/payload/properties/v/additionalItems.
-func check830(s *wire.Scope, v *jsonvalue.Value) bool {
+// check829 checks random.yaml#/components/messages/M95/payload/properties/v/additionalItems.
+func check829(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
+	if !check830(s, v) {
+		if s == nil {
+			return false
+		}
+		ok = false
+	}
 	if !check831(s, v) {
 		if s == nil {
 			return false
@@ -27215,17 +27197,11 @@ func check830(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		ok = false
 	}
-	if !check833(s, v) {
-		if s == nil {
-			return false
-		}
-		ok = false
-	}
 	return ok
 }
 
-// check831 checks random.yaml#/components/messages/M95/payload/properties/v/additionalItems/allOf/0.
-func check831(s *wire.Scope, v *jsonvalue.Value) bool {
+// check830 checks random.yaml#/components/messages/M95/payload/properties/v/additionalItems/allOf/0.
+func check830(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool) {
 		if s == nil {
@@ -27237,10 +27213,10 @@ func check831(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check832 checks random.yaml#/components/messages/M95/payload/properties/v/additionalItems/allOf/1.
-func check832(s *wire.Scope, v *jsonvalue.Value) bool {
+// check831 checks random.yaml#/components/messages/M95/payload/properties/v/additionalItems/allOf/1.
+func check831(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.In(v, checkEnum832) {
+	if !jsonvalue.In(v, checkEnum831) {
 		if s == nil {
 			return false
 		}
@@ -27250,8 +27226,8 @@ func check832(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check833 checks random.yaml#/components/messages/M95/payload/properties/v/additionalItems/allOf/2.
-func check833(s *wire.Scope, v *jsonvalue.Value) bool {
+// check832 checks random.yaml#/components/messages/M95/payload/properties/v/additionalItems/allOf/2.
+func check832(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -27273,8 +27249,8 @@ func check833(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check834 checks random.yaml#/components/messages/M95/payload/properties/v/anyOf/0.
-func check834(s *wire.Scope, v *jsonvalue.Value) bool {
+// check833 checks random.yaml#/components/messages/M95/payload/properties/v/anyOf/0.
+func check833(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -27287,7 +27263,7 @@ func check834(s *wire.Scope, v *jsonvalue.Value) bool {
 	case jsonvalue.Array:
 		if len(v.Items) > 0 {
 			{
-				r := check837(s.EnterIndex(0), &v.Items[0])
+				r := check836(s.EnterIndex(0), &v.Items[0])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -27299,7 +27275,7 @@ func check834(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		for i := 1; i < len(v.Items); i++ {
 			{
-				r := check835(s.EnterIndex(i), &v.Items[i])
+				r := check834(s.EnterIndex(i), &v.Items[i])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -27311,7 +27287,7 @@ func check834(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		found := false
 		for i := range v.Items {
-			if check836(nil, &v.Items[i]) {
+			if check835(nil, &v.Items[i]) {
 				found = true
 				break
 			}
@@ -27326,14 +27302,14 @@ func check834(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	{
 		first, second := -1, -1
-		if check839(nil, v) {
+		if check838(nil, v) {
 			if first < 0 {
 				first = 0
 			} else {
 				second = 0
 			}
 		}
-		if check842(nil, v) {
+		if check841(nil, v) {
 			if first < 0 {
 				first = 1
 			} else {
@@ -27346,9 +27322,9 @@ func check834(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			ok = false
 			wire.Closest(s, "oneOf", func(s *wire.Scope) bool {
-				return check839(s, v)
+				return check838(s, v)
 			}, func(s *wire.Scope) bool {
-				return check842(s, v)
+				return check841(s, v)
 			})
 		} else if second >= 0 {
 			if s == nil {
@@ -27361,16 +27337,16 @@ func check834(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check835 checks random.yaml#/components/messages/M95/payload/properties/v/anyOf/0/additionalItems.
-func check835(s *wire.Scope, v *jsonvalue.Value) bool {
+// check834 checks random.yaml#/components/messages/M95/payload/properties/v/anyOf/0/additionalItems.
+func check834(s *wire.Scope, v *jsonvalue.Value) bool {
 	if s != nil {
 		s.Violate("false", "no value is allowed here (false schema)")
 	}
 	return false
 }
 
-// check836 checks random.yaml#/components/messages/M95/payload/properties/v/anyOf/0/contains.
-func check836(s *wire.Scope, v *jsonvalue.Value) bool {
+// check835 checks random.yaml#/components/messages/M95/payload/properties/v/anyOf/0/contains.
+func check835(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -27381,21 +27357,21 @@ func check836(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin836) < 0 {
+		if jsonvalue.Cmp(v.Num, checkMin835) < 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
 			s.Violate("minimum", "less than -100")
 		}
-		if jsonvalue.Cmp(v.Num, checkMax836) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax835) > 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
 			s.Violate("maximum", "greater than 2.5")
 		}
-		if !jsonvalue.MultipleOf(v.Num, checkMul836) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul835) {
 			if s == nil {
 				return false
 			}
@@ -27406,8 +27382,8 @@ func check836(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check837 checks random.yaml#/components/messages/M95/payload/properties/v/anyOf/0/items/0.
-func check837(s *wire.Scope, v *jsonvalue.Value) bool {
+// check836 checks random.yaml#/components/messages/M95/payload/properties/v/anyOf/0/items/0.
+func check836(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -27436,7 +27412,7 @@ func check837(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "c":
 				{
-					r := check838(s.Enter(k), &v.Vals[i])
+					r := check837(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -27451,8 +27427,8 @@ func check837(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check838 checks random.yaml#/components/messages/M95/payload/properties/v/anyOf/0/items/0/properties/c.
-func check838(s *wire.Scope, v *jsonvalue.Value) bool {
+// check837 checks random.yaml#/components/messages/M95/payload/properties/v/anyOf/0/items/0/properties/c.
+func check837(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -27464,8 +27440,8 @@ func check838(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check839 checks random.yaml#/components/messages/M95/payload/properties/v/anyOf/0/oneOf/0.
-func check839(s *wire.Scope, v *jsonvalue.Value) bool {
+// check838 checks random.yaml#/components/messages/M95/payload/properties/v/anyOf/0/oneOf/0.
+func check838(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -27489,7 +27465,7 @@ func check839(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "c":
 				{
-					r := check840(s.Enter(k), &v.Vals[i])
+					r := check839(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -27500,7 +27476,7 @@ func check839(s *wire.Scope, v *jsonvalue.Value) bool {
 				}
 			case "id":
 				{
-					r := check841(s.Enter(k), &v.Vals[i])
+					r := check840(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -27515,10 +27491,10 @@ func check839(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check840 checks random.yaml#/components/messages/M95/payload/properties/v/anyOf/0/oneOf/0/properties/c.
-func check840(s *wire.Scope, v *jsonvalue.Value) bool {
+// check839 checks random.yaml#/components/messages/M95/payload/properties/v/anyOf/0/oneOf/0/properties/c.
+func check839(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst840) {
+	if !jsonvalue.Equal(v, &checkConst839) {
 		if s == nil {
 			return false
 		}
@@ -27528,8 +27504,8 @@ func check840(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check841 checks random.yaml#/components/messages/M95/payload/properties/v/anyOf/0/oneOf/0/properties/id.
-func check841(s *wire.Scope, v *jsonvalue.Value) bool {
+// check840 checks random.yaml#/components/messages/M95/payload/properties/v/anyOf/0/oneOf/0/properties/id.
+func check840(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -27540,21 +27516,21 @@ func check841(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin841) < 0 {
+		if jsonvalue.Cmp(v.Num, checkMin840) < 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
 			s.Violate("minimum", "less than 2.5")
 		}
-		if jsonvalue.Cmp(v.Num, checkXMin841) <= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMin840) <= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
 			s.Violate("exclusiveMinimum", "not greater than 0.5")
 		}
-		if jsonvalue.Cmp(v.Num, checkMax841) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax840) > 0 {
 			if s == nil {
 				return false
 			}
@@ -27565,8 +27541,8 @@ func check841(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check842 checks random.yaml#/components/messages/M95/payload/properties/v/anyOf/0/oneOf/1.
-func check842(s *wire.Scope, v *jsonvalue.Value) bool {
+// check841 checks random.yaml#/components/messages/M95/payload/properties/v/anyOf/0/oneOf/1.
+func check841(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -27604,7 +27580,7 @@ func check842(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "é":
 				{
-					r := check844(s.Enter(k), &v.Vals[i])
+					r := check843(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -27614,9 +27590,9 @@ func check842(s *wire.Scope, v *jsonvalue.Value) bool {
 					}
 				}
 			}
-			if checkProp0_842.MatchString(k) {
+			if checkProp0_841.MatchString(k) {
 				{
-					r := check843(s.Enter(k), &v.Vals[i])
+					r := check842(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -27631,8 +27607,8 @@ func check842(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check843 checks random.yaml#/components/messages/M95/payload/properties/v/anyOf/0/oneOf/1/patternProperties/é.
-func check843(s *wire.Scope, v *jsonvalue.Value) bool {
+// check842 checks random.yaml#/components/messages/M95/payload/properties/v/anyOf/0/oneOf/1/patternProperties/é.
+func check842(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -27644,8 +27620,8 @@ func check843(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check844 checks random.yaml#/components/messages/M95/payload/properties/v/anyOf/0/oneOf/1/properties/é.
-func check844(s *wire.Scope, v *jsonvalue.Value) bool {
+// check843 checks random.yaml#/components/messages/M95/payload/properties/v/anyOf/0/oneOf/1/properties/é.
+func check843(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -27667,8 +27643,8 @@ func check844(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check845 checks random.yaml#/components/messages/M95/payload/properties/v/anyOf/1.
-func check845(s *wire.Scope, v *jsonvalue.Value) bool {
+// check844 checks random.yaml#/components/messages/M95/payload/properties/v/anyOf/1.
+func check844(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -27677,7 +27653,7 @@ func check845(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected string or null, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum845) {
+	if !jsonvalue.In(v, checkEnum844) {
 		if s == nil {
 			return false
 		}
@@ -27687,10 +27663,10 @@ func check845(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check846 checks random.yaml#/components/messages/M95/payload/properties/v/anyOf/2.
-func check846(s *wire.Scope, v *jsonvalue.Value) bool {
+// check845 checks random.yaml#/components/messages/M95/payload/properties/v/anyOf/2.
+func check845(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst846) {
+	if !jsonvalue.Equal(v, &checkConst845) {
 		if s == nil {
 			return false
 		}
@@ -27700,8 +27676,8 @@ func check846(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check847 checks random.yaml#/components/messages/M95/payload/properties/v/items/0.
-func check847(s *wire.Scope, v *jsonvalue.Value) bool {
+// check846 checks random.yaml#/components/messages/M95/payload/properties/v/items/0.
+func check846(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -27720,7 +27696,7 @@ func check847(s *wire.Scope, v *jsonvalue.Value) bool {
 			ok = false
 			s.Violate("maxLength", "longer than 2 characters")
 		}
-		if !checkPattern847.MatchString(v.Str) {
+		if !checkPattern846.MatchString(v.Str) {
 			if s == nil {
 				return false
 			}
@@ -27738,10 +27714,10 @@ func check847(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check849 checks random.yaml#/components/messages/M96/payload/properties/v.
-func check849(s *wire.Scope, v *jsonvalue.Value) bool {
+// check848 checks random.yaml#/components/messages/M96/payload/properties/v.
+func check848(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.In(v, checkEnum849) {
+	if !jsonvalue.In(v, checkEnum848) {
 		if s == nil {
 			return false
 		}
@@ -27751,8 +27727,8 @@ func check849(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check850 checks random.yaml#/components/messages/M97/payload/properties/v.
-func check850(s *wire.Scope, v *jsonvalue.Value) bool {
+// check849 checks random.yaml#/components/messages/M97/payload/properties/v.
+func check849(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -27763,7 +27739,7 @@ func check850(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if !jsonvalue.MultipleOf(v.Num, checkMul850) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul849) {
 			if s == nil {
 				return false
 			}
@@ -27774,12 +27750,12 @@ func check850(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check851 checks random.yaml#/components/messages/M98/payload/properties/v.
-func check851(s *wire.Scope, v *jsonvalue.Value) bool {
+// check850 checks random.yaml#/components/messages/M98/payload/properties/v.
+func check850(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMax851) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax850) >= 0 {
 			if s == nil {
 				return false
 			}
@@ -27795,7 +27771,7 @@ func check851(s *wire.Scope, v *jsonvalue.Value) bool {
 			ok = false
 			s.Violate("minLength", "shorter than 1 characters")
 		}
-		if !checkPattern851.MatchString(v.Str) {
+		if !checkPattern850.MatchString(v.Str) {
 			if s == nil {
 				return false
 			}
@@ -27806,10 +27782,10 @@ func check851(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check852 checks random.yaml#/components/messages/M99/payload/properties/v.
-func check852(s *wire.Scope, v *jsonvalue.Value) bool {
+// check851 checks random.yaml#/components/messages/M99/payload/properties/v.
+func check851(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst852) {
+	if !jsonvalue.Equal(v, &checkConst851) {
 		if s == nil {
 			return false
 		}

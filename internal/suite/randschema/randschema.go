@@ -427,7 +427,11 @@ func (g *gen) number1(s map[string]any, integer bool) any {
 		bounds = numbers
 	}
 	base := bounds[g.pick(len(bounds))]
-	switch g.pick(6) {
+	switch g.pick(8) {
+	case 6:
+		return num(shift(base, "-1e-20")) // rounds to the bound in float64
+	case 7:
+		return num(shift(base, "1e-20"))
 	case 0:
 		return num(base)
 	case 1:

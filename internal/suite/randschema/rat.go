@@ -7,13 +7,13 @@ import (
 
 func newRat(s string) (*big.Rat, bool) { return new(big.Rat).SetString(s) }
 
-// ratString writes r as a decimal literal when it has a finite one, else
-// as a fraction-free approximation with 10 decimals.
+// ratString writes r as a decimal literal, exact to 30 decimals (enough
+// for the 1e-20 nudges that float64 cannot see).
 func ratString(r *big.Rat) string {
 	if r.IsInt() {
 		return r.Num().String()
 	}
-	s := r.FloatString(10)
+	s := r.FloatString(30)
 	s = strings.TrimRight(s, "0")
 	return strings.TrimSuffix(s, ".")
 }

@@ -381,12 +381,12 @@ func (m *TipItem) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "amount":
 			if dup&(1<<3) != 0 {
 				s.Forget("amount")
-				var zero json.RawMessage
+				var zero float64
 				m.Amount = zero
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			if m.Amount, err = wire.Raw(d, s, "amount"); err != nil {
+			if m.Amount, err = wire.FloatIn(d, s, "amount", numberRule0); err != nil {
 				return err
 			}
 		case "currency":
@@ -492,3 +492,7 @@ func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error)
 func DecodeClientMessage(frame []byte) (ClientMessage, error) {
 	return wire.DecodeFrame(&ClientCodec, frame, decodeClientMessage)
 }
+
+var (
+	numberRule0 = wire.NewNumberRule("0", "", "")
+)

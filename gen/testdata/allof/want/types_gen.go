@@ -8,10 +8,7 @@
 // union; keywords beside allOf count as one more part.
 package allof
 
-import (
-	"encoding/json"
-	"github.com/wsbind/wsbind/runtime/wire"
-)
+import "github.com/wsbind/wsbind/runtime/wire"
 
 // The wire package this code was generated for; a mismatch fails to compile.
 var _ = wire.SupportsVersion1
@@ -135,7 +132,7 @@ type TipItem struct {
 	// What the item is; each variant narrows it with a const.
 	Type     string           `json:"type"`
 	At       string           `json:"at"`
-	Amount   json.RawMessage  `json:"amount"`
+	Amount   float64          `json:"amount"`
 	Currency wire.Opt[string] `json:"currency,omitzero"`
 }
 

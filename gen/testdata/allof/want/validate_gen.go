@@ -2,10 +2,7 @@
 
 package allof
 
-import (
-	jsonvalue "github.com/wsbind/wsbind/runtime/jsonvalue"
-	"github.com/wsbind/wsbind/runtime/wire"
-)
+import "github.com/wsbind/wsbind/runtime/wire"
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
 func (m *Ack) Validate() error {
@@ -116,40 +113,13 @@ func (m *TipItem) validate(s *wire.Scope) {
 	wire.CheckFormat(s, m.At, "date-time")
 	s.Pop()
 	s.Push("amount")
-	wire.CheckRaw(s, m.Amount, check0)
+	wire.CheckMinimum(s, float64(m.Amount), 0.0)
 	s.Pop()
 	if m.Currency.Set {
 		s.Push("currency")
 		wire.CheckPattern(s, m.Currency.Value, pattern0)
 		s.Pop()
 	}
-}
-
-var (
-	checkMin0 = jsonvalue.MustNumber("0")
-)
-
-// check0 checks allof.yaml#/components/schemas/TipItem/allOf/1/properties/amount.
-func check0(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if !(v.Kind == jsonvalue.Number) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("type", "expected number, got "+v.TypeName())
-	}
-	switch v.Kind {
-	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin0) < 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("minimum", "less than 0")
-		}
-	}
-	return ok
 }
 
 var (

@@ -3,7 +3,6 @@
 package crossref
 
 import (
-	"encoding/json"
 	"github.com/go-faster/jx"
 	"github.com/wsbind/wsbind/runtime/wire"
 )
@@ -20,12 +19,12 @@ func (m *Money) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "amount":
 			if dup&(1<<0) != 0 {
 				s.Forget("amount")
-				var zero json.RawMessage
+				var zero float64
 				m.Amount = zero
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			if m.Amount, err = wire.Raw(d, s, "amount"); err != nil {
+			if m.Amount, err = wire.FloatIn(d, s, "amount", numberRule0); err != nil {
 				return err
 			}
 		case "currency":
@@ -246,3 +245,7 @@ func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error)
 func DecodeClientMessage(frame []byte) (ClientMessage, error) {
 	return wire.DecodeFrame(&ClientCodec, frame, decodeClientMessage)
 }
+
+var (
+	numberRule0 = wire.NewNumberRule("0", "", "")
+)

@@ -7,10 +7,7 @@
 // from a local component and from inside shared.yaml itself.
 package crossref
 
-import (
-	"encoding/json"
-	"github.com/wsbind/wsbind/runtime/wire"
-)
+import "github.com/wsbind/wsbind/runtime/wire"
 
 // The wire package this code was generated for; a mismatch fails to compile.
 var _ = wire.SupportsVersion1
@@ -49,8 +46,8 @@ func (*UnknownClientMessage) isClientMessage() {}
 //
 // An amount in a currency.
 type Money struct {
-	Amount   json.RawMessage `json:"amount"`
-	Currency string          `json:"currency"`
+	Amount   float64 `json:"amount"`
+	Currency string  `json:"currency"`
 }
 
 // Order is the Order message, sent by the client.

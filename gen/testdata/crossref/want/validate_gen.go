@@ -2,10 +2,7 @@
 
 package crossref
 
-import (
-	jsonvalue "github.com/wsbind/wsbind/runtime/jsonvalue"
-	"github.com/wsbind/wsbind/runtime/wire"
-)
+import "github.com/wsbind/wsbind/runtime/wire"
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
 func (m *Money) Validate() error {
@@ -17,7 +14,7 @@ func (m *Money) Validate() error {
 
 func (m *Money) validate(s *wire.Scope) {
 	s.Push("amount")
-	wire.CheckRaw(s, m.Amount, check0)
+	wire.CheckMinimum(s, float64(m.Amount), 0.0)
 	s.Pop()
 	s.Push("currency")
 	wire.CheckPattern(s, m.Currency, pattern0)
@@ -67,33 +64,6 @@ func (m *Quote) validate(s *wire.Scope) {
 		m.Previous.Value.validate(s)
 		s.Pop()
 	}
-}
-
-var (
-	checkMin0 = jsonvalue.MustNumber("0")
-)
-
-// check0 checks shared.yaml#/components/schemas/Money/properties/amount.
-func check0(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if !(v.Kind == jsonvalue.Number) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("type", "expected number, got "+v.TypeName())
-	}
-	switch v.Kind {
-	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin0) < 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("minimum", "less than 0")
-		}
-	}
-	return ok
 }
 
 var (

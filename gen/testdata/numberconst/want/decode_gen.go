@@ -3,7 +3,6 @@
 package numberconst
 
 import (
-	"encoding/json"
 	"github.com/go-faster/jx"
 	"github.com/wsbind/wsbind/runtime/wire"
 )
@@ -50,12 +49,12 @@ func (m *Reading) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "scale":
 			if dup&(1<<0) != 0 {
 				s.Forget("scale")
-				var zero json.RawMessage
+				var zero float64
 				m.Scale = zero
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			if m.Scale, err = wire.Raw(d, s, "scale"); err != nil {
+			if m.Scale, err = wire.FloatIn(d, s, "scale", numberRule0); err != nil {
 				return err
 			}
 		default:
@@ -141,3 +140,7 @@ func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error)
 func DecodeClientMessage(frame []byte) (ClientMessage, error) {
 	return wire.DecodeFrame(&ClientCodec, frame, decodeClientMessage)
 }
+
+var (
+	numberRule0 = wire.NewNumberRule("", "", "2")
+)

@@ -8,10 +8,7 @@
 // validator must compare a float64 field with a float64 constant.
 package numberconst
 
-import (
-	"encoding/json"
-	"github.com/wsbind/wsbind/runtime/wire"
-)
+import "github.com/wsbind/wsbind/runtime/wire"
 
 // The wire package this code was generated for; a mismatch fails to compile.
 var _ = wire.SupportsVersion1
@@ -66,7 +63,7 @@ func (*Hello) isClientMessage() {}
 
 // Reading is the Reading message, sent by the server.
 type Reading struct {
-	Scale json.RawMessage `json:"scale"`
+	Scale float64 `json:"scale"`
 
 	raw []byte
 }

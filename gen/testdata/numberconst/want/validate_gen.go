@@ -2,10 +2,7 @@
 
 package numberconst
 
-import (
-	jsonvalue "github.com/wsbind/wsbind/runtime/jsonvalue"
-	"github.com/wsbind/wsbind/runtime/wire"
-)
+import "github.com/wsbind/wsbind/runtime/wire"
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
 func (m *Hello) Validate() error {
@@ -27,30 +24,8 @@ func (m *Reading) Validate() error {
 
 func (m *Reading) validate(s *wire.Scope) {
 	s.Push("scale")
-	wire.CheckRaw(s, m.Scale, check0)
+	if m.Scale != 2.0 {
+		wire.Const(s, "2")
+	}
 	s.Pop()
-}
-
-var (
-	checkConst0 = jsonvalue.MustParse("2")
-)
-
-// check0 checks numberconst.yaml#/components/messages/Reading/payload/properties/scale.
-func check0(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if !(v.Kind == jsonvalue.Number) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("type", "expected number, got "+v.TypeName())
-	}
-	if !jsonvalue.Equal(v, &checkConst0) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("const", "must be 2")
-	}
-	return ok
 }

@@ -3,7 +3,6 @@
 package scalars
 
 import (
-	"encoding/json"
 	"github.com/go-faster/jx"
 	"github.com/wsbind/wsbind/runtime/wire"
 )
@@ -337,13 +336,14 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "ratio":
 			if dup&(1<<19) != 0 {
 				s.Forget("ratio")
-				var zero json.RawMessage
+				var zero wire.Opt[float64]
 				m.Ratio = zero
 			}
 			dup |= 1 << 19
-			if m.Ratio, err = wire.Raw(d, s, "ratio"); err != nil {
+			if m.Ratio.Value, err = wire.FloatIn(d, s, "ratio", numberRule0); err != nil {
 				return err
 			}
+			m.Ratio.Set = true
 		case "code":
 			if dup&(1<<20) != 0 {
 				s.Forget("code")
@@ -400,13 +400,14 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "score":
 			if dup&(1<<24) != 0 {
 				s.Forget("score")
-				var zero json.RawMessage
+				var zero wire.Opt[float64]
 				m.Score = zero
 			}
 			dup |= 1 << 24
-			if m.Score, err = wire.Raw(d, s, "score"); err != nil {
+			if m.Score.Value, err = wire.FloatIn(d, s, "score", numberRule1); err != nil {
 				return err
 			}
+			m.Score.Set = true
 		case "at":
 			if dup&(1<<25) != 0 {
 				s.Forget("at")
@@ -564,3 +565,8 @@ func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error)
 func DecodeClientMessage(frame []byte) (ClientMessage, error) {
 	return wire.DecodeFrame(&ClientCodec, frame, decodeClientMessage)
 }
+
+var (
+	numberRule0 = wire.NewNumberRule("", "", "1.5")
+	numberRule1 = wire.NewNumberRule("-1.5", "1.5", "")
+)

@@ -7,10 +7,7 @@
 // field, const fields, and the string and number checks.
 package scalars
 
-import (
-	"encoding/json"
-	"github.com/wsbind/wsbind/runtime/wire"
-)
+import "github.com/wsbind/wsbind/runtime/wire"
 
 // The wire package this code was generated for; a mismatch fails to compile.
 var _ = wire.SupportsVersion1
@@ -89,12 +86,12 @@ type Sample struct {
 	Kind          string                           `json:"kind"`
 	Version       int64                            `json:"version"`
 	Live          bool                             `json:"live"`
-	Ratio         json.RawMessage                  `json:"ratio,omitzero"`
+	Ratio         wire.Opt[float64]                `json:"ratio,omitzero"`
 	Code          wire.Opt[string]                 `json:"code,omitzero"`
 	Name          wire.Opt[string]                 `json:"name,omitzero"`
 	ShortName     wire.Opt[wire.Nullable[string]]  `json:"shortName,omitzero"`
 	Count         wire.Opt[int64]                  `json:"count,omitzero"`
-	Score         json.RawMessage                  `json:"score,omitzero"`
+	Score         wire.Opt[float64]                `json:"score,omitzero"`
 	At            wire.Opt[string]                 `json:"at,omitzero"`
 	Link          wire.Opt[string]                 `json:"link,omitzero"`
 	// Same regular expression as userId below, so one compiled pattern serves

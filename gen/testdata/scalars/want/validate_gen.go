@@ -2,10 +2,7 @@
 
 package scalars
 
-import (
-	jsonvalue "github.com/wsbind/wsbind/runtime/jsonvalue"
-	"github.com/wsbind/wsbind/runtime/wire"
-)
+import "github.com/wsbind/wsbind/runtime/wire"
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
 func (m *Ping) Validate() error {
@@ -47,9 +44,13 @@ func (m *Sample) validate(s *wire.Scope) {
 		wire.Const(s, "true")
 	}
 	s.Pop()
-	s.Push("ratio")
-	wire.CheckRaw(s, m.Ratio, check0)
-	s.Pop()
+	if m.Ratio.Set {
+		s.Push("ratio")
+		if m.Ratio.Value != 1.5 {
+			wire.Const(s, "1.5")
+		}
+		s.Pop()
+	}
 	if m.Code.Set {
 		s.Push("code")
 		wire.CheckPattern(s, m.Code.Value, pattern0)
@@ -73,9 +74,12 @@ func (m *Sample) validate(s *wire.Scope) {
 		wire.CheckMaximum(s, float64(m.Count.Value), 100.0)
 		s.Pop()
 	}
-	s.Push("score")
-	wire.CheckRaw(s, m.Score, check1)
-	s.Pop()
+	if m.Score.Set {
+		s.Push("score")
+		wire.CheckMinimum(s, float64(m.Score.Value), -1.5)
+		wire.CheckMaximum(s, float64(m.Score.Value), 1.5)
+		s.Pop()
+	}
 	if m.At.Set {
 		s.Push("at")
 		wire.CheckFormat(s, m.At.Value, "date-time")
@@ -96,62 +100,6 @@ func (m *Sample) validate(s *wire.Scope) {
 		wire.CheckPattern(s, m.UserIDCamel.Value, pattern1)
 		s.Pop()
 	}
-}
-
-var (
-	checkConst0 = jsonvalue.MustParse("1.5")
-	checkMin1   = jsonvalue.MustNumber("-1.5")
-	checkMax1   = jsonvalue.MustNumber("1.5")
-)
-
-// check0 checks scalars.yaml#/components/messages/Sample/payload/properties/ratio.
-func check0(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if !(v.Kind == jsonvalue.Number) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("type", "expected number, got "+v.TypeName())
-	}
-	if !jsonvalue.Equal(v, &checkConst0) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("const", "must be 1.5")
-	}
-	return ok
-}
-
-// check1 checks scalars.yaml#/components/messages/Sample/payload/properties/score.
-func check1(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if !(v.Kind == jsonvalue.Number) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("type", "expected number, got "+v.TypeName())
-	}
-	switch v.Kind {
-	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin1) < 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("minimum", "less than -1.5")
-		}
-		if jsonvalue.Cmp(v.Num, checkMax1) > 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("maximum", "greater than 1.5")
-		}
-	}
-	return ok
 }
 
 var (
