@@ -91,9 +91,11 @@ func recordStart(t *testing.T, bin string, args ...string) *recordRun {
 // wait returns the exit code, how long the run took and its stderr.
 func (r *recordRun) wait(t *testing.T) (int, time.Duration, string) {
 	t.Helper()
+	// Read stderr to its end before Wait: Wait closes the pipe, and lines
+	// still unread would be lost.
+	<-r.readEnd
 	err := r.cmd.Wait()
 	took := time.Since(r.start)
-	<-r.readEnd
 	r.cancel()
 	code := 0
 	var ee *exec.ExitError
