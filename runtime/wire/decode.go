@@ -61,19 +61,26 @@ func Bool(d *jx.Decoder, s *Scope, key string) (bool, error) {
 
 // Float decodes a number.
 func Float(d *jx.Decoder, s *Scope, key string) (float64, error) {
+	f, _, err := floatLit(d, s, key)
+	return f, err
+}
+
+// floatLit decodes a number into a float64 and also returns its literal
+// ("" when the value was reported instead).
+func floatLit(d *jx.Decoder, s *Scope, key string) (float64, string, error) {
 	if d.Next() != jx.Number {
-		return 0, s.mismatchAt(d, key, "number")
+		return 0, "", s.mismatchAt(d, key, "number")
 	}
 	n, err := d.Num()
 	if err != nil {
-		return 0, err
+		return 0, "", err
 	}
 	f, err := strconv.ParseFloat(string(n), 64)
 	if err != nil {
 		s.violateAt(key, "type", OutOfRange)
-		return 0, nil
+		return 0, "", nil
 	}
-	return f, nil
+	return f, string(n), nil
 }
 
 // OutOfRange is the message for numbers JSON allows but a Go int64 or
@@ -289,18 +296,9 @@ func NewNumberRule(min, max, constant string) *NumberRule {
 // literal, exactly. A value it reports is marked skipped, so Validate's
 // float64 checks of the same keywords do not report it again.
 func FloatIn(d *jx.Decoder, s *Scope, key string, r *NumberRule) (float64, error) {
-	if d.Next() != jx.Number {
-		return 0, s.mismatchAt(d, key, "number")
-	}
-	n, err := d.Num()
-	if err != nil {
-		return 0, err
-	}
-	lit := string(n)
-	f, err := strconv.ParseFloat(lit, 64)
-	if err != nil {
-		s.violateAt(key, "type", OutOfRange)
-		return 0, nil
+	f, lit, err := floatLit(d, s, key)
+	if err != nil || lit == "" {
+		return f, err
 	}
 	bad := false
 	if r.Min != nil && jsonvalue.Cmp(lit, *r.Min) < 0 {
