@@ -215,6 +215,13 @@ func (c *Client) run() {
 				step = ""
 			}
 		}
+		// An attempt cut short by Close (or by Start's context, which closes
+		// the client) says nothing about the server: keep the previous
+		// attempt's error as the one Start reports.
+		if c.ctx.Err() != nil {
+			c.setFinal(ErrClosed)
+			return
+		}
 		// A refused one-time credential gets one more try with a fresh one;
 		// refused twice in a row, it will not heal.
 		var he *HandshakeError
