@@ -29,11 +29,17 @@ type Options struct {
 	// Warn, if set, receives warnings: keywords that draft-07 makes
 	// annotations, which nothing checks.
 	Warn func(string)
+	// Package, if set, names the Go package (and its folder under Out)
+	// instead of the name derived from the spec's file name.
+	Package string
+	// Describes is the side the document describes, "server" or
+	// "client"; "" takes the document's x-wsbind-describes, else server.
+	Describes string
 }
 
 // Files generates the files for one spec without writing them.
 func Files(specPath string, opt Options) (*ir.Package, []golang.File, error) {
-	doc, err := spec.Load(spec.NewLoader(), specPath)
+	doc, err := spec.LoadWith(spec.NewLoader(), specPath, spec.Options{Describes: opt.Describes})
 	if err != nil {
 		return nil, nil, err
 	}

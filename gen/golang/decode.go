@@ -173,6 +173,10 @@ func (g *gen) decode(f *jen.File) error {
 		}
 		g.decodeDirection(f, d)
 	}
+	g.frameDecoders(f, g.frameMsgs)
+	if len(g.candDecls) > 0 {
+		f.Var().Defs(g.candDecls...)
+	}
 	if len(g.numRules) > 0 {
 		f.Var().DefsFunc(func(gr *jen.Group) {
 			for i, lits := range g.numRules {
@@ -439,10 +443,11 @@ type dirScan struct {
 	values   map[string][]string       // per key, values in order
 	index    map[string]map[string]int // per key, value to 1-based index
 	presence []string                  // presence keys, bit i
+	dir      *ir.Direction
 }
 
 func (ds *dirScan) walk(sw *ir.Switch) {
-	if sw.Message != nil {
+	if sw.Leaf() {
 		return
 	}
 	for _, c := range sw.Cases {
@@ -482,7 +487,7 @@ func (ds *dirScan) bit(key string) uint64 {
 func tagVar(key string) string { return "tag" + ir.GoName(key) }
 
 func (g *gen) decodeDirection(f *jen.File, d *ir.Direction) {
-	ds := &dirScan{values: map[string][]string{}, index: map[string]map[string]int{}}
+	ds := &dirScan{values: map[string][]string{}, index: map[string]map[string]int{}, dir: d}
 	ds.walk(d.Root)
 	var keyCases []jen.Code
 	var decls []jen.Code
@@ -552,7 +557,7 @@ func (g *gen) decodeDirection(f *jen.File, d *ir.Direction) {
 		g.dirSwitch(d.Root, ds),
 	)
 	// A direction of one message takes every frame: no unknown case.
-	if d.Root.Message == nil {
+	if !d.Root.Leaf() {
 		body = append(body, jen.If(jen.Id("m").Op("==").Nil()).Block(
 			jen.If(jen.Err().Op(":=").Add(dID).Dot("Skip").Call(), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 			sID.Clone().Dot("Violate").Call(jen.Lit("oneOf"), jen.Lit("matches no "+d.Name+" message of the spec")),
@@ -591,6 +596,9 @@ func (g *gen) dirSwitch(sw *ir.Switch, ds *dirScan) jen.Code {
 			jen.If(jen.Err().Op(":=").Id("v").Dot("decodeJX").Call(dID, sID), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 			jen.Id("m").Op("=").Id("v"),
 		)
+	}
+	if len(sw.Candidates) > 0 {
+		return g.candidateLeaf(ds.dir, sw.Candidates)
 	}
 	var cases []jen.Code
 	if sw.ByType {

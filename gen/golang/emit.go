@@ -46,7 +46,7 @@ func Generate(pkg *ir.Package, opt Options) ([]File, error) {
 	if err := checkNames(pkg, opt.Client); err != nil {
 		return nil, err
 	}
-	g := &gen{pkg: pkg, patterns: map[string]string{}, checks: check.New("check")}
+	g := &gen{pkg: pkg, patterns: map[string]string{}, checks: check.New("check"), candTables: map[string]string{}}
 	g.collectDispatch()
 	emitters := []struct {
 		name string
@@ -97,6 +97,10 @@ type gen struct {
 	checks *check.Emitter
 	// numRules are the literals of exact float rules, in first-use order.
 	numRules [][3]string
+	// Candidate tables and the whole-frame decoders they name (pick.go).
+	candTables map[string]string
+	candDecls  []jen.Code
+	frameMsgs  []*ir.Message
 }
 
 // comment wraps text into a doc comment of ~76 columns.

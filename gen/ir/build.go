@@ -2,8 +2,6 @@ package ir
 
 import (
 	"encoding/json"
-	"errors"
-	"fmt"
 	"sort"
 	"strings"
 
@@ -26,6 +24,18 @@ func Build(doc *spec.Document) (*Package, error) {
 		Doc:   doc.Root.Lookup("/info/description").Str(),
 	}
 	byName := map[string]*Message{}
+	pkg.Warnings = append(pkg.Warnings, doc.Notes...)
+	// Message keys become Go type names; a document may spell them any way
+	// ("lightMeasured", "user-joined").
+	for _, m := range doc.Messages {
+		goName := GoName(m.Key)
+		for _, o := range doc.Messages {
+			if o != m && GoName(o.Key) == goName {
+				return nil, m.Node.Errorf("messages %s and %s would both be the Go type %s", m.Key, o.Key, goName)
+			}
+		}
+		m.Key = goName
+	}
 	for _, m := range doc.Messages {
 		if _, err := spec.Extensions(m.Node, messageExtensions...); err != nil {
 			return nil, err
@@ -103,7 +113,7 @@ func Build(doc *spec.Document) (*Package, error) {
 		m.Client = true
 	}
 	pkg.Types = l.sortedTypes()
-	pkg.Warnings = l.warnings
+	pkg.Warnings = append(pkg.Warnings, l.warnings...)
 	if pkg.ClientSpec, err = buildClient(doc, pkg, byName); err != nil {
 		return nil, err
 	}
@@ -170,38 +180,19 @@ func direction(name, goName string, msgs []*spec.Message, byName map[string]*Mes
 	if len(d.Messages) == 0 {
 		return d, nil
 	}
-	root, err := split(d.Messages, map[string]bool{})
-	if err != nil {
-		var se *splitError
-		if errors.As(err, &se) {
-			for _, m := range msgs {
-				if m.Key == se.msg.Name {
-					return nil, m.Node.Errorf("%s messages: %s", name, se.text)
-				}
-			}
-		}
-		return nil, fmt.Errorf("%s messages: %w", name, err)
-	}
-	d.Root = root
+	d.Root = split(d.Messages, map[string]bool{})
 	return d, nil
 }
-
-// splitError names the message that split could not tell apart, so the
-// error can point at it in the spec.
-type splitError struct {
-	msg  *Message
-	text string
-}
-
-func (e *splitError) Error() string { return e.text }
 
 // split builds the dispatch tree for msgs, using a const property that
 // splits the set (rule 1 and 2 of specs/README.md) or, failing that,
 // presence of a property only one message declares (rule 3). A set with a
-// payload that is not an object is split by JSON type first.
-func split(msgs []*Message, used map[string]bool) (*Switch, error) {
+// payload that is not an object is split by JSON type first. A set none of
+// these tells apart becomes a leaf of candidates, chosen by validation
+// (rule 4).
+func split(msgs []*Message, used map[string]bool) *Switch {
 	if len(msgs) == 1 {
-		return &Switch{Message: msgs[0]}, nil
+		return &Switch{Message: msgs[0]}
 	}
 	for _, m := range msgs {
 		if m.Wrapped() {
@@ -222,13 +213,9 @@ func split(msgs []*Message, used map[string]bool) (*Switch, error) {
 			next[k] = true
 		}
 		for _, g := range groups {
-			sub, err := split(g.msgs, next)
-			if err != nil {
-				return nil, err
-			}
-			sw.Cases = append(sw.Cases, &Case{Values: g.values, Next: sub})
+			sw.Cases = append(sw.Cases, &Case{Values: g.values, Next: split(g.msgs, next)})
 		}
-		return sw, nil
+		return sw
 	}
 	// Presence: each message needs a required property no other declares.
 	sw := &Switch{Presence: true}
@@ -250,11 +237,11 @@ func split(msgs []*Message, used map[string]bool) (*Switch, error) {
 			}
 		}
 		if key == "" {
-			return nil, &splitError{m, fmt.Sprintf("cannot tell apart %s: no const property splits them and %s has no required property the others lack", names(msgs), m.Name)}
+			return &Switch{Candidates: msgs}
 		}
 		sw.Cases = append(sw.Cases, &Case{Values: []string{key}, Next: &Switch{Message: m}})
 	}
-	return sw, nil
+	return sw
 }
 
 // splitByType splits msgs by the JSON type of the frame: each message's
@@ -262,12 +249,12 @@ func split(msgs []*Message, used map[string]bool) (*Switch, error) {
 // equal or disjoint. Messages sharing the object type are split further by
 // the other rules. Integers and numbers count as one type, as a decoder
 // cannot tell 1 from 1.0 before reading it.
-func splitByType(msgs []*Message, used map[string]bool) (*Switch, error) {
+func splitByType(msgs []*Message, used map[string]bool) *Switch {
 	var groups []group
 	for _, m := range msgs {
 		types := frameTypes(m.Type, map[*Type]bool{})
 		if len(types) == 0 {
-			return nil, &splitError{m, fmt.Sprintf("cannot tell apart %s: the payload of %s may be any JSON value, so neither a const property nor the JSON type selects it", names(msgs), m.Name)}
+			return &Switch{Candidates: msgs}
 		}
 		placed := false
 		for i := range groups {
@@ -276,7 +263,7 @@ func splitByType(msgs []*Message, used map[string]bool) (*Switch, error) {
 				groups[i].msgs = append(groups[i].msgs, m)
 				placed = true
 			case 1:
-				return nil, &splitError{m, fmt.Sprintf("cannot tell apart %s: %s shares some but not all of its JSON types (%s) with %s", names(msgs), m.Name, strings.Join(types, ", "), names(groups[i].msgs))}
+				return &Switch{Candidates: msgs}
 			}
 		}
 		if !placed {
@@ -284,17 +271,13 @@ func splitByType(msgs []*Message, used map[string]bool) (*Switch, error) {
 		}
 	}
 	if len(groups) < 2 {
-		return nil, &splitError{msgs[1], fmt.Sprintf("cannot tell apart %s: they have the same JSON type (%s) and payloads that are not objects", names(msgs), strings.Join(groups[0].values, ", "))}
+		return &Switch{Candidates: msgs}
 	}
 	sw := &Switch{ByType: true}
 	for _, g := range groups {
-		sub, err := split(g.msgs, used)
-		if err != nil {
-			return nil, err
-		}
-		sw.Cases = append(sw.Cases, &Case{Values: g.values, Next: sub})
+		sw.Cases = append(sw.Cases, &Case{Values: g.values, Next: split(g.msgs, used)})
 	}
-	return sw, nil
+	return sw
 }
 
 // frameTypes lists the JSON types a value of t may have, integer folded
@@ -413,14 +396,6 @@ func overlap(a, b []string) int {
 		return 2
 	}
 	return 1
-}
-
-func names(msgs []*Message) string {
-	var s []string
-	for _, m := range msgs {
-		s = append(s, m.Name)
-	}
-	return strings.Join(s, ", ")
 }
 
 func servers(root *spec.Node) ([]Server, error) {

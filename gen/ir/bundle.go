@@ -52,6 +52,14 @@ func directionBranches(sw *Switch) []any {
 	if sw.Message != nil {
 		return []any{map[string]any{"$ref": "#/definitions/" + sw.Message.Name}}
 	}
+	if len(sw.Candidates) > 0 {
+		// The decoder keeps the one candidate the frame satisfies: oneOf.
+		var out []any
+		for _, m := range sw.Candidates {
+			out = append(out, map[string]any{"$ref": "#/definitions/" + m.Name})
+		}
+		return out
+	}
 	var out []any
 	for _, c := range sw.Cases {
 		sub := directionBranches(c.Next)

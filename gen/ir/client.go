@@ -207,9 +207,8 @@ func buildClient(doc *spec.Document, pkg *Package, byName map[string]*Message) (
 			cs.Resume = &Resume{Message: m, TokenPointer: r.Get("tokenPointer").Str(), QueryParam: r.Get("queryParam").Str()}
 		}
 	}
-	ops := doc.Root.Get("operations")
-	for i, opName := range ops.Keys {
-		op := ops.Values[i]
+	for _, sop := range doc.Operations {
+		op, opName := sop.Node, sop.Key
 		ext, err := spec.Extensions(op, opExtensions...)
 		if err != nil {
 			return nil, err
@@ -218,19 +217,10 @@ func buildClient(doc *spec.Document, pkg *Package, byName map[string]*Message) (
 		if x == nil {
 			continue
 		}
-		if op.Get("action").Str() != "send" {
-			return nil, x.Errorf("x-wsbind-client belongs on send operations")
+		if !sop.ClientSends || len(sop.Messages) == 0 {
+			return nil, x.Errorf("x-wsbind-client belongs on operations whose messages the client sends")
 		}
-		msgNode, err := doc.Loader.Deref(op.Get("messages").Items[0])
-		if err != nil {
-			return nil, err
-		}
-		var msg *Message
-		for _, m := range pkg.Messages {
-			if m.Type.Loc == short(msgNode.Get("payload").Loc) || m.Name == componentKey(msgNode) {
-				msg = m
-			}
-		}
+		msg := byName[sop.Messages[0].Key]
 		if msg == nil {
 			return nil, x.Errorf("operation %s: message not found", opName)
 		}
@@ -258,16 +248,8 @@ func buildClient(doc *spec.Document, pkg *Package, byName map[string]*Message) (
 				co.Key = append(co.Key, it.Str())
 			}
 		}
-		if rep := op.Lookup("/reply/messages"); rep != nil {
-			for _, it := range rep.Items {
-				rn, err := doc.Loader.Deref(it)
-				if err != nil {
-					return nil, err
-				}
-				if m := byName[componentKey(rn)]; m != nil {
-					co.Replies = append(co.Replies, m)
-				}
-			}
+		for _, r := range sop.Replies {
+			co.Replies = append(co.Replies, byName[r.Key])
 		}
 		if co.Await && len(co.Replies) == 0 {
 			return nil, x.Errorf("operation %s awaits a reply but names none; set await: none", opName)
@@ -280,17 +262,6 @@ func buildClient(doc *spec.Document, pkg *Package, byName map[string]*Message) (
 		cs.Ops = append(cs.Ops, co)
 	}
 	return cs, nil
-}
-
-// componentKey returns X for a node at #/components/messages/X or
-// #/channels/c/messages/X.
-func componentKey(n *spec.Node) string {
-	p := n.Loc.Pointer
-	i := strings.LastIndexByte(p, '/')
-	if i < 0 {
-		return ""
-	}
-	return p[i+1:]
 }
 
 func buildErrorRule(n *spec.Node) (*ErrorRule, error) {

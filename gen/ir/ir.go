@@ -187,7 +187,14 @@ type Switch struct {
 	ByType  bool
 	Cases   []*Case
 	Message *Message
+	// Candidates is set on a leaf whose messages nothing in their shape
+	// tells apart: the decoder tries each and keeps the one message whose
+	// schema the frame satisfies (specs/README.md, "Dispatch").
+	Candidates []*Message
 }
+
+// Leaf reports whether sw selects its message(s) without looking further.
+func (sw *Switch) Leaf() bool { return sw.Message != nil || len(sw.Candidates) > 0 }
 
 // Case is one branch of a Switch.
 type Case struct {

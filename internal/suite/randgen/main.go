@@ -55,7 +55,7 @@ func run(seed uint64, n, per int, dir string) error {
 	}
 	doc := map[string]any{
 		"asyncapi": "3.0.0",
-		"info": map[string]any{"title": "Random draft-07 schemas", "version": "1.0.0",
+		"info": map[string]any{"title": "Random draft-07 schemas", "version": "1.0.0", "x-wsbind-describes": "client",
 			"description": fmt.Sprintf("%d random schemas from seed %d (internal/suite/randschema), made by internal/suite/randgen.", n, seed)},
 		"channels": map[string]any{"main": map[string]any{"address": "/", "messages": chMsgs}},
 		"operations": map[string]any{

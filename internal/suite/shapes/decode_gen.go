@@ -7,6 +7,78 @@ import (
 	"github.com/wsbind/wsbind/runtime/wire"
 )
 
+func (m *ByName) decodeJX(d *jx.Decoder, s *wire.Scope) error {
+	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
+		return err
+	}
+	var dup uint64
+	var seen uint64
+	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+		var err error
+		switch string(key) {
+		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
+			seen |= 1 << 0
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
+				return err
+			}
+		default:
+			s.Unknown(key, false)
+			return d.Skip()
+		}
+		return err
+	}); err != nil {
+		return err
+	}
+	if seen != 0x1 {
+		if seen&(1<<0) == 0 {
+			s.Missing("id")
+		}
+	}
+	return nil
+}
+
+func (m *ByNumber) decodeJX(d *jx.Decoder, s *wire.Scope) error {
+	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
+		return err
+	}
+	var dup uint64
+	var seen uint64
+	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+		var err error
+		switch string(key) {
+		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero int64
+				m.ID = zero
+			}
+			dup |= 1 << 0
+			seen |= 1 << 0
+			if m.ID, err = wire.Int(d, s, "id"); err != nil {
+				return err
+			}
+		default:
+			s.Unknown(key, true)
+			return d.Skip()
+		}
+		return err
+	}); err != nil {
+		return err
+	}
+	if seen != 0x1 {
+		if seen&(1<<0) == 0 {
+			s.Missing("id")
+		}
+	}
+	return nil
+}
+
 func (m *Choice1) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
@@ -60,6 +132,42 @@ func decodeChoiceValue(d *jx.Decoder, s *wire.Scope) (ChoiceValue, error) {
 		return v, v.decodeJX(d, s)
 	}
 	return nil, wire.Mismatch(d, s, "boolean or object")
+}
+
+func (m *Loose) decodeJX(d *jx.Decoder, s *wire.Scope) error {
+	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
+		return err
+	}
+	var dup uint64
+	var seen uint64
+	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+		var err error
+		switch string(key) {
+		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero float64
+				m.ID = zero
+			}
+			dup |= 1 << 0
+			seen |= 1 << 0
+			if m.ID, err = wire.FloatIn(d, s, "id", numberRule0); err != nil {
+				return err
+			}
+		default:
+			s.Unknown(key, false)
+			return d.Skip()
+		}
+		return err
+	}); err != nil {
+		return err
+	}
+	if seen != 0x1 {
+		if seen&(1<<0) == 0 {
+			s.Missing("id")
+		}
+	}
+	return nil
 }
 
 func (m *Text) decodeJX(d *jx.Decoder, s *wire.Scope) error {
@@ -215,11 +323,18 @@ func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error)
 	s.SetFrame(frame)
 	var m ClientMessage
 	{
-		v := &Anything{raw: frame}
-		if err := v.decodeJX(d, s); err != nil {
+		if err := d.Skip(); err != nil {
 			return nil, err
 		}
-		m = v
+		v, err := wire.Pick(frame, s, "client", clientCandidates0)
+		if err != nil {
+			return nil, err
+		}
+		if v != nil {
+			m = v.(ClientMessage)
+		} else {
+			m = &UnknownClientMessage{wire.Unknown{Raw: frame}}
+		}
 	}
 	if err := wire.End(d); err != nil {
 		return nil, err
@@ -234,3 +349,107 @@ func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error)
 func DecodeClientMessage(frame []byte) (ClientMessage, error) {
 	return wire.DecodeFrame(&ClientCodec, frame, decodeClientMessage)
 }
+
+// decodeAnythingFrame decodes a whole frame as Anything, recording violations
+// in s. Its error is set only for malformed JSON.
+func decodeAnythingFrame(frame []byte, s *wire.Scope) (wire.Message, error) {
+	return wire.Decode(frame, s, decodeAnythingFrameOnce)
+}
+
+func decodeAnythingFrameOnce(frame []byte, s *wire.Scope) (wire.Message, error) {
+	d := jx.GetDecoder()
+	defer jx.PutDecoder(d)
+	d.ResetBytes(frame)
+	s.SetFrame(frame)
+	v := &Anything{raw: frame}
+	if err := v.decodeJX(d, s); err != nil {
+		return nil, err
+	}
+	if err := wire.End(d); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// decodeByNumberFrame decodes a whole frame as ByNumber, recording violations
+// in s. Its error is set only for malformed JSON.
+func decodeByNumberFrame(frame []byte, s *wire.Scope) (wire.Message, error) {
+	return wire.Decode(frame, s, decodeByNumberFrameOnce)
+}
+
+func decodeByNumberFrameOnce(frame []byte, s *wire.Scope) (wire.Message, error) {
+	d := jx.GetDecoder()
+	defer jx.PutDecoder(d)
+	d.ResetBytes(frame)
+	s.SetFrame(frame)
+	v := &ByNumber{raw: frame}
+	if err := v.decodeJX(d, s); err != nil {
+		return nil, err
+	}
+	if err := wire.End(d); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// decodeByNameFrame decodes a whole frame as ByName, recording violations in
+// s. Its error is set only for malformed JSON.
+func decodeByNameFrame(frame []byte, s *wire.Scope) (wire.Message, error) {
+	return wire.Decode(frame, s, decodeByNameFrameOnce)
+}
+
+func decodeByNameFrameOnce(frame []byte, s *wire.Scope) (wire.Message, error) {
+	d := jx.GetDecoder()
+	defer jx.PutDecoder(d)
+	d.ResetBytes(frame)
+	s.SetFrame(frame)
+	v := &ByName{raw: frame}
+	if err := v.decodeJX(d, s); err != nil {
+		return nil, err
+	}
+	if err := wire.End(d); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// decodeLooseFrame decodes a whole frame as Loose, recording violations in s.
+// Its error is set only for malformed JSON.
+func decodeLooseFrame(frame []byte, s *wire.Scope) (wire.Message, error) {
+	return wire.Decode(frame, s, decodeLooseFrameOnce)
+}
+
+func decodeLooseFrameOnce(frame []byte, s *wire.Scope) (wire.Message, error) {
+	d := jx.GetDecoder()
+	defer jx.PutDecoder(d)
+	d.ResetBytes(frame)
+	s.SetFrame(frame)
+	v := &Loose{raw: frame}
+	if err := v.decodeJX(d, s); err != nil {
+		return nil, err
+	}
+	if err := wire.End(d); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+var (
+	// clientCandidates0 are client messages nothing in their shape tells apart: wire.Pick keeps the one a frame satisfies.
+	clientCandidates0 = []wire.Candidate{{
+		Decode: decodeAnythingFrame,
+		Name:   "Anything",
+	}, {
+		Decode: decodeByNumberFrame,
+		Name:   "ByNumber",
+	}, {
+		Decode: decodeByNameFrame,
+		Name:   "ByName",
+	}, {
+		Decode: decodeLooseFrame,
+		Name:   "Loose",
+	}}
+)
+var (
+	numberRule0 = wire.NewNumberRule("0", "", "")
+)

@@ -110,6 +110,9 @@ func (d *ServerDispatcher) unknown(ctx context.Context, u *wire.Unknown) bool {
 // unseen. Register handlers before the first Dispatch.
 type ClientDispatcher struct {
 	onAnything  func(context.Context, *Anything)
+	onByNumber  func(context.Context, *ByNumber)
+	onByName    func(context.Context, *ByName)
+	onLoose     func(context.Context, *Loose)
 	onUnknown   func(context.Context, *wire.Unknown)
 	onUnhandled func(context.Context, ClientMessage)
 }
@@ -117,6 +120,21 @@ type ClientDispatcher struct {
 // OnAnything sets the handler that receives every Anything message.
 func (d *ClientDispatcher) OnAnything(fn func(context.Context, *Anything)) {
 	d.onAnything = fn
+}
+
+// OnByNumber sets the handler that receives every ByNumber message.
+func (d *ClientDispatcher) OnByNumber(fn func(context.Context, *ByNumber)) {
+	d.onByNumber = fn
+}
+
+// OnByName sets the handler that receives every ByName message.
+func (d *ClientDispatcher) OnByName(fn func(context.Context, *ByName)) {
+	d.onByName = fn
+}
+
+// OnLoose sets the handler that receives every Loose message.
+func (d *ClientDispatcher) OnLoose(fn func(context.Context, *Loose)) {
+	d.onLoose = fn
 }
 
 // OnUnknown sets the handler for frames and union values that match nothing in the spec.
@@ -136,6 +154,33 @@ func (d *ClientDispatcher) Dispatch(ctx context.Context, msg ClientMessage) {
 		handled := false
 		if d.onAnything != nil {
 			d.onAnything(ctx, m)
+			handled = true
+		}
+		if !handled && d.onUnhandled != nil {
+			d.onUnhandled(ctx, m)
+		}
+	case *ByNumber:
+		handled := false
+		if d.onByNumber != nil {
+			d.onByNumber(ctx, m)
+			handled = true
+		}
+		if !handled && d.onUnhandled != nil {
+			d.onUnhandled(ctx, m)
+		}
+	case *ByName:
+		handled := false
+		if d.onByName != nil {
+			d.onByName(ctx, m)
+			handled = true
+		}
+		if !handled && d.onUnhandled != nil {
+			d.onUnhandled(ctx, m)
+		}
+	case *Loose:
+		handled := false
+		if d.onLoose != nil {
+			d.onLoose(ctx, m)
 			handled = true
 		}
 		if !handled && d.onUnhandled != nil {

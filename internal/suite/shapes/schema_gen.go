@@ -7,7 +7,7 @@ import "github.com/wsbind/wsbind/runtime/wire"
 // schemaJSON is the provider's JSON Schema (draft 7) bundle: a definition per
 // message and named schema, and ServerMessage and ClientMessage accepting
 // exactly the frames the decoders match.
-const schemaJSON = "{\"$id\":\"https://wsbind.dev/schemas/shapes.json\",\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"definitions\":{\"Anything\":{\"anyOf\":[{\"maxLength\":3,\"type\":\"string\"},{\"multipleOf\":2,\"type\":\"integer\"}]},\"Choice\":{\"oneOf\":[{\"type\":\"boolean\"},{\"properties\":{\"id\":{\"minimum\":1,\"type\":\"integer\"}},\"required\":[\"id\"],\"type\":\"object\"}]},\"ClientMessage\":{\"oneOf\":[{\"$ref\":\"#/definitions/Anything\"}]},\"Count\":{\"maximum\":10,\"minimum\":0,\"type\":[\"integer\",\"null\"]},\"Numbers\":{\"items\":{\"maximum\":9,\"minimum\":0,\"type\":\"integer\"},\"maxItems\":3,\"type\":\"array\"},\"ServerMessage\":{\"oneOf\":[{\"$ref\":\"#/definitions/Text\"},{\"$ref\":\"#/definitions/Numbers\"},{\"$ref\":\"#/definitions/Count\"},{\"$ref\":\"#/definitions/Choice\"}]},\"Text\":{\"maxLength\":8,\"minLength\":1,\"pattern\":\"^[a-z]+$\",\"type\":\"string\"}}}"
+const schemaJSON = "{\"$id\":\"https://wsbind.dev/schemas/shapes.json\",\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"definitions\":{\"Anything\":{\"anyOf\":[{\"maxLength\":3,\"type\":\"string\"},{\"multipleOf\":2,\"type\":\"integer\"}]},\"ByName\":{\"properties\":{\"id\":{\"minLength\":1,\"type\":\"string\"}},\"required\":[\"id\"],\"type\":\"object\"},\"ByNumber\":{\"additionalProperties\":false,\"properties\":{\"id\":{\"type\":\"integer\"}},\"required\":[\"id\"],\"type\":\"object\"},\"Choice\":{\"oneOf\":[{\"type\":\"boolean\"},{\"properties\":{\"id\":{\"minimum\":1,\"type\":\"integer\"}},\"required\":[\"id\"],\"type\":\"object\"}]},\"ClientMessage\":{\"oneOf\":[{\"$ref\":\"#/definitions/Anything\"},{\"$ref\":\"#/definitions/ByNumber\"},{\"$ref\":\"#/definitions/ByName\"},{\"$ref\":\"#/definitions/Loose\"}]},\"Count\":{\"maximum\":10,\"minimum\":0,\"type\":[\"integer\",\"null\"]},\"Loose\":{\"properties\":{\"id\":{\"minimum\":0,\"type\":\"number\"}},\"required\":[\"id\"],\"type\":\"object\"},\"Numbers\":{\"items\":{\"maximum\":9,\"minimum\":0,\"type\":\"integer\"},\"maxItems\":3,\"type\":\"array\"},\"ServerMessage\":{\"oneOf\":[{\"$ref\":\"#/definitions/Text\"},{\"$ref\":\"#/definitions/Numbers\"},{\"$ref\":\"#/definitions/Count\"},{\"$ref\":\"#/definitions/Choice\"}]},\"Text\":{\"maxLength\":8,\"minLength\":1,\"pattern\":\"^[a-z]+$\",\"type\":\"string\"}}}"
 
 // Schema returns the embedded JSON Schema bundle, so traffic can be validated without the spec files.
 func Schema() []byte {
@@ -40,7 +40,7 @@ var ClientCodec = wire.Codec{
 		return m, nil
 	},
 	Direction: "client",
-	Messages:  []string{"Anything"},
+	Messages:  []string{"Anything", "ByNumber", "ByName", "Loose"},
 	Protocol:  "shapes",
 }
 
@@ -85,6 +85,21 @@ var Examples = []wire.Example{{
 	JSON:      "4",
 	Message:   "Anything",
 	Name:      "even",
+}, {
+	Direction: "client",
+	JSON:      "{\"id\":-3}",
+	Message:   "ByNumber",
+	Name:      "negative",
+}, {
+	Direction: "client",
+	JSON:      "{\"id\":\"ada\"}",
+	Message:   "ByName",
+	Name:      "name",
+}, {
+	Direction: "client",
+	JSON:      "{\"id\":2.5}",
+	Message:   "Loose",
+	Name:      "fraction",
 }}
 
 // Provider describes this binding to provider-agnostic tools.

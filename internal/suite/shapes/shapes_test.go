@@ -51,17 +51,28 @@ var serverFrames = []frame{
 }
 
 var clientFrames = []frame{
-	// Anything: a string of at most 3 characters, or an even integer.
+	// Anything: a string of at most 3 characters, or an even integer. Its
+	// anyOf hides its JSON types from the dispatcher, so all four client
+	// messages are candidates, and a frame none satisfies is no message.
 	{`"abc"`, "Anything", true},
 	{`""`, "Anything", true},
 	{`4`, "Anything", true},
 	{`-2`, "Anything", true},
-	{`"abcd"`, "Anything", false},
-	{`3`, "Anything", false},
-	{`2.5`, "Anything", false},
-	{`null`, "Anything", false},
-	{`[]`, "Anything", false},
-	{`{"a": 1}`, "Anything", false},
+	{`"abcd"`, "", false},
+	{`3`, "", false},
+	{`2.5`, "", false},
+	{`null`, "", false},
+	{`[]`, "", false},
+	{`{"a": 1}`, "", false},
+	// ByNumber, ByName and Loose: objects only validation tells apart.
+	{`{"id": -3}`, "ByNumber", true},
+	{`{"id": "ada"}`, "ByName", true},
+	{`{"id": "ada", "more": 1}`, "ByName", true},
+	{`{"id": 2.5}`, "Loose", true},
+	{`{"id": 5}`, "", false},    // ByNumber and Loose both
+	{`{"id": ""}`, "", false},   // none; ByName comes closest
+	{`{"id": -0.5}`, "", false}, // none
+	{`{}`, "", false},
 }
 
 // TestVerdicts decodes and validates every frame through the generated
@@ -94,6 +105,9 @@ func TestVerdicts(t *testing.T) {
 				t.Errorf("%s %s: valid = %v, want %v (violations %v)", dir.def, f.json, r.Valid(), f.valid, r.Violations)
 			}
 			for _, def := range []string{f.name, dir.def} {
+				if def == "" {
+					continue // no message: only the direction's verdict applies
+				}
 				vs, err := chk.Validate(def, []byte(f.json))
 				if err != nil {
 					t.Fatalf("jsonschema %s: %v", def, err)
@@ -172,5 +186,23 @@ func TestGeneratedUpToDate(t *testing.T) {
 		if !bytes.Equal(have, f.Src) {
 			t.Errorf("%s is stale: run go generate ./internal/suite/shapes", f.Name)
 		}
+	}
+}
+
+// TestPickNamesCandidates checks what a frame no single candidate takes
+// reports: the candidates, and for no match the closest one's reasons.
+func TestPickNamesCandidates(t *testing.T) {
+	for _, tc := range []struct{ frame, want string }{
+		{`{"id": ""}`, `matches none of the client messages Anything, ByNumber, ByName, Loose; closest is ByName`},
+		{`{"id": 5}`, `matches more than one client message: ByNumber, Loose; nothing in the frame tells them apart`},
+	} {
+		r := ClientCodec.Check([]byte(tc.frame), false)
+		if len(r.Violations) == 0 || r.Violations[0].Keyword != "oneOf" || r.Violations[0].Message != tc.want {
+			t.Errorf("%s: violations %v, want first oneOf %q", tc.frame, r.Violations, tc.want)
+		}
+	}
+	r := ClientCodec.Check([]byte(`{"id": ""}`), false)
+	if len(r.Violations) < 2 || r.Violations[1].Keyword != "minLength" || r.Violations[1].Pointer != "/id" {
+		t.Errorf(`{"id": ""}: violations %v, want ByName's minLength at /id after the oneOf`, r.Violations)
 	}
 }

@@ -46,6 +46,42 @@ type UnknownClientMessage struct {
 
 func (*UnknownClientMessage) isClientMessage() {}
 
+// ByName is the ByName message, sent by the client.
+type ByName struct {
+	ID string `json:"id"`
+
+	raw []byte
+}
+
+// MessageName returns "ByName".
+func (*ByName) MessageName() string {
+	return "ByName"
+}
+
+// RawFrame returns the frame m was decoded from; nil if built in code.
+func (m *ByName) RawFrame() []byte {
+	return m.raw
+}
+func (*ByName) isClientMessage() {}
+
+// ByNumber is the ByNumber message, sent by the client.
+type ByNumber struct {
+	ID int64 `json:"id"`
+
+	raw []byte
+}
+
+// MessageName returns "ByNumber".
+func (*ByNumber) MessageName() string {
+	return "ByNumber"
+}
+
+// RawFrame returns the frame m was decoded from; nil if built in code.
+func (m *ByNumber) RawFrame() []byte {
+	return m.raw
+}
+func (*ByNumber) isClientMessage() {}
+
 // Choice1 is an object of the spec
 // (shapes.yaml#/components/messages/Choice/payload/oneOf/1).
 type Choice1 struct {
@@ -64,6 +100,24 @@ type ChoiceValue interface {
 type ChoiceValueBoolean bool
 
 func (ChoiceValueBoolean) isChoiceValue() {}
+
+// Loose is the Loose message, sent by the client.
+type Loose struct {
+	ID float64 `json:"id"`
+
+	raw []byte
+}
+
+// MessageName returns "Loose".
+func (*Loose) MessageName() string {
+	return "Loose"
+}
+
+// RawFrame returns the frame m was decoded from; nil if built in code.
+func (m *Loose) RawFrame() []byte {
+	return m.raw
+}
+func (*Loose) isClientMessage() {}
 
 // Text is the Text message, sent by the server. Its payload is a string, held
 // in Value.

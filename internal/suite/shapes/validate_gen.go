@@ -8,6 +8,30 @@ import (
 )
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
+func (m *ByName) Validate() error {
+	s := wire.GetScope()
+	defer wire.PutScope(s)
+	m.validate(s)
+	return wire.Finish(s, "ByName")
+}
+
+func (m *ByName) validate(s *wire.Scope) {
+	s.Push("id")
+	wire.CheckLength(s, m.ID, 1, -1)
+	s.Pop()
+}
+
+// Validate checks m against its schema and returns every violation as a *wire.ValidationError.
+func (m *ByNumber) Validate() error {
+	s := wire.GetScope()
+	defer wire.PutScope(s)
+	m.validate(s)
+	return wire.Finish(s, "ByNumber")
+}
+
+func (_ *ByNumber) validate(s *wire.Scope) {}
+
+// Validate checks m against its schema and returns every violation as a *wire.ValidationError.
 func (m *Choice1) Validate() error {
 	s := wire.GetScope()
 	defer wire.PutScope(s)
@@ -26,6 +50,20 @@ func validateChoiceValue(s *wire.Scope, u ChoiceValue) {
 	case *Choice1:
 		v.validate(s)
 	}
+}
+
+// Validate checks m against its schema and returns every violation as a *wire.ValidationError.
+func (m *Loose) Validate() error {
+	s := wire.GetScope()
+	defer wire.PutScope(s)
+	m.validate(s)
+	return wire.Finish(s, "Loose")
+}
+
+func (m *Loose) validate(s *wire.Scope) {
+	s.Push("id")
+	wire.CheckMinimum(s, float64(m.ID), 0.0)
+	s.Pop()
 }
 
 var (
