@@ -39,7 +39,7 @@ type Message struct {
 	// two different messages share it.
 	Key     string
 	Node    *Node
-	Payload *Node // the payload schema node, before $ref resolution
+	Payload *Node // the payload schema node, before $ref resolution; nil: any value
 	// CorrelationPointer is the JSON pointer of the correlation id inside
 	// the payload ("/nonce"), or "".
 	CorrelationPointer string
@@ -101,13 +101,24 @@ func LoadWith(l *Loader, path string, opt Options) (*Document, error) {
 	if err != nil {
 		return nil, err
 	}
+	var notes []string
+	if IsV2(root) {
+		conv, n, err := Convert2(root)
+		if err != nil {
+			return nil, err
+		}
+		l.replace(root, conv)
+		root, notes = conv, n
+		notes = append([]string{fmt.Sprintf("%s: AsyncAPI %s, converted to 3.0 on load", root.Loc.File, root.Get("asyncapi").Str())}, notes...)
+	}
 	if v := root.Get("asyncapi").Str(); !strings.HasPrefix(v, "3.") {
-		return nil, root.Errorf("asyncapi version %q: want 3.x", v)
+		return nil, root.Errorf("asyncapi version %q: want 3.x (or 2.x, converted on load)", v)
 	}
 	doc := &Document{
 		Name:   strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)),
 		Root:   root,
 		Loader: l,
+		Notes:  notes,
 	}
 	r := &reader{doc: doc, byNode: map[*Node]*Message{}, chans: map[*Node]*Channel{}}
 	r.describes(opt.Describes)
@@ -214,12 +225,13 @@ func (r *reader) message(n *Node, key string, ch *Channel) *Message {
 
 // payload returns the message's schema node. A Multi Format Schema Object
 // is unwrapped when its format is JSON Schema or AsyncAPI's own; other
-// formats are refused by name. A message without payload takes any value.
+// formats are refused by name. A message without payload (nil) takes any
+// value.
 func (r *reader) payload(msg *Node, key string) *Node {
 	p := msg.Get("payload")
 	if p == nil {
 		r.doc.Notes = append(r.doc.Notes, fmt.Sprintf("%s: message %s has no payload: any JSON value matches it", msg.Loc, key))
-		return &Node{Kind: Mapping, Loc: Loc{File: msg.Loc.File, Pointer: msg.Loc.Pointer + "/payload", Line: msg.Loc.Line, Col: msg.Loc.Col}}
+		return nil
 	}
 	format := msg.Get("schemaFormat") // AsyncAPI 2.x placement, kept by converters
 	target, err := r.doc.Loader.Deref(p)
@@ -411,7 +423,7 @@ func (r *reader) operations() {
 			op.Messages = op.Channel.all // no messages: all of its channel's
 		}
 		if len(op.Messages) == 0 {
-			r.failf(n, "operation %s carries no message", key)
+			r.doc.Notes = append(r.doc.Notes, fmt.Sprintf("%s: operation %s carries no message", n.Loc, key))
 		}
 		op.Replies = r.replies(n, key, op)
 		mine, theirs := r.recv, r.send

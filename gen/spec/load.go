@@ -20,6 +20,9 @@ import (
 type Loader struct {
 	files   map[string]*Node  // by absolute and by display path
 	absPath map[string]string // display path to absolute path
+	// Remotes maps absolute URI prefixes of schema $refs to local files
+	// or folders (gen/schema.NewCompiler); nothing is fetched.
+	Remotes map[string]string
 }
 
 // NewLoader returns an empty Loader.
@@ -58,6 +61,17 @@ func (l *Loader) File(path string) (*Node, error) {
 	return n, nil
 }
 
+// replace makes conv the root of the file old was loaded from: a document
+// converted from AsyncAPI 2.x stands in for its source, so $refs into it
+// and Root find the converted nodes.
+func (l *Loader) replace(old, conv *Node) {
+	for k, n := range l.files {
+		if n == old {
+			l.files[k] = conv
+		}
+	}
+}
+
 // displayPath keeps error messages and generated comments free of the
 // machine's directory layout.
 func displayPath(abs string) string {
@@ -89,6 +103,15 @@ func (l *Loader) Deref(n *Node) (*Node, error) {
 	return n, nil
 }
 
+// Follow resolves the $ref at n one step; n itself when it has none.
+func (l *Loader) Follow(n *Node) (*Node, error) {
+	ref := n.Get("$ref")
+	if ref == nil {
+		return n, nil
+	}
+	return l.resolve(n, ref.Str())
+}
+
 func (l *Loader) resolve(from *Node, ref string) (*Node, error) {
 	file, frag, _ := strings.Cut(ref, "#")
 	root := l.files[from.Loc.File]
@@ -104,9 +127,33 @@ func (l *Loader) resolve(from *Node, ref string) (*Node, error) {
 	}
 	target := root.Lookup(frag)
 	if target == nil {
+		target = l.lookupThroughRefs(root, frag)
+	}
+	if target == nil {
 		return nil, from.Errorf("$ref %q: no such location", ref)
 	}
 	return target, nil
+}
+
+// lookupThroughRefs follows a JSON pointer that passes through $refs, as
+// AsyncAPI tools read "#/channels/echo/messages/echo" when channel echo is
+// itself a $ref to another file.
+func (l *Loader) lookupThroughRefs(root *Node, ptr string) *Node {
+	cur := root
+	for _, tok := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
+		if cur != nil && cur.Get("$ref") != nil {
+			next, err := l.Deref(cur)
+			if err != nil {
+				return nil
+			}
+			cur = next
+		}
+		cur = cur.Lookup("/" + tok)
+		if cur == nil {
+			return nil
+		}
+	}
+	return cur
 }
 
 func (l *Loader) abs(display string) string { return l.absPath[display] }
