@@ -10,6 +10,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 
 	"github.com/wsbind/wsbind/gen/golang"
@@ -32,14 +33,77 @@ type Options struct {
 	// Package, if set, names the Go package (and its folder under Out)
 	// instead of the name derived from the spec's file name.
 	Package string
+	// Remotes maps absolute URI prefixes that schema $refs use (such as
+	// "https://example.com/schemas/") to local files or folders: gen never
+	// fetches anything.
+	Remotes map[string]string
 	// Describes is the side the document describes, "server" or
 	// "client"; "" takes the document's x-wsbind-describes, else server.
 	Describes string
 }
 
+// modulePath is the module the generator is part of.
+const modulePath = "github.com/wsbind/wsbind"
+
+// Version describes the wsbind the running program was built from; see
+// VersionOf. Generated files never carry it, so that regenerating with
+// another build changes nothing.
+func Version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "(unknown: built without module support)"
+	}
+	return VersionOf(bi)
+}
+
+// VersionOf describes the wsbind module in bi: its version ("(devel)" for
+// a build inside its own checkout or from a local replacement), followed
+// by the VCS revision and whether the tree was modified when the build
+// recorded them. Only a build inside wsbind's own checkout records them:
+// a tool built from another module (go tool, go install) has none.
+func VersionOf(bi *debug.BuildInfo) string {
+	mod := &bi.Main
+	if mod.Path != modulePath {
+		mod = nil
+		for _, d := range bi.Deps {
+			if d.Path == modulePath {
+				mod = d
+			}
+		}
+	}
+	if mod == nil {
+		return "(devel)"
+	}
+	version := mod.Version
+	if mod.Replace != nil {
+		version = mod.Replace.Version
+	}
+	if version == "" {
+		version = "(devel)"
+	}
+	var revision, modified string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			revision = s.Value
+		case "vcs.modified":
+			modified = s.Value
+		}
+	}
+	if mod != &bi.Main || mod.Replace != nil || revision == "" {
+		return version
+	}
+	if modified == "true" {
+		return version + " (revision " + revision + ", modified)"
+	}
+	return version + " (revision " + revision + ")"
+}
+
 // Files generates the files for one spec without writing them.
 func Files(specPath string, opt Options) (*ir.Package, []golang.File, error) {
-	doc, err := spec.LoadWith(spec.NewLoader(), specPath, spec.Options{Describes: opt.Describes})
+	l := spec.NewLoader()
+	l.Remotes = opt.Remotes
+	doc, err := spec.LoadWith(l, specPath, spec.Options{Describes: opt.Describes})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -47,12 +111,27 @@ func Files(specPath string, opt Options) (*ir.Package, []golang.File, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	if pkg.Name, err = packageName(pkg.Name, opt.Package); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", specPath, err)
+	}
 	pkg.SourceFiles = []string{filepath.ToSlash(filepath.Join("specs", filepath.Base(specPath)))}
 	files, err := golang.Generate(pkg, golang.Options{Client: opt.Client, Warn: opt.Warn})
 	if err != nil {
 		return nil, nil, err
 	}
 	return pkg, files, nil
+}
+
+// packageName is the Go package of a spec whose file name (without its
+// extension) is base: the one asked for, checked, or one derived from base.
+func packageName(base, asked string) (string, error) {
+	if asked == "" {
+		return golang.PackageName(base)
+	}
+	if err := golang.CheckPackageName(asked); err != nil {
+		return "", fmt.Errorf("Options.Package: %w", err)
+	}
+	return asked, nil
 }
 
 // Expand turns the arguments of wsbind-gen into spec files: a directory
@@ -105,12 +184,20 @@ func isAsyncAPI(path string) bool {
 // generated files the new output no longer has. Files whose bytes did not
 // change are left alone, so timestamps only move on real changes.
 func Write(specPaths []string, opt Options) error {
+	if opt.Package != "" && len(specPaths) > 1 {
+		return fmt.Errorf("Options.Package names one package, but %d specs were given: generate them one at a time", len(specPaths))
+	}
 	var names []string
+	from := map[string]string{} // package name to the spec it came from
 	for _, p := range specPaths {
 		pkg, files, err := Files(p, opt)
 		if err != nil {
 			return err
 		}
+		if prev, ok := from[pkg.Name]; ok {
+			return fmt.Errorf("%s and %s both become package %s: rename one, or generate each alone with its own package name", prev, p, pkg.Name)
+		}
+		from[pkg.Name] = p
 		names = append(names, pkg.Name)
 		dir := filepath.Join(opt.Out, pkg.Name)
 		if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -143,7 +230,11 @@ func Write(specPaths []string, opt Options) error {
 		}
 	}
 	if opt.Registry != "" {
-		src, err := golang.Registry(path.Base(opt.Registry), opt.Registry, names)
+		regName, err := golang.PackageName(path.Base(opt.Registry))
+		if err != nil {
+			return fmt.Errorf("registry %s: %w", opt.Registry, err)
+		}
+		src, err := golang.Registry(regName, opt.Registry, names)
 		if err != nil {
 			return err
 		}

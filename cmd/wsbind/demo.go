@@ -224,7 +224,7 @@ func (d *demo) run(events int, timeout time.Duration, out string) int {
 	d.printf("connected with the demo credentials (%s)\n", strings.Join(keys, ", "))
 
 	if err := client.Call(ctx, d.call.op, d.call.args); err != nil {
-		fmt.Fprintf(d.stderr, "wsbind demo: %s: %s\n", d.call, redactText(err.Error(), secrets))
+		fmt.Fprintf(d.stderr, "wsbind demo: %s (call: %s)\n", redactText(err.Error(), secrets), d.call)
 		client.Close()
 		d.finish(rec, f, path, 0, 0)
 		return exitFailure
@@ -242,7 +242,7 @@ func (d *demo) run(events int, timeout time.Duration, out string) int {
 	d.mu.Lock()
 	base := d.got // events that came before the replay (greetings)
 	d.mu.Unlock()
-	d.printf("replaying %d event example(s) from the spec\n", n)
+	d.printf("replaying %s from the spec\n", count(n, "event example"))
 	delivered := replayEvents(ctx, m, frames, n)
 	// Wait for the delivered events, or the timeout.
 	timedOut := false
@@ -264,7 +264,7 @@ func (d *demo) run(events int, timeout time.Duration, out string) int {
 	client.Close()
 	if timedOut {
 		d.mu.Lock()
-		fmt.Fprintf(d.stderr, "wsbind demo: stopped after %v with %d of %d delivered events received\n", timeout, d.got-base, delivered)
+		fmt.Fprintf(d.stderr, "wsbind demo: stopped after %v with %d of %s received\n", timeout, d.got-base, count(delivered, "delivered event"))
 		d.mu.Unlock()
 	}
 	if code := d.finish(rec, f, path, n, delivered); code != exitOK || timedOut {
@@ -354,9 +354,9 @@ func (d *demo) finish(rec *recorder, f *os.File, path string, replayed, delivere
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if replayed > 0 {
-		fmt.Fprintf(d.stdout, "%d of %d replayed examples reached the subscription; %d typed messages in all\n", delivered, replayed, d.typed)
+		fmt.Fprintf(d.stdout, "%d of %s reached the subscription; %s in all\n", delivered, count(replayed, "replayed example"), count(d.typed, "typed message"))
 	}
-	fmt.Fprintf(d.stdout, "recorded %d frames (%d sent, %d received) to %s\n", sent+received, sent, received, path)
+	fmt.Fprintf(d.stdout, "recorded %s (%d sent, %d received) to %s\n", count(sent+received, "frame"), sent, received, path)
 	fmt.Fprintf(d.stdout, "validating: wsbind validate --provider %s %s\n", d.p.Name, path)
 	code, report := validateRecording(d.p.Name, path)
 	fmt.Fprint(d.stdout, report)

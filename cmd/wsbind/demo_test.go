@@ -66,7 +66,7 @@ func TestDemoDefaultsToAstro(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
 	}
-	for _, want := range []string{"astro demo:", "replaying 3 event example(s)", "Subscribe channel.activities", "<- Welcome *astro.Welcome", "verdict: every frame is valid"} {
+	for _, want := range []string{"astro demo:", "replaying 3 event examples", "Subscribe channel.activities", "<- Welcome *astro.Welcome", "verdict: every frame is valid"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, stdout)
 		}

@@ -80,7 +80,7 @@ func TestGenGoGenerateInAnotherModule(t *testing.T) {
 		"go.sum":    string(sum), // the module cache is all there is
 		"feed.yaml": string(testSpec(t)),
 		"bindings/bindings.go": "// Package bindings holds the generated bindings of feed.yaml.\npackage bindings\n\n" +
-			"//go:generate go run github.com/wsbind/wsbind/cmd/wsbind gen -out . -registry example.com/app/bindings ../feed.yaml\n",
+			"//go:generate go run github.com/wsbind/wsbind/cmd/wsbind gen --out . --registry example.com/app/bindings ../feed.yaml\n",
 		"main.go": `package main
 
 import (
@@ -133,7 +133,7 @@ func TestGenInProcess(t *testing.T) {
 	writeTree(t, dir, map[string]string{"specs/feed.yaml": string(testSpec(t)), "specs/notes.yaml": "title: not a spec\n"})
 	out := filepath.Join(dir, "out")
 	// A directory stands for its AsyncAPI documents; flags may follow.
-	code, stdout, stderr := wsbind(t, "gen", filepath.Dir(spec), "-out", out, "-registry", "example.com/app/out")
+	code, stdout, stderr := wsbind(t, "gen", filepath.Dir(spec), "--out", out, "--registry", "example.com/app/out")
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
 	}
@@ -159,22 +159,27 @@ func TestGenInProcess(t *testing.T) {
 func TestGenErrors(t *testing.T) {
 	root := moduleRoot(t)
 	out := t.TempDir()
-	code, _, stderr := wsbind(t, "gen", "-help")
-	if code != exitOK || stderr != "" {
-		t.Errorf("-help: exit %d %s", code, stderr)
+	for _, help := range []string{"-help", "--help"} { // Go's flag package takes both spellings
+		if code, _, stderr := wsbind(t, "gen", help); code != exitOK || stderr != "" {
+			t.Errorf("%s: exit %d %s", help, code, stderr)
+		}
 	}
 	for name, tc := range map[string]struct {
 		args []string
 		code int
 		want string
 	}{
-		"no spec":      {[]string{"-out", out}, exitUsage, "no spec file"},
-		"empty out":    {[]string{"-out", "", "x.yaml"}, exitUsage, "-out must not be empty"},
+		"no spec":      {[]string{"--out", out}, exitUsage, "no spec file"},
+		"empty out":    {[]string{"--out", "", "x.yaml"}, exitUsage, "--out must not be empty"},
+		"keyword":      {[]string{"--package", "type", "x.yaml"}, exitUsage, `--package: package name "type" is a Go keyword`},
+		"main":         {[]string{"--package", "main", "x.yaml"}, exitUsage, `package name "main" is for commands`},
+		"upper case":   {[]string{"--package", "Feed", "x.yaml"}, exitUsage, "not a lower-case Go identifier"},
+		"two specs":    {[]string{"--package", "feed", "--out", out, filepath.Join(root, "specs")}, exitUsage, "--package names one package, but the arguments stand for"},
 		"unknown flag": {[]string{"-client=false", "x.yaml"}, exitUsage, "not defined"},
-		"missing spec": {[]string{"-out", out, filepath.Join(out, "missing.yaml")}, exitUsage, "no such file"},
-		"no document":  {[]string{"-out", out, out}, exitUsage, "no AsyncAPI document"},
-		"bad spec": {[]string{"-out", out, filepath.Join(root, "gen", "testdata", "err_version", "err_version.yaml")},
-			exitFailure, `asyncapi version "2.6.0"`},
+		"missing spec": {[]string{"--out", out, filepath.Join(out, "missing.yaml")}, exitUsage, "no such file"},
+		"no document":  {[]string{"--out", out, out}, exitUsage, "no AsyncAPI document"},
+		"bad spec": {[]string{"--out", out, filepath.Join(root, "gen", "testdata", "err_dangling_ref", "err_dangling_ref.yaml")},
+			exitFailure, `has nothing at #/components/schemas/Missing`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			code, stdout, stderr := wsbind(t, append([]string{"gen"}, tc.args...)...)
@@ -182,5 +187,85 @@ func TestGenErrors(t *testing.T) {
 				t.Errorf("exit %d, stderr %q; want %d and %q", code, stderr, tc.code, tc.want)
 			}
 		})
+	}
+}
+
+// The package name, and the folder under --out, comes from --package or
+// from the spec's file name made into a Go package name.
+func TestGenPackageNames(t *testing.T) {
+	for _, tc := range []struct {
+		file, flag, want string
+	}{
+		{"simple-asyncapi.yaml", "", "simpleasyncapi"},
+		{"simple.asyncapi.yaml", "", "simpleasyncapi"},
+		{"Feed_V2.yml", "", "feed_v2"},
+		{"2024-feed.yaml", "", "pkg2024feed"},
+		{"type.yaml", "", "pkgtype"},
+		{"simple-asyncapi.yaml", "market", "market"},
+	} {
+		t.Run(tc.file+"/"+tc.flag, func(t *testing.T) {
+			dir := t.TempDir()
+			writeTree(t, dir, map[string]string{"specs/" + tc.file: string(testSpec(t))})
+			out := filepath.Join(dir, "out")
+			args := []string{"gen", "--out", out, filepath.Join(dir, "specs", tc.file)}
+			if tc.flag != "" {
+				args = append(args, "--package", tc.flag)
+			}
+			if code, stdout, stderr := wsbind(t, args...); code != exitOK {
+				t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+			}
+			b, err := os.ReadFile(filepath.Join(out, tc.want, "types_gen.go"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Contains(b, []byte("\npackage "+tc.want+"\n")) {
+				t.Errorf("%s/types_gen.go does not declare package %s", tc.want, tc.want)
+			}
+		})
+	}
+	// Two specs that would share a package are refused, not overwritten.
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{"specs/a-b.yaml": string(testSpec(t)), "specs/ab.yaml": string(testSpec(t))})
+	code, _, stderr := wsbind(t, "gen", "--out", filepath.Join(dir, "out"), filepath.Join(dir, "specs"))
+	if code != exitFailure || !strings.Contains(stderr, "both become package ab") {
+		t.Errorf("exit %d, stderr %q; want a refusal naming package ab", code, stderr)
+	}
+}
+
+// Messages Tick and TickMessage would both be registered by
+// OnTickMessage: generation stops with a hint instead of writing a client
+// that does not compile.
+func TestGenRefusesHandlerNamesThatClash(t *testing.T) {
+	msg := func(name, typ string) string {
+		return "    " + name + ":\n      payload:\n        type: object\n        required: [type]\n        properties:\n          type: {type: string, const: " + typ + "}\n" +
+			"      examples:\n        - name: one\n          payload: {type: " + typ + "}\n"
+	}
+	spec := `asyncapi: 3.0.0
+info:
+  title: Clash
+  version: 1.0.0
+  x-wsbind-describes: client
+channels:
+  main:
+    address: /ws
+    messages:
+      Tick: {$ref: '#/components/messages/Tick'}
+      TickMessage: {$ref: '#/components/messages/TickMessage'}
+operations:
+  receive:
+    action: receive
+    channel: {$ref: '#/channels/main'}
+    messages:
+      - $ref: '#/channels/main/messages/Tick'
+      - $ref: '#/channels/main/messages/TickMessage'
+components:
+  messages:
+` + msg("Tick", "tick") + msg("TickMessage", "tick_message")
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{"clash.yaml": spec})
+	code, _, stderr := wsbind(t, "gen", "--out", filepath.Join(dir, "out"), filepath.Join(dir, "clash.yaml"))
+	want := "the client method OnTickMessage would register the handler of both Tick and TickMessage"
+	if code != exitFailure || !strings.Contains(stderr, want) {
+		t.Errorf("exit %d, stderr %q; want exit 1 and %q", code, stderr, want)
 	}
 }

@@ -67,15 +67,25 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	name, rest := args[0], args[1:]
 	switch name {
 	case "help", "-h", "-help", "--help":
-		if name == "help" && len(rest) > 0 {
-			c, ok := commands[rest[0]]
-			if !ok {
-				return unknownCommand(stderr, rest[0])
-			}
-			return c.run([]string{"--help"}, stdout, stderr)
+		if name != "help" || len(rest) == 0 {
+			usage(stdout)
+			return exitOK
 		}
-		usage(stdout)
-		return exitOK
+		if len(rest) > 1 {
+			fmt.Fprintf(stderr, "wsbind help: name one command, got %d\nRun 'wsbind help help' for usage.\n", len(rest))
+			return exitUsage
+		}
+		if rest[0] == "help" {
+			helpUsage(stdout)
+			return exitOK
+		}
+		c, ok := commands[rest[0]]
+		if !ok {
+			return unknownCommand(stderr, rest[0])
+		}
+		return c.run([]string{"--help"}, stdout, stderr)
+	case "-version", "--version":
+		name = "version"
 	}
 	c, ok := commands[name]
 	if !ok {
@@ -87,6 +97,16 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 func unknownCommand(stderr io.Writer, name string) int {
 	fmt.Fprintf(stderr, "wsbind: unknown command %q\nRun 'wsbind help' for the list of commands.\n", name)
 	return exitUsage
+}
+
+func helpUsage(w io.Writer) {
+	fmt.Fprint(w, `Usage: wsbind help [COMMAND]
+
+Without COMMAND, list the commands. With one, print its usage: its flags,
+examples and exit codes, as 'wsbind COMMAND --help' does.
+
+Exit codes: 0 printed, 2 unknown command.
+`)
 }
 
 func usage(w io.Writer) {
@@ -109,7 +129,8 @@ Commands:
 	fmt.Fprintf(tw, "  help\t%s\n", "show this help, or a command's: wsbind help <command>")
 	tw.Flush()
 	fmt.Fprint(w, `
-Run 'wsbind <command> --help' for a command's flags, examples and exit codes.
+Run 'wsbind help <command>' (or 'wsbind <command> --help') for a command's
+flags, examples and exit codes; 'wsbind --version' is 'wsbind version'.
 
 Exit codes: 0 success, 1 the command found a failure (validate: an invalid
 frame), 2 usage or input/output error.

@@ -100,6 +100,9 @@ func runMock(args []string, stdout, stderr io.Writer) int {
 	if lim.MaxQueueBytes <= 0 || lim.WriteTimeout <= 0 || lim.HandshakeTimeout <= 0 {
 		return usageError(stderr, "mock", errors.New("--max-queue-bytes, --write-timeout and --handshake-timeout must be positive"))
 	}
+	if err := checkLoopbackAddr(*addr); err != nil {
+		return usageError(stderr, "mock", fmt.Errorf("--addr: %w", err))
+	}
 	frames, err := mockLoad(p, *script, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "wsbind mock: %v\n", err)
@@ -124,7 +127,7 @@ func runMock(args []string, stdout, stderr io.Writer) int {
 	for _, c := range m.Credentials() {
 		fmt.Fprintf(stdout, "  %s\n", c)
 	}
-	fmt.Fprintf(stdout, "replaying %d event frame(s), one every %v, to subscribed clients; Ctrl-C stops\n", len(frames), *every)
+	fmt.Fprintf(stdout, "replaying %s, one every %v, to subscribed clients; Ctrl-C stops\n", count(len(frames), "event frame"), *every)
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -162,7 +165,7 @@ func runMock(args []string, stdout, stderr io.Writer) int {
 				f := frames[i%len(frames)]
 				i++
 				if n := m.Replay(f.data); n > 0 {
-					fmt.Fprintf(stdout, "replayed %s to %d connection(s)\n", f.name, n)
+					fmt.Fprintf(stdout, "replayed %s to %s\n", f.name, count(n, "connection"))
 					break
 				}
 			}
@@ -182,15 +185,24 @@ type mockStats struct {
 	Goroutines int `json:"goroutines"`
 }
 
+// checkLoopbackAddr refuses a listen address that is not loopback: the
+// mock and its stats serve demo credentials and are for this machine only.
+func checkLoopbackAddr(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return err
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return fmt.Errorf("%s is not a loopback address; the mock listens on 127.0.0.1, ::1 or localhost only", addr)
+	}
+	return nil
+}
+
 // mockServeStats serves m's stats as JSON at /stats on a loopback address
 // and returns a stop function and the URL.
 func mockServeStats(addr string, m testserver.Mock) (stop func(), url string, err error) {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
+	if err := checkLoopbackAddr(addr); err != nil {
 		return nil, "", err
-	}
-	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return nil, "", errors.New("loopback addresses only")
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -270,7 +282,7 @@ func mockLoad(p *wire.Provider, script string, warn io.Writer) ([]mockFrame, err
 		return nil
 	}})
 	if bad > mockMaxWarnings {
-		fmt.Fprintf(warn, "wsbind mock: warning: %s: %d malformed line(s) skipped in all\n", script, bad)
+		fmt.Fprintf(warn, "wsbind mock: warning: %s: %s skipped in all\n", script, count(bad, "malformed line"))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", script, err)

@@ -27,7 +27,7 @@ func TestMockScriptWarnsOnMalformedLine(t *testing.T) {
 	if strings.Contains(stderr, "secret-token") || strings.Contains(stdout, "secret-token") {
 		t.Error("a malformed line's content was printed")
 	}
-	if !strings.Contains(stdout, "replaying 2 event frame(s)") {
+	if !strings.Contains(stdout, "replaying 2 event frames") {
 		t.Errorf("stdout:\n%s", stdout)
 	}
 }

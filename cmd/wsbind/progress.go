@@ -46,7 +46,7 @@ func (p *progress) frame() {
 	}
 	p.last = now
 	rate := float64(p.frames) / now.Sub(p.start).Seconds()
-	fmt.Fprintf(p.w, "\r%d frames, %.0f frames/s ", p.frames, rate)
+	fmt.Fprintf(p.w, "\r%s, %.0f frames/s ", count(p.frames, "frame"), rate)
 	p.shown = true
 }
 

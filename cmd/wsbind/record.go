@@ -301,7 +301,9 @@ func runRecord(args []string, stdout, stderr io.Writer) int {
 			break
 		}
 		if err != nil {
-			ui.errorf("%s: %s", c, redact(err.Error()))
+			// The error names the provider and the method; the call adds
+			// its arguments.
+			ui.errorf("%s (call: %s)", redact(err.Error()), c)
 			code = exitFailure
 			break
 		}
@@ -322,7 +324,7 @@ func runRecord(args []string, stdout, stderr io.Writer) int {
 func finishRecording(rec *recorder, file *recordFile, out string, ui *recordUI, code int) int {
 	err := rec.close()
 	sent, received := rec.counts()
-	frames := fmt.Sprintf("%d frames (%d sent, %d received)", sent+received, sent, received)
+	frames := fmt.Sprintf("%s (%d sent, %d received)", count(sent+received, "frame"), sent, received)
 	if file == nil {
 		if err != nil {
 			ui.errorf("writing %s: %v", out, err)
@@ -359,7 +361,11 @@ func finishRecording(rec *recorder, file *recordFile, out string, ui *recordUI, 
 		ui.errorf("keeping the partial recording: %v; %s", err, file.untouched())
 		return exitUsage
 	}
-	ui.errorf("%s; the %s recorded before the failure are in %s", file.untouched(), frames, partial)
+	verb := "are"
+	if sent+received == 1 {
+		verb = "is"
+	}
+	ui.errorf("%s; the %s recorded before the failure %s in %s", file.untouched(), frames, verb, partial)
 	return code
 }
 
@@ -712,7 +718,7 @@ func (p *recordProgress) run() {
 			case <-p.up:
 				s, r := p.rec.counts()
 				if due && (p.ui.term || s+r != lastFrames) {
-					p.ui.progressf("%d frames (%d sent, %d received) after %v", s+r, s, r, elapsed)
+					p.ui.progressf("%s (%d sent, %d received) after %v", count(s+r, "frame"), s, r, elapsed)
 					logged, lastFrames = now, s+r
 				}
 			default:
@@ -890,7 +896,7 @@ func parseCall(p *wire.Provider, s string) (driverCall, error) {
 	}
 	args := words[1:]
 	if len(args) > len(op.Params) {
-		return driverCall{}, fmt.Errorf("%s takes %d argument(s) (%s), got %d", op.Name, len(op.Params), strings.Join(op.Params, " "), len(args))
+		return driverCall{}, fmt.Errorf("%s takes %s (%s), got %d", op.Name, count(len(op.Params), "argument"), strings.Join(op.Params, " "), len(args))
 	}
 	for len(args) < len(op.Params) {
 		args = append(args, "")

@@ -424,7 +424,7 @@ func TestRecordUsageErrors(t *testing.T) {
 		"unknown cred":       {append([]string{"--provider", "astro", "--cred", "password=hunter22"}, loop...), `no credential "password"`},
 		"short secret":       {append([]string{"--provider", "astro", "--cred", "token=abc"}, loop...), "shorter than 4"},
 		"unknown method":     {append([]string{"--provider", "astro", "--call", "Publish x"}, loop...), `no request method "Publish"`},
-		"too many arguments": {append([]string{"--provider", "astro", "--call", "Subscribe a b c"}, loop...), "takes 2 argument(s)"},
+		"too many arguments": {append([]string{"--provider", "astro", "--call", "Subscribe a b c"}, loop...), "takes 2 arguments"},
 		"unterminated quote": {append([]string{"--provider", "astro", "--call", "Subscribe 'a"}, loop...), "unterminated"},
 		"empty call":         {append([]string{"--provider", "astro", "--call", " "}, loop...), "needs a method"},
 		"bad url":            {[]string{"--provider", "astro", "--url", "http://127.0.0.1:1/", "--out", out}, "ws:// or wss://"},

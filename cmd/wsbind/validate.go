@@ -686,7 +686,7 @@ func (v *validation) report(rep *frameJSON) error {
 		}
 	}
 	if rep.MoreErrors > 0 {
-		fmt.Fprintf(w, "  (+%d more violations)\n", rep.MoreErrors)
+		fmt.Fprintf(w, "  (+%s)\n", count(rep.MoreErrors, "more violation"))
 	}
 	return nil
 }
@@ -869,7 +869,7 @@ func (v *validation) writeText() {
 	if v.index > 0 || len(v.sockets) > 0 {
 		fmt.Fprintln(w)
 	}
-	fmt.Fprintf(w, "summary: %d frames: %d valid, %d invalid, %d skipped (binary)", s.Frames, s.Valid, s.Invalid, s.SkippedBinary)
+	fmt.Fprintf(w, "summary: %s: %d valid, %d invalid, %d skipped (binary)", count(s.Frames, "frame"), s.Valid, s.Invalid, s.SkippedBinary)
 	if s.SkippedOther > 0 {
 		fmt.Fprintf(w, ", %d skipped (other)", s.SkippedOther)
 	}
@@ -880,7 +880,7 @@ func (v *validation) writeText() {
 				unmatchedSockets++
 			}
 		}
-		fmt.Fprintf(w, "; %d frames of %d sockets not validated (no provider)", s.NotValidated, unmatchedSockets)
+		fmt.Fprintf(w, "; %s of %s not validated (no provider)", count(s.NotValidated, "frame"), count(unmatchedSockets, "socket"))
 	}
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
@@ -900,7 +900,7 @@ func (v *validation) writeText() {
 			if p == "" {
 				p = "(no provider)"
 			}
-			fmt.Fprintf(tw, "  %s:%d\t%s\t%s\t%d frames\n", so.File, so.Line, so.URL, p, so.Frames)
+			fmt.Fprintf(tw, "  %s:%d\t%s\t%s\t%s\n", so.File, so.Line, so.URL, p, count(so.Frames, "frame"))
 		}
 		tw.Flush()
 	}
@@ -923,7 +923,7 @@ func (v *validation) writeText() {
 			tw.Flush()
 		}
 		if s.MoreDrift > 0 {
-			fmt.Fprintf(w, "  (+%d more occurrences of other pointers, not counted past %d distinct)\n", s.MoreDrift, maxDriftPointers)
+			fmt.Fprintf(w, "  (+%s of other pointers, not counted past %d distinct)\n", count(s.MoreDrift, "more occurrence"), maxDriftPointers)
 		}
 	}
 

@@ -240,7 +240,7 @@ func TestValidateInvalidFrames(t *testing.T) {
 		provider: "octave",
 		lines:    []string{`{"type":"receive","opcode":2,"data":"AAEC","time":1.5}`},
 		wantCode: exitOK,
-		want:     []string{"#0 server (binary frame) skipped\n", "1 frames: 0 valid, 0 invalid, 1 skipped (binary)"},
+		want:     []string{"#0 server (binary frame) skipped\n", "1 frame: 0 valid, 0 invalid, 1 skipped (binary)"},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -525,7 +525,7 @@ func TestValidateHAR(t *testing.T) {
 			"some.har:5 #0 server Ack ok\n",
 			"some.har:6 socket wss://neuro.appstun.net/api/v2: provider neuro\n",
 			"some.har:6 #1 server Welcome ok\n",
-			"2 frames: 2 valid, 0 invalid, 0 skipped (binary); 2 frames of 1 sockets not validated (no provider)",
+			"2 frames: 2 valid, 0 invalid, 0 skipped (binary); 2 frames of 1 socket not validated (no provider)",
 		} {
 			if !strings.Contains(out, w) {
 				t.Errorf("output lacks %q:\n%s", w, out)

@@ -767,11 +767,21 @@ func (g *gen) clientHandlers(f *jen.File, sd *ir.Direction) error {
 		jen.Id("c").Dot("disp").Dot("Store").Call(jen.Op("&").Id("d")),
 	)
 	f.Line()
-	all := append(hs, handler{name: "Unknown", params: []jen.Code{ctx, jen.Op("*").Qual(wirePkg, "Unknown")}, doc: "receives frames and union values the spec does not know"},
-		handler{name: "Unhandled", params: []jen.Code{ctx, jen.Id("ServerMessage")}, doc: "receives known messages no other handler took"})
+	all := append(hs, handler{name: "Unknown", params: []jen.Code{ctx, jen.Op("*").Qual(wirePkg, "Unknown")}},
+		handler{name: "Unhandled", params: []jen.Code{ctx, jen.Id("ServerMessage")}})
+	names := g.clientHandlerNames(sd)
+	owner := map[string]string{} // method name to what it handles, to refuse clashes
 	for _, h := range all {
-		f.Comment(fmt.Sprintf("On%s sets the handler that %s.", h.name, h.doc))
-		f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("On" + h.name).Params(jen.Id("fn").Func().Params(h.params...)).Block(
+		n := names[h.name]
+		if n.method == "" {
+			n = clientHandlerName{method: "On" + h.name, doc: h.doc}
+		}
+		if prev, ok := owner[n.method]; ok {
+			return fmt.Errorf("the client method %s would register the handler of both %s and %s; rename the message or the union branch's schema", n.method, prev, h.name)
+		}
+		owner[n.method] = h.name
+		f.Comment(fmt.Sprintf("%s sets the handler that %s.", n.method, n.doc))
+		f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(n.method).Params(jen.Id("fn").Func().Params(h.params...)).Block(
 			jen.Id("c").Dot("update").Call(jen.Func().Params(jen.Id("d").Op("*").Id("ServerDispatcher")).Block(
 				jen.Id("d").Dot("On" + h.name).Call(jen.Id("fn")),
 			)),
@@ -781,8 +791,41 @@ func (g *gen) clientHandlers(f *jen.File, sd *ir.Direction) error {
 	return nil
 }
 
+// clientHandlerName is the Client method that registers one dispatcher
+// handler, and what its doc comment says the handler receives.
+type clientHandlerName struct {
+	method string
+	doc    string
+}
+
+// clientHandlerNames names the Client's handler methods by the dispatcher
+// handler they set (keyed as handler.name): a message's is MessageHandler,
+// so that it cannot clash with Config.OnError or OnUnknown; a value carried
+// in a dispatched union keeps On<Type>.
+func (g *gen) clientHandlerNames(sd *ir.Direction) map[string]clientHandlerName {
+	out := map[string]clientHandlerName{
+		"Unknown":   {"OnUnknown", "receives frames and union values the spec does not know"},
+		"Unhandled": {"OnUnhandled", "receives known messages no other handler took"},
+	}
+	for _, m := range sd.Messages {
+		out[m.Name] = clientHandlerName{MessageHandler(m.Name), "receives every " + m.Name + " message"}
+	}
+	for _, m := range sd.Messages {
+		for _, fo := range g.fanouts[m.Type] {
+			for _, b := range fo.union.Branches {
+				if _, ok := out[b.Type.Name]; ok {
+					continue
+				}
+				out[b.Type.Name] = clientHandlerName{"On" + b.Type.Name,
+					fmt.Sprintf("receives each %s carried in %s message, after the message handler", b.Type.Name, withArticle(m.Name))}
+			}
+		}
+	}
+	return out
+}
+
 func (g *gen) replyErrors(f *jen.File) error {
-	emitDoc(f, comment("ReplyError is a reply in which the server reports that a request failed. Code is the provider's error code when it has one; Reply is the whole reply."))
+	emitDoc(f, comment("ReplyError is a reply in which the server reports that a request failed. Code is the provider's error code when it has one; Reply is the whole reply. Its text is the reply's message name, code and text; the request method that got it adds the provider's name and its own in front."))
 	f.Type().Id("ReplyError").Struct(
 		jen.Id("Message").String(),
 		jen.Id("Code").String(),
@@ -790,7 +833,7 @@ func (g *gen) replyErrors(f *jen.File) error {
 		jen.Id("Reply").Id("ServerMessage"),
 	)
 	f.Func().Params(jen.Id("e").Op("*").Id("ReplyError")).Id("Error").Params().String().Block(
-		jen.Id("s").Op(":=").Lit(g.pkg.Name+": ").Op("+").Id("e").Dot("Message"),
+		jen.Id("s").Op(":=").Id("e").Dot("Message"),
 		jen.If(jen.Id("e").Dot("Code").Op("!=").Lit("")).Block(jen.Id("s").Op("+=").Lit(": ").Op("+").Id("e").Dot("Code")),
 		jen.If(jen.Id("e").Dot("Text").Op("!=").Lit("")).Block(jen.Id("s").Op("+=").Lit(": ").Op("+").Id("e").Dot("Text")),
 		jen.Return(jen.Id("s")),
@@ -855,7 +898,7 @@ func (g *gen) constructors(f *jen.File) {
 		}
 		body = append(body, constInits(m.Type, id("m"))...)
 		body = append(body, jen.Return(jen.Id("m")))
-		f.Comment(fmt.Sprintf("New%s returns a %s with its constant fields filled in.", m.Name, m.Name))
+		f.Comment(fmt.Sprintf("New%s returns %s with its constant fields filled in.", m.Name, withArticle(m.Name)))
 		f.Func().Id("New" + m.Name).Params().Op("*").Id(m.Name).Block(body...)
 	}
 	f.Line()

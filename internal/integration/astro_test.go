@@ -237,7 +237,7 @@ func TestAstroConnectWaitsForWelcome(t *testing.T) {
 	rec := newAstroRecorder()
 	c := astro.NewClient(rec.config(srv, astroToken))
 	welcomes := make(chan *astro.Welcome, 8)
-	c.OnWelcome(func(_ context.Context, w *astro.Welcome) { astroPut(welcomes, w) })
+	c.OnWelcomeMessage(func(_ context.Context, w *astro.Welcome) { astroPut(welcomes, w) })
 	if c.Welcome() != nil {
 		t.Fatal("Welcome() is set before Connect")
 	}
@@ -561,7 +561,7 @@ func TestAstroSendOfUnknownCommandReportsInvalidMessageType(t *testing.T) {
 	rec := newAstroRecorder()
 	c := astro.NewClient(rec.config(srv, astroToken))
 	responses := make(chan *astro.Response, 16)
-	c.OnResponse(func(_ context.Context, r *astro.Response) { astroPut(responses, r) })
+	c.OnResponseMessage(func(_ context.Context, r *astro.Response) { astroPut(responses, r) })
 	astroConnect(t, ctx, c)
 	defer c.Close()
 
@@ -703,7 +703,7 @@ func TestAstroRestartResumesSessionWithoutResubscribing(t *testing.T) {
 	c := astro.NewClient(rec.config(srv, astroToken))
 	tips := astroTipIDs(c)
 	reconnects := make(chan *astro.Reconnect, 4)
-	c.OnReconnect(func(_ context.Context, m *astro.Reconnect) { astroPut(reconnects, m) })
+	c.OnReconnectMessage(func(_ context.Context, m *astro.Reconnect) { astroPut(reconnects, m) })
 	activities := make(chan string, 16)
 	c.OnActivityTip(func(_ context.Context, _ *astro.ChannelActivitiesMessage, a *astro.ActivityTip) {
 		astroPut(activities, a.ID)
@@ -1197,8 +1197,8 @@ func TestAstroSlowHandlerOverflowReportsEveryDroppedFrame(t *testing.T) {
 	// queue; each must have left it before the server sends the next frame,
 	// or that frame would be dropped however fast the drainer is.
 	handled := make(chan string, 2)
-	c.OnWelcome(func(context.Context, *astro.Welcome) { astroPut(handled, "welcome") })
-	c.OnResponse(func(context.Context, *astro.Response) { astroPut(handled, "response") })
+	c.OnWelcomeMessage(func(context.Context, *astro.Welcome) { astroPut(handled, "welcome") })
+	c.OnResponseMessage(func(context.Context, *astro.Response) { astroPut(handled, "response") })
 	astroConnect(t, ctx, c)
 	defer c.Close()
 	defer releaseOnce() // runs before Close, which waits for the handler
@@ -1512,7 +1512,7 @@ func TestAstroTopicHandlersReceiveTypedValues(t *testing.T) {
 	unhandled := make(chan astro.ServerMessage, 4)
 	c.OnUnhandled(func(_ context.Context, m astro.ServerMessage) { astroPut(unhandled, m) })
 	responses := make(chan *astro.Response, 8)
-	c.OnResponse(func(_ context.Context, r *astro.Response) { astroPut(responses, r) })
+	c.OnResponseMessage(func(_ context.Context, r *astro.Response) { astroPut(responses, r) })
 	astroConnect(t, ctx, c)
 	defer c.Close()
 
@@ -1642,7 +1642,7 @@ func TestAstroSecretsNeverAppearInLogsOrErrors(t *testing.T) {
 	c := astro.NewClient(cfg)
 	defer c.Close()
 	resumeTokens := make(chan string, 8)
-	c.OnReconnect(func(_ context.Context, m *astro.Reconnect) { astroPut(resumeTokens, m.Data.ReconnectToken) })
+	c.OnReconnectMessage(func(_ context.Context, m *astro.Reconnect) { astroPut(resumeTokens, m.Data.ReconnectToken) })
 
 	srv.RejectNext(1, http.StatusTooManyRequests, "0") // a retried handshake refusal
 	record(c.Connect(ctx))

@@ -98,12 +98,12 @@ func (r *dliveRec) hook(cfg *dlive.Config) {
 
 // handlers registers a recording handler for every message the tests use.
 func (r *dliveRec) handlers(c *dlive.Client) {
-	c.OnConnectionAck(func(ctx context.Context, _ *dlive.ConnectionAck) { r.add(ctx, "ack") })
-	c.OnConnectionError(func(ctx context.Context, m *dlive.ConnectionError) {
+	c.OnConnectionAckMessage(func(ctx context.Context, _ *dlive.ConnectionAck) { r.add(ctx, "ack") })
+	c.OnConnectionErrorMessage(func(ctx context.Context, m *dlive.ConnectionError) {
 		r.add(ctx, "connection_error %s", m.Payload.Value.Message.Value)
 	})
-	c.OnKa(func(ctx context.Context, _ *dlive.Ka) { r.add(ctx, "ka") })
-	c.OnData(func(ctx context.Context, m *dlive.Data) { r.add(ctx, "data %s", m.ID) })
+	c.OnKaMessage(func(ctx context.Context, _ *dlive.Ka) { r.add(ctx, "ka") })
+	c.OnDataMessage(func(ctx context.Context, m *dlive.Data) { r.add(ctx, "data %s", m.ID) })
 	c.OnChatText(func(ctx context.Context, _ *dlive.Data, m *dlive.ChatText) {
 		r.add(ctx, "text %s %s", m.Sender.Username, m.Content)
 	})
@@ -124,8 +124,8 @@ func (r *dliveRec) handlers(c *dlive.Client) {
 	c.OnTreasureChestGiveawayStarted(func(ctx context.Context, _ *dlive.Data, m *dlive.TreasureChestGiveawayStarted) {
 		r.add(ctx, "chest-giveaway %s %d", m.PricePool.Value, m.DurationInSeconds.Value)
 	})
-	c.OnError(func(ctx context.Context, m *dlive.Error) { r.add(ctx, "error %s", m.ID) })
-	c.OnComplete(func(ctx context.Context, m *dlive.Complete) { r.add(ctx, "complete %s", m.ID) })
+	c.OnErrorMessage(func(ctx context.Context, m *dlive.Error) { r.add(ctx, "error %s", m.ID) })
+	c.OnCompleteMessage(func(ctx context.Context, m *dlive.Complete) { r.add(ctx, "complete %s", m.ID) })
 	c.OnUnknown(func(ctx context.Context, u *wire.Unknown) { r.add(ctx, "unknown %q", u.Pointer) })
 	c.OnUnhandled(func(ctx context.Context, m dlive.ServerMessage) { r.add(ctx, "unhandled %T", m) })
 }
@@ -779,9 +779,9 @@ func TestDLiveGraphQLErrorsInDataReachOnData(t *testing.T) {
 	r.hook(&cfg)
 	c := dlive.NewClient(cfg)
 	got := make(chan *dlive.Data, 1)
-	c.OnData(func(_ context.Context, m *dlive.Data) { got <- m })
+	c.OnDataMessage(func(_ context.Context, m *dlive.Data) { got <- m })
 	c.OnUnhandled(func(ctx context.Context, m dlive.ServerMessage) { r.add(ctx, "unhandled %T", m) })
-	c.OnConnectionAck(func(context.Context, *dlive.ConnectionAck) {})
+	c.OnConnectionAckMessage(func(context.Context, *dlive.ConnectionAck) {})
 	if err := c.Connect(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -325,7 +325,7 @@ func TestNeuroConnectFetchesATicketAndWaitsForTheWelcome(t *testing.T) {
 	cfg := neuroConfig(srv, tr, nil)
 	c := neuro.NewClient(cfg)
 	welcomes := make(chan string, 8)
-	c.OnWelcome(func(_ context.Context, w *neuro.Welcome) { neuroPut(welcomes, w.Data.SessionID) })
+	c.OnWelcomeMessage(func(_ context.Context, w *neuro.Welcome) { neuroPut(welcomes, w.Data.SessionID) })
 	if c.Welcome() != nil {
 		t.Fatal("Welcome is set before Connect")
 	}
@@ -510,9 +510,9 @@ func TestNeuroRequestsReturnTypedReplies(t *testing.T) {
 	life := newNeuroLife()
 	c := neuro.NewClient(neuroConfig(srv, newNeuroTransport(), life))
 	adds := make(chan string, 16)
-	c.OnAddSuccess(func(_ context.Context, m *neuro.AddSuccess) { neuroPut(adds, m.Data.EventType) })
+	c.OnAddSuccessMessage(func(_ context.Context, m *neuro.AddSuccess) { neuroPut(adds, m.Data.EventType) })
 	pongs := make(chan *neuro.Pong, 16)
-	c.OnPong(func(_ context.Context, m *neuro.Pong) { neuroPut(pongs, m) })
+	c.OnPongMessage(func(_ context.Context, m *neuro.Pong) { neuroPut(pongs, m) })
 	if err := c.Connect(ctx); err != nil {
 		t.Fatalf("connect: %v", err)
 	}
@@ -672,7 +672,7 @@ func TestNeuroInvalidRepliesAreReplyErrorsWithTheReasonAsCode(t *testing.T) {
 	life := newNeuroLife()
 	c := neuro.NewClient(neuroConfig(srv, newNeuroTransport(), life))
 	invalids := make(chan neuro.InvalidReason, 8)
-	c.OnInvalid(func(_ context.Context, m *neuro.Invalid) { neuroPut(invalids, m.Data.Reason) })
+	c.OnInvalidMessage(func(_ context.Context, m *neuro.Invalid) { neuroPut(invalids, m.Data.Reason) })
 	if err := c.Connect(ctx); err != nil {
 		t.Fatalf("connect: %v", err)
 	}
@@ -729,9 +729,9 @@ func TestNeuroUnsolicitedErrorRepliesGoToOnError(t *testing.T) {
 	life := newNeuroLife()
 	c := neuro.NewClient(neuroConfig(srv, newNeuroTransport(), life))
 	invalids := make(chan *neuro.Invalid, 8)
-	c.OnInvalid(func(_ context.Context, m *neuro.Invalid) { neuroPut(invalids, m) })
+	c.OnInvalidMessage(func(_ context.Context, m *neuro.Invalid) { neuroPut(invalids, m) })
 	adds := make(chan *neuro.AddSuccess, 8)
-	c.OnAddSuccess(func(_ context.Context, m *neuro.AddSuccess) { neuroPut(adds, m) })
+	c.OnAddSuccessMessage(func(_ context.Context, m *neuro.AddSuccess) { neuroPut(adds, m) })
 	if err := c.Connect(ctx); err != nil {
 		t.Fatalf("connect: %v", err)
 	}
@@ -783,9 +783,9 @@ func TestNeuroSendWritesAnyClientMessageWithoutWaiting(t *testing.T) {
 	defer srv.Close()
 	c := neuro.NewClient(neuroConfig(srv, newNeuroTransport(), nil))
 	adds := make(chan *neuro.AddSuccess, 8)
-	c.OnAddSuccess(func(_ context.Context, m *neuro.AddSuccess) { neuroPut(adds, m) })
+	c.OnAddSuccessMessage(func(_ context.Context, m *neuro.AddSuccess) { neuroPut(adds, m) })
 	lists := make(chan *neuro.ListEventsResult, 8)
-	c.OnListEventsResult(func(_ context.Context, m *neuro.ListEventsResult) { neuroPut(lists, m) })
+	c.OnListEventsResultMessage(func(_ context.Context, m *neuro.ListEventsResult) { neuroPut(lists, m) })
 	if err := c.Connect(ctx); err != nil {
 		t.Fatalf("connect: %v", err)
 	}
@@ -912,7 +912,7 @@ func TestNeuroTypedHandlersReceiveEveryEventType(t *testing.T) {
 		put("xFeedUpdate %s %s", e.EventData.User, e.EventData.Entries[0].ID)
 	})
 	envelopes := make(chan string, 64)
-	c.OnEvent(func(_ context.Context, m *neuro.Event) {
+	c.OnEventMessage(func(_ context.Context, m *neuro.Event) {
 		if m.Type != "event" {
 			neuroPut(envelopes, "bad type "+m.Type)
 			return
@@ -1314,7 +1314,7 @@ func TestNeuroClientPingKeepsAnIdleLinkAliveAndPongsNeverReachHandlers(t *testin
 			}
 			c := neuro.NewClient(cfg)
 			pongs := make(chan *neuro.Pong, 64)
-			c.OnPong(func(_ context.Context, m *neuro.Pong) { neuroPut(pongs, m) })
+			c.OnPongMessage(func(_ context.Context, m *neuro.Pong) { neuroPut(pongs, m) })
 			unhandled := make(chan neuro.ServerMessage, 64)
 			c.OnUnhandled(func(_ context.Context, m neuro.ServerMessage) {
 				if _, ok := m.(*neuro.Welcome); !ok {
@@ -1832,7 +1832,7 @@ func TestNeuroUnknownFramesGoToOnUnknown(t *testing.T) {
 	unknown := make(chan *wire.Unknown, 8)
 	c.OnUnknown(func(_ context.Context, u *wire.Unknown) { neuroPut(unknown, u) })
 	envelopes := make(chan neuro.EventData, 8)
-	c.OnEvent(func(_ context.Context, m *neuro.Event) { neuroPut(envelopes, m.Data) })
+	c.OnEventMessage(func(_ context.Context, m *neuro.Event) { neuroPut(envelopes, m.Data) })
 	unhandled := make(chan neuro.ServerMessage, 8)
 	c.OnUnhandled(func(_ context.Context, m neuro.ServerMessage) { neuroPut(unhandled, m) })
 	if err := c.Connect(ctx); err != nil {
@@ -2011,7 +2011,7 @@ func TestNeuroSecretsNeverAppearInLogsOrErrors(t *testing.T) {
 	// A connection's welcome reaches its handler after OnRestored, so each
 	// restore below also waits for the welcome that carries its session id.
 	welcomed := make(chan struct{}, 16)
-	c.OnWelcome(func(_ context.Context, w *neuro.Welcome) {
+	c.OnWelcomeMessage(func(_ context.Context, w *neuro.Welcome) {
 		mu.Lock()
 		sessions = append(sessions, w.Data.SessionID)
 		mu.Unlock()

@@ -621,7 +621,7 @@ func TestOctaveSendWritesAnyClientMessageWithoutWaiting(t *testing.T) {
 	defer srv.Close()
 	c := octave.NewClient(octaveConfig(srv, newOctaveTransport(), nil))
 	acks := make(chan *octave.Ack, 16)
-	c.OnAck(func(_ context.Context, a *octave.Ack) { octavePut(acks, a) })
+	c.OnAckMessage(func(_ context.Context, a *octave.Ack) { octavePut(acks, a) })
 	if err := c.Connect(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -1050,7 +1050,7 @@ func TestOctaveUnsolicitedErrorAckGoesToOnError(t *testing.T) {
 	life := newOctaveLife()
 	c := octave.NewClient(octaveConfig(srv, newOctaveTransport(), life))
 	acks := make(chan *octave.Ack, 8)
-	c.OnAck(func(_ context.Context, a *octave.Ack) { octavePut(acks, a) })
+	c.OnAckMessage(func(_ context.Context, a *octave.Ack) { octavePut(acks, a) })
 	if err := c.Connect(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -288,12 +288,13 @@ func (c *Client) connect(resume func(*Target)) (*Session, string, error) {
 		return nil, StepHandshake, err
 	}
 	d := websocket.Dialer{
-		Proxy:            http.ProxyFromEnvironment,
-		HandshakeTimeout: c.cfg.HandshakeTimeout,
-		Subprotocols:     target.Subprotocols,
-		TLSClientConfig:  c.cfg.TLS,
-		WriteBufferPool:  writeBuffers,
-		NetDialContext:   c.cfg.NetDialContext,
+		Proxy:             http.ProxyFromEnvironment,
+		HandshakeTimeout:  c.cfg.HandshakeTimeout,
+		EnableCompression: !c.cfg.DisableCompression,
+		Subprotocols:      target.Subprotocols,
+		TLSClientConfig:   c.cfg.TLS,
+		WriteBufferPool:   writeBuffers,
+		NetDialContext:    c.cfg.NetDialContext,
 	}
 	if PlainNeedsGuard(target.URL, c.cfg.AllowInsecure) {
 		d.NetDialContext = LoopbackOnly(c.cfg.NetDialContext)
@@ -318,7 +319,7 @@ func (c *Client) connect(resume func(*Target)) (*Session, string, error) {
 		return nil, StepHandshake, errors.New(Redact(err.Error(), secrets))
 	}
 	if aborted {
-		// Closed during the handshake: the deadline is already past.
+		// Closed during the handshake: the connection is already closed.
 		ws.Close()
 		return nil, StepHandshake, ErrClosed
 	}
@@ -339,7 +340,9 @@ func abortable(ctx context.Context, dial DialFunc, release *func() bool) DialFun
 		if err != nil {
 			return nil, err
 		}
-		*release = context.AfterFunc(ctx, func() { _ = nc.SetDeadline(time.Now()) })
+		// Close, not a past deadline: gorilla sets its handshake deadline
+		// after this returns, which would undo one set before it.
+		*release = context.AfterFunc(ctx, func() { _ = nc.Close() })
 		return nc, nil
 	}
 }

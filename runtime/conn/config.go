@@ -110,8 +110,13 @@ type Config struct {
 	// a net.Dialer). Tests use it to map names to loopback listeners.
 	NetDialContext DialFunc
 	// ReadLimit caps one frame; larger frames end the connection
-	// (default 1 MiB).
+	// (default 1 MiB). A compressed frame is held to it after inflating.
 	ReadLimit int64
+	// DisableCompression stops the client from offering permessage-deflate
+	// (RFC 7692). By default it offers it, and both sides compress their
+	// frames when the server accepts; a server that does not answer the
+	// offer is spoken to uncompressed.
+	DisableCompression bool
 	// WriteTimeout bounds each write (default 10 s).
 	WriteTimeout time.Duration
 	// HandshakeTimeout bounds the dial and upgrade (default 15 s).

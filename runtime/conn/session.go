@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -328,7 +329,7 @@ func (s *Session) readLoop() {
 	})
 	s.ws.SetPongHandler(func(string) error { extend(); return nil })
 	for {
-		typ, data, err := s.ws.ReadMessage()
+		typ, data, err := s.readMessage(cfg.ReadLimit)
 		if err != nil {
 			s.setCause(readErr(err))
 			return
@@ -360,6 +361,30 @@ func (s *Session) readLoop() {
 			return
 		}
 	}
+}
+
+// readMessage reads one whole message. gorilla's read limit counts the
+// bytes on the wire, so a compressed message is held to limit again as it
+// inflates: a few KiB of deflate can stand for gigabytes.
+func (s *Session) readMessage(limit int64) (int, []byte, error) {
+	typ, r, err := s.ws.NextReader()
+	if err != nil {
+		return typ, nil, err
+	}
+	if limit <= 0 {
+		data, err := io.ReadAll(r)
+		return typ, data, err
+	}
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return typ, nil, err
+	}
+	if int64(len(data)) > limit {
+		msg := websocket.FormatCloseMessage(websocket.CloseMessageTooBig, "")
+		_ = s.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(s.c.cfg.WriteTimeout))
+		return typ, nil, websocket.ErrReadLimit
+	}
+	return typ, data, nil
 }
 
 func readErr(err error) error {

@@ -4,6 +4,14 @@
 // errors. They never leave for another origin either: the URL passes
 // conn.CheckURL before the request, and a redirect to another scheme, host
 // or port is refused rather than followed.
+//
+// Requests honour HTTPS_PROXY, HTTP_PROXY and NO_PROXY as
+// http.DefaultTransport reads them, or the proxy of the caller's
+// transport. A proxy is not another origin: https goes through a CONNECT
+// tunnel with TLS end to end, and the redirect check judges the URLs
+// requested, not the proxy. Plain http to loopback (the only plain http
+// allowed without AllowInsecure) never goes through a proxy, so
+// credentials in clear reach the loopback host and nothing else.
 package wsauth
 
 import (
@@ -187,6 +195,8 @@ func loopbackTransport(rt http.RoundTripper) http.RoundTripper {
 	}
 	t = t.Clone()
 	t.DialContext = conn.LoopbackOnly(t.DialContext)
+	// A proxy would see the credentials in clear, and it is not loopback
+	// as far as this policy knows.
 	t.Proxy = nil
 	// A fresh transport per request: keep no idle connections behind.
 	t.DisableKeepAlives = true
