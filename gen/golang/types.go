@@ -77,6 +77,9 @@ func valueWords(t *ir.Type) string {
 	case ir.String:
 		return "a string"
 	case ir.Int:
+		if t.Wide {
+			return "an integer of any size"
+		}
 		return "an integer"
 	case ir.Float:
 		return "a number"
@@ -306,7 +309,13 @@ func (g *gen) unionType(f *jen.File, t *ir.Type) {
 			continue
 		}
 		emitDoc(f, b.GoName+" is the "+b.JSONType+" branch of "+t.Name+".")
-		f.Type().Id(b.GoName).Add(goType(b.Type))
+		if wideInt(b.Type) {
+			// Embedded, so that the branch keeps Integer's methods
+			// (MarshalJSON above all); a defined type would drop them.
+			f.Type().Id(b.GoName).Struct(jen.Qual(wirePkg, "Integer"))
+		} else {
+			f.Type().Id(b.GoName).Add(goType(b.Type))
+		}
 		f.Func().Params(jen.Id(b.GoName)).Id(sealName(t)).Params().Block()
 		f.Line()
 	}
@@ -332,3 +341,6 @@ func joinNames(names []string) string {
 	}
 	return s
 }
+
+// wideInt reports whether t is an integer held as a wire.Integer.
+func wideInt(t *ir.Type) bool { return t.Kind == ir.Int && t.Wide }

@@ -17,7 +17,9 @@ func (g *gen) checkValue(t *ir.Type, v expr, depth int) []jen.Code {
 		return jen.Qual(wirePkg, fn).Call(append([]jen.Code{sID}, args...)...)
 	}
 	switch t.Kind {
-	case ir.String, ir.Int, ir.Float, ir.Bool:
+	case ir.Int:
+		out = append(out, g.checkInt(t, v, noKey)...)
+	case ir.String, ir.Float, ir.Bool:
 		if t.Const != nil {
 			out = append(out, jen.If(v().Op("!=").Lit(t.Const)).Block(wire("Const", jen.Lit(constText(t.Const)))))
 		}
@@ -77,6 +79,20 @@ func (g *gen) checkValue(t *ir.Type, v expr, depth int) []jen.Code {
 	return out
 }
 
+// checkInt emits the check of an integer v against its keywords,
+// reporting at the property key of the current object ("" for the
+// current value): one wire call, with the rule made once per package.
+func (g *gen) checkInt(t *ir.Type, v expr, key jen.Code) []jen.Code {
+	if !t.HasChecks() {
+		return nil
+	}
+	fn := "CheckInt"
+	if t.Wide {
+		fn = "CheckInteger"
+	}
+	return []jen.Code{jen.Qual(wirePkg, fn).Call(sID, key, v(), jen.Id(g.intRule(t.Ints)))}
+}
+
 func constText(c any) string {
 	if s, ok := c.(string); ok {
 		return strconv.Quote(s)
@@ -111,13 +127,19 @@ func (g *gen) validate(f *jen.File) error {
 					continue
 				}
 				target := id("m").dot(fl.GoName)
-				inner := []jen.Code{sID.Clone().Dot("Push").Call(jen.Lit(fl.Name))}
 				optWrapped := !fl.Required && !optionalByNil(fl.Type)
 				if optWrapped {
 					target = target.dot("Value")
 				}
-				inner = append(inner, g.checkValue(fl.Type, target, 0)...)
-				inner = append(inner, sID.Clone().Dot("Pop").Call())
+				var inner []jen.Code
+				if fl.Type.Kind == ir.Int {
+					// The check names the property, and only when it reports.
+					inner = g.checkInt(fl.Type, target, jen.Lit(fl.Name))
+				} else {
+					inner = append(inner, sID.Clone().Dot("Push").Call(jen.Lit(fl.Name)))
+					inner = append(inner, g.checkValue(fl.Type, target, 0)...)
+					inner = append(inner, sID.Clone().Dot("Pop").Call())
+				}
 				switch {
 				case optWrapped:
 					body = append(body, jen.If(jen.Id("m").Dot(fl.GoName).Dot("Set")).Block(inner...))
@@ -148,8 +170,12 @@ func (g *gen) validate(f *jen.File) error {
 					if !b.Type.HasChecks() {
 						continue
 					}
+					x := jen.Add(goType(b.Type)).Call(jen.Id("v"))
+					if wideInt(b.Type) {
+						x = jen.Id("v").Dot("Integer")
+					}
 					cases = append(cases, jen.Case(jen.Id(b.GoName)).Block(
-						append([]jen.Code{jen.Id("x").Op(":=").Add(goType(b.Type)).Call(jen.Id("v"))}, g.checkValue(b.Type, id("x"), 0)...)...))
+						append([]jen.Code{jen.Id("x").Op(":=").Add(x)}, g.checkValue(b.Type, id("x"), 0)...)...))
 					continue
 				}
 				cases = append(cases, jen.Case(jen.Op("*").Id(b.Type.Name)).Block(jen.Id("v").Dot("validate").Call(sID)))
@@ -169,6 +195,7 @@ func (g *gen) validate(f *jen.File) error {
 	if err := g.checks.Emit(f); err != nil {
 		return err
 	}
+	g.intRuleVars(f)
 	if len(g.patOrder) > 0 {
 		f.Var().DefsFunc(func(gr *jen.Group) {
 			for _, src := range g.patOrder {

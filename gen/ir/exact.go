@@ -1,15 +1,13 @@
 package ir
 
 import (
-	"fmt"
-	"math"
-	"math/big"
 	"regexp"
 	"strings"
 
 	jsonschema "github.com/santhosh-tekuri/jsonschema/v5"
 
 	"github.com/wsbind/wsbind/gen/spec"
+	"github.com/wsbind/wsbind/runtime/jsonvalue"
 )
 
 // A typed Go representation (struct, enum, scalar, slice, map, union)
@@ -30,8 +28,10 @@ var noConstraint = map[string]bool{
 
 // typedKeywords are what each typed lowering enforces, beside "type".
 var typedKeywords = map[string][]string{
-	"string":  {"pattern", "format", "minLength", "maxLength", "const", "enum"},
-	"integer": {"minimum", "maximum", "const"},
+	"string": {"pattern", "format", "minLength", "maxLength", "const", "enum"},
+	// An integer is int64 or wire.Integer, whichever holds every value its
+	// keywords admit (IntRule.Int64); wire.IntegerRule checks them exactly.
+	"integer": {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "const", "enum"},
 	// A float64 rounds what it decodes (0.1000000000000000001 is 0.1),
 	// so the decoder compares bounds and const with the literal (FloatIn).
 	"number":  {"minimum", "maximum", "const"},
@@ -97,8 +97,14 @@ func exact(n *spec.Node) bool {
 	if c := n.Get("const"); c != nil && (nullable || c.Kind != spec.ScalarKind || !constFits(typ, c.Scalar)) {
 		return false // null would pass the Nullable wrapper; objects and lists have no typed const
 	}
-	if e := n.Get("enum"); e != nil && !enumFits(e, nullable) {
-		return false
+	if e := n.Get("enum"); e != nil {
+		fits := enumFits(e, nullable)
+		if typ == "integer" {
+			fits = intEnumFits(e, nullable)
+		}
+		if !fits {
+			return false
+		}
 	}
 	if f := n.Get("format"); f != nil && !typedFormats[f.Str()] && asserted(f.Str()) {
 		return false // a format the compiled path asserts and the typed one does not
@@ -108,10 +114,12 @@ func exact(n *spec.Node) bool {
 	}
 	switch typ {
 	case "integer":
-		for _, k := range []string{"minimum", "maximum"} {
-			if b := n.Get(k); b != nil && !float64Exact(b) {
-				return false
-			}
+		r, err := intRuleOf(n)
+		if err != nil {
+			return false // the compiled path refuses the bad keyword with its location
+		}
+		if r != nil && r.MultipleOf != "" && jsonvalue.MustNumber(r.MultipleOf).Sign() <= 0 {
+			return false // likewise a multipleOf of 0 or less
 		}
 	case "array":
 		if it := n.Get("items"); it != nil && it.Kind == spec.Sequence {
@@ -173,22 +181,6 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// float64Exact reports whether an integer field's bound is compared
-// exactly in float64: representable, and within ±2^53 so that every int64
-// on the near side of it converts exactly.
-func float64Exact(b *spec.Node) bool {
-	lit := b.Text
-	if lit == "" {
-		lit = fmt.Sprint(b.Scalar)
-	}
-	r, ok := new(big.Rat).SetString(lit)
-	if !ok {
-		return false
-	}
-	f, exact := r.Float64()
-	return exact && math.Abs(f) <= 1<<53
-}
-
 // nullExcluded reports whether n's enum or const leaves no room for null.
 func nullExcluded(n *spec.Node) bool {
 	if c := n.Get("const"); c != nil {
@@ -205,10 +197,177 @@ func nullExcluded(n *spec.Node) bool {
 	return false
 }
 
-// constFits reports whether a const of JSON type typ holds v.
+// constFits reports whether a const of JSON type typ holds v. An integer
+// schema takes any number as its const: one that is not an integer
+// (1.5) admits no value, which wire.IntegerRule says as well.
 func constFits(typ string, v any) bool {
 	got := jsonTypeOf(v)
-	return got == typ || (typ == "number" && got == "integer")
+	switch typ {
+	case "integer":
+		return numberScalar(v)
+	case "number":
+		return got == "number" || got == "integer"
+	}
+	return got == typ
+}
+
+// numberScalar reports whether a scalar is a number.
+func numberScalar(v any) bool {
+	switch v.(type) {
+	case int64, uint64, float64:
+		return true
+	}
+	return false
+}
+
+// intEnumFits reports whether an integer's enum is carried by an IntRule:
+// numbers, with null among them exactly when null is allowed.
+func intEnumFits(e *spec.Node, nullable bool) bool {
+	hasNull := false
+	for _, v := range e.Items {
+		if v.Kind == spec.ScalarKind && v.Scalar == nil {
+			hasNull = true
+			continue
+		}
+		if _, ok := numberLit(v); !ok {
+			return false
+		}
+	}
+	return hasNull == nullable
+}
+
+// IntRule holds an Int's numeric keywords as written in the spec: ""
+// leaves one out, and a nil Enum means no enum (an empty one admits
+// nothing). gen/golang hands it to wire.NewIntegerRule.
+type IntRule struct {
+	Minimum, ExclusiveMinimum, Maximum, ExclusiveMaximum string
+	MultipleOf, Const                                    string
+	Enum                                                 []string
+}
+
+// intRuleOf reads the numeric keywords of the integer schema n; nil when
+// it has none.
+func intRuleOf(n *spec.Node) (*IntRule, error) {
+	r := &IntRule{}
+	found := false
+	for _, k := range []struct {
+		key string
+		dst *string
+	}{
+		{"minimum", &r.Minimum}, {"exclusiveMinimum", &r.ExclusiveMinimum},
+		{"maximum", &r.Maximum}, {"exclusiveMaximum", &r.ExclusiveMaximum},
+		{"multipleOf", &r.MultipleOf}, {"const", &r.Const},
+	} {
+		v := n.Get(k.key)
+		if v == nil {
+			continue
+		}
+		lit, ok := numberLit(v)
+		if !ok {
+			return nil, v.Errorf("%s of an integer must be a number", k.key)
+		}
+		*k.dst, found = lit, true
+	}
+	if e := n.Get("enum"); e != nil {
+		r.Enum, found = []string{}, true
+		for _, v := range e.Items {
+			if v.Kind == spec.ScalarKind && v.Scalar == nil {
+				continue // null is the Nullable wrapper's business
+			}
+			lit, ok := numberLit(v)
+			if !ok {
+				return nil, v.Errorf("enum of an integer must hold numbers")
+			}
+			r.Enum = append(r.Enum, lit)
+		}
+	}
+	if !found {
+		return nil, nil
+	}
+	return r, nil
+}
+
+// numberLit returns the literal of a number node as written, when it is
+// a JSON number.
+func numberLit(v *spec.Node) (string, bool) {
+	if v.Kind != spec.ScalarKind {
+		return "", false
+	}
+	if !numberScalar(v.Scalar) {
+		return "", false
+	}
+	lit := numberText(v)
+	if _, err := jsonvalue.ParseNumber(lit); err != nil {
+		return "", false
+	}
+	return lit, true
+}
+
+// The integers next to int64's range, as exact decimals.
+var (
+	belowInt64 = jsonvalue.MustNumber("-9223372036854775809")
+	minInt64   = jsonvalue.MustNumber("-9223372036854775808")
+	maxInt64   = jsonvalue.MustNumber("9223372036854775807")
+	aboveInt64 = jsonvalue.MustNumber("9223372036854775808")
+)
+
+// Int64 reports whether r admits no integer beyond int64, so that an
+// int64 holds every valid value: a const or every enum value is within
+// int64 (or not an integer at all), or a lower and an upper bound are.
+// Bounds compare as exact decimals: maximum 9223372036854775807.5 keeps
+// int64, 9223372036854775808 and 1e19 do not; exclusiveMaximum
+// 9223372036854775808 does. A nil r (plain `type: integer`) admits every
+// integer.
+func (r *IntRule) Int64() bool {
+	if r == nil {
+		return false
+	}
+	within := func(lit string) bool {
+		_, integer, fits := jsonvalue.IntValue(lit)
+		return !integer || fits
+	}
+	if r.Const != "" {
+		return within(r.Const)
+	}
+	if r.Enum != nil {
+		for _, lit := range r.Enum {
+			if !within(lit) {
+				return false
+			}
+		}
+		return true
+	}
+	cmp := func(lit string, d jsonvalue.Decimal) int { return jsonvalue.Cmp(lit, d) }
+	low := (r.Minimum != "" && cmp(r.Minimum, belowInt64) > 0) ||
+		(r.ExclusiveMinimum != "" && cmp(r.ExclusiveMinimum, belowInt64) >= 0)
+	high := (r.Maximum != "" && cmp(r.Maximum, aboveInt64) < 0) ||
+		(r.ExclusiveMaximum != "" && cmp(r.ExclusiveMaximum, aboveInt64) <= 0)
+	return low && high
+}
+
+// checks reports whether Validate has anything to check in a value r
+// governs: on an int64 field, a keyword that every int64 meets (maximum
+// 9223372036854775807, multipleOf 1) leaves nothing, though the decoder
+// still needs it to name what a larger literal breaks.
+func (r *IntRule) checks(wide bool) bool {
+	switch {
+	case r == nil:
+		return false
+	case wide || r.Const != "" || r.Enum != nil:
+		return true
+	}
+	cmp := func(lit string, d jsonvalue.Decimal) int { return jsonvalue.Cmp(lit, d) }
+	if (r.Minimum != "" && cmp(r.Minimum, minInt64) > 0) ||
+		(r.ExclusiveMinimum != "" && cmp(r.ExclusiveMinimum, minInt64) >= 0) ||
+		(r.Maximum != "" && cmp(r.Maximum, maxInt64) < 0) ||
+		(r.ExclusiveMaximum != "" && cmp(r.ExclusiveMaximum, maxInt64) <= 0) {
+		return true
+	}
+	if r.MultipleOf != "" {
+		step, ok := jsonvalue.MustNumber(r.MultipleOf).IntegerStep()
+		return !ok || step != 1
+	}
+	return false
 }
 
 // enumFits reports whether a typed Enum carries e exactly: string values,
@@ -234,8 +393,8 @@ func enumFits(e *spec.Node, nullable bool) bool {
 // into a without dropping a constraint: b replaces a constraint-free a,
 // or their keywords are disjoint but for annotations and an equal type.
 func (l *lowerer) mergesLossless(a, b *spec.Node) bool {
-	ad, err1 := l.loader.Deref(a)
-	bd, err2 := l.loader.Deref(b)
+	ad, err1 := l.deref(a)
+	bd, err2 := l.deref(b)
 	if err1 != nil || err2 != nil || ad.Kind != spec.Mapping || bd.Kind != spec.Mapping {
 		return false
 	}
@@ -283,7 +442,7 @@ func (l *lowerer) losslessAllOf(n *spec.Node) bool {
 		// Beside allOf, additionalProperties sees only its siblings'
 		// properties, not the parts': a merged struct would mean otherwise.
 		for _, p := range all.Items {
-			if part, err := l.loader.Deref(p); err != nil || part.Get("properties") != nil || part.Get("patternProperties") != nil {
+			if part, err := l.deref(p); err != nil || part.Get("properties") != nil || part.Get("patternProperties") != nil {
 				return false
 			}
 		}
@@ -292,7 +451,7 @@ func (l *lowerer) losslessAllOf(n *spec.Node) bool {
 	props := map[string]*spec.Node{}
 	typ := ""
 	for _, p := range append(append([]*spec.Node{}, all.Items...), own) {
-		part, err := l.loader.Deref(p)
+		part, err := l.deref(p)
 		if err != nil || part.Kind != spec.Mapping || part.Get("allOf") != nil {
 			return false
 		}

@@ -16,6 +16,8 @@ func Text(v any) string {
 		return x
 	case int64:
 		return strconv.FormatInt(x, 10)
+	case Integer:
+		return x.String()
 	case bool:
 		return strconv.FormatBool(x)
 	case json.RawMessage:

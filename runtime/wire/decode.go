@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"math"
-	"math/big"
 	"sort"
 	"strconv"
 	"strings"
@@ -83,14 +82,15 @@ func floatLit(d *jx.Decoder, s *Scope, key string) (float64, string, error) {
 	return f, string(n), nil
 }
 
-// OutOfRange is the message for numbers JSON allows but a Go int64 or
-// float64 field cannot hold. JSON Schema has no such limit, so this is the
-// one place generated validators are knowingly stricter.
+// OutOfRange is the message for numbers JSON allows but a Go float64 (or
+// an int64 read by Int) cannot hold. JSON Schema has no such limit, so
+// this is the one place generated validators are knowingly stricter.
 const OutOfRange = "number out of range for its Go type"
 
 // Int decodes an integer. As in JSON Schema, a number with a zero fraction
 // (1.0, 1e2) is an integer. Integers an int64 cannot hold are reported with
-// OutOfRange.
+// OutOfRange: generated code decodes such fields with IntIn, or into an
+// Integer with AnyInt, which have no such limit.
 func Int(d *jx.Decoder, s *Scope, key string) (int64, error) {
 	if d.Next() != jx.Number {
 		return 0, s.mismatchAt(d, key, "integer")
@@ -107,17 +107,14 @@ func Int(d *jx.Decoder, s *Scope, key string) (int64, error) {
 	}
 	// A fraction or an exponent: decide on the literal, exactly, since
 	// float64 would call 9007199254740993.01 whole.
-	lit := string(n)
-	if v := (jsonvalue.Value{Kind: jsonvalue.Number, Num: lit}); !v.IsInteger() {
+	v, integer, fits := jsonvalue.IntValue(string(n))
+	switch {
+	case !integer:
 		s.violateAt(key, "type", "expected integer, got number")
-		return 0, nil
-	}
-	r, ok := new(big.Rat).SetString(lit)
-	if !ok || !r.Num().IsInt64() {
+	case !fits:
 		s.violateAt(key, "type", OutOfRange)
-		return 0, nil
 	}
-	return r.Num().Int64(), nil
+	return v, nil
 }
 
 // parseInt parses an optionally signed run of digits without allocating.

@@ -49,9 +49,17 @@ func (g *gen) chance(p float64) bool { return g.r.Float64() < p }
 var jsonTypes = []string{"null", "boolean", "object", "array", "number", "string", "integer"}
 
 // numbers are bounds and multiples the schemas use: integers, decimals
-// that float64 cannot hold exactly, negatives, large values.
-var numbers = []string{"0", "1", "2", "3", "5", "10", "-1", "-2.5", "0.5", "0.1", "0.01", "1.5", "100", "1e3", "2.5", "9007199254740993", "-100"}
-var multiples = []string{"1", "2", "3", "0.5", "0.1", "0.01", "2.5", "7"}
+// that float64 cannot hold exactly, negatives, large values, and int64's
+// ends and what lies just past them, which decide whether a typed integer
+// is an int64 or a wire.Integer.
+var numbers = []string{"0", "1", "2", "3", "5", "10", "-1", "-2.5", "0.5", "0.1", "0.01", "1.5", "100", "1e3", "2.5", "9007199254740993", "-100",
+	"9223372036854775807", "-9223372036854775808", "9223372036854775808", "-9223372036854775809", "9223372036854775807.5", "1e19", "-1e19"}
+var multiples = []string{"1", "2", "3", "0.5", "0.1", "0.01", "2.5", "7", "1e19", "0.75"}
+
+// huge are integer literals far beyond int64, in the spellings JSON
+// allows: digits, exponents, a zero fraction.
+var huge = []string{"98249283749234923498293171823948729348710298301928331", "-98249283749234923498293171823948729348710298301928331",
+	"1e30", "-1e30", "1.5e30", "1e19", "-1e19", "2e19", "1.0e20", "3e30", "1e100"}
 var patterns = []string{"^a", "b$", "^[a-z]+$", "[0-9]", "^.{2,4}$", "x|y", "^$", "é"}
 var formats = []string{"date-time", "date", "time", "email", "hostname", "ipv4", "ipv6", "uri", "uri-reference", "json-pointer", "uuid", "regex", "relative-json-pointer", "duration", "ice-cream"}
 var names = []string{"a", "b", "c", "id", "x-y", "é"}
@@ -264,7 +272,8 @@ func (g *gen) applicator(s map[string]any, depth int) {
 // values returns n distinct JSON values of mixed types.
 func (g *gen) values(n int) []any {
 	pool := []any{nil, true, false, num("0"), num("1"), num("1.5"), num("-2"), "", "a", "b", "é",
-		[]any{}, []any{num("1")}, map[string]any{}, map[string]any{"a": num("1")}}
+		[]any{}, []any{num("1")}, map[string]any{}, map[string]any{"a": num("1")},
+		num("9223372036854775808"), num("-1e19")}
 	seen := map[string]bool{}
 	var out []any
 	for len(out) < n {
@@ -303,7 +312,8 @@ func Instances(seed uint64, s Schema, n int) [][]byte {
 }
 
 var basics = []any{nil, true, false, num("0"), num("1"), num("1.0"), num("-1"), num("0.5"), num("1e3"), "", "a", "ab", "abc",
-	[]any{}, []any{num("1"), num("1")}, map[string]any{}, map[string]any{"a": num("1")}}
+	[]any{}, []any{num("1"), num("1")}, map[string]any{}, map[string]any{"a": num("1")},
+	num("9223372036854775808"), num("-1e30")}
 
 // instance makes a value aimed at schema v: mostly shaped to it, with
 // values at and around its bounds, sometimes anything at all.
@@ -427,7 +437,14 @@ func (g *gen) number1(s map[string]any, integer bool) any {
 		bounds = numbers
 	}
 	base := bounds[g.pick(len(bounds))]
-	switch g.pick(8) {
+	switch g.pick(11) {
+	case 8:
+		return num(huge[g.pick(len(huge))])
+	case 9:
+		return num(exponent(shift(base, fmt.Sprint(g.pick(3)-1)))) // 9.223372036854775808e18
+	case 10:
+		// Just past int64's ends, whatever the bounds.
+		return num([]string{"9223372036854775807", "9223372036854775808", "-9223372036854775808", "-9223372036854775809"}[g.pick(4)])
 	case 6:
 		return num(shift(base, "-1e-20")) // rounds to the bound in float64
 	case 7:
@@ -460,6 +477,19 @@ func shift(a, d string) string {
 		return a
 	}
 	return ratString(x.Add(x, y))
+}
+
+// exponent writes an integer literal of two or more digits in exponent
+// form (12 → 1.2e1, -100 → -1.00e2); any other literal is kept.
+func exponent(lit string) string {
+	sign, digits := "", lit
+	if strings.HasPrefix(lit, "-") {
+		sign, digits = "-", lit[1:]
+	}
+	if len(digits) < 2 || strings.Trim(digits, "0123456789") != "" {
+		return lit
+	}
+	return sign + digits[:1] + "." + digits[1:] + "e" + strconv.Itoa(len(digits)-1)
 }
 
 func (g *gen) string1(s map[string]any) any {

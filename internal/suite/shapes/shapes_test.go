@@ -33,6 +33,9 @@ var serverFrames = []frame{
 	{`[10]`, "Numbers", false},
 	{`[1.5]`, "Numbers", false},
 	{`["1"]`, "Numbers", false},
+	{`[9.0, 1e0]`, "Numbers", true},
+	{`[1e19]`, "Numbers", false},
+	{`[-98249283749234923498293171823948729348710298301928331]`, "Numbers", false},
 	// Count: an integer from 0 to 10, or null.
 	{`5`, "Count", true},
 	{`null`, "Count", true},
@@ -40,12 +43,20 @@ var serverFrames = []frame{
 	{`11`, "Count", false},
 	{`-1`, "Count", false},
 	{`2.5`, "Count", false},
+	{`1e2`, "Count", false},
+	{`10.0`, "Count", true},
+	{`9223372036854775808`, "Count", false},
 	// Choice: a boolean, or an object with an id of at least 1.
 	{`true`, "Choice", true},
 	{`false`, "Choice", true},
 	{`{"id": 7}`, "Choice", true},
 	{`{"id": 7, "extra": "ok"}`, "Choice", true},
 	{`{"id": 0}`, "Choice", false},
+	{`{"id": 1e30}`, "Choice", true},
+	{`{"id": 98249283749234923498293171823948729348710298301928331}`, "Choice", true},
+	{`{"id": -1e30}`, "Choice", false},
+	{`{"id": 1.5e30}`, "Choice", true},
+	{`{"id": 1.0000000000000000000000000000001e30}`, "Choice", false},
 	{`{}`, "Choice", false},
 	{`{"id": "7"}`, "Choice", false},
 }
@@ -138,7 +149,7 @@ func TestTyped(t *testing.T) {
 	m, err = DecodeServerMessage([]byte(`{"id": 3}`))
 	if c, ok := m.(*Choice); err != nil || !ok {
 		t.Fatalf("object: got %#v, %v", m, err)
-	} else if o, ok := c.Value.(*Choice1); !ok || o.ID != 3 {
+	} else if o, ok := c.Value.(*Choice1); !ok || o.ID != wire.NewInteger(3) {
 		t.Fatalf("object: value %#v", c.Value)
 	}
 	for _, tc := range []struct {
@@ -150,7 +161,8 @@ func TestTyped(t *testing.T) {
 		{&Count{Value: wire.NotNull(int64(4))}, `4`},
 		{&Count{}, `null`},
 		{&Choice{Value: ChoiceValueBoolean(true)}, `true`},
-		{&Choice{Value: &Choice1{ID: 2}}, `{"id":2}`},
+		{&Choice{Value: &Choice1{ID: wire.NewInteger(2)}}, `{"id":2}`},
+		{&Choice{Value: &Choice1{ID: mustInteger(t, "1e30")}}, `{"id":1e30}`},
 		{&Anything{Value: json.RawMessage(`"ab"`)}, `"ab"`},
 	} {
 		b, err := json.Marshal(tc.m)
@@ -205,4 +217,13 @@ func TestPickNamesCandidates(t *testing.T) {
 	if len(r.Violations) < 2 || r.Violations[1].Keyword != "minLength" || r.Violations[1].Pointer != "/id" {
 		t.Errorf(`{"id": ""}: violations %v, want ByName's minLength at /id after the oneOf`, r.Violations)
 	}
+}
+
+func mustInteger(t *testing.T, lit string) wire.Integer {
+	t.Helper()
+	v, err := wire.ParseInteger(lit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }
