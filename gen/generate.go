@@ -115,7 +115,7 @@ func Files(specPath string, opt Options) (*ir.Package, []golang.File, error) {
 		return nil, nil, fmt.Errorf("%s: %w", specPath, err)
 	}
 	pkg.SourceFiles = []string{filepath.ToSlash(filepath.Join("specs", filepath.Base(specPath)))}
-	files, err := golang.Generate(pkg, golang.Options{Client: opt.Client, Warn: opt.Warn})
+	files, err := golang.Generate(pkg, golang.Options{Client: opt.Client && pkg.NoClient == "", Warn: opt.Warn})
 	if err != nil {
 		return nil, nil, err
 	}

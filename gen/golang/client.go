@@ -221,6 +221,10 @@ func zeroOf(t *ir.Type) jen.Code {
 		return jen.Lit("")
 	case ir.Bool:
 		return jen.False()
+	case ir.Int:
+		if t.Wide {
+			return jen.Parens(jen.Qual(wirePkg, "Integer").Values()) // a composite literal in an if needs them
+		}
 	}
 	return jen.Lit(0)
 }
@@ -281,12 +285,17 @@ func (g *gen) client(f *jen.File) error {
 	f.Comment("DefaultURL is the endpoint of the spec's first server.")
 	f.Const().Id("DefaultURL").Op("=").Lit(cs.URL)
 	f.Line()
+	g.channelParams(f, cs)
 
 	// Config.
 	emitDoc(f, comment("Config configures a Client. Credentials are sent only where the protocol needs them and never logged."))
 	f.Type().Id("Config").StructFunc(func(gr *jen.Group) {
 		gr.Comment("URL to dial; DefaultURL when empty.")
 		gr.Id("URL").String()
+		if len(cs.Params) > 0 {
+			gr.Comment("Params fill the {parameters} of the URL's channel address.")
+			gr.Id("Params").Id("ChannelParams")
+		}
 		switch cs.Auth.Kind {
 		case "per-message", "init-payload", "ticket":
 			gr.Comment("Token authenticates the client.")
@@ -507,11 +516,20 @@ func (g *gen) clientTarget(f *jen.File, cs *ir.ClientSpec) error {
 			jen.Id("Header"): jen.Id("c").Dot("cfg").Dot("Header").Dot("Clone").Call(),
 		}),
 		jen.If(jen.Id("t").Dot("Header").Op("==").Nil()).Block(jen.Id("t").Dot("Header").Op("=").Qual(httpPkg, "Header").Values()),
+	}
+	for _, p := range cs.Params {
+		body = append(body, jen.Block(
+			jen.List(jen.Id("u"), jen.Err()).Op(":=").Qual(connPkg, "FillParam").Call(jen.Id("t").Dot("URL"), jen.Lit(p.Name), jen.Id("c").Dot("cfg").Dot("Params").Dot(p.GoName), jen.Lit(p.Default), listOrNil(p.Enum)),
+			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Id("t"), jen.Err())),
+			jen.Id("t").Dot("URL").Op("=").Id("u"),
+		))
+	}
+	body = append(body,
 		jen.Comment("The transport policy runs before any auth step sends a credential."),
 		jen.If(jen.Err().Op(":=").Qual(connPkg, "CheckURL").Call(jen.Id("t").Dot("URL"), jen.Id("c").Dot("cfg").Dot("Conn").Dot("AllowInsecure")), jen.Err().Op("!=").Nil()).Block(
 			jen.Return(jen.Id("t"), jen.Err()),
 		),
-	}
+	)
 	if len(cs.Subprotocols) > 0 {
 		body = append(body, jen.Id("t").Dot("Subprotocols").Op("=").Index().String().Values(listLits(cs.Subprotocols)...))
 	}
@@ -1038,4 +1056,47 @@ func (g *gen) clientOp(f *jen.File, cs *ir.ClientSpec, op *ir.ClientOp) error {
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(op.Method).Params(params...).Params(result, jen.Error()).Block(body...)
 	f.Line()
 	return nil
+}
+
+// listOrNil is a []string literal, or nil for none.
+func listOrNil(vals []string) jen.Code {
+	if len(vals) == 0 {
+		return jen.Nil()
+	}
+	return jen.Index().String().Values(listLits(vals)...)
+}
+
+// channelParams emits ChannelParams, the typed {parameters} of the
+// dialled channel's address.
+func (g *gen) channelParams(f *jen.File, cs *ir.ClientSpec) {
+	if len(cs.Params) == 0 {
+		return
+	}
+	emitDoc(f, comment("ChannelParams are the parameters of the channel address in DefaultURL. Connect puts each, path-escaped, in its {placeholder}; an empty one takes the spec's default, and a value outside the spec's enum is refused before anything is sent."))
+	f.Type().Id("ChannelParams").StructFunc(func(gr *jen.Group) {
+		for _, p := range cs.Params {
+			doc := p.Doc
+			if len(p.Enum) > 0 {
+				doc = strings.TrimSpace(doc + " One of: " + strings.Join(p.Enum, ", ") + ".")
+			}
+			if p.Default != "" {
+				doc = strings.TrimSpace(doc + " Default: " + p.Default + ".")
+			}
+			if doc != "" {
+				for _, line := range strings.Split(comment(doc), "\n") {
+					gr.Comment(line)
+				}
+			}
+			gr.Id(p.GoName).String()
+		}
+	})
+	f.Line()
+}
+
+// plural is "1 argument" or "n arguments".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

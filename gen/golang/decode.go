@@ -2,6 +2,7 @@ package golang
 
 import (
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -32,7 +33,7 @@ var jxTypeOf = map[string]string{
 	"array": "Array", "object": "Object", "null": "Null",
 }
 
-var leafFunc = map[ir.Kind]string{ir.String: "String", ir.Int: "Int", ir.Float: "Float", ir.Bool: "Bool"}
+var leafFunc = map[ir.Kind]string{ir.String: "String", ir.Float: "Float", ir.Bool: "Bool"}
 
 // noKey passes no property name: s already points at the value.
 var noKey = jen.Lit("")
@@ -64,7 +65,19 @@ func (g *gen) decodeValue(t *ir.Type, target expr, depth int, key jen.Code) []je
 			return []jen.Code{jen.If(jen.List(target(), jen.Err()).Op("=").Add(call("FloatIn", jen.Id(g.numberRule(t)))), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))}
 		}
 		return []jen.Code{jen.If(jen.List(target(), jen.Err()).Op("=").Add(call("Float")), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))}
-	case ir.String, ir.Int, ir.Bool:
+	case ir.Int:
+		// An int64 field's keywords confine it to int64: IntIn reports a
+		// larger literal by the keywords it breaks. A wider one is a
+		// wire.Integer, checked by Validate.
+		c := call("Int")
+		switch {
+		case t.Wide:
+			c = call("AnyInt")
+		case t.Ints != nil:
+			c = call("IntIn", jen.Id(g.intRule(t.Ints)))
+		}
+		return []jen.Code{jen.If(jen.List(target(), jen.Err()).Op("=").Add(c), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))}
+	case ir.String, ir.Bool:
 		return []jen.Code{jen.If(jen.List(target(), jen.Err()).Op("=").Add(call(leafFunc[t.Kind])), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))}
 	case ir.Raw:
 		var types []jen.Code
@@ -166,7 +179,7 @@ func (g *gen) decode(f *jen.File) error {
 			g.decodeValueMessage(f, m)
 		}
 	}
-	for _, d := range []*ir.Direction{g.pkg.Server, g.pkg.Client} {
+	for _, d := range g.pkg.Directions() {
 		if d.Root == nil {
 			g.decodeEmptyDirection(f, d)
 			continue
@@ -199,6 +212,44 @@ func (g *gen) numberRule(t *ir.Type) string {
 	return fmt.Sprintf("numberRule%d", len(g.numRules)-1)
 }
 
+// intRule names the package variable holding the wire.IntegerRule of an
+// integer's keywords, one per distinct set. validate_gen.go declares them.
+func (g *gen) intRule(r *ir.IntRule) string {
+	for i, have := range g.intRules {
+		if reflect.DeepEqual(have, *r) {
+			return fmt.Sprintf("intRule%d", i)
+		}
+	}
+	g.intRules = append(g.intRules, *r)
+	return fmt.Sprintf("intRule%d", len(g.intRules)-1)
+}
+
+// intRuleVars declares the integer rules named by intRule.
+func (g *gen) intRuleVars(f *jen.File) {
+	if len(g.intRules) == 0 {
+		return
+	}
+	f.Var().DefsFunc(func(gr *jen.Group) {
+		for i, r := range g.intRules {
+			// In the keywords' own order, not jen.Dict's alphabetical one.
+			var kw []jen.Code
+			for _, k := range []struct{ name, lit string }{
+				{"Minimum", r.Minimum}, {"ExclusiveMinimum", r.ExclusiveMinimum},
+				{"Maximum", r.Maximum}, {"ExclusiveMaximum", r.ExclusiveMaximum},
+				{"MultipleOf", r.MultipleOf}, {"Const", r.Const},
+			} {
+				if k.lit != "" {
+					kw = append(kw, jen.Id(k.name).Op(":").Lit(k.lit))
+				}
+			}
+			if r.Enum != nil {
+				kw = append(kw, jen.Id("Enum").Op(":").Index().String().Values(listLits(r.Enum)...))
+			}
+			gr.Id(fmt.Sprintf("intRule%d", i)).Op("=").Qual(wirePkg, "NewIntegerRule").Call(jen.Qual(wirePkg, "IntegerKeywords").Values(kw...))
+		}
+	})
+}
+
 // decodeValueMessage emits decodeJX for a message whose payload is not an
 // object: the whole frame is its Value.
 func (g *gen) decodeValueMessage(f *jen.File, m *ir.Message) {
@@ -214,8 +265,8 @@ func (g *gen) decodeValueMessage(f *jen.File, m *ir.Message) {
 // decodeEmptyDirection emits the decoders of a direction the spec gives
 // no message: every well-formed frame is unknown, and says so.
 func (g *gen) decodeEmptyDirection(f *jen.File, d *ir.Direction) {
-	fn := "decode" + d.GoName
-	emitDoc(f, comment(fn+" decodes one "+d.Name+" frame. The spec lists no "+d.Name+" message, so a well-formed frame is always *Unknown"+d.GoName+", with a violation; its error is set only for malformed JSON."))
+	fn := "decode" + d.GoName + d.Suffix
+	emitDoc(f, comment(fn+" decodes one "+d.Name+" frame. The spec lists no "+d.Name+" message"+onChannel(d)+", so a well-formed frame is always *Unknown"+d.GoName+", with a violation; its error is set only for malformed JSON."))
 	f.Func().Id(fn).Params(jen.Id("frame").Index().Byte(), jen.Id("s").Op("*").Qual(wirePkg, "Scope")).Params(jen.Id(d.GoName), jen.Error()).Block(
 		jen.Id("d").Op(":=").Qual(jxPkg, "GetDecoder").Call(),
 		jen.Defer().Qual(jxPkg, "PutDecoder").Call(dID),
@@ -229,7 +280,17 @@ func (g *gen) decodeEmptyDirection(f *jen.File, d *ir.Direction) {
 		})), jen.Nil()),
 	)
 	f.Line()
-	g.decodeFramePublic(f, d, fn)
+	if d.Suffix == "" {
+		g.decodeFramePublic(f, d, fn)
+	}
+}
+
+// onChannel names a per-channel direction's channel, for doc comments.
+func onChannel(d *ir.Direction) string {
+	if d.Channel == "" {
+		return ""
+	}
+	return " on channel " + d.Channel
 }
 
 // decodeFramePublic emits Decode<Direction>, the exported entry point.
@@ -388,10 +449,14 @@ func (g *gen) decodeUnion(f *jen.File, t *ir.Type) {
 			} else {
 				inner := append([]jen.Code{jen.Var().Err().Error()}, g.decodeValue(b.Type, id("v"), 0, noKey)...)
 				inner = append(inner, jen.Return(jen.Nil()))
+				wrap := jen.Id(b.GoName).Call(jen.Id("v"))
+				if wideInt(b.Type) {
+					wrap = jen.Id(b.GoName).Values(jen.Id("v"))
+				}
 				body = []jen.Code{
 					jen.Var().Id("v").Add(goType(b.Type)),
 					jen.Err().Op(":=").Func().Params().Error().Block(inner...).Call(),
-					jen.Return(jen.Id(b.GoName).Call(jen.Id("v")), jen.Err()),
+					jen.Return(wrap, jen.Err()),
 				}
 			}
 			cases = append(cases, jen.Case(jen.Qual(jxPkg, jxTypeOf[b.JSONType])).Block(body...))
@@ -527,7 +592,7 @@ func (g *gen) decodeDirection(f *jen.File, d *ir.Direction) {
 		}
 	}
 	if presenceOnly {
-		watchVar := strings.ToLower(d.GoName[:1]) + d.GoName[1:] + "Presence"
+		watchVar := strings.ToLower(d.GoName[:1]) + d.GoName[1:] + d.Suffix + "Presence"
 		var lits []jen.Code
 		for _, k := range ds.presence {
 			lits = append(lits, jen.Lit(k))
@@ -536,7 +601,7 @@ func (g *gen) decodeDirection(f *jen.File, d *ir.Direction) {
 		f.Var().Id(watchVar).Op("=").Index().String().Values(lits...)
 		decls = append(decls, sID.Clone().Dot("Watch").Call(jen.Id(watchVar)))
 	}
-	fn := "decode" + d.GoName
+	fn := "decode" + d.GoName + d.Suffix
 	once := fn + "Once"
 	body := []jen.Code{
 		jen.Id("d").Op(":=").Qual(jxPkg, "GetDecoder").Call(),
@@ -571,7 +636,7 @@ func (g *gen) decodeDirection(f *jen.File, d *ir.Direction) {
 		jen.If(jen.Err().Op(":=").Qual(wirePkg, "End").Call(dID), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 		jen.Return(jen.Id("m"), jen.Nil()),
 	)
-	emitDoc(f, comment(fn+" decodes one "+d.Name+" frame into its message, recording violations and drift in s. Its error is set only for malformed JSON."))
+	emitDoc(f, comment(fn+" decodes one "+d.Name+" frame"+onChannel(d)+" into its message, recording violations and drift in s. Its error is set only for malformed JSON."))
 	f.Func().Id(fn).Params(jen.Id("frame").Index().Byte(), jen.Id("s").Op("*").Qual(wirePkg, "Scope")).Params(jen.Id(d.GoName), jen.Error()).Block(
 		jen.Return(jen.Qual(wirePkg, "Decode").Call(jen.Id("frame"), sID, jen.Id(once))),
 	)
@@ -579,14 +644,20 @@ func (g *gen) decodeDirection(f *jen.File, d *ir.Direction) {
 	emitDoc(f, comment(once+" is one pass of "+fn+"."))
 	f.Func().Id(once).Params(jen.Id("frame").Index().Byte(), jen.Id("s").Op("*").Qual(wirePkg, "Scope")).Params(jen.Id(d.GoName), jen.Error()).Block(body...)
 	f.Line()
-	g.decodeFramePublic(f, d, fn)
+	if d.Suffix == "" {
+		g.decodeFramePublic(f, d, fn)
+	}
 }
 
 func codecName(d *ir.Direction) string {
-	if d.Name == "server" {
-		return "ServerCodec"
+	name := "ServerCodec"
+	if d.Name == "client" {
+		name = "ClientCodec"
 	}
-	return "ClientCodec"
+	if d.Suffix != "" {
+		return strings.ToLower(name[:1]) + name[1:] + d.Suffix // reached through Channels
+	}
+	return name
 }
 
 func (g *gen) dirSwitch(sw *ir.Switch, ds *dirScan) jen.Code {

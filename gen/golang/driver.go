@@ -66,8 +66,12 @@ func (g *gen) driver(f *jen.File) error {
 				args = append(args, jen.Id(leaf.Name).Call(arg))
 			case ir.Int:
 				v := fmt.Sprintf("a%d", i)
+				parse := jen.Qual("strconv", "ParseInt").Call(arg, jen.Lit(10), jen.Lit(64))
+				if leaf.Wide {
+					parse = jen.Qual(wirePkg, "ParseInteger").Call(arg)
+				}
 				conv = append(conv,
-					jen.List(jen.Id(v), jen.Err()).Op(":=").Qual("strconv", "ParseInt").Call(arg, jen.Lit(10), jen.Lit(64)),
+					jen.List(jen.Id(v), jen.Err()).Op(":=").Add(parse),
 					jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Qual("fmt", "Errorf").Call(jen.Lit(op.Method+": "+p.Name+": %w"), jen.Err()))),
 				)
 				args = append(args, jen.Id(v))
@@ -89,13 +93,13 @@ func (g *gen) driver(f *jen.File) error {
 		}))
 		body := []jen.Code{
 			jen.If(jen.Len(jen.Id("args")).Op("!=").Lit(len(op.Params))).Block(
-				jen.Return(jen.Qual("fmt", "Errorf").Call(jen.Lit(fmt.Sprintf("%s takes %d argument(s), got %%d", op.Method, len(op.Params))), jen.Len(jen.Id("args")))),
+				jen.Return(jen.Qual("fmt", "Errorf").Call(jen.Lit(fmt.Sprintf("%s takes %s, got %%d", op.Method, plural(len(op.Params), "argument"))), jen.Len(jen.Id("args")))),
 			),
 		}
 		body = append(body, conv...)
 		body = append(body,
-			jen.List(jen.Id("_"), jen.Err()).Op(":=").Id("d").Dot("c").Dot(op.Method).Call(append([]jen.Code{jen.Id("ctx")}, args...)...),
-			jen.Return(jen.Err()),
+			jen.If(jen.List(jen.Id("_"), jen.Err()).Op(":=").Id("d").Dot("c").Dot(op.Method).Call(append([]jen.Code{jen.Id("ctx")}, args...)...), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+			jen.Return(jen.Nil()),
 		)
 		cases = append(cases, jen.Case(jen.Lit(op.Method)).Block(body...))
 	}

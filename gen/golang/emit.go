@@ -97,6 +97,8 @@ type gen struct {
 	checks *check.Emitter
 	// numRules are the literals of exact float rules, in first-use order.
 	numRules [][3]string
+	// intRules are the keywords of integer rules, in first-use order.
+	intRules []ir.IntRule
 	// Candidate tables and the whole-frame decoders they name (pick.go).
 	candTables map[string]string
 	candDecls  []jen.Code
@@ -159,6 +161,9 @@ func goType(t *ir.Type) jen.Code {
 	case ir.String:
 		return jen.String()
 	case ir.Int:
+		if t.Wide {
+			return jen.Qual(wirePkg, "Integer")
+		}
 		return jen.Int64()
 	case ir.Float:
 		return jen.Float64()

@@ -14,22 +14,40 @@ func (g *gen) schema(f *jen.File) error {
 	emitDoc(f, "Schema returns the embedded JSON Schema bundle, so traffic can be validated without the spec files.")
 	f.Func().Id("Schema").Params().Index().Byte().Block(jen.Return(jen.Index().Byte().Call(jen.Id("schemaJSON"))))
 	f.Line()
-	for _, d := range []*ir.Direction{pkg.Server, pkg.Client} {
+	for _, d := range pkg.Directions() {
 		var names []jen.Code
 		for _, m := range d.Messages {
 			names = append(names, jen.Lit(m.Name))
 		}
-		emitDoc(f, comment(codecName(d)+" decodes and checks "+d.Name+" frames for provider-agnostic callers such as runtime/ and cmd/wsbind."))
-		f.Var().Id(codecName(d)).Op("=").Qual(wirePkg, "Codec").Values(jen.Dict{
+		fields := jen.Dict{
 			jen.Id("Protocol"):  jen.Lit(pkg.Name),
 			jen.Id("Direction"): jen.Lit(d.Name),
 			jen.Id("Messages"):  jen.Index().String().Values(names...),
 			jen.Id("Decode"): jen.Func().Params(jen.Id("frame").Index().Byte(), jen.Id("s").Op("*").Qual(wirePkg, "Scope")).Params(jen.Qual(wirePkg, "Message"), jen.Error()).Block(
-				jen.List(jen.Id("m"), jen.Err()).Op(":=").Id("decode"+d.GoName).Call(jen.Id("frame"), jen.Id("s")),
+				jen.List(jen.Id("m"), jen.Err()).Op(":=").Id("decode"+d.GoName+d.Suffix).Call(jen.Id("frame"), jen.Id("s")),
 				jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 				jen.Return(jen.Id("m"), jen.Nil()),
 			),
-		})
+		}
+		if d.Suffix != "" {
+			fields[jen.Id("Channel")] = jen.Lit(d.Channel)
+			fields[jen.Id("Address")] = jen.Lit(d.Address)
+			emitDoc(f, comment(codecName(d)+" decodes and checks "+d.Name+" frames on channel "+d.Channel+"."))
+		} else {
+			var chans []jen.Code
+			for _, c := range pkg.Channels {
+				cd := c.Server
+				if d.Name == "client" {
+					cd = c.Client
+				}
+				chans = append(chans, jen.Op("&").Id(codecName(cd)))
+			}
+			if len(chans) > 0 {
+				fields[jen.Id("Channels")] = jen.Index().Op("*").Qual(wirePkg, "Codec").Values(chans...)
+			}
+			emitDoc(f, comment(codecName(d)+" decodes and checks "+d.Name+" frames for provider-agnostic callers such as runtime/ and cmd/wsbind."))
+		}
+		f.Var().Id(codecName(d)).Op("=").Qual(wirePkg, "Codec").Values(fields)
 		f.Line()
 	}
 	emitDoc(f, "Examples are the message examples of the spec, each valid for its message.")

@@ -2,6 +2,7 @@ package ir
 
 import (
 	"encoding/json"
+	"fmt"
 	"sort"
 	"strings"
 
@@ -24,6 +25,7 @@ func Build(doc *spec.Document) (*Package, error) {
 		Doc:   doc.Root.Lookup("/info/description").Str(),
 	}
 	byName := map[string]*Message{}
+	var err error
 	pkg.Warnings = append(pkg.Warnings, doc.Notes...)
 	// Message keys become Go type names; a document may spell them any way
 	// ("lightMeasured", "user-joined").
@@ -40,16 +42,22 @@ func Build(doc *spec.Document) (*Package, error) {
 		if _, err := spec.Extensions(m.Node, messageExtensions...); err != nil {
 			return nil, err
 		}
-		t, err := l.forceName(m.Payload, m.Key)
-		if err != nil {
+		var t *Type
+		if m.Payload == nil {
+			t = &Type{Kind: Raw, Loc: short(m.Node.Loc)}
+		} else if t, err = l.forceName(m.Payload, m.Key); err != nil {
 			return nil, err
 		}
-		if t.Kind == Struct {
+		switch {
+		case m.Payload == nil:
+		case t.Kind == Struct:
 			if err := l.register(m.Payload, t); err != nil {
 				return nil, err
 			}
-		} else if err := l.renameValue(m.Payload, m.Key, t); err != nil {
-			return nil, err
+		default:
+			if err := l.renameValue(m.Payload, m.Key, t); err != nil {
+				return nil, err
+			}
 		}
 		rule, err := buildErrorRule(m.Node.Get("x-wsbind-error"))
 		if err != nil {
@@ -99,11 +107,13 @@ func Build(doc *spec.Document) (*Package, error) {
 	if len(doc.Receive) == 0 && len(doc.Send) == 0 {
 		return nil, doc.Root.Errorf("no operation carries a message")
 	}
-	var err error
 	if pkg.Server, err = direction("server", "ServerMessage", doc.Receive, byName); err != nil {
 		return nil, err
 	}
 	if pkg.Client, err = direction("client", "ClientMessage", doc.Send, byName); err != nil {
+		return nil, err
+	}
+	if pkg.Channels, err = channelDirections(doc, byName); err != nil {
 		return nil, err
 	}
 	for _, m := range pkg.Server.Messages {
@@ -120,7 +130,12 @@ func Build(doc *spec.Document) (*Package, error) {
 	if pkg.Servers, err = servers(doc.Root); err != nil {
 		return nil, err
 	}
-	if pkg.Schema, err = bundle(doc, pkg); err != nil {
+	if protos := otherProtocols(pkg.Servers); protos != "" {
+		pkg.NoClient = fmt.Sprintf("the document's servers speak %s, not WebSocket", protos)
+		pkg.Doc = strings.TrimSpace(pkg.Doc + "\n\nNo typed client is generated: " + pkg.NoClient + ". The types, decoders, validators and dispatchers work on frames from any transport.")
+		pkg.Warnings = append(pkg.Warnings, fmt.Sprintf("%s: no client: %s; types, validators and dispatchers only", doc.Root.Loc.File, pkg.NoClient))
+	}
+	if pkg.Schema, err = bundle(doc, pkg, l.checker); err != nil {
 		return nil, err
 	}
 	return pkg, nil
@@ -148,7 +163,7 @@ func (l *lowerer) renameValue(payload *spec.Node, msg string, t *Type) error {
 		return nil
 	}
 	name := msg + "Value"
-	if target, err := l.loader.Deref(payload); err == nil {
+	if target, err := l.deref(payload); err == nil {
 		if c := componentName(target); c != "" && c != msg {
 			name = c
 			if strings.ToUpper(c[:1]) != c[:1] {
@@ -431,4 +446,58 @@ func servers(root *spec.Node) ([]Server, error) {
 		out = append(out, s)
 	}
 	return out, nil
+}
+
+// channelDirections builds each channel's directions when more than one
+// channel carries messages.
+func channelDirections(doc *spec.Document, byName map[string]*Message) ([]*ChannelDirections, error) {
+	var used []*spec.Channel
+	for _, ch := range doc.Channels {
+		if len(ch.Messages) > 0 {
+			used = append(used, ch)
+		}
+	}
+	if len(used) < 2 {
+		return nil, nil
+	}
+	var out []*ChannelDirections
+	seen := map[string]string{}
+	for _, ch := range used {
+		suffix := "On" + GoName(ch.Key)
+		if prev, ok := seen[suffix]; ok {
+			return nil, ch.Node.Errorf("channels %s and %s would both be named %s", prev, ch.Key, suffix)
+		}
+		seen[suffix] = ch.Key
+		cd := &ChannelDirections{Key: ch.Key, Address: ch.Address}
+		var err error
+		if cd.Server, err = direction("server", "ServerMessage", ch.Receive, byName); err != nil {
+			return nil, err
+		}
+		if cd.Client, err = direction("client", "ClientMessage", ch.Send, byName); err != nil {
+			return nil, err
+		}
+		for _, d := range []*Direction{cd.Server, cd.Client} {
+			d.Channel, d.Address, d.Suffix = ch.Key, ch.Address, suffix
+		}
+		out = append(out, cd)
+	}
+	return out, nil
+}
+
+// otherProtocols lists the servers' protocols when none is WebSocket; ""
+// when one is, or when the document names no server (the caller gives
+// the URL).
+func otherProtocols(servers []Server) string {
+	var other []string
+	for _, s := range servers {
+		proto, _, _ := strings.Cut(s.URL, "://")
+		switch proto {
+		case "ws", "wss":
+			return ""
+		}
+		if !contains(other, proto) {
+			other = append(other, proto)
+		}
+	}
+	return strings.Join(other, ", ")
 }

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/wsbind/wsbind/gen/schema"
 	"github.com/wsbind/wsbind/gen/spec"
 )
 
@@ -16,16 +17,29 @@ import (
 // generated decoder matches to a message. Annotations are dropped; the
 // validating keywords are kept as written, so santhosh-tekuri/jsonschema
 // judges the very schema the generator lowered.
-func bundle(doc *spec.Document, pkg *Package) ([]byte, error) {
-	b := &bundler{loader: doc.Loader, defs: map[string]any{}, names: map[*spec.Node]string{}}
+func bundle(doc *spec.Document, pkg *Package, c *schema.Compiler) ([]byte, error) {
+	b := &bundler{loader: doc.Loader, compiler: c, defs: map[string]any{}, names: map[*spec.Node]string{}, taken: map[string]bool{}}
 	for _, m := range doc.Messages {
-		target, err := doc.Loader.Deref(m.Payload)
+		b.taken[m.Key] = true
+		if m.Payload == nil {
+			continue
+		}
+		// Compiled here if lowering did not need to: the compiler knows
+		// the base URI in effect at every node, which $refs resolve with.
+		if _, err := c.Compile(m.Payload); err != nil {
+			return nil, err
+		}
+		target, err := c.Target(m.Payload)
 		if err != nil {
 			return nil, err
 		}
 		b.names[target] = m.Key
 	}
 	for _, m := range doc.Messages {
+		if m.Payload == nil {
+			b.defs[m.Key] = true
+			continue
+		}
 		if _, err := b.ref(m.Payload); err != nil {
 			return nil, err
 		}
@@ -85,29 +99,44 @@ func directionBranches(sw *Switch) []any {
 }
 
 type bundler struct {
-	loader *spec.Loader
-	defs   map[string]any
-	names  map[*spec.Node]string
+	loader   *spec.Loader
+	compiler *schema.Compiler
+	defs     map[string]any
+	names    map[*spec.Node]string
+	taken    map[string]bool
+}
+
+// defName names a definition for a schema outside components/schemas (a
+// definitions entry, a file of its own, a subschema reached by pointer):
+// its last pointer segment or file name, made unique.
+func (b *bundler) defName(target *spec.Node) string {
+	base := target.Loc.Pointer[strings.LastIndexByte(target.Loc.Pointer, '/')+1:]
+	if base == "" {
+		f := target.Loc.File
+		base = strings.TrimSuffix(f[strings.LastIndexAny(f, "/\\")+1:], ".json")
+	}
+	name := GoName(base)
+	for i := 2; b.taken[name]; i++ {
+		name = fmt.Sprintf("%s%d", GoName(base), i)
+	}
+	b.taken[name] = true
+	return name
 }
 
 // ref returns a "$ref" object for the named schema at n, adding its
 // definition on first use.
 func (b *bundler) ref(n *spec.Node) (map[string]any, error) {
-	target, err := b.loader.Deref(n)
+	target, err := b.compiler.Target(n)
 	if err != nil {
 		return nil, err
 	}
 	name, ok := b.names[target]
 	if !ok {
 		name = componentName(target)
-		if name == "" {
-			return nil, n.Errorf("$ref must point at components/schemas/<name>")
+		if name == "" || b.taken[name] {
+			name = b.defName(target)
 		}
-		for other, used := range b.names {
-			if used == name && other != target {
-				return nil, n.Errorf("schema name %s is defined in two files (%s)", name, other.Loc)
-			}
-		}
+		b.taken[name] = true
 		b.names[target] = name
 	}
 	if _, done := b.defs[name]; !done {
@@ -129,7 +158,7 @@ var annotations = map[string]bool{
 func (b *bundler) convert(n *spec.Node) (any, error) {
 	switch n.Kind {
 	case spec.ScalarKind:
-		return n.Scalar, nil
+		return n, nil // the node marshals a number as written: 1e400, big integers
 	case spec.Sequence:
 		out := make([]any, len(n.Items))
 		for i, it := range n.Items {
@@ -150,6 +179,10 @@ func (b *bundler) convert(n *spec.Node) (any, error) {
 		switch {
 		case annotations[k] || strings.HasPrefix(k, "x-"):
 			continue
+		case k == "$id" || k == "$schema":
+			// Every $ref is rewritten to a definition of the bundle, so a
+			// base URI of the source would only mislead the reader.
+			continue
 		case k == "properties" && out["properties"] == nil:
 			props := map[string]any{}
 			for j, pk := range v.Keys {
@@ -161,10 +194,15 @@ func (b *bundler) convert(n *spec.Node) (any, error) {
 			}
 			out[k] = props
 		case k == "const":
-			out[k] = v.JSON(nil) // a value, not a schema
-		case k == "enum":
-			vals := v.JSON(nil).([]any)
-			if _, nullable, _ := schemaTypes(n); nullable && !containsNil(vals) {
+			out[k] = v // a value, not a schema; numbers kept as written
+		case k == "enum" && v.Kind == spec.Sequence:
+			vals := make([]any, 0, len(v.Items)+1)
+			hasNull := false
+			for _, it := range v.Items {
+				vals = append(vals, it)
+				hasNull = hasNull || (it.Kind == spec.ScalarKind && it.Scalar == nil)
+			}
+			if _, nullable, _ := schemaTypes(n); nullable && !hasNull {
 				vals = append(vals, nil) // as the Go type's Nullable wrapper accepts
 			}
 			out[k] = vals
@@ -202,13 +240,4 @@ func DefinitionNames(schema []byte) ([]string, error) {
 	}
 	sort.Strings(out)
 	return out, nil
-}
-
-func containsNil(vals []any) bool {
-	for _, v := range vals {
-		if v == nil {
-			return true
-		}
-	}
-	return false
 }

@@ -19,6 +19,16 @@ type ClientSpec struct {
 	Keepalive    Keepalive
 	Resume       *Resume
 	Ops          []*ClientOp
+	// Params are the {parameters} of the dialled channel's address, which
+	// the client fills from Config.Params.
+	Params []ChannelParam
+}
+
+// ChannelParam is one parameter of a channel address.
+type ChannelParam struct {
+	Name, GoName, Doc string
+	Enum              []string
+	Default           string
 }
 
 // Auth is x-wsbind-auth.
@@ -123,9 +133,8 @@ func buildClient(doc *spec.Document, pkg *Package, byName map[string]*Message) (
 	if servers != nil && len(servers.Values) > 0 {
 		srv := servers.Values[0]
 		cs.URL = srv.Get("protocol").Str() + "://" + srv.Get("host").Str() + srv.Get("pathname").Str()
-		if chans := doc.Root.Get("channels"); chans != nil && len(chans.Values) > 0 {
-			addr := chans.Values[0].Get("address").Str()
-			cs.URL = strings.TrimSuffix(cs.URL, "/") + addr
+		if len(doc.Channels) > 0 {
+			cs.URL = strings.TrimSuffix(cs.URL, "/") + doc.Channels[0].Address
 		}
 		if sp := srv.Get("x-wsbind-subprotocols"); sp != nil {
 			for _, it := range sp.Items {
@@ -206,6 +215,13 @@ func buildClient(doc *spec.Document, pkg *Package, byName map[string]*Message) (
 			}
 			cs.Resume = &Resume{Message: m, TokenPointer: r.Get("tokenPointer").Str(), QueryParam: r.Get("queryParam").Str()}
 		}
+	}
+	if len(doc.Channels) > 0 {
+		params, err := channelParams(doc, doc.Channels[0], cs.Auth.AddressParameter)
+		if err != nil {
+			return nil, err
+		}
+		cs.Params = params
 	}
 	for _, sop := range doc.Operations {
 		op, opName := sop.Node, sop.Key
@@ -315,6 +331,33 @@ func FieldPath(t *Type, ptr string) ([]*Field, error) {
 		}
 		out = append(out, f)
 		cur = f.Type
+	}
+	return out, nil
+}
+
+// channelParams reads the parameters of ch's address, leaving out one an
+// auth step fills (x-wsbind-auth addressParameter).
+func channelParams(doc *spec.Document, ch *spec.Channel, byAuth string) ([]ChannelParam, error) {
+	params := ch.Node.Get("parameters")
+	if params == nil {
+		return nil, nil
+	}
+	var out []ChannelParam
+	for i, name := range params.Keys {
+		if name == byAuth || !strings.Contains(ch.Address, "{"+name+"}") {
+			continue
+		}
+		n, err := doc.Loader.Deref(params.Values[i])
+		if err != nil {
+			return nil, err
+		}
+		p := ChannelParam{Name: name, GoName: GoName(name), Doc: n.Get("description").Str(), Default: n.Get("default").Str()}
+		if e := n.Get("enum"); e != nil {
+			for _, it := range e.Items {
+				p.Enum = append(p.Enum, it.Str())
+			}
+		}
+		out = append(out, p)
 	}
 	return out, nil
 }

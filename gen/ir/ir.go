@@ -48,8 +48,15 @@ type Type struct {
 	// as written ("" when absent): the decoder compares the frame's
 	// literal with them exactly, since float64 rounds what it decodes.
 	NumberLits [3]string
-	MinItems   int
-	MaxItems   int
+	// Ints are an Int's numeric keywords as written (bounds, multipleOf,
+	// const, enum), checked exactly by a wire.IntegerRule; nil when it
+	// has none.
+	Ints *IntRule
+	// Wide marks an Int whose keywords let a valid value lie beyond
+	// int64: its Go type is then wire.Integer instead of int64.
+	Wide     bool
+	MinItems int
+	MaxItems int
 
 	// RawTypes are the JSON types a Raw value may have (nil: any).
 	RawTypes []string
@@ -113,7 +120,9 @@ func (t *Type) hasChecks(seen map[*Type]bool) bool {
 	switch t.Kind {
 	case String:
 		return t.Const != nil || t.Pattern != "" || t.Format != "" || t.MinLength >= 0 || t.MaxLength >= 0
-	case Int, Float:
+	case Int:
+		return t.Ints.checks(t.Wide)
+	case Float:
 		return t.Const != nil || t.Minimum != nil || t.Maximum != nil
 	case Bool:
 		return t.Const != nil
@@ -210,6 +219,19 @@ type Direction struct {
 	// Root is nil when the direction carries no message: every frame is
 	// unknown.
 	Root *Switch
+	// Channel is the channel key of a per-channel direction ("" for the
+	// whole document's), and Suffix what its function names add
+	// ("OnLightMeasured").
+	Channel, Address, Suffix string
+}
+
+// ChannelDirections are the two directions of one channel. A document
+// with several channels gets them so that a caller who knows the channel
+// (the socket's URL) decodes with that channel's messages only: messages
+// told apart by nothing but their channel.
+type ChannelDirections struct {
+	Key, Address   string
+	Server, Client *Direction
 }
 
 // Package is everything generated for one provider.
@@ -221,6 +243,9 @@ type Package struct {
 	Messages []*Message
 	Server   *Direction
 	Client   *Direction
+	// Channels are per-channel directions, set when the document has more
+	// than one channel carrying messages.
+	Channels []*ChannelDirections
 	// Schema is the JSON Schema bundle (draft 7) with one definition per
 	// named schema and message plus ServerMessage and ClientMessage.
 	Schema []byte
@@ -230,6 +255,9 @@ type Package struct {
 	SourceFiles []string
 	// ClientSpec drives the typed client.
 	ClientSpec *ClientSpec
+	// NoClient says why no typed client fits ("" when one does): the
+	// document's servers speak another protocol than WebSocket.
+	NoClient string
 	// Warnings are what gen accepts but a user should hear of: keywords
 	// draft-07 makes annotations, which nothing checks.
 	Warnings []string
@@ -241,4 +269,13 @@ type Server struct {
 	URL        string // protocol://host+pathname
 	Doc        string
 	Extensions map[string][]byte // x-wsbind-* name to JSON value
+}
+
+// Directions lists the document's two directions, then each channel's.
+func (p *Package) Directions() []*Direction {
+	out := []*Direction{p.Server, p.Client}
+	for _, c := range p.Channels {
+		out = append(out, c.Server, c.Client)
+	}
+	return out
 }

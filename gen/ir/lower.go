@@ -11,6 +11,7 @@ import (
 
 	"github.com/wsbind/wsbind/gen/schema"
 	"github.com/wsbind/wsbind/gen/spec"
+	"github.com/wsbind/wsbind/runtime/jsonvalue"
 )
 
 // schemaExtensions are the x-wsbind-* keys allowed on a schema.
@@ -35,7 +36,7 @@ type lowerer struct {
 }
 
 func newLowerer(l *spec.Loader) *lowerer {
-	return &lowerer{loader: l, checker: schema.NewCompiler(l, nil), cache: map[*spec.Node]*Type{}, named: map[string]*Type{}, building: map[*Type]bool{}}
+	return &lowerer{loader: l, checker: schema.NewCompiler(l, l.Remotes), cache: map[*spec.Node]*Type{}, named: map[string]*Type{}, building: map[*Type]bool{}}
 }
 
 // componentName returns X when n sits at #/components/schemas/X.
@@ -51,7 +52,10 @@ func componentName(n *spec.Node) string {
 // lower lowers the schema at n. hint names the type if the schema is not a
 // named component (Parent+Property).
 func (l *lowerer) lower(n *spec.Node, hint string) (*Type, error) {
-	target, err := l.loader.Deref(n)
+	if remote := l.remoteRef(n); remote != nil {
+		return l.checked(remote)
+	}
+	target, err := l.deref(n)
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +74,10 @@ func (l *lowerer) lower(n *spec.Node, hint string) (*Type, error) {
 
 // forceName lowers a message payload under the message's own name.
 func (l *lowerer) forceName(n *spec.Node, name string) (*Type, error) {
-	target, err := l.loader.Deref(n)
+	if remote := l.remoteRef(n); remote != nil {
+		return l.checked(remote)
+	}
+	target, err := l.deref(n)
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +163,7 @@ func (l *lowerer) flatten(n *spec.Node) (*spec.Node, error) {
 	}
 	parts = append(parts, own)
 	for _, p := range parts {
-		part, err := l.loader.Deref(p)
+		part, err := l.deref(p)
 		if err != nil {
 			return nil, err
 		}
@@ -229,7 +236,7 @@ func (l *lowerer) mergeProp(a, b *spec.Node) (*spec.Node, error) {
 		return b, nil
 	}
 	if b.Get("$ref") != nil || b.Get("oneOf") != nil {
-		ad, err := l.loader.Deref(a)
+		ad, err := l.deref(a)
 		if err != nil {
 			return nil, err
 		}
@@ -238,11 +245,11 @@ func (l *lowerer) mergeProp(a, b *spec.Node) (*spec.Node, error) {
 		}
 		return b, nil
 	}
-	ad, err := l.loader.Deref(a)
+	ad, err := l.deref(a)
 	if err != nil {
 		return nil, err
 	}
-	bd, err := l.loader.Deref(b)
+	bd, err := l.deref(b)
 	if err != nil {
 		return nil, err
 	}
@@ -331,6 +338,7 @@ var supportedKeyword = map[string]bool{
 	"type": true, "properties": true, "required": true, "additionalProperties": true,
 	"items": true, "enum": true, "const": true, "pattern": true, "minLength": true,
 	"maxLength": true, "minimum": true, "maximum": true, "minItems": true, "maxItems": true,
+	"exclusiveMinimum": true, "exclusiveMaximum": true, "multipleOf": true, // integers only: exact() says so
 	"format": true, "description": true, "title": true, "default": true, "examples": true,
 	"deprecated": true, "$ref": true, "oneOf": true, "allOf": true,
 }
@@ -500,6 +508,9 @@ func floatOf(n *spec.Node) *float64 {
 }
 
 func (l *lowerer) scalarChecks(t *Type, n *spec.Node) error {
+	if t.Kind == Int {
+		return intChecks(t, n)
+	}
 	if c := n.Get("const"); c != nil {
 		if want := map[Kind]string{String: "string", Int: "integer", Float: "number", Bool: "boolean"}[t.Kind]; want == "" || (jsonTypeOf(c.Scalar) != want && !(want == "number" && jsonTypeOf(c.Scalar) == "integer")) {
 			return c.Errorf("const does not fit type")
@@ -552,6 +563,23 @@ func (l *lowerer) scalarChecks(t *Type, n *spec.Node) error {
 	return nil
 }
 
+// intChecks sets an Int's keywords and its Go type: int64 when they
+// confine every valid value to int64, else wire.Integer. A const that is
+// an int64 is kept in Const too, for code that sets it.
+func intChecks(t *Type, n *spec.Node) error {
+	r, err := intRuleOf(n)
+	if err != nil {
+		return err
+	}
+	t.Ints, t.Wide = r, !r.Int64()
+	if r != nil && r.Const != "" {
+		if v, integer, fits := jsonvalue.IntValue(r.Const); integer && fits {
+			t.Const = v
+		}
+	}
+	return nil
+}
+
 func (l *lowerer) lowerStruct(orig, n *spec.Node, name, doc string) (*Type, error) {
 	t := &Type{Kind: Struct, Name: name, Doc: doc, Loc: short(n.Loc)}
 	l.cache[orig] = t // before fields, so recursive schemas terminate
@@ -579,7 +607,7 @@ func (l *lowerer) lowerStruct(orig, n *spec.Node, name, doc string) (*Type, erro
 	goNames := map[string]string{}
 	for i, key := range props.Keys {
 		pn := props.Values[i]
-		pd, err := l.loader.Deref(pn)
+		pd, err := l.deref(pn)
 		if err != nil {
 			return nil, err
 		}
@@ -604,7 +632,14 @@ func (l *lowerer) lowerStruct(orig, n *spec.Node, name, doc string) (*Type, erro
 				inner = inner.Elem
 			}
 			if l.building[inner] {
-				return nil, pn.Errorf("property %q holds %s inside itself; recursion must go through an array or a map", key, inner.Name)
+				// A Go struct cannot hold itself by value: this property
+				// stays raw JSON, checked by a validator compiled from
+				// the same schema.
+				sc, err := l.checker.Compile(pd)
+				if err != nil {
+					return nil, err
+				}
+				ft = &Type{Kind: Raw, Check: sc, Loc: short(pn.Loc)}
 			}
 		}
 		fdoc := pn.Get("description").Str()
@@ -638,7 +673,7 @@ func (l *lowerer) lowerStruct(orig, n *spec.Node, name, doc string) (*Type, erro
 
 func (l *lowerer) lowerUnion(t *Type, one *spec.Node) error {
 	if len(one.Items) < 2 {
-		return one.Errorf("oneOf needs at least two branches")
+		return &untypedUnion{} // a union of one: the compiled check carries it
 	}
 	var branches []*Type
 	for i, b := range one.Items {
@@ -768,4 +803,47 @@ func (l *lowerer) sortedTypes() []*Type {
 // stable when lines move.
 func short(l spec.Loc) string {
 	return filepath.Base(l.File) + "#" + l.Pointer
+}
+
+// remoteRef follows n's $refs while the loader can, by path, and returns
+// the node whose $ref is an absolute URI mapped by Remotes, or nil. The
+// compiled check resolves such refs; the loader does not fetch.
+func (l *lowerer) remoteRef(n *spec.Node) *spec.Node {
+	if l.loader.Remotes == nil {
+		return nil
+	}
+	for hops := 0; n != nil && n.Get("$ref") != nil && hops < 32; hops++ {
+		if isAbsoluteRef(n) {
+			return n
+		}
+		next, err := l.loader.Follow(n)
+		if err != nil {
+			return nil
+		}
+		n = next
+	}
+	return nil
+}
+
+// isAbsoluteRef reports whether n is a $ref to an absolute URI.
+func isAbsoluteRef(n *spec.Node) bool {
+	ref := n.Get("$ref").Str()
+	i := strings.IndexByte(ref, ':')
+	return i > 0 && !strings.ContainsAny(ref[:i], "/#.")
+}
+
+// deref follows $refs as draft-07 says, $id base changes included: the
+// compiler resolves them, never the file path alone.
+func (l *lowerer) deref(n *spec.Node) (*spec.Node, error) {
+	for hops := 0; n != nil && n.Get("$ref") != nil; hops++ {
+		if hops > 32 {
+			return nil, n.Errorf("$ref chain too long")
+		}
+		next, err := l.checker.Target(n)
+		if err != nil {
+			return nil, err
+		}
+		n = next
+	}
+	return n, nil
 }

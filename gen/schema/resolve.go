@@ -178,6 +178,29 @@ func (c *Compiler) register(m map[string]*spec.Node, key string, n, at *spec.Nod
 	return nil
 }
 
+// Target returns the node the $ref at n names, resolved as draft-07 says
+// (against the base URI in effect at n, $ids included), indexing n's file
+// on first use.
+func (c *Compiler) Target(n *spec.Node) (*spec.Node, error) {
+	ref := n.Get("$ref")
+	if ref == nil {
+		return n, nil
+	}
+	if _, ok := c.base[n]; !ok {
+		root, abs, ok := c.l.Root(n)
+		if !ok {
+			return nil, fmt.Errorf("%s: $ref in a node of no file loaded by the compiler's loader", n.Loc)
+		}
+		if _, err := c.docFor(root, fileURI(abs)); err != nil {
+			return nil, err
+		}
+		if _, ok := c.base[n]; !ok {
+			c.walk(root, n.Loc.Pointer) // off the indexed paths: its lexical base
+		}
+	}
+	return c.resolveRef(n, ref)
+}
+
 // resolveRef finds the node a $ref at n names and the base URI in effect
 // there.
 func (c *Compiler) resolveRef(n, ref *spec.Node) (*spec.Node, error) {
@@ -202,7 +225,11 @@ func (c *Compiler) resolveRef(n, ref *spec.Node) (*spec.Node, error) {
 	case strings.HasPrefix(frag, "/"):
 		t := c.walk(res, frag)
 		if t == nil {
-			return nil, fail(fmt.Sprintf("%s has nothing at #%s", doc, frag), "check the pointer against the document; escape ~ as ~0 and / as ~1")
+			where := doc
+			if strings.HasPrefix(doc, "file://") {
+				where = res.Loc.File // no machine paths in errors
+			}
+			return nil, fail(fmt.Sprintf("%s has nothing at #%s", where, frag), "check the pointer against the document; escape ~ as ~0 and / as ~1")
 		}
 		return t, nil
 	default:

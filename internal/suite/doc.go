@@ -1,9 +1,11 @@
-// Package suite holds the generated validators to the official
-// JSON-Schema-Test-Suite, draft7 (vendored in testdata/jsonschema, pinned
-// in its SOURCE.md). suitegen compiles every group's schema into
-// internal/suite/draft7 through gen/schema and gen/check, the same path a
-// payload of any spec takes; the tests run every case against it and
-// against santhosh-tekuri/jsonschema v5, the reference.
+// Package suite holds the official JSON-Schema-Test-Suite, draft7
+// (vendored in testdata/jsonschema, pinned in its SOURCE.md), put through
+// the whole generator: suitegen writes each group's schema to
+// draft7/schemas/, makes it the payload of a message by $ref in an
+// AsyncAPI document (a channel per group), and generates that document
+// into draft7/doc0 as a user's spec would be. The tests run every case
+// through the channel's codec and hold it to the suite and to
+// santhosh-tekuri/jsonschema v5, the reference.
 //
 // internal/suite/random holds 300 random draft-07 schemas (seed 1) put
 // through the whole generator, typed lowering included, with every verdict
@@ -12,4 +14,4 @@
 package suite
 
 //go:generate go run ./randgen -seed 1 -n 300 -dir random
-//go:generate go run ./suitegen -suite ../../testdata/jsonschema/JSON-Schema-Test-Suite -meta ../../testdata/jsonschema/metaschema/draft-07.json -out draft7/validators_gen.go
+//go:generate go run ./suitegen -suite ../../testdata/jsonschema/JSON-Schema-Test-Suite -meta ../../testdata/jsonschema/metaschema/draft-07.json -out draft7

@@ -54,6 +54,22 @@ type Codec struct {
 	// Decode decodes frame, recording violations and drift in s. Its error
 	// is set only for malformed JSON.
 	Decode func(frame []byte, s *Scope) (Message, error)
+	// Channel and Address name the channel of a per-channel codec.
+	Channel, Address string
+	// Channels are this direction's per-channel codecs, for documents with
+	// several channels: on a known channel, only its messages are tried.
+	Channels []*Codec
+}
+
+// ForChannel returns the codec of the channel with key or address name,
+// or c itself when c has no such channel.
+func (c *Codec) ForChannel(name string) *Codec {
+	for _, ch := range c.Channels {
+		if ch.Channel == name || (ch.Address != "" && ch.Address == name) {
+			return ch
+		}
+	}
+	return c
 }
 
 // Result is the verdict on one frame.

@@ -61,12 +61,12 @@ func (m *M0) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "v":
 			if dup&(1<<1) != 0 {
 				s.Forget("v")
-				var zero string
+				var zero json.RawMessage
 				m.V = zero
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			if m.V, err = wire.String(d, s, "v"); err != nil {
+			if m.V, err = wire.Raw(d, s, "v"); err != nil {
 				return err
 			}
 		default:
@@ -1588,7 +1588,7 @@ func (m *M125) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			if m.V, err = wire.Int(d, s, "v"); err != nil {
+			if m.V, err = wire.IntIn(d, s, "v", intRule0); err != nil {
 				return err
 			}
 		default:
@@ -2370,12 +2370,12 @@ func (m *M138) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "v":
 			if dup&(1<<1) != 0 {
 				s.Forget("v")
-				var zero int64
+				var zero wire.Integer
 				m.V = zero
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			if m.V, err = wire.Int(d, s, "v"); err != nil {
+			if m.V, err = wire.AnyInt(d, s, "v"); err != nil {
 				return err
 			}
 		default:
@@ -2525,7 +2525,7 @@ func (m *M140) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			if m.V, err = wire.Int(d, s, "v"); err != nil {
+			if m.V, err = wire.IntIn(d, s, "v", intRule1); err != nil {
 				return err
 			}
 		default:
@@ -3188,7 +3188,7 @@ func (m *M152) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			if m.V, err = wire.Int(d, s, "v"); err != nil {
+			if m.V, err = wire.IntIn(d, s, "v", intRule1); err != nil {
 				return err
 			}
 		default:
@@ -3733,13 +3733,17 @@ func (m *M162) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "v":
 			if dup&(1<<1) != 0 {
 				s.Forget("v")
-				var zero json.RawMessage
+				var zero M162V
 				m.V = zero
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			if m.V, err = wire.Raw(d, s, "v"); err != nil {
-				return err
+			{
+				var sv0 string
+				if sv0, err = wire.String(d, s, "v"); err != nil {
+					return err
+				}
+				m.V = M162V(sv0)
 			}
 		default:
 			s.Unknown(key, false)
@@ -4678,12 +4682,12 @@ func (m *M179) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "v":
 			if dup&(1<<1) != 0 {
 				s.Forget("v")
-				var zero json.RawMessage
+				var zero int64
 				m.V = zero
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			if m.V, err = wire.Raw(d, s, "v"); err != nil {
+			if m.V, err = wire.IntIn(d, s, "v", intRule2); err != nil {
 				return err
 			}
 		default:
@@ -4978,12 +4982,12 @@ func (m *M184) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "v":
 			if dup&(1<<1) != 0 {
 				s.Forget("v")
-				var zero json.RawMessage
+				var zero int64
 				m.V = zero
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			if m.V, err = wire.Raw(d, s, "v"); err != nil {
+			if m.V, err = wire.IntIn(d, s, "v", intRule3); err != nil {
 				return err
 			}
 		default:
@@ -5379,12 +5383,12 @@ func (m *M190V) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "é":
 			if dup&(1<<1) != 0 {
 				s.Forget("é")
-				var zero json.RawMessage
+				var zero wire.Integer
 				m.É = zero
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			if m.É, err = wire.Raw(d, s, "é"); err != nil {
+			if m.É, err = wire.AnyInt(d, s, "é"); err != nil {
 				return err
 			}
 		default:
@@ -6030,13 +6034,17 @@ func (m *M201) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "v":
 			if dup&(1<<1) != 0 {
 				s.Forget("v")
-				var zero json.RawMessage
+				var zero M201V
 				m.V = zero
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			if m.V, err = wire.Raw(d, s, "v"); err != nil {
-				return err
+			{
+				var sv0 string
+				if sv0, err = wire.String(d, s, "v"); err != nil {
+					return err
+				}
+				m.V = M201V(sv0)
 			}
 		default:
 			s.Unknown(key, false)
@@ -6380,12 +6388,12 @@ func (m *M208) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "v":
 			if dup&(1<<1) != 0 {
 				s.Forget("v")
-				var zero json.RawMessage
+				var zero wire.Integer
 				m.V = zero
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			if m.V, err = wire.Raw(d, s, "v"); err != nil {
+			if m.V, err = wire.AnyInt(d, s, "v"); err != nil {
 				return err
 			}
 		default:
@@ -8684,12 +8692,12 @@ func (m *M246) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "v":
 			if dup&(1<<1) != 0 {
 				s.Forget("v")
-				var zero json.RawMessage
+				var zero wire.Integer
 				m.V = zero
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			if m.V, err = wire.Raw(d, s, "v"); err != nil {
+			if m.V, err = wire.AnyInt(d, s, "v"); err != nil {
 				return err
 			}
 		default:
@@ -8734,12 +8742,12 @@ func (m *M247) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "v":
 			if dup&(1<<1) != 0 {
 				s.Forget("v")
-				var zero json.RawMessage
+				var zero wire.Integer
 				m.V = zero
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			if m.V, err = wire.Raw(d, s, "v"); err != nil {
+			if m.V, err = wire.AnyInt(d, s, "v"); err != nil {
 				return err
 			}
 		default:
@@ -8931,12 +8939,12 @@ func (m *M25) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "v":
 			if dup&(1<<1) != 0 {
 				s.Forget("v")
-				var zero json.RawMessage
+				var zero wire.Integer
 				m.V = zero
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			if m.V, err = wire.Raw(d, s, "v"); err != nil {
+			if m.V, err = wire.AnyInt(d, s, "v"); err != nil {
 				return err
 			}
 		default:
@@ -9235,12 +9243,12 @@ func (m *M255) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "v":
 			if dup&(1<<1) != 0 {
 				s.Forget("v")
-				var zero json.RawMessage
+				var zero wire.Integer
 				m.V = zero
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			if m.V, err = wire.Raw(d, s, "v"); err != nil {
+			if m.V, err = wire.AnyInt(d, s, "v"); err != nil {
 				return err
 			}
 		default:
@@ -9285,12 +9293,12 @@ func (m *M256) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "v":
 			if dup&(1<<1) != 0 {
 				s.Forget("v")
-				var zero json.RawMessage
+				var zero wire.Integer
 				m.V = zero
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			if m.V, err = wire.Raw(d, s, "v"); err != nil {
+			if m.V, err = wire.AnyInt(d, s, "v"); err != nil {
 				return err
 			}
 		default:
@@ -11279,12 +11287,12 @@ func (m *M29) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "v":
 			if dup&(1<<1) != 0 {
 				s.Forget("v")
-				var zero json.RawMessage
+				var zero wire.Integer
 				m.V = zero
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			if m.V, err = wire.Raw(d, s, "v"); err != nil {
+			if m.V, err = wire.AnyInt(d, s, "v"); err != nil {
 				return err
 			}
 		default:
@@ -12673,13 +12681,18 @@ func (m *M42VC) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "b":
 			if dup&(1<<0) != 0 {
 				s.Forget("b")
-				var zero json.RawMessage
+				var zero wire.Opt[M42VCB]
 				m.B = zero
 			}
 			dup |= 1 << 0
-			if m.B, err = wire.Raw(d, s, "b"); err != nil {
-				return err
+			{
+				var sv0 string
+				if sv0, err = wire.String(d, s, "b"); err != nil {
+					return err
+				}
+				m.B.Value = M42VCB(sv0)
 			}
+			m.B.Set = true
 		case "x-y":
 			if dup&(1<<1) != 0 {
 				s.Forget("x-y")
@@ -12930,12 +12943,12 @@ func (m *M47) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "v":
 			if dup&(1<<1) != 0 {
 				s.Forget("v")
-				var zero json.RawMessage
+				var zero wire.Integer
 				m.V = zero
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			if m.V, err = wire.Raw(d, s, "v"); err != nil {
+			if m.V, err = wire.AnyInt(d, s, "v"); err != nil {
 				return err
 			}
 		default:
@@ -13071,12 +13084,12 @@ func (m *M49V) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "x-y":
 			if dup&(1<<0) != 0 {
 				s.Forget("x-y")
-				var zero json.RawMessage
+				var zero wire.Integer
 				m.XY = zero
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			if m.XY, err = wire.Raw(d, s, "x-y"); err != nil {
+			if m.XY, err = wire.AnyInt(d, s, "x-y"); err != nil {
 				return err
 			}
 		default:
@@ -13118,12 +13131,12 @@ func (m *M5) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "v":
 			if dup&(1<<1) != 0 {
 				s.Forget("v")
-				var zero int64
+				var zero wire.Integer
 				m.V = zero
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			if m.V, err = wire.Int(d, s, "v"); err != nil {
+			if m.V, err = wire.AnyInt(d, s, "v"); err != nil {
 				return err
 			}
 		default:
@@ -13168,12 +13181,12 @@ func (m *M50) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "v":
 			if dup&(1<<1) != 0 {
 				s.Forget("v")
-				var zero json.RawMessage
+				var zero wire.Integer
 				m.V = zero
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			if m.V, err = wire.Raw(d, s, "v"); err != nil {
+			if m.V, err = wire.AnyInt(d, s, "v"); err != nil {
 				return err
 			}
 		default:
@@ -13772,12 +13785,12 @@ func (m *M61) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "v":
 			if dup&(1<<1) != 0 {
 				s.Forget("v")
-				var zero json.RawMessage
+				var zero wire.Integer
 				m.V = zero
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			if m.V, err = wire.Raw(d, s, "v"); err != nil {
+			if m.V, err = wire.AnyInt(d, s, "v"); err != nil {
 				return err
 			}
 		default:
@@ -13872,12 +13885,12 @@ func (m *M63) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "v":
 			if dup&(1<<1) != 0 {
 				s.Forget("v")
-				var zero json.RawMessage
+				var zero bool
 				m.V = zero
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			if m.V, err = wire.Raw(d, s, "v"); err != nil {
+			if m.V, err = wire.Bool(d, s, "v"); err != nil {
 				return err
 			}
 		default:
@@ -14081,12 +14094,12 @@ func (m *M67) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "v":
 			if dup&(1<<1) != 0 {
 				s.Forget("v")
-				var zero int64
+				var zero string
 				m.V = zero
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			if m.V, err = wire.Int(d, s, "v"); err != nil {
+			if m.V, err = wire.String(d, s, "v"); err != nil {
 				return err
 			}
 		default:
@@ -14231,12 +14244,12 @@ func (m *M7) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "v":
 			if dup&(1<<1) != 0 {
 				s.Forget("v")
-				var zero json.RawMessage
+				var zero wire.Integer
 				m.V = zero
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			if m.V, err = wire.Raw(d, s, "v"); err != nil {
+			if m.V, err = wire.AnyInt(d, s, "v"); err != nil {
 				return err
 			}
 		default:
@@ -14331,12 +14344,12 @@ func (m *M71) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "v":
 			if dup&(1<<1) != 0 {
 				s.Forget("v")
-				var zero bool
+				var zero int64
 				m.V = zero
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			if m.V, err = wire.Bool(d, s, "v"); err != nil {
+			if m.V, err = wire.IntIn(d, s, "v", intRule1); err != nil {
 				return err
 			}
 		default:
@@ -14885,12 +14898,12 @@ func (m *M81) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "v":
 			if dup&(1<<1) != 0 {
 				s.Forget("v")
-				var zero json.RawMessage
+				var zero wire.Integer
 				m.V = zero
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			if m.V, err = wire.Raw(d, s, "v"); err != nil {
+			if m.V, err = wire.AnyInt(d, s, "v"); err != nil {
 				return err
 			}
 		default:
@@ -15216,13 +15229,17 @@ func (m *M87) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "v":
 			if dup&(1<<1) != 0 {
 				s.Forget("v")
-				var zero json.RawMessage
+				var zero M87V
 				m.V = zero
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			if m.V, err = wire.Raw(d, s, "v"); err != nil {
-				return err
+			{
+				var sv0 string
+				if sv0, err = wire.String(d, s, "v"); err != nil {
+					return err
+				}
+				m.V = M87V(sv0)
 			}
 		default:
 			s.Unknown(key, false)
@@ -15430,7 +15447,7 @@ func (m *M90) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			if m.V, err = wire.Int(d, s, "v"); err != nil {
+			if m.V, err = wire.IntIn(d, s, "v", intRule1); err != nil {
 				return err
 			}
 		default:
@@ -15913,12 +15930,12 @@ func (m *M99) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "v":
 			if dup&(1<<1) != 0 {
 				s.Forget("v")
-				var zero json.RawMessage
+				var zero float64
 				m.V = zero
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			if m.V, err = wire.Raw(d, s, "v"); err != nil {
+			if m.V, err = wire.FloatIn(d, s, "v", numberRule1); err != nil {
 				return err
 			}
 		default:
@@ -19030,5 +19047,6 @@ func DecodeClientMessage(frame []byte) (ClientMessage, error) {
 }
 
 var (
-	numberRule0 = wire.NewNumberRule("", "0.5", "")
+	numberRule0 = wire.NewNumberRule("", "100", "")
+	numberRule1 = wire.NewNumberRule("", "", "-1e19")
 )

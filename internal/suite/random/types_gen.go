@@ -65,8 +65,8 @@ func (*Hello) isClientMessage() {}
 
 // M0 is the M0 message, sent by the server.
 type M0 struct {
-	K string `json:"k"`
-	V string `json:"v"`
+	K string          `json:"k"`
+	V json.RawMessage `json:"v"`
 
 	raw []byte
 }
@@ -933,8 +933,8 @@ type M137V struct {
 
 // M138 is the M138 message, sent by the server.
 type M138 struct {
-	K string `json:"k"`
-	V int64  `json:"v"`
+	K string       `json:"k"`
+	V wire.Integer `json:"v"`
 
 	raw []byte
 }
@@ -1089,13 +1089,13 @@ type M144V string
 
 // M144V values.
 const (
-	M144VA M144V = "a"
+	M144VB M144V = "b"
 )
 
 // Valid reports whether e is one of the listed values.
 func (e M144V) Valid() bool {
 	switch e {
-	case "a":
+	case "b":
 		return true
 	}
 	return false
@@ -1464,8 +1464,8 @@ func (*M161) isServerMessage() {}
 
 // M162 is the M162 message, sent by the server.
 type M162 struct {
-	K string          `json:"k"`
-	V json.RawMessage `json:"v"`
+	K string `json:"k"`
+	V M162V  `json:"v"`
 
 	raw []byte
 }
@@ -1480,6 +1480,24 @@ func (m *M162) RawFrame() []byte {
 	return m.raw
 }
 func (*M162) isServerMessage() {}
+
+// M162V is one of the values the spec lists
+// (random.yaml#/components/messages/M162/payload/properties/v).
+type M162V string
+
+// M162V values.
+const (
+	M162VX M162V = ""
+)
+
+// Valid reports whether e is one of the listed values.
+func (e M162V) Valid() bool {
+	switch e {
+	case "":
+		return true
+	}
+	return false
+}
 
 // M163 is the M163 message, sent by the server.
 type M163 struct {
@@ -1620,13 +1638,13 @@ type M169V string
 
 // M169V values.
 const (
-	M169VA M169V = "a"
+	M169VB M169V = "b"
 )
 
 // Valid reports whether e is one of the listed values.
 func (e M169V) Valid() bool {
 	switch e {
-	case "a":
+	case "b":
 		return true
 	}
 	return false
@@ -1824,8 +1842,8 @@ func (*M178) isServerMessage() {}
 
 // M179 is the M179 message, sent by the server.
 type M179 struct {
-	K string          `json:"k"`
-	V json.RawMessage `json:"v"`
+	K string `json:"k"`
+	V int64  `json:"v"`
 
 	raw []byte
 }
@@ -1938,8 +1956,8 @@ func (*M183) isServerMessage() {}
 
 // M184 is the M184 message, sent by the server.
 type M184 struct {
-	K string          `json:"k"`
-	V json.RawMessage `json:"v"`
+	K string `json:"k"`
+	V int64  `json:"v"`
 
 	raw []byte
 }
@@ -2092,7 +2110,7 @@ func (*M190) isServerMessage() {}
 // (random.yaml#/components/messages/M190/payload/properties/v).
 type M190V struct {
 	B json.RawMessage `json:"b,omitzero"`
-	É json.RawMessage `json:"é"`
+	É wire.Integer    `json:"é"`
 }
 
 // M191 is the M191 message, sent by the server.
@@ -2344,8 +2362,8 @@ func (*M200) isServerMessage() {}
 
 // M201 is the M201 message, sent by the server.
 type M201 struct {
-	K string          `json:"k"`
-	V json.RawMessage `json:"v"`
+	K string `json:"k"`
+	V M201V  `json:"v"`
 
 	raw []byte
 }
@@ -2360,6 +2378,24 @@ func (m *M201) RawFrame() []byte {
 	return m.raw
 }
 func (*M201) isServerMessage() {}
+
+// M201V is one of the values the spec lists
+// (random.yaml#/components/messages/M201/payload/properties/v).
+type M201V string
+
+// M201V values.
+const (
+	M201VX M201V = ""
+)
+
+// Valid reports whether e is one of the listed values.
+func (e M201V) Valid() bool {
+	switch e {
+	case "":
+		return true
+	}
+	return false
+}
 
 // M202 is the M202 message, sent by the server.
 type M202 struct {
@@ -2477,8 +2513,8 @@ func (*M207) isServerMessage() {}
 
 // M208 is the M208 message, sent by the server.
 type M208 struct {
-	K string          `json:"k"`
-	V json.RawMessage `json:"v"`
+	K string       `json:"k"`
+	V wire.Integer `json:"v"`
 
 	raw []byte
 }
@@ -3302,8 +3338,8 @@ func (*M245) isServerMessage() {}
 
 // M246 is the M246 message, sent by the server.
 type M246 struct {
-	K string          `json:"k"`
-	V json.RawMessage `json:"v"`
+	K string       `json:"k"`
+	V wire.Integer `json:"v"`
 
 	raw []byte
 }
@@ -3321,8 +3357,8 @@ func (*M246) isServerMessage() {}
 
 // M247 is the M247 message, sent by the server.
 type M247 struct {
-	K string          `json:"k"`
-	V json.RawMessage `json:"v"`
+	K string       `json:"k"`
+	V wire.Integer `json:"v"`
 
 	raw []byte
 }
@@ -3385,8 +3421,8 @@ type M24V struct {
 
 // M25 is the M25 message, sent by the server.
 type M25 struct {
-	K string          `json:"k"`
-	V json.RawMessage `json:"v"`
+	K string       `json:"k"`
+	V wire.Integer `json:"v"`
 
 	raw []byte
 }
@@ -3518,8 +3554,8 @@ func (e M254V) Valid() bool {
 
 // M255 is the M255 message, sent by the server.
 type M255 struct {
-	K string          `json:"k"`
-	V json.RawMessage `json:"v"`
+	K string       `json:"k"`
+	V wire.Integer `json:"v"`
 
 	raw []byte
 }
@@ -3537,8 +3573,8 @@ func (*M255) isServerMessage() {}
 
 // M256 is the M256 message, sent by the server.
 type M256 struct {
-	K string          `json:"k"`
-	V json.RawMessage `json:"v"`
+	K string       `json:"k"`
+	V wire.Integer `json:"v"`
 
 	raw []byte
 }
@@ -4073,13 +4109,13 @@ type M278V string
 
 // M278V values.
 const (
-	M278VA M278V = "a"
+	M278VB M278V = "b"
 )
 
 // Valid reports whether e is one of the listed values.
 func (e M278V) Valid() bool {
 	switch e {
-	case "a":
+	case "b":
 		return true
 	}
 	return false
@@ -4334,8 +4370,8 @@ func (*M289) isServerMessage() {}
 
 // M29 is the M29 message, sent by the server.
 type M29 struct {
-	K string          `json:"k"`
-	V json.RawMessage `json:"v"`
+	K string       `json:"k"`
+	V wire.Integer `json:"v"`
 
 	raw []byte
 }
@@ -4836,8 +4872,26 @@ type M42V struct {
 // M42VC is an object of the spec
 // (random.yaml#/components/messages/M42/payload/properties/v/properties/c).
 type M42VC struct {
-	B  json.RawMessage `json:"b,omitzero"`
-	XY json.RawMessage `json:"x-y"`
+	B  wire.Opt[M42VCB] `json:"b,omitzero"`
+	XY json.RawMessage  `json:"x-y"`
+}
+
+// M42VCB is one of the values the spec lists
+// (random.yaml#/components/messages/M42/payload/properties/v/properties/c/properties/b).
+type M42VCB string
+
+// M42VCB values.
+const (
+	M42VCBX M42VCB = ""
+)
+
+// Valid reports whether e is one of the listed values.
+func (e M42VCB) Valid() bool {
+	switch e {
+	case "":
+		return true
+	}
+	return false
 }
 
 // M43 is the M43 message, sent by the server.
@@ -4918,8 +4972,8 @@ func (*M46) isServerMessage() {}
 
 // M47 is the M47 message, sent by the server.
 type M47 struct {
-	K string          `json:"k"`
-	V json.RawMessage `json:"v"`
+	K string       `json:"k"`
+	V wire.Integer `json:"v"`
 
 	raw []byte
 }
@@ -4976,13 +5030,13 @@ func (*M49) isServerMessage() {}
 // M49V is an object of the spec
 // (random.yaml#/components/messages/M49/payload/properties/v).
 type M49V struct {
-	XY json.RawMessage `json:"x-y"`
+	XY wire.Integer `json:"x-y"`
 }
 
 // M5 is the M5 message, sent by the server.
 type M5 struct {
-	K string `json:"k"`
-	V int64  `json:"v"`
+	K string       `json:"k"`
+	V wire.Integer `json:"v"`
 
 	raw []byte
 }
@@ -5000,8 +5054,8 @@ func (*M5) isServerMessage() {}
 
 // M50 is the M50 message, sent by the server.
 type M50 struct {
-	K string          `json:"k"`
-	V json.RawMessage `json:"v"`
+	K string       `json:"k"`
+	V wire.Integer `json:"v"`
 
 	raw []byte
 }
@@ -5247,8 +5301,8 @@ func (*M60) isServerMessage() {}
 
 // M61 is the M61 message, sent by the server.
 type M61 struct {
-	K string          `json:"k"`
-	V json.RawMessage `json:"v"`
+	K string       `json:"k"`
+	V wire.Integer `json:"v"`
 
 	raw []byte
 }
@@ -5285,8 +5339,8 @@ func (*M62) isServerMessage() {}
 
 // M63 is the M63 message, sent by the server.
 type M63 struct {
-	K string          `json:"k"`
-	V json.RawMessage `json:"v"`
+	K string `json:"k"`
+	V bool   `json:"v"`
 
 	raw []byte
 }
@@ -5362,7 +5416,7 @@ func (*M66) isServerMessage() {}
 // M67 is the M67 message, sent by the server.
 type M67 struct {
 	K string `json:"k"`
-	V int64  `json:"v"`
+	V string `json:"v"`
 
 	raw []byte
 }
@@ -5418,8 +5472,8 @@ func (*M69) isServerMessage() {}
 
 // M7 is the M7 message, sent by the server.
 type M7 struct {
-	K string          `json:"k"`
-	V json.RawMessage `json:"v"`
+	K string       `json:"k"`
+	V wire.Integer `json:"v"`
 
 	raw []byte
 }
@@ -5457,7 +5511,7 @@ func (*M70) isServerMessage() {}
 // M71 is the M71 message, sent by the server.
 type M71 struct {
 	K string `json:"k"`
-	V bool   `json:"v"`
+	V int64  `json:"v"`
 
 	raw []byte
 }
@@ -5684,8 +5738,8 @@ func (*M80) isServerMessage() {}
 
 // M81 is the M81 message, sent by the server.
 type M81 struct {
-	K string          `json:"k"`
-	V json.RawMessage `json:"v"`
+	K string       `json:"k"`
+	V wire.Integer `json:"v"`
 
 	raw []byte
 }
@@ -5804,8 +5858,8 @@ func (*M86) isServerMessage() {}
 
 // M87 is the M87 message, sent by the server.
 type M87 struct {
-	K string          `json:"k"`
-	V json.RawMessage `json:"v"`
+	K string `json:"k"`
+	V M87V   `json:"v"`
 
 	raw []byte
 }
@@ -5820,6 +5874,24 @@ func (m *M87) RawFrame() []byte {
 	return m.raw
 }
 func (*M87) isServerMessage() {}
+
+// M87V is one of the values the spec lists
+// (random.yaml#/components/messages/M87/payload/properties/v).
+type M87V string
+
+// M87V values.
+const (
+	M87VX M87V = ""
+)
+
+// Valid reports whether e is one of the listed values.
+func (e M87V) Valid() bool {
+	switch e {
+	case "":
+		return true
+	}
+	return false
+}
 
 // M88 is the M88 message, sent by the server.
 type M88 struct {
@@ -6057,8 +6129,8 @@ func (*M98) isServerMessage() {}
 
 // M99 is the M99 message, sent by the server.
 type M99 struct {
-	K string          `json:"k"`
-	V json.RawMessage `json:"v"`
+	K string  `json:"k"`
+	V float64 `json:"v"`
 
 	raw []byte
 }

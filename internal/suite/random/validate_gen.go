@@ -41,9 +41,7 @@ func (m *M0) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	if m.V != "é" {
-		wire.Const(s, "\"é\"")
-	}
+	wire.CheckRaw(s, m.V, check0)
 	s.Pop()
 }
 
@@ -78,7 +76,7 @@ func (m *M10) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check0)
+	wire.CheckRaw(s, m.V, check1)
 	s.Pop()
 }
 
@@ -97,7 +95,7 @@ func (m *M100) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check1)
+	wire.CheckRaw(s, m.V, check2)
 	s.Pop()
 }
 
@@ -116,7 +114,7 @@ func (m *M101) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check13)
+	wire.CheckRaw(s, m.V, check14)
 	s.Pop()
 }
 
@@ -135,7 +133,7 @@ func (m *M102) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check28)
+	wire.CheckRaw(s, m.V, check29)
 	s.Pop()
 }
 
@@ -154,7 +152,7 @@ func (m *M103) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check37)
+	wire.CheckRaw(s, m.V, check38)
 	s.Pop()
 }
 
@@ -173,7 +171,7 @@ func (m *M104) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check38)
+	wire.CheckRaw(s, m.V, check39)
 	s.Pop()
 }
 
@@ -208,7 +206,7 @@ func (m *M106) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check43)
+	wire.CheckRaw(s, m.V, check44)
 	s.Pop()
 }
 
@@ -227,7 +225,7 @@ func (m *M107) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check45)
+	wire.CheckRaw(s, m.V, check46)
 	s.Pop()
 }
 
@@ -271,7 +269,7 @@ func (m *M109) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check48)
+	wire.CheckRaw(s, m.V, check49)
 	s.Pop()
 }
 
@@ -306,7 +304,7 @@ func (m *M110) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check50)
+	wire.CheckRaw(s, m.V, check51)
 	s.Pop()
 }
 
@@ -325,7 +323,7 @@ func (m *M111) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check58)
+	wire.CheckRaw(s, m.V, check59)
 	s.Pop()
 }
 
@@ -344,7 +342,7 @@ func (m *M112) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check63)
+	wire.CheckRaw(s, m.V, check62)
 	s.Pop()
 }
 
@@ -363,7 +361,7 @@ func (m *M113) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check69)
+	wire.CheckRaw(s, m.V, check68)
 	s.Pop()
 }
 
@@ -402,7 +400,7 @@ func (m *M115) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check82)
+	wire.CheckRaw(s, m.V, check81)
 	s.Pop()
 }
 
@@ -421,7 +419,7 @@ func (m *M116) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check85)
+	wire.CheckRaw(s, m.V, check84)
 	s.Pop()
 }
 
@@ -456,7 +454,7 @@ func (m *M118) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check88)
+	wire.CheckRaw(s, m.V, check87)
 	s.Pop()
 }
 
@@ -491,7 +489,7 @@ func (m *M12) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check99)
+	wire.CheckRaw(s, m.V, check98)
 	s.Pop()
 }
 
@@ -510,7 +508,7 @@ func (m *M120) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check102)
+	wire.CheckRaw(s, m.V, check101)
 	s.Pop()
 }
 
@@ -529,7 +527,7 @@ func (m *M121) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check103)
+	wire.CheckRaw(s, m.V, check102)
 	s.Pop()
 }
 
@@ -564,7 +562,7 @@ func (m *M123) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check104)
+	wire.CheckRaw(s, m.V, check103)
 	s.Pop()
 }
 
@@ -602,11 +600,7 @@ func (m *M125) validate(s *wire.Scope) {
 		wire.Const(s, "\"m125\"")
 	}
 	s.Pop()
-	s.Push("v")
-	if m.V != int64(0) {
-		wire.Const(s, "0")
-	}
-	s.Pop()
+	wire.CheckInt(s, "v", m.V, intRule0)
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -638,7 +632,7 @@ func (m *M126V) Validate() error {
 
 func (m *M126V) validate(s *wire.Scope) {
 	s.Push("x-y")
-	wire.CheckRaw(s, m.XY, check106)
+	wire.CheckRaw(s, m.XY, check105)
 	s.Pop()
 }
 
@@ -657,7 +651,7 @@ func (m *M127) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check113)
+	wire.CheckRaw(s, m.V, check112)
 	s.Pop()
 }
 
@@ -676,7 +670,7 @@ func (m *M128) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check114)
+	wire.CheckRaw(s, m.V, check113)
 	s.Pop()
 }
 
@@ -695,7 +689,7 @@ func (m *M129) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check115)
+	wire.CheckRaw(s, m.V, check114)
 	s.Pop()
 }
 
@@ -714,7 +708,7 @@ func (m *M13) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check123)
+	wire.CheckRaw(s, m.V, check122)
 	s.Pop()
 }
 
@@ -733,7 +727,7 @@ func (m *M130) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check128)
+	wire.CheckRaw(s, m.V, check127)
 	s.Pop()
 }
 
@@ -752,7 +746,7 @@ func (m *M131) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check129)
+	wire.CheckRaw(s, m.V, check128)
 	s.Pop()
 }
 
@@ -771,7 +765,7 @@ func (m *M132) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check140)
+	wire.CheckRaw(s, m.V, check139)
 	s.Pop()
 }
 
@@ -790,7 +784,7 @@ func (m *M133) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check141)
+	wire.CheckRaw(s, m.V, check140)
 	s.Pop()
 }
 
@@ -809,7 +803,7 @@ func (m *M134) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check142)
+	wire.CheckRaw(s, m.V, check141)
 	s.Pop()
 }
 
@@ -879,7 +873,7 @@ func (m *M137V) Validate() error {
 
 func (m *M137V) validate(s *wire.Scope) {
 	s.Push("c")
-	wire.CheckRaw(s, m.C, check143)
+	wire.CheckRaw(s, m.C, check142)
 	s.Pop()
 }
 
@@ -897,9 +891,7 @@ func (m *M138) validate(s *wire.Scope) {
 		wire.Const(s, "\"m138\"")
 	}
 	s.Pop()
-	s.Push("v")
-	wire.CheckMinimum(s, float64(m.V), 2.5)
-	s.Pop()
+	wire.CheckInteger(s, "v", m.V, intRule4)
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -917,7 +909,7 @@ func (m *M139) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check148)
+	wire.CheckRaw(s, m.V, check147)
 	s.Pop()
 }
 
@@ -936,7 +928,7 @@ func (m *M14) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check156)
+	wire.CheckRaw(s, m.V, check155)
 	s.Pop()
 }
 
@@ -954,11 +946,7 @@ func (m *M140) validate(s *wire.Scope) {
 		wire.Const(s, "\"m140\"")
 	}
 	s.Pop()
-	s.Push("v")
-	if m.V != int64(0) {
-		wire.Const(s, "0")
-	}
-	s.Pop()
+	wire.CheckInt(s, "v", m.V, intRule1)
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -976,7 +964,7 @@ func (m *M141) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check157)
+	wire.CheckRaw(s, m.V, check156)
 	s.Pop()
 }
 
@@ -995,7 +983,7 @@ func (m *M142) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check171)
+	wire.CheckRaw(s, m.V, check170)
 	s.Pop()
 }
 
@@ -1036,7 +1024,7 @@ func (m *M144) validate(s *wire.Scope) {
 
 func (e M144V) validate(s *wire.Scope) {
 	if !e.Valid() {
-		wire.Enum(s, "\"a\"")
+		wire.Enum(s, "\"b\"")
 	}
 }
 
@@ -1055,7 +1043,7 @@ func (m *M145) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check173)
+	wire.CheckRaw(s, m.V, check172)
 	s.Pop()
 }
 
@@ -1090,7 +1078,7 @@ func (m *M147) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check176)
+	wire.CheckRaw(s, m.V, check175)
 	s.Pop()
 }
 
@@ -1109,7 +1097,7 @@ func (m *M148) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check182)
+	wire.CheckRaw(s, m.V, check181)
 	s.Pop()
 }
 
@@ -1128,7 +1116,7 @@ func (m *M149) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check187)
+	wire.CheckRaw(s, m.V, check186)
 	s.Pop()
 }
 
@@ -1147,7 +1135,7 @@ func (m *M15) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check188)
+	wire.CheckRaw(s, m.V, check187)
 	s.Pop()
 }
 
@@ -1166,7 +1154,7 @@ func (m *M150) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check197)
+	wire.CheckRaw(s, m.V, check196)
 	s.Pop()
 }
 
@@ -1185,7 +1173,7 @@ func (m *M151) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check199)
+	wire.CheckRaw(s, m.V, check198)
 	s.Pop()
 }
 
@@ -1203,11 +1191,7 @@ func (m *M152) validate(s *wire.Scope) {
 		wire.Const(s, "\"m152\"")
 	}
 	s.Pop()
-	s.Push("v")
-	if m.V != int64(0) {
-		wire.Const(s, "0")
-	}
-	s.Pop()
+	wire.CheckInt(s, "v", m.V, intRule1)
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -1257,7 +1241,7 @@ func (m *M155) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check200)
+	wire.CheckRaw(s, m.V, check199)
 	s.Pop()
 }
 
@@ -1292,7 +1276,7 @@ func (m *M157) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check206)
+	wire.CheckRaw(s, m.V, check205)
 	s.Pop()
 }
 
@@ -1311,7 +1295,7 @@ func (m *M158) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check209)
+	wire.CheckRaw(s, m.V, check208)
 	s.Pop()
 }
 
@@ -1330,7 +1314,7 @@ func (m *M159) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check210)
+	wire.CheckRaw(s, m.V, check209)
 	s.Pop()
 }
 
@@ -1365,7 +1349,7 @@ func (m *M160) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check211)
+	wire.CheckRaw(s, m.V, check210)
 	s.Pop()
 }
 
@@ -1384,7 +1368,7 @@ func (m *M161) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check219)
+	wire.CheckRaw(s, m.V, check218)
 	s.Pop()
 }
 
@@ -1403,8 +1387,14 @@ func (m *M162) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check220)
+	m.V.validate(s)
 	s.Pop()
+}
+
+func (e M162V) validate(s *wire.Scope) {
+	if !e.Valid() {
+		wire.Enum(s, "\"\"")
+	}
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -1422,7 +1412,7 @@ func (m *M163) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check221)
+	wire.CheckRaw(s, m.V, check219)
 	s.Pop()
 }
 
@@ -1441,7 +1431,7 @@ func (m *M164) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check224)
+	wire.CheckRaw(s, m.V, check222)
 	s.Pop()
 }
 
@@ -1460,7 +1450,7 @@ func (m *M165) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check226)
+	wire.CheckRaw(s, m.V, check224)
 	s.Pop()
 }
 
@@ -1495,7 +1485,7 @@ func (m *M167) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check227)
+	wire.CheckRaw(s, m.V, check225)
 	s.Pop()
 }
 
@@ -1514,7 +1504,7 @@ func (m *M168) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check238)
+	wire.CheckRaw(s, m.V, check236)
 	s.Pop()
 }
 
@@ -1539,7 +1529,7 @@ func (m *M169) validate(s *wire.Scope) {
 
 func (e M169V) validate(s *wire.Scope) {
 	if !e.Valid() {
-		wire.Enum(s, "\"a\"")
+		wire.Enum(s, "\"b\"")
 	}
 }
 
@@ -1558,7 +1548,7 @@ func (m *M17) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check246)
+	wire.CheckRaw(s, m.V, check244)
 	s.Pop()
 }
 
@@ -1577,7 +1567,7 @@ func (m *M170) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check256)
+	wire.CheckRaw(s, m.V, check254)
 	s.Pop()
 }
 
@@ -1596,7 +1586,7 @@ func (m *M171) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check257)
+	wire.CheckRaw(s, m.V, check255)
 	s.Pop()
 }
 
@@ -1615,7 +1605,7 @@ func (m *M172) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check264)
+	wire.CheckRaw(s, m.V, check262)
 	s.Pop()
 }
 
@@ -1685,7 +1675,7 @@ func (m *M176) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check267)
+	wire.CheckRaw(s, m.V, check265)
 	s.Pop()
 }
 
@@ -1704,7 +1694,7 @@ func (m *M177) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check273)
+	wire.CheckRaw(s, m.V, check271)
 	s.Pop()
 }
 
@@ -1743,9 +1733,7 @@ func (m *M179) validate(s *wire.Scope) {
 		wire.Const(s, "\"m179\"")
 	}
 	s.Pop()
-	s.Push("v")
-	wire.CheckRaw(s, m.V, check274)
-	s.Pop()
+	wire.CheckInt(s, "v", m.V, intRule2)
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -1763,7 +1751,7 @@ func (m *M18) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check275)
+	wire.CheckRaw(s, m.V, check272)
 	s.Pop()
 }
 
@@ -1782,7 +1770,7 @@ func (m *M180) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check277)
+	wire.CheckRaw(s, m.V, check274)
 	s.Pop()
 }
 
@@ -1801,7 +1789,7 @@ func (m *M181) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check280)
+	wire.CheckRaw(s, m.V, check277)
 	s.Pop()
 }
 
@@ -1820,7 +1808,7 @@ func (m *M182) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check286)
+	wire.CheckRaw(s, m.V, check283)
 	s.Pop()
 }
 
@@ -1858,9 +1846,7 @@ func (m *M184) validate(s *wire.Scope) {
 		wire.Const(s, "\"m184\"")
 	}
 	s.Pop()
-	s.Push("v")
-	wire.CheckRaw(s, m.V, check287)
-	s.Pop()
+	wire.CheckInt(s, "v", m.V, intRule3)
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -1878,7 +1864,7 @@ func (m *M185) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check288)
+	wire.CheckRaw(s, m.V, check284)
 	s.Pop()
 }
 
@@ -1897,7 +1883,7 @@ func (m *M186) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check290)
+	wire.CheckRaw(s, m.V, check286)
 	s.Pop()
 }
 
@@ -1916,7 +1902,7 @@ func (m *M187) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check291)
+	wire.CheckRaw(s, m.V, check287)
 	s.Pop()
 }
 
@@ -1935,7 +1921,7 @@ func (m *M188) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check292)
+	wire.CheckRaw(s, m.V, check288)
 	s.Pop()
 }
 
@@ -1954,7 +1940,7 @@ func (m *M189) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check293)
+	wire.CheckRaw(s, m.V, check289)
 	s.Pop()
 }
 
@@ -1973,8 +1959,8 @@ func (m *M19) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	if m.V != "b" {
-		wire.Const(s, "\"b\"")
+	if m.V != "é" {
+		wire.Const(s, "\"é\"")
 	}
 	s.Pop()
 }
@@ -2008,11 +1994,9 @@ func (m *M190V) Validate() error {
 
 func (m *M190V) validate(s *wire.Scope) {
 	s.Push("b")
-	wire.CheckRaw(s, m.B, check295)
+	wire.CheckRaw(s, m.B, check291)
 	s.Pop()
-	s.Push("é")
-	wire.CheckRaw(s, m.É, check296)
-	s.Pop()
+	wire.CheckInteger(s, "é", m.É, intRule5)
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -2074,7 +2058,7 @@ func (m *M193) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check297)
+	wire.CheckRaw(s, m.V, check292)
 	s.Pop()
 }
 
@@ -2093,7 +2077,7 @@ func (m *M194) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check299)
+	wire.CheckRaw(s, m.V, check294)
 	s.Pop()
 }
 
@@ -2112,7 +2096,7 @@ func (m *M195) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check300)
+	wire.CheckRaw(s, m.V, check295)
 	s.Pop()
 }
 
@@ -2131,7 +2115,7 @@ func (m *M196) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check301)
+	wire.CheckRaw(s, m.V, check296)
 	s.Pop()
 }
 
@@ -2150,7 +2134,7 @@ func (m *M197) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check302)
+	wire.CheckRaw(s, m.V, check297)
 	s.Pop()
 }
 
@@ -2169,8 +2153,8 @@ func (m *M198) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	if m.V != "a" {
-		wire.Const(s, "\"a\"")
+	if m.V != "b" {
+		wire.Const(s, "\"b\"")
 	}
 	s.Pop()
 }
@@ -2190,7 +2174,7 @@ func (m *M199) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check307)
+	wire.CheckRaw(s, m.V, check302)
 	s.Pop()
 }
 
@@ -2225,7 +2209,7 @@ func (m *M20) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check309)
+	wire.CheckRaw(s, m.V, check304)
 	s.Pop()
 }
 
@@ -2244,7 +2228,7 @@ func (m *M200) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check310)
+	wire.CheckRaw(s, m.V, check305)
 	s.Pop()
 }
 
@@ -2263,8 +2247,14 @@ func (m *M201) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check340)
+	m.V.validate(s)
 	s.Pop()
+}
+
+func (e M201V) validate(s *wire.Scope) {
+	if !e.Valid() {
+		wire.Enum(s, "\"\"")
+	}
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -2282,7 +2272,7 @@ func (m *M202) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check341)
+	wire.CheckRaw(s, m.V, check335)
 	s.Pop()
 }
 
@@ -2301,7 +2291,7 @@ func (m *M203) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check342)
+	wire.CheckRaw(s, m.V, check336)
 	s.Pop()
 }
 
@@ -2320,7 +2310,7 @@ func (m *M204) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check343)
+	wire.CheckRaw(s, m.V, check337)
 	s.Pop()
 }
 
@@ -2339,7 +2329,7 @@ func (m *M205) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check354)
+	wire.CheckRaw(s, m.V, check348)
 	s.Pop()
 }
 
@@ -2358,7 +2348,7 @@ func (m *M206) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check380)
+	wire.CheckRaw(s, m.V, check374)
 	s.Pop()
 }
 
@@ -2392,9 +2382,7 @@ func (m *M208) validate(s *wire.Scope) {
 		wire.Const(s, "\"m208\"")
 	}
 	s.Pop()
-	s.Push("v")
-	wire.CheckRaw(s, m.V, check391)
-	s.Pop()
+	wire.CheckInteger(s, "v", m.V, intRule6)
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -2412,7 +2400,7 @@ func (m *M209) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check392)
+	wire.CheckRaw(s, m.V, check385)
 	s.Pop()
 }
 
@@ -2431,7 +2419,7 @@ func (m *M21) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check393)
+	wire.CheckRaw(s, m.V, check386)
 	s.Pop()
 }
 
@@ -2450,7 +2438,7 @@ func (m *M210) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check394)
+	wire.CheckRaw(s, m.V, check387)
 	s.Pop()
 }
 
@@ -2469,7 +2457,7 @@ func (m *M211) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check395)
+	wire.CheckRaw(s, m.V, check388)
 	s.Pop()
 }
 
@@ -2518,10 +2506,10 @@ func (m *M212VID) Validate() error {
 
 func (m *M212VID) validate(s *wire.Scope) {
 	s.Push("b")
-	wire.CheckRaw(s, m.B, check400)
+	wire.CheckRaw(s, m.B, check393)
 	s.Pop()
 	s.Push("c")
-	wire.CheckRaw(s, m.C, check401)
+	wire.CheckRaw(s, m.C, check394)
 	s.Pop()
 }
 
@@ -2540,7 +2528,7 @@ func (m *M213) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check402)
+	wire.CheckRaw(s, m.V, check395)
 	s.Pop()
 }
 
@@ -2601,7 +2589,7 @@ func (m *M216) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check403)
+	wire.CheckRaw(s, m.V, check396)
 	s.Pop()
 }
 
@@ -2620,7 +2608,7 @@ func (m *M217) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check404)
+	wire.CheckRaw(s, m.V, check397)
 	s.Pop()
 }
 
@@ -2639,7 +2627,7 @@ func (m *M218) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check411)
+	wire.CheckRaw(s, m.V, check404)
 	s.Pop()
 }
 
@@ -2658,7 +2646,7 @@ func (m *M219) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check417)
+	wire.CheckRaw(s, m.V, check410)
 	s.Pop()
 }
 
@@ -2677,7 +2665,7 @@ func (m *M22) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check426)
+	wire.CheckRaw(s, m.V, check419)
 	s.Pop()
 }
 
@@ -2696,7 +2684,7 @@ func (m *M220) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check434)
+	wire.CheckRaw(s, m.V, check427)
 	s.Pop()
 }
 
@@ -2715,7 +2703,7 @@ func (m *M221) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check437)
+	wire.CheckRaw(s, m.V, check430)
 	s.Pop()
 }
 
@@ -2734,7 +2722,7 @@ func (m *M222) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check438)
+	wire.CheckRaw(s, m.V, check431)
 	s.Pop()
 }
 
@@ -2753,7 +2741,7 @@ func (m *M223) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check446)
+	wire.CheckRaw(s, m.V, check439)
 	s.Pop()
 }
 
@@ -2772,7 +2760,7 @@ func (m *M224) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check455)
+	wire.CheckRaw(s, m.V, check448)
 	s.Pop()
 }
 
@@ -2791,7 +2779,7 @@ func (m *M225) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check456)
+	wire.CheckRaw(s, m.V, check449)
 	s.Pop()
 }
 
@@ -2810,7 +2798,7 @@ func (m *M226) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check463)
+	wire.CheckRaw(s, m.V, check456)
 	s.Pop()
 }
 
@@ -2845,7 +2833,7 @@ func (m *M228) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check480)
+	wire.CheckRaw(s, m.V, check473)
 	s.Pop()
 }
 
@@ -2864,7 +2852,7 @@ func (m *M229) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check481)
+	wire.CheckRaw(s, m.V, check474)
 	s.Pop()
 }
 
@@ -2883,7 +2871,7 @@ func (m *M23) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check486)
+	wire.CheckRaw(s, m.V, check479)
 	s.Pop()
 }
 
@@ -2902,7 +2890,7 @@ func (m *M230) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check492)
+	wire.CheckRaw(s, m.V, check485)
 	s.Pop()
 }
 
@@ -2921,7 +2909,7 @@ func (m *M231) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check493)
+	wire.CheckRaw(s, m.V, check486)
 	s.Pop()
 }
 
@@ -2940,7 +2928,7 @@ func (m *M232) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check494)
+	wire.CheckRaw(s, m.V, check487)
 	s.Pop()
 }
 
@@ -2959,7 +2947,7 @@ func (m *M233) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check495)
+	wire.CheckRaw(s, m.V, check488)
 	s.Pop()
 }
 
@@ -2978,7 +2966,7 @@ func (m *M234) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check496)
+	wire.CheckRaw(s, m.V, check489)
 	s.Pop()
 }
 
@@ -2997,7 +2985,7 @@ func (m *M235) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check497)
+	wire.CheckRaw(s, m.V, check490)
 	s.Pop()
 }
 
@@ -3048,7 +3036,7 @@ func (m *M238) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check498)
+	wire.CheckRaw(s, m.V, check491)
 	s.Pop()
 }
 
@@ -3081,7 +3069,7 @@ func (m *M239V) Validate() error {
 
 func (m *M239V) validate(s *wire.Scope) {
 	s.Push("x-y")
-	wire.CheckRaw(s, m.XY, check509)
+	wire.CheckRaw(s, m.XY, check502)
 	s.Pop()
 }
 
@@ -3119,7 +3107,7 @@ func (m *M240) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check522)
+	wire.CheckRaw(s, m.V, check515)
 	s.Pop()
 }
 
@@ -3138,8 +3126,8 @@ func (m *M241) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	if m.V != "" {
-		wire.Const(s, "\"\"")
+	if m.V != "a" {
+		wire.Const(s, "\"a\"")
 	}
 	s.Pop()
 }
@@ -3159,7 +3147,7 @@ func (m *M242) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check523)
+	wire.CheckRaw(s, m.V, check516)
 	s.Pop()
 }
 
@@ -3178,7 +3166,7 @@ func (m *M243) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check524)
+	wire.CheckRaw(s, m.V, check517)
 	s.Pop()
 }
 
@@ -3197,7 +3185,7 @@ func (m *M244) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check525)
+	wire.CheckRaw(s, m.V, check518)
 	s.Pop()
 }
 
@@ -3235,9 +3223,7 @@ func (m *M246) validate(s *wire.Scope) {
 		wire.Const(s, "\"m246\"")
 	}
 	s.Pop()
-	s.Push("v")
-	wire.CheckRaw(s, m.V, check526)
-	s.Pop()
+	wire.CheckInteger(s, "v", m.V, intRule7)
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -3254,9 +3240,7 @@ func (m *M247) validate(s *wire.Scope) {
 		wire.Const(s, "\"m247\"")
 	}
 	s.Pop()
-	s.Push("v")
-	wire.CheckRaw(s, m.V, check527)
-	s.Pop()
+	wire.CheckInteger(s, "v", m.V, intRule8)
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -3290,7 +3274,7 @@ func (m *M249) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check528)
+	wire.CheckRaw(s, m.V, check519)
 	s.Pop()
 }
 
@@ -3323,9 +3307,7 @@ func (m *M25) validate(s *wire.Scope) {
 		wire.Const(s, "\"m25\"")
 	}
 	s.Pop()
-	s.Push("v")
-	wire.CheckRaw(s, m.V, check532)
-	s.Pop()
+	wire.CheckInteger(s, "v", m.V, intRule9)
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -3343,7 +3325,7 @@ func (m *M250) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check533)
+	wire.CheckRaw(s, m.V, check523)
 	s.Pop()
 }
 
@@ -3362,7 +3344,7 @@ func (m *M251) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check535)
+	wire.CheckRaw(s, m.V, check525)
 	s.Pop()
 }
 
@@ -3397,7 +3379,7 @@ func (m *M253) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check536)
+	wire.CheckRaw(s, m.V, check526)
 	s.Pop()
 }
 
@@ -3440,9 +3422,7 @@ func (m *M255) validate(s *wire.Scope) {
 		wire.Const(s, "\"m255\"")
 	}
 	s.Pop()
-	s.Push("v")
-	wire.CheckRaw(s, m.V, check541)
-	s.Pop()
+	wire.CheckInteger(s, "v", m.V, intRule10)
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -3459,9 +3439,7 @@ func (m *M256) validate(s *wire.Scope) {
 		wire.Const(s, "\"m256\"")
 	}
 	s.Pop()
-	s.Push("v")
-	wire.CheckRaw(s, m.V, check542)
-	s.Pop()
+	wire.CheckInteger(s, "v", m.V, intRule11)
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -3495,7 +3473,7 @@ func (m *M258) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check543)
+	wire.CheckRaw(s, m.V, check531)
 	s.Pop()
 }
 
@@ -3549,7 +3527,7 @@ func (m *M260) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check549)
+	wire.CheckRaw(s, m.V, check537)
 	s.Pop()
 }
 
@@ -3633,7 +3611,7 @@ func (m *M264) validate(s *wire.Scope) {
 	wire.CheckItems(s, len(m.V), -1, 1)
 	for i0 := range m.V {
 		s.PushIndex(i0)
-		wire.CheckRaw(s, m.V[i0], check550)
+		wire.CheckRaw(s, m.V[i0], check538)
 		s.Pop()
 	}
 	s.Pop()
@@ -3670,7 +3648,7 @@ func (m *M266) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check553)
+	wire.CheckRaw(s, m.V, check541)
 	s.Pop()
 }
 
@@ -3705,7 +3683,7 @@ func (m *M268) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check554)
+	wire.CheckRaw(s, m.V, check542)
 	s.Pop()
 }
 
@@ -3724,7 +3702,7 @@ func (m *M269) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check558)
+	wire.CheckRaw(s, m.V, check546)
 	s.Pop()
 }
 
@@ -3743,7 +3721,7 @@ func (m *M27) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check559)
+	wire.CheckRaw(s, m.V, check547)
 	s.Pop()
 }
 
@@ -3781,7 +3759,7 @@ func (m *M271) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check564)
+	wire.CheckRaw(s, m.V, check552)
 	s.Pop()
 }
 
@@ -3850,7 +3828,7 @@ func (m *M274) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check565)
+	wire.CheckRaw(s, m.V, check553)
 	s.Pop()
 }
 
@@ -3869,7 +3847,7 @@ func (m *M275) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check569)
+	wire.CheckRaw(s, m.V, check557)
 	s.Pop()
 }
 
@@ -3888,7 +3866,7 @@ func (m *M276) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check570)
+	wire.CheckRaw(s, m.V, check558)
 	s.Pop()
 }
 
@@ -3907,7 +3885,7 @@ func (m *M277) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check571)
+	wire.CheckRaw(s, m.V, check559)
 	s.Pop()
 }
 
@@ -3932,7 +3910,7 @@ func (m *M278) validate(s *wire.Scope) {
 
 func (e M278V) validate(s *wire.Scope) {
 	if !e.Valid() {
-		wire.Enum(s, "\"a\"")
+		wire.Enum(s, "\"b\"")
 	}
 }
 
@@ -3983,7 +3961,7 @@ func (m *M280) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check572)
+	wire.CheckRaw(s, m.V, check560)
 	s.Pop()
 }
 
@@ -4002,7 +3980,7 @@ func (m *M281) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check573)
+	wire.CheckRaw(s, m.V, check561)
 	s.Pop()
 }
 
@@ -4021,7 +3999,7 @@ func (m *M282) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check574)
+	wire.CheckRaw(s, m.V, check562)
 	s.Pop()
 }
 
@@ -4043,7 +4021,7 @@ func (m *M283) validate(s *wire.Scope) {
 	wire.CheckItems(s, len(m.V), 0, 1)
 	for i0 := range m.V {
 		s.PushIndex(i0)
-		wire.CheckMaximum(s, float64(m.V[i0]), 0.5)
+		wire.CheckMaximum(s, float64(m.V[i0]), 100.0)
 		s.Pop()
 	}
 	s.Pop()
@@ -4064,7 +4042,7 @@ func (m *M284) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check593)
+	wire.CheckRaw(s, m.V, check581)
 	s.Pop()
 }
 
@@ -4108,7 +4086,7 @@ func (m *M286) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check594)
+	wire.CheckRaw(s, m.V, check582)
 	s.Pop()
 }
 
@@ -4127,7 +4105,7 @@ func (m *M287) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check598)
+	wire.CheckRaw(s, m.V, check586)
 	s.Pop()
 }
 
@@ -4146,7 +4124,7 @@ func (m *M288) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check602)
+	wire.CheckRaw(s, m.V, check590)
 	s.Pop()
 }
 
@@ -4165,7 +4143,7 @@ func (m *M289) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check607)
+	wire.CheckRaw(s, m.V, check595)
 	s.Pop()
 }
 
@@ -4183,9 +4161,7 @@ func (m *M29) validate(s *wire.Scope) {
 		wire.Const(s, "\"m29\"")
 	}
 	s.Pop()
-	s.Push("v")
-	wire.CheckRaw(s, m.V, check610)
-	s.Pop()
+	wire.CheckInteger(s, "v", m.V, intRule12)
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -4203,7 +4179,7 @@ func (m *M290) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check611)
+	wire.CheckRaw(s, m.V, check598)
 	s.Pop()
 }
 
@@ -4222,7 +4198,7 @@ func (m *M291) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check625)
+	wire.CheckRaw(s, m.V, check612)
 	s.Pop()
 }
 
@@ -4241,7 +4217,7 @@ func (m *M292) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check626)
+	wire.CheckRaw(s, m.V, check613)
 	s.Pop()
 }
 
@@ -4276,7 +4252,7 @@ func (m *M294) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check627)
+	wire.CheckRaw(s, m.V, check614)
 	s.Pop()
 }
 
@@ -4295,7 +4271,7 @@ func (m *M295) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check630)
+	wire.CheckRaw(s, m.V, check617)
 	s.Pop()
 }
 
@@ -4348,7 +4324,7 @@ func (m *M298) validate(s *wire.Scope) {
 	s.Push("v")
 	for i0 := range m.V {
 		s.PushIndex(i0)
-		wire.CheckRaw(s, m.V[i0], check631)
+		wire.CheckRaw(s, m.V[i0], check618)
 		s.Pop()
 	}
 	s.Pop()
@@ -4369,7 +4345,7 @@ func (m *M299) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check638)
+	wire.CheckRaw(s, m.V, check625)
 	s.Pop()
 }
 
@@ -4388,7 +4364,7 @@ func (m *M3) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check642)
+	wire.CheckRaw(s, m.V, check629)
 	s.Pop()
 }
 
@@ -4423,7 +4399,7 @@ func (m *M31) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check643)
+	wire.CheckRaw(s, m.V, check630)
 	s.Pop()
 }
 
@@ -4442,7 +4418,7 @@ func (m *M32) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check644)
+	wire.CheckRaw(s, m.V, check631)
 	s.Pop()
 }
 
@@ -4482,7 +4458,7 @@ func (m *M34) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check662)
+	wire.CheckRaw(s, m.V, check649)
 	s.Pop()
 }
 
@@ -4501,7 +4477,7 @@ func (m *M35) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check679)
+	wire.CheckRaw(s, m.V, check666)
 	s.Pop()
 }
 
@@ -4520,7 +4496,7 @@ func (m *M36) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check688)
+	wire.CheckRaw(s, m.V, check675)
 	s.Pop()
 }
 
@@ -4555,7 +4531,7 @@ func (m *M38) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check697)
+	wire.CheckRaw(s, m.V, check684)
 	s.Pop()
 }
 
@@ -4574,7 +4550,7 @@ func (m *M39) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check704)
+	wire.CheckRaw(s, m.V, check691)
 	s.Pop()
 }
 
@@ -4593,7 +4569,7 @@ func (m *M4) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check705)
+	wire.CheckRaw(s, m.V, check692)
 	s.Pop()
 }
 
@@ -4612,7 +4588,7 @@ func (m *M40) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check709)
+	wire.CheckRaw(s, m.V, check696)
 	s.Pop()
 }
 
@@ -4631,7 +4607,7 @@ func (m *M41) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check710)
+	wire.CheckRaw(s, m.V, check697)
 	s.Pop()
 }
 
@@ -4677,12 +4653,20 @@ func (m *M42VC) Validate() error {
 }
 
 func (m *M42VC) validate(s *wire.Scope) {
-	s.Push("b")
-	wire.CheckRaw(s, m.B, check711)
-	s.Pop()
+	if m.B.Set {
+		s.Push("b")
+		m.B.Value.validate(s)
+		s.Pop()
+	}
 	s.Push("x-y")
-	wire.CheckRaw(s, m.XY, check712)
+	wire.CheckRaw(s, m.XY, check698)
 	s.Pop()
+}
+
+func (e M42VCB) validate(s *wire.Scope) {
+	if !e.Valid() {
+		wire.Enum(s, "\"\"")
+	}
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -4700,7 +4684,7 @@ func (m *M43) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check717)
+	wire.CheckRaw(s, m.V, check703)
 	s.Pop()
 }
 
@@ -4719,7 +4703,7 @@ func (m *M44) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check719)
+	wire.CheckRaw(s, m.V, check705)
 	s.Pop()
 }
 
@@ -4738,7 +4722,7 @@ func (m *M45) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check720)
+	wire.CheckRaw(s, m.V, check706)
 	s.Pop()
 }
 
@@ -4757,7 +4741,7 @@ func (m *M46) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check721)
+	wire.CheckRaw(s, m.V, check707)
 	s.Pop()
 }
 
@@ -4775,9 +4759,7 @@ func (m *M47) validate(s *wire.Scope) {
 		wire.Const(s, "\"m47\"")
 	}
 	s.Pop()
-	s.Push("v")
-	wire.CheckRaw(s, m.V, check723)
-	s.Pop()
+	wire.CheckInteger(s, "v", m.V, intRule13)
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -4795,7 +4777,7 @@ func (m *M48) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check724)
+	wire.CheckRaw(s, m.V, check709)
 	s.Pop()
 }
 
@@ -4827,9 +4809,7 @@ func (m *M49V) Validate() error {
 }
 
 func (m *M49V) validate(s *wire.Scope) {
-	s.Push("x-y")
-	wire.CheckRaw(s, m.XY, check725)
-	s.Pop()
+	wire.CheckInteger(s, "x-y", m.XY, intRule14)
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -4846,9 +4826,7 @@ func (m *M5) validate(s *wire.Scope) {
 		wire.Const(s, "\"m5\"")
 	}
 	s.Pop()
-	s.Push("v")
-	wire.CheckMaximum(s, float64(m.V), 5.0)
-	s.Pop()
+	wire.CheckInteger(s, "v", m.V, intRule15)
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -4865,9 +4843,7 @@ func (m *M50) validate(s *wire.Scope) {
 		wire.Const(s, "\"m50\"")
 	}
 	s.Pop()
-	s.Push("v")
-	wire.CheckRaw(s, m.V, check726)
-	s.Pop()
+	wire.CheckInteger(s, "v", m.V, intRule12)
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -4904,7 +4880,7 @@ func (m *M52) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check727)
+	wire.CheckRaw(s, m.V, check710)
 	s.Pop()
 }
 
@@ -4923,7 +4899,7 @@ func (m *M53) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check728)
+	wire.CheckRaw(s, m.V, check711)
 	s.Pop()
 }
 
@@ -4993,7 +4969,7 @@ func (m *M57) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check732)
+	wire.CheckRaw(s, m.V, check715)
 	s.Pop()
 }
 
@@ -5037,7 +5013,7 @@ func (m *M59) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check747)
+	wire.CheckRaw(s, m.V, check730)
 	s.Pop()
 }
 
@@ -5072,7 +5048,7 @@ func (m *M60) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check751)
+	wire.CheckRaw(s, m.V, check734)
 	s.Pop()
 }
 
@@ -5090,9 +5066,7 @@ func (m *M61) validate(s *wire.Scope) {
 		wire.Const(s, "\"m61\"")
 	}
 	s.Pop()
-	s.Push("v")
-	wire.CheckRaw(s, m.V, check759)
-	s.Pop()
+	wire.CheckInteger(s, "v", m.V, intRule16)
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -5110,7 +5084,7 @@ func (m *M62) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check760)
+	wire.CheckRaw(s, m.V, check742)
 	s.Pop()
 }
 
@@ -5129,7 +5103,9 @@ func (m *M63) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check761)
+	if m.V != true {
+		wire.Const(s, "true")
+	}
 	s.Pop()
 }
 
@@ -5148,7 +5124,7 @@ func (m *M64) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check762)
+	wire.CheckRaw(s, m.V, check743)
 	s.Pop()
 }
 
@@ -5167,7 +5143,7 @@ func (m *M65) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check763)
+	wire.CheckRaw(s, m.V, check744)
 	s.Pop()
 }
 
@@ -5202,8 +5178,8 @@ func (m *M67) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	if m.V != int64(-2) {
-		wire.Const(s, "-2")
+	if m.V != "" {
+		wire.Const(s, "\"\"")
 	}
 	s.Pop()
 }
@@ -5223,7 +5199,7 @@ func (m *M68) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check764)
+	wire.CheckRaw(s, m.V, check745)
 	s.Pop()
 }
 
@@ -5242,7 +5218,7 @@ func (m *M69) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check765)
+	wire.CheckRaw(s, m.V, check746)
 	s.Pop()
 }
 
@@ -5260,9 +5236,7 @@ func (m *M7) validate(s *wire.Scope) {
 		wire.Const(s, "\"m7\"")
 	}
 	s.Pop()
-	s.Push("v")
-	wire.CheckRaw(s, m.V, check767)
-	s.Pop()
+	wire.CheckInteger(s, "v", m.V, intRule17)
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -5280,7 +5254,7 @@ func (m *M70) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check768)
+	wire.CheckRaw(s, m.V, check748)
 	s.Pop()
 }
 
@@ -5298,11 +5272,7 @@ func (m *M71) validate(s *wire.Scope) {
 		wire.Const(s, "\"m71\"")
 	}
 	s.Pop()
-	s.Push("v")
-	if m.V != false {
-		wire.Const(s, "false")
-	}
-	s.Pop()
+	wire.CheckInt(s, "v", m.V, intRule1)
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -5345,7 +5315,7 @@ func (m *M73) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check769)
+	wire.CheckRaw(s, m.V, check749)
 	s.Pop()
 }
 
@@ -5364,7 +5334,7 @@ func (m *M74) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check770)
+	wire.CheckRaw(s, m.V, check750)
 	s.Pop()
 }
 
@@ -5383,7 +5353,7 @@ func (m *M75) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check771)
+	wire.CheckRaw(s, m.V, check751)
 	s.Pop()
 }
 
@@ -5402,7 +5372,7 @@ func (m *M76) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check781)
+	wire.CheckRaw(s, m.V, check761)
 	s.Pop()
 }
 
@@ -5421,7 +5391,7 @@ func (m *M77) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check782)
+	wire.CheckRaw(s, m.V, check762)
 	s.Pop()
 }
 
@@ -5440,7 +5410,7 @@ func (m *M78) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check788)
+	wire.CheckRaw(s, m.V, check768)
 	s.Pop()
 }
 
@@ -5459,7 +5429,7 @@ func (m *M79) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check796)
+	wire.CheckRaw(s, m.V, check783)
 	s.Pop()
 }
 
@@ -5478,7 +5448,7 @@ func (m *M8) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check797)
+	wire.CheckRaw(s, m.V, check784)
 	s.Pop()
 }
 
@@ -5497,7 +5467,7 @@ func (m *M80) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check798)
+	wire.CheckRaw(s, m.V, check785)
 	s.Pop()
 }
 
@@ -5515,9 +5485,7 @@ func (m *M81) validate(s *wire.Scope) {
 		wire.Const(s, "\"m81\"")
 	}
 	s.Pop()
-	s.Push("v")
-	wire.CheckRaw(s, m.V, check799)
-	s.Pop()
+	wire.CheckInteger(s, "v", m.V, intRule18)
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -5535,7 +5503,7 @@ func (m *M82) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check800)
+	wire.CheckRaw(s, m.V, check786)
 	s.Pop()
 }
 
@@ -5568,7 +5536,7 @@ func (m *M83V) Validate() error {
 
 func (m *M83V) validate(s *wire.Scope) {
 	s.Push("x-y")
-	wire.CheckRaw(s, m.XY, check801)
+	wire.CheckRaw(s, m.XY, check787)
 	s.Pop()
 }
 
@@ -5587,7 +5555,7 @@ func (m *M84) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check806)
+	wire.CheckRaw(s, m.V, check792)
 	s.Pop()
 }
 
@@ -5606,7 +5574,7 @@ func (m *M85) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check807)
+	wire.CheckRaw(s, m.V, check793)
 	s.Pop()
 }
 
@@ -5625,7 +5593,7 @@ func (m *M86) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check816)
+	wire.CheckRaw(s, m.V, check802)
 	s.Pop()
 }
 
@@ -5644,8 +5612,14 @@ func (m *M87) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check817)
+	m.V.validate(s)
 	s.Pop()
+}
+
+func (e M87V) validate(s *wire.Scope) {
+	if !e.Valid() {
+		wire.Enum(s, "\"\"")
+	}
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -5663,7 +5637,7 @@ func (m *M88) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check818)
+	wire.CheckRaw(s, m.V, check803)
 	s.Pop()
 }
 
@@ -5682,7 +5656,7 @@ func (m *M89) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check819)
+	wire.CheckRaw(s, m.V, check804)
 	s.Pop()
 }
 
@@ -5716,11 +5690,7 @@ func (m *M90) validate(s *wire.Scope) {
 		wire.Const(s, "\"m90\"")
 	}
 	s.Pop()
-	s.Push("v")
-	if m.V != int64(0) {
-		wire.Const(s, "0")
-	}
-	s.Pop()
+	wire.CheckInt(s, "v", m.V, intRule1)
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -5752,7 +5722,7 @@ func (m *M91V) Validate() error {
 
 func (m *M91V) validate(s *wire.Scope) {
 	s.Push("a")
-	wire.CheckRaw(s, m.A, check823)
+	wire.CheckRaw(s, m.A, check808)
 	s.Pop()
 }
 
@@ -5771,7 +5741,7 @@ func (m *M92) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check824)
+	wire.CheckRaw(s, m.V, check809)
 	s.Pop()
 }
 
@@ -5806,7 +5776,7 @@ func (m *M94) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check825)
+	wire.CheckRaw(s, m.V, check810)
 	s.Pop()
 }
 
@@ -5825,7 +5795,7 @@ func (m *M95) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check828)
+	wire.CheckRaw(s, m.V, check813)
 	s.Pop()
 }
 
@@ -5844,7 +5814,7 @@ func (m *M96) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check848)
+	wire.CheckRaw(s, m.V, check833)
 	s.Pop()
 }
 
@@ -5863,7 +5833,7 @@ func (m *M97) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check849)
+	wire.CheckRaw(s, m.V, check834)
 	s.Pop()
 }
 
@@ -5882,7 +5852,7 @@ func (m *M98) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check850)
+	wire.CheckRaw(s, m.V, check835)
 	s.Pop()
 }
 
@@ -5901,481 +5871,469 @@ func (m *M99) validate(s *wire.Scope) {
 	}
 	s.Pop()
 	s.Push("v")
-	wire.CheckRaw(s, m.V, check851)
+	if m.V != -1e+19 {
+		wire.Const(s, "-1e+19")
+	}
 	s.Pop()
 }
 
 var (
-	checkEnum0      = []jsonvalue.Value{jsonvalue.MustParse("{}")}
-	checkMin28      = jsonvalue.MustNumber("9007199254740993")
-	checkXMax28     = jsonvalue.MustNumber("0")
-	checkMul28      = jsonvalue.MustNumber("0.5")
-	checkConst102   = jsonvalue.MustParse("{}")
-	checkMax103     = jsonvalue.MustNumber("-2.5")
-	checkMul103     = jsonvalue.MustNumber("0.1")
-	checkPattern103 = regexp.MustCompile("^a")
-	checkMin113     = jsonvalue.MustNumber("0.01")
-	checkMax113     = jsonvalue.MustNumber("0")
-	checkMin114     = jsonvalue.MustNumber("9007199254740993")
-	checkXMin114    = jsonvalue.MustNumber("100")
-	checkXMax114    = jsonvalue.MustNumber("-1")
-	checkMul114     = jsonvalue.MustNumber("0.1")
-	checkProp0_129  = regexp.MustCompile("b$")
-	checkEnum140    = []jsonvalue.Value{jsonvalue.MustParse("\"é\""), jsonvalue.MustParse("-2"), jsonvalue.MustParse("null")}
-	checkEnum141    = []jsonvalue.Value{jsonvalue.MustParse("\"é\""), jsonvalue.MustParse("false")}
-	checkPattern142 = regexp.MustCompile("^[a-z]+$")
-	checkXMin173    = jsonvalue.MustNumber("10")
-	checkEnum187    = []jsonvalue.Value{jsonvalue.MustParse("true")}
-	checkPattern199 = regexp.MustCompile("^[a-z]+$")
-	checkMin209     = jsonvalue.MustNumber("0")
-	checkMul209     = jsonvalue.MustNumber("1")
-	checkMul210     = jsonvalue.MustNumber("1")
-	checkXMin211    = jsonvalue.MustNumber("-2.5")
-	checkXMax211    = jsonvalue.MustNumber("9007199254740993")
-	checkEnum220    = []jsonvalue.Value{jsonvalue.MustParse("-2")}
-	checkPattern226 = regexp.MustCompile("^$")
-	checkProp0_227  = regexp.MustCompile("b$")
-	checkEnum256    = []jsonvalue.Value{jsonvalue.MustParse("[]"), jsonvalue.MustParse("0")}
-	checkMax273     = jsonvalue.MustNumber("3")
-	checkXMax273    = jsonvalue.MustNumber("0.01")
-	checkMin274     = jsonvalue.MustNumber("0")
-	checkXMax274    = jsonvalue.MustNumber("2")
-	checkMin287     = jsonvalue.MustNumber("0.01")
-	checkMax287     = jsonvalue.MustNumber("5")
-	checkXMax287    = jsonvalue.MustNumber("9007199254740993")
-	checkEnum290    = []jsonvalue.Value{jsonvalue.MustParse("1.5"), jsonvalue.MustParse("\"a\"")}
-	checkConst292   = jsonvalue.MustParse("{}")
-	checkXMax295    = jsonvalue.MustNumber("1")
-	checkMul296     = jsonvalue.MustNumber("3")
-	checkMin301     = jsonvalue.MustNumber("3")
-	checkEnum340    = []jsonvalue.Value{jsonvalue.MustParse("-2")}
-	checkEnum341    = []jsonvalue.Value{jsonvalue.MustParse("null")}
-	checkMin342     = jsonvalue.MustNumber("5")
-	checkPattern342 = regexp.MustCompile("b$")
-	checkProp0_354  = regexp.MustCompile("^a")
-	checkMin391     = jsonvalue.MustNumber("9007199254740993")
-	checkMin392     = jsonvalue.MustNumber("-100")
-	checkXMin392    = jsonvalue.MustNumber("2")
-	checkMul392     = jsonvalue.MustNumber("7")
-	checkPattern392 = regexp.MustCompile("^a")
-	checkXMin393    = jsonvalue.MustNumber("3")
-	checkXMin400    = jsonvalue.MustNumber("3")
-	checkPattern400 = regexp.MustCompile("é")
-	checkConst401   = jsonvalue.MustParse("[1]")
-	checkConst402   = jsonvalue.MustParse("{}")
-	checkXMax403    = jsonvalue.MustNumber("0")
-	checkMul403     = jsonvalue.MustNumber("0.5")
-	checkMin437     = jsonvalue.MustNumber("3")
-	checkXMin437    = jsonvalue.MustNumber("1.5")
-	checkMax437     = jsonvalue.MustNumber("3")
-	checkProp0_456  = regexp.MustCompile("b$")
-	checkPattern480 = regexp.MustCompile("^.{2,4}$")
-	checkXMax492    = jsonvalue.MustNumber("5")
-	checkMul492     = jsonvalue.MustNumber("3")
-	checkMul493     = jsonvalue.MustNumber("0.5")
-	checkXMin494    = jsonvalue.MustNumber("2.5")
-	checkPattern494 = regexp.MustCompile("^.{2,4}$")
-	checkEnum495    = []jsonvalue.Value{jsonvalue.MustParse("true"), jsonvalue.MustParse("\"é\""), jsonvalue.MustParse("[1]")}
-	checkMin496     = jsonvalue.MustNumber("3")
-	checkXMin496    = jsonvalue.MustNumber("0.01")
-	checkXMax496    = jsonvalue.MustNumber("2.5")
-	checkMul496     = jsonvalue.MustNumber("1")
-	checkMax497     = jsonvalue.MustNumber("-2.5")
-	checkXMax497    = jsonvalue.MustNumber("-2.5")
-	checkProp0_498  = regexp.MustCompile("x|y")
-	checkConst522   = jsonvalue.MustParse("{}")
-	checkPattern523 = regexp.MustCompile("é")
-	checkXMin526    = jsonvalue.MustNumber("3")
-	checkMul526     = jsonvalue.MustNumber("0.5")
-	checkXMax527    = jsonvalue.MustNumber("0.01")
-	checkProp0_528  = regexp.MustCompile("^[a-z]+$")
-	checkMin532     = jsonvalue.MustNumber("5")
-	checkXMin532    = jsonvalue.MustNumber("1")
-	checkMul532     = jsonvalue.MustNumber("1")
-	checkXMin541    = jsonvalue.MustNumber("-2.5")
-	checkXMin542    = jsonvalue.MustNumber("-100")
-	checkEnum549    = []jsonvalue.Value{jsonvalue.MustParse("\"\""), jsonvalue.MustParse("null")}
-	checkEnum558    = []jsonvalue.Value{jsonvalue.MustParse("1.5")}
-	checkEnum571    = []jsonvalue.Value{jsonvalue.MustParse("1"), jsonvalue.MustParse("0")}
-	checkMul572     = jsonvalue.MustNumber("2.5")
-	checkXMin573    = jsonvalue.MustNumber("10")
-	checkMax573     = jsonvalue.MustNumber("5")
-	checkMul573     = jsonvalue.MustNumber("2.5")
-	checkProp0_602  = regexp.MustCompile("x|y")
-	checkMin610     = jsonvalue.MustNumber("9007199254740993")
-	checkMul625     = jsonvalue.MustNumber("0.01")
-	checkPattern626 = regexp.MustCompile("b$")
-	checkMin630     = jsonvalue.MustNumber("0.1")
-	checkXMin630    = jsonvalue.MustNumber("9007199254740993")
-	checkMax630     = jsonvalue.MustNumber("0")
-	checkXMax630    = jsonvalue.MustNumber("1")
-	checkMul630     = jsonvalue.MustNumber("7")
-	checkEnum642    = []jsonvalue.Value{jsonvalue.MustParse("{}"), jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("true")}
-	checkMax704     = jsonvalue.MustNumber("0")
-	checkEnum711    = []jsonvalue.Value{jsonvalue.MustParse("-2")}
-	checkConst719   = jsonvalue.MustParse("{}")
-	checkEnum720    = []jsonvalue.Value{jsonvalue.MustParse("-2"), jsonvalue.MustParse("false"), jsonvalue.MustParse("\"\"")}
-	checkProp0_721  = regexp.MustCompile("x|y")
-	checkXMin723    = jsonvalue.MustNumber("100")
-	checkXMin725    = jsonvalue.MustNumber("10")
-	checkMul725     = jsonvalue.MustNumber("1")
-	checkMin726     = jsonvalue.MustNumber("9007199254740993")
-	checkProp0_732  = regexp.MustCompile("x|y")
-	checkXMax759    = jsonvalue.MustNumber("9007199254740993")
-	checkMul759     = jsonvalue.MustNumber("0.1")
-	checkMul760     = jsonvalue.MustNumber("3")
-	checkConst761   = jsonvalue.MustParse("null")
-	checkXMax762    = jsonvalue.MustNumber("1e3")
-	checkEnum763    = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("[1]"), jsonvalue.MustParse("false")}
-	checkEnum764    = []jsonvalue.Value{jsonvalue.MustParse("[]"), jsonvalue.MustParse("\"é\""), jsonvalue.MustParse("\"b\"")}
-	checkProp0_765  = regexp.MustCompile("^[a-z]+$")
-	checkMax767     = jsonvalue.MustNumber("0.01")
-	checkMul768     = jsonvalue.MustNumber("0.01")
-	checkEnum770    = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("true")}
-	checkEnum781    = []jsonvalue.Value{jsonvalue.MustParse("true"), jsonvalue.MustParse("null")}
-	checkMin796     = jsonvalue.MustNumber("0")
-	checkMax796     = jsonvalue.MustNumber("-1")
-	checkXMax796    = jsonvalue.MustNumber("5")
-	checkMax798     = jsonvalue.MustNumber("100")
-	checkXMax798    = jsonvalue.MustNumber("5")
-	checkMul799     = jsonvalue.MustNumber("0.5")
-	checkMul800     = jsonvalue.MustNumber("3")
-	checkXMin806    = jsonvalue.MustNumber("5")
-	checkMax806     = jsonvalue.MustNumber("0.5")
-	checkXMax806    = jsonvalue.MustNumber("-1")
-	checkEnum816    = []jsonvalue.Value{jsonvalue.MustParse("-2")}
-	checkEnum817    = []jsonvalue.Value{jsonvalue.MustParse("-2")}
-	checkProp0_819  = regexp.MustCompile("[0-9]")
-	checkEnum824    = []jsonvalue.Value{jsonvalue.MustParse("{}"), jsonvalue.MustParse("1"), jsonvalue.MustParse("{\"a\":1}")}
-	checkEnum848    = []jsonvalue.Value{jsonvalue.MustParse("-2"), jsonvalue.MustParse("null"), jsonvalue.MustParse("\"\"")}
-	checkMul849     = jsonvalue.MustNumber("0.1")
-	checkXMax850    = jsonvalue.MustNumber("-1")
-	checkPattern850 = regexp.MustCompile("^a")
-	checkConst851   = jsonvalue.MustParse("{\"a\":1}")
-	checkPattern3   = regexp.MustCompile("^[a-z]+$")
-	checkConst21    = jsonvalue.MustParse("\"a\"")
-	checkProp0_15   = regexp.MustCompile("x|y")
-	checkXMax29     = jsonvalue.MustNumber("0.5")
-	checkMul29      = jsonvalue.MustNumber("2")
-	checkPattern29  = regexp.MustCompile("^a")
-	checkMul40      = jsonvalue.MustNumber("3")
-	checkMul44      = jsonvalue.MustNumber("0.01")
-	checkEnum59     = []jsonvalue.Value{jsonvalue.MustParse("{}"), jsonvalue.MustParse("[]"), jsonvalue.MustParse("\"é\"")}
-	checkXMin61     = jsonvalue.MustNumber("1.5")
-	checkMin62      = jsonvalue.MustNumber("0.1")
-	checkConst68    = jsonvalue.MustParse("false")
-	checkMin65      = jsonvalue.MustNumber("-2.5")
-	checkXMax65     = jsonvalue.MustNumber("0.5")
-	checkMul65      = jsonvalue.MustNumber("2.5")
-	checkEnum66     = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("{\"a\":1}"), jsonvalue.MustParse("0")}
-	checkMax67      = jsonvalue.MustNumber("0.1")
-	checkMin87      = jsonvalue.MustNumber("5")
-	checkMul87      = jsonvalue.MustNumber("2.5")
-	checkEnum94     = []jsonvalue.Value{jsonvalue.MustParse("\"\""), jsonvalue.MustParse("-2")}
-	checkEnum101    = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("\"b\"")}
-	checkXMin122    = jsonvalue.MustNumber("0.1")
-	checkMax122     = jsonvalue.MustNumber("1e3")
-	checkMin116     = jsonvalue.MustNumber("-2.5")
-	checkXMin120    = jsonvalue.MustNumber("2.5")
-	checkXMax124    = jsonvalue.MustNumber("9007199254740993")
-	checkPattern124 = regexp.MustCompile("^.{2,4}$")
-	checkXMax139    = jsonvalue.MustNumber("10")
-	checkXMax175    = jsonvalue.MustNumber("-2.5")
-	checkConst183   = jsonvalue.MustParse("\"\"")
-	checkXMin189    = jsonvalue.MustNumber("0.01")
-	checkMul189     = jsonvalue.MustNumber("7")
-	checkMax191     = jsonvalue.MustNumber("1.5")
-	checkEnum198    = []jsonvalue.Value{jsonvalue.MustParse("false"), jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("1.5")}
-	checkMin204     = jsonvalue.MustNumber("0.01")
-	checkMin205     = jsonvalue.MustNumber("10")
-	checkConst208   = jsonvalue.MustParse("-2")
-	checkConst222   = jsonvalue.MustParse("[1]")
-	checkEnum251    = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("\"b\"")}
-	checkMax270     = jsonvalue.MustNumber("0.1")
-	checkXMax270    = jsonvalue.MustNumber("1")
-	checkMul270     = jsonvalue.MustNumber("7")
-	checkMul276     = jsonvalue.MustNumber("0.5")
-	checkConst298   = jsonvalue.MustParse("\"\"")
-	checkConst308   = jsonvalue.MustParse("-2")
-	checkEnum306    = []jsonvalue.Value{jsonvalue.MustParse("1"), jsonvalue.MustParse("false"), jsonvalue.MustParse("-2")}
-	checkConst339   = jsonvalue.MustParse("0")
-	checkMin399     = jsonvalue.MustNumber("10")
-	checkXMin399    = jsonvalue.MustNumber("2.5")
-	checkXMax399    = jsonvalue.MustNumber("0.01")
-	checkPattern396 = regexp.MustCompile("é")
-	checkEnum412    = []jsonvalue.Value{jsonvalue.MustParse("{}"), jsonvalue.MustParse("null"), jsonvalue.MustParse("true")}
-	checkPattern413 = regexp.MustCompile("é")
-	checkProp0_414  = regexp.MustCompile("é")
-	checkProp0_418  = regexp.MustCompile("é")
-	checkPattern433 = regexp.MustCompile("^a")
-	checkPattern435 = regexp.MustCompile("^.{2,4}$")
-	checkProp0_459  = regexp.MustCompile("^[a-z]+$")
-	checkXMin488    = jsonvalue.MustNumber("2.5")
-	checkConst499   = jsonvalue.MustParse("-2")
-	checkEnum508    = []jsonvalue.Value{jsonvalue.MustParse("true"), jsonvalue.MustParse("\"\""), jsonvalue.MustParse("\"b\"")}
-	checkMin521     = jsonvalue.MustNumber("2.5")
-	checkXMax521    = jsonvalue.MustNumber("0.01")
-	checkMul521     = jsonvalue.MustNumber("7")
-	checkPattern531 = regexp.MustCompile("^$")
-	checkXMin529    = jsonvalue.MustNumber("0")
-	checkMul529     = jsonvalue.MustNumber("2")
-	checkPattern529 = regexp.MustCompile("[0-9]")
-	checkMul539     = jsonvalue.MustNumber("0.1")
-	checkEnum556    = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("\"b\"")}
-	checkMin560     = jsonvalue.MustNumber("1e3")
-	checkMax560     = jsonvalue.MustNumber("2.5")
-	checkXMax561    = jsonvalue.MustNumber("1.5")
-	checkEnum563    = []jsonvalue.Value{jsonvalue.MustParse("0"), jsonvalue.MustParse("\"é\""), jsonvalue.MustParse("{\"a\":1}")}
-	checkConst586   = jsonvalue.MustParse("{\"a\":1}")
-	checkConst597   = jsonvalue.MustParse("null")
-	checkMax599     = jsonvalue.MustNumber("2")
-	checkMul599     = jsonvalue.MustNumber("3")
-	checkPattern600 = regexp.MustCompile("^a")
-	checkConst606   = jsonvalue.MustParse("1")
-	checkMin612     = jsonvalue.MustNumber("1e3")
-	checkEnum617    = []jsonvalue.Value{jsonvalue.MustParse("1"), jsonvalue.MustParse("[1]")}
-	checkMax629     = jsonvalue.MustNumber("-100")
-	checkConst636   = jsonvalue.MustParse("{\"a\":1}")
-	checkMax637     = jsonvalue.MustNumber("0.1")
-	checkEnum661    = []jsonvalue.Value{jsonvalue.MustParse("{\"a\":1}"), jsonvalue.MustParse("[1]"), jsonvalue.MustParse("\"b\"")}
-	checkMin652     = jsonvalue.MustNumber("1e3")
-	checkMax652     = jsonvalue.MustNumber("2.5")
-	checkEnum664    = []jsonvalue.Value{jsonvalue.MustParse("[]"), jsonvalue.MustParse("-2"), jsonvalue.MustParse("[1]")}
-	checkMin698     = jsonvalue.MustNumber("0.5")
-	checkMax698     = jsonvalue.MustNumber("0.1")
-	checkConst699   = jsonvalue.MustParse("-2")
-	checkXMin706    = jsonvalue.MustNumber("-100")
-	checkEnum707    = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("\"b\"")}
-	checkConst713   = jsonvalue.MustParse("{\"a\":1}")
-	checkMin715     = jsonvalue.MustNumber("0.1")
-	checkXMin715    = jsonvalue.MustNumber("2")
-	checkXMax715    = jsonvalue.MustNumber("2")
-	checkEnum716    = []jsonvalue.Value{jsonvalue.MustParse("{\"a\":1}"), jsonvalue.MustParse("1"), jsonvalue.MustParse("true")}
-	checkMax714     = jsonvalue.MustNumber("0")
-	checkConst718   = jsonvalue.MustParse("0")
-	checkEnum722    = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("\"b\"")}
-	checkEnum742    = []jsonvalue.Value{jsonvalue.MustParse("-2")}
-	checkProp0_743  = regexp.MustCompile("^a")
-	checkEnum750    = []jsonvalue.Value{jsonvalue.MustParse("false"), jsonvalue.MustParse("null")}
-	checkEnum752    = []jsonvalue.Value{jsonvalue.MustParse("-2")}
-	checkMax805     = jsonvalue.MustNumber("-2.5")
-	checkXMax821    = jsonvalue.MustNumber("1")
-	checkPattern846 = regexp.MustCompile("^a")
-	checkEnum844    = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("\"b\"")}
-	checkConst845   = jsonvalue.MustParse("\"b\"")
-	checkMin10      = jsonvalue.MustNumber("1.5")
-	checkMax10      = jsonvalue.MustNumber("-1")
-	checkMul36      = jsonvalue.MustNumber("2.5")
-	checkMin55      = jsonvalue.MustNumber("2.5")
-	checkMax55      = jsonvalue.MustNumber("3")
-	checkProp0_71   = regexp.MustCompile("b$")
-	checkConst80    = jsonvalue.MustParse("[1]")
-	checkConst96    = jsonvalue.MustParse("{\"a\":1}")
-	checkPattern97  = regexp.MustCompile("^.{2,4}$")
-	checkEnum110    = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("\"b\"")}
-	checkPattern119 = regexp.MustCompile("é")
-	checkMin118     = jsonvalue.MustNumber("-2.5")
-	checkMax118     = jsonvalue.MustNumber("2.5")
-	checkXMax118    = jsonvalue.MustNumber("100")
-	checkXMax134    = jsonvalue.MustNumber("0")
-	checkMul134     = jsonvalue.MustNumber("3")
-	checkXMin146    = jsonvalue.MustNumber("5")
-	checkMin178     = jsonvalue.MustNumber("0.1")
-	checkMax178     = jsonvalue.MustNumber("2.5")
-	checkMul178     = jsonvalue.MustNumber("2")
-	checkMin179     = jsonvalue.MustNumber("-100")
-	checkXMax179    = jsonvalue.MustNumber("2")
-	checkMul179     = jsonvalue.MustNumber("7")
-	checkXMax186    = jsonvalue.MustNumber("2.5")
-	checkConst203   = jsonvalue.MustParse("\"a\"")
-	checkMin229     = jsonvalue.MustNumber("10")
-	checkMax229     = jsonvalue.MustNumber("10")
-	checkMin261     = jsonvalue.MustNumber("9007199254740993")
-	checkXMin261    = jsonvalue.MustNumber("-100")
-	checkXMax261    = jsonvalue.MustNumber("100")
-	checkPattern261 = regexp.MustCompile("^[a-z]+$")
-	checkMax271     = jsonvalue.MustNumber("3")
-	checkXMin283    = jsonvalue.MustNumber("9007199254740993")
-	checkXMax283    = jsonvalue.MustNumber("-2.5")
-	checkMax282     = jsonvalue.MustNumber("0")
-	checkXMax282    = jsonvalue.MustNumber("-2.5")
-	checkMul282     = jsonvalue.MustNumber("1")
-	checkEnum285    = []jsonvalue.Value{jsonvalue.MustParse("[]"), jsonvalue.MustParse("\"a\"")}
-	checkProp0_313  = regexp.MustCompile("é")
-	checkMin326     = jsonvalue.MustNumber("1.5")
-	checkXMin326    = jsonvalue.MustNumber("0")
-	checkEnum350    = []jsonvalue.Value{jsonvalue.MustParse("true"), jsonvalue.MustParse("{}")}
-	checkMin351     = jsonvalue.MustNumber("10")
-	checkXMin351    = jsonvalue.MustNumber("1.5")
-	checkMul351     = jsonvalue.MustNumber("2.5")
-	checkMax345     = jsonvalue.MustNumber("5")
-	checkPattern376 = regexp.MustCompile("[0-9]")
-	checkMin408     = jsonvalue.MustNumber("-100")
-	checkXMin408    = jsonvalue.MustNumber("-100")
-	checkEnum415    = []jsonvalue.Value{jsonvalue.MustParse("1"), jsonvalue.MustParse("\"é\""), jsonvalue.MustParse("\"\"")}
-	checkXMin423    = jsonvalue.MustNumber("-2.5")
-	checkMul423     = jsonvalue.MustNumber("2.5")
-	checkProp0_419  = regexp.MustCompile("x|y")
-	checkMin428     = jsonvalue.MustNumber("1")
-	checkMax428     = jsonvalue.MustNumber("100")
-	checkEnum441    = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("\"b\"")}
-	checkProp0_442  = regexp.MustCompile("b$")
-	checkConst445   = jsonvalue.MustParse("[]")
-	checkConst453   = jsonvalue.MustParse("-2")
-	checkEnum471    = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("\"b\"")}
-	checkEnum465    = []jsonvalue.Value{jsonvalue.MustParse("1"), jsonvalue.MustParse("-2")}
-	checkEnum479    = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("\"b\"")}
-	checkPattern477 = regexp.MustCompile("^$")
-	checkProp0_502  = regexp.MustCompile("[0-9]")
-	checkEnum520    = []jsonvalue.Value{jsonvalue.MustParse("0"), jsonvalue.MustParse("{}")}
-	checkPattern515 = regexp.MustCompile("^.{2,4}$")
-	checkConst513   = jsonvalue.MustParse("\"é\"")
-	checkConst545   = jsonvalue.MustParse("false")
-	checkConst552   = jsonvalue.MustParse("true")
-	checkMax585     = jsonvalue.MustNumber("100")
-	checkConst588   = jsonvalue.MustParse("-2")
-	checkEnum605    = []jsonvalue.Value{jsonvalue.MustParse("{\"a\":1}")}
-	checkMax613     = jsonvalue.MustNumber("-1")
-	checkXMax613    = jsonvalue.MustNumber("9007199254740993")
-	checkMul613     = jsonvalue.MustNumber("0.5")
-	checkProp0_619  = regexp.MustCompile("x|y")
-	checkXMin624    = jsonvalue.MustNumber("10")
-	checkXMax624    = jsonvalue.MustNumber("3")
-	checkEnum634    = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("\"b\"")}
-	checkXMin657    = jsonvalue.MustNumber("1.5")
-	checkMax657     = jsonvalue.MustNumber("0.5")
-	checkEnum660    = []jsonvalue.Value{jsonvalue.MustParse("-2"), jsonvalue.MustParse("\"a\"")}
-	checkConst669   = jsonvalue.MustParse("null")
-	checkXMin666    = jsonvalue.MustNumber("0.5")
-	checkXMax666    = jsonvalue.MustNumber("10")
-	checkMul666     = jsonvalue.MustNumber("1")
-	checkProp0_681  = regexp.MustCompile("^.{2,4}$")
-	checkConst690   = jsonvalue.MustParse("\"\"")
-	checkXMin701    = jsonvalue.MustNumber("0.1")
-	checkMul701     = jsonvalue.MustNumber("0.5")
-	checkEnum703    = []jsonvalue.Value{jsonvalue.MustParse("[1]"), jsonvalue.MustParse("\"b\""), jsonvalue.MustParse("{}")}
-	checkPattern730 = regexp.MustCompile("^.{2,4}$")
-	checkXMax757    = jsonvalue.MustNumber("-2.5")
-	checkMul757     = jsonvalue.MustNumber("3")
-	checkPattern757 = regexp.MustCompile("[0-9]")
+	checkConst0     = jsonvalue.MustParse("[1]")
+	checkEnum1      = []jsonvalue.Value{jsonvalue.MustParse("{\"a\":1}")}
+	checkMin29      = jsonvalue.MustNumber("1e19")
+	checkXMax29     = jsonvalue.MustNumber("0")
+	checkMul29      = jsonvalue.MustNumber("1e19")
+	checkConst101   = jsonvalue.MustParse("{\"a\":1}")
+	checkMax102     = jsonvalue.MustNumber("0.01")
+	checkMul102     = jsonvalue.MustNumber("0.75")
+	checkPattern102 = regexp.MustCompile("^a")
+	checkMin112     = jsonvalue.MustNumber("9007199254740993")
+	checkMax112     = jsonvalue.MustNumber("0")
+	checkMin113     = jsonvalue.MustNumber("9223372036854775807.5")
+	checkXMin113    = jsonvalue.MustNumber("9223372036854775807")
+	checkXMax113    = jsonvalue.MustNumber("0.5")
+	checkMul113     = jsonvalue.MustNumber("3")
+	checkProp0_128  = regexp.MustCompile("b$")
+	checkEnum139    = []jsonvalue.Value{jsonvalue.MustParse("[1]"), jsonvalue.MustParse("-2"), jsonvalue.MustParse("[]")}
+	checkEnum140    = []jsonvalue.Value{jsonvalue.MustParse("[1]"), jsonvalue.MustParse("false")}
+	checkPattern141 = regexp.MustCompile("^[a-z]+$")
+	checkXMin172    = jsonvalue.MustNumber("-2.5")
+	checkEnum186    = []jsonvalue.Value{jsonvalue.MustParse("false")}
+	checkPattern198 = regexp.MustCompile("^[a-z]+$")
+	checkMin208     = jsonvalue.MustNumber("0")
+	checkMul208     = jsonvalue.MustNumber("1")
+	checkMul209     = jsonvalue.MustNumber("0.1")
+	checkXMin210    = jsonvalue.MustNumber("1.5")
+	checkXMax210    = jsonvalue.MustNumber("9223372036854775807.5")
+	checkPattern224 = regexp.MustCompile("^$")
+	checkProp0_225  = regexp.MustCompile("b$")
+	checkEnum254    = []jsonvalue.Value{jsonvalue.MustParse("{}"), jsonvalue.MustParse("1")}
+	checkMax271     = jsonvalue.MustNumber("5")
+	checkXMax271    = jsonvalue.MustNumber("9007199254740993")
+	checkEnum286    = []jsonvalue.Value{jsonvalue.MustParse("1.5"), jsonvalue.MustParse("\"b\"")}
+	checkConst288   = jsonvalue.MustParse("9223372036854775808")
+	checkXMax291    = jsonvalue.MustNumber("2")
+	checkMin296     = jsonvalue.MustNumber("5")
+	checkEnum335    = []jsonvalue.Value{jsonvalue.MustParse("null")}
+	checkMin336     = jsonvalue.MustNumber("-1")
+	checkPattern336 = regexp.MustCompile("b$")
+	checkProp0_348  = regexp.MustCompile("^a")
+	checkMin385     = jsonvalue.MustNumber("-1e19")
+	checkXMin385    = jsonvalue.MustNumber("3")
+	checkMul385     = jsonvalue.MustNumber("0.01")
+	checkPattern385 = regexp.MustCompile("^a")
+	checkXMin386    = jsonvalue.MustNumber("10")
+	checkXMin393    = jsonvalue.MustNumber("10")
+	checkPattern393 = regexp.MustCompile("é")
+	checkConst394   = jsonvalue.MustParse("{\"a\":1}")
+	checkConst395   = jsonvalue.MustParse("9223372036854775808")
+	checkXMax396    = jsonvalue.MustNumber("0")
+	checkMul396     = jsonvalue.MustNumber("2.5")
+	checkMin430     = jsonvalue.MustNumber("5")
+	checkXMin430    = jsonvalue.MustNumber("-100")
+	checkMax430     = jsonvalue.MustNumber("10")
+	checkProp0_449  = regexp.MustCompile("b$")
+	checkPattern473 = regexp.MustCompile("^.{2,4}$")
+	checkXMax485    = jsonvalue.MustNumber("-1")
+	checkMul485     = jsonvalue.MustNumber("0.5")
+	checkMul486     = jsonvalue.MustNumber("0.1")
+	checkXMin487    = jsonvalue.MustNumber("-9223372036854775809")
+	checkPattern487 = regexp.MustCompile("^.{2,4}$")
+	checkEnum488    = []jsonvalue.Value{jsonvalue.MustParse("true"), jsonvalue.MustParse("[]"), jsonvalue.MustParse("{\"a\":1}")}
+	checkMin489     = jsonvalue.MustNumber("5")
+	checkXMin489    = jsonvalue.MustNumber("2.5")
+	checkXMax489    = jsonvalue.MustNumber("-9223372036854775809")
+	checkMul489     = jsonvalue.MustNumber("0.01")
+	checkMax490     = jsonvalue.MustNumber("1.5")
+	checkXMax490    = jsonvalue.MustNumber("0.01")
+	checkProp0_491  = regexp.MustCompile("x|y")
+	checkConst515   = jsonvalue.MustParse("9223372036854775808")
+	checkPattern516 = regexp.MustCompile("é")
+	checkProp0_519  = regexp.MustCompile("^[a-z]+$")
+	checkEnum537    = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("null")}
+	checkEnum546    = []jsonvalue.Value{jsonvalue.MustParse("-2")}
+	checkEnum559    = []jsonvalue.Value{jsonvalue.MustParse("1.5"), jsonvalue.MustParse("1")}
+	checkMul560     = jsonvalue.MustNumber("2.5")
+	checkXMin561    = jsonvalue.MustNumber("-2.5")
+	checkMax561     = jsonvalue.MustNumber("10")
+	checkMul561     = jsonvalue.MustNumber("1")
+	checkProp0_590  = regexp.MustCompile("x|y")
+	checkMul612     = jsonvalue.MustNumber("7")
+	checkPattern613 = regexp.MustCompile("b$")
+	checkMin617     = jsonvalue.MustNumber("100")
+	checkXMin617    = jsonvalue.MustNumber("9223372036854775807.5")
+	checkMax617     = jsonvalue.MustNumber("0")
+	checkXMax617    = jsonvalue.MustNumber("2")
+	checkMul617     = jsonvalue.MustNumber("1")
+	checkEnum629    = []jsonvalue.Value{jsonvalue.MustParse("9223372036854775808"), jsonvalue.MustParse("\"b\""), jsonvalue.MustParse("true")}
+	checkMax691     = jsonvalue.MustNumber("0")
+	checkConst705   = jsonvalue.MustParse("{\"a\":1}")
+	checkEnum706    = []jsonvalue.Value{jsonvalue.MustParse("\"\""), jsonvalue.MustParse("false"), jsonvalue.MustParse("\"a\"")}
+	checkProp0_707  = regexp.MustCompile("x|y")
+	checkProp0_715  = regexp.MustCompile("x|y")
+	checkMul742     = jsonvalue.MustNumber("7")
+	checkXMax743    = jsonvalue.MustNumber("-9223372036854775808")
+	checkEnum744    = []jsonvalue.Value{jsonvalue.MustParse("\"b\""), jsonvalue.MustParse("{\"a\":1}"), jsonvalue.MustParse("false")}
+	checkEnum745    = []jsonvalue.Value{jsonvalue.MustParse("{}"), jsonvalue.MustParse("[]"), jsonvalue.MustParse("\"é\"")}
+	checkProp0_746  = regexp.MustCompile("^[a-z]+$")
+	checkMul748     = jsonvalue.MustNumber("0.5")
+	checkEnum750    = []jsonvalue.Value{jsonvalue.MustParse("\"b\""), jsonvalue.MustParse("true")}
+	checkEnum761    = []jsonvalue.Value{jsonvalue.MustParse("true"), jsonvalue.MustParse("null")}
+	checkMin783     = jsonvalue.MustNumber("0")
+	checkMax783     = jsonvalue.MustNumber("0.5")
+	checkXMax783    = jsonvalue.MustNumber("-1")
+	checkMax785     = jsonvalue.MustNumber("9223372036854775807")
+	checkXMax785    = jsonvalue.MustNumber("-1")
+	checkMul786     = jsonvalue.MustNumber("2.5")
+	checkXMin792    = jsonvalue.MustNumber("10")
+	checkMax792     = jsonvalue.MustNumber("1.5")
+	checkXMax792    = jsonvalue.MustNumber("0.5")
+	checkEnum802    = []jsonvalue.Value{jsonvalue.MustParse("-2")}
+	checkProp0_804  = regexp.MustCompile("[0-9]")
+	checkEnum809    = []jsonvalue.Value{jsonvalue.MustParse("9223372036854775808"), jsonvalue.MustParse("1.5"), jsonvalue.MustParse("-1e19")}
+	checkEnum833    = []jsonvalue.Value{jsonvalue.MustParse("\"\""), jsonvalue.MustParse("-2"), jsonvalue.MustParse("null")}
+	checkMul834     = jsonvalue.MustNumber("2")
+	checkXMax835    = jsonvalue.MustNumber("0.1")
+	checkPattern835 = regexp.MustCompile("^a")
+	checkPattern4   = regexp.MustCompile("^[a-z]+$")
+	checkConst22    = jsonvalue.MustParse("\"b\"")
+	checkProp0_16   = regexp.MustCompile("x|y")
+	checkXMax30     = jsonvalue.MustNumber("1.5")
+	checkMul30      = jsonvalue.MustNumber("1e19")
+	checkPattern30  = regexp.MustCompile("^a")
+	checkMul41      = jsonvalue.MustNumber("0.75")
+	checkMul45      = jsonvalue.MustNumber("3")
+	checkEnum60     = []jsonvalue.Value{jsonvalue.MustParse("{\"a\":1}"), jsonvalue.MustParse("{}"), jsonvalue.MustParse("9223372036854775808")}
+	checkXMin61     = jsonvalue.MustNumber("-100")
+	checkConst67    = jsonvalue.MustParse("0")
+	checkMin64      = jsonvalue.MustNumber("0.01")
+	checkXMax64     = jsonvalue.MustNumber("1.5")
+	checkMul64      = jsonvalue.MustNumber("3")
+	checkEnum65     = []jsonvalue.Value{jsonvalue.MustParse("\"é\""), jsonvalue.MustParse("-1e19"), jsonvalue.MustParse("0")}
+	checkMax66      = jsonvalue.MustNumber("1e3")
+	checkMin86      = jsonvalue.MustNumber("-1")
+	checkMul86      = jsonvalue.MustNumber("0.1")
+	checkEnum93     = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("\"\"")}
+	checkEnum100    = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("\"b\"")}
+	checkXMin121    = jsonvalue.MustNumber("1e3")
+	checkMax121     = jsonvalue.MustNumber("9223372036854775808")
+	checkMin115     = jsonvalue.MustNumber("1.5")
+	checkXMin119    = jsonvalue.MustNumber("-9223372036854775809")
+	checkXMax123    = jsonvalue.MustNumber("9223372036854775807.5")
+	checkPattern123 = regexp.MustCompile("^.{2,4}$")
+	checkXMax138    = jsonvalue.MustNumber("0.5")
+	checkXMax174    = jsonvalue.MustNumber("1.5")
+	checkConst182   = jsonvalue.MustParse("\"a\"")
+	checkXMin188    = jsonvalue.MustNumber("2.5")
+	checkMul188     = jsonvalue.MustNumber("2")
+	checkMax190     = jsonvalue.MustNumber("9007199254740993")
+	checkEnum197    = []jsonvalue.Value{jsonvalue.MustParse("false"), jsonvalue.MustParse("\"é\""), jsonvalue.MustParse("-2")}
+	checkMin203     = jsonvalue.MustNumber("2.5")
+	checkMin204     = jsonvalue.MustNumber("-2.5")
+	checkConst207   = jsonvalue.MustParse("\"\"")
+	checkConst220   = jsonvalue.MustParse("{\"a\":1}")
+	checkEnum249    = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("\"b\"")}
+	checkMax268     = jsonvalue.MustNumber("1e3")
+	checkXMax268    = jsonvalue.MustNumber("1")
+	checkMul268     = jsonvalue.MustNumber("0.1")
+	checkMul273     = jsonvalue.MustNumber("1e19")
+	checkConst293   = jsonvalue.MustParse("\"\"")
+	checkConst303   = jsonvalue.MustParse("\"\"")
+	checkEnum301    = []jsonvalue.Value{jsonvalue.MustParse("1.5"), jsonvalue.MustParse("false"), jsonvalue.MustParse("\"\"")}
+	checkConst334   = jsonvalue.MustParse("1")
+	checkMin392     = jsonvalue.MustNumber("0.5")
+	checkXMin392    = jsonvalue.MustNumber("-9223372036854775809")
+	checkXMax392    = jsonvalue.MustNumber("2.5")
+	checkPattern389 = regexp.MustCompile("é")
+	checkEnum405    = []jsonvalue.Value{jsonvalue.MustParse("9223372036854775808"), jsonvalue.MustParse("null"), jsonvalue.MustParse("true")}
+	checkPattern406 = regexp.MustCompile("é")
+	checkProp0_407  = regexp.MustCompile("é")
+	checkProp0_411  = regexp.MustCompile("é")
+	checkPattern426 = regexp.MustCompile("^a")
+	checkPattern428 = regexp.MustCompile("^.{2,4}$")
+	checkProp0_452  = regexp.MustCompile("^[a-z]+$")
+	checkXMin481    = jsonvalue.MustNumber("-9223372036854775809")
+	checkConst492   = jsonvalue.MustParse("-2")
+	checkEnum501    = []jsonvalue.Value{jsonvalue.MustParse("true"), jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("\"é\"")}
+	checkMin514     = jsonvalue.MustNumber("-9223372036854775809")
+	checkXMax514    = jsonvalue.MustNumber("9007199254740993")
+	checkMul514     = jsonvalue.MustNumber("0.01")
+	checkPattern522 = regexp.MustCompile("^$")
+	checkXMin520    = jsonvalue.MustNumber("0")
+	checkMul520     = jsonvalue.MustNumber("1e19")
+	checkPattern520 = regexp.MustCompile("[0-9]")
+	checkMul529     = jsonvalue.MustNumber("0.5")
+	checkEnum544    = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("\"b\"")}
+	checkMin548     = jsonvalue.MustNumber("-9223372036854775808")
+	checkMax548     = jsonvalue.MustNumber("-9223372036854775809")
+	checkXMax549    = jsonvalue.MustNumber("-100")
+	checkEnum551    = []jsonvalue.Value{jsonvalue.MustParse("1"), jsonvalue.MustParse("0"), jsonvalue.MustParse("[1]")}
+	checkConst574   = jsonvalue.MustParse("-1e19")
+	checkConst585   = jsonvalue.MustParse("null")
+	checkMax587     = jsonvalue.MustNumber("2")
+	checkMul587     = jsonvalue.MustNumber("2.5")
+	checkPattern588 = regexp.MustCompile("^a")
+	checkConst594   = jsonvalue.MustParse("1.5")
+	checkMin599     = jsonvalue.MustNumber("9223372036854775808")
+	checkEnum604    = []jsonvalue.Value{jsonvalue.MustParse("1.5"), jsonvalue.MustParse("{\"a\":1}")}
+	checkMax616     = jsonvalue.MustNumber("1e19")
+	checkConst623   = jsonvalue.MustParse("9223372036854775808")
+	checkMax624     = jsonvalue.MustNumber("1e3")
+	checkEnum648    = []jsonvalue.Value{jsonvalue.MustParse("-1e19"), jsonvalue.MustParse("{}"), jsonvalue.MustParse("\"é\"")}
+	checkMin639     = jsonvalue.MustNumber("9223372036854775808")
+	checkMax639     = jsonvalue.MustNumber("-9223372036854775809")
+	checkEnum651    = []jsonvalue.Value{jsonvalue.MustParse("[1]"), jsonvalue.MustParse("\"\""), jsonvalue.MustParse("{\"a\":1}")}
+	checkMin685     = jsonvalue.MustNumber("100")
+	checkMax685     = jsonvalue.MustNumber("1e3")
+	checkConst686   = jsonvalue.MustParse("\"\"")
+	checkXMin693    = jsonvalue.MustNumber("-1e19")
+	checkEnum694    = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("\"b\"")}
+	checkConst699   = jsonvalue.MustParse("-1e19")
+	checkMin701     = jsonvalue.MustNumber("1e3")
+	checkXMin701    = jsonvalue.MustNumber("3")
+	checkXMax701    = jsonvalue.MustNumber("3")
+	checkEnum702    = []jsonvalue.Value{jsonvalue.MustParse("-1e19"), jsonvalue.MustParse("1.5"), jsonvalue.MustParse("true")}
+	checkMax700     = jsonvalue.MustNumber("0")
+	checkConst704   = jsonvalue.MustParse("1")
+	checkEnum708    = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("\"b\"")}
+	checkEnum725    = []jsonvalue.Value{jsonvalue.MustParse("\"\"")}
+	checkProp0_726  = regexp.MustCompile("^a")
+	checkEnum733    = []jsonvalue.Value{jsonvalue.MustParse("false"), jsonvalue.MustParse("null")}
+	checkEnum735    = []jsonvalue.Value{jsonvalue.MustParse("\"\"")}
+	checkXMin769    = jsonvalue.MustNumber("1")
+	checkMax769     = jsonvalue.MustNumber("100")
+	checkXMax769    = jsonvalue.MustNumber("1.5")
 	checkMax791     = jsonvalue.MustNumber("0.01")
-	checkMin795     = jsonvalue.MustNumber("-2.5")
-	checkXMax795    = jsonvalue.MustNumber("2")
-	checkMul795     = jsonvalue.MustNumber("7")
-	checkXMin810    = jsonvalue.MustNumber("1")
-	checkXMax810    = jsonvalue.MustNumber("1.5")
-	checkMul810     = jsonvalue.MustNumber("3")
-	checkPattern810 = regexp.MustCompile("^.{2,4}$")
-	checkConst814   = jsonvalue.MustParse("-2")
-	checkEnum831    = []jsonvalue.Value{jsonvalue.MustParse("false")}
-	checkMin835     = jsonvalue.MustNumber("-100")
-	checkMax835     = jsonvalue.MustNumber("2.5")
-	checkMul835     = jsonvalue.MustNumber("7")
-	checkProp0_841  = regexp.MustCompile("é")
-	checkEnum27     = []jsonvalue.Value{jsonvalue.MustParse("1"), jsonvalue.MustParse("true")}
-	checkEnum24     = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("\"b\"")}
-	checkMin53      = jsonvalue.MustNumber("100")
-	checkXMax73     = jsonvalue.MustNumber("0")
-	checkPattern74  = regexp.MustCompile("[0-9]")
-	checkEnum72     = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("\"b\"")}
-	checkMin79      = jsonvalue.MustNumber("2")
-	checkXMin79     = jsonvalue.MustNumber("0.5")
-	checkEnum91     = []jsonvalue.Value{jsonvalue.MustParse("1.5"), jsonvalue.MustParse("null"), jsonvalue.MustParse("[]")}
-	checkPattern92  = regexp.MustCompile("^$")
-	checkConst136   = jsonvalue.MustParse("true")
-	checkMul137     = jsonvalue.MustNumber("0.5")
-	checkMul152     = jsonvalue.MustNumber("1")
-	checkXMin153    = jsonvalue.MustNumber("-1")
-	checkMax153     = jsonvalue.MustNumber("-100")
-	checkMul153     = jsonvalue.MustNumber("0.1")
-	checkXMin154    = jsonvalue.MustNumber("1.5")
-	checkMax154     = jsonvalue.MustNumber("2")
-	checkMul154     = jsonvalue.MustNumber("2.5")
-	checkPattern165 = regexp.MustCompile("[0-9]")
-	checkMax161     = jsonvalue.MustNumber("1e3")
-	checkMul161     = jsonvalue.MustNumber("2.5")
-	checkEnum195    = []jsonvalue.Value{jsonvalue.MustParse("false"), jsonvalue.MustParse("null"), jsonvalue.MustParse("[1]")}
-	checkPattern234 = regexp.MustCompile("^$")
-	checkPattern235 = regexp.MustCompile("b$")
-	checkMax236     = jsonvalue.MustNumber("0.01")
-	checkMul236     = jsonvalue.MustNumber("0.01")
-	checkEnum231    = []jsonvalue.Value{jsonvalue.MustParse("null"), jsonvalue.MustParse("\"b\"")}
-	checkMax232     = jsonvalue.MustNumber("3")
-	checkXMax232    = jsonvalue.MustNumber("2.5")
-	checkEnum233    = []jsonvalue.Value{jsonvalue.MustParse("false")}
-	checkEnum241    = []jsonvalue.Value{jsonvalue.MustParse("\"\"")}
-	checkConst242   = jsonvalue.MustParse("{}")
-	checkMin243     = jsonvalue.MustNumber("3")
-	checkMul243     = jsonvalue.MustNumber("1")
-	checkConst320   = jsonvalue.MustParse("true")
-	checkXMax317    = jsonvalue.MustNumber("5")
-	checkMul317     = jsonvalue.MustNumber("0.5")
-	checkEnum315    = []jsonvalue.Value{jsonvalue.MustParse("{\"a\":1}")}
-	checkXMin316    = jsonvalue.MustNumber("5")
-	checkMax316     = jsonvalue.MustNumber("1.5")
-	checkXMax316    = jsonvalue.MustNumber("0.01")
-	checkMul316     = jsonvalue.MustNumber("3")
-	checkPattern327 = regexp.MustCompile("^.{2,4}$")
-	checkMax328     = jsonvalue.MustNumber("100")
-	checkEnum329    = []jsonvalue.Value{jsonvalue.MustParse("-2")}
-	checkMul333     = jsonvalue.MustNumber("2.5")
-	checkMax378     = jsonvalue.MustNumber("10")
-	checkConst365   = jsonvalue.MustParse("false")
-	checkMin364     = jsonvalue.MustNumber("2")
-	checkXMin364    = jsonvalue.MustNumber("1.5")
-	checkMin370     = jsonvalue.MustNumber("2")
-	checkPattern371 = regexp.MustCompile("é")
-	checkEnum410    = []jsonvalue.Value{jsonvalue.MustParse("1")}
-	checkEnum431    = []jsonvalue.Value{jsonvalue.MustParse("[]"), jsonvalue.MustParse("1.5"), jsonvalue.MustParse("0")}
-	checkEnum444    = []jsonvalue.Value{jsonvalue.MustParse("-2"), jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("1")}
-	checkEnum452    = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("\"b\"")}
-	checkEnum468    = []jsonvalue.Value{jsonvalue.MustParse("-2"), jsonvalue.MustParse("[]"), jsonvalue.MustParse("0")}
-	checkEnum505    = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("\"b\"")}
-	checkPattern582 = regexp.MustCompile("^[a-z]+$")
-	checkEnum584    = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("\"b\"")}
-	checkEnum591    = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("\"b\"")}
-	checkConst590   = jsonvalue.MustParse("1.5")
-	checkXMin615    = jsonvalue.MustNumber("1.5")
-	checkMax615     = jsonvalue.MustNumber("0")
-	checkConst621   = jsonvalue.MustParse("\"\"")
-	checkConst620   = jsonvalue.MustParse("-2")
-	checkConst648   = jsonvalue.MustParse("[1]")
-	checkMul656     = jsonvalue.MustNumber("1")
-	checkConst676   = jsonvalue.MustParse("1.5")
-	checkPattern674 = regexp.MustCompile("é")
-	checkMin672     = jsonvalue.MustNumber("5")
-	checkMax672     = jsonvalue.MustNumber("5")
-	checkEnum685    = []jsonvalue.Value{jsonvalue.MustParse("{}"), jsonvalue.MustParse("false")}
-	checkConst684   = jsonvalue.MustParse("true")
-	checkEnum735    = []jsonvalue.Value{jsonvalue.MustParse("true"), jsonvalue.MustParse("\"b\"")}
-	checkXMin736    = jsonvalue.MustNumber("0.1")
-	checkConst738   = jsonvalue.MustParse("{\"a\":1}")
-	checkEnum739    = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("\"b\"")}
-	checkEnum740    = []jsonvalue.Value{jsonvalue.MustParse("1.5")}
-	checkXMax778    = jsonvalue.MustNumber("-2.5")
-	checkEnum787    = []jsonvalue.Value{jsonvalue.MustParse("{\"a\":1}"), jsonvalue.MustParse("null"), jsonvalue.MustParse("-2")}
-	checkEnum793    = []jsonvalue.Value{jsonvalue.MustParse("{}"), jsonvalue.MustParse("\"a\"")}
-	checkConst839   = jsonvalue.MustParse("null")
-	checkMin840     = jsonvalue.MustNumber("2.5")
-	checkXMin840    = jsonvalue.MustNumber("0.5")
-	checkMax840     = jsonvalue.MustNumber("0")
+	checkXMax806    = jsonvalue.MustNumber("2")
+	checkPattern831 = regexp.MustCompile("^a")
+	checkEnum829    = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("\"b\"")}
+	checkConst830   = jsonvalue.MustParse("[]")
+	checkMin11      = jsonvalue.MustNumber("-100")
+	checkMax11      = jsonvalue.MustNumber("0.5")
+	checkMul37      = jsonvalue.MustNumber("0.75")
+	checkMin56      = jsonvalue.MustNumber("-9223372036854775809")
+	checkMax56      = jsonvalue.MustNumber("10")
+	checkProp0_70   = regexp.MustCompile("b$")
+	checkConst79    = jsonvalue.MustParse("{\"a\":1}")
+	checkConst95    = jsonvalue.MustParse("-1e19")
+	checkPattern96  = regexp.MustCompile("^.{2,4}$")
+	checkEnum109    = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("\"b\"")}
+	checkPattern118 = regexp.MustCompile("é")
+	checkMin117     = jsonvalue.MustNumber("1.5")
+	checkMax117     = jsonvalue.MustNumber("-9223372036854775809")
+	checkXMax117    = jsonvalue.MustNumber("9223372036854775807")
+	checkXMax133    = jsonvalue.MustNumber("0")
+	checkMul133     = jsonvalue.MustNumber("1e19")
+	checkXMin145    = jsonvalue.MustNumber("-1")
+	checkMin177     = jsonvalue.MustNumber("1e3")
+	checkMax177     = jsonvalue.MustNumber("-9223372036854775809")
+	checkMul177     = jsonvalue.MustNumber("2")
+	checkMin178     = jsonvalue.MustNumber("-1e19")
+	checkXMax178    = jsonvalue.MustNumber("3")
+	checkMul178     = jsonvalue.MustNumber("2.5")
+	checkXMax185    = jsonvalue.MustNumber("9223372036854775808")
+	checkConst202   = jsonvalue.MustParse("\"b\"")
+	checkMin227     = jsonvalue.MustNumber("-2.5")
+	checkMax227     = jsonvalue.MustNumber("-2.5")
+	checkMin259     = jsonvalue.MustNumber("9223372036854775807.5")
+	checkXMin259    = jsonvalue.MustNumber("-1e19")
+	checkXMax259    = jsonvalue.MustNumber("9223372036854775807")
+	checkPattern259 = regexp.MustCompile("^[a-z]+$")
+	checkMax269     = jsonvalue.MustNumber("10")
+	checkXMin280    = jsonvalue.MustNumber("9223372036854775807.5")
+	checkXMax280    = jsonvalue.MustNumber("1.5")
+	checkMax279     = jsonvalue.MustNumber("1")
+	checkXMax279    = jsonvalue.MustNumber("0.01")
+	checkMul279     = jsonvalue.MustNumber("0.75")
+	checkEnum282    = []jsonvalue.Value{jsonvalue.MustParse("[1]"), jsonvalue.MustParse("\"é\"")}
+	checkProp0_308  = regexp.MustCompile("é")
+	checkMin321     = jsonvalue.MustNumber("-100")
+	checkXMin321    = jsonvalue.MustNumber("1")
+	checkEnum344    = []jsonvalue.Value{jsonvalue.MustParse("true"), jsonvalue.MustParse("9223372036854775808")}
+	checkMin345     = jsonvalue.MustNumber("-2.5")
+	checkXMin345    = jsonvalue.MustNumber("9007199254740993")
+	checkMul345     = jsonvalue.MustNumber("0.01")
+	checkMax339     = jsonvalue.MustNumber("-1")
+	checkPattern370 = regexp.MustCompile("[0-9]")
+	checkMin401     = jsonvalue.MustNumber("-1e19")
+	checkXMin401    = jsonvalue.MustNumber("-1e19")
+	checkEnum408    = []jsonvalue.Value{jsonvalue.MustParse("1"), jsonvalue.MustParse("[1]"), jsonvalue.MustParse("\"a\"")}
+	checkXMin416    = jsonvalue.MustNumber("0.01")
+	checkMul416     = jsonvalue.MustNumber("2")
+	checkProp0_412  = regexp.MustCompile("x|y")
+	checkMin421     = jsonvalue.MustNumber("2")
+	checkMax421     = jsonvalue.MustNumber("9223372036854775807")
+	checkEnum434    = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("\"b\"")}
+	checkProp0_435  = regexp.MustCompile("b$")
+	checkConst438   = jsonvalue.MustParse("[1]")
+	checkConst446   = jsonvalue.MustParse("\"\"")
+	checkEnum464    = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("\"b\"")}
+	checkEnum458    = []jsonvalue.Value{jsonvalue.MustParse("1.5"), jsonvalue.MustParse("\"\"")}
+	checkEnum472    = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("\"b\"")}
+	checkPattern470 = regexp.MustCompile("^$")
+	checkProp0_495  = regexp.MustCompile("[0-9]")
+	checkEnum513    = []jsonvalue.Value{jsonvalue.MustParse("0"), jsonvalue.MustParse("{\"a\":1}")}
+	checkPattern508 = regexp.MustCompile("^.{2,4}$")
+	checkConst506   = jsonvalue.MustParse("[]")
+	checkConst533   = jsonvalue.MustParse("false")
+	checkConst540   = jsonvalue.MustParse("false")
+	checkMax573     = jsonvalue.MustNumber("9223372036854775807")
+	checkConst576   = jsonvalue.MustParse("\"\"")
+	checkEnum593    = []jsonvalue.Value{jsonvalue.MustParse("-1e19")}
+	checkMax600     = jsonvalue.MustNumber("0.1")
+	checkXMax600    = jsonvalue.MustNumber("1e19")
+	checkMul600     = jsonvalue.MustNumber("1")
+	checkProp0_606  = regexp.MustCompile("x|y")
+	checkXMin611    = jsonvalue.MustNumber("-2.5")
+	checkXMax611    = jsonvalue.MustNumber("5")
+	checkEnum621    = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("\"b\"")}
+	checkXMin644    = jsonvalue.MustNumber("-100")
+	checkMax644     = jsonvalue.MustNumber("1.5")
+	checkEnum647    = []jsonvalue.Value{jsonvalue.MustParse("-2"), jsonvalue.MustParse("\"b\"")}
+	checkConst656   = jsonvalue.MustParse("null")
+	checkXMin653    = jsonvalue.MustNumber("1.5")
+	checkXMax653    = jsonvalue.MustNumber("-2.5")
+	checkMul653     = jsonvalue.MustNumber("2.5")
+	checkProp0_668  = regexp.MustCompile("^.{2,4}$")
+	checkConst677   = jsonvalue.MustParse("\"a\"")
+	checkXMin688    = jsonvalue.MustNumber("1e3")
+	checkMul688     = jsonvalue.MustNumber("0.01")
+	checkEnum690    = []jsonvalue.Value{jsonvalue.MustParse("{\"a\":1}"), jsonvalue.MustParse("\"é\""), jsonvalue.MustParse("9223372036854775808")}
+	checkPattern713 = regexp.MustCompile("^.{2,4}$")
+	checkXMax740    = jsonvalue.MustNumber("0.01")
+	checkMul740     = jsonvalue.MustNumber("0.5")
+	checkPattern740 = regexp.MustCompile("[0-9]")
+	checkMax777     = jsonvalue.MustNumber("2.5")
+	checkEnum771    = []jsonvalue.Value{jsonvalue.MustParse("\"é\"")}
+	checkConst773   = jsonvalue.MustParse("\"\"")
+	checkXMin796    = jsonvalue.MustNumber("1")
+	checkXMax796    = jsonvalue.MustNumber("-100")
+	checkMul796     = jsonvalue.MustNumber("0.5")
+	checkPattern796 = regexp.MustCompile("^.{2,4}$")
+	checkConst800   = jsonvalue.MustParse("-2")
+	checkEnum816    = []jsonvalue.Value{jsonvalue.MustParse("0")}
+	checkMin820     = jsonvalue.MustNumber("-1e19")
+	checkMax820     = jsonvalue.MustNumber("9223372036854775808")
+	checkMul820     = jsonvalue.MustNumber("7")
+	checkProp0_826  = regexp.MustCompile("é")
+	checkEnum28     = []jsonvalue.Value{jsonvalue.MustParse("1.5"), jsonvalue.MustParse("false")}
+	checkEnum25     = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("\"b\"")}
+	checkMin54      = jsonvalue.MustNumber("-9223372036854775808")
+	checkXMax72     = jsonvalue.MustNumber("0")
+	checkPattern73  = regexp.MustCompile("[0-9]")
+	checkEnum71     = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("\"b\"")}
+	checkMin78      = jsonvalue.MustNumber("5")
+	checkXMin78     = jsonvalue.MustNumber("100")
+	checkEnum90     = []jsonvalue.Value{jsonvalue.MustParse("-2"), jsonvalue.MustParse("null"), jsonvalue.MustParse("{}")}
+	checkPattern91  = regexp.MustCompile("^$")
+	checkConst135   = jsonvalue.MustParse("true")
+	checkMul136     = jsonvalue.MustNumber("0.5")
+	checkMul151     = jsonvalue.MustNumber("0.01")
+	checkXMin152    = jsonvalue.MustNumber("0.1")
+	checkMax152     = jsonvalue.MustNumber("-1e19")
+	checkMul152     = jsonvalue.MustNumber("0.75")
+	checkXMin153    = jsonvalue.MustNumber("-100")
+	checkMax153     = jsonvalue.MustNumber("3")
+	checkMul153     = jsonvalue.MustNumber("1")
+	checkPattern164 = regexp.MustCompile("[0-9]")
+	checkMax160     = jsonvalue.MustNumber("-9223372036854775808")
+	checkMul160     = jsonvalue.MustNumber("0.01")
+	checkEnum194    = []jsonvalue.Value{jsonvalue.MustParse("false"), jsonvalue.MustParse("null"), jsonvalue.MustParse("{\"a\":1}")}
+	checkPattern232 = regexp.MustCompile("^$")
+	checkPattern233 = regexp.MustCompile("b$")
+	checkMax234     = jsonvalue.MustNumber("2.5")
+	checkMul234     = jsonvalue.MustNumber("3")
+	checkEnum229    = []jsonvalue.Value{jsonvalue.MustParse("null"), jsonvalue.MustParse("\"é\"")}
+	checkMax230     = jsonvalue.MustNumber("5")
+	checkXMax230    = jsonvalue.MustNumber("-9223372036854775809")
+	checkEnum231    = []jsonvalue.Value{jsonvalue.MustParse("0")}
+	checkEnum239    = []jsonvalue.Value{jsonvalue.MustParse("\"a\"")}
+	checkConst240   = jsonvalue.MustParse("9223372036854775808")
+	checkMin241     = jsonvalue.MustNumber("5")
+	checkMul241     = jsonvalue.MustNumber("1e19")
+	checkConst315   = jsonvalue.MustParse("false")
+	checkXMax312    = jsonvalue.MustNumber("-1")
+	checkMul312     = jsonvalue.MustNumber("0.75")
+	checkEnum310    = []jsonvalue.Value{jsonvalue.MustParse("9223372036854775808")}
+	checkXMin311    = jsonvalue.MustNumber("-1")
+	checkMax311     = jsonvalue.MustNumber("-100")
+	checkXMax311    = jsonvalue.MustNumber("2.5")
+	checkMul311     = jsonvalue.MustNumber("0.75")
+	checkPattern322 = regexp.MustCompile("^.{2,4}$")
+	checkMax323     = jsonvalue.MustNumber("9223372036854775807")
+	checkEnum324    = []jsonvalue.Value{jsonvalue.MustParse("\"\"")}
+	checkMul328     = jsonvalue.MustNumber("0.75")
+	checkMax372     = jsonvalue.MustNumber("-2.5")
+	checkConst359   = jsonvalue.MustParse("0")
+	checkMin358     = jsonvalue.MustNumber("3")
+	checkXMin358    = jsonvalue.MustNumber("-100")
+	checkMin364     = jsonvalue.MustNumber("3")
+	checkPattern365 = regexp.MustCompile("é")
+	checkEnum403    = []jsonvalue.Value{jsonvalue.MustParse("1.5")}
+	checkEnum424    = []jsonvalue.Value{jsonvalue.MustParse("[1]"), jsonvalue.MustParse("-2"), jsonvalue.MustParse("1")}
+	checkEnum437    = []jsonvalue.Value{jsonvalue.MustParse("-2"), jsonvalue.MustParse("\"é\""), jsonvalue.MustParse("1")}
+	checkEnum445    = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("\"b\"")}
+	checkEnum461    = []jsonvalue.Value{jsonvalue.MustParse("\"\""), jsonvalue.MustParse("{}"), jsonvalue.MustParse("1")}
+	checkEnum498    = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("\"b\"")}
+	checkPattern570 = regexp.MustCompile("^[a-z]+$")
+	checkEnum572    = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("\"b\"")}
+	checkEnum579    = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("\"b\"")}
+	checkConst578   = jsonvalue.MustParse("-2")
+	checkXMin602    = jsonvalue.MustNumber("-100")
+	checkMax602     = jsonvalue.MustNumber("0")
+	checkConst608   = jsonvalue.MustParse("\"b\"")
+	checkConst607   = jsonvalue.MustParse("\"\"")
+	checkConst635   = jsonvalue.MustParse("{\"a\":1}")
+	checkMul643     = jsonvalue.MustNumber("1")
+	checkConst663   = jsonvalue.MustParse("-2")
+	checkPattern661 = regexp.MustCompile("é")
+	checkMin659     = jsonvalue.MustNumber("-1")
+	checkMax659     = jsonvalue.MustNumber("10")
+	checkEnum672    = []jsonvalue.Value{jsonvalue.MustParse("9223372036854775808"), jsonvalue.MustParse("false")}
+	checkConst671   = jsonvalue.MustParse("true")
+	checkEnum718    = []jsonvalue.Value{jsonvalue.MustParse("true"), jsonvalue.MustParse("\"é\"")}
+	checkXMin719    = jsonvalue.MustNumber("100")
+	checkConst721   = jsonvalue.MustParse("-1e19")
+	checkEnum722    = []jsonvalue.Value{jsonvalue.MustParse("\"a\""), jsonvalue.MustParse("\"b\"")}
+	checkEnum723    = []jsonvalue.Value{jsonvalue.MustParse("-2")}
+	checkXMax758    = jsonvalue.MustNumber("1.5")
+	checkEnum767    = []jsonvalue.Value{jsonvalue.MustParse("9223372036854775808"), jsonvalue.MustParse("null"), jsonvalue.MustParse("\"\"")}
+	checkEnum779    = []jsonvalue.Value{jsonvalue.MustParse("9223372036854775808"), jsonvalue.MustParse("{\"a\":1}")}
+	checkEnum782    = []jsonvalue.Value{jsonvalue.MustParse("\"\"")}
+	checkConst824   = jsonvalue.MustParse("null")
+	checkMin825     = jsonvalue.MustNumber("-9223372036854775809")
+	checkXMin825    = jsonvalue.MustNumber("100")
+	checkMax825     = jsonvalue.MustNumber("0")
 )
 
-// check0 checks random.yaml#/components/messages/M10/payload/properties/v.
+// check0 checks random.yaml#/components/messages/M0/payload/properties/v.
 func check0(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.In(v, checkEnum0) {
+	if !jsonvalue.Equal(v, &checkConst0) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of {}")
+		s.Violate("const", "must be [1]")
 	}
 	return ok
 }
 
-// check1 checks random.yaml#/components/messages/M100/payload/properties/v.
+// check1 checks random.yaml#/components/messages/M10/payload/properties/v.
 func check1(s *wire.Scope, v *jsonvalue.Value) bool {
+	ok := true
+	if !jsonvalue.In(v, checkEnum1) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("enum", "not one of {\"a\":1}")
+	}
+	return ok
+}
+
+// check2 checks random.yaml#/components/messages/M100/payload/properties/v.
+func check2(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -6402,7 +6360,7 @@ func check1(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		if len(v.Items) > 0 {
 			{
-				r := check6(s.EnterIndex(0), &v.Items[0])
+				r := check7(s.EnterIndex(0), &v.Items[0])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -6414,7 +6372,7 @@ func check1(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		if len(v.Items) > 1 {
 			{
-				r := check11(s.EnterIndex(1), &v.Items[1])
+				r := check12(s.EnterIndex(1), &v.Items[1])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -6426,7 +6384,7 @@ func check1(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		if len(v.Items) > 2 {
 			{
-				r := check12(s.EnterIndex(2), &v.Items[2])
+				r := check13(s.EnterIndex(2), &v.Items[2])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -6438,7 +6396,7 @@ func check1(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		for i := 3; i < len(v.Items); i++ {
 			{
-				r := check2(s.EnterIndex(i), &v.Items[i])
+				r := check3(s.EnterIndex(i), &v.Items[i])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -6449,13 +6407,13 @@ func check1(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 		}
 	}
-	if !check3(s, v) {
+	if !check4(s, v) {
 		if s == nil {
 			return false
 		}
 		ok = false
 	}
-	if !check4(s, v) {
+	if !check5(s, v) {
 		if s == nil {
 			return false
 		}
@@ -6464,8 +6422,8 @@ func check1(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check2 checks random.yaml#/components/messages/M100/payload/properties/v/additionalItems.
-func check2(s *wire.Scope, v *jsonvalue.Value) bool {
+// check3 checks random.yaml#/components/messages/M100/payload/properties/v/additionalItems.
+func check3(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -6488,8 +6446,8 @@ func check2(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check3 checks random.yaml#/components/messages/M100/payload/properties/v/allOf/0.
-func check3(s *wire.Scope, v *jsonvalue.Value) bool {
+// check4 checks random.yaml#/components/messages/M100/payload/properties/v/allOf/0.
+func check4(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -6500,7 +6458,7 @@ func check3(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.String:
-		if !checkPattern3.MatchString(v.Str) {
+		if !checkPattern4.MatchString(v.Str) {
 			if s == nil {
 				return false
 			}
@@ -6511,10 +6469,10 @@ func check3(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check4 checks random.yaml#/components/messages/M100/payload/properties/v/allOf/1.
-func check4(s *wire.Scope, v *jsonvalue.Value) bool {
+// check5 checks random.yaml#/components/messages/M100/payload/properties/v/allOf/1.
+func check5(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if check5(nil, v) {
+	if check6(nil, v) {
 		if s == nil {
 			return false
 		}
@@ -6524,8 +6482,8 @@ func check4(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check5 checks random.yaml#/components/messages/M100/payload/properties/v/allOf/1/not.
-func check5(s *wire.Scope, v *jsonvalue.Value) bool {
+// check6 checks random.yaml#/components/messages/M100/payload/properties/v/allOf/1/not.
+func check6(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Null || v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -6537,16 +6495,16 @@ func check5(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check6 checks random.yaml#/components/messages/M100/payload/properties/v/items/0.
-func check6(s *wire.Scope, v *jsonvalue.Value) bool {
+// check7 checks random.yaml#/components/messages/M100/payload/properties/v/items/0.
+func check7(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !check7(s, v) {
+	if !check8(s, v) {
 		if s == nil {
 			return false
 		}
 		ok = false
 	}
-	if !check10(s, v) {
+	if !check11(s, v) {
 		if s == nil {
 			return false
 		}
@@ -6555,11 +6513,11 @@ func check6(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check7 checks random.yaml#/components/messages/M100/payload/properties/v/items/0/allOf/0.
-func check7(s *wire.Scope, v *jsonvalue.Value) bool {
+// check8 checks random.yaml#/components/messages/M100/payload/properties/v/items/0/allOf/0.
+func check8(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if check8(nil, v) {
-		if !check9(s, v) {
+	if check9(nil, v) {
+		if !check10(s, v) {
 			if s == nil {
 				return false
 			}
@@ -6569,8 +6527,8 @@ func check7(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check8 checks random.yaml#/components/messages/M100/payload/properties/v/items/0/allOf/0/if.
-func check8(s *wire.Scope, v *jsonvalue.Value) bool {
+// check9 checks random.yaml#/components/messages/M100/payload/properties/v/items/0/allOf/0/if.
+func check9(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array || v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -6600,8 +6558,8 @@ func check8(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check9 checks random.yaml#/components/messages/M100/payload/properties/v/items/0/allOf/0/then.
-func check9(s *wire.Scope, v *jsonvalue.Value) bool {
+// check10 checks random.yaml#/components/messages/M100/payload/properties/v/items/0/allOf/0/then.
+func check10(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -6624,8 +6582,8 @@ func check9(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check10 checks random.yaml#/components/messages/M100/payload/properties/v/items/0/allOf/1.
-func check10(s *wire.Scope, v *jsonvalue.Value) bool {
+// check11 checks random.yaml#/components/messages/M100/payload/properties/v/items/0/allOf/1.
+func check11(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -6636,26 +6594,26 @@ func check10(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin10) < 0 {
+		if jsonvalue.Cmp(v.Num, checkMin11) < 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("minimum", "less than 1.5")
+			s.Violate("minimum", "less than -100")
 		}
-		if jsonvalue.Cmp(v.Num, checkMax10) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax11) > 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("maximum", "greater than -1")
+			s.Violate("maximum", "greater than 0.5")
 		}
 	}
 	return ok
 }
 
-// check11 checks random.yaml#/components/messages/M100/payload/properties/v/items/1.
-func check11(s *wire.Scope, v *jsonvalue.Value) bool {
+// check12 checks random.yaml#/components/messages/M100/payload/properties/v/items/1.
+func check12(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -6667,8 +6625,8 @@ func check11(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check12 checks random.yaml#/components/messages/M100/payload/properties/v/items/2.
-func check12(s *wire.Scope, v *jsonvalue.Value) bool {
+// check13 checks random.yaml#/components/messages/M100/payload/properties/v/items/2.
+func check13(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -6697,8 +6655,8 @@ func check12(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check13 checks random.yaml#/components/messages/M101/payload/properties/v.
-func check13(s *wire.Scope, v *jsonvalue.Value) bool {
+// check14 checks random.yaml#/components/messages/M101/payload/properties/v.
+func check14(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -6711,7 +6669,7 @@ func check13(s *wire.Scope, v *jsonvalue.Value) bool {
 	case jsonvalue.Array:
 		if len(v.Items) > 0 {
 			{
-				r := check21(s.EnterIndex(0), &v.Items[0])
+				r := check22(s.EnterIndex(0), &v.Items[0])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -6723,7 +6681,7 @@ func check13(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		if len(v.Items) > 1 {
 			{
-				r := check22(s.EnterIndex(1), &v.Items[1])
+				r := check23(s.EnterIndex(1), &v.Items[1])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -6735,7 +6693,7 @@ func check13(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		for i := 2; i < len(v.Items); i++ {
 			{
-				r := check14(s.EnterIndex(i), &v.Items[i])
+				r := check15(s.EnterIndex(i), &v.Items[i])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -6746,30 +6704,30 @@ func check13(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 		}
 	}
-	if !(check15(nil, v) || check20(nil, v)) {
+	if !(check16(nil, v) || check21(nil, v)) {
 		if s == nil {
 			return false
 		}
 		ok = false
 		wire.Closest(s, "anyOf", func(s *wire.Scope) bool {
-			return check15(s, v)
+			return check16(s, v)
 		}, func(s *wire.Scope) bool {
-			return check20(s, v)
+			return check21(s, v)
 		})
 	}
 	return ok
 }
 
-// check14 checks random.yaml#/components/messages/M101/payload/properties/v/additionalItems.
-func check14(s *wire.Scope, v *jsonvalue.Value) bool {
+// check15 checks random.yaml#/components/messages/M101/payload/properties/v/additionalItems.
+func check15(s *wire.Scope, v *jsonvalue.Value) bool {
 	if s != nil {
 		s.Violate("false", "no value is allowed here (false schema)")
 	}
 	return false
 }
 
-// check15 checks random.yaml#/components/messages/M101/payload/properties/v/anyOf/0.
-func check15(s *wire.Scope, v *jsonvalue.Value) bool {
+// check16 checks random.yaml#/components/messages/M101/payload/properties/v/anyOf/0.
+func check16(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -6791,7 +6749,7 @@ func check15(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "id":
 				{
-					r := check19(s.Enter(k), &v.Vals[i])
+					r := check20(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -6801,9 +6759,9 @@ func check15(s *wire.Scope, v *jsonvalue.Value) bool {
 					}
 				}
 			}
-			if checkProp0_15.MatchString(k) {
+			if checkProp0_16.MatchString(k) {
 				{
-					r := check16(s.Enter(k), &v.Vals[i])
+					r := check17(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -6818,8 +6776,8 @@ func check15(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check16 checks random.yaml#/components/messages/M101/payload/properties/v/anyOf/0/patternProperties/x|y.
-func check16(s *wire.Scope, v *jsonvalue.Value) bool {
+// check17 checks random.yaml#/components/messages/M101/payload/properties/v/anyOf/0/patternProperties/x|y.
+func check17(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Object:
@@ -6834,7 +6792,7 @@ func check16(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "x-y":
 				{
-					r := check17(s.Enter(k), &v.Vals[i])
+					r := check18(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -6845,7 +6803,7 @@ func check16(s *wire.Scope, v *jsonvalue.Value) bool {
 				}
 			case "é":
 				{
-					r := check18(s.Enter(k), &v.Vals[i])
+					r := check19(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -6860,8 +6818,8 @@ func check16(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check17 checks random.yaml#/components/messages/M101/payload/properties/v/anyOf/0/patternProperties/x|y/properties/x-y.
-func check17(s *wire.Scope, v *jsonvalue.Value) bool {
+// check18 checks random.yaml#/components/messages/M101/payload/properties/v/anyOf/0/patternProperties/x|y/properties/x-y.
+func check18(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -6884,20 +6842,7 @@ func check17(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check18 checks random.yaml#/components/messages/M101/payload/properties/v/anyOf/0/patternProperties/x|y/properties/é.
-func check18(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if !(v.IsInteger()) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("type", "expected integer, got "+v.TypeName())
-	}
-	return ok
-}
-
-// check19 checks random.yaml#/components/messages/M101/payload/properties/v/anyOf/0/properties/id.
+// check19 checks random.yaml#/components/messages/M101/payload/properties/v/anyOf/0/patternProperties/x|y/properties/é.
 func check19(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
@@ -6910,29 +6855,42 @@ func check19(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check20 checks random.yaml#/components/messages/M101/payload/properties/v/anyOf/1.
+// check20 checks random.yaml#/components/messages/M101/payload/properties/v/anyOf/0/properties/id.
 func check20(s *wire.Scope, v *jsonvalue.Value) bool {
+	ok := true
+	if !(v.IsInteger()) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("type", "expected integer, got "+v.TypeName())
+	}
+	return ok
+}
+
+// check21 checks random.yaml#/components/messages/M101/payload/properties/v/anyOf/1.
+func check21(s *wire.Scope, v *jsonvalue.Value) bool {
 	if s != nil {
 		s.Violate("false", "no value is allowed here (false schema)")
 	}
 	return false
 }
 
-// check21 checks random.yaml#/components/messages/M101/payload/properties/v/items/0.
-func check21(s *wire.Scope, v *jsonvalue.Value) bool {
+// check22 checks random.yaml#/components/messages/M101/payload/properties/v/items/0.
+func check22(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst21) {
+	if !jsonvalue.Equal(v, &checkConst22) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("const", "must be \"a\"")
+		s.Violate("const", "must be \"b\"")
 	}
 	return ok
 }
 
-// check22 checks random.yaml#/components/messages/M101/payload/properties/v/items/1.
-func check22(s *wire.Scope, v *jsonvalue.Value) bool {
+// check23 checks random.yaml#/components/messages/M101/payload/properties/v/items/1.
+func check23(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -6945,7 +6903,7 @@ func check22(s *wire.Scope, v *jsonvalue.Value) bool {
 	case jsonvalue.Array:
 		found := false
 		for i := range v.Items {
-			if check23(nil, &v.Items[i]) {
+			if check24(nil, &v.Items[i]) {
 				found = true
 				break
 			}
@@ -6961,8 +6919,8 @@ func check22(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check23 checks random.yaml#/components/messages/M101/payload/properties/v/items/1/contains.
-func check23(s *wire.Scope, v *jsonvalue.Value) bool {
+// check24 checks random.yaml#/components/messages/M101/payload/properties/v/items/1/contains.
+func check24(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -6984,7 +6942,7 @@ func check23(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "b":
 				{
-					r := check26(s.Enter(k), &v.Vals[i])
+					r := check27(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -6995,7 +6953,7 @@ func check23(s *wire.Scope, v *jsonvalue.Value) bool {
 				}
 			case "id":
 				{
-					r := check27(s.Enter(k), &v.Vals[i])
+					r := check28(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -7007,22 +6965,22 @@ func check23(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 		}
 	}
-	if !(check24(nil, v) || check25(nil, v)) {
+	if !(check25(nil, v) || check26(nil, v)) {
 		if s == nil {
 			return false
 		}
 		ok = false
 		wire.Closest(s, "anyOf", func(s *wire.Scope) bool {
-			return check24(s, v)
-		}, func(s *wire.Scope) bool {
 			return check25(s, v)
+		}, func(s *wire.Scope) bool {
+			return check26(s, v)
 		})
 	}
 	return ok
 }
 
-// check24 checks random.yaml#/components/messages/M101/payload/properties/v/items/1/contains/anyOf/0.
-func check24(s *wire.Scope, v *jsonvalue.Value) bool {
+// check25 checks random.yaml#/components/messages/M101/payload/properties/v/items/1/contains/anyOf/0.
+func check25(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -7031,7 +6989,7 @@ func check24(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected string or null, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum24) {
+	if !jsonvalue.In(v, checkEnum25) {
 		if s == nil {
 			return false
 		}
@@ -7041,8 +6999,8 @@ func check24(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check25 checks random.yaml#/components/messages/M101/payload/properties/v/items/1/contains/anyOf/1.
-func check25(s *wire.Scope, v *jsonvalue.Value) bool {
+// check26 checks random.yaml#/components/messages/M101/payload/properties/v/items/1/contains/anyOf/1.
+func check26(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -7054,8 +7012,8 @@ func check25(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check26 checks random.yaml#/components/messages/M101/payload/properties/v/items/1/contains/properties/b.
-func check26(s *wire.Scope, v *jsonvalue.Value) bool {
+// check27 checks random.yaml#/components/messages/M101/payload/properties/v/items/1/contains/properties/b.
+func check27(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -7067,8 +7025,8 @@ func check26(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check27 checks random.yaml#/components/messages/M101/payload/properties/v/items/1/contains/properties/id.
-func check27(s *wire.Scope, v *jsonvalue.Value) bool {
+// check28 checks random.yaml#/components/messages/M101/payload/properties/v/items/1/contains/properties/id.
+func check28(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -7077,18 +7035,18 @@ func check27(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected null, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum27) {
+	if !jsonvalue.In(v, checkEnum28) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of 1, true")
+		s.Violate("enum", "not one of 1.5, false")
 	}
 	return ok
 }
 
-// check28 checks random.yaml#/components/messages/M102/payload/properties/v.
-func check28(s *wire.Scope, v *jsonvalue.Value) bool {
+// check29 checks random.yaml#/components/messages/M102/payload/properties/v.
+func check29(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -7099,49 +7057,49 @@ func check28(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin28) < 0 {
+		if jsonvalue.Cmp(v.Num, checkMin29) < 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("minimum", "less than 9007199254740993")
+			s.Violate("minimum", "less than 1e19")
 		}
-		if jsonvalue.Cmp(v.Num, checkXMax28) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax29) >= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
 			s.Violate("exclusiveMaximum", "not less than 0")
 		}
-		if !jsonvalue.MultipleOf(v.Num, checkMul28) {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("multipleOf", "not a multiple of 0.5")
-		}
-	}
-	return ok
-}
-
-// check29 checks random.yaml#/components/messages/M103/payload/properties/v/oneOf/0.
-func check29(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	switch v.Kind {
-	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMax29) >= 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("exclusiveMaximum", "not less than 0.5")
-		}
 		if !jsonvalue.MultipleOf(v.Num, checkMul29) {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("multipleOf", "not a multiple of 2")
+			s.Violate("multipleOf", "not a multiple of 1e19")
+		}
+	}
+	return ok
+}
+
+// check30 checks random.yaml#/components/messages/M103/payload/properties/v/oneOf/0.
+func check30(s *wire.Scope, v *jsonvalue.Value) bool {
+	ok := true
+	switch v.Kind {
+	case jsonvalue.Number:
+		if jsonvalue.Cmp(v.Num, checkXMax30) >= 0 {
+			if s == nil {
+				return false
+			}
+			ok = false
+			s.Violate("exclusiveMaximum", "not less than 1.5")
+		}
+		if !jsonvalue.MultipleOf(v.Num, checkMul30) {
+			if s == nil {
+				return false
+			}
+			ok = false
+			s.Violate("multipleOf", "not a multiple of 1e19")
 		}
 	case jsonvalue.String:
 		n := jsonvalue.Length(v.Str)
@@ -7152,7 +7110,7 @@ func check29(s *wire.Scope, v *jsonvalue.Value) bool {
 			ok = false
 			s.Violate("maxLength", "longer than 0 characters")
 		}
-		if !checkPattern29.MatchString(v.Str) {
+		if !checkPattern30.MatchString(v.Str) {
 			if s == nil {
 				return false
 			}
@@ -7160,9 +7118,9 @@ func check29(s *wire.Scope, v *jsonvalue.Value) bool {
 			s.Violate("pattern", "does not match \"^a\"")
 		}
 	}
-	if check31(nil, v) {
+	if check32(nil, v) {
 	} else {
-		if !check30(s, v) {
+		if !check31(s, v) {
 			if s == nil {
 				return false
 			}
@@ -7172,8 +7130,8 @@ func check29(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check30 checks random.yaml#/components/messages/M103/payload/properties/v/oneOf/0/else.
-func check30(s *wire.Scope, v *jsonvalue.Value) bool {
+// check31 checks random.yaml#/components/messages/M103/payload/properties/v/oneOf/0/else.
+func check31(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -7185,8 +7143,8 @@ func check30(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check31 checks random.yaml#/components/messages/M103/payload/properties/v/oneOf/0/if.
-func check31(s *wire.Scope, v *jsonvalue.Value) bool {
+// check32 checks random.yaml#/components/messages/M103/payload/properties/v/oneOf/0/if.
+func check32(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -7210,7 +7168,7 @@ func check31(s *wire.Scope, v *jsonvalue.Value) bool {
 			case "é":
 				known = true
 				{
-					r := check33(s.Enter(k), &v.Vals[i])
+					r := check34(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -7222,7 +7180,7 @@ func check31(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			if !known {
 				{
-					r := check32(s.Enter(k), &v.Vals[i])
+					r := check33(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -7237,16 +7195,16 @@ func check31(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check32 checks random.yaml#/components/messages/M103/payload/properties/v/oneOf/0/if/additionalProperties.
-func check32(s *wire.Scope, v *jsonvalue.Value) bool {
+// check33 checks random.yaml#/components/messages/M103/payload/properties/v/oneOf/0/if/additionalProperties.
+func check33(s *wire.Scope, v *jsonvalue.Value) bool {
 	if s != nil {
 		s.Violate("false", "no value is allowed here (false schema)")
 	}
 	return false
 }
 
-// check33 checks random.yaml#/components/messages/M103/payload/properties/v/oneOf/0/if/properties/é.
-func check33(s *wire.Scope, v *jsonvalue.Value) bool {
+// check34 checks random.yaml#/components/messages/M103/payload/properties/v/oneOf/0/if/properties/é.
+func check34(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object || v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -7276,10 +7234,10 @@ func check33(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check35 checks random.yaml#/components/messages/M103/payload/properties/v/oneOf/1.
-func check35(s *wire.Scope, v *jsonvalue.Value) bool {
+// check36 checks random.yaml#/components/messages/M103/payload/properties/v/oneOf/1.
+func check36(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if check36(nil, v) {
+	if check37(nil, v) {
 		if s == nil {
 			return false
 		}
@@ -7289,8 +7247,8 @@ func check35(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check36 checks random.yaml#/components/messages/M103/payload/properties/v/oneOf/1/not.
-func check36(s *wire.Scope, v *jsonvalue.Value) bool {
+// check37 checks random.yaml#/components/messages/M103/payload/properties/v/oneOf/1/not.
+func check37(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -7301,30 +7259,30 @@ func check36(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if !jsonvalue.MultipleOf(v.Num, checkMul36) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul37) {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("multipleOf", "not a multiple of 2.5")
+			s.Violate("multipleOf", "not a multiple of 0.75")
 		}
 	}
 	return ok
 }
 
-// check37 checks random.yaml#/components/messages/M103/payload/properties/v.
-func check37(s *wire.Scope, v *jsonvalue.Value) bool {
+// check38 checks random.yaml#/components/messages/M103/payload/properties/v.
+func check38(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	{
 		first, second := -1, -1
-		if check29(nil, v) {
+		if check30(nil, v) {
 			if first < 0 {
 				first = 0
 			} else {
 				second = 0
 			}
 		}
-		if check35(nil, v) {
+		if check36(nil, v) {
 			if first < 0 {
 				first = 1
 			} else {
@@ -7337,9 +7295,9 @@ func check37(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			ok = false
 			wire.Closest(s, "oneOf", func(s *wire.Scope) bool {
-				return check29(s, v)
+				return check30(s, v)
 			}, func(s *wire.Scope) bool {
-				return check35(s, v)
+				return check36(s, v)
 			})
 		} else if second >= 0 {
 			if s == nil {
@@ -7352,8 +7310,8 @@ func check37(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check38 checks random.yaml#/components/messages/M104/payload/properties/v.
-func check38(s *wire.Scope, v *jsonvalue.Value) bool {
+// check39 checks random.yaml#/components/messages/M104/payload/properties/v.
+func check39(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if true {
 		if s == nil {
@@ -7362,15 +7320,15 @@ func check38(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("not", "matches the schema under not")
 	}
-	if check40(nil, v) {
-		if !check42(s, v) {
+	if check41(nil, v) {
+		if !check43(s, v) {
 			if s == nil {
 				return false
 			}
 			ok = false
 		}
 	} else {
-		if !check39(s, v) {
+		if !check40(s, v) {
 			if s == nil {
 				return false
 			}
@@ -7380,8 +7338,8 @@ func check38(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check39 checks random.yaml#/components/messages/M104/payload/properties/v/else.
-func check39(s *wire.Scope, v *jsonvalue.Value) bool {
+// check40 checks random.yaml#/components/messages/M104/payload/properties/v/else.
+func check40(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -7393,8 +7351,8 @@ func check39(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check40 checks random.yaml#/components/messages/M104/payload/properties/v/if.
-func check40(s *wire.Scope, v *jsonvalue.Value) bool {
+// check41 checks random.yaml#/components/messages/M104/payload/properties/v/if.
+func check41(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -7405,19 +7363,19 @@ func check40(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if !jsonvalue.MultipleOf(v.Num, checkMul40) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul41) {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("multipleOf", "not a multiple of 3")
+			s.Violate("multipleOf", "not a multiple of 0.75")
 		}
 	}
 	return ok
 }
 
-// check42 checks random.yaml#/components/messages/M104/payload/properties/v/then.
-func check42(s *wire.Scope, v *jsonvalue.Value) bool {
+// check43 checks random.yaml#/components/messages/M104/payload/properties/v/then.
+func check43(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool) {
 		if s == nil {
@@ -7429,8 +7387,8 @@ func check42(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check43 checks random.yaml#/components/messages/M106/payload/properties/v.
-func check43(s *wire.Scope, v *jsonvalue.Value) bool {
+// check44 checks random.yaml#/components/messages/M106/payload/properties/v.
+func check44(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -7452,7 +7410,7 @@ func check43(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "id":
 				{
-					r := check44(s.Enter(k), &v.Vals[i])
+					r := check45(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -7467,17 +7425,17 @@ func check43(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check44 checks random.yaml#/components/messages/M106/payload/properties/v/properties/id.
-func check44(s *wire.Scope, v *jsonvalue.Value) bool {
+// check45 checks random.yaml#/components/messages/M106/payload/properties/v/properties/id.
+func check45(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if !jsonvalue.MultipleOf(v.Num, checkMul44) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul45) {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("multipleOf", "not a multiple of 0.01")
+			s.Violate("multipleOf", "not a multiple of 3")
 		}
 	case jsonvalue.Object:
 		if _, has := v.Get("a"); !has {
@@ -7491,11 +7449,11 @@ func check44(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check45 checks random.yaml#/components/messages/M107/payload/properties/v.
-func check45(s *wire.Scope, v *jsonvalue.Value) bool {
+// check46 checks random.yaml#/components/messages/M107/payload/properties/v.
+func check46(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if check46(nil, v) {
-		if !check47(s, v) {
+	if check47(nil, v) {
+		if !check48(s, v) {
 			if s == nil {
 				return false
 			}
@@ -7505,8 +7463,8 @@ func check45(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check46 checks random.yaml#/components/messages/M107/payload/properties/v/if.
-func check46(s *wire.Scope, v *jsonvalue.Value) bool {
+// check47 checks random.yaml#/components/messages/M107/payload/properties/v/if.
+func check47(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger() || v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -7536,8 +7494,8 @@ func check46(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check47 checks random.yaml#/components/messages/M107/payload/properties/v/then.
-func check47(s *wire.Scope, v *jsonvalue.Value) bool {
+// check48 checks random.yaml#/components/messages/M107/payload/properties/v/then.
+func check48(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -7567,8 +7525,8 @@ func check47(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check48 checks random.yaml#/components/messages/M109/payload/properties/v.
-func check48(s *wire.Scope, v *jsonvalue.Value) bool {
+// check49 checks random.yaml#/components/messages/M109/payload/properties/v.
+func check49(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -7602,7 +7560,7 @@ func check48(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		if len(v.Items) > 0 {
 			{
-				r := check49(s.EnterIndex(0), &v.Items[0])
+				r := check50(s.EnterIndex(0), &v.Items[0])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -7616,8 +7574,8 @@ func check48(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check49 checks random.yaml#/components/messages/M109/payload/properties/v/items/0.
-func check49(s *wire.Scope, v *jsonvalue.Value) bool {
+// check50 checks random.yaml#/components/messages/M109/payload/properties/v/items/0.
+func check50(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -7629,18 +7587,18 @@ func check49(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check50 checks random.yaml#/components/messages/M110/payload/properties/v.
-func check50(s *wire.Scope, v *jsonvalue.Value) bool {
+// check51 checks random.yaml#/components/messages/M110/payload/properties/v.
+func check51(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if true {
-		if !check57(s, v) {
+		if !check58(s, v) {
 			if s == nil {
 				return false
 			}
 			ok = false
 		}
 	} else {
-		if !check51(s, v) {
+		if !check52(s, v) {
 			if s == nil {
 				return false
 			}
@@ -7650,8 +7608,8 @@ func check50(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check51 checks random.yaml#/components/messages/M110/payload/properties/v/else.
-func check51(s *wire.Scope, v *jsonvalue.Value) bool {
+// check52 checks random.yaml#/components/messages/M110/payload/properties/v/else.
+func check52(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Object:
@@ -7670,7 +7628,7 @@ func check51(s *wire.Scope, v *jsonvalue.Value) bool {
 			case "a":
 				known = true
 				{
-					r := check55(s.Enter(k), &v.Vals[i])
+					r := check56(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -7682,7 +7640,7 @@ func check51(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			if !known {
 				{
-					r := check52(s.Enter(k), &v.Vals[i])
+					r := check53(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -7697,8 +7655,8 @@ func check51(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check52 checks random.yaml#/components/messages/M110/payload/properties/v/else/additionalProperties.
-func check52(s *wire.Scope, v *jsonvalue.Value) bool {
+// check53 checks random.yaml#/components/messages/M110/payload/properties/v/else/additionalProperties.
+func check53(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -7724,13 +7682,13 @@ func check52(s *wire.Scope, v *jsonvalue.Value) bool {
 			s.Violate("uniqueItems", "has equal items")
 		}
 	}
-	if !check53(s, v) {
+	if !check54(s, v) {
 		if s == nil {
 			return false
 		}
 		ok = false
 	}
-	if !check54(s, v) {
+	if !check55(s, v) {
 		if s == nil {
 			return false
 		}
@@ -7739,8 +7697,8 @@ func check52(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check53 checks random.yaml#/components/messages/M110/payload/properties/v/else/additionalProperties/allOf/0.
-func check53(s *wire.Scope, v *jsonvalue.Value) bool {
+// check54 checks random.yaml#/components/messages/M110/payload/properties/v/else/additionalProperties/allOf/0.
+func check54(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -7751,19 +7709,19 @@ func check53(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin53) < 0 {
+		if jsonvalue.Cmp(v.Num, checkMin54) < 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("minimum", "less than 100")
+			s.Violate("minimum", "less than -9223372036854775808")
 		}
 	}
 	return ok
 }
 
-// check54 checks random.yaml#/components/messages/M110/payload/properties/v/else/additionalProperties/allOf/1.
-func check54(s *wire.Scope, v *jsonvalue.Value) bool {
+// check55 checks random.yaml#/components/messages/M110/payload/properties/v/else/additionalProperties/allOf/1.
+func check55(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -7775,8 +7733,8 @@ func check54(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check55 checks random.yaml#/components/messages/M110/payload/properties/v/else/properties/a.
-func check55(s *wire.Scope, v *jsonvalue.Value) bool {
+// check56 checks random.yaml#/components/messages/M110/payload/properties/v/else/properties/a.
+func check56(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -7787,43 +7745,43 @@ func check55(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin55) < 0 {
+		if jsonvalue.Cmp(v.Num, checkMin56) < 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("minimum", "less than 2.5")
+			s.Violate("minimum", "less than -9223372036854775809")
 		}
-		if jsonvalue.Cmp(v.Num, checkMax55) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax56) > 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("maximum", "greater than 3")
+			s.Violate("maximum", "greater than 10")
 		}
 	}
 	return ok
 }
 
-// check57 checks random.yaml#/components/messages/M110/payload/properties/v/then.
-func check57(s *wire.Scope, v *jsonvalue.Value) bool {
+// check58 checks random.yaml#/components/messages/M110/payload/properties/v/then.
+func check58(s *wire.Scope, v *jsonvalue.Value) bool {
 	if s != nil {
 		s.Violate("false", "no value is allowed here (false schema)")
 	}
 	return false
 }
 
-// check58 checks random.yaml#/components/messages/M111/payload/properties/v.
-func check58(s *wire.Scope, v *jsonvalue.Value) bool {
+// check59 checks random.yaml#/components/messages/M111/payload/properties/v.
+func check59(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Object:
-		if len(v.Keys) < 2 {
+		if len(v.Keys) > 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("minProperties", "fewer than 2 properties")
+			s.Violate("maxProperties", "more than 0 properties")
 		}
 		if _, has := v.Get("a"); !has {
 			if s == nil {
@@ -7833,7 +7791,7 @@ func check58(s *wire.Scope, v *jsonvalue.Value) bool {
 			s.Violate("required", "missing property \"a\"")
 		}
 		if _, has := v.Get("a"); has {
-			if !check59(s, v) {
+			if !check60(s, v) {
 				if s == nil {
 					return false
 				}
@@ -7856,19 +7814,11 @@ func check58(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 		}
 	}
-	if check60(nil, v) {
-		if !check62(s, v) {
-			if s == nil {
-				return false
-			}
-			ok = false
-		}
-	}
 	return ok
 }
 
-// check59 checks random.yaml#/components/messages/M111/payload/properties/v/dependencies/a.
-func check59(s *wire.Scope, v *jsonvalue.Value) bool {
+// check60 checks random.yaml#/components/messages/M111/payload/properties/v/dependencies/a.
+func check60(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -7877,22 +7827,14 @@ func check59(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected null, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum59) {
+	if !jsonvalue.In(v, checkEnum60) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of {}, [], \"é\"")
+		s.Violate("enum", "not one of {\"a\":1}, {}, 9223372036854775808")
 	}
 	return ok
-}
-
-// check60 checks random.yaml#/components/messages/M111/payload/properties/v/if.
-func check60(s *wire.Scope, v *jsonvalue.Value) bool {
-	if s != nil {
-		s.Violate("false", "no value is allowed here (false schema)")
-	}
-	return false
 }
 
 // check61 checks random.yaml#/components/messages/M111/payload/properties/v/properties/a.
@@ -7912,37 +7854,14 @@ func check61(s *wire.Scope, v *jsonvalue.Value) bool {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMinimum", "not greater than 1.5")
+			s.Violate("exclusiveMinimum", "not greater than -100")
 		}
 	}
 	return ok
 }
 
-// check62 checks random.yaml#/components/messages/M111/payload/properties/v/then.
+// check62 checks random.yaml#/components/messages/M112/payload/properties/v.
 func check62(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if !(v.IsInteger()) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("type", "expected integer, got "+v.TypeName())
-	}
-	switch v.Kind {
-	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin62) < 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("minimum", "less than 0.1")
-		}
-	}
-	return ok
-}
-
-// check63 checks random.yaml#/components/messages/M112/payload/properties/v.
-func check63(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -7966,7 +7885,7 @@ func check63(s *wire.Scope, v *jsonvalue.Value) bool {
 			case "é":
 				known = true
 				{
-					r := check68(s.Enter(k), &v.Vals[i])
+					r := check67(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -7978,7 +7897,7 @@ func check63(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			if !known {
 				{
-					r := check64(s.Enter(k), &v.Vals[i])
+					r := check63(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -7992,21 +7911,21 @@ func check63(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	{
 		first, second := -1, -1
-		if check65(nil, v) {
+		if check64(nil, v) {
 			if first < 0 {
 				first = 0
 			} else {
 				second = 0
 			}
 		}
-		if check66(nil, v) {
+		if check65(nil, v) {
 			if first < 0 {
 				first = 1
 			} else {
 				second = 1
 			}
 		}
-		if second < 0 && check67(nil, v) {
+		if second < 0 && check66(nil, v) {
 			if first < 0 {
 				first = 2
 			} else {
@@ -8019,11 +7938,11 @@ func check63(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			ok = false
 			wire.Closest(s, "oneOf", func(s *wire.Scope) bool {
+				return check64(s, v)
+			}, func(s *wire.Scope) bool {
 				return check65(s, v)
 			}, func(s *wire.Scope) bool {
 				return check66(s, v)
-			}, func(s *wire.Scope) bool {
-				return check67(s, v)
 			})
 		} else if second >= 0 {
 			if s == nil {
@@ -8036,59 +7955,59 @@ func check63(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check64 checks random.yaml#/components/messages/M112/payload/properties/v/additionalProperties.
-func check64(s *wire.Scope, v *jsonvalue.Value) bool {
+// check63 checks random.yaml#/components/messages/M112/payload/properties/v/additionalProperties.
+func check63(s *wire.Scope, v *jsonvalue.Value) bool {
 	if s != nil {
 		s.Violate("false", "no value is allowed here (false schema)")
 	}
 	return false
 }
 
-// check65 checks random.yaml#/components/messages/M112/payload/properties/v/oneOf/0.
-func check65(s *wire.Scope, v *jsonvalue.Value) bool {
+// check64 checks random.yaml#/components/messages/M112/payload/properties/v/oneOf/0.
+func check64(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin65) < 0 {
+		if jsonvalue.Cmp(v.Num, checkMin64) < 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("minimum", "less than -2.5")
+			s.Violate("minimum", "less than 0.01")
 		}
-		if jsonvalue.Cmp(v.Num, checkXMax65) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax64) >= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMaximum", "not less than 0.5")
+			s.Violate("exclusiveMaximum", "not less than 1.5")
 		}
-		if !jsonvalue.MultipleOf(v.Num, checkMul65) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul64) {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("multipleOf", "not a multiple of 2.5")
+			s.Violate("multipleOf", "not a multiple of 3")
 		}
 	}
 	return ok
 }
 
-// check66 checks random.yaml#/components/messages/M112/payload/properties/v/oneOf/1.
-func check66(s *wire.Scope, v *jsonvalue.Value) bool {
+// check65 checks random.yaml#/components/messages/M112/payload/properties/v/oneOf/1.
+func check65(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.In(v, checkEnum66) {
+	if !jsonvalue.In(v, checkEnum65) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of \"a\", {\"a\":1}, 0")
+		s.Violate("enum", "not one of \"é\", -1e19, 0")
 	}
 	return ok
 }
 
-// check67 checks random.yaml#/components/messages/M112/payload/properties/v/oneOf/2.
-func check67(s *wire.Scope, v *jsonvalue.Value) bool {
+// check66 checks random.yaml#/components/messages/M112/payload/properties/v/oneOf/2.
+func check66(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -8099,50 +8018,50 @@ func check67(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMax67) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax66) > 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("maximum", "greater than 0.1")
+			s.Violate("maximum", "greater than 1e3")
 		}
 	}
 	return ok
 }
 
-// check68 checks random.yaml#/components/messages/M112/payload/properties/v/properties/é.
+// check67 checks random.yaml#/components/messages/M112/payload/properties/v/properties/é.
+func check67(s *wire.Scope, v *jsonvalue.Value) bool {
+	ok := true
+	if !jsonvalue.Equal(v, &checkConst67) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("const", "must be 0")
+	}
+	return ok
+}
+
+// check68 checks random.yaml#/components/messages/M113/payload/properties/v.
 func check68(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst68) {
+	if !check69(s, v) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("const", "must be false")
+	}
+	if !check74(s, v) {
+		if s == nil {
+			return false
+		}
+		ok = false
 	}
 	return ok
 }
 
-// check69 checks random.yaml#/components/messages/M113/payload/properties/v.
+// check69 checks random.yaml#/components/messages/M113/payload/properties/v/allOf/0.
 func check69(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if !check70(s, v) {
-		if s == nil {
-			return false
-		}
-		ok = false
-	}
-	if !check75(s, v) {
-		if s == nil {
-			return false
-		}
-		ok = false
-	}
-	return ok
-}
-
-// check70 checks random.yaml#/components/messages/M113/payload/properties/v/allOf/0.
-func check70(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -8164,7 +8083,7 @@ func check70(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "b":
 				{
-					r := check71(s.Enter(k), &v.Vals[i])
+					r := check70(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -8179,8 +8098,8 @@ func check70(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check71 checks random.yaml#/components/messages/M113/payload/properties/v/allOf/0/properties/b.
-func check71(s *wire.Scope, v *jsonvalue.Value) bool {
+// check70 checks random.yaml#/components/messages/M113/payload/properties/v/allOf/0/properties/b.
+func check70(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -8202,7 +8121,7 @@ func check71(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "c":
 				{
-					r := check73(s.Enter(k), &v.Vals[i])
+					r := check72(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -8213,7 +8132,7 @@ func check71(s *wire.Scope, v *jsonvalue.Value) bool {
 				}
 			case "x-y":
 				{
-					r := check74(s.Enter(k), &v.Vals[i])
+					r := check73(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -8223,9 +8142,9 @@ func check71(s *wire.Scope, v *jsonvalue.Value) bool {
 					}
 				}
 			}
-			if checkProp0_71.MatchString(k) {
+			if checkProp0_70.MatchString(k) {
 				{
-					r := check72(s.Enter(k), &v.Vals[i])
+					r := check71(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -8240,8 +8159,8 @@ func check71(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check72 checks random.yaml#/components/messages/M113/payload/properties/v/allOf/0/properties/b/patternProperties/b$.
-func check72(s *wire.Scope, v *jsonvalue.Value) bool {
+// check71 checks random.yaml#/components/messages/M113/payload/properties/v/allOf/0/properties/b/patternProperties/b$.
+func check71(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -8250,7 +8169,7 @@ func check72(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected string or null, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum72) {
+	if !jsonvalue.In(v, checkEnum71) {
 		if s == nil {
 			return false
 		}
@@ -8260,8 +8179,8 @@ func check72(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check73 checks random.yaml#/components/messages/M113/payload/properties/v/allOf/0/properties/b/properties/c.
-func check73(s *wire.Scope, v *jsonvalue.Value) bool {
+// check72 checks random.yaml#/components/messages/M113/payload/properties/v/allOf/0/properties/b/properties/c.
+func check72(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -8272,7 +8191,7 @@ func check73(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMax73) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax72) >= 0 {
 			if s == nil {
 				return false
 			}
@@ -8283,8 +8202,8 @@ func check73(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check74 checks random.yaml#/components/messages/M113/payload/properties/v/allOf/0/properties/b/properties/x-y.
-func check74(s *wire.Scope, v *jsonvalue.Value) bool {
+// check73 checks random.yaml#/components/messages/M113/payload/properties/v/allOf/0/properties/b/properties/x-y.
+func check73(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -8310,7 +8229,7 @@ func check74(s *wire.Scope, v *jsonvalue.Value) bool {
 			ok = false
 			s.Violate("maxLength", "longer than 2 characters")
 		}
-		if !checkPattern74.MatchString(v.Str) {
+		if !checkPattern73.MatchString(v.Str) {
 			if s == nil {
 				return false
 			}
@@ -8321,8 +8240,8 @@ func check74(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check75 checks random.yaml#/components/messages/M113/payload/properties/v/allOf/1.
-func check75(s *wire.Scope, v *jsonvalue.Value) bool {
+// check74 checks random.yaml#/components/messages/M113/payload/properties/v/allOf/1.
+func check74(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -8337,7 +8256,7 @@ func check75(s *wire.Scope, v *jsonvalue.Value) bool {
 			known := false
 			if !known {
 				{
-					r := check76(s.Enter(k), &v.Vals[i])
+					r := check75(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -8349,19 +8268,19 @@ func check75(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 		}
 	}
+	if !check76(s, v) {
+		if s == nil {
+			return false
+		}
+		ok = false
+	}
 	if !check77(s, v) {
 		if s == nil {
 			return false
 		}
 		ok = false
 	}
-	if !check78(s, v) {
-		if s == nil {
-			return false
-		}
-		ok = false
-	}
-	if !check80(s, v) {
+	if !check79(s, v) {
 		if s == nil {
 			return false
 		}
@@ -8370,16 +8289,16 @@ func check75(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check76 checks random.yaml#/components/messages/M113/payload/properties/v/allOf/1/additionalProperties.
-func check76(s *wire.Scope, v *jsonvalue.Value) bool {
+// check75 checks random.yaml#/components/messages/M113/payload/properties/v/allOf/1/additionalProperties.
+func check75(s *wire.Scope, v *jsonvalue.Value) bool {
 	if s != nil {
 		s.Violate("false", "no value is allowed here (false schema)")
 	}
 	return false
 }
 
-// check77 checks random.yaml#/components/messages/M113/payload/properties/v/allOf/1/allOf/0.
-func check77(s *wire.Scope, v *jsonvalue.Value) bool {
+// check76 checks random.yaml#/components/messages/M113/payload/properties/v/allOf/1/allOf/0.
+func check76(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.String:
@@ -8402,8 +8321,8 @@ func check77(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check78 checks random.yaml#/components/messages/M113/payload/properties/v/allOf/1/allOf/1.
-func check78(s *wire.Scope, v *jsonvalue.Value) bool {
+// check77 checks random.yaml#/components/messages/M113/payload/properties/v/allOf/1/allOf/1.
+func check77(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -8432,7 +8351,7 @@ func check78(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "c":
 				{
-					r := check79(s.Enter(k), &v.Vals[i])
+					r := check78(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -8447,8 +8366,8 @@ func check78(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check79 checks random.yaml#/components/messages/M113/payload/properties/v/allOf/1/allOf/1/properties/c.
-func check79(s *wire.Scope, v *jsonvalue.Value) bool {
+// check78 checks random.yaml#/components/messages/M113/payload/properties/v/allOf/1/allOf/1/properties/c.
+func check78(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -8459,39 +8378,39 @@ func check79(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin79) < 0 {
+		if jsonvalue.Cmp(v.Num, checkMin78) < 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("minimum", "less than 2")
+			s.Violate("minimum", "less than 5")
 		}
-		if jsonvalue.Cmp(v.Num, checkXMin79) <= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMin78) <= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMinimum", "not greater than 0.5")
+			s.Violate("exclusiveMinimum", "not greater than 100")
 		}
 	}
 	return ok
 }
 
-// check80 checks random.yaml#/components/messages/M113/payload/properties/v/allOf/1/allOf/2.
-func check80(s *wire.Scope, v *jsonvalue.Value) bool {
+// check79 checks random.yaml#/components/messages/M113/payload/properties/v/allOf/1/allOf/2.
+func check79(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst80) {
+	if !jsonvalue.Equal(v, &checkConst79) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("const", "must be [1]")
+		s.Violate("const", "must be {\"a\":1}")
 	}
 	return ok
 }
 
-// check82 checks random.yaml#/components/messages/M115/payload/properties/v.
-func check82(s *wire.Scope, v *jsonvalue.Value) bool {
+// check81 checks random.yaml#/components/messages/M115/payload/properties/v.
+func check81(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -8522,7 +8441,7 @@ func check82(s *wire.Scope, v *jsonvalue.Value) bool {
 			case "b":
 				known = true
 				{
-					r := check84(s.Enter(k), &v.Vals[i])
+					r := check83(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -8534,7 +8453,7 @@ func check82(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			if !known {
 				{
-					r := check83(s.Enter(k), &v.Vals[i])
+					r := check82(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -8549,16 +8468,16 @@ func check82(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check83 checks random.yaml#/components/messages/M115/payload/properties/v/additionalProperties.
-func check83(s *wire.Scope, v *jsonvalue.Value) bool {
+// check82 checks random.yaml#/components/messages/M115/payload/properties/v/additionalProperties.
+func check82(s *wire.Scope, v *jsonvalue.Value) bool {
 	if s != nil {
 		s.Violate("false", "no value is allowed here (false schema)")
 	}
 	return false
 }
 
-// check84 checks random.yaml#/components/messages/M115/payload/properties/v/properties/b.
-func check84(s *wire.Scope, v *jsonvalue.Value) bool {
+// check83 checks random.yaml#/components/messages/M115/payload/properties/v/properties/b.
+func check83(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -8581,11 +8500,11 @@ func check84(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check85 checks random.yaml#/components/messages/M116/payload/properties/v.
-func check85(s *wire.Scope, v *jsonvalue.Value) bool {
+// check84 checks random.yaml#/components/messages/M116/payload/properties/v.
+func check84(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if check86(nil, v) {
-		if !check87(s, v) {
+	if check85(nil, v) {
+		if !check86(s, v) {
 			if s == nil {
 				return false
 			}
@@ -8595,8 +8514,8 @@ func check85(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check86 checks random.yaml#/components/messages/M116/payload/properties/v/if.
-func check86(s *wire.Scope, v *jsonvalue.Value) bool {
+// check85 checks random.yaml#/components/messages/M116/payload/properties/v/if.
+func check85(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool) {
 		if s == nil {
@@ -8608,8 +8527,8 @@ func check86(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check87 checks random.yaml#/components/messages/M116/payload/properties/v/then.
-func check87(s *wire.Scope, v *jsonvalue.Value) bool {
+// check86 checks random.yaml#/components/messages/M116/payload/properties/v/then.
+func check86(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -8620,26 +8539,26 @@ func check87(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin87) < 0 {
+		if jsonvalue.Cmp(v.Num, checkMin86) < 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("minimum", "less than 5")
+			s.Violate("minimum", "less than -1")
 		}
-		if !jsonvalue.MultipleOf(v.Num, checkMul87) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul86) {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("multipleOf", "not a multiple of 2.5")
+			s.Violate("multipleOf", "not a multiple of 0.1")
 		}
 	}
 	return ok
 }
 
-// check88 checks random.yaml#/components/messages/M118/payload/properties/v.
-func check88(s *wire.Scope, v *jsonvalue.Value) bool {
+// check87 checks random.yaml#/components/messages/M118/payload/properties/v.
+func check87(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Object:
@@ -8649,7 +8568,7 @@ func check88(s *wire.Scope, v *jsonvalue.Value) bool {
 			case "a":
 				known = true
 				{
-					r := check94(s.Enter(k), &v.Vals[i])
+					r := check93(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -8661,7 +8580,7 @@ func check88(s *wire.Scope, v *jsonvalue.Value) bool {
 			case "c":
 				known = true
 				{
-					r := check95(s.Enter(k), &v.Vals[i])
+					r := check94(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -8673,7 +8592,7 @@ func check88(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			if !known {
 				{
-					r := check89(s.Enter(k), &v.Vals[i])
+					r := check88(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -8688,10 +8607,10 @@ func check88(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check89 checks random.yaml#/components/messages/M118/payload/properties/v/additionalProperties.
-func check89(s *wire.Scope, v *jsonvalue.Value) bool {
+// check88 checks random.yaml#/components/messages/M118/payload/properties/v/additionalProperties.
+func check88(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if check90(nil, v) {
+	if check89(nil, v) {
 		if s == nil {
 			return false
 		}
@@ -8701,18 +8620,18 @@ func check89(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check90 checks random.yaml#/components/messages/M118/payload/properties/v/additionalProperties/not.
-func check90(s *wire.Scope, v *jsonvalue.Value) bool {
+// check89 checks random.yaml#/components/messages/M118/payload/properties/v/additionalProperties/not.
+func check89(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if check92(nil, v) {
-		if !check93(s, v) {
+	if check91(nil, v) {
+		if !check92(s, v) {
 			if s == nil {
 				return false
 			}
 			ok = false
 		}
 	} else {
-		if !check91(s, v) {
+		if !check90(s, v) {
 			if s == nil {
 				return false
 			}
@@ -8722,8 +8641,8 @@ func check90(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check91 checks random.yaml#/components/messages/M118/payload/properties/v/additionalProperties/not/else.
-func check91(s *wire.Scope, v *jsonvalue.Value) bool {
+// check90 checks random.yaml#/components/messages/M118/payload/properties/v/additionalProperties/not/else.
+func check90(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -8732,18 +8651,18 @@ func check91(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected string, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum91) {
+	if !jsonvalue.In(v, checkEnum90) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of 1.5, null, []")
+		s.Violate("enum", "not one of -2, null, {}")
 	}
 	return ok
 }
 
-// check92 checks random.yaml#/components/messages/M118/payload/properties/v/additionalProperties/not/if.
-func check92(s *wire.Scope, v *jsonvalue.Value) bool {
+// check91 checks random.yaml#/components/messages/M118/payload/properties/v/additionalProperties/not/if.
+func check91(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -8762,7 +8681,7 @@ func check92(s *wire.Scope, v *jsonvalue.Value) bool {
 			ok = false
 			s.Violate("minLength", "shorter than 3 characters")
 		}
-		if !checkPattern92.MatchString(v.Str) {
+		if !checkPattern91.MatchString(v.Str) {
 			if s == nil {
 				return false
 			}
@@ -8773,8 +8692,8 @@ func check92(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check93 checks random.yaml#/components/messages/M118/payload/properties/v/additionalProperties/not/then.
-func check93(s *wire.Scope, v *jsonvalue.Value) bool {
+// check92 checks random.yaml#/components/messages/M118/payload/properties/v/additionalProperties/not/then.
+func check92(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool) {
 		if s == nil {
@@ -8786,22 +8705,28 @@ func check93(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check94 checks random.yaml#/components/messages/M118/payload/properties/v/properties/a.
-func check94(s *wire.Scope, v *jsonvalue.Value) bool {
+// check93 checks random.yaml#/components/messages/M118/payload/properties/v/properties/a.
+func check93(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.In(v, checkEnum94) {
+	if !jsonvalue.In(v, checkEnum93) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of \"\", -2")
+		s.Violate("enum", "not one of \"a\", \"\"")
 	}
 	return ok
 }
 
-// check95 checks random.yaml#/components/messages/M118/payload/properties/v/properties/c.
-func check95(s *wire.Scope, v *jsonvalue.Value) bool {
+// check94 checks random.yaml#/components/messages/M118/payload/properties/v/properties/c.
+func check94(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
+	if !check95(s, v) {
+		if s == nil {
+			return false
+		}
+		ok = false
+	}
 	if !check96(s, v) {
 		if s == nil {
 			return false
@@ -8814,30 +8739,24 @@ func check95(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		ok = false
 	}
-	if !check98(s, v) {
-		if s == nil {
-			return false
-		}
-		ok = false
-	}
 	return ok
 }
 
-// check96 checks random.yaml#/components/messages/M118/payload/properties/v/properties/c/allOf/0.
-func check96(s *wire.Scope, v *jsonvalue.Value) bool {
+// check95 checks random.yaml#/components/messages/M118/payload/properties/v/properties/c/allOf/0.
+func check95(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst96) {
+	if !jsonvalue.Equal(v, &checkConst95) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("const", "must be {\"a\":1}")
+		s.Violate("const", "must be -1e19")
 	}
 	return ok
 }
 
-// check97 checks random.yaml#/components/messages/M118/payload/properties/v/properties/c/allOf/1.
-func check97(s *wire.Scope, v *jsonvalue.Value) bool {
+// check96 checks random.yaml#/components/messages/M118/payload/properties/v/properties/c/allOf/1.
+func check96(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -8848,7 +8767,7 @@ func check97(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.String:
-		if !checkPattern97.MatchString(v.Str) {
+		if !checkPattern96.MatchString(v.Str) {
 			if s == nil {
 				return false
 			}
@@ -8859,8 +8778,8 @@ func check97(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check98 checks random.yaml#/components/messages/M118/payload/properties/v/properties/c/allOf/2.
-func check98(s *wire.Scope, v *jsonvalue.Value) bool {
+// check97 checks random.yaml#/components/messages/M118/payload/properties/v/properties/c/allOf/2.
+func check97(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool) {
 		if s == nil {
@@ -8872,8 +8791,8 @@ func check98(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check99 checks random.yaml#/components/messages/M12/payload/properties/v.
-func check99(s *wire.Scope, v *jsonvalue.Value) bool {
+// check98 checks random.yaml#/components/messages/M12/payload/properties/v.
+func check98(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	{
 		first, second := -1, -1
@@ -8884,7 +8803,7 @@ func check99(s *wire.Scope, v *jsonvalue.Value) bool {
 				second = 0
 			}
 		}
-		if check101(nil, v) {
+		if check100(nil, v) {
 			if first < 0 {
 				first = 1
 			} else {
@@ -8897,9 +8816,9 @@ func check99(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			ok = false
 			wire.Closest(s, "oneOf", func(s *wire.Scope) bool {
-				return check100(s, v)
+				return check99(s, v)
 			}, func(s *wire.Scope) bool {
-				return check101(s, v)
+				return check100(s, v)
 			})
 		} else if second >= 0 {
 			if s == nil {
@@ -8912,13 +8831,13 @@ func check99(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check100 checks random.yaml#/components/messages/M12/payload/properties/v/oneOf/0.
-func check100(s *wire.Scope, v *jsonvalue.Value) bool {
+// check99 checks random.yaml#/components/messages/M12/payload/properties/v/oneOf/0.
+func check99(s *wire.Scope, v *jsonvalue.Value) bool {
 	return true
 }
 
-// check101 checks random.yaml#/components/messages/M12/payload/properties/v/oneOf/1.
-func check101(s *wire.Scope, v *jsonvalue.Value) bool {
+// check100 checks random.yaml#/components/messages/M12/payload/properties/v/oneOf/1.
+func check100(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -8927,7 +8846,7 @@ func check101(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected string or null, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum101) {
+	if !jsonvalue.In(v, checkEnum100) {
 		if s == nil {
 			return false
 		}
@@ -8937,40 +8856,40 @@ func check101(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check102 checks random.yaml#/components/messages/M120/payload/properties/v.
-func check102(s *wire.Scope, v *jsonvalue.Value) bool {
+// check101 checks random.yaml#/components/messages/M120/payload/properties/v.
+func check101(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst102) {
+	if !jsonvalue.Equal(v, &checkConst101) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("const", "must be {}")
+		s.Violate("const", "must be {\"a\":1}")
 	}
 	return ok
 }
 
-// check103 checks random.yaml#/components/messages/M121/payload/properties/v.
-func check103(s *wire.Scope, v *jsonvalue.Value) bool {
+// check102 checks random.yaml#/components/messages/M121/payload/properties/v.
+func check102(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMax103) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax102) > 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("maximum", "greater than -2.5")
+			s.Violate("maximum", "greater than 0.01")
 		}
-		if !jsonvalue.MultipleOf(v.Num, checkMul103) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul102) {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("multipleOf", "not a multiple of 0.1")
+			s.Violate("multipleOf", "not a multiple of 0.75")
 		}
 	case jsonvalue.String:
-		if !checkPattern103.MatchString(v.Str) {
+		if !checkPattern102.MatchString(v.Str) {
 			if s == nil {
 				return false
 			}
@@ -8989,8 +8908,8 @@ func check103(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check104 checks random.yaml#/components/messages/M123/payload/properties/v.
-func check104(s *wire.Scope, v *jsonvalue.Value) bool {
+// check103 checks random.yaml#/components/messages/M123/payload/properties/v.
+func check103(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Object:
@@ -9005,7 +8924,7 @@ func check104(s *wire.Scope, v *jsonvalue.Value) bool {
 			known := false
 			if !known {
 				{
-					r := check105(s.Enter(k), &v.Vals[i])
+					r := check104(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -9020,16 +8939,16 @@ func check104(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check105 checks random.yaml#/components/messages/M123/payload/properties/v/additionalProperties.
-func check105(s *wire.Scope, v *jsonvalue.Value) bool {
+// check104 checks random.yaml#/components/messages/M123/payload/properties/v/additionalProperties.
+func check104(s *wire.Scope, v *jsonvalue.Value) bool {
 	if s != nil {
 		s.Violate("false", "no value is allowed here (false schema)")
 	}
 	return false
 }
 
-// check106 checks random.yaml#/components/messages/M126/payload/properties/v/properties/x-y.
-func check106(s *wire.Scope, v *jsonvalue.Value) bool {
+// check105 checks random.yaml#/components/messages/M126/payload/properties/v/properties/x-y.
+func check105(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -9056,7 +8975,7 @@ func check106(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		for i := range v.Items {
 			{
-				r := check112(s.EnterIndex(i), &v.Items[i])
+				r := check111(s.EnterIndex(i), &v.Items[i])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -9067,43 +8986,43 @@ func check106(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 		}
 	}
-	if !(check107(nil, v) || check108(nil, v) || check111(nil, v)) {
+	if !(check106(nil, v) || check107(nil, v) || check110(nil, v)) {
 		if s == nil {
 			return false
 		}
 		ok = false
 		wire.Closest(s, "anyOf", func(s *wire.Scope) bool {
+			return check106(s, v)
+		}, func(s *wire.Scope) bool {
 			return check107(s, v)
 		}, func(s *wire.Scope) bool {
-			return check108(s, v)
-		}, func(s *wire.Scope) bool {
-			return check111(s, v)
+			return check110(s, v)
 		})
 	}
 	return ok
 }
 
-// check107 checks random.yaml#/components/messages/M126/payload/properties/v/properties/x-y/anyOf/0.
-func check107(s *wire.Scope, v *jsonvalue.Value) bool {
+// check106 checks random.yaml#/components/messages/M126/payload/properties/v/properties/x-y/anyOf/0.
+func check106(s *wire.Scope, v *jsonvalue.Value) bool {
 	if s != nil {
 		s.Violate("false", "no value is allowed here (false schema)")
 	}
 	return false
 }
 
-// check108 checks random.yaml#/components/messages/M126/payload/properties/v/properties/x-y/anyOf/1.
-func check108(s *wire.Scope, v *jsonvalue.Value) bool {
+// check107 checks random.yaml#/components/messages/M126/payload/properties/v/properties/x-y/anyOf/1.
+func check107(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	{
 		first, second := -1, -1
-		if check109(nil, v) {
+		if check108(nil, v) {
 			if first < 0 {
 				first = 0
 			} else {
 				second = 0
 			}
 		}
-		if check110(nil, v) {
+		if check109(nil, v) {
 			if first < 0 {
 				first = 1
 			} else {
@@ -9116,9 +9035,9 @@ func check108(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			ok = false
 			wire.Closest(s, "oneOf", func(s *wire.Scope) bool {
-				return check109(s, v)
+				return check108(s, v)
 			}, func(s *wire.Scope) bool {
-				return check110(s, v)
+				return check109(s, v)
 			})
 		} else if second >= 0 {
 			if s == nil {
@@ -9131,8 +9050,8 @@ func check108(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check109 checks random.yaml#/components/messages/M126/payload/properties/v/properties/x-y/anyOf/1/oneOf/0.
-func check109(s *wire.Scope, v *jsonvalue.Value) bool {
+// check108 checks random.yaml#/components/messages/M126/payload/properties/v/properties/x-y/anyOf/1/oneOf/0.
+func check108(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -9144,8 +9063,8 @@ func check109(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check110 checks random.yaml#/components/messages/M126/payload/properties/v/properties/x-y/anyOf/1/oneOf/1.
-func check110(s *wire.Scope, v *jsonvalue.Value) bool {
+// check109 checks random.yaml#/components/messages/M126/payload/properties/v/properties/x-y/anyOf/1/oneOf/1.
+func check109(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -9154,7 +9073,7 @@ func check110(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected string or null, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum110) {
+	if !jsonvalue.In(v, checkEnum109) {
 		if s == nil {
 			return false
 		}
@@ -9164,8 +9083,8 @@ func check110(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check111 checks random.yaml#/components/messages/M126/payload/properties/v/properties/x-y/anyOf/2.
-func check111(s *wire.Scope, v *jsonvalue.Value) bool {
+// check110 checks random.yaml#/components/messages/M126/payload/properties/v/properties/x-y/anyOf/2.
+func check110(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -9187,8 +9106,8 @@ func check111(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check112 checks random.yaml#/components/messages/M126/payload/properties/v/properties/x-y/items.
-func check112(s *wire.Scope, v *jsonvalue.Value) bool {
+// check111 checks random.yaml#/components/messages/M126/payload/properties/v/properties/x-y/items.
+func check111(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -9200,19 +9119,19 @@ func check112(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check113 checks random.yaml#/components/messages/M127/payload/properties/v.
-func check113(s *wire.Scope, v *jsonvalue.Value) bool {
+// check112 checks random.yaml#/components/messages/M127/payload/properties/v.
+func check112(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin113) < 0 {
+		if jsonvalue.Cmp(v.Num, checkMin112) < 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("minimum", "less than 0.01")
+			s.Violate("minimum", "less than 9007199254740993")
 		}
-		if jsonvalue.Cmp(v.Num, checkMax113) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax112) > 0 {
 			if s == nil {
 				return false
 			}
@@ -9223,8 +9142,8 @@ func check113(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check114 checks random.yaml#/components/messages/M128/payload/properties/v.
-func check114(s *wire.Scope, v *jsonvalue.Value) bool {
+// check113 checks random.yaml#/components/messages/M128/payload/properties/v.
+func check113(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -9235,40 +9154,40 @@ func check114(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin114) < 0 {
+		if jsonvalue.Cmp(v.Num, checkMin113) < 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("minimum", "less than 9007199254740993")
+			s.Violate("minimum", "less than 9223372036854775807.5")
 		}
-		if jsonvalue.Cmp(v.Num, checkXMin114) <= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMin113) <= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMinimum", "not greater than 100")
+			s.Violate("exclusiveMinimum", "not greater than 9223372036854775807")
 		}
-		if jsonvalue.Cmp(v.Num, checkXMax114) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax113) >= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMaximum", "not less than -1")
+			s.Violate("exclusiveMaximum", "not less than 0.5")
 		}
-		if !jsonvalue.MultipleOf(v.Num, checkMul114) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul113) {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("multipleOf", "not a multiple of 0.1")
+			s.Violate("multipleOf", "not a multiple of 3")
 		}
 	}
 	return ok
 }
 
-// check115 checks random.yaml#/components/messages/M129/payload/properties/v.
-func check115(s *wire.Scope, v *jsonvalue.Value) bool {
+// check114 checks random.yaml#/components/messages/M129/payload/properties/v.
+func check114(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -9290,7 +9209,7 @@ func check115(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "id":
 				{
-					r := check121(s.Enter(k), &v.Vals[i])
+					r := check120(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -9301,7 +9220,7 @@ func check115(s *wire.Scope, v *jsonvalue.Value) bool {
 				}
 			case "x-y":
 				{
-					r := check122(s.Enter(k), &v.Vals[i])
+					r := check121(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -9315,21 +9234,21 @@ func check115(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	{
 		first, second := -1, -1
-		if check116(nil, v) {
+		if check115(nil, v) {
 			if first < 0 {
 				first = 0
 			} else {
 				second = 0
 			}
 		}
-		if check117(nil, v) {
+		if check116(nil, v) {
 			if first < 0 {
 				first = 1
 			} else {
 				second = 1
 			}
 		}
-		if second < 0 && check120(nil, v) {
+		if second < 0 && check119(nil, v) {
 			if first < 0 {
 				first = 2
 			} else {
@@ -9342,11 +9261,11 @@ func check115(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			ok = false
 			wire.Closest(s, "oneOf", func(s *wire.Scope) bool {
+				return check115(s, v)
+			}, func(s *wire.Scope) bool {
 				return check116(s, v)
 			}, func(s *wire.Scope) bool {
-				return check117(s, v)
-			}, func(s *wire.Scope) bool {
-				return check120(s, v)
+				return check119(s, v)
 			})
 		} else if second >= 0 {
 			if s == nil {
@@ -9359,8 +9278,8 @@ func check115(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check116 checks random.yaml#/components/messages/M129/payload/properties/v/oneOf/0.
-func check116(s *wire.Scope, v *jsonvalue.Value) bool {
+// check115 checks random.yaml#/components/messages/M129/payload/properties/v/oneOf/0.
+func check115(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -9371,19 +9290,19 @@ func check116(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin116) < 0 {
+		if jsonvalue.Cmp(v.Num, checkMin115) < 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("minimum", "less than -2.5")
+			s.Violate("minimum", "less than 1.5")
 		}
 	}
 	return ok
 }
 
-// check117 checks random.yaml#/components/messages/M129/payload/properties/v/oneOf/1.
-func check117(s *wire.Scope, v *jsonvalue.Value) bool {
+// check116 checks random.yaml#/components/messages/M129/payload/properties/v/oneOf/1.
+func check116(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -9403,7 +9322,7 @@ func check117(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		if len(v.Items) > 0 {
 			{
-				r := check119(s.EnterIndex(0), &v.Items[0])
+				r := check118(s.EnterIndex(0), &v.Items[0])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -9415,7 +9334,7 @@ func check117(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		for i := 1; i < len(v.Items); i++ {
 			{
-				r := check118(s.EnterIndex(i), &v.Items[i])
+				r := check117(s.EnterIndex(i), &v.Items[i])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -9429,8 +9348,8 @@ func check117(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check118 checks random.yaml#/components/messages/M129/payload/properties/v/oneOf/1/additionalItems.
-func check118(s *wire.Scope, v *jsonvalue.Value) bool {
+// check117 checks random.yaml#/components/messages/M129/payload/properties/v/oneOf/1/additionalItems.
+func check117(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -9441,33 +9360,33 @@ func check118(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin118) < 0 {
+		if jsonvalue.Cmp(v.Num, checkMin117) < 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("minimum", "less than -2.5")
+			s.Violate("minimum", "less than 1.5")
 		}
-		if jsonvalue.Cmp(v.Num, checkMax118) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax117) > 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("maximum", "greater than 2.5")
+			s.Violate("maximum", "greater than -9223372036854775809")
 		}
-		if jsonvalue.Cmp(v.Num, checkXMax118) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax117) >= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMaximum", "not less than 100")
+			s.Violate("exclusiveMaximum", "not less than 9223372036854775807")
 		}
 	}
 	return ok
 }
 
-// check119 checks random.yaml#/components/messages/M129/payload/properties/v/oneOf/1/items/0.
-func check119(s *wire.Scope, v *jsonvalue.Value) bool {
+// check118 checks random.yaml#/components/messages/M129/payload/properties/v/oneOf/1/items/0.
+func check118(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -9486,7 +9405,7 @@ func check119(s *wire.Scope, v *jsonvalue.Value) bool {
 			ok = false
 			s.Violate("maxLength", "longer than 3 characters")
 		}
-		if !checkPattern119.MatchString(v.Str) {
+		if !checkPattern118.MatchString(v.Str) {
 			if s == nil {
 				return false
 			}
@@ -9504,17 +9423,17 @@ func check119(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check120 checks random.yaml#/components/messages/M129/payload/properties/v/oneOf/2.
-func check120(s *wire.Scope, v *jsonvalue.Value) bool {
+// check119 checks random.yaml#/components/messages/M129/payload/properties/v/oneOf/2.
+func check119(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMin120) <= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMin119) <= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMinimum", "not greater than 2.5")
+			s.Violate("exclusiveMinimum", "not greater than -9223372036854775809")
 		}
 	case jsonvalue.String:
 		n := jsonvalue.Length(v.Str)
@@ -9537,8 +9456,8 @@ func check120(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check121 checks random.yaml#/components/messages/M129/payload/properties/v/properties/id.
-func check121(s *wire.Scope, v *jsonvalue.Value) bool {
+// check120 checks random.yaml#/components/messages/M129/payload/properties/v/properties/id.
+func check120(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool) {
 		if s == nil {
@@ -9550,8 +9469,8 @@ func check121(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check122 checks random.yaml#/components/messages/M129/payload/properties/v/properties/x-y.
-func check122(s *wire.Scope, v *jsonvalue.Value) bool {
+// check121 checks random.yaml#/components/messages/M129/payload/properties/v/properties/x-y.
+func check121(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -9562,54 +9481,54 @@ func check122(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMin122) <= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMin121) <= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMinimum", "not greater than 0.1")
+			s.Violate("exclusiveMinimum", "not greater than 1e3")
 		}
-		if jsonvalue.Cmp(v.Num, checkMax122) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax121) > 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("maximum", "greater than 1e3")
+			s.Violate("maximum", "greater than 9223372036854775808")
 		}
 	}
 	return ok
 }
 
-// check123 checks random.yaml#/components/messages/M13/payload/properties/v.
-func check123(s *wire.Scope, v *jsonvalue.Value) bool {
+// check122 checks random.yaml#/components/messages/M13/payload/properties/v.
+func check122(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !(check124(nil, v) || check125(nil, v) || check127(nil, v)) {
+	if !(check123(nil, v) || check124(nil, v) || check126(nil, v)) {
 		if s == nil {
 			return false
 		}
 		ok = false
 		wire.Closest(s, "anyOf", func(s *wire.Scope) bool {
+			return check123(s, v)
+		}, func(s *wire.Scope) bool {
 			return check124(s, v)
 		}, func(s *wire.Scope) bool {
-			return check125(s, v)
-		}, func(s *wire.Scope) bool {
-			return check127(s, v)
+			return check126(s, v)
 		})
 	}
 	return ok
 }
 
-// check124 checks random.yaml#/components/messages/M13/payload/properties/v/anyOf/0.
-func check124(s *wire.Scope, v *jsonvalue.Value) bool {
+// check123 checks random.yaml#/components/messages/M13/payload/properties/v/anyOf/0.
+func check123(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMax124) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax123) >= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMaximum", "not less than 9007199254740993")
+			s.Violate("exclusiveMaximum", "not less than 9223372036854775807.5")
 		}
 	case jsonvalue.String:
 		n := jsonvalue.Length(v.Str)
@@ -9620,7 +9539,7 @@ func check124(s *wire.Scope, v *jsonvalue.Value) bool {
 			ok = false
 			s.Violate("minLength", "shorter than 2 characters")
 		}
-		if !checkPattern124.MatchString(v.Str) {
+		if !checkPattern123.MatchString(v.Str) {
 			if s == nil {
 				return false
 			}
@@ -9639,8 +9558,8 @@ func check124(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check125 checks random.yaml#/components/messages/M13/payload/properties/v/anyOf/1.
-func check125(s *wire.Scope, v *jsonvalue.Value) bool {
+// check124 checks random.yaml#/components/messages/M13/payload/properties/v/anyOf/1.
+func check124(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -9655,7 +9574,7 @@ func check125(s *wire.Scope, v *jsonvalue.Value) bool {
 			known := false
 			if !known {
 				{
-					r := check126(s.Enter(k), &v.Vals[i])
+					r := check125(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -9670,16 +9589,16 @@ func check125(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check126 checks random.yaml#/components/messages/M13/payload/properties/v/anyOf/1/additionalProperties.
-func check126(s *wire.Scope, v *jsonvalue.Value) bool {
+// check125 checks random.yaml#/components/messages/M13/payload/properties/v/anyOf/1/additionalProperties.
+func check125(s *wire.Scope, v *jsonvalue.Value) bool {
 	if s != nil {
 		s.Violate("false", "no value is allowed here (false schema)")
 	}
 	return false
 }
 
-// check127 checks random.yaml#/components/messages/M13/payload/properties/v/anyOf/2.
-func check127(s *wire.Scope, v *jsonvalue.Value) bool {
+// check126 checks random.yaml#/components/messages/M13/payload/properties/v/anyOf/2.
+func check126(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -9691,8 +9610,8 @@ func check127(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check128 checks random.yaml#/components/messages/M130/payload/properties/v.
-func check128(s *wire.Scope, v *jsonvalue.Value) bool {
+// check127 checks random.yaml#/components/messages/M130/payload/properties/v.
+func check127(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object || v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -9714,8 +9633,8 @@ func check128(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check129 checks random.yaml#/components/messages/M131/payload/properties/v.
-func check129(s *wire.Scope, v *jsonvalue.Value) bool {
+// check128 checks random.yaml#/components/messages/M131/payload/properties/v.
+func check128(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -9739,7 +9658,7 @@ func check129(s *wire.Scope, v *jsonvalue.Value) bool {
 			case "b":
 				known = true
 				{
-					r := check139(s.Enter(k), &v.Vals[i])
+					r := check138(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -9749,20 +9668,8 @@ func check129(s *wire.Scope, v *jsonvalue.Value) bool {
 					}
 				}
 			}
-			if checkProp0_129.MatchString(k) {
+			if checkProp0_128.MatchString(k) {
 				known = true
-				{
-					r := check131(s.Enter(k), &v.Vals[i])
-					s.Leave()
-					if !r {
-						if s == nil {
-							return false
-						}
-						ok = false
-					}
-				}
-			}
-			if !known {
 				{
 					r := check130(s.Enter(k), &v.Vals[i])
 					s.Leave()
@@ -9774,42 +9681,54 @@ func check129(s *wire.Scope, v *jsonvalue.Value) bool {
 					}
 				}
 			}
+			if !known {
+				{
+					r := check129(s.Enter(k), &v.Vals[i])
+					s.Leave()
+					if !r {
+						if s == nil {
+							return false
+						}
+						ok = false
+					}
+				}
+			}
 		}
 	}
 	return ok
 }
 
-// check130 checks random.yaml#/components/messages/M131/payload/properties/v/additionalProperties.
-func check130(s *wire.Scope, v *jsonvalue.Value) bool {
+// check129 checks random.yaml#/components/messages/M131/payload/properties/v/additionalProperties.
+func check129(s *wire.Scope, v *jsonvalue.Value) bool {
 	if s != nil {
 		s.Violate("false", "no value is allowed here (false schema)")
 	}
 	return false
 }
 
-// check131 checks random.yaml#/components/messages/M131/payload/properties/v/patternProperties/b$.
-func check131(s *wire.Scope, v *jsonvalue.Value) bool {
+// check130 checks random.yaml#/components/messages/M131/payload/properties/v/patternProperties/b$.
+func check130(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !(check132(nil, v) || check134(nil, v) || check135(nil, v)) {
+	if !(check131(nil, v) || check133(nil, v) || check134(nil, v)) {
 		if s == nil {
 			return false
 		}
 		ok = false
 		wire.Closest(s, "anyOf", func(s *wire.Scope) bool {
-			return check132(s, v)
+			return check131(s, v)
+		}, func(s *wire.Scope) bool {
+			return check133(s, v)
 		}, func(s *wire.Scope) bool {
 			return check134(s, v)
-		}, func(s *wire.Scope) bool {
-			return check135(s, v)
 		})
 	}
 	return ok
 }
 
-// check132 checks random.yaml#/components/messages/M131/payload/properties/v/patternProperties/b$/anyOf/0.
-func check132(s *wire.Scope, v *jsonvalue.Value) bool {
+// check131 checks random.yaml#/components/messages/M131/payload/properties/v/patternProperties/b$/anyOf/0.
+func check131(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if check133(nil, v) {
+	if check132(nil, v) {
 		if s == nil {
 			return false
 		}
@@ -9819,32 +9738,32 @@ func check132(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check133 checks random.yaml#/components/messages/M131/payload/properties/v/patternProperties/b$/anyOf/0/not.
-func check133(s *wire.Scope, v *jsonvalue.Value) bool {
+// check132 checks random.yaml#/components/messages/M131/payload/properties/v/patternProperties/b$/anyOf/0/not.
+func check132(s *wire.Scope, v *jsonvalue.Value) bool {
 	if s != nil {
 		s.Violate("false", "no value is allowed here (false schema)")
 	}
 	return false
 }
 
-// check134 checks random.yaml#/components/messages/M131/payload/properties/v/patternProperties/b$/anyOf/1.
-func check134(s *wire.Scope, v *jsonvalue.Value) bool {
+// check133 checks random.yaml#/components/messages/M131/payload/properties/v/patternProperties/b$/anyOf/1.
+func check133(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMax134) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax133) >= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
 			s.Violate("exclusiveMaximum", "not less than 0")
 		}
-		if !jsonvalue.MultipleOf(v.Num, checkMul134) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul133) {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("multipleOf", "not a multiple of 3")
+			s.Violate("multipleOf", "not a multiple of 1e19")
 		}
 	case jsonvalue.String:
 		if !jsonvalue.Format("hostname", v.Str) {
@@ -9866,26 +9785,26 @@ func check134(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check135 checks random.yaml#/components/messages/M131/payload/properties/v/patternProperties/b$/anyOf/2.
-func check135(s *wire.Scope, v *jsonvalue.Value) bool {
+// check134 checks random.yaml#/components/messages/M131/payload/properties/v/patternProperties/b$/anyOf/2.
+func check134(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	{
 		first, second := -1, -1
-		if check136(nil, v) {
+		if check135(nil, v) {
 			if first < 0 {
 				first = 0
 			} else {
 				second = 0
 			}
 		}
-		if check137(nil, v) {
+		if check136(nil, v) {
 			if first < 0 {
 				first = 1
 			} else {
 				second = 1
 			}
 		}
-		if second < 0 && check138(nil, v) {
+		if second < 0 && check137(nil, v) {
 			if first < 0 {
 				first = 2
 			} else {
@@ -9898,11 +9817,11 @@ func check135(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			ok = false
 			wire.Closest(s, "oneOf", func(s *wire.Scope) bool {
+				return check135(s, v)
+			}, func(s *wire.Scope) bool {
 				return check136(s, v)
 			}, func(s *wire.Scope) bool {
 				return check137(s, v)
-			}, func(s *wire.Scope) bool {
-				return check138(s, v)
 			})
 		} else if second >= 0 {
 			if s == nil {
@@ -9915,10 +9834,10 @@ func check135(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check136 checks random.yaml#/components/messages/M131/payload/properties/v/patternProperties/b$/anyOf/2/oneOf/0.
-func check136(s *wire.Scope, v *jsonvalue.Value) bool {
+// check135 checks random.yaml#/components/messages/M131/payload/properties/v/patternProperties/b$/anyOf/2/oneOf/0.
+func check135(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst136) {
+	if !jsonvalue.Equal(v, &checkConst135) {
 		if s == nil {
 			return false
 		}
@@ -9928,8 +9847,8 @@ func check136(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check137 checks random.yaml#/components/messages/M131/payload/properties/v/patternProperties/b$/anyOf/2/oneOf/1.
-func check137(s *wire.Scope, v *jsonvalue.Value) bool {
+// check136 checks random.yaml#/components/messages/M131/payload/properties/v/patternProperties/b$/anyOf/2/oneOf/1.
+func check136(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -9940,7 +9859,7 @@ func check137(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if !jsonvalue.MultipleOf(v.Num, checkMul137) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul136) {
 			if s == nil {
 				return false
 			}
@@ -9951,25 +9870,25 @@ func check137(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check138 checks random.yaml#/components/messages/M131/payload/properties/v/patternProperties/b$/anyOf/2/oneOf/2.
-func check138(s *wire.Scope, v *jsonvalue.Value) bool {
+// check137 checks random.yaml#/components/messages/M131/payload/properties/v/patternProperties/b$/anyOf/2/oneOf/2.
+func check137(s *wire.Scope, v *jsonvalue.Value) bool {
 	if s != nil {
 		s.Violate("false", "no value is allowed here (false schema)")
 	}
 	return false
 }
 
-// check139 checks random.yaml#/components/messages/M131/payload/properties/v/properties/b.
-func check139(s *wire.Scope, v *jsonvalue.Value) bool {
+// check138 checks random.yaml#/components/messages/M131/payload/properties/v/properties/b.
+func check138(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMax139) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax138) >= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMaximum", "not less than 10")
+			s.Violate("exclusiveMaximum", "not less than 0.5")
 		}
 	case jsonvalue.String:
 		n := jsonvalue.Length(v.Str)
@@ -9999,7 +9918,27 @@ func check139(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check140 checks random.yaml#/components/messages/M132/payload/properties/v.
+// check139 checks random.yaml#/components/messages/M132/payload/properties/v.
+func check139(s *wire.Scope, v *jsonvalue.Value) bool {
+	ok := true
+	if !(v.Kind == jsonvalue.String) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("type", "expected string, got "+v.TypeName())
+	}
+	if !jsonvalue.In(v, checkEnum139) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("enum", "not one of [1], -2, []")
+	}
+	return ok
+}
+
+// check140 checks random.yaml#/components/messages/M133/payload/properties/v.
 func check140(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
@@ -10014,33 +9953,13 @@ func check140(s *wire.Scope, v *jsonvalue.Value) bool {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of \"é\", -2, null")
+		s.Violate("enum", "not one of [1], false")
 	}
 	return ok
 }
 
-// check141 checks random.yaml#/components/messages/M133/payload/properties/v.
+// check141 checks random.yaml#/components/messages/M134/payload/properties/v.
 func check141(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if !(v.Kind == jsonvalue.String) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("type", "expected string, got "+v.TypeName())
-	}
-	if !jsonvalue.In(v, checkEnum141) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("enum", "not one of \"é\", false")
-	}
-	return ok
-}
-
-// check142 checks random.yaml#/components/messages/M134/payload/properties/v.
-func check142(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number || v.Kind == jsonvalue.Bool) {
 		if s == nil {
@@ -10051,7 +9970,7 @@ func check142(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.String:
-		if !checkPattern142.MatchString(v.Str) {
+		if !checkPattern141.MatchString(v.Str) {
 			if s == nil {
 				return false
 			}
@@ -10062,18 +9981,18 @@ func check142(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check143 checks random.yaml#/components/messages/M137/payload/properties/v/properties/c.
-func check143(s *wire.Scope, v *jsonvalue.Value) bool {
+// check142 checks random.yaml#/components/messages/M137/payload/properties/v/properties/c.
+func check142(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if check145(nil, v) {
-		if !check147(s, v) {
+	if check144(nil, v) {
+		if !check146(s, v) {
 			if s == nil {
 				return false
 			}
 			ok = false
 		}
 	} else {
-		if !check144(s, v) {
+		if !check143(s, v) {
 			if s == nil {
 				return false
 			}
@@ -10083,8 +10002,8 @@ func check143(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check144 checks random.yaml#/components/messages/M137/payload/properties/v/properties/c/else.
-func check144(s *wire.Scope, v *jsonvalue.Value) bool {
+// check143 checks random.yaml#/components/messages/M137/payload/properties/v/properties/c/else.
+func check143(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -10096,8 +10015,8 @@ func check144(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check145 checks random.yaml#/components/messages/M137/payload/properties/v/properties/c/if.
-func check145(s *wire.Scope, v *jsonvalue.Value) bool {
+// check144 checks random.yaml#/components/messages/M137/payload/properties/v/properties/c/if.
+func check144(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -10117,7 +10036,7 @@ func check145(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		for i := range v.Items {
 			{
-				r := check146(s.EnterIndex(i), &v.Items[i])
+				r := check145(s.EnterIndex(i), &v.Items[i])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -10131,8 +10050,8 @@ func check145(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check146 checks random.yaml#/components/messages/M137/payload/properties/v/properties/c/if/items.
-func check146(s *wire.Scope, v *jsonvalue.Value) bool {
+// check145 checks random.yaml#/components/messages/M137/payload/properties/v/properties/c/if/items.
+func check145(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -10143,19 +10062,19 @@ func check146(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMin146) <= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMin145) <= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMinimum", "not greater than 5")
+			s.Violate("exclusiveMinimum", "not greater than -1")
 		}
 	}
 	return ok
 }
 
-// check147 checks random.yaml#/components/messages/M137/payload/properties/v/properties/c/then.
-func check147(s *wire.Scope, v *jsonvalue.Value) bool {
+// check146 checks random.yaml#/components/messages/M137/payload/properties/v/properties/c/then.
+func check146(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -10167,8 +10086,8 @@ func check147(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check148 checks random.yaml#/components/messages/M139/payload/properties/v.
-func check148(s *wire.Scope, v *jsonvalue.Value) bool {
+// check147 checks random.yaml#/components/messages/M139/payload/properties/v.
+func check147(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -10181,7 +10100,7 @@ func check148(s *wire.Scope, v *jsonvalue.Value) bool {
 	case jsonvalue.Array:
 		if len(v.Items) > 0 {
 			{
-				r := check149(s.EnterIndex(0), &v.Items[0])
+				r := check148(s.EnterIndex(0), &v.Items[0])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -10195,26 +10114,26 @@ func check148(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check149 checks random.yaml#/components/messages/M139/payload/properties/v/items/0.
-func check149(s *wire.Scope, v *jsonvalue.Value) bool {
+// check148 checks random.yaml#/components/messages/M139/payload/properties/v/items/0.
+func check148(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	{
 		first, second := -1, -1
-		if check150(nil, v) {
+		if check149(nil, v) {
 			if first < 0 {
 				first = 0
 			} else {
 				second = 0
 			}
 		}
-		if check151(nil, v) {
+		if check150(nil, v) {
 			if first < 0 {
 				first = 1
 			} else {
 				second = 1
 			}
 		}
-		if second < 0 && check155(nil, v) {
+		if second < 0 && check154(nil, v) {
 			if first < 0 {
 				first = 2
 			} else {
@@ -10227,11 +10146,11 @@ func check149(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			ok = false
 			wire.Closest(s, "oneOf", func(s *wire.Scope) bool {
+				return check149(s, v)
+			}, func(s *wire.Scope) bool {
 				return check150(s, v)
 			}, func(s *wire.Scope) bool {
-				return check151(s, v)
-			}, func(s *wire.Scope) bool {
-				return check155(s, v)
+				return check154(s, v)
 			})
 		} else if second >= 0 {
 			if s == nil {
@@ -10244,8 +10163,8 @@ func check149(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check150 checks random.yaml#/components/messages/M139/payload/properties/v/items/0/oneOf/0.
-func check150(s *wire.Scope, v *jsonvalue.Value) bool {
+// check149 checks random.yaml#/components/messages/M139/payload/properties/v/items/0/oneOf/0.
+func check149(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Null || v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -10257,8 +10176,8 @@ func check150(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check151 checks random.yaml#/components/messages/M139/payload/properties/v/items/0/oneOf/1.
-func check151(s *wire.Scope, v *jsonvalue.Value) bool {
+// check150 checks random.yaml#/components/messages/M139/payload/properties/v/items/0/oneOf/1.
+func check150(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -10279,21 +10198,21 @@ func check151(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	{
 		first, second := -1, -1
-		if check152(nil, v) {
+		if check151(nil, v) {
 			if first < 0 {
 				first = 0
 			} else {
 				second = 0
 			}
 		}
-		if check153(nil, v) {
+		if check152(nil, v) {
 			if first < 0 {
 				first = 1
 			} else {
 				second = 1
 			}
 		}
-		if second < 0 && check154(nil, v) {
+		if second < 0 && check153(nil, v) {
 			if first < 0 {
 				first = 2
 			} else {
@@ -10306,11 +10225,11 @@ func check151(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			ok = false
 			wire.Closest(s, "oneOf", func(s *wire.Scope) bool {
+				return check151(s, v)
+			}, func(s *wire.Scope) bool {
 				return check152(s, v)
 			}, func(s *wire.Scope) bool {
 				return check153(s, v)
-			}, func(s *wire.Scope) bool {
-				return check154(s, v)
 			})
 		} else if second >= 0 {
 			if s == nil {
@@ -10323,8 +10242,8 @@ func check151(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check152 checks random.yaml#/components/messages/M139/payload/properties/v/items/0/oneOf/1/oneOf/0.
-func check152(s *wire.Scope, v *jsonvalue.Value) bool {
+// check151 checks random.yaml#/components/messages/M139/payload/properties/v/items/0/oneOf/1/oneOf/0.
+func check151(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -10335,19 +10254,19 @@ func check152(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if !jsonvalue.MultipleOf(v.Num, checkMul152) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul151) {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("multipleOf", "not a multiple of 1")
+			s.Violate("multipleOf", "not a multiple of 0.01")
 		}
 	}
 	return ok
 }
 
-// check153 checks random.yaml#/components/messages/M139/payload/properties/v/items/0/oneOf/1/oneOf/1.
-func check153(s *wire.Scope, v *jsonvalue.Value) bool {
+// check152 checks random.yaml#/components/messages/M139/payload/properties/v/items/0/oneOf/1/oneOf/1.
+func check152(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -10358,33 +10277,33 @@ func check153(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMin153) <= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMin152) <= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMinimum", "not greater than -1")
+			s.Violate("exclusiveMinimum", "not greater than 0.1")
 		}
-		if jsonvalue.Cmp(v.Num, checkMax153) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax152) > 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("maximum", "greater than -100")
+			s.Violate("maximum", "greater than -1e19")
 		}
-		if !jsonvalue.MultipleOf(v.Num, checkMul153) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul152) {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("multipleOf", "not a multiple of 0.1")
+			s.Violate("multipleOf", "not a multiple of 0.75")
 		}
 	}
 	return ok
 }
 
-// check154 checks random.yaml#/components/messages/M139/payload/properties/v/items/0/oneOf/1/oneOf/2.
-func check154(s *wire.Scope, v *jsonvalue.Value) bool {
+// check153 checks random.yaml#/components/messages/M139/payload/properties/v/items/0/oneOf/1/oneOf/2.
+func check153(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -10395,33 +10314,33 @@ func check154(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMin154) <= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMin153) <= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMinimum", "not greater than 1.5")
+			s.Violate("exclusiveMinimum", "not greater than -100")
 		}
-		if jsonvalue.Cmp(v.Num, checkMax154) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax153) > 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("maximum", "greater than 2")
+			s.Violate("maximum", "greater than 3")
 		}
-		if !jsonvalue.MultipleOf(v.Num, checkMul154) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul153) {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("multipleOf", "not a multiple of 2.5")
+			s.Violate("multipleOf", "not a multiple of 1")
 		}
 	}
 	return ok
 }
 
-// check155 checks random.yaml#/components/messages/M139/payload/properties/v/items/0/oneOf/2.
-func check155(s *wire.Scope, v *jsonvalue.Value) bool {
+// check154 checks random.yaml#/components/messages/M139/payload/properties/v/items/0/oneOf/2.
+func check154(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger() || v.Kind == jsonvalue.Bool) {
 		if s == nil {
@@ -10433,8 +10352,8 @@ func check155(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check156 checks random.yaml#/components/messages/M14/payload/properties/v.
-func check156(s *wire.Scope, v *jsonvalue.Value) bool {
+// check155 checks random.yaml#/components/messages/M14/payload/properties/v.
+func check155(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Null || v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -10457,8 +10376,8 @@ func check156(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check157 checks random.yaml#/components/messages/M141/payload/properties/v.
-func check157(s *wire.Scope, v *jsonvalue.Value) bool {
+// check156 checks random.yaml#/components/messages/M141/payload/properties/v.
+func check156(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -10478,7 +10397,7 @@ func check157(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		if len(v.Items) > 0 {
 			{
-				r := check167(s.EnterIndex(0), &v.Items[0])
+				r := check166(s.EnterIndex(0), &v.Items[0])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -10490,7 +10409,7 @@ func check157(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		if len(v.Items) > 1 {
 			{
-				r := check168(s.EnterIndex(1), &v.Items[1])
+				r := check167(s.EnterIndex(1), &v.Items[1])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -10502,7 +10421,7 @@ func check157(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		for i := 2; i < len(v.Items); i++ {
 			{
-				r := check158(s.EnterIndex(i), &v.Items[i])
+				r := check157(s.EnterIndex(i), &v.Items[i])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -10516,8 +10435,8 @@ func check157(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check158 checks random.yaml#/components/messages/M141/payload/properties/v/additionalItems.
-func check158(s *wire.Scope, v *jsonvalue.Value) bool {
+// check157 checks random.yaml#/components/messages/M141/payload/properties/v/additionalItems.
+func check157(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -10530,7 +10449,7 @@ func check158(s *wire.Scope, v *jsonvalue.Value) bool {
 	case jsonvalue.Array:
 		if len(v.Items) > 0 {
 			{
-				r := check162(s.EnterIndex(0), &v.Items[0])
+				r := check161(s.EnterIndex(0), &v.Items[0])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -10542,7 +10461,56 @@ func check158(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		if len(v.Items) > 1 {
 			{
-				r := check164(s.EnterIndex(1), &v.Items[1])
+				r := check163(s.EnterIndex(1), &v.Items[1])
+				s.Leave()
+				if !r {
+					if s == nil {
+						return false
+					}
+					ok = false
+				}
+			}
+		}
+		found := false
+		for i := range v.Items {
+			if check158(nil, &v.Items[i]) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			if s == nil {
+				return false
+			}
+			ok = false
+			s.Violate("contains", "no item matches the contains schema")
+		}
+	}
+	return ok
+}
+
+// check158 checks random.yaml#/components/messages/M141/payload/properties/v/additionalItems/contains.
+func check158(s *wire.Scope, v *jsonvalue.Value) bool {
+	ok := true
+	if !(v.Kind == jsonvalue.Array) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("type", "expected array, got "+v.TypeName())
+	}
+	switch v.Kind {
+	case jsonvalue.Array:
+		if len(v.Items) > 0 {
+			if s == nil {
+				return false
+			}
+			ok = false
+			s.Violate("maxItems", "more than 0 items")
+		}
+		for i := range v.Items {
+			{
+				r := check160(s.EnterIndex(i), &v.Items[i])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -10570,57 +10538,8 @@ func check158(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check159 checks random.yaml#/components/messages/M141/payload/properties/v/additionalItems/contains.
+// check159 checks random.yaml#/components/messages/M141/payload/properties/v/additionalItems/contains/contains.
 func check159(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if !(v.Kind == jsonvalue.Array) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("type", "expected array, got "+v.TypeName())
-	}
-	switch v.Kind {
-	case jsonvalue.Array:
-		if len(v.Items) > 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("maxItems", "more than 0 items")
-		}
-		for i := range v.Items {
-			{
-				r := check161(s.EnterIndex(i), &v.Items[i])
-				s.Leave()
-				if !r {
-					if s == nil {
-						return false
-					}
-					ok = false
-				}
-			}
-		}
-		found := false
-		for i := range v.Items {
-			if check160(nil, &v.Items[i]) {
-				found = true
-				break
-			}
-		}
-		if !found {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("contains", "no item matches the contains schema")
-		}
-	}
-	return ok
-}
-
-// check160 checks random.yaml#/components/messages/M141/payload/properties/v/additionalItems/contains/contains.
-func check160(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -10632,8 +10551,8 @@ func check160(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check161 checks random.yaml#/components/messages/M141/payload/properties/v/additionalItems/contains/items.
-func check161(s *wire.Scope, v *jsonvalue.Value) bool {
+// check160 checks random.yaml#/components/messages/M141/payload/properties/v/additionalItems/contains/items.
+func check160(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -10644,28 +10563,28 @@ func check161(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMax161) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax160) > 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("maximum", "greater than 1e3")
+			s.Violate("maximum", "greater than -9223372036854775808")
 		}
-		if !jsonvalue.MultipleOf(v.Num, checkMul161) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul160) {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("multipleOf", "not a multiple of 2.5")
+			s.Violate("multipleOf", "not a multiple of 0.01")
 		}
 	}
 	return ok
 }
 
-// check162 checks random.yaml#/components/messages/M141/payload/properties/v/additionalItems/items/0.
-func check162(s *wire.Scope, v *jsonvalue.Value) bool {
+// check161 checks random.yaml#/components/messages/M141/payload/properties/v/additionalItems/items/0.
+func check161(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if check163(nil, v) {
+	if check162(nil, v) {
 		if s == nil {
 			return false
 		}
@@ -10675,8 +10594,8 @@ func check162(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check163 checks random.yaml#/components/messages/M141/payload/properties/v/additionalItems/items/0/not.
-func check163(s *wire.Scope, v *jsonvalue.Value) bool {
+// check162 checks random.yaml#/components/messages/M141/payload/properties/v/additionalItems/items/0/not.
+func check162(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -10688,10 +10607,10 @@ func check163(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check164 checks random.yaml#/components/messages/M141/payload/properties/v/additionalItems/items/1.
-func check164(s *wire.Scope, v *jsonvalue.Value) bool {
+// check163 checks random.yaml#/components/messages/M141/payload/properties/v/additionalItems/items/1.
+func check163(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if check165(nil, v) {
+	if check164(nil, v) {
 		if s == nil {
 			return false
 		}
@@ -10701,8 +10620,8 @@ func check164(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check165 checks random.yaml#/components/messages/M141/payload/properties/v/additionalItems/items/1/not.
-func check165(s *wire.Scope, v *jsonvalue.Value) bool {
+// check164 checks random.yaml#/components/messages/M141/payload/properties/v/additionalItems/items/1/not.
+func check164(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Null || v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -10713,7 +10632,7 @@ func check165(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.String:
-		if !checkPattern165.MatchString(v.Str) {
+		if !checkPattern164.MatchString(v.Str) {
 			if s == nil {
 				return false
 			}
@@ -10731,8 +10650,8 @@ func check165(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check167 checks random.yaml#/components/messages/M141/payload/properties/v/items/0.
-func check167(s *wire.Scope, v *jsonvalue.Value) bool {
+// check166 checks random.yaml#/components/messages/M141/payload/properties/v/items/0.
+func check166(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -10744,8 +10663,8 @@ func check167(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check168 checks random.yaml#/components/messages/M141/payload/properties/v/items/1.
-func check168(s *wire.Scope, v *jsonvalue.Value) bool {
+// check167 checks random.yaml#/components/messages/M141/payload/properties/v/items/1.
+func check167(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -10757,8 +10676,8 @@ func check168(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check169 checks random.yaml#/components/messages/M142/payload/properties/v/oneOf/1.
-func check169(s *wire.Scope, v *jsonvalue.Value) bool {
+// check168 checks random.yaml#/components/messages/M142/payload/properties/v/oneOf/1.
+func check168(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -10773,7 +10692,7 @@ func check169(s *wire.Scope, v *jsonvalue.Value) bool {
 			known := false
 			if !known {
 				{
-					r := check170(s.Enter(k), &v.Vals[i])
+					r := check169(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -10788,16 +10707,16 @@ func check169(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check170 checks random.yaml#/components/messages/M142/payload/properties/v/oneOf/1/additionalProperties.
-func check170(s *wire.Scope, v *jsonvalue.Value) bool {
+// check169 checks random.yaml#/components/messages/M142/payload/properties/v/oneOf/1/additionalProperties.
+func check169(s *wire.Scope, v *jsonvalue.Value) bool {
 	if s != nil {
 		s.Violate("false", "no value is allowed here (false schema)")
 	}
 	return false
 }
 
-// check171 checks random.yaml#/components/messages/M142/payload/properties/v.
-func check171(s *wire.Scope, v *jsonvalue.Value) bool {
+// check170 checks random.yaml#/components/messages/M142/payload/properties/v.
+func check170(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	{
 		first, second := -1, -1
@@ -10808,7 +10727,7 @@ func check171(s *wire.Scope, v *jsonvalue.Value) bool {
 				second = 0
 			}
 		}
-		if check169(nil, v) {
+		if check168(nil, v) {
 			if first < 0 {
 				first = 1
 			} else {
@@ -10821,9 +10740,9 @@ func check171(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			ok = false
 			wire.Closest(s, "oneOf", func(s *wire.Scope) bool {
-				return check172(s, v)
+				return check171(s, v)
 			}, func(s *wire.Scope) bool {
-				return check169(s, v)
+				return check168(s, v)
 			})
 		} else if second >= 0 {
 			if s == nil {
@@ -10836,22 +10755,22 @@ func check171(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check172 checks random.yaml#/components/messages/M142/payload/properties/v/oneOf/0.
-func check172(s *wire.Scope, v *jsonvalue.Value) bool {
+// check171 checks random.yaml#/components/messages/M142/payload/properties/v/oneOf/0.
+func check171(s *wire.Scope, v *jsonvalue.Value) bool {
 	return true
 }
 
-// check173 checks random.yaml#/components/messages/M145/payload/properties/v.
-func check173(s *wire.Scope, v *jsonvalue.Value) bool {
+// check172 checks random.yaml#/components/messages/M145/payload/properties/v.
+func check172(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMin173) <= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMin172) <= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMinimum", "not greater than 10")
+			s.Violate("exclusiveMinimum", "not greater than -2.5")
 		}
 	case jsonvalue.String:
 		n := jsonvalue.Length(v.Str)
@@ -10870,22 +10789,22 @@ func check173(s *wire.Scope, v *jsonvalue.Value) bool {
 			s.Violate("maxLength", "longer than 2 characters")
 		}
 	}
-	if !(check174(nil, v) || check175(nil, v)) {
+	if !(check173(nil, v) || check174(nil, v)) {
 		if s == nil {
 			return false
 		}
 		ok = false
 		wire.Closest(s, "anyOf", func(s *wire.Scope) bool {
-			return check174(s, v)
+			return check173(s, v)
 		}, func(s *wire.Scope) bool {
-			return check175(s, v)
+			return check174(s, v)
 		})
 	}
 	return ok
 }
 
-// check174 checks random.yaml#/components/messages/M145/payload/properties/v/anyOf/0.
-func check174(s *wire.Scope, v *jsonvalue.Value) bool {
+// check173 checks random.yaml#/components/messages/M145/payload/properties/v/anyOf/0.
+func check173(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger() || v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -10907,8 +10826,8 @@ func check174(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check175 checks random.yaml#/components/messages/M145/payload/properties/v/anyOf/1.
-func check175(s *wire.Scope, v *jsonvalue.Value) bool {
+// check174 checks random.yaml#/components/messages/M145/payload/properties/v/anyOf/1.
+func check174(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -10919,19 +10838,19 @@ func check175(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMax175) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax174) >= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMaximum", "not less than -2.5")
+			s.Violate("exclusiveMaximum", "not less than 1.5")
 		}
 	}
 	return ok
 }
 
-// check176 checks random.yaml#/components/messages/M147/payload/properties/v.
-func check176(s *wire.Scope, v *jsonvalue.Value) bool {
+// check175 checks random.yaml#/components/messages/M147/payload/properties/v.
+func check175(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -10954,7 +10873,7 @@ func check176(s *wire.Scope, v *jsonvalue.Value) bool {
 				Kind: jsonvalue.String,
 				Str:  k,
 			}
-			if !check181(nil, &name) {
+			if !check180(nil, &name) {
 				if s == nil {
 					return false
 				}
@@ -10968,7 +10887,7 @@ func check176(s *wire.Scope, v *jsonvalue.Value) bool {
 			case "id":
 				known = true
 				{
-					r := check180(s.Enter(k), &v.Vals[i])
+					r := check179(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -10980,7 +10899,7 @@ func check176(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			if !known {
 				{
-					r := check177(s.Enter(k), &v.Vals[i])
+					r := check176(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -10995,8 +10914,8 @@ func check176(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check177 checks random.yaml#/components/messages/M147/payload/properties/v/additionalProperties.
-func check177(s *wire.Scope, v *jsonvalue.Value) bool {
+// check176 checks random.yaml#/components/messages/M147/payload/properties/v/additionalProperties.
+func check176(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -11018,7 +10937,7 @@ func check177(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "b":
 				{
-					r := check178(s.Enter(k), &v.Vals[i])
+					r := check177(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -11029,7 +10948,7 @@ func check177(s *wire.Scope, v *jsonvalue.Value) bool {
 				}
 			case "id":
 				{
-					r := check179(s.Enter(k), &v.Vals[i])
+					r := check178(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -11044,26 +10963,26 @@ func check177(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check178 checks random.yaml#/components/messages/M147/payload/properties/v/additionalProperties/properties/b.
-func check178(s *wire.Scope, v *jsonvalue.Value) bool {
+// check177 checks random.yaml#/components/messages/M147/payload/properties/v/additionalProperties/properties/b.
+func check177(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin178) < 0 {
+		if jsonvalue.Cmp(v.Num, checkMin177) < 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("minimum", "less than 0.1")
+			s.Violate("minimum", "less than 1e3")
 		}
-		if jsonvalue.Cmp(v.Num, checkMax178) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax177) > 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("maximum", "greater than 2.5")
+			s.Violate("maximum", "greater than -9223372036854775809")
 		}
-		if !jsonvalue.MultipleOf(v.Num, checkMul178) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul177) {
 			if s == nil {
 				return false
 			}
@@ -11083,8 +11002,8 @@ func check178(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check179 checks random.yaml#/components/messages/M147/payload/properties/v/additionalProperties/properties/id.
-func check179(s *wire.Scope, v *jsonvalue.Value) bool {
+// check178 checks random.yaml#/components/messages/M147/payload/properties/v/additionalProperties/properties/id.
+func check178(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -11095,33 +11014,33 @@ func check179(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin179) < 0 {
+		if jsonvalue.Cmp(v.Num, checkMin178) < 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("minimum", "less than -100")
+			s.Violate("minimum", "less than -1e19")
 		}
-		if jsonvalue.Cmp(v.Num, checkXMax179) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax178) >= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMaximum", "not less than 2")
+			s.Violate("exclusiveMaximum", "not less than 3")
 		}
-		if !jsonvalue.MultipleOf(v.Num, checkMul179) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul178) {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("multipleOf", "not a multiple of 7")
+			s.Violate("multipleOf", "not a multiple of 2.5")
 		}
 	}
 	return ok
 }
 
-// check180 checks random.yaml#/components/messages/M147/payload/properties/v/properties/id.
-func check180(s *wire.Scope, v *jsonvalue.Value) bool {
+// check179 checks random.yaml#/components/messages/M147/payload/properties/v/properties/id.
+func check179(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool) {
 		if s == nil {
@@ -11133,8 +11052,8 @@ func check180(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check181 checks random.yaml#/components/messages/M147/payload/properties/v/propertyNames.
-func check181(s *wire.Scope, v *jsonvalue.Value) bool {
+// check180 checks random.yaml#/components/messages/M147/payload/properties/v/propertyNames.
+func check180(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.String:
@@ -11150,8 +11069,8 @@ func check181(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check182 checks random.yaml#/components/messages/M148/payload/properties/v.
-func check182(s *wire.Scope, v *jsonvalue.Value) bool {
+// check181 checks random.yaml#/components/messages/M148/payload/properties/v.
+func check181(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -11171,7 +11090,7 @@ func check182(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		if len(v.Items) > 0 {
 			{
-				r := check184(s.EnterIndex(0), &v.Items[0])
+				r := check183(s.EnterIndex(0), &v.Items[0])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -11183,7 +11102,7 @@ func check182(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		for i := 1; i < len(v.Items); i++ {
 			{
-				r := check183(s.EnterIndex(i), &v.Items[i])
+				r := check182(s.EnterIndex(i), &v.Items[i])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -11197,21 +11116,21 @@ func check182(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check183 checks random.yaml#/components/messages/M148/payload/properties/v/additionalItems.
-func check183(s *wire.Scope, v *jsonvalue.Value) bool {
+// check182 checks random.yaml#/components/messages/M148/payload/properties/v/additionalItems.
+func check182(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst183) {
+	if !jsonvalue.Equal(v, &checkConst182) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("const", "must be \"\"")
+		s.Violate("const", "must be \"a\"")
 	}
 	return ok
 }
 
-// check184 checks random.yaml#/components/messages/M148/payload/properties/v/items/0.
-func check184(s *wire.Scope, v *jsonvalue.Value) bool {
+// check183 checks random.yaml#/components/messages/M148/payload/properties/v/items/0.
+func check183(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	{
 		first, second := -1, -1
@@ -11222,7 +11141,7 @@ func check184(s *wire.Scope, v *jsonvalue.Value) bool {
 				second = 0
 			}
 		}
-		if check186(nil, v) {
+		if check185(nil, v) {
 			if first < 0 {
 				first = 1
 			} else {
@@ -11235,9 +11154,9 @@ func check184(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			ok = false
 			wire.Closest(s, "oneOf", func(s *wire.Scope) bool {
-				return check185(s, v)
+				return check184(s, v)
 			}, func(s *wire.Scope) bool {
-				return check186(s, v)
+				return check185(s, v)
 			})
 		} else if second >= 0 {
 			if s == nil {
@@ -11250,13 +11169,13 @@ func check184(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check185 checks random.yaml#/components/messages/M148/payload/properties/v/items/0/oneOf/0.
-func check185(s *wire.Scope, v *jsonvalue.Value) bool {
+// check184 checks random.yaml#/components/messages/M148/payload/properties/v/items/0/oneOf/0.
+func check184(s *wire.Scope, v *jsonvalue.Value) bool {
 	return true
 }
 
-// check186 checks random.yaml#/components/messages/M148/payload/properties/v/items/0/oneOf/1.
-func check186(s *wire.Scope, v *jsonvalue.Value) bool {
+// check185 checks random.yaml#/components/messages/M148/payload/properties/v/items/0/oneOf/1.
+func check185(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -11267,32 +11186,32 @@ func check186(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMax186) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax185) >= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMaximum", "not less than 2.5")
+			s.Violate("exclusiveMaximum", "not less than 9223372036854775808")
 		}
 	}
 	return ok
 }
 
-// check187 checks random.yaml#/components/messages/M149/payload/properties/v.
-func check187(s *wire.Scope, v *jsonvalue.Value) bool {
+// check186 checks random.yaml#/components/messages/M149/payload/properties/v.
+func check186(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.In(v, checkEnum187) {
+	if !jsonvalue.In(v, checkEnum186) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of true")
+		s.Violate("enum", "not one of false")
 	}
 	return ok
 }
 
-// check188 checks random.yaml#/components/messages/M15/payload/properties/v.
-func check188(s *wire.Scope, v *jsonvalue.Value) bool {
+// check187 checks random.yaml#/components/messages/M15/payload/properties/v.
+func check187(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -11312,7 +11231,7 @@ func check188(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		for i := range v.Items {
 			{
-				r := check192(s.EnterIndex(i), &v.Items[i])
+				r := check191(s.EnterIndex(i), &v.Items[i])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -11323,71 +11242,71 @@ func check188(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 		}
 	}
-	if !(check189(nil, v) || check190(nil, v) || check191(nil, v)) {
+	if !(check188(nil, v) || check189(nil, v) || check190(nil, v)) {
 		if s == nil {
 			return false
 		}
 		ok = false
 		wire.Closest(s, "anyOf", func(s *wire.Scope) bool {
+			return check188(s, v)
+		}, func(s *wire.Scope) bool {
 			return check189(s, v)
 		}, func(s *wire.Scope) bool {
 			return check190(s, v)
-		}, func(s *wire.Scope) bool {
-			return check191(s, v)
 		})
 	}
 	return ok
 }
 
-// check189 checks random.yaml#/components/messages/M15/payload/properties/v/anyOf/0.
-func check189(s *wire.Scope, v *jsonvalue.Value) bool {
+// check188 checks random.yaml#/components/messages/M15/payload/properties/v/anyOf/0.
+func check188(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMin189) <= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMin188) <= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMinimum", "not greater than 0.01")
+			s.Violate("exclusiveMinimum", "not greater than 2.5")
 		}
-		if !jsonvalue.MultipleOf(v.Num, checkMul189) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul188) {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("multipleOf", "not a multiple of 7")
+			s.Violate("multipleOf", "not a multiple of 2")
 		}
 	}
 	return ok
 }
 
-// check190 checks random.yaml#/components/messages/M15/payload/properties/v/anyOf/1.
-func check190(s *wire.Scope, v *jsonvalue.Value) bool {
+// check189 checks random.yaml#/components/messages/M15/payload/properties/v/anyOf/1.
+func check189(s *wire.Scope, v *jsonvalue.Value) bool {
 	if s != nil {
 		s.Violate("false", "no value is allowed here (false schema)")
 	}
 	return false
 }
 
-// check191 checks random.yaml#/components/messages/M15/payload/properties/v/anyOf/2.
-func check191(s *wire.Scope, v *jsonvalue.Value) bool {
+// check190 checks random.yaml#/components/messages/M15/payload/properties/v/anyOf/2.
+func check190(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMax191) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax190) > 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("maximum", "greater than 1.5")
+			s.Violate("maximum", "greater than 9007199254740993")
 		}
 	}
 	return ok
 }
 
-// check192 checks random.yaml#/components/messages/M15/payload/properties/v/items.
-func check192(s *wire.Scope, v *jsonvalue.Value) bool {
+// check191 checks random.yaml#/components/messages/M15/payload/properties/v/items.
+func check191(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -11400,7 +11319,7 @@ func check192(s *wire.Scope, v *jsonvalue.Value) bool {
 	case jsonvalue.Array:
 		if len(v.Items) > 0 {
 			{
-				r := check193(s.EnterIndex(0), &v.Items[0])
+				r := check192(s.EnterIndex(0), &v.Items[0])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -11412,7 +11331,7 @@ func check192(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		if len(v.Items) > 1 {
 			{
-				r := check196(s.EnterIndex(1), &v.Items[1])
+				r := check195(s.EnterIndex(1), &v.Items[1])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -11426,13 +11345,13 @@ func check192(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check193 checks random.yaml#/components/messages/M15/payload/properties/v/items/items/0.
-func check193(s *wire.Scope, v *jsonvalue.Value) bool {
+// check192 checks random.yaml#/components/messages/M15/payload/properties/v/items/items/0.
+func check192(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Object:
 		if _, has := v.Get("c"); has {
-			if !check194(s, v) {
+			if !check193(s, v) {
 				if s == nil {
 					return false
 				}
@@ -11443,7 +11362,7 @@ func check193(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "b":
 				{
-					r := check195(s.Enter(k), &v.Vals[i])
+					r := check194(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -11458,8 +11377,8 @@ func check193(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check194 checks random.yaml#/components/messages/M15/payload/properties/v/items/items/0/dependencies/c.
-func check194(s *wire.Scope, v *jsonvalue.Value) bool {
+// check193 checks random.yaml#/components/messages/M15/payload/properties/v/items/items/0/dependencies/c.
+func check193(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -11471,8 +11390,8 @@ func check194(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check195 checks random.yaml#/components/messages/M15/payload/properties/v/items/items/0/properties/b.
-func check195(s *wire.Scope, v *jsonvalue.Value) bool {
+// check194 checks random.yaml#/components/messages/M15/payload/properties/v/items/items/0/properties/b.
+func check194(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -11481,26 +11400,26 @@ func check195(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected null, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum195) {
+	if !jsonvalue.In(v, checkEnum194) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of false, null, [1]")
+		s.Violate("enum", "not one of false, null, {\"a\":1}")
 	}
 	return ok
 }
 
-// check196 checks random.yaml#/components/messages/M15/payload/properties/v/items/items/1.
-func check196(s *wire.Scope, v *jsonvalue.Value) bool {
+// check195 checks random.yaml#/components/messages/M15/payload/properties/v/items/items/1.
+func check195(s *wire.Scope, v *jsonvalue.Value) bool {
 	if s != nil {
 		s.Violate("false", "no value is allowed here (false schema)")
 	}
 	return false
 }
 
-// check197 checks random.yaml#/components/messages/M150/payload/properties/v.
-func check197(s *wire.Scope, v *jsonvalue.Value) bool {
+// check196 checks random.yaml#/components/messages/M150/payload/properties/v.
+func check196(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -11527,7 +11446,7 @@ func check197(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		for i := range v.Items {
 			{
-				r := check198(s.EnterIndex(i), &v.Items[i])
+				r := check197(s.EnterIndex(i), &v.Items[i])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -11541,8 +11460,8 @@ func check197(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check198 checks random.yaml#/components/messages/M150/payload/properties/v/items.
-func check198(s *wire.Scope, v *jsonvalue.Value) bool {
+// check197 checks random.yaml#/components/messages/M150/payload/properties/v/items.
+func check197(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -11551,18 +11470,18 @@ func check198(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected null, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum198) {
+	if !jsonvalue.In(v, checkEnum197) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of false, \"a\", 1.5")
+		s.Violate("enum", "not one of false, \"é\", -2")
 	}
 	return ok
 }
 
-// check199 checks random.yaml#/components/messages/M151/payload/properties/v.
-func check199(s *wire.Scope, v *jsonvalue.Value) bool {
+// check198 checks random.yaml#/components/messages/M151/payload/properties/v.
+func check198(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Null || v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -11573,7 +11492,7 @@ func check199(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.String:
-		if !checkPattern199.MatchString(v.Str) {
+		if !checkPattern198.MatchString(v.Str) {
 			if s == nil {
 				return false
 			}
@@ -11584,8 +11503,8 @@ func check199(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check200 checks random.yaml#/components/messages/M155/payload/properties/v.
-func check200(s *wire.Scope, v *jsonvalue.Value) bool {
+// check199 checks random.yaml#/components/messages/M155/payload/properties/v.
+func check199(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -11605,7 +11524,7 @@ func check200(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		if len(v.Items) > 0 {
 			{
-				r := check204(s.EnterIndex(0), &v.Items[0])
+				r := check203(s.EnterIndex(0), &v.Items[0])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -11617,7 +11536,7 @@ func check200(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		if len(v.Items) > 1 {
 			{
-				r := check205(s.EnterIndex(1), &v.Items[1])
+				r := check204(s.EnterIndex(1), &v.Items[1])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -11629,7 +11548,7 @@ func check200(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		for i := 2; i < len(v.Items); i++ {
 			{
-				r := check201(s.EnterIndex(i), &v.Items[i])
+				r := check200(s.EnterIndex(i), &v.Items[i])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -11643,45 +11562,68 @@ func check200(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check201 checks random.yaml#/components/messages/M155/payload/properties/v/additionalItems.
-func check201(s *wire.Scope, v *jsonvalue.Value) bool {
+// check200 checks random.yaml#/components/messages/M155/payload/properties/v/additionalItems.
+func check200(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !(check202(nil, v) || check203(nil, v)) {
+	if !(check201(nil, v) || check202(nil, v)) {
 		if s == nil {
 			return false
 		}
 		ok = false
 		wire.Closest(s, "anyOf", func(s *wire.Scope) bool {
-			return check202(s, v)
+			return check201(s, v)
 		}, func(s *wire.Scope) bool {
-			return check203(s, v)
+			return check202(s, v)
 		})
 	}
 	return ok
 }
 
-// check202 checks random.yaml#/components/messages/M155/payload/properties/v/additionalItems/anyOf/0.
-func check202(s *wire.Scope, v *jsonvalue.Value) bool {
+// check201 checks random.yaml#/components/messages/M155/payload/properties/v/additionalItems/anyOf/0.
+func check201(s *wire.Scope, v *jsonvalue.Value) bool {
 	if s != nil {
 		s.Violate("false", "no value is allowed here (false schema)")
 	}
 	return false
 }
 
-// check203 checks random.yaml#/components/messages/M155/payload/properties/v/additionalItems/anyOf/1.
-func check203(s *wire.Scope, v *jsonvalue.Value) bool {
+// check202 checks random.yaml#/components/messages/M155/payload/properties/v/additionalItems/anyOf/1.
+func check202(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst203) {
+	if !jsonvalue.Equal(v, &checkConst202) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("const", "must be \"a\"")
+		s.Violate("const", "must be \"b\"")
 	}
 	return ok
 }
 
-// check204 checks random.yaml#/components/messages/M155/payload/properties/v/items/0.
+// check203 checks random.yaml#/components/messages/M155/payload/properties/v/items/0.
+func check203(s *wire.Scope, v *jsonvalue.Value) bool {
+	ok := true
+	if !(v.IsInteger()) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("type", "expected integer, got "+v.TypeName())
+	}
+	switch v.Kind {
+	case jsonvalue.Number:
+		if jsonvalue.Cmp(v.Num, checkMin203) < 0 {
+			if s == nil {
+				return false
+			}
+			ok = false
+			s.Violate("minimum", "less than 2.5")
+		}
+	}
+	return ok
+}
+
+// check204 checks random.yaml#/components/messages/M155/payload/properties/v/items/1.
 func check204(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
@@ -11698,51 +11640,28 @@ func check204(s *wire.Scope, v *jsonvalue.Value) bool {
 				return false
 			}
 			ok = false
-			s.Violate("minimum", "less than 0.01")
+			s.Violate("minimum", "less than -2.5")
 		}
 	}
 	return ok
 }
 
-// check205 checks random.yaml#/components/messages/M155/payload/properties/v/items/1.
+// check205 checks random.yaml#/components/messages/M157/payload/properties/v.
 func check205(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !(v.IsInteger()) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("type", "expected integer, got "+v.TypeName())
-	}
-	switch v.Kind {
-	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin205) < 0 {
+	if check206(nil, v) {
+		if !check207(s, v) {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("minimum", "less than 10")
 		}
 	}
 	return ok
 }
 
-// check206 checks random.yaml#/components/messages/M157/payload/properties/v.
+// check206 checks random.yaml#/components/messages/M157/payload/properties/v/if.
 func check206(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if check207(nil, v) {
-		if !check208(s, v) {
-			if s == nil {
-				return false
-			}
-			ok = false
-		}
-	}
-	return ok
-}
-
-// check207 checks random.yaml#/components/messages/M157/payload/properties/v/if.
-func check207(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -11764,32 +11683,32 @@ func check207(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check208 checks random.yaml#/components/messages/M157/payload/properties/v/then.
-func check208(s *wire.Scope, v *jsonvalue.Value) bool {
+// check207 checks random.yaml#/components/messages/M157/payload/properties/v/then.
+func check207(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst208) {
+	if !jsonvalue.Equal(v, &checkConst207) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("const", "must be -2")
+		s.Violate("const", "must be \"\"")
 	}
 	return ok
 }
 
-// check209 checks random.yaml#/components/messages/M158/payload/properties/v.
-func check209(s *wire.Scope, v *jsonvalue.Value) bool {
+// check208 checks random.yaml#/components/messages/M158/payload/properties/v.
+func check208(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin209) < 0 {
+		if jsonvalue.Cmp(v.Num, checkMin208) < 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
 			s.Violate("minimum", "less than 0")
 		}
-		if !jsonvalue.MultipleOf(v.Num, checkMul209) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul208) {
 			if s == nil {
 				return false
 			}
@@ -11809,24 +11728,24 @@ func check209(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check210 checks random.yaml#/components/messages/M159/payload/properties/v.
-func check210(s *wire.Scope, v *jsonvalue.Value) bool {
+// check209 checks random.yaml#/components/messages/M159/payload/properties/v.
+func check209(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if !jsonvalue.MultipleOf(v.Num, checkMul210) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul209) {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("multipleOf", "not a multiple of 1")
+			s.Violate("multipleOf", "not a multiple of 0.1")
 		}
 	}
 	return ok
 }
 
-// check211 checks random.yaml#/components/messages/M160/payload/properties/v.
-func check211(s *wire.Scope, v *jsonvalue.Value) bool {
+// check210 checks random.yaml#/components/messages/M160/payload/properties/v.
+func check210(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -11837,26 +11756,26 @@ func check211(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMin211) <= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMin210) <= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMinimum", "not greater than -2.5")
+			s.Violate("exclusiveMinimum", "not greater than 1.5")
 		}
-		if jsonvalue.Cmp(v.Num, checkXMax211) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax210) >= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMaximum", "not less than 9007199254740993")
+			s.Violate("exclusiveMaximum", "not less than 9223372036854775807.5")
 		}
 	}
 	return ok
 }
 
-// check212 checks random.yaml#/components/messages/M161/payload/properties/v/oneOf/0.
-func check212(s *wire.Scope, v *jsonvalue.Value) bool {
+// check211 checks random.yaml#/components/messages/M161/payload/properties/v/oneOf/0.
+func check211(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -11871,7 +11790,7 @@ func check212(s *wire.Scope, v *jsonvalue.Value) bool {
 			known := false
 			if !known {
 				{
-					r := check213(s.Enter(k), &v.Vals[i])
+					r := check212(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -11893,24 +11812,24 @@ func check212(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check213 checks random.yaml#/components/messages/M161/payload/properties/v/oneOf/0/additionalProperties.
-func check213(s *wire.Scope, v *jsonvalue.Value) bool {
+// check212 checks random.yaml#/components/messages/M161/payload/properties/v/oneOf/0/additionalProperties.
+func check212(s *wire.Scope, v *jsonvalue.Value) bool {
 	if s != nil {
 		s.Violate("false", "no value is allowed here (false schema)")
 	}
 	return false
 }
 
-// check215 checks random.yaml#/components/messages/M161/payload/properties/v/oneOf/1.
-func check215(s *wire.Scope, v *jsonvalue.Value) bool {
+// check214 checks random.yaml#/components/messages/M161/payload/properties/v/oneOf/1.
+func check214(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !check216(s, v) {
+	if !check215(s, v) {
 		if s == nil {
 			return false
 		}
 		ok = false
 	}
-	if !check218(s, v) {
+	if !check217(s, v) {
 		if s == nil {
 			return false
 		}
@@ -11919,8 +11838,8 @@ func check215(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check216 checks random.yaml#/components/messages/M161/payload/properties/v/oneOf/1/allOf/0.
-func check216(s *wire.Scope, v *jsonvalue.Value) bool {
+// check215 checks random.yaml#/components/messages/M161/payload/properties/v/oneOf/1/allOf/0.
+func check215(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -11940,7 +11859,7 @@ func check216(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		found := false
 		for i := range v.Items {
-			if check217(nil, &v.Items[i]) {
+			if check216(nil, &v.Items[i]) {
 				found = true
 				break
 			}
@@ -11956,8 +11875,8 @@ func check216(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check217 checks random.yaml#/components/messages/M161/payload/properties/v/oneOf/1/allOf/0/contains.
-func check217(s *wire.Scope, v *jsonvalue.Value) bool {
+// check216 checks random.yaml#/components/messages/M161/payload/properties/v/oneOf/1/allOf/0/contains.
+func check216(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -11980,8 +11899,8 @@ func check217(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check218 checks random.yaml#/components/messages/M161/payload/properties/v/oneOf/1/allOf/1.
-func check218(s *wire.Scope, v *jsonvalue.Value) bool {
+// check217 checks random.yaml#/components/messages/M161/payload/properties/v/oneOf/1/allOf/1.
+func check217(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -11993,19 +11912,19 @@ func check218(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check219 checks random.yaml#/components/messages/M161/payload/properties/v.
-func check219(s *wire.Scope, v *jsonvalue.Value) bool {
+// check218 checks random.yaml#/components/messages/M161/payload/properties/v.
+func check218(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	{
 		first, second := -1, -1
-		if check212(nil, v) {
+		if check211(nil, v) {
 			if first < 0 {
 				first = 0
 			} else {
 				second = 0
 			}
 		}
-		if check215(nil, v) {
+		if check214(nil, v) {
 			if first < 0 {
 				first = 1
 			} else {
@@ -12018,9 +11937,9 @@ func check219(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			ok = false
 			wire.Closest(s, "oneOf", func(s *wire.Scope) bool {
-				return check212(s, v)
+				return check211(s, v)
 			}, func(s *wire.Scope) bool {
-				return check215(s, v)
+				return check214(s, v)
 			})
 		} else if second >= 0 {
 			if s == nil {
@@ -12033,28 +11952,8 @@ func check219(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check220 checks random.yaml#/components/messages/M162/payload/properties/v.
-func check220(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if !(v.Kind == jsonvalue.String) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("type", "expected string, got "+v.TypeName())
-	}
-	if !jsonvalue.In(v, checkEnum220) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("enum", "not one of -2")
-	}
-	return ok
-}
-
-// check221 checks random.yaml#/components/messages/M163/payload/properties/v.
-func check221(s *wire.Scope, v *jsonvalue.Value) bool {
+// check219 checks random.yaml#/components/messages/M163/payload/properties/v.
+func check219(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -12083,7 +11982,7 @@ func check221(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "id":
 				{
-					r := check222(s.Enter(k), &v.Vals[i])
+					r := check220(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -12094,7 +11993,7 @@ func check221(s *wire.Scope, v *jsonvalue.Value) bool {
 				}
 			case "x-y":
 				{
-					r := check223(s.Enter(k), &v.Vals[i])
+					r := check221(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -12109,21 +12008,21 @@ func check221(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check222 checks random.yaml#/components/messages/M163/payload/properties/v/properties/id.
-func check222(s *wire.Scope, v *jsonvalue.Value) bool {
+// check220 checks random.yaml#/components/messages/M163/payload/properties/v/properties/id.
+func check220(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst222) {
+	if !jsonvalue.Equal(v, &checkConst220) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("const", "must be [1]")
+		s.Violate("const", "must be {\"a\":1}")
 	}
 	return ok
 }
 
-// check223 checks random.yaml#/components/messages/M163/payload/properties/v/properties/x-y.
-func check223(s *wire.Scope, v *jsonvalue.Value) bool {
+// check221 checks random.yaml#/components/messages/M163/payload/properties/v/properties/x-y.
+func check221(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool) {
 		if s == nil {
@@ -12135,8 +12034,8 @@ func check223(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check224 checks random.yaml#/components/messages/M164/payload/properties/v.
-func check224(s *wire.Scope, v *jsonvalue.Value) bool {
+// check222 checks random.yaml#/components/messages/M164/payload/properties/v.
+func check222(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -12163,7 +12062,7 @@ func check224(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		for i := range v.Items {
 			{
-				r := check225(s.EnterIndex(i), &v.Items[i])
+				r := check223(s.EnterIndex(i), &v.Items[i])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -12177,8 +12076,8 @@ func check224(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check225 checks random.yaml#/components/messages/M164/payload/properties/v/items.
-func check225(s *wire.Scope, v *jsonvalue.Value) bool {
+// check223 checks random.yaml#/components/messages/M164/payload/properties/v/items.
+func check223(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -12200,8 +12099,8 @@ func check225(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check226 checks random.yaml#/components/messages/M165/payload/properties/v.
-func check226(s *wire.Scope, v *jsonvalue.Value) bool {
+// check224 checks random.yaml#/components/messages/M165/payload/properties/v.
+func check224(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.String:
@@ -12213,7 +12112,7 @@ func check226(s *wire.Scope, v *jsonvalue.Value) bool {
 			ok = false
 			s.Violate("maxLength", "longer than 2 characters")
 		}
-		if !checkPattern226.MatchString(v.Str) {
+		if !checkPattern224.MatchString(v.Str) {
 			if s == nil {
 				return false
 			}
@@ -12232,8 +12131,8 @@ func check226(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check227 checks random.yaml#/components/messages/M167/payload/properties/v.
-func check227(s *wire.Scope, v *jsonvalue.Value) bool {
+// check225 checks random.yaml#/components/messages/M167/payload/properties/v.
+func check225(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -12252,9 +12151,9 @@ func check227(s *wire.Scope, v *jsonvalue.Value) bool {
 			s.Violate("required", "missing property \"a\"")
 		}
 		for i, k := range v.Keys {
-			if checkProp0_227.MatchString(k) {
+			if checkProp0_225.MatchString(k) {
 				{
-					r := check228(s.Enter(k), &v.Vals[i])
+					r := check226(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -12269,8 +12168,8 @@ func check227(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check228 checks random.yaml#/components/messages/M167/payload/properties/v/patternProperties/b$.
-func check228(s *wire.Scope, v *jsonvalue.Value) bool {
+// check226 checks random.yaml#/components/messages/M167/payload/properties/v/patternProperties/b$.
+func check226(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -12297,7 +12196,7 @@ func check228(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		for i := range v.Items {
 			{
-				r := check230(s.EnterIndex(i), &v.Items[i])
+				r := check228(s.EnterIndex(i), &v.Items[i])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -12309,7 +12208,7 @@ func check228(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		found := false
 		for i := range v.Items {
-			if check229(nil, &v.Items[i]) {
+			if check227(nil, &v.Items[i]) {
 				found = true
 				break
 			}
@@ -12325,24 +12224,24 @@ func check228(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check229 checks random.yaml#/components/messages/M167/payload/properties/v/patternProperties/b$/contains.
-func check229(s *wire.Scope, v *jsonvalue.Value) bool {
+// check227 checks random.yaml#/components/messages/M167/payload/properties/v/patternProperties/b$/contains.
+func check227(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin229) < 0 {
+		if jsonvalue.Cmp(v.Num, checkMin227) < 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("minimum", "less than 10")
+			s.Violate("minimum", "less than -2.5")
 		}
-		if jsonvalue.Cmp(v.Num, checkMax229) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax227) > 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("maximum", "greater than 10")
+			s.Violate("maximum", "greater than -2.5")
 		}
 	case jsonvalue.String:
 		n := jsonvalue.Length(v.Str)
@@ -12365,8 +12264,8 @@ func check229(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check230 checks random.yaml#/components/messages/M167/payload/properties/v/patternProperties/b$/items.
-func check230(s *wire.Scope, v *jsonvalue.Value) bool {
+// check228 checks random.yaml#/components/messages/M167/payload/properties/v/patternProperties/b$/items.
+func check228(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -12386,7 +12285,7 @@ func check230(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		if len(v.Items) > 0 {
 			{
-				r := check234(s.EnterIndex(0), &v.Items[0])
+				r := check232(s.EnterIndex(0), &v.Items[0])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -12398,7 +12297,7 @@ func check230(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		if len(v.Items) > 1 {
 			{
-				r := check235(s.EnterIndex(1), &v.Items[1])
+				r := check233(s.EnterIndex(1), &v.Items[1])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -12410,7 +12309,7 @@ func check230(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		if len(v.Items) > 2 {
 			{
-				r := check236(s.EnterIndex(2), &v.Items[2])
+				r := check234(s.EnterIndex(2), &v.Items[2])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -12422,7 +12321,7 @@ func check230(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		for i := 3; i < len(v.Items); i++ {
 			{
-				r := check231(s.EnterIndex(i), &v.Items[i])
+				r := check229(s.EnterIndex(i), &v.Items[i])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -12433,13 +12332,13 @@ func check230(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 		}
 	}
-	if !check232(s, v) {
+	if !check230(s, v) {
 		if s == nil {
 			return false
 		}
 		ok = false
 	}
-	if !check233(s, v) {
+	if !check231(s, v) {
 		if s == nil {
 			return false
 		}
@@ -12448,21 +12347,21 @@ func check230(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check231 checks random.yaml#/components/messages/M167/payload/properties/v/patternProperties/b$/items/additionalItems.
-func check231(s *wire.Scope, v *jsonvalue.Value) bool {
+// check229 checks random.yaml#/components/messages/M167/payload/properties/v/patternProperties/b$/items/additionalItems.
+func check229(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.In(v, checkEnum231) {
+	if !jsonvalue.In(v, checkEnum229) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of null, \"b\"")
+		s.Violate("enum", "not one of null, \"é\"")
 	}
 	return ok
 }
 
-// check232 checks random.yaml#/components/messages/M167/payload/properties/v/patternProperties/b$/items/allOf/0.
-func check232(s *wire.Scope, v *jsonvalue.Value) bool {
+// check230 checks random.yaml#/components/messages/M167/payload/properties/v/patternProperties/b$/items/allOf/0.
+func check230(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -12473,39 +12372,39 @@ func check232(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMax232) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax230) > 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("maximum", "greater than 3")
+			s.Violate("maximum", "greater than 5")
 		}
-		if jsonvalue.Cmp(v.Num, checkXMax232) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax230) >= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMaximum", "not less than 2.5")
+			s.Violate("exclusiveMaximum", "not less than -9223372036854775809")
 		}
 	}
 	return ok
 }
 
-// check233 checks random.yaml#/components/messages/M167/payload/properties/v/patternProperties/b$/items/allOf/1.
-func check233(s *wire.Scope, v *jsonvalue.Value) bool {
+// check231 checks random.yaml#/components/messages/M167/payload/properties/v/patternProperties/b$/items/allOf/1.
+func check231(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.In(v, checkEnum233) {
+	if !jsonvalue.In(v, checkEnum231) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of false")
+		s.Violate("enum", "not one of 0")
 	}
 	return ok
 }
 
-// check234 checks random.yaml#/components/messages/M167/payload/properties/v/patternProperties/b$/items/items/0.
-func check234(s *wire.Scope, v *jsonvalue.Value) bool {
+// check232 checks random.yaml#/components/messages/M167/payload/properties/v/patternProperties/b$/items/items/0.
+func check232(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -12524,7 +12423,7 @@ func check234(s *wire.Scope, v *jsonvalue.Value) bool {
 			ok = false
 			s.Violate("maxLength", "longer than 0 characters")
 		}
-		if !checkPattern234.MatchString(v.Str) {
+		if !checkPattern232.MatchString(v.Str) {
 			if s == nil {
 				return false
 			}
@@ -12535,8 +12434,8 @@ func check234(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check235 checks random.yaml#/components/messages/M167/payload/properties/v/patternProperties/b$/items/items/1.
-func check235(s *wire.Scope, v *jsonvalue.Value) bool {
+// check233 checks random.yaml#/components/messages/M167/payload/properties/v/patternProperties/b$/items/items/1.
+func check233(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -12547,7 +12446,7 @@ func check235(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.String:
-		if !checkPattern235.MatchString(v.Str) {
+		if !checkPattern233.MatchString(v.Str) {
 			if s == nil {
 				return false
 			}
@@ -12558,8 +12457,8 @@ func check235(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check236 checks random.yaml#/components/messages/M167/payload/properties/v/patternProperties/b$/items/items/2.
-func check236(s *wire.Scope, v *jsonvalue.Value) bool {
+// check234 checks random.yaml#/components/messages/M167/payload/properties/v/patternProperties/b$/items/items/2.
+func check234(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -12570,26 +12469,26 @@ func check236(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMax236) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax234) > 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("maximum", "greater than 0.01")
+			s.Violate("maximum", "greater than 2.5")
 		}
-		if !jsonvalue.MultipleOf(v.Num, checkMul236) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul234) {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("multipleOf", "not a multiple of 0.01")
+			s.Violate("multipleOf", "not a multiple of 3")
 		}
 	}
 	return ok
 }
 
-// check238 checks random.yaml#/components/messages/M168/payload/properties/v.
-func check238(s *wire.Scope, v *jsonvalue.Value) bool {
+// check236 checks random.yaml#/components/messages/M168/payload/properties/v.
+func check236(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -12602,7 +12501,7 @@ func check238(s *wire.Scope, v *jsonvalue.Value) bool {
 	case jsonvalue.Array:
 		if len(v.Items) > 0 {
 			{
-				r := check239(s.EnterIndex(0), &v.Items[0])
+				r := check237(s.EnterIndex(0), &v.Items[0])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -12614,7 +12513,7 @@ func check238(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		if len(v.Items) > 1 {
 			{
-				r := check245(s.EnterIndex(1), &v.Items[1])
+				r := check243(s.EnterIndex(1), &v.Items[1])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -12628,8 +12527,8 @@ func check238(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check239 checks random.yaml#/components/messages/M168/payload/properties/v/items/0.
-func check239(s *wire.Scope, v *jsonvalue.Value) bool {
+// check237 checks random.yaml#/components/messages/M168/payload/properties/v/items/0.
+func check237(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -12649,7 +12548,7 @@ func check239(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		for i := range v.Items {
 			{
-				r := check244(s.EnterIndex(i), &v.Items[i])
+				r := check242(s.EnterIndex(i), &v.Items[i])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -12661,7 +12560,7 @@ func check239(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		found := false
 		for i := range v.Items {
-			if check240(nil, &v.Items[i]) {
+			if check238(nil, &v.Items[i]) {
 				found = true
 				break
 			}
@@ -12677,27 +12576,27 @@ func check239(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check240 checks random.yaml#/components/messages/M168/payload/properties/v/items/0/contains.
-func check240(s *wire.Scope, v *jsonvalue.Value) bool {
+// check238 checks random.yaml#/components/messages/M168/payload/properties/v/items/0/contains.
+func check238(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !(check241(nil, v) || check242(nil, v) || check243(nil, v)) {
+	if !(check239(nil, v) || check240(nil, v) || check241(nil, v)) {
 		if s == nil {
 			return false
 		}
 		ok = false
 		wire.Closest(s, "anyOf", func(s *wire.Scope) bool {
+			return check239(s, v)
+		}, func(s *wire.Scope) bool {
+			return check240(s, v)
+		}, func(s *wire.Scope) bool {
 			return check241(s, v)
-		}, func(s *wire.Scope) bool {
-			return check242(s, v)
-		}, func(s *wire.Scope) bool {
-			return check243(s, v)
 		})
 	}
 	return ok
 }
 
-// check241 checks random.yaml#/components/messages/M168/payload/properties/v/items/0/contains/anyOf/0.
-func check241(s *wire.Scope, v *jsonvalue.Value) bool {
+// check239 checks random.yaml#/components/messages/M168/payload/properties/v/items/0/contains/anyOf/0.
+func check239(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -12706,31 +12605,31 @@ func check241(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected string, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum241) {
+	if !jsonvalue.In(v, checkEnum239) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of \"\"")
+		s.Violate("enum", "not one of \"a\"")
 	}
 	return ok
 }
 
-// check242 checks random.yaml#/components/messages/M168/payload/properties/v/items/0/contains/anyOf/1.
-func check242(s *wire.Scope, v *jsonvalue.Value) bool {
+// check240 checks random.yaml#/components/messages/M168/payload/properties/v/items/0/contains/anyOf/1.
+func check240(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst242) {
+	if !jsonvalue.Equal(v, &checkConst240) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("const", "must be {}")
+		s.Violate("const", "must be 9223372036854775808")
 	}
 	return ok
 }
 
-// check243 checks random.yaml#/components/messages/M168/payload/properties/v/items/0/contains/anyOf/2.
-func check243(s *wire.Scope, v *jsonvalue.Value) bool {
+// check241 checks random.yaml#/components/messages/M168/payload/properties/v/items/0/contains/anyOf/2.
+func check241(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -12741,34 +12640,34 @@ func check243(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin243) < 0 {
+		if jsonvalue.Cmp(v.Num, checkMin241) < 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("minimum", "less than 3")
+			s.Violate("minimum", "less than 5")
 		}
-		if !jsonvalue.MultipleOf(v.Num, checkMul243) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul241) {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("multipleOf", "not a multiple of 1")
+			s.Violate("multipleOf", "not a multiple of 1e19")
 		}
 	}
 	return ok
 }
 
-// check244 checks random.yaml#/components/messages/M168/payload/properties/v/items/0/items.
-func check244(s *wire.Scope, v *jsonvalue.Value) bool {
+// check242 checks random.yaml#/components/messages/M168/payload/properties/v/items/0/items.
+func check242(s *wire.Scope, v *jsonvalue.Value) bool {
 	if s != nil {
 		s.Violate("false", "no value is allowed here (false schema)")
 	}
 	return false
 }
 
-// check245 checks random.yaml#/components/messages/M168/payload/properties/v/items/1.
-func check245(s *wire.Scope, v *jsonvalue.Value) bool {
+// check243 checks random.yaml#/components/messages/M168/payload/properties/v/items/1.
+func check243(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool) {
 		if s == nil {
@@ -12780,8 +12679,8 @@ func check245(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check246 checks random.yaml#/components/messages/M17/payload/properties/v.
-func check246(s *wire.Scope, v *jsonvalue.Value) bool {
+// check244 checks random.yaml#/components/messages/M17/payload/properties/v.
+func check244(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -12794,7 +12693,7 @@ func check246(s *wire.Scope, v *jsonvalue.Value) bool {
 	case jsonvalue.Array:
 		if len(v.Items) > 0 {
 			{
-				r := check248(s.EnterIndex(0), &v.Items[0])
+				r := check246(s.EnterIndex(0), &v.Items[0])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -12806,7 +12705,7 @@ func check246(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		for i := 1; i < len(v.Items); i++ {
 			{
-				r := check247(s.EnterIndex(i), &v.Items[i])
+				r := check245(s.EnterIndex(i), &v.Items[i])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -12819,14 +12718,14 @@ func check246(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	{
 		first, second := -1, -1
-		if check251(nil, v) {
+		if check249(nil, v) {
 			if first < 0 {
 				first = 0
 			} else {
 				second = 0
 			}
 		}
-		if check252(nil, v) {
+		if check250(nil, v) {
 			if first < 0 {
 				first = 1
 			} else {
@@ -12839,9 +12738,9 @@ func check246(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			ok = false
 			wire.Closest(s, "oneOf", func(s *wire.Scope) bool {
-				return check251(s, v)
+				return check249(s, v)
 			}, func(s *wire.Scope) bool {
-				return check252(s, v)
+				return check250(s, v)
 			})
 		} else if second >= 0 {
 			if s == nil {
@@ -12854,8 +12753,8 @@ func check246(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check247 checks random.yaml#/components/messages/M17/payload/properties/v/additionalItems.
-func check247(s *wire.Scope, v *jsonvalue.Value) bool {
+// check245 checks random.yaml#/components/messages/M17/payload/properties/v/additionalItems.
+func check245(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -12885,10 +12784,10 @@ func check247(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check248 checks random.yaml#/components/messages/M17/payload/properties/v/items/0.
-func check248(s *wire.Scope, v *jsonvalue.Value) bool {
+// check246 checks random.yaml#/components/messages/M17/payload/properties/v/items/0.
+func check246(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if check249(nil, v) {
+	if check247(nil, v) {
 		if s == nil {
 			return false
 		}
@@ -12898,8 +12797,8 @@ func check248(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check249 checks random.yaml#/components/messages/M17/payload/properties/v/items/0/not.
-func check249(s *wire.Scope, v *jsonvalue.Value) bool {
+// check247 checks random.yaml#/components/messages/M17/payload/properties/v/items/0/not.
+func check247(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -12912,7 +12811,7 @@ func check249(s *wire.Scope, v *jsonvalue.Value) bool {
 	case jsonvalue.Array:
 		for i := range v.Items {
 			{
-				r := check250(s.EnterIndex(i), &v.Items[i])
+				r := check248(s.EnterIndex(i), &v.Items[i])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -12926,8 +12825,8 @@ func check249(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check250 checks random.yaml#/components/messages/M17/payload/properties/v/items/0/not/items.
-func check250(s *wire.Scope, v *jsonvalue.Value) bool {
+// check248 checks random.yaml#/components/messages/M17/payload/properties/v/items/0/not/items.
+func check248(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool || v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -12957,8 +12856,8 @@ func check250(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check251 checks random.yaml#/components/messages/M17/payload/properties/v/oneOf/0.
-func check251(s *wire.Scope, v *jsonvalue.Value) bool {
+// check249 checks random.yaml#/components/messages/M17/payload/properties/v/oneOf/0.
+func check249(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -12967,7 +12866,7 @@ func check251(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected string or null, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum251) {
+	if !jsonvalue.In(v, checkEnum249) {
 		if s == nil {
 			return false
 		}
@@ -12977,22 +12876,22 @@ func check251(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check252 checks random.yaml#/components/messages/M17/payload/properties/v/oneOf/1.
-func check252(s *wire.Scope, v *jsonvalue.Value) bool {
+// check250 checks random.yaml#/components/messages/M17/payload/properties/v/oneOf/1.
+func check250(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
+	if !check251(s, v) {
+		if s == nil {
+			return false
+		}
+		ok = false
+	}
+	if !check252(s, v) {
+		if s == nil {
+			return false
+		}
+		ok = false
+	}
 	if !check253(s, v) {
-		if s == nil {
-			return false
-		}
-		ok = false
-	}
-	if !check254(s, v) {
-		if s == nil {
-			return false
-		}
-		ok = false
-	}
-	if !check255(s, v) {
 		if s == nil {
 			return false
 		}
@@ -13001,8 +12900,8 @@ func check252(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check253 checks random.yaml#/components/messages/M17/payload/properties/v/oneOf/1/allOf/0.
-func check253(s *wire.Scope, v *jsonvalue.Value) bool {
+// check251 checks random.yaml#/components/messages/M17/payload/properties/v/oneOf/1/allOf/0.
+func check251(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool) {
 		if s == nil {
@@ -13014,16 +12913,16 @@ func check253(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check254 checks random.yaml#/components/messages/M17/payload/properties/v/oneOf/1/allOf/1.
-func check254(s *wire.Scope, v *jsonvalue.Value) bool {
+// check252 checks random.yaml#/components/messages/M17/payload/properties/v/oneOf/1/allOf/1.
+func check252(s *wire.Scope, v *jsonvalue.Value) bool {
 	if s != nil {
 		s.Violate("false", "no value is allowed here (false schema)")
 	}
 	return false
 }
 
-// check255 checks random.yaml#/components/messages/M17/payload/properties/v/oneOf/1/allOf/2.
-func check255(s *wire.Scope, v *jsonvalue.Value) bool {
+// check253 checks random.yaml#/components/messages/M17/payload/properties/v/oneOf/1/allOf/2.
+func check253(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -13035,21 +12934,21 @@ func check255(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check256 checks random.yaml#/components/messages/M170/payload/properties/v.
-func check256(s *wire.Scope, v *jsonvalue.Value) bool {
+// check254 checks random.yaml#/components/messages/M170/payload/properties/v.
+func check254(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.In(v, checkEnum256) {
+	if !jsonvalue.In(v, checkEnum254) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of [], 0")
+		s.Violate("enum", "not one of {}, 1")
 	}
 	return ok
 }
 
-// check257 checks random.yaml#/components/messages/M171/payload/properties/v.
-func check257(s *wire.Scope, v *jsonvalue.Value) bool {
+// check255 checks random.yaml#/components/messages/M171/payload/properties/v.
+func check255(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -13069,7 +12968,7 @@ func check257(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		if len(v.Items) > 0 {
 			{
-				r := check259(s.EnterIndex(0), &v.Items[0])
+				r := check257(s.EnterIndex(0), &v.Items[0])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -13081,7 +12980,7 @@ func check257(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		if len(v.Items) > 1 {
 			{
-				r := check260(s.EnterIndex(1), &v.Items[1])
+				r := check258(s.EnterIndex(1), &v.Items[1])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -13095,8 +12994,8 @@ func check257(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check259 checks random.yaml#/components/messages/M171/payload/properties/v/items/0.
-func check259(s *wire.Scope, v *jsonvalue.Value) bool {
+// check257 checks random.yaml#/components/messages/M171/payload/properties/v/items/0.
+func check257(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -13108,8 +13007,8 @@ func check259(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check260 checks random.yaml#/components/messages/M171/payload/properties/v/items/1.
-func check260(s *wire.Scope, v *jsonvalue.Value) bool {
+// check258 checks random.yaml#/components/messages/M171/payload/properties/v/items/1.
+func check258(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -13132,7 +13031,7 @@ func check260(s *wire.Scope, v *jsonvalue.Value) bool {
 				Kind: jsonvalue.String,
 				Str:  k,
 			}
-			if !check263(nil, &name) {
+			if !check261(nil, &name) {
 				if s == nil {
 					return false
 				}
@@ -13146,7 +13045,7 @@ func check260(s *wire.Scope, v *jsonvalue.Value) bool {
 			case "c":
 				known = true
 				{
-					r := check262(s.Enter(k), &v.Vals[i])
+					r := check260(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -13158,7 +13057,7 @@ func check260(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			if !known {
 				{
-					r := check261(s.Enter(k), &v.Vals[i])
+					r := check259(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -13173,34 +13072,34 @@ func check260(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check261 checks random.yaml#/components/messages/M171/payload/properties/v/items/1/additionalProperties.
-func check261(s *wire.Scope, v *jsonvalue.Value) bool {
+// check259 checks random.yaml#/components/messages/M171/payload/properties/v/items/1/additionalProperties.
+func check259(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin261) < 0 {
+		if jsonvalue.Cmp(v.Num, checkMin259) < 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("minimum", "less than 9007199254740993")
+			s.Violate("minimum", "less than 9223372036854775807.5")
 		}
-		if jsonvalue.Cmp(v.Num, checkXMin261) <= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMin259) <= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMinimum", "not greater than -100")
+			s.Violate("exclusiveMinimum", "not greater than -1e19")
 		}
-		if jsonvalue.Cmp(v.Num, checkXMax261) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax259) >= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMaximum", "not less than 100")
+			s.Violate("exclusiveMaximum", "not less than 9223372036854775807")
 		}
 	case jsonvalue.String:
-		if !checkPattern261.MatchString(v.Str) {
+		if !checkPattern259.MatchString(v.Str) {
 			if s == nil {
 				return false
 			}
@@ -13219,16 +13118,16 @@ func check261(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check262 checks random.yaml#/components/messages/M171/payload/properties/v/items/1/properties/c.
-func check262(s *wire.Scope, v *jsonvalue.Value) bool {
+// check260 checks random.yaml#/components/messages/M171/payload/properties/v/items/1/properties/c.
+func check260(s *wire.Scope, v *jsonvalue.Value) bool {
 	if s != nil {
 		s.Violate("false", "no value is allowed here (false schema)")
 	}
 	return false
 }
 
-// check263 checks random.yaml#/components/messages/M171/payload/properties/v/items/1/propertyNames.
-func check263(s *wire.Scope, v *jsonvalue.Value) bool {
+// check261 checks random.yaml#/components/messages/M171/payload/properties/v/items/1/propertyNames.
+func check261(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.String:
@@ -13244,8 +13143,8 @@ func check263(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check264 checks random.yaml#/components/messages/M172/payload/properties/v.
-func check264(s *wire.Scope, v *jsonvalue.Value) bool {
+// check262 checks random.yaml#/components/messages/M172/payload/properties/v.
+func check262(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Object:
@@ -13260,7 +13159,7 @@ func check264(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "id":
 				{
-					r := check265(s.Enter(k), &v.Vals[i])
+					r := check263(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -13271,7 +13170,7 @@ func check264(s *wire.Scope, v *jsonvalue.Value) bool {
 				}
 			case "é":
 				{
-					r := check266(s.Enter(k), &v.Vals[i])
+					r := check264(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -13286,16 +13185,16 @@ func check264(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check265 checks random.yaml#/components/messages/M172/payload/properties/v/properties/id.
-func check265(s *wire.Scope, v *jsonvalue.Value) bool {
+// check263 checks random.yaml#/components/messages/M172/payload/properties/v/properties/id.
+func check263(s *wire.Scope, v *jsonvalue.Value) bool {
 	if s != nil {
 		s.Violate("false", "no value is allowed here (false schema)")
 	}
 	return false
 }
 
-// check266 checks random.yaml#/components/messages/M172/payload/properties/v/properties/é.
-func check266(s *wire.Scope, v *jsonvalue.Value) bool {
+// check264 checks random.yaml#/components/messages/M172/payload/properties/v/properties/é.
+func check264(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -13307,8 +13206,8 @@ func check266(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check267 checks random.yaml#/components/messages/M176/payload/properties/v.
-func check267(s *wire.Scope, v *jsonvalue.Value) bool {
+// check265 checks random.yaml#/components/messages/M176/payload/properties/v.
+func check265(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -13331,7 +13230,7 @@ func check267(s *wire.Scope, v *jsonvalue.Value) bool {
 				Kind: jsonvalue.String,
 				Str:  k,
 			}
-			if !check272(nil, &name) {
+			if !check270(nil, &name) {
 				if s == nil {
 					return false
 				}
@@ -13345,7 +13244,7 @@ func check267(s *wire.Scope, v *jsonvalue.Value) bool {
 			case "x-y":
 				known = true
 				{
-					r := check269(s.Enter(k), &v.Vals[i])
+					r := check267(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -13357,7 +13256,7 @@ func check267(s *wire.Scope, v *jsonvalue.Value) bool {
 			case "é":
 				known = true
 				{
-					r := check270(s.Enter(k), &v.Vals[i])
+					r := check268(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -13369,7 +13268,7 @@ func check267(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			if !known {
 				{
-					r := check268(s.Enter(k), &v.Vals[i])
+					r := check266(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -13384,8 +13283,8 @@ func check267(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check268 checks random.yaml#/components/messages/M176/payload/properties/v/additionalProperties.
-func check268(s *wire.Scope, v *jsonvalue.Value) bool {
+// check266 checks random.yaml#/components/messages/M176/payload/properties/v/additionalProperties.
+func check266(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -13397,8 +13296,8 @@ func check268(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check269 checks random.yaml#/components/messages/M176/payload/properties/v/properties/x-y.
-func check269(s *wire.Scope, v *jsonvalue.Value) bool {
+// check267 checks random.yaml#/components/messages/M176/payload/properties/v/properties/x-y.
+func check267(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool) {
 		if s == nil {
@@ -13410,31 +13309,31 @@ func check269(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check270 checks random.yaml#/components/messages/M176/payload/properties/v/properties/é.
-func check270(s *wire.Scope, v *jsonvalue.Value) bool {
+// check268 checks random.yaml#/components/messages/M176/payload/properties/v/properties/é.
+func check268(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMax270) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax268) > 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("maximum", "greater than 0.1")
+			s.Violate("maximum", "greater than 1e3")
 		}
-		if jsonvalue.Cmp(v.Num, checkXMax270) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax268) >= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
 			s.Violate("exclusiveMaximum", "not less than 1")
 		}
-		if !jsonvalue.MultipleOf(v.Num, checkMul270) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul268) {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("multipleOf", "not a multiple of 7")
+			s.Violate("multipleOf", "not a multiple of 0.1")
 		}
 	case jsonvalue.String:
 		n := jsonvalue.Length(v.Str)
@@ -13461,7 +13360,7 @@ func check270(s *wire.Scope, v *jsonvalue.Value) bool {
 			s.Violate("required", "missing property \"b\"")
 		}
 	}
-	if check271(nil, v) {
+	if check269(nil, v) {
 		if s == nil {
 			return false
 		}
@@ -13471,17 +13370,17 @@ func check270(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check271 checks random.yaml#/components/messages/M176/payload/properties/v/properties/é/not.
-func check271(s *wire.Scope, v *jsonvalue.Value) bool {
+// check269 checks random.yaml#/components/messages/M176/payload/properties/v/properties/é/not.
+func check269(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMax271) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax269) > 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("maximum", "greater than 3")
+			s.Violate("maximum", "greater than 10")
 		}
 	case jsonvalue.String:
 		n := jsonvalue.Length(v.Str)
@@ -13504,8 +13403,8 @@ func check271(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check272 checks random.yaml#/components/messages/M176/payload/properties/v/propertyNames.
-func check272(s *wire.Scope, v *jsonvalue.Value) bool {
+// check270 checks random.yaml#/components/messages/M176/payload/properties/v/propertyNames.
+func check270(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.String:
@@ -13521,8 +13420,8 @@ func check272(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check273 checks random.yaml#/components/messages/M177/payload/properties/v.
-func check273(s *wire.Scope, v *jsonvalue.Value) bool {
+// check271 checks random.yaml#/components/messages/M177/payload/properties/v.
+func check271(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -13533,58 +13432,28 @@ func check273(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMax273) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax271) > 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("maximum", "greater than 3")
+			s.Violate("maximum", "greater than 5")
 		}
-		if jsonvalue.Cmp(v.Num, checkXMax273) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax271) >= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMaximum", "not less than 0.01")
+			s.Violate("exclusiveMaximum", "not less than 9007199254740993")
 		}
 	}
 	return ok
 }
 
-// check274 checks random.yaml#/components/messages/M179/payload/properties/v.
-func check274(s *wire.Scope, v *jsonvalue.Value) bool {
+// check272 checks random.yaml#/components/messages/M18/payload/properties/v.
+func check272(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !(v.IsInteger()) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("type", "expected integer, got "+v.TypeName())
-	}
-	switch v.Kind {
-	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin274) < 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("minimum", "less than 0")
-		}
-		if jsonvalue.Cmp(v.Num, checkXMax274) >= 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("exclusiveMaximum", "not less than 2")
-		}
-	}
-	return ok
-}
-
-// check275 checks random.yaml#/components/messages/M18/payload/properties/v.
-func check275(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if check276(nil, v) {
+	if check273(nil, v) {
 		if s == nil {
 			return false
 		}
@@ -13594,17 +13463,17 @@ func check275(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check276 checks random.yaml#/components/messages/M18/payload/properties/v/not.
-func check276(s *wire.Scope, v *jsonvalue.Value) bool {
+// check273 checks random.yaml#/components/messages/M18/payload/properties/v/not.
+func check273(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if !jsonvalue.MultipleOf(v.Num, checkMul276) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul273) {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("multipleOf", "not a multiple of 0.5")
+			s.Violate("multipleOf", "not a multiple of 1e19")
 		}
 	case jsonvalue.Object:
 		if _, has := v.Get("c"); !has {
@@ -13618,111 +13487,111 @@ func check276(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check277 checks random.yaml#/components/messages/M180/payload/properties/v.
-func check277(s *wire.Scope, v *jsonvalue.Value) bool {
+// check274 checks random.yaml#/components/messages/M180/payload/properties/v.
+func check274(s *wire.Scope, v *jsonvalue.Value) bool {
 	return true
 }
 
-// check280 checks random.yaml#/components/messages/M181/payload/properties/v.
-func check280(s *wire.Scope, v *jsonvalue.Value) bool {
+// check277 checks random.yaml#/components/messages/M181/payload/properties/v.
+func check277(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !(check281(nil, v) || check284(nil, v)) {
+	if !(check278(nil, v) || check281(nil, v)) {
 		if s == nil {
 			return false
 		}
 		ok = false
 		wire.Closest(s, "anyOf", func(s *wire.Scope) bool {
-			return check281(s, v)
+			return check278(s, v)
 		}, func(s *wire.Scope) bool {
-			return check284(s, v)
+			return check281(s, v)
 		})
 	}
 	return ok
 }
 
-// check281 checks random.yaml#/components/messages/M181/payload/properties/v/anyOf/0.
+// check278 checks random.yaml#/components/messages/M181/payload/properties/v/anyOf/0.
+func check278(s *wire.Scope, v *jsonvalue.Value) bool {
+	ok := true
+	if check279(nil, v) {
+		if !check280(s, v) {
+			if s == nil {
+				return false
+			}
+			ok = false
+		}
+	}
+	return ok
+}
+
+// check279 checks random.yaml#/components/messages/M181/payload/properties/v/anyOf/0/if.
+func check279(s *wire.Scope, v *jsonvalue.Value) bool {
+	ok := true
+	if !(v.IsInteger()) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("type", "expected integer, got "+v.TypeName())
+	}
+	switch v.Kind {
+	case jsonvalue.Number:
+		if jsonvalue.Cmp(v.Num, checkMax279) > 0 {
+			if s == nil {
+				return false
+			}
+			ok = false
+			s.Violate("maximum", "greater than 1")
+		}
+		if jsonvalue.Cmp(v.Num, checkXMax279) >= 0 {
+			if s == nil {
+				return false
+			}
+			ok = false
+			s.Violate("exclusiveMaximum", "not less than 0.01")
+		}
+		if !jsonvalue.MultipleOf(v.Num, checkMul279) {
+			if s == nil {
+				return false
+			}
+			ok = false
+			s.Violate("multipleOf", "not a multiple of 0.75")
+		}
+	}
+	return ok
+}
+
+// check280 checks random.yaml#/components/messages/M181/payload/properties/v/anyOf/0/then.
+func check280(s *wire.Scope, v *jsonvalue.Value) bool {
+	ok := true
+	if !(v.IsInteger()) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("type", "expected integer, got "+v.TypeName())
+	}
+	switch v.Kind {
+	case jsonvalue.Number:
+		if jsonvalue.Cmp(v.Num, checkXMin280) <= 0 {
+			if s == nil {
+				return false
+			}
+			ok = false
+			s.Violate("exclusiveMinimum", "not greater than 9223372036854775807.5")
+		}
+		if jsonvalue.Cmp(v.Num, checkXMax280) >= 0 {
+			if s == nil {
+				return false
+			}
+			ok = false
+			s.Violate("exclusiveMaximum", "not less than 1.5")
+		}
+	}
+	return ok
+}
+
+// check281 checks random.yaml#/components/messages/M181/payload/properties/v/anyOf/1.
 func check281(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if check282(nil, v) {
-		if !check283(s, v) {
-			if s == nil {
-				return false
-			}
-			ok = false
-		}
-	}
-	return ok
-}
-
-// check282 checks random.yaml#/components/messages/M181/payload/properties/v/anyOf/0/if.
-func check282(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if !(v.IsInteger()) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("type", "expected integer, got "+v.TypeName())
-	}
-	switch v.Kind {
-	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMax282) > 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("maximum", "greater than 0")
-		}
-		if jsonvalue.Cmp(v.Num, checkXMax282) >= 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("exclusiveMaximum", "not less than -2.5")
-		}
-		if !jsonvalue.MultipleOf(v.Num, checkMul282) {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("multipleOf", "not a multiple of 1")
-		}
-	}
-	return ok
-}
-
-// check283 checks random.yaml#/components/messages/M181/payload/properties/v/anyOf/0/then.
-func check283(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if !(v.IsInteger()) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("type", "expected integer, got "+v.TypeName())
-	}
-	switch v.Kind {
-	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMin283) <= 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("exclusiveMinimum", "not greater than 9007199254740993")
-		}
-		if jsonvalue.Cmp(v.Num, checkXMax283) >= 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("exclusiveMaximum", "not less than -2.5")
-		}
-	}
-	return ok
-}
-
-// check284 checks random.yaml#/components/messages/M181/payload/properties/v/anyOf/1.
-func check284(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -13742,7 +13611,7 @@ func check284(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		for i := range v.Items {
 			{
-				r := check285(s.EnterIndex(i), &v.Items[i])
+				r := check282(s.EnterIndex(i), &v.Items[i])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -13756,8 +13625,8 @@ func check284(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check285 checks random.yaml#/components/messages/M181/payload/properties/v/anyOf/1/items.
-func check285(s *wire.Scope, v *jsonvalue.Value) bool {
+// check282 checks random.yaml#/components/messages/M181/payload/properties/v/anyOf/1/items.
+func check282(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -13766,18 +13635,18 @@ func check285(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected string, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum285) {
+	if !jsonvalue.In(v, checkEnum282) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of [], \"a\"")
+		s.Violate("enum", "not one of [1], \"é\"")
 	}
 	return ok
 }
 
-// check286 checks random.yaml#/components/messages/M182/payload/properties/v.
-func check286(s *wire.Scope, v *jsonvalue.Value) bool {
+// check283 checks random.yaml#/components/messages/M182/payload/properties/v.
+func check283(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array || v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -13789,45 +13658,8 @@ func check286(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check287 checks random.yaml#/components/messages/M184/payload/properties/v.
-func check287(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if !(v.IsInteger()) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("type", "expected integer, got "+v.TypeName())
-	}
-	switch v.Kind {
-	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin287) < 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("minimum", "less than 0.01")
-		}
-		if jsonvalue.Cmp(v.Num, checkMax287) > 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("maximum", "greater than 5")
-		}
-		if jsonvalue.Cmp(v.Num, checkXMax287) >= 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("exclusiveMaximum", "not less than 9007199254740993")
-		}
-	}
-	return ok
-}
-
-// check288 checks random.yaml#/components/messages/M185/payload/properties/v.
-func check288(s *wire.Scope, v *jsonvalue.Value) bool {
+// check284 checks random.yaml#/components/messages/M185/payload/properties/v.
+func check284(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -13849,21 +13681,21 @@ func check288(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check290 checks random.yaml#/components/messages/M186/payload/properties/v.
-func check290(s *wire.Scope, v *jsonvalue.Value) bool {
+// check286 checks random.yaml#/components/messages/M186/payload/properties/v.
+func check286(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.In(v, checkEnum290) {
+	if !jsonvalue.In(v, checkEnum286) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of 1.5, \"a\"")
+		s.Violate("enum", "not one of 1.5, \"b\"")
 	}
 	return ok
 }
 
-// check291 checks random.yaml#/components/messages/M187/payload/properties/v.
-func check291(s *wire.Scope, v *jsonvalue.Value) bool {
+// check287 checks random.yaml#/components/messages/M187/payload/properties/v.
+func check287(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger() || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -13886,23 +13718,23 @@ func check291(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check292 checks random.yaml#/components/messages/M188/payload/properties/v.
-func check292(s *wire.Scope, v *jsonvalue.Value) bool {
+// check288 checks random.yaml#/components/messages/M188/payload/properties/v.
+func check288(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst292) {
+	if !jsonvalue.Equal(v, &checkConst288) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("const", "must be {}")
+		s.Violate("const", "must be 9223372036854775808")
 	}
 	return ok
 }
 
-// check293 checks random.yaml#/components/messages/M189/payload/properties/v.
-func check293(s *wire.Scope, v *jsonvalue.Value) bool {
+// check289 checks random.yaml#/components/messages/M189/payload/properties/v.
+func check289(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if check294(nil, v) {
+	if check290(nil, v) {
 		if s == nil {
 			return false
 		}
@@ -13912,8 +13744,8 @@ func check293(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check294 checks random.yaml#/components/messages/M189/payload/properties/v/not.
-func check294(s *wire.Scope, v *jsonvalue.Value) bool {
+// check290 checks random.yaml#/components/messages/M189/payload/properties/v/not.
+func check290(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -13925,17 +13757,17 @@ func check294(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check295 checks random.yaml#/components/messages/M190/payload/properties/v/properties/b.
-func check295(s *wire.Scope, v *jsonvalue.Value) bool {
+// check291 checks random.yaml#/components/messages/M190/payload/properties/v/properties/b.
+func check291(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMax295) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax291) >= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMaximum", "not less than 1")
+			s.Violate("exclusiveMaximum", "not less than 2")
 		}
 	case jsonvalue.String:
 		n := jsonvalue.Length(v.Str)
@@ -13965,31 +13797,8 @@ func check295(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check296 checks random.yaml#/components/messages/M190/payload/properties/v/properties/é.
-func check296(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if !(v.IsInteger()) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("type", "expected integer, got "+v.TypeName())
-	}
-	switch v.Kind {
-	case jsonvalue.Number:
-		if !jsonvalue.MultipleOf(v.Num, checkMul296) {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("multipleOf", "not a multiple of 3")
-		}
-	}
-	return ok
-}
-
-// check297 checks random.yaml#/components/messages/M193/payload/properties/v.
-func check297(s *wire.Scope, v *jsonvalue.Value) bool {
+// check292 checks random.yaml#/components/messages/M193/payload/properties/v.
+func check292(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -14011,7 +13820,7 @@ func check297(s *wire.Scope, v *jsonvalue.Value) bool {
 			known := false
 			if !known {
 				{
-					r := check298(s.Enter(k), &v.Vals[i])
+					r := check293(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -14026,10 +13835,10 @@ func check297(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check298 checks random.yaml#/components/messages/M193/payload/properties/v/additionalProperties.
-func check298(s *wire.Scope, v *jsonvalue.Value) bool {
+// check293 checks random.yaml#/components/messages/M193/payload/properties/v/additionalProperties.
+func check293(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst298) {
+	if !jsonvalue.Equal(v, &checkConst293) {
 		if s == nil {
 			return false
 		}
@@ -14039,8 +13848,8 @@ func check298(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check299 checks random.yaml#/components/messages/M194/payload/properties/v.
-func check299(s *wire.Scope, v *jsonvalue.Value) bool {
+// check294 checks random.yaml#/components/messages/M194/payload/properties/v.
+func check294(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Object:
@@ -14055,8 +13864,8 @@ func check299(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check300 checks random.yaml#/components/messages/M195/payload/properties/v.
-func check300(s *wire.Scope, v *jsonvalue.Value) bool {
+// check295 checks random.yaml#/components/messages/M195/payload/properties/v.
+func check295(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object || v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -14086,24 +13895,24 @@ func check300(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check301 checks random.yaml#/components/messages/M196/payload/properties/v.
-func check301(s *wire.Scope, v *jsonvalue.Value) bool {
+// check296 checks random.yaml#/components/messages/M196/payload/properties/v.
+func check296(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin301) < 0 {
+		if jsonvalue.Cmp(v.Num, checkMin296) < 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("minimum", "less than 3")
+			s.Violate("minimum", "less than 5")
 		}
 	}
 	return ok
 }
 
-// check302 checks random.yaml#/components/messages/M197/payload/properties/v.
-func check302(s *wire.Scope, v *jsonvalue.Value) bool {
+// check297 checks random.yaml#/components/messages/M197/payload/properties/v.
+func check297(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -14123,7 +13932,7 @@ func check302(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		if len(v.Items) > 0 {
 			{
-				r := check304(s.EnterIndex(0), &v.Items[0])
+				r := check299(s.EnterIndex(0), &v.Items[0])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -14135,7 +13944,7 @@ func check302(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		if len(v.Items) > 1 {
 			{
-				r := check305(s.EnterIndex(1), &v.Items[1])
+				r := check300(s.EnterIndex(1), &v.Items[1])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -14149,8 +13958,8 @@ func check302(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check304 checks random.yaml#/components/messages/M197/payload/properties/v/items/0.
-func check304(s *wire.Scope, v *jsonvalue.Value) bool {
+// check299 checks random.yaml#/components/messages/M197/payload/properties/v/items/0.
+func check299(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -14162,8 +13971,8 @@ func check304(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check305 checks random.yaml#/components/messages/M197/payload/properties/v/items/1.
-func check305(s *wire.Scope, v *jsonvalue.Value) bool {
+// check300 checks random.yaml#/components/messages/M197/payload/properties/v/items/1.
+func check300(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -14175,32 +13984,32 @@ func check305(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check306 checks random.yaml#/components/messages/M199/payload/properties/v/oneOf/1.
-func check306(s *wire.Scope, v *jsonvalue.Value) bool {
+// check301 checks random.yaml#/components/messages/M199/payload/properties/v/oneOf/1.
+func check301(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.In(v, checkEnum306) {
+	if !jsonvalue.In(v, checkEnum301) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of 1, false, -2")
+		s.Violate("enum", "not one of 1.5, false, \"\"")
 	}
 	return ok
 }
 
-// check307 checks random.yaml#/components/messages/M199/payload/properties/v.
-func check307(s *wire.Scope, v *jsonvalue.Value) bool {
+// check302 checks random.yaml#/components/messages/M199/payload/properties/v.
+func check302(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	{
 		first, second := -1, -1
-		if check308(nil, v) {
+		if check303(nil, v) {
 			if first < 0 {
 				first = 0
 			} else {
 				second = 0
 			}
 		}
-		if check306(nil, v) {
+		if check301(nil, v) {
 			if first < 0 {
 				first = 1
 			} else {
@@ -14213,9 +14022,9 @@ func check307(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			ok = false
 			wire.Closest(s, "oneOf", func(s *wire.Scope) bool {
-				return check308(s, v)
+				return check303(s, v)
 			}, func(s *wire.Scope) bool {
-				return check306(s, v)
+				return check301(s, v)
 			})
 		} else if second >= 0 {
 			if s == nil {
@@ -14228,21 +14037,21 @@ func check307(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check308 checks random.yaml#/components/messages/M199/payload/properties/v/oneOf/0.
-func check308(s *wire.Scope, v *jsonvalue.Value) bool {
+// check303 checks random.yaml#/components/messages/M199/payload/properties/v/oneOf/0.
+func check303(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst308) {
+	if !jsonvalue.Equal(v, &checkConst303) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("const", "must be -2")
+		s.Violate("const", "must be \"\"")
 	}
 	return ok
 }
 
-// check309 checks random.yaml#/components/messages/M20/payload/properties/v.
-func check309(s *wire.Scope, v *jsonvalue.Value) bool {
+// check304 checks random.yaml#/components/messages/M20/payload/properties/v.
+func check304(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -14254,36 +14063,36 @@ func check309(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check310 checks random.yaml#/components/messages/M200/payload/properties/v.
-func check310(s *wire.Scope, v *jsonvalue.Value) bool {
+// check305 checks random.yaml#/components/messages/M200/payload/properties/v.
+func check305(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !check311(s, v) {
+	if !check306(s, v) {
 		if s == nil {
 			return false
 		}
 		ok = false
 	}
-	if !check312(s, v) {
+	if !check307(s, v) {
 		if s == nil {
 			return false
 		}
 		ok = false
 	}
-	if !check325(s, v) {
+	if !check320(s, v) {
 		if s == nil {
 			return false
 		}
 		ok = false
 	}
-	if check338(nil, v) {
-		if !check339(s, v) {
+	if check333(nil, v) {
+		if !check334(s, v) {
 			if s == nil {
 				return false
 			}
 			ok = false
 		}
 	} else {
-		if !check330(s, v) {
+		if !check325(s, v) {
 			if s == nil {
 				return false
 			}
@@ -14293,8 +14102,8 @@ func check310(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check311 checks random.yaml#/components/messages/M200/payload/properties/v/allOf/0.
-func check311(s *wire.Scope, v *jsonvalue.Value) bool {
+// check306 checks random.yaml#/components/messages/M200/payload/properties/v/allOf/0.
+func check306(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool) {
 		if s == nil {
@@ -14306,8 +14115,8 @@ func check311(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check312 checks random.yaml#/components/messages/M200/payload/properties/v/allOf/1.
-func check312(s *wire.Scope, v *jsonvalue.Value) bool {
+// check307 checks random.yaml#/components/messages/M200/payload/properties/v/allOf/1.
+func check307(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -14322,7 +14131,7 @@ func check312(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "a":
 				{
-					r := check319(s.Enter(k), &v.Vals[i])
+					r := check314(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -14333,7 +14142,7 @@ func check312(s *wire.Scope, v *jsonvalue.Value) bool {
 				}
 			case "x-y":
 				{
-					r := check323(s.Enter(k), &v.Vals[i])
+					r := check318(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -14345,8 +14154,8 @@ func check312(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 		}
 	}
-	if check313(nil, v) {
-		if !check324(s, v) {
+	if check308(nil, v) {
+		if !check319(s, v) {
 			if s == nil {
 				return false
 			}
@@ -14356,8 +14165,8 @@ func check312(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check313 checks random.yaml#/components/messages/M200/payload/properties/v/allOf/1/if.
-func check313(s *wire.Scope, v *jsonvalue.Value) bool {
+// check308 checks random.yaml#/components/messages/M200/payload/properties/v/allOf/1/if.
+func check308(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -14381,7 +14190,7 @@ func check313(s *wire.Scope, v *jsonvalue.Value) bool {
 			case "b":
 				known = true
 				{
-					r := check318(s.Enter(k), &v.Vals[i])
+					r := check313(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -14391,10 +14200,10 @@ func check313(s *wire.Scope, v *jsonvalue.Value) bool {
 					}
 				}
 			}
-			if checkProp0_313.MatchString(k) {
+			if checkProp0_308.MatchString(k) {
 				known = true
 				{
-					r := check317(s.Enter(k), &v.Vals[i])
+					r := check312(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -14406,7 +14215,7 @@ func check313(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			if !known {
 				{
-					r := check314(s.Enter(k), &v.Vals[i])
+					r := check309(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -14420,14 +14229,14 @@ func check313(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	{
 		first, second := -1, -1
-		if check315(nil, v) {
+		if check310(nil, v) {
 			if first < 0 {
 				first = 0
 			} else {
 				second = 0
 			}
 		}
-		if check316(nil, v) {
+		if check311(nil, v) {
 			if first < 0 {
 				first = 1
 			} else {
@@ -14440,9 +14249,9 @@ func check313(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			ok = false
 			wire.Closest(s, "oneOf", func(s *wire.Scope) bool {
-				return check315(s, v)
+				return check310(s, v)
 			}, func(s *wire.Scope) bool {
-				return check316(s, v)
+				return check311(s, v)
 			})
 		} else if second >= 0 {
 			if s == nil {
@@ -14455,16 +14264,16 @@ func check313(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check314 checks random.yaml#/components/messages/M200/payload/properties/v/allOf/1/if/additionalProperties.
-func check314(s *wire.Scope, v *jsonvalue.Value) bool {
+// check309 checks random.yaml#/components/messages/M200/payload/properties/v/allOf/1/if/additionalProperties.
+func check309(s *wire.Scope, v *jsonvalue.Value) bool {
 	if s != nil {
 		s.Violate("false", "no value is allowed here (false schema)")
 	}
 	return false
 }
 
-// check315 checks random.yaml#/components/messages/M200/payload/properties/v/allOf/1/if/oneOf/0.
-func check315(s *wire.Scope, v *jsonvalue.Value) bool {
+// check310 checks random.yaml#/components/messages/M200/payload/properties/v/allOf/1/if/oneOf/0.
+func check310(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -14473,18 +14282,18 @@ func check315(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected null, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum315) {
+	if !jsonvalue.In(v, checkEnum310) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of {\"a\":1}")
+		s.Violate("enum", "not one of 9223372036854775808")
 	}
 	return ok
 }
 
-// check316 checks random.yaml#/components/messages/M200/payload/properties/v/allOf/1/if/oneOf/1.
-func check316(s *wire.Scope, v *jsonvalue.Value) bool {
+// check311 checks random.yaml#/components/messages/M200/payload/properties/v/allOf/1/if/oneOf/1.
+func check311(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -14495,40 +14304,40 @@ func check316(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMin316) <= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMin311) <= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMinimum", "not greater than 5")
+			s.Violate("exclusiveMinimum", "not greater than -1")
 		}
-		if jsonvalue.Cmp(v.Num, checkMax316) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax311) > 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("maximum", "greater than 1.5")
+			s.Violate("maximum", "greater than -100")
 		}
-		if jsonvalue.Cmp(v.Num, checkXMax316) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax311) >= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMaximum", "not less than 0.01")
+			s.Violate("exclusiveMaximum", "not less than 2.5")
 		}
-		if !jsonvalue.MultipleOf(v.Num, checkMul316) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul311) {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("multipleOf", "not a multiple of 3")
+			s.Violate("multipleOf", "not a multiple of 0.75")
 		}
 	}
 	return ok
 }
 
-// check317 checks random.yaml#/components/messages/M200/payload/properties/v/allOf/1/if/patternProperties/é.
-func check317(s *wire.Scope, v *jsonvalue.Value) bool {
+// check312 checks random.yaml#/components/messages/M200/payload/properties/v/allOf/1/if/patternProperties/é.
+func check312(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -14539,26 +14348,26 @@ func check317(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMax317) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax312) >= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMaximum", "not less than 5")
+			s.Violate("exclusiveMaximum", "not less than -1")
 		}
-		if !jsonvalue.MultipleOf(v.Num, checkMul317) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul312) {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("multipleOf", "not a multiple of 0.5")
+			s.Violate("multipleOf", "not a multiple of 0.75")
 		}
 	}
 	return ok
 }
 
-// check318 checks random.yaml#/components/messages/M200/payload/properties/v/allOf/1/if/properties/b.
-func check318(s *wire.Scope, v *jsonvalue.Value) bool {
+// check313 checks random.yaml#/components/messages/M200/payload/properties/v/allOf/1/if/properties/b.
+func check313(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -14581,40 +14390,40 @@ func check318(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check319 checks random.yaml#/components/messages/M200/payload/properties/v/allOf/1/properties/a.
-func check319(s *wire.Scope, v *jsonvalue.Value) bool {
+// check314 checks random.yaml#/components/messages/M200/payload/properties/v/allOf/1/properties/a.
+func check314(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !(check320(nil, v) || check321(nil, v) || check322(nil, v)) {
+	if !(check315(nil, v) || check316(nil, v) || check317(nil, v)) {
 		if s == nil {
 			return false
 		}
 		ok = false
 		wire.Closest(s, "anyOf", func(s *wire.Scope) bool {
-			return check320(s, v)
+			return check315(s, v)
 		}, func(s *wire.Scope) bool {
-			return check321(s, v)
+			return check316(s, v)
 		}, func(s *wire.Scope) bool {
-			return check322(s, v)
+			return check317(s, v)
 		})
 	}
 	return ok
 }
 
-// check320 checks random.yaml#/components/messages/M200/payload/properties/v/allOf/1/properties/a/anyOf/0.
-func check320(s *wire.Scope, v *jsonvalue.Value) bool {
+// check315 checks random.yaml#/components/messages/M200/payload/properties/v/allOf/1/properties/a/anyOf/0.
+func check315(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst320) {
+	if !jsonvalue.Equal(v, &checkConst315) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("const", "must be true")
+		s.Violate("const", "must be false")
 	}
 	return ok
 }
 
-// check321 checks random.yaml#/components/messages/M200/payload/properties/v/allOf/1/properties/a/anyOf/1.
-func check321(s *wire.Scope, v *jsonvalue.Value) bool {
+// check316 checks random.yaml#/components/messages/M200/payload/properties/v/allOf/1/properties/a/anyOf/1.
+func check316(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -14636,8 +14445,8 @@ func check321(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check322 checks random.yaml#/components/messages/M200/payload/properties/v/allOf/1/properties/a/anyOf/2.
-func check322(s *wire.Scope, v *jsonvalue.Value) bool {
+// check317 checks random.yaml#/components/messages/M200/payload/properties/v/allOf/1/properties/a/anyOf/2.
+func check317(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool || v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -14649,8 +14458,8 @@ func check322(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check323 checks random.yaml#/components/messages/M200/payload/properties/v/allOf/1/properties/x-y.
-func check323(s *wire.Scope, v *jsonvalue.Value) bool {
+// check318 checks random.yaml#/components/messages/M200/payload/properties/v/allOf/1/properties/x-y.
+func check318(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger() || v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -14662,8 +14471,8 @@ func check323(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check324 checks random.yaml#/components/messages/M200/payload/properties/v/allOf/1/then.
-func check324(s *wire.Scope, v *jsonvalue.Value) bool {
+// check319 checks random.yaml#/components/messages/M200/payload/properties/v/allOf/1/then.
+func check319(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -14675,10 +14484,10 @@ func check324(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check325 checks random.yaml#/components/messages/M200/payload/properties/v/allOf/2.
-func check325(s *wire.Scope, v *jsonvalue.Value) bool {
+// check320 checks random.yaml#/components/messages/M200/payload/properties/v/allOf/2.
+func check320(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if check326(nil, v) {
+	if check321(nil, v) {
 		if s == nil {
 			return false
 		}
@@ -14688,24 +14497,24 @@ func check325(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check326 checks random.yaml#/components/messages/M200/payload/properties/v/allOf/2/not.
-func check326(s *wire.Scope, v *jsonvalue.Value) bool {
+// check321 checks random.yaml#/components/messages/M200/payload/properties/v/allOf/2/not.
+func check321(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin326) < 0 {
+		if jsonvalue.Cmp(v.Num, checkMin321) < 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("minimum", "less than 1.5")
+			s.Violate("minimum", "less than -100")
 		}
-		if jsonvalue.Cmp(v.Num, checkXMin326) <= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMin321) <= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMinimum", "not greater than 0")
+			s.Violate("exclusiveMinimum", "not greater than 1")
 		}
 	case jsonvalue.String:
 		n := jsonvalue.Length(v.Str)
@@ -14717,24 +14526,24 @@ func check326(s *wire.Scope, v *jsonvalue.Value) bool {
 			s.Violate("maxLength", "longer than 2 characters")
 		}
 	}
-	if !(check327(nil, v) || check328(nil, v) || check329(nil, v)) {
+	if !(check322(nil, v) || check323(nil, v) || check324(nil, v)) {
 		if s == nil {
 			return false
 		}
 		ok = false
 		wire.Closest(s, "anyOf", func(s *wire.Scope) bool {
-			return check327(s, v)
+			return check322(s, v)
 		}, func(s *wire.Scope) bool {
-			return check328(s, v)
+			return check323(s, v)
 		}, func(s *wire.Scope) bool {
-			return check329(s, v)
+			return check324(s, v)
 		})
 	}
 	return ok
 }
 
-// check327 checks random.yaml#/components/messages/M200/payload/properties/v/allOf/2/not/anyOf/0.
-func check327(s *wire.Scope, v *jsonvalue.Value) bool {
+// check322 checks random.yaml#/components/messages/M200/payload/properties/v/allOf/2/not/anyOf/0.
+func check322(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Null || v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -14753,7 +14562,7 @@ func check327(s *wire.Scope, v *jsonvalue.Value) bool {
 			ok = false
 			s.Violate("maxLength", "longer than 1 characters")
 		}
-		if !checkPattern327.MatchString(v.Str) {
+		if !checkPattern322.MatchString(v.Str) {
 			if s == nil {
 				return false
 			}
@@ -14771,8 +14580,8 @@ func check327(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check328 checks random.yaml#/components/messages/M200/payload/properties/v/allOf/2/not/anyOf/1.
-func check328(s *wire.Scope, v *jsonvalue.Value) bool {
+// check323 checks random.yaml#/components/messages/M200/payload/properties/v/allOf/2/not/anyOf/1.
+func check323(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -14783,19 +14592,19 @@ func check328(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMax328) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax323) > 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("maximum", "greater than 100")
+			s.Violate("maximum", "greater than 9223372036854775807")
 		}
 	}
 	return ok
 }
 
-// check329 checks random.yaml#/components/messages/M200/payload/properties/v/allOf/2/not/anyOf/2.
-func check329(s *wire.Scope, v *jsonvalue.Value) bool {
+// check324 checks random.yaml#/components/messages/M200/payload/properties/v/allOf/2/not/anyOf/2.
+func check324(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -14804,18 +14613,18 @@ func check329(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected null, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum329) {
+	if !jsonvalue.In(v, checkEnum324) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of -2")
+		s.Violate("enum", "not one of \"\"")
 	}
 	return ok
 }
 
-// check330 checks random.yaml#/components/messages/M200/payload/properties/v/else.
-func check330(s *wire.Scope, v *jsonvalue.Value) bool {
+// check325 checks random.yaml#/components/messages/M200/payload/properties/v/else.
+func check325(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Object:
@@ -14830,7 +14639,7 @@ func check330(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "b":
 				{
-					r := check331(s.Enter(k), &v.Vals[i])
+					r := check326(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -14841,7 +14650,7 @@ func check330(s *wire.Scope, v *jsonvalue.Value) bool {
 				}
 			case "c":
 				{
-					r := check335(s.Enter(k), &v.Vals[i])
+					r := check330(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -14856,8 +14665,8 @@ func check330(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check331 checks random.yaml#/components/messages/M200/payload/properties/v/else/properties/b.
-func check331(s *wire.Scope, v *jsonvalue.Value) bool {
+// check326 checks random.yaml#/components/messages/M200/payload/properties/v/else/properties/b.
+func check326(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -14877,7 +14686,7 @@ func check331(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		if len(v.Items) > 0 {
 			{
-				r := check333(s.EnterIndex(0), &v.Items[0])
+				r := check328(s.EnterIndex(0), &v.Items[0])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -14889,7 +14698,7 @@ func check331(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		if len(v.Items) > 1 {
 			{
-				r := check334(s.EnterIndex(1), &v.Items[1])
+				r := check329(s.EnterIndex(1), &v.Items[1])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -14901,7 +14710,7 @@ func check331(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		for i := 2; i < len(v.Items); i++ {
 			{
-				r := check332(s.EnterIndex(i), &v.Items[i])
+				r := check327(s.EnterIndex(i), &v.Items[i])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -14915,8 +14724,8 @@ func check331(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check332 checks random.yaml#/components/messages/M200/payload/properties/v/else/properties/b/additionalItems.
-func check332(s *wire.Scope, v *jsonvalue.Value) bool {
+// check327 checks random.yaml#/components/messages/M200/payload/properties/v/else/properties/b/additionalItems.
+func check327(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -14928,8 +14737,8 @@ func check332(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check333 checks random.yaml#/components/messages/M200/payload/properties/v/else/properties/b/items/0.
-func check333(s *wire.Scope, v *jsonvalue.Value) bool {
+// check328 checks random.yaml#/components/messages/M200/payload/properties/v/else/properties/b/items/0.
+func check328(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -14940,19 +14749,19 @@ func check333(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if !jsonvalue.MultipleOf(v.Num, checkMul333) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul328) {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("multipleOf", "not a multiple of 2.5")
+			s.Violate("multipleOf", "not a multiple of 0.75")
 		}
 	}
 	return ok
 }
 
-// check334 checks random.yaml#/components/messages/M200/payload/properties/v/else/properties/b/items/1.
-func check334(s *wire.Scope, v *jsonvalue.Value) bool {
+// check329 checks random.yaml#/components/messages/M200/payload/properties/v/else/properties/b/items/1.
+func check329(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool) {
 		if s == nil {
@@ -14964,25 +14773,25 @@ func check334(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check335 checks random.yaml#/components/messages/M200/payload/properties/v/else/properties/c.
-func check335(s *wire.Scope, v *jsonvalue.Value) bool {
+// check330 checks random.yaml#/components/messages/M200/payload/properties/v/else/properties/c.
+func check330(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !(check336(nil, v) || check337(nil, v)) {
+	if !(check331(nil, v) || check332(nil, v)) {
 		if s == nil {
 			return false
 		}
 		ok = false
 		wire.Closest(s, "anyOf", func(s *wire.Scope) bool {
-			return check336(s, v)
+			return check331(s, v)
 		}, func(s *wire.Scope) bool {
-			return check337(s, v)
+			return check332(s, v)
 		})
 	}
 	return ok
 }
 
-// check336 checks random.yaml#/components/messages/M200/payload/properties/v/else/properties/c/anyOf/0.
-func check336(s *wire.Scope, v *jsonvalue.Value) bool {
+// check331 checks random.yaml#/components/messages/M200/payload/properties/v/else/properties/c/anyOf/0.
+func check331(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool) {
 		if s == nil {
@@ -14994,8 +14803,8 @@ func check336(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check337 checks random.yaml#/components/messages/M200/payload/properties/v/else/properties/c/anyOf/1.
-func check337(s *wire.Scope, v *jsonvalue.Value) bool {
+// check332 checks random.yaml#/components/messages/M200/payload/properties/v/else/properties/c/anyOf/1.
+func check332(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -15007,8 +14816,8 @@ func check337(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check338 checks random.yaml#/components/messages/M200/payload/properties/v/if.
-func check338(s *wire.Scope, v *jsonvalue.Value) bool {
+// check333 checks random.yaml#/components/messages/M200/payload/properties/v/if.
+func check333(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool) {
 		if s == nil {
@@ -15020,34 +14829,21 @@ func check338(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check339 checks random.yaml#/components/messages/M200/payload/properties/v/then.
-func check339(s *wire.Scope, v *jsonvalue.Value) bool {
+// check334 checks random.yaml#/components/messages/M200/payload/properties/v/then.
+func check334(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst339) {
+	if !jsonvalue.Equal(v, &checkConst334) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("const", "must be 0")
+		s.Violate("const", "must be 1")
 	}
 	return ok
 }
 
-// check340 checks random.yaml#/components/messages/M201/payload/properties/v.
-func check340(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if !jsonvalue.In(v, checkEnum340) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("enum", "not one of -2")
-	}
-	return ok
-}
-
-// check341 checks random.yaml#/components/messages/M202/payload/properties/v.
-func check341(s *wire.Scope, v *jsonvalue.Value) bool {
+// check335 checks random.yaml#/components/messages/M202/payload/properties/v.
+func check335(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -15056,7 +14852,7 @@ func check341(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected null, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum341) {
+	if !jsonvalue.In(v, checkEnum335) {
 		if s == nil {
 			return false
 		}
@@ -15066,17 +14862,17 @@ func check341(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check342 checks random.yaml#/components/messages/M203/payload/properties/v.
-func check342(s *wire.Scope, v *jsonvalue.Value) bool {
+// check336 checks random.yaml#/components/messages/M203/payload/properties/v.
+func check336(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin342) < 0 {
+		if jsonvalue.Cmp(v.Num, checkMin336) < 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("minimum", "less than 5")
+			s.Violate("minimum", "less than -1")
 		}
 	case jsonvalue.String:
 		n := jsonvalue.Length(v.Str)
@@ -15087,7 +14883,7 @@ func check342(s *wire.Scope, v *jsonvalue.Value) bool {
 			ok = false
 			s.Violate("maxLength", "longer than 4 characters")
 		}
-		if !checkPattern342.MatchString(v.Str) {
+		if !checkPattern336.MatchString(v.Str) {
 			if s == nil {
 				return false
 			}
@@ -15106,8 +14902,8 @@ func check342(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check343 checks random.yaml#/components/messages/M204/payload/properties/v.
-func check343(s *wire.Scope, v *jsonvalue.Value) bool {
+// check337 checks random.yaml#/components/messages/M204/payload/properties/v.
+func check337(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -15133,7 +14929,7 @@ func check343(s *wire.Scope, v *jsonvalue.Value) bool {
 			s.Violate("required", "missing property \"é\"")
 		}
 		if _, has := v.Get("x-y"); has {
-			if !check349(s, v) {
+			if !check343(s, v) {
 				if s == nil {
 					return false
 				}
@@ -15144,7 +14940,7 @@ func check343(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "é":
 				{
-					r := check353(s.Enter(k), &v.Vals[i])
+					r := check347(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -15156,24 +14952,24 @@ func check343(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 		}
 	}
-	if !(check344(nil, v) || check346(nil, v) || check347(nil, v)) {
+	if !(check338(nil, v) || check340(nil, v) || check341(nil, v)) {
 		if s == nil {
 			return false
 		}
 		ok = false
 		wire.Closest(s, "anyOf", func(s *wire.Scope) bool {
-			return check344(s, v)
+			return check338(s, v)
 		}, func(s *wire.Scope) bool {
-			return check346(s, v)
+			return check340(s, v)
 		}, func(s *wire.Scope) bool {
-			return check347(s, v)
+			return check341(s, v)
 		})
 	}
 	return ok
 }
 
-// check344 checks random.yaml#/components/messages/M204/payload/properties/v/anyOf/0.
-func check344(s *wire.Scope, v *jsonvalue.Value) bool {
+// check338 checks random.yaml#/components/messages/M204/payload/properties/v/anyOf/0.
+func check338(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -15188,7 +14984,7 @@ func check344(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "x-y":
 				{
-					r := check345(s.Enter(k), &v.Vals[i])
+					r := check339(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -15203,8 +14999,8 @@ func check344(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check345 checks random.yaml#/components/messages/M204/payload/properties/v/anyOf/0/properties/x-y.
-func check345(s *wire.Scope, v *jsonvalue.Value) bool {
+// check339 checks random.yaml#/components/messages/M204/payload/properties/v/anyOf/0/properties/x-y.
+func check339(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -15215,27 +15011,27 @@ func check345(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMax345) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax339) > 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("maximum", "greater than 5")
+			s.Violate("maximum", "greater than -1")
 		}
 	}
 	return ok
 }
 
-// check346 checks random.yaml#/components/messages/M204/payload/properties/v/anyOf/1.
-func check346(s *wire.Scope, v *jsonvalue.Value) bool {
+// check340 checks random.yaml#/components/messages/M204/payload/properties/v/anyOf/1.
+func check340(s *wire.Scope, v *jsonvalue.Value) bool {
 	if s != nil {
 		s.Violate("false", "no value is allowed here (false schema)")
 	}
 	return false
 }
 
-// check347 checks random.yaml#/components/messages/M204/payload/properties/v/anyOf/2.
-func check347(s *wire.Scope, v *jsonvalue.Value) bool {
+// check341 checks random.yaml#/components/messages/M204/payload/properties/v/anyOf/2.
+func check341(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -15257,7 +15053,7 @@ func check347(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "c":
 				{
-					r := check348(s.Enter(k), &v.Vals[i])
+					r := check342(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -15272,8 +15068,8 @@ func check347(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check348 checks random.yaml#/components/messages/M204/payload/properties/v/anyOf/2/properties/c.
-func check348(s *wire.Scope, v *jsonvalue.Value) bool {
+// check342 checks random.yaml#/components/messages/M204/payload/properties/v/anyOf/2/properties/c.
+func check342(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -15285,8 +15081,8 @@ func check348(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check349 checks random.yaml#/components/messages/M204/payload/properties/v/dependencies/x-y.
-func check349(s *wire.Scope, v *jsonvalue.Value) bool {
+// check343 checks random.yaml#/components/messages/M204/payload/properties/v/dependencies/x-y.
+func check343(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -15305,35 +15101,35 @@ func check349(s *wire.Scope, v *jsonvalue.Value) bool {
 			s.Violate("contains", "no item matches the contains schema")
 		}
 	}
-	if !(check350(nil, v) || check351(nil, v)) {
+	if !(check344(nil, v) || check345(nil, v)) {
 		if s == nil {
 			return false
 		}
 		ok = false
 		wire.Closest(s, "anyOf", func(s *wire.Scope) bool {
-			return check350(s, v)
+			return check344(s, v)
 		}, func(s *wire.Scope) bool {
-			return check351(s, v)
+			return check345(s, v)
 		})
 	}
 	return ok
 }
 
-// check350 checks random.yaml#/components/messages/M204/payload/properties/v/dependencies/x-y/anyOf/0.
-func check350(s *wire.Scope, v *jsonvalue.Value) bool {
+// check344 checks random.yaml#/components/messages/M204/payload/properties/v/dependencies/x-y/anyOf/0.
+func check344(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.In(v, checkEnum350) {
+	if !jsonvalue.In(v, checkEnum344) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of true, {}")
+		s.Violate("enum", "not one of true, 9223372036854775808")
 	}
 	return ok
 }
 
-// check351 checks random.yaml#/components/messages/M204/payload/properties/v/dependencies/x-y/anyOf/1.
-func check351(s *wire.Scope, v *jsonvalue.Value) bool {
+// check345 checks random.yaml#/components/messages/M204/payload/properties/v/dependencies/x-y/anyOf/1.
+func check345(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -15344,33 +15140,33 @@ func check351(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin351) < 0 {
+		if jsonvalue.Cmp(v.Num, checkMin345) < 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("minimum", "less than 10")
+			s.Violate("minimum", "less than -2.5")
 		}
-		if jsonvalue.Cmp(v.Num, checkXMin351) <= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMin345) <= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMinimum", "not greater than 1.5")
+			s.Violate("exclusiveMinimum", "not greater than 9007199254740993")
 		}
-		if !jsonvalue.MultipleOf(v.Num, checkMul351) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul345) {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("multipleOf", "not a multiple of 2.5")
+			s.Violate("multipleOf", "not a multiple of 0.01")
 		}
 	}
 	return ok
 }
 
-// check353 checks random.yaml#/components/messages/M204/payload/properties/v/properties/é.
-func check353(s *wire.Scope, v *jsonvalue.Value) bool {
+// check347 checks random.yaml#/components/messages/M204/payload/properties/v/properties/é.
+func check347(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool) {
 		if s == nil {
@@ -15382,8 +15178,8 @@ func check353(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check354 checks random.yaml#/components/messages/M205/payload/properties/v.
-func check354(s *wire.Scope, v *jsonvalue.Value) bool {
+// check348 checks random.yaml#/components/messages/M205/payload/properties/v.
+func check348(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -15402,7 +15198,7 @@ func check354(s *wire.Scope, v *jsonvalue.Value) bool {
 			s.Violate("maxProperties", "more than 3 properties")
 		}
 		if _, has := v.Get("b"); has {
-			if !check373(s, v) {
+			if !check367(s, v) {
 				if s == nil {
 					return false
 				}
@@ -15414,7 +15210,7 @@ func check354(s *wire.Scope, v *jsonvalue.Value) bool {
 				Kind: jsonvalue.String,
 				Str:  k,
 			}
-			if !check379(nil, &name) {
+			if !check373(nil, &name) {
 				if s == nil {
 					return false
 				}
@@ -15423,9 +15219,9 @@ func check354(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 		}
 		for i, k := range v.Keys {
-			if checkProp0_354.MatchString(k) {
+			if checkProp0_348.MatchString(k) {
 				{
-					r := check374(s.Enter(k), &v.Vals[i])
+					r := check368(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -15437,24 +15233,24 @@ func check354(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 		}
 	}
-	if !(check355(nil, v) || check356(nil, v) || check372(nil, v)) {
+	if !(check349(nil, v) || check350(nil, v) || check366(nil, v)) {
 		if s == nil {
 			return false
 		}
 		ok = false
 		wire.Closest(s, "anyOf", func(s *wire.Scope) bool {
-			return check355(s, v)
+			return check349(s, v)
 		}, func(s *wire.Scope) bool {
-			return check356(s, v)
+			return check350(s, v)
 		}, func(s *wire.Scope) bool {
-			return check372(s, v)
+			return check366(s, v)
 		})
 	}
 	return ok
 }
 
-// check355 checks random.yaml#/components/messages/M205/payload/properties/v/anyOf/0.
-func check355(s *wire.Scope, v *jsonvalue.Value) bool {
+// check349 checks random.yaml#/components/messages/M205/payload/properties/v/anyOf/0.
+func check349(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -15466,8 +15262,8 @@ func check355(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check356 checks random.yaml#/components/messages/M205/payload/properties/v/anyOf/1.
-func check356(s *wire.Scope, v *jsonvalue.Value) bool {
+// check350 checks random.yaml#/components/messages/M205/payload/properties/v/anyOf/1.
+func check350(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -15491,7 +15287,7 @@ func check356(s *wire.Scope, v *jsonvalue.Value) bool {
 			case "b":
 				known = true
 				{
-					r := check362(s.Enter(k), &v.Vals[i])
+					r := check356(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -15503,7 +15299,7 @@ func check356(s *wire.Scope, v *jsonvalue.Value) bool {
 			case "c":
 				known = true
 				{
-					r := check366(s.Enter(k), &v.Vals[i])
+					r := check360(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -15515,7 +15311,7 @@ func check356(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			if !known {
 				{
-					r := check357(s.Enter(k), &v.Vals[i])
+					r := check351(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -15530,8 +15326,8 @@ func check356(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check357 checks random.yaml#/components/messages/M205/payload/properties/v/anyOf/1/additionalProperties.
-func check357(s *wire.Scope, v *jsonvalue.Value) bool {
+// check351 checks random.yaml#/components/messages/M205/payload/properties/v/anyOf/1/additionalProperties.
+func check351(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -15547,7 +15343,7 @@ func check357(s *wire.Scope, v *jsonvalue.Value) bool {
 				Kind: jsonvalue.String,
 				Str:  k,
 			}
-			if !check361(nil, &name) {
+			if !check355(nil, &name) {
 				if s == nil {
 					return false
 				}
@@ -15559,7 +15355,7 @@ func check357(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "a":
 				{
-					r := check358(s.Enter(k), &v.Vals[i])
+					r := check352(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -15570,7 +15366,7 @@ func check357(s *wire.Scope, v *jsonvalue.Value) bool {
 				}
 			case "c":
 				{
-					r := check359(s.Enter(k), &v.Vals[i])
+					r := check353(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -15581,7 +15377,7 @@ func check357(s *wire.Scope, v *jsonvalue.Value) bool {
 				}
 			case "x-y":
 				{
-					r := check360(s.Enter(k), &v.Vals[i])
+					r := check354(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -15596,8 +15392,8 @@ func check357(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check358 checks random.yaml#/components/messages/M205/payload/properties/v/anyOf/1/additionalProperties/properties/a.
-func check358(s *wire.Scope, v *jsonvalue.Value) bool {
+// check352 checks random.yaml#/components/messages/M205/payload/properties/v/anyOf/1/additionalProperties/properties/a.
+func check352(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -15620,8 +15416,8 @@ func check358(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check359 checks random.yaml#/components/messages/M205/payload/properties/v/anyOf/1/additionalProperties/properties/c.
-func check359(s *wire.Scope, v *jsonvalue.Value) bool {
+// check353 checks random.yaml#/components/messages/M205/payload/properties/v/anyOf/1/additionalProperties/properties/c.
+func check353(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -15633,16 +15429,16 @@ func check359(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check360 checks random.yaml#/components/messages/M205/payload/properties/v/anyOf/1/additionalProperties/properties/x-y.
-func check360(s *wire.Scope, v *jsonvalue.Value) bool {
+// check354 checks random.yaml#/components/messages/M205/payload/properties/v/anyOf/1/additionalProperties/properties/x-y.
+func check354(s *wire.Scope, v *jsonvalue.Value) bool {
 	if s != nil {
 		s.Violate("false", "no value is allowed here (false schema)")
 	}
 	return false
 }
 
-// check361 checks random.yaml#/components/messages/M205/payload/properties/v/anyOf/1/additionalProperties/propertyNames.
-func check361(s *wire.Scope, v *jsonvalue.Value) bool {
+// check355 checks random.yaml#/components/messages/M205/payload/properties/v/anyOf/1/additionalProperties/propertyNames.
+func check355(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.String:
@@ -15658,18 +15454,18 @@ func check361(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check362 checks random.yaml#/components/messages/M205/payload/properties/v/anyOf/1/properties/b.
-func check362(s *wire.Scope, v *jsonvalue.Value) bool {
+// check356 checks random.yaml#/components/messages/M205/payload/properties/v/anyOf/1/properties/b.
+func check356(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if check364(nil, v) {
-		if !check365(s, v) {
+	if check358(nil, v) {
+		if !check359(s, v) {
 			if s == nil {
 				return false
 			}
 			ok = false
 		}
 	} else {
-		if !check363(s, v) {
+		if !check357(s, v) {
 			if s == nil {
 				return false
 			}
@@ -15679,8 +15475,8 @@ func check362(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check363 checks random.yaml#/components/messages/M205/payload/properties/v/anyOf/1/properties/b/else.
-func check363(s *wire.Scope, v *jsonvalue.Value) bool {
+// check357 checks random.yaml#/components/messages/M205/payload/properties/v/anyOf/1/properties/b/else.
+func check357(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -15692,8 +15488,8 @@ func check363(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check364 checks random.yaml#/components/messages/M205/payload/properties/v/anyOf/1/properties/b/if.
-func check364(s *wire.Scope, v *jsonvalue.Value) bool {
+// check358 checks random.yaml#/components/messages/M205/payload/properties/v/anyOf/1/properties/b/if.
+func check358(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -15704,39 +15500,39 @@ func check364(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin364) < 0 {
+		if jsonvalue.Cmp(v.Num, checkMin358) < 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("minimum", "less than 2")
+			s.Violate("minimum", "less than 3")
 		}
-		if jsonvalue.Cmp(v.Num, checkXMin364) <= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMin358) <= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMinimum", "not greater than 1.5")
+			s.Violate("exclusiveMinimum", "not greater than -100")
 		}
 	}
 	return ok
 }
 
-// check365 checks random.yaml#/components/messages/M205/payload/properties/v/anyOf/1/properties/b/then.
-func check365(s *wire.Scope, v *jsonvalue.Value) bool {
+// check359 checks random.yaml#/components/messages/M205/payload/properties/v/anyOf/1/properties/b/then.
+func check359(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst365) {
+	if !jsonvalue.Equal(v, &checkConst359) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("const", "must be false")
+		s.Violate("const", "must be 0")
 	}
 	return ok
 }
 
-// check366 checks random.yaml#/components/messages/M205/payload/properties/v/anyOf/1/properties/c.
-func check366(s *wire.Scope, v *jsonvalue.Value) bool {
+// check360 checks random.yaml#/components/messages/M205/payload/properties/v/anyOf/1/properties/c.
+func check360(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -15751,7 +15547,7 @@ func check366(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "b":
 				{
-					r := check370(s.Enter(k), &v.Vals[i])
+					r := check364(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -15761,6 +15557,150 @@ func check366(s *wire.Scope, v *jsonvalue.Value) bool {
 					}
 				}
 			case "é":
+				{
+					r := check365(s.Enter(k), &v.Vals[i])
+					s.Leave()
+					if !r {
+						if s == nil {
+							return false
+						}
+						ok = false
+					}
+				}
+			}
+		}
+	}
+	return ok
+}
+
+// check364 checks random.yaml#/components/messages/M205/payload/properties/v/anyOf/1/properties/c/properties/b.
+func check364(s *wire.Scope, v *jsonvalue.Value) bool {
+	ok := true
+	if !(v.IsInteger()) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("type", "expected integer, got "+v.TypeName())
+	}
+	switch v.Kind {
+	case jsonvalue.Number:
+		if jsonvalue.Cmp(v.Num, checkMin364) < 0 {
+			if s == nil {
+				return false
+			}
+			ok = false
+			s.Violate("minimum", "less than 3")
+		}
+	}
+	return ok
+}
+
+// check365 checks random.yaml#/components/messages/M205/payload/properties/v/anyOf/1/properties/c/properties/é.
+func check365(s *wire.Scope, v *jsonvalue.Value) bool {
+	ok := true
+	if !(v.Kind == jsonvalue.String) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("type", "expected string, got "+v.TypeName())
+	}
+	switch v.Kind {
+	case jsonvalue.String:
+		n := jsonvalue.Length(v.Str)
+		if n > 3 {
+			if s == nil {
+				return false
+			}
+			ok = false
+			s.Violate("maxLength", "longer than 3 characters")
+		}
+		if !checkPattern365.MatchString(v.Str) {
+			if s == nil {
+				return false
+			}
+			ok = false
+			s.Violate("pattern", "does not match \"é\"")
+		}
+	}
+	return ok
+}
+
+// check366 checks random.yaml#/components/messages/M205/payload/properties/v/anyOf/2.
+func check366(s *wire.Scope, v *jsonvalue.Value) bool {
+	ok := true
+	if !(v.Kind == jsonvalue.Array) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("type", "expected array, got "+v.TypeName())
+	}
+	return ok
+}
+
+// check367 checks random.yaml#/components/messages/M205/payload/properties/v/dependencies/b.
+func check367(s *wire.Scope, v *jsonvalue.Value) bool {
+	ok := true
+	if !(v.Kind == jsonvalue.String) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("type", "expected string, got "+v.TypeName())
+	}
+	switch v.Kind {
+	case jsonvalue.String:
+		n := jsonvalue.Length(v.Str)
+		if n > 1 {
+			if s == nil {
+				return false
+			}
+			ok = false
+			s.Violate("maxLength", "longer than 1 characters")
+		}
+	}
+	return ok
+}
+
+// check368 checks random.yaml#/components/messages/M205/payload/properties/v/patternProperties/^a.
+func check368(s *wire.Scope, v *jsonvalue.Value) bool {
+	ok := true
+	if !(v.Kind == jsonvalue.Object) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("type", "expected object, got "+v.TypeName())
+	}
+	switch v.Kind {
+	case jsonvalue.Object:
+		for i, k := range v.Keys {
+			switch k {
+			case "a":
+				{
+					r := check369(s.Enter(k), &v.Vals[i])
+					s.Leave()
+					if !r {
+						if s == nil {
+							return false
+						}
+						ok = false
+					}
+				}
+			case "id":
+				{
+					r := check370(s.Enter(k), &v.Vals[i])
+					s.Leave()
+					if !r {
+						if s == nil {
+							return false
+						}
+						ok = false
+					}
+				}
+			case "x-y":
 				{
 					r := check371(s.Enter(k), &v.Vals[i])
 					s.Leave()
@@ -15777,152 +15717,8 @@ func check366(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check370 checks random.yaml#/components/messages/M205/payload/properties/v/anyOf/1/properties/c/properties/b.
-func check370(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if !(v.IsInteger()) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("type", "expected integer, got "+v.TypeName())
-	}
-	switch v.Kind {
-	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin370) < 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("minimum", "less than 2")
-		}
-	}
-	return ok
-}
-
-// check371 checks random.yaml#/components/messages/M205/payload/properties/v/anyOf/1/properties/c/properties/é.
-func check371(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if !(v.Kind == jsonvalue.String) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("type", "expected string, got "+v.TypeName())
-	}
-	switch v.Kind {
-	case jsonvalue.String:
-		n := jsonvalue.Length(v.Str)
-		if n > 3 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("maxLength", "longer than 3 characters")
-		}
-		if !checkPattern371.MatchString(v.Str) {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("pattern", "does not match \"é\"")
-		}
-	}
-	return ok
-}
-
-// check372 checks random.yaml#/components/messages/M205/payload/properties/v/anyOf/2.
-func check372(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if !(v.Kind == jsonvalue.Array) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("type", "expected array, got "+v.TypeName())
-	}
-	return ok
-}
-
-// check373 checks random.yaml#/components/messages/M205/payload/properties/v/dependencies/b.
-func check373(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if !(v.Kind == jsonvalue.String) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("type", "expected string, got "+v.TypeName())
-	}
-	switch v.Kind {
-	case jsonvalue.String:
-		n := jsonvalue.Length(v.Str)
-		if n > 1 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("maxLength", "longer than 1 characters")
-		}
-	}
-	return ok
-}
-
-// check374 checks random.yaml#/components/messages/M205/payload/properties/v/patternProperties/^a.
-func check374(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if !(v.Kind == jsonvalue.Object) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("type", "expected object, got "+v.TypeName())
-	}
-	switch v.Kind {
-	case jsonvalue.Object:
-		for i, k := range v.Keys {
-			switch k {
-			case "a":
-				{
-					r := check375(s.Enter(k), &v.Vals[i])
-					s.Leave()
-					if !r {
-						if s == nil {
-							return false
-						}
-						ok = false
-					}
-				}
-			case "id":
-				{
-					r := check376(s.Enter(k), &v.Vals[i])
-					s.Leave()
-					if !r {
-						if s == nil {
-							return false
-						}
-						ok = false
-					}
-				}
-			case "x-y":
-				{
-					r := check377(s.Enter(k), &v.Vals[i])
-					s.Leave()
-					if !r {
-						if s == nil {
-							return false
-						}
-						ok = false
-					}
-				}
-			}
-		}
-	}
-	return ok
-}
-
-// check375 checks random.yaml#/components/messages/M205/payload/properties/v/patternProperties/^a/properties/a.
-func check375(s *wire.Scope, v *jsonvalue.Value) bool {
+// check369 checks random.yaml#/components/messages/M205/payload/properties/v/patternProperties/^a/properties/a.
+func check369(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -15934,8 +15730,8 @@ func check375(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check376 checks random.yaml#/components/messages/M205/payload/properties/v/patternProperties/^a/properties/id.
-func check376(s *wire.Scope, v *jsonvalue.Value) bool {
+// check370 checks random.yaml#/components/messages/M205/payload/properties/v/patternProperties/^a/properties/id.
+func check370(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -15961,7 +15757,7 @@ func check376(s *wire.Scope, v *jsonvalue.Value) bool {
 			ok = false
 			s.Violate("maxLength", "longer than 3 characters")
 		}
-		if !checkPattern376.MatchString(v.Str) {
+		if !checkPattern370.MatchString(v.Str) {
 			if s == nil {
 				return false
 			}
@@ -15972,8 +15768,8 @@ func check376(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check377 checks random.yaml#/components/messages/M205/payload/properties/v/patternProperties/^a/properties/x-y.
-func check377(s *wire.Scope, v *jsonvalue.Value) bool {
+// check371 checks random.yaml#/components/messages/M205/payload/properties/v/patternProperties/^a/properties/x-y.
+func check371(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -15995,7 +15791,7 @@ func check377(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "b":
 				{
-					r := check378(s.Enter(k), &v.Vals[i])
+					r := check372(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -16010,8 +15806,8 @@ func check377(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check378 checks random.yaml#/components/messages/M205/payload/properties/v/patternProperties/^a/properties/x-y/properties/b.
-func check378(s *wire.Scope, v *jsonvalue.Value) bool {
+// check372 checks random.yaml#/components/messages/M205/payload/properties/v/patternProperties/^a/properties/x-y/properties/b.
+func check372(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -16022,19 +15818,19 @@ func check378(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMax378) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax372) > 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("maximum", "greater than 10")
+			s.Violate("maximum", "greater than -2.5")
 		}
 	}
 	return ok
 }
 
-// check379 checks random.yaml#/components/messages/M205/payload/properties/v/propertyNames.
-func check379(s *wire.Scope, v *jsonvalue.Value) bool {
+// check373 checks random.yaml#/components/messages/M205/payload/properties/v/propertyNames.
+func check373(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.String:
@@ -16050,62 +15846,39 @@ func check379(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check380 checks random.yaml#/components/messages/M206/payload/properties/v.
-func check380(s *wire.Scope, v *jsonvalue.Value) bool {
+// check374 checks random.yaml#/components/messages/M206/payload/properties/v.
+func check374(s *wire.Scope, v *jsonvalue.Value) bool {
 	return true
 }
 
-// check391 checks random.yaml#/components/messages/M208/payload/properties/v.
-func check391(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if !(v.IsInteger()) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("type", "expected integer, got "+v.TypeName())
-	}
-	switch v.Kind {
-	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin391) < 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("minimum", "less than 9007199254740993")
-		}
-	}
-	return ok
-}
-
-// check392 checks random.yaml#/components/messages/M209/payload/properties/v.
-func check392(s *wire.Scope, v *jsonvalue.Value) bool {
+// check385 checks random.yaml#/components/messages/M209/payload/properties/v.
+func check385(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin392) < 0 {
+		if jsonvalue.Cmp(v.Num, checkMin385) < 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("minimum", "less than -100")
+			s.Violate("minimum", "less than -1e19")
 		}
-		if jsonvalue.Cmp(v.Num, checkXMin392) <= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMin385) <= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMinimum", "not greater than 2")
+			s.Violate("exclusiveMinimum", "not greater than 3")
 		}
-		if !jsonvalue.MultipleOf(v.Num, checkMul392) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul385) {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("multipleOf", "not a multiple of 7")
+			s.Violate("multipleOf", "not a multiple of 0.01")
 		}
 	case jsonvalue.String:
-		if !checkPattern392.MatchString(v.Str) {
+		if !checkPattern385.MatchString(v.Str) {
 			if s == nil {
 				return false
 			}
@@ -16116,17 +15889,17 @@ func check392(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check393 checks random.yaml#/components/messages/M21/payload/properties/v.
-func check393(s *wire.Scope, v *jsonvalue.Value) bool {
+// check386 checks random.yaml#/components/messages/M21/payload/properties/v.
+func check386(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMin393) <= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMin386) <= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMinimum", "not greater than 3")
+			s.Violate("exclusiveMinimum", "not greater than 10")
 		}
 	case jsonvalue.Object:
 		if _, has := v.Get("x-y"); !has {
@@ -16140,8 +15913,8 @@ func check393(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check394 checks random.yaml#/components/messages/M210/payload/properties/v.
-func check394(s *wire.Scope, v *jsonvalue.Value) bool {
+// check387 checks random.yaml#/components/messages/M210/payload/properties/v.
+func check387(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool || v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -16164,18 +15937,18 @@ func check394(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check395 checks random.yaml#/components/messages/M211/payload/properties/v.
-func check395(s *wire.Scope, v *jsonvalue.Value) bool {
+// check388 checks random.yaml#/components/messages/M211/payload/properties/v.
+func check388(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if check397(nil, v) {
-		if !check399(s, v) {
+	if check390(nil, v) {
+		if !check392(s, v) {
 			if s == nil {
 				return false
 			}
 			ok = false
 		}
 	} else {
-		if !check396(s, v) {
+		if !check389(s, v) {
 			if s == nil {
 				return false
 			}
@@ -16185,8 +15958,8 @@ func check395(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check396 checks random.yaml#/components/messages/M211/payload/properties/v/else.
-func check396(s *wire.Scope, v *jsonvalue.Value) bool {
+// check389 checks random.yaml#/components/messages/M211/payload/properties/v/else.
+func check389(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Null || v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -16205,7 +15978,7 @@ func check396(s *wire.Scope, v *jsonvalue.Value) bool {
 			ok = false
 			s.Violate("minLength", "shorter than 1 characters")
 		}
-		if !checkPattern396.MatchString(v.Str) {
+		if !checkPattern389.MatchString(v.Str) {
 			if s == nil {
 				return false
 			}
@@ -16216,8 +15989,8 @@ func check396(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check397 checks random.yaml#/components/messages/M211/payload/properties/v/if.
-func check397(s *wire.Scope, v *jsonvalue.Value) bool {
+// check390 checks random.yaml#/components/messages/M211/payload/properties/v/if.
+func check390(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -16239,7 +16012,7 @@ func check397(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "b":
 				{
-					r := check398(s.Enter(k), &v.Vals[i])
+					r := check391(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -16254,8 +16027,8 @@ func check397(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check398 checks random.yaml#/components/messages/M211/payload/properties/v/if/properties/b.
-func check398(s *wire.Scope, v *jsonvalue.Value) bool {
+// check391 checks random.yaml#/components/messages/M211/payload/properties/v/if/properties/b.
+func check391(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -16267,47 +16040,47 @@ func check398(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check399 checks random.yaml#/components/messages/M211/payload/properties/v/then.
-func check399(s *wire.Scope, v *jsonvalue.Value) bool {
+// check392 checks random.yaml#/components/messages/M211/payload/properties/v/then.
+func check392(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin399) < 0 {
+		if jsonvalue.Cmp(v.Num, checkMin392) < 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("minimum", "less than 10")
+			s.Violate("minimum", "less than 0.5")
 		}
-		if jsonvalue.Cmp(v.Num, checkXMin399) <= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMin392) <= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMinimum", "not greater than 2.5")
+			s.Violate("exclusiveMinimum", "not greater than -9223372036854775809")
 		}
-		if jsonvalue.Cmp(v.Num, checkXMax399) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax392) >= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMaximum", "not less than 0.01")
+			s.Violate("exclusiveMaximum", "not less than 2.5")
 		}
 	}
 	return ok
 }
 
-// check400 checks random.yaml#/components/messages/M212/payload/properties/v/properties/id/properties/b.
-func check400(s *wire.Scope, v *jsonvalue.Value) bool {
+// check393 checks random.yaml#/components/messages/M212/payload/properties/v/properties/id/properties/b.
+func check393(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMin400) <= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMin393) <= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMinimum", "not greater than 3")
+			s.Violate("exclusiveMinimum", "not greater than 10")
 		}
 	case jsonvalue.String:
 		n := jsonvalue.Length(v.Str)
@@ -16318,7 +16091,7 @@ func check400(s *wire.Scope, v *jsonvalue.Value) bool {
 			ok = false
 			s.Violate("maxLength", "longer than 3 characters")
 		}
-		if !checkPattern400.MatchString(v.Str) {
+		if !checkPattern393.MatchString(v.Str) {
 			if s == nil {
 				return false
 			}
@@ -16337,50 +16110,50 @@ func check400(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check401 checks random.yaml#/components/messages/M212/payload/properties/v/properties/id/properties/c.
-func check401(s *wire.Scope, v *jsonvalue.Value) bool {
+// check394 checks random.yaml#/components/messages/M212/payload/properties/v/properties/id/properties/c.
+func check394(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst401) {
+	if !jsonvalue.Equal(v, &checkConst394) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("const", "must be [1]")
+		s.Violate("const", "must be {\"a\":1}")
 	}
 	return ok
 }
 
-// check402 checks random.yaml#/components/messages/M213/payload/properties/v.
-func check402(s *wire.Scope, v *jsonvalue.Value) bool {
+// check395 checks random.yaml#/components/messages/M213/payload/properties/v.
+func check395(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst402) {
+	if !jsonvalue.Equal(v, &checkConst395) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("const", "must be {}")
+		s.Violate("const", "must be 9223372036854775808")
 	}
 	return ok
 }
 
-// check403 checks random.yaml#/components/messages/M216/payload/properties/v.
-func check403(s *wire.Scope, v *jsonvalue.Value) bool {
+// check396 checks random.yaml#/components/messages/M216/payload/properties/v.
+func check396(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMax403) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax396) >= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
 			s.Violate("exclusiveMaximum", "not less than 0")
 		}
-		if !jsonvalue.MultipleOf(v.Num, checkMul403) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul396) {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("multipleOf", "not a multiple of 0.5")
+			s.Violate("multipleOf", "not a multiple of 2.5")
 		}
 	case jsonvalue.String:
 		n := jsonvalue.Length(v.Str)
@@ -16410,8 +16183,8 @@ func check403(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check404 checks random.yaml#/components/messages/M217/payload/properties/v.
-func check404(s *wire.Scope, v *jsonvalue.Value) bool {
+// check397 checks random.yaml#/components/messages/M217/payload/properties/v.
+func check397(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -16433,7 +16206,7 @@ func check404(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "c":
 				{
-					r := check406(s.Enter(k), &v.Vals[i])
+					r := check399(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -16445,7 +16218,7 @@ func check404(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 		}
 	}
-	if check405(nil, v) {
+	if check398(nil, v) {
 		if s == nil {
 			return false
 		}
@@ -16455,16 +16228,16 @@ func check404(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check405 checks random.yaml#/components/messages/M217/payload/properties/v/not.
-func check405(s *wire.Scope, v *jsonvalue.Value) bool {
+// check398 checks random.yaml#/components/messages/M217/payload/properties/v/not.
+func check398(s *wire.Scope, v *jsonvalue.Value) bool {
 	if s != nil {
 		s.Violate("false", "no value is allowed here (false schema)")
 	}
 	return false
 }
 
-// check406 checks random.yaml#/components/messages/M217/payload/properties/v/properties/c.
-func check406(s *wire.Scope, v *jsonvalue.Value) bool {
+// check399 checks random.yaml#/components/messages/M217/payload/properties/v/properties/c.
+func check399(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -16484,7 +16257,7 @@ func check406(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		if len(v.Items) > 1 {
 			{
-				r := check408(s.EnterIndex(1), &v.Items[1])
+				r := check401(s.EnterIndex(1), &v.Items[1])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -16496,7 +16269,7 @@ func check406(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		if len(v.Items) > 2 {
 			{
-				r := check409(s.EnterIndex(2), &v.Items[2])
+				r := check402(s.EnterIndex(2), &v.Items[2])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -16510,8 +16283,8 @@ func check406(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check408 checks random.yaml#/components/messages/M217/payload/properties/v/properties/c/items/1.
-func check408(s *wire.Scope, v *jsonvalue.Value) bool {
+// check401 checks random.yaml#/components/messages/M217/payload/properties/v/properties/c/items/1.
+func check401(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -16522,28 +16295,28 @@ func check408(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin408) < 0 {
+		if jsonvalue.Cmp(v.Num, checkMin401) < 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("minimum", "less than -100")
+			s.Violate("minimum", "less than -1e19")
 		}
-		if jsonvalue.Cmp(v.Num, checkXMin408) <= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMin401) <= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMinimum", "not greater than -100")
+			s.Violate("exclusiveMinimum", "not greater than -1e19")
 		}
 	}
 	return ok
 }
 
-// check409 checks random.yaml#/components/messages/M217/payload/properties/v/properties/c/items/2.
-func check409(s *wire.Scope, v *jsonvalue.Value) bool {
+// check402 checks random.yaml#/components/messages/M217/payload/properties/v/properties/c/items/2.
+func check402(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if check410(nil, v) {
+	if check403(nil, v) {
 		if s == nil {
 			return false
 		}
@@ -16553,35 +16326,35 @@ func check409(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check410 checks random.yaml#/components/messages/M217/payload/properties/v/properties/c/items/2/not.
-func check410(s *wire.Scope, v *jsonvalue.Value) bool {
+// check403 checks random.yaml#/components/messages/M217/payload/properties/v/properties/c/items/2/not.
+func check403(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.In(v, checkEnum410) {
+	if !jsonvalue.In(v, checkEnum403) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of 1")
+		s.Violate("enum", "not one of 1.5")
 	}
 	return ok
 }
 
-// check411 checks random.yaml#/components/messages/M218/payload/properties/v.
-func check411(s *wire.Scope, v *jsonvalue.Value) bool {
+// check404 checks random.yaml#/components/messages/M218/payload/properties/v.
+func check404(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !check412(s, v) {
+	if !check405(s, v) {
 		if s == nil {
 			return false
 		}
 		ok = false
 	}
-	if !check413(s, v) {
+	if !check406(s, v) {
 		if s == nil {
 			return false
 		}
 		ok = false
 	}
-	if !check414(s, v) {
+	if !check407(s, v) {
 		if s == nil {
 			return false
 		}
@@ -16590,8 +16363,8 @@ func check411(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check412 checks random.yaml#/components/messages/M218/payload/properties/v/allOf/0.
-func check412(s *wire.Scope, v *jsonvalue.Value) bool {
+// check405 checks random.yaml#/components/messages/M218/payload/properties/v/allOf/0.
+func check405(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -16600,18 +16373,18 @@ func check412(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected null, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum412) {
+	if !jsonvalue.In(v, checkEnum405) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of {}, null, true")
+		s.Violate("enum", "not one of 9223372036854775808, null, true")
 	}
 	return ok
 }
 
-// check413 checks random.yaml#/components/messages/M218/payload/properties/v/allOf/1.
-func check413(s *wire.Scope, v *jsonvalue.Value) bool {
+// check406 checks random.yaml#/components/messages/M218/payload/properties/v/allOf/1.
+func check406(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger() || v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -16622,7 +16395,7 @@ func check413(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.String:
-		if !checkPattern413.MatchString(v.Str) {
+		if !checkPattern406.MatchString(v.Str) {
 			if s == nil {
 				return false
 			}
@@ -16633,8 +16406,8 @@ func check413(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check414 checks random.yaml#/components/messages/M218/payload/properties/v/allOf/2.
-func check414(s *wire.Scope, v *jsonvalue.Value) bool {
+// check407 checks random.yaml#/components/messages/M218/payload/properties/v/allOf/2.
+func check407(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Object:
@@ -16642,7 +16415,7 @@ func check414(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "x-y":
 				{
-					r := check416(s.Enter(k), &v.Vals[i])
+					r := check409(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -16652,9 +16425,9 @@ func check414(s *wire.Scope, v *jsonvalue.Value) bool {
 					}
 				}
 			}
-			if checkProp0_414.MatchString(k) {
+			if checkProp0_407.MatchString(k) {
 				{
-					r := check415(s.Enter(k), &v.Vals[i])
+					r := check408(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -16669,21 +16442,21 @@ func check414(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check415 checks random.yaml#/components/messages/M218/payload/properties/v/allOf/2/patternProperties/é.
-func check415(s *wire.Scope, v *jsonvalue.Value) bool {
+// check408 checks random.yaml#/components/messages/M218/payload/properties/v/allOf/2/patternProperties/é.
+func check408(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.In(v, checkEnum415) {
+	if !jsonvalue.In(v, checkEnum408) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of 1, \"é\", \"\"")
+		s.Violate("enum", "not one of 1, [1], \"a\"")
 	}
 	return ok
 }
 
-// check416 checks random.yaml#/components/messages/M218/payload/properties/v/allOf/2/properties/x-y.
-func check416(s *wire.Scope, v *jsonvalue.Value) bool {
+// check409 checks random.yaml#/components/messages/M218/payload/properties/v/allOf/2/properties/x-y.
+func check409(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -16706,8 +16479,8 @@ func check416(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check417 checks random.yaml#/components/messages/M219/payload/properties/v.
-func check417(s *wire.Scope, v *jsonvalue.Value) bool {
+// check410 checks random.yaml#/components/messages/M219/payload/properties/v.
+func check410(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -16727,7 +16500,7 @@ func check417(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		if len(v.Items) > 1 {
 			{
-				r := check425(s.EnterIndex(1), &v.Items[1])
+				r := check418(s.EnterIndex(1), &v.Items[1])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -16739,7 +16512,7 @@ func check417(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		for i := 2; i < len(v.Items); i++ {
 			{
-				r := check418(s.EnterIndex(i), &v.Items[i])
+				r := check411(s.EnterIndex(i), &v.Items[i])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -16753,8 +16526,8 @@ func check417(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check418 checks random.yaml#/components/messages/M219/payload/properties/v/additionalItems.
-func check418(s *wire.Scope, v *jsonvalue.Value) bool {
+// check411 checks random.yaml#/components/messages/M219/payload/properties/v/additionalItems.
+func check411(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -16769,7 +16542,7 @@ func check418(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "id":
 				{
-					r := check423(s.Enter(k), &v.Vals[i])
+					r := check416(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -16779,9 +16552,9 @@ func check418(s *wire.Scope, v *jsonvalue.Value) bool {
 					}
 				}
 			}
-			if checkProp0_418.MatchString(k) {
+			if checkProp0_411.MatchString(k) {
 				{
-					r := check419(s.Enter(k), &v.Vals[i])
+					r := check412(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -16796,8 +16569,8 @@ func check418(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check419 checks random.yaml#/components/messages/M219/payload/properties/v/additionalItems/patternProperties/é.
-func check419(s *wire.Scope, v *jsonvalue.Value) bool {
+// check412 checks random.yaml#/components/messages/M219/payload/properties/v/additionalItems/patternProperties/é.
+func check412(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -16821,7 +16594,7 @@ func check419(s *wire.Scope, v *jsonvalue.Value) bool {
 			case "a":
 				known = true
 				{
-					r := check422(s.Enter(k), &v.Vals[i])
+					r := check415(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -16831,10 +16604,10 @@ func check419(s *wire.Scope, v *jsonvalue.Value) bool {
 					}
 				}
 			}
-			if checkProp0_419.MatchString(k) {
+			if checkProp0_412.MatchString(k) {
 				known = true
 				{
-					r := check421(s.Enter(k), &v.Vals[i])
+					r := check414(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -16846,7 +16619,7 @@ func check419(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			if !known {
 				{
-					r := check420(s.Enter(k), &v.Vals[i])
+					r := check413(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -16861,8 +16634,8 @@ func check419(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check420 checks random.yaml#/components/messages/M219/payload/properties/v/additionalItems/patternProperties/é/additionalProperties.
-func check420(s *wire.Scope, v *jsonvalue.Value) bool {
+// check413 checks random.yaml#/components/messages/M219/payload/properties/v/additionalItems/patternProperties/é/additionalProperties.
+func check413(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -16874,8 +16647,8 @@ func check420(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check421 checks random.yaml#/components/messages/M219/payload/properties/v/additionalItems/patternProperties/é/patternProperties/x|y.
-func check421(s *wire.Scope, v *jsonvalue.Value) bool {
+// check414 checks random.yaml#/components/messages/M219/payload/properties/v/additionalItems/patternProperties/é/patternProperties/x|y.
+func check414(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -16887,8 +16660,8 @@ func check421(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check422 checks random.yaml#/components/messages/M219/payload/properties/v/additionalItems/patternProperties/é/properties/a.
-func check422(s *wire.Scope, v *jsonvalue.Value) bool {
+// check415 checks random.yaml#/components/messages/M219/payload/properties/v/additionalItems/patternProperties/é/properties/a.
+func check415(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool) {
 		if s == nil {
@@ -16900,31 +16673,31 @@ func check422(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check423 checks random.yaml#/components/messages/M219/payload/properties/v/additionalItems/properties/id.
-func check423(s *wire.Scope, v *jsonvalue.Value) bool {
+// check416 checks random.yaml#/components/messages/M219/payload/properties/v/additionalItems/properties/id.
+func check416(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMin423) <= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMin416) <= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMinimum", "not greater than -2.5")
+			s.Violate("exclusiveMinimum", "not greater than 0.01")
 		}
-		if !jsonvalue.MultipleOf(v.Num, checkMul423) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul416) {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("multipleOf", "not a multiple of 2.5")
+			s.Violate("multipleOf", "not a multiple of 2")
 		}
 	}
 	return ok
 }
 
-// check425 checks random.yaml#/components/messages/M219/payload/properties/v/items/1.
-func check425(s *wire.Scope, v *jsonvalue.Value) bool {
+// check418 checks random.yaml#/components/messages/M219/payload/properties/v/items/1.
+func check418(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool) {
 		if s == nil {
@@ -16936,27 +16709,27 @@ func check425(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check426 checks random.yaml#/components/messages/M22/payload/properties/v.
-func check426(s *wire.Scope, v *jsonvalue.Value) bool {
+// check419 checks random.yaml#/components/messages/M22/payload/properties/v.
+func check419(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !(check427(nil, v) || check429(nil, v) || check433(nil, v)) {
+	if !(check420(nil, v) || check422(nil, v) || check426(nil, v)) {
 		if s == nil {
 			return false
 		}
 		ok = false
 		wire.Closest(s, "anyOf", func(s *wire.Scope) bool {
-			return check427(s, v)
+			return check420(s, v)
 		}, func(s *wire.Scope) bool {
-			return check429(s, v)
+			return check422(s, v)
 		}, func(s *wire.Scope) bool {
-			return check433(s, v)
+			return check426(s, v)
 		})
 	}
 	return ok
 }
 
-// check427 checks random.yaml#/components/messages/M22/payload/properties/v/anyOf/0.
-func check427(s *wire.Scope, v *jsonvalue.Value) bool {
+// check420 checks random.yaml#/components/messages/M22/payload/properties/v/anyOf/0.
+func check420(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -16971,7 +16744,7 @@ func check427(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "a":
 				{
-					r := check428(s.Enter(k), &v.Vals[i])
+					r := check421(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -16986,8 +16759,8 @@ func check427(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check428 checks random.yaml#/components/messages/M22/payload/properties/v/anyOf/0/properties/a.
-func check428(s *wire.Scope, v *jsonvalue.Value) bool {
+// check421 checks random.yaml#/components/messages/M22/payload/properties/v/anyOf/0/properties/a.
+func check421(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -16998,26 +16771,26 @@ func check428(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin428) < 0 {
+		if jsonvalue.Cmp(v.Num, checkMin421) < 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("minimum", "less than 1")
+			s.Violate("minimum", "less than 2")
 		}
-		if jsonvalue.Cmp(v.Num, checkMax428) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax421) > 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("maximum", "greater than 100")
+			s.Violate("maximum", "greater than 9223372036854775807")
 		}
 	}
 	return ok
 }
 
-// check429 checks random.yaml#/components/messages/M22/payload/properties/v/anyOf/1.
-func check429(s *wire.Scope, v *jsonvalue.Value) bool {
+// check422 checks random.yaml#/components/messages/M22/payload/properties/v/anyOf/1.
+func check422(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Object:
@@ -17029,7 +16802,7 @@ func check429(s *wire.Scope, v *jsonvalue.Value) bool {
 			s.Violate("required", "missing property \"b\"")
 		}
 	}
-	if check430(nil, v) {
+	if check423(nil, v) {
 		if s == nil {
 			return false
 		}
@@ -17039,8 +16812,8 @@ func check429(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check430 checks random.yaml#/components/messages/M22/payload/properties/v/anyOf/1/not.
-func check430(s *wire.Scope, v *jsonvalue.Value) bool {
+// check423 checks random.yaml#/components/messages/M22/payload/properties/v/anyOf/1/not.
+func check423(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -17063,7 +16836,7 @@ func check430(s *wire.Scope, v *jsonvalue.Value) bool {
 				Kind: jsonvalue.String,
 				Str:  k,
 			}
-			if !check432(nil, &name) {
+			if !check425(nil, &name) {
 				if s == nil {
 					return false
 				}
@@ -17075,7 +16848,7 @@ func check430(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "é":
 				{
-					r := check431(s.Enter(k), &v.Vals[i])
+					r := check424(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -17090,21 +16863,21 @@ func check430(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check431 checks random.yaml#/components/messages/M22/payload/properties/v/anyOf/1/not/properties/é.
-func check431(s *wire.Scope, v *jsonvalue.Value) bool {
+// check424 checks random.yaml#/components/messages/M22/payload/properties/v/anyOf/1/not/properties/é.
+func check424(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.In(v, checkEnum431) {
+	if !jsonvalue.In(v, checkEnum424) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of [], 1.5, 0")
+		s.Violate("enum", "not one of [1], -2, 1")
 	}
 	return ok
 }
 
-// check432 checks random.yaml#/components/messages/M22/payload/properties/v/anyOf/1/not/propertyNames.
-func check432(s *wire.Scope, v *jsonvalue.Value) bool {
+// check425 checks random.yaml#/components/messages/M22/payload/properties/v/anyOf/1/not/propertyNames.
+func check425(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.String:
@@ -17120,8 +16893,8 @@ func check432(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check433 checks random.yaml#/components/messages/M22/payload/properties/v/anyOf/2.
-func check433(s *wire.Scope, v *jsonvalue.Value) bool {
+// check426 checks random.yaml#/components/messages/M22/payload/properties/v/anyOf/2.
+func check426(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger() || v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -17132,7 +16905,7 @@ func check433(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.String:
-		if !checkPattern433.MatchString(v.Str) {
+		if !checkPattern426.MatchString(v.Str) {
 			if s == nil {
 				return false
 			}
@@ -17143,8 +16916,8 @@ func check433(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check434 checks random.yaml#/components/messages/M220/payload/properties/v.
-func check434(s *wire.Scope, v *jsonvalue.Value) bool {
+// check427 checks random.yaml#/components/messages/M220/payload/properties/v.
+func check427(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -17171,7 +16944,7 @@ func check434(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		for i := range v.Items {
 			{
-				r := check435(s.EnterIndex(i), &v.Items[i])
+				r := check428(s.EnterIndex(i), &v.Items[i])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -17182,7 +16955,7 @@ func check434(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 		}
 	}
-	if check436(nil, v) {
+	if check429(nil, v) {
 		if s == nil {
 			return false
 		}
@@ -17192,12 +16965,12 @@ func check434(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check435 checks random.yaml#/components/messages/M220/payload/properties/v/items.
-func check435(s *wire.Scope, v *jsonvalue.Value) bool {
+// check428 checks random.yaml#/components/messages/M220/payload/properties/v/items.
+func check428(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.String:
-		if !checkPattern435.MatchString(v.Str) {
+		if !checkPattern428.MatchString(v.Str) {
 			if s == nil {
 				return false
 			}
@@ -17208,8 +16981,8 @@ func check435(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check436 checks random.yaml#/components/messages/M220/payload/properties/v/not.
-func check436(s *wire.Scope, v *jsonvalue.Value) bool {
+// check429 checks random.yaml#/components/messages/M220/payload/properties/v/not.
+func check429(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -17221,55 +16994,55 @@ func check436(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check437 checks random.yaml#/components/messages/M221/payload/properties/v.
-func check437(s *wire.Scope, v *jsonvalue.Value) bool {
+// check430 checks random.yaml#/components/messages/M221/payload/properties/v.
+func check430(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin437) < 0 {
+		if jsonvalue.Cmp(v.Num, checkMin430) < 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("minimum", "less than 3")
+			s.Violate("minimum", "less than 5")
 		}
-		if jsonvalue.Cmp(v.Num, checkXMin437) <= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMin430) <= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMinimum", "not greater than 1.5")
+			s.Violate("exclusiveMinimum", "not greater than -100")
 		}
-		if jsonvalue.Cmp(v.Num, checkMax437) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax430) > 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("maximum", "greater than 3")
+			s.Violate("maximum", "greater than 10")
 		}
 	}
 	return ok
 }
 
-// check438 checks random.yaml#/components/messages/M222/payload/properties/v.
-func check438(s *wire.Scope, v *jsonvalue.Value) bool {
+// check431 checks random.yaml#/components/messages/M222/payload/properties/v.
+func check431(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !(check439(nil, v) || check440(nil, v)) {
+	if !(check432(nil, v) || check433(nil, v)) {
 		if s == nil {
 			return false
 		}
 		ok = false
 		wire.Closest(s, "anyOf", func(s *wire.Scope) bool {
-			return check439(s, v)
+			return check432(s, v)
 		}, func(s *wire.Scope) bool {
-			return check440(s, v)
+			return check433(s, v)
 		})
 	}
 	return ok
 }
 
-// check439 checks random.yaml#/components/messages/M222/payload/properties/v/anyOf/0.
-func check439(s *wire.Scope, v *jsonvalue.Value) bool {
+// check432 checks random.yaml#/components/messages/M222/payload/properties/v/anyOf/0.
+func check432(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool) {
 		if s == nil {
@@ -17281,22 +17054,22 @@ func check439(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check440 checks random.yaml#/components/messages/M222/payload/properties/v/anyOf/1.
-func check440(s *wire.Scope, v *jsonvalue.Value) bool {
+// check433 checks random.yaml#/components/messages/M222/payload/properties/v/anyOf/1.
+func check433(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !check441(s, v) {
+	if !check434(s, v) {
 		if s == nil {
 			return false
 		}
 		ok = false
 	}
-	if !check442(s, v) {
+	if !check435(s, v) {
 		if s == nil {
 			return false
 		}
 		ok = false
 	}
-	if check445(nil, v) {
+	if check438(nil, v) {
 		if s == nil {
 			return false
 		}
@@ -17306,8 +17079,8 @@ func check440(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check441 checks random.yaml#/components/messages/M222/payload/properties/v/anyOf/1/allOf/0.
-func check441(s *wire.Scope, v *jsonvalue.Value) bool {
+// check434 checks random.yaml#/components/messages/M222/payload/properties/v/anyOf/1/allOf/0.
+func check434(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -17316,7 +17089,7 @@ func check441(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected string or null, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum441) {
+	if !jsonvalue.In(v, checkEnum434) {
 		if s == nil {
 			return false
 		}
@@ -17326,8 +17099,8 @@ func check441(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check442 checks random.yaml#/components/messages/M222/payload/properties/v/anyOf/1/allOf/1.
-func check442(s *wire.Scope, v *jsonvalue.Value) bool {
+// check435 checks random.yaml#/components/messages/M222/payload/properties/v/anyOf/1/allOf/1.
+func check435(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -17347,10 +17120,10 @@ func check442(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		for i, k := range v.Keys {
 			known := false
-			if checkProp0_442.MatchString(k) {
+			if checkProp0_435.MatchString(k) {
 				known = true
 				{
-					r := check444(s.Enter(k), &v.Vals[i])
+					r := check437(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -17362,7 +17135,7 @@ func check442(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			if !known {
 				{
-					r := check443(s.Enter(k), &v.Vals[i])
+					r := check436(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -17377,61 +17150,61 @@ func check442(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check443 checks random.yaml#/components/messages/M222/payload/properties/v/anyOf/1/allOf/1/additionalProperties.
-func check443(s *wire.Scope, v *jsonvalue.Value) bool {
+// check436 checks random.yaml#/components/messages/M222/payload/properties/v/anyOf/1/allOf/1/additionalProperties.
+func check436(s *wire.Scope, v *jsonvalue.Value) bool {
 	if s != nil {
 		s.Violate("false", "no value is allowed here (false schema)")
 	}
 	return false
 }
 
-// check444 checks random.yaml#/components/messages/M222/payload/properties/v/anyOf/1/allOf/1/patternProperties/b$.
-func check444(s *wire.Scope, v *jsonvalue.Value) bool {
+// check437 checks random.yaml#/components/messages/M222/payload/properties/v/anyOf/1/allOf/1/patternProperties/b$.
+func check437(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.In(v, checkEnum444) {
+	if !jsonvalue.In(v, checkEnum437) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of -2, \"a\", 1")
+		s.Violate("enum", "not one of -2, \"é\", 1")
 	}
 	return ok
 }
 
-// check445 checks random.yaml#/components/messages/M222/payload/properties/v/anyOf/1/not.
-func check445(s *wire.Scope, v *jsonvalue.Value) bool {
+// check438 checks random.yaml#/components/messages/M222/payload/properties/v/anyOf/1/not.
+func check438(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst445) {
+	if !jsonvalue.Equal(v, &checkConst438) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("const", "must be []")
+		s.Violate("const", "must be [1]")
 	}
 	return ok
 }
 
-// check446 checks random.yaml#/components/messages/M223/payload/properties/v.
-func check446(s *wire.Scope, v *jsonvalue.Value) bool {
+// check439 checks random.yaml#/components/messages/M223/payload/properties/v.
+func check439(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !(check447(nil, v) || check448(nil, v) || check450(nil, v)) {
+	if !(check440(nil, v) || check441(nil, v) || check443(nil, v)) {
 		if s == nil {
 			return false
 		}
 		ok = false
 		wire.Closest(s, "anyOf", func(s *wire.Scope) bool {
-			return check447(s, v)
+			return check440(s, v)
 		}, func(s *wire.Scope) bool {
-			return check448(s, v)
+			return check441(s, v)
 		}, func(s *wire.Scope) bool {
-			return check450(s, v)
+			return check443(s, v)
 		})
 	}
 	return ok
 }
 
-// check447 checks random.yaml#/components/messages/M223/payload/properties/v/anyOf/0.
-func check447(s *wire.Scope, v *jsonvalue.Value) bool {
+// check440 checks random.yaml#/components/messages/M223/payload/properties/v/anyOf/0.
+func check440(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -17461,8 +17234,8 @@ func check447(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check448 checks random.yaml#/components/messages/M223/payload/properties/v/anyOf/1.
-func check448(s *wire.Scope, v *jsonvalue.Value) bool {
+// check441 checks random.yaml#/components/messages/M223/payload/properties/v/anyOf/1.
+func check441(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -17475,7 +17248,7 @@ func check448(s *wire.Scope, v *jsonvalue.Value) bool {
 	case jsonvalue.Array:
 		for i := range v.Items {
 			{
-				r := check449(s.EnterIndex(i), &v.Items[i])
+				r := check442(s.EnterIndex(i), &v.Items[i])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -17489,8 +17262,8 @@ func check448(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check449 checks random.yaml#/components/messages/M223/payload/properties/v/anyOf/1/items.
-func check449(s *wire.Scope, v *jsonvalue.Value) bool {
+// check442 checks random.yaml#/components/messages/M223/payload/properties/v/anyOf/1/items.
+func check442(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool) {
 		if s == nil {
@@ -17502,22 +17275,22 @@ func check449(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check450 checks random.yaml#/components/messages/M223/payload/properties/v/anyOf/2.
-func check450(s *wire.Scope, v *jsonvalue.Value) bool {
+// check443 checks random.yaml#/components/messages/M223/payload/properties/v/anyOf/2.
+func check443(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !check451(s, v) {
+	if !check444(s, v) {
 		if s == nil {
 			return false
 		}
 		ok = false
 	}
-	if !check453(s, v) {
+	if !check446(s, v) {
 		if s == nil {
 			return false
 		}
 		ok = false
 	}
-	if !check454(s, v) {
+	if !check447(s, v) {
 		if s == nil {
 			return false
 		}
@@ -17526,8 +17299,8 @@ func check450(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check451 checks random.yaml#/components/messages/M223/payload/properties/v/anyOf/2/allOf/0.
-func check451(s *wire.Scope, v *jsonvalue.Value) bool {
+// check444 checks random.yaml#/components/messages/M223/payload/properties/v/anyOf/2/allOf/0.
+func check444(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -17549,7 +17322,7 @@ func check451(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "é":
 				{
-					r := check452(s.Enter(k), &v.Vals[i])
+					r := check445(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -17564,8 +17337,8 @@ func check451(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check452 checks random.yaml#/components/messages/M223/payload/properties/v/anyOf/2/allOf/0/properties/é.
-func check452(s *wire.Scope, v *jsonvalue.Value) bool {
+// check445 checks random.yaml#/components/messages/M223/payload/properties/v/anyOf/2/allOf/0/properties/é.
+func check445(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -17574,7 +17347,7 @@ func check452(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected string or null, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum452) {
+	if !jsonvalue.In(v, checkEnum445) {
 		if s == nil {
 			return false
 		}
@@ -17584,21 +17357,21 @@ func check452(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check453 checks random.yaml#/components/messages/M223/payload/properties/v/anyOf/2/allOf/1.
-func check453(s *wire.Scope, v *jsonvalue.Value) bool {
+// check446 checks random.yaml#/components/messages/M223/payload/properties/v/anyOf/2/allOf/1.
+func check446(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst453) {
+	if !jsonvalue.Equal(v, &checkConst446) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("const", "must be -2")
+		s.Violate("const", "must be \"\"")
 	}
 	return ok
 }
 
-// check454 checks random.yaml#/components/messages/M223/payload/properties/v/anyOf/2/allOf/2.
-func check454(s *wire.Scope, v *jsonvalue.Value) bool {
+// check447 checks random.yaml#/components/messages/M223/payload/properties/v/anyOf/2/allOf/2.
+func check447(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -17610,8 +17383,8 @@ func check454(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check455 checks random.yaml#/components/messages/M224/payload/properties/v.
-func check455(s *wire.Scope, v *jsonvalue.Value) bool {
+// check448 checks random.yaml#/components/messages/M224/payload/properties/v.
+func check448(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array || v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -17634,8 +17407,8 @@ func check455(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check456 checks random.yaml#/components/messages/M225/payload/properties/v.
-func check456(s *wire.Scope, v *jsonvalue.Value) bool {
+// check449 checks random.yaml#/components/messages/M225/payload/properties/v.
+func check449(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -17667,7 +17440,7 @@ func check456(s *wire.Scope, v *jsonvalue.Value) bool {
 				Kind: jsonvalue.String,
 				Str:  k,
 			}
-			if !check462(nil, &name) {
+			if !check455(nil, &name) {
 				if s == nil {
 					return false
 				}
@@ -17679,7 +17452,7 @@ func check456(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "x-y":
 				{
-					r := check458(s.Enter(k), &v.Vals[i])
+					r := check451(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -17690,7 +17463,7 @@ func check456(s *wire.Scope, v *jsonvalue.Value) bool {
 				}
 			case "é":
 				{
-					r := check459(s.Enter(k), &v.Vals[i])
+					r := check452(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -17700,9 +17473,9 @@ func check456(s *wire.Scope, v *jsonvalue.Value) bool {
 					}
 				}
 			}
-			if checkProp0_456.MatchString(k) {
+			if checkProp0_449.MatchString(k) {
 				{
-					r := check457(s.Enter(k), &v.Vals[i])
+					r := check450(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -17717,8 +17490,8 @@ func check456(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check457 checks random.yaml#/components/messages/M225/payload/properties/v/patternProperties/b$.
-func check457(s *wire.Scope, v *jsonvalue.Value) bool {
+// check450 checks random.yaml#/components/messages/M225/payload/properties/v/patternProperties/b$.
+func check450(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool) {
 		if s == nil {
@@ -17730,8 +17503,8 @@ func check457(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check458 checks random.yaml#/components/messages/M225/payload/properties/v/properties/x-y.
-func check458(s *wire.Scope, v *jsonvalue.Value) bool {
+// check451 checks random.yaml#/components/messages/M225/payload/properties/v/properties/x-y.
+func check451(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -17743,8 +17516,8 @@ func check458(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check459 checks random.yaml#/components/messages/M225/payload/properties/v/properties/é.
-func check459(s *wire.Scope, v *jsonvalue.Value) bool {
+// check452 checks random.yaml#/components/messages/M225/payload/properties/v/properties/é.
+func check452(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -17773,10 +17546,230 @@ func check459(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		for i, k := range v.Keys {
 			known := false
-			if checkProp0_459.MatchString(k) {
+			if checkProp0_452.MatchString(k) {
+				known = true
+				{
+					r := check454(s.Enter(k), &v.Vals[i])
+					s.Leave()
+					if !r {
+						if s == nil {
+							return false
+						}
+						ok = false
+					}
+				}
+			}
+			if !known {
+				{
+					r := check453(s.Enter(k), &v.Vals[i])
+					s.Leave()
+					if !r {
+						if s == nil {
+							return false
+						}
+						ok = false
+					}
+				}
+			}
+		}
+	}
+	return ok
+}
+
+// check453 checks random.yaml#/components/messages/M225/payload/properties/v/properties/é/additionalProperties.
+func check453(s *wire.Scope, v *jsonvalue.Value) bool {
+	if s != nil {
+		s.Violate("false", "no value is allowed here (false schema)")
+	}
+	return false
+}
+
+// check454 checks random.yaml#/components/messages/M225/payload/properties/v/properties/é/patternProperties/^[a-z]+$.
+func check454(s *wire.Scope, v *jsonvalue.Value) bool {
+	if s != nil {
+		s.Violate("false", "no value is allowed here (false schema)")
+	}
+	return false
+}
+
+// check455 checks random.yaml#/components/messages/M225/payload/properties/v/propertyNames.
+func check455(s *wire.Scope, v *jsonvalue.Value) bool {
+	ok := true
+	switch v.Kind {
+	case jsonvalue.String:
+		n := jsonvalue.Length(v.Str)
+		if n > 3 {
+			if s == nil {
+				return false
+			}
+			ok = false
+			s.Violate("maxLength", "longer than 3 characters")
+		}
+	}
+	return ok
+}
+
+// check456 checks random.yaml#/components/messages/M226/payload/properties/v.
+func check456(s *wire.Scope, v *jsonvalue.Value) bool {
+	ok := true
+	if !(check457(nil, v) || check465(nil, v)) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		wire.Closest(s, "anyOf", func(s *wire.Scope) bool {
+			return check457(s, v)
+		}, func(s *wire.Scope) bool {
+			return check465(s, v)
+		})
+	}
+	return ok
+}
+
+// check457 checks random.yaml#/components/messages/M226/payload/properties/v/anyOf/0.
+func check457(s *wire.Scope, v *jsonvalue.Value) bool {
+	ok := true
+	if !(v.Kind == jsonvalue.Object) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("type", "expected object, got "+v.TypeName())
+	}
+	switch v.Kind {
+	case jsonvalue.Object:
+		if _, has := v.Get("é"); !has {
+			if s == nil {
+				return false
+			}
+			ok = false
+			s.Violate("required", "missing property \"é\"")
+		}
+		for i, k := range v.Keys {
+			known := false
+			switch k {
+			case "id":
+				known = true
+				{
+					r := check464(s.Enter(k), &v.Vals[i])
+					s.Leave()
+					if !r {
+						if s == nil {
+							return false
+						}
+						ok = false
+					}
+				}
+			}
+			if !known {
+				{
+					r := check458(s.Enter(k), &v.Vals[i])
+					s.Leave()
+					if !r {
+						if s == nil {
+							return false
+						}
+						ok = false
+					}
+				}
+			}
+		}
+	}
+	{
+		first, second := -1, -1
+		if check459(nil, v) {
+			if first < 0 {
+				first = 0
+			} else {
+				second = 0
+			}
+		}
+		if check463(nil, v) {
+			if first < 0 {
+				first = 1
+			} else {
+				second = 1
+			}
+		}
+		if first < 0 {
+			if s == nil {
+				return false
+			}
+			ok = false
+			wire.Closest(s, "oneOf", func(s *wire.Scope) bool {
+				return check459(s, v)
+			}, func(s *wire.Scope) bool {
+				return check463(s, v)
+			})
+		} else if second >= 0 {
+			if s == nil {
+				return false
+			}
+			ok = false
+			wire.TooMany(s, first, second)
+		}
+	}
+	return ok
+}
+
+// check458 checks random.yaml#/components/messages/M226/payload/properties/v/anyOf/0/additionalProperties.
+func check458(s *wire.Scope, v *jsonvalue.Value) bool {
+	ok := true
+	if !jsonvalue.In(v, checkEnum458) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("enum", "not one of 1.5, \"\"")
+	}
+	return ok
+}
+
+// check459 checks random.yaml#/components/messages/M226/payload/properties/v/anyOf/0/oneOf/0.
+func check459(s *wire.Scope, v *jsonvalue.Value) bool {
+	ok := true
+	if !(v.Kind == jsonvalue.Object) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("type", "expected object, got "+v.TypeName())
+	}
+	switch v.Kind {
+	case jsonvalue.Object:
+		if len(v.Keys) > 2 {
+			if s == nil {
+				return false
+			}
+			ok = false
+			s.Violate("maxProperties", "more than 2 properties")
+		}
+		if _, has := v.Get("é"); !has {
+			if s == nil {
+				return false
+			}
+			ok = false
+			s.Violate("required", "missing property \"é\"")
+		}
+		for i, k := range v.Keys {
+			known := false
+			switch k {
+			case "id":
 				known = true
 				{
 					r := check461(s.Enter(k), &v.Vals[i])
+					s.Leave()
+					if !r {
+						if s == nil {
+							return false
+						}
+						ok = false
+					}
+				}
+			case "é":
+				known = true
+				{
+					r := check462(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -17803,228 +17796,8 @@ func check459(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check460 checks random.yaml#/components/messages/M225/payload/properties/v/properties/é/additionalProperties.
+// check460 checks random.yaml#/components/messages/M226/payload/properties/v/anyOf/0/oneOf/0/additionalProperties.
 func check460(s *wire.Scope, v *jsonvalue.Value) bool {
-	if s != nil {
-		s.Violate("false", "no value is allowed here (false schema)")
-	}
-	return false
-}
-
-// check461 checks random.yaml#/components/messages/M225/payload/properties/v/properties/é/patternProperties/^[a-z]+$.
-func check461(s *wire.Scope, v *jsonvalue.Value) bool {
-	if s != nil {
-		s.Violate("false", "no value is allowed here (false schema)")
-	}
-	return false
-}
-
-// check462 checks random.yaml#/components/messages/M225/payload/properties/v/propertyNames.
-func check462(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	switch v.Kind {
-	case jsonvalue.String:
-		n := jsonvalue.Length(v.Str)
-		if n > 3 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("maxLength", "longer than 3 characters")
-		}
-	}
-	return ok
-}
-
-// check463 checks random.yaml#/components/messages/M226/payload/properties/v.
-func check463(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if !(check464(nil, v) || check472(nil, v)) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		wire.Closest(s, "anyOf", func(s *wire.Scope) bool {
-			return check464(s, v)
-		}, func(s *wire.Scope) bool {
-			return check472(s, v)
-		})
-	}
-	return ok
-}
-
-// check464 checks random.yaml#/components/messages/M226/payload/properties/v/anyOf/0.
-func check464(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if !(v.Kind == jsonvalue.Object) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("type", "expected object, got "+v.TypeName())
-	}
-	switch v.Kind {
-	case jsonvalue.Object:
-		if _, has := v.Get("é"); !has {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("required", "missing property \"é\"")
-		}
-		for i, k := range v.Keys {
-			known := false
-			switch k {
-			case "id":
-				known = true
-				{
-					r := check471(s.Enter(k), &v.Vals[i])
-					s.Leave()
-					if !r {
-						if s == nil {
-							return false
-						}
-						ok = false
-					}
-				}
-			}
-			if !known {
-				{
-					r := check465(s.Enter(k), &v.Vals[i])
-					s.Leave()
-					if !r {
-						if s == nil {
-							return false
-						}
-						ok = false
-					}
-				}
-			}
-		}
-	}
-	{
-		first, second := -1, -1
-		if check466(nil, v) {
-			if first < 0 {
-				first = 0
-			} else {
-				second = 0
-			}
-		}
-		if check470(nil, v) {
-			if first < 0 {
-				first = 1
-			} else {
-				second = 1
-			}
-		}
-		if first < 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			wire.Closest(s, "oneOf", func(s *wire.Scope) bool {
-				return check466(s, v)
-			}, func(s *wire.Scope) bool {
-				return check470(s, v)
-			})
-		} else if second >= 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			wire.TooMany(s, first, second)
-		}
-	}
-	return ok
-}
-
-// check465 checks random.yaml#/components/messages/M226/payload/properties/v/anyOf/0/additionalProperties.
-func check465(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if !jsonvalue.In(v, checkEnum465) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("enum", "not one of 1, -2")
-	}
-	return ok
-}
-
-// check466 checks random.yaml#/components/messages/M226/payload/properties/v/anyOf/0/oneOf/0.
-func check466(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if !(v.Kind == jsonvalue.Object) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("type", "expected object, got "+v.TypeName())
-	}
-	switch v.Kind {
-	case jsonvalue.Object:
-		if len(v.Keys) > 2 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("maxProperties", "more than 2 properties")
-		}
-		if _, has := v.Get("é"); !has {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("required", "missing property \"é\"")
-		}
-		for i, k := range v.Keys {
-			known := false
-			switch k {
-			case "id":
-				known = true
-				{
-					r := check468(s.Enter(k), &v.Vals[i])
-					s.Leave()
-					if !r {
-						if s == nil {
-							return false
-						}
-						ok = false
-					}
-				}
-			case "é":
-				known = true
-				{
-					r := check469(s.Enter(k), &v.Vals[i])
-					s.Leave()
-					if !r {
-						if s == nil {
-							return false
-						}
-						ok = false
-					}
-				}
-			}
-			if !known {
-				{
-					r := check467(s.Enter(k), &v.Vals[i])
-					s.Leave()
-					if !r {
-						if s == nil {
-							return false
-						}
-						ok = false
-					}
-				}
-			}
-		}
-	}
-	return ok
-}
-
-// check467 checks random.yaml#/components/messages/M226/payload/properties/v/anyOf/0/oneOf/0/additionalProperties.
-func check467(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -18036,21 +17809,21 @@ func check467(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check468 checks random.yaml#/components/messages/M226/payload/properties/v/anyOf/0/oneOf/0/properties/id.
-func check468(s *wire.Scope, v *jsonvalue.Value) bool {
+// check461 checks random.yaml#/components/messages/M226/payload/properties/v/anyOf/0/oneOf/0/properties/id.
+func check461(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.In(v, checkEnum468) {
+	if !jsonvalue.In(v, checkEnum461) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of -2, [], 0")
+		s.Violate("enum", "not one of \"\", {}, 1")
 	}
 	return ok
 }
 
-// check469 checks random.yaml#/components/messages/M226/payload/properties/v/anyOf/0/oneOf/0/properties/é.
-func check469(s *wire.Scope, v *jsonvalue.Value) bool {
+// check462 checks random.yaml#/components/messages/M226/payload/properties/v/anyOf/0/oneOf/0/properties/é.
+func check462(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -18062,16 +17835,16 @@ func check469(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check470 checks random.yaml#/components/messages/M226/payload/properties/v/anyOf/0/oneOf/1.
-func check470(s *wire.Scope, v *jsonvalue.Value) bool {
+// check463 checks random.yaml#/components/messages/M226/payload/properties/v/anyOf/0/oneOf/1.
+func check463(s *wire.Scope, v *jsonvalue.Value) bool {
 	if s != nil {
 		s.Violate("false", "no value is allowed here (false schema)")
 	}
 	return false
 }
 
-// check471 checks random.yaml#/components/messages/M226/payload/properties/v/anyOf/0/properties/id.
-func check471(s *wire.Scope, v *jsonvalue.Value) bool {
+// check464 checks random.yaml#/components/messages/M226/payload/properties/v/anyOf/0/properties/id.
+func check464(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -18080,7 +17853,7 @@ func check471(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected string or null, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum471) {
+	if !jsonvalue.In(v, checkEnum464) {
 		if s == nil {
 			return false
 		}
@@ -18090,8 +17863,8 @@ func check471(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check472 checks random.yaml#/components/messages/M226/payload/properties/v/anyOf/1.
-func check472(s *wire.Scope, v *jsonvalue.Value) bool {
+// check465 checks random.yaml#/components/messages/M226/payload/properties/v/anyOf/1.
+func check465(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -18104,7 +17877,7 @@ func check472(s *wire.Scope, v *jsonvalue.Value) bool {
 	case jsonvalue.Array:
 		for i := range v.Items {
 			{
-				r := check479(s.EnterIndex(i), &v.Items[i])
+				r := check472(s.EnterIndex(i), &v.Items[i])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -18122,19 +17895,19 @@ func check472(s *wire.Scope, v *jsonvalue.Value) bool {
 			s.Violate("contains", "no item matches the contains schema")
 		}
 	}
-	if !check473(s, v) {
+	if !check466(s, v) {
 		if s == nil {
 			return false
 		}
 		ok = false
 	}
-	if !check474(s, v) {
+	if !check467(s, v) {
 		if s == nil {
 			return false
 		}
 		ok = false
 	}
-	if !check477(s, v) {
+	if !check470(s, v) {
 		if s == nil {
 			return false
 		}
@@ -18143,8 +17916,8 @@ func check472(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check473 checks random.yaml#/components/messages/M226/payload/properties/v/anyOf/1/allOf/0.
-func check473(s *wire.Scope, v *jsonvalue.Value) bool {
+// check466 checks random.yaml#/components/messages/M226/payload/properties/v/anyOf/1/allOf/0.
+func check466(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -18166,8 +17939,8 @@ func check473(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check474 checks random.yaml#/components/messages/M226/payload/properties/v/anyOf/1/allOf/1.
-func check474(s *wire.Scope, v *jsonvalue.Value) bool {
+// check467 checks random.yaml#/components/messages/M226/payload/properties/v/anyOf/1/allOf/1.
+func check467(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -18180,7 +17953,7 @@ func check474(s *wire.Scope, v *jsonvalue.Value) bool {
 	case jsonvalue.Array:
 		for i := 1; i < len(v.Items); i++ {
 			{
-				r := check475(s.EnterIndex(i), &v.Items[i])
+				r := check468(s.EnterIndex(i), &v.Items[i])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -18194,8 +17967,8 @@ func check474(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check475 checks random.yaml#/components/messages/M226/payload/properties/v/anyOf/1/allOf/1/additionalItems.
-func check475(s *wire.Scope, v *jsonvalue.Value) bool {
+// check468 checks random.yaml#/components/messages/M226/payload/properties/v/anyOf/1/allOf/1/additionalItems.
+func check468(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool) {
 		if s == nil {
@@ -18207,8 +17980,8 @@ func check475(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check477 checks random.yaml#/components/messages/M226/payload/properties/v/anyOf/1/allOf/2.
-func check477(s *wire.Scope, v *jsonvalue.Value) bool {
+// check470 checks random.yaml#/components/messages/M226/payload/properties/v/anyOf/1/allOf/2.
+func check470(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -18219,7 +17992,7 @@ func check477(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.String:
-		if !checkPattern477.MatchString(v.Str) {
+		if !checkPattern470.MatchString(v.Str) {
 			if s == nil {
 				return false
 			}
@@ -18230,8 +18003,8 @@ func check477(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check479 checks random.yaml#/components/messages/M226/payload/properties/v/anyOf/1/items.
-func check479(s *wire.Scope, v *jsonvalue.Value) bool {
+// check472 checks random.yaml#/components/messages/M226/payload/properties/v/anyOf/1/items.
+func check472(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -18240,7 +18013,7 @@ func check479(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected string or null, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum479) {
+	if !jsonvalue.In(v, checkEnum472) {
 		if s == nil {
 			return false
 		}
@@ -18250,8 +18023,8 @@ func check479(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check480 checks random.yaml#/components/messages/M228/payload/properties/v.
-func check480(s *wire.Scope, v *jsonvalue.Value) bool {
+// check473 checks random.yaml#/components/messages/M228/payload/properties/v.
+func check473(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array || v.IsInteger()) {
 		if s == nil {
@@ -18262,7 +18035,7 @@ func check480(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.String:
-		if !checkPattern480.MatchString(v.Str) {
+		if !checkPattern473.MatchString(v.Str) {
 			if s == nil {
 				return false
 			}
@@ -18273,8 +18046,8 @@ func check480(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check481 checks random.yaml#/components/messages/M229/payload/properties/v.
-func check481(s *wire.Scope, v *jsonvalue.Value) bool {
+// check474 checks random.yaml#/components/messages/M229/payload/properties/v.
+func check474(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Object:
@@ -18289,7 +18062,7 @@ func check481(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "c":
 				{
-					r := check482(s.Enter(k), &v.Vals[i])
+					r := check475(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -18300,7 +18073,7 @@ func check481(s *wire.Scope, v *jsonvalue.Value) bool {
 				}
 			case "id":
 				{
-					r := check483(s.Enter(k), &v.Vals[i])
+					r := check476(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -18315,8 +18088,8 @@ func check481(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check482 checks random.yaml#/components/messages/M229/payload/properties/v/properties/c.
-func check482(s *wire.Scope, v *jsonvalue.Value) bool {
+// check475 checks random.yaml#/components/messages/M229/payload/properties/v/properties/c.
+func check475(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool) {
 		if s == nil {
@@ -18328,8 +18101,8 @@ func check482(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check483 checks random.yaml#/components/messages/M229/payload/properties/v/properties/id.
-func check483(s *wire.Scope, v *jsonvalue.Value) bool {
+// check476 checks random.yaml#/components/messages/M229/payload/properties/v/properties/id.
+func check476(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -18355,7 +18128,7 @@ func check483(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			if !known {
 				{
-					r := check484(s.Enter(k), &v.Vals[i])
+					r := check477(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -18370,16 +18143,16 @@ func check483(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check484 checks random.yaml#/components/messages/M229/payload/properties/v/properties/id/additionalProperties.
-func check484(s *wire.Scope, v *jsonvalue.Value) bool {
+// check477 checks random.yaml#/components/messages/M229/payload/properties/v/properties/id/additionalProperties.
+func check477(s *wire.Scope, v *jsonvalue.Value) bool {
 	if s != nil {
 		s.Violate("false", "no value is allowed here (false schema)")
 	}
 	return false
 }
 
-// check486 checks random.yaml#/components/messages/M23/payload/properties/v.
-func check486(s *wire.Scope, v *jsonvalue.Value) bool {
+// check479 checks random.yaml#/components/messages/M23/payload/properties/v.
+func check479(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -18391,7 +18164,7 @@ func check486(s *wire.Scope, v *jsonvalue.Value) bool {
 	switch v.Kind {
 	case jsonvalue.Object:
 		if _, has := v.Get("a"); has {
-			if !check488(s, v) {
+			if !check481(s, v) {
 				if s == nil {
 					return false
 				}
@@ -18403,7 +18176,7 @@ func check486(s *wire.Scope, v *jsonvalue.Value) bool {
 				Kind: jsonvalue.String,
 				Str:  k,
 			}
-			if !check491(nil, &name) {
+			if !check484(nil, &name) {
 				if s == nil {
 					return false
 				}
@@ -18417,7 +18190,7 @@ func check486(s *wire.Scope, v *jsonvalue.Value) bool {
 			case "b":
 				known = true
 				{
-					r := check489(s.Enter(k), &v.Vals[i])
+					r := check482(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -18429,7 +18202,7 @@ func check486(s *wire.Scope, v *jsonvalue.Value) bool {
 			case "x-y":
 				known = true
 				{
-					r := check490(s.Enter(k), &v.Vals[i])
+					r := check483(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -18441,7 +18214,7 @@ func check486(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			if !known {
 				{
-					r := check487(s.Enter(k), &v.Vals[i])
+					r := check480(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -18456,16 +18229,16 @@ func check486(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check487 checks random.yaml#/components/messages/M23/payload/properties/v/additionalProperties.
-func check487(s *wire.Scope, v *jsonvalue.Value) bool {
+// check480 checks random.yaml#/components/messages/M23/payload/properties/v/additionalProperties.
+func check480(s *wire.Scope, v *jsonvalue.Value) bool {
 	if s != nil {
 		s.Violate("false", "no value is allowed here (false schema)")
 	}
 	return false
 }
 
-// check488 checks random.yaml#/components/messages/M23/payload/properties/v/dependencies/a.
-func check488(s *wire.Scope, v *jsonvalue.Value) bool {
+// check481 checks random.yaml#/components/messages/M23/payload/properties/v/dependencies/a.
+func check481(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -18476,19 +18249,19 @@ func check488(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMin488) <= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMin481) <= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMinimum", "not greater than 2.5")
+			s.Violate("exclusiveMinimum", "not greater than -9223372036854775809")
 		}
 	}
 	return ok
 }
 
-// check489 checks random.yaml#/components/messages/M23/payload/properties/v/properties/b.
-func check489(s *wire.Scope, v *jsonvalue.Value) bool {
+// check482 checks random.yaml#/components/messages/M23/payload/properties/v/properties/b.
+func check482(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -18510,8 +18283,8 @@ func check489(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check490 checks random.yaml#/components/messages/M23/payload/properties/v/properties/x-y.
-func check490(s *wire.Scope, v *jsonvalue.Value) bool {
+// check483 checks random.yaml#/components/messages/M23/payload/properties/v/properties/x-y.
+func check483(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number || v.IsInteger()) {
 		if s == nil {
@@ -18523,8 +18296,8 @@ func check490(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check491 checks random.yaml#/components/messages/M23/payload/properties/v/propertyNames.
-func check491(s *wire.Scope, v *jsonvalue.Value) bool {
+// check484 checks random.yaml#/components/messages/M23/payload/properties/v/propertyNames.
+func check484(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.String:
@@ -18540,8 +18313,8 @@ func check491(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check492 checks random.yaml#/components/messages/M230/payload/properties/v.
-func check492(s *wire.Scope, v *jsonvalue.Value) bool {
+// check485 checks random.yaml#/components/messages/M230/payload/properties/v.
+func check485(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -18552,37 +18325,14 @@ func check492(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMax492) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax485) >= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMaximum", "not less than 5")
+			s.Violate("exclusiveMaximum", "not less than -1")
 		}
-		if !jsonvalue.MultipleOf(v.Num, checkMul492) {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("multipleOf", "not a multiple of 3")
-		}
-	}
-	return ok
-}
-
-// check493 checks random.yaml#/components/messages/M231/payload/properties/v.
-func check493(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if !(v.Kind == jsonvalue.Number) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("type", "expected number, got "+v.TypeName())
-	}
-	switch v.Kind {
-	case jsonvalue.Number:
-		if !jsonvalue.MultipleOf(v.Num, checkMul493) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul485) {
 			if s == nil {
 				return false
 			}
@@ -18593,20 +18343,43 @@ func check493(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check494 checks random.yaml#/components/messages/M232/payload/properties/v.
-func check494(s *wire.Scope, v *jsonvalue.Value) bool {
+// check486 checks random.yaml#/components/messages/M231/payload/properties/v.
+func check486(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
+	if !(v.Kind == jsonvalue.Number) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("type", "expected number, got "+v.TypeName())
+	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMin494) <= 0 {
+		if !jsonvalue.MultipleOf(v.Num, checkMul486) {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMinimum", "not greater than 2.5")
+			s.Violate("multipleOf", "not a multiple of 0.1")
+		}
+	}
+	return ok
+}
+
+// check487 checks random.yaml#/components/messages/M232/payload/properties/v.
+func check487(s *wire.Scope, v *jsonvalue.Value) bool {
+	ok := true
+	switch v.Kind {
+	case jsonvalue.Number:
+		if jsonvalue.Cmp(v.Num, checkXMin487) <= 0 {
+			if s == nil {
+				return false
+			}
+			ok = false
+			s.Violate("exclusiveMinimum", "not greater than -9223372036854775809")
 		}
 	case jsonvalue.String:
-		if !checkPattern494.MatchString(v.Str) {
+		if !checkPattern487.MatchString(v.Str) {
 			if s == nil {
 				return false
 			}
@@ -18625,8 +18398,8 @@ func check494(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check495 checks random.yaml#/components/messages/M233/payload/properties/v.
-func check495(s *wire.Scope, v *jsonvalue.Value) bool {
+// check488 checks random.yaml#/components/messages/M233/payload/properties/v.
+func check488(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -18635,18 +18408,18 @@ func check495(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected string, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum495) {
+	if !jsonvalue.In(v, checkEnum488) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of true, \"é\", [1]")
+		s.Violate("enum", "not one of true, [], {\"a\":1}")
 	}
 	return ok
 }
 
-// check496 checks random.yaml#/components/messages/M234/payload/properties/v.
-func check496(s *wire.Scope, v *jsonvalue.Value) bool {
+// check489 checks random.yaml#/components/messages/M234/payload/properties/v.
+func check489(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -18657,40 +18430,40 @@ func check496(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin496) < 0 {
+		if jsonvalue.Cmp(v.Num, checkMin489) < 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("minimum", "less than 3")
+			s.Violate("minimum", "less than 5")
 		}
-		if jsonvalue.Cmp(v.Num, checkXMin496) <= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMin489) <= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMinimum", "not greater than 0.01")
+			s.Violate("exclusiveMinimum", "not greater than 2.5")
 		}
-		if jsonvalue.Cmp(v.Num, checkXMax496) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax489) >= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMaximum", "not less than 2.5")
+			s.Violate("exclusiveMaximum", "not less than -9223372036854775809")
 		}
-		if !jsonvalue.MultipleOf(v.Num, checkMul496) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul489) {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("multipleOf", "not a multiple of 1")
+			s.Violate("multipleOf", "not a multiple of 0.01")
 		}
 	}
 	return ok
 }
 
-// check497 checks random.yaml#/components/messages/M235/payload/properties/v.
-func check497(s *wire.Scope, v *jsonvalue.Value) bool {
+// check490 checks random.yaml#/components/messages/M235/payload/properties/v.
+func check490(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -18701,26 +18474,26 @@ func check497(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMax497) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax490) > 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("maximum", "greater than -2.5")
+			s.Violate("maximum", "greater than 1.5")
 		}
-		if jsonvalue.Cmp(v.Num, checkXMax497) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax490) >= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMaximum", "not less than -2.5")
+			s.Violate("exclusiveMaximum", "not less than 0.01")
 		}
 	}
 	return ok
 }
 
-// check498 checks random.yaml#/components/messages/M238/payload/properties/v.
-func check498(s *wire.Scope, v *jsonvalue.Value) bool {
+// check491 checks random.yaml#/components/messages/M238/payload/properties/v.
+func check491(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Object:
@@ -18732,7 +18505,7 @@ func check498(s *wire.Scope, v *jsonvalue.Value) bool {
 			s.Violate("required", "missing property \"x-y\"")
 		}
 		if _, has := v.Get("c"); has {
-			if !check499(s, v) {
+			if !check492(s, v) {
 				if s == nil {
 					return false
 				}
@@ -18743,7 +18516,7 @@ func check498(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "b":
 				{
-					r := check501(s.Enter(k), &v.Vals[i])
+					r := check494(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -18754,7 +18527,7 @@ func check498(s *wire.Scope, v *jsonvalue.Value) bool {
 				}
 			case "c":
 				{
-					r := check507(s.Enter(k), &v.Vals[i])
+					r := check500(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -18765,7 +18538,7 @@ func check498(s *wire.Scope, v *jsonvalue.Value) bool {
 				}
 			case "x-y":
 				{
-					r := check508(s.Enter(k), &v.Vals[i])
+					r := check501(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -18775,9 +18548,9 @@ func check498(s *wire.Scope, v *jsonvalue.Value) bool {
 					}
 				}
 			}
-			if checkProp0_498.MatchString(k) {
+			if checkProp0_491.MatchString(k) {
 				{
-					r := check500(s.Enter(k), &v.Vals[i])
+					r := check493(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -18792,10 +18565,10 @@ func check498(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check499 checks random.yaml#/components/messages/M238/payload/properties/v/dependencies/c.
-func check499(s *wire.Scope, v *jsonvalue.Value) bool {
+// check492 checks random.yaml#/components/messages/M238/payload/properties/v/dependencies/c.
+func check492(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst499) {
+	if !jsonvalue.Equal(v, &checkConst492) {
 		if s == nil {
 			return false
 		}
@@ -18805,8 +18578,8 @@ func check499(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check500 checks random.yaml#/components/messages/M238/payload/properties/v/patternProperties/x|y.
-func check500(s *wire.Scope, v *jsonvalue.Value) bool {
+// check493 checks random.yaml#/components/messages/M238/payload/properties/v/patternProperties/x|y.
+func check493(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -18828,8 +18601,8 @@ func check500(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check501 checks random.yaml#/components/messages/M238/payload/properties/v/properties/b.
-func check501(s *wire.Scope, v *jsonvalue.Value) bool {
+// check494 checks random.yaml#/components/messages/M238/payload/properties/v/properties/b.
+func check494(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -18851,7 +18624,7 @@ func check501(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "c":
 				{
-					r := check502(s.Enter(k), &v.Vals[i])
+					r := check495(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -18866,8 +18639,8 @@ func check501(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check502 checks random.yaml#/components/messages/M238/payload/properties/v/properties/b/properties/c.
-func check502(s *wire.Scope, v *jsonvalue.Value) bool {
+// check495 checks random.yaml#/components/messages/M238/payload/properties/v/properties/b/properties/c.
+func check495(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -18891,7 +18664,7 @@ func check502(s *wire.Scope, v *jsonvalue.Value) bool {
 			case "a":
 				known = true
 				{
-					r := check505(s.Enter(k), &v.Vals[i])
+					r := check498(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -18903,7 +18676,7 @@ func check502(s *wire.Scope, v *jsonvalue.Value) bool {
 			case "c":
 				known = true
 				{
-					r := check506(s.Enter(k), &v.Vals[i])
+					r := check499(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -18913,10 +18686,10 @@ func check502(s *wire.Scope, v *jsonvalue.Value) bool {
 					}
 				}
 			}
-			if checkProp0_502.MatchString(k) {
+			if checkProp0_495.MatchString(k) {
 				known = true
 				{
-					r := check504(s.Enter(k), &v.Vals[i])
+					r := check497(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -18928,7 +18701,7 @@ func check502(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			if !known {
 				{
-					r := check503(s.Enter(k), &v.Vals[i])
+					r := check496(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -18943,16 +18716,16 @@ func check502(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check503 checks random.yaml#/components/messages/M238/payload/properties/v/properties/b/properties/c/additionalProperties.
-func check503(s *wire.Scope, v *jsonvalue.Value) bool {
+// check496 checks random.yaml#/components/messages/M238/payload/properties/v/properties/b/properties/c/additionalProperties.
+func check496(s *wire.Scope, v *jsonvalue.Value) bool {
 	if s != nil {
 		s.Violate("false", "no value is allowed here (false schema)")
 	}
 	return false
 }
 
-// check504 checks random.yaml#/components/messages/M238/payload/properties/v/properties/b/properties/c/patternProperties/[0-9].
-func check504(s *wire.Scope, v *jsonvalue.Value) bool {
+// check497 checks random.yaml#/components/messages/M238/payload/properties/v/properties/b/properties/c/patternProperties/[0-9].
+func check497(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool) {
 		if s == nil {
@@ -18964,8 +18737,8 @@ func check504(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check505 checks random.yaml#/components/messages/M238/payload/properties/v/properties/b/properties/c/properties/a.
-func check505(s *wire.Scope, v *jsonvalue.Value) bool {
+// check498 checks random.yaml#/components/messages/M238/payload/properties/v/properties/b/properties/c/properties/a.
+func check498(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -18974,7 +18747,7 @@ func check505(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected string or null, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum505) {
+	if !jsonvalue.In(v, checkEnum498) {
 		if s == nil {
 			return false
 		}
@@ -18984,8 +18757,8 @@ func check505(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check506 checks random.yaml#/components/messages/M238/payload/properties/v/properties/b/properties/c/properties/c.
-func check506(s *wire.Scope, v *jsonvalue.Value) bool {
+// check499 checks random.yaml#/components/messages/M238/payload/properties/v/properties/b/properties/c/properties/c.
+func check499(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -18997,8 +18770,8 @@ func check506(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check507 checks random.yaml#/components/messages/M238/payload/properties/v/properties/c.
-func check507(s *wire.Scope, v *jsonvalue.Value) bool {
+// check500 checks random.yaml#/components/messages/M238/payload/properties/v/properties/c.
+func check500(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -19021,8 +18794,8 @@ func check507(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check508 checks random.yaml#/components/messages/M238/payload/properties/v/properties/x-y.
-func check508(s *wire.Scope, v *jsonvalue.Value) bool {
+// check501 checks random.yaml#/components/messages/M238/payload/properties/v/properties/x-y.
+func check501(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -19031,18 +18804,18 @@ func check508(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected string, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum508) {
+	if !jsonvalue.In(v, checkEnum501) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of true, \"\", \"b\"")
+		s.Violate("enum", "not one of true, \"a\", \"é\"")
 	}
 	return ok
 }
 
-// check509 checks random.yaml#/components/messages/M239/payload/properties/v/properties/x-y.
-func check509(s *wire.Scope, v *jsonvalue.Value) bool {
+// check502 checks random.yaml#/components/messages/M239/payload/properties/v/properties/x-y.
+func check502(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -19069,7 +18842,7 @@ func check509(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		for i := range v.Items {
 			{
-				r := check514(s.EnterIndex(i), &v.Items[i])
+				r := check507(s.EnterIndex(i), &v.Items[i])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -19080,15 +18853,15 @@ func check509(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 		}
 	}
-	if check511(nil, v) {
-		if !check521(s, v) {
+	if check504(nil, v) {
+		if !check514(s, v) {
 			if s == nil {
 				return false
 			}
 			ok = false
 		}
 	} else {
-		if !check510(s, v) {
+		if !check503(s, v) {
 			if s == nil {
 				return false
 			}
@@ -19098,8 +18871,8 @@ func check509(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check510 checks random.yaml#/components/messages/M239/payload/properties/v/properties/x-y/else.
-func check510(s *wire.Scope, v *jsonvalue.Value) bool {
+// check503 checks random.yaml#/components/messages/M239/payload/properties/v/properties/x-y/else.
+func check503(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -19128,19 +18901,19 @@ func check510(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check511 checks random.yaml#/components/messages/M239/payload/properties/v/properties/x-y/if.
-func check511(s *wire.Scope, v *jsonvalue.Value) bool {
+// check504 checks random.yaml#/components/messages/M239/payload/properties/v/properties/x-y/if.
+func check504(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	{
 		first, second := -1, -1
-		if check512(nil, v) {
+		if check505(nil, v) {
 			if first < 0 {
 				first = 0
 			} else {
 				second = 0
 			}
 		}
-		if check513(nil, v) {
+		if check506(nil, v) {
 			if first < 0 {
 				first = 1
 			} else {
@@ -19153,9 +18926,9 @@ func check511(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			ok = false
 			wire.Closest(s, "oneOf", func(s *wire.Scope) bool {
-				return check512(s, v)
+				return check505(s, v)
 			}, func(s *wire.Scope) bool {
-				return check513(s, v)
+				return check506(s, v)
 			})
 		} else if second >= 0 {
 			if s == nil {
@@ -19168,8 +18941,8 @@ func check511(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check512 checks random.yaml#/components/messages/M239/payload/properties/v/properties/x-y/if/oneOf/0.
-func check512(s *wire.Scope, v *jsonvalue.Value) bool {
+// check505 checks random.yaml#/components/messages/M239/payload/properties/v/properties/x-y/if/oneOf/0.
+func check505(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -19181,21 +18954,21 @@ func check512(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check513 checks random.yaml#/components/messages/M239/payload/properties/v/properties/x-y/if/oneOf/1.
-func check513(s *wire.Scope, v *jsonvalue.Value) bool {
+// check506 checks random.yaml#/components/messages/M239/payload/properties/v/properties/x-y/if/oneOf/1.
+func check506(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst513) {
+	if !jsonvalue.Equal(v, &checkConst506) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("const", "must be \"é\"")
+		s.Violate("const", "must be []")
 	}
 	return ok
 }
 
-// check514 checks random.yaml#/components/messages/M239/payload/properties/v/properties/x-y/items.
-func check514(s *wire.Scope, v *jsonvalue.Value) bool {
+// check507 checks random.yaml#/components/messages/M239/payload/properties/v/properties/x-y/items.
+func check507(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -19208,7 +18981,7 @@ func check514(s *wire.Scope, v *jsonvalue.Value) bool {
 	case jsonvalue.Array:
 		if len(v.Items) > 0 {
 			{
-				r := check518(s.EnterIndex(0), &v.Items[0])
+				r := check511(s.EnterIndex(0), &v.Items[0])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -19220,7 +18993,7 @@ func check514(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		if len(v.Items) > 1 {
 			{
-				r := check519(s.EnterIndex(1), &v.Items[1])
+				r := check512(s.EnterIndex(1), &v.Items[1])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -19232,7 +19005,7 @@ func check514(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		if len(v.Items) > 2 {
 			{
-				r := check520(s.EnterIndex(2), &v.Items[2])
+				r := check513(s.EnterIndex(2), &v.Items[2])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -19244,7 +19017,7 @@ func check514(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		for i := 3; i < len(v.Items); i++ {
 			{
-				r := check515(s.EnterIndex(i), &v.Items[i])
+				r := check508(s.EnterIndex(i), &v.Items[i])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -19255,22 +19028,22 @@ func check514(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 		}
 	}
-	if !(check516(nil, v) || check517(nil, v)) {
+	if !(check509(nil, v) || check510(nil, v)) {
 		if s == nil {
 			return false
 		}
 		ok = false
 		wire.Closest(s, "anyOf", func(s *wire.Scope) bool {
-			return check516(s, v)
+			return check509(s, v)
 		}, func(s *wire.Scope) bool {
-			return check517(s, v)
+			return check510(s, v)
 		})
 	}
 	return ok
 }
 
-// check515 checks random.yaml#/components/messages/M239/payload/properties/v/properties/x-y/items/additionalItems.
-func check515(s *wire.Scope, v *jsonvalue.Value) bool {
+// check508 checks random.yaml#/components/messages/M239/payload/properties/v/properties/x-y/items/additionalItems.
+func check508(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -19281,7 +19054,7 @@ func check515(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.String:
-		if !checkPattern515.MatchString(v.Str) {
+		if !checkPattern508.MatchString(v.Str) {
 			if s == nil {
 				return false
 			}
@@ -19292,8 +19065,8 @@ func check515(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check516 checks random.yaml#/components/messages/M239/payload/properties/v/properties/x-y/items/anyOf/0.
-func check516(s *wire.Scope, v *jsonvalue.Value) bool {
+// check509 checks random.yaml#/components/messages/M239/payload/properties/v/properties/x-y/items/anyOf/0.
+func check509(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -19305,8 +19078,8 @@ func check516(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check517 checks random.yaml#/components/messages/M239/payload/properties/v/properties/x-y/items/anyOf/1.
-func check517(s *wire.Scope, v *jsonvalue.Value) bool {
+// check510 checks random.yaml#/components/messages/M239/payload/properties/v/properties/x-y/items/anyOf/1.
+func check510(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool) {
 		if s == nil {
@@ -19318,8 +19091,8 @@ func check517(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check518 checks random.yaml#/components/messages/M239/payload/properties/v/properties/x-y/items/items/0.
-func check518(s *wire.Scope, v *jsonvalue.Value) bool {
+// check511 checks random.yaml#/components/messages/M239/payload/properties/v/properties/x-y/items/items/0.
+func check511(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -19349,8 +19122,8 @@ func check518(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check519 checks random.yaml#/components/messages/M239/payload/properties/v/properties/x-y/items/items/1.
-func check519(s *wire.Scope, v *jsonvalue.Value) bool {
+// check512 checks random.yaml#/components/messages/M239/payload/properties/v/properties/x-y/items/items/1.
+func check512(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -19373,8 +19146,8 @@ func check519(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check520 checks random.yaml#/components/messages/M239/payload/properties/v/properties/x-y/items/items/2.
-func check520(s *wire.Scope, v *jsonvalue.Value) bool {
+// check513 checks random.yaml#/components/messages/M239/payload/properties/v/properties/x-y/items/items/2.
+func check513(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -19383,18 +19156,18 @@ func check520(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected string, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum520) {
+	if !jsonvalue.In(v, checkEnum513) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of 0, {}")
+		s.Violate("enum", "not one of 0, {\"a\":1}")
 	}
 	return ok
 }
 
-// check521 checks random.yaml#/components/messages/M239/payload/properties/v/properties/x-y/then.
-func check521(s *wire.Scope, v *jsonvalue.Value) bool {
+// check514 checks random.yaml#/components/messages/M239/payload/properties/v/properties/x-y/then.
+func check514(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -19405,46 +19178,46 @@ func check521(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin521) < 0 {
+		if jsonvalue.Cmp(v.Num, checkMin514) < 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("minimum", "less than 2.5")
+			s.Violate("minimum", "less than -9223372036854775809")
 		}
-		if jsonvalue.Cmp(v.Num, checkXMax521) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax514) >= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMaximum", "not less than 0.01")
+			s.Violate("exclusiveMaximum", "not less than 9007199254740993")
 		}
-		if !jsonvalue.MultipleOf(v.Num, checkMul521) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul514) {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("multipleOf", "not a multiple of 7")
+			s.Violate("multipleOf", "not a multiple of 0.01")
 		}
 	}
 	return ok
 }
 
-// check522 checks random.yaml#/components/messages/M240/payload/properties/v.
-func check522(s *wire.Scope, v *jsonvalue.Value) bool {
+// check515 checks random.yaml#/components/messages/M240/payload/properties/v.
+func check515(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst522) {
+	if !jsonvalue.Equal(v, &checkConst515) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("const", "must be {}")
+		s.Violate("const", "must be 9223372036854775808")
 	}
 	return ok
 }
 
-// check523 checks random.yaml#/components/messages/M242/payload/properties/v.
-func check523(s *wire.Scope, v *jsonvalue.Value) bool {
+// check516 checks random.yaml#/components/messages/M242/payload/properties/v.
+func check516(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -19455,7 +19228,7 @@ func check523(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.String:
-		if !checkPattern523.MatchString(v.Str) {
+		if !checkPattern516.MatchString(v.Str) {
 			if s == nil {
 				return false
 			}
@@ -19466,8 +19239,8 @@ func check523(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check524 checks random.yaml#/components/messages/M243/payload/properties/v.
-func check524(s *wire.Scope, v *jsonvalue.Value) bool {
+// check517 checks random.yaml#/components/messages/M243/payload/properties/v.
+func check517(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool || v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -19479,8 +19252,8 @@ func check524(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check525 checks random.yaml#/components/messages/M244/payload/properties/v.
-func check525(s *wire.Scope, v *jsonvalue.Value) bool {
+// check518 checks random.yaml#/components/messages/M244/payload/properties/v.
+func check518(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -19502,61 +19275,8 @@ func check525(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check526 checks random.yaml#/components/messages/M246/payload/properties/v.
-func check526(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if !(v.IsInteger()) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("type", "expected integer, got "+v.TypeName())
-	}
-	switch v.Kind {
-	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMin526) <= 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("exclusiveMinimum", "not greater than 3")
-		}
-		if !jsonvalue.MultipleOf(v.Num, checkMul526) {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("multipleOf", "not a multiple of 0.5")
-		}
-	}
-	return ok
-}
-
-// check527 checks random.yaml#/components/messages/M247/payload/properties/v.
-func check527(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if !(v.IsInteger()) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("type", "expected integer, got "+v.TypeName())
-	}
-	switch v.Kind {
-	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMax527) >= 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("exclusiveMaximum", "not less than 0.01")
-		}
-	}
-	return ok
-}
-
-// check528 checks random.yaml#/components/messages/M249/payload/properties/v.
-func check528(s *wire.Scope, v *jsonvalue.Value) bool {
+// check519 checks random.yaml#/components/messages/M249/payload/properties/v.
+func check519(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Object:
@@ -19571,7 +19291,7 @@ func check528(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "b":
 				{
-					r := check530(s.Enter(k), &v.Vals[i])
+					r := check521(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -19582,7 +19302,7 @@ func check528(s *wire.Scope, v *jsonvalue.Value) bool {
 				}
 			case "id":
 				{
-					r := check531(s.Enter(k), &v.Vals[i])
+					r := check522(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -19592,9 +19312,9 @@ func check528(s *wire.Scope, v *jsonvalue.Value) bool {
 					}
 				}
 			}
-			if checkProp0_528.MatchString(k) {
+			if checkProp0_519.MatchString(k) {
 				{
-					r := check529(s.Enter(k), &v.Vals[i])
+					r := check520(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -19609,24 +19329,24 @@ func check528(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check529 checks random.yaml#/components/messages/M249/payload/properties/v/patternProperties/^[a-z]+$.
-func check529(s *wire.Scope, v *jsonvalue.Value) bool {
+// check520 checks random.yaml#/components/messages/M249/payload/properties/v/patternProperties/^[a-z]+$.
+func check520(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMin529) <= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMin520) <= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
 			s.Violate("exclusiveMinimum", "not greater than 0")
 		}
-		if !jsonvalue.MultipleOf(v.Num, checkMul529) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul520) {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("multipleOf", "not a multiple of 2")
+			s.Violate("multipleOf", "not a multiple of 1e19")
 		}
 	case jsonvalue.String:
 		n := jsonvalue.Length(v.Str)
@@ -19637,7 +19357,7 @@ func check529(s *wire.Scope, v *jsonvalue.Value) bool {
 			ok = false
 			s.Violate("minLength", "shorter than 2 characters")
 		}
-		if !checkPattern529.MatchString(v.Str) {
+		if !checkPattern520.MatchString(v.Str) {
 			if s == nil {
 				return false
 			}
@@ -19648,16 +19368,16 @@ func check529(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check530 checks random.yaml#/components/messages/M249/payload/properties/v/properties/b.
-func check530(s *wire.Scope, v *jsonvalue.Value) bool {
+// check521 checks random.yaml#/components/messages/M249/payload/properties/v/properties/b.
+func check521(s *wire.Scope, v *jsonvalue.Value) bool {
 	if s != nil {
 		s.Violate("false", "no value is allowed here (false schema)")
 	}
 	return false
 }
 
-// check531 checks random.yaml#/components/messages/M249/payload/properties/v/properties/id.
-func check531(s *wire.Scope, v *jsonvalue.Value) bool {
+// check522 checks random.yaml#/components/messages/M249/payload/properties/v/properties/id.
+func check522(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -19668,7 +19388,7 @@ func check531(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.String:
-		if !checkPattern531.MatchString(v.Str) {
+		if !checkPattern522.MatchString(v.Str) {
 			if s == nil {
 				return false
 			}
@@ -19679,45 +19399,8 @@ func check531(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check532 checks random.yaml#/components/messages/M25/payload/properties/v.
-func check532(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if !(v.IsInteger()) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("type", "expected integer, got "+v.TypeName())
-	}
-	switch v.Kind {
-	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin532) < 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("minimum", "less than 5")
-		}
-		if jsonvalue.Cmp(v.Num, checkXMin532) <= 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("exclusiveMinimum", "not greater than 1")
-		}
-		if !jsonvalue.MultipleOf(v.Num, checkMul532) {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("multipleOf", "not a multiple of 1")
-		}
-	}
-	return ok
-}
-
-// check533 checks random.yaml#/components/messages/M250/payload/properties/v.
-func check533(s *wire.Scope, v *jsonvalue.Value) bool {
+// check523 checks random.yaml#/components/messages/M250/payload/properties/v.
+func check523(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -19739,8 +19422,8 @@ func check533(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check535 checks random.yaml#/components/messages/M251/payload/properties/v.
-func check535(s *wire.Scope, v *jsonvalue.Value) bool {
+// check525 checks random.yaml#/components/messages/M251/payload/properties/v.
+func check525(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool) {
 		if s == nil {
@@ -19752,25 +19435,25 @@ func check535(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check536 checks random.yaml#/components/messages/M253/payload/properties/v.
-func check536(s *wire.Scope, v *jsonvalue.Value) bool {
+// check526 checks random.yaml#/components/messages/M253/payload/properties/v.
+func check526(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if check539(nil, v) {
+	if check529(nil, v) {
 		if s == nil {
 			return false
 		}
 		ok = false
 		s.Violate("not", "matches the schema under not")
 	}
-	if check538(nil, v) {
-		if !check540(s, v) {
+	if check528(nil, v) {
+		if !check530(s, v) {
 			if s == nil {
 				return false
 			}
 			ok = false
 		}
 	} else {
-		if !check537(s, v) {
+		if !check527(s, v) {
 			if s == nil {
 				return false
 			}
@@ -19780,8 +19463,8 @@ func check536(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check537 checks random.yaml#/components/messages/M253/payload/properties/v/else.
-func check537(s *wire.Scope, v *jsonvalue.Value) bool {
+// check527 checks random.yaml#/components/messages/M253/payload/properties/v/else.
+func check527(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -19793,16 +19476,16 @@ func check537(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check538 checks random.yaml#/components/messages/M253/payload/properties/v/if.
-func check538(s *wire.Scope, v *jsonvalue.Value) bool {
+// check528 checks random.yaml#/components/messages/M253/payload/properties/v/if.
+func check528(s *wire.Scope, v *jsonvalue.Value) bool {
 	if s != nil {
 		s.Violate("false", "no value is allowed here (false schema)")
 	}
 	return false
 }
 
-// check539 checks random.yaml#/components/messages/M253/payload/properties/v/not.
-func check539(s *wire.Scope, v *jsonvalue.Value) bool {
+// check529 checks random.yaml#/components/messages/M253/payload/properties/v/not.
+func check529(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -19813,19 +19496,19 @@ func check539(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if !jsonvalue.MultipleOf(v.Num, checkMul539) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul529) {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("multipleOf", "not a multiple of 0.1")
+			s.Violate("multipleOf", "not a multiple of 0.5")
 		}
 	}
 	return ok
 }
 
-// check540 checks random.yaml#/components/messages/M253/payload/properties/v/then.
-func check540(s *wire.Scope, v *jsonvalue.Value) bool {
+// check530 checks random.yaml#/components/messages/M253/payload/properties/v/then.
+func check530(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool) {
 		if s == nil {
@@ -19837,64 +19520,18 @@ func check540(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check541 checks random.yaml#/components/messages/M255/payload/properties/v.
-func check541(s *wire.Scope, v *jsonvalue.Value) bool {
+// check531 checks random.yaml#/components/messages/M258/payload/properties/v.
+func check531(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !(v.IsInteger()) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("type", "expected integer, got "+v.TypeName())
-	}
-	switch v.Kind {
-	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMin541) <= 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("exclusiveMinimum", "not greater than -2.5")
-		}
-	}
-	return ok
-}
-
-// check542 checks random.yaml#/components/messages/M256/payload/properties/v.
-func check542(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if !(v.IsInteger()) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("type", "expected integer, got "+v.TypeName())
-	}
-	switch v.Kind {
-	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMin542) <= 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("exclusiveMinimum", "not greater than -100")
-		}
-	}
-	return ok
-}
-
-// check543 checks random.yaml#/components/messages/M258/payload/properties/v.
-func check543(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if check546(nil, v) {
-		if !check547(s, v) {
+	if check534(nil, v) {
+		if !check535(s, v) {
 			if s == nil {
 				return false
 			}
 			ok = false
 		}
 	} else {
-		if !check544(s, v) {
+		if !check532(s, v) {
 			if s == nil {
 				return false
 			}
@@ -19904,8 +19541,8 @@ func check543(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check544 checks random.yaml#/components/messages/M258/payload/properties/v/else.
-func check544(s *wire.Scope, v *jsonvalue.Value) bool {
+// check532 checks random.yaml#/components/messages/M258/payload/properties/v/else.
+func check532(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -19918,7 +19555,7 @@ func check544(s *wire.Scope, v *jsonvalue.Value) bool {
 	case jsonvalue.Array:
 		for i := range v.Items {
 			{
-				r := check545(s.EnterIndex(i), &v.Items[i])
+				r := check533(s.EnterIndex(i), &v.Items[i])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -19932,10 +19569,10 @@ func check544(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check545 checks random.yaml#/components/messages/M258/payload/properties/v/else/items.
-func check545(s *wire.Scope, v *jsonvalue.Value) bool {
+// check533 checks random.yaml#/components/messages/M258/payload/properties/v/else/items.
+func check533(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst545) {
+	if !jsonvalue.Equal(v, &checkConst533) {
 		if s == nil {
 			return false
 		}
@@ -19945,8 +19582,8 @@ func check545(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check546 checks random.yaml#/components/messages/M258/payload/properties/v/if.
-func check546(s *wire.Scope, v *jsonvalue.Value) bool {
+// check534 checks random.yaml#/components/messages/M258/payload/properties/v/if.
+func check534(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array || v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -19968,8 +19605,8 @@ func check546(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check547 checks random.yaml#/components/messages/M258/payload/properties/v/then.
-func check547(s *wire.Scope, v *jsonvalue.Value) bool {
+// check535 checks random.yaml#/components/messages/M258/payload/properties/v/then.
+func check535(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -19991,7 +19628,7 @@ func check547(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "c":
 				{
-					r := check548(s.Enter(k), &v.Vals[i])
+					r := check536(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -20006,8 +19643,8 @@ func check547(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check548 checks random.yaml#/components/messages/M258/payload/properties/v/then/properties/c.
-func check548(s *wire.Scope, v *jsonvalue.Value) bool {
+// check536 checks random.yaml#/components/messages/M258/payload/properties/v/then/properties/c.
+func check536(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -20029,8 +19666,8 @@ func check548(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check549 checks random.yaml#/components/messages/M260/payload/properties/v.
-func check549(s *wire.Scope, v *jsonvalue.Value) bool {
+// check537 checks random.yaml#/components/messages/M260/payload/properties/v.
+func check537(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -20039,18 +19676,18 @@ func check549(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected null, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum549) {
+	if !jsonvalue.In(v, checkEnum537) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of \"\", null")
+		s.Violate("enum", "not one of \"a\", null")
 	}
 	return ok
 }
 
-// check550 checks random.yaml#/components/messages/M264/payload/properties/v/items.
-func check550(s *wire.Scope, v *jsonvalue.Value) bool {
+// check538 checks random.yaml#/components/messages/M264/payload/properties/v/items.
+func check538(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -20059,7 +19696,7 @@ func check550(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected array, got "+v.TypeName())
 	}
-	if check551(nil, v) {
+	if check539(nil, v) {
 		if s == nil {
 			return false
 		}
@@ -20069,8 +19706,8 @@ func check550(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check551 checks random.yaml#/components/messages/M264/payload/properties/v/items/not.
-func check551(s *wire.Scope, v *jsonvalue.Value) bool {
+// check539 checks random.yaml#/components/messages/M264/payload/properties/v/items/not.
+func check539(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -20083,7 +19720,7 @@ func check551(s *wire.Scope, v *jsonvalue.Value) bool {
 	case jsonvalue.Array:
 		for i := range v.Items {
 			{
-				r := check552(s.EnterIndex(i), &v.Items[i])
+				r := check540(s.EnterIndex(i), &v.Items[i])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -20097,21 +19734,21 @@ func check551(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check552 checks random.yaml#/components/messages/M264/payload/properties/v/items/not/items.
-func check552(s *wire.Scope, v *jsonvalue.Value) bool {
+// check540 checks random.yaml#/components/messages/M264/payload/properties/v/items/not/items.
+func check540(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst552) {
+	if !jsonvalue.Equal(v, &checkConst540) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("const", "must be true")
+		s.Violate("const", "must be false")
 	}
 	return ok
 }
 
-// check553 checks random.yaml#/components/messages/M266/payload/properties/v.
-func check553(s *wire.Scope, v *jsonvalue.Value) bool {
+// check541 checks random.yaml#/components/messages/M266/payload/properties/v.
+func check541(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -20133,26 +19770,26 @@ func check553(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check554 checks random.yaml#/components/messages/M268/payload/properties/v.
-func check554(s *wire.Scope, v *jsonvalue.Value) bool {
+// check542 checks random.yaml#/components/messages/M268/payload/properties/v.
+func check542(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	{
 		first, second := -1, -1
-		if check555(nil, v) {
+		if check543(nil, v) {
 			if first < 0 {
 				first = 0
 			} else {
 				second = 0
 			}
 		}
-		if check556(nil, v) {
+		if check544(nil, v) {
 			if first < 0 {
 				first = 1
 			} else {
 				second = 1
 			}
 		}
-		if second < 0 && check557(nil, v) {
+		if second < 0 && check545(nil, v) {
 			if first < 0 {
 				first = 2
 			} else {
@@ -20165,11 +19802,11 @@ func check554(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			ok = false
 			wire.Closest(s, "oneOf", func(s *wire.Scope) bool {
-				return check555(s, v)
+				return check543(s, v)
 			}, func(s *wire.Scope) bool {
-				return check556(s, v)
+				return check544(s, v)
 			}, func(s *wire.Scope) bool {
-				return check557(s, v)
+				return check545(s, v)
 			})
 		} else if second >= 0 {
 			if s == nil {
@@ -20182,8 +19819,8 @@ func check554(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check555 checks random.yaml#/components/messages/M268/payload/properties/v/oneOf/0.
-func check555(s *wire.Scope, v *jsonvalue.Value) bool {
+// check543 checks random.yaml#/components/messages/M268/payload/properties/v/oneOf/0.
+func check543(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -20195,8 +19832,8 @@ func check555(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check556 checks random.yaml#/components/messages/M268/payload/properties/v/oneOf/1.
-func check556(s *wire.Scope, v *jsonvalue.Value) bool {
+// check544 checks random.yaml#/components/messages/M268/payload/properties/v/oneOf/1.
+func check544(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -20205,7 +19842,7 @@ func check556(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected string or null, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum556) {
+	if !jsonvalue.In(v, checkEnum544) {
 		if s == nil {
 			return false
 		}
@@ -20215,8 +19852,8 @@ func check556(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check557 checks random.yaml#/components/messages/M268/payload/properties/v/oneOf/2.
-func check557(s *wire.Scope, v *jsonvalue.Value) bool {
+// check545 checks random.yaml#/components/messages/M268/payload/properties/v/oneOf/2.
+func check545(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -20228,8 +19865,8 @@ func check557(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check558 checks random.yaml#/components/messages/M269/payload/properties/v.
-func check558(s *wire.Scope, v *jsonvalue.Value) bool {
+// check546 checks random.yaml#/components/messages/M269/payload/properties/v.
+func check546(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -20238,18 +19875,18 @@ func check558(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected null, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum558) {
+	if !jsonvalue.In(v, checkEnum546) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of 1.5")
+		s.Violate("enum", "not one of -2")
 	}
 	return ok
 }
 
-// check559 checks random.yaml#/components/messages/M27/payload/properties/v.
-func check559(s *wire.Scope, v *jsonvalue.Value) bool {
+// check547 checks random.yaml#/components/messages/M27/payload/properties/v.
+func check547(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -20275,7 +19912,7 @@ func check559(s *wire.Scope, v *jsonvalue.Value) bool {
 			s.Violate("required", "missing property \"x-y\"")
 		}
 		if _, has := v.Get("a"); has {
-			if !check560(s, v) {
+			if !check548(s, v) {
 				if s == nil {
 					return false
 				}
@@ -20286,7 +19923,7 @@ func check559(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "id":
 				{
-					r := check561(s.Enter(k), &v.Vals[i])
+					r := check549(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -20297,7 +19934,7 @@ func check559(s *wire.Scope, v *jsonvalue.Value) bool {
 				}
 			case "x-y":
 				{
-					r := check562(s.Enter(k), &v.Vals[i])
+					r := check550(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -20308,7 +19945,7 @@ func check559(s *wire.Scope, v *jsonvalue.Value) bool {
 				}
 			case "é":
 				{
-					r := check563(s.Enter(k), &v.Vals[i])
+					r := check551(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -20323,24 +19960,24 @@ func check559(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check560 checks random.yaml#/components/messages/M27/payload/properties/v/dependencies/a.
-func check560(s *wire.Scope, v *jsonvalue.Value) bool {
+// check548 checks random.yaml#/components/messages/M27/payload/properties/v/dependencies/a.
+func check548(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin560) < 0 {
+		if jsonvalue.Cmp(v.Num, checkMin548) < 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("minimum", "less than 1e3")
+			s.Violate("minimum", "less than -9223372036854775808")
 		}
-		if jsonvalue.Cmp(v.Num, checkMax560) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax548) > 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("maximum", "greater than 2.5")
+			s.Violate("maximum", "greater than -9223372036854775809")
 		}
 	case jsonvalue.String:
 		n := jsonvalue.Length(v.Str)
@@ -20363,8 +20000,8 @@ func check560(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check561 checks random.yaml#/components/messages/M27/payload/properties/v/properties/id.
-func check561(s *wire.Scope, v *jsonvalue.Value) bool {
+// check549 checks random.yaml#/components/messages/M27/payload/properties/v/properties/id.
+func check549(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -20375,40 +20012,47 @@ func check561(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMax561) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax549) >= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMaximum", "not less than 1.5")
+			s.Violate("exclusiveMaximum", "not less than -100")
 		}
 	}
 	return ok
 }
 
-// check562 checks random.yaml#/components/messages/M27/payload/properties/v/properties/x-y.
-func check562(s *wire.Scope, v *jsonvalue.Value) bool {
+// check550 checks random.yaml#/components/messages/M27/payload/properties/v/properties/x-y.
+func check550(s *wire.Scope, v *jsonvalue.Value) bool {
 	if s != nil {
 		s.Violate("false", "no value is allowed here (false schema)")
 	}
 	return false
 }
 
-// check563 checks random.yaml#/components/messages/M27/payload/properties/v/properties/é.
-func check563(s *wire.Scope, v *jsonvalue.Value) bool {
+// check551 checks random.yaml#/components/messages/M27/payload/properties/v/properties/é.
+func check551(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.In(v, checkEnum563) {
+	if !(v.Kind == jsonvalue.Null) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of 0, \"é\", {\"a\":1}")
+		s.Violate("type", "expected null, got "+v.TypeName())
+	}
+	if !jsonvalue.In(v, checkEnum551) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("enum", "not one of 1, 0, [1]")
 	}
 	return ok
 }
 
-// check564 checks random.yaml#/components/messages/M271/payload/properties/v.
-func check564(s *wire.Scope, v *jsonvalue.Value) bool {
+// check552 checks random.yaml#/components/messages/M271/payload/properties/v.
+func check552(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -20430,8 +20074,8 @@ func check564(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check565 checks random.yaml#/components/messages/M274/payload/properties/v.
-func check565(s *wire.Scope, v *jsonvalue.Value) bool {
+// check553 checks random.yaml#/components/messages/M274/payload/properties/v.
+func check553(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Object:
@@ -20448,7 +20092,7 @@ func check565(s *wire.Scope, v *jsonvalue.Value) bool {
 			case "c":
 				known = true
 				{
-					r := check567(s.Enter(k), &v.Vals[i])
+					r := check555(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -20462,7 +20106,7 @@ func check565(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			if !known {
 				{
-					r := check566(s.Enter(k), &v.Vals[i])
+					r := check554(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -20477,8 +20121,8 @@ func check565(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check566 checks random.yaml#/components/messages/M274/payload/properties/v/additionalProperties.
-func check566(s *wire.Scope, v *jsonvalue.Value) bool {
+// check554 checks random.yaml#/components/messages/M274/payload/properties/v/additionalProperties.
+func check554(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -20490,8 +20134,8 @@ func check566(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check567 checks random.yaml#/components/messages/M274/payload/properties/v/properties/c.
-func check567(s *wire.Scope, v *jsonvalue.Value) bool {
+// check555 checks random.yaml#/components/messages/M274/payload/properties/v/properties/c.
+func check555(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -20503,8 +20147,8 @@ func check567(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check569 checks random.yaml#/components/messages/M275/payload/properties/v.
-func check569(s *wire.Scope, v *jsonvalue.Value) bool {
+// check557 checks random.yaml#/components/messages/M275/payload/properties/v.
+func check557(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array || v.IsInteger()) {
 		if s == nil {
@@ -20527,8 +20171,8 @@ func check569(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check570 checks random.yaml#/components/messages/M276/payload/properties/v.
-func check570(s *wire.Scope, v *jsonvalue.Value) bool {
+// check558 checks random.yaml#/components/messages/M276/payload/properties/v.
+func check558(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Object:
@@ -20543,8 +20187,8 @@ func check570(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check571 checks random.yaml#/components/messages/M277/payload/properties/v.
-func check571(s *wire.Scope, v *jsonvalue.Value) bool {
+// check559 checks random.yaml#/components/messages/M277/payload/properties/v.
+func check559(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -20553,22 +20197,22 @@ func check571(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected string, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum571) {
+	if !jsonvalue.In(v, checkEnum559) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of 1, 0")
+		s.Violate("enum", "not one of 1.5, 1")
 	}
 	return ok
 }
 
-// check572 checks random.yaml#/components/messages/M280/payload/properties/v.
-func check572(s *wire.Scope, v *jsonvalue.Value) bool {
+// check560 checks random.yaml#/components/messages/M280/payload/properties/v.
+func check560(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if !jsonvalue.MultipleOf(v.Num, checkMul572) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul560) {
 			if s == nil {
 				return false
 			}
@@ -20579,8 +20223,8 @@ func check572(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check573 checks random.yaml#/components/messages/M281/payload/properties/v.
-func check573(s *wire.Scope, v *jsonvalue.Value) bool {
+// check561 checks random.yaml#/components/messages/M281/payload/properties/v.
+func check561(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -20591,33 +20235,33 @@ func check573(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMin573) <= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMin561) <= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMinimum", "not greater than 10")
+			s.Violate("exclusiveMinimum", "not greater than -2.5")
 		}
-		if jsonvalue.Cmp(v.Num, checkMax573) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax561) > 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("maximum", "greater than 5")
+			s.Violate("maximum", "greater than 10")
 		}
-		if !jsonvalue.MultipleOf(v.Num, checkMul573) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul561) {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("multipleOf", "not a multiple of 2.5")
+			s.Violate("multipleOf", "not a multiple of 1")
 		}
 	}
 	return ok
 }
 
-// check574 checks random.yaml#/components/messages/M282/payload/properties/v.
-func check574(s *wire.Scope, v *jsonvalue.Value) bool {
+// check562 checks random.yaml#/components/messages/M282/payload/properties/v.
+func check562(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -20638,21 +20282,21 @@ func check574(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	{
 		first, second := -1, -1
-		if check575(nil, v) {
+		if check563(nil, v) {
 			if first < 0 {
 				first = 0
 			} else {
 				second = 0
 			}
 		}
-		if check586(nil, v) {
+		if check574(nil, v) {
 			if first < 0 {
 				first = 1
 			} else {
 				second = 1
 			}
 		}
-		if second < 0 && check587(nil, v) {
+		if second < 0 && check575(nil, v) {
 			if first < 0 {
 				first = 2
 			} else {
@@ -20665,11 +20309,11 @@ func check574(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			ok = false
 			wire.Closest(s, "oneOf", func(s *wire.Scope) bool {
+				return check563(s, v)
+			}, func(s *wire.Scope) bool {
+				return check574(s, v)
+			}, func(s *wire.Scope) bool {
 				return check575(s, v)
-			}, func(s *wire.Scope) bool {
-				return check586(s, v)
-			}, func(s *wire.Scope) bool {
-				return check587(s, v)
 			})
 		} else if second >= 0 {
 			if s == nil {
@@ -20682,8 +20326,8 @@ func check574(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check575 checks random.yaml#/components/messages/M282/payload/properties/v/oneOf/0.
-func check575(s *wire.Scope, v *jsonvalue.Value) bool {
+// check563 checks random.yaml#/components/messages/M282/payload/properties/v/oneOf/0.
+func check563(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Object:
@@ -20700,7 +20344,7 @@ func check575(s *wire.Scope, v *jsonvalue.Value) bool {
 			case "b":
 				known = true
 				{
-					r := check580(s.Enter(k), &v.Vals[i])
+					r := check568(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -20712,7 +20356,7 @@ func check575(s *wire.Scope, v *jsonvalue.Value) bool {
 			case "id":
 				known = true
 				{
-					r := check585(s.Enter(k), &v.Vals[i])
+					r := check573(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -20724,7 +20368,7 @@ func check575(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			if !known {
 				{
-					r := check576(s.Enter(k), &v.Vals[i])
+					r := check564(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -20739,8 +20383,8 @@ func check575(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check576 checks random.yaml#/components/messages/M282/payload/properties/v/oneOf/0/additionalProperties.
-func check576(s *wire.Scope, v *jsonvalue.Value) bool {
+// check564 checks random.yaml#/components/messages/M282/payload/properties/v/oneOf/0/additionalProperties.
+func check564(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -20755,7 +20399,7 @@ func check576(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "b":
 				{
-					r := check578(s.Enter(k), &v.Vals[i])
+					r := check566(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -20766,7 +20410,7 @@ func check576(s *wire.Scope, v *jsonvalue.Value) bool {
 				}
 			case "x-y":
 				{
-					r := check579(s.Enter(k), &v.Vals[i])
+					r := check567(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -20781,8 +20425,8 @@ func check576(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check578 checks random.yaml#/components/messages/M282/payload/properties/v/oneOf/0/additionalProperties/properties/b.
-func check578(s *wire.Scope, v *jsonvalue.Value) bool {
+// check566 checks random.yaml#/components/messages/M282/payload/properties/v/oneOf/0/additionalProperties/properties/b.
+func check566(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool) {
 		if s == nil {
@@ -20794,8 +20438,8 @@ func check578(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check579 checks random.yaml#/components/messages/M282/payload/properties/v/oneOf/0/additionalProperties/properties/x-y.
-func check579(s *wire.Scope, v *jsonvalue.Value) bool {
+// check567 checks random.yaml#/components/messages/M282/payload/properties/v/oneOf/0/additionalProperties/properties/x-y.
+func check567(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object || v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -20807,8 +20451,8 @@ func check579(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check580 checks random.yaml#/components/messages/M282/payload/properties/v/oneOf/0/properties/b.
-func check580(s *wire.Scope, v *jsonvalue.Value) bool {
+// check568 checks random.yaml#/components/messages/M282/payload/properties/v/oneOf/0/properties/b.
+func check568(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -20821,7 +20465,7 @@ func check580(s *wire.Scope, v *jsonvalue.Value) bool {
 	case jsonvalue.Array:
 		for i := range v.Items {
 			{
-				r := check582(s.EnterIndex(i), &v.Items[i])
+				r := check570(s.EnterIndex(i), &v.Items[i])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -20833,7 +20477,7 @@ func check580(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		found := false
 		for i := range v.Items {
-			if check581(nil, &v.Items[i]) {
+			if check569(nil, &v.Items[i]) {
 				found = true
 				break
 			}
@@ -20848,14 +20492,14 @@ func check580(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	{
 		first, second := -1, -1
-		if check583(nil, v) {
+		if check571(nil, v) {
 			if first < 0 {
 				first = 0
 			} else {
 				second = 0
 			}
 		}
-		if check584(nil, v) {
+		if check572(nil, v) {
 			if first < 0 {
 				first = 1
 			} else {
@@ -20868,9 +20512,9 @@ func check580(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			ok = false
 			wire.Closest(s, "oneOf", func(s *wire.Scope) bool {
-				return check583(s, v)
+				return check571(s, v)
 			}, func(s *wire.Scope) bool {
-				return check584(s, v)
+				return check572(s, v)
 			})
 		} else if second >= 0 {
 			if s == nil {
@@ -20883,8 +20527,8 @@ func check580(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check581 checks random.yaml#/components/messages/M282/payload/properties/v/oneOf/0/properties/b/contains.
-func check581(s *wire.Scope, v *jsonvalue.Value) bool {
+// check569 checks random.yaml#/components/messages/M282/payload/properties/v/oneOf/0/properties/b/contains.
+func check569(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -20896,8 +20540,8 @@ func check581(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check582 checks random.yaml#/components/messages/M282/payload/properties/v/oneOf/0/properties/b/items.
-func check582(s *wire.Scope, v *jsonvalue.Value) bool {
+// check570 checks random.yaml#/components/messages/M282/payload/properties/v/oneOf/0/properties/b/items.
+func check570(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -20908,7 +20552,7 @@ func check582(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.String:
-		if !checkPattern582.MatchString(v.Str) {
+		if !checkPattern570.MatchString(v.Str) {
 			if s == nil {
 				return false
 			}
@@ -20919,8 +20563,8 @@ func check582(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check583 checks random.yaml#/components/messages/M282/payload/properties/v/oneOf/0/properties/b/oneOf/0.
-func check583(s *wire.Scope, v *jsonvalue.Value) bool {
+// check571 checks random.yaml#/components/messages/M282/payload/properties/v/oneOf/0/properties/b/oneOf/0.
+func check571(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -20932,8 +20576,8 @@ func check583(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check584 checks random.yaml#/components/messages/M282/payload/properties/v/oneOf/0/properties/b/oneOf/1.
-func check584(s *wire.Scope, v *jsonvalue.Value) bool {
+// check572 checks random.yaml#/components/messages/M282/payload/properties/v/oneOf/0/properties/b/oneOf/1.
+func check572(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -20942,7 +20586,7 @@ func check584(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected string or null, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum584) {
+	if !jsonvalue.In(v, checkEnum572) {
 		if s == nil {
 			return false
 		}
@@ -20952,8 +20596,8 @@ func check584(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check585 checks random.yaml#/components/messages/M282/payload/properties/v/oneOf/0/properties/id.
-func check585(s *wire.Scope, v *jsonvalue.Value) bool {
+// check573 checks random.yaml#/components/messages/M282/payload/properties/v/oneOf/0/properties/id.
+func check573(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -20964,46 +20608,46 @@ func check585(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMax585) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax573) > 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("maximum", "greater than 100")
+			s.Violate("maximum", "greater than 9223372036854775807")
 		}
 	}
 	return ok
 }
 
-// check586 checks random.yaml#/components/messages/M282/payload/properties/v/oneOf/1.
-func check586(s *wire.Scope, v *jsonvalue.Value) bool {
+// check574 checks random.yaml#/components/messages/M282/payload/properties/v/oneOf/1.
+func check574(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst586) {
+	if !jsonvalue.Equal(v, &checkConst574) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("const", "must be {\"a\":1}")
+		s.Violate("const", "must be -1e19")
 	}
 	return ok
 }
 
-// check587 checks random.yaml#/components/messages/M282/payload/properties/v/oneOf/2.
-func check587(s *wire.Scope, v *jsonvalue.Value) bool {
+// check575 checks random.yaml#/components/messages/M282/payload/properties/v/oneOf/2.
+func check575(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !check588(s, v) {
+	if !check576(s, v) {
 		if s == nil {
 			return false
 		}
 		ok = false
 	}
-	if !check589(s, v) {
+	if !check577(s, v) {
 		if s == nil {
 			return false
 		}
 		ok = false
 	}
-	if !check592(s, v) {
+	if !check580(s, v) {
 		if s == nil {
 			return false
 		}
@@ -21012,21 +20656,21 @@ func check587(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check588 checks random.yaml#/components/messages/M282/payload/properties/v/oneOf/2/allOf/0.
-func check588(s *wire.Scope, v *jsonvalue.Value) bool {
+// check576 checks random.yaml#/components/messages/M282/payload/properties/v/oneOf/2/allOf/0.
+func check576(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst588) {
+	if !jsonvalue.Equal(v, &checkConst576) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("const", "must be -2")
+		s.Violate("const", "must be \"\"")
 	}
 	return ok
 }
 
-// check589 checks random.yaml#/components/messages/M282/payload/properties/v/oneOf/2/allOf/1.
-func check589(s *wire.Scope, v *jsonvalue.Value) bool {
+// check577 checks random.yaml#/components/messages/M282/payload/properties/v/oneOf/2/allOf/1.
+func check577(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -21039,7 +20683,7 @@ func check589(s *wire.Scope, v *jsonvalue.Value) bool {
 	case jsonvalue.Array:
 		if len(v.Items) > 0 {
 			{
-				r := check591(s.EnterIndex(0), &v.Items[0])
+				r := check579(s.EnterIndex(0), &v.Items[0])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -21051,7 +20695,7 @@ func check589(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		for i := 1; i < len(v.Items); i++ {
 			{
-				r := check590(s.EnterIndex(i), &v.Items[i])
+				r := check578(s.EnterIndex(i), &v.Items[i])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -21065,21 +20709,21 @@ func check589(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check590 checks random.yaml#/components/messages/M282/payload/properties/v/oneOf/2/allOf/1/additionalItems.
-func check590(s *wire.Scope, v *jsonvalue.Value) bool {
+// check578 checks random.yaml#/components/messages/M282/payload/properties/v/oneOf/2/allOf/1/additionalItems.
+func check578(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst590) {
+	if !jsonvalue.Equal(v, &checkConst578) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("const", "must be 1.5")
+		s.Violate("const", "must be -2")
 	}
 	return ok
 }
 
-// check591 checks random.yaml#/components/messages/M282/payload/properties/v/oneOf/2/allOf/1/items/0.
-func check591(s *wire.Scope, v *jsonvalue.Value) bool {
+// check579 checks random.yaml#/components/messages/M282/payload/properties/v/oneOf/2/allOf/1/items/0.
+func check579(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -21088,7 +20732,7 @@ func check591(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected string or null, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum591) {
+	if !jsonvalue.In(v, checkEnum579) {
 		if s == nil {
 			return false
 		}
@@ -21098,8 +20742,8 @@ func check591(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check592 checks random.yaml#/components/messages/M282/payload/properties/v/oneOf/2/allOf/2.
-func check592(s *wire.Scope, v *jsonvalue.Value) bool {
+// check580 checks random.yaml#/components/messages/M282/payload/properties/v/oneOf/2/allOf/2.
+func check580(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -21129,8 +20773,8 @@ func check592(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check593 checks random.yaml#/components/messages/M284/payload/properties/v.
-func check593(s *wire.Scope, v *jsonvalue.Value) bool {
+// check581 checks random.yaml#/components/messages/M284/payload/properties/v.
+func check581(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -21142,8 +20786,8 @@ func check593(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check594 checks random.yaml#/components/messages/M286/payload/properties/v.
-func check594(s *wire.Scope, v *jsonvalue.Value) bool {
+// check582 checks random.yaml#/components/messages/M286/payload/properties/v.
+func check582(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -21164,21 +20808,21 @@ func check594(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	{
 		first, second := -1, -1
-		if check595(nil, v) {
+		if check583(nil, v) {
 			if first < 0 {
 				first = 0
 			} else {
 				second = 0
 			}
 		}
-		if check596(nil, v) {
+		if check584(nil, v) {
 			if first < 0 {
 				first = 1
 			} else {
 				second = 1
 			}
 		}
-		if second < 0 && check597(nil, v) {
+		if second < 0 && check585(nil, v) {
 			if first < 0 {
 				first = 2
 			} else {
@@ -21191,11 +20835,11 @@ func check594(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			ok = false
 			wire.Closest(s, "oneOf", func(s *wire.Scope) bool {
-				return check595(s, v)
+				return check583(s, v)
 			}, func(s *wire.Scope) bool {
-				return check596(s, v)
+				return check584(s, v)
 			}, func(s *wire.Scope) bool {
-				return check597(s, v)
+				return check585(s, v)
 			})
 		} else if second >= 0 {
 			if s == nil {
@@ -21208,8 +20852,8 @@ func check594(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check595 checks random.yaml#/components/messages/M286/payload/properties/v/oneOf/0.
-func check595(s *wire.Scope, v *jsonvalue.Value) bool {
+// check583 checks random.yaml#/components/messages/M286/payload/properties/v/oneOf/0.
+func check583(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Null || v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -21239,8 +20883,8 @@ func check595(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check596 checks random.yaml#/components/messages/M286/payload/properties/v/oneOf/1.
-func check596(s *wire.Scope, v *jsonvalue.Value) bool {
+// check584 checks random.yaml#/components/messages/M286/payload/properties/v/oneOf/1.
+func check584(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -21262,10 +20906,10 @@ func check596(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check597 checks random.yaml#/components/messages/M286/payload/properties/v/oneOf/2.
-func check597(s *wire.Scope, v *jsonvalue.Value) bool {
+// check585 checks random.yaml#/components/messages/M286/payload/properties/v/oneOf/2.
+func check585(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst597) {
+	if !jsonvalue.Equal(v, &checkConst585) {
 		if s == nil {
 			return false
 		}
@@ -21275,18 +20919,18 @@ func check597(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check598 checks random.yaml#/components/messages/M287/payload/properties/v.
-func check598(s *wire.Scope, v *jsonvalue.Value) bool {
+// check586 checks random.yaml#/components/messages/M287/payload/properties/v.
+func check586(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if check600(nil, v) {
-		if !check601(s, v) {
+	if check588(nil, v) {
+		if !check589(s, v) {
 			if s == nil {
 				return false
 			}
 			ok = false
 		}
 	} else {
-		if !check599(s, v) {
+		if !check587(s, v) {
 			if s == nil {
 				return false
 			}
@@ -21296,8 +20940,8 @@ func check598(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check599 checks random.yaml#/components/messages/M287/payload/properties/v/else.
-func check599(s *wire.Scope, v *jsonvalue.Value) bool {
+// check587 checks random.yaml#/components/messages/M287/payload/properties/v/else.
+func check587(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -21308,26 +20952,26 @@ func check599(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMax599) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax587) > 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
 			s.Violate("maximum", "greater than 2")
 		}
-		if !jsonvalue.MultipleOf(v.Num, checkMul599) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul587) {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("multipleOf", "not a multiple of 3")
+			s.Violate("multipleOf", "not a multiple of 2.5")
 		}
 	}
 	return ok
 }
 
-// check600 checks random.yaml#/components/messages/M287/payload/properties/v/if.
-func check600(s *wire.Scope, v *jsonvalue.Value) bool {
+// check588 checks random.yaml#/components/messages/M287/payload/properties/v/if.
+func check588(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -21338,7 +20982,7 @@ func check600(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.String:
-		if !checkPattern600.MatchString(v.Str) {
+		if !checkPattern588.MatchString(v.Str) {
 			if s == nil {
 				return false
 			}
@@ -21349,8 +20993,8 @@ func check600(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check601 checks random.yaml#/components/messages/M287/payload/properties/v/then.
-func check601(s *wire.Scope, v *jsonvalue.Value) bool {
+// check589 checks random.yaml#/components/messages/M287/payload/properties/v/then.
+func check589(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -21380,8 +21024,8 @@ func check601(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check602 checks random.yaml#/components/messages/M288/payload/properties/v.
-func check602(s *wire.Scope, v *jsonvalue.Value) bool {
+// check590 checks random.yaml#/components/messages/M288/payload/properties/v.
+func check590(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -21403,7 +21047,7 @@ func check602(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "x-y":
 				{
-					r := check604(s.Enter(k), &v.Vals[i])
+					r := check592(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -21414,7 +21058,7 @@ func check602(s *wire.Scope, v *jsonvalue.Value) bool {
 				}
 			case "é":
 				{
-					r := check606(s.Enter(k), &v.Vals[i])
+					r := check594(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -21429,8 +21073,8 @@ func check602(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check604 checks random.yaml#/components/messages/M288/payload/properties/v/properties/x-y.
-func check604(s *wire.Scope, v *jsonvalue.Value) bool {
+// check592 checks random.yaml#/components/messages/M288/payload/properties/v/properties/x-y.
+func check592(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -21452,7 +21096,7 @@ func check604(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "a":
 				{
-					r := check605(s.Enter(k), &v.Vals[i])
+					r := check593(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -21467,51 +21111,51 @@ func check604(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check605 checks random.yaml#/components/messages/M288/payload/properties/v/properties/x-y/properties/a.
-func check605(s *wire.Scope, v *jsonvalue.Value) bool {
+// check593 checks random.yaml#/components/messages/M288/payload/properties/v/properties/x-y/properties/a.
+func check593(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.In(v, checkEnum605) {
+	if !jsonvalue.In(v, checkEnum593) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of {\"a\":1}")
+		s.Violate("enum", "not one of -1e19")
 	}
 	return ok
 }
 
-// check606 checks random.yaml#/components/messages/M288/payload/properties/v/properties/é.
-func check606(s *wire.Scope, v *jsonvalue.Value) bool {
+// check594 checks random.yaml#/components/messages/M288/payload/properties/v/properties/é.
+func check594(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst606) {
+	if !jsonvalue.Equal(v, &checkConst594) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("const", "must be 1")
+		s.Violate("const", "must be 1.5")
 	}
 	return ok
 }
 
-// check607 checks random.yaml#/components/messages/M289/payload/properties/v.
-func check607(s *wire.Scope, v *jsonvalue.Value) bool {
+// check595 checks random.yaml#/components/messages/M289/payload/properties/v.
+func check595(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !(check608(nil, v) || check609(nil, v)) {
+	if !(check596(nil, v) || check597(nil, v)) {
 		if s == nil {
 			return false
 		}
 		ok = false
 		wire.Closest(s, "anyOf", func(s *wire.Scope) bool {
-			return check608(s, v)
+			return check596(s, v)
 		}, func(s *wire.Scope) bool {
-			return check609(s, v)
+			return check597(s, v)
 		})
 	}
 	return ok
 }
 
-// check608 checks random.yaml#/components/messages/M289/payload/properties/v/anyOf/0.
-func check608(s *wire.Scope, v *jsonvalue.Value) bool {
+// check596 checks random.yaml#/components/messages/M289/payload/properties/v/anyOf/0.
+func check596(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool) {
 		if s == nil {
@@ -21523,8 +21167,8 @@ func check608(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check609 checks random.yaml#/components/messages/M289/payload/properties/v/anyOf/1.
-func check609(s *wire.Scope, v *jsonvalue.Value) bool {
+// check597 checks random.yaml#/components/messages/M289/payload/properties/v/anyOf/1.
+func check597(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger() || v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -21554,51 +21198,28 @@ func check609(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check610 checks random.yaml#/components/messages/M29/payload/properties/v.
-func check610(s *wire.Scope, v *jsonvalue.Value) bool {
+// check598 checks random.yaml#/components/messages/M290/payload/properties/v.
+func check598(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !(v.IsInteger()) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("type", "expected integer, got "+v.TypeName())
-	}
-	switch v.Kind {
-	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin610) < 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("minimum", "less than 9007199254740993")
-		}
-	}
-	return ok
-}
-
-// check611 checks random.yaml#/components/messages/M290/payload/properties/v.
-func check611(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if !check612(s, v) {
+	if !check599(s, v) {
 		if s == nil {
 			return false
 		}
 		ok = false
 	}
-	if !check617(s, v) {
+	if !check604(s, v) {
 		if s == nil {
 			return false
 		}
 		ok = false
 	}
-	if !check618(s, v) {
+	if !check605(s, v) {
 		if s == nil {
 			return false
 		}
 		ok = false
 	}
-	if check622(nil, v) {
+	if check609(nil, v) {
 		if s == nil {
 			return false
 		}
@@ -21608,29 +21229,29 @@ func check611(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check612 checks random.yaml#/components/messages/M290/payload/properties/v/allOf/0.
-func check612(s *wire.Scope, v *jsonvalue.Value) bool {
+// check599 checks random.yaml#/components/messages/M290/payload/properties/v/allOf/0.
+func check599(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin612) < 0 {
+		if jsonvalue.Cmp(v.Num, checkMin599) < 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("minimum", "less than 1e3")
+			s.Violate("minimum", "less than 9223372036854775808")
 		}
 	}
 	{
 		first, second := -1, -1
-		if check613(nil, v) {
+		if check600(nil, v) {
 			if first < 0 {
 				first = 0
 			} else {
 				second = 0
 			}
 		}
-		if check614(nil, v) {
+		if check601(nil, v) {
 			if first < 0 {
 				first = 1
 			} else {
@@ -21643,9 +21264,9 @@ func check612(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			ok = false
 			wire.Closest(s, "oneOf", func(s *wire.Scope) bool {
-				return check613(s, v)
+				return check600(s, v)
 			}, func(s *wire.Scope) bool {
-				return check614(s, v)
+				return check601(s, v)
 			})
 		} else if second >= 0 {
 			if s == nil {
@@ -21658,8 +21279,8 @@ func check612(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check613 checks random.yaml#/components/messages/M290/payload/properties/v/allOf/0/oneOf/0.
-func check613(s *wire.Scope, v *jsonvalue.Value) bool {
+// check600 checks random.yaml#/components/messages/M290/payload/properties/v/allOf/0/oneOf/0.
+func check600(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -21670,33 +21291,33 @@ func check613(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMax613) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax600) > 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("maximum", "greater than -1")
+			s.Violate("maximum", "greater than 0.1")
 		}
-		if jsonvalue.Cmp(v.Num, checkXMax613) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax600) >= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMaximum", "not less than 9007199254740993")
+			s.Violate("exclusiveMaximum", "not less than 1e19")
 		}
-		if !jsonvalue.MultipleOf(v.Num, checkMul613) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul600) {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("multipleOf", "not a multiple of 0.5")
+			s.Violate("multipleOf", "not a multiple of 1")
 		}
 	}
 	return ok
 }
 
-// check614 checks random.yaml#/components/messages/M290/payload/properties/v/allOf/0/oneOf/1.
-func check614(s *wire.Scope, v *jsonvalue.Value) bool {
+// check601 checks random.yaml#/components/messages/M290/payload/properties/v/allOf/0/oneOf/1.
+func check601(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -21715,7 +21336,7 @@ func check614(s *wire.Scope, v *jsonvalue.Value) bool {
 			s.Violate("minProperties", "fewer than 2 properties")
 		}
 		if _, has := v.Get("id"); has {
-			if !check616(s, v) {
+			if !check603(s, v) {
 				if s == nil {
 					return false
 				}
@@ -21726,7 +21347,7 @@ func check614(s *wire.Scope, v *jsonvalue.Value) bool {
 			known := false
 			if !known {
 				{
-					r := check615(s.Enter(k), &v.Vals[i])
+					r := check602(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -21741,8 +21362,8 @@ func check614(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check615 checks random.yaml#/components/messages/M290/payload/properties/v/allOf/0/oneOf/1/additionalProperties.
-func check615(s *wire.Scope, v *jsonvalue.Value) bool {
+// check602 checks random.yaml#/components/messages/M290/payload/properties/v/allOf/0/oneOf/1/additionalProperties.
+func check602(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -21753,14 +21374,14 @@ func check615(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMin615) <= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMin602) <= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMinimum", "not greater than 1.5")
+			s.Violate("exclusiveMinimum", "not greater than -100")
 		}
-		if jsonvalue.Cmp(v.Num, checkMax615) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax602) > 0 {
 			if s == nil {
 				return false
 			}
@@ -21771,8 +21392,8 @@ func check615(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check616 checks random.yaml#/components/messages/M290/payload/properties/v/allOf/0/oneOf/1/dependencies/id.
-func check616(s *wire.Scope, v *jsonvalue.Value) bool {
+// check603 checks random.yaml#/components/messages/M290/payload/properties/v/allOf/0/oneOf/1/dependencies/id.
+func check603(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -21784,23 +21405,23 @@ func check616(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check617 checks random.yaml#/components/messages/M290/payload/properties/v/allOf/1.
-func check617(s *wire.Scope, v *jsonvalue.Value) bool {
+// check604 checks random.yaml#/components/messages/M290/payload/properties/v/allOf/1.
+func check604(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.In(v, checkEnum617) {
+	if !jsonvalue.In(v, checkEnum604) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of 1, [1]")
+		s.Violate("enum", "not one of 1.5, {\"a\":1}")
 	}
 	return ok
 }
 
-// check618 checks random.yaml#/components/messages/M290/payload/properties/v/allOf/2.
-func check618(s *wire.Scope, v *jsonvalue.Value) bool {
+// check605 checks random.yaml#/components/messages/M290/payload/properties/v/allOf/2.
+func check605(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if check619(nil, v) {
+	if check606(nil, v) {
 		if s == nil {
 			return false
 		}
@@ -21810,8 +21431,8 @@ func check618(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check619 checks random.yaml#/components/messages/M290/payload/properties/v/allOf/2/not.
-func check619(s *wire.Scope, v *jsonvalue.Value) bool {
+// check606 checks random.yaml#/components/messages/M290/payload/properties/v/allOf/2/not.
+func check606(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Object:
@@ -21824,10 +21445,10 @@ func check619(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		for i, k := range v.Keys {
 			known := false
-			if checkProp0_619.MatchString(k) {
+			if checkProp0_606.MatchString(k) {
 				known = true
 				{
-					r := check621(s.Enter(k), &v.Vals[i])
+					r := check608(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -21839,7 +21460,7 @@ func check619(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			if !known {
 				{
-					r := check620(s.Enter(k), &v.Vals[i])
+					r := check607(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -21854,23 +21475,10 @@ func check619(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check620 checks random.yaml#/components/messages/M290/payload/properties/v/allOf/2/not/additionalProperties.
-func check620(s *wire.Scope, v *jsonvalue.Value) bool {
+// check607 checks random.yaml#/components/messages/M290/payload/properties/v/allOf/2/not/additionalProperties.
+func check607(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst620) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("const", "must be -2")
-	}
-	return ok
-}
-
-// check621 checks random.yaml#/components/messages/M290/payload/properties/v/allOf/2/not/patternProperties/x|y.
-func check621(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if !jsonvalue.Equal(v, &checkConst621) {
+	if !jsonvalue.Equal(v, &checkConst607) {
 		if s == nil {
 			return false
 		}
@@ -21880,8 +21488,21 @@ func check621(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check622 checks random.yaml#/components/messages/M290/payload/properties/v/not.
-func check622(s *wire.Scope, v *jsonvalue.Value) bool {
+// check608 checks random.yaml#/components/messages/M290/payload/properties/v/allOf/2/not/patternProperties/x|y.
+func check608(s *wire.Scope, v *jsonvalue.Value) bool {
+	ok := true
+	if !jsonvalue.Equal(v, &checkConst608) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("const", "must be \"b\"")
+	}
+	return ok
+}
+
+// check609 checks random.yaml#/components/messages/M290/payload/properties/v/not.
+func check609(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -21905,7 +21526,7 @@ func check622(s *wire.Scope, v *jsonvalue.Value) bool {
 			case "c":
 				known = true
 				{
-					r := check624(s.Enter(k), &v.Vals[i])
+					r := check611(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -21917,7 +21538,7 @@ func check622(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			if !known {
 				{
-					r := check623(s.Enter(k), &v.Vals[i])
+					r := check610(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -21932,32 +21553,32 @@ func check622(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check623 checks random.yaml#/components/messages/M290/payload/properties/v/not/additionalProperties.
-func check623(s *wire.Scope, v *jsonvalue.Value) bool {
+// check610 checks random.yaml#/components/messages/M290/payload/properties/v/not/additionalProperties.
+func check610(s *wire.Scope, v *jsonvalue.Value) bool {
 	if s != nil {
 		s.Violate("false", "no value is allowed here (false schema)")
 	}
 	return false
 }
 
-// check624 checks random.yaml#/components/messages/M290/payload/properties/v/not/properties/c.
-func check624(s *wire.Scope, v *jsonvalue.Value) bool {
+// check611 checks random.yaml#/components/messages/M290/payload/properties/v/not/properties/c.
+func check611(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMin624) <= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMin611) <= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMinimum", "not greater than 10")
+			s.Violate("exclusiveMinimum", "not greater than -2.5")
 		}
-		if jsonvalue.Cmp(v.Num, checkXMax624) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax611) >= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMaximum", "not less than 3")
+			s.Violate("exclusiveMaximum", "not less than 5")
 		}
 	case jsonvalue.Object:
 		if _, has := v.Get("a"); !has {
@@ -21971,17 +21592,17 @@ func check624(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check625 checks random.yaml#/components/messages/M291/payload/properties/v.
-func check625(s *wire.Scope, v *jsonvalue.Value) bool {
+// check612 checks random.yaml#/components/messages/M291/payload/properties/v.
+func check612(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if !jsonvalue.MultipleOf(v.Num, checkMul625) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul612) {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("multipleOf", "not a multiple of 0.01")
+			s.Violate("multipleOf", "not a multiple of 7")
 		}
 	case jsonvalue.String:
 		n := jsonvalue.Length(v.Str)
@@ -22003,8 +21624,8 @@ func check625(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check626 checks random.yaml#/components/messages/M292/payload/properties/v.
-func check626(s *wire.Scope, v *jsonvalue.Value) bool {
+// check613 checks random.yaml#/components/messages/M292/payload/properties/v.
+func check613(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger() || v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -22015,7 +21636,7 @@ func check626(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.String:
-		if !checkPattern626.MatchString(v.Str) {
+		if !checkPattern613.MatchString(v.Str) {
 			if s == nil {
 				return false
 			}
@@ -22026,8 +21647,8 @@ func check626(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check627 checks random.yaml#/components/messages/M294/payload/properties/v.
-func check627(s *wire.Scope, v *jsonvalue.Value) bool {
+// check614 checks random.yaml#/components/messages/M294/payload/properties/v.
+func check614(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -22047,7 +21668,7 @@ func check627(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		for i := range v.Items {
 			{
-				r := check629(s.EnterIndex(i), &v.Items[i])
+				r := check616(s.EnterIndex(i), &v.Items[i])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -22059,7 +21680,7 @@ func check627(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		found := false
 		for i := range v.Items {
-			if check628(nil, &v.Items[i]) {
+			if check615(nil, &v.Items[i]) {
 				found = true
 				break
 			}
@@ -22075,8 +21696,8 @@ func check627(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check628 checks random.yaml#/components/messages/M294/payload/properties/v/contains.
-func check628(s *wire.Scope, v *jsonvalue.Value) bool {
+// check615 checks random.yaml#/components/messages/M294/payload/properties/v/contains.
+func check615(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -22099,8 +21720,8 @@ func check628(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check629 checks random.yaml#/components/messages/M294/payload/properties/v/items.
-func check629(s *wire.Scope, v *jsonvalue.Value) bool {
+// check616 checks random.yaml#/components/messages/M294/payload/properties/v/items.
+func check616(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -22111,19 +21732,19 @@ func check629(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMax629) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax616) > 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("maximum", "greater than -100")
+			s.Violate("maximum", "greater than 1e19")
 		}
 	}
 	return ok
 }
 
-// check630 checks random.yaml#/components/messages/M295/payload/properties/v.
-func check630(s *wire.Scope, v *jsonvalue.Value) bool {
+// check617 checks random.yaml#/components/messages/M295/payload/properties/v.
+func check617(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -22134,71 +21755,71 @@ func check630(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin630) < 0 {
+		if jsonvalue.Cmp(v.Num, checkMin617) < 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("minimum", "less than 0.1")
+			s.Violate("minimum", "less than 100")
 		}
-		if jsonvalue.Cmp(v.Num, checkXMin630) <= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMin617) <= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMinimum", "not greater than 9007199254740993")
+			s.Violate("exclusiveMinimum", "not greater than 9223372036854775807.5")
 		}
-		if jsonvalue.Cmp(v.Num, checkMax630) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax617) > 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
 			s.Violate("maximum", "greater than 0")
 		}
-		if jsonvalue.Cmp(v.Num, checkXMax630) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax617) >= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMaximum", "not less than 1")
+			s.Violate("exclusiveMaximum", "not less than 2")
 		}
-		if !jsonvalue.MultipleOf(v.Num, checkMul630) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul617) {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("multipleOf", "not a multiple of 7")
+			s.Violate("multipleOf", "not a multiple of 1")
 		}
 	}
 	return ok
 }
 
-// check631 checks random.yaml#/components/messages/M298/payload/properties/v/items.
-func check631(s *wire.Scope, v *jsonvalue.Value) bool {
+// check618 checks random.yaml#/components/messages/M298/payload/properties/v/items.
+func check618(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !(check632(nil, v) || check633(nil, v) || check635(nil, v)) {
+	if !(check619(nil, v) || check620(nil, v) || check622(nil, v)) {
 		if s == nil {
 			return false
 		}
 		ok = false
 		wire.Closest(s, "anyOf", func(s *wire.Scope) bool {
-			return check632(s, v)
+			return check619(s, v)
 		}, func(s *wire.Scope) bool {
-			return check633(s, v)
+			return check620(s, v)
 		}, func(s *wire.Scope) bool {
-			return check635(s, v)
+			return check622(s, v)
 		})
 	}
 	{
 		first, second := -1, -1
-		if check636(nil, v) {
+		if check623(nil, v) {
 			if first < 0 {
 				first = 0
 			} else {
 				second = 0
 			}
 		}
-		if check637(nil, v) {
+		if check624(nil, v) {
 			if first < 0 {
 				first = 1
 			} else {
@@ -22211,9 +21832,9 @@ func check631(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			ok = false
 			wire.Closest(s, "oneOf", func(s *wire.Scope) bool {
-				return check636(s, v)
+				return check623(s, v)
 			}, func(s *wire.Scope) bool {
-				return check637(s, v)
+				return check624(s, v)
 			})
 		} else if second >= 0 {
 			if s == nil {
@@ -22226,8 +21847,8 @@ func check631(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check632 checks random.yaml#/components/messages/M298/payload/properties/v/items/anyOf/0.
-func check632(s *wire.Scope, v *jsonvalue.Value) bool {
+// check619 checks random.yaml#/components/messages/M298/payload/properties/v/items/anyOf/0.
+func check619(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -22239,8 +21860,8 @@ func check632(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check633 checks random.yaml#/components/messages/M298/payload/properties/v/items/anyOf/1.
-func check633(s *wire.Scope, v *jsonvalue.Value) bool {
+// check620 checks random.yaml#/components/messages/M298/payload/properties/v/items/anyOf/1.
+func check620(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -22260,7 +21881,7 @@ func check633(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		for i := range v.Items {
 			{
-				r := check634(s.EnterIndex(i), &v.Items[i])
+				r := check621(s.EnterIndex(i), &v.Items[i])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -22274,8 +21895,8 @@ func check633(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check634 checks random.yaml#/components/messages/M298/payload/properties/v/items/anyOf/1/items.
-func check634(s *wire.Scope, v *jsonvalue.Value) bool {
+// check621 checks random.yaml#/components/messages/M298/payload/properties/v/items/anyOf/1/items.
+func check621(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -22284,7 +21905,7 @@ func check634(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected string or null, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum634) {
+	if !jsonvalue.In(v, checkEnum621) {
 		if s == nil {
 			return false
 		}
@@ -22294,8 +21915,8 @@ func check634(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check635 checks random.yaml#/components/messages/M298/payload/properties/v/items/anyOf/2.
-func check635(s *wire.Scope, v *jsonvalue.Value) bool {
+// check622 checks random.yaml#/components/messages/M298/payload/properties/v/items/anyOf/2.
+func check622(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -22325,30 +21946,30 @@ func check635(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check636 checks random.yaml#/components/messages/M298/payload/properties/v/items/oneOf/0.
-func check636(s *wire.Scope, v *jsonvalue.Value) bool {
+// check623 checks random.yaml#/components/messages/M298/payload/properties/v/items/oneOf/0.
+func check623(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst636) {
+	if !jsonvalue.Equal(v, &checkConst623) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("const", "must be {\"a\":1}")
+		s.Violate("const", "must be 9223372036854775808")
 	}
 	return ok
 }
 
-// check637 checks random.yaml#/components/messages/M298/payload/properties/v/items/oneOf/1.
-func check637(s *wire.Scope, v *jsonvalue.Value) bool {
+// check624 checks random.yaml#/components/messages/M298/payload/properties/v/items/oneOf/1.
+func check624(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMax637) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax624) > 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("maximum", "greater than 0.1")
+			s.Violate("maximum", "greater than 1e3")
 		}
 	case jsonvalue.String:
 		n := jsonvalue.Length(v.Str)
@@ -22371,8 +21992,8 @@ func check637(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check638 checks random.yaml#/components/messages/M299/payload/properties/v.
-func check638(s *wire.Scope, v *jsonvalue.Value) bool {
+// check625 checks random.yaml#/components/messages/M299/payload/properties/v.
+func check625(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -22402,7 +22023,7 @@ func check638(s *wire.Scope, v *jsonvalue.Value) bool {
 				Kind: jsonvalue.String,
 				Str:  k,
 			}
-			if !check641(nil, &name) {
+			if !check628(nil, &name) {
 				if s == nil {
 					return false
 				}
@@ -22414,7 +22035,7 @@ func check638(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "é":
 				{
-					r := check640(s.Enter(k), &v.Vals[i])
+					r := check627(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -22429,8 +22050,8 @@ func check638(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check640 checks random.yaml#/components/messages/M299/payload/properties/v/properties/é.
-func check640(s *wire.Scope, v *jsonvalue.Value) bool {
+// check627 checks random.yaml#/components/messages/M299/payload/properties/v/properties/é.
+func check627(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.String:
@@ -22461,8 +22082,8 @@ func check640(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check641 checks random.yaml#/components/messages/M299/payload/properties/v/propertyNames.
-func check641(s *wire.Scope, v *jsonvalue.Value) bool {
+// check628 checks random.yaml#/components/messages/M299/payload/properties/v/propertyNames.
+func check628(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.String:
@@ -22478,21 +22099,21 @@ func check641(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check642 checks random.yaml#/components/messages/M3/payload/properties/v.
-func check642(s *wire.Scope, v *jsonvalue.Value) bool {
+// check629 checks random.yaml#/components/messages/M3/payload/properties/v.
+func check629(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.In(v, checkEnum642) {
+	if !jsonvalue.In(v, checkEnum629) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of {}, \"a\", true")
+		s.Violate("enum", "not one of 9223372036854775808, \"b\", true")
 	}
 	return ok
 }
 
-// check643 checks random.yaml#/components/messages/M31/payload/properties/v.
-func check643(s *wire.Scope, v *jsonvalue.Value) bool {
+// check630 checks random.yaml#/components/messages/M31/payload/properties/v.
+func check630(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -22515,8 +22136,8 @@ func check643(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check644 checks random.yaml#/components/messages/M32/payload/properties/v.
-func check644(s *wire.Scope, v *jsonvalue.Value) bool {
+// check631 checks random.yaml#/components/messages/M32/payload/properties/v.
+func check631(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -22529,7 +22150,7 @@ func check644(s *wire.Scope, v *jsonvalue.Value) bool {
 	case jsonvalue.Array:
 		if len(v.Items) > 0 {
 			{
-				r := check661(s.EnterIndex(0), &v.Items[0])
+				r := check648(s.EnterIndex(0), &v.Items[0])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -22541,7 +22162,7 @@ func check644(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		for i := 1; i < len(v.Items); i++ {
 			{
-				r := check645(s.EnterIndex(i), &v.Items[i])
+				r := check632(s.EnterIndex(i), &v.Items[i])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -22552,19 +22173,19 @@ func check644(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 		}
 	}
-	if !check652(s, v) {
+	if !check639(s, v) {
 		if s == nil {
 			return false
 		}
 		ok = false
 	}
-	if !check653(s, v) {
+	if !check640(s, v) {
 		if s == nil {
 			return false
 		}
 		ok = false
 	}
-	if !check659(s, v) {
+	if !check646(s, v) {
 		if s == nil {
 			return false
 		}
@@ -22573,8 +22194,8 @@ func check644(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check645 checks random.yaml#/components/messages/M32/payload/properties/v/additionalItems.
-func check645(s *wire.Scope, v *jsonvalue.Value) bool {
+// check632 checks random.yaml#/components/messages/M32/payload/properties/v/additionalItems.
+func check632(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -22596,7 +22217,7 @@ func check645(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "a":
 				{
-					r := check646(s.Enter(k), &v.Vals[i])
+					r := check633(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -22607,7 +22228,7 @@ func check645(s *wire.Scope, v *jsonvalue.Value) bool {
 				}
 			case "c":
 				{
-					r := check651(s.Enter(k), &v.Vals[i])
+					r := check638(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -22622,8 +22243,8 @@ func check645(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check646 checks random.yaml#/components/messages/M32/payload/properties/v/additionalItems/properties/a.
-func check646(s *wire.Scope, v *jsonvalue.Value) bool {
+// check633 checks random.yaml#/components/messages/M32/payload/properties/v/additionalItems/properties/a.
+func check633(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -22655,7 +22276,7 @@ func check646(s *wire.Scope, v *jsonvalue.Value) bool {
 				Kind: jsonvalue.String,
 				Str:  k,
 			}
-			if !check649(nil, &name) {
+			if !check636(nil, &name) {
 				if s == nil {
 					return false
 				}
@@ -22667,7 +22288,7 @@ func check646(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "c":
 				{
-					r := check648(s.Enter(k), &v.Vals[i])
+					r := check635(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -22679,8 +22300,8 @@ func check646(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 		}
 	}
-	if check647(nil, v) {
-		if !check650(s, v) {
+	if check634(nil, v) {
+		if !check637(s, v) {
 			if s == nil {
 				return false
 			}
@@ -22690,8 +22311,8 @@ func check646(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check647 checks random.yaml#/components/messages/M32/payload/properties/v/additionalItems/properties/a/if.
-func check647(s *wire.Scope, v *jsonvalue.Value) bool {
+// check634 checks random.yaml#/components/messages/M32/payload/properties/v/additionalItems/properties/a/if.
+func check634(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -22703,21 +22324,21 @@ func check647(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check648 checks random.yaml#/components/messages/M32/payload/properties/v/additionalItems/properties/a/properties/c.
-func check648(s *wire.Scope, v *jsonvalue.Value) bool {
+// check635 checks random.yaml#/components/messages/M32/payload/properties/v/additionalItems/properties/a/properties/c.
+func check635(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst648) {
+	if !jsonvalue.Equal(v, &checkConst635) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("const", "must be [1]")
+		s.Violate("const", "must be {\"a\":1}")
 	}
 	return ok
 }
 
-// check649 checks random.yaml#/components/messages/M32/payload/properties/v/additionalItems/properties/a/propertyNames.
-func check649(s *wire.Scope, v *jsonvalue.Value) bool {
+// check636 checks random.yaml#/components/messages/M32/payload/properties/v/additionalItems/properties/a/propertyNames.
+func check636(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.String:
@@ -22733,8 +22354,8 @@ func check649(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check650 checks random.yaml#/components/messages/M32/payload/properties/v/additionalItems/properties/a/then.
-func check650(s *wire.Scope, v *jsonvalue.Value) bool {
+// check637 checks random.yaml#/components/messages/M32/payload/properties/v/additionalItems/properties/a/then.
+func check637(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool) {
 		if s == nil {
@@ -22746,8 +22367,8 @@ func check650(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check651 checks random.yaml#/components/messages/M32/payload/properties/v/additionalItems/properties/c.
-func check651(s *wire.Scope, v *jsonvalue.Value) bool {
+// check638 checks random.yaml#/components/messages/M32/payload/properties/v/additionalItems/properties/c.
+func check638(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool) {
 		if s == nil {
@@ -22759,24 +22380,24 @@ func check651(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check652 checks random.yaml#/components/messages/M32/payload/properties/v/allOf/0.
-func check652(s *wire.Scope, v *jsonvalue.Value) bool {
+// check639 checks random.yaml#/components/messages/M32/payload/properties/v/allOf/0.
+func check639(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin652) < 0 {
+		if jsonvalue.Cmp(v.Num, checkMin639) < 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("minimum", "less than 1e3")
+			s.Violate("minimum", "less than 9223372036854775808")
 		}
-		if jsonvalue.Cmp(v.Num, checkMax652) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax639) > 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("maximum", "greater than 2.5")
+			s.Violate("maximum", "greater than -9223372036854775809")
 		}
 	case jsonvalue.String:
 		if !jsonvalue.Format("date-time", v.Str) {
@@ -22790,26 +22411,26 @@ func check652(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check653 checks random.yaml#/components/messages/M32/payload/properties/v/allOf/1.
-func check653(s *wire.Scope, v *jsonvalue.Value) bool {
+// check640 checks random.yaml#/components/messages/M32/payload/properties/v/allOf/1.
+func check640(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	{
 		first, second := -1, -1
-		if check654(nil, v) {
+		if check641(nil, v) {
 			if first < 0 {
 				first = 0
 			} else {
 				second = 0
 			}
 		}
-		if check657(nil, v) {
+		if check644(nil, v) {
 			if first < 0 {
 				first = 1
 			} else {
 				second = 1
 			}
 		}
-		if second < 0 && check658(nil, v) {
+		if second < 0 && check645(nil, v) {
 			if first < 0 {
 				first = 2
 			} else {
@@ -22822,11 +22443,11 @@ func check653(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			ok = false
 			wire.Closest(s, "oneOf", func(s *wire.Scope) bool {
-				return check654(s, v)
+				return check641(s, v)
 			}, func(s *wire.Scope) bool {
-				return check657(s, v)
+				return check644(s, v)
 			}, func(s *wire.Scope) bool {
-				return check658(s, v)
+				return check645(s, v)
 			})
 		} else if second >= 0 {
 			if s == nil {
@@ -22839,25 +22460,25 @@ func check653(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check654 checks random.yaml#/components/messages/M32/payload/properties/v/allOf/1/oneOf/0.
-func check654(s *wire.Scope, v *jsonvalue.Value) bool {
+// check641 checks random.yaml#/components/messages/M32/payload/properties/v/allOf/1/oneOf/0.
+func check641(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !(check655(nil, v) || check656(nil, v)) {
+	if !(check642(nil, v) || check643(nil, v)) {
 		if s == nil {
 			return false
 		}
 		ok = false
 		wire.Closest(s, "anyOf", func(s *wire.Scope) bool {
-			return check655(s, v)
+			return check642(s, v)
 		}, func(s *wire.Scope) bool {
-			return check656(s, v)
+			return check643(s, v)
 		})
 	}
 	return ok
 }
 
-// check655 checks random.yaml#/components/messages/M32/payload/properties/v/allOf/1/oneOf/0/anyOf/0.
-func check655(s *wire.Scope, v *jsonvalue.Value) bool {
+// check642 checks random.yaml#/components/messages/M32/payload/properties/v/allOf/1/oneOf/0/anyOf/0.
+func check642(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -22880,8 +22501,8 @@ func check655(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check656 checks random.yaml#/components/messages/M32/payload/properties/v/allOf/1/oneOf/0/anyOf/1.
-func check656(s *wire.Scope, v *jsonvalue.Value) bool {
+// check643 checks random.yaml#/components/messages/M32/payload/properties/v/allOf/1/oneOf/0/anyOf/1.
+func check643(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -22892,7 +22513,7 @@ func check656(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if !jsonvalue.MultipleOf(v.Num, checkMul656) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul643) {
 			if s == nil {
 				return false
 			}
@@ -22903,24 +22524,24 @@ func check656(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check657 checks random.yaml#/components/messages/M32/payload/properties/v/allOf/1/oneOf/1.
-func check657(s *wire.Scope, v *jsonvalue.Value) bool {
+// check644 checks random.yaml#/components/messages/M32/payload/properties/v/allOf/1/oneOf/1.
+func check644(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMin657) <= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMin644) <= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMinimum", "not greater than 1.5")
+			s.Violate("exclusiveMinimum", "not greater than -100")
 		}
-		if jsonvalue.Cmp(v.Num, checkMax657) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax644) > 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("maximum", "greater than 0.5")
+			s.Violate("maximum", "greater than 1.5")
 		}
 	case jsonvalue.String:
 		if !jsonvalue.Format("date", v.Str) {
@@ -22942,16 +22563,16 @@ func check657(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check658 checks random.yaml#/components/messages/M32/payload/properties/v/allOf/1/oneOf/2.
-func check658(s *wire.Scope, v *jsonvalue.Value) bool {
+// check645 checks random.yaml#/components/messages/M32/payload/properties/v/allOf/1/oneOf/2.
+func check645(s *wire.Scope, v *jsonvalue.Value) bool {
 	if s != nil {
 		s.Violate("false", "no value is allowed here (false schema)")
 	}
 	return false
 }
 
-// check659 checks random.yaml#/components/messages/M32/payload/properties/v/allOf/2.
-func check659(s *wire.Scope, v *jsonvalue.Value) bool {
+// check646 checks random.yaml#/components/messages/M32/payload/properties/v/allOf/2.
+func check646(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -22964,7 +22585,7 @@ func check659(s *wire.Scope, v *jsonvalue.Value) bool {
 	case jsonvalue.Array:
 		for i := range v.Items {
 			{
-				r := check660(s.EnterIndex(i), &v.Items[i])
+				r := check647(s.EnterIndex(i), &v.Items[i])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -22978,8 +22599,8 @@ func check659(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check660 checks random.yaml#/components/messages/M32/payload/properties/v/allOf/2/items.
-func check660(s *wire.Scope, v *jsonvalue.Value) bool {
+// check647 checks random.yaml#/components/messages/M32/payload/properties/v/allOf/2/items.
+func check647(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -22988,18 +22609,18 @@ func check660(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected string, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum660) {
+	if !jsonvalue.In(v, checkEnum647) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of -2, \"a\"")
+		s.Violate("enum", "not one of -2, \"b\"")
 	}
 	return ok
 }
 
-// check661 checks random.yaml#/components/messages/M32/payload/properties/v/items/0.
-func check661(s *wire.Scope, v *jsonvalue.Value) bool {
+// check648 checks random.yaml#/components/messages/M32/payload/properties/v/items/0.
+func check648(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -23008,18 +22629,18 @@ func check661(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected string, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum661) {
+	if !jsonvalue.In(v, checkEnum648) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of {\"a\":1}, [1], \"b\"")
+		s.Violate("enum", "not one of -1e19, {}, \"é\"")
 	}
 	return ok
 }
 
-// check662 checks random.yaml#/components/messages/M34/payload/properties/v.
-func check662(s *wire.Scope, v *jsonvalue.Value) bool {
+// check649 checks random.yaml#/components/messages/M34/payload/properties/v.
+func check649(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -23035,7 +22656,7 @@ func check662(s *wire.Scope, v *jsonvalue.Value) bool {
 				Kind: jsonvalue.String,
 				Str:  k,
 			}
-			if !check678(nil, &name) {
+			if !check665(nil, &name) {
 				if s == nil {
 					return false
 				}
@@ -23049,7 +22670,7 @@ func check662(s *wire.Scope, v *jsonvalue.Value) bool {
 			case "x-y":
 				known = true
 				{
-					r := check668(s.Enter(k), &v.Vals[i])
+					r := check655(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -23061,7 +22682,7 @@ func check662(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			if !known {
 				{
-					r := check663(s.Enter(k), &v.Vals[i])
+					r := check650(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -23075,14 +22696,14 @@ func check662(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	{
 		first, second := -1, -1
-		if check664(nil, v) {
+		if check651(nil, v) {
 			if first < 0 {
 				first = 0
 			} else {
 				second = 0
 			}
 		}
-		if check665(nil, v) {
+		if check652(nil, v) {
 			if first < 0 {
 				first = 1
 			} else {
@@ -23095,9 +22716,9 @@ func check662(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			ok = false
 			wire.Closest(s, "oneOf", func(s *wire.Scope) bool {
-				return check664(s, v)
+				return check651(s, v)
 			}, func(s *wire.Scope) bool {
-				return check665(s, v)
+				return check652(s, v)
 			})
 		} else if second >= 0 {
 			if s == nil {
@@ -23110,37 +22731,37 @@ func check662(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check663 checks random.yaml#/components/messages/M34/payload/properties/v/additionalProperties.
-func check663(s *wire.Scope, v *jsonvalue.Value) bool {
+// check650 checks random.yaml#/components/messages/M34/payload/properties/v/additionalProperties.
+func check650(s *wire.Scope, v *jsonvalue.Value) bool {
 	if s != nil {
 		s.Violate("false", "no value is allowed here (false schema)")
 	}
 	return false
 }
 
-// check664 checks random.yaml#/components/messages/M34/payload/properties/v/oneOf/0.
-func check664(s *wire.Scope, v *jsonvalue.Value) bool {
+// check651 checks random.yaml#/components/messages/M34/payload/properties/v/oneOf/0.
+func check651(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.In(v, checkEnum664) {
+	if !jsonvalue.In(v, checkEnum651) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of [], -2, [1]")
+		s.Violate("enum", "not one of [1], \"\", {\"a\":1}")
 	}
 	return ok
 }
 
-// check665 checks random.yaml#/components/messages/M34/payload/properties/v/oneOf/1.
-func check665(s *wire.Scope, v *jsonvalue.Value) bool {
+// check652 checks random.yaml#/components/messages/M34/payload/properties/v/oneOf/1.
+func check652(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !check666(s, v) {
+	if !check653(s, v) {
 		if s == nil {
 			return false
 		}
 		ok = false
 	}
-	if !check667(s, v) {
+	if !check654(s, v) {
 		if s == nil {
 			return false
 		}
@@ -23149,8 +22770,8 @@ func check665(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check666 checks random.yaml#/components/messages/M34/payload/properties/v/oneOf/1/allOf/0.
-func check666(s *wire.Scope, v *jsonvalue.Value) bool {
+// check653 checks random.yaml#/components/messages/M34/payload/properties/v/oneOf/1/allOf/0.
+func check653(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -23161,33 +22782,33 @@ func check666(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMin666) <= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMin653) <= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMinimum", "not greater than 0.5")
+			s.Violate("exclusiveMinimum", "not greater than 1.5")
 		}
-		if jsonvalue.Cmp(v.Num, checkXMax666) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax653) >= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMaximum", "not less than 10")
+			s.Violate("exclusiveMaximum", "not less than -2.5")
 		}
-		if !jsonvalue.MultipleOf(v.Num, checkMul666) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul653) {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("multipleOf", "not a multiple of 1")
+			s.Violate("multipleOf", "not a multiple of 2.5")
 		}
 	}
 	return ok
 }
 
-// check667 checks random.yaml#/components/messages/M34/payload/properties/v/oneOf/1/allOf/1.
-func check667(s *wire.Scope, v *jsonvalue.Value) bool {
+// check654 checks random.yaml#/components/messages/M34/payload/properties/v/oneOf/1/allOf/1.
+func check654(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool) {
 		if s == nil {
@@ -23199,8 +22820,8 @@ func check667(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check668 checks random.yaml#/components/messages/M34/payload/properties/v/properties/x-y.
-func check668(s *wire.Scope, v *jsonvalue.Value) bool {
+// check655 checks random.yaml#/components/messages/M34/payload/properties/v/properties/x-y.
+func check655(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -23220,7 +22841,7 @@ func check668(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		if len(v.Items) > 0 {
 			{
-				r := check673(s.EnterIndex(0), &v.Items[0])
+				r := check660(s.EnterIndex(0), &v.Items[0])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -23232,7 +22853,7 @@ func check668(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		if len(v.Items) > 1 {
 			{
-				r := check677(s.EnterIndex(1), &v.Items[1])
+				r := check664(s.EnterIndex(1), &v.Items[1])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -23243,24 +22864,24 @@ func check668(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 		}
 	}
-	if !(check669(nil, v) || check670(nil, v)) {
+	if !(check656(nil, v) || check657(nil, v)) {
 		if s == nil {
 			return false
 		}
 		ok = false
 		wire.Closest(s, "anyOf", func(s *wire.Scope) bool {
-			return check669(s, v)
+			return check656(s, v)
 		}, func(s *wire.Scope) bool {
-			return check670(s, v)
+			return check657(s, v)
 		})
 	}
 	return ok
 }
 
-// check669 checks random.yaml#/components/messages/M34/payload/properties/v/properties/x-y/anyOf/0.
-func check669(s *wire.Scope, v *jsonvalue.Value) bool {
+// check656 checks random.yaml#/components/messages/M34/payload/properties/v/properties/x-y/anyOf/0.
+func check656(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst669) {
+	if !jsonvalue.Equal(v, &checkConst656) {
 		if s == nil {
 			return false
 		}
@@ -23270,16 +22891,16 @@ func check669(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check670 checks random.yaml#/components/messages/M34/payload/properties/v/properties/x-y/anyOf/1.
-func check670(s *wire.Scope, v *jsonvalue.Value) bool {
+// check657 checks random.yaml#/components/messages/M34/payload/properties/v/properties/x-y/anyOf/1.
+func check657(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !check671(s, v) {
+	if !check658(s, v) {
 		if s == nil {
 			return false
 		}
 		ok = false
 	}
-	if !check672(s, v) {
+	if !check659(s, v) {
 		if s == nil {
 			return false
 		}
@@ -23288,8 +22909,8 @@ func check670(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check671 checks random.yaml#/components/messages/M34/payload/properties/v/properties/x-y/anyOf/1/allOf/0.
-func check671(s *wire.Scope, v *jsonvalue.Value) bool {
+// check658 checks random.yaml#/components/messages/M34/payload/properties/v/properties/x-y/anyOf/1/allOf/0.
+func check658(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -23301,8 +22922,8 @@ func check671(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check672 checks random.yaml#/components/messages/M34/payload/properties/v/properties/x-y/anyOf/1/allOf/1.
-func check672(s *wire.Scope, v *jsonvalue.Value) bool {
+// check659 checks random.yaml#/components/messages/M34/payload/properties/v/properties/x-y/anyOf/1/allOf/1.
+func check659(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -23313,36 +22934,36 @@ func check672(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin672) < 0 {
+		if jsonvalue.Cmp(v.Num, checkMin659) < 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("minimum", "less than 5")
+			s.Violate("minimum", "less than -1")
 		}
-		if jsonvalue.Cmp(v.Num, checkMax672) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax659) > 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("maximum", "greater than 5")
+			s.Violate("maximum", "greater than 10")
 		}
 	}
 	return ok
 }
 
-// check673 checks random.yaml#/components/messages/M34/payload/properties/v/properties/x-y/items/0.
-func check673(s *wire.Scope, v *jsonvalue.Value) bool {
+// check660 checks random.yaml#/components/messages/M34/payload/properties/v/properties/x-y/items/0.
+func check660(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if check675(nil, v) {
-		if !check676(s, v) {
+	if check662(nil, v) {
+		if !check663(s, v) {
 			if s == nil {
 				return false
 			}
 			ok = false
 		}
 	} else {
-		if !check674(s, v) {
+		if !check661(s, v) {
 			if s == nil {
 				return false
 			}
@@ -23352,8 +22973,8 @@ func check673(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check674 checks random.yaml#/components/messages/M34/payload/properties/v/properties/x-y/items/0/else.
-func check674(s *wire.Scope, v *jsonvalue.Value) bool {
+// check661 checks random.yaml#/components/messages/M34/payload/properties/v/properties/x-y/items/0/else.
+func check661(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -23364,7 +22985,7 @@ func check674(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.String:
-		if !checkPattern674.MatchString(v.Str) {
+		if !checkPattern661.MatchString(v.Str) {
 			if s == nil {
 				return false
 			}
@@ -23375,8 +22996,8 @@ func check674(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check675 checks random.yaml#/components/messages/M34/payload/properties/v/properties/x-y/items/0/if.
-func check675(s *wire.Scope, v *jsonvalue.Value) bool {
+// check662 checks random.yaml#/components/messages/M34/payload/properties/v/properties/x-y/items/0/if.
+func check662(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool) {
 		if s == nil {
@@ -23388,29 +23009,29 @@ func check675(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check676 checks random.yaml#/components/messages/M34/payload/properties/v/properties/x-y/items/0/then.
-func check676(s *wire.Scope, v *jsonvalue.Value) bool {
+// check663 checks random.yaml#/components/messages/M34/payload/properties/v/properties/x-y/items/0/then.
+func check663(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst676) {
+	if !jsonvalue.Equal(v, &checkConst663) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("const", "must be 1.5")
+		s.Violate("const", "must be -2")
 	}
 	return ok
 }
 
-// check677 checks random.yaml#/components/messages/M34/payload/properties/v/properties/x-y/items/1.
-func check677(s *wire.Scope, v *jsonvalue.Value) bool {
+// check664 checks random.yaml#/components/messages/M34/payload/properties/v/properties/x-y/items/1.
+func check664(s *wire.Scope, v *jsonvalue.Value) bool {
 	if s != nil {
 		s.Violate("false", "no value is allowed here (false schema)")
 	}
 	return false
 }
 
-// check678 checks random.yaml#/components/messages/M34/payload/properties/v/propertyNames.
-func check678(s *wire.Scope, v *jsonvalue.Value) bool {
+// check665 checks random.yaml#/components/messages/M34/payload/properties/v/propertyNames.
+func check665(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.String:
@@ -23426,8 +23047,8 @@ func check678(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check679 checks random.yaml#/components/messages/M35/payload/properties/v.
-func check679(s *wire.Scope, v *jsonvalue.Value) bool {
+// check666 checks random.yaml#/components/messages/M35/payload/properties/v.
+func check666(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -23439,7 +23060,7 @@ func check679(s *wire.Scope, v *jsonvalue.Value) bool {
 	switch v.Kind {
 	case jsonvalue.Object:
 		if _, has := v.Get("c"); has {
-			if !check680(s, v) {
+			if !check667(s, v) {
 				if s == nil {
 					return false
 				}
@@ -23450,7 +23071,7 @@ func check679(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "b":
 				{
-					r := check687(s.Enter(k), &v.Vals[i])
+					r := check674(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -23465,8 +23086,8 @@ func check679(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check680 checks random.yaml#/components/messages/M35/payload/properties/v/dependencies/c.
-func check680(s *wire.Scope, v *jsonvalue.Value) bool {
+// check667 checks random.yaml#/components/messages/M35/payload/properties/v/dependencies/c.
+func check667(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -23488,7 +23109,7 @@ func check680(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "id":
 				{
-					r := check681(s.Enter(k), &v.Vals[i])
+					r := check668(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -23499,7 +23120,7 @@ func check680(s *wire.Scope, v *jsonvalue.Value) bool {
 				}
 			case "é":
 				{
-					r := check686(s.Enter(k), &v.Vals[i])
+					r := check673(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -23514,8 +23135,8 @@ func check680(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check681 checks random.yaml#/components/messages/M35/payload/properties/v/dependencies/c/properties/id.
-func check681(s *wire.Scope, v *jsonvalue.Value) bool {
+// check668 checks random.yaml#/components/messages/M35/payload/properties/v/dependencies/c/properties/id.
+func check668(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -23527,7 +23148,7 @@ func check681(s *wire.Scope, v *jsonvalue.Value) bool {
 	switch v.Kind {
 	case jsonvalue.Object:
 		if _, has := v.Get("c"); has {
-			if !check683(s, v) {
+			if !check670(s, v) {
 				if s == nil {
 					return false
 				}
@@ -23540,7 +23161,7 @@ func check681(s *wire.Scope, v *jsonvalue.Value) bool {
 			case "c":
 				known = true
 				{
-					r := check685(s.Enter(k), &v.Vals[i])
+					r := check672(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -23550,10 +23171,10 @@ func check681(s *wire.Scope, v *jsonvalue.Value) bool {
 					}
 				}
 			}
-			if checkProp0_681.MatchString(k) {
+			if checkProp0_668.MatchString(k) {
 				known = true
 				{
-					r := check684(s.Enter(k), &v.Vals[i])
+					r := check671(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -23565,7 +23186,7 @@ func check681(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			if !known {
 				{
-					r := check682(s.Enter(k), &v.Vals[i])
+					r := check669(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -23580,16 +23201,16 @@ func check681(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check682 checks random.yaml#/components/messages/M35/payload/properties/v/dependencies/c/properties/id/additionalProperties.
-func check682(s *wire.Scope, v *jsonvalue.Value) bool {
+// check669 checks random.yaml#/components/messages/M35/payload/properties/v/dependencies/c/properties/id/additionalProperties.
+func check669(s *wire.Scope, v *jsonvalue.Value) bool {
 	if s != nil {
 		s.Violate("false", "no value is allowed here (false schema)")
 	}
 	return false
 }
 
-// check683 checks random.yaml#/components/messages/M35/payload/properties/v/dependencies/c/properties/id/dependencies/c.
-func check683(s *wire.Scope, v *jsonvalue.Value) bool {
+// check670 checks random.yaml#/components/messages/M35/payload/properties/v/dependencies/c/properties/id/dependencies/c.
+func check670(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -23612,10 +23233,10 @@ func check683(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check684 checks random.yaml#/components/messages/M35/payload/properties/v/dependencies/c/properties/id/patternProperties/^.{2,4}$.
-func check684(s *wire.Scope, v *jsonvalue.Value) bool {
+// check671 checks random.yaml#/components/messages/M35/payload/properties/v/dependencies/c/properties/id/patternProperties/^.{2,4}$.
+func check671(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst684) {
+	if !jsonvalue.Equal(v, &checkConst671) {
 		if s == nil {
 			return false
 		}
@@ -23625,8 +23246,8 @@ func check684(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check685 checks random.yaml#/components/messages/M35/payload/properties/v/dependencies/c/properties/id/properties/c.
-func check685(s *wire.Scope, v *jsonvalue.Value) bool {
+// check672 checks random.yaml#/components/messages/M35/payload/properties/v/dependencies/c/properties/id/properties/c.
+func check672(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -23635,18 +23256,18 @@ func check685(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected string, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum685) {
+	if !jsonvalue.In(v, checkEnum672) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of {}, false")
+		s.Violate("enum", "not one of 9223372036854775808, false")
 	}
 	return ok
 }
 
-// check686 checks random.yaml#/components/messages/M35/payload/properties/v/dependencies/c/properties/é.
-func check686(s *wire.Scope, v *jsonvalue.Value) bool {
+// check673 checks random.yaml#/components/messages/M35/payload/properties/v/dependencies/c/properties/é.
+func check673(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -23658,8 +23279,8 @@ func check686(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check687 checks random.yaml#/components/messages/M35/payload/properties/v/properties/b.
-func check687(s *wire.Scope, v *jsonvalue.Value) bool {
+// check674 checks random.yaml#/components/messages/M35/payload/properties/v/properties/b.
+func check674(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -23689,8 +23310,8 @@ func check687(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check688 checks random.yaml#/components/messages/M36/payload/properties/v.
-func check688(s *wire.Scope, v *jsonvalue.Value) bool {
+// check675 checks random.yaml#/components/messages/M36/payload/properties/v.
+func check675(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -23703,7 +23324,7 @@ func check688(s *wire.Scope, v *jsonvalue.Value) bool {
 	case jsonvalue.Array:
 		for i := range v.Items {
 			{
-				r := check691(s.EnterIndex(i), &v.Items[i])
+				r := check678(s.EnterIndex(i), &v.Items[i])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -23715,7 +23336,7 @@ func check688(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		found := false
 		for i := range v.Items {
-			if check689(nil, &v.Items[i]) {
+			if check676(nil, &v.Items[i]) {
 				found = true
 				break
 			}
@@ -23731,8 +23352,8 @@ func check688(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check689 checks random.yaml#/components/messages/M36/payload/properties/v/contains.
-func check689(s *wire.Scope, v *jsonvalue.Value) bool {
+// check676 checks random.yaml#/components/messages/M36/payload/properties/v/contains.
+func check676(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -23751,7 +23372,7 @@ func check689(s *wire.Scope, v *jsonvalue.Value) bool {
 			s.Violate("required", "missing property \"a\"")
 		}
 	}
-	if check690(nil, v) {
+	if check677(nil, v) {
 		if s == nil {
 			return false
 		}
@@ -23761,32 +23382,32 @@ func check689(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check690 checks random.yaml#/components/messages/M36/payload/properties/v/contains/not.
-func check690(s *wire.Scope, v *jsonvalue.Value) bool {
+// check677 checks random.yaml#/components/messages/M36/payload/properties/v/contains/not.
+func check677(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst690) {
+	if !jsonvalue.Equal(v, &checkConst677) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("const", "must be \"\"")
+		s.Violate("const", "must be \"a\"")
 	}
 	return ok
 }
 
-// check691 checks random.yaml#/components/messages/M36/payload/properties/v/items.
-func check691(s *wire.Scope, v *jsonvalue.Value) bool {
+// check678 checks random.yaml#/components/messages/M36/payload/properties/v/items.
+func check678(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	{
 		first, second := -1, -1
-		if check692(nil, v) {
+		if check679(nil, v) {
 			if first < 0 {
 				first = 0
 			} else {
 				second = 0
 			}
 		}
-		if check694(nil, v) {
+		if check681(nil, v) {
 			if first < 0 {
 				first = 1
 			} else {
@@ -23799,9 +23420,9 @@ func check691(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			ok = false
 			wire.Closest(s, "oneOf", func(s *wire.Scope) bool {
-				return check692(s, v)
+				return check679(s, v)
 			}, func(s *wire.Scope) bool {
-				return check694(s, v)
+				return check681(s, v)
 			})
 		} else if second >= 0 {
 			if s == nil {
@@ -23814,10 +23435,10 @@ func check691(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check692 checks random.yaml#/components/messages/M36/payload/properties/v/items/oneOf/0.
-func check692(s *wire.Scope, v *jsonvalue.Value) bool {
+// check679 checks random.yaml#/components/messages/M36/payload/properties/v/items/oneOf/0.
+func check679(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if check693(nil, v) {
+	if check680(nil, v) {
 		if s == nil {
 			return false
 		}
@@ -23827,16 +23448,16 @@ func check692(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check693 checks random.yaml#/components/messages/M36/payload/properties/v/items/oneOf/0/not.
-func check693(s *wire.Scope, v *jsonvalue.Value) bool {
+// check680 checks random.yaml#/components/messages/M36/payload/properties/v/items/oneOf/0/not.
+func check680(s *wire.Scope, v *jsonvalue.Value) bool {
 	if s != nil {
 		s.Violate("false", "no value is allowed here (false schema)")
 	}
 	return false
 }
 
-// check694 checks random.yaml#/components/messages/M36/payload/properties/v/items/oneOf/1.
-func check694(s *wire.Scope, v *jsonvalue.Value) bool {
+// check681 checks random.yaml#/components/messages/M36/payload/properties/v/items/oneOf/1.
+func check681(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -23856,7 +23477,7 @@ func check694(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		if len(v.Items) > 0 {
 			{
-				r := check695(s.EnterIndex(0), &v.Items[0])
+				r := check682(s.EnterIndex(0), &v.Items[0])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -23870,8 +23491,8 @@ func check694(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check695 checks random.yaml#/components/messages/M36/payload/properties/v/items/oneOf/1/items/0.
-func check695(s *wire.Scope, v *jsonvalue.Value) bool {
+// check682 checks random.yaml#/components/messages/M36/payload/properties/v/items/oneOf/1/items/0.
+func check682(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -23893,8 +23514,8 @@ func check695(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check697 checks random.yaml#/components/messages/M38/payload/properties/v.
-func check697(s *wire.Scope, v *jsonvalue.Value) bool {
+// check684 checks random.yaml#/components/messages/M38/payload/properties/v.
+func check684(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -23914,7 +23535,7 @@ func check697(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		if len(v.Items) > 0 {
 			{
-				r := check698(s.EnterIndex(0), &v.Items[0])
+				r := check685(s.EnterIndex(0), &v.Items[0])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -23926,7 +23547,7 @@ func check697(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		if len(v.Items) > 1 {
 			{
-				r := check699(s.EnterIndex(1), &v.Items[1])
+				r := check686(s.EnterIndex(1), &v.Items[1])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -23938,7 +23559,7 @@ func check697(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		if len(v.Items) > 2 {
 			{
-				r := check700(s.EnterIndex(2), &v.Items[2])
+				r := check687(s.EnterIndex(2), &v.Items[2])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -23952,8 +23573,8 @@ func check697(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check698 checks random.yaml#/components/messages/M38/payload/properties/v/items/0.
-func check698(s *wire.Scope, v *jsonvalue.Value) bool {
+// check685 checks random.yaml#/components/messages/M38/payload/properties/v/items/0.
+func check685(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -23964,58 +23585,58 @@ func check698(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin698) < 0 {
+		if jsonvalue.Cmp(v.Num, checkMin685) < 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("minimum", "less than 0.5")
+			s.Violate("minimum", "less than 100")
 		}
-		if jsonvalue.Cmp(v.Num, checkMax698) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax685) > 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("maximum", "greater than 0.1")
+			s.Violate("maximum", "greater than 1e3")
 		}
 	}
 	return ok
 }
 
-// check699 checks random.yaml#/components/messages/M38/payload/properties/v/items/1.
-func check699(s *wire.Scope, v *jsonvalue.Value) bool {
+// check686 checks random.yaml#/components/messages/M38/payload/properties/v/items/1.
+func check686(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst699) {
+	if !jsonvalue.Equal(v, &checkConst686) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("const", "must be -2")
+		s.Violate("const", "must be \"\"")
 	}
 	return ok
 }
 
-// check700 checks random.yaml#/components/messages/M38/payload/properties/v/items/2.
-func check700(s *wire.Scope, v *jsonvalue.Value) bool {
+// check687 checks random.yaml#/components/messages/M38/payload/properties/v/items/2.
+func check687(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !(check701(nil, v) || check702(nil, v) || check703(nil, v)) {
+	if !(check688(nil, v) || check689(nil, v) || check690(nil, v)) {
 		if s == nil {
 			return false
 		}
 		ok = false
 		wire.Closest(s, "anyOf", func(s *wire.Scope) bool {
-			return check701(s, v)
+			return check688(s, v)
 		}, func(s *wire.Scope) bool {
-			return check702(s, v)
+			return check689(s, v)
 		}, func(s *wire.Scope) bool {
-			return check703(s, v)
+			return check690(s, v)
 		})
 	}
 	return ok
 }
 
-// check701 checks random.yaml#/components/messages/M38/payload/properties/v/items/2/anyOf/0.
-func check701(s *wire.Scope, v *jsonvalue.Value) bool {
+// check688 checks random.yaml#/components/messages/M38/payload/properties/v/items/2/anyOf/0.
+func check688(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -24026,51 +23647,51 @@ func check701(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMin701) <= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMin688) <= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMinimum", "not greater than 0.1")
+			s.Violate("exclusiveMinimum", "not greater than 1e3")
 		}
-		if !jsonvalue.MultipleOf(v.Num, checkMul701) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul688) {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("multipleOf", "not a multiple of 0.5")
+			s.Violate("multipleOf", "not a multiple of 0.01")
 		}
 	}
 	return ok
 }
 
-// check702 checks random.yaml#/components/messages/M38/payload/properties/v/items/2/anyOf/1.
-func check702(s *wire.Scope, v *jsonvalue.Value) bool {
+// check689 checks random.yaml#/components/messages/M38/payload/properties/v/items/2/anyOf/1.
+func check689(s *wire.Scope, v *jsonvalue.Value) bool {
 	if s != nil {
 		s.Violate("false", "no value is allowed here (false schema)")
 	}
 	return false
 }
 
-// check703 checks random.yaml#/components/messages/M38/payload/properties/v/items/2/anyOf/2.
-func check703(s *wire.Scope, v *jsonvalue.Value) bool {
+// check690 checks random.yaml#/components/messages/M38/payload/properties/v/items/2/anyOf/2.
+func check690(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.In(v, checkEnum703) {
+	if !jsonvalue.In(v, checkEnum690) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of [1], \"b\", {}")
+		s.Violate("enum", "not one of {\"a\":1}, \"é\", 9223372036854775808")
 	}
 	return ok
 }
 
-// check704 checks random.yaml#/components/messages/M39/payload/properties/v.
-func check704(s *wire.Scope, v *jsonvalue.Value) bool {
+// check691 checks random.yaml#/components/messages/M39/payload/properties/v.
+func check691(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMax704) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax691) > 0 {
 			if s == nil {
 				return false
 			}
@@ -24097,8 +23718,8 @@ func check704(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check705 checks random.yaml#/components/messages/M4/payload/properties/v.
-func check705(s *wire.Scope, v *jsonvalue.Value) bool {
+// check692 checks random.yaml#/components/messages/M4/payload/properties/v.
+func check692(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -24110,7 +23731,7 @@ func check705(s *wire.Scope, v *jsonvalue.Value) bool {
 	switch v.Kind {
 	case jsonvalue.Object:
 		if _, has := v.Get("é"); has {
-			if !check706(s, v) {
+			if !check693(s, v) {
 				if s == nil {
 					return false
 				}
@@ -24122,7 +23743,7 @@ func check705(s *wire.Scope, v *jsonvalue.Value) bool {
 				Kind: jsonvalue.String,
 				Str:  k,
 			}
-			if !check708(nil, &name) {
+			if !check695(nil, &name) {
 				if s == nil {
 					return false
 				}
@@ -24134,7 +23755,7 @@ func check705(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "b":
 				{
-					r := check707(s.Enter(k), &v.Vals[i])
+					r := check694(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -24149,8 +23770,8 @@ func check705(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check706 checks random.yaml#/components/messages/M4/payload/properties/v/dependencies/é.
-func check706(s *wire.Scope, v *jsonvalue.Value) bool {
+// check693 checks random.yaml#/components/messages/M4/payload/properties/v/dependencies/é.
+func check693(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -24161,19 +23782,19 @@ func check706(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMin706) <= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMin693) <= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMinimum", "not greater than -100")
+			s.Violate("exclusiveMinimum", "not greater than -1e19")
 		}
 	}
 	return ok
 }
 
-// check707 checks random.yaml#/components/messages/M4/payload/properties/v/properties/b.
-func check707(s *wire.Scope, v *jsonvalue.Value) bool {
+// check694 checks random.yaml#/components/messages/M4/payload/properties/v/properties/b.
+func check694(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -24182,7 +23803,7 @@ func check707(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected string or null, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum707) {
+	if !jsonvalue.In(v, checkEnum694) {
 		if s == nil {
 			return false
 		}
@@ -24192,8 +23813,8 @@ func check707(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check708 checks random.yaml#/components/messages/M4/payload/properties/v/propertyNames.
-func check708(s *wire.Scope, v *jsonvalue.Value) bool {
+// check695 checks random.yaml#/components/messages/M4/payload/properties/v/propertyNames.
+func check695(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.String:
@@ -24209,8 +23830,8 @@ func check708(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check709 checks random.yaml#/components/messages/M40/payload/properties/v.
-func check709(s *wire.Scope, v *jsonvalue.Value) bool {
+// check696 checks random.yaml#/components/messages/M40/payload/properties/v.
+func check696(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -24239,8 +23860,8 @@ func check709(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check710 checks random.yaml#/components/messages/M41/payload/properties/v.
-func check710(s *wire.Scope, v *jsonvalue.Value) bool {
+// check697 checks random.yaml#/components/messages/M41/payload/properties/v.
+func check697(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger() || v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -24252,28 +23873,8 @@ func check710(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check711 checks random.yaml#/components/messages/M42/payload/properties/v/properties/c/properties/b.
-func check711(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if !(v.Kind == jsonvalue.String) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("type", "expected string, got "+v.TypeName())
-	}
-	if !jsonvalue.In(v, checkEnum711) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("enum", "not one of -2")
-	}
-	return ok
-}
-
-// check712 checks random.yaml#/components/messages/M42/payload/properties/v/properties/c/properties/x-y.
-func check712(s *wire.Scope, v *jsonvalue.Value) bool {
+// check698 checks random.yaml#/components/messages/M42/payload/properties/v/properties/c/properties/x-y.
+func check698(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -24292,7 +23893,7 @@ func check712(s *wire.Scope, v *jsonvalue.Value) bool {
 			s.Violate("required", "missing property \"x-y\"")
 		}
 		if _, has := v.Get("b"); has {
-			if !check713(s, v) {
+			if !check699(s, v) {
 				if s == nil {
 					return false
 				}
@@ -24303,7 +23904,7 @@ func check712(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "x-y":
 				{
-					r := check715(s.Enter(k), &v.Vals[i])
+					r := check701(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -24314,7 +23915,7 @@ func check712(s *wire.Scope, v *jsonvalue.Value) bool {
 				}
 			case "é":
 				{
-					r := check716(s.Enter(k), &v.Vals[i])
+					r := check702(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -24326,7 +23927,7 @@ func check712(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 		}
 	}
-	if check714(nil, v) {
+	if check700(nil, v) {
 		if s == nil {
 			return false
 		}
@@ -24336,21 +23937,21 @@ func check712(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check713 checks random.yaml#/components/messages/M42/payload/properties/v/properties/c/properties/x-y/dependencies/b.
-func check713(s *wire.Scope, v *jsonvalue.Value) bool {
+// check699 checks random.yaml#/components/messages/M42/payload/properties/v/properties/c/properties/x-y/dependencies/b.
+func check699(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst713) {
+	if !jsonvalue.Equal(v, &checkConst699) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("const", "must be {\"a\":1}")
+		s.Violate("const", "must be -1e19")
 	}
 	return ok
 }
 
-// check714 checks random.yaml#/components/messages/M42/payload/properties/v/properties/c/properties/x-y/not.
-func check714(s *wire.Scope, v *jsonvalue.Value) bool {
+// check700 checks random.yaml#/components/messages/M42/payload/properties/v/properties/c/properties/x-y/not.
+func check700(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -24361,7 +23962,7 @@ func check714(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMax714) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax700) > 0 {
 			if s == nil {
 				return false
 			}
@@ -24372,8 +23973,8 @@ func check714(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check715 checks random.yaml#/components/messages/M42/payload/properties/v/properties/c/properties/x-y/properties/x-y.
-func check715(s *wire.Scope, v *jsonvalue.Value) bool {
+// check701 checks random.yaml#/components/messages/M42/payload/properties/v/properties/c/properties/x-y/properties/x-y.
+func check701(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -24384,33 +23985,33 @@ func check715(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin715) < 0 {
+		if jsonvalue.Cmp(v.Num, checkMin701) < 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("minimum", "less than 0.1")
+			s.Violate("minimum", "less than 1e3")
 		}
-		if jsonvalue.Cmp(v.Num, checkXMin715) <= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMin701) <= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMinimum", "not greater than 2")
+			s.Violate("exclusiveMinimum", "not greater than 3")
 		}
-		if jsonvalue.Cmp(v.Num, checkXMax715) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax701) >= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMaximum", "not less than 2")
+			s.Violate("exclusiveMaximum", "not less than 3")
 		}
 	}
 	return ok
 }
 
-// check716 checks random.yaml#/components/messages/M42/payload/properties/v/properties/c/properties/x-y/properties/é.
-func check716(s *wire.Scope, v *jsonvalue.Value) bool {
+// check702 checks random.yaml#/components/messages/M42/payload/properties/v/properties/c/properties/x-y/properties/é.
+func check702(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -24419,18 +24020,18 @@ func check716(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected string, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum716) {
+	if !jsonvalue.In(v, checkEnum702) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of {\"a\":1}, 1, true")
+		s.Violate("enum", "not one of -1e19, 1.5, true")
 	}
 	return ok
 }
 
-// check717 checks random.yaml#/components/messages/M43/payload/properties/v.
-func check717(s *wire.Scope, v *jsonvalue.Value) bool {
+// check703 checks random.yaml#/components/messages/M43/payload/properties/v.
+func check703(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -24457,7 +24058,7 @@ func check717(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		for i := range v.Items {
 			{
-				r := check718(s.EnterIndex(i), &v.Items[i])
+				r := check704(s.EnterIndex(i), &v.Items[i])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -24471,34 +24072,34 @@ func check717(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check718 checks random.yaml#/components/messages/M43/payload/properties/v/items.
-func check718(s *wire.Scope, v *jsonvalue.Value) bool {
+// check704 checks random.yaml#/components/messages/M43/payload/properties/v/items.
+func check704(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst718) {
+	if !jsonvalue.Equal(v, &checkConst704) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("const", "must be 0")
+		s.Violate("const", "must be 1")
 	}
 	return ok
 }
 
-// check719 checks random.yaml#/components/messages/M44/payload/properties/v.
-func check719(s *wire.Scope, v *jsonvalue.Value) bool {
+// check705 checks random.yaml#/components/messages/M44/payload/properties/v.
+func check705(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst719) {
+	if !jsonvalue.Equal(v, &checkConst705) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("const", "must be {}")
+		s.Violate("const", "must be {\"a\":1}")
 	}
 	return ok
 }
 
-// check720 checks random.yaml#/components/messages/M45/payload/properties/v.
-func check720(s *wire.Scope, v *jsonvalue.Value) bool {
+// check706 checks random.yaml#/components/messages/M45/payload/properties/v.
+func check706(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -24507,18 +24108,18 @@ func check720(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected null, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum720) {
+	if !jsonvalue.In(v, checkEnum706) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of -2, false, \"\"")
+		s.Violate("enum", "not one of \"\", false, \"a\"")
 	}
 	return ok
 }
 
-// check721 checks random.yaml#/components/messages/M46/payload/properties/v.
-func check721(s *wire.Scope, v *jsonvalue.Value) bool {
+// check707 checks random.yaml#/components/messages/M46/payload/properties/v.
+func check707(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -24530,9 +24131,9 @@ func check721(s *wire.Scope, v *jsonvalue.Value) bool {
 	switch v.Kind {
 	case jsonvalue.Object:
 		for i, k := range v.Keys {
-			if checkProp0_721.MatchString(k) {
+			if checkProp0_707.MatchString(k) {
 				{
-					r := check722(s.Enter(k), &v.Vals[i])
+					r := check708(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -24547,8 +24148,8 @@ func check721(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check722 checks random.yaml#/components/messages/M46/payload/properties/v/patternProperties/x|y.
-func check722(s *wire.Scope, v *jsonvalue.Value) bool {
+// check708 checks random.yaml#/components/messages/M46/payload/properties/v/patternProperties/x|y.
+func check708(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -24557,7 +24158,7 @@ func check722(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected string or null, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum722) {
+	if !jsonvalue.In(v, checkEnum708) {
 		if s == nil {
 			return false
 		}
@@ -24567,31 +24168,8 @@ func check722(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check723 checks random.yaml#/components/messages/M47/payload/properties/v.
-func check723(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if !(v.IsInteger()) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("type", "expected integer, got "+v.TypeName())
-	}
-	switch v.Kind {
-	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMin723) <= 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("exclusiveMinimum", "not greater than 100")
-		}
-	}
-	return ok
-}
-
-// check724 checks random.yaml#/components/messages/M48/payload/properties/v.
-func check724(s *wire.Scope, v *jsonvalue.Value) bool {
+// check709 checks random.yaml#/components/messages/M48/payload/properties/v.
+func check709(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -24613,61 +24191,8 @@ func check724(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check725 checks random.yaml#/components/messages/M49/payload/properties/v/properties/x-y.
-func check725(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if !(v.IsInteger()) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("type", "expected integer, got "+v.TypeName())
-	}
-	switch v.Kind {
-	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMin725) <= 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("exclusiveMinimum", "not greater than 10")
-		}
-		if !jsonvalue.MultipleOf(v.Num, checkMul725) {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("multipleOf", "not a multiple of 1")
-		}
-	}
-	return ok
-}
-
-// check726 checks random.yaml#/components/messages/M50/payload/properties/v.
-func check726(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if !(v.IsInteger()) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("type", "expected integer, got "+v.TypeName())
-	}
-	switch v.Kind {
-	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin726) < 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("minimum", "less than 9007199254740993")
-		}
-	}
-	return ok
-}
-
-// check727 checks random.yaml#/components/messages/M52/payload/properties/v.
-func check727(s *wire.Scope, v *jsonvalue.Value) bool {
+// check710 checks random.yaml#/components/messages/M52/payload/properties/v.
+func check710(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Null || v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -24690,8 +24215,8 @@ func check727(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check728 checks random.yaml#/components/messages/M53/payload/properties/v.
-func check728(s *wire.Scope, v *jsonvalue.Value) bool {
+// check711 checks random.yaml#/components/messages/M53/payload/properties/v.
+func check711(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -24711,7 +24236,7 @@ func check728(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		for i := range v.Items {
 			{
-				r := check731(s.EnterIndex(i), &v.Items[i])
+				r := check714(s.EnterIndex(i), &v.Items[i])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -24723,7 +24248,7 @@ func check728(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		found := false
 		for i := range v.Items {
-			if check729(nil, &v.Items[i]) {
+			if check712(nil, &v.Items[i]) {
 				found = true
 				break
 			}
@@ -24739,8 +24264,8 @@ func check728(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check729 checks random.yaml#/components/messages/M53/payload/properties/v/contains.
-func check729(s *wire.Scope, v *jsonvalue.Value) bool {
+// check712 checks random.yaml#/components/messages/M53/payload/properties/v/contains.
+func check712(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -24762,7 +24287,7 @@ func check729(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "é":
 				{
-					r := check730(s.Enter(k), &v.Vals[i])
+					r := check713(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -24777,12 +24302,12 @@ func check729(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check730 checks random.yaml#/components/messages/M53/payload/properties/v/contains/properties/é.
-func check730(s *wire.Scope, v *jsonvalue.Value) bool {
+// check713 checks random.yaml#/components/messages/M53/payload/properties/v/contains/properties/é.
+func check713(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.String:
-		if !checkPattern730.MatchString(v.Str) {
+		if !checkPattern713.MatchString(v.Str) {
 			if s == nil {
 				return false
 			}
@@ -24793,8 +24318,8 @@ func check730(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check731 checks random.yaml#/components/messages/M53/payload/properties/v/items.
-func check731(s *wire.Scope, v *jsonvalue.Value) bool {
+// check714 checks random.yaml#/components/messages/M53/payload/properties/v/items.
+func check714(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -24823,8 +24348,8 @@ func check731(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check732 checks random.yaml#/components/messages/M57/payload/properties/v.
-func check732(s *wire.Scope, v *jsonvalue.Value) bool {
+// check715 checks random.yaml#/components/messages/M57/payload/properties/v.
+func check715(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Object:
@@ -24839,7 +24364,7 @@ func check732(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "a":
 				{
-					r := check742(s.Enter(k), &v.Vals[i])
+					r := check725(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -24850,7 +24375,7 @@ func check732(s *wire.Scope, v *jsonvalue.Value) bool {
 				}
 			case "é":
 				{
-					r := check743(s.Enter(k), &v.Vals[i])
+					r := check726(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -24860,9 +24385,9 @@ func check732(s *wire.Scope, v *jsonvalue.Value) bool {
 					}
 				}
 			}
-			if checkProp0_732.MatchString(k) {
+			if checkProp0_715.MatchString(k) {
 				{
-					r := check733(s.Enter(k), &v.Vals[i])
+					r := check716(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -24877,18 +24402,18 @@ func check732(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check733 checks random.yaml#/components/messages/M57/payload/properties/v/patternProperties/x|y.
-func check733(s *wire.Scope, v *jsonvalue.Value) bool {
+// check716 checks random.yaml#/components/messages/M57/payload/properties/v/patternProperties/x|y.
+func check716(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if check737(nil, v) {
-		if !check741(s, v) {
+	if check720(nil, v) {
+		if !check724(s, v) {
 			if s == nil {
 				return false
 			}
 			ok = false
 		}
 	} else {
-		if !check734(s, v) {
+		if !check717(s, v) {
 			if s == nil {
 				return false
 			}
@@ -24898,38 +24423,38 @@ func check733(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check734 checks random.yaml#/components/messages/M57/payload/properties/v/patternProperties/x|y/else.
-func check734(s *wire.Scope, v *jsonvalue.Value) bool {
+// check717 checks random.yaml#/components/messages/M57/payload/properties/v/patternProperties/x|y/else.
+func check717(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !(check735(nil, v) || check736(nil, v)) {
+	if !(check718(nil, v) || check719(nil, v)) {
 		if s == nil {
 			return false
 		}
 		ok = false
 		wire.Closest(s, "anyOf", func(s *wire.Scope) bool {
-			return check735(s, v)
+			return check718(s, v)
 		}, func(s *wire.Scope) bool {
-			return check736(s, v)
+			return check719(s, v)
 		})
 	}
 	return ok
 }
 
-// check735 checks random.yaml#/components/messages/M57/payload/properties/v/patternProperties/x|y/else/anyOf/0.
-func check735(s *wire.Scope, v *jsonvalue.Value) bool {
+// check718 checks random.yaml#/components/messages/M57/payload/properties/v/patternProperties/x|y/else/anyOf/0.
+func check718(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.In(v, checkEnum735) {
+	if !jsonvalue.In(v, checkEnum718) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of true, \"b\"")
+		s.Violate("enum", "not one of true, \"é\"")
 	}
 	return ok
 }
 
-// check736 checks random.yaml#/components/messages/M57/payload/properties/v/patternProperties/x|y/else/anyOf/1.
-func check736(s *wire.Scope, v *jsonvalue.Value) bool {
+// check719 checks random.yaml#/components/messages/M57/payload/properties/v/patternProperties/x|y/else/anyOf/1.
+func check719(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -24940,19 +24465,19 @@ func check736(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMin736) <= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMin719) <= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMinimum", "not greater than 0.1")
+			s.Violate("exclusiveMinimum", "not greater than 100")
 		}
 	}
 	return ok
 }
 
-// check737 checks random.yaml#/components/messages/M57/payload/properties/v/patternProperties/x|y/if.
-func check737(s *wire.Scope, v *jsonvalue.Value) bool {
+// check720 checks random.yaml#/components/messages/M57/payload/properties/v/patternProperties/x|y/if.
+func check720(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -24979,7 +24504,7 @@ func check737(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		if len(v.Items) > 0 {
 			{
-				r := check738(s.EnterIndex(0), &v.Items[0])
+				r := check721(s.EnterIndex(0), &v.Items[0])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -24991,7 +24516,7 @@ func check737(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		if len(v.Items) > 1 {
 			{
-				r := check739(s.EnterIndex(1), &v.Items[1])
+				r := check722(s.EnterIndex(1), &v.Items[1])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -25003,7 +24528,7 @@ func check737(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		if len(v.Items) > 2 {
 			{
-				r := check740(s.EnterIndex(2), &v.Items[2])
+				r := check723(s.EnterIndex(2), &v.Items[2])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -25017,21 +24542,21 @@ func check737(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check738 checks random.yaml#/components/messages/M57/payload/properties/v/patternProperties/x|y/if/items/0.
-func check738(s *wire.Scope, v *jsonvalue.Value) bool {
+// check721 checks random.yaml#/components/messages/M57/payload/properties/v/patternProperties/x|y/if/items/0.
+func check721(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst738) {
+	if !jsonvalue.Equal(v, &checkConst721) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("const", "must be {\"a\":1}")
+		s.Violate("const", "must be -1e19")
 	}
 	return ok
 }
 
-// check739 checks random.yaml#/components/messages/M57/payload/properties/v/patternProperties/x|y/if/items/1.
-func check739(s *wire.Scope, v *jsonvalue.Value) bool {
+// check722 checks random.yaml#/components/messages/M57/payload/properties/v/patternProperties/x|y/if/items/1.
+func check722(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -25040,7 +24565,7 @@ func check739(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected string or null, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum739) {
+	if !jsonvalue.In(v, checkEnum722) {
 		if s == nil {
 			return false
 		}
@@ -25050,21 +24575,21 @@ func check739(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check740 checks random.yaml#/components/messages/M57/payload/properties/v/patternProperties/x|y/if/items/2.
-func check740(s *wire.Scope, v *jsonvalue.Value) bool {
+// check723 checks random.yaml#/components/messages/M57/payload/properties/v/patternProperties/x|y/if/items/2.
+func check723(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.In(v, checkEnum740) {
+	if !jsonvalue.In(v, checkEnum723) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of 1.5")
+		s.Violate("enum", "not one of -2")
 	}
 	return ok
 }
 
-// check741 checks random.yaml#/components/messages/M57/payload/properties/v/patternProperties/x|y/then.
-func check741(s *wire.Scope, v *jsonvalue.Value) bool {
+// check724 checks random.yaml#/components/messages/M57/payload/properties/v/patternProperties/x|y/then.
+func check724(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -25076,21 +24601,21 @@ func check741(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check742 checks random.yaml#/components/messages/M57/payload/properties/v/properties/a.
-func check742(s *wire.Scope, v *jsonvalue.Value) bool {
+// check725 checks random.yaml#/components/messages/M57/payload/properties/v/properties/a.
+func check725(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.In(v, checkEnum742) {
+	if !jsonvalue.In(v, checkEnum725) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of -2")
+		s.Violate("enum", "not one of \"\"")
 	}
 	return ok
 }
 
-// check743 checks random.yaml#/components/messages/M57/payload/properties/v/properties/é.
-func check743(s *wire.Scope, v *jsonvalue.Value) bool {
+// check726 checks random.yaml#/components/messages/M57/payload/properties/v/properties/é.
+func check726(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -25112,7 +24637,7 @@ func check743(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "é":
 				{
-					r := check745(s.Enter(k), &v.Vals[i])
+					r := check728(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -25122,9 +24647,9 @@ func check743(s *wire.Scope, v *jsonvalue.Value) bool {
 					}
 				}
 			}
-			if checkProp0_743.MatchString(k) {
+			if checkProp0_726.MatchString(k) {
 				{
-					r := check744(s.Enter(k), &v.Vals[i])
+					r := check727(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -25139,8 +24664,8 @@ func check743(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check744 checks random.yaml#/components/messages/M57/payload/properties/v/properties/é/patternProperties/^a.
-func check744(s *wire.Scope, v *jsonvalue.Value) bool {
+// check727 checks random.yaml#/components/messages/M57/payload/properties/v/properties/é/patternProperties/^a.
+func check727(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.String:
@@ -25156,10 +24681,10 @@ func check744(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check745 checks random.yaml#/components/messages/M57/payload/properties/v/properties/é/properties/é.
-func check745(s *wire.Scope, v *jsonvalue.Value) bool {
+// check728 checks random.yaml#/components/messages/M57/payload/properties/v/properties/é/properties/é.
+func check728(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if check746(nil, v) {
+	if check729(nil, v) {
 		if s == nil {
 			return false
 		}
@@ -25169,8 +24694,8 @@ func check745(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check746 checks random.yaml#/components/messages/M57/payload/properties/v/properties/é/properties/é/not.
-func check746(s *wire.Scope, v *jsonvalue.Value) bool {
+// check729 checks random.yaml#/components/messages/M57/payload/properties/v/properties/é/properties/é/not.
+func check729(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool) {
 		if s == nil {
@@ -25182,18 +24707,18 @@ func check746(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check747 checks random.yaml#/components/messages/M59/payload/properties/v.
-func check747(s *wire.Scope, v *jsonvalue.Value) bool {
+// check730 checks random.yaml#/components/messages/M59/payload/properties/v.
+func check730(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if true {
-		if !check750(s, v) {
+		if !check733(s, v) {
 			if s == nil {
 				return false
 			}
 			ok = false
 		}
 	} else {
-		if !check748(s, v) {
+		if !check731(s, v) {
 			if s == nil {
 				return false
 			}
@@ -25203,8 +24728,8 @@ func check747(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check748 checks random.yaml#/components/messages/M59/payload/properties/v/else.
-func check748(s *wire.Scope, v *jsonvalue.Value) bool {
+// check731 checks random.yaml#/components/messages/M59/payload/properties/v/else.
+func check731(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -25216,8 +24741,8 @@ func check748(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check750 checks random.yaml#/components/messages/M59/payload/properties/v/then.
-func check750(s *wire.Scope, v *jsonvalue.Value) bool {
+// check733 checks random.yaml#/components/messages/M59/payload/properties/v/then.
+func check733(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -25226,7 +24751,7 @@ func check750(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected string, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum750) {
+	if !jsonvalue.In(v, checkEnum733) {
 		if s == nil {
 			return false
 		}
@@ -25236,8 +24761,8 @@ func check750(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check751 checks random.yaml#/components/messages/M60/payload/properties/v.
-func check751(s *wire.Scope, v *jsonvalue.Value) bool {
+// check734 checks random.yaml#/components/messages/M60/payload/properties/v.
+func check734(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -25259,7 +24784,7 @@ func check751(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "a":
 				{
-					r := check755(s.Enter(k), &v.Vals[i])
+					r := check738(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -25273,14 +24798,14 @@ func check751(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	{
 		first, second := -1, -1
-		if check752(nil, v) {
+		if check735(nil, v) {
 			if first < 0 {
 				first = 0
 			} else {
 				second = 0
 			}
 		}
-		if check753(nil, v) {
+		if check736(nil, v) {
 			if first < 0 {
 				first = 1
 			} else {
@@ -25300,11 +24825,11 @@ func check751(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			ok = false
 			wire.Closest(s, "oneOf", func(s *wire.Scope) bool {
-				return check752(s, v)
+				return check735(s, v)
 			}, func(s *wire.Scope) bool {
-				return check753(s, v)
+				return check736(s, v)
 			}, func(s *wire.Scope) bool {
-				return check754(s, v)
+				return check737(s, v)
 			})
 		} else if second >= 0 {
 			if s == nil {
@@ -25317,8 +24842,8 @@ func check751(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check752 checks random.yaml#/components/messages/M60/payload/properties/v/oneOf/0.
-func check752(s *wire.Scope, v *jsonvalue.Value) bool {
+// check735 checks random.yaml#/components/messages/M60/payload/properties/v/oneOf/0.
+func check735(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -25327,18 +24852,18 @@ func check752(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected null, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum752) {
+	if !jsonvalue.In(v, checkEnum735) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of -2")
+		s.Violate("enum", "not one of \"\"")
 	}
 	return ok
 }
 
-// check753 checks random.yaml#/components/messages/M60/payload/properties/v/oneOf/1.
-func check753(s *wire.Scope, v *jsonvalue.Value) bool {
+// check736 checks random.yaml#/components/messages/M60/payload/properties/v/oneOf/1.
+func check736(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -25350,24 +24875,24 @@ func check753(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check754 checks random.yaml#/components/messages/M60/payload/properties/v/oneOf/2.
-func check754(s *wire.Scope, v *jsonvalue.Value) bool {
+// check737 checks random.yaml#/components/messages/M60/payload/properties/v/oneOf/2.
+func check737(s *wire.Scope, v *jsonvalue.Value) bool {
 	return true
 }
 
-// check755 checks random.yaml#/components/messages/M60/payload/properties/v/properties/a.
-func check755(s *wire.Scope, v *jsonvalue.Value) bool {
+// check738 checks random.yaml#/components/messages/M60/payload/properties/v/properties/a.
+func check738(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	{
 		first, second := -1, -1
-		if check756(nil, v) {
+		if check739(nil, v) {
 			if first < 0 {
 				first = 0
 			} else {
 				second = 0
 			}
 		}
-		if check757(nil, v) {
+		if check740(nil, v) {
 			if first < 0 {
 				first = 1
 			} else {
@@ -25380,9 +24905,9 @@ func check755(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			ok = false
 			wire.Closest(s, "oneOf", func(s *wire.Scope) bool {
-				return check756(s, v)
+				return check739(s, v)
 			}, func(s *wire.Scope) bool {
-				return check757(s, v)
+				return check740(s, v)
 			})
 		} else if second >= 0 {
 			if s == nil {
@@ -25395,8 +24920,8 @@ func check755(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check756 checks random.yaml#/components/messages/M60/payload/properties/v/properties/a/oneOf/0.
-func check756(s *wire.Scope, v *jsonvalue.Value) bool {
+// check739 checks random.yaml#/components/messages/M60/payload/properties/v/properties/a/oneOf/0.
+func check739(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -25408,24 +24933,24 @@ func check756(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check757 checks random.yaml#/components/messages/M60/payload/properties/v/properties/a/oneOf/1.
-func check757(s *wire.Scope, v *jsonvalue.Value) bool {
+// check740 checks random.yaml#/components/messages/M60/payload/properties/v/properties/a/oneOf/1.
+func check740(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMax757) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax740) >= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMaximum", "not less than -2.5")
+			s.Violate("exclusiveMaximum", "not less than 0.01")
 		}
-		if !jsonvalue.MultipleOf(v.Num, checkMul757) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul740) {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("multipleOf", "not a multiple of 3")
+			s.Violate("multipleOf", "not a multiple of 0.5")
 		}
 	case jsonvalue.String:
 		n := jsonvalue.Length(v.Str)
@@ -25436,7 +24961,7 @@ func check757(s *wire.Scope, v *jsonvalue.Value) bool {
 			ok = false
 			s.Violate("minLength", "shorter than 1 characters")
 		}
-		if !checkPattern757.MatchString(v.Str) {
+		if !checkPattern740.MatchString(v.Str) {
 			if s == nil {
 				return false
 			}
@@ -25455,38 +24980,8 @@ func check757(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check759 checks random.yaml#/components/messages/M61/payload/properties/v.
-func check759(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if !(v.IsInteger()) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("type", "expected integer, got "+v.TypeName())
-	}
-	switch v.Kind {
-	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMax759) >= 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("exclusiveMaximum", "not less than 9007199254740993")
-		}
-		if !jsonvalue.MultipleOf(v.Num, checkMul759) {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("multipleOf", "not a multiple of 0.1")
-		}
-	}
-	return ok
-}
-
-// check760 checks random.yaml#/components/messages/M62/payload/properties/v.
-func check760(s *wire.Scope, v *jsonvalue.Value) bool {
+// check742 checks random.yaml#/components/messages/M62/payload/properties/v.
+func check742(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -25497,32 +24992,19 @@ func check760(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if !jsonvalue.MultipleOf(v.Num, checkMul760) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul742) {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("multipleOf", "not a multiple of 3")
+			s.Violate("multipleOf", "not a multiple of 7")
 		}
 	}
 	return ok
 }
 
-// check761 checks random.yaml#/components/messages/M63/payload/properties/v.
-func check761(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if !jsonvalue.Equal(v, &checkConst761) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("const", "must be null")
-	}
-	return ok
-}
-
-// check762 checks random.yaml#/components/messages/M64/payload/properties/v.
-func check762(s *wire.Scope, v *jsonvalue.Value) bool {
+// check743 checks random.yaml#/components/messages/M64/payload/properties/v.
+func check743(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -25533,45 +25015,45 @@ func check762(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMax762) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax743) >= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMaximum", "not less than 1e3")
+			s.Violate("exclusiveMaximum", "not less than -9223372036854775808")
 		}
 	}
 	return ok
 }
 
-// check763 checks random.yaml#/components/messages/M65/payload/properties/v.
-func check763(s *wire.Scope, v *jsonvalue.Value) bool {
+// check744 checks random.yaml#/components/messages/M65/payload/properties/v.
+func check744(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.In(v, checkEnum763) {
+	if !jsonvalue.In(v, checkEnum744) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of \"a\", [1], false")
+		s.Violate("enum", "not one of \"b\", {\"a\":1}, false")
 	}
 	return ok
 }
 
-// check764 checks random.yaml#/components/messages/M68/payload/properties/v.
-func check764(s *wire.Scope, v *jsonvalue.Value) bool {
+// check745 checks random.yaml#/components/messages/M68/payload/properties/v.
+func check745(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.In(v, checkEnum764) {
+	if !jsonvalue.In(v, checkEnum745) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of [], \"é\", \"b\"")
+		s.Violate("enum", "not one of {}, [], \"é\"")
 	}
 	return ok
 }
 
-// check765 checks random.yaml#/components/messages/M69/payload/properties/v.
-func check765(s *wire.Scope, v *jsonvalue.Value) bool {
+// check746 checks random.yaml#/components/messages/M69/payload/properties/v.
+func check746(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -25583,9 +25065,9 @@ func check765(s *wire.Scope, v *jsonvalue.Value) bool {
 	switch v.Kind {
 	case jsonvalue.Object:
 		for i, k := range v.Keys {
-			if checkProp0_765.MatchString(k) {
+			if checkProp0_746.MatchString(k) {
 				{
-					r := check766(s.Enter(k), &v.Vals[i])
+					r := check747(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -25600,8 +25082,8 @@ func check765(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check766 checks random.yaml#/components/messages/M69/payload/properties/v/patternProperties/^[a-z]+$.
-func check766(s *wire.Scope, v *jsonvalue.Value) bool {
+// check747 checks random.yaml#/components/messages/M69/payload/properties/v/patternProperties/^[a-z]+$.
+func check747(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool) {
 		if s == nil {
@@ -25613,31 +25095,8 @@ func check766(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check767 checks random.yaml#/components/messages/M7/payload/properties/v.
-func check767(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if !(v.IsInteger()) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("type", "expected integer, got "+v.TypeName())
-	}
-	switch v.Kind {
-	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMax767) > 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("maximum", "greater than 0.01")
-		}
-	}
-	return ok
-}
-
-// check768 checks random.yaml#/components/messages/M70/payload/properties/v.
-func check768(s *wire.Scope, v *jsonvalue.Value) bool {
+// check748 checks random.yaml#/components/messages/M70/payload/properties/v.
+func check748(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -25648,19 +25107,19 @@ func check768(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if !jsonvalue.MultipleOf(v.Num, checkMul768) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul748) {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("multipleOf", "not a multiple of 0.01")
+			s.Violate("multipleOf", "not a multiple of 0.5")
 		}
 	}
 	return ok
 }
 
-// check769 checks random.yaml#/components/messages/M73/payload/properties/v.
-func check769(s *wire.Scope, v *jsonvalue.Value) bool {
+// check749 checks random.yaml#/components/messages/M73/payload/properties/v.
+func check749(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.String:
@@ -25676,8 +25135,8 @@ func check769(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check770 checks random.yaml#/components/messages/M74/payload/properties/v.
-func check770(s *wire.Scope, v *jsonvalue.Value) bool {
+// check750 checks random.yaml#/components/messages/M74/payload/properties/v.
+func check750(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -25686,18 +25145,18 @@ func check770(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected null, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum770) {
+	if !jsonvalue.In(v, checkEnum750) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of \"a\", true")
+		s.Violate("enum", "not one of \"b\", true")
 	}
 	return ok
 }
 
-// check771 checks random.yaml#/components/messages/M75/payload/properties/v.
-func check771(s *wire.Scope, v *jsonvalue.Value) bool {
+// check751 checks random.yaml#/components/messages/M75/payload/properties/v.
+func check751(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -25713,7 +25172,7 @@ func check771(s *wire.Scope, v *jsonvalue.Value) bool {
 				Kind: jsonvalue.String,
 				Str:  k,
 			}
-			if !check780(nil, &name) {
+			if !check760(nil, &name) {
 				if s == nil {
 					return false
 				}
@@ -25725,7 +25184,7 @@ func check771(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "c":
 				{
-					r := check773(s.Enter(k), &v.Vals[i])
+					r := check753(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -25740,25 +25199,25 @@ func check771(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check773 checks random.yaml#/components/messages/M75/payload/properties/v/properties/c.
-func check773(s *wire.Scope, v *jsonvalue.Value) bool {
+// check753 checks random.yaml#/components/messages/M75/payload/properties/v/properties/c.
+func check753(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !(check774(nil, v) || check776(nil, v)) {
+	if !(check754(nil, v) || check756(nil, v)) {
 		if s == nil {
 			return false
 		}
 		ok = false
 		wire.Closest(s, "anyOf", func(s *wire.Scope) bool {
-			return check774(s, v)
+			return check754(s, v)
 		}, func(s *wire.Scope) bool {
-			return check776(s, v)
+			return check756(s, v)
 		})
 	}
 	return ok
 }
 
-// check774 checks random.yaml#/components/messages/M75/payload/properties/v/properties/c/anyOf/0.
-func check774(s *wire.Scope, v *jsonvalue.Value) bool {
+// check754 checks random.yaml#/components/messages/M75/payload/properties/v/properties/c/anyOf/0.
+func check754(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -25780,7 +25239,7 @@ func check774(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "id":
 				{
-					r := check775(s.Enter(k), &v.Vals[i])
+					r := check755(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -25795,8 +25254,8 @@ func check774(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check775 checks random.yaml#/components/messages/M75/payload/properties/v/properties/c/anyOf/0/properties/id.
-func check775(s *wire.Scope, v *jsonvalue.Value) bool {
+// check755 checks random.yaml#/components/messages/M75/payload/properties/v/properties/c/anyOf/0/properties/id.
+func check755(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -25808,8 +25267,8 @@ func check775(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check776 checks random.yaml#/components/messages/M75/payload/properties/v/properties/c/anyOf/1.
-func check776(s *wire.Scope, v *jsonvalue.Value) bool {
+// check756 checks random.yaml#/components/messages/M75/payload/properties/v/properties/c/anyOf/1.
+func check756(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -25837,21 +25296,21 @@ func check776(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	{
 		first, second := -1, -1
-		if check777(nil, v) {
+		if check757(nil, v) {
 			if first < 0 {
 				first = 0
 			} else {
 				second = 0
 			}
 		}
-		if check778(nil, v) {
+		if check758(nil, v) {
 			if first < 0 {
 				first = 1
 			} else {
 				second = 1
 			}
 		}
-		if second < 0 && check779(nil, v) {
+		if second < 0 && check759(nil, v) {
 			if first < 0 {
 				first = 2
 			} else {
@@ -25864,11 +25323,11 @@ func check776(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			ok = false
 			wire.Closest(s, "oneOf", func(s *wire.Scope) bool {
-				return check777(s, v)
+				return check757(s, v)
 			}, func(s *wire.Scope) bool {
-				return check778(s, v)
+				return check758(s, v)
 			}, func(s *wire.Scope) bool {
-				return check779(s, v)
+				return check759(s, v)
 			})
 		} else if second >= 0 {
 			if s == nil {
@@ -25881,8 +25340,8 @@ func check776(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check777 checks random.yaml#/components/messages/M75/payload/properties/v/properties/c/anyOf/1/oneOf/0.
-func check777(s *wire.Scope, v *jsonvalue.Value) bool {
+// check757 checks random.yaml#/components/messages/M75/payload/properties/v/properties/c/anyOf/1/oneOf/0.
+func check757(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -25894,8 +25353,8 @@ func check777(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check778 checks random.yaml#/components/messages/M75/payload/properties/v/properties/c/anyOf/1/oneOf/1.
-func check778(s *wire.Scope, v *jsonvalue.Value) bool {
+// check758 checks random.yaml#/components/messages/M75/payload/properties/v/properties/c/anyOf/1/oneOf/1.
+func check758(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -25906,19 +25365,19 @@ func check778(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMax778) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax758) >= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMaximum", "not less than -2.5")
+			s.Violate("exclusiveMaximum", "not less than 1.5")
 		}
 	}
 	return ok
 }
 
-// check779 checks random.yaml#/components/messages/M75/payload/properties/v/properties/c/anyOf/1/oneOf/2.
-func check779(s *wire.Scope, v *jsonvalue.Value) bool {
+// check759 checks random.yaml#/components/messages/M75/payload/properties/v/properties/c/anyOf/1/oneOf/2.
+func check759(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -25930,8 +25389,8 @@ func check779(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check780 checks random.yaml#/components/messages/M75/payload/properties/v/propertyNames.
-func check780(s *wire.Scope, v *jsonvalue.Value) bool {
+// check760 checks random.yaml#/components/messages/M75/payload/properties/v/propertyNames.
+func check760(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.String:
@@ -25947,10 +25406,10 @@ func check780(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check781 checks random.yaml#/components/messages/M76/payload/properties/v.
-func check781(s *wire.Scope, v *jsonvalue.Value) bool {
+// check761 checks random.yaml#/components/messages/M76/payload/properties/v.
+func check761(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.In(v, checkEnum781) {
+	if !jsonvalue.In(v, checkEnum761) {
 		if s == nil {
 			return false
 		}
@@ -25960,8 +25419,8 @@ func check781(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check782 checks random.yaml#/components/messages/M77/payload/properties/v.
-func check782(s *wire.Scope, v *jsonvalue.Value) bool {
+// check762 checks random.yaml#/components/messages/M77/payload/properties/v.
+func check762(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -25992,7 +25451,7 @@ func check782(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "id":
 				{
-					r := check783(s.Enter(k), &v.Vals[i])
+					r := check763(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -26007,8 +25466,8 @@ func check782(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check783 checks random.yaml#/components/messages/M77/payload/properties/v/properties/id.
-func check783(s *wire.Scope, v *jsonvalue.Value) bool {
+// check763 checks random.yaml#/components/messages/M77/payload/properties/v/properties/id.
+func check763(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -26020,7 +25479,7 @@ func check783(s *wire.Scope, v *jsonvalue.Value) bool {
 	switch v.Kind {
 	case jsonvalue.Object:
 		if _, has := v.Get("id"); has {
-			if !check784(s, v) {
+			if !check764(s, v) {
 				if s == nil {
 					return false
 				}
@@ -26031,11 +25490,11 @@ func check783(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check784 checks random.yaml#/components/messages/M77/payload/properties/v/properties/id/dependencies/id.
-func check784(s *wire.Scope, v *jsonvalue.Value) bool {
+// check764 checks random.yaml#/components/messages/M77/payload/properties/v/properties/id/dependencies/id.
+func check764(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if check786(nil, v) {
-		if !check787(s, v) {
+	if check766(nil, v) {
+		if !check767(s, v) {
 			if s == nil {
 				return false
 			}
@@ -26045,8 +25504,8 @@ func check784(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check786 checks random.yaml#/components/messages/M77/payload/properties/v/properties/id/dependencies/id/if.
-func check786(s *wire.Scope, v *jsonvalue.Value) bool {
+// check766 checks random.yaml#/components/messages/M77/payload/properties/v/properties/id/dependencies/id/if.
+func check766(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool) {
 		if s == nil {
@@ -26058,21 +25517,21 @@ func check786(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check787 checks random.yaml#/components/messages/M77/payload/properties/v/properties/id/dependencies/id/then.
-func check787(s *wire.Scope, v *jsonvalue.Value) bool {
+// check767 checks random.yaml#/components/messages/M77/payload/properties/v/properties/id/dependencies/id/then.
+func check767(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.In(v, checkEnum787) {
+	if !jsonvalue.In(v, checkEnum767) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of {\"a\":1}, null, -2")
+		s.Violate("enum", "not one of 9223372036854775808, null, \"\"")
 	}
 	return ok
 }
 
-// check788 checks random.yaml#/components/messages/M78/payload/properties/v.
-func check788(s *wire.Scope, v *jsonvalue.Value) bool {
+// check768 checks random.yaml#/components/messages/M78/payload/properties/v.
+func check768(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -26083,16 +25542,9 @@ func check788(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Array:
-		if !jsonvalue.Unique(v.Items) {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("uniqueItems", "has equal items")
-		}
 		if len(v.Items) > 1 {
 			{
-				r := check790(s.EnterIndex(1), &v.Items[1])
+				r := check776(s.EnterIndex(1), &v.Items[1])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -26103,49 +25555,217 @@ func check788(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 		}
 	}
-	return ok
-}
-
-// check790 checks random.yaml#/components/messages/M78/payload/properties/v/items/1.
-func check790(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if !check791(s, v) {
-		if s == nil {
-			return false
-		}
-		ok = false
-	}
-	if !check792(s, v) {
-		if s == nil {
-			return false
-		}
-		ok = false
-	}
-	if !(check794(nil, v) || check795(nil, v)) {
+	if !(check769(nil, v) || check770(nil, v)) {
 		if s == nil {
 			return false
 		}
 		ok = false
 		wire.Closest(s, "anyOf", func(s *wire.Scope) bool {
-			return check794(s, v)
+			return check769(s, v)
 		}, func(s *wire.Scope) bool {
-			return check795(s, v)
+			return check770(s, v)
 		})
 	}
 	return ok
 }
 
-// check791 checks random.yaml#/components/messages/M78/payload/properties/v/items/1/allOf/0.
-func check791(s *wire.Scope, v *jsonvalue.Value) bool {
+// check769 checks random.yaml#/components/messages/M78/payload/properties/v/anyOf/0.
+func check769(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMax791) > 0 {
+		if jsonvalue.Cmp(v.Num, checkXMin769) <= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("maximum", "greater than 0.01")
+			s.Violate("exclusiveMinimum", "not greater than 1")
+		}
+		if jsonvalue.Cmp(v.Num, checkMax769) > 0 {
+			if s == nil {
+				return false
+			}
+			ok = false
+			s.Violate("maximum", "greater than 100")
+		}
+		if jsonvalue.Cmp(v.Num, checkXMax769) >= 0 {
+			if s == nil {
+				return false
+			}
+			ok = false
+			s.Violate("exclusiveMaximum", "not less than 1.5")
+		}
+	case jsonvalue.String:
+		n := jsonvalue.Length(v.Str)
+		if n > 3 {
+			if s == nil {
+				return false
+			}
+			ok = false
+			s.Violate("maxLength", "longer than 3 characters")
+		}
+	}
+	return ok
+}
+
+// check770 checks random.yaml#/components/messages/M78/payload/properties/v/anyOf/1.
+func check770(s *wire.Scope, v *jsonvalue.Value) bool {
+	ok := true
+	if !(v.Kind == jsonvalue.Object) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("type", "expected object, got "+v.TypeName())
+	}
+	switch v.Kind {
+	case jsonvalue.Object:
+		for _, k := range v.Keys {
+			name := jsonvalue.Value{
+				Kind: jsonvalue.String,
+				Str:  k,
+			}
+			if !check774(nil, &name) {
+				if s == nil {
+					return false
+				}
+				ok = false
+				s.Violate("propertyNames", "a property name does not match the propertyNames schema")
+			}
+		}
+		for i, k := range v.Keys {
+			switch k {
+			case "b":
+				{
+					r := check771(s.Enter(k), &v.Vals[i])
+					s.Leave()
+					if !r {
+						if s == nil {
+							return false
+						}
+						ok = false
+					}
+				}
+			case "id":
+				{
+					r := check772(s.Enter(k), &v.Vals[i])
+					s.Leave()
+					if !r {
+						if s == nil {
+							return false
+						}
+						ok = false
+					}
+				}
+			case "x-y":
+				{
+					r := check773(s.Enter(k), &v.Vals[i])
+					s.Leave()
+					if !r {
+						if s == nil {
+							return false
+						}
+						ok = false
+					}
+				}
+			}
+		}
+	}
+	return ok
+}
+
+// check771 checks random.yaml#/components/messages/M78/payload/properties/v/anyOf/1/properties/b.
+func check771(s *wire.Scope, v *jsonvalue.Value) bool {
+	ok := true
+	if !(v.Kind == jsonvalue.String) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("type", "expected string, got "+v.TypeName())
+	}
+	if !jsonvalue.In(v, checkEnum771) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("enum", "not one of \"é\"")
+	}
+	return ok
+}
+
+// check772 checks random.yaml#/components/messages/M78/payload/properties/v/anyOf/1/properties/id.
+func check772(s *wire.Scope, v *jsonvalue.Value) bool {
+	ok := true
+	if !(v.Kind == jsonvalue.Number) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("type", "expected number, got "+v.TypeName())
+	}
+	return ok
+}
+
+// check773 checks random.yaml#/components/messages/M78/payload/properties/v/anyOf/1/properties/x-y.
+func check773(s *wire.Scope, v *jsonvalue.Value) bool {
+	ok := true
+	if !jsonvalue.Equal(v, &checkConst773) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("const", "must be \"\"")
+	}
+	return ok
+}
+
+// check774 checks random.yaml#/components/messages/M78/payload/properties/v/anyOf/1/propertyNames.
+func check774(s *wire.Scope, v *jsonvalue.Value) bool {
+	ok := true
+	switch v.Kind {
+	case jsonvalue.String:
+		n := jsonvalue.Length(v.Str)
+		if n > 1 {
+			if s == nil {
+				return false
+			}
+			ok = false
+			s.Violate("maxLength", "longer than 1 characters")
+		}
+	}
+	return ok
+}
+
+// check776 checks random.yaml#/components/messages/M78/payload/properties/v/items/1.
+func check776(s *wire.Scope, v *jsonvalue.Value) bool {
+	ok := true
+	if !check777(s, v) {
+		if s == nil {
+			return false
+		}
+		ok = false
+	}
+	if !check778(s, v) {
+		if s == nil {
+			return false
+		}
+		ok = false
+	}
+	return ok
+}
+
+// check777 checks random.yaml#/components/messages/M78/payload/properties/v/items/1/allOf/0.
+func check777(s *wire.Scope, v *jsonvalue.Value) bool {
+	ok := true
+	switch v.Kind {
+	case jsonvalue.Number:
+		if jsonvalue.Cmp(v.Num, checkMax777) > 0 {
+			if s == nil {
+				return false
+			}
+			ok = false
+			s.Violate("maximum", "greater than 2.5")
 		}
 	case jsonvalue.Object:
 		if _, has := v.Get("id"); !has {
@@ -26159,8 +25779,8 @@ func check791(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check792 checks random.yaml#/components/messages/M78/payload/properties/v/items/1/allOf/1.
-func check792(s *wire.Scope, v *jsonvalue.Value) bool {
+// check778 checks random.yaml#/components/messages/M78/payload/properties/v/items/1/allOf/1.
+func check778(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -26173,7 +25793,7 @@ func check792(s *wire.Scope, v *jsonvalue.Value) bool {
 	case jsonvalue.Array:
 		found := false
 		for i := range v.Items {
-			if check793(nil, &v.Items[i]) {
+			if check779(nil, &v.Items[i]) {
 				found = true
 				break
 			}
@@ -26186,11 +25806,26 @@ func check792(s *wire.Scope, v *jsonvalue.Value) bool {
 			s.Violate("contains", "no item matches the contains schema")
 		}
 	}
+	if check781(nil, v) {
+		if !check782(s, v) {
+			if s == nil {
+				return false
+			}
+			ok = false
+		}
+	} else {
+		if !check780(s, v) {
+			if s == nil {
+				return false
+			}
+			ok = false
+		}
+	}
 	return ok
 }
 
-// check793 checks random.yaml#/components/messages/M78/payload/properties/v/items/1/allOf/1/contains.
-func check793(s *wire.Scope, v *jsonvalue.Value) bool {
+// check779 checks random.yaml#/components/messages/M78/payload/properties/v/items/1/allOf/1/contains.
+func check779(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -26199,91 +25834,105 @@ func check793(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected null, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum793) {
+	if !jsonvalue.In(v, checkEnum779) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of {}, \"a\"")
+		s.Violate("enum", "not one of 9223372036854775808, {\"a\":1}")
 	}
 	return ok
 }
 
-// check794 checks random.yaml#/components/messages/M78/payload/properties/v/items/1/anyOf/0.
-func check794(s *wire.Scope, v *jsonvalue.Value) bool {
+// check780 checks random.yaml#/components/messages/M78/payload/properties/v/items/1/allOf/1/else.
+func check780(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
+	if !(v.Kind == jsonvalue.Bool || v.Kind == jsonvalue.String) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("type", "expected string or null, got "+v.TypeName())
+		s.Violate("type", "expected boolean or string, got "+v.TypeName())
 	}
 	return ok
 }
 
-// check795 checks random.yaml#/components/messages/M78/payload/properties/v/items/1/anyOf/1.
-func check795(s *wire.Scope, v *jsonvalue.Value) bool {
+// check781 checks random.yaml#/components/messages/M78/payload/properties/v/items/1/allOf/1/if.
+func check781(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
+	if !(v.Kind == jsonvalue.String) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("type", "expected string, got "+v.TypeName())
+	}
 	switch v.Kind {
-	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin795) < 0 {
+	case jsonvalue.String:
+		n := jsonvalue.Length(v.Str)
+		if n < 3 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("minimum", "less than -2.5")
-		}
-		if jsonvalue.Cmp(v.Num, checkXMax795) >= 0 {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("exclusiveMaximum", "not less than 2")
-		}
-		if !jsonvalue.MultipleOf(v.Num, checkMul795) {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("multipleOf", "not a multiple of 7")
+			s.Violate("minLength", "shorter than 3 characters")
 		}
 	}
 	return ok
 }
 
-// check796 checks random.yaml#/components/messages/M79/payload/properties/v.
-func check796(s *wire.Scope, v *jsonvalue.Value) bool {
+// check782 checks random.yaml#/components/messages/M78/payload/properties/v/items/1/allOf/1/then.
+func check782(s *wire.Scope, v *jsonvalue.Value) bool {
+	ok := true
+	if !(v.Kind == jsonvalue.String) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("type", "expected string, got "+v.TypeName())
+	}
+	if !jsonvalue.In(v, checkEnum782) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("enum", "not one of \"\"")
+	}
+	return ok
+}
+
+// check783 checks random.yaml#/components/messages/M79/payload/properties/v.
+func check783(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin796) < 0 {
+		if jsonvalue.Cmp(v.Num, checkMin783) < 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
 			s.Violate("minimum", "less than 0")
 		}
-		if jsonvalue.Cmp(v.Num, checkMax796) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax783) > 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("maximum", "greater than -1")
+			s.Violate("maximum", "greater than 0.5")
 		}
-		if jsonvalue.Cmp(v.Num, checkXMax796) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax783) >= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMaximum", "not less than 5")
+			s.Violate("exclusiveMaximum", "not less than -1")
 		}
 	}
 	return ok
 }
 
-// check797 checks random.yaml#/components/messages/M8/payload/properties/v.
-func check797(s *wire.Scope, v *jsonvalue.Value) bool {
+// check784 checks random.yaml#/components/messages/M8/payload/properties/v.
+func check784(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array || v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -26306,24 +25955,24 @@ func check797(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check798 checks random.yaml#/components/messages/M80/payload/properties/v.
-func check798(s *wire.Scope, v *jsonvalue.Value) bool {
+// check785 checks random.yaml#/components/messages/M80/payload/properties/v.
+func check785(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMax798) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax785) > 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("maximum", "greater than 100")
+			s.Violate("maximum", "greater than 9223372036854775807")
 		}
-		if jsonvalue.Cmp(v.Num, checkXMax798) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax785) >= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMaximum", "not less than 5")
+			s.Violate("exclusiveMaximum", "not less than -1")
 		}
 	case jsonvalue.String:
 		n := jsonvalue.Length(v.Str)
@@ -26345,31 +25994,8 @@ func check798(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check799 checks random.yaml#/components/messages/M81/payload/properties/v.
-func check799(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if !(v.IsInteger()) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("type", "expected integer, got "+v.TypeName())
-	}
-	switch v.Kind {
-	case jsonvalue.Number:
-		if !jsonvalue.MultipleOf(v.Num, checkMul799) {
-			if s == nil {
-				return false
-			}
-			ok = false
-			s.Violate("multipleOf", "not a multiple of 0.5")
-		}
-	}
-	return ok
-}
-
-// check800 checks random.yaml#/components/messages/M82/payload/properties/v.
-func check800(s *wire.Scope, v *jsonvalue.Value) bool {
+// check786 checks random.yaml#/components/messages/M82/payload/properties/v.
+func check786(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -26380,19 +26006,19 @@ func check800(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if !jsonvalue.MultipleOf(v.Num, checkMul800) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul786) {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("multipleOf", "not a multiple of 3")
+			s.Violate("multipleOf", "not a multiple of 2.5")
 		}
 	}
 	return ok
 }
 
-// check801 checks random.yaml#/components/messages/M83/payload/properties/v/properties/x-y.
-func check801(s *wire.Scope, v *jsonvalue.Value) bool {
+// check787 checks random.yaml#/components/messages/M83/payload/properties/v/properties/x-y.
+func check787(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -26423,7 +26049,7 @@ func check801(s *wire.Scope, v *jsonvalue.Value) bool {
 			case "a":
 				known = true
 				{
-					r := check803(s.Enter(k), &v.Vals[i])
+					r := check789(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -26437,7 +26063,7 @@ func check801(s *wire.Scope, v *jsonvalue.Value) bool {
 			case "x-y":
 				known = true
 				{
-					r := check805(s.Enter(k), &v.Vals[i])
+					r := check791(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -26449,7 +26075,7 @@ func check801(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			if !known {
 				{
-					r := check802(s.Enter(k), &v.Vals[i])
+					r := check788(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -26464,8 +26090,8 @@ func check801(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check802 checks random.yaml#/components/messages/M83/payload/properties/v/properties/x-y/additionalProperties.
-func check802(s *wire.Scope, v *jsonvalue.Value) bool {
+// check788 checks random.yaml#/components/messages/M83/payload/properties/v/properties/x-y/additionalProperties.
+func check788(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool) {
 		if s == nil {
@@ -26477,8 +26103,8 @@ func check802(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check803 checks random.yaml#/components/messages/M83/payload/properties/v/properties/x-y/properties/a.
-func check803(s *wire.Scope, v *jsonvalue.Value) bool {
+// check789 checks random.yaml#/components/messages/M83/payload/properties/v/properties/x-y/properties/a.
+func check789(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -26490,17 +26116,17 @@ func check803(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check805 checks random.yaml#/components/messages/M83/payload/properties/v/properties/x-y/properties/x-y.
-func check805(s *wire.Scope, v *jsonvalue.Value) bool {
+// check791 checks random.yaml#/components/messages/M83/payload/properties/v/properties/x-y/properties/x-y.
+func check791(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMax805) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax791) > 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("maximum", "greater than -2.5")
+			s.Violate("maximum", "greater than 0.01")
 		}
 	case jsonvalue.String:
 		n := jsonvalue.Length(v.Str)
@@ -26523,31 +26149,31 @@ func check805(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check806 checks random.yaml#/components/messages/M84/payload/properties/v.
-func check806(s *wire.Scope, v *jsonvalue.Value) bool {
+// check792 checks random.yaml#/components/messages/M84/payload/properties/v.
+func check792(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMin806) <= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMin792) <= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMinimum", "not greater than 5")
+			s.Violate("exclusiveMinimum", "not greater than 10")
 		}
-		if jsonvalue.Cmp(v.Num, checkMax806) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax792) > 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("maximum", "greater than 0.5")
+			s.Violate("maximum", "greater than 1.5")
 		}
-		if jsonvalue.Cmp(v.Num, checkXMax806) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax792) >= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMaximum", "not less than -1")
+			s.Violate("exclusiveMaximum", "not less than 0.5")
 		}
 	case jsonvalue.String:
 		n := jsonvalue.Length(v.Str)
@@ -26570,8 +26196,8 @@ func check806(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check807 checks random.yaml#/components/messages/M85/payload/properties/v.
-func check807(s *wire.Scope, v *jsonvalue.Value) bool {
+// check793 checks random.yaml#/components/messages/M85/payload/properties/v.
+func check793(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -26598,7 +26224,7 @@ func check807(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		if len(v.Items) > 0 {
 			{
-				r := check809(s.EnterIndex(0), &v.Items[0])
+				r := check795(s.EnterIndex(0), &v.Items[0])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -26610,7 +26236,7 @@ func check807(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		if len(v.Items) > 1 {
 			{
-				r := check815(s.EnterIndex(1), &v.Items[1])
+				r := check801(s.EnterIndex(1), &v.Items[1])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -26622,7 +26248,7 @@ func check807(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		for i := 2; i < len(v.Items); i++ {
 			{
-				r := check808(s.EnterIndex(i), &v.Items[i])
+				r := check794(s.EnterIndex(i), &v.Items[i])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -26636,8 +26262,8 @@ func check807(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check808 checks random.yaml#/components/messages/M85/payload/properties/v/additionalItems.
-func check808(s *wire.Scope, v *jsonvalue.Value) bool {
+// check794 checks random.yaml#/components/messages/M85/payload/properties/v/additionalItems.
+func check794(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool) {
 		if s == nil {
@@ -26649,22 +26275,22 @@ func check808(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check809 checks random.yaml#/components/messages/M85/payload/properties/v/items/0.
-func check809(s *wire.Scope, v *jsonvalue.Value) bool {
+// check795 checks random.yaml#/components/messages/M85/payload/properties/v/items/0.
+func check795(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !check810(s, v) {
+	if !check796(s, v) {
 		if s == nil {
 			return false
 		}
 		ok = false
 	}
-	if !check813(s, v) {
+	if !check799(s, v) {
 		if s == nil {
 			return false
 		}
 		ok = false
 	}
-	if !check814(s, v) {
+	if !check800(s, v) {
 		if s == nil {
 			return false
 		}
@@ -26673,31 +26299,31 @@ func check809(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check810 checks random.yaml#/components/messages/M85/payload/properties/v/items/0/allOf/0.
-func check810(s *wire.Scope, v *jsonvalue.Value) bool {
+// check796 checks random.yaml#/components/messages/M85/payload/properties/v/items/0/allOf/0.
+func check796(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMin810) <= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMin796) <= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
 			s.Violate("exclusiveMinimum", "not greater than 1")
 		}
-		if jsonvalue.Cmp(v.Num, checkXMax810) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax796) >= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMaximum", "not less than 1.5")
+			s.Violate("exclusiveMaximum", "not less than -100")
 		}
-		if !jsonvalue.MultipleOf(v.Num, checkMul810) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul796) {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("multipleOf", "not a multiple of 3")
+			s.Violate("multipleOf", "not a multiple of 0.5")
 		}
 	case jsonvalue.String:
 		n := jsonvalue.Length(v.Str)
@@ -26715,7 +26341,7 @@ func check810(s *wire.Scope, v *jsonvalue.Value) bool {
 			ok = false
 			s.Violate("maxLength", "longer than 0 characters")
 		}
-		if !checkPattern810.MatchString(v.Str) {
+		if !checkPattern796.MatchString(v.Str) {
 			if s == nil {
 				return false
 			}
@@ -26725,14 +26351,14 @@ func check810(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	{
 		first, second := -1, -1
-		if check811(nil, v) {
+		if check797(nil, v) {
 			if first < 0 {
 				first = 0
 			} else {
 				second = 0
 			}
 		}
-		if check812(nil, v) {
+		if check798(nil, v) {
 			if first < 0 {
 				first = 1
 			} else {
@@ -26745,9 +26371,9 @@ func check810(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			ok = false
 			wire.Closest(s, "oneOf", func(s *wire.Scope) bool {
-				return check811(s, v)
+				return check797(s, v)
 			}, func(s *wire.Scope) bool {
-				return check812(s, v)
+				return check798(s, v)
 			})
 		} else if second >= 0 {
 			if s == nil {
@@ -26760,8 +26386,8 @@ func check810(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check811 checks random.yaml#/components/messages/M85/payload/properties/v/items/0/allOf/0/oneOf/0.
-func check811(s *wire.Scope, v *jsonvalue.Value) bool {
+// check797 checks random.yaml#/components/messages/M85/payload/properties/v/items/0/allOf/0/oneOf/0.
+func check797(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool) {
 		if s == nil {
@@ -26773,8 +26399,8 @@ func check811(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check812 checks random.yaml#/components/messages/M85/payload/properties/v/items/0/allOf/0/oneOf/1.
-func check812(s *wire.Scope, v *jsonvalue.Value) bool {
+// check798 checks random.yaml#/components/messages/M85/payload/properties/v/items/0/allOf/0/oneOf/1.
+func check798(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool) {
 		if s == nil {
@@ -26786,8 +26412,8 @@ func check812(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check813 checks random.yaml#/components/messages/M85/payload/properties/v/items/0/allOf/1.
-func check813(s *wire.Scope, v *jsonvalue.Value) bool {
+// check799 checks random.yaml#/components/messages/M85/payload/properties/v/items/0/allOf/1.
+func check799(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -26799,10 +26425,10 @@ func check813(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check814 checks random.yaml#/components/messages/M85/payload/properties/v/items/0/allOf/2.
-func check814(s *wire.Scope, v *jsonvalue.Value) bool {
+// check800 checks random.yaml#/components/messages/M85/payload/properties/v/items/0/allOf/2.
+func check800(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst814) {
+	if !jsonvalue.Equal(v, &checkConst800) {
 		if s == nil {
 			return false
 		}
@@ -26812,8 +26438,8 @@ func check814(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check815 checks random.yaml#/components/messages/M85/payload/properties/v/items/1.
-func check815(s *wire.Scope, v *jsonvalue.Value) bool {
+// check801 checks random.yaml#/components/messages/M85/payload/properties/v/items/1.
+func check801(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -26843,10 +26469,10 @@ func check815(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check816 checks random.yaml#/components/messages/M86/payload/properties/v.
-func check816(s *wire.Scope, v *jsonvalue.Value) bool {
+// check802 checks random.yaml#/components/messages/M86/payload/properties/v.
+func check802(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.In(v, checkEnum816) {
+	if !jsonvalue.In(v, checkEnum802) {
 		if s == nil {
 			return false
 		}
@@ -26856,28 +26482,8 @@ func check816(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check817 checks random.yaml#/components/messages/M87/payload/properties/v.
-func check817(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if !(v.Kind == jsonvalue.String) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("type", "expected string, got "+v.TypeName())
-	}
-	if !jsonvalue.In(v, checkEnum817) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("enum", "not one of -2")
-	}
-	return ok
-}
-
-// check818 checks random.yaml#/components/messages/M88/payload/properties/v.
-func check818(s *wire.Scope, v *jsonvalue.Value) bool {
+// check803 checks random.yaml#/components/messages/M88/payload/properties/v.
+func check803(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger() || v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -26907,13 +26513,13 @@ func check818(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check819 checks random.yaml#/components/messages/M89/payload/properties/v.
-func check819(s *wire.Scope, v *jsonvalue.Value) bool {
+// check804 checks random.yaml#/components/messages/M89/payload/properties/v.
+func check804(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Object:
 		if _, has := v.Get("b"); has {
-			if !check820(s, v) {
+			if !check805(s, v) {
 				if s == nil {
 					return false
 				}
@@ -26925,7 +26531,7 @@ func check819(s *wire.Scope, v *jsonvalue.Value) bool {
 				Kind: jsonvalue.String,
 				Str:  k,
 			}
-			if !check822(nil, &name) {
+			if !check807(nil, &name) {
 				if s == nil {
 					return false
 				}
@@ -26934,9 +26540,9 @@ func check819(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 		}
 		for i, k := range v.Keys {
-			if checkProp0_819.MatchString(k) {
+			if checkProp0_804.MatchString(k) {
 				{
-					r := check821(s.Enter(k), &v.Vals[i])
+					r := check806(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -26951,8 +26557,8 @@ func check819(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check820 checks random.yaml#/components/messages/M89/payload/properties/v/dependencies/b.
-func check820(s *wire.Scope, v *jsonvalue.Value) bool {
+// check805 checks random.yaml#/components/messages/M89/payload/properties/v/dependencies/b.
+func check805(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -26964,8 +26570,8 @@ func check820(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check821 checks random.yaml#/components/messages/M89/payload/properties/v/patternProperties/[0-9].
-func check821(s *wire.Scope, v *jsonvalue.Value) bool {
+// check806 checks random.yaml#/components/messages/M89/payload/properties/v/patternProperties/[0-9].
+func check806(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -26976,19 +26582,19 @@ func check821(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMax821) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax806) >= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMaximum", "not less than 1")
+			s.Violate("exclusiveMaximum", "not less than 2")
 		}
 	}
 	return ok
 }
 
-// check822 checks random.yaml#/components/messages/M89/payload/properties/v/propertyNames.
-func check822(s *wire.Scope, v *jsonvalue.Value) bool {
+// check807 checks random.yaml#/components/messages/M89/payload/properties/v/propertyNames.
+func check807(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.String:
@@ -27004,16 +26610,16 @@ func check822(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check823 checks random.yaml#/components/messages/M91/payload/properties/v/properties/a.
-func check823(s *wire.Scope, v *jsonvalue.Value) bool {
+// check808 checks random.yaml#/components/messages/M91/payload/properties/v/properties/a.
+func check808(s *wire.Scope, v *jsonvalue.Value) bool {
 	if s != nil {
 		s.Violate("false", "no value is allowed here (false schema)")
 	}
 	return false
 }
 
-// check824 checks random.yaml#/components/messages/M92/payload/properties/v.
-func check824(s *wire.Scope, v *jsonvalue.Value) bool {
+// check809 checks random.yaml#/components/messages/M92/payload/properties/v.
+func check809(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -27022,18 +26628,18 @@ func check824(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected null, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum824) {
+	if !jsonvalue.In(v, checkEnum809) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of {}, 1, {\"a\":1}")
+		s.Violate("enum", "not one of 9223372036854775808, 1.5, -1e19")
 	}
 	return ok
 }
 
-// check825 checks random.yaml#/components/messages/M94/payload/properties/v.
-func check825(s *wire.Scope, v *jsonvalue.Value) bool {
+// check810 checks random.yaml#/components/messages/M94/payload/properties/v.
+func check810(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Object:
@@ -27049,7 +26655,7 @@ func check825(s *wire.Scope, v *jsonvalue.Value) bool {
 				Kind: jsonvalue.String,
 				Str:  k,
 			}
-			if !check827(nil, &name) {
+			if !check812(nil, &name) {
 				if s == nil {
 					return false
 				}
@@ -27061,7 +26667,7 @@ func check825(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "b":
 				{
-					r := check826(s.Enter(k), &v.Vals[i])
+					r := check811(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -27076,8 +26682,8 @@ func check825(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check826 checks random.yaml#/components/messages/M94/payload/properties/v/properties/b.
-func check826(s *wire.Scope, v *jsonvalue.Value) bool {
+// check811 checks random.yaml#/components/messages/M94/payload/properties/v/properties/b.
+func check811(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -27099,8 +26705,8 @@ func check826(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check827 checks random.yaml#/components/messages/M94/payload/properties/v/propertyNames.
-func check827(s *wire.Scope, v *jsonvalue.Value) bool {
+// check812 checks random.yaml#/components/messages/M94/payload/properties/v/propertyNames.
+func check812(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.String:
@@ -27116,8 +26722,8 @@ func check827(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check828 checks random.yaml#/components/messages/M95/payload/properties/v.
-func check828(s *wire.Scope, v *jsonvalue.Value) bool {
+// check813 checks random.yaml#/components/messages/M95/payload/properties/v.
+func check813(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -27137,7 +26743,7 @@ func check828(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		if len(v.Items) > 0 {
 			{
-				r := check846(s.EnterIndex(0), &v.Items[0])
+				r := check831(s.EnterIndex(0), &v.Items[0])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -27149,7 +26755,7 @@ func check828(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		for i := 2; i < len(v.Items); i++ {
 			{
-				r := check829(s.EnterIndex(i), &v.Items[i])
+				r := check814(s.EnterIndex(i), &v.Items[i])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -27160,38 +26766,38 @@ func check828(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 		}
 	}
-	if !(check833(nil, v) || check844(nil, v) || check845(nil, v)) {
+	if !(check818(nil, v) || check829(nil, v) || check830(nil, v)) {
 		if s == nil {
 			return false
 		}
 		ok = false
 		wire.Closest(s, "anyOf", func(s *wire.Scope) bool {
-			return check833(s, v)
+			return check818(s, v)
 		}, func(s *wire.Scope) bool {
-			return check844(s, v)
+			return check829(s, v)
 		}, func(s *wire.Scope) bool {
-			return check845(s, v)
+			return check830(s, v)
 		})
 	}
 	return ok
 }
 
-// check829 checks random.yaml#/components/messages/M95/payload/properties/v/additionalItems.
-func check829(s *wire.Scope, v *jsonvalue.Value) bool {
+// check814 checks random.yaml#/components/messages/M95/payload/properties/v/additionalItems.
+func check814(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !check830(s, v) {
+	if !check815(s, v) {
 		if s == nil {
 			return false
 		}
 		ok = false
 	}
-	if !check831(s, v) {
+	if !check816(s, v) {
 		if s == nil {
 			return false
 		}
 		ok = false
 	}
-	if !check832(s, v) {
+	if !check817(s, v) {
 		if s == nil {
 			return false
 		}
@@ -27200,8 +26806,8 @@ func check829(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check830 checks random.yaml#/components/messages/M95/payload/properties/v/additionalItems/allOf/0.
-func check830(s *wire.Scope, v *jsonvalue.Value) bool {
+// check815 checks random.yaml#/components/messages/M95/payload/properties/v/additionalItems/allOf/0.
+func check815(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Bool) {
 		if s == nil {
@@ -27213,21 +26819,21 @@ func check830(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check831 checks random.yaml#/components/messages/M95/payload/properties/v/additionalItems/allOf/1.
-func check831(s *wire.Scope, v *jsonvalue.Value) bool {
+// check816 checks random.yaml#/components/messages/M95/payload/properties/v/additionalItems/allOf/1.
+func check816(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.In(v, checkEnum831) {
+	if !jsonvalue.In(v, checkEnum816) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of false")
+		s.Violate("enum", "not one of 0")
 	}
 	return ok
 }
 
-// check832 checks random.yaml#/components/messages/M95/payload/properties/v/additionalItems/allOf/2.
-func check832(s *wire.Scope, v *jsonvalue.Value) bool {
+// check817 checks random.yaml#/components/messages/M95/payload/properties/v/additionalItems/allOf/2.
+func check817(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -27249,8 +26855,8 @@ func check832(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check833 checks random.yaml#/components/messages/M95/payload/properties/v/anyOf/0.
-func check833(s *wire.Scope, v *jsonvalue.Value) bool {
+// check818 checks random.yaml#/components/messages/M95/payload/properties/v/anyOf/0.
+func check818(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Array) {
 		if s == nil {
@@ -27263,7 +26869,7 @@ func check833(s *wire.Scope, v *jsonvalue.Value) bool {
 	case jsonvalue.Array:
 		if len(v.Items) > 0 {
 			{
-				r := check836(s.EnterIndex(0), &v.Items[0])
+				r := check821(s.EnterIndex(0), &v.Items[0])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -27275,7 +26881,7 @@ func check833(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		for i := 1; i < len(v.Items); i++ {
 			{
-				r := check834(s.EnterIndex(i), &v.Items[i])
+				r := check819(s.EnterIndex(i), &v.Items[i])
 				s.Leave()
 				if !r {
 					if s == nil {
@@ -27287,7 +26893,7 @@ func check833(s *wire.Scope, v *jsonvalue.Value) bool {
 		}
 		found := false
 		for i := range v.Items {
-			if check835(nil, &v.Items[i]) {
+			if check820(nil, &v.Items[i]) {
 				found = true
 				break
 			}
@@ -27302,14 +26908,14 @@ func check833(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	{
 		first, second := -1, -1
-		if check838(nil, v) {
+		if check823(nil, v) {
 			if first < 0 {
 				first = 0
 			} else {
 				second = 0
 			}
 		}
-		if check841(nil, v) {
+		if check826(nil, v) {
 			if first < 0 {
 				first = 1
 			} else {
@@ -27322,9 +26928,9 @@ func check833(s *wire.Scope, v *jsonvalue.Value) bool {
 			}
 			ok = false
 			wire.Closest(s, "oneOf", func(s *wire.Scope) bool {
-				return check838(s, v)
+				return check823(s, v)
 			}, func(s *wire.Scope) bool {
-				return check841(s, v)
+				return check826(s, v)
 			})
 		} else if second >= 0 {
 			if s == nil {
@@ -27337,16 +26943,16 @@ func check833(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check834 checks random.yaml#/components/messages/M95/payload/properties/v/anyOf/0/additionalItems.
-func check834(s *wire.Scope, v *jsonvalue.Value) bool {
+// check819 checks random.yaml#/components/messages/M95/payload/properties/v/anyOf/0/additionalItems.
+func check819(s *wire.Scope, v *jsonvalue.Value) bool {
 	if s != nil {
 		s.Violate("false", "no value is allowed here (false schema)")
 	}
 	return false
 }
 
-// check835 checks random.yaml#/components/messages/M95/payload/properties/v/anyOf/0/contains.
-func check835(s *wire.Scope, v *jsonvalue.Value) bool {
+// check820 checks random.yaml#/components/messages/M95/payload/properties/v/anyOf/0/contains.
+func check820(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -27357,21 +26963,21 @@ func check835(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin835) < 0 {
+		if jsonvalue.Cmp(v.Num, checkMin820) < 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("minimum", "less than -100")
+			s.Violate("minimum", "less than -1e19")
 		}
-		if jsonvalue.Cmp(v.Num, checkMax835) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax820) > 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("maximum", "greater than 2.5")
+			s.Violate("maximum", "greater than 9223372036854775808")
 		}
-		if !jsonvalue.MultipleOf(v.Num, checkMul835) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul820) {
 			if s == nil {
 				return false
 			}
@@ -27382,8 +26988,8 @@ func check835(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check836 checks random.yaml#/components/messages/M95/payload/properties/v/anyOf/0/items/0.
-func check836(s *wire.Scope, v *jsonvalue.Value) bool {
+// check821 checks random.yaml#/components/messages/M95/payload/properties/v/anyOf/0/items/0.
+func check821(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -27412,7 +27018,7 @@ func check836(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "c":
 				{
-					r := check837(s.Enter(k), &v.Vals[i])
+					r := check822(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -27427,8 +27033,8 @@ func check836(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check837 checks random.yaml#/components/messages/M95/payload/properties/v/anyOf/0/items/0/properties/c.
-func check837(s *wire.Scope, v *jsonvalue.Value) bool {
+// check822 checks random.yaml#/components/messages/M95/payload/properties/v/anyOf/0/items/0/properties/c.
+func check822(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -27440,8 +27046,8 @@ func check837(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check838 checks random.yaml#/components/messages/M95/payload/properties/v/anyOf/0/oneOf/0.
-func check838(s *wire.Scope, v *jsonvalue.Value) bool {
+// check823 checks random.yaml#/components/messages/M95/payload/properties/v/anyOf/0/oneOf/0.
+func check823(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -27465,7 +27071,7 @@ func check838(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "c":
 				{
-					r := check839(s.Enter(k), &v.Vals[i])
+					r := check824(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -27476,7 +27082,7 @@ func check838(s *wire.Scope, v *jsonvalue.Value) bool {
 				}
 			case "id":
 				{
-					r := check840(s.Enter(k), &v.Vals[i])
+					r := check825(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -27491,10 +27097,10 @@ func check838(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check839 checks random.yaml#/components/messages/M95/payload/properties/v/anyOf/0/oneOf/0/properties/c.
-func check839(s *wire.Scope, v *jsonvalue.Value) bool {
+// check824 checks random.yaml#/components/messages/M95/payload/properties/v/anyOf/0/oneOf/0/properties/c.
+func check824(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst839) {
+	if !jsonvalue.Equal(v, &checkConst824) {
 		if s == nil {
 			return false
 		}
@@ -27504,8 +27110,8 @@ func check839(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check840 checks random.yaml#/components/messages/M95/payload/properties/v/anyOf/0/oneOf/0/properties/id.
-func check840(s *wire.Scope, v *jsonvalue.Value) bool {
+// check825 checks random.yaml#/components/messages/M95/payload/properties/v/anyOf/0/oneOf/0/properties/id.
+func check825(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.IsInteger()) {
 		if s == nil {
@@ -27516,21 +27122,21 @@ func check840(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkMin840) < 0 {
+		if jsonvalue.Cmp(v.Num, checkMin825) < 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("minimum", "less than 2.5")
+			s.Violate("minimum", "less than -9223372036854775809")
 		}
-		if jsonvalue.Cmp(v.Num, checkXMin840) <= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMin825) <= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMinimum", "not greater than 0.5")
+			s.Violate("exclusiveMinimum", "not greater than 100")
 		}
-		if jsonvalue.Cmp(v.Num, checkMax840) > 0 {
+		if jsonvalue.Cmp(v.Num, checkMax825) > 0 {
 			if s == nil {
 				return false
 			}
@@ -27541,8 +27147,8 @@ func check840(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check841 checks random.yaml#/components/messages/M95/payload/properties/v/anyOf/0/oneOf/1.
-func check841(s *wire.Scope, v *jsonvalue.Value) bool {
+// check826 checks random.yaml#/components/messages/M95/payload/properties/v/anyOf/0/oneOf/1.
+func check826(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Object) {
 		if s == nil {
@@ -27580,7 +27186,7 @@ func check841(s *wire.Scope, v *jsonvalue.Value) bool {
 			switch k {
 			case "é":
 				{
-					r := check843(s.Enter(k), &v.Vals[i])
+					r := check828(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -27590,9 +27196,9 @@ func check841(s *wire.Scope, v *jsonvalue.Value) bool {
 					}
 				}
 			}
-			if checkProp0_841.MatchString(k) {
+			if checkProp0_826.MatchString(k) {
 				{
-					r := check842(s.Enter(k), &v.Vals[i])
+					r := check827(s.Enter(k), &v.Vals[i])
 					s.Leave()
 					if !r {
 						if s == nil {
@@ -27607,8 +27213,8 @@ func check841(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check842 checks random.yaml#/components/messages/M95/payload/properties/v/anyOf/0/oneOf/1/patternProperties/é.
-func check842(s *wire.Scope, v *jsonvalue.Value) bool {
+// check827 checks random.yaml#/components/messages/M95/payload/properties/v/anyOf/0/oneOf/1/patternProperties/é.
+func check827(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -27620,8 +27226,8 @@ func check842(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check843 checks random.yaml#/components/messages/M95/payload/properties/v/anyOf/0/oneOf/1/properties/é.
-func check843(s *wire.Scope, v *jsonvalue.Value) bool {
+// check828 checks random.yaml#/components/messages/M95/payload/properties/v/anyOf/0/oneOf/1/properties/é.
+func check828(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -27643,8 +27249,8 @@ func check843(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check844 checks random.yaml#/components/messages/M95/payload/properties/v/anyOf/1.
-func check844(s *wire.Scope, v *jsonvalue.Value) bool {
+// check829 checks random.yaml#/components/messages/M95/payload/properties/v/anyOf/1.
+func check829(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String || v.Kind == jsonvalue.Null) {
 		if s == nil {
@@ -27653,7 +27259,7 @@ func check844(s *wire.Scope, v *jsonvalue.Value) bool {
 		ok = false
 		s.Violate("type", "expected string or null, got "+v.TypeName())
 	}
-	if !jsonvalue.In(v, checkEnum844) {
+	if !jsonvalue.In(v, checkEnum829) {
 		if s == nil {
 			return false
 		}
@@ -27663,21 +27269,21 @@ func check844(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check845 checks random.yaml#/components/messages/M95/payload/properties/v/anyOf/2.
-func check845(s *wire.Scope, v *jsonvalue.Value) bool {
+// check830 checks random.yaml#/components/messages/M95/payload/properties/v/anyOf/2.
+func check830(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.Equal(v, &checkConst845) {
+	if !jsonvalue.Equal(v, &checkConst830) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("const", "must be \"b\"")
+		s.Violate("const", "must be []")
 	}
 	return ok
 }
 
-// check846 checks random.yaml#/components/messages/M95/payload/properties/v/items/0.
-func check846(s *wire.Scope, v *jsonvalue.Value) bool {
+// check831 checks random.yaml#/components/messages/M95/payload/properties/v/items/0.
+func check831(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.String) {
 		if s == nil {
@@ -27696,7 +27302,7 @@ func check846(s *wire.Scope, v *jsonvalue.Value) bool {
 			ok = false
 			s.Violate("maxLength", "longer than 2 characters")
 		}
-		if !checkPattern846.MatchString(v.Str) {
+		if !checkPattern831.MatchString(v.Str) {
 			if s == nil {
 				return false
 			}
@@ -27714,21 +27320,28 @@ func check846(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check848 checks random.yaml#/components/messages/M96/payload/properties/v.
-func check848(s *wire.Scope, v *jsonvalue.Value) bool {
+// check833 checks random.yaml#/components/messages/M96/payload/properties/v.
+func check833(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
-	if !jsonvalue.In(v, checkEnum848) {
+	if !(v.Kind == jsonvalue.Null) {
 		if s == nil {
 			return false
 		}
 		ok = false
-		s.Violate("enum", "not one of -2, null, \"\"")
+		s.Violate("type", "expected null, got "+v.TypeName())
+	}
+	if !jsonvalue.In(v, checkEnum833) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("enum", "not one of \"\", -2, null")
 	}
 	return ok
 }
 
-// check849 checks random.yaml#/components/messages/M97/payload/properties/v.
-func check849(s *wire.Scope, v *jsonvalue.Value) bool {
+// check834 checks random.yaml#/components/messages/M97/payload/properties/v.
+func check834(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	if !(v.Kind == jsonvalue.Number) {
 		if s == nil {
@@ -27739,28 +27352,28 @@ func check849(s *wire.Scope, v *jsonvalue.Value) bool {
 	}
 	switch v.Kind {
 	case jsonvalue.Number:
-		if !jsonvalue.MultipleOf(v.Num, checkMul849) {
+		if !jsonvalue.MultipleOf(v.Num, checkMul834) {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("multipleOf", "not a multiple of 0.1")
+			s.Violate("multipleOf", "not a multiple of 2")
 		}
 	}
 	return ok
 }
 
-// check850 checks random.yaml#/components/messages/M98/payload/properties/v.
-func check850(s *wire.Scope, v *jsonvalue.Value) bool {
+// check835 checks random.yaml#/components/messages/M98/payload/properties/v.
+func check835(s *wire.Scope, v *jsonvalue.Value) bool {
 	ok := true
 	switch v.Kind {
 	case jsonvalue.Number:
-		if jsonvalue.Cmp(v.Num, checkXMax850) >= 0 {
+		if jsonvalue.Cmp(v.Num, checkXMax835) >= 0 {
 			if s == nil {
 				return false
 			}
 			ok = false
-			s.Violate("exclusiveMaximum", "not less than -1")
+			s.Violate("exclusiveMaximum", "not less than 0.1")
 		}
 	case jsonvalue.String:
 		n := jsonvalue.Length(v.Str)
@@ -27771,7 +27384,7 @@ func check850(s *wire.Scope, v *jsonvalue.Value) bool {
 			ok = false
 			s.Violate("minLength", "shorter than 1 characters")
 		}
-		if !checkPattern850.MatchString(v.Str) {
+		if !checkPattern835.MatchString(v.Str) {
 			if s == nil {
 				return false
 			}
@@ -27782,19 +27395,27 @@ func check850(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
-// check851 checks random.yaml#/components/messages/M99/payload/properties/v.
-func check851(s *wire.Scope, v *jsonvalue.Value) bool {
-	ok := true
-	if !jsonvalue.Equal(v, &checkConst851) {
-		if s == nil {
-			return false
-		}
-		ok = false
-		s.Violate("const", "must be {\"a\":1}")
-	}
-	return ok
-}
-
+var (
+	intRule0  = wire.NewIntegerRule(wire.IntegerKeywords{Const: "1"})
+	intRule1  = wire.NewIntegerRule(wire.IntegerKeywords{Const: "0"})
+	intRule2  = wire.NewIntegerRule(wire.IntegerKeywords{Minimum: "0", ExclusiveMaximum: "3"})
+	intRule3  = wire.NewIntegerRule(wire.IntegerKeywords{Minimum: "9007199254740993", Maximum: "-1", ExclusiveMaximum: "9223372036854775807.5"})
+	intRule4  = wire.NewIntegerRule(wire.IntegerKeywords{Minimum: "-9223372036854775809"})
+	intRule5  = wire.NewIntegerRule(wire.IntegerKeywords{MultipleOf: "7"})
+	intRule6  = wire.NewIntegerRule(wire.IntegerKeywords{Minimum: "1e19"})
+	intRule7  = wire.NewIntegerRule(wire.IntegerKeywords{ExclusiveMinimum: "5", MultipleOf: "1"})
+	intRule8  = wire.NewIntegerRule(wire.IntegerKeywords{ExclusiveMaximum: "9007199254740993"})
+	intRule9  = wire.NewIntegerRule(wire.IntegerKeywords{Minimum: "-1", ExclusiveMinimum: "2", MultipleOf: "0.1"})
+	intRule10 = wire.NewIntegerRule(wire.IntegerKeywords{ExclusiveMinimum: "0.01"})
+	intRule11 = wire.NewIntegerRule(wire.IntegerKeywords{ExclusiveMinimum: "-1e19"})
+	intRule12 = wire.NewIntegerRule(wire.IntegerKeywords{Minimum: "9223372036854775807.5"})
+	intRule13 = wire.NewIntegerRule(wire.IntegerKeywords{ExclusiveMinimum: "9223372036854775807"})
+	intRule14 = wire.NewIntegerRule(wire.IntegerKeywords{ExclusiveMinimum: "-2.5", MultipleOf: "0.5"})
+	intRule15 = wire.NewIntegerRule(wire.IntegerKeywords{Maximum: "10"})
+	intRule16 = wire.NewIntegerRule(wire.IntegerKeywords{ExclusiveMaximum: "9223372036854775807.5", MultipleOf: "0.01"})
+	intRule17 = wire.NewIntegerRule(wire.IntegerKeywords{Maximum: "2.5"})
+	intRule18 = wire.NewIntegerRule(wire.IntegerKeywords{MultipleOf: "3"})
+)
 var (
 	pattern0 = wire.MustPattern("b$")
 	pattern1 = wire.MustPattern("é")

@@ -55,12 +55,12 @@ func (m *ByNumber) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "id":
 			if dup&(1<<0) != 0 {
 				s.Forget("id")
-				var zero int64
+				var zero wire.Integer
 				m.ID = zero
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			if m.ID, err = wire.Int(d, s, "id"); err != nil {
+			if m.ID, err = wire.AnyInt(d, s, "id"); err != nil {
 				return err
 			}
 		default:
@@ -91,12 +91,12 @@ func (m *Choice1) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "id":
 			if dup&(1<<0) != 0 {
 				s.Forget("id")
-				var zero int64
+				var zero wire.Integer
 				m.ID = zero
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			if m.ID, err = wire.Int(d, s, "id"); err != nil {
+			if m.ID, err = wire.AnyInt(d, s, "id"); err != nil {
 				return err
 			}
 		default:
@@ -193,7 +193,7 @@ func (m *Numbers) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				i0++
 				var v0 int64
 				var err error
-				if v0, err = wire.Int(d, s, ""); err != nil {
+				if v0, err = wire.IntIn(d, s, "", intRule0); err != nil {
 					return err
 				}
 				s.Pop()
@@ -216,7 +216,7 @@ func (m *Count) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		}
 		if !null0 {
 			m.Value.Valid = true
-			if m.Value.Value, err = wire.Int(d, s, ""); err != nil {
+			if m.Value.Value, err = wire.IntIn(d, s, "", intRule1); err != nil {
 				return err
 			}
 		}

@@ -66,7 +66,7 @@ func (*ByName) isClientMessage() {}
 
 // ByNumber is the ByNumber message, sent by the client.
 type ByNumber struct {
-	ID int64 `json:"id"`
+	ID wire.Integer `json:"id"`
 
 	raw []byte
 }
@@ -85,7 +85,7 @@ func (*ByNumber) isClientMessage() {}
 // Choice1 is an object of the spec
 // (shapes.yaml#/components/messages/Choice/payload/oneOf/1).
 type Choice1 struct {
-	ID int64 `json:"id"`
+	ID wire.Integer `json:"id"`
 }
 
 func (*Choice1) isChoiceValue() {}
@@ -194,8 +194,7 @@ func (m *Numbers) validate(s *wire.Scope) {
 	wire.CheckItems(s, len(m.Value), -1, 3)
 	for i0 := range m.Value {
 		s.PushIndex(i0)
-		wire.CheckMinimum(s, float64(m.Value[i0]), 0.0)
-		wire.CheckMaximum(s, float64(m.Value[i0]), 9.0)
+		wire.CheckInt(s, "", m.Value[i0], intRule0)
 		s.Pop()
 	}
 }
@@ -235,8 +234,7 @@ func (m *Count) Validate() error {
 
 func (m *Count) validate(s *wire.Scope) {
 	if m.Value.Valid {
-		wire.CheckMinimum(s, float64(m.Value.Value), 0.0)
-		wire.CheckMaximum(s, float64(m.Value.Value), 10.0)
+		wire.CheckInt(s, "", m.Value.Value, intRule1)
 	}
 }
 

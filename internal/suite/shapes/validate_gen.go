@@ -40,9 +40,7 @@ func (m *Choice1) Validate() error {
 }
 
 func (m *Choice1) validate(s *wire.Scope) {
-	s.Push("id")
-	wire.CheckMinimum(s, float64(m.ID), 1.0)
-	s.Pop()
+	wire.CheckInteger(s, "id", m.ID, intRule2)
 }
 
 func validateChoiceValue(s *wire.Scope, u ChoiceValue) {
@@ -134,6 +132,11 @@ func check2(s *wire.Scope, v *jsonvalue.Value) bool {
 	return ok
 }
 
+var (
+	intRule0 = wire.NewIntegerRule(wire.IntegerKeywords{Minimum: "0", Maximum: "9"})
+	intRule1 = wire.NewIntegerRule(wire.IntegerKeywords{Minimum: "0", Maximum: "10"})
+	intRule2 = wire.NewIntegerRule(wire.IntegerKeywords{Minimum: "1"})
+)
 var (
 	pattern0 = wire.MustPattern("^[a-z]+$")
 )

@@ -29,11 +29,11 @@ func (m *Thing) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "b":
 			if dup&(1<<1) != 0 {
 				s.Forget("b")
-				var zero wire.Opt[int64]
+				var zero wire.Opt[wire.Integer]
 				m.B = zero
 			}
 			dup |= 1 << 1
-			if m.B.Value, err = wire.Int(d, s, "b"); err != nil {
+			if m.B.Value, err = wire.AnyInt(d, s, "b"); err != nil {
 				return err
 			}
 			m.B.Set = true

@@ -41,8 +41,8 @@ func (*UnknownClientMessage) isClientMessage() {}
 
 // Thing is the Thing message, sent by the server.
 type Thing struct {
-	A wire.Opt[string] `json:"a,omitzero"`
-	B wire.Opt[int64]  `json:"b,omitzero"`
+	A wire.Opt[string]       `json:"a,omitzero"`
+	B wire.Opt[wire.Integer] `json:"b,omitzero"`
 
 	raw []byte
 }

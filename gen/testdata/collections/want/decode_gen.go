@@ -256,7 +256,7 @@ func (m *Snapshot) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "counters":
 			if dup&(1<<6) != 0 {
 				s.Forget("counters")
-				var zero map[string]int64
+				var zero map[string]wire.Integer
 				m.Counters = zero
 			}
 			dup |= 1 << 6
@@ -267,12 +267,12 @@ func (m *Snapshot) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.Counters = map[string]int64{}
+					m.Counters = map[string]wire.Integer{}
 					if err = d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 						k0 := s.Text(key)
-						var v0 int64
+						var v0 wire.Integer
 						var err error
-						if v0, err = wire.Int(d, s, k0); err != nil {
+						if v0, err = wire.AnyInt(d, s, k0); err != nil {
 							return err
 						}
 						m.Counters[k0] = v0
@@ -437,12 +437,12 @@ func (m *SnapshotItemsItem) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "id":
 			if dup&(1<<0) != 0 {
 				s.Forget("id")
-				var zero int64
+				var zero wire.Integer
 				m.ID = zero
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			if m.ID, err = wire.Int(d, s, "id"); err != nil {
+			if m.ID, err = wire.AnyInt(d, s, "id"); err != nil {
 				return err
 			}
 		case "label":

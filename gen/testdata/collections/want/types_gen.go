@@ -88,7 +88,7 @@ type Snapshot struct {
 	// An array without items holds free-form values.
 	Anything []json.RawMessage `json:"anything,omitzero"`
 	// A map of integers.
-	Counters map[string]int64 `json:"counters,omitzero"`
+	Counters map[string]wire.Integer `json:"counters,omitzero"`
 	// A map of named objects.
 	Points map[string]Point `json:"points,omitzero"`
 	// A free-form object.
@@ -121,7 +121,7 @@ func (*Snapshot) isServerMessage() {}
 // SnapshotItemsItem is an object of the spec
 // (collections.yaml#/components/messages/Snapshot/payload/properties/items/items).
 type SnapshotItemsItem struct {
-	ID    int64            `json:"id"`
+	ID    wire.Integer     `json:"id"`
 	Label wire.Opt[string] `json:"label,omitzero"`
 }
 

@@ -70,7 +70,7 @@ func (m *Snapshot) validate(s *wire.Scope) {
 		for _, k0 := range wire.SortedKeys(m.Counters) {
 			e0 := m.Counters[k0]
 			s.Push(k0)
-			wire.CheckMinimum(s, float64(e0), 0.0)
+			wire.CheckInteger(s, "", e0, intRule0)
 			s.Pop()
 		}
 		s.Pop()
@@ -86,9 +86,7 @@ func (m *SnapshotItemsItem) Validate() error {
 }
 
 func (m *SnapshotItemsItem) validate(s *wire.Scope) {
-	s.Push("id")
-	wire.CheckMinimum(s, float64(m.ID), 1.0)
-	s.Pop()
+	wire.CheckInteger(s, "id", m.ID, intRule1)
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -132,3 +130,8 @@ func (m *Unused) Validate() error {
 }
 
 func (_ *Unused) validate(s *wire.Scope) {}
+
+var (
+	intRule0 = wire.NewIntegerRule(wire.IntegerKeywords{Minimum: "0"})
+	intRule1 = wire.NewIntegerRule(wire.IntegerKeywords{Minimum: "1"})
+)

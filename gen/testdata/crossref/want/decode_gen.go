@@ -138,12 +138,12 @@ func (m *Quote) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "at":
 			if dup&(1<<1) != 0 {
 				s.Forget("at")
-				var zero int64
+				var zero wire.Integer
 				m.At = zero
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			if m.At, err = wire.Int(d, s, "at"); err != nil {
+			if m.At, err = wire.AnyInt(d, s, "at"); err != nil {
 				return err
 			}
 		case "previous":

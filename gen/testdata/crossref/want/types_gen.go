@@ -96,7 +96,7 @@ type Quote struct {
 	// An amount in a currency.
 	Price Money `json:"price"`
 	// Milliseconds since the Unix epoch.
-	At int64 `json:"at"`
+	At wire.Integer `json:"at"`
 	// An amount in a currency.
 	Previous wire.Opt[Money] `json:"previous,omitzero"`
 

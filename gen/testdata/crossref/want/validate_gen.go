@@ -56,9 +56,7 @@ func (m *Quote) validate(s *wire.Scope) {
 	s.Push("price")
 	m.Price.validate(s)
 	s.Pop()
-	s.Push("at")
-	wire.CheckMinimum(s, float64(m.At), 0.0)
-	s.Pop()
+	wire.CheckInteger(s, "at", m.At, intRule0)
 	if m.Previous.Set {
 		s.Push("previous")
 		m.Previous.Value.validate(s)
@@ -66,6 +64,9 @@ func (m *Quote) validate(s *wire.Scope) {
 	}
 }
 
+var (
+	intRule0 = wire.NewIntegerRule(wire.IntegerKeywords{Minimum: "0"})
+)
 var (
 	pattern0 = wire.MustPattern("^[A-Z]{3}$")
 )

@@ -122,8 +122,8 @@ func (*Unsubscribe) isClientMessage() {}
 
 // Update is the Update message, sent by the server.
 type Update struct {
-	Type  string `json:"type"`
-	Value int64  `json:"value"`
+	Type  string       `json:"type"`
+	Value wire.Integer `json:"value"`
 
 	raw []byte
 }

@@ -151,12 +151,12 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "value":
 			if dup&(1<<1) != 0 {
 				s.Forget("value")
-				var zero int64
+				var zero wire.Integer
 				m.Value = zero
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			if m.Value, err = wire.Int(d, s, "value"); err != nil {
+			if m.Value, err = wire.AnyInt(d, s, "value"); err != nil {
 				return err
 			}
 		default:

@@ -93,8 +93,8 @@ func (*Close) isClientMessage() {}
 
 // Event is the Event message, sent by the server.
 type Event struct {
-	Type  string `json:"type"`
-	Value int64  `json:"value"`
+	Type  string       `json:"type"`
+	Value wire.Integer `json:"value"`
 
 	raw []byte
 }

@@ -155,7 +155,7 @@ func (m *Level) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		}
 		if !null0 {
 			m.Value.Valid = true
-			if m.Value.Value, err = wire.Int(d, s, ""); err != nil {
+			if m.Value.Value, err = wire.AnyInt(d, s, ""); err != nil {
 				return err
 			}
 		}

@@ -169,11 +169,11 @@ func (m *List) Validate() error {
 
 func (_ *List) validate(s *wire.Scope) {}
 
-// Level is the Level message, sent by the server. Its payload is an integer or
-// null, held in Value.
+// Level is the Level message, sent by the server. Its payload is an integer of
+// any size or null, held in Value.
 type Level struct {
 	// Value is the whole payload.
-	Value wire.Nullable[int64]
+	Value wire.Nullable[wire.Integer]
 
 	raw []byte
 }
@@ -204,6 +204,6 @@ func (m *Level) Validate() error {
 
 func (m *Level) validate(s *wire.Scope) {
 	if m.Value.Valid {
-		wire.CheckMinimum(s, float64(m.Value.Value), 0.0)
+		wire.CheckInteger(s, "", m.Value.Value, intRule0)
 	}
 }

@@ -45,3 +45,7 @@ func (m *Stop) validate(s *wire.Scope) {
 	}
 	s.Pop()
 }
+
+var (
+	intRule0 = wire.NewIntegerRule(wire.IntegerKeywords{Minimum: "0"})
+)

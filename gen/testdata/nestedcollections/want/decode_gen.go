@@ -224,7 +224,7 @@ func (m *Matrix) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "deep":
 			if dup&(1<<2) != 0 {
 				s.Forget("deep")
-				var zero map[string]map[string]int64
+				var zero map[string]map[string]wire.Integer
 				m.Deep = zero
 			}
 			dup |= 1 << 2
@@ -235,10 +235,10 @@ func (m *Matrix) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.Deep = map[string]map[string]int64{}
+					m.Deep = map[string]map[string]wire.Integer{}
 					if err = d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 						k0 := s.Text(key)
-						var v0 map[string]int64
+						var v0 map[string]wire.Integer
 						var err error
 						s.Push(k0)
 						{
@@ -247,12 +247,12 @@ func (m *Matrix) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 								return err
 							}
 							if ok1 {
-								v0 = map[string]int64{}
+								v0 = map[string]wire.Integer{}
 								if err = d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 									k1 := s.Text(key)
-									var v1 int64
+									var v1 wire.Integer
 									var err error
-									if v1, err = wire.Int(d, s, k1); err != nil {
+									if v1, err = wire.AnyInt(d, s, k1); err != nil {
 										return err
 									}
 									v0[k1] = v1
@@ -274,7 +274,7 @@ func (m *Matrix) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "gaps":
 			if dup&(1<<3) != 0 {
 				s.Forget("gaps")
-				var zero []wire.Nullable[int64]
+				var zero []wire.Nullable[wire.Integer]
 				m.Gaps = zero
 			}
 			dup |= 1 << 3
@@ -285,12 +285,12 @@ func (m *Matrix) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.Gaps = []wire.Nullable[int64]{}
+					m.Gaps = []wire.Nullable[wire.Integer]{}
 					i0 := 0
 					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
 						i0++
-						var v0 wire.Nullable[int64]
+						var v0 wire.Nullable[wire.Integer]
 						var err error
 						{
 							var null1 bool
@@ -299,7 +299,7 @@ func (m *Matrix) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 							}
 							if !null1 {
 								v0.Valid = true
-								if v0.Value, err = wire.Int(d, s, ""); err != nil {
+								if v0.Value, err = wire.AnyInt(d, s, ""); err != nil {
 									return err
 								}
 							}

@@ -89,9 +89,9 @@ type Matrix struct {
 	// A map of arrays.
 	ByName map[string][]string `json:"byName,omitzero"`
 	// A map of maps.
-	Deep map[string]map[string]int64 `json:"deep,omitzero"`
+	Deep map[string]map[string]wire.Integer `json:"deep,omitzero"`
 	// An array of nullable values.
-	Gaps []wire.Nullable[int64] `json:"gaps,omitzero"`
+	Gaps []wire.Nullable[wire.Integer] `json:"gaps,omitzero"`
 
 	raw []byte
 }

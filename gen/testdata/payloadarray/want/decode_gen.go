@@ -58,7 +58,7 @@ func (m *Numbers) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				i0++
 				var v0 int64
 				var err error
-				if v0, err = wire.Int(d, s, ""); err != nil {
+				if v0, err = wire.IntIn(d, s, "", intRule0); err != nil {
 					return err
 				}
 				s.Pop()

@@ -87,8 +87,7 @@ func (m *Numbers) validate(s *wire.Scope) {
 	wire.CheckItems(s, len(m.Value), 1, 3)
 	for i0 := range m.Value {
 		s.PushIndex(i0)
-		wire.CheckMinimum(s, float64(m.Value[i0]), 0.0)
-		wire.CheckMaximum(s, float64(m.Value[i0]), 9.0)
+		wire.CheckInt(s, "", m.Value[i0], intRule0)
 		s.Pop()
 	}
 }

@@ -17,3 +17,7 @@ func (m *Item) validate(s *wire.Scope) {
 	wire.CheckLength(s, m.ID, 1, -1)
 	s.Pop()
 }
+
+var (
+	intRule0 = wire.NewIntegerRule(wire.IntegerKeywords{Minimum: "0", Maximum: "9"})
+)

@@ -19,12 +19,12 @@ func (m *Choice1) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "id":
 			if dup&(1<<0) != 0 {
 				s.Forget("id")
-				var zero int64
+				var zero wire.Integer
 				m.ID = zero
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			if m.ID, err = wire.Int(d, s, "id"); err != nil {
+			if m.ID, err = wire.AnyInt(d, s, "id"); err != nil {
 				return err
 			}
 		default:

@@ -49,7 +49,7 @@ func (*UnknownClientMessage) isClientMessage() {}
 // Choice1 is an object of the spec
 // (payloadoneof.yaml#/components/messages/Choice/payload/oneOf/1).
 type Choice1 struct {
-	ID int64 `json:"id"`
+	ID wire.Integer `json:"id"`
 }
 
 func (*Choice1) isChoiceValue() {}

@@ -13,9 +13,7 @@ func (m *Choice1) Validate() error {
 }
 
 func (m *Choice1) validate(s *wire.Scope) {
-	s.Push("id")
-	wire.CheckMinimum(s, float64(m.ID), 1.0)
-	s.Pop()
+	wire.CheckInteger(s, "id", m.ID, intRule0)
 }
 
 func validateChoiceValue(s *wire.Scope, u ChoiceValue) {
@@ -37,3 +35,7 @@ func (m *MaybeValue) Validate() error {
 }
 
 func (_ *MaybeValue) validate(s *wire.Scope) {}
+
+var (
+	intRule0 = wire.NewIntegerRule(wire.IntegerKeywords{Minimum: "1"})
+)

@@ -66,12 +66,12 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "reqInt":
 			if dup&(1<<1) != 0 {
 				s.Forget("reqInt")
-				var zero int64
+				var zero wire.Integer
 				m.ReqInt = zero
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			if m.ReqInt, err = wire.Int(d, s, "reqInt"); err != nil {
+			if m.ReqInt, err = wire.AnyInt(d, s, "reqInt"); err != nil {
 				return err
 			}
 		case "reqNumber":
@@ -110,11 +110,11 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "optInt":
 			if dup&(1<<5) != 0 {
 				s.Forget("optInt")
-				var zero wire.Opt[int64]
+				var zero wire.Opt[wire.Integer]
 				m.OptInt = zero
 			}
 			dup |= 1 << 5
-			if m.OptInt.Value, err = wire.Int(d, s, "optInt"); err != nil {
+			if m.OptInt.Value, err = wire.AnyInt(d, s, "optInt"); err != nil {
 				return err
 			}
 			m.OptInt.Set = true
@@ -163,7 +163,7 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "nullInt":
 			if dup&(1<<9) != 0 {
 				s.Forget("nullInt")
-				var zero wire.Nullable[int64]
+				var zero wire.Nullable[wire.Integer]
 				m.NullInt = zero
 			}
 			dup |= 1 << 9
@@ -175,7 +175,7 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				}
 				if !null0 {
 					m.NullInt.Valid = true
-					if m.NullInt.Value, err = wire.Int(d, s, "nullInt"); err != nil {
+					if m.NullInt.Value, err = wire.AnyInt(d, s, "nullInt"); err != nil {
 						return err
 					}
 				}
@@ -243,7 +243,7 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "optNullInt":
 			if dup&(1<<13) != 0 {
 				s.Forget("optNullInt")
-				var zero wire.Opt[wire.Nullable[int64]]
+				var zero wire.Opt[wire.Nullable[wire.Integer]]
 				m.OptNullInt = zero
 			}
 			dup |= 1 << 13
@@ -254,7 +254,7 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				}
 				if !null0 {
 					m.OptNullInt.Value.Valid = true
-					if m.OptNullInt.Value.Value, err = wire.Int(d, s, "optNullInt"); err != nil {
+					if m.OptNullInt.Value.Value, err = wire.AnyInt(d, s, "optNullInt"); err != nil {
 						return err
 					}
 				}
@@ -319,7 +319,7 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 17
 			seen |= 1 << 17
-			if m.Version, err = wire.Int(d, s, "version"); err != nil {
+			if m.Version, err = wire.IntIn(d, s, "version", intRule0); err != nil {
 				return err
 			}
 		case "live":
@@ -393,7 +393,7 @@ func (m *Sample) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Count = zero
 			}
 			dup |= 1 << 23
-			if m.Count.Value, err = wire.Int(d, s, "count"); err != nil {
+			if m.Count.Value, err = wire.IntIn(d, s, "count", intRule1); err != nil {
 				return err
 			}
 			m.Count.Set = true

@@ -34,11 +34,7 @@ func (m *Sample) validate(s *wire.Scope) {
 		wire.Const(s, "\"sample\"")
 	}
 	s.Pop()
-	s.Push("version")
-	if m.Version != int64(2) {
-		wire.Const(s, "2")
-	}
-	s.Pop()
+	wire.CheckInt(s, "version", m.Version, intRule0)
 	s.Push("live")
 	if m.Live != true {
 		wire.Const(s, "true")
@@ -69,10 +65,7 @@ func (m *Sample) validate(s *wire.Scope) {
 		s.Pop()
 	}
 	if m.Count.Set {
-		s.Push("count")
-		wire.CheckMinimum(s, float64(m.Count.Value), 0.0)
-		wire.CheckMaximum(s, float64(m.Count.Value), 100.0)
-		s.Pop()
+		wire.CheckInt(s, "count", m.Count.Value, intRule1)
 	}
 	if m.Score.Set {
 		s.Push("score")
@@ -102,6 +95,10 @@ func (m *Sample) validate(s *wire.Scope) {
 	}
 }
 
+var (
+	intRule0 = wire.NewIntegerRule(wire.IntegerKeywords{Const: "2"})
+	intRule1 = wire.NewIntegerRule(wire.IntegerKeywords{Minimum: "0", Maximum: "100"})
+)
 var (
 	pattern0 = wire.MustPattern("^[A-Z]{3}$")
 	pattern1 = wire.MustPattern("^u[0-9]+$")

@@ -80,12 +80,12 @@ func (m *Tick) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "n":
 			if dup&(1<<1) != 0 {
 				s.Forget("n")
-				var zero int64
+				var zero wire.Integer
 				m.N = zero
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			if m.N, err = wire.Int(d, s, "n"); err != nil {
+			if m.N, err = wire.AnyInt(d, s, "n"); err != nil {
 				return err
 			}
 		default:

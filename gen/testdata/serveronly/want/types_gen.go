@@ -63,8 +63,8 @@ func (*Note) isServerMessage() {}
 
 // Tick is the Tick message, sent by the server.
 type Tick struct {
-	Type string `json:"type"`
-	N    int64  `json:"n"`
+	Type string       `json:"type"`
+	N    wire.Integer `json:"n"`
 
 	raw []byte
 }

@@ -34,7 +34,9 @@ func (m *Tick) validate(s *wire.Scope) {
 		wire.Const(s, "\"tick\"")
 	}
 	s.Pop()
-	s.Push("n")
-	wire.CheckMinimum(s, float64(m.N), 0.0)
-	s.Pop()
+	wire.CheckInteger(s, "n", m.N, intRule0)
 }
+
+var (
+	intRule0 = wire.NewIntegerRule(wire.IntegerKeywords{Minimum: "0"})
+)

@@ -126,12 +126,12 @@ func (m *PickColor1) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "r":
 			if dup&(1<<0) != 0 {
 				s.Forget("r")
-				var zero int64
+				var zero wire.Integer
 				m.R = zero
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			if m.R, err = wire.Int(d, s, "r"); err != nil {
+			if m.R, err = wire.AnyInt(d, s, "r"); err != nil {
 				return err
 			}
 		default:

@@ -116,7 +116,7 @@ func (PickColorString) isPickColor() {}
 // PickColor1 is an object of the spec
 // (typeunions.yaml#/components/messages/Pick/payload/properties/color/oneOf/1).
 type PickColor1 struct {
-	R int64 `json:"r"`
+	R wire.Integer `json:"r"`
 }
 
 func (*PickColor1) isPickColor() {}

@@ -444,15 +444,15 @@ func (m *Move) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 func decodeMoveAmount(d *jx.Decoder, s *wire.Scope) (MoveAmount, error) {
 	switch d.Next() {
 	case jx.Number:
-		var v int64
+		var v wire.Integer
 		err := func() error {
 			var err error
-			if v, err = wire.Int(d, s, ""); err != nil {
+			if v, err = wire.AnyInt(d, s, ""); err != nil {
 				return err
 			}
 			return nil
 		}()
-		return MoveAmountInteger(v), err
+		return MoveAmountInteger{v}, err
 	case jx.Bool:
 		var v bool
 		err := func() error {
@@ -674,12 +674,12 @@ func (m *Signal1) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "strength":
 			if dup&(1<<1) != 0 {
 				s.Forget("strength")
-				var zero int64
+				var zero wire.Integer
 				m.Strength = zero
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			if m.Strength, err = wire.Int(d, s, "strength"); err != nil {
+			if m.Strength, err = wire.AnyInt(d, s, "strength"); err != nil {
 				return err
 			}
 		default:

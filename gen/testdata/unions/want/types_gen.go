@@ -175,7 +175,9 @@ type MoveAmount interface {
 }
 
 // MoveAmountInteger is the integer branch of MoveAmount.
-type MoveAmountInteger int64
+type MoveAmountInteger struct {
+	wire.Integer
+}
 
 func (MoveAmountInteger) isMoveAmount() {}
 
@@ -233,8 +235,8 @@ func (*Signal0) isSignal() {}
 // Signal1 is an object of the spec
 // (unions.yaml#/components/schemas/Signal/oneOf/1).
 type Signal1 struct {
-	Sig      string `json:"sig"`
-	Strength int64  `json:"strength"`
+	Sig      string       `json:"sig"`
+	Strength wire.Integer `json:"strength"`
 }
 
 func (*Signal1) isSignal() {}

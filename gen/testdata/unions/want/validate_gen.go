@@ -140,8 +140,8 @@ func (m *Move) validate(s *wire.Scope) {
 func validateMoveAmount(s *wire.Scope, u MoveAmount) {
 	switch v := u.(type) {
 	case MoveAmountInteger:
-		x := int64(v)
-		wire.CheckMinimum(s, float64(x), 0.0)
+		x := v.Integer
+		wire.CheckInteger(s, "", x, intRule0)
 	}
 }
 
@@ -230,3 +230,7 @@ func (m *WarnNotice) validate(s *wire.Scope) {
 	}
 	s.Pop()
 }
+
+var (
+	intRule0 = wire.NewIntegerRule(wire.IntegerKeywords{Minimum: "0"})
+)
