@@ -237,22 +237,22 @@ func (c *Client) update(fn func(*ServerDispatcher)) {
 	c.disp.Store(&d)
 }
 
-// OnWelcome sets the handler that receives every Welcome message.
-func (c *Client) OnWelcome(fn func(context.Context, *Welcome)) {
+// OnWelcomeMessage sets the handler that receives every Welcome message.
+func (c *Client) OnWelcomeMessage(fn func(context.Context, *Welcome)) {
 	c.update(func(d *ServerDispatcher) {
 		d.OnWelcome(fn)
 	})
 }
 
-// OnResponse sets the handler that receives every Response message.
-func (c *Client) OnResponse(fn func(context.Context, *Response)) {
+// OnResponseMessage sets the handler that receives every Response message.
+func (c *Client) OnResponseMessage(fn func(context.Context, *Response)) {
 	c.update(func(d *ServerDispatcher) {
 		d.OnResponse(fn)
 	})
 }
 
-// OnReconnect sets the handler that receives every Reconnect message.
-func (c *Client) OnReconnect(fn func(context.Context, *Reconnect)) {
+// OnReconnectMessage sets the handler that receives every Reconnect message.
+func (c *Client) OnReconnectMessage(fn func(context.Context, *Reconnect)) {
 	c.update(func(d *ServerDispatcher) {
 		d.OnReconnect(fn)
 	})
@@ -673,6 +673,8 @@ func (c *Client) OnUnhandled(fn func(context.Context, ServerMessage)) {
 
 // ReplyError is a reply in which the server reports that a request failed.
 // Code is the provider's error code when it has one; Reply is the whole reply.
+// Its text is the reply's message name, code and text; the request method that
+// got it adds the provider's name and its own in front.
 type ReplyError struct {
 	Message string
 	Code    string
@@ -681,7 +683,7 @@ type ReplyError struct {
 }
 
 func (e *ReplyError) Error() string {
-	s := "astro: " + e.Message
+	s := e.Message
 	if e.Code != "" {
 		s += ": " + e.Code
 	}
@@ -728,7 +730,7 @@ func NewSubscribe() *Subscribe {
 	return m
 }
 
-// NewUnsubscribe returns a Unsubscribe with its constant fields filled in.
+// NewUnsubscribe returns an Unsubscribe with its constant fields filled in.
 func NewUnsubscribe() *Unsubscribe {
 	m := &Unsubscribe{}
 	m.Type = "unsubscribe"
@@ -755,7 +757,7 @@ func NewReconnect() *Reconnect {
 	return m
 }
 
-// NewAstroMessage returns a AstroMessage with its constant fields filled in.
+// NewAstroMessage returns an AstroMessage with its constant fields filled in.
 func NewAstroMessage() *AstroMessage {
 	m := &AstroMessage{}
 	m.Type = "message"
@@ -1126,16 +1128,20 @@ func (d driven) Call(ctx context.Context, op string, args []string) error {
 	switch op {
 	case "Subscribe":
 		if len(args) != 2 {
-			return fmt.Errorf("Subscribe takes 2 argument(s), got %d", len(args))
+			return fmt.Errorf("Subscribe takes 2 arguments, got %d", len(args))
 		}
-		_, err := d.c.Subscribe(ctx, args[0], args[1])
-		return err
+		if _, err := d.c.Subscribe(ctx, args[0], args[1]); err != nil {
+			return err
+		}
+		return nil
 	case "Unsubscribe":
 		if len(args) != 2 {
-			return fmt.Errorf("Unsubscribe takes 2 argument(s), got %d", len(args))
+			return fmt.Errorf("Unsubscribe takes 2 arguments, got %d", len(args))
 		}
-		_, err := d.c.Unsubscribe(ctx, args[0], args[1])
-		return err
+		if _, err := d.c.Unsubscribe(ctx, args[0], args[1]); err != nil {
+			return err
+		}
+		return nil
 	default:
 		return fmt.Errorf("astro: no request method %q", op)
 	}

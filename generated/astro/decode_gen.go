@@ -118,7 +118,7 @@ func (m *Activity) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
+			if m.SessionEventsCount.Value, err = wire.IntIn(d, s, "sessionEventsCount", intRule0); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
@@ -260,7 +260,7 @@ func (m *ActivityChannelPointsRedemption) decodeJX(d *jx.Decoder, s *wire.Scope)
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
+			if m.SessionEventsCount.Value, err = wire.IntIn(d, s, "sessionEventsCount", intRule0); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
@@ -402,7 +402,7 @@ func (m *ActivityCharityCampaignDonation) decodeJX(d *jx.Decoder, s *wire.Scope)
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
+			if m.SessionEventsCount.Value, err = wire.IntIn(d, s, "sessionEventsCount", intRule0); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
@@ -544,7 +544,7 @@ func (m *ActivityCheer) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
+			if m.SessionEventsCount.Value, err = wire.IntIn(d, s, "sessionEventsCount", intRule0); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
@@ -686,7 +686,7 @@ func (m *ActivityCheerPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
+			if m.SessionEventsCount.Value, err = wire.IntIn(d, s, "sessionEventsCount", intRule0); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
@@ -828,7 +828,7 @@ func (m *ActivityCommunityGiftPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) e
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
+			if m.SessionEventsCount.Value, err = wire.IntIn(d, s, "sessionEventsCount", intRule0); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
@@ -1033,7 +1033,7 @@ func (m *ActivityElixir) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
+			if m.SessionEventsCount.Value, err = wire.IntIn(d, s, "sessionEventsCount", intRule0); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
@@ -1175,7 +1175,7 @@ func (m *ActivityEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
+			if m.SessionEventsCount.Value, err = wire.IntIn(d, s, "sessionEventsCount", intRule0); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
@@ -1317,7 +1317,7 @@ func (m *ActivityFan) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
+			if m.SessionEventsCount.Value, err = wire.IntIn(d, s, "sessionEventsCount", intRule0); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
@@ -1459,7 +1459,7 @@ func (m *ActivityFollow) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
+			if m.SessionEventsCount.Value, err = wire.IntIn(d, s, "sessionEventsCount", intRule0); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
@@ -1601,7 +1601,7 @@ func (m *ActivityFollower) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
+			if m.SessionEventsCount.Value, err = wire.IntIn(d, s, "sessionEventsCount", intRule0); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
@@ -1743,7 +1743,7 @@ func (m *ActivityGiveaway) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
+			if m.SessionEventsCount.Value, err = wire.IntIn(d, s, "sessionEventsCount", intRule0); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
@@ -1885,7 +1885,7 @@ func (m *ActivityHost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
+			if m.SessionEventsCount.Value, err = wire.IntIn(d, s, "sessionEventsCount", intRule0); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
@@ -2027,7 +2027,7 @@ func (m *ActivityHypetrainEnd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
+			if m.SessionEventsCount.Value, err = wire.IntIn(d, s, "sessionEventsCount", intRule0); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
@@ -2169,7 +2169,7 @@ func (m *ActivityHypetrainProgress) decodeJX(d *jx.Decoder, s *wire.Scope) error
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
+			if m.SessionEventsCount.Value, err = wire.IntIn(d, s, "sessionEventsCount", intRule0); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
@@ -2311,7 +2311,7 @@ func (m *ActivityHypetrainStart) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
+			if m.SessionEventsCount.Value, err = wire.IntIn(d, s, "sessionEventsCount", intRule0); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
@@ -2453,7 +2453,7 @@ func (m *ActivityMerch) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
+			if m.SessionEventsCount.Value, err = wire.IntIn(d, s, "sessionEventsCount", intRule0); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
@@ -2595,7 +2595,7 @@ func (m *ActivityPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
+			if m.SessionEventsCount.Value, err = wire.IntIn(d, s, "sessionEventsCount", intRule0); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
@@ -2737,7 +2737,7 @@ func (m *ActivityRaid) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
+			if m.SessionEventsCount.Value, err = wire.IntIn(d, s, "sessionEventsCount", intRule0); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
@@ -2879,7 +2879,7 @@ func (m *ActivityRedemption) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
+			if m.SessionEventsCount.Value, err = wire.IntIn(d, s, "sessionEventsCount", intRule0); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
@@ -3021,7 +3021,7 @@ func (m *ActivityShare) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
+			if m.SessionEventsCount.Value, err = wire.IntIn(d, s, "sessionEventsCount", intRule0); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
@@ -3163,7 +3163,7 @@ func (m *ActivitySponsor) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
+			if m.SessionEventsCount.Value, err = wire.IntIn(d, s, "sessionEventsCount", intRule0); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
@@ -3305,7 +3305,7 @@ func (m *ActivitySponsorship) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
+			if m.SessionEventsCount.Value, err = wire.IntIn(d, s, "sessionEventsCount", intRule0); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
@@ -3447,7 +3447,7 @@ func (m *ActivitySponsorshipPassive) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
+			if m.SessionEventsCount.Value, err = wire.IntIn(d, s, "sessionEventsCount", intRule0); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
@@ -3589,7 +3589,7 @@ func (m *ActivityStars) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
+			if m.SessionEventsCount.Value, err = wire.IntIn(d, s, "sessionEventsCount", intRule0); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
@@ -3731,7 +3731,7 @@ func (m *ActivitySubscriber) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
+			if m.SessionEventsCount.Value, err = wire.IntIn(d, s, "sessionEventsCount", intRule0); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
@@ -3873,7 +3873,7 @@ func (m *ActivitySuperchat) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
+			if m.SessionEventsCount.Value, err = wire.IntIn(d, s, "sessionEventsCount", intRule0); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
@@ -4015,7 +4015,7 @@ func (m *ActivitySupporter) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
+			if m.SessionEventsCount.Value, err = wire.IntIn(d, s, "sessionEventsCount", intRule0); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
@@ -4157,7 +4157,7 @@ func (m *ActivityTip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
+			if m.SessionEventsCount.Value, err = wire.IntIn(d, s, "sessionEventsCount", intRule0); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
@@ -4299,7 +4299,7 @@ func (m *ActivityVideolike) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.SessionEventsCount = zero
 			}
 			dup |= 1 << 8
-			if m.SessionEventsCount.Value, err = wire.Int(d, s, "sessionEventsCount"); err != nil {
+			if m.SessionEventsCount.Value, err = wire.IntIn(d, s, "sessionEventsCount", intRule0); err != nil {
 				return err
 			}
 			m.SessionEventsCount.Set = true
@@ -5483,7 +5483,7 @@ func (m *ChannelChatbotModulesEmotecomboMessageData) decodeJX(d *jx.Decoder, s *
 				m.Count = zero
 			}
 			dup |= 1 << 4
-			if m.Count.Value, err = wire.Int(d, s, "count"); err != nil {
+			if m.Count.Value, err = wire.IntIn(d, s, "count", intRule0); err != nil {
 				return err
 			}
 			m.Count.Set = true
@@ -5765,7 +5765,7 @@ func (m *ChannelChatbotModulesPyramidMessageData) decodeJX(d *jx.Decoder, s *wir
 				m.Width = zero
 			}
 			dup |= 1 << 4
-			if m.Width.Value, err = wire.Int(d, s, "width"); err != nil {
+			if m.Width.Value, err = wire.IntIn(d, s, "width", intRule0); err != nil {
 				return err
 			}
 			m.Width.Set = true
@@ -6101,7 +6101,7 @@ func (m *ChannelChatbotTimeoutMessageData) decodeJX(d *jx.Decoder, s *wire.Scope
 				m.Duration = zero
 			}
 			dup |= 1 << 3
-			if m.Duration.Value, err = wire.Int(d, s, "duration"); err != nil {
+			if m.Duration.Value, err = wire.IntIn(d, s, "duration", intRule0); err != nil {
 				return err
 			}
 			m.Duration.Set = true
@@ -8409,7 +8409,7 @@ func (m *GiveawayUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Tickets = zero
 			}
 			dup |= 1 << 4
-			if m.Tickets.Value, err = wire.Int(d, s, "tickets"); err != nil {
+			if m.Tickets.Value, err = wire.IntIn(d, s, "tickets", intRule1); err != nil {
 				return err
 			}
 			m.Tickets.Set = true

@@ -26,6 +26,9 @@ func (m *Activity) validate(s *wire.Scope) {
 		wire.CheckFormat(s, m.UpdatedAt.Value, "date-time")
 		s.Pop()
 	}
+	if m.SessionEventsCount.Set {
+		wire.CheckInt(s, "sessionEventsCount", m.SessionEventsCount.Value, intRule0)
+	}
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -54,6 +57,9 @@ func (m *ActivityChannelPointsRedemption) validate(s *wire.Scope) {
 		s.Push("updatedAt")
 		wire.CheckFormat(s, m.UpdatedAt.Value, "date-time")
 		s.Pop()
+	}
+	if m.SessionEventsCount.Set {
+		wire.CheckInt(s, "sessionEventsCount", m.SessionEventsCount.Value, intRule0)
 	}
 }
 
@@ -84,6 +90,9 @@ func (m *ActivityCharityCampaignDonation) validate(s *wire.Scope) {
 		wire.CheckFormat(s, m.UpdatedAt.Value, "date-time")
 		s.Pop()
 	}
+	if m.SessionEventsCount.Set {
+		wire.CheckInt(s, "sessionEventsCount", m.SessionEventsCount.Value, intRule0)
+	}
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -112,6 +121,9 @@ func (m *ActivityCheer) validate(s *wire.Scope) {
 		s.Push("updatedAt")
 		wire.CheckFormat(s, m.UpdatedAt.Value, "date-time")
 		s.Pop()
+	}
+	if m.SessionEventsCount.Set {
+		wire.CheckInt(s, "sessionEventsCount", m.SessionEventsCount.Value, intRule0)
 	}
 }
 
@@ -142,6 +154,9 @@ func (m *ActivityCheerPurchase) validate(s *wire.Scope) {
 		wire.CheckFormat(s, m.UpdatedAt.Value, "date-time")
 		s.Pop()
 	}
+	if m.SessionEventsCount.Set {
+		wire.CheckInt(s, "sessionEventsCount", m.SessionEventsCount.Value, intRule0)
+	}
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -170,6 +185,9 @@ func (m *ActivityCommunityGiftPurchase) validate(s *wire.Scope) {
 		s.Push("updatedAt")
 		wire.CheckFormat(s, m.UpdatedAt.Value, "date-time")
 		s.Pop()
+	}
+	if m.SessionEventsCount.Set {
+		wire.CheckInt(s, "sessionEventsCount", m.SessionEventsCount.Value, intRule0)
 	}
 }
 
@@ -210,6 +228,9 @@ func (m *ActivityElixir) validate(s *wire.Scope) {
 		wire.CheckFormat(s, m.UpdatedAt.Value, "date-time")
 		s.Pop()
 	}
+	if m.SessionEventsCount.Set {
+		wire.CheckInt(s, "sessionEventsCount", m.SessionEventsCount.Value, intRule0)
+	}
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -238,6 +259,9 @@ func (m *ActivityEvent) validate(s *wire.Scope) {
 		s.Push("updatedAt")
 		wire.CheckFormat(s, m.UpdatedAt.Value, "date-time")
 		s.Pop()
+	}
+	if m.SessionEventsCount.Set {
+		wire.CheckInt(s, "sessionEventsCount", m.SessionEventsCount.Value, intRule0)
 	}
 }
 
@@ -268,6 +292,9 @@ func (m *ActivityFan) validate(s *wire.Scope) {
 		wire.CheckFormat(s, m.UpdatedAt.Value, "date-time")
 		s.Pop()
 	}
+	if m.SessionEventsCount.Set {
+		wire.CheckInt(s, "sessionEventsCount", m.SessionEventsCount.Value, intRule0)
+	}
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -296,6 +323,9 @@ func (m *ActivityFollow) validate(s *wire.Scope) {
 		s.Push("updatedAt")
 		wire.CheckFormat(s, m.UpdatedAt.Value, "date-time")
 		s.Pop()
+	}
+	if m.SessionEventsCount.Set {
+		wire.CheckInt(s, "sessionEventsCount", m.SessionEventsCount.Value, intRule0)
 	}
 }
 
@@ -326,6 +356,9 @@ func (m *ActivityFollower) validate(s *wire.Scope) {
 		wire.CheckFormat(s, m.UpdatedAt.Value, "date-time")
 		s.Pop()
 	}
+	if m.SessionEventsCount.Set {
+		wire.CheckInt(s, "sessionEventsCount", m.SessionEventsCount.Value, intRule0)
+	}
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -354,6 +387,9 @@ func (m *ActivityGiveaway) validate(s *wire.Scope) {
 		s.Push("updatedAt")
 		wire.CheckFormat(s, m.UpdatedAt.Value, "date-time")
 		s.Pop()
+	}
+	if m.SessionEventsCount.Set {
+		wire.CheckInt(s, "sessionEventsCount", m.SessionEventsCount.Value, intRule0)
 	}
 }
 
@@ -384,6 +420,9 @@ func (m *ActivityHost) validate(s *wire.Scope) {
 		wire.CheckFormat(s, m.UpdatedAt.Value, "date-time")
 		s.Pop()
 	}
+	if m.SessionEventsCount.Set {
+		wire.CheckInt(s, "sessionEventsCount", m.SessionEventsCount.Value, intRule0)
+	}
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -412,6 +451,9 @@ func (m *ActivityHypetrainEnd) validate(s *wire.Scope) {
 		s.Push("updatedAt")
 		wire.CheckFormat(s, m.UpdatedAt.Value, "date-time")
 		s.Pop()
+	}
+	if m.SessionEventsCount.Set {
+		wire.CheckInt(s, "sessionEventsCount", m.SessionEventsCount.Value, intRule0)
 	}
 }
 
@@ -442,6 +484,9 @@ func (m *ActivityHypetrainProgress) validate(s *wire.Scope) {
 		wire.CheckFormat(s, m.UpdatedAt.Value, "date-time")
 		s.Pop()
 	}
+	if m.SessionEventsCount.Set {
+		wire.CheckInt(s, "sessionEventsCount", m.SessionEventsCount.Value, intRule0)
+	}
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -471,6 +516,9 @@ func (m *ActivityHypetrainStart) validate(s *wire.Scope) {
 		wire.CheckFormat(s, m.UpdatedAt.Value, "date-time")
 		s.Pop()
 	}
+	if m.SessionEventsCount.Set {
+		wire.CheckInt(s, "sessionEventsCount", m.SessionEventsCount.Value, intRule0)
+	}
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -499,6 +547,9 @@ func (m *ActivityMerch) validate(s *wire.Scope) {
 		s.Push("updatedAt")
 		wire.CheckFormat(s, m.UpdatedAt.Value, "date-time")
 		s.Pop()
+	}
+	if m.SessionEventsCount.Set {
+		wire.CheckInt(s, "sessionEventsCount", m.SessionEventsCount.Value, intRule0)
 	}
 }
 
@@ -535,6 +586,9 @@ func (m *ActivityPurchase) validate(s *wire.Scope) {
 		wire.CheckFormat(s, m.UpdatedAt.Value, "date-time")
 		s.Pop()
 	}
+	if m.SessionEventsCount.Set {
+		wire.CheckInt(s, "sessionEventsCount", m.SessionEventsCount.Value, intRule0)
+	}
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -563,6 +617,9 @@ func (m *ActivityRaid) validate(s *wire.Scope) {
 		s.Push("updatedAt")
 		wire.CheckFormat(s, m.UpdatedAt.Value, "date-time")
 		s.Pop()
+	}
+	if m.SessionEventsCount.Set {
+		wire.CheckInt(s, "sessionEventsCount", m.SessionEventsCount.Value, intRule0)
 	}
 }
 
@@ -593,6 +650,9 @@ func (m *ActivityRedemption) validate(s *wire.Scope) {
 		wire.CheckFormat(s, m.UpdatedAt.Value, "date-time")
 		s.Pop()
 	}
+	if m.SessionEventsCount.Set {
+		wire.CheckInt(s, "sessionEventsCount", m.SessionEventsCount.Value, intRule0)
+	}
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -621,6 +681,9 @@ func (m *ActivityShare) validate(s *wire.Scope) {
 		s.Push("updatedAt")
 		wire.CheckFormat(s, m.UpdatedAt.Value, "date-time")
 		s.Pop()
+	}
+	if m.SessionEventsCount.Set {
+		wire.CheckInt(s, "sessionEventsCount", m.SessionEventsCount.Value, intRule0)
 	}
 }
 
@@ -651,6 +714,9 @@ func (m *ActivitySponsor) validate(s *wire.Scope) {
 		wire.CheckFormat(s, m.UpdatedAt.Value, "date-time")
 		s.Pop()
 	}
+	if m.SessionEventsCount.Set {
+		wire.CheckInt(s, "sessionEventsCount", m.SessionEventsCount.Value, intRule0)
+	}
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -679,6 +745,9 @@ func (m *ActivitySponsorship) validate(s *wire.Scope) {
 		s.Push("updatedAt")
 		wire.CheckFormat(s, m.UpdatedAt.Value, "date-time")
 		s.Pop()
+	}
+	if m.SessionEventsCount.Set {
+		wire.CheckInt(s, "sessionEventsCount", m.SessionEventsCount.Value, intRule0)
 	}
 }
 
@@ -709,6 +778,9 @@ func (m *ActivitySponsorshipPassive) validate(s *wire.Scope) {
 		wire.CheckFormat(s, m.UpdatedAt.Value, "date-time")
 		s.Pop()
 	}
+	if m.SessionEventsCount.Set {
+		wire.CheckInt(s, "sessionEventsCount", m.SessionEventsCount.Value, intRule0)
+	}
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -737,6 +809,9 @@ func (m *ActivityStars) validate(s *wire.Scope) {
 		s.Push("updatedAt")
 		wire.CheckFormat(s, m.UpdatedAt.Value, "date-time")
 		s.Pop()
+	}
+	if m.SessionEventsCount.Set {
+		wire.CheckInt(s, "sessionEventsCount", m.SessionEventsCount.Value, intRule0)
 	}
 }
 
@@ -767,6 +842,9 @@ func (m *ActivitySubscriber) validate(s *wire.Scope) {
 		wire.CheckFormat(s, m.UpdatedAt.Value, "date-time")
 		s.Pop()
 	}
+	if m.SessionEventsCount.Set {
+		wire.CheckInt(s, "sessionEventsCount", m.SessionEventsCount.Value, intRule0)
+	}
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -795,6 +873,9 @@ func (m *ActivitySuperchat) validate(s *wire.Scope) {
 		s.Push("updatedAt")
 		wire.CheckFormat(s, m.UpdatedAt.Value, "date-time")
 		s.Pop()
+	}
+	if m.SessionEventsCount.Set {
+		wire.CheckInt(s, "sessionEventsCount", m.SessionEventsCount.Value, intRule0)
 	}
 }
 
@@ -825,6 +906,9 @@ func (m *ActivitySupporter) validate(s *wire.Scope) {
 		wire.CheckFormat(s, m.UpdatedAt.Value, "date-time")
 		s.Pop()
 	}
+	if m.SessionEventsCount.Set {
+		wire.CheckInt(s, "sessionEventsCount", m.SessionEventsCount.Value, intRule0)
+	}
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -854,6 +938,9 @@ func (m *ActivityTip) validate(s *wire.Scope) {
 		wire.CheckFormat(s, m.UpdatedAt.Value, "date-time")
 		s.Pop()
 	}
+	if m.SessionEventsCount.Set {
+		wire.CheckInt(s, "sessionEventsCount", m.SessionEventsCount.Value, intRule0)
+	}
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -882,6 +969,9 @@ func (m *ActivityVideolike) validate(s *wire.Scope) {
 		s.Push("updatedAt")
 		wire.CheckFormat(s, m.UpdatedAt.Value, "date-time")
 		s.Pop()
+	}
+	if m.SessionEventsCount.Set {
+		wire.CheckInt(s, "sessionEventsCount", m.SessionEventsCount.Value, intRule0)
 	}
 }
 
@@ -1185,6 +1275,9 @@ func (m *ChannelChatbotModulesEmotecomboMessage) validate(s *wire.Scope) {
 		wire.Const(s, "\"channel.chatbot.modules.emotecombo\"")
 	}
 	s.Pop()
+	s.Push("data")
+	m.Data.validate(s)
+	s.Pop()
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -1195,7 +1288,11 @@ func (m *ChannelChatbotModulesEmotecomboMessageData) Validate() error {
 	return wire.Finish(s, "ChannelChatbotModulesEmotecomboMessageData")
 }
 
-func (_ *ChannelChatbotModulesEmotecomboMessageData) validate(s *wire.Scope) {}
+func (m *ChannelChatbotModulesEmotecomboMessageData) validate(s *wire.Scope) {
+	if m.Count.Set {
+		wire.CheckInt(s, "count", m.Count.Value, intRule0)
+	}
+}
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
 func (m *ChannelChatbotModulesMessage) Validate() error {
@@ -1249,6 +1346,9 @@ func (m *ChannelChatbotModulesPyramidMessage) validate(s *wire.Scope) {
 		wire.Const(s, "\"channel.chatbot.modules.pyramid\"")
 	}
 	s.Pop()
+	s.Push("data")
+	m.Data.validate(s)
+	s.Pop()
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -1259,7 +1359,11 @@ func (m *ChannelChatbotModulesPyramidMessageData) Validate() error {
 	return wire.Finish(s, "ChannelChatbotModulesPyramidMessageData")
 }
 
-func (_ *ChannelChatbotModulesPyramidMessageData) validate(s *wire.Scope) {}
+func (m *ChannelChatbotModulesPyramidMessageData) validate(s *wire.Scope) {
+	if m.Width.Set {
+		wire.CheckInt(s, "width", m.Width.Value, intRule0)
+	}
+}
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
 func (m *ChannelChatbotStatusMessage) Validate() error {
@@ -1323,6 +1427,9 @@ func (m *ChannelChatbotTimeoutMessage) validate(s *wire.Scope) {
 		wire.Const(s, "\"channel.chatbot.timeout\"")
 	}
 	s.Pop()
+	s.Push("data")
+	m.Data.validate(s)
+	s.Pop()
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -1333,7 +1440,11 @@ func (m *ChannelChatbotTimeoutMessageData) Validate() error {
 	return wire.Finish(s, "ChannelChatbotTimeoutMessageData")
 }
 
-func (_ *ChannelChatbotTimeoutMessageData) validate(s *wire.Scope) {}
+func (m *ChannelChatbotTimeoutMessageData) validate(s *wire.Scope) {
+	if m.Duration.Set {
+		wire.CheckInt(s, "duration", m.Duration.Value, intRule0)
+	}
+}
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
 func (m *ChannelChatbotTimersMessage) Validate() error {
@@ -2236,6 +2347,10 @@ func (m *WelcomeData) Validate() error {
 
 func (_ *WelcomeData) validate(s *wire.Scope) {}
 
+var (
+	intRule0 = wire.NewIntegerRule(wire.IntegerKeywords{Minimum: "0", Maximum: "9223372036854775807"})
+	intRule1 = wire.NewIntegerRule(wire.IntegerKeywords{Minimum: "-9223372036854775808", Maximum: "9223372036854775807"})
+)
 var (
 	pattern0 = wire.MustPattern("^[0-9A-HJKMNP-TV-Z]{26}$")
 )

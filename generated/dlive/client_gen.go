@@ -235,29 +235,29 @@ func (c *Client) update(fn func(*ServerDispatcher)) {
 	c.disp.Store(&d)
 }
 
-// OnConnectionAck sets the handler that receives every ConnectionAck message.
-func (c *Client) OnConnectionAck(fn func(context.Context, *ConnectionAck)) {
+// OnConnectionAckMessage sets the handler that receives every ConnectionAck message.
+func (c *Client) OnConnectionAckMessage(fn func(context.Context, *ConnectionAck)) {
 	c.update(func(d *ServerDispatcher) {
 		d.OnConnectionAck(fn)
 	})
 }
 
-// OnConnectionError sets the handler that receives every ConnectionError message.
-func (c *Client) OnConnectionError(fn func(context.Context, *ConnectionError)) {
+// OnConnectionErrorMessage sets the handler that receives every ConnectionError message.
+func (c *Client) OnConnectionErrorMessage(fn func(context.Context, *ConnectionError)) {
 	c.update(func(d *ServerDispatcher) {
 		d.OnConnectionError(fn)
 	})
 }
 
-// OnKa sets the handler that receives every Ka message.
-func (c *Client) OnKa(fn func(context.Context, *Ka)) {
+// OnKaMessage sets the handler that receives every Ka message.
+func (c *Client) OnKaMessage(fn func(context.Context, *Ka)) {
 	c.update(func(d *ServerDispatcher) {
 		d.OnKa(fn)
 	})
 }
 
-// OnData sets the handler that receives every Data message.
-func (c *Client) OnData(fn func(context.Context, *Data)) {
+// OnDataMessage sets the handler that receives every Data message.
+func (c *Client) OnDataMessage(fn func(context.Context, *Data)) {
 	c.update(func(d *ServerDispatcher) {
 		d.OnData(fn)
 	})
@@ -431,15 +431,15 @@ func (c *Client) OnTreasureChestValueUpdated(fn func(context.Context, *Data, *Tr
 	})
 }
 
-// OnError sets the handler that receives every Error message.
-func (c *Client) OnError(fn func(context.Context, *Error)) {
+// OnErrorMessage sets the handler that receives every Error message.
+func (c *Client) OnErrorMessage(fn func(context.Context, *Error)) {
 	c.update(func(d *ServerDispatcher) {
 		d.OnError(fn)
 	})
 }
 
-// OnComplete sets the handler that receives every Complete message.
-func (c *Client) OnComplete(fn func(context.Context, *Complete)) {
+// OnCompleteMessage sets the handler that receives every Complete message.
+func (c *Client) OnCompleteMessage(fn func(context.Context, *Complete)) {
 	c.update(func(d *ServerDispatcher) {
 		d.OnComplete(fn)
 	})
@@ -461,6 +461,8 @@ func (c *Client) OnUnhandled(fn func(context.Context, ServerMessage)) {
 
 // ReplyError is a reply in which the server reports that a request failed.
 // Code is the provider's error code when it has one; Reply is the whole reply.
+// Its text is the reply's message name, code and text; the request method that
+// got it adds the provider's name and its own in front.
 type ReplyError struct {
 	Message string
 	Code    string
@@ -469,7 +471,7 @@ type ReplyError struct {
 }
 
 func (e *ReplyError) Error() string {
-	s := "dlive: " + e.Message
+	s := e.Message
 	if e.Code != "" {
 		s += ": " + e.Code
 	}
@@ -549,7 +551,7 @@ func NewData() *Data {
 	return m
 }
 
-// NewError returns a Error with its constant fields filled in.
+// NewError returns an Error with its constant fields filled in.
 func NewError() *Error {
 	m := &Error{}
 	m.Type = "error"
@@ -697,22 +699,28 @@ func (d driven) Call(ctx context.Context, op string, args []string) error {
 	switch op {
 	case "SubscribeStreamMessages":
 		if len(args) != 1 {
-			return fmt.Errorf("SubscribeStreamMessages takes 1 argument(s), got %d", len(args))
+			return fmt.Errorf("SubscribeStreamMessages takes 1 argument, got %d", len(args))
 		}
-		_, err := d.c.SubscribeStreamMessages(ctx, args[0])
-		return err
+		if _, err := d.c.SubscribeStreamMessages(ctx, args[0]); err != nil {
+			return err
+		}
+		return nil
 	case "SubscribeTreasureChest":
 		if len(args) != 1 {
-			return fmt.Errorf("SubscribeTreasureChest takes 1 argument(s), got %d", len(args))
+			return fmt.Errorf("SubscribeTreasureChest takes 1 argument, got %d", len(args))
 		}
-		_, err := d.c.SubscribeTreasureChest(ctx, args[0])
-		return err
+		if _, err := d.c.SubscribeTreasureChest(ctx, args[0]); err != nil {
+			return err
+		}
+		return nil
 	case "Stop":
 		if len(args) != 1 {
-			return fmt.Errorf("Stop takes 1 argument(s), got %d", len(args))
+			return fmt.Errorf("Stop takes 1 argument, got %d", len(args))
 		}
-		_, err := d.c.Stop(ctx, args[0])
-		return err
+		if _, err := d.c.Stop(ctx, args[0]); err != nil {
+			return err
+		}
+		return nil
 	default:
 		return fmt.Errorf("dlive: no request method %q", op)
 	}

@@ -721,7 +721,7 @@ func (m *ChatExtendSub) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Month = zero
 			}
 			dup |= 1 << 7
-			if m.Month.Value, err = wire.Int(d, s, "month"); err != nil {
+			if m.Month.Value, err = wire.IntIn(d, s, "month", intRule0); err != nil {
 				return err
 			}
 			m.Month.Set = true
@@ -732,7 +732,7 @@ func (m *ChatExtendSub) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Length = zero
 			}
 			dup |= 1 << 8
-			if m.Length.Value, err = wire.Int(d, s, "length"); err != nil {
+			if m.Length.Value, err = wire.IntIn(d, s, "length", intRule0); err != nil {
 				return err
 			}
 			m.Length.Set = true
@@ -1034,7 +1034,7 @@ func (m *ChatGift) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.RecentCount = zero
 			}
 			dup |= 1 << 10
-			if m.RecentCount.Value, err = wire.Int(d, s, "recentCount"); err != nil {
+			if m.RecentCount.Value, err = wire.IntIn(d, s, "recentCount", intRule1); err != nil {
 				return err
 			}
 			m.RecentCount.Set = true
@@ -1045,7 +1045,7 @@ func (m *ChatGift) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.ExpireDuration = zero
 			}
 			dup |= 1 << 11
-			if m.ExpireDuration.Value, err = wire.Int(d, s, "expireDuration"); err != nil {
+			if m.ExpireDuration.Value, err = wire.IntIn(d, s, "expireDuration", intRule1); err != nil {
 				return err
 			}
 			m.ExpireDuration.Set = true
@@ -1183,7 +1183,7 @@ func (m *ChatGiftSub) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Count = zero
 			}
 			dup |= 1 << 7
-			if m.Count.Value, err = wire.Int(d, s, "count"); err != nil {
+			if m.Count.Value, err = wire.IntIn(d, s, "count", intRule1); err != nil {
 				return err
 			}
 			m.Count.Set = true
@@ -1470,7 +1470,7 @@ func (m *ChatHost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Viewer = zero
 			}
 			dup |= 1 << 7
-			if m.Viewer.Value, err = wire.Int(d, s, "viewer"); err != nil {
+			if m.Viewer.Value, err = wire.IntIn(d, s, "viewer", intRule1); err != nil {
 				return err
 			}
 			m.Viewer.Set = true
@@ -1840,7 +1840,7 @@ func (m *ChatSubStreak) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Length = zero
 			}
 			dup |= 1 << 7
-			if m.Length.Value, err = wire.Int(d, s, "length"); err != nil {
+			if m.Length.Value, err = wire.IntIn(d, s, "length", intRule1); err != nil {
 				return err
 			}
 			m.Length.Set = true
@@ -1978,7 +1978,7 @@ func (m *ChatSubscription) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Month = zero
 			}
 			dup |= 1 << 7
-			if m.Month.Value, err = wire.Int(d, s, "month"); err != nil {
+			if m.Month.Value, err = wire.IntIn(d, s, "month", intRule1); err != nil {
 				return err
 			}
 			m.Month.Set = true
@@ -2301,7 +2301,7 @@ func (m *ChatText) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 						i0++
 						var v0 int64
 						var err error
-						if v0, err = wire.Int(d, s, ""); err != nil {
+						if v0, err = wire.IntIn(d, s, "", intRule1); err != nil {
 							return err
 						}
 						s.Pop()
@@ -2320,7 +2320,7 @@ func (m *ChatText) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.SubLength = zero
 			}
 			dup |= 1 << 10
-			if m.SubLength.Value, err = wire.Int(d, s, "subLength"); err != nil {
+			if m.SubLength.Value, err = wire.IntIn(d, s, "subLength", intRule1); err != nil {
 				return err
 			}
 			m.SubLength.Set = true
@@ -2464,7 +2464,7 @@ func (m *ChatTimeout) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Minute = zero
 			}
 			dup |= 1 << 7
-			if m.Minute.Value, err = wire.Int(d, s, "minute"); err != nil {
+			if m.Minute.Value, err = wire.IntIn(d, s, "minute", intRule1); err != nil {
 				return err
 			}
 			m.Minute.Set = true
@@ -3203,7 +3203,7 @@ func (m *GraphQLErrorLocation) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Line = zero
 			}
 			dup |= 1 << 0
-			if m.Line.Value, err = wire.Int(d, s, "line"); err != nil {
+			if m.Line.Value, err = wire.IntIn(d, s, "line", intRule1); err != nil {
 				return err
 			}
 			m.Line.Set = true
@@ -3214,7 +3214,7 @@ func (m *GraphQLErrorLocation) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Column = zero
 			}
 			dup |= 1 << 1
-			if m.Column.Value, err = wire.Int(d, s, "column"); err != nil {
+			if m.Column.Value, err = wire.IntIn(d, s, "column", intRule1); err != nil {
 				return err
 			}
 			m.Column.Set = true
@@ -3280,7 +3280,7 @@ func (m *PersistedQuery) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Version = zero
 			}
 			dup |= 1 << 0
-			if m.Version.Value, err = wire.Int(d, s, "version"); err != nil {
+			if m.Version.Value, err = wire.IntIn(d, s, "version", intRule0); err != nil {
 				return err
 			}
 			m.Version.Set = true
@@ -4189,7 +4189,7 @@ func (m *TreasureChestGiveawayStarted) decodeJX(d *jx.Decoder, s *wire.Scope) er
 				m.DurationInSeconds = zero
 			}
 			dup |= 1 << 4
-			if m.DurationInSeconds.Value, err = wire.Int(d, s, "durationInSeconds"); err != nil {
+			if m.DurationInSeconds.Value, err = wire.IntIn(d, s, "durationInSeconds", intRule1); err != nil {
 				return err
 			}
 			m.DurationInSeconds.Set = true

@@ -209,6 +209,12 @@ func (m *ChatGift) validate(s *wire.Scope) {
 		wire.CheckPattern(s, m.Amount.Value, pattern0)
 		s.Pop()
 	}
+	if m.RecentCount.Set {
+		wire.CheckInt(s, "recentCount", m.RecentCount.Value, intRule1)
+	}
+	if m.ExpireDuration.Set {
+		wire.CheckInt(s, "expireDuration", m.ExpireDuration.Value, intRule1)
+	}
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -234,6 +240,9 @@ func (m *ChatGiftSub) validate(s *wire.Scope) {
 	s.Push("sender")
 	m.Sender.validate(s)
 	s.Pop()
+	if m.Count.Set {
+		wire.CheckInt(s, "count", m.Count.Value, intRule1)
+	}
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -284,6 +293,9 @@ func (m *ChatHost) validate(s *wire.Scope) {
 	s.Push("sender")
 	m.Sender.validate(s)
 	s.Pop()
+	if m.Viewer.Set {
+		wire.CheckInt(s, "viewer", m.Viewer.Value, intRule1)
+	}
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -366,6 +378,9 @@ func (m *ChatSubStreak) validate(s *wire.Scope) {
 	s.Push("sender")
 	m.Sender.validate(s)
 	s.Pop()
+	if m.Length.Set {
+		wire.CheckInt(s, "length", m.Length.Value, intRule1)
+	}
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -391,6 +406,9 @@ func (m *ChatSubscription) validate(s *wire.Scope) {
 	s.Push("sender")
 	m.Sender.validate(s)
 	s.Pop()
+	if m.Month.Set {
+		wire.CheckInt(s, "month", m.Month.Value, intRule1)
+	}
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -454,6 +472,18 @@ func (m *ChatText) validate(s *wire.Scope) {
 	s.Push("createdAt")
 	wire.CheckPattern(s, m.CreatedAt, pattern0)
 	s.Pop()
+	if m.Emojis != nil {
+		s.Push("emojis")
+		for i0 := range m.Emojis {
+			s.PushIndex(i0)
+			wire.CheckInt(s, "", m.Emojis[i0], intRule1)
+			s.Pop()
+		}
+		s.Pop()
+	}
+	if m.SubLength.Set {
+		wire.CheckInt(s, "subLength", m.SubLength.Value, intRule1)
+	}
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -479,6 +509,9 @@ func (m *ChatTimeout) validate(s *wire.Scope) {
 	s.Push("sender")
 	m.Sender.validate(s)
 	s.Pop()
+	if m.Minute.Set {
+		wire.CheckInt(s, "minute", m.Minute.Value, intRule1)
+	}
 	if m.BannedByRoomRole.Set {
 		s.Push("bannedByRoomRole")
 		m.BannedByRoomRole.Value.validate(s)
@@ -621,6 +654,15 @@ func (m *DataPayload) validate(s *wire.Scope) {
 		}
 		s.Pop()
 	}
+	if m.Errors != nil {
+		s.Push("errors")
+		for i0 := range m.Errors {
+			s.PushIndex(i0)
+			m.Errors[i0].validate(s)
+			s.Pop()
+		}
+		s.Pop()
+	}
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -676,7 +718,17 @@ func (m *GraphQLError) Validate() error {
 	return wire.Finish(s, "GraphQLError")
 }
 
-func (_ *GraphQLError) validate(s *wire.Scope) {}
+func (m *GraphQLError) validate(s *wire.Scope) {
+	if m.Locations != nil {
+		s.Push("locations")
+		for i0 := range m.Locations {
+			s.PushIndex(i0)
+			m.Locations[i0].validate(s)
+			s.Pop()
+		}
+		s.Pop()
+	}
+}
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
 func (m *GraphQLErrorLocation) Validate() error {
@@ -686,7 +738,14 @@ func (m *GraphQLErrorLocation) Validate() error {
 	return wire.Finish(s, "GraphQLErrorLocation")
 }
 
-func (_ *GraphQLErrorLocation) validate(s *wire.Scope) {}
+func (m *GraphQLErrorLocation) validate(s *wire.Scope) {
+	if m.Line.Set {
+		wire.CheckInt(s, "line", m.Line.Value, intRule1)
+	}
+	if m.Column.Set {
+		wire.CheckInt(s, "column", m.Column.Value, intRule1)
+	}
+}
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
 func (m *Ka) Validate() error {
@@ -976,6 +1035,9 @@ func (m *TreasureChestGiveawayStarted) validate(s *wire.Scope) {
 		wire.CheckPattern(s, m.PricePool.Value, pattern1)
 		s.Pop()
 	}
+	if m.DurationInSeconds.Set {
+		wire.CheckInt(s, "durationInSeconds", m.DurationInSeconds.Value, intRule1)
+	}
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -1041,6 +1103,10 @@ func (m *TreasureChestValueUpdated) validate(s *wire.Scope) {
 	}
 }
 
+var (
+	intRule0 = wire.NewIntegerRule(wire.IntegerKeywords{Minimum: "-9223372036854775808", Maximum: "9223372036854775807"})
+	intRule1 = wire.NewIntegerRule(wire.IntegerKeywords{Minimum: "0", Maximum: "9223372036854775807"})
+)
 var (
 	pattern0 = wire.MustPattern("^[0-9]+$")
 	pattern1 = wire.MustPattern("^-?[0-9]+$")

@@ -284,141 +284,141 @@ func (c *Client) update(fn func(*ServerDispatcher)) {
 	c.disp.Store(&d)
 }
 
-// OnWelcome sets the handler that receives every Welcome message.
-func (c *Client) OnWelcome(fn func(context.Context, *Welcome)) {
+// OnWelcomeMessage sets the handler that receives every Welcome message.
+func (c *Client) OnWelcomeMessage(fn func(context.Context, *Welcome)) {
 	c.update(func(d *ServerDispatcher) {
 		d.OnWelcome(fn)
 	})
 }
 
-// OnEvent sets the handler that receives every Event message.
-func (c *Client) OnEvent(fn func(context.Context, *Event)) {
+// OnEventMessage sets the handler that receives every Event message.
+func (c *Client) OnEventMessage(fn func(context.Context, *Event)) {
 	c.update(func(d *ServerDispatcher) {
 		d.OnEvent(fn)
 	})
 }
 
-// OnScheduleUpdateEvent sets the handler that receives each ScheduleUpdateEvent carried in a Event message, after the message handler.
+// OnScheduleUpdateEvent sets the handler that receives each ScheduleUpdateEvent carried in an Event message, after the message handler.
 func (c *Client) OnScheduleUpdateEvent(fn func(context.Context, *Event, *ScheduleUpdateEvent)) {
 	c.update(func(d *ServerDispatcher) {
 		d.OnScheduleUpdateEvent(fn)
 	})
 }
 
-// OnSubathonUpdateEvent sets the handler that receives each SubathonUpdateEvent carried in a Event message, after the message handler.
+// OnSubathonUpdateEvent sets the handler that receives each SubathonUpdateEvent carried in an Event message, after the message handler.
 func (c *Client) OnSubathonUpdateEvent(fn func(context.Context, *Event, *SubathonUpdateEvent)) {
 	c.update(func(d *ServerDispatcher) {
 		d.OnSubathonUpdateEvent(fn)
 	})
 }
 
-// OnSubathonGoalUpdateEvent sets the handler that receives each SubathonGoalUpdateEvent carried in a Event message, after the message handler.
+// OnSubathonGoalUpdateEvent sets the handler that receives each SubathonGoalUpdateEvent carried in an Event message, after the message handler.
 func (c *Client) OnSubathonGoalUpdateEvent(fn func(context.Context, *Event, *SubathonGoalUpdateEvent)) {
 	c.update(func(d *ServerDispatcher) {
 		d.OnSubathonGoalUpdateEvent(fn)
 	})
 }
 
-// OnStreamOnlineEvent sets the handler that receives each StreamOnlineEvent carried in a Event message, after the message handler.
+// OnStreamOnlineEvent sets the handler that receives each StreamOnlineEvent carried in an Event message, after the message handler.
 func (c *Client) OnStreamOnlineEvent(fn func(context.Context, *Event, *StreamOnlineEvent)) {
 	c.update(func(d *ServerDispatcher) {
 		d.OnStreamOnlineEvent(fn)
 	})
 }
 
-// OnStreamUpdateEvent sets the handler that receives each StreamUpdateEvent carried in a Event message, after the message handler.
+// OnStreamUpdateEvent sets the handler that receives each StreamUpdateEvent carried in an Event message, after the message handler.
 func (c *Client) OnStreamUpdateEvent(fn func(context.Context, *Event, *StreamUpdateEvent)) {
 	c.update(func(d *ServerDispatcher) {
 		d.OnStreamUpdateEvent(fn)
 	})
 }
 
-// OnStreamOfflineEvent sets the handler that receives each StreamOfflineEvent carried in a Event message, after the message handler.
+// OnStreamOfflineEvent sets the handler that receives each StreamOfflineEvent carried in an Event message, after the message handler.
 func (c *Client) OnStreamOfflineEvent(fn func(context.Context, *Event, *StreamOfflineEvent)) {
 	c.update(func(d *ServerDispatcher) {
 		d.OnStreamOfflineEvent(fn)
 	})
 }
 
-// OnSecretneuroaccountOnlineEvent sets the handler that receives each SecretneuroaccountOnlineEvent carried in a Event message, after the message handler.
+// OnSecretneuroaccountOnlineEvent sets the handler that receives each SecretneuroaccountOnlineEvent carried in an Event message, after the message handler.
 func (c *Client) OnSecretneuroaccountOnlineEvent(fn func(context.Context, *Event, *SecretneuroaccountOnlineEvent)) {
 	c.update(func(d *ServerDispatcher) {
 		d.OnSecretneuroaccountOnlineEvent(fn)
 	})
 }
 
-// OnStreamRaidIncomingEvent sets the handler that receives each StreamRaidIncomingEvent carried in a Event message, after the message handler.
+// OnStreamRaidIncomingEvent sets the handler that receives each StreamRaidIncomingEvent carried in an Event message, after the message handler.
 func (c *Client) OnStreamRaidIncomingEvent(fn func(context.Context, *Event, *StreamRaidIncomingEvent)) {
 	c.update(func(d *ServerDispatcher) {
 		d.OnStreamRaidIncomingEvent(fn)
 	})
 }
 
-// OnStreamRaidOutgoingEvent sets the handler that receives each StreamRaidOutgoingEvent carried in a Event message, after the message handler.
+// OnStreamRaidOutgoingEvent sets the handler that receives each StreamRaidOutgoingEvent carried in an Event message, after the message handler.
 func (c *Client) OnStreamRaidOutgoingEvent(fn func(context.Context, *Event, *StreamRaidOutgoingEvent)) {
 	c.update(func(d *ServerDispatcher) {
 		d.OnStreamRaidOutgoingEvent(fn)
 	})
 }
 
-// OnBlogFeedUpdateEvent sets the handler that receives each BlogFeedUpdateEvent carried in a Event message, after the message handler.
+// OnBlogFeedUpdateEvent sets the handler that receives each BlogFeedUpdateEvent carried in an Event message, after the message handler.
 func (c *Client) OnBlogFeedUpdateEvent(fn func(context.Context, *Event, *BlogFeedUpdateEvent)) {
 	c.update(func(d *ServerDispatcher) {
 		d.OnBlogFeedUpdateEvent(fn)
 	})
 }
 
-// OnXFeedNewEntriesEvent sets the handler that receives each XFeedNewEntriesEvent carried in a Event message, after the message handler.
+// OnXFeedNewEntriesEvent sets the handler that receives each XFeedNewEntriesEvent carried in an Event message, after the message handler.
 func (c *Client) OnXFeedNewEntriesEvent(fn func(context.Context, *Event, *XFeedNewEntriesEvent)) {
 	c.update(func(d *ServerDispatcher) {
 		d.OnXFeedNewEntriesEvent(fn)
 	})
 }
 
-// OnXFeedUpdateEvent sets the handler that receives each XFeedUpdateEvent carried in a Event message, after the message handler.
+// OnXFeedUpdateEvent sets the handler that receives each XFeedUpdateEvent carried in an Event message, after the message handler.
 func (c *Client) OnXFeedUpdateEvent(fn func(context.Context, *Event, *XFeedUpdateEvent)) {
 	c.update(func(d *ServerDispatcher) {
 		d.OnXFeedUpdateEvent(fn)
 	})
 }
 
-// OnAddSuccess sets the handler that receives every AddSuccess message.
-func (c *Client) OnAddSuccess(fn func(context.Context, *AddSuccess)) {
+// OnAddSuccessMessage sets the handler that receives every AddSuccess message.
+func (c *Client) OnAddSuccessMessage(fn func(context.Context, *AddSuccess)) {
 	c.update(func(d *ServerDispatcher) {
 		d.OnAddSuccess(fn)
 	})
 }
 
-// OnRemoveSuccess sets the handler that receives every RemoveSuccess message.
-func (c *Client) OnRemoveSuccess(fn func(context.Context, *RemoveSuccess)) {
+// OnRemoveSuccessMessage sets the handler that receives every RemoveSuccess message.
+func (c *Client) OnRemoveSuccessMessage(fn func(context.Context, *RemoveSuccess)) {
 	c.update(func(d *ServerDispatcher) {
 		d.OnRemoveSuccess(fn)
 	})
 }
 
-// OnListEventsResult sets the handler that receives every ListEventsResult message.
-func (c *Client) OnListEventsResult(fn func(context.Context, *ListEventsResult)) {
+// OnListEventsResultMessage sets the handler that receives every ListEventsResult message.
+func (c *Client) OnListEventsResultMessage(fn func(context.Context, *ListEventsResult)) {
 	c.update(func(d *ServerDispatcher) {
 		d.OnListEventsResult(fn)
 	})
 }
 
-// OnPong sets the handler that receives every Pong message.
-func (c *Client) OnPong(fn func(context.Context, *Pong)) {
+// OnPongMessage sets the handler that receives every Pong message.
+func (c *Client) OnPongMessage(fn func(context.Context, *Pong)) {
 	c.update(func(d *ServerDispatcher) {
 		d.OnPong(fn)
 	})
 }
 
-// OnAuthSuccess sets the handler that receives every AuthSuccess message.
-func (c *Client) OnAuthSuccess(fn func(context.Context, *AuthSuccess)) {
+// OnAuthSuccessMessage sets the handler that receives every AuthSuccess message.
+func (c *Client) OnAuthSuccessMessage(fn func(context.Context, *AuthSuccess)) {
 	c.update(func(d *ServerDispatcher) {
 		d.OnAuthSuccess(fn)
 	})
 }
 
-// OnInvalid sets the handler that receives every Invalid message.
-func (c *Client) OnInvalid(fn func(context.Context, *Invalid)) {
+// OnInvalidMessage sets the handler that receives every Invalid message.
+func (c *Client) OnInvalidMessage(fn func(context.Context, *Invalid)) {
 	c.update(func(d *ServerDispatcher) {
 		d.OnInvalid(fn)
 	})
@@ -440,6 +440,8 @@ func (c *Client) OnUnhandled(fn func(context.Context, ServerMessage)) {
 
 // ReplyError is a reply in which the server reports that a request failed.
 // Code is the provider's error code when it has one; Reply is the whole reply.
+// Its text is the reply's message name, code and text; the request method that
+// got it adds the provider's name and its own in front.
 type ReplyError struct {
 	Message string
 	Code    string
@@ -448,7 +450,7 @@ type ReplyError struct {
 }
 
 func (e *ReplyError) Error() string {
-	s := "neuro: " + e.Message
+	s := e.Message
 	if e.Code != "" {
 		s += ": " + e.Code
 	}
@@ -521,7 +523,7 @@ func replyErrorInvalid(m *Invalid) error {
 	return e
 }
 
-// NewAddEvent returns a AddEvent with its constant fields filled in.
+// NewAddEvent returns an AddEvent with its constant fields filled in.
 func NewAddEvent() *AddEvent {
 	m := &AddEvent{}
 	m.Type = "addEvent"
@@ -557,14 +559,14 @@ func NewWelcome() *Welcome {
 	return m
 }
 
-// NewEvent returns a Event with its constant fields filled in.
+// NewEvent returns an Event with its constant fields filled in.
 func NewEvent() *Event {
 	m := &Event{}
 	m.Type = "event"
 	return m
 }
 
-// NewAddSuccess returns a AddSuccess with its constant fields filled in.
+// NewAddSuccess returns an AddSuccess with its constant fields filled in.
 func NewAddSuccess() *AddSuccess {
 	m := &AddSuccess{}
 	m.Type = "addSuccess"
@@ -594,14 +596,14 @@ func NewPong() *Pong {
 	return m
 }
 
-// NewAuthSuccess returns a AuthSuccess with its constant fields filled in.
+// NewAuthSuccess returns an AuthSuccess with its constant fields filled in.
 func NewAuthSuccess() *AuthSuccess {
 	m := &AuthSuccess{}
 	m.Type = "authSuccess"
 	return m
 }
 
-// NewInvalid returns a Invalid with its constant fields filled in.
+// NewInvalid returns an Invalid with its constant fields filled in.
 func NewInvalid() *Invalid {
 	m := &Invalid{}
 	m.Type = "invalid"
@@ -755,28 +757,36 @@ func (d driven) Call(ctx context.Context, op string, args []string) error {
 	switch op {
 	case "AddEvent":
 		if len(args) != 1 {
-			return fmt.Errorf("AddEvent takes 1 argument(s), got %d", len(args))
+			return fmt.Errorf("AddEvent takes 1 argument, got %d", len(args))
 		}
-		_, err := d.c.AddEvent(ctx, args[0])
-		return err
+		if _, err := d.c.AddEvent(ctx, args[0]); err != nil {
+			return err
+		}
+		return nil
 	case "RemoveEvent":
 		if len(args) != 1 {
-			return fmt.Errorf("RemoveEvent takes 1 argument(s), got %d", len(args))
+			return fmt.Errorf("RemoveEvent takes 1 argument, got %d", len(args))
 		}
-		_, err := d.c.RemoveEvent(ctx, args[0])
-		return err
+		if _, err := d.c.RemoveEvent(ctx, args[0]); err != nil {
+			return err
+		}
+		return nil
 	case "ListEvents":
 		if len(args) != 0 {
-			return fmt.Errorf("ListEvents takes 0 argument(s), got %d", len(args))
+			return fmt.Errorf("ListEvents takes 0 arguments, got %d", len(args))
 		}
-		_, err := d.c.ListEvents(ctx)
-		return err
+		if _, err := d.c.ListEvents(ctx); err != nil {
+			return err
+		}
+		return nil
 	case "Ping":
 		if len(args) != 0 {
-			return fmt.Errorf("Ping takes 0 argument(s), got %d", len(args))
+			return fmt.Errorf("Ping takes 0 arguments, got %d", len(args))
 		}
-		_, err := d.c.Ping(ctx)
-		return err
+		if _, err := d.c.Ping(ctx); err != nil {
+			return err
+		}
+		return nil
 	default:
 		return fmt.Errorf("neuro: no request method %q", op)
 	}

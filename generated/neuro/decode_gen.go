@@ -363,7 +363,7 @@ func (m *ApiErrorV2Error) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			if m.Timestamp, err = wire.Int(d, s, "timestamp"); err != nil {
+			if m.Timestamp, err = wire.IntIn(d, s, "timestamp", intRule0); err != nil {
 				return err
 			}
 		case "path":
@@ -548,7 +548,7 @@ func (m *BlogFeedEntry) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			if m.Published, err = wire.Int(d, s, "published"); err != nil {
+			if m.Published, err = wire.IntIn(d, s, "published", intRule0); err != nil {
 				return err
 			}
 		case "updated":
@@ -559,7 +559,7 @@ func (m *BlogFeedEntry) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 4
 			seen |= 1 << 4
-			if m.Updated, err = wire.Int(d, s, "updated"); err != nil {
+			if m.Updated, err = wire.IntIn(d, s, "updated", intRule0); err != nil {
 				return err
 			}
 		case "content":
@@ -676,7 +676,7 @@ func (m *BlogFeedUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			if m.LastUpdated, err = wire.Int(d, s, "lastUpdated"); err != nil {
+			if m.LastUpdated, err = wire.IntIn(d, s, "lastUpdated", intRule0); err != nil {
 				return err
 			}
 		case "title":
@@ -804,7 +804,7 @@ func (m *BlogFeedUpdateEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			if m.Timestamp, err = wire.Int(d, s, "timestamp"); err != nil {
+			if m.Timestamp, err = wire.IntIn(d, s, "timestamp", intRule0); err != nil {
 				return err
 			}
 		default:
@@ -1019,7 +1019,7 @@ func (m *EventEnvelope) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			if m.Timestamp, err = wire.Int(d, s, "timestamp"); err != nil {
+			if m.Timestamp, err = wire.IntIn(d, s, "timestamp", intRule0); err != nil {
 				return err
 			}
 		default:
@@ -1467,7 +1467,7 @@ func (m *RaidData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			if m.ViewerCount, err = wire.Int(d, s, "viewerCount"); err != nil {
+			if m.ViewerCount, err = wire.IntIn(d, s, "viewerCount", intRule0); err != nil {
 				return err
 			}
 		default:
@@ -1760,7 +1760,7 @@ func (m *ScheduleEntry) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			if m.Day, err = wire.Int(d, s, "day"); err != nil {
+			if m.Day, err = wire.IntIn(d, s, "day", intRule1); err != nil {
 				return err
 			}
 		case "time":
@@ -1771,7 +1771,7 @@ func (m *ScheduleEntry) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			if m.Time, err = wire.Int(d, s, "time"); err != nil {
+			if m.Time, err = wire.IntIn(d, s, "time", intRule0); err != nil {
 				return err
 			}
 		case "message":
@@ -1842,7 +1842,7 @@ func (m *ScheduleUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			if m.Year, err = wire.Int(d, s, "year"); err != nil {
+			if m.Year, err = wire.IntIn(d, s, "year", intRule2); err != nil {
 				return err
 			}
 		case "week":
@@ -1853,7 +1853,7 @@ func (m *ScheduleUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			if m.Week, err = wire.Int(d, s, "week"); err != nil {
+			if m.Week, err = wire.IntIn(d, s, "week", intRule2); err != nil {
 				return err
 			}
 		case "schedule":
@@ -1999,7 +1999,7 @@ func (m *ScheduleUpdateEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			if m.Timestamp, err = wire.Int(d, s, "timestamp"); err != nil {
+			if m.Timestamp, err = wire.IntIn(d, s, "timestamp", intRule0); err != nil {
 				return err
 			}
 		default:
@@ -2065,7 +2065,7 @@ func (m *SecretneuroaccountOnlineEvent) decodeJX(d *jx.Decoder, s *wire.Scope) e
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			if m.Timestamp, err = wire.Int(d, s, "timestamp"); err != nil {
+			if m.Timestamp, err = wire.IntIn(d, s, "timestamp", intRule0); err != nil {
 				return err
 			}
 		default:
@@ -2217,7 +2217,7 @@ func (m *StreamOfflineEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			if m.Timestamp, err = wire.Int(d, s, "timestamp"); err != nil {
+			if m.Timestamp, err = wire.IntIn(d, s, "timestamp", intRule0); err != nil {
 				return err
 			}
 		default:
@@ -2361,7 +2361,7 @@ func (m *StreamOnlineData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 7
 			seen |= 1 << 7
-			if m.ViewerCount, err = wire.Int(d, s, "viewerCount"); err != nil {
+			if m.ViewerCount, err = wire.IntIn(d, s, "viewerCount", intRule0); err != nil {
 				return err
 			}
 		case "startedAt":
@@ -2437,7 +2437,7 @@ func decodeStreamOnlineDataStartedAt(d *jx.Decoder, s *wire.Scope) (StreamOnline
 		var v int64
 		err := func() error {
 			var err error
-			if v, err = wire.Int(d, s, ""); err != nil {
+			if v, err = wire.IntIn(d, s, "", intRule0); err != nil {
 				return err
 			}
 			return nil
@@ -2498,7 +2498,7 @@ func (m *StreamOnlineEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			if m.Timestamp, err = wire.Int(d, s, "timestamp"); err != nil {
+			if m.Timestamp, err = wire.IntIn(d, s, "timestamp", intRule0); err != nil {
 				return err
 			}
 		default:
@@ -2564,7 +2564,7 @@ func (m *StreamRaidIncomingEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			if m.Timestamp, err = wire.Int(d, s, "timestamp"); err != nil {
+			if m.Timestamp, err = wire.IntIn(d, s, "timestamp", intRule0); err != nil {
 				return err
 			}
 		default:
@@ -2630,7 +2630,7 @@ func (m *StreamRaidOutgoingEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			if m.Timestamp, err = wire.Int(d, s, "timestamp"); err != nil {
+			if m.Timestamp, err = wire.IntIn(d, s, "timestamp", intRule0); err != nil {
 				return err
 			}
 		default:
@@ -2776,7 +2776,7 @@ func (m *StreamUpdateEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			if m.Timestamp, err = wire.Int(d, s, "timestamp"); err != nil {
+			if m.Timestamp, err = wire.IntIn(d, s, "timestamp", intRule0); err != nil {
 				return err
 			}
 		default:
@@ -2882,7 +2882,7 @@ func (m *SubathonGoalUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			if m.Year, err = wire.Int(d, s, "year"); err != nil {
+			if m.Year, err = wire.IntIn(d, s, "year", intRule2); err != nil {
 				return err
 			}
 		case "goalNumber":
@@ -2893,7 +2893,7 @@ func (m *SubathonGoalUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			if m.GoalNumber, err = wire.Int(d, s, "goalNumber"); err != nil {
+			if m.GoalNumber, err = wire.IntIn(d, s, "goalNumber", intRule0); err != nil {
 				return err
 			}
 		case "goal":
@@ -2917,7 +2917,7 @@ func (m *SubathonGoalUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			if m.Subcount, err = wire.Int(d, s, "subcount"); err != nil {
+			if m.Subcount, err = wire.IntIn(d, s, "subcount", intRule0); err != nil {
 				return err
 			}
 		default:
@@ -2986,7 +2986,7 @@ func (m *SubathonGoalUpdateEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			if m.Timestamp, err = wire.Int(d, s, "timestamp"); err != nil {
+			if m.Timestamp, err = wire.IntIn(d, s, "timestamp", intRule0); err != nil {
 				return err
 			}
 		default:
@@ -3028,7 +3028,7 @@ func (m *SubathonMilestone) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			if m.Timestamp, err = wire.Int(d, s, "timestamp"); err != nil {
+			if m.Timestamp, err = wire.IntIn(d, s, "timestamp", intRule0); err != nil {
 				return err
 			}
 		default:
@@ -3064,7 +3064,7 @@ func (m *SubathonUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			if m.Year, err = wire.Int(d, s, "year"); err != nil {
+			if m.Year, err = wire.IntIn(d, s, "year", intRule2); err != nil {
 				return err
 			}
 		case "name":
@@ -3086,7 +3086,7 @@ func (m *SubathonUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			if m.Subcount, err = wire.Int(d, s, "subcount"); err != nil {
+			if m.Subcount, err = wire.IntIn(d, s, "subcount", intRule0); err != nil {
 				return err
 			}
 		case "goals":
@@ -3172,7 +3172,7 @@ func (m *SubathonUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.StartTimestamp = zero
 			}
 			dup |= 1 << 6
-			if m.StartTimestamp.Value, err = wire.Int(d, s, "startTimestamp"); err != nil {
+			if m.StartTimestamp.Value, err = wire.IntIn(d, s, "startTimestamp", intRule0); err != nil {
 				return err
 			}
 			m.StartTimestamp.Set = true
@@ -3190,7 +3190,7 @@ func (m *SubathonUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				}
 				if !null0 {
 					m.EndTimestamp.Value.Valid = true
-					if m.EndTimestamp.Value.Value, err = wire.Int(d, s, "endTimestamp"); err != nil {
+					if m.EndTimestamp.Value.Value, err = wire.IntIn(d, s, "endTimestamp", intRule0); err != nil {
 						return err
 					}
 				}
@@ -3265,7 +3265,7 @@ func (m *SubathonUpdateEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			if m.Timestamp, err = wire.Int(d, s, "timestamp"); err != nil {
+			if m.Timestamp, err = wire.IntIn(d, s, "timestamp", intRule0); err != nil {
 				return err
 			}
 		default:
@@ -3356,7 +3356,7 @@ func (m *TicketResponseData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			if m.ExpiresIn, err = wire.Int(d, s, "expiresIn"); err != nil {
+			if m.ExpiresIn, err = wire.IntIn(d, s, "expiresIn", intRule0); err != nil {
 				return err
 			}
 		case "usage":
@@ -3570,7 +3570,7 @@ func (m *XFeedEntry) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 6
 			seen |= 1 << 6
-			if m.CreatedTimestamp, err = wire.Int(d, s, "createdTimestamp"); err != nil {
+			if m.CreatedTimestamp, err = wire.IntIn(d, s, "createdTimestamp", intRule0); err != nil {
 				return err
 			}
 		case "content":
@@ -3865,7 +3865,7 @@ func (m *XFeedNewEntriesEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			if m.Timestamp, err = wire.Int(d, s, "timestamp"); err != nil {
+			if m.Timestamp, err = wire.IntIn(d, s, "timestamp", intRule0); err != nil {
 				return err
 			}
 		default:
@@ -3929,7 +3929,7 @@ func (m *XFeedPost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			if m.CreatedTimestamp, err = wire.Int(d, s, "createdTimestamp"); err != nil {
+			if m.CreatedTimestamp, err = wire.IntIn(d, s, "createdTimestamp", intRule0); err != nil {
 				return err
 			}
 		case "media":
@@ -4109,7 +4109,7 @@ func (m *XFeedUpdateEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 2
 			seen |= 1 << 2
-			if m.Timestamp, err = wire.Int(d, s, "timestamp"); err != nil {
+			if m.Timestamp, err = wire.IntIn(d, s, "timestamp", intRule0); err != nil {
 				return err
 			}
 		default:

@@ -84,7 +84,11 @@ func (m *ApiErrorV2) Validate() error {
 	return wire.Finish(s, "ApiErrorV2")
 }
 
-func (_ *ApiErrorV2) validate(s *wire.Scope) {}
+func (m *ApiErrorV2) validate(s *wire.Scope) {
+	s.Push("error")
+	m.Error.validate(s)
+	s.Pop()
+}
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
 func (m *ApiErrorV2Error) Validate() error {
@@ -94,7 +98,9 @@ func (m *ApiErrorV2Error) Validate() error {
 	return wire.Finish(s, "ApiErrorV2Error")
 }
 
-func (_ *ApiErrorV2Error) validate(s *wire.Scope) {}
+func (m *ApiErrorV2Error) validate(s *wire.Scope) {
+	wire.CheckInt(s, "timestamp", m.Timestamp, intRule0)
+}
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
 func (m *AuthSuccess) Validate() error {
@@ -130,7 +136,10 @@ func (m *BlogFeedEntry) Validate() error {
 	return wire.Finish(s, "BlogFeedEntry")
 }
 
-func (_ *BlogFeedEntry) validate(s *wire.Scope) {}
+func (m *BlogFeedEntry) validate(s *wire.Scope) {
+	wire.CheckInt(s, "published", m.Published, intRule0)
+	wire.CheckInt(s, "updated", m.Updated, intRule0)
+}
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
 func (m *BlogFeedUpdateData) Validate() error {
@@ -140,7 +149,16 @@ func (m *BlogFeedUpdateData) Validate() error {
 	return wire.Finish(s, "BlogFeedUpdateData")
 }
 
-func (_ *BlogFeedUpdateData) validate(s *wire.Scope) {}
+func (m *BlogFeedUpdateData) validate(s *wire.Scope) {
+	wire.CheckInt(s, "lastUpdated", m.LastUpdated, intRule0)
+	s.Push("entries")
+	for i0 := range m.Entries {
+		s.PushIndex(i0)
+		m.Entries[i0].validate(s)
+		s.Pop()
+	}
+	s.Pop()
+}
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
 func (m *BlogFeedUpdateEvent) Validate() error {
@@ -156,6 +174,10 @@ func (m *BlogFeedUpdateEvent) validate(s *wire.Scope) {
 		wire.Const(s, "\"blogFeedUpdate\"")
 	}
 	s.Pop()
+	s.Push("eventData")
+	m.EventData.validate(s)
+	s.Pop()
+	wire.CheckInt(s, "timestamp", m.Timestamp, intRule0)
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -214,7 +236,9 @@ func (m *EventEnvelope) Validate() error {
 	return wire.Finish(s, "EventEnvelope")
 }
 
-func (_ *EventEnvelope) validate(s *wire.Scope) {}
+func (m *EventEnvelope) validate(s *wire.Scope) {
+	wire.CheckInt(s, "timestamp", m.Timestamp, intRule0)
+}
 
 func (e EventType) validate(s *wire.Scope) {
 	if !e.Valid() {
@@ -344,9 +368,7 @@ func (m *RaidData) Validate() error {
 }
 
 func (m *RaidData) validate(s *wire.Scope) {
-	s.Push("viewerCount")
-	wire.CheckMinimum(s, float64(m.ViewerCount), 0.0)
-	s.Pop()
+	wire.CheckInt(s, "viewerCount", m.ViewerCount, intRule0)
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -420,10 +442,8 @@ func (m *ScheduleEntry) Validate() error {
 }
 
 func (m *ScheduleEntry) validate(s *wire.Scope) {
-	s.Push("day")
-	wire.CheckMinimum(s, float64(m.Day), 0.0)
-	wire.CheckMaximum(s, float64(m.Day), 6.0)
-	s.Pop()
+	wire.CheckInt(s, "day", m.Day, intRule1)
+	wire.CheckInt(s, "time", m.Time, intRule0)
 	s.Push("type")
 	m.Type.validate(s)
 	s.Pop()
@@ -481,6 +501,7 @@ func (m *ScheduleUpdateEvent) validate(s *wire.Scope) {
 	s.Push("eventData")
 	m.EventData.validate(s)
 	s.Pop()
+	wire.CheckInt(s, "timestamp", m.Timestamp, intRule0)
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -500,6 +521,7 @@ func (m *SecretneuroaccountOnlineEvent) validate(s *wire.Scope) {
 	s.Push("eventData")
 	m.EventData.validate(s)
 	s.Pop()
+	wire.CheckInt(s, "timestamp", m.Timestamp, intRule0)
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -545,6 +567,7 @@ func (m *StreamOfflineEvent) validate(s *wire.Scope) {
 	s.Push("eventData")
 	m.EventData.validate(s)
 	s.Pop()
+	wire.CheckInt(s, "timestamp", m.Timestamp, intRule0)
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -561,9 +584,7 @@ func (m *StreamOnlineData) validate(s *wire.Scope) {
 		wire.Const(s, "true")
 	}
 	s.Pop()
-	s.Push("viewerCount")
-	wire.CheckMinimum(s, float64(m.ViewerCount), 0.0)
-	s.Pop()
+	wire.CheckInt(s, "viewerCount", m.ViewerCount, intRule0)
 	s.Push("startedAt")
 	validateStreamOnlineDataStartedAt(s, m.StartedAt)
 	s.Pop()
@@ -571,6 +592,9 @@ func (m *StreamOnlineData) validate(s *wire.Scope) {
 
 func validateStreamOnlineDataStartedAt(s *wire.Scope, u StreamOnlineDataStartedAt) {
 	switch v := u.(type) {
+	case StreamOnlineDataStartedAtInteger:
+		x := int64(v)
+		wire.CheckInt(s, "", x, intRule0)
 	case StreamOnlineDataStartedAtString:
 		x := string(v)
 		wire.CheckFormat(s, x, "date-time")
@@ -594,6 +618,7 @@ func (m *StreamOnlineEvent) validate(s *wire.Scope) {
 	s.Push("eventData")
 	m.EventData.validate(s)
 	s.Pop()
+	wire.CheckInt(s, "timestamp", m.Timestamp, intRule0)
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -613,6 +638,7 @@ func (m *StreamRaidIncomingEvent) validate(s *wire.Scope) {
 	s.Push("eventData")
 	m.EventData.validate(s)
 	s.Pop()
+	wire.CheckInt(s, "timestamp", m.Timestamp, intRule0)
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -632,6 +658,7 @@ func (m *StreamRaidOutgoingEvent) validate(s *wire.Scope) {
 	s.Push("eventData")
 	m.EventData.validate(s)
 	s.Pop()
+	wire.CheckInt(s, "timestamp", m.Timestamp, intRule0)
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -658,6 +685,7 @@ func (m *StreamUpdateEvent) validate(s *wire.Scope) {
 		wire.Const(s, "\"streamUpdate\"")
 	}
 	s.Pop()
+	wire.CheckInt(s, "timestamp", m.Timestamp, intRule0)
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -679,9 +707,8 @@ func (m *SubathonGoalUpdateData) Validate() error {
 }
 
 func (m *SubathonGoalUpdateData) validate(s *wire.Scope) {
-	s.Push("subcount")
-	wire.CheckMinimum(s, float64(m.Subcount), 0.0)
-	s.Pop()
+	wire.CheckInt(s, "goalNumber", m.GoalNumber, intRule0)
+	wire.CheckInt(s, "subcount", m.Subcount, intRule0)
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -701,6 +728,7 @@ func (m *SubathonGoalUpdateEvent) validate(s *wire.Scope) {
 	s.Push("eventData")
 	m.EventData.validate(s)
 	s.Pop()
+	wire.CheckInt(s, "timestamp", m.Timestamp, intRule0)
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -711,7 +739,9 @@ func (m *SubathonMilestone) Validate() error {
 	return wire.Finish(s, "SubathonMilestone")
 }
 
-func (_ *SubathonMilestone) validate(s *wire.Scope) {}
+func (m *SubathonMilestone) validate(s *wire.Scope) {
+	wire.CheckInt(s, "timestamp", m.Timestamp, intRule0)
+}
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
 func (m *SubathonUpdateData) Validate() error {
@@ -722,9 +752,27 @@ func (m *SubathonUpdateData) Validate() error {
 }
 
 func (m *SubathonUpdateData) validate(s *wire.Scope) {
-	s.Push("subcount")
-	wire.CheckMinimum(s, float64(m.Subcount), 0.0)
-	s.Pop()
+	wire.CheckInt(s, "subcount", m.Subcount, intRule0)
+	if m.SubcountMilestones != nil {
+		s.Push("subcountMilestones")
+		for _, k0 := range wire.SortedKeys(m.SubcountMilestones) {
+			e0 := m.SubcountMilestones[k0]
+			s.Push(k0)
+			e0.validate(s)
+			s.Pop()
+		}
+		s.Pop()
+	}
+	if m.StartTimestamp.Set {
+		wire.CheckInt(s, "startTimestamp", m.StartTimestamp.Value, intRule0)
+	}
+	if m.EndTimestamp.Set {
+		s.Push("endTimestamp")
+		if m.EndTimestamp.Value.Valid {
+			wire.CheckInt(s, "", m.EndTimestamp.Value.Value, intRule0)
+		}
+		s.Pop()
+	}
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -744,6 +792,7 @@ func (m *SubathonUpdateEvent) validate(s *wire.Scope) {
 	s.Push("eventData")
 	m.EventData.validate(s)
 	s.Pop()
+	wire.CheckInt(s, "timestamp", m.Timestamp, intRule0)
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -754,7 +803,11 @@ func (m *TicketResponse) Validate() error {
 	return wire.Finish(s, "TicketResponse")
 }
 
-func (_ *TicketResponse) validate(s *wire.Scope) {}
+func (m *TicketResponse) validate(s *wire.Scope) {
+	s.Push("data")
+	m.Data.validate(s)
+	s.Pop()
+}
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
 func (m *TicketResponseData) Validate() error {
@@ -764,7 +817,9 @@ func (m *TicketResponseData) Validate() error {
 	return wire.Finish(s, "TicketResponseData")
 }
 
-func (_ *TicketResponseData) validate(s *wire.Scope) {}
+func (m *TicketResponseData) validate(s *wire.Scope) {
+	wire.CheckInt(s, "expiresIn", m.ExpiresIn, intRule0)
+}
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
 func (m *Welcome) Validate() error {
@@ -809,6 +864,7 @@ func (m *XFeedEntry) validate(s *wire.Scope) {
 		m.ReplyTo.Value.validate(s)
 		s.Pop()
 	}
+	wire.CheckInt(s, "createdTimestamp", m.CreatedTimestamp, intRule0)
 	s.Push("media")
 	for i0 := range m.Media {
 		s.PushIndex(i0)
@@ -884,6 +940,7 @@ func (m *XFeedNewEntriesEvent) validate(s *wire.Scope) {
 	s.Push("eventData")
 	m.EventData.validate(s)
 	s.Pop()
+	wire.CheckInt(s, "timestamp", m.Timestamp, intRule0)
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -895,6 +952,7 @@ func (m *XFeedPost) Validate() error {
 }
 
 func (m *XFeedPost) validate(s *wire.Scope) {
+	wire.CheckInt(s, "createdTimestamp", m.CreatedTimestamp, intRule0)
 	s.Push("media")
 	for i0 := range m.Media {
 		s.PushIndex(i0)
@@ -937,6 +995,7 @@ func (m *XFeedUpdateEvent) validate(s *wire.Scope) {
 	s.Push("eventData")
 	m.EventData.validate(s)
 	s.Pop()
+	wire.CheckInt(s, "timestamp", m.Timestamp, intRule0)
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -964,3 +1023,9 @@ func (m *XFeedVideoMedia) validate(s *wire.Scope) {
 	}
 	s.Pop()
 }
+
+var (
+	intRule0 = wire.NewIntegerRule(wire.IntegerKeywords{Minimum: "0", Maximum: "9223372036854775807"})
+	intRule1 = wire.NewIntegerRule(wire.IntegerKeywords{Minimum: "0", Maximum: "6"})
+	intRule2 = wire.NewIntegerRule(wire.IntegerKeywords{Minimum: "-9223372036854775808", Maximum: "9223372036854775807"})
+)

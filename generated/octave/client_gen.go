@@ -246,8 +246,8 @@ func (c *Client) update(fn func(*ServerDispatcher)) {
 	c.disp.Store(&d)
 }
 
-// OnAck sets the handler that receives every Ack message.
-func (c *Client) OnAck(fn func(context.Context, *Ack)) {
+// OnAckMessage sets the handler that receives every Ack message.
+func (c *Client) OnAckMessage(fn func(context.Context, *Ack)) {
 	c.update(func(d *ServerDispatcher) {
 		d.OnAck(fn)
 	})
@@ -276,6 +276,8 @@ func (c *Client) OnUnhandled(fn func(context.Context, ServerMessage)) {
 
 // ReplyError is a reply in which the server reports that a request failed.
 // Code is the provider's error code when it has one; Reply is the whole reply.
+// Its text is the reply's message name, code and text; the request method that
+// got it adds the provider's name and its own in front.
 type ReplyError struct {
 	Message string
 	Code    string
@@ -284,7 +286,7 @@ type ReplyError struct {
 }
 
 func (e *ReplyError) Error() string {
-	s := "octave: " + e.Message
+	s := e.Message
 	if e.Code != "" {
 		s += ": " + e.Code
 	}
@@ -331,7 +333,7 @@ func NewSubscribeByPath() *SubscribeByPath {
 	return m
 }
 
-// NewUnsubscribeByStreamID returns a UnsubscribeByStreamID with its constant fields filled in.
+// NewUnsubscribeByStreamID returns an UnsubscribeByStreamID with its constant fields filled in.
 func NewUnsubscribeByStreamID() *UnsubscribeByStreamID {
 	m := &UnsubscribeByStreamID{}
 	m.Object = "event"
@@ -339,7 +341,7 @@ func NewUnsubscribeByStreamID() *UnsubscribeByStreamID {
 	return m
 }
 
-// NewUnsubscribeByPath returns a UnsubscribeByPath with its constant fields filled in.
+// NewUnsubscribeByPath returns an UnsubscribeByPath with its constant fields filled in.
 func NewUnsubscribeByPath() *UnsubscribeByPath {
 	m := &UnsubscribeByPath{}
 	m.Object = "event"
@@ -347,7 +349,7 @@ func NewUnsubscribeByPath() *UnsubscribeByPath {
 	return m
 }
 
-// NewAck returns a Ack with its constant fields filled in.
+// NewAck returns an Ack with its constant fields filled in.
 func NewAck() *Ack {
 	m := &Ack{}
 	m.Head.Errors = []json.RawMessage{}
@@ -355,7 +357,7 @@ func NewAck() *Ack {
 	return m
 }
 
-// NewEventMessage returns a EventMessage with its constant fields filled in.
+// NewEventMessage returns an EventMessage with its constant fields filled in.
 func NewEventMessage() *EventMessage {
 	m := &EventMessage{}
 	m.Type = "message"
@@ -539,28 +541,36 @@ func (d driven) Call(ctx context.Context, op string, args []string) error {
 	switch op {
 	case "SubscribeStream":
 		if len(args) != 1 {
-			return fmt.Errorf("SubscribeStream takes 1 argument(s), got %d", len(args))
+			return fmt.Errorf("SubscribeStream takes 1 argument, got %d", len(args))
 		}
-		_, err := d.c.SubscribeStream(ctx, args[0])
-		return err
+		if _, err := d.c.SubscribeStream(ctx, args[0]); err != nil {
+			return err
+		}
+		return nil
 	case "SubscribePath":
 		if len(args) != 1 {
-			return fmt.Errorf("SubscribePath takes 1 argument(s), got %d", len(args))
+			return fmt.Errorf("SubscribePath takes 1 argument, got %d", len(args))
 		}
-		_, err := d.c.SubscribePath(ctx, args[0])
-		return err
+		if _, err := d.c.SubscribePath(ctx, args[0]); err != nil {
+			return err
+		}
+		return nil
 	case "UnsubscribeStream":
 		if len(args) != 1 {
-			return fmt.Errorf("UnsubscribeStream takes 1 argument(s), got %d", len(args))
+			return fmt.Errorf("UnsubscribeStream takes 1 argument, got %d", len(args))
 		}
-		_, err := d.c.UnsubscribeStream(ctx, args[0])
-		return err
+		if _, err := d.c.UnsubscribeStream(ctx, args[0]); err != nil {
+			return err
+		}
+		return nil
 	case "UnsubscribePath":
 		if len(args) != 1 {
-			return fmt.Errorf("UnsubscribePath takes 1 argument(s), got %d", len(args))
+			return fmt.Errorf("UnsubscribePath takes 1 argument, got %d", len(args))
 		}
-		_, err := d.c.UnsubscribePath(ctx, args[0])
-		return err
+		if _, err := d.c.UnsubscribePath(ctx, args[0]); err != nil {
+			return err
+		}
+		return nil
 	default:
 		return fmt.Errorf("octave: no request method %q", op)
 	}

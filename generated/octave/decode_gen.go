@@ -162,7 +162,7 @@ func (m *AckHead) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Status = zero
 			}
 			dup |= 1 << 4
-			if m.Status.Value, err = wire.Int(d, s, "status"); err != nil {
+			if m.Status.Value, err = wire.IntIn(d, s, "status", intRule0); err != nil {
 				return err
 			}
 			m.Status.Set = true
@@ -251,7 +251,7 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 3
 			seen |= 1 << 3
-			if m.CreationDate, err = wire.Int(d, s, "creationDate"); err != nil {
+			if m.CreationDate, err = wire.IntIn(d, s, "creationDate", intRule1); err != nil {
 				return err
 			}
 		case "lastEditDate":
@@ -262,7 +262,7 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 4
 			seen |= 1 << 4
-			if m.LastEditDate, err = wire.Int(d, s, "lastEditDate"); err != nil {
+			if m.LastEditDate, err = wire.IntIn(d, s, "lastEditDate", intRule1); err != nil {
 				return err
 			}
 		case "generatedDate":
@@ -280,7 +280,7 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				}
 				if !null0 {
 					m.GeneratedDate.Valid = true
-					if m.GeneratedDate.Value, err = wire.Int(d, s, "generatedDate"); err != nil {
+					if m.GeneratedDate.Value, err = wire.IntIn(d, s, "generatedDate", intRule1); err != nil {
 						return err
 					}
 				}
@@ -398,7 +398,7 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Version = zero
 			}
 			dup |= 1 << 13
-			if m.Version.Value, err = wire.Int(d, s, "version"); err != nil {
+			if m.Version.Value, err = wire.IntIn(d, s, "version", intRule0); err != nil {
 				return err
 			}
 			m.Version.Set = true
@@ -596,7 +596,7 @@ func (m *RestErrorHead) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			if m.Status, err = wire.Int(d, s, "status"); err != nil {
+			if m.Status, err = wire.IntIn(d, s, "status", intRule0); err != nil {
 				return err
 			}
 		case "errors":
@@ -726,7 +726,7 @@ func (m *RestHead) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			}
 			dup |= 1 << 1
 			seen |= 1 << 1
-			if m.Status, err = wire.Int(d, s, "status"); err != nil {
+			if m.Status, err = wire.IntIn(d, s, "status", intRule0); err != nil {
 				return err
 			}
 		case "errors":

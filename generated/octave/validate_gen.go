@@ -39,6 +39,13 @@ func (m *Event) validate(s *wire.Scope) {
 	s.Push("streamId")
 	wire.CheckPattern(s, m.StreamID, pattern1)
 	s.Pop()
+	wire.CheckInt(s, "creationDate", m.CreationDate, intRule1)
+	wire.CheckInt(s, "lastEditDate", m.LastEditDate, intRule1)
+	s.Push("generatedDate")
+	if m.GeneratedDate.Valid {
+		wire.CheckInt(s, "", m.GeneratedDate.Value, intRule1)
+	}
+	s.Pop()
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -227,6 +234,10 @@ func (m *UnsubscribeByStreamID) validate(s *wire.Scope) {
 	s.Pop()
 }
 
+var (
+	intRule0 = wire.NewIntegerRule(wire.IntegerKeywords{Minimum: "-9223372036854775808", Maximum: "9223372036854775807"})
+	intRule1 = wire.NewIntegerRule(wire.IntegerKeywords{Minimum: "0", Maximum: "9223372036854775807"})
+)
 var (
 	pattern0 = wire.MustPattern("^e[0-9a-zA-Z]+$")
 	pattern1 = wire.MustPattern("^s[0-9a-zA-Z]+$")
