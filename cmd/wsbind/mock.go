@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/wsbind/wsbind/cmd/wsbind/internal/capture"
+	"github.com/wsbind/wsbind/gen"
+	"github.com/wsbind/wsbind/gen/interp"
 	"github.com/wsbind/wsbind/generated"
 	"github.com/wsbind/wsbind/runtime/testserver"
 	"github.com/wsbind/wsbind/runtime/wire"
@@ -29,6 +31,7 @@ func init() {
 
 func mockUsage(w io.Writer) {
 	fmt.Fprintf(w, `Usage: wsbind mock PROVIDER [flags]
+       wsbind mock --spec FILE [flags]
 
 Run the provider's test server on a loopback address, so that your own app,
 the generated client or a generic client such as wscat can talk to it. It
@@ -41,6 +44,15 @@ Providers: %s
 
 Flags:
   --addr HOST:PORT   listen address, loopback only (default 127.0.0.1:8765)
+  --spec FILE        serve any AsyncAPI document instead of a built-in
+                     provider (no Go toolchain needed): every connection is
+                     accepted, each client frame is checked against the
+                     spec and logged, a request is answered with the first
+                     example of each of its replies (correlation id copied
+                     from the request), and event examples are replayed to
+                     every client
+  --describes SIDE   with --spec: server or client, the side the document
+                     describes (default: its x-wsbind-describes, else server)
   --script FILE      replay the server frames of this capture (JSONL or HAR);
                      a line that is not one JSON frame is skipped with a
                      warning naming its line number
@@ -70,6 +82,8 @@ func runMock(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(io.Discard)
 	addr := fs.String("addr", "127.0.0.1:8765", "")
 	script := fs.String("script", "", "")
+	specFile := fs.String("spec", "", "")
+	describes := fs.String("describes", "", "")
 	every := fs.Duration("every", 2*time.Second, "")
 	limit := fs.Duration("for", 0, "")
 	var lim testserver.Limits
@@ -87,12 +101,34 @@ func runMock(args []string, stdout, stderr io.Writer) int {
 		mockUsage(stdout)
 		return exitOK
 	}
-	if len(pos) != 1 {
-		return usageError(stderr, "mock", errors.New("name one provider"))
-	}
-	p := generated.Lookup(pos[0])
-	if p == nil {
-		return usageError(stderr, "mock", fmt.Errorf("unknown provider %q (have %s)", pos[0], strings.Join(testserver.MockNames(), ", ")))
+	var (
+		p    *wire.Provider
+		spec *interp.Spec
+	)
+	switch {
+	case *specFile != "" && len(pos) > 0:
+		return usageError(stderr, "mock", errors.New("--spec replaces the provider name: give one"))
+	case *specFile != "":
+		if *describes != "" && *describes != "server" && *describes != "client" {
+			return usageError(stderr, "mock", fmt.Errorf("--describes must be server or client, not %q", *describes))
+		}
+		var err error
+		if spec, err = interp.LoadSpec(*specFile, gen.Options{Describes: *describes}); err != nil {
+			fmt.Fprintf(stderr, "wsbind mock: %v\n", err)
+			return exitUsage
+		}
+		for _, n := range spec.Warnings {
+			fmt.Fprintf(stderr, "wsbind mock: note: %s\n", n)
+		}
+		p = spec.Provider
+	case *describes != "":
+		return usageError(stderr, "mock", errors.New("--describes applies to --spec"))
+	case len(pos) != 1:
+		return usageError(stderr, "mock", errors.New("name one provider, or give --spec FILE"))
+	default:
+		if p = generated.Lookup(pos[0]); p == nil {
+			return usageError(stderr, "mock", fmt.Errorf("unknown provider %q (have %s)", pos[0], strings.Join(testserver.MockNames(), ", ")))
+		}
 	}
 	if *every <= 0 {
 		return usageError(stderr, "mock", errors.New("--every must be positive"))
@@ -108,7 +144,13 @@ func runMock(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "wsbind mock: %v\n", err)
 		return exitUsage
 	}
-	m, err := testserver.StartMock(p.Name, testserver.MockOptions{Addr: *addr, Limits: lim})
+	stdout = &syncWriter{w: stdout}
+	var m testserver.Mock
+	if spec != nil {
+		m, err = startSpecMock(spec, testserver.MockOptions{Addr: *addr, Limits: lim}, stdout)
+	} else {
+		m, err = testserver.StartMock(p.Name, testserver.MockOptions{Addr: *addr, Limits: lim})
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "wsbind mock: %v\n", err)
 		return exitUsage

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/url"
 	"os"
 	"slices"
 	"sort"
@@ -18,6 +19,8 @@ import (
 	"github.com/wsbind/wsbind/cmd/wsbind/internal/capture"
 	"github.com/wsbind/wsbind/cmd/wsbind/internal/fields"
 	"github.com/wsbind/wsbind/cmd/wsbind/internal/providers"
+	"github.com/wsbind/wsbind/gen"
+	"github.com/wsbind/wsbind/gen/interp"
 	"github.com/wsbind/wsbind/generated"
 	"github.com/wsbind/wsbind/runtime/wire"
 )
@@ -71,6 +74,17 @@ end. A capture with no frame at all is an input error.
 Flags:
   --provider NAME   binding to validate with: %s.
                     Required for JSONL; for HAR it applies to every socket.
+  --spec FILE       validate with any AsyncAPI document instead, interpreted
+                    (no Go toolchain needed; the same verdicts as the code
+                    gen would write). JSONL frames take it; HAR sockets are
+                    matched to its servers like a provider's
+  --describes SIDE  with --spec: server or client, the side the document
+                    describes (default: its x-wsbind-describes, else server)
+  --channel NAME    for a document with several channels, the channel (key
+                    or address) whose messages frames are decoded as; by
+                    default a HAR socket's URL picks the channel whose
+                    address its path ends with, {parameters} matching any
+                    segment, and other frames try every message
   --direction DIR   direction of bare JSONL frames: server (default) or client
   --format FMT      text (default) or json
   --drift           after the frames, list for each message the properties
@@ -134,6 +148,9 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 	fset := flag.NewFlagSet("validate", flag.ContinueOnError)
 	fset.SetOutput(io.Discard)
 	providerName := fset.String("provider", "", "")
+	specFile := fset.String("spec", "", "")
+	describes := fset.String("describes", "", "")
+	channel := fset.String("channel", "", "")
 	format := fset.String("format", "text", "")
 	direction := fset.String("direction", "server", "")
 	drift := fset.Bool("drift", false, "")
@@ -152,10 +169,29 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 		drift: *drift, coverage: *coverage, direction: *direction,
 		showValues: *showValues,
 	}
-	if *providerName != "" {
+	v.catalog, v.channel = generated.Providers, *channel
+	switch {
+	case *providerName != "" && *specFile != "":
+		return usageError(stderr, "validate", errors.New("--provider and --spec are alternatives: give one"))
+	case *describes != "" && *specFile == "":
+		return usageError(stderr, "validate", errors.New("--describes applies to --spec"))
+	case *providerName != "":
 		if v.forced = generated.Lookup(*providerName); v.forced == nil {
 			return usageError(stderr, "validate", fmt.Errorf("unknown provider %q (have %s)", *providerName, strings.Join(providerNames(), ", ")))
 		}
+	case *specFile != "":
+		if *describes != "" && *describes != "server" && *describes != "client" {
+			return usageError(stderr, "validate", fmt.Errorf("--describes must be server or client, not %q", *describes))
+		}
+		p, notes, err := interp.Load(*specFile, gen.Options{Describes: *describes})
+		if err != nil {
+			fmt.Fprintf(stderr, "wsbind validate: %v\n", err)
+			return exitUsage
+		}
+		for _, n := range notes {
+			fmt.Fprintf(stderr, "wsbind validate: note: %s\n", n)
+		}
+		v.spec, v.catalog = p, []*wire.Provider{p}
 	}
 	switch *format {
 	case "text":
@@ -193,8 +229,13 @@ type validation struct {
 	stderr   io.Writer
 	json     *json.Encoder // nil for text output
 
-	forced     *wire.Provider // --provider, or nil
-	direction  string         // of bare JSONL frames
+	forced *wire.Provider // --provider, or nil
+	// catalog is what HAR sockets are matched against: the built-in
+	// providers, or the one --spec interprets (spec).
+	catalog    []*wire.Provider
+	spec       *wire.Provider
+	channel    string // --channel
+	direction  string // of bare JSONL frames
 	drift      bool
 	coverage   bool
 	showValues bool
@@ -343,6 +384,9 @@ func (v *validation) file(name string) {
 		read = func(rd *capture.Reader, h capture.Handler) error { return rd.ReadSeeker(f, display, h) }
 	}
 	v.socket, v.socketProvider, v.socketFile = nil, nil, 0
+	if v.spec != nil {
+		v.forced = nil // a JSONL file below takes the spec; a HAR matches sockets to its servers
+	}
 	var format capture.Format
 	// With --provider no socket waits for its URL: frames stream. Without,
 	// a HAR is read twice (a file) or spooled first (stdin), so that memory
@@ -351,6 +395,9 @@ func (v *validation) file(name string) {
 	err := read(&rd, capture.Handler{
 		Start: func(f capture.Format) error {
 			format = f
+			if f == capture.JSONL && v.forced == nil && v.spec != nil {
+				v.forced = v.spec
+			}
 			if f == capture.JSONL && v.forced == nil {
 				return fmt.Errorf("a JSONL capture needs --provider (one of %s)", strings.Join(providerNames(), ", "))
 			}
@@ -398,7 +445,7 @@ func (v *validation) onSocket(s *capture.Socket) error {
 		p = v.forced
 		_, srv = providers.Match([]*wire.Provider{p}, s.URL)
 	} else {
-		p, srv = providers.Match(generated.Providers, s.URL)
+		p, srv = providers.Match(v.catalog, s.URL)
 	}
 	v.socket, v.socketProvider = s, p
 	info := &socketInfo{sock: s, File: s.File, Line: s.Line}
@@ -475,6 +522,9 @@ func (v *validation) onFrame(f *capture.Frame) error {
 	}
 
 	codec := p.Codec(dir)
+	if codec != nil {
+		codec = v.channelCodec(codec, f)
+	}
 	if codec == nil {
 		rep.Message = unmatched
 		rep.Error = "the spec declares no " + dir + " messages"
@@ -699,14 +749,14 @@ func messagesOf(p *wire.Provider, dir string) []string {
 	return nil
 }
 
-// providerRank orders providers as the registry lists them.
-func providerRank(name string) int {
-	for i, p := range generated.Providers {
+// providerRank orders providers as the catalog lists them.
+func providerRank(catalog []*wire.Provider, name string) int {
+	for i, p := range catalog {
 		if p.Name == name {
 			return i
 		}
 	}
-	return len(generated.Providers)
+	return len(catalog)
 }
 
 func dirRank(dir string) int {
@@ -717,8 +767,8 @@ func dirRank(dir string) int {
 }
 
 // messageRank orders messages as the spec lists them, unmatched last.
-func messageRank(k msgKey) int {
-	if p := generated.Lookup(k.provider); p != nil {
+func messageRank(catalog []*wire.Provider, k msgKey) int {
+	if p := catalog[min(providerRank(catalog, k.provider), len(catalog)-1)]; p.Name == k.provider {
 		for i, m := range messagesOf(p, k.direction) {
 			if m == k.message {
 				return i
@@ -728,14 +778,14 @@ func messageRank(k msgKey) int {
 	return 1 << 30
 }
 
-func lessKey(a, b msgKey) bool {
-	if ra, rb := providerRank(a.provider), providerRank(b.provider); ra != rb {
+func lessKey(catalog []*wire.Provider, a, b msgKey) bool {
+	if ra, rb := providerRank(catalog, a.provider), providerRank(catalog, b.provider); ra != rb {
 		return ra < rb
 	}
 	if ra, rb := dirRank(a.direction), dirRank(b.direction); ra != rb {
 		return ra < rb
 	}
-	if ra, rb := messageRank(a), messageRank(b); ra != rb {
+	if ra, rb := messageRank(catalog, a), messageRank(catalog, b); ra != rb {
 		return ra < rb
 	}
 	return a.message < b.message
@@ -745,7 +795,7 @@ func lessKey(a, b msgKey) bool {
 // registry order.
 func (v *validation) usedProviders() []*wire.Provider {
 	var out []*wire.Provider
-	for _, p := range generated.Providers {
+	for _, p := range v.catalog {
 		if v.used[p] {
 			out = append(out, p)
 		}
@@ -758,7 +808,7 @@ func (v *validation) finish() int {
 	for k := range v.counts {
 		keys = append(keys, k)
 	}
-	sort.Slice(keys, func(i, j int) bool { return lessKey(keys[i], keys[j]) })
+	sort.Slice(keys, func(i, j int) bool { return lessKey(v.catalog, keys[i], keys[j]) })
 	v.sum.Messages = []messageJSON{}
 	for _, k := range keys {
 		c := v.counts[k]
@@ -821,7 +871,7 @@ func (v *validation) driftReport() []driftJSON {
 		a, b := out[i], out[j]
 		ka, kb := msgKey{a.Provider, a.Direction, a.Message}, msgKey{b.Provider, b.Direction, b.Message}
 		if ka != kb {
-			return lessKey(ka, kb)
+			return lessKey(v.catalog, ka, kb)
 		}
 		return a.Pointer < b.Pointer
 	})
@@ -955,4 +1005,53 @@ func (v *validation) writeText() {
 			}
 		}
 	}
+}
+
+// channelCodec narrows codec to one channel's messages: the one --channel
+// names, else the one whose address the frame's socket URL ends with. A
+// document with one channel, or a URL no address matches, keeps codec.
+func (v *validation) channelCodec(codec *wire.Codec, f *capture.Frame) *wire.Codec {
+	if len(codec.Channels) == 0 {
+		return codec
+	}
+	if v.channel != "" {
+		return codec.ForChannel(v.channel)
+	}
+	if f.Socket == nil {
+		return codec
+	}
+	u, err := url.Parse(f.Socket.URL)
+	if err != nil {
+		return codec
+	}
+	var best *wire.Codec
+	for _, ch := range codec.Channels {
+		if ch.Address != "" && addressMatches(ch.Address, u.Path) && (best == nil || len(ch.Address) > len(best.Address)) {
+			best = ch
+		}
+	}
+	if best == nil {
+		return codec
+	}
+	return best
+}
+
+// addressMatches reports whether path ends with a channel address, each
+// {parameter} matching one path segment.
+func addressMatches(address, path string) bool {
+	want := strings.Split(strings.Trim(address, "/"), "/")
+	have := strings.Split(strings.Trim(path, "/"), "/")
+	if len(want) > len(have) {
+		return false
+	}
+	have = have[len(have)-len(want):]
+	for i, w := range want {
+		if strings.HasPrefix(w, "{") && strings.HasSuffix(w, "}") {
+			continue
+		}
+		if w != have[i] {
+			return false
+		}
+	}
+	return true
 }

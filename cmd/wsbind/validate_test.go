@@ -736,3 +736,99 @@ func TestValidateOutputIsBounded(t *testing.T) {
 		t.Errorf("json: %d frames, %d errors listed, %d more", len(frames), len(frames[0].Errors), frames[0].MoreErrors)
 	}
 }
+
+// TestValidateSpecAgreesWithProvider validates the sample captures twice:
+// with the generated binding (--provider) and with the interpreter on the
+// same spec file (--spec). Each frame must get the same message and the
+// same verdict, and the HAR's sockets the same providers.
+func TestValidateSpecAgreesWithProvider(t *testing.T) {
+	type verdict struct {
+		Message string `json:"message"`
+		Valid   bool   `json:"valid"`
+	}
+	frames := func(out string) []verdict {
+		var vs []verdict
+		for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+			if strings.HasPrefix(line, `{"summary"`) {
+				continue
+			}
+			var v verdict
+			if err := json.Unmarshal([]byte(line), &v); err != nil {
+				t.Fatalf("%s: %v", line, err)
+			}
+			vs = append(vs, v)
+		}
+		return vs
+	}
+	for _, name := range []string{"astro", "dlive", "neuro", "octave"} {
+		spec := filepath.Join("..", "..", "specs", name+".yaml")
+		capture := mutated(t, capturePath(name+".jsonl"))
+		gcode, gout, _ := wsbind(t, "validate", "--format", "json", "--provider", name, capture)
+		icode, iout, ierr := wsbind(t, "validate", "--format", "json", "--spec", spec, capture)
+		if gcode != icode {
+			t.Errorf("%s: exit %d with --provider, %d with --spec (%s)", name, gcode, icode, ierr)
+		}
+		g, i := frames(gout), frames(iout)
+		invalid := 0
+		for _, v := range g {
+			if !v.Valid {
+				invalid++
+			}
+		}
+		if len(g) == 0 || invalid == 0 {
+			t.Fatalf("%s: %d frames, %d invalid: the comparison needs both", name, len(g), invalid)
+		}
+		t.Logf("%s: %d frames (%d invalid), the same message and verdict both ways", name, len(g), invalid)
+		if diff := cmp.Diff(g, i); diff != "" {
+			t.Errorf("%s: --spec disagrees with --provider (-provider +spec):\n%s", name, diff)
+		}
+	}
+	// HAR sockets are matched to the spec's servers like a provider's.
+	code, out, _ := wsbind(t, "validate", "--spec", filepath.Join("..", "..", "specs", "astro.yaml"), capturePath("mixed.har"))
+	if code == exitUsage || !strings.Contains(out, "provider astro") || !strings.Contains(out, "no provider matches") {
+		t.Errorf("mixed.har with --spec astro: exit %d, want astro's sockets matched and the others not:\n%s", code, out)
+	}
+}
+
+// mutated writes a JSONL capture holding every frame of path and, for
+// each top-level key of each object frame, three broken copies: the key
+// removed, its value null, its value 12345. Most are invalid, at the
+// dispatch level or below it.
+func mutated(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		lines = append(lines, line)
+		var env map[string]any
+		if json.Unmarshal([]byte(line), &env) != nil {
+			continue
+		}
+		data, ok := env["data"].(string)
+		if !ok {
+			continue
+		}
+		var frame map[string]any
+		if json.Unmarshal([]byte(data), &frame) != nil {
+			continue
+		}
+		for k, orig := range frame {
+			for _, change := range []any{"delete", nil, 12345} {
+				if change == "delete" {
+					delete(frame, k)
+				} else {
+					frame[k] = change
+				}
+				fb, _ := json.Marshal(frame)
+				env["data"] = string(fb)
+				eb, _ := json.Marshal(env)
+				lines = append(lines, string(eb))
+				frame[k] = orig
+			}
+		}
+	}
+	return writeFile(t, filepath.Base(path), lines...)
+}

@@ -105,7 +105,7 @@ func ValidateValue(s *jsonschema.Schema, v any) []wire.Violation {
 			if i := strings.LastIndexByte(kw, '/'); i >= 0 {
 				kw = kw[i+1:]
 			}
-			out = append(out, wire.Violation{Pointer: e.InstanceLocation, Keyword: kw, Message: e.Message})
+			out = append(out, wire.Violation{Pointer: e.InstanceLocation, Keyword: kw, Message: valueFree(kw, e.Message)})
 			return
 		}
 		for _, c := range e.Causes {
@@ -115,4 +115,27 @@ func ValidateValue(s *jsonschema.Schema, v any) []wire.Violation {
 	leaves(ve)
 	sort.Slice(out, func(i, j int) bool { return out[i].Pointer < out[j].Pointer })
 	return out
+}
+
+// valueFree drops what santhosh-tekuri's messages quote of the value
+// itself ("must be <= 100 but found 500", "'x' is not valid 'email'"):
+// frames carry secrets, and a report names expectations, never values.
+func valueFree(keyword, msg string) string {
+	switch keyword {
+	case "maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum":
+		msg, _, _ = strings.Cut(msg, " but found ")
+	case "multipleOf":
+		if _, m, ok := strings.Cut(msg, " not multipleOf "); ok {
+			msg = "must be a multiple of " + m
+		}
+	case "format":
+		if i := strings.LastIndex(msg, " is not valid "); i >= 0 {
+			msg = "is not a valid " + strings.Trim(msg[i+len(" is not valid "):], "'")
+		}
+	case "const":
+		if strings.HasPrefix(msg, "value must be ") {
+			return msg // the schema's value, not the frame's
+		}
+	}
+	return msg
 }
