@@ -26,6 +26,14 @@ func Build(doc *spec.Document) (*Package, error) {
 	}
 	byName := map[string]*Message{}
 	var err error
+	l.reserved = map[string]bool{}
+	if schemas := doc.Root.Lookup("/components/schemas"); schemas != nil {
+		for _, k := range schemas.Keys {
+			if k != "" {
+				l.reserved[componentGoName(k)] = true
+			}
+		}
+	}
 	pkg.Warnings = append(pkg.Warnings, doc.Notes...)
 	// Message keys become Go type names; a document may spell them any way
 	// ("lightMeasured", "user-joined").
@@ -54,6 +62,8 @@ func Build(doc *spec.Document) (*Package, error) {
 			if err := l.register(m.Payload, t); err != nil {
 				return nil, err
 			}
+		case t.Message != nil:
+			// A value type another message's payload named already.
 		default:
 			if err := l.renameValue(m.Payload, m.Key, t); err != nil {
 				return nil, err
@@ -74,9 +84,11 @@ func Build(doc *spec.Document) (*Package, error) {
 				msg.Secrets = append(msg.Secrets, it.Str())
 			}
 		}
-		// Also on a payload that is not a struct: it marks the schema as
-		// taken, so that no other message shares it.
-		t.Message = msg
+		// Also on a payload that is not a struct, naming its value type
+		// after the first message that has it.
+		if t.Message == nil {
+			t.Message = msg
+		}
 		if m.CorrelationPointer != "" {
 			msg.Correlation = strings.Split(strings.TrimPrefix(m.CorrelationPointer, "/"), "/")
 		}

@@ -19,6 +19,7 @@ import (
 // judges the very schema the generator lowered.
 func bundle(doc *spec.Document, pkg *Package, c *schema.Compiler) ([]byte, error) {
 	b := &bundler{loader: doc.Loader, compiler: c, defs: map[string]any{}, names: map[*spec.Node]string{}, taken: map[string]bool{}}
+	aliases := map[string]string{}
 	for _, m := range doc.Messages {
 		b.taken[m.Key] = true
 		if m.Payload == nil {
@@ -33,11 +34,19 @@ func bundle(doc *spec.Document, pkg *Package, c *schema.Compiler) ([]byte, error
 		if err != nil {
 			return nil, err
 		}
+		if first, shared := b.names[target]; shared {
+			aliases[m.Key] = first // two messages, one payload schema
+			continue
+		}
 		b.names[target] = m.Key
 	}
 	for _, m := range doc.Messages {
 		if m.Payload == nil {
 			b.defs[m.Key] = true
+			continue
+		}
+		if first, ok := aliases[m.Key]; ok {
+			b.defs[m.Key] = map[string]any{"$ref": "#/definitions/" + first}
 			continue
 		}
 		if _, err := b.ref(m.Payload); err != nil {

@@ -33,6 +33,28 @@ type lowerer struct {
 	// cached before its fields so recursion terminates, and a field that
 	// holds one by value would make the Go type infinitely large.
 	building map[*Type]bool
+	// reserved are the Go names of components/schemas entries: a type
+	// named after its property (Parent+Property) steps aside for them.
+	reserved map[string]bool
+}
+
+// componentGoName is the Go name a components/schemas key gives its type:
+// PascalCase keys stay as written (ChatTCValueAdd), others become Go names.
+func componentGoName(c string) string {
+	if strings.ToUpper(c[:1]) != c[:1] {
+		return GoName(c)
+	}
+	return c
+}
+
+// freeName returns hint, or hint with the first number that makes it a
+// name no component reserves and no type has.
+func (l *lowerer) freeName(hint string) string {
+	name := hint
+	for i := 2; l.reserved[name] || l.named[name] != nil; i++ {
+		name = fmt.Sprintf("%s%d", hint, i)
+	}
+	return name
 }
 
 func newLowerer(l *spec.Loader) *lowerer {
@@ -64,10 +86,9 @@ func (l *lowerer) lower(n *spec.Node, hint string) (*Type, error) {
 	}
 	name := hint
 	if c := componentName(target); c != "" {
-		name = c // PascalCase keys stay as written (ChatTCValueAdd)
-		if strings.ToUpper(c[:1]) != c[:1] {
-			name = GoName(c)
-		}
+		name = componentGoName(c)
+	} else if hint != "" {
+		name = l.freeName(hint)
 	}
 	return l.lowerNew(target, name)
 }
@@ -82,10 +103,7 @@ func (l *lowerer) forceName(n *spec.Node, name string) (*Type, error) {
 		return nil, err
 	}
 	if t, ok := l.cache[target]; ok {
-		if t.Message != nil {
-			return nil, n.Errorf("payload schema already used by message %s", t.Message.Name)
-		}
-		return nil, n.Errorf("a message payload must be its own schema, not shared with %s", t.Name)
+		return shareable(t, name), nil
 	}
 	return l.lowerNew(target, name)
 }
@@ -616,8 +634,19 @@ func (l *lowerer) lowerStruct(orig, n *spec.Node, name, doc string) (*Type, erro
 			return nil, err
 		}
 		goName := GoName(key)
-		if g := ext["x-wsbind-go-name"]; g != nil {
-			goName = g.Str()
+		explicit := ext["x-wsbind-go-name"] != nil
+		if explicit {
+			goName = ext["x-wsbind-go-name"].Str()
+		}
+		if prev, ok := goNames[goName]; ok && !explicit {
+			// "e" and "E" (Binance: event type and event time): the later
+			// property takes the first free numbered name, with a warning.
+			base := goName
+			for i := 2; ok; i++ {
+				goName = fmt.Sprintf("%s%d", base, i)
+				_, ok = goNames[goName]
+			}
+			l.warnings = append(l.warnings, fmt.Sprintf("%s: properties %q and %q would both be field %s; %q is %s (set x-wsbind-go-name to choose)", pn.Loc, prev, key, base, key, goName))
 		}
 		if prev, ok := goNames[goName]; ok {
 			return nil, pn.Errorf("properties %q and %q both become field %s; set x-wsbind-go-name", prev, key, goName)
@@ -846,4 +875,18 @@ func (l *lowerer) deref(n *spec.Node) (*spec.Node, error) {
 		n = next
 	}
 	return n, nil
+}
+
+// shareable returns the type a message whose payload schema was lowered
+// already (another message's payload, a field's type) can take: a struct
+// is copied under the message's own name, fields shared, so each message
+// keeps its own Go type and methods; any other type is the message's
+// Value as it is.
+func shareable(t *Type, name string) *Type {
+	if t.Kind != Struct {
+		return t
+	}
+	c := *t
+	c.Name, c.Message, c.Unions = name, nil, nil
+	return &c
 }

@@ -25,11 +25,6 @@ const corpusDir = "../../testdata/asyncapi-corpus"
 // must give; every other document must generate.
 var refused = map[string]string{
 	"generator-kafka-adeo": `schemaFormat "application/vnd.apache.avro;version=1.9.0" is not JSON Schema`,
-	"okx-ws":               "payload schema already used by message ErrorResponse",
-	"coinbase-ws":          "payload schema already used by message PublishMessage",
-	"krakenfutures-ws":     "payload schema already used by message FillsSnapshotMessage",
-	"bitwyre-ws-v2":        "payload schema already used by message SubscribeMessage",
-	"binance-ws":           `properties "e" and "E" both become field E`,
 }
 
 type document struct {
