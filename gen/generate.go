@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/wsbind/wsbind/gen/golang"
+	"github.com/wsbind/wsbind/gen/interp"
 	"github.com/wsbind/wsbind/gen/ir"
 	"github.com/wsbind/wsbind/gen/spec"
 )
@@ -115,11 +116,43 @@ func Files(specPath string, opt Options) (*ir.Package, []golang.File, error) {
 		return nil, nil, fmt.Errorf("%s: %w", specPath, err)
 	}
 	pkg.SourceFiles = []string{filepath.ToSlash(filepath.Join("specs", filepath.Base(specPath)))}
-	files, err := golang.Generate(pkg, golang.Options{Client: opt.Client && pkg.NoClient == "", Warn: opt.Warn})
+	ex, err := pickExample(pkg)
+	if err != nil {
+		return nil, nil, err
+	}
+	files, err := golang.Generate(pkg, golang.Options{Client: opt.Client && pkg.NoClient == "", Warn: opt.Warn, Example: ex})
 	if err != nil {
 		return nil, nil, err
 	}
 	return pkg, files, nil
+}
+
+// pickExample chooses the spec example the package's Example runs: the
+// first that decodes as its own message and is valid, server side first,
+// else the first at all. The interpreter, which gives the generated
+// code's verdicts, works out its output. nil when the spec has none.
+func pickExample(pkg *ir.Package) (*golang.SpecExample, error) {
+	p, err := interp.FromPackage(pkg)
+	if err != nil {
+		return nil, err
+	}
+	var first *golang.SpecExample
+	for _, dir := range []string{"server", "client"} {
+		for _, ex := range p.Examples {
+			if ex.Direction != dir {
+				continue
+			}
+			r := p.Codec(dir).Check([]byte(ex.JSON), false)
+			se := &golang.SpecExample{Direction: dir, Message: ex.Message, Name: ex.Name, JSON: ex.JSON, Decoded: r.Name, Valid: r.Valid()}
+			if se.Valid && se.Decoded == ex.Message {
+				return se, nil
+			}
+			if first == nil {
+				first = se
+			}
+		}
+	}
+	return first, nil
 }
 
 // packageName is the Go package of a spec whose file name (without its
@@ -219,7 +252,7 @@ func Write(specPaths []string, opt Options) error {
 			return err
 		}
 		for _, e := range entries {
-			if strings.HasSuffix(e.Name(), "_gen.go") && !keep[e.Name()] {
+			if (strings.HasSuffix(e.Name(), "_gen.go") || strings.HasSuffix(e.Name(), "_gen_test.go")) && !keep[e.Name()] {
 				if err := isGenerated(filepath.Join(dir, e.Name())); err != nil {
 					return err
 				}

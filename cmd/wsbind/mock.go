@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/wsbind/wsbind/cmd/wsbind/internal/capture"
-	"github.com/wsbind/wsbind/gen"
 	"github.com/wsbind/wsbind/gen/interp"
 	"github.com/wsbind/wsbind/generated"
 	"github.com/wsbind/wsbind/runtime/testserver"
@@ -113,7 +112,7 @@ func runMock(args []string, stdout, stderr io.Writer) int {
 			return usageError(stderr, "mock", fmt.Errorf("--describes must be server or client, not %q", *describes))
 		}
 		var err error
-		if spec, err = interp.LoadSpec(*specFile, gen.Options{Describes: *describes}); err != nil {
+		if spec, err = interp.LoadSpec(*specFile, interp.Options{Describes: *describes}); err != nil {
 			fmt.Fprintf(stderr, "wsbind mock: %v\n", err)
 			return exitUsage
 		}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"github.com/wsbind/wsbind/gen"
 	"github.com/wsbind/wsbind/gen/interp"
 	"github.com/wsbind/wsbind/runtime/testserver"
 )
@@ -75,7 +74,7 @@ func TestMockLimitFlags(t *testing.T) {
 // answered; Replay reaches every client.
 func TestMockSpecAnswersFromExamples(t *testing.T) {
 	noLeaks(t)
-	s, err := interp.LoadSpec(filepath.Join("testdata", "quotes.yaml"), gen.Options{})
+	s, err := interp.LoadSpec(filepath.Join("testdata", "quotes.yaml"), interp.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

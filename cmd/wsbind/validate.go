@@ -19,7 +19,6 @@ import (
 	"github.com/wsbind/wsbind/cmd/wsbind/internal/capture"
 	"github.com/wsbind/wsbind/cmd/wsbind/internal/fields"
 	"github.com/wsbind/wsbind/cmd/wsbind/internal/providers"
-	"github.com/wsbind/wsbind/gen"
 	"github.com/wsbind/wsbind/gen/interp"
 	"github.com/wsbind/wsbind/generated"
 	"github.com/wsbind/wsbind/runtime/wire"
@@ -183,7 +182,7 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 		if *describes != "" && *describes != "server" && *describes != "client" {
 			return usageError(stderr, "validate", fmt.Errorf("--describes must be server or client, not %q", *describes))
 		}
-		p, notes, err := interp.Load(*specFile, gen.Options{Describes: *describes})
+		p, notes, err := interp.Load(*specFile, interp.Options{Describes: *describes})
 		if err != nil {
 			fmt.Fprintf(stderr, "wsbind validate: %v\n", err)
 			return exitUsage

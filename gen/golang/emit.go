@@ -36,6 +36,8 @@ type File struct {
 type Options struct {
 	// Client adds client_gen.go with a typed client on runtime/conn.
 	Client bool
+	// Example, if set, adds example_gen_test.go running it.
+	Example *SpecExample
 	// Warn, if set, receives what gen accepts but a user should hear of:
 	// keywords draft-07 makes annotations (unknown ones, unasserted formats).
 	Warn func(string)
@@ -63,6 +65,12 @@ func Generate(pkg *ir.Package, opt Options) ([]File, error) {
 			name string
 			fn   func(*jen.File) error
 		}{"client_gen.go", g.client})
+	}
+	if opt.Example != nil {
+		emitters = append(emitters, struct {
+			name string
+			fn   func(*jen.File) error
+		}{"example_gen_test.go", func(f *jen.File) error { return g.example(f, opt.Example) }})
 	}
 	var out []File
 	for _, e := range emitters {

@@ -17,7 +17,6 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 
-	"github.com/wsbind/wsbind/gen"
 	"github.com/wsbind/wsbind/gen/ir"
 	"github.com/wsbind/wsbind/gen/spec"
 	"github.com/wsbind/wsbind/runtime/schemacheck"
@@ -36,9 +35,19 @@ type Spec struct {
 	Warnings []string
 }
 
+// Options say how to read a document, as gen.Options do.
+type Options struct {
+	// Describes overrides the document's x-wsbind-describes.
+	Describes string
+	// Remotes maps absolute URI prefixes of $refs to local files or folders.
+	Remotes map[string]string
+	// Package names the provider (default: from the file name).
+	Package string
+}
+
 // LoadSpec reads the document at path like Load, keeping replies and
 // correlation ids.
-func LoadSpec(path string, opt gen.Options) (*Spec, error) {
+func LoadSpec(path string, opt Options) (*Spec, error) {
 	pkg, err := build(path, opt)
 	if err != nil {
 		return nil, err
@@ -59,7 +68,7 @@ func LoadSpec(path string, opt gen.Options) (*Spec, error) {
 	return s, nil
 }
 
-func build(path string, opt gen.Options) (*ir.Package, error) {
+func build(path string, opt Options) (*ir.Package, error) {
 	l := spec.NewLoader()
 	l.Remotes = opt.Remotes
 	doc, err := spec.LoadWith(l, path, spec.Options{Describes: opt.Describes})
@@ -80,7 +89,7 @@ func build(path string, opt gen.Options) (*ir.Package, error) {
 // returns a provider whose codecs interpret it. Warnings are what gen
 // would print. opt's Describes and Remotes apply; Package names the
 // provider.
-func Load(path string, opt gen.Options) (*wire.Provider, []string, error) {
+func Load(path string, opt Options) (*wire.Provider, []string, error) {
 	pkg, err := build(path, opt)
 	if err != nil {
 		return nil, nil, err

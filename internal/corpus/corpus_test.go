@@ -133,13 +133,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/wsbind/wsbind/gen"
 	"github.com/wsbind/wsbind/gen/interp"
 	"github.com/wsbind/wsbind/runtime/schemacheck"
 )
 
 func TestExamples(t *testing.T) {
-	p, _, err := interp.Load(%[2]q, gen.Options{Package: %[1]q})
+	p, _, err := interp.Load(%[2]q, interp.Options{Package: %[1]q})
 	if err != nil {
 		t.Fatal(err)
 	}

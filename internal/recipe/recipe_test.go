@@ -89,11 +89,12 @@ components:
 `
 
 // mainGo holds the //go:generate line of the README and decodes a frame
-// with the generated package.
+// with the generated package. The directive is spliced in, so that go
+// generate in this repository does not take it for one of its own.
 const mainGo = `// Command feedapp decodes one frame of the feed.
 package main
 
-//go:generate go tool wsbind gen --out . feed.yaml
+` + "//go:" + `generate go tool wsbind gen --out . feed.yaml
 
 import (
 	"context"

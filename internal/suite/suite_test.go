@@ -13,7 +13,6 @@ import (
 
 	jsonschema "github.com/santhosh-tekuri/jsonschema/v5"
 
-	"github.com/wsbind/wsbind/gen"
 	"github.com/wsbind/wsbind/gen/interp"
 	"github.com/wsbind/wsbind/internal/suite/draft7"
 )
@@ -173,7 +172,7 @@ func TestInterpreterAgreesWithGenerated(t *testing.T) {
 		"http://localhost:1234/":                 abs(filepath.Join(suiteDir, "remotes")) + "/",
 		"http://json-schema.org/draft-07/schema": abs("../../testdata/jsonschema/metaschema/draft-07.json"),
 	}
-	p, _, err := interp.Load("draft7/schemas/doc0.json", gen.Options{Remotes: remotes, Describes: "client"})
+	p, _, err := interp.Load("draft7/schemas/doc0.json", interp.Options{Remotes: remotes, Describes: "client"})
 	if err != nil {
 		t.Fatal(err)
 	}
