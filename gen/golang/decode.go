@@ -296,7 +296,7 @@ func onChannel(d *ir.Direction) string {
 // decodeFramePublic emits Decode<Direction>, the exported entry point.
 func (g *gen) decodeFramePublic(f *jen.File, d *ir.Direction, fn string) {
 	pub := "Decode" + d.GoName
-	emitDoc(f, comment(pub+" decodes one "+d.Name+" frame. A frame that breaks its schema still yields its message, with a *wire.FrameError listing every violation; malformed JSON yields a nil message. A frame that matches no message yields *Unknown"+d.GoName+". The message keeps a reference to frame."))
+	emitDoc(f, comment(pub+" decodes one "+d.Name+" frame and checks what decoding needs: well-formed JSON in valid UTF-8, which message the frame is, JSON types, required properties, properties a closed object does not declare, integer range, and number bounds and constants compared exactly on the literal. It leaves the value checks (const, enum, pattern, format, lengths, item counts, compiled validators) to the message's Validate; "+codecName(d)+".Check runs both for one verdict. A frame that breaks what decoding checks still yields its message, with a *wire.FrameError; malformed JSON yields a nil message and a *wire.FrameError whose Syntax is set. A frame that matches no message yields *Unknown"+d.GoName+". The message keeps a reference to frame."))
 	f.Func().Id(pub).Params(jen.Id("frame").Index().Byte()).Params(jen.Id(d.GoName), jen.Error()).Block(
 		jen.Return(jen.Qual(wirePkg, "DecodeFrame").Call(jen.Op("&").Id(codecName(d)), jen.Id("frame"), jen.Id(fn))),
 	)

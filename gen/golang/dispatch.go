@@ -76,7 +76,7 @@ func (g *gen) handlers(d *ir.Direction) ([]handler, error) {
 		}
 		for _, fo := range g.fanouts[m.Type] {
 			for _, b := range fo.union.Branches {
-				doc := fmt.Sprintf("receives each %s carried in a %s message, after the message handler", b.Type.Name, m.Name)
+				doc := fmt.Sprintf("receives each %s carried in %s message, after the message handler", b.Type.Name, withArticle(m.Name))
 				if err := add(handler{name: b.Type.Name, params: []jen.Code{ctx, jen.Op("*").Id(m.Name), jen.Op("*").Id(b.Type.Name)}, doc: doc}, m.Name); err != nil {
 					return nil, err
 				}

@@ -96,7 +96,7 @@ func valueWords(t *ir.Type) string {
 	case ir.Union:
 		return "one of the alternatives of " + t.Name
 	case ir.Struct:
-		return "a " + t.Name
+		return withArticle(t.Name)
 	case ir.Raw:
 		if t.Check != nil {
 			return "raw JSON, checked against the payload schema by Validate"
@@ -320,7 +320,7 @@ func (g *gen) unionType(f *jen.File, t *ir.Type) {
 		f.Line()
 	}
 	if t.Disc != "" {
-		emitDoc(f, comment(unknownName(t)+" is a "+t.Name+" whose "+t.Disc+" the spec does not know; it keeps the raw value."))
+		emitDoc(f, comment(unknownName(t)+" is "+withArticle(t.Name)+" whose "+t.Disc+" the spec does not know; it keeps the raw value."))
 		f.Type().Id(unknownName(t)).Struct(jen.Qual(wirePkg, "Unknown"))
 		f.Func().Params(jen.Op("*").Id(unknownName(t))).Id(sealName(t)).Params().Block()
 		f.Line()

@@ -46,62 +46,62 @@ func (d *ServerDispatcher) OnEvent(fn func(context.Context, *Event)) {
 	d.onEvent = fn
 }
 
-// OnScheduleUpdateEvent sets the handler that receives each ScheduleUpdateEvent carried in a Event message, after the message handler.
+// OnScheduleUpdateEvent sets the handler that receives each ScheduleUpdateEvent carried in an Event message, after the message handler.
 func (d *ServerDispatcher) OnScheduleUpdateEvent(fn func(context.Context, *Event, *ScheduleUpdateEvent)) {
 	d.onScheduleUpdateEvent = fn
 }
 
-// OnSubathonUpdateEvent sets the handler that receives each SubathonUpdateEvent carried in a Event message, after the message handler.
+// OnSubathonUpdateEvent sets the handler that receives each SubathonUpdateEvent carried in an Event message, after the message handler.
 func (d *ServerDispatcher) OnSubathonUpdateEvent(fn func(context.Context, *Event, *SubathonUpdateEvent)) {
 	d.onSubathonUpdateEvent = fn
 }
 
-// OnSubathonGoalUpdateEvent sets the handler that receives each SubathonGoalUpdateEvent carried in a Event message, after the message handler.
+// OnSubathonGoalUpdateEvent sets the handler that receives each SubathonGoalUpdateEvent carried in an Event message, after the message handler.
 func (d *ServerDispatcher) OnSubathonGoalUpdateEvent(fn func(context.Context, *Event, *SubathonGoalUpdateEvent)) {
 	d.onSubathonGoalUpdateEvent = fn
 }
 
-// OnStreamOnlineEvent sets the handler that receives each StreamOnlineEvent carried in a Event message, after the message handler.
+// OnStreamOnlineEvent sets the handler that receives each StreamOnlineEvent carried in an Event message, after the message handler.
 func (d *ServerDispatcher) OnStreamOnlineEvent(fn func(context.Context, *Event, *StreamOnlineEvent)) {
 	d.onStreamOnlineEvent = fn
 }
 
-// OnStreamUpdateEvent sets the handler that receives each StreamUpdateEvent carried in a Event message, after the message handler.
+// OnStreamUpdateEvent sets the handler that receives each StreamUpdateEvent carried in an Event message, after the message handler.
 func (d *ServerDispatcher) OnStreamUpdateEvent(fn func(context.Context, *Event, *StreamUpdateEvent)) {
 	d.onStreamUpdateEvent = fn
 }
 
-// OnStreamOfflineEvent sets the handler that receives each StreamOfflineEvent carried in a Event message, after the message handler.
+// OnStreamOfflineEvent sets the handler that receives each StreamOfflineEvent carried in an Event message, after the message handler.
 func (d *ServerDispatcher) OnStreamOfflineEvent(fn func(context.Context, *Event, *StreamOfflineEvent)) {
 	d.onStreamOfflineEvent = fn
 }
 
-// OnSecretneuroaccountOnlineEvent sets the handler that receives each SecretneuroaccountOnlineEvent carried in a Event message, after the message handler.
+// OnSecretneuroaccountOnlineEvent sets the handler that receives each SecretneuroaccountOnlineEvent carried in an Event message, after the message handler.
 func (d *ServerDispatcher) OnSecretneuroaccountOnlineEvent(fn func(context.Context, *Event, *SecretneuroaccountOnlineEvent)) {
 	d.onSecretneuroaccountOnlineEvent = fn
 }
 
-// OnStreamRaidIncomingEvent sets the handler that receives each StreamRaidIncomingEvent carried in a Event message, after the message handler.
+// OnStreamRaidIncomingEvent sets the handler that receives each StreamRaidIncomingEvent carried in an Event message, after the message handler.
 func (d *ServerDispatcher) OnStreamRaidIncomingEvent(fn func(context.Context, *Event, *StreamRaidIncomingEvent)) {
 	d.onStreamRaidIncomingEvent = fn
 }
 
-// OnStreamRaidOutgoingEvent sets the handler that receives each StreamRaidOutgoingEvent carried in a Event message, after the message handler.
+// OnStreamRaidOutgoingEvent sets the handler that receives each StreamRaidOutgoingEvent carried in an Event message, after the message handler.
 func (d *ServerDispatcher) OnStreamRaidOutgoingEvent(fn func(context.Context, *Event, *StreamRaidOutgoingEvent)) {
 	d.onStreamRaidOutgoingEvent = fn
 }
 
-// OnBlogFeedUpdateEvent sets the handler that receives each BlogFeedUpdateEvent carried in a Event message, after the message handler.
+// OnBlogFeedUpdateEvent sets the handler that receives each BlogFeedUpdateEvent carried in an Event message, after the message handler.
 func (d *ServerDispatcher) OnBlogFeedUpdateEvent(fn func(context.Context, *Event, *BlogFeedUpdateEvent)) {
 	d.onBlogFeedUpdateEvent = fn
 }
 
-// OnXFeedNewEntriesEvent sets the handler that receives each XFeedNewEntriesEvent carried in a Event message, after the message handler.
+// OnXFeedNewEntriesEvent sets the handler that receives each XFeedNewEntriesEvent carried in an Event message, after the message handler.
 func (d *ServerDispatcher) OnXFeedNewEntriesEvent(fn func(context.Context, *Event, *XFeedNewEntriesEvent)) {
 	d.onXFeedNewEntriesEvent = fn
 }
 
-// OnXFeedUpdateEvent sets the handler that receives each XFeedUpdateEvent carried in a Event message, after the message handler.
+// OnXFeedUpdateEvent sets the handler that receives each XFeedUpdateEvent carried in an Event message, after the message handler.
 func (d *ServerDispatcher) OnXFeedUpdateEvent(fn func(context.Context, *Event, *XFeedUpdateEvent)) {
 	d.onXFeedUpdateEvent = fn
 }

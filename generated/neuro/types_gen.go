@@ -296,7 +296,7 @@ type EventData interface {
 	isEventData()
 }
 
-// EventDataUnknown is a EventData whose eventType the spec does not know; it
+// EventDataUnknown is an EventData whose eventType the spec does not know; it
 // keeps the raw value.
 type EventDataUnknown struct {
 	wire.Unknown
@@ -1078,7 +1078,7 @@ type XFeedMedia interface {
 	isXFeedMedia()
 }
 
-// XFeedMediaUnknown is a XFeedMedia whose type the spec does not know; it
+// XFeedMediaUnknown is an XFeedMedia whose type the spec does not know; it
 // keeps the raw value.
 type XFeedMediaUnknown struct {
 	wire.Unknown

@@ -140,14 +140,14 @@ func (s *Session) Send(ctx context.Context, frame []byte) error {
 	select {
 	case s.wsem <- struct{}{}:
 	case <-s.dead:
-		return fmt.Errorf("%s: send: %w", s.c.cfg.Name, s.endErr())
+		return fmt.Errorf("send: %w", s.endErr())
 	case <-ctx.Done():
 		return ctx.Err()
 	}
 	defer func() { <-s.wsem }()
 	select {
 	case <-s.dead:
-		return fmt.Errorf("%s: send: %w", s.c.cfg.Name, s.endErr())
+		return fmt.Errorf("send: %w", s.endErr())
 	default:
 	}
 	s.tap("client", frame)
@@ -243,7 +243,7 @@ func (s *Session) wait(ctx context.Context, w *waiter) (Inbound, error) {
 	select {
 	case in, ok := <-w.ch:
 		if !ok {
-			return Inbound{}, fmt.Errorf("%s: waiting for reply: %w", s.c.cfg.Name, s.endErr())
+			return Inbound{}, fmt.Errorf("waiting for reply: %w", s.endErr())
 		}
 		return in, nil
 	case <-ctx.Done():
@@ -251,7 +251,7 @@ func (s *Session) wait(ctx context.Context, w *waiter) (Inbound, error) {
 		return Inbound{}, ctx.Err()
 	case <-timeout:
 		s.unregister(w)
-		return Inbound{}, fmt.Errorf("%s: no reply within %v", s.c.cfg.Name, s.c.cfg.ReplyTimeout)
+		return Inbound{}, fmt.Errorf("no reply within %v", s.c.cfg.ReplyTimeout)
 	}
 }
 

@@ -116,7 +116,7 @@ type Item interface {
 	isItem()
 }
 
-// ItemUnknown is a Item whose type the spec does not know; it keeps the raw
+// ItemUnknown is an Item whose type the spec does not know; it keeps the raw
 // value.
 type ItemUnknown struct {
 	wire.Unknown

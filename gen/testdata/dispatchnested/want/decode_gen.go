@@ -406,9 +406,15 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 	return m, nil
 }
 
-// DecodeServerMessage decodes one server frame. A frame that breaks its schema
-// still yields its message, with a *wire.FrameError listing every violation;
-// malformed JSON yields a nil message. A frame that matches no message yields
+// DecodeServerMessage decodes one server frame and checks what decoding needs:
+// well-formed JSON in valid UTF-8, which message the frame is, JSON types,
+// required properties, properties a closed object does not declare, integer
+// range, and number bounds and constants compared exactly on the literal. It
+// leaves the value checks (const, enum, pattern, format, lengths, item counts,
+// compiled validators) to the message's Validate; ServerCodec.Check runs both
+// for one verdict. A frame that breaks what decoding checks still yields its
+// message, with a *wire.FrameError; malformed JSON yields a nil message and a
+// *wire.FrameError whose Syntax is set. A frame that matches no message yields
 // *UnknownServerMessage. The message keeps a reference to frame.
 func DecodeServerMessage(frame []byte) (ServerMessage, error) {
 	return wire.DecodeFrame(&ServerCodec, frame, decodeServerMessage)
@@ -440,9 +446,15 @@ func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error)
 	return m, nil
 }
 
-// DecodeClientMessage decodes one client frame. A frame that breaks its schema
-// still yields its message, with a *wire.FrameError listing every violation;
-// malformed JSON yields a nil message. A frame that matches no message yields
+// DecodeClientMessage decodes one client frame and checks what decoding needs:
+// well-formed JSON in valid UTF-8, which message the frame is, JSON types,
+// required properties, properties a closed object does not declare, integer
+// range, and number bounds and constants compared exactly on the literal. It
+// leaves the value checks (const, enum, pattern, format, lengths, item counts,
+// compiled validators) to the message's Validate; ClientCodec.Check runs both
+// for one verdict. A frame that breaks what decoding checks still yields its
+// message, with a *wire.FrameError; malformed JSON yields a nil message and a
+// *wire.FrameError whose Syntax is set. A frame that matches no message yields
 // *UnknownClientMessage. The message keeps a reference to frame.
 func DecodeClientMessage(frame []byte) (ClientMessage, error) {
 	return wire.DecodeFrame(&ClientCodec, frame, decodeClientMessage)
