@@ -20,6 +20,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/wsbind/wsbind/gen/interp"
 	"github.com/wsbind/wsbind/generated"
 	"github.com/wsbind/wsbind/runtime/testserver"
 	"github.com/wsbind/wsbind/runtime/wire"
@@ -48,6 +49,13 @@ Flags:
                       whose path is printed)
   --call 'METHOD ARG...'  make this request instead of the default subscribe
                       (same syntax as wsbind record --call)
+  --spec FILE         run the demo for any AsyncAPI document instead, with
+                      no code generated: its mock (as wsbind mock --spec)
+                      in-process, a plain WebSocket client sending each
+                      valid client example, the answers and the replayed
+                      event examples checked as they arrive
+  --describes SIDE    with --spec: server or client (default: the
+                      document's x-wsbind-describes, else server)
 
 Credentials: each key of the client's credentials gets a demo value: keys
 ending in "type" the first value the spec's examples give (jwt), keys naming
@@ -106,6 +114,8 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	timeout := fs.Duration("timeout", 20*time.Second, "")
 	out := fs.String("out", "", "")
 	callFlag := fs.String("call", "", "")
+	specFile := fs.String("spec", "", "")
+	describes := fs.String("describes", "", "")
 	pos, err := parseArgs(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		demoUsage(stdout)
@@ -113,6 +123,26 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	}
 	if err != nil {
 		return usageError(stderr, "demo", err)
+	}
+	if *specFile != "" {
+		if len(pos) > 0 || *callFlag != "" || *out != "" || *events != -1 {
+			return usageError(stderr, "demo", errors.New("--spec runs on its own: no provider, --call, --out or --events"))
+		}
+		if *describes != "" && *describes != "server" && *describes != "client" {
+			return usageError(stderr, "demo", fmt.Errorf("--describes must be server or client, not %q", *describes))
+		}
+		spec, err := interp.LoadSpec(*specFile, interp.Options{Describes: *describes})
+		if err != nil {
+			fmt.Fprintf(stderr, "wsbind demo: %v\n", err)
+			return exitUsage
+		}
+		for _, n := range spec.Warnings {
+			fmt.Fprintf(stderr, "wsbind demo: note: %s\n", n)
+		}
+		return runSpecDemo(spec, *timeout, stdout, stderr)
+	}
+	if *describes != "" {
+		return usageError(stderr, "demo", errors.New("--describes applies to --spec"))
 	}
 	name := "astro"
 	switch len(pos) {

@@ -154,3 +154,23 @@ func TestDemoHelpAndUsageErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestDemoSpec runs the demo on a document of our own with no code
+// generated: the client example is sent and answered, the event replayed,
+// and every frame checked.
+func TestDemoSpec(t *testing.T) {
+	noLeaks(t)
+	code, stdout, stderr := wsbind(t, "demo", "--spec", filepath.Join("testdata", "quotes.yaml"), "--timeout", "10s")
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	for _, want := range []string{"send QuoteRequest (example acme)", "  server Quote ok", "replay event Tick", "  server Tick ok", "summary: sent 1 client frame, received 2 server frames: 2 valid, 0 invalid"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
+	}
+	code, _, stderr = wsbind(t, "demo", "--spec", filepath.Join("testdata", "quotes.yaml"), "astro")
+	if code != exitUsage || !strings.Contains(stderr, "--spec runs on its own") {
+		t.Errorf("--spec with a provider: exit %d, %s", code, stderr)
+	}
+}
