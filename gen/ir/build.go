@@ -35,85 +35,104 @@ func Build(doc *spec.Document) (*Package, error) {
 		}
 	}
 	pkg.Warnings = append(pkg.Warnings, doc.Notes...)
+	// Every error of the document is reported, in line order: each message
+	// and component is lowered even when an earlier one failed.
+	var errs []error
 	// Message keys become Go type names; a document may spell them any way
 	// ("lightMeasured", "user-joined").
+	goNames := map[*spec.Message]string{}
 	for _, m := range doc.Messages {
-		goName := GoName(m.Key)
+		goNames[m] = GoName(m.Key)
 		for _, o := range doc.Messages {
-			if o != m && GoName(o.Key) == goName {
-				return nil, m.Node.Errorf("messages %s and %s would both be the Go type %s", m.Key, o.Key, goName)
+			if o != m && GoName(o.Key) == goNames[m] {
+				errs = append(errs, m.Node.Errorf("messages %s and %s would both be the Go type %s", m.Key, o.Key, goNames[m]))
 			}
 		}
-		m.Key = goName
+	}
+	if len(errs) > 0 {
+		return nil, spec.JoinInOrder(errs)
 	}
 	for _, m := range doc.Messages {
-		if _, err := spec.Extensions(m.Node, messageExtensions...); err != nil {
-			return nil, err
-		}
-		var t *Type
-		if m.Payload == nil {
-			t = &Type{Kind: Raw, Loc: short(m.Node.Loc)}
-		} else if t, err = l.forceName(m.Payload, m.Key); err != nil {
-			return nil, err
-		}
-		switch {
-		case m.Payload == nil:
-		case t.Kind == Struct:
-			if err := l.register(m.Payload, t); err != nil {
+		m.Key = goNames[m]
+	}
+	for _, m := range doc.Messages {
+		msg, err := func() (*Message, error) {
+			if _, err := spec.Extensions(m.Node, messageExtensions...); err != nil {
 				return nil, err
 			}
-		case t.Message != nil:
-			// A value type another message's payload named already.
-		default:
-			if err := l.renameValue(m.Payload, m.Key, t); err != nil {
+			var t *Type
+			if m.Payload == nil {
+				t = &Type{Kind: Raw, Loc: short(m.Node.Loc)}
+			} else if t, err = l.forceName(m.Payload, m.Key); err != nil {
 				return nil, err
 			}
-		}
-		rule, err := buildErrorRule(m.Node.Get("x-wsbind-error"))
-		if err != nil {
-			return nil, err
-		}
-		msg := &Message{Name: m.Key, Type: t, Doc: messageDoc(m.Node, t), Error: rule}
-		if ends := m.Node.Get("x-wsbind-ends-subscription"); ends != nil {
-			for _, it := range ends.Items {
-				msg.EndsSub = append(msg.EndsSub, it.Str())
+			switch {
+			case m.Payload == nil:
+			case t.Kind == Struct:
+				if err := l.register(m.Payload, t); err != nil {
+					return nil, err
+				}
+			case t.Message != nil:
+				// A value type another message's payload named already.
+			default:
+				if err := l.renameValue(m.Payload, m.Key, t); err != nil {
+					return nil, err
+				}
 			}
-		}
-		if secrets := m.Node.Get("x-wsbind-secrets"); secrets != nil {
-			for _, it := range secrets.Items {
-				msg.Secrets = append(msg.Secrets, it.Str())
-			}
-		}
-		// Also on a payload that is not a struct, naming its value type
-		// after the first message that has it.
-		if t.Message == nil {
-			t.Message = msg
-		}
-		if m.CorrelationPointer != "" {
-			msg.Correlation = strings.Split(strings.TrimPrefix(m.CorrelationPointer, "/"), "/")
-		}
-		for _, ex := range m.Examples() {
-			b, err := ex.Payload.MarshalJSON()
+			rule, err := buildErrorRule(m.Node.Get("x-wsbind-error"))
 			if err != nil {
-				return nil, ex.Payload.Errorf("example %s: %v", ex.Name, err)
+				return nil, err
 			}
-			msg.Examples = append(msg.Examples, Example{Name: ex.Name, JSON: b})
+			msg := &Message{Name: m.Key, Type: t, Doc: messageDoc(m.Node, t), Error: rule}
+			if ends := m.Node.Get("x-wsbind-ends-subscription"); ends != nil {
+				for _, it := range ends.Items {
+					msg.EndsSub = append(msg.EndsSub, it.Str())
+				}
+			}
+			if secrets := m.Node.Get("x-wsbind-secrets"); secrets != nil {
+				for _, it := range secrets.Items {
+					msg.Secrets = append(msg.Secrets, it.Str())
+				}
+			}
+			// Also on a payload that is not a struct, naming its value type
+			// after the first message that has it.
+			if t.Message == nil {
+				t.Message = msg
+			}
+			if m.CorrelationPointer != "" {
+				msg.Correlation = strings.Split(strings.TrimPrefix(m.CorrelationPointer, "/"), "/")
+			}
+			for _, ex := range m.Examples() {
+				b, err := ex.Payload.MarshalJSON()
+				if err != nil {
+					return nil, ex.Payload.Errorf("example %s: %v", ex.Name, err)
+				}
+				msg.Examples = append(msg.Examples, Example{Name: ex.Name, JSON: b})
+			}
+			return msg, nil
+		}()
+		if err != nil {
+			errs = append(errs, err)
+			continue
 		}
 		pkg.Messages = append(pkg.Messages, msg)
 		byName[m.Key] = msg
-	}
-	for _, m := range doc.Messages {
-		for _, r := range m.Replies {
-			byName[m.Key].Replies = append(byName[m.Key].Replies, byName[r.Key])
-		}
 	}
 	// Every named component becomes a type, used or not: REST bodies of
 	// auth flows live there too.
 	if schemas := doc.Root.Lookup("/components/schemas"); schemas != nil {
 		for _, v := range schemas.Values {
 			if _, err := l.lower(v, ""); err != nil {
-				return nil, err
+				errs = append(errs, err)
 			}
+		}
+	}
+	if len(errs) > 0 {
+		return nil, spec.JoinInOrder(errs)
+	}
+	for _, m := range doc.Messages {
+		for _, r := range m.Replies {
+			byName[m.Key].Replies = append(byName[m.Key].Replies, byName[r.Key])
 		}
 	}
 	if len(doc.Receive) == 0 && len(doc.Send) == 0 {

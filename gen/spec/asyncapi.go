@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -143,14 +144,26 @@ func (r *reader) fail(err error) { r.errs = append(r.errs, err) }
 
 func (r *reader) failf(n *Node, format string, args ...any) { r.fail(n.Errorf(format, args...)) }
 
-// err joins the errors in file order (by line), the order a user fixes
-// them in.
-func (r *reader) err() error {
-	if len(r.errs) == 0 {
+// err joins the errors in file order.
+func (r *reader) err() error { return JoinInOrder(r.errs) }
+
+// JoinInOrder joins errors in file order (by line), the order a user
+// fixes them in; nil for none. An error that repeats is kept once.
+func JoinInOrder(errs []error) error {
+	if len(errs) == 0 {
 		return nil
 	}
-	sort.SliceStable(r.errs, func(i, j int) bool { return errLine(r.errs[i]) < errLine(r.errs[j]) })
-	return errors.Join(r.errs...)
+	errs = slices.Clone(errs)
+	sort.SliceStable(errs, func(i, j int) bool { return errLine(errs[i]) < errLine(errs[j]) })
+	seen := map[string]bool{}
+	out := errs[:0]
+	for _, e := range errs {
+		if !seen[e.Error()] {
+			seen[e.Error()] = true
+			out = append(out, e)
+		}
+	}
+	return errors.Join(out...)
 }
 
 // errLine is the line an error from Node.Errorf names, for sorting; other
