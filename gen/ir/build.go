@@ -99,6 +99,9 @@ func Build(doc *spec.Document) (*Package, error) {
 			if t.Message == nil {
 				t.Message = msg
 			}
+			if m.Payload != nil {
+				msg.Discriminator = l.discriminator(m.Payload)
+			}
 			if m.CorrelationPointer != "" {
 				msg.Correlation = strings.Split(strings.TrimPrefix(m.CorrelationPointer, "/"), "/")
 			}
@@ -245,16 +248,16 @@ func split(msgs []*Message, used map[string]bool) *Switch {
 			return splitByType(msgs, used)
 		}
 	}
-	for _, f := range msgs[0].Type.Fields {
-		if used[f.Name] {
+	for _, key := range splitKeys(msgs) {
+		if used[key] {
 			continue
 		}
-		groups, ok := groupBy(msgs, f.Name)
+		groups, ok := groupBy(msgs, key)
 		if !ok || len(groups) < 2 {
 			continue
 		}
-		sw := &Switch{Key: f.Name}
-		next := map[string]bool{f.Name: true}
+		sw := &Switch{Key: key}
+		next := map[string]bool{key: true}
 		for k := range used {
 			next[k] = true
 		}
@@ -531,4 +534,46 @@ func otherProtocols(servers []Server) string {
 		}
 	}
 	return strings.Join(other, ", ")
+}
+
+// splitKeys lists the properties that may split msgs, in the order they
+// are tried: the AsyncAPI discriminators the messages declare, then the
+// first message's properties.
+func splitKeys(msgs []*Message) []string {
+	var keys []string
+	for _, m := range msgs {
+		if m.Discriminator != "" && !contains(keys, m.Discriminator) {
+			keys = append(keys, m.Discriminator)
+		}
+	}
+	for _, f := range msgs[0].Type.Fields {
+		if !contains(keys, f.Name) {
+			keys = append(keys, f.Name)
+		}
+	}
+	return keys
+}
+
+// discriminator is the AsyncAPI discriminator property of the schema at n,
+// declared on it or on one of its allOf parts.
+func (l *lowerer) discriminator(n *spec.Node) string {
+	return l.discriminatorAt(n, 0)
+}
+
+func (l *lowerer) discriminatorAt(n *spec.Node, depth int) string {
+	n, err := l.deref(n)
+	if err != nil || n == nil || depth > 32 { // allOf may lead back to itself
+		return ""
+	}
+	if d := n.Get("discriminator").Str(); d != "" {
+		return d
+	}
+	if all := n.Get("allOf"); all != nil {
+		for _, part := range all.Items {
+			if d := l.discriminatorAt(part, depth+1); d != "" {
+				return d
+			}
+		}
+	}
+	return ""
 }

@@ -157,6 +157,9 @@ type Message struct {
 	Type *Type
 	// Correlation is the path of the correlation id in the payload.
 	Correlation []string
+	// Discriminator is the payload's AsyncAPI discriminator property, if
+	// it declares one: dispatch tries it before other const properties.
+	Discriminator string
 	// Replies names the messages that answer this one.
 	Replies  []*Message
 	Examples []Example
