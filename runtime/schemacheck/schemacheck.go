@@ -12,6 +12,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 
@@ -20,9 +21,10 @@ import (
 
 // Checker holds one compiled bundle.
 type Checker struct {
-	id     string
-	schema []byte
-	cache  map[string]*jsonschema.Schema
+	id    string
+	mu    sync.Mutex // guards comp and cache
+	comp  *jsonschema.Compiler
+	cache map[string]*jsonschema.Schema
 }
 
 // New parses a bundle (as returned by a generated package's Schema()).
@@ -36,21 +38,25 @@ func New(bundle []byte) (*Checker, error) {
 	if head.ID == "" {
 		return nil, errors.New("schemacheck: bundle has no $id")
 	}
-	return &Checker{id: head.ID, schema: bundle, cache: map[string]*jsonschema.Schema{}}, nil
+	// One compiler for every definition: the bundle is parsed once, and
+	// schemas two definitions share are compiled once.
+	comp := jsonschema.NewCompiler()
+	comp.Draft = jsonschema.Draft7
+	if err := comp.AddResource(head.ID, bytes.NewReader(bundle)); err != nil {
+		return nil, fmt.Errorf("schemacheck: %w", err)
+	}
+	return &Checker{id: head.ID, comp: comp, cache: map[string]*jsonschema.Schema{}}, nil
 }
 
 // Definition compiles (once) and returns the named definition, such as
 // "ServerMessage" or a message name.
 func (c *Checker) Definition(name string) (*jsonschema.Schema, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if s, ok := c.cache[name]; ok {
 		return s, nil
 	}
-	comp := jsonschema.NewCompiler()
-	comp.Draft = jsonschema.Draft7
-	if err := comp.AddResource(c.id, bytes.NewReader(c.schema)); err != nil {
-		return nil, fmt.Errorf("schemacheck: %w", err)
-	}
-	s, err := comp.Compile(c.id + "#/definitions/" + name)
+	s, err := c.comp.Compile(c.id + "#/definitions/" + name)
 	if err != nil {
 		return nil, fmt.Errorf("schemacheck: compile %s: %w", name, err)
 	}
