@@ -67,15 +67,8 @@ func (c *Compiler) Compile(n *spec.Node) (*Schema, error) {
 	if s, ok := c.byNode[n]; ok {
 		return s, nil
 	}
-	root, abs, ok := c.l.Root(n)
-	if !ok {
-		return nil, fmt.Errorf("%s: schema node is not part of a file loaded by the compiler's loader", n.Loc)
-	}
-	if _, err := c.docFor(root, fileURI(abs)); err != nil {
+	if err := c.baseOf(n); err != nil {
 		return nil, err
-	}
-	if _, ok := c.base[n]; !ok {
-		c.walk(root, n.Loc.Pointer) // n is off the indexed paths: give it its lexical base
 	}
 	start := len(c.all)
 	s, err := c.compile(n, c.base[n])
@@ -90,6 +83,26 @@ func (c *Compiler) Compile(n *spec.Node) (*Schema, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// baseOf makes sure the base URI in effect at n is known: n's file is
+// indexed on first use, and a node off the indexed paths gets its lexical
+// base.
+func (c *Compiler) baseOf(n *spec.Node) error {
+	if _, ok := c.base[n]; ok {
+		return nil
+	}
+	root, abs, ok := c.l.Root(n)
+	if !ok {
+		return fmt.Errorf("%s: schema node is not part of a file loaded by the compiler's loader", n.Loc)
+	}
+	if _, err := c.docFor(root, fileURI(abs)); err != nil {
+		return err
+	}
+	if _, ok := c.base[n]; !ok {
+		c.walk(root, n.Loc.Pointer)
+	}
+	return nil
 }
 
 // nodeOf finds the node s was compiled from (only on the error path).

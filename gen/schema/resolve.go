@@ -186,17 +186,8 @@ func (c *Compiler) Target(n *spec.Node) (*spec.Node, error) {
 	if ref == nil {
 		return n, nil
 	}
-	if _, ok := c.base[n]; !ok {
-		root, abs, ok := c.l.Root(n)
-		if !ok {
-			return nil, fmt.Errorf("%s: $ref in a node of no file loaded by the compiler's loader", n.Loc)
-		}
-		if _, err := c.docFor(root, fileURI(abs)); err != nil {
-			return nil, err
-		}
-		if _, ok := c.base[n]; !ok {
-			c.walk(root, n.Loc.Pointer) // off the indexed paths: its lexical base
-		}
+	if err := c.baseOf(n); err != nil {
+		return nil, err
 	}
 	return c.resolveRef(n, ref)
 }
