@@ -176,12 +176,17 @@ func Build(doc *spec.Document) (*Package, error) {
 }
 
 func messageDoc(n *spec.Node, t *Type) string {
+	doc := t.Doc
 	for _, k := range []string{"description", "summary", "title"} {
 		if s := n.Get(k).Str(); s != "" {
-			return s
+			doc = s
+			break
 		}
 	}
-	return t.Doc
+	if deprecated(n) && !strings.Contains(doc, "Deprecated: ") {
+		doc = withDeprecation(doc, "message")
+	}
+	return doc
 }
 
 // renameValue gives a new name to the named type (enum, union, or a

@@ -140,11 +140,7 @@ func (l *lowerer) checked(n *spec.Node) (*Type, error) {
 	if err != nil {
 		return nil, err
 	}
-	doc := n.Get("description").Str()
-	if doc == "" {
-		doc = n.Get("title").Str()
-	}
-	t := &Type{Kind: Raw, Check: sc, Doc: doc, Loc: short(n.Loc)}
+	t := &Type{Kind: Raw, Check: sc, Doc: schemaDoc(n), Loc: short(n.Loc)}
 	l.cache[n] = t
 	return t, nil
 }
@@ -323,10 +319,7 @@ func (l *lowerer) lowerBody(orig, n *spec.Node, name string) (*Type, error) {
 			l.warnings = append(l.warnings, fmt.Sprintf("%s: unknown keyword %q is an annotation under draft-07: nothing checks it", n.Loc, k))
 		}
 	}
-	doc := n.Get("description").Str()
-	if doc == "" {
-		doc = n.Get("title").Str()
-	}
+	doc := schemaDoc(n)
 	types, nullable, err := schemaTypes(n)
 	if err != nil {
 		return nil, err
@@ -675,6 +668,9 @@ func (l *lowerer) lowerStruct(orig, n *spec.Node, name, doc string) (*Type, erro
 		if fdoc == "" {
 			fdoc = pd.Get("description").Str()
 		}
+		if deprecated(pn) { // not pd: a field holding a deprecated type is not itself deprecated
+			fdoc = withDeprecation(fdoc, "property")
+		}
 		f := &Field{Name: key, GoName: goName, Doc: fdoc, Required: required[key], Type: ft}
 		if d := ext["x-wsbind-dispatch"]; d != nil && d.Scalar == true {
 			u := ft
@@ -889,4 +885,32 @@ func shareable(t *Type, name string) *Type {
 	c := *t
 	c.Name, c.Message, c.Unions = name, nil, nil
 	return &c
+}
+
+// schemaDoc is a schema's description (else its title), with a
+// Deprecated paragraph when the schema says deprecated: true.
+func schemaDoc(n *spec.Node) string {
+	doc := n.Get("description").Str()
+	if doc == "" {
+		doc = n.Get("title").Str()
+	}
+	if deprecated(n) {
+		doc = withDeprecation(doc, "schema")
+	}
+	return doc
+}
+
+func deprecated(n *spec.Node) bool {
+	d := n.Get("deprecated")
+	return d != nil && d.Scalar == true
+}
+
+// withDeprecation adds the paragraph gopls and staticcheck read as a
+// deprecation notice.
+func withDeprecation(doc, what string) string {
+	note := "Deprecated: the spec marks this " + what + " deprecated; a provider may still send it."
+	if doc == "" {
+		return note
+	}
+	return doc + "\n\n" + note
 }

@@ -1147,6 +1147,9 @@ type XFeedReplyTo struct {
 //
 // Deprecated alias of xFeedNewEntries: the server sends it at the same moment
 // with the same payload. Subscribe to xFeedNewEntries only.
+//
+// Deprecated: the spec marks this schema deprecated; a provider may still send
+// it.
 type XFeedUpdateEvent struct {
 	// Which event this is; see EventType.
 	EventType string `json:"eventType"`

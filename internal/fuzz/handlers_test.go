@@ -192,6 +192,7 @@ func neuroServerDispatcher(r *recorder, full bool) (any, func(context.Context, w
 		d.OnStreamRaidOutgoingEvent(func(_ context.Context, m *neuro.Event, v *neuro.StreamRaidOutgoingEvent) { r.onSub(m, v) })
 		d.OnBlogFeedUpdateEvent(func(_ context.Context, m *neuro.Event, v *neuro.BlogFeedUpdateEvent) { r.onSub(m, v) })
 		d.OnXFeedNewEntriesEvent(func(_ context.Context, m *neuro.Event, v *neuro.XFeedNewEntriesEvent) { r.onSub(m, v) })
+		//lint:ignore SA1019 the deprecated alias must still reach its handler
 		d.OnXFeedUpdateEvent(func(_ context.Context, m *neuro.Event, v *neuro.XFeedUpdateEvent) { r.onSub(m, v) })
 		d.OnAddSuccess(func(_ context.Context, m *neuro.AddSuccess) { r.onTop(m) })
 		d.OnRemoveSuccess(func(_ context.Context, m *neuro.RemoveSuccess) { r.onTop(m) })

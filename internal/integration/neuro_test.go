@@ -908,6 +908,7 @@ func TestNeuroTypedHandlersReceiveEveryEventType(t *testing.T) {
 		m, _ := e.EventData.Entries[0].Media[0].(*neuro.XFeedImageMedia)
 		put("xFeedNewEntries %s %s %s image=%v", e.EventData.User, e.EventData.Entries[0].Type, e.EventData.Entries[0].Content, m != nil)
 	})
+	//lint:ignore SA1019 the deprecated alias must still reach its handler
 	c.OnXFeedUpdateEvent(func(_ context.Context, _ *neuro.Event, e *neuro.XFeedUpdateEvent) {
 		put("xFeedUpdate %s %s", e.EventData.User, e.EventData.Entries[0].ID)
 	})
