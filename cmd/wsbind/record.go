@@ -45,14 +45,30 @@ const (
 
 func recordUsage(w io.Writer) {
 	fmt.Fprint(w, `Usage: wsbind record --provider NAME --out FILE.jsonl [flags]
+       wsbind record --spec DOC.yaml --out FILE.jsonl [flags]
 
 Connect to a provider with its generated typed client (auth steps,
 keepalive and reconnects included), make the requests given with --call, and
 write every text frame of the session in both directions to FILE as JSONL,
 one envelope per line, the format wsbind validate reads:
     {"type":"send"|"receive","time":"<RFC3339Nano>","data":"<frame>"}
-send is client to server, receive server to client. Ctrl-C or --for ends
-the recording: the file is flushed, the connection closed with a close frame.
+send is client to server, receive server to client. Ctrl-C, --for or
+--frames ends the recording: the file is flushed, the connection closed
+with a close frame.
+
+With --spec, record connects for any AsyncAPI document instead, with no
+generated code: one plain WebSocket connection (pings keep it alive; it is
+not redialled) to --url, or else to the document's first ws:// or wss://
+server joined with its first channel's address, each {name} in it filled
+with --param or the document's default. Once connected it sends the frames
+given with --send and --send-example, in order; each is checked against the
+document first, and one that breaks it is refused before anything is
+dialled. Every frame, both ways, is recorded and gets a verdict line
+(client or server, the message it is, ok or INVALID), and a summary ends
+the run; INVALID frames are recorded all the same (wsbind validate --spec
+DOC.yaml FILE tells more). record --spec runs no auth step: a server with
+x-wsbind-auth is refused unless --url is loopback (a mock), and a server's
+security is not applied: give what it needs with --header or in --url.
 
 FILE is written to a temporary file in its folder and renamed over FILE
 only when the recording ends well, so a failed run never truncates or
@@ -71,13 +87,19 @@ given with --cred or the environment, wherever it appears, with REDACTED.
 Credentials naming a scheme (keys ending in "type", such as astro's
 token_type: jwt, apikey, oauth2) are not secret and are kept, so that the
 frames still validate. Credential values shorter than 4 characters are
-refused: they cannot be scrubbed reliably.
+refused: they cannot be scrubbed reliably. With --spec the secrets are the
+--header values, the --url query values, and the values the document's
+x-wsbind-secrets marks in server messages, from the frame that hands them
+out; what --send frames hold is recorded as given.
 
 Flags:
-  --provider NAME       provider to connect to (required)
+  --provider NAME       provider to connect to (this or --spec is required)
+  --spec DOC            connect for this AsyncAPI document instead, its
+                        frames judged as validate --spec judges them
   --out FILE            JSONL file to write (required; - for standard output)
   --url URL             WebSocket URL to dial; default the spec's server
-                        (Provider.Servers[0], with its channel address)
+                        (Provider.Servers[0], with its channel address;
+                        with --spec its first ws:// or wss:// server)
   --force               replace FILE if it exists (once the new recording
                         has succeeded)
   --cred KEY=VALUE      a credential of the provider's client (repeatable);
@@ -88,6 +110,19 @@ Flags:
                         argument); missing trailing arguments are empty
   --for DURATION        stop after this long, connecting included (default:
                         until Ctrl-C)
+  --frames N            stop once N frames have been received (server to
+                        client); later frames are not recorded
+
+With --spec only:
+  --describes SIDE      server or client, the side the document describes
+                        (default: its x-wsbind-describes, else server)
+  --param NAME=VALUE    fill {NAME} in the URL: a channel parameter or a
+                        server variable (repeatable)
+  --header 'NAME: VALUE' send this header with the handshake (repeatable);
+                        VALUE is a secret, 4 characters or more
+  --send JSON           a frame to send once connected (repeatable)
+  --send-example NAME   send the document's examples of client message NAME
+                        (repeatable; in order with --send)
 
 Credentials are read from WSBIND_<PROVIDER>_<KEY> (KEY upper-cased, other
 characters than letters and digits as _), then from --cred. Per provider:
@@ -130,13 +165,21 @@ Examples:
   wsbind record --provider octave --cred X-Auth-Company=acme --cred X-Auth-Token=... \
       --call 'SubscribeStream s53b1d1600cf27b75148de0ac' --for 10m --out octave.jsonl
   wsbind validate --provider astro astro.jsonl
+  wsbind record --spec quotes.yaml --url ws://127.0.0.1:8080/quotes \
+      --send '{"op":"quote","id":1,"symbol":"ACME"}' --frames 3 --out quotes.jsonl
+  wsbind record --spec rooms.yaml --param room=lobby --header 'X-Api-Key: ...' \
+      --send-example Say --for 1m --out rooms.jsonl
+  wsbind validate --spec quotes.yaml quotes.jsonl
 
 Exit codes:
-  0  stopped by Ctrl-C or --for, FILE complete
-  1  no connection (refused, interrupted, or --for ran out first) or a
-     request failed: FILE left as it was, frames so far in the .partial file
+  0  stopped by Ctrl-C, --for or --frames, FILE complete
+  1  no connection (refused, interrupted, or --for ran out first), a
+     request or a --send failed, or (--spec) the connection ended first:
+     FILE left as it was, frames so far in the .partial file
   2  usage error (FILE exists without --force, credentials missing for a
-     real endpoint), or the file could not be written
+     real endpoint; with --spec: a --send frame that breaks the document, a
+     {name} without a value, a server with x-wsbind-auth), a document that
+     cannot be loaded, or the file could not be written
 `)
 }
 
@@ -152,13 +195,21 @@ func runRecord(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("record", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	providerName := fs.String("provider", "", "")
+	specFile := fs.String("spec", "", "")
+	describes := fs.String("describes", "", "")
 	out := fs.String("out", "", "")
 	dialURL := fs.String("url", "", "")
 	limit := fs.Duration("for", 0, "")
+	frames := fs.Int("frames", 0, "")
 	force := fs.Bool("force", false, "")
-	var calls, creds stringsFlag
+	var calls, creds, params, headers stringsFlag
+	var sends []sendItem
 	fs.Var(&calls, "call", "")
 	fs.Var(&creds, "cred", "")
+	fs.Var(&params, "param", "")
+	fs.Var(&headers, "header", "")
+	fs.Var(sendFlag{&sends, false}, "send", "")
+	fs.Var(sendFlag{&sends, true}, "send-example", "")
 	pos, err := parseArgs(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		recordUsage(stdout)
@@ -170,31 +221,36 @@ func runRecord(args []string, stdout, stderr io.Writer) int {
 	if len(pos) > 0 {
 		return usageError(stderr, "record", fmt.Errorf("unexpected argument %q", pos[0]))
 	}
-	if *providerName == "" {
-		return usageError(stderr, "record", errors.New("--provider is required"))
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	run := &recordRun{out: *out, force: *force, limit: *limit, frames: *frames, rawURL: *dialURL}
+	switch {
+	case *providerName != "" && *specFile != "":
+		return usageError(stderr, "record", errors.New("--provider and --spec are alternatives: give one"))
+	case *specFile != "":
+		for _, name := range []string{"call", "cred"} {
+			if set[name] {
+				return usageError(stderr, "record", fmt.Errorf("--%s applies to --provider; with --spec, --send sends frames and --header or --url carry credentials", name))
+			}
+		}
+		if err := run.check("--header"); err != nil {
+			return usageError(stderr, "record", err)
+		}
+		return runSpecRecord(run, specRecordFlags{path: *specFile, describes: *describes, params: params, headers: headers, sends: sends}, stdout, stderr)
+	case *providerName == "":
+		return usageError(stderr, "record", errors.New("--provider NAME or --spec FILE is required"))
+	}
+	for _, name := range []string{"describes", "param", "header", "send", "send-example"} {
+		if set[name] {
+			return usageError(stderr, "record", fmt.Errorf("--%s applies to --spec", name))
+		}
 	}
 	p, err := drivenProvider(*providerName)
 	if err != nil {
 		return usageError(stderr, "record", err)
 	}
-	if *out == "" {
-		return usageError(stderr, "record", errors.New("--out is required"))
-	}
-	if *limit < 0 {
-		return usageError(stderr, "record", errors.New("--for must not be negative"))
-	}
-	var target *url.URL
-	if *dialURL != "" {
-		u, err := url.Parse(*dialURL)
-		if err != nil || (u.Scheme != "ws" && u.Scheme != "wss") || u.Host == "" {
-			return usageError(stderr, "record", errors.New("--url must be a ws:// or wss:// URL"))
-		}
-		if u.User != nil {
-			// The dialer refuses it, and would keep retrying until the
-			// timeout; credentials go in --cred.
-			return usageError(stderr, "record", errors.New("--url must not hold user:password (use --cred)"))
-		}
-		target = u
+	if err := run.check("--cred"); err != nil {
+		return usageError(stderr, "record", err)
 	}
 	credentials, err := resolveCredentials(p, creds, os.LookupEnv)
 	if err != nil {
@@ -221,46 +277,27 @@ func runRecord(args []string, stdout, stderr io.Writer) int {
 	if len(p.Servers) > 0 {
 		where += " " + p.Servers[0].URL
 	}
-	if target != nil {
+	if run.target != nil {
 		where = redact(conn.RedactURL(*dialURL))
 	}
 
 	// Refusals come before anything is dialled or written.
-	missing := missingCredentials(p, recordServer(p, target), credentials)
-	loopback := target != nil && isLoopbackHost(target.Hostname())
+	missing := missingCredentials(p, recordServer(p, run.target), credentials)
+	loopback := run.target != nil && isLoopbackHost(run.target.Hostname())
 	if len(missing) > 0 && !loopback {
 		return usageError(stderr, "record", fmt.Errorf("%s at %s needs %s; refusing to dial a real endpoint without them (nothing was sent)",
 			p.Name, where, credentialList(p, missing)))
 	}
-	var file *recordFile
-	w := stdout
-	if *out != "-" {
-		file, err = createRecordFile(*out, *force)
-		var exists *outExistsError
-		if errors.As(err, &exists) {
-			return usageError(stderr, "record", err)
-		}
-		if err != nil {
-			fmt.Fprintf(stderr, "wsbind record: %v\n", err)
-			return exitUsage
-		}
-		w = file.tmp
+	rc, code := run.start(secrets, stdout, stderr)
+	if rc == nil {
+		return code
 	}
-	ui := newRecordUI(stdout, stderr, *out == "-")
+	ui, rec := rc.ui, rc.rec
 	if len(missing) > 0 {
 		ui.errorf("no %s given; dialing loopback with them empty (`wsbind mock %s` lists what it accepts)", credentialList(p, missing), p.Name)
 	}
-	rec := newRecorder(w, secrets)
-
-	sigCtx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, sigCtx, stop := run.context()
 	defer stop()
-	// --for bounds the whole run, dialling included.
-	ctx := sigCtx
-	if *limit > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(sigCtx, *limit)
-		defer cancel()
-	}
 	start := time.Now()
 	ui.errorf("dialing %s at %s", p.Name, where)
 	prog := startRecordProgress(ui, rec, start)
@@ -276,24 +313,15 @@ func runRecord(args []string, stdout, stderr io.Writer) int {
 	cancelDial()
 	if err != nil {
 		prog.stop()
-		switch {
-		case sigCtx.Err() != nil:
-			ui.errorf("interrupted while connecting")
-		case ctx.Err() != nil:
-			ui.errorf("--for %v ran out while connecting", *limit)
-		default:
-			ui.errorf("connecting: %s", redact(err.Error()))
-		}
-		return finishRecording(rec, file, *out, ui, exitFailure)
+		rc.dialFailed(ctx, sigCtx, redact(err.Error()))
+		return rc.finish(exitFailure)
 	}
 	prog.connected()
-	until := "Ctrl-C stops"
-	if *limit > 0 {
-		until = fmt.Sprintf("Ctrl-C or --for stops it at %s", start.Add(*limit).Format("15:04:05"))
-	}
-	ui.errorf("connected after %v; recording to %s (%s)", time.Since(start).Round(time.Millisecond), *out, until)
-	code := exitOK
+	ui.errorf("connected after %v; recording to %s (%s)", time.Since(start).Round(time.Millisecond), *out, run.until(start))
 	for _, c := range plan {
+		if rc.full() {
+			break
+		}
 		callCtx, cancel := context.WithTimeout(ctx, recordCallTimeout)
 		err := client.Call(callCtx, c.op, c.args)
 		cancel()
@@ -310,11 +338,158 @@ func runRecord(args []string, stdout, stderr io.Writer) int {
 		ui.statusf("%s: ok\n", c)
 	}
 	if code == exitOK {
-		<-ctx.Done()
+		rc.wait(ctx, nil)
 	}
 	client.Close()
 	prog.stop()
-	return finishRecording(rec, file, *out, ui, code)
+	return rc.finish(code)
+}
+
+// recordRun holds the flags both kinds of record share: where the
+// recording goes, the URL --url gives, and what ends the recording.
+type recordRun struct {
+	out    string
+	force  bool
+	limit  time.Duration // --for; 0: until Ctrl-C
+	frames int           // --frames; 0: no limit
+	rawURL string        // --url as given
+	target *url.URL      // --url parsed; nil: the spec's server
+}
+
+// check refuses bad values of the shared flags; secretsFlag names where
+// credentials go instead of the URL's userinfo.
+func (r *recordRun) check(secretsFlag string) error {
+	if r.out == "" {
+		return errors.New("--out is required")
+	}
+	if r.limit < 0 {
+		return errors.New("--for must not be negative")
+	}
+	if r.frames < 0 {
+		return errors.New("--frames must not be negative")
+	}
+	if r.rawURL == "" {
+		return nil
+	}
+	u, err := url.Parse(r.rawURL)
+	if err != nil || (u.Scheme != "ws" && u.Scheme != "wss") || u.Host == "" {
+		return errors.New("--url must be a ws:// or wss:// URL")
+	}
+	if u.User != nil {
+		// The dialer refuses it, and would keep retrying until the
+		// timeout; credentials go elsewhere.
+		return fmt.Errorf("--url must not hold user:password (use %s)", secretsFlag)
+	}
+	r.target = u
+	return nil
+}
+
+// recording is one run's output: the temporary file (nil when the
+// recording goes to stdout), what prints, and the recorder.
+type recording struct {
+	run  *recordRun
+	file *recordFile
+	ui   *recordUI
+	rec  *recorder
+}
+
+// start opens the recording once every refusal has been made: FILE's
+// temporary file, the UI and the recorder, which scrubs secrets. On
+// failure it prints why and returns a nil recording with the exit code.
+func (r *recordRun) start(secrets []string, stdout, stderr io.Writer) (*recording, int) {
+	rc := &recording{run: r}
+	w := stdout
+	if r.out != "-" {
+		file, err := createRecordFile(r.out, r.force)
+		var exists *outExistsError
+		if errors.As(err, &exists) {
+			return nil, usageError(stderr, "record", err)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "wsbind record: %v\n", err)
+			return nil, exitUsage
+		}
+		rc.file, w = file, file.tmp
+	}
+	rc.ui = newRecordUI(stdout, stderr, r.out == "-")
+	rc.rec = newRecorder(w, secrets)
+	if r.frames > 0 {
+		rc.rec.stopAfter(r.frames)
+	}
+	return rc, exitOK
+}
+
+// context returns the run's context, which Ctrl-C, SIGTERM and --for end
+// (--for bounds the whole run, dialling included), and sigCtx, which only
+// the signals end.
+func (r *recordRun) context() (ctx, sigCtx context.Context, stop func()) {
+	sigCtx, stopSignals := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	if r.limit <= 0 {
+		return sigCtx, sigCtx, stopSignals
+	}
+	ctx, cancel := context.WithTimeout(sigCtx, r.limit)
+	return ctx, sigCtx, func() { cancel(); stopSignals() }
+}
+
+// until says what will end a recording that started at start.
+func (r *recordRun) until(start time.Time) string {
+	stops := []string{"Ctrl-C"}
+	if r.frames > 0 {
+		stops = append(stops, fmt.Sprintf("--frames %d", r.frames))
+	}
+	at := ""
+	if r.limit > 0 {
+		stops, at = append(stops, "--for"), " at "+start.Add(r.limit).Format("15:04:05")
+	}
+	last := len(stops) - 1
+	if last == 0 {
+		return "Ctrl-C stops it"
+	}
+	return strings.Join(stops[:last], ", ") + " or " + stops[last] + " stops it" + at
+}
+
+// dialFailed says why no connection was made: Ctrl-C, --for, or err.
+func (rc *recording) dialFailed(ctx, sigCtx context.Context, err string) {
+	switch {
+	case sigCtx.Err() != nil:
+		rc.ui.errorf("interrupted while connecting")
+	case ctx.Err() != nil:
+		rc.ui.errorf("--for %v ran out while connecting", rc.run.limit)
+	default:
+		rc.ui.errorf("connecting: %s", err)
+	}
+}
+
+// full reports whether --frames frames have been received.
+func (rc *recording) full() bool {
+	select {
+	case <-rc.rec.Full():
+		return true
+	default:
+		return false
+	}
+}
+
+// wait blocks until Ctrl-C, --for or --frames ends the recording, or lost
+// says the connection ended first; it returns that cause, else nil.
+func (rc *recording) wait(ctx context.Context, lost <-chan error) error {
+	select {
+	case <-ctx.Done():
+	case <-rc.rec.Full():
+	case err := <-lost:
+		if !rc.full() && ctx.Err() == nil {
+			return err
+		}
+	}
+	if rc.full() {
+		rc.ui.errorf("%s received: stopping (--frames)", count(rc.run.frames, "frame"))
+	}
+	return nil
+}
+
+// finish ends the recording with code: see finishRecording.
+func (rc *recording) finish(code int) int {
+	return finishRecording(rc.rec, rc.file, rc.run.out, rc.ui, code)
 }
 
 // finishRecording flushes the recording and, for a file, puts it in place:
@@ -945,15 +1120,50 @@ func splitWords(s string) ([]string, error) {
 type recorder struct {
 	mu       sync.Mutex
 	w        *bufio.Writer
+	secrets  []string
 	forms    []string // secret spellings to replace, longest first
 	closed   bool
 	err      error
 	sent     int
 	received int
+	limit    int           // received frames to keep (stopAfter); 0: no limit
+	full     chan struct{} // closed once limit frames were received
 }
 
 func newRecorder(w io.Writer, secrets []string) *recorder {
-	return &recorder{w: bufio.NewWriter(w), forms: secretForms(secrets)}
+	return &recorder{w: bufio.NewWriter(w), secrets: secrets, forms: secretForms(secrets)}
+}
+
+// stopAfter makes the recorder keep the first n received frames and drop
+// every frame after the nth (--frames); Full is closed then.
+func (r *recorder) stopAfter(n int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.limit, r.full = n, make(chan struct{})
+}
+
+// Full is closed once the recorder has the frames stopAfter asked for; it
+// is nil, and never ready, without a limit.
+func (r *recorder) Full() <-chan struct{} {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.full
+}
+
+// addSecrets adds values to replace in this frame and every later one:
+// credentials the server hands out during the session.
+func (r *recorder) addSecrets(values ...string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	added := false
+	for _, v := range values {
+		if v != "" && !slices.Contains(r.secrets, v) {
+			r.secrets, added = append(r.secrets, v), true
+		}
+	}
+	if added {
+		r.forms = secretForms(r.secrets)
+	}
 }
 
 // secretForms lists how each secret may be spelled in a frame or in the
@@ -1008,37 +1218,47 @@ type recordLine struct {
 
 // tap is a wire.DriverConfig.Tap: direction "client" is sent, "server"
 // received.
-func (r *recorder) tap(direction string, frame []byte) {
+func (r *recorder) tap(direction string, frame []byte) { r.record(direction, frame) }
+
+// record writes one frame as tap does and reports whether it was kept:
+// not once the recording is closed, failed or full.
+func (r *recorder) record(direction string, frame []byte) bool {
 	typ := "receive"
 	if direction == "client" {
 		typ = "send"
 	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed || r.err != nil || r.isFull() {
+		return false
+	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
-	err := enc.Encode(recordLine{
+	if r.err = enc.Encode(recordLine{
 		Type: typ,
 		Time: time.Now().UTC().Format(time.RFC3339Nano),
 		Data: string(scrub(slices.Clone(frame), r.forms)),
-	})
-	line := scrub(b.Bytes(), r.forms)
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.closed || r.err != nil {
-		return
+	}); r.err != nil {
+		return false
 	}
-	if err != nil {
-		r.err = err
-		return
-	}
-	if _, r.err = r.w.Write(line); r.err != nil {
-		return
+	if _, r.err = r.w.Write(scrub(b.Bytes(), r.forms)); r.err != nil {
+		return false
 	}
 	if typ == "send" {
 		r.sent++
-	} else {
-		r.received++
+		return true
 	}
+	r.received++
+	if r.limit > 0 && r.received == r.limit {
+		close(r.full)
+	}
+	return true
+}
+
+// isFull reports whether the frames stopAfter asked for are in; r.mu held.
+func (r *recorder) isFull() bool {
+	return r.limit > 0 && r.received >= r.limit
 }
 
 // close flushes the recording; later taps are dropped.

@@ -417,7 +417,7 @@ func TestRecordUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		"no provider":        {loop, "--provider is required"},
+		"no provider":        {loop, "--provider NAME or --spec FILE is required"},
 		"unknown provider":   {append([]string{"--provider", "nope"}, loop...), `unknown provider "nope"`},
 		"no out":             {[]string{"--provider", "astro", "--url", "ws://127.0.0.1:1/"}, "--out is required"},
 		"cred without =":     {append([]string{"--provider", "astro", "--cred", "tokenvalue"}, loop...), "KEY=VALUE"},

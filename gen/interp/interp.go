@@ -33,6 +33,10 @@ type Spec struct {
 	Correlation map[string]string
 	// Warnings are what gen would print about the document.
 	Warnings []string
+	// Document and Package are the loaded document and its IR, for
+	// callers that need more of it (servers, channels, secrets).
+	Document *spec.Document
+	Package  *ir.Package
 }
 
 // Options say how to read a document, as gen.Options do.
@@ -48,7 +52,7 @@ type Options struct {
 // LoadSpec reads the document at path like Load, keeping replies and
 // correlation ids.
 func LoadSpec(path string, opt Options) (*Spec, error) {
-	pkg, err := build(path, opt)
+	doc, pkg, err := build(path, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +60,7 @@ func LoadSpec(path string, opt Options) (*Spec, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Spec{Provider: p, Replies: map[string][]string{}, Correlation: map[string]string{}, Warnings: pkg.Warnings}
+	s := &Spec{Provider: p, Replies: map[string][]string{}, Correlation: map[string]string{}, Warnings: pkg.Warnings, Document: doc, Package: pkg}
 	for _, m := range pkg.Messages {
 		for _, r := range m.Replies {
 			s.Replies[m.Name] = append(s.Replies[m.Name], r.Name)
@@ -68,21 +72,21 @@ func LoadSpec(path string, opt Options) (*Spec, error) {
 	return s, nil
 }
 
-func build(path string, opt Options) (*ir.Package, error) {
+func build(path string, opt Options) (*spec.Document, *ir.Package, error) {
 	l := spec.NewLoader()
 	l.Remotes = opt.Remotes
 	doc, err := spec.LoadWith(l, path, spec.Options{Describes: opt.Describes})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	pkg, err := ir.Build(doc)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if opt.Package != "" {
 		pkg.Name = opt.Package
 	}
-	return pkg, nil
+	return doc, pkg, nil
 }
 
 // Load reads the document at path (AsyncAPI 3.x, or 2.x converted) and
@@ -90,7 +94,7 @@ func build(path string, opt Options) (*ir.Package, error) {
 // would print. opt's Describes and Remotes apply; Package names the
 // provider.
 func Load(path string, opt Options) (*wire.Provider, []string, error) {
-	pkg, err := build(path, opt)
+	_, pkg, err := build(path, opt)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -171,6 +175,9 @@ func (in *interp) codec(d *ir.Direction) *wire.Codec {
 	c := &wire.Codec{Protocol: in.pkg.Name, Direction: d.Name, Channel: d.Channel, Address: d.Address}
 	for _, m := range d.Messages {
 		c.Messages = append(c.Messages, m.Name)
+		if m.Deprecated {
+			c.Deprecated = append(c.Deprecated, m.Name)
+		}
 	}
 	c.Decode = func(frame []byte, s *wire.Scope) (wire.Message, error) {
 		v, err := schemacheck.Decode(frame)
