@@ -91,6 +91,7 @@ Flags:
   --coverage        after the frames, list the messages of each direction
                     that never appeared, and the optional fields that no
                     frame of a seen message filled
+  --strict          fail (exit 1) on notes too, not only on violations
   --show-values     print the value at each violation's pointer, cut at %d
                     bytes with "…(+N bytes)"; captures carry live tokens,
                     so keep this output to yourself
@@ -155,6 +156,7 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 	drift := fset.Bool("drift", false, "")
 	coverage := fset.Bool("coverage", false, "")
 	showValues := fset.Bool("show-values", false, "")
+	strict := fset.Bool("strict", false, "")
 	files, err := parseArgs(fset, args)
 	if errors.Is(err, flag.ErrHelp) {
 		validateUsage(stdout)
@@ -166,7 +168,7 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 	v := &validation{
 		stdout: bufio.NewWriterSize(stdout, 64<<10), stderr: stderr,
 		drift: *drift, coverage: *coverage, direction: *direction,
-		showValues: *showValues,
+		showValues: *showValues, strict: *strict,
 	}
 	v.catalog, v.channel = generated.Providers, *channel
 	switch {
@@ -234,6 +236,7 @@ type validation struct {
 	catalog    []*wire.Provider
 	spec       *wire.Provider
 	channel    string // --channel
+	strict     bool   // --strict: notes fail like violations
 	direction  string // of bare JSONL frames
 	drift      bool
 	coverage   bool
@@ -269,8 +272,10 @@ type socketInfo struct {
 }
 
 type summary struct {
-	Frames        int `json:"frames"`
-	Valid         int `json:"valid"`
+	Frames int `json:"frames"`
+	Valid  int `json:"valid"`
+	// Noted counts the valid frames that come with notes.
+	Noted         int `json:"noted"`
 	Invalid       int `json:"invalid"`
 	SkippedBinary int `json:"skippedBinary"`
 	SkippedOther  int `json:"skippedOther"`
@@ -339,6 +344,10 @@ type frameJSON struct {
 	MoreErrors int       `json:"moreErrors,omitempty"`
 	Drift      *[]string `json:"drift,omitempty"`
 	MoreDrift  int       `json:"moreDrift,omitempty"`
+	// Notes are what a valid frame carries that a consumer should hear
+	// of (undeclared properties, deprecated shapes, duplicate keys).
+	Notes     []wire.Note `json:"notes"`
+	MoreNotes int         `json:"moreNotes,omitempty"`
 }
 
 // errorJSON is one violation as reported: pointer and message clipped,
@@ -530,12 +539,14 @@ func (v *validation) onFrame(f *capture.Frame) error {
 		v.count(p, dir, unmatched, false)
 		return v.report(&rep)
 	}
-	r := codec.Check(f.Data, v.drift)
+	// Drift is always collected: an undeclared property is a note.
+	r := codec.Check(f.Data, true)
 	rep.Message = r.Name
 	if rep.Message == "" {
 		rep.Message = unmatched
 	}
 	rep.Valid = r.Valid() && r.Name != ""
+	v.listNotes(&rep, r)
 	if r.Syntax != nil {
 		rep.Malformed = r.Syntax.Error()
 	}
@@ -717,6 +728,8 @@ func (v *validation) report(rep *frameJSON) error {
 	case rep.Skipped != "":
 		fmt.Fprintf(w, "%s:%d #%d %s (%s) skipped\n", rep.File, rep.Line, rep.Index, rep.Direction, rep.Skipped)
 		return nil
+	case rep.Valid && len(rep.Notes) > 0:
+		fmt.Fprintf(w, "%s:%d #%d %s %s ok, with notes\n", rep.File, rep.Line, rep.Index, rep.Direction, rep.Message)
 	case rep.Valid:
 		fmt.Fprintf(w, "%s:%d #%d %s %s ok\n", rep.File, rep.Line, rep.Index, rep.Direction, rep.Message)
 	default:
@@ -737,7 +750,39 @@ func (v *validation) report(rep *frameJSON) error {
 	if rep.MoreErrors > 0 {
 		fmt.Fprintf(w, "  (+%s)\n", count(rep.MoreErrors, "more violation"))
 	}
+	for _, n := range rep.Notes {
+		fmt.Fprintf(w, "  note: %s: %s (%s)\n", pointerOrFrame(n.Pointer), n.Message, n.Kind)
+	}
+	if rep.MoreNotes > 0 {
+		fmt.Fprintf(w, "  (+%s)\n", count(rep.MoreNotes, "more note"))
+	}
 	return nil
+}
+
+// maxFrameNotes bounds the notes one frame lists.
+const maxFrameNotes = 8
+
+// listNotes puts a frame's notes in its report, undeclared properties
+// first, bounded, pointers clipped, and counts a valid frame with notes.
+func (v *validation) listNotes(rep *frameJSON, r wire.Result) {
+	rep.Notes = []wire.Note{}
+	all := make([]wire.Note, 0, len(r.Drift)+len(r.Notes))
+	for _, p := range r.Drift {
+		all = append(all, wire.Note{Pointer: p, Kind: wire.NoteUnknownProperty, Message: "not declared by the spec"})
+	}
+	all = append(all, r.Notes...)
+	for i, n := range all {
+		if i == maxFrameNotes {
+			rep.MoreNotes = len(all) - i
+			break
+		}
+		n.Pointer = wire.Clip(n.Pointer, wire.MaxPointerText)
+		n.Message = wire.Clip(n.Message, wire.MaxMessageText)
+		rep.Notes = append(rep.Notes, n)
+	}
+	if rep.Valid && len(all) > 0 {
+		v.sum.Noted++
+	}
 }
 
 // messagesOf lists the messages of one direction of p (a copy).
@@ -855,6 +900,8 @@ func (v *validation) finish() int {
 		return exitUsage
 	case v.sum.Invalid > 0:
 		return exitFailure
+	case v.strict && v.sum.Noted > 0:
+		return exitFailure
 	}
 	return exitOK
 }
@@ -918,7 +965,11 @@ func (v *validation) writeText() {
 	if v.index > 0 || len(v.sockets) > 0 {
 		fmt.Fprintln(w)
 	}
-	fmt.Fprintf(w, "summary: %s: %d valid, %d invalid, %d skipped (binary)", count(s.Frames, "frame"), s.Valid, s.Invalid, s.SkippedBinary)
+	noted := ""
+	if s.Noted > 0 {
+		noted = fmt.Sprintf(" (%d with notes)", s.Noted)
+	}
+	fmt.Fprintf(w, "summary: %s: %d valid%s, %d invalid, %d skipped (binary)", count(s.Frames, "frame"), s.Valid, noted, s.Invalid, s.SkippedBinary)
 	if s.SkippedOther > 0 {
 		fmt.Fprintf(w, ", %d skipped (other)", s.SkippedOther)
 	}

@@ -325,6 +325,9 @@ func (g *gen) decodeStruct(f *jen.File, t *ir.Type) error {
 			),
 			jen.Id("dup").Op("|=").Lit(1).Op("<<").Lit(i),
 		}
+		if fl.Deprecated {
+			body = append(body, sID.Clone().Dot("NoteAt").Call(jen.Lit(fl.Name), jen.Qual(wirePkg, "NoteDeprecated"), jen.Lit("the spec marks this property deprecated")))
+		}
 		if fl.Required {
 			body = append(body, jen.Id("seen").Op("|=").Lit(1).Op("<<").Lit(i))
 		}
@@ -356,6 +359,9 @@ func (g *gen) decodeStruct(f *jen.File, t *ir.Type) error {
 	))
 	stmts := []jen.Code{
 		jen.If(jen.List(jen.Id("ok"), jen.Err()).Op(":=").Qual(wirePkg, "Expect").Call(dID, sID, jen.Qual(jxPkg, "Object"), jen.Lit("object")), jen.Op("!").Id("ok")).Block(jen.Return(jen.Err())),
+	}
+	if t.Deprecated {
+		stmts = append(stmts, sID.Clone().Dot("Note").Call(jen.Qual(wirePkg, "NoteDeprecated"), jen.Lit("the spec marks "+t.Name+" deprecated")))
 	}
 	stmts = append(stmts, jen.Var().Id("dup").Uint64())
 	if len(required) > 0 {

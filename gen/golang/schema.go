@@ -19,6 +19,12 @@ func (g *gen) schema(f *jen.File) error {
 		for _, m := range d.Messages {
 			names = append(names, jen.Lit(m.Name))
 		}
+		var deprecated []string
+		for _, m := range d.Messages {
+			if m.Deprecated {
+				deprecated = append(deprecated, m.Name)
+			}
+		}
 		fields := jen.Dict{
 			jen.Id("Protocol"):  jen.Lit(pkg.Name),
 			jen.Id("Direction"): jen.Lit(d.Name),
@@ -28,6 +34,9 @@ func (g *gen) schema(f *jen.File) error {
 				jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 				jen.Return(jen.Id("m"), jen.Nil()),
 			),
+		}
+		if len(deprecated) > 0 {
+			fields[jen.Id("Deprecated")] = jen.Index().String().Values(listLits(deprecated)...)
 		}
 		if d.Suffix != "" {
 			fields[jen.Id("Channel")] = jen.Lit(d.Channel)

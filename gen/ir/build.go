@@ -102,6 +102,7 @@ func Build(doc *spec.Document) (*Package, error) {
 			if m.Payload != nil {
 				msg.Discriminator = l.discriminator(m.Payload)
 			}
+			msg.Deprecated = deprecated(m.Node)
 			if m.CorrelationPointer != "" {
 				msg.Correlation = strings.Split(strings.TrimPrefix(m.CorrelationPointer, "/"), "/")
 			}

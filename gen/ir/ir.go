@@ -74,6 +74,9 @@ type Type struct {
 	// Fields of a Struct, in spec order; Closed forbids other properties.
 	Fields []*Field
 	Closed bool
+	// Deprecated is set when the spec marks the schema deprecated: a value
+	// of it in a frame is a note.
+	Deprecated bool
 	// Unions lists the unions this struct is a branch of.
 	Unions []*Type
 	// Message is set when this struct is a message payload.
@@ -94,6 +97,9 @@ type Field struct {
 	// Dispatch marks a union (or array of unions) whose values the
 	// dispatcher routes to per-branch handlers (x-wsbind-dispatch).
 	Dispatch bool
+	// Deprecated is set when the spec marks the property deprecated: its
+	// presence in a frame is a note.
+	Deprecated bool
 }
 
 // Branch is one alternative of a Union.
@@ -157,6 +163,8 @@ type Message struct {
 	Type *Type
 	// Correlation is the path of the correlation id in the payload.
 	Correlation []string
+	// Deprecated is set when the spec marks the message deprecated.
+	Deprecated bool
 	// Discriminator is the payload's AsyncAPI discriminator property, if
 	// it declares one: dispatch tries it before other const properties.
 	Discriminator string

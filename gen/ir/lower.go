@@ -592,7 +592,7 @@ func intChecks(t *Type, n *spec.Node) error {
 }
 
 func (l *lowerer) lowerStruct(orig, n *spec.Node, name, doc string) (*Type, error) {
-	t := &Type{Kind: Struct, Name: name, Doc: doc, Loc: short(n.Loc)}
+	t := &Type{Kind: Struct, Name: name, Doc: doc, Loc: short(n.Loc), Deprecated: deprecated(n)}
 	l.cache[orig] = t // before fields, so recursive schemas terminate
 	if err := l.register(n, t); err != nil {
 		return nil, err
@@ -671,7 +671,7 @@ func (l *lowerer) lowerStruct(orig, n *spec.Node, name, doc string) (*Type, erro
 		if deprecated(pn) { // not pd: a field holding a deprecated type is not itself deprecated
 			fdoc = withDeprecation(fdoc, "property")
 		}
-		f := &Field{Name: key, GoName: goName, Doc: fdoc, Required: required[key], Type: ft}
+		f := &Field{Name: key, GoName: goName, Doc: fdoc, Required: required[key], Type: ft, Deprecated: deprecated(pn)}
 		if d := ext["x-wsbind-dispatch"]; d != nil && d.Scalar == true {
 			u := ft
 			if u.Kind == Slice {

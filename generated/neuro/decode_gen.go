@@ -4072,6 +4072,7 @@ func (m *XFeedUpdateEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
+	s.Note(wire.NoteDeprecated, "the spec marks XFeedUpdateEvent deprecated")
 	var dup uint64
 	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {

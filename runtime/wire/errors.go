@@ -95,3 +95,23 @@ func (e *ValidationError) Error() string {
 	}
 	return b.String()
 }
+
+// Note is something a frame carries that a consumer should hear of, though
+// the frame keeps its documented contract: a verdict of "valid with
+// notes". Like a Violation, it names the place and never the value.
+type Note struct {
+	Pointer string `json:"pointer"`
+	Kind    string `json:"kind"`
+	Message string `json:"message"`
+}
+
+// Note kinds.
+const (
+	// NoteUnknownProperty: a property the spec does not declare, in an
+	// object that allows it (drift).
+	NoteUnknownProperty = "unknown-property"
+	// NoteDeprecated: a message or property the spec marks deprecated.
+	NoteDeprecated = "deprecated"
+	// NoteDuplicateKey: an object key that appears twice; the last counts.
+	NoteDuplicateKey = "duplicate-key"
+)

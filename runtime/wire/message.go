@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"slices"
 )
 
 // Message is implemented by every generated message type.
@@ -54,6 +55,9 @@ type Codec struct {
 	// Decode decodes frame, recording violations and drift in s. Its error
 	// is set only for malformed JSON.
 	Decode func(frame []byte, s *Scope) (Message, error)
+	// Deprecated lists the messages the spec marks deprecated: a frame
+	// decoded as one gets a note.
+	Deprecated []string
 	// Channel and Address name the channel of a per-channel codec.
 	Channel, Address string
 	// Channels are this direction's per-channel codecs, for documents with
@@ -82,7 +86,13 @@ type Result struct {
 	Violations []Violation
 	// Drift lists JSON pointers of properties the spec does not declare.
 	Drift []string
+	// Notes are what the frame carries that a consumer should hear of,
+	// though it keeps its contract (unknown properties are in Drift).
+	Notes []Note
 }
+
+// Noted reports whether a valid frame comes with notes or drift.
+func (r *Result) Noted() bool { return len(r.Notes) > 0 || len(r.Drift) > 0 }
 
 // Valid reports whether the frame is well-formed and breaks no rule.
 func (r *Result) Valid() bool { return r.Syntax == nil && len(r.Violations) == 0 }
@@ -113,6 +123,10 @@ func (c *Codec) Check(frame []byte, drift bool) Result {
 	}
 	r.Violations = append(r.Violations, s.Violations...)
 	r.Drift = append(r.Drift, s.Drift...)
+	r.Notes = append(r.Notes, s.Notes...)
+	if slices.Contains(c.Deprecated, r.Name) {
+		r.Notes = append(r.Notes, Note{Kind: NoteDeprecated, Message: "the spec marks message " + r.Name + " deprecated"})
+	}
 	if verr := m.Validate(); verr != nil {
 		var ve *ValidationError
 		if errors.As(verr, &ve) {

@@ -44,6 +44,7 @@ func Pick(frame []byte, s *Scope, side string, cands []Candidate) (Message, erro
 			if got == nil {
 				got = m
 				s.Drift = append(s.Drift, sub.Drift...)
+				s.Notes = append(s.Notes, sub.Notes...)
 				bestSkip = append(bestSkip[:0], sub.Skipped...)
 			}
 		case best < 0 || distance(vs) < distance(kept):

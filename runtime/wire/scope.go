@@ -24,6 +24,9 @@ type Scope struct {
 	// in objects that allow them. Collected only when CollectDrift is set.
 	Drift        []string
 	CollectDrift bool
+	// Notes are what a consumer should hear of although the frame keeps
+	// its documented contract: a duplicate key, a deprecated property.
+	Notes []Note
 	// Skipped lists pointers whose value is missing or was not decoded
 	// (wrong type): Validate sees only a zero value there, so checks of it
 	// must not be reported on top of the decoder's violation.
@@ -60,6 +63,7 @@ func GetScope() *Scope { return scopePool.Get().(*Scope) }
 func PutScope(s *Scope) {
 	s.path = s.path[:0]
 	s.Violations = nil
+	s.Notes = nil
 	s.Drift = nil
 	s.Skipped = nil
 	s.CollectDrift = false
@@ -143,6 +147,18 @@ func (s *Scope) Violate(keyword, msg string) {
 	s.Violations = append(s.Violations, Violation{Pointer: s.Pointer(), Keyword: keyword, Message: msg})
 }
 
+// Note records a note of kind at the current position.
+func (s *Scope) Note(kind, msg string) {
+	s.Notes = append(s.Notes, Note{Pointer: s.Pointer(), Kind: kind, Message: msg})
+}
+
+// NoteAt records a note at the property key of the current object.
+func (s *Scope) NoteAt(key, kind, msg string) {
+	s.Push(key)
+	s.Note(kind, msg)
+	s.Pop()
+}
+
 // ViolateAt records a violation at the property key of the current object.
 func (s *Scope) ViolateAt(key, keyword, msg string) {
 	s.Push(key)
@@ -211,12 +227,12 @@ func (s *Scope) Recheck() { s.recheck = true }
 // last occurrence of every key, as encoding/json does. Well-formed traffic
 // has neither, so it is decoded once.
 func Decode[M any](frame []byte, s *Scope, once func([]byte, *Scope) (M, error)) (M, error) {
-	nv, nd, ns := len(s.Violations), len(s.Drift), len(s.Skipped)
+	nv, nd, ns, nn := len(s.Violations), len(s.Drift), len(s.Skipped), len(s.Notes)
 	m, err := once(frame, s)
 	if err != nil || !s.recheck || s.lastWins {
 		return m, err
 	}
-	s.Violations, s.Drift, s.Skipped = s.Violations[:nv], s.Drift[:nd], s.Skipped[:ns]
+	s.Violations, s.Drift, s.Skipped, s.Notes = s.Violations[:nv], s.Drift[:nd], s.Skipped[:ns], s.Notes[:nn]
 	s.lastWins = true
 	defer func() { s.lastWins, s.recheck = false, false }()
 	return once(frame, s)
@@ -230,6 +246,9 @@ func (s *Scope) Forget(key string) {
 	s.Push(key)
 	p := s.Pointer()
 	s.Pop()
+	if s.lastWins { // noted once, on the pass that counts
+		s.Notes = append(s.Notes, Note{Pointer: p, Kind: NoteDuplicateKey, Message: "the key appears more than once; the last occurrence counts"})
+	}
 	keepV := s.Violations[:0]
 	for _, v := range s.Violations {
 		if !Covered([]string{p}, v.Pointer) {
