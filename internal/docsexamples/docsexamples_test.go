@@ -1,0 +1,110 @@
+// Package docsexamples holds the built-in specs to the example frames the
+// providers' public documentation shows (testdata/docs-examples): each
+// carries its source and the verdict the documentation supports.
+package docsexamples
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/wsbind/wsbind/generated"
+)
+
+type example struct {
+	Source    string          `json:"source"`
+	Direction string          `json:"direction"`
+	Message   string          `json:"message"`
+	Expect    string          `json:"expect"`
+	Frame     json.RawMessage `json:"frame"`
+}
+
+// known lists the documented frames whose verdict the specs still get
+// wrong (provider file:line, what the docs support, what the spec says).
+// Fixing a spec removes its lines here; a new disagreement fails.
+var known = map[string]string{
+	"astro:1":  "docs: notes, spec: invalid (Subscribe)",
+	"astro:12": "docs: notes, spec: valid (ChannelActivitiesMessage)",
+	"astro:13": "docs: notes, spec: invalid ()",
+	"astro:14": "docs: notes, spec: valid (ChannelChatbotStatusMessage)",
+	"astro:15": "docs: notes, spec: valid (ChannelChatbotModulesEmotecomboMessage)",
+	"astro:16": "docs: notes, spec: valid (ChannelChatbotModulesPyramidMessage)",
+	"astro:18": "docs: notes, spec: valid (ChannelSessionUpdateMessage)",
+	"astro:2":  "docs: notes, spec: invalid (Response)",
+	"astro:21": "docs: notes, spec: valid (ChannelStreamStatusMessage)",
+	"astro:24": "docs: notes, spec: invalid (ChannelTipsModerationMessage)",
+	"astro:25": "docs: notes, spec: invalid (ChannelTipsModerationMessage)",
+	"astro:29": "docs: notes, spec: valid (Subscribe)",
+	"astro:3":  "docs: notes, spec: valid (Subscribe)",
+	"astro:30": "docs: notes, spec: invalid ()",
+	"astro:31": "docs: notes, spec: invalid (ChannelSessionResetMessage)",
+	"astro:32": "docs: notes, spec: valid (ChannelSessionUpdateMessage)",
+	"astro:34": "docs: notes, spec: invalid (ChannelChatbotCountersMessage)",
+	"astro:4":  "docs: notes, spec: valid (Response)",
+	"astro:48": "docs: valid, spec: invalid (Welcome)",
+	"astro:52": "docs: valid, spec: invalid (Response)",
+	"astro:53": "docs: valid, spec: invalid (ChannelActivitiesMessage)",
+	"astro:54": "docs: valid, spec: invalid (Response)",
+	"astro:55": "docs: notes, spec: valid (Reconnect)",
+	"astro:6":  "docs: notes, spec: valid (AstroMessage)",
+	"neuro:6":  "docs: notes, spec: valid (Event)",
+	"neuro:7":  "docs: notes, spec: valid (Event)",
+}
+
+func TestDocumentedExamples(t *testing.T) {
+	got := map[string]string{}
+	for _, p := range generated.Providers {
+		path := filepath.Join("..", "..", "testdata", "docs-examples", p.Name+".jsonl")
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(f)
+		sc.Buffer(nil, 1<<20)
+		counts := map[string]int{}
+		for line := 1; sc.Scan(); line++ {
+			var ex example
+			if err := json.Unmarshal(sc.Bytes(), &ex); err != nil {
+				t.Fatalf("%s:%d: %v", path, line, err)
+			}
+			r := p.Codec(ex.Direction).Check(ex.Frame, true)
+			verdict := "valid"
+			switch {
+			case !r.Valid() || r.Name == "":
+				verdict = "invalid"
+			case r.Noted():
+				verdict = "notes"
+			}
+			if ex.Message != "" && r.Name != "" && r.Name != ex.Message {
+				verdict = "invalid (decoded as " + r.Name + ")"
+			}
+			counts[ex.Expect]++
+			if verdict != ex.Expect {
+				got[fmt.Sprintf("%s:%d", p.Name, line)] = fmt.Sprintf("docs: %s, spec: %s (%s)", ex.Expect, verdict, ex.Message)
+			}
+		}
+		f.Close()
+		if err := sc.Err(); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s: %d documented frames (valid %d, notes %d, invalid %d)", p.Name, counts["valid"]+counts["notes"]+counts["invalid"], counts["valid"], counts["notes"], counts["invalid"])
+	}
+	keys := make([]string, 0, len(got))
+	for k := range got {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		t.Logf("%s %s", k, got[k])
+	}
+	if diff := cmp.Diff(known, got); diff != "" {
+		t.Errorf("disagreements with the documentation changed (-known +now):\n%s\nfix the spec, or update known", strings.TrimSpace(diff))
+	}
+}
