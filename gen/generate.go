@@ -104,11 +104,7 @@ func VersionOf(bi *debug.BuildInfo) string {
 func Files(specPath string, opt Options) (*ir.Package, []golang.File, error) {
 	l := spec.NewLoader()
 	l.Remotes = opt.Remotes
-	doc, err := spec.LoadWith(l, specPath, spec.Options{Describes: opt.Describes})
-	if err != nil {
-		return nil, nil, err
-	}
-	pkg, err := ir.Build(doc)
+	pkg, err := ir.BuildLoaded(spec.LoadWith(l, specPath, spec.Options{Describes: opt.Describes}))
 	if err != nil {
 		return nil, nil, err
 	}

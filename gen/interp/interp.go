@@ -76,10 +76,7 @@ func build(path string, opt Options) (*spec.Document, *ir.Package, error) {
 	l := spec.NewLoader()
 	l.Remotes = opt.Remotes
 	doc, err := spec.LoadWith(l, path, spec.Options{Describes: opt.Describes})
-	if err != nil {
-		return nil, nil, err
-	}
-	pkg, err := ir.Build(doc)
+	pkg, err := ir.BuildLoaded(doc, err)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -2,6 +2,7 @@ package ir
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -132,7 +133,7 @@ func Build(doc *spec.Document) (*Package, error) {
 		}
 	}
 	if len(errs) > 0 {
-		return nil, spec.JoinInOrder(errs)
+		return nil, &LoweringError{Errs: errs}
 	}
 	for _, m := range doc.Messages {
 		for _, r := range m.Replies {
@@ -582,4 +583,41 @@ func (l *lowerer) discriminatorAt(n *spec.Node, depth int) string {
 		}
 	}
 	return ""
+}
+
+// LoweringError holds every error met lowering a document's messages and
+// components, so that a caller can report them with the loader's.
+type LoweringError struct{ Errs []error }
+
+func (e *LoweringError) Error() string { return spec.JoinInOrder(e.Errs).Error() }
+
+// Unwrap returns the errors, for errors.Is and errors.As.
+func (e *LoweringError) Unwrap() []error { return e.Errs }
+
+// BuildLoaded lowers a document spec.LoadWith returned along with loadErr:
+// when the loader found errors, they are reported together with those of
+// the document's schemas, in line order, so that one run names every
+// problem; nothing else of a broken document is.
+func BuildLoaded(doc *spec.Document, loadErr error) (*Package, error) {
+	if doc == nil {
+		return nil, loadErr
+	}
+	pkg, err := Build(doc)
+	if loadErr == nil {
+		return pkg, err
+	}
+	all := unwrapAll(loadErr)
+	var le *LoweringError
+	if errors.As(err, &le) {
+		all = append(all, le.Errs...)
+	}
+	return nil, spec.JoinInOrder(all)
+}
+
+// unwrapAll lists the errors an errors.Join holds, or err alone.
+func unwrapAll(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
 }
