@@ -163,7 +163,7 @@ func Build(doc *spec.Document) (*Package, error) {
 	if pkg.ClientSpec, err = buildClient(doc, pkg, byName); err != nil {
 		return nil, err
 	}
-	if pkg.Servers, err = servers(doc.Root); err != nil {
+	if pkg.Servers, err = servers(doc.Root, byName); err != nil {
 		return nil, err
 	}
 	if protos := otherProtocols(pkg.Servers); protos != "" {
@@ -454,7 +454,7 @@ func overlap(a, b []string) int {
 	return 1
 }
 
-func servers(root *spec.Node) ([]Server, error) {
+func servers(root *spec.Node, byName map[string]*Message) ([]Server, error) {
 	ss := root.Get("servers")
 	if ss == nil {
 		return nil, nil
@@ -471,6 +471,11 @@ func servers(root *spec.Node) ([]Server, error) {
 			URL:        n.Get("protocol").Str() + "://" + n.Get("host").Str() + n.Get("pathname").Str(),
 			Doc:        n.Get("description").Str(),
 			Extensions: map[string][]byte{},
+		}
+		if a := n.Get("x-wsbind-auth"); a != nil {
+			if s.Auth, err = parseAuth(a, byName); err != nil {
+				return nil, err
+			}
 		}
 		keys := make([]string, 0, len(ext))
 		for k := range ext {

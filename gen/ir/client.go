@@ -116,19 +116,91 @@ func intField(n *spec.Node, key string) int {
 	return v
 }
 
+// messageAt is the message n's key names, nil when n has no such key.
+func messageAt(n *spec.Node, key string, byName map[string]*Message) (*Message, error) {
+	v := n.Get(key)
+	if v == nil {
+		return nil, nil
+	}
+	m := byName[v.Str()]
+	if m == nil {
+		// A message inline in a channel is named by its key there, which
+		// the IR names in Go style.
+		for _, bm := range byName {
+			if bm.Name == GoName(v.Str()) {
+				m = bm
+			}
+		}
+	}
+	if m == nil {
+		return nil, v.Errorf("%s names no message %q", key, v.Str())
+	}
+	return m, nil
+}
+
+// parseAuth reads one server's x-wsbind-auth.
+func parseAuth(a *spec.Node, byName map[string]*Message) (*Auth, error) {
+	au := &Auth{
+		Kind:             a.Get("kind").Str(),
+		TokenPointer:     a.Get("tokenPointer").Str(),
+		TokenTypePointer: a.Get("tokenTypePointer").Str(),
+		TicketURL:        a.Get("ticketUrl").Str(),
+		TicketPointer:    a.Get("ticketPointer").Str(),
+		QueryParam:       a.Get("queryParam").Str(),
+		BearerHeader:     a.Get("alsoBearerHeader") != nil && a.Get("alsoBearerHeader").Scalar == true,
+		SessionURL:       a.Get("sessionUrl").Str(),
+		Method:           a.Get("method").Str(),
+		SessionPointer:   a.Get("sessionPointer").Str(),
+		ExpectStatus:     intField(a, "expectStatus"),
+		AddressParameter: a.Get("addressParameter").Str(),
+	}
+	if h := a.Get("headers"); h != nil {
+		for i, k := range h.Keys {
+			au.Headers = append(au.Headers, Header{Name: k, Required: h.Values[i].Str() == "required"})
+		}
+	}
+	var err error
+	if au.Init, err = messageAt(a, "initMessage", byName); err != nil {
+		return nil, err
+	}
+	if au.Ack, err = messageAt(a, "ackMessage", byName); err != nil {
+		return nil, err
+	}
+	if au.Error, err = messageAt(a, "errorMessage", byName); err != nil {
+		return nil, err
+	}
+	switch au.Kind {
+	case "per-message", "init-payload", "ticket", "session":
+	default:
+		return nil, a.Errorf("x-wsbind-auth kind %q: want per-message, init-payload, ticket or session", au.Kind)
+	}
+	if au.Kind == "init-payload" && (au.Init == nil || au.Ack == nil) {
+		return nil, a.Errorf("init-payload auth needs initMessage and ackMessage")
+	}
+	return au, nil
+}
+
+// Credentials are the names of the values the auth step needs from the
+// user, as wsbind record's --cred takes them: "token" (and "token_type"
+// when the messages carry one) or the session request's headers.
+func (a Auth) Credentials() []string {
+	var out []string
+	switch a.Kind {
+	case "per-message", "init-payload", "ticket":
+		out = append(out, "token")
+	}
+	if a.TokenTypePointer != "" {
+		out = append(out, "token_type")
+	}
+	for _, h := range a.Headers {
+		out = append(out, h.Name)
+	}
+	return out
+}
+
 func buildClient(doc *spec.Document, pkg *Package, byName map[string]*Message) (*ClientSpec, error) {
 	cs := &ClientSpec{}
-	lookup := func(n *spec.Node, key string) (*Message, error) {
-		v := n.Get(key)
-		if v == nil {
-			return nil, nil
-		}
-		m := byName[v.Str()]
-		if m == nil {
-			return nil, v.Errorf("%s names no message %q", key, v.Str())
-		}
-		return m, nil
-	}
+	lookup := func(n *spec.Node, key string) (*Message, error) { return messageAt(n, key, byName) }
 	servers := doc.Root.Get("servers")
 	if servers != nil && len(servers.Values) > 0 {
 		srv := servers.Values[0]
@@ -142,42 +214,11 @@ func buildClient(doc *spec.Document, pkg *Package, byName map[string]*Message) (
 			}
 		}
 		if a := srv.Get("x-wsbind-auth"); a != nil {
-			au := &cs.Auth
-			au.Kind = a.Get("kind").Str()
-			au.TokenPointer = a.Get("tokenPointer").Str()
-			au.TokenTypePointer = a.Get("tokenTypePointer").Str()
-			au.TicketURL = a.Get("ticketUrl").Str()
-			au.TicketPointer = a.Get("ticketPointer").Str()
-			au.QueryParam = a.Get("queryParam").Str()
-			au.BearerHeader = a.Get("alsoBearerHeader") != nil && a.Get("alsoBearerHeader").Scalar == true
-			au.SessionURL = a.Get("sessionUrl").Str()
-			au.Method = a.Get("method").Str()
-			if h := a.Get("headers"); h != nil {
-				for i, k := range h.Keys {
-					au.Headers = append(au.Headers, Header{Name: k, Required: h.Values[i].Str() == "required"})
-				}
-			}
-			au.SessionPointer = a.Get("sessionPointer").Str()
-			au.ExpectStatus = intField(a, "expectStatus")
-			au.AddressParameter = a.Get("addressParameter").Str()
-			var err error
-			if au.Init, err = lookup(a, "initMessage"); err != nil {
+			au, err := parseAuth(a, byName)
+			if err != nil {
 				return nil, err
 			}
-			if au.Ack, err = lookup(a, "ackMessage"); err != nil {
-				return nil, err
-			}
-			if au.Error, err = lookup(a, "errorMessage"); err != nil {
-				return nil, err
-			}
-			switch au.Kind {
-			case "per-message", "init-payload", "ticket", "session":
-			default:
-				return nil, a.Errorf("x-wsbind-auth kind %q: want per-message, init-payload, ticket or session", au.Kind)
-			}
-			if au.Kind == "init-payload" && (au.Init == nil || au.Ack == nil) {
-				return nil, a.Errorf("init-payload auth needs initMessage and ackMessage")
-			}
+			cs.Auth = *au
 		}
 		var err error
 		if cs.Welcome, err = lookup(srv, "x-wsbind-welcome"); err != nil {

@@ -280,6 +280,8 @@ type Server struct {
 	URL        string // protocol://host+pathname
 	Doc        string
 	Extensions map[string][]byte // x-wsbind-* name to JSON value
+	// Auth is the server's x-wsbind-auth, nil when it has none.
+	Auth *Auth
 }
 
 // Directions lists the document's two directions, then each channel's.
