@@ -66,9 +66,19 @@ document first, and one that breaks it is refused before anything is
 dialled. Every frame, both ways, is recorded and gets a verdict line
 (client or server, the message it is, ok or INVALID), and a summary ends
 the run; INVALID frames are recorded all the same (wsbind validate --spec
-DOC.yaml FILE tells more). record --spec runs no auth step: a server with
-x-wsbind-auth is refused unless --url is loopback (a mock), and a server's
-security is not applied: give what it needs with --header or in --url.
+DOC.yaml FILE tells more).
+
+record --spec runs the server's x-wsbind-auth as a typed client does:
+per-message puts the token (and token_type) into each frame whose message
+has them; init-payload sends the init message (its example, else its
+constants) with the token first and waits for the ack; ticket and session
+fetch a ticket for the query or a session id for the address, from the
+host dialled. It waits for the x-wsbind-welcome message before sending,
+and sends the x-wsbind-keepalive client message. Credentials are read as
+for --provider (WSBIND_<NAME>_<KEY>, then --cred; NAME is the document's,
+from its file name); a real endpoint is refused when one is missing, and
+a loopback one (a mock) is dialled without the step. security without
+x-wsbind-auth is not applied: give what it needs with --header or --url.
 
 FILE is written to a temporary file in its folder and renamed over FILE
 only when the recording ends well, so a failed run never truncates or
@@ -102,8 +112,9 @@ Flags:
                         with --spec its first ws:// or wss:// server)
   --force               replace FILE if it exists (once the new recording
                         has succeeded)
-  --cred KEY=VALUE      a credential of the provider's client (repeatable);
-                        overrides the environment variable of the same key
+  --cred KEY=VALUE      a credential of the provider's client, or of the
+                        document's x-wsbind-auth (repeatable); overrides
+                        the environment variable of the same key
   --call 'METHOD ARG...' a request to make once connected (repeatable, in
                         order; default none). Arguments are separated by
                         spaces; quote with '' or "" ("" for an empty
@@ -178,8 +189,8 @@ Exit codes:
      FILE left as it was, frames so far in the .partial file
   2  usage error (FILE exists without --force, credentials missing for a
      real endpoint; with --spec: a --send frame that breaks the document, a
-     {name} without a value, a server with x-wsbind-auth), a document that
-     cannot be loaded, or the file could not be written
+     {name} without a value), a document that cannot be loaded, or the
+     file could not be written
 `)
 }
 
@@ -228,15 +239,13 @@ func runRecord(args []string, stdout, stderr io.Writer) int {
 	case *providerName != "" && *specFile != "":
 		return usageError(stderr, "record", errors.New("--provider and --spec are alternatives: give one"))
 	case *specFile != "":
-		for _, name := range []string{"call", "cred"} {
-			if set[name] {
-				return usageError(stderr, "record", fmt.Errorf("--%s applies to --provider; with --spec, --send sends frames and --header or --url carry credentials", name))
-			}
+		if set["call"] {
+			return usageError(stderr, "record", errors.New("--call applies to --provider; with --spec, --send and --send-example send frames"))
 		}
 		if err := run.check("--header"); err != nil {
 			return usageError(stderr, "record", err)
 		}
-		return runSpecRecord(run, specRecordFlags{path: *specFile, describes: *describes, params: params, headers: headers, sends: sends}, stdout, stderr)
+		return runSpecRecord(run, specRecordFlags{path: *specFile, describes: *describes, params: params, headers: headers, creds: creds, sends: sends}, stdout, stderr)
 	case *providerName == "":
 		return usageError(stderr, "record", errors.New("--provider NAME or --spec FILE is required"))
 	}
@@ -286,7 +295,7 @@ func runRecord(args []string, stdout, stderr io.Writer) int {
 	loopback := run.target != nil && isLoopbackHost(run.target.Hostname())
 	if len(missing) > 0 && !loopback {
 		return usageError(stderr, "record", fmt.Errorf("%s at %s needs %s; refusing to dial a real endpoint without them (nothing was sent)",
-			p.Name, where, credentialList(p, missing)))
+			p.Name, where, credentialList(p.Name, missing)))
 	}
 	rc, code := run.start(secrets, stdout, stderr)
 	if rc == nil {
@@ -294,7 +303,7 @@ func runRecord(args []string, stdout, stderr io.Writer) int {
 	}
 	ui, rec := rc.ui, rc.rec
 	if len(missing) > 0 {
-		ui.errorf("no %s given; dialing loopback with them empty (`wsbind mock %s` lists what it accepts)", credentialList(p, missing), p.Name)
+		ui.errorf("no %s given; dialing loopback with them empty (`wsbind mock %s` lists what it accepts)", credentialList(p.Name, missing), p.Name)
 	}
 	ctx, sigCtx, stop := run.context()
 	defer stop()
@@ -754,10 +763,10 @@ func missingCredentials(p *wire.Provider, server *wire.Server, creds map[string]
 }
 
 // credentialList names credentials with both ways to give them.
-func credentialList(p *wire.Provider, keys []string) string {
+func credentialList(name string, keys []string) string {
 	parts := make([]string, len(keys))
 	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%s (%s or --cred %s=...)", k, credentialEnv(p.Name, k), k)
+		parts[i] = fmt.Sprintf("%s (%s or --cred %s=...)", k, credentialEnv(name, k), k)
 	}
 	return strings.Join(parts, ", ")
 }
@@ -938,9 +947,15 @@ func envWord(s string) string {
 // and then from KEY=VALUE flags. Keys match case-insensitively, with - and
 // _ alike.
 func resolveCredentials(p *wire.Provider, flags []string, lookupEnv func(string) (string, bool)) (map[string]string, error) {
+	return resolveCreds(p.Name, p.Driver.Credentials, flags, lookupEnv)
+}
+
+// resolveCreds reads credentials keys of provider name, as
+// resolveCredentials does.
+func resolveCreds(name string, keys, flags []string, lookupEnv func(string) (string, bool)) (map[string]string, error) {
 	out := map[string]string{}
-	for _, k := range p.Driver.Credentials {
-		if v, ok := lookupEnv(credentialEnv(p.Name, k)); ok && v != "" {
+	for _, k := range keys {
+		if v, ok := lookupEnv(credentialEnv(name, k)); ok && v != "" {
 			out[k] = v
 		}
 	}
@@ -950,13 +965,13 @@ func resolveCredentials(p *wire.Provider, flags []string, lookupEnv func(string)
 			return nil, fmt.Errorf("--cred wants KEY=VALUE, got %q", redactCredFlag(f))
 		}
 		key := ""
-		for _, c := range p.Driver.Credentials {
+		for _, c := range keys {
 			if envWord(c) == envWord(k) {
 				key = c
 			}
 		}
 		if key == "" {
-			return nil, fmt.Errorf("%s has no credential %q (have %s)", p.Name, k, strings.Join(p.Driver.Credentials, ", "))
+			return nil, fmt.Errorf("%s has no credential %q (have %s)", name, k, strings.Join(keys, ", "))
 		}
 		if v == "" {
 			delete(out, key)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"net/textproto"
 	"net/url"
+	"os"
 	"regexp"
 	"slices"
 	"sort"
@@ -18,6 +20,7 @@ import (
 	"time"
 
 	"github.com/wsbind/wsbind/gen/interp"
+	"github.com/wsbind/wsbind/gen/ir"
 	"github.com/wsbind/wsbind/gen/spec"
 	"github.com/wsbind/wsbind/runtime/conn"
 	"github.com/wsbind/wsbind/runtime/wire"
@@ -29,9 +32,9 @@ const specPingInterval = 25 * time.Second
 
 // specRecordFlags are the flags of record that only --spec reads.
 type specRecordFlags struct {
-	path, describes string
-	params, headers []string
-	sends           []sendItem
+	path, describes        string
+	params, headers, creds []string
+	sends                  []sendItem
 }
 
 // sendItem is one --send JSON or --send-example NAME, in command-line order.
@@ -68,7 +71,7 @@ func runSpecRecord(run *recordRun, f specRecordFlags, stdout, stderr io.Writer) 
 	for _, n := range s.warnings {
 		fmt.Fprintf(stderr, "wsbind record: note: %s\n", n)
 	}
-	d, err := s.planDial(run.rawURL, f.params, f.headers)
+	d, err := s.planDial(run.rawURL, f.params, f.headers, f.creds, os.LookupEnv)
 	if err != nil {
 		return usageError(stderr, "record", err)
 	}
@@ -78,8 +81,8 @@ func runSpecRecord(run *recordRun, f specRecordFlags, stdout, stderr io.Writer) 
 		server: s.Server.ForChannel(d.channel),
 		client: s.Client.ForChannel(d.channel),
 	}
-	if sess.sends, err = s.outgoing(sess.client, f.sends); err != nil {
-		return usageError(stderr, "record", err)
+	if sess.sends, err = s.outgoing(sess.client, f.sends, d.auth); err != nil {
+		return usageError(stderr, "record", errors.New(conn.Redact(err.Error(), d.secrets)))
 	}
 	for _, n := range d.notes {
 		fmt.Fprintf(stderr, "wsbind record: note: %s\n", n)
@@ -99,6 +102,7 @@ type recordSpec struct {
 	*wire.Provider
 	path     string
 	doc      *spec.Document
+	pkg      *ir.Package
 	warnings []string
 	// secrets maps a server message to the JSON pointers of the values it
 	// hands out that must not be recorded (x-wsbind-secrets).
@@ -114,7 +118,7 @@ func loadRecordSpec(path, describes string) (*recordSpec, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &recordSpec{Provider: sp.Provider, path: path, doc: sp.Document, warnings: sp.Warnings, secrets: map[string][]string{}}
+	s := &recordSpec{Provider: sp.Provider, path: path, doc: sp.Document, pkg: sp.Package, warnings: sp.Warnings, secrets: map[string][]string{}}
 	for _, m := range sp.Package.Messages {
 		if m.Server && len(m.Secrets) > 0 {
 			s.secrets[m.Name] = m.Secrets
@@ -131,15 +135,25 @@ type specDial struct {
 	// channel is the key of the channel dialled ("" when --url names none
 	// of the document's addresses): its codecs judge the frames.
 	channel string
-	// secrets are the header values and the URL's query values.
+	// auth is the server's x-wsbind-auth as record runs it (nil: none).
+	auth *specAuth
+	// welcome is the server message that opens every connection
+	// (x-wsbind-welcome): frames are sent once it has arrived.
+	welcome string
+	// keepalive is the frame the server expects every keepaliveEvery
+	// (x-wsbind-keepalive clientMessage); nil when it expects none.
+	keepalive      []byte
+	keepaliveEvery time.Duration
+	// secrets are the header values, the URL's query values and the
+	// credentials.
 	secrets []string
 	// notes say what of the document record does not apply.
 	notes []string
 }
 
-// planDial works out the URL, headers and subprotocols, and refuses what
-// record --spec cannot or must not dial.
-func (s *recordSpec) planDial(rawURL string, params, headers []string) (*specDial, error) {
+// planDial works out the URL, headers, subprotocols and auth step, and
+// refuses what record --spec cannot or must not dial.
+func (s *recordSpec) planDial(rawURL string, params, headers, creds []string, lookupEnv func(string) (string, bool)) (*specDial, error) {
 	d := &specDial{header: http.Header{}}
 	values, err := parseParams(params)
 	if err != nil {
@@ -160,7 +174,8 @@ func (s *recordSpec) planDial(rawURL string, params, headers []string) (*specDia
 	} else {
 		channels = s.doc.Channels
 	}
-	if d.url, err = s.fillURL(rawURL, values, server, channels); err != nil {
+	byAuth := s.addressParameter(server)
+	if d.url, err = s.fillURL(rawURL, values, server, channels, byAuth); err != nil {
 		return nil, err
 	}
 	u, err := url.Parse(d.url)
@@ -183,9 +198,22 @@ func (s *recordSpec) planDial(rawURL string, params, headers []string) (*specDia
 			}
 		}
 	}
-	if err := d.applyServer(s, server, isLoopbackHost(u.Hostname())); err != nil {
+	loopback := isLoopbackHost(u.Hostname())
+	if err := d.applyServer(s, server); err != nil {
 		return nil, err
 	}
+	if d.auth, err = s.planAuth(server, loopback, creds, lookupEnv); err != nil {
+		return nil, err
+	}
+	if err := d.placeSessionID(s, byAuth, loopback); err != nil {
+		return nil, err
+	}
+	d.notes = append(d.notes, d.auth.notes()...)
+	secrets, err := d.auth.secrets()
+	if err != nil {
+		return nil, err
+	}
+	d.secrets = append(d.secrets, secrets...)
 	for _, h := range headers {
 		if err := d.addHeader(h); err != nil {
 			return nil, err
@@ -239,7 +267,7 @@ var placeholder = regexp.MustCompile(`\{([^{}/]+)\}`)
 // fillURL puts the --param values, else the document's defaults, into
 // every {name} of raw. Every {name} must be filled, and every --param
 // must fill one.
-func (s *recordSpec) fillURL(raw string, values map[string]string, server *wire.Server, channels []*spec.Channel) (string, error) {
+func (s *recordSpec) fillURL(raw string, values map[string]string, server *wire.Server, channels []*spec.Channel, byAuth string) (string, error) {
 	declared := map[string]urlParam{}
 	declare := func(list *spec.Node, where string) {
 		if list == nil {
@@ -275,6 +303,9 @@ func (s *recordSpec) fillURL(raw string, values map[string]string, server *wire.
 			continue
 		}
 		used[name] = true
+		if name == byAuth && values[name] == "" {
+			continue // the session step fills it
+		}
 		p := declared[name]
 		if values[name] == "" && p.def == "" {
 			what := "{" + name + "}"
@@ -339,38 +370,32 @@ func parseParams(flags []string) (map[string]string, error) {
 }
 
 // applyServer takes what the server's x-wsbind extensions and security
-// say about connecting: subprotocols to offer, and an auth step or a
-// keepalive record does not run. An auth step is refused unless the URL
-// is loopback (a mock, which runs none).
-func (d *specDial) applyServer(s *recordSpec, server *wire.Server, loopback bool) error {
+// say about connecting, beyond its auth step: subprotocols to offer, a
+// keepalive frame to send, and security record does not apply.
+func (d *specDial) applyServer(s *recordSpec, server *wire.Server) error {
 	if server == nil {
 		return nil
-	}
-	if raw, ok := server.Extensions["x-wsbind-auth"]; ok {
-		var auth struct {
-			Kind string `json:"kind"`
-		}
-		_ = json.Unmarshal([]byte(raw), &auth)
-		if !loopback {
-			return fmt.Errorf("server %s of %s needs an x-wsbind-auth %q step, which record --spec does not run: refusing to dial it (nothing was sent). A typed client runs it: generate one with wsbind gen %s",
-				server.Name, s.path, auth.Kind, s.path)
-		}
-		d.notes = append(d.notes, fmt.Sprintf("server %s authenticates with an x-wsbind-auth %q step, which record --spec does not run: dialing loopback without it", server.Name, auth.Kind))
 	}
 	if raw, ok := server.Extensions["x-wsbind-subprotocols"]; ok {
 		if err := json.Unmarshal([]byte(raw), &d.subprotocols); err != nil {
 			return fmt.Errorf("server %s: x-wsbind-subprotocols is not a list of strings", server.Name)
 		}
 	}
-	if raw, ok := server.Extensions["x-wsbind-keepalive"]; ok {
-		var ka struct {
-			ClientMessage string `json:"clientMessage"`
+	if raw, ok := server.Extensions["x-wsbind-welcome"]; ok {
+		if json.Unmarshal([]byte(raw), &d.welcome) == nil && !slices.Contains(s.Server.Messages, d.welcome) {
+			d.welcome = ir.GoName(d.welcome)
 		}
-		if json.Unmarshal([]byte(raw), &ka) == nil && ka.ClientMessage != "" {
-			d.notes = append(d.notes, fmt.Sprintf("server %s expects %s keepalives (x-wsbind-keepalive), which record --spec does not send: the server may end the connection", server.Name, ka.ClientMessage))
+		if !slices.Contains(s.Server.Messages, d.welcome) {
+			return fmt.Errorf("server %s of %s: x-wsbind-welcome %s names no server message", server.Name, s.path, raw)
 		}
 	}
-	if sec := s.serverNode(server).Get("security"); sec != nil && len(sec.Items) > 0 {
+	if raw, ok := server.Extensions["x-wsbind-keepalive"]; ok {
+		if err := d.planKeepalive(s, server, []byte(raw)); err != nil {
+			return err
+		}
+	}
+	_, byAuth := server.Extensions["x-wsbind-auth"] // the auth step applies the security
+	if sec := s.serverNode(server).Get("security"); sec != nil && len(sec.Items) > 0 && !byAuth {
 		var names []string
 		for _, it := range sec.Items {
 			if ref := it.Get("$ref").Str(); ref != "" {
@@ -427,7 +452,7 @@ type outgoing struct {
 // outgoing checks each --send frame and --send-example message against
 // the client codec. A frame that breaks the document is refused, named by
 // its message and first violation; its value is never shown.
-func (s *recordSpec) outgoing(codec *wire.Codec, items []sendItem) ([]outgoing, error) {
+func (s *recordSpec) outgoing(codec *wire.Codec, items []sendItem, auth *specAuth) ([]outgoing, error) {
 	var out []outgoing
 	sends := 0
 	for _, it := range items {
@@ -442,8 +467,14 @@ func (s *recordSpec) outgoing(codec *wire.Codec, items []sendItem) ([]outgoing, 
 		}
 		out = append(out, exs...)
 	}
-	for _, o := range out {
+	for i, o := range out {
 		r := codec.Check(o.frame, false)
+		if frame, err := auth.authorize(s.pkg, r.Name, o.frame); err != nil {
+			return nil, fmt.Errorf("%s: putting the token in: %v; nothing was sent", o.what, err)
+		} else if !bytes.Equal(frame, o.frame) {
+			out[i].frame = frame
+			r = codec.Check(frame, false)
+		}
 		switch {
 		case r.Syntax != nil:
 			return nil, fmt.Errorf("%s is not JSON: %v; nothing was sent", o.what, r.Syntax)
@@ -521,9 +552,30 @@ type specSession struct {
 
 	mu             sync.Mutex // orders verdict lines as the recording
 	valid, invalid int
+
+	smu     sync.Mutex
+	fetched []string // tickets and session ids
 }
 
-func (s *specSession) redact(text string) string { return conn.Redact(text, s.dial.secrets) }
+// redact replaces the session's secrets in text: the credentials and
+// those the auth step fetched.
+func (s *specSession) redact(text string) string {
+	s.smu.Lock()
+	defer s.smu.Unlock()
+	return conn.Redact(text, append(s.dial.secrets[:len(s.dial.secrets):len(s.dial.secrets)], s.fetched...))
+}
+
+// addSecrets keeps a ticket or session id out of the recording and out of
+// what record prints.
+func (s *specSession) addSecrets(values ...string) {
+	if len(values) == 0 {
+		return
+	}
+	s.smu.Lock()
+	s.fetched = append(s.fetched, values...)
+	s.smu.Unlock()
+	s.rc.rec.addSecrets(values...)
+}
 
 // run connects, sends, waits for the end and puts the recording in place.
 func (s *specSession) run() int {
@@ -531,7 +583,9 @@ func (s *specSession) run() int {
 	ctx, sigCtx, stop := s.rc.run.context()
 	defer stop()
 	start := time.Now()
-	ui.errorf("dialing %s at %s", s.spec.Name, s.redact(conn.RedactURL(s.dial.url)))
+	// {name} stays readable: the session step fills it.
+	shown := strings.NewReplacer("%7B", "{", "%7D", "}").Replace(conn.RedactURL(s.dial.url))
+	ui.errorf("dialing %s at %s", s.spec.Name, s.redact(shown))
 	prog := startRecordProgress(ui, s.rc.rec, start)
 	lost := make(chan error, 1)
 	dialCtx, cancelDial := context.WithTimeout(ctx, recordDialTimeout)
@@ -567,24 +621,32 @@ func (s *specSession) run() int {
 	return s.rc.finish(code)
 }
 
-// connect dials once; the client's Dial hook refuses a second connection.
-// lost receives why the connection ended.
+// connect dials once, after the auth step when the server has one; the
+// client's Dial hook refuses a second connection. lost receives why the
+// connection ended.
 func (s *specSession) connect(ctx context.Context, lost chan<- error) (*conn.Client, error) {
 	var connected atomic.Bool
+	auth := s.dial.auth
 	return conn.Dial(ctx, conn.Config{
-		Name:         s.spec.Name,
-		PingInterval: specPingInterval,
-		Tap:          s.tap,
+		Name:              s.spec.Name,
+		PingInterval:      specPingInterval,
+		Keepalive:         s.dial.keepalive,
+		KeepaliveInterval: s.dial.keepaliveEvery,
+		Tap:               s.tap,
 		Hooks: conn.Hooks{
-			Dial: func(context.Context) (conn.Target, error) {
+			Dial: func(ctx context.Context) (conn.Target, error) {
 				if connected.Load() {
 					return conn.Target{}, &conn.PermanentError{Err: errNoRedial}
 				}
-				return conn.Target{URL: s.dial.url, Header: s.dial.header.Clone(), Subprotocols: s.dial.subprotocols}, nil
+				t, fresh, err := auth.target(ctx, conn.Target{URL: s.dial.url, Header: s.dial.header.Clone(), Subprotocols: s.dial.subprotocols, Secrets: slices.Clone(s.dial.secrets)})
+				s.addSecrets(fresh...)
+				return t, err
 			},
 			Connected: func(context.Context, int) { connected.Store(true) },
-			// The tap judges and records every frame; nothing is delivered.
-			Inspect: func(*conn.Session, []byte, uint64) conn.Inbound { return conn.Inbound{Drop: true} },
+			// The tap judges and records every frame; nothing is
+			// delivered. Only the auth ack is marked, for Open.
+			Inspect: s.inspect,
+			Open:    s.open,
 			Error: func(_ context.Context, err error) {
 				if !errors.Is(err, errNoRedial) {
 					s.rc.ui.errorf("%s", s.redact(err.Error()))
@@ -598,6 +660,35 @@ func (s *specSession) connect(ctx context.Context, lost chan<- error) (*conn.Cli
 			},
 		},
 	})
+}
+
+// inspect marks the frames open waits for: the auth ack and the welcome.
+// The tap judges and records every frame; nothing is delivered.
+func (s *specSession) inspect(_ *conn.Session, frame []byte, _ uint64) conn.Inbound {
+	auth := s.dial.auth
+	if s.dial.welcome == "" && (auth == nil || auth.init == nil) {
+		return conn.Inbound{Drop: true}
+	}
+	r := s.server.Check(frame, false)
+	in := conn.Inbound{Drop: true, Msg: r.Message, ReplyKeys: auth.replyKeys(r.Name)}
+	if r.Name != "" && r.Name == s.dial.welcome {
+		in.ReplyKeys = append(in.ReplyKeys, "reply:"+r.Name)
+	}
+	return in
+}
+
+// open completes the handshake as a typed client does before its first
+// request: the init message and its ack, then the welcome.
+func (s *specSession) open(ctx context.Context, sess *conn.Session, _ bool) error {
+	if err := s.dial.auth.open(ctx, sess); err != nil {
+		return err
+	}
+	if s.dial.welcome != "" {
+		if _, err := sess.Await(ctx, "reply:"+s.dial.welcome); err != nil {
+			return fmt.Errorf("waiting for %s (x-wsbind-welcome): %w", s.dial.welcome, err)
+		}
+	}
+	return nil
 }
 
 // send writes the planned frames in order, until --frames, --for or

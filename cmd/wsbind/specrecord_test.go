@@ -304,7 +304,9 @@ func TestRecordSpecNeverShowsSecrets(t *testing.T) {
 	}
 }
 
-func TestRecordSpecRefusesAnAuthStep(t *testing.T) {
+// A real endpoint whose auth step needs a credential not given is refused
+// before anything is dialled; a loopback mock is dialled without the step.
+func TestRecordSpecRefusesAnAuthStepWithoutCredentials(t *testing.T) {
 	noLeaks(t)
 	stall := startStall(t)
 	dir := t.TempDir()
@@ -316,7 +318,7 @@ func TestRecordSpecRefusesAnAuthStep(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			code, stdout, stderr := wsbind(t, append([]string{"record", "--spec", ticketDoc, "--out", out, "--send-example", "Ping"}, args...)...)
-			want := "server prod of " + ticketDoc + ` needs an x-wsbind-auth "ticket" step, which record --spec does not run: refusing to dial it (nothing was sent). A typed client runs it: generate one with wsbind gen ` + ticketDoc
+			want := "server prod of " + ticketDoc + ` authenticates with an x-wsbind-auth "ticket" step, which needs token (WSBIND_TICKETAUTH_TOKEN or --cred token=...); refusing to dial a real endpoint without them (nothing was sent)`
 			if code != exitUsage || !strings.Contains(stderr, want) || stdout != "" {
 				t.Errorf("exit %d\n%s%s", code, stdout, stderr)
 			}
@@ -333,11 +335,12 @@ func TestRecordSpecRefusesAnAuthStep(t *testing.T) {
 	}
 	assertOnly(t, dir)
 
-	// A loopback mock runs no auth step: record dials it, and says so.
+	// A loopback mock (wsbind mock --spec runs no auth step) is dialled
+	// without the step when no credential is given, and record says so.
 	m := startSpecMockFor(t, ticketDoc)
 	code, stdout, stderr := wsbind(t, "record", "--spec", ticketDoc, "--url", m.URL()+"stream", "--out", out,
 		"--send-example", "Ping", "--frames", "1", "--for", "10s")
-	if code != exitOK || !strings.Contains(stderr, `note: server prod authenticates with an x-wsbind-auth "ticket" step, which record --spec does not run: dialing loopback without it`) ||
+	if code != exitOK || !strings.Contains(stderr, `note: server prod authenticates with an x-wsbind-auth "ticket" step, and no token was given: dialing loopback without it`) ||
 		!strings.Contains(stdout, "  server Pong ok\n") {
 		t.Errorf("loopback: exit %d\n%s%s", code, stdout, stderr)
 	}
@@ -403,7 +406,9 @@ func TestRecordSpecUsageErrors(t *testing.T) {
 	}{
 		"both":                 {append([]string{"--provider", "astro"}, spec...), "--provider and --spec are alternatives"},
 		"call":                 {append([]string{"--call", "Subscribe x"}, spec...), "--call applies to --provider"},
-		"cred":                 {append([]string{"--cred", "token=hunter22"}, spec...), "--cred applies to --provider"},
+		"cred without auth":    {append([]string{"--cred", "token=hunter22"}, spec...), "--cred: server local of " + quotesDoc + " has no x-wsbind-auth; give credentials with --header"},
+		"cred unknown":         {[]string{"--spec", ticketDoc, "--url", "ws://127.0.0.1:1/", "--out", out, "--cred", "key=hunter22"}, `ticketauth has no credential "key" (have token)`},
+		"cred short":           {[]string{"--spec", ticketDoc, "--url", "ws://127.0.0.1:1/", "--out", out, "--cred", "token=abc"}, "credential token is shorter than 4 characters"},
 		"send with provider":   {append([]string{"--provider", "astro", "--send", "{}"}, loop...), "--send applies to --spec"},
 		"param with provider":  {append([]string{"--provider", "astro", "--param", "a=b"}, loop...), "--param applies to --spec"},
 		"describes":            {append([]string{"--describes", "both"}, spec...), "--describes must be server or client"},
