@@ -39,7 +39,11 @@ check-generated:
 	$(GO) run ./internal/suite/randgen -seed 1 -n 300 -dir "$$tmp/random" && \
 	if ! diff -r "$$tmp/random" internal/suite/random; then \
 		echo "internal/suite/random is stale or edited by hand: run 'make generate' and commit the result" >&2; exit 1; \
-	fi && echo "internal/suite/random matches its seed"
+	fi && echo "internal/suite/random matches its seed" && \
+	$(GO) run ./gen/cmd/wsbind-gen --out "$$tmp/openset" internal/openset/testdata/openset.yaml && \
+	if ! diff -r "$$tmp/openset/openset" internal/openset/openset; then \
+		echo "internal/openset/openset is stale or edited by hand: run 'make generate' and commit the result" >&2; exit 1; \
+	fi && echo "internal/openset matches its document"
 
 ## npm-deps: install the official AsyncAPI parser (pinned by package-lock.json)
 npm-deps:

@@ -87,9 +87,15 @@ func (g *gen) decodeValue(t *ir.Type, target expr, depth int, key jen.Code) []je
 		return []jen.Code{jen.If(jen.List(target(), jen.Err()).Op("=").Add(call("Raw", types...)), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))}
 	case ir.Enum:
 		sv := "sv" + strconv.Itoa(depth)
+		read := call("String")
+		if t.Open {
+			// Any string is valid; one the spec does not list is drift.
+			known := jen.Func().Params(jen.Id("v").String()).Bool().Block(jen.Return(jen.Id(t.Name).Call(jen.Id("v")).Dot("Known").Call()))
+			read = call("OpenEnum", known, jen.Lit(quoteList(t.Values)))
+		}
 		return []jen.Code{jen.Block(
 			jen.Var().Id(sv).String(),
-			jen.If(jen.List(jen.Id(sv), jen.Err()).Op("=").Add(call("String")), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+			jen.If(jen.List(jen.Id(sv), jen.Err()).Op("=").Add(read), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 			target().Op("=").Id(t.Name).Call(jen.Id(sv)),
 		)}
 	case ir.Struct:
@@ -415,6 +421,23 @@ func peekString(key, tagVar string, values []string, index map[string]int, unkno
 	return jen.Case(jen.Lit(key)).Block(append(body, after...)...)
 }
 
+// peekOpenString is peekString for a key a catch-all message stands apart
+// by: a string none of the values is tagged -1, so that the catch-all
+// notes it.
+func peekOpenString(key, tagVar string, values []string, index map[string]int, after ...jen.Code) jen.Code {
+	cases := []jen.Code{jen.Default().Block(jen.Id(tagVar).Op("=").Lit(-1))}
+	for _, v := range values {
+		cases = append(cases, jen.Case(jen.Lit(v)).Block(jen.Id(tagVar).Op("=").Lit(index[v])))
+	}
+	body := []jen.Code{
+		jen.Id(tagVar).Op("=").Lit(0),
+		jen.If(jen.List(jen.Id("b"), jen.Id("ok")).Op(":=").Id("p").Dot("Str").Call(), jen.Id("ok")).Block(
+			jen.Switch(jen.String().Call(jen.Id("b"))).Block(cases...),
+		),
+	}
+	return jen.Case(jen.Lit(key)).Block(append(body, after...)...)
+}
+
 // peek emits a walk over the members of an object with the wire.Peek
 // start returns; the decoder stays where it was. Key cases may end the walk
 // with stopPeek.
@@ -477,7 +500,12 @@ func (g *gen) decodeUnion(f *jen.File, t *ir.Type) {
 	index := map[string]int{}
 	var values []string
 	var cases []jen.Code
+	var open *ir.Branch
 	for _, b := range t.Branches {
+		if b.Open {
+			open = b
+			continue
+		}
 		var lits []jen.Code
 		for _, v := range b.Values {
 			index[v] = len(values) + 1
@@ -488,6 +516,30 @@ func (g *gen) decodeUnion(f *jen.File, t *ir.Type) {
 			jen.Id("v").Op(":=").New(jen.Id(b.Type.Name)),
 			jen.Return(jen.Id("v"), jen.Id("v").Dot("decodeJX").Call(dID, sID)),
 		))
+	}
+	if open != nil {
+		// The catch-all takes every other frame; its schema reports a
+		// missing or mistyped discriminator.
+		cases = append(cases, jen.Default().Block(
+			jen.If(jen.Id("tag").Op("==").Lit(-1)).Block(
+				jen.Qual(wirePkg, "UnknownVariant").Call(sID, jen.Lit(t.Disc), jen.Lit(open.Type.Name)),
+			),
+			jen.List(jen.Id("raw"), jen.Err()).Op(":=").Add(dID).Dot("Raw").Call(),
+			returnErrIfErr(jen.Nil()),
+			jen.Id("v").Op(":=").Op("&").Id(open.Type.Name).Values(jen.Dict{jen.Id(rawField(open.Type)): jen.Qual(jsonPkg, "RawMessage").Call(jen.Id("raw"))}),
+			jen.Id("rd").Op(":=").Qual(jxPkg, "GetDecoder").Call(),
+			jen.Defer().Qual(jxPkg, "PutDecoder").Call(jen.Id("rd")),
+			jen.Id("rd").Dot("ResetBytes").Call(jen.Id("raw")),
+			jen.Return(jen.Id("v"), jen.Id("v").Dot("decodeJX").Call(jen.Id("rd"), sID)),
+		))
+		f.Func().Id(fn).Params(params...).Params(jen.Id(t.Name), jen.Error()).Block(
+			jen.If(jen.List(jen.Id("ok"), jen.Err()).Op(":=").Qual(wirePkg, "Expect").Call(dID, sID, jen.Qual(jxPkg, "Object"), jen.Lit("object")), jen.Op("!").Id("ok")).Block(jen.Return(jen.Nil(), jen.Err())),
+			jen.Id("tag").Op(":=").Lit(0),
+			jen.Block(peek(sID.Clone().Dot("Members").Call(dID), []jen.Code{peekOpenString(t.Disc, "tag", values, index, stopPeek(nil))}, true)...),
+			jen.Switch(jen.Id("tag")).Block(cases...),
+		)
+		f.Line()
+		return
 	}
 	f.Func().Id(fn).Params(params...).Params(jen.Id(t.Name), jen.Error()).Block(
 		jen.If(jen.List(jen.Id("ok"), jen.Err()).Op(":=").Qual(wirePkg, "Expect").Call(dID, sID, jen.Qual(jxPkg, "Object"), jen.Lit("object")), jen.Op("!").Id("ok")).Block(jen.Return(jen.Nil(), jen.Err())),
@@ -514,12 +566,17 @@ type dirScan struct {
 	values   map[string][]string       // per key, values in order
 	index    map[string]map[string]int // per key, value to 1-based index
 	presence []string                  // presence keys, bit i
+	open     map[string]bool           // keys a catch-all message stands apart by
 	dir      *ir.Direction
 }
 
 func (ds *dirScan) walk(sw *ir.Switch) {
 	if sw.Leaf() {
 		return
+	}
+	if sw.Default != nil {
+		ds.key(sw.Key)
+		ds.open[sw.Key] = true
 	}
 	for _, c := range sw.Cases {
 		if sw.ByType {
@@ -531,10 +588,7 @@ func (ds *dirScan) walk(sw *ir.Switch) {
 				ds.presence = append(ds.presence, c.Values[0])
 			}
 		} else {
-			if ds.index[sw.Key] == nil {
-				ds.index[sw.Key] = map[string]int{}
-				ds.keys = append(ds.keys, sw.Key)
-			}
+			ds.key(sw.Key)
 			for _, v := range c.Values {
 				if _, ok := ds.index[sw.Key][v]; !ok {
 					ds.values[sw.Key] = append(ds.values[sw.Key], v)
@@ -543,6 +597,14 @@ func (ds *dirScan) walk(sw *ir.Switch) {
 			}
 		}
 		ds.walk(c.Next)
+	}
+}
+
+// key registers a const key.
+func (ds *dirScan) key(k string) {
+	if ds.index[k] == nil {
+		ds.index[k] = map[string]int{}
+		ds.keys = append(ds.keys, k)
 	}
 }
 
@@ -558,7 +620,7 @@ func (ds *dirScan) bit(key string) uint64 {
 func tagVar(key string) string { return "tag" + ir.GoName(key) }
 
 func (g *gen) decodeDirection(f *jen.File, d *ir.Direction) {
-	ds := &dirScan{values: map[string][]string{}, index: map[string]map[string]int{}, dir: d}
+	ds := &dirScan{values: map[string][]string{}, index: map[string]map[string]int{}, open: map[string]bool{}, dir: d}
 	ds.walk(d.Root)
 	var keyCases []jen.Code
 	var decls []jen.Code
@@ -582,7 +644,11 @@ func (g *gen) decodeDirection(f *jen.File, d *ir.Direction) {
 				stopPeek(jen.Id("seen").Op("==").Id(all)),
 			}
 		}
-		keyCases = append(keyCases, peekString(k, tagVar(k), ds.values[k], ds.index[k], "", after...))
+		pk := peekString(k, tagVar(k), ds.values[k], ds.index[k], "", after...)
+		if ds.open[k] {
+			pk = peekOpenString(k, tagVar(k), ds.values[k], ds.index[k], after...)
+		}
+		keyCases = append(keyCases, pk)
 	}
 	// Presence keys alone: the first found selects the message, and
 	// Scope.Watch has the frame checked again if another turns up.
@@ -706,6 +772,14 @@ func (g *gen) dirSwitch(sw *ir.Switch, ds *dirScan) jen.Code {
 			lits = append(lits, jen.Lit(ds.index[sw.Key][v]))
 		}
 		cases = append(cases, jen.Case(lits...).Block(g.dirSwitch(c.Next, ds)))
+	}
+	if m := sw.Default; m != nil {
+		cases = append(cases, jen.Default().Block(
+			jen.If(jen.Id(tagVar(sw.Key)).Op("==").Lit(-1)).Block(
+				jen.Qual(wirePkg, "UnknownVariant").Call(sID, jen.Lit(sw.Key), jen.Lit(m.Name)),
+			),
+			g.dirSwitch(&ir.Switch{Message: m}, ds),
+		))
 	}
 	return jen.Switch(jen.Id(tagVar(sw.Key))).Block(cases...)
 }

@@ -202,6 +202,11 @@ func (g *gen) structType(f *jen.File, t *ir.Type) {
 			}
 			gr.Add(st)
 		}
+		if t.KeepRaw {
+			gr.Line()
+			emitDoc(gr, comment(rawField(t)+" is the object as received, every property included: the set is open (x-wsbind-open), and a variant the spec does not know yet may carry properties no field has."))
+			gr.Id(rawField(t)).Qual(jsonPkg, "RawMessage").Tag(map[string]string{"json": "-"})
+		}
 		if t.Message != nil {
 			gr.Line()
 			gr.Id("raw").Index().Byte()
@@ -230,6 +235,10 @@ func (g *gen) structType(f *jen.File, t *ir.Type) {
 }
 
 func (g *gen) enumType(f *jen.File, t *ir.Type) {
+	if t.Open {
+		g.openEnumType(f, t)
+		return
+	}
 	emitDoc(f, docFor(t.Name, "is one of the values the spec lists ("+t.Loc+").", t.Doc))
 	f.Type().Id(t.Name).String()
 	f.Line()
@@ -248,6 +257,33 @@ func (g *gen) enumType(f *jen.File, t *ir.Type) {
 		),
 		jen.Return(jen.False()),
 	)
+	f.Line()
+}
+
+// openEnumType emits an enum the spec declares open (x-extensible-enum):
+// the known values get constants, and any other value is kept.
+func (g *gen) openEnumType(f *jen.File, t *ir.Type) {
+	emitDoc(f, docFor(t.Name, "is one of the values the spec knows, or a new one: the set is open (x-extensible-enum, "+t.Loc+"), so an unknown value is kept as it is and validates with an unknown-value note.", t.Doc))
+	f.Type().Id(t.Name).String()
+	f.Line()
+	emitDoc(f, t.Name+" values the spec knows.")
+	names := enumConsts(t)
+	f.Const().DefsFunc(func(gr *jen.Group) {
+		for i, v := range t.Values {
+			gr.Id(names[i]).Id(t.Name).Op("=").Lit(v)
+		}
+	})
+	f.Line()
+	emitDoc(f, "Known reports whether e is one of the values the spec lists.")
+	f.Func().Params(jen.Id("e").Id(t.Name)).Id("Known").Params().Bool().Block(
+		jen.Switch(jen.Id("e")).Block(
+			jen.Case(listLits(t.Values)...).Block(jen.Return(jen.True())),
+		),
+		jen.Return(jen.False()),
+	)
+	f.Line()
+	emitDoc(f, "Valid reports true: any value of an open set is valid. Known tells the listed ones apart.")
+	f.Func().Params(jen.Id(t.Name)).Id("Valid").Params().Bool().Block(jen.Return(jen.True()))
 	f.Line()
 }
 
@@ -344,3 +380,14 @@ func joinNames(names []string) string {
 
 // wideInt reports whether t is an integer held as a wire.Integer.
 func wideInt(t *ir.Type) bool { return t.Kind == ir.Int && t.Wide }
+
+// rawField names the field a KeepRaw struct holds its JSON in: Raw, or
+// RawJSON when a property already took Raw.
+func rawField(t *ir.Type) string {
+	for _, f := range t.Fields {
+		if f.GoName == "Raw" {
+			return "RawJSON"
+		}
+	}
+	return "Raw"
+}

@@ -157,6 +157,9 @@ func (g *gen) validate(f *jen.File) error {
 			f.Func().Params(recv.Op("*").Id(t.Name)).Id("validate").Params(scope.Clone()).Block(body...)
 			f.Line()
 		case ir.Enum:
+			if t.Open {
+				continue // any value is valid; the decoder notes unknown ones
+			}
 			f.Func().Params(jen.Id("e").Id(t.Name)).Id("validate").Params(scope.Clone()).Block(
 				jen.If(jen.Op("!").Id("e").Dot("Valid").Call()).Block(
 					jen.Qual(wirePkg, "Enum").Call(sID, jen.Lit(quoteList(t.Values))),

@@ -185,7 +185,11 @@ func (in *interp) codec(d *ir.Direction) *wire.Codec {
 			s.Violate("oneOf", "matches no "+d.Name+" message of the spec: it lists none")
 			return &wire.Unknown{Raw: frame}, nil
 		}
-		return in.route(d, d.Root, frame, v, s)
+		m, err := in.route(d, d.Root, frame, v, s)
+		if im, ok := m.(*Message); ok && err == nil {
+			notes(im.typ, v, s, 0)
+		}
+		return m, err
 	}
 	return c
 }
@@ -231,7 +235,8 @@ func (in *interp) route(d *ir.Direction, sw *ir.Switch, frame []byte, v any, s *
 			next = nil // two such keys match neither, as in the decoder
 		}
 	default:
-		if tag, ok := obj[sw.Key].(string); isObj && ok {
+		tag, isStr := obj[sw.Key].(string)
+		if isObj && isStr {
 			for _, c := range sw.Cases {
 				for _, want := range c.Values {
 					if want == tag {
@@ -239,6 +244,12 @@ func (in *interp) route(d *ir.Direction, sw *ir.Switch, frame []byte, v any, s *
 					}
 				}
 			}
+		}
+		if next == nil && sw.Default != nil {
+			if isObj && isStr {
+				wire.UnknownVariant(s, sw.Key, sw.Default.Name)
+			}
+			next = &ir.Switch{Message: sw.Default}
 		}
 	}
 	if next == nil {
@@ -265,7 +276,7 @@ func jsonType(v any) string {
 }
 
 func (in *interp) message(m *ir.Message, frame []byte, v any) *Message {
-	return &Message{name: m.Name, raw: frame, value: v, schema: in.schemas[m.Name]}
+	return &Message{name: m.Name, raw: frame, value: v, schema: in.schemas[m.Name], typ: m.Type}
 }
 
 // Message is a frame the interpreter matched to a message of the spec.
@@ -274,6 +285,7 @@ type Message struct {
 	raw    []byte
 	value  any
 	schema *jsonschema.Schema
+	typ    *ir.Type
 }
 
 // MessageName is the message's name in the spec.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -15,7 +16,7 @@ var serverExtensions = []string{
 	"x-wsbind-welcome",
 }
 
-var messageExtensions = []string{"x-wsbind-source", "x-wsbind-error", "x-wsbind-ends-subscription", "x-wsbind-secrets"}
+var messageExtensions = []string{"x-wsbind-source", "x-wsbind-error", "x-wsbind-ends-subscription", "x-wsbind-secrets", "x-wsbind-open"}
 
 // Build lowers a loaded document to a Package.
 func Build(doc *spec.Document) (*Package, error) {
@@ -104,6 +105,15 @@ func Build(doc *spec.Document) (*Package, error) {
 				msg.Discriminator = l.discriminator(m.Payload)
 			}
 			msg.Deprecated = deprecated(m.Node)
+			if x := m.Node.Get("x-wsbind-open"); x != nil {
+				if x.Scalar != true {
+					return nil, x.Errorf("x-wsbind-open must be true")
+				}
+				msg.Open, msg.openAt = true, x
+				if msg.OpenKey, msg.Excludes, err = l.openKey(m.Payload, "message "+m.Key); err != nil {
+					return nil, err
+				}
+			}
 			if m.CorrelationPointer != "" {
 				msg.Correlation = strings.Split(strings.TrimPrefix(m.CorrelationPointer, "/"), "/")
 			}
@@ -236,8 +246,134 @@ func direction(name, goName string, msgs []*spec.Message, byName map[string]*Mes
 	if len(d.Messages) == 0 {
 		return d, nil
 	}
-	d.Root = split(d.Messages, map[string]bool{})
+	var closed, open []*Message
+	for _, m := range d.Messages {
+		if m.Open {
+			open = append(open, m)
+		} else {
+			closed = append(closed, m)
+		}
+	}
+	if len(closed) == 0 {
+		closed, open = open, nil // a catch-all alone is just a message
+	}
+	d.Root = split(closed, map[string]bool{})
+	for _, m := range open {
+		if err := attachOpen(&d.Root, m); err != nil {
+			return nil, err
+		}
+	}
 	return d, nil
+}
+
+// openKey finds the property a catch-all message stands apart by: the one
+// required top-level property whose schema is not: {enum: [...]} or not:
+// {const: ...}, and the values it excludes.
+func (l *lowerer) openKey(payload *spec.Node, name string) (string, []string, error) {
+	fail := func(n *spec.Node) (string, []string, error) {
+		return "", nil, n.Errorf("x-wsbind-open %s: its schema needs exactly one required property whose schema is not: {enum: [...]}, listing the values of the others it stands apart from", name)
+	}
+	if payload == nil {
+		return "", nil, fmt.Errorf("x-wsbind-open %s has no payload", name)
+	}
+	n, err := l.deref(payload)
+	if err != nil {
+		return "", nil, err
+	}
+	props := n.Get("properties")
+	if props == nil {
+		return fail(n)
+	}
+	var key string
+	var excl []string
+	for i, k := range props.Keys {
+		p, err := l.deref(props.Values[i])
+		if err != nil {
+			return "", nil, err
+		}
+		not := p.Get("not")
+		if not == nil {
+			continue
+		}
+		if not, err = l.deref(not); err != nil {
+			return "", nil, err
+		}
+		var vals []string
+		if e := not.Get("enum"); e != nil {
+			for _, it := range e.Items {
+				if s, ok := it.Scalar.(string); ok {
+					vals = append(vals, s)
+				}
+			}
+		} else if c, ok := not.Get("const").Scalar.(string); ok {
+			vals = []string{c}
+		}
+		if len(vals) == 0 {
+			continue
+		}
+		if key != "" {
+			return fail(n)
+		}
+		key, excl = k, vals
+	}
+	req := n.Get("required")
+	if key == "" || req == nil || !slices.ContainsFunc(req.Items, func(it *spec.Node) bool { return it.Str() == key }) {
+		return fail(n)
+	}
+	return key, excl, nil
+}
+
+// attachOpen places catch-all message m in the dispatch tree: down the
+// cases its own const properties select, to the switch on its OpenKey,
+// whose Default it becomes. Every value a case there takes must be one
+// m's schema excludes, or a frame could match two messages.
+func attachOpen(root **Switch, m *Message) error {
+	at := m.openAt
+	for swp := root; ; {
+		sw := *swp
+		switch {
+		case sw.Message != nil:
+			vals := discValues(sw.Message.Type, m.OpenKey)
+			if vals == nil {
+				return at.Errorf("x-wsbind-open message %s: message %s, which frames like it reach, has no const %s to stand apart from", m.Name, sw.Message.Name, m.OpenKey)
+			}
+			*swp = &Switch{Key: m.OpenKey, Cases: []*Case{{Values: vals, Next: sw}}}
+		case sw.Key == m.OpenKey && !sw.Presence && !sw.ByType && len(sw.Candidates) == 0:
+			for _, c := range sw.Cases {
+				for _, v := range c.Values {
+					if !slices.Contains(m.Excludes, v) {
+						return at.Errorf("x-wsbind-open message %s: its %s must exclude %q, a value another message has: add it to its not: enum", m.Name, m.OpenKey, v)
+					}
+				}
+			}
+			if sw.Default != nil {
+				return at.Errorf("x-wsbind-open messages %s and %s both take the unknown values of %s", sw.Default.Name, m.Name, m.OpenKey)
+			}
+			sw.Default = m
+			return nil
+		case sw.Key != "" && !sw.Presence && !sw.ByType && len(sw.Candidates) == 0:
+			vals := discValues(m.Type, sw.Key)
+			if vals == nil {
+				return at.Errorf("x-wsbind-open message %s: the others are told apart by %s first, which it has no const for", m.Name, sw.Key)
+			}
+			var next **Switch
+			for _, c := range sw.Cases {
+				switch overlap(c.Values, vals) {
+				case 2:
+					next = &c.Next
+				case 1:
+					return at.Errorf("x-wsbind-open message %s: its %s values overlap those of other messages without being equal", m.Name, sw.Key)
+				}
+			}
+			if next == nil {
+				sw.Cases = append(sw.Cases, &Case{Values: vals, Next: &Switch{Key: m.OpenKey, Default: m}})
+				return nil
+			}
+			swp = next
+		default:
+			return at.Errorf("x-wsbind-open message %s: the others are told apart by presence, JSON type or validation, not by a const property it could stand apart from", m.Name)
+		}
+	}
 }
 
 // split builds the dispatch tree for msgs, using a const property that

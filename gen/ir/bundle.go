@@ -104,6 +104,9 @@ func directionBranches(sw *Switch) []any {
 			})
 		}
 	}
+	if sw.Default != nil {
+		out = append(out, map[string]any{"$ref": "#/definitions/" + sw.Default.Name})
+	}
 	return out
 }
 

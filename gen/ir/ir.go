@@ -67,6 +67,10 @@ type Type struct {
 
 	// Values of an Enum, in spec order.
 	Values []string
+	// Open marks an Enum declared with x-extensible-enum in place of
+	// enum: Values are the known values, and any other string is valid
+	// with an unknown-value note.
+	Open bool
 
 	// Elem of Slice, Map and Nullable.
 	Elem *Type
@@ -81,6 +85,9 @@ type Type struct {
 	Unions []*Type
 	// Message is set when this struct is a message payload.
 	Message *Message
+	// KeepRaw gives the struct its JSON as received: the catch-all branch
+	// of an open union, whose new variants carry properties no field has.
+	KeepRaw bool
 
 	// Disc is a discriminated union's property; "" for a union by JSON type.
 	Disc     string
@@ -111,6 +118,10 @@ type Branch struct {
 	Type     *Type
 	// GoName names the wrapper type for a scalar branch of a union by JSON type.
 	GoName string
+	// Open marks the catch-all branch of a discriminated union
+	// (x-wsbind-open): it takes the values no other branch lists, which
+	// its schema excludes, with an unknown-variant note.
+	Open bool
 }
 
 // HasChecks reports whether Validate has anything to look at in t.
@@ -133,7 +144,7 @@ func (t *Type) hasChecks(seen map[*Type]bool) bool {
 	case Bool:
 		return t.Const != nil
 	case Enum:
-		return true
+		return !t.Open
 	case Slice:
 		return t.MinItems >= 0 || t.MaxItems >= 0 || t.Elem.hasChecks(seen)
 	case Map, Nullable:
@@ -182,6 +193,13 @@ type Message struct {
 	// never reach a log or a capture, such as session ids
 	// (x-wsbind-secrets).
 	Secrets []string
+	// Open marks a catch-all message (x-wsbind-open): it takes the frames
+	// whose top-level OpenKey holds none of the values the others have,
+	// which its schema excludes (not: {enum: Excludes}).
+	Open     bool
+	OpenKey  string
+	Excludes []string
+	openAt   interface{ Errorf(string, ...any) error }
 }
 
 // Wrapped reports whether m's payload is not an object with properties:
@@ -211,6 +229,10 @@ type Switch struct {
 	// tells apart: the decoder tries each and keeps the one message whose
 	// schema the frame satisfies (specs/README.md, "Dispatch").
 	Candidates []*Message
+	// Default takes a frame whose Key holds none of the cases' values: the
+	// direction's catch-all message (x-wsbind-open), whose schema excludes
+	// them. Such a frame is valid with an unknown-variant note.
+	Default *Message
 }
 
 // Leaf reports whether sw selects its message(s) without looking further.

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -15,7 +16,7 @@ import (
 )
 
 // schemaExtensions are the x-wsbind-* keys allowed on a schema.
-var schemaExtensions = []string{"x-wsbind-go-name", "x-wsbind-dispatch", "x-wsbind-source"}
+var schemaExtensions = []string{"x-wsbind-go-name", "x-wsbind-dispatch", "x-wsbind-source", "x-wsbind-open"}
 
 // lowerer turns schema nodes into Types. Named schemas and every node it
 // has seen are cached by node identity so that a schema reached by several
@@ -407,6 +408,12 @@ func (l *lowerer) lowerNonNull(orig, n *spec.Node, name string, types []string, 
 			l.cache[orig] = t
 			return t, l.register(n, t)
 		}
+		if t, err := openEnum(n, name, doc, loc); err != nil {
+			return nil, err
+		} else if t != nil {
+			l.cache[orig] = t
+			return t, l.register(n, t)
+		}
 		t := scalar(String, doc, loc)
 		return t, l.scalarChecks(t, n)
 	case "integer":
@@ -701,12 +708,22 @@ func (l *lowerer) lowerUnion(t *Type, one *spec.Node) error {
 		return &untypedUnion{} // a union of one: the compiled check carries it
 	}
 	var branches []*Type
+	open := -1
 	for i, b := range one.Items {
 		bt, err := l.lower(b, fmt.Sprintf("%s%d", t.Name, i))
 		if err != nil {
 			return err
 		}
 		branches = append(branches, bt)
+		if bn, err := l.deref(b); err == nil && bn.Get("x-wsbind-open") != nil {
+			if x := bn.Get("x-wsbind-open"); x.Scalar != true || open >= 0 {
+				return x.Errorf("x-wsbind-open must be true, on one branch of a oneOf")
+			}
+			open = i
+		}
+	}
+	if open >= 0 {
+		return l.openUnion(t, one, branches, open)
 	}
 	// Discriminated: every branch a struct with the same required const/enum
 	// property, values disjoint.
@@ -735,6 +752,47 @@ func (l *lowerer) lowerUnion(t *Type, one *spec.Node) error {
 	}
 	if seen["integer"] && seen["number"] {
 		return &untypedUnion{} // 1 is both
+	}
+	return nil
+}
+
+// openUnion lowers a discriminated union with a catch-all branch
+// (x-wsbind-open): the other branches are told apart by a const property,
+// and the catch-all's schema excludes every value they take at it, so a
+// frame matches exactly one branch, as oneOf requires.
+func (l *lowerer) openUnion(t *Type, one *spec.Node, branches []*Type, open int) error {
+	at := one.Items[open]
+	closed := append(slices.Clone(branches[:open]), branches[open+1:]...)
+	disc, vals := findDiscriminator(closed)
+	if disc == "" {
+		return at.Errorf("x-wsbind-open branch of %s: the other branches must be told apart by a required const property", t.Name)
+	}
+	key, excl, err := l.openKey(at, "branch of "+t.Name)
+	if err != nil {
+		return err
+	}
+	if key != disc {
+		return at.Errorf("x-wsbind-open branch of %s stands apart by %s, but the other branches are told apart by %s", t.Name, key, disc)
+	}
+	t.Disc = disc
+	k := 0
+	for i, bt := range branches {
+		bt.Unions = append(bt.Unions, t)
+		if i == open {
+			if bt.Kind != Struct {
+				return at.Errorf("x-wsbind-open branch of %s must be an object", t.Name)
+			}
+			bt.KeepRaw = true
+			t.Branches = append(t.Branches, &Branch{Open: true, Type: bt})
+			continue
+		}
+		for _, v := range vals[k] {
+			if !slices.Contains(excl, v) {
+				return at.Errorf("x-wsbind-open branch of %s: its %s must exclude %q, a value another branch has: add it to its not: enum", t.Name, disc, v)
+			}
+		}
+		t.Branches = append(t.Branches, &Branch{Values: vals[k], Type: bt})
+		k++
 	}
 	return nil
 }
@@ -777,7 +835,7 @@ func discValues(t *Type, key string) []string {
 		switch {
 		case f.Type.Kind == String && f.Type.Const != nil:
 			return []string{f.Type.Const.(string)}
-		case f.Type.Kind == Enum:
+		case f.Type.Kind == Enum && !f.Type.Open: // an open enum takes any value
 			return f.Type.Values
 		}
 	}
@@ -913,4 +971,31 @@ func withDeprecation(doc, what string) string {
 		return note
 	}
 	return doc + "\n\n" + note
+}
+
+// openEnum lowers a string schema with x-extensible-enum in place of enum
+// (the convention of Zalando's API guidelines): the listed values are the
+// known ones, and plain JSON Schema accepts any string. It is an open
+// Enum only when nothing else constrains the string; otherwise the string
+// keeps its checks and the list is documentation. nil when n has none.
+func openEnum(n *spec.Node, name, doc, loc string) (*Type, error) {
+	x := n.Get("x-extensible-enum")
+	if x == nil || n.Get("enum") != nil || n.Get("const") != nil {
+		return nil, nil
+	}
+	if x.Kind != spec.Sequence || len(x.Items) == 0 {
+		return nil, x.Errorf("x-extensible-enum must be a non-empty list of strings")
+	}
+	t := &Type{Kind: Enum, Name: name, Doc: doc, Loc: loc, Open: true}
+	for _, v := range x.Items {
+		s, ok := v.Scalar.(string)
+		if !ok {
+			return nil, v.Errorf("x-extensible-enum values must be strings")
+		}
+		t.Values = append(t.Values, s)
+	}
+	if constraints(n) > 0 {
+		return nil, nil
+	}
+	return t, nil
 }
