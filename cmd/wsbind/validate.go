@@ -87,10 +87,16 @@ Flags:
   --direction DIR   direction of bare JSONL frames: server (default) or client
   --format FMT      text (default) or json
   --drift           after the frames, list for each message the properties
-                    the spec does not declare, array indices as *, with counts
+                    the spec does not declare, array indices as *, with
+                    counts; then a section per note kind (unknown-property,
+                    deprecated, duplicate-key, and any other kind seen),
+                    each place (message and pointer) with its count, most
+                    frequent first, at most %d places listed per kind
   --coverage        after the frames, list the messages of each direction
-                    that never appeared, and the optional fields that no
-                    frame of a seen message filled
+                    that never appeared, the optional fields that no frame
+                    of a seen message filled, and the deprecated items seen:
+                    messages the spec marks deprecated, and the places of
+                    deprecated schemas and properties, with counts
   --strict          fail (exit 1) on notes too, not only on violations
   --show-values     print the value at each violation's pointer, cut at %d
                     bytes with "…(+N bytes)"; captures carry live tokens,
@@ -117,7 +123,14 @@ JSON output (--format json): one object per line for each frame,
      "moreDrift"}
 then {"summary":{"frames","valid","invalid","skippedBinary","skippedOther",
 "notValidated","messages":[...],"sockets":[...],"drift":[...],
-"coverage":{...},"inputErrors":[...]}}.
+"driftByKind":{KIND:{"count","items":[{"provider","direction","message",
+"pointer","count"}],"moreItems","moreCount","uncounted"}} (with --drift),
+"coverage":{"unseen","optionalNeverFilled","deprecatedSeen":[{"item":
+"message"|"property","provider","direction","message","pointer","count"}],
+"moreDeprecated","deprecatedUncounted"} (with --coverage),
+"inputErrors":[...]}}. Up to %d distinct places of notes are counted in
+a run; notes at further places are counted as "uncounted". Notes name
+pointers, never values.
 
 Exit codes:
   0  every frame is valid (skipped binary frames do not count)
@@ -133,7 +146,7 @@ Examples:
   wsbind validate --drift --coverage testdata/captures/mixed.har
   wsbind validate --provider dlive --format json capture.jsonl | jq 'select(.valid == false)'
   some-recorder | wsbind validate --provider neuro --direction client -
-`, wire.MaxPointerText, wire.MaxMessageText, maxFrameReport, strings.Join(providerNames(), ", "), maxValueText)
+`, wire.MaxPointerText, wire.MaxMessageText, maxFrameReport, strings.Join(providerNames(), ", "), maxKindItems, maxValueText, maxNotePlaces)
 }
 
 func providerNames() []string {
@@ -252,6 +265,13 @@ type validation struct {
 	optional   map[*wire.Provider]map[string][]string // optional pointers per message
 	trackers   map[msgKey]*fields.Tracker             // direction left empty: one per message
 
+	// noteCount counts notes of every kind (drift included) per message
+	// and generalized pointer, for --drift's sections by kind and
+	// --coverage's deprecated items; at most maxNotePlaces keys, past
+	// which noteUncounted counts occurrences per kind.
+	noteCount     map[noteKey]int
+	noteUncounted map[string]int
+
 	// The socket being read (HAR) and the provider it was given.
 	socket         *capture.Socket
 	socketProvider *wire.Provider
@@ -260,6 +280,14 @@ type validation struct {
 	matched        int // sockets given a provider
 
 	inputFailed bool
+}
+
+// noteKey is one place a kind of note was seen: a message and a pointer,
+// array indices as *.
+type noteKey struct {
+	kind    string
+	msg     msgKey
+	pointer string
 }
 
 type socketInfo struct {
@@ -287,9 +315,13 @@ type summary struct {
 	Drift        *[]driftJSON  `json:"drift,omitempty"`
 	// MoreDrift counts drift pointers not listed: past maxDriftPointers
 	// distinct ones, counting stops.
-	MoreDrift   int           `json:"moreDrift,omitempty"`
-	Coverage    *coverageJSON `json:"coverage,omitempty"`
-	InputErrors []string      `json:"inputErrors,omitempty"`
+	MoreDrift int `json:"moreDrift,omitempty"`
+	// DriftByKind (with --drift) groups the notes by kind: always the
+	// kinds wsbind knows, and any other kind that appeared. It sits beside
+	// Drift, an array, so that key keeps its shape.
+	DriftByKind map[string]*kindJSON `json:"driftByKind,omitempty"`
+	Coverage    *coverageJSON        `json:"coverage,omitempty"`
+	InputErrors []string             `json:"inputErrors,omitempty"`
 }
 
 type messageJSON struct {
@@ -308,9 +340,45 @@ type driftJSON struct {
 	Count     int    `json:"count"`
 }
 
+// kindJSON is one note kind of --drift: the places it was seen, most
+// frequent first, at most maxKindItems of them.
+type kindJSON struct {
+	// Count is the occurrences counted, in Items and past them.
+	Count int         `json:"count"`
+	Items []driftJSON `json:"items"`
+	// MoreItems places, with MoreCount occurrences, are not listed.
+	MoreItems int `json:"moreItems,omitempty"`
+	MoreCount int `json:"moreCount,omitempty"`
+	// Uncounted occurrences came after maxNotePlaces distinct places.
+	Uncounted int `json:"uncounted,omitempty"`
+}
+
 type coverageJSON struct {
 	Unseen              []unseenJSON   `json:"unseen"`
 	OptionalNeverFilled []optionalJSON `json:"optionalNeverFilled"`
+	// DeprecatedSeen lists the deprecated messages seen, then the values
+	// that got a deprecated note (a deprecated schema or property), each
+	// part most frequent first.
+	DeprecatedSeen []deprecatedJSON `json:"deprecatedSeen"`
+	// MoreDeprecated counts the places left out past maxKindItems;
+	// DeprecatedUncounted the occurrences past maxNotePlaces.
+	MoreDeprecated      int `json:"moreDeprecated,omitempty"`
+	DeprecatedUncounted int `json:"deprecatedUncounted,omitempty"`
+}
+
+// Items of coverage.deprecatedSeen.
+const (
+	deprecatedMessage  = "message"  // the spec marks the message deprecated
+	deprecatedProperty = "property" // a property or schema at the pointer
+)
+
+type deprecatedJSON struct {
+	Item      string `json:"item"`
+	Provider  string `json:"provider"`
+	Direction string `json:"direction"`
+	Message   string `json:"message"`
+	Pointer   string `json:"pointer"` // "" for a message
+	Count     int    `json:"count"`
 }
 
 type unseenJSON struct {
@@ -374,6 +442,15 @@ const (
 	maxValueText = 80
 	// maxURLText bounds a socket URL as shown.
 	maxURLText = 200
+	// maxNotePlaces bounds the distinct (kind, message, pointer) counted in
+	// a run, as maxDriftPointers does for drift.
+	maxNotePlaces = 10000
+	// maxKindItems bounds the places listed per note kind, and the
+	// deprecated properties coverage lists; the rest are counted.
+	maxKindItems = 100
+	// maxKindText bounds a note kind as counted: kinds come from the
+	// decoders, not the frame, but a summary key stays short regardless.
+	maxKindText = 32
 )
 
 func (v *validation) file(name string) {
@@ -569,6 +646,9 @@ func (v *validation) onFrame(f *capture.Frame) error {
 		return doc
 	}
 	v.listViolations(&rep, vs, f.Data, parse)
+	if v.drift || v.coverage {
+		v.countNotes(msgKey{p.Name, dir, rep.Message}, r, parse)
+	}
 	if v.drift {
 		d := make([]string, 0, min(len(r.Drift), maxFrameDrift))
 		for _, ptr := range r.Drift[:min(len(r.Drift), maxFrameDrift)] {
@@ -661,13 +741,7 @@ func valueAt(frame []byte, doc func() any, vi wire.Violation) (string, bool) {
 // displayValue clips b to maxValueText bytes and makes it one printable
 // line: invalid UTF-8 and control characters become U+FFFD.
 func displayValue(b []byte) string {
-	s := wire.Clip(string(b), maxValueText)
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return utf8.RuneError
-		}
-		return r
-	}, strings.ToValidUTF8(s, string(utf8.RuneError)))
+	return printable(wire.Clip(string(b), maxValueText))
 }
 
 func (v *validation) count(p *wire.Provider, dir, name string, valid bool) {
@@ -785,6 +859,37 @@ func (v *validation) listNotes(rep *frameJSON, r wire.Result) {
 	}
 }
 
+// countNotes counts a frame's notes, drift included, per kind, message and
+// pointer, array indices as *. Coverage alone needs only deprecated
+// notes: other kinds then do not use up maxNotePlaces.
+func (v *validation) countNotes(k msgKey, r wire.Result, doc func() any) {
+	add := func(kind, ptr string) {
+		if !v.drift && kind != wire.NoteDeprecated {
+			return
+		}
+		if fields.HasIndex(ptr) {
+			ptr = fields.Generalize(ptr, doc())
+		}
+		nk := noteKey{wire.Clip(kind, maxKindText), k, wire.Clip(ptr, wire.MaxPointerText)}
+		if v.noteCount == nil {
+			v.noteCount, v.noteUncounted = map[noteKey]int{}, map[string]int{}
+		}
+		// Pointers hold the frame's keys: past the bound, new places are
+		// only counted, so made-up keys cannot grow memory or the report.
+		if _, ok := v.noteCount[nk]; !ok && len(v.noteCount) >= maxNotePlaces {
+			v.noteUncounted[nk.kind]++
+			return
+		}
+		v.noteCount[nk]++
+	}
+	for _, ptr := range r.Drift {
+		add(wire.NoteUnknownProperty, ptr)
+	}
+	for _, n := range r.Notes {
+		add(n.Kind, n.Pointer)
+	}
+}
+
 // messagesOf lists the messages of one direction of p (a copy).
 func messagesOf(p *wire.Provider, dir string) []string {
 	if c := p.Codec(dir); c != nil {
@@ -872,6 +977,7 @@ func (v *validation) finish() int {
 	if v.drift {
 		d := v.driftReport()
 		v.sum.Drift = &d
+		v.sum.DriftByKind = v.notesByKind()
 	}
 	if v.coverage {
 		v.sum.Coverage = v.coverageReport()
@@ -924,8 +1030,140 @@ func (v *validation) driftReport() []driftJSON {
 	return out
 }
 
+// knownKinds are the note kinds --drift always has a section for, in
+// this order; other kinds follow by name.
+var knownKinds = []string{wire.NoteUnknownProperty, wire.NoteDeprecated, wire.NoteDuplicateKey}
+
+// kindOrder lists the kinds of byKind: the known ones, then the others
+// sorted, so a kind added to the runtime shows up without a change here.
+func kindOrder(byKind map[string]*kindJSON) []string {
+	var other []string
+	for k := range byKind {
+		if !slices.Contains(knownKinds, k) {
+			other = append(other, k)
+		}
+	}
+	sort.Strings(other)
+	return append(slices.Clone(knownKinds), other...)
+}
+
+// byCount sorts places most frequent first, then by name.
+func byCount(items []driftJSON) {
+	sort.Slice(items, func(i, j int) bool {
+		a, b := items[i], items[j]
+		if a.Count != b.Count {
+			return a.Count > b.Count
+		}
+		if ka, kb := (msgKey{a.Provider, a.Direction, a.Message}), (msgKey{b.Provider, b.Direction, b.Message}); ka != kb {
+			return ka.less(kb)
+		}
+		return a.Pointer < b.Pointer
+	})
+}
+
+// notesByKind groups the counted notes by kind, each kind's places most
+// frequent first, up to maxKindItems listed.
+func (v *validation) notesByKind() map[string]*kindJSON {
+	out := map[string]*kindJSON{}
+	get := func(kind string) *kindJSON {
+		kj := out[kind]
+		if kj == nil {
+			kj = &kindJSON{Items: []driftJSON{}}
+			out[kind] = kj
+		}
+		return kj
+	}
+	for _, k := range knownKinds {
+		get(k)
+	}
+	all := map[string][]driftJSON{}
+	for nk, n := range v.noteCount {
+		all[nk.kind] = append(all[nk.kind], driftJSON{nk.msg.provider, nk.msg.direction, nk.msg.message, nk.pointer, n})
+	}
+	for kind, items := range all {
+		byCount(items)
+		kj := get(kind)
+		for i, it := range items {
+			kj.Count += it.Count
+			if i < maxKindItems {
+				kj.Items = append(kj.Items, it)
+			} else {
+				kj.MoreItems++
+				kj.MoreCount += it.Count
+			}
+		}
+	}
+	for kind, n := range v.noteUncounted {
+		get(kind).Uncounted = n
+	}
+	return out
+}
+
+// deprecatedSeen lists the deprecated messages frames were decoded as, and
+// the places deprecated notes were seen. A deprecated message's own note
+// is at the frame (""): it is listed as the message, not again as a place.
+func (v *validation) deprecatedSeen(c *coverageJSON) {
+	c.DeprecatedSeen = []deprecatedJSON{}
+	deprecated := map[msgKey]bool{}
+	var msgs []deprecatedJSON
+	for _, p := range v.usedProviders() {
+		for _, dir := range []string{"server", "client"} {
+			codec := p.Codec(dir)
+			if codec == nil {
+				continue
+			}
+			for _, m := range codec.Deprecated {
+				k := msgKey{p.Name, dir, m}
+				if deprecated[k] {
+					continue
+				}
+				deprecated[k] = true
+				if n := v.counts[k]; n != nil {
+					msgs = append(msgs, deprecatedJSON{deprecatedMessage, p.Name, dir, m, "", n.count})
+				}
+			}
+		}
+	}
+	var props []driftJSON
+	for nk, n := range v.noteCount {
+		if nk.kind != wire.NoteDeprecated || (nk.pointer == "" && deprecated[nk.msg]) {
+			continue
+		}
+		props = append(props, driftJSON{nk.msg.provider, nk.msg.direction, nk.msg.message, nk.pointer, n})
+	}
+	sort.Slice(msgs, func(i, j int) bool {
+		a, b := msgs[i], msgs[j]
+		if a.Count != b.Count {
+			return a.Count > b.Count
+		}
+		return msgKey{a.Provider, a.Direction, a.Message}.less(msgKey{b.Provider, b.Direction, b.Message})
+	})
+	c.DeprecatedSeen = append(c.DeprecatedSeen, msgs...)
+	byCount(props)
+	for i, d := range props {
+		if i == maxKindItems {
+			c.MoreDeprecated = len(props) - i
+			break
+		}
+		c.DeprecatedSeen = append(c.DeprecatedSeen, deprecatedJSON{deprecatedProperty, d.Provider, d.Direction, d.Message, d.Pointer, d.Count})
+	}
+	c.DeprecatedUncounted = v.noteUncounted[wire.NoteDeprecated]
+}
+
+// less orders message keys by name, for ties in counts.
+func (a msgKey) less(b msgKey) bool {
+	if a.provider != b.provider {
+		return a.provider < b.provider
+	}
+	if a.direction != b.direction {
+		return a.direction < b.direction
+	}
+	return a.message < b.message
+}
+
 func (v *validation) coverageReport() *coverageJSON {
 	c := &coverageJSON{Unseen: []unseenJSON{}, OptionalNeverFilled: []optionalJSON{}}
+	v.deprecatedSeen(c)
 	for _, p := range v.usedProviders() {
 		for _, dir := range []string{"server", "client"} {
 			u := unseenJSON{Provider: p.Name, Direction: dir, Total: len(messagesOf(p, dir)), Messages: []string{}}
@@ -1018,13 +1256,14 @@ func (v *validation) writeText() {
 					fmt.Fprintf(tw, "  %s %s %s\n", d.Provider, d.Direction, d.Message)
 					last = k
 				}
-				fmt.Fprintf(tw, "    %s\t%d\n", d.Pointer, d.Count)
+				fmt.Fprintf(tw, "    %s\t%d\n", printable(d.Pointer), d.Count)
 			}
 			tw.Flush()
 		}
 		if s.MoreDrift > 0 {
 			fmt.Fprintf(w, "  (+%s of other pointers, not counted past %d distinct)\n", count(s.MoreDrift, "more occurrence"), maxDriftPointers)
 		}
+		v.writeByKind(s.DriftByKind)
 	}
 
 	if c := s.Coverage; c != nil {
@@ -1054,7 +1293,91 @@ func (v *validation) writeText() {
 				}
 			}
 		}
+		v.writeDeprecatedSeen(c)
 	}
+}
+
+// writeByKind writes --drift's section per note kind: each place with its
+// count, most frequent first.
+func (v *validation) writeByKind(byKind map[string]*kindJSON) {
+	w := v.stdout
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "drift: notes by kind, most frequent first (array indices as *):")
+	for _, kind := range kindOrder(byKind) {
+		kj := byKind[kind]
+		places := len(kj.Items) + kj.MoreItems
+		switch {
+		case places == 0 && kj.Uncounted == 0:
+			fmt.Fprintf(w, "  %s: none\n", printable(kind))
+			continue
+		case places == 0:
+			fmt.Fprintf(w, "  %s:\n", printable(kind))
+		default:
+			fmt.Fprintf(w, "  %s: %s in %s\n", printable(kind), count(kj.Count, "note"), count(places, "place"))
+		}
+		tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
+		for _, it := range kj.Items {
+			fmt.Fprintf(tw, "    %s %s %s\t%s\t%d\n", it.Provider, it.Direction, it.Message, printable(pointerOrFrame(it.Pointer)), it.Count)
+		}
+		tw.Flush()
+		if kj.MoreItems > 0 {
+			fmt.Fprintf(w, "    (+%s, %s, not listed)\n", count(kj.MoreItems, "more place"), count(kj.MoreCount, "note"))
+		}
+		if kj.Uncounted > 0 {
+			fmt.Fprintf(w, "    (+%s, not counted past %d distinct places)\n", count(kj.Uncounted, "more note"), maxNotePlaces)
+		}
+	}
+}
+
+// writeDeprecatedSeen writes --coverage's deprecated messages and the
+// places of deprecated schemas and properties, with counts.
+func (v *validation) writeDeprecatedSeen(c *coverageJSON) {
+	w := v.stdout
+	var msgs, props []deprecatedJSON
+	for _, d := range c.DeprecatedSeen {
+		if d.Item == deprecatedMessage {
+			msgs = append(msgs, d)
+		} else {
+			props = append(props, d)
+		}
+	}
+	if len(msgs) == 0 {
+		fmt.Fprintln(w, "coverage: deprecated messages seen: none")
+	} else {
+		fmt.Fprintln(w, "coverage: deprecated messages seen:")
+		tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
+		for _, d := range msgs {
+			fmt.Fprintf(tw, "  %s %s %s\t%d\n", d.Provider, d.Direction, d.Message, d.Count)
+		}
+		tw.Flush()
+	}
+	if len(props) == 0 && c.MoreDeprecated == 0 && c.DeprecatedUncounted == 0 {
+		fmt.Fprintln(w, "coverage: deprecated schemas and properties seen: none")
+		return
+	}
+	fmt.Fprintln(w, "coverage: deprecated schemas and properties seen (array indices as *):")
+	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
+	for _, d := range props {
+		fmt.Fprintf(tw, "  %s %s %s\t%s\t%d\n", d.Provider, d.Direction, d.Message, printable(pointerOrFrame(d.Pointer)), d.Count)
+	}
+	tw.Flush()
+	if c.MoreDeprecated > 0 {
+		fmt.Fprintf(w, "  (+%s, not listed)\n", count(c.MoreDeprecated, "more place"))
+	}
+	if c.DeprecatedUncounted > 0 {
+		fmt.Fprintf(w, "  (+%s, not counted past %d distinct places)\n", count(c.DeprecatedUncounted, "more note"), maxNotePlaces)
+	}
+}
+
+// printable makes a pointer one line of text for the summary's columns:
+// keys come from the frame, and a tab or newline in one would break them.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return utf8.RuneError
+		}
+		return r
+	}, strings.ToValidUTF8(s, string(utf8.RuneError)))
 }
 
 // channelCodec narrows codec to one channel's messages: the one --channel

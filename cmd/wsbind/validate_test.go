@@ -409,6 +409,11 @@ func TestValidateJSONOutput(t *testing.T) {
 			{"astro", "client", "Subscribe", 1, 1},
 		},
 		Drift: &[]driftJSON{{"astro", "server", "Welcome", "/brandNew", 1}},
+		DriftByKind: map[string]*kindJSON{
+			wire.NoteUnknownProperty: {Count: 1, Items: []driftJSON{{"astro", "server", "Welcome", "/brandNew", 1}}},
+			wire.NoteDeprecated:      {Items: []driftJSON{}},
+			wire.NoteDuplicateKey:    {Items: []driftJSON{}},
+		},
 	}
 	if diff := cmp.Diff(wantSum, sum, cmp.AllowUnexported(socketInfo{})); diff != "" {
 		t.Errorf("summary (-want +got):\n%s", diff)
