@@ -169,7 +169,9 @@ type interp struct {
 }
 
 func (in *interp) codec(d *ir.Direction) *wire.Codec {
-	c := &wire.Codec{Protocol: in.pkg.Name, Direction: d.Name, Channel: d.Channel, Address: d.Address}
+	// encoding/json keeps a repeated key's last value without a word:
+	// Check scans the frame for them instead.
+	c := &wire.Codec{Protocol: in.pkg.Name, Direction: d.Name, Channel: d.Channel, Address: d.Address, ScanDuplicates: true}
 	for _, m := range d.Messages {
 		c.Messages = append(c.Messages, m.Name)
 		if m.Deprecated {

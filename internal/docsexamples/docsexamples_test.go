@@ -15,7 +15,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/wsbind/wsbind/gen/interp"
 	"github.com/wsbind/wsbind/generated"
+	"github.com/wsbind/wsbind/runtime/wire"
 )
 
 type example struct {
@@ -107,4 +109,55 @@ func TestDocumentedExamples(t *testing.T) {
 	if diff := cmp.Diff(known, got); diff != "" {
 		t.Errorf("disagreements with the documentation changed (-known +now):\n%s\nfix the spec, or update known", strings.TrimSpace(diff))
 	}
+}
+
+// validate --spec reads the same documents without generated code: it
+// must give every documented frame the generated package's verdict, its
+// message and its notes.
+func TestDocumentedExamplesInterpreted(t *testing.T) {
+	for _, p := range generated.Providers {
+		in, _, err := interp.Load(filepath.Join("..", "..", "specs", p.Name+".yaml"), interp.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, path := range []string{p.Name + ".jsonl", filepath.Join("payloads", p.Name+".jsonl")} {
+			b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "docs-examples", path))
+			if os.IsNotExist(err) {
+				continue
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			for i, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+				var ex example
+				if err := json.Unmarshal([]byte(l), &ex); err != nil {
+					t.Fatalf("%s:%d: %v", path, i+1, err)
+				}
+				gen := p.Codec(ex.Direction).Check(ex.Frame, true)
+				got := in.Codec(ex.Direction).Check(ex.Frame, true)
+				if got.Name != gen.Name || got.Valid() != gen.Valid() || got.Noted() != gen.Noted() {
+					t.Errorf("%s:%d: interpreted %q valid=%v noted=%v %v, generated %q valid=%v noted=%v %v",
+						path, i+1, got.Name, got.Valid(), got.Noted(), got.Violations, gen.Name, gen.Valid(), gen.Noted(), gen.Violations)
+					continue
+				}
+				if gen.Valid() {
+					if diff := cmp.Diff(noteSet(gen), noteSet(got)); diff != "" {
+						t.Errorf("%s:%d: notes differ (-generated +interpreted):\n%s", path, i+1, diff)
+					}
+				}
+			}
+		}
+	}
+}
+
+// noteSet is a result's notes and drift, in a stable order.
+func noteSet(r wire.Result) []string {
+	var out []string
+	for _, n := range r.Notes {
+		out = append(out, n.Pointer+" "+n.Kind+" "+n.Message)
+	}
+	for _, d := range r.Drift {
+		out = append(out, d+" drift")
+	}
+	sort.Strings(out)
+	return out
 }

@@ -114,4 +114,9 @@ const (
 	NoteDeprecated = "deprecated"
 	// NoteDuplicateKey: an object key that appears twice; the last counts.
 	NoteDuplicateKey = "duplicate-key"
+	// NoteLoneSurrogate: a string or object key holding an escaped UTF-16
+	// surrogate without its other half ("\ud800" alone, or "\udc00" after
+	// no high surrogate). Decoders read it as U+FFFD, so the value read is
+	// not the value sent. For a key the pointer is the property's.
+	NoteLoneSurrogate = "lone-surrogate"
 )

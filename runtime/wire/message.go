@@ -63,6 +63,12 @@ type Codec struct {
 	// Channels are this direction's per-channel codecs, for documents with
 	// several channels: on a known channel, only its messages are tried.
 	Channels []*Codec
+	// ScanDuplicates is set by back ends whose decoder cannot see
+	// duplicate keys (encoding/json keeps the last occurrence without a
+	// word): Check then finds them in the frame and notes them, at the
+	// pointers and in the words of the generated decoders' notes.
+	// Generated decoders note them themselves and leave it unset.
+	ScanDuplicates bool
 }
 
 // ForChannel returns the codec of the channel with key or address name,
@@ -107,7 +113,10 @@ func (r *Result) Err(c *Codec) error {
 
 // Check decodes and validates one frame. With drift set it also lists
 // undeclared properties. A frame that is not valid UTF-8 gets a "utf8"
-// violation at the frame, first, and is still decoded.
+// violation at the frame, first, and is still decoded. A string or key
+// holding an escaped lone surrogate gets a NoteLoneSurrogate note, and
+// with ScanDuplicates a repeated key a NoteDuplicateKey note; at most 32
+// such notes per frame.
 func (c *Codec) Check(frame []byte, drift bool) Result {
 	s := GetScope()
 	defer PutScope(s)
@@ -124,6 +133,7 @@ func (c *Codec) Check(frame []byte, drift bool) Result {
 	r.Violations = append(r.Violations, s.Violations...)
 	r.Drift = append(r.Drift, s.Drift...)
 	r.Notes = append(r.Notes, s.Notes...)
+	r.Notes = scanNotes(frame, c.ScanDuplicates, r.Notes)
 	if slices.Contains(c.Deprecated, r.Name) {
 		r.Notes = append(r.Notes, Note{Kind: NoteDeprecated, Message: "the spec marks message " + r.Name + " deprecated"})
 	}
