@@ -165,7 +165,9 @@ func TestValidateReadmeCommand(t *testing.T) {
 	if code != exitOK || errOut != "" {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
 	}
-	if !strings.HasPrefix(out, "testdata/captures/astro.jsonl:1 #0 client Subscribe ok\n") {
+	// The first example subscribes to channel.follow, a topic of the
+	// first docs the current list lacks: an open set's unknown value.
+	if !strings.HasPrefix(out, "testdata/captures/astro.jsonl:1 #0 client Subscribe ok, with notes\n  note: /data/topic: not one of the values the spec knows; kept as it is (unknown-value)\n") {
 		t.Errorf("unexpected start of output:\n%.300s", out)
 	}
 }
@@ -362,6 +364,7 @@ func TestValidateJSONOutput(t *testing.T) {
 	welcome := example(t, "astro", "Welcome").JSON
 	bad := mutate(t, example(t, "astro", "Subscribe").JSON, func(m map[string]any) {
 		m["data"].(map[string]any)["token_type"] = "bogus"
+		m["data"].(map[string]any)["topic"] = "channel.tips" // a topic the spec lists: no note
 	})
 	drifted := mutate(t, welcome, func(m map[string]any) { m["brandNew"] = true })
 	path := writeFile(t, "c.jsonl",
@@ -493,10 +496,10 @@ func TestValidateHAR(t *testing.T) {
 		}
 		// Chrome writes a socket's messages before its URL; with
 		// --provider they stream, and the summary names the URL.
-		if !strings.Contains(out, "mixed.har:699 socket (URL after its messages): provider astro (--provider)\n") {
+		if !strings.Contains(out, "mixed.har:729 socket (URL after its messages): provider astro (--provider)\n") {
 			t.Errorf("socket line missing:\n%.2000s", out)
 		}
-		if !regexp.MustCompile(`\n  \S+mixed.har:699 +wss://graphigostream.prd.dlive.tv/ +astro +27 frames\n`).MatchString(out) {
+		if !regexp.MustCompile(`\n  \S+mixed.har:729 +wss://graphigostream.prd.dlive.tv/ +astro +27 frames\n`).MatchString(out) {
 			t.Errorf("sockets summary missing:\n%s", out[strings.Index(out, "summary:"):])
 		}
 	})
@@ -634,7 +637,7 @@ func TestValidateCoverage(t *testing.T) {
 	astro := generated.Lookup("astro")
 	for _, w := range []string{
 		fmt.Sprintf("  astro server: %d of %d never seen:\n    Response\n    Reconnect\n", len(astro.Server.Messages)-1, len(astro.Server.Messages)),
-		"  astro client: 1 of 2 never seen:\n    Unsubscribe\n",
+		fmt.Sprintf("  astro client: %d of %d never seen:\n    Unsubscribe\n    SubscribeLegacy\n", len(astro.Client.Messages)-1, len(astro.Client.Messages)),
 	} {
 		if !strings.Contains(section, w) {
 			t.Errorf("coverage lacks %q:\n%s", w, section)
@@ -654,7 +657,7 @@ func TestValidateCoverage(t *testing.T) {
 	if sum.Coverage == nil || len(sum.Coverage.Unseen) != 2 {
 		t.Fatalf("coverage: %+v", sum.Coverage)
 	}
-	if u := sum.Coverage.Unseen[1]; u.Direction != "client" || !slices.Equal(u.Messages, []string{"Unsubscribe"}) || u.Seen != 1 {
+	if u := sum.Coverage.Unseen[1]; u.Direction != "client" || !slices.Equal(u.Messages, []string{"Unsubscribe", "SubscribeLegacy"}) || u.Seen != 1 {
 		t.Errorf("client coverage: %+v", u)
 	}
 	var subscribeOpt []string
@@ -742,6 +745,8 @@ func TestValidateOutputIsBounded(t *testing.T) {
 	}
 	_, out, _ = wsbind(t, "validate", "--provider", "neuro", "--format", "json", neuro)
 	frames, _, _ := jsonReport(t, out)
+	// 2000 items, each missing its 4 required properties and checked once
+	// by the decoder and once more by the raw schema check: 8000.
 	if len(frames) != 1 || frames[0].MoreErrors == 0 || len(frames[0].Errors)+frames[0].MoreErrors != 8000 {
 		t.Errorf("json: %d frames, %d errors listed, %d more", len(frames), len(frames[0].Errors), frames[0].MoreErrors)
 	}

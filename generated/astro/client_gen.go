@@ -475,6 +475,13 @@ func (c *Client) OnActivitySponsorshipPassive(fn func(context.Context, *ChannelA
 	})
 }
 
+// OnActivityOther sets the handler that receives each ActivityOther carried in a ChannelActivitiesMessage message, after the message handler.
+func (c *Client) OnActivityOther(fn func(context.Context, *ChannelActivitiesMessage, *ActivityOther)) {
+	c.update(func(d *ServerDispatcher) {
+		d.OnActivityOther(fn)
+	})
+}
+
 // OnChannelAnnouncementsMessage sets the handler that receives every ChannelAnnouncementsMessage message.
 func (c *Client) OnChannelAnnouncementsMessage(fn func(context.Context, *ChannelAnnouncementsMessage)) {
 	c.update(func(d *ServerDispatcher) {
@@ -657,6 +664,34 @@ func (c *Client) OnChannelLoyaltyItemsMessage(fn func(context.Context, *ChannelL
 	})
 }
 
+// OnChannelSessionUpdatesMessage sets the handler that receives every ChannelSessionUpdatesMessage message.
+func (c *Client) OnChannelSessionUpdatesMessage(fn func(context.Context, *ChannelSessionUpdatesMessage)) {
+	c.update(func(d *ServerDispatcher) {
+		d.OnChannelSessionUpdatesMessage(fn)
+	})
+}
+
+// OnChannelGiveawayMessage sets the handler that receives every ChannelGiveawayMessage message.
+func (c *Client) OnChannelGiveawayMessage(fn func(context.Context, *ChannelGiveawayMessage)) {
+	c.update(func(d *ServerDispatcher) {
+		d.OnChannelGiveawayMessage(fn)
+	})
+}
+
+// OnChatbotTimeoutMessage sets the handler that receives every ChatbotTimeoutMessage message.
+func (c *Client) OnChatbotTimeoutMessage(fn func(context.Context, *ChatbotTimeoutMessage)) {
+	c.update(func(d *ServerDispatcher) {
+		d.OnChatbotTimeoutMessage(fn)
+	})
+}
+
+// OnUnknownTopicMessage sets the handler that receives every UnknownTopicMessage message.
+func (c *Client) OnUnknownTopicMessage(fn func(context.Context, *UnknownTopicMessage)) {
+	c.update(func(d *ServerDispatcher) {
+		d.OnUnknownTopicMessage(fn)
+	})
+}
+
 // OnUnknown sets the handler that receives frames and union values the spec does not know.
 func (c *Client) OnUnknown(fn func(context.Context, *wire.Unknown)) {
 	c.update(func(d *ServerDispatcher) {
@@ -734,6 +769,12 @@ func NewSubscribe() *Subscribe {
 func NewUnsubscribe() *Unsubscribe {
 	m := &Unsubscribe{}
 	m.Type = "unsubscribe"
+	return m
+}
+
+// NewSubscribeLegacy returns a SubscribeLegacy with its constant fields filled in.
+func NewSubscribeLegacy() *SubscribeLegacy {
+	m := &SubscribeLegacy{}
 	return m
 }
 
@@ -937,7 +978,6 @@ func NewChannelOverlayUpdateMessage() *ChannelOverlayUpdateMessage {
 	m := &ChannelOverlayUpdateMessage{}
 	m.Type = "message"
 	m.Topic = "channel.overlay.update"
-	m.Data = json.RawMessage("{}")
 	return m
 }
 
@@ -991,18 +1031,51 @@ func NewChannelLoyaltyItemsMessage() *ChannelLoyaltyItemsMessage {
 	return m
 }
 
+// NewChannelSessionUpdatesMessage returns a ChannelSessionUpdatesMessage with its constant fields filled in.
+func NewChannelSessionUpdatesMessage() *ChannelSessionUpdatesMessage {
+	m := &ChannelSessionUpdatesMessage{}
+	m.Type = "message"
+	m.Topic = "channel.session.updates"
+	return m
+}
+
+// NewChannelGiveawayMessage returns a ChannelGiveawayMessage with its constant fields filled in.
+func NewChannelGiveawayMessage() *ChannelGiveawayMessage {
+	m := &ChannelGiveawayMessage{}
+	m.Type = "message"
+	m.Topic = "channel.giveaway"
+	return m
+}
+
+// NewChatbotTimeoutMessage returns a ChatbotTimeoutMessage with its constant fields filled in.
+func NewChatbotTimeoutMessage() *ChatbotTimeoutMessage {
+	m := &ChatbotTimeoutMessage{}
+	m.Type = "message"
+	m.Topic = "chatbot.timeout"
+	return m
+}
+
+// NewUnknownTopicMessage returns an UnknownTopicMessage with its constant fields filled in.
+func NewUnknownTopicMessage() *UnknownTopicMessage {
+	m := &UnknownTopicMessage{}
+	m.Type = "message"
+	return m
+}
+
 // Subscribe sends Subscribe (Subscribe to a topic; the server answers with a
 // Response carrying the same nonce) and waits for the reply with the same
 // nonce. The subscription is restored after every reconnect. A failure the
 // server reports comes back as a *ReplyError.
-func (c *Client) Subscribe(ctx context.Context, topic string, room string) (*Response, error) {
+func (c *Client) Subscribe(ctx context.Context, topic Topic, room string) (*Response, error) {
 	m := NewSubscribe()
 	m.Data.Topic = topic
 	if room != "" {
 		m.Data.Room = wire.Some(room)
 	}
 	m.Data.Token = c.cfg.Token
-	m.Data.TokenType = c.cfg.TokenType
+	if c.cfg.TokenType != "" {
+		m.Data.TokenType = wire.Some(c.cfg.TokenType)
+	}
 	m.Nonce = wire.Some(c.newID())
 	frame, err := c.encode(ctx, m)
 	if err != nil {
@@ -1013,7 +1086,7 @@ func (c *Client) Subscribe(ctx context.Context, topic string, room string) (*Res
 		corr = m.Nonce.Value
 	}
 	var key0 string
-	key0 = m.Data.Topic
+	key0 = string(m.Data.Topic)
 	var key1 string
 	if m.Data.Room.Set {
 		key1 = m.Data.Room.Value
@@ -1034,7 +1107,7 @@ func (c *Client) Subscribe(ctx context.Context, topic string, room string) (*Res
 // with a Response carrying the same nonce) and waits for the reply with the
 // same nonce. Matching subscriptions are no longer restored. A failure the
 // server reports comes back as a *ReplyError.
-func (c *Client) Unsubscribe(ctx context.Context, topic string, room string) (*Response, error) {
+func (c *Client) Unsubscribe(ctx context.Context, topic Topic, room string) (*Response, error) {
 	m := NewUnsubscribe()
 	m.Data.Topic = topic
 	if room != "" {
@@ -1056,7 +1129,7 @@ func (c *Client) Unsubscribe(ctx context.Context, topic string, room string) (*R
 		corr = m.Nonce.Value
 	}
 	var key0 string
-	key0 = m.Data.Topic
+	key0 = string(m.Data.Topic)
 	var key1 string
 	if m.Data.Room.Set {
 		key1 = m.Data.Room.Value
@@ -1130,7 +1203,7 @@ func (d driven) Call(ctx context.Context, op string, args []string) error {
 		if len(args) != 2 {
 			return fmt.Errorf("Subscribe takes 2 arguments, got %d", len(args))
 		}
-		if _, err := d.c.Subscribe(ctx, args[0], args[1]); err != nil {
+		if _, err := d.c.Subscribe(ctx, Topic(args[0]), args[1]); err != nil {
 			return err
 		}
 		return nil
@@ -1138,7 +1211,7 @@ func (d driven) Call(ctx context.Context, op string, args []string) error {
 		if len(args) != 2 {
 			return fmt.Errorf("Unsubscribe takes 2 arguments, got %d", len(args))
 		}
-		if _, err := d.c.Unsubscribe(ctx, args[0], args[1]); err != nil {
+		if _, err := d.c.Unsubscribe(ctx, Topic(args[0]), args[1]); err != nil {
 			return err
 		}
 		return nil

@@ -20,14 +20,14 @@ func (m *Activity) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "_id":
 			if dup&(1<<0) != 0 {
 				s.Forget("_id")
-				var zero string
+				var zero wire.Opt[string]
 				m.ID = zero
 			}
 			dup |= 1 << 0
-			seen |= 1 << 0
-			if m.ID, err = wire.String(d, s, "_id"); err != nil {
+			if m.ID.Value, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
+			m.ID.Set = true
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -49,7 +49,9 @@ func (m *Activity) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "provider"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "provider", func(v string) bool {
+					return ActivityProvider(v).Known()
+				}, "\"twitch\", \"youtube\", \"represent\", \"fourthwall\", \"lunar\", \"lilithgames\", \"x\", \"StreamElements\", \"grabtap\", \"kick\", \"trovo\""); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
@@ -68,15 +70,15 @@ func (m *Activity) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
-				var zero ActivityData
+				var zero wire.Opt[ActivityData]
 				m.Data = zero
 			}
 			dup |= 1 << 4
-			seen |= 1 << 4
 			s.Push("data")
-			if err = m.Data.decodeJX(d, s); err != nil {
+			if err = m.Data.Value.decodeJX(d, s); err != nil {
 				return err
 			}
+			m.Data.Set = true
 			s.Pop()
 		case "createdAt":
 			if dup&(1<<5) != 0 {
@@ -130,10 +132,7 @@ func (m *Activity) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	}); err != nil {
 		return err
 	}
-	if seen != 0x1f {
-		if seen&(1<<0) == 0 {
-			s.Missing("_id")
-		}
+	if seen != 0xe {
 		if seen&(1<<1) == 0 {
 			s.Missing("channel")
 		}
@@ -142,9 +141,6 @@ func (m *Activity) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		}
 		if seen&(1<<3) == 0 {
 			s.Missing("type")
-		}
-		if seen&(1<<4) == 0 {
-			s.Missing("data")
 		}
 	}
 	return nil
@@ -162,14 +158,14 @@ func (m *ActivityChannelPointsRedemption) decodeJX(d *jx.Decoder, s *wire.Scope)
 		case "_id":
 			if dup&(1<<0) != 0 {
 				s.Forget("_id")
-				var zero string
+				var zero wire.Opt[string]
 				m.ID = zero
 			}
 			dup |= 1 << 0
-			seen |= 1 << 0
-			if m.ID, err = wire.String(d, s, "_id"); err != nil {
+			if m.ID.Value, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
+			m.ID.Set = true
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -191,7 +187,9 @@ func (m *ActivityChannelPointsRedemption) decodeJX(d *jx.Decoder, s *wire.Scope)
 			seen |= 1 << 2
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "provider"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "provider", func(v string) bool {
+					return ActivityProvider(v).Known()
+				}, "\"twitch\", \"youtube\", \"represent\", \"fourthwall\", \"lunar\", \"lilithgames\", \"x\", \"StreamElements\", \"grabtap\", \"kick\", \"trovo\""); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
@@ -210,15 +208,15 @@ func (m *ActivityChannelPointsRedemption) decodeJX(d *jx.Decoder, s *wire.Scope)
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
-				var zero ActivityData
+				var zero wire.Opt[ActivityData]
 				m.Data = zero
 			}
 			dup |= 1 << 4
-			seen |= 1 << 4
 			s.Push("data")
-			if err = m.Data.decodeJX(d, s); err != nil {
+			if err = m.Data.Value.decodeJX(d, s); err != nil {
 				return err
 			}
+			m.Data.Set = true
 			s.Pop()
 		case "createdAt":
 			if dup&(1<<5) != 0 {
@@ -272,10 +270,7 @@ func (m *ActivityChannelPointsRedemption) decodeJX(d *jx.Decoder, s *wire.Scope)
 	}); err != nil {
 		return err
 	}
-	if seen != 0x1f {
-		if seen&(1<<0) == 0 {
-			s.Missing("_id")
-		}
+	if seen != 0xe {
 		if seen&(1<<1) == 0 {
 			s.Missing("channel")
 		}
@@ -284,9 +279,6 @@ func (m *ActivityChannelPointsRedemption) decodeJX(d *jx.Decoder, s *wire.Scope)
 		}
 		if seen&(1<<3) == 0 {
 			s.Missing("type")
-		}
-		if seen&(1<<4) == 0 {
-			s.Missing("data")
 		}
 	}
 	return nil
@@ -304,14 +296,14 @@ func (m *ActivityCharityCampaignDonation) decodeJX(d *jx.Decoder, s *wire.Scope)
 		case "_id":
 			if dup&(1<<0) != 0 {
 				s.Forget("_id")
-				var zero string
+				var zero wire.Opt[string]
 				m.ID = zero
 			}
 			dup |= 1 << 0
-			seen |= 1 << 0
-			if m.ID, err = wire.String(d, s, "_id"); err != nil {
+			if m.ID.Value, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
+			m.ID.Set = true
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -333,7 +325,9 @@ func (m *ActivityCharityCampaignDonation) decodeJX(d *jx.Decoder, s *wire.Scope)
 			seen |= 1 << 2
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "provider"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "provider", func(v string) bool {
+					return ActivityProvider(v).Known()
+				}, "\"twitch\", \"youtube\", \"represent\", \"fourthwall\", \"lunar\", \"lilithgames\", \"x\", \"StreamElements\", \"grabtap\", \"kick\", \"trovo\""); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
@@ -352,15 +346,15 @@ func (m *ActivityCharityCampaignDonation) decodeJX(d *jx.Decoder, s *wire.Scope)
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
-				var zero ActivityData
+				var zero wire.Opt[ActivityData]
 				m.Data = zero
 			}
 			dup |= 1 << 4
-			seen |= 1 << 4
 			s.Push("data")
-			if err = m.Data.decodeJX(d, s); err != nil {
+			if err = m.Data.Value.decodeJX(d, s); err != nil {
 				return err
 			}
+			m.Data.Set = true
 			s.Pop()
 		case "createdAt":
 			if dup&(1<<5) != 0 {
@@ -414,10 +408,7 @@ func (m *ActivityCharityCampaignDonation) decodeJX(d *jx.Decoder, s *wire.Scope)
 	}); err != nil {
 		return err
 	}
-	if seen != 0x1f {
-		if seen&(1<<0) == 0 {
-			s.Missing("_id")
-		}
+	if seen != 0xe {
 		if seen&(1<<1) == 0 {
 			s.Missing("channel")
 		}
@@ -426,9 +417,6 @@ func (m *ActivityCharityCampaignDonation) decodeJX(d *jx.Decoder, s *wire.Scope)
 		}
 		if seen&(1<<3) == 0 {
 			s.Missing("type")
-		}
-		if seen&(1<<4) == 0 {
-			s.Missing("data")
 		}
 	}
 	return nil
@@ -446,14 +434,14 @@ func (m *ActivityCheer) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "_id":
 			if dup&(1<<0) != 0 {
 				s.Forget("_id")
-				var zero string
+				var zero wire.Opt[string]
 				m.ID = zero
 			}
 			dup |= 1 << 0
-			seen |= 1 << 0
-			if m.ID, err = wire.String(d, s, "_id"); err != nil {
+			if m.ID.Value, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
+			m.ID.Set = true
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -475,7 +463,9 @@ func (m *ActivityCheer) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "provider"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "provider", func(v string) bool {
+					return ActivityProvider(v).Known()
+				}, "\"twitch\", \"youtube\", \"represent\", \"fourthwall\", \"lunar\", \"lilithgames\", \"x\", \"StreamElements\", \"grabtap\", \"kick\", \"trovo\""); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
@@ -494,15 +484,15 @@ func (m *ActivityCheer) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
-				var zero ActivityData
+				var zero wire.Opt[ActivityData]
 				m.Data = zero
 			}
 			dup |= 1 << 4
-			seen |= 1 << 4
 			s.Push("data")
-			if err = m.Data.decodeJX(d, s); err != nil {
+			if err = m.Data.Value.decodeJX(d, s); err != nil {
 				return err
 			}
+			m.Data.Set = true
 			s.Pop()
 		case "createdAt":
 			if dup&(1<<5) != 0 {
@@ -556,10 +546,7 @@ func (m *ActivityCheer) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	}); err != nil {
 		return err
 	}
-	if seen != 0x1f {
-		if seen&(1<<0) == 0 {
-			s.Missing("_id")
-		}
+	if seen != 0xe {
 		if seen&(1<<1) == 0 {
 			s.Missing("channel")
 		}
@@ -568,9 +555,6 @@ func (m *ActivityCheer) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		}
 		if seen&(1<<3) == 0 {
 			s.Missing("type")
-		}
-		if seen&(1<<4) == 0 {
-			s.Missing("data")
 		}
 	}
 	return nil
@@ -588,14 +572,14 @@ func (m *ActivityCheerPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "_id":
 			if dup&(1<<0) != 0 {
 				s.Forget("_id")
-				var zero string
+				var zero wire.Opt[string]
 				m.ID = zero
 			}
 			dup |= 1 << 0
-			seen |= 1 << 0
-			if m.ID, err = wire.String(d, s, "_id"); err != nil {
+			if m.ID.Value, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
+			m.ID.Set = true
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -617,7 +601,9 @@ func (m *ActivityCheerPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "provider"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "provider", func(v string) bool {
+					return ActivityProvider(v).Known()
+				}, "\"twitch\", \"youtube\", \"represent\", \"fourthwall\", \"lunar\", \"lilithgames\", \"x\", \"StreamElements\", \"grabtap\", \"kick\", \"trovo\""); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
@@ -636,15 +622,15 @@ func (m *ActivityCheerPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
-				var zero ActivityData
+				var zero wire.Opt[ActivityData]
 				m.Data = zero
 			}
 			dup |= 1 << 4
-			seen |= 1 << 4
 			s.Push("data")
-			if err = m.Data.decodeJX(d, s); err != nil {
+			if err = m.Data.Value.decodeJX(d, s); err != nil {
 				return err
 			}
+			m.Data.Set = true
 			s.Pop()
 		case "createdAt":
 			if dup&(1<<5) != 0 {
@@ -698,10 +684,7 @@ func (m *ActivityCheerPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	}); err != nil {
 		return err
 	}
-	if seen != 0x1f {
-		if seen&(1<<0) == 0 {
-			s.Missing("_id")
-		}
+	if seen != 0xe {
 		if seen&(1<<1) == 0 {
 			s.Missing("channel")
 		}
@@ -710,9 +693,6 @@ func (m *ActivityCheerPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		}
 		if seen&(1<<3) == 0 {
 			s.Missing("type")
-		}
-		if seen&(1<<4) == 0 {
-			s.Missing("data")
 		}
 	}
 	return nil
@@ -730,14 +710,14 @@ func (m *ActivityCommunityGiftPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) e
 		case "_id":
 			if dup&(1<<0) != 0 {
 				s.Forget("_id")
-				var zero string
+				var zero wire.Opt[string]
 				m.ID = zero
 			}
 			dup |= 1 << 0
-			seen |= 1 << 0
-			if m.ID, err = wire.String(d, s, "_id"); err != nil {
+			if m.ID.Value, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
+			m.ID.Set = true
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -759,7 +739,9 @@ func (m *ActivityCommunityGiftPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) e
 			seen |= 1 << 2
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "provider"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "provider", func(v string) bool {
+					return ActivityProvider(v).Known()
+				}, "\"twitch\", \"youtube\", \"represent\", \"fourthwall\", \"lunar\", \"lilithgames\", \"x\", \"StreamElements\", \"grabtap\", \"kick\", \"trovo\""); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
@@ -778,15 +760,15 @@ func (m *ActivityCommunityGiftPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) e
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
-				var zero ActivityData
+				var zero wire.Opt[ActivityData]
 				m.Data = zero
 			}
 			dup |= 1 << 4
-			seen |= 1 << 4
 			s.Push("data")
-			if err = m.Data.decodeJX(d, s); err != nil {
+			if err = m.Data.Value.decodeJX(d, s); err != nil {
 				return err
 			}
+			m.Data.Set = true
 			s.Pop()
 		case "createdAt":
 			if dup&(1<<5) != 0 {
@@ -840,10 +822,7 @@ func (m *ActivityCommunityGiftPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) e
 	}); err != nil {
 		return err
 	}
-	if seen != 0x1f {
-		if seen&(1<<0) == 0 {
-			s.Missing("_id")
-		}
+	if seen != 0xe {
 		if seen&(1<<1) == 0 {
 			s.Missing("channel")
 		}
@@ -852,9 +831,6 @@ func (m *ActivityCommunityGiftPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) e
 		}
 		if seen&(1<<3) == 0 {
 			s.Missing("type")
-		}
-		if seen&(1<<4) == 0 {
-			s.Missing("data")
 		}
 	}
 	return nil
@@ -935,14 +911,14 @@ func (m *ActivityElixir) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "_id":
 			if dup&(1<<0) != 0 {
 				s.Forget("_id")
-				var zero string
+				var zero wire.Opt[string]
 				m.ID = zero
 			}
 			dup |= 1 << 0
-			seen |= 1 << 0
-			if m.ID, err = wire.String(d, s, "_id"); err != nil {
+			if m.ID.Value, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
+			m.ID.Set = true
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -964,7 +940,9 @@ func (m *ActivityElixir) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "provider"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "provider", func(v string) bool {
+					return ActivityProvider(v).Known()
+				}, "\"twitch\", \"youtube\", \"represent\", \"fourthwall\", \"lunar\", \"lilithgames\", \"x\", \"StreamElements\", \"grabtap\", \"kick\", \"trovo\""); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
@@ -983,15 +961,15 @@ func (m *ActivityElixir) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
-				var zero ActivityData
+				var zero wire.Opt[ActivityData]
 				m.Data = zero
 			}
 			dup |= 1 << 4
-			seen |= 1 << 4
 			s.Push("data")
-			if err = m.Data.decodeJX(d, s); err != nil {
+			if err = m.Data.Value.decodeJX(d, s); err != nil {
 				return err
 			}
+			m.Data.Set = true
 			s.Pop()
 		case "createdAt":
 			if dup&(1<<5) != 0 {
@@ -1045,10 +1023,7 @@ func (m *ActivityElixir) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	}); err != nil {
 		return err
 	}
-	if seen != 0x1f {
-		if seen&(1<<0) == 0 {
-			s.Missing("_id")
-		}
+	if seen != 0xe {
 		if seen&(1<<1) == 0 {
 			s.Missing("channel")
 		}
@@ -1057,9 +1032,6 @@ func (m *ActivityElixir) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		}
 		if seen&(1<<3) == 0 {
 			s.Missing("type")
-		}
-		if seen&(1<<4) == 0 {
-			s.Missing("data")
 		}
 	}
 	return nil
@@ -1077,14 +1049,14 @@ func (m *ActivityEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "_id":
 			if dup&(1<<0) != 0 {
 				s.Forget("_id")
-				var zero string
+				var zero wire.Opt[string]
 				m.ID = zero
 			}
 			dup |= 1 << 0
-			seen |= 1 << 0
-			if m.ID, err = wire.String(d, s, "_id"); err != nil {
+			if m.ID.Value, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
+			m.ID.Set = true
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -1106,7 +1078,9 @@ func (m *ActivityEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "provider"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "provider", func(v string) bool {
+					return ActivityProvider(v).Known()
+				}, "\"twitch\", \"youtube\", \"represent\", \"fourthwall\", \"lunar\", \"lilithgames\", \"x\", \"StreamElements\", \"grabtap\", \"kick\", \"trovo\""); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
@@ -1125,15 +1099,15 @@ func (m *ActivityEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
-				var zero ActivityData
+				var zero wire.Opt[ActivityData]
 				m.Data = zero
 			}
 			dup |= 1 << 4
-			seen |= 1 << 4
 			s.Push("data")
-			if err = m.Data.decodeJX(d, s); err != nil {
+			if err = m.Data.Value.decodeJX(d, s); err != nil {
 				return err
 			}
+			m.Data.Set = true
 			s.Pop()
 		case "createdAt":
 			if dup&(1<<5) != 0 {
@@ -1187,10 +1161,7 @@ func (m *ActivityEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	}); err != nil {
 		return err
 	}
-	if seen != 0x1f {
-		if seen&(1<<0) == 0 {
-			s.Missing("_id")
-		}
+	if seen != 0xe {
 		if seen&(1<<1) == 0 {
 			s.Missing("channel")
 		}
@@ -1199,9 +1170,6 @@ func (m *ActivityEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		}
 		if seen&(1<<3) == 0 {
 			s.Missing("type")
-		}
-		if seen&(1<<4) == 0 {
-			s.Missing("data")
 		}
 	}
 	return nil
@@ -1219,14 +1187,14 @@ func (m *ActivityFan) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "_id":
 			if dup&(1<<0) != 0 {
 				s.Forget("_id")
-				var zero string
+				var zero wire.Opt[string]
 				m.ID = zero
 			}
 			dup |= 1 << 0
-			seen |= 1 << 0
-			if m.ID, err = wire.String(d, s, "_id"); err != nil {
+			if m.ID.Value, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
+			m.ID.Set = true
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -1248,7 +1216,9 @@ func (m *ActivityFan) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "provider"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "provider", func(v string) bool {
+					return ActivityProvider(v).Known()
+				}, "\"twitch\", \"youtube\", \"represent\", \"fourthwall\", \"lunar\", \"lilithgames\", \"x\", \"StreamElements\", \"grabtap\", \"kick\", \"trovo\""); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
@@ -1267,15 +1237,15 @@ func (m *ActivityFan) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
-				var zero ActivityData
+				var zero wire.Opt[ActivityData]
 				m.Data = zero
 			}
 			dup |= 1 << 4
-			seen |= 1 << 4
 			s.Push("data")
-			if err = m.Data.decodeJX(d, s); err != nil {
+			if err = m.Data.Value.decodeJX(d, s); err != nil {
 				return err
 			}
+			m.Data.Set = true
 			s.Pop()
 		case "createdAt":
 			if dup&(1<<5) != 0 {
@@ -1329,10 +1299,7 @@ func (m *ActivityFan) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	}); err != nil {
 		return err
 	}
-	if seen != 0x1f {
-		if seen&(1<<0) == 0 {
-			s.Missing("_id")
-		}
+	if seen != 0xe {
 		if seen&(1<<1) == 0 {
 			s.Missing("channel")
 		}
@@ -1341,9 +1308,6 @@ func (m *ActivityFan) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		}
 		if seen&(1<<3) == 0 {
 			s.Missing("type")
-		}
-		if seen&(1<<4) == 0 {
-			s.Missing("data")
 		}
 	}
 	return nil
@@ -1361,14 +1325,14 @@ func (m *ActivityFollow) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "_id":
 			if dup&(1<<0) != 0 {
 				s.Forget("_id")
-				var zero string
+				var zero wire.Opt[string]
 				m.ID = zero
 			}
 			dup |= 1 << 0
-			seen |= 1 << 0
-			if m.ID, err = wire.String(d, s, "_id"); err != nil {
+			if m.ID.Value, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
+			m.ID.Set = true
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -1390,7 +1354,9 @@ func (m *ActivityFollow) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "provider"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "provider", func(v string) bool {
+					return ActivityProvider(v).Known()
+				}, "\"twitch\", \"youtube\", \"represent\", \"fourthwall\", \"lunar\", \"lilithgames\", \"x\", \"StreamElements\", \"grabtap\", \"kick\", \"trovo\""); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
@@ -1409,15 +1375,15 @@ func (m *ActivityFollow) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
-				var zero ActivityData
+				var zero wire.Opt[ActivityData]
 				m.Data = zero
 			}
 			dup |= 1 << 4
-			seen |= 1 << 4
 			s.Push("data")
-			if err = m.Data.decodeJX(d, s); err != nil {
+			if err = m.Data.Value.decodeJX(d, s); err != nil {
 				return err
 			}
+			m.Data.Set = true
 			s.Pop()
 		case "createdAt":
 			if dup&(1<<5) != 0 {
@@ -1471,10 +1437,7 @@ func (m *ActivityFollow) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	}); err != nil {
 		return err
 	}
-	if seen != 0x1f {
-		if seen&(1<<0) == 0 {
-			s.Missing("_id")
-		}
+	if seen != 0xe {
 		if seen&(1<<1) == 0 {
 			s.Missing("channel")
 		}
@@ -1483,9 +1446,6 @@ func (m *ActivityFollow) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		}
 		if seen&(1<<3) == 0 {
 			s.Missing("type")
-		}
-		if seen&(1<<4) == 0 {
-			s.Missing("data")
 		}
 	}
 	return nil
@@ -1503,14 +1463,14 @@ func (m *ActivityFollower) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "_id":
 			if dup&(1<<0) != 0 {
 				s.Forget("_id")
-				var zero string
+				var zero wire.Opt[string]
 				m.ID = zero
 			}
 			dup |= 1 << 0
-			seen |= 1 << 0
-			if m.ID, err = wire.String(d, s, "_id"); err != nil {
+			if m.ID.Value, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
+			m.ID.Set = true
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -1532,7 +1492,9 @@ func (m *ActivityFollower) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "provider"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "provider", func(v string) bool {
+					return ActivityProvider(v).Known()
+				}, "\"twitch\", \"youtube\", \"represent\", \"fourthwall\", \"lunar\", \"lilithgames\", \"x\", \"StreamElements\", \"grabtap\", \"kick\", \"trovo\""); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
@@ -1551,15 +1513,15 @@ func (m *ActivityFollower) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
-				var zero ActivityData
+				var zero wire.Opt[ActivityData]
 				m.Data = zero
 			}
 			dup |= 1 << 4
-			seen |= 1 << 4
 			s.Push("data")
-			if err = m.Data.decodeJX(d, s); err != nil {
+			if err = m.Data.Value.decodeJX(d, s); err != nil {
 				return err
 			}
+			m.Data.Set = true
 			s.Pop()
 		case "createdAt":
 			if dup&(1<<5) != 0 {
@@ -1613,10 +1575,7 @@ func (m *ActivityFollower) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	}); err != nil {
 		return err
 	}
-	if seen != 0x1f {
-		if seen&(1<<0) == 0 {
-			s.Missing("_id")
-		}
+	if seen != 0xe {
 		if seen&(1<<1) == 0 {
 			s.Missing("channel")
 		}
@@ -1625,9 +1584,6 @@ func (m *ActivityFollower) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		}
 		if seen&(1<<3) == 0 {
 			s.Missing("type")
-		}
-		if seen&(1<<4) == 0 {
-			s.Missing("data")
 		}
 	}
 	return nil
@@ -1645,14 +1601,14 @@ func (m *ActivityGiveaway) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "_id":
 			if dup&(1<<0) != 0 {
 				s.Forget("_id")
-				var zero string
+				var zero wire.Opt[string]
 				m.ID = zero
 			}
 			dup |= 1 << 0
-			seen |= 1 << 0
-			if m.ID, err = wire.String(d, s, "_id"); err != nil {
+			if m.ID.Value, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
+			m.ID.Set = true
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -1674,7 +1630,9 @@ func (m *ActivityGiveaway) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "provider"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "provider", func(v string) bool {
+					return ActivityProvider(v).Known()
+				}, "\"twitch\", \"youtube\", \"represent\", \"fourthwall\", \"lunar\", \"lilithgames\", \"x\", \"StreamElements\", \"grabtap\", \"kick\", \"trovo\""); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
@@ -1693,15 +1651,15 @@ func (m *ActivityGiveaway) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
-				var zero ActivityData
+				var zero wire.Opt[ActivityData]
 				m.Data = zero
 			}
 			dup |= 1 << 4
-			seen |= 1 << 4
 			s.Push("data")
-			if err = m.Data.decodeJX(d, s); err != nil {
+			if err = m.Data.Value.decodeJX(d, s); err != nil {
 				return err
 			}
+			m.Data.Set = true
 			s.Pop()
 		case "createdAt":
 			if dup&(1<<5) != 0 {
@@ -1755,10 +1713,7 @@ func (m *ActivityGiveaway) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	}); err != nil {
 		return err
 	}
-	if seen != 0x1f {
-		if seen&(1<<0) == 0 {
-			s.Missing("_id")
-		}
+	if seen != 0xe {
 		if seen&(1<<1) == 0 {
 			s.Missing("channel")
 		}
@@ -1767,9 +1722,6 @@ func (m *ActivityGiveaway) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		}
 		if seen&(1<<3) == 0 {
 			s.Missing("type")
-		}
-		if seen&(1<<4) == 0 {
-			s.Missing("data")
 		}
 	}
 	return nil
@@ -1787,14 +1739,14 @@ func (m *ActivityHost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "_id":
 			if dup&(1<<0) != 0 {
 				s.Forget("_id")
-				var zero string
+				var zero wire.Opt[string]
 				m.ID = zero
 			}
 			dup |= 1 << 0
-			seen |= 1 << 0
-			if m.ID, err = wire.String(d, s, "_id"); err != nil {
+			if m.ID.Value, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
+			m.ID.Set = true
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -1816,7 +1768,9 @@ func (m *ActivityHost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "provider"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "provider", func(v string) bool {
+					return ActivityProvider(v).Known()
+				}, "\"twitch\", \"youtube\", \"represent\", \"fourthwall\", \"lunar\", \"lilithgames\", \"x\", \"StreamElements\", \"grabtap\", \"kick\", \"trovo\""); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
@@ -1835,15 +1789,15 @@ func (m *ActivityHost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
-				var zero ActivityData
+				var zero wire.Opt[ActivityData]
 				m.Data = zero
 			}
 			dup |= 1 << 4
-			seen |= 1 << 4
 			s.Push("data")
-			if err = m.Data.decodeJX(d, s); err != nil {
+			if err = m.Data.Value.decodeJX(d, s); err != nil {
 				return err
 			}
+			m.Data.Set = true
 			s.Pop()
 		case "createdAt":
 			if dup&(1<<5) != 0 {
@@ -1897,10 +1851,7 @@ func (m *ActivityHost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	}); err != nil {
 		return err
 	}
-	if seen != 0x1f {
-		if seen&(1<<0) == 0 {
-			s.Missing("_id")
-		}
+	if seen != 0xe {
 		if seen&(1<<1) == 0 {
 			s.Missing("channel")
 		}
@@ -1909,9 +1860,6 @@ func (m *ActivityHost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		}
 		if seen&(1<<3) == 0 {
 			s.Missing("type")
-		}
-		if seen&(1<<4) == 0 {
-			s.Missing("data")
 		}
 	}
 	return nil
@@ -1929,14 +1877,14 @@ func (m *ActivityHypetrainEnd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "_id":
 			if dup&(1<<0) != 0 {
 				s.Forget("_id")
-				var zero string
+				var zero wire.Opt[string]
 				m.ID = zero
 			}
 			dup |= 1 << 0
-			seen |= 1 << 0
-			if m.ID, err = wire.String(d, s, "_id"); err != nil {
+			if m.ID.Value, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
+			m.ID.Set = true
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -1958,7 +1906,9 @@ func (m *ActivityHypetrainEnd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "provider"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "provider", func(v string) bool {
+					return ActivityProvider(v).Known()
+				}, "\"twitch\", \"youtube\", \"represent\", \"fourthwall\", \"lunar\", \"lilithgames\", \"x\", \"StreamElements\", \"grabtap\", \"kick\", \"trovo\""); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
@@ -1977,15 +1927,15 @@ func (m *ActivityHypetrainEnd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
-				var zero ActivityData
+				var zero wire.Opt[ActivityData]
 				m.Data = zero
 			}
 			dup |= 1 << 4
-			seen |= 1 << 4
 			s.Push("data")
-			if err = m.Data.decodeJX(d, s); err != nil {
+			if err = m.Data.Value.decodeJX(d, s); err != nil {
 				return err
 			}
+			m.Data.Set = true
 			s.Pop()
 		case "createdAt":
 			if dup&(1<<5) != 0 {
@@ -2039,10 +1989,7 @@ func (m *ActivityHypetrainEnd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	}); err != nil {
 		return err
 	}
-	if seen != 0x1f {
-		if seen&(1<<0) == 0 {
-			s.Missing("_id")
-		}
+	if seen != 0xe {
 		if seen&(1<<1) == 0 {
 			s.Missing("channel")
 		}
@@ -2051,9 +1998,6 @@ func (m *ActivityHypetrainEnd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		}
 		if seen&(1<<3) == 0 {
 			s.Missing("type")
-		}
-		if seen&(1<<4) == 0 {
-			s.Missing("data")
 		}
 	}
 	return nil
@@ -2071,14 +2015,14 @@ func (m *ActivityHypetrainProgress) decodeJX(d *jx.Decoder, s *wire.Scope) error
 		case "_id":
 			if dup&(1<<0) != 0 {
 				s.Forget("_id")
-				var zero string
+				var zero wire.Opt[string]
 				m.ID = zero
 			}
 			dup |= 1 << 0
-			seen |= 1 << 0
-			if m.ID, err = wire.String(d, s, "_id"); err != nil {
+			if m.ID.Value, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
+			m.ID.Set = true
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -2100,7 +2044,9 @@ func (m *ActivityHypetrainProgress) decodeJX(d *jx.Decoder, s *wire.Scope) error
 			seen |= 1 << 2
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "provider"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "provider", func(v string) bool {
+					return ActivityProvider(v).Known()
+				}, "\"twitch\", \"youtube\", \"represent\", \"fourthwall\", \"lunar\", \"lilithgames\", \"x\", \"StreamElements\", \"grabtap\", \"kick\", \"trovo\""); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
@@ -2119,15 +2065,15 @@ func (m *ActivityHypetrainProgress) decodeJX(d *jx.Decoder, s *wire.Scope) error
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
-				var zero ActivityData
+				var zero wire.Opt[ActivityData]
 				m.Data = zero
 			}
 			dup |= 1 << 4
-			seen |= 1 << 4
 			s.Push("data")
-			if err = m.Data.decodeJX(d, s); err != nil {
+			if err = m.Data.Value.decodeJX(d, s); err != nil {
 				return err
 			}
+			m.Data.Set = true
 			s.Pop()
 		case "createdAt":
 			if dup&(1<<5) != 0 {
@@ -2181,10 +2127,7 @@ func (m *ActivityHypetrainProgress) decodeJX(d *jx.Decoder, s *wire.Scope) error
 	}); err != nil {
 		return err
 	}
-	if seen != 0x1f {
-		if seen&(1<<0) == 0 {
-			s.Missing("_id")
-		}
+	if seen != 0xe {
 		if seen&(1<<1) == 0 {
 			s.Missing("channel")
 		}
@@ -2193,9 +2136,6 @@ func (m *ActivityHypetrainProgress) decodeJX(d *jx.Decoder, s *wire.Scope) error
 		}
 		if seen&(1<<3) == 0 {
 			s.Missing("type")
-		}
-		if seen&(1<<4) == 0 {
-			s.Missing("data")
 		}
 	}
 	return nil
@@ -2213,14 +2153,14 @@ func (m *ActivityHypetrainStart) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "_id":
 			if dup&(1<<0) != 0 {
 				s.Forget("_id")
-				var zero string
+				var zero wire.Opt[string]
 				m.ID = zero
 			}
 			dup |= 1 << 0
-			seen |= 1 << 0
-			if m.ID, err = wire.String(d, s, "_id"); err != nil {
+			if m.ID.Value, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
+			m.ID.Set = true
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -2242,7 +2182,9 @@ func (m *ActivityHypetrainStart) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "provider"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "provider", func(v string) bool {
+					return ActivityProvider(v).Known()
+				}, "\"twitch\", \"youtube\", \"represent\", \"fourthwall\", \"lunar\", \"lilithgames\", \"x\", \"StreamElements\", \"grabtap\", \"kick\", \"trovo\""); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
@@ -2261,15 +2203,15 @@ func (m *ActivityHypetrainStart) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
-				var zero ActivityData
+				var zero wire.Opt[ActivityData]
 				m.Data = zero
 			}
 			dup |= 1 << 4
-			seen |= 1 << 4
 			s.Push("data")
-			if err = m.Data.decodeJX(d, s); err != nil {
+			if err = m.Data.Value.decodeJX(d, s); err != nil {
 				return err
 			}
+			m.Data.Set = true
 			s.Pop()
 		case "createdAt":
 			if dup&(1<<5) != 0 {
@@ -2323,10 +2265,7 @@ func (m *ActivityHypetrainStart) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	}); err != nil {
 		return err
 	}
-	if seen != 0x1f {
-		if seen&(1<<0) == 0 {
-			s.Missing("_id")
-		}
+	if seen != 0xe {
 		if seen&(1<<1) == 0 {
 			s.Missing("channel")
 		}
@@ -2335,9 +2274,6 @@ func (m *ActivityHypetrainStart) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		}
 		if seen&(1<<3) == 0 {
 			s.Missing("type")
-		}
-		if seen&(1<<4) == 0 {
-			s.Missing("data")
 		}
 	}
 	return nil
@@ -2355,14 +2291,14 @@ func (m *ActivityMerch) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "_id":
 			if dup&(1<<0) != 0 {
 				s.Forget("_id")
-				var zero string
+				var zero wire.Opt[string]
 				m.ID = zero
 			}
 			dup |= 1 << 0
-			seen |= 1 << 0
-			if m.ID, err = wire.String(d, s, "_id"); err != nil {
+			if m.ID.Value, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
+			m.ID.Set = true
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -2384,7 +2320,9 @@ func (m *ActivityMerch) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "provider"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "provider", func(v string) bool {
+					return ActivityProvider(v).Known()
+				}, "\"twitch\", \"youtube\", \"represent\", \"fourthwall\", \"lunar\", \"lilithgames\", \"x\", \"StreamElements\", \"grabtap\", \"kick\", \"trovo\""); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
@@ -2403,15 +2341,15 @@ func (m *ActivityMerch) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
-				var zero ActivityData
+				var zero wire.Opt[ActivityData]
 				m.Data = zero
 			}
 			dup |= 1 << 4
-			seen |= 1 << 4
 			s.Push("data")
-			if err = m.Data.decodeJX(d, s); err != nil {
+			if err = m.Data.Value.decodeJX(d, s); err != nil {
 				return err
 			}
+			m.Data.Set = true
 			s.Pop()
 		case "createdAt":
 			if dup&(1<<5) != 0 {
@@ -2465,10 +2403,7 @@ func (m *ActivityMerch) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	}); err != nil {
 		return err
 	}
-	if seen != 0x1f {
-		if seen&(1<<0) == 0 {
-			s.Missing("_id")
-		}
+	if seen != 0xe {
 		if seen&(1<<1) == 0 {
 			s.Missing("channel")
 		}
@@ -2478,8 +2413,41 @@ func (m *ActivityMerch) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		if seen&(1<<3) == 0 {
 			s.Missing("type")
 		}
-		if seen&(1<<4) == 0 {
-			s.Missing("data")
+	}
+	return nil
+}
+
+func (m *ActivityOther) decodeJX(d *jx.Decoder, s *wire.Scope) error {
+	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
+		return err
+	}
+	var dup uint64
+	var seen uint64
+	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+		var err error
+		switch string(key) {
+		case "type":
+			if dup&(1<<0) != 0 {
+				s.Forget("type")
+				var zero json.RawMessage
+				m.Type = zero
+			}
+			dup |= 1 << 0
+			seen |= 1 << 0
+			if m.Type, err = wire.Raw(d, s, "type"); err != nil {
+				return err
+			}
+		default:
+			s.Unknown(key, false)
+			return d.Skip()
+		}
+		return err
+	}); err != nil {
+		return err
+	}
+	if seen != 0x1 {
+		if seen&(1<<0) == 0 {
+			s.Missing("type")
 		}
 	}
 	return nil
@@ -2497,14 +2465,14 @@ func (m *ActivityPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "_id":
 			if dup&(1<<0) != 0 {
 				s.Forget("_id")
-				var zero string
+				var zero wire.Opt[string]
 				m.ID = zero
 			}
 			dup |= 1 << 0
-			seen |= 1 << 0
-			if m.ID, err = wire.String(d, s, "_id"); err != nil {
+			if m.ID.Value, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
+			m.ID.Set = true
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -2526,7 +2494,9 @@ func (m *ActivityPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "provider"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "provider", func(v string) bool {
+					return ActivityProvider(v).Known()
+				}, "\"twitch\", \"youtube\", \"represent\", \"fourthwall\", \"lunar\", \"lilithgames\", \"x\", \"StreamElements\", \"grabtap\", \"kick\", \"trovo\""); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
@@ -2545,15 +2515,15 @@ func (m *ActivityPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
-				var zero ActivityData
+				var zero wire.Opt[ActivityData]
 				m.Data = zero
 			}
 			dup |= 1 << 4
-			seen |= 1 << 4
 			s.Push("data")
-			if err = m.Data.decodeJX(d, s); err != nil {
+			if err = m.Data.Value.decodeJX(d, s); err != nil {
 				return err
 			}
+			m.Data.Set = true
 			s.Pop()
 		case "createdAt":
 			if dup&(1<<5) != 0 {
@@ -2607,10 +2577,7 @@ func (m *ActivityPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	}); err != nil {
 		return err
 	}
-	if seen != 0x1f {
-		if seen&(1<<0) == 0 {
-			s.Missing("_id")
-		}
+	if seen != 0xe {
 		if seen&(1<<1) == 0 {
 			s.Missing("channel")
 		}
@@ -2619,9 +2586,6 @@ func (m *ActivityPurchase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		}
 		if seen&(1<<3) == 0 {
 			s.Missing("type")
-		}
-		if seen&(1<<4) == 0 {
-			s.Missing("data")
 		}
 	}
 	return nil
@@ -2639,14 +2603,14 @@ func (m *ActivityRaid) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "_id":
 			if dup&(1<<0) != 0 {
 				s.Forget("_id")
-				var zero string
+				var zero wire.Opt[string]
 				m.ID = zero
 			}
 			dup |= 1 << 0
-			seen |= 1 << 0
-			if m.ID, err = wire.String(d, s, "_id"); err != nil {
+			if m.ID.Value, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
+			m.ID.Set = true
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -2668,7 +2632,9 @@ func (m *ActivityRaid) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "provider"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "provider", func(v string) bool {
+					return ActivityProvider(v).Known()
+				}, "\"twitch\", \"youtube\", \"represent\", \"fourthwall\", \"lunar\", \"lilithgames\", \"x\", \"StreamElements\", \"grabtap\", \"kick\", \"trovo\""); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
@@ -2687,15 +2653,15 @@ func (m *ActivityRaid) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
-				var zero ActivityData
+				var zero wire.Opt[ActivityData]
 				m.Data = zero
 			}
 			dup |= 1 << 4
-			seen |= 1 << 4
 			s.Push("data")
-			if err = m.Data.decodeJX(d, s); err != nil {
+			if err = m.Data.Value.decodeJX(d, s); err != nil {
 				return err
 			}
+			m.Data.Set = true
 			s.Pop()
 		case "createdAt":
 			if dup&(1<<5) != 0 {
@@ -2749,10 +2715,7 @@ func (m *ActivityRaid) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	}); err != nil {
 		return err
 	}
-	if seen != 0x1f {
-		if seen&(1<<0) == 0 {
-			s.Missing("_id")
-		}
+	if seen != 0xe {
 		if seen&(1<<1) == 0 {
 			s.Missing("channel")
 		}
@@ -2761,9 +2724,6 @@ func (m *ActivityRaid) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		}
 		if seen&(1<<3) == 0 {
 			s.Missing("type")
-		}
-		if seen&(1<<4) == 0 {
-			s.Missing("data")
 		}
 	}
 	return nil
@@ -2781,14 +2741,14 @@ func (m *ActivityRedemption) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "_id":
 			if dup&(1<<0) != 0 {
 				s.Forget("_id")
-				var zero string
+				var zero wire.Opt[string]
 				m.ID = zero
 			}
 			dup |= 1 << 0
-			seen |= 1 << 0
-			if m.ID, err = wire.String(d, s, "_id"); err != nil {
+			if m.ID.Value, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
+			m.ID.Set = true
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -2810,7 +2770,9 @@ func (m *ActivityRedemption) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "provider"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "provider", func(v string) bool {
+					return ActivityProvider(v).Known()
+				}, "\"twitch\", \"youtube\", \"represent\", \"fourthwall\", \"lunar\", \"lilithgames\", \"x\", \"StreamElements\", \"grabtap\", \"kick\", \"trovo\""); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
@@ -2829,15 +2791,15 @@ func (m *ActivityRedemption) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
-				var zero ActivityData
+				var zero wire.Opt[ActivityData]
 				m.Data = zero
 			}
 			dup |= 1 << 4
-			seen |= 1 << 4
 			s.Push("data")
-			if err = m.Data.decodeJX(d, s); err != nil {
+			if err = m.Data.Value.decodeJX(d, s); err != nil {
 				return err
 			}
+			m.Data.Set = true
 			s.Pop()
 		case "createdAt":
 			if dup&(1<<5) != 0 {
@@ -2891,10 +2853,7 @@ func (m *ActivityRedemption) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	}); err != nil {
 		return err
 	}
-	if seen != 0x1f {
-		if seen&(1<<0) == 0 {
-			s.Missing("_id")
-		}
+	if seen != 0xe {
 		if seen&(1<<1) == 0 {
 			s.Missing("channel")
 		}
@@ -2903,9 +2862,6 @@ func (m *ActivityRedemption) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		}
 		if seen&(1<<3) == 0 {
 			s.Missing("type")
-		}
-		if seen&(1<<4) == 0 {
-			s.Missing("data")
 		}
 	}
 	return nil
@@ -2923,14 +2879,14 @@ func (m *ActivityShare) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "_id":
 			if dup&(1<<0) != 0 {
 				s.Forget("_id")
-				var zero string
+				var zero wire.Opt[string]
 				m.ID = zero
 			}
 			dup |= 1 << 0
-			seen |= 1 << 0
-			if m.ID, err = wire.String(d, s, "_id"); err != nil {
+			if m.ID.Value, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
+			m.ID.Set = true
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -2952,7 +2908,9 @@ func (m *ActivityShare) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "provider"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "provider", func(v string) bool {
+					return ActivityProvider(v).Known()
+				}, "\"twitch\", \"youtube\", \"represent\", \"fourthwall\", \"lunar\", \"lilithgames\", \"x\", \"StreamElements\", \"grabtap\", \"kick\", \"trovo\""); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
@@ -2971,15 +2929,15 @@ func (m *ActivityShare) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
-				var zero ActivityData
+				var zero wire.Opt[ActivityData]
 				m.Data = zero
 			}
 			dup |= 1 << 4
-			seen |= 1 << 4
 			s.Push("data")
-			if err = m.Data.decodeJX(d, s); err != nil {
+			if err = m.Data.Value.decodeJX(d, s); err != nil {
 				return err
 			}
+			m.Data.Set = true
 			s.Pop()
 		case "createdAt":
 			if dup&(1<<5) != 0 {
@@ -3033,10 +2991,7 @@ func (m *ActivityShare) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	}); err != nil {
 		return err
 	}
-	if seen != 0x1f {
-		if seen&(1<<0) == 0 {
-			s.Missing("_id")
-		}
+	if seen != 0xe {
 		if seen&(1<<1) == 0 {
 			s.Missing("channel")
 		}
@@ -3045,9 +3000,6 @@ func (m *ActivityShare) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		}
 		if seen&(1<<3) == 0 {
 			s.Missing("type")
-		}
-		if seen&(1<<4) == 0 {
-			s.Missing("data")
 		}
 	}
 	return nil
@@ -3065,14 +3017,14 @@ func (m *ActivitySponsor) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "_id":
 			if dup&(1<<0) != 0 {
 				s.Forget("_id")
-				var zero string
+				var zero wire.Opt[string]
 				m.ID = zero
 			}
 			dup |= 1 << 0
-			seen |= 1 << 0
-			if m.ID, err = wire.String(d, s, "_id"); err != nil {
+			if m.ID.Value, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
+			m.ID.Set = true
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -3094,7 +3046,9 @@ func (m *ActivitySponsor) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "provider"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "provider", func(v string) bool {
+					return ActivityProvider(v).Known()
+				}, "\"twitch\", \"youtube\", \"represent\", \"fourthwall\", \"lunar\", \"lilithgames\", \"x\", \"StreamElements\", \"grabtap\", \"kick\", \"trovo\""); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
@@ -3113,15 +3067,15 @@ func (m *ActivitySponsor) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
-				var zero ActivityData
+				var zero wire.Opt[ActivityData]
 				m.Data = zero
 			}
 			dup |= 1 << 4
-			seen |= 1 << 4
 			s.Push("data")
-			if err = m.Data.decodeJX(d, s); err != nil {
+			if err = m.Data.Value.decodeJX(d, s); err != nil {
 				return err
 			}
+			m.Data.Set = true
 			s.Pop()
 		case "createdAt":
 			if dup&(1<<5) != 0 {
@@ -3175,10 +3129,7 @@ func (m *ActivitySponsor) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	}); err != nil {
 		return err
 	}
-	if seen != 0x1f {
-		if seen&(1<<0) == 0 {
-			s.Missing("_id")
-		}
+	if seen != 0xe {
 		if seen&(1<<1) == 0 {
 			s.Missing("channel")
 		}
@@ -3187,9 +3138,6 @@ func (m *ActivitySponsor) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		}
 		if seen&(1<<3) == 0 {
 			s.Missing("type")
-		}
-		if seen&(1<<4) == 0 {
-			s.Missing("data")
 		}
 	}
 	return nil
@@ -3207,14 +3155,14 @@ func (m *ActivitySponsorship) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "_id":
 			if dup&(1<<0) != 0 {
 				s.Forget("_id")
-				var zero string
+				var zero wire.Opt[string]
 				m.ID = zero
 			}
 			dup |= 1 << 0
-			seen |= 1 << 0
-			if m.ID, err = wire.String(d, s, "_id"); err != nil {
+			if m.ID.Value, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
+			m.ID.Set = true
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -3236,7 +3184,9 @@ func (m *ActivitySponsorship) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "provider"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "provider", func(v string) bool {
+					return ActivityProvider(v).Known()
+				}, "\"twitch\", \"youtube\", \"represent\", \"fourthwall\", \"lunar\", \"lilithgames\", \"x\", \"StreamElements\", \"grabtap\", \"kick\", \"trovo\""); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
@@ -3255,15 +3205,15 @@ func (m *ActivitySponsorship) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
-				var zero ActivityData
+				var zero wire.Opt[ActivityData]
 				m.Data = zero
 			}
 			dup |= 1 << 4
-			seen |= 1 << 4
 			s.Push("data")
-			if err = m.Data.decodeJX(d, s); err != nil {
+			if err = m.Data.Value.decodeJX(d, s); err != nil {
 				return err
 			}
+			m.Data.Set = true
 			s.Pop()
 		case "createdAt":
 			if dup&(1<<5) != 0 {
@@ -3317,10 +3267,7 @@ func (m *ActivitySponsorship) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	}); err != nil {
 		return err
 	}
-	if seen != 0x1f {
-		if seen&(1<<0) == 0 {
-			s.Missing("_id")
-		}
+	if seen != 0xe {
 		if seen&(1<<1) == 0 {
 			s.Missing("channel")
 		}
@@ -3329,9 +3276,6 @@ func (m *ActivitySponsorship) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		}
 		if seen&(1<<3) == 0 {
 			s.Missing("type")
-		}
-		if seen&(1<<4) == 0 {
-			s.Missing("data")
 		}
 	}
 	return nil
@@ -3349,14 +3293,14 @@ func (m *ActivitySponsorshipPassive) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 		case "_id":
 			if dup&(1<<0) != 0 {
 				s.Forget("_id")
-				var zero string
+				var zero wire.Opt[string]
 				m.ID = zero
 			}
 			dup |= 1 << 0
-			seen |= 1 << 0
-			if m.ID, err = wire.String(d, s, "_id"); err != nil {
+			if m.ID.Value, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
+			m.ID.Set = true
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -3378,7 +3322,9 @@ func (m *ActivitySponsorshipPassive) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 			seen |= 1 << 2
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "provider"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "provider", func(v string) bool {
+					return ActivityProvider(v).Known()
+				}, "\"twitch\", \"youtube\", \"represent\", \"fourthwall\", \"lunar\", \"lilithgames\", \"x\", \"StreamElements\", \"grabtap\", \"kick\", \"trovo\""); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
@@ -3397,15 +3343,15 @@ func (m *ActivitySponsorshipPassive) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
-				var zero ActivityData
+				var zero wire.Opt[ActivityData]
 				m.Data = zero
 			}
 			dup |= 1 << 4
-			seen |= 1 << 4
 			s.Push("data")
-			if err = m.Data.decodeJX(d, s); err != nil {
+			if err = m.Data.Value.decodeJX(d, s); err != nil {
 				return err
 			}
+			m.Data.Set = true
 			s.Pop()
 		case "createdAt":
 			if dup&(1<<5) != 0 {
@@ -3459,10 +3405,7 @@ func (m *ActivitySponsorshipPassive) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 	}); err != nil {
 		return err
 	}
-	if seen != 0x1f {
-		if seen&(1<<0) == 0 {
-			s.Missing("_id")
-		}
+	if seen != 0xe {
 		if seen&(1<<1) == 0 {
 			s.Missing("channel")
 		}
@@ -3471,9 +3414,6 @@ func (m *ActivitySponsorshipPassive) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 		}
 		if seen&(1<<3) == 0 {
 			s.Missing("type")
-		}
-		if seen&(1<<4) == 0 {
-			s.Missing("data")
 		}
 	}
 	return nil
@@ -3491,14 +3431,14 @@ func (m *ActivityStars) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "_id":
 			if dup&(1<<0) != 0 {
 				s.Forget("_id")
-				var zero string
+				var zero wire.Opt[string]
 				m.ID = zero
 			}
 			dup |= 1 << 0
-			seen |= 1 << 0
-			if m.ID, err = wire.String(d, s, "_id"); err != nil {
+			if m.ID.Value, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
+			m.ID.Set = true
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -3520,7 +3460,9 @@ func (m *ActivityStars) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "provider"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "provider", func(v string) bool {
+					return ActivityProvider(v).Known()
+				}, "\"twitch\", \"youtube\", \"represent\", \"fourthwall\", \"lunar\", \"lilithgames\", \"x\", \"StreamElements\", \"grabtap\", \"kick\", \"trovo\""); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
@@ -3539,15 +3481,15 @@ func (m *ActivityStars) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
-				var zero ActivityData
+				var zero wire.Opt[ActivityData]
 				m.Data = zero
 			}
 			dup |= 1 << 4
-			seen |= 1 << 4
 			s.Push("data")
-			if err = m.Data.decodeJX(d, s); err != nil {
+			if err = m.Data.Value.decodeJX(d, s); err != nil {
 				return err
 			}
+			m.Data.Set = true
 			s.Pop()
 		case "createdAt":
 			if dup&(1<<5) != 0 {
@@ -3601,10 +3543,7 @@ func (m *ActivityStars) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	}); err != nil {
 		return err
 	}
-	if seen != 0x1f {
-		if seen&(1<<0) == 0 {
-			s.Missing("_id")
-		}
+	if seen != 0xe {
 		if seen&(1<<1) == 0 {
 			s.Missing("channel")
 		}
@@ -3613,9 +3552,6 @@ func (m *ActivityStars) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		}
 		if seen&(1<<3) == 0 {
 			s.Missing("type")
-		}
-		if seen&(1<<4) == 0 {
-			s.Missing("data")
 		}
 	}
 	return nil
@@ -3633,14 +3569,14 @@ func (m *ActivitySubscriber) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "_id":
 			if dup&(1<<0) != 0 {
 				s.Forget("_id")
-				var zero string
+				var zero wire.Opt[string]
 				m.ID = zero
 			}
 			dup |= 1 << 0
-			seen |= 1 << 0
-			if m.ID, err = wire.String(d, s, "_id"); err != nil {
+			if m.ID.Value, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
+			m.ID.Set = true
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -3662,7 +3598,9 @@ func (m *ActivitySubscriber) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "provider"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "provider", func(v string) bool {
+					return ActivityProvider(v).Known()
+				}, "\"twitch\", \"youtube\", \"represent\", \"fourthwall\", \"lunar\", \"lilithgames\", \"x\", \"StreamElements\", \"grabtap\", \"kick\", \"trovo\""); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
@@ -3681,15 +3619,15 @@ func (m *ActivitySubscriber) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
-				var zero ActivityData
+				var zero wire.Opt[ActivityData]
 				m.Data = zero
 			}
 			dup |= 1 << 4
-			seen |= 1 << 4
 			s.Push("data")
-			if err = m.Data.decodeJX(d, s); err != nil {
+			if err = m.Data.Value.decodeJX(d, s); err != nil {
 				return err
 			}
+			m.Data.Set = true
 			s.Pop()
 		case "createdAt":
 			if dup&(1<<5) != 0 {
@@ -3743,10 +3681,7 @@ func (m *ActivitySubscriber) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	}); err != nil {
 		return err
 	}
-	if seen != 0x1f {
-		if seen&(1<<0) == 0 {
-			s.Missing("_id")
-		}
+	if seen != 0xe {
 		if seen&(1<<1) == 0 {
 			s.Missing("channel")
 		}
@@ -3755,9 +3690,6 @@ func (m *ActivitySubscriber) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		}
 		if seen&(1<<3) == 0 {
 			s.Missing("type")
-		}
-		if seen&(1<<4) == 0 {
-			s.Missing("data")
 		}
 	}
 	return nil
@@ -3775,14 +3707,14 @@ func (m *ActivitySuperchat) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "_id":
 			if dup&(1<<0) != 0 {
 				s.Forget("_id")
-				var zero string
+				var zero wire.Opt[string]
 				m.ID = zero
 			}
 			dup |= 1 << 0
-			seen |= 1 << 0
-			if m.ID, err = wire.String(d, s, "_id"); err != nil {
+			if m.ID.Value, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
+			m.ID.Set = true
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -3804,7 +3736,9 @@ func (m *ActivitySuperchat) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "provider"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "provider", func(v string) bool {
+					return ActivityProvider(v).Known()
+				}, "\"twitch\", \"youtube\", \"represent\", \"fourthwall\", \"lunar\", \"lilithgames\", \"x\", \"StreamElements\", \"grabtap\", \"kick\", \"trovo\""); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
@@ -3823,15 +3757,15 @@ func (m *ActivitySuperchat) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
-				var zero ActivityData
+				var zero wire.Opt[ActivityData]
 				m.Data = zero
 			}
 			dup |= 1 << 4
-			seen |= 1 << 4
 			s.Push("data")
-			if err = m.Data.decodeJX(d, s); err != nil {
+			if err = m.Data.Value.decodeJX(d, s); err != nil {
 				return err
 			}
+			m.Data.Set = true
 			s.Pop()
 		case "createdAt":
 			if dup&(1<<5) != 0 {
@@ -3885,10 +3819,7 @@ func (m *ActivitySuperchat) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	}); err != nil {
 		return err
 	}
-	if seen != 0x1f {
-		if seen&(1<<0) == 0 {
-			s.Missing("_id")
-		}
+	if seen != 0xe {
 		if seen&(1<<1) == 0 {
 			s.Missing("channel")
 		}
@@ -3897,9 +3828,6 @@ func (m *ActivitySuperchat) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		}
 		if seen&(1<<3) == 0 {
 			s.Missing("type")
-		}
-		if seen&(1<<4) == 0 {
-			s.Missing("data")
 		}
 	}
 	return nil
@@ -3917,14 +3845,14 @@ func (m *ActivitySupporter) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "_id":
 			if dup&(1<<0) != 0 {
 				s.Forget("_id")
-				var zero string
+				var zero wire.Opt[string]
 				m.ID = zero
 			}
 			dup |= 1 << 0
-			seen |= 1 << 0
-			if m.ID, err = wire.String(d, s, "_id"); err != nil {
+			if m.ID.Value, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
+			m.ID.Set = true
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -3946,7 +3874,9 @@ func (m *ActivitySupporter) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "provider"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "provider", func(v string) bool {
+					return ActivityProvider(v).Known()
+				}, "\"twitch\", \"youtube\", \"represent\", \"fourthwall\", \"lunar\", \"lilithgames\", \"x\", \"StreamElements\", \"grabtap\", \"kick\", \"trovo\""); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
@@ -3965,15 +3895,15 @@ func (m *ActivitySupporter) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
-				var zero ActivityData
+				var zero wire.Opt[ActivityData]
 				m.Data = zero
 			}
 			dup |= 1 << 4
-			seen |= 1 << 4
 			s.Push("data")
-			if err = m.Data.decodeJX(d, s); err != nil {
+			if err = m.Data.Value.decodeJX(d, s); err != nil {
 				return err
 			}
+			m.Data.Set = true
 			s.Pop()
 		case "createdAt":
 			if dup&(1<<5) != 0 {
@@ -4027,10 +3957,7 @@ func (m *ActivitySupporter) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	}); err != nil {
 		return err
 	}
-	if seen != 0x1f {
-		if seen&(1<<0) == 0 {
-			s.Missing("_id")
-		}
+	if seen != 0xe {
 		if seen&(1<<1) == 0 {
 			s.Missing("channel")
 		}
@@ -4039,9 +3966,6 @@ func (m *ActivitySupporter) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		}
 		if seen&(1<<3) == 0 {
 			s.Missing("type")
-		}
-		if seen&(1<<4) == 0 {
-			s.Missing("data")
 		}
 	}
 	return nil
@@ -4059,14 +3983,14 @@ func (m *ActivityTip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "_id":
 			if dup&(1<<0) != 0 {
 				s.Forget("_id")
-				var zero string
+				var zero wire.Opt[string]
 				m.ID = zero
 			}
 			dup |= 1 << 0
-			seen |= 1 << 0
-			if m.ID, err = wire.String(d, s, "_id"); err != nil {
+			if m.ID.Value, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
+			m.ID.Set = true
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -4088,7 +4012,9 @@ func (m *ActivityTip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "provider"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "provider", func(v string) bool {
+					return ActivityProvider(v).Known()
+				}, "\"twitch\", \"youtube\", \"represent\", \"fourthwall\", \"lunar\", \"lilithgames\", \"x\", \"StreamElements\", \"grabtap\", \"kick\", \"trovo\""); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
@@ -4107,15 +4033,15 @@ func (m *ActivityTip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
-				var zero ActivityData
+				var zero wire.Opt[ActivityData]
 				m.Data = zero
 			}
 			dup |= 1 << 4
-			seen |= 1 << 4
 			s.Push("data")
-			if err = m.Data.decodeJX(d, s); err != nil {
+			if err = m.Data.Value.decodeJX(d, s); err != nil {
 				return err
 			}
+			m.Data.Set = true
 			s.Pop()
 		case "createdAt":
 			if dup&(1<<5) != 0 {
@@ -4169,10 +4095,7 @@ func (m *ActivityTip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	}); err != nil {
 		return err
 	}
-	if seen != 0x1f {
-		if seen&(1<<0) == 0 {
-			s.Missing("_id")
-		}
+	if seen != 0xe {
 		if seen&(1<<1) == 0 {
 			s.Missing("channel")
 		}
@@ -4181,9 +4104,6 @@ func (m *ActivityTip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		}
 		if seen&(1<<3) == 0 {
 			s.Missing("type")
-		}
-		if seen&(1<<4) == 0 {
-			s.Missing("data")
 		}
 	}
 	return nil
@@ -4201,14 +4121,14 @@ func (m *ActivityVideolike) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "_id":
 			if dup&(1<<0) != 0 {
 				s.Forget("_id")
-				var zero string
+				var zero wire.Opt[string]
 				m.ID = zero
 			}
 			dup |= 1 << 0
-			seen |= 1 << 0
-			if m.ID, err = wire.String(d, s, "_id"); err != nil {
+			if m.ID.Value, err = wire.String(d, s, "_id"); err != nil {
 				return err
 			}
+			m.ID.Set = true
 		case "channel":
 			if dup&(1<<1) != 0 {
 				s.Forget("channel")
@@ -4230,7 +4150,9 @@ func (m *ActivityVideolike) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "provider"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "provider", func(v string) bool {
+					return ActivityProvider(v).Known()
+				}, "\"twitch\", \"youtube\", \"represent\", \"fourthwall\", \"lunar\", \"lilithgames\", \"x\", \"StreamElements\", \"grabtap\", \"kick\", \"trovo\""); err != nil {
 					return err
 				}
 				m.Provider = ActivityProvider(sv0)
@@ -4249,15 +4171,15 @@ func (m *ActivityVideolike) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
-				var zero ActivityData
+				var zero wire.Opt[ActivityData]
 				m.Data = zero
 			}
 			dup |= 1 << 4
-			seen |= 1 << 4
 			s.Push("data")
-			if err = m.Data.decodeJX(d, s); err != nil {
+			if err = m.Data.Value.decodeJX(d, s); err != nil {
 				return err
 			}
+			m.Data.Set = true
 			s.Pop()
 		case "createdAt":
 			if dup&(1<<5) != 0 {
@@ -4311,10 +4233,7 @@ func (m *ActivityVideolike) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	}); err != nil {
 		return err
 	}
-	if seen != 0x1f {
-		if seen&(1<<0) == 0 {
-			s.Missing("_id")
-		}
+	if seen != 0xe {
 		if seen&(1<<1) == 0 {
 			s.Missing("channel")
 		}
@@ -4323,9 +4242,6 @@ func (m *ActivityVideolike) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		}
 		if seen&(1<<3) == 0 {
 			s.Missing("type")
-		}
-		if seen&(1<<4) == 0 {
-			s.Missing("data")
 		}
 	}
 	return nil
@@ -4582,7 +4498,6 @@ func decodeChannelActivitiesMessageData(d *jx.Decoder, s *wire.Scope) (ChannelAc
 		return nil, err
 	}
 	tag := 0
-	got := ""
 	{
 		p := s.Members(d)
 	look:
@@ -4590,9 +4505,10 @@ func decodeChannelActivitiesMessageData(d *jx.Decoder, s *wire.Scope) (ChannelAc
 			switch string(p.Key()) {
 			case "type":
 				tag = 0
-				got = ""
 				if b, ok := p.Str(); ok {
 					switch string(b) {
+					default:
+						tag = -1
 					case "event":
 						tag = 1
 					case "follow":
@@ -4651,8 +4567,6 @@ func decodeChannelActivitiesMessageData(d *jx.Decoder, s *wire.Scope) (ChannelAc
 						tag = 28
 					case "sponsorshipPassive":
 						tag = 29
-					default:
-						got = string(b)
 					}
 				}
 				if s.FirstWins() {
@@ -4749,16 +4663,20 @@ func decodeChannelActivitiesMessageData(d *jx.Decoder, s *wire.Scope) (ChannelAc
 	case 29:
 		v := new(ActivitySponsorshipPassive)
 		return v, v.decodeJX(d, s)
+	default:
+		if tag == -1 {
+			wire.UnknownVariant(s, "type", "ActivityOther")
+		}
+		raw, err := d.Raw()
+		if err != nil {
+			return nil, err
+		}
+		v := &ActivityOther{Raw: json.RawMessage(raw)}
+		rd := jx.GetDecoder()
+		defer jx.PutDecoder(rd)
+		rd.ResetBytes(raw)
+		return v, v.decodeJX(rd, s)
 	}
-	raw, err := d.Raw()
-	if err != nil {
-		return nil, err
-	}
-	wire.UnknownTag(s, "type", got, "event", "follow", "tip", "communityGiftPurchase", "channelPointsRedemption", "sponsor", "superchat", "host", "raid", "subscriber", "cheer", "cheerPurchase", "charityCampaignDonation", "redemption", "merch", "fan", "supporter", "follower", "stars", "share", "videolike", "elixir", "purchase", "hypetrainStart", "hypetrainProgress", "hypetrainEnd", "giveaway", "sponsorship", "sponsorshipPassive")
-	return &ChannelActivitiesMessageDataUnknown{wire.Unknown{
-		Pointer: s.Pointer(),
-		Raw:     json.RawMessage(raw),
-	}}, nil
 }
 
 func (m *ChannelAnnouncementsMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
@@ -6061,46 +5979,58 @@ func (m *ChannelChatbotTimeoutMessageData) decodeJX(d *jx.Decoder, s *wire.Scope
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
-		case "msg_id":
+		case "user":
 			if dup&(1<<0) != 0 {
+				s.Forget("user")
+				var zero wire.Opt[string]
+				m.User = zero
+			}
+			dup |= 1 << 0
+			s.NoteAt("user", wire.NoteDeprecated, "the spec marks this property deprecated")
+			if m.User.Value, err = wire.String(d, s, "user"); err != nil {
+				return err
+			}
+			m.User.Set = true
+		case "msg_id":
+			if dup&(1<<1) != 0 {
 				s.Forget("msg_id")
 				var zero wire.Opt[string]
 				m.MsgID = zero
 			}
-			dup |= 1 << 0
+			dup |= 1 << 1
 			if m.MsgID.Value, err = wire.String(d, s, "msg_id"); err != nil {
 				return err
 			}
 			m.MsgID.Set = true
 		case "user_id":
-			if dup&(1<<1) != 0 {
+			if dup&(1<<2) != 0 {
 				s.Forget("user_id")
 				var zero wire.Opt[string]
 				m.UserID = zero
 			}
-			dup |= 1 << 1
+			dup |= 1 << 2
 			if m.UserID.Value, err = wire.String(d, s, "user_id"); err != nil {
 				return err
 			}
 			m.UserID.Set = true
 		case "user_name":
-			if dup&(1<<2) != 0 {
+			if dup&(1<<3) != 0 {
 				s.Forget("user_name")
 				var zero wire.Opt[string]
 				m.UserName = zero
 			}
-			dup |= 1 << 2
+			dup |= 1 << 3
 			if m.UserName.Value, err = wire.String(d, s, "user_name"); err != nil {
 				return err
 			}
 			m.UserName.Set = true
 		case "duration":
-			if dup&(1<<3) != 0 {
+			if dup&(1<<4) != 0 {
 				s.Forget("duration")
 				var zero wire.Opt[int64]
 				m.Duration = zero
 			}
-			dup |= 1 << 3
+			dup |= 1 << 4
 			if m.Duration.Value, err = wire.IntIn(d, s, "duration", intRule0); err != nil {
 				return err
 			}
@@ -6476,6 +6406,206 @@ func (m *ChannelContestsMessageData) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 		if seen&(1<<0) == 0 {
 			s.Missing("event")
 		}
+	}
+	return nil
+}
+
+func (m *ChannelGiveawayMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
+	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
+		return err
+	}
+	var dup uint64
+	var seen uint64
+	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+		var err error
+		switch string(key) {
+		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
+			seen |= 1 << 0
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
+				return err
+			}
+		case "ts":
+			if dup&(1<<1) != 0 {
+				s.Forget("ts")
+				var zero string
+				m.TS = zero
+			}
+			dup |= 1 << 1
+			seen |= 1 << 1
+			if m.TS, err = wire.String(d, s, "ts"); err != nil {
+				return err
+			}
+		case "type":
+			if dup&(1<<2) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 2
+			seen |= 1 << 2
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
+				return err
+			}
+		case "topic":
+			if dup&(1<<3) != 0 {
+				s.Forget("topic")
+				var zero string
+				m.Topic = zero
+			}
+			dup |= 1 << 3
+			seen |= 1 << 3
+			if m.Topic, err = wire.String(d, s, "topic"); err != nil {
+				return err
+			}
+		case "room":
+			if dup&(1<<4) != 0 {
+				s.Forget("room")
+				var zero wire.Opt[string]
+				m.Room = zero
+			}
+			dup |= 1 << 4
+			if m.Room.Value, err = wire.String(d, s, "room"); err != nil {
+				return err
+			}
+			m.Room.Set = true
+		case "data":
+			if dup&(1<<5) != 0 {
+				s.Forget("data")
+				var zero ChannelGiveawayMessageData
+				m.Data = zero
+			}
+			dup |= 1 << 5
+			seen |= 1 << 5
+			s.Push("data")
+			if err = m.Data.decodeJX(d, s); err != nil {
+				return err
+			}
+			s.Pop()
+		default:
+			s.Unknown(key, false)
+			return d.Skip()
+		}
+		return err
+	}); err != nil {
+		return err
+	}
+	if seen != 0x2f {
+		if seen&(1<<0) == 0 {
+			s.Missing("id")
+		}
+		if seen&(1<<1) == 0 {
+			s.Missing("ts")
+		}
+		if seen&(1<<2) == 0 {
+			s.Missing("type")
+		}
+		if seen&(1<<3) == 0 {
+			s.Missing("topic")
+		}
+		if seen&(1<<5) == 0 {
+			s.Missing("data")
+		}
+	}
+	return nil
+}
+
+func (m *ChannelGiveawayMessageData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
+	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
+		return err
+	}
+	var dup uint64
+	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+		var err error
+		switch string(key) {
+		case "channelId":
+			if dup&(1<<0) != 0 {
+				s.Forget("channelId")
+				var zero wire.Opt[string]
+				m.ChannelID = zero
+			}
+			dup |= 1 << 0
+			if m.ChannelID.Value, err = wire.String(d, s, "channelId"); err != nil {
+				return err
+			}
+			m.ChannelID.Set = true
+		case "giveawayId":
+			if dup&(1<<1) != 0 {
+				s.Forget("giveawayId")
+				var zero wire.Opt[string]
+				m.GiveawayID = zero
+			}
+			dup |= 1 << 1
+			if m.GiveawayID.Value, err = wire.String(d, s, "giveawayId"); err != nil {
+				return err
+			}
+			m.GiveawayID.Set = true
+		case "action":
+			if dup&(1<<2) != 0 {
+				s.Forget("action")
+				var zero wire.Opt[GiveawayEvent]
+				m.Action = zero
+			}
+			dup |= 1 << 2
+			{
+				var sv0 string
+				if sv0, err = wire.OpenEnum(d, s, "action", func(v string) bool {
+					return GiveawayEvent(v).Known()
+				}, "\"start\", \"enter\", \"complete\", \"winner\", \"close\", \"refund\", \"refund-entry\""); err != nil {
+					return err
+				}
+				m.Action.Value = GiveawayEvent(sv0)
+			}
+			m.Action.Set = true
+		case "state":
+			if dup&(1<<3) != 0 {
+				s.Forget("state")
+				var zero wire.Opt[GiveawayState]
+				m.State = zero
+			}
+			dup |= 1 << 3
+			{
+				var sv0 string
+				if sv0, err = wire.String(d, s, "state"); err != nil {
+					return err
+				}
+				m.State.Value = GiveawayState(sv0)
+			}
+			m.State.Set = true
+		case "data":
+			if dup&(1<<4) != 0 {
+				s.Forget("data")
+				var zero wire.Opt[wire.Nullable[GiveawayData]]
+				m.Data = zero
+			}
+			dup |= 1 << 4
+			s.Push("data")
+			{
+				var null0 bool
+				if null0, err = wire.Null(d); err != nil {
+					return err
+				}
+				if !null0 {
+					m.Data.Value.Valid = true
+					if err = m.Data.Value.Value.decodeJX(d, s); err != nil {
+						return err
+					}
+				}
+			}
+			m.Data.Set = true
+			s.Pop()
+		default:
+			s.Unknown(key, false)
+			return d.Skip()
+		}
+		return err
+	}); err != nil {
+		return err
 	}
 	return nil
 }
@@ -7066,7 +7196,9 @@ func (m *ChannelOverlayActionMessageData) decodeJX(d *jx.Decoder, s *wire.Scope)
 			seen |= 1 << 0
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "action"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "action", func(v string) bool {
+					return OverlayAction(v).Known()
+				}, "\"pause\", \"unpause\", \"mute\", \"unmute\", \"skip\", \"playNext\", \"emptyHypeCup\", \"reload\""); err != nil {
 					return err
 				}
 				m.Action = OverlayAction(sv0)
@@ -7319,14 +7451,16 @@ func (m *ChannelOverlayUpdateMessage) decodeJX(d *jx.Decoder, s *wire.Scope) err
 		case "data":
 			if dup&(1<<5) != 0 {
 				s.Forget("data")
-				var zero json.RawMessage
+				var zero Overlay
 				m.Data = zero
 			}
 			dup |= 1 << 5
 			seen |= 1 << 5
-			if m.Data, err = wire.Raw(d, s, "data", jx.Object); err != nil {
+			s.Push("data")
+			if err = m.Data.decodeJX(d, s); err != nil {
 				return err
 			}
+			s.Pop()
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -7620,6 +7754,7 @@ func (m *ChannelSessionUpdateMessageData) decodeJX(d *jx.Decoder, s *wire.Scope)
 				m.Name = zero
 			}
 			dup |= 1 << 1
+			s.NoteAt("name", wire.NoteDeprecated, "the spec marks this property deprecated")
 			if m.Name.Value, err = wire.String(d, s, "name"); err != nil {
 				return err
 			}
@@ -7631,6 +7766,7 @@ func (m *ChannelSessionUpdateMessageData) decodeJX(d *jx.Decoder, s *wire.Scope)
 				m.Provider = zero
 			}
 			dup |= 1 << 2
+			s.NoteAt("provider", wire.NoteDeprecated, "the spec marks this property deprecated")
 			if m.Provider.Value, err = wire.String(d, s, "provider"); err != nil {
 				return err
 			}
@@ -7642,6 +7778,162 @@ func (m *ChannelSessionUpdateMessageData) decodeJX(d *jx.Decoder, s *wire.Scope)
 				m.Data = zero
 			}
 			dup |= 1 << 3
+			if m.Data, err = wire.Raw(d, s, "data"); err != nil {
+				return err
+			}
+		default:
+			s.Unknown(key, false)
+			return d.Skip()
+		}
+		return err
+	}); err != nil {
+		return err
+	}
+	return nil
+}
+
+func (m *ChannelSessionUpdatesMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
+	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
+		return err
+	}
+	var dup uint64
+	var seen uint64
+	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+		var err error
+		switch string(key) {
+		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
+			seen |= 1 << 0
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
+				return err
+			}
+		case "ts":
+			if dup&(1<<1) != 0 {
+				s.Forget("ts")
+				var zero string
+				m.TS = zero
+			}
+			dup |= 1 << 1
+			seen |= 1 << 1
+			if m.TS, err = wire.String(d, s, "ts"); err != nil {
+				return err
+			}
+		case "type":
+			if dup&(1<<2) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 2
+			seen |= 1 << 2
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
+				return err
+			}
+		case "topic":
+			if dup&(1<<3) != 0 {
+				s.Forget("topic")
+				var zero string
+				m.Topic = zero
+			}
+			dup |= 1 << 3
+			seen |= 1 << 3
+			if m.Topic, err = wire.String(d, s, "topic"); err != nil {
+				return err
+			}
+		case "room":
+			if dup&(1<<4) != 0 {
+				s.Forget("room")
+				var zero wire.Opt[string]
+				m.Room = zero
+			}
+			dup |= 1 << 4
+			if m.Room.Value, err = wire.String(d, s, "room"); err != nil {
+				return err
+			}
+			m.Room.Set = true
+		case "data":
+			if dup&(1<<5) != 0 {
+				s.Forget("data")
+				var zero ChannelSessionUpdatesMessageData
+				m.Data = zero
+			}
+			dup |= 1 << 5
+			seen |= 1 << 5
+			s.Push("data")
+			if err = m.Data.decodeJX(d, s); err != nil {
+				return err
+			}
+			s.Pop()
+		default:
+			s.Unknown(key, false)
+			return d.Skip()
+		}
+		return err
+	}); err != nil {
+		return err
+	}
+	if seen != 0x2f {
+		if seen&(1<<0) == 0 {
+			s.Missing("id")
+		}
+		if seen&(1<<1) == 0 {
+			s.Missing("ts")
+		}
+		if seen&(1<<2) == 0 {
+			s.Missing("type")
+		}
+		if seen&(1<<3) == 0 {
+			s.Missing("topic")
+		}
+		if seen&(1<<5) == 0 {
+			s.Missing("data")
+		}
+	}
+	return nil
+}
+
+func (m *ChannelSessionUpdatesMessageData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
+	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
+		return err
+	}
+	var dup uint64
+	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+		var err error
+		switch string(key) {
+		case "name":
+			if dup&(1<<0) != 0 {
+				s.Forget("name")
+				var zero wire.Opt[string]
+				m.Name = zero
+			}
+			dup |= 1 << 0
+			if m.Name.Value, err = wire.String(d, s, "name"); err != nil {
+				return err
+			}
+			m.Name.Set = true
+		case "provider":
+			if dup&(1<<1) != 0 {
+				s.Forget("provider")
+				var zero wire.Opt[string]
+				m.Provider = zero
+			}
+			dup |= 1 << 1
+			if m.Provider.Value, err = wire.String(d, s, "provider"); err != nil {
+				return err
+			}
+			m.Provider.Set = true
+		case "data":
+			if dup&(1<<2) != 0 {
+				s.Forget("data")
+				var zero json.RawMessage
+				m.Data = zero
+			}
+			dup |= 1 << 2
 			if m.Data, err = wire.Raw(d, s, "data"); err != nil {
 				return err
 			}
@@ -7780,7 +8072,9 @@ func (m *ChannelSongrequestMessageData) decodeJX(d *jx.Decoder, s *wire.Scope) e
 			seen |= 1 << 0
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "event"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "event", func(v string) bool {
+					return SongrequestEvent(v).Known()
+				}, "\"play\", \"pause\", \"volume\", \"queue.add\", \"queue.remove\", \"queue.clear\", \"queue.purge\", \"pending.approve\", \"history.add\", \"history.clear\", \"history.remove\", \"song.next\", \"song.skip\", \"song.position\", \"song.voteskip\", \"song.previous\", \"settings.update\""); err != nil {
 					return err
 				}
 				m.Event = SongrequestEvent(sv0)
@@ -8118,7 +8412,7 @@ func (m *ChannelTipsModerationMessage) decodeJX(d *jx.Decoder, s *wire.Scope) er
 		case "data":
 			if dup&(1<<5) != 0 {
 				s.Forget("data")
-				var zero Tip
+				var zero TipModeration
 				m.Data = zero
 			}
 			dup |= 1 << 5
@@ -8152,6 +8446,152 @@ func (m *ChannelTipsModerationMessage) decodeJX(d *jx.Decoder, s *wire.Scope) er
 		if seen&(1<<5) == 0 {
 			s.Missing("data")
 		}
+	}
+	return nil
+}
+
+func (m *ChatbotTimeoutMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
+	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
+		return err
+	}
+	var dup uint64
+	var seen uint64
+	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+		var err error
+		switch string(key) {
+		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero string
+				m.ID = zero
+			}
+			dup |= 1 << 0
+			seen |= 1 << 0
+			if m.ID, err = wire.String(d, s, "id"); err != nil {
+				return err
+			}
+		case "ts":
+			if dup&(1<<1) != 0 {
+				s.Forget("ts")
+				var zero string
+				m.TS = zero
+			}
+			dup |= 1 << 1
+			seen |= 1 << 1
+			if m.TS, err = wire.String(d, s, "ts"); err != nil {
+				return err
+			}
+		case "type":
+			if dup&(1<<2) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 2
+			seen |= 1 << 2
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
+				return err
+			}
+		case "topic":
+			if dup&(1<<3) != 0 {
+				s.Forget("topic")
+				var zero string
+				m.Topic = zero
+			}
+			dup |= 1 << 3
+			seen |= 1 << 3
+			if m.Topic, err = wire.String(d, s, "topic"); err != nil {
+				return err
+			}
+		case "room":
+			if dup&(1<<4) != 0 {
+				s.Forget("room")
+				var zero wire.Opt[string]
+				m.Room = zero
+			}
+			dup |= 1 << 4
+			if m.Room.Value, err = wire.String(d, s, "room"); err != nil {
+				return err
+			}
+			m.Room.Set = true
+		case "data":
+			if dup&(1<<5) != 0 {
+				s.Forget("data")
+				var zero ChatbotTimeoutMessageData
+				m.Data = zero
+			}
+			dup |= 1 << 5
+			seen |= 1 << 5
+			s.Push("data")
+			if err = m.Data.decodeJX(d, s); err != nil {
+				return err
+			}
+			s.Pop()
+		default:
+			s.Unknown(key, false)
+			return d.Skip()
+		}
+		return err
+	}); err != nil {
+		return err
+	}
+	if seen != 0x2f {
+		if seen&(1<<0) == 0 {
+			s.Missing("id")
+		}
+		if seen&(1<<1) == 0 {
+			s.Missing("ts")
+		}
+		if seen&(1<<2) == 0 {
+			s.Missing("type")
+		}
+		if seen&(1<<3) == 0 {
+			s.Missing("topic")
+		}
+		if seen&(1<<5) == 0 {
+			s.Missing("data")
+		}
+	}
+	return nil
+}
+
+func (m *ChatbotTimeoutMessageData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
+	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
+		return err
+	}
+	var dup uint64
+	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+		var err error
+		switch string(key) {
+		case "user":
+			if dup&(1<<0) != 0 {
+				s.Forget("user")
+				var zero wire.Opt[string]
+				m.User = zero
+			}
+			dup |= 1 << 0
+			if m.User.Value, err = wire.String(d, s, "user"); err != nil {
+				return err
+			}
+			m.User.Set = true
+		case "duration":
+			if dup&(1<<1) != 0 {
+				s.Forget("duration")
+				var zero wire.Opt[int64]
+				m.Duration = zero
+			}
+			dup |= 1 << 1
+			if m.Duration.Value, err = wire.IntIn(d, s, "duration", intRule0); err != nil {
+				return err
+			}
+			m.Duration.Set = true
+		default:
+			s.Unknown(key, false)
+			return d.Skip()
+		}
+		return err
+	}); err != nil {
+		return err
 	}
 	return nil
 }
@@ -8245,6 +8685,73 @@ func (m *ContestPayload) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	return nil
 }
 
+func (m *GiveawayData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
+	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
+		return err
+	}
+	var dup uint64
+	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+		var err error
+		switch string(key) {
+		case "totalUsers":
+			if dup&(1<<0) != 0 {
+				s.Forget("totalUsers")
+				var zero wire.Opt[int64]
+				m.TotalUsers = zero
+			}
+			dup |= 1 << 0
+			if m.TotalUsers.Value, err = wire.IntIn(d, s, "totalUsers", intRule1); err != nil {
+				return err
+			}
+			m.TotalUsers.Set = true
+		case "totalTickets":
+			if dup&(1<<1) != 0 {
+				s.Forget("totalTickets")
+				var zero wire.Opt[int64]
+				m.TotalTickets = zero
+			}
+			dup |= 1 << 1
+			if m.TotalTickets.Value, err = wire.IntIn(d, s, "totalTickets", intRule1); err != nil {
+				return err
+			}
+			m.TotalTickets.Set = true
+		case "entry":
+			if dup&(1<<2) != 0 {
+				s.Forget("entry")
+				var zero wire.Opt[GiveawayUser]
+				m.Entry = zero
+			}
+			dup |= 1 << 2
+			s.Push("entry")
+			if err = m.Entry.Value.decodeJX(d, s); err != nil {
+				return err
+			}
+			m.Entry.Set = true
+			s.Pop()
+		case "winner":
+			if dup&(1<<3) != 0 {
+				s.Forget("winner")
+				var zero wire.Opt[GiveawayUser]
+				m.Winner = zero
+			}
+			dup |= 1 << 3
+			s.Push("winner")
+			if err = m.Winner.Value.decodeJX(d, s); err != nil {
+				return err
+			}
+			m.Winner.Set = true
+			s.Pop()
+		default:
+			s.Unknown(key, false)
+			return d.Skip()
+		}
+		return err
+	}); err != nil {
+		return err
+	}
+	return nil
+}
+
 func (m *GiveawayUpdate) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
@@ -8286,7 +8793,9 @@ func (m *GiveawayUpdate) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "event"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "event", func(v string) bool {
+					return GiveawayEvent(v).Known()
+				}, "\"start\", \"enter\", \"complete\", \"winner\", \"close\", \"refund\", \"refund-entry\""); err != nil {
 					return err
 				}
 				m.Event = GiveawayEvent(sv0)
@@ -8309,7 +8818,7 @@ func (m *GiveawayUpdate) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "data":
 			if dup&(1<<4) != 0 {
 				s.Forget("data")
-				var zero wire.Opt[wire.Nullable[GiveawayUpdateData]]
+				var zero wire.Opt[wire.Nullable[GiveawayData]]
 				m.Data = zero
 			}
 			dup |= 1 << 4
@@ -8350,7 +8859,7 @@ func (m *GiveawayUpdate) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	return nil
 }
 
-func (m *GiveawayUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
+func (m *GiveawayUser) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
 	}
@@ -8534,6 +9043,233 @@ func (m *NotificationEnvelope) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		if seen&(1<<5) == 0 {
 			s.Missing("data")
 		}
+	}
+	return nil
+}
+
+func (m *Overlay) decodeJX(d *jx.Decoder, s *wire.Scope) error {
+	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
+		return err
+	}
+	var dup uint64
+	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+		var err error
+		switch string(key) {
+		case "settings":
+			if dup&(1<<0) != 0 {
+				s.Forget("settings")
+				var zero wire.Opt[OverlaySettings]
+				m.Settings = zero
+			}
+			dup |= 1 << 0
+			s.Push("settings")
+			if err = m.Settings.Value.decodeJX(d, s); err != nil {
+				return err
+			}
+			m.Settings.Set = true
+			s.Pop()
+		case "_id":
+			if dup&(1<<1) != 0 {
+				s.Forget("_id")
+				var zero wire.Opt[string]
+				m.ID = zero
+			}
+			dup |= 1 << 1
+			if m.ID.Value, err = wire.String(d, s, "_id"); err != nil {
+				return err
+			}
+			m.ID.Set = true
+		case "channel":
+			if dup&(1<<2) != 0 {
+				s.Forget("channel")
+				var zero wire.Opt[string]
+				m.Channel = zero
+			}
+			dup |= 1 << 2
+			if m.Channel.Value, err = wire.String(d, s, "channel"); err != nil {
+				return err
+			}
+			m.Channel.Set = true
+		case "type":
+			if dup&(1<<3) != 0 {
+				s.Forget("type")
+				var zero wire.Opt[string]
+				m.Type = zero
+			}
+			dup |= 1 << 3
+			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
+				return err
+			}
+			m.Type.Set = true
+		case "name":
+			if dup&(1<<4) != 0 {
+				s.Forget("name")
+				var zero wire.Opt[string]
+				m.Name = zero
+			}
+			dup |= 1 << 4
+			if m.Name.Value, err = wire.String(d, s, "name"); err != nil {
+				return err
+			}
+			m.Name.Set = true
+		case "preview":
+			if dup&(1<<5) != 0 {
+				s.Forget("preview")
+				var zero wire.Opt[string]
+				m.Preview = zero
+			}
+			dup |= 1 << 5
+			if m.Preview.Value, err = wire.String(d, s, "preview"); err != nil {
+				return err
+			}
+			m.Preview.Set = true
+		case "widgets":
+			if dup&(1<<6) != 0 {
+				s.Forget("widgets")
+				var zero []json.RawMessage
+				m.Widgets = zero
+			}
+			dup |= 1 << 6
+			s.Push("widgets")
+			{
+				var ok0 bool
+				if ok0, err = wire.Expect(d, s, jx.Array, "array"); err != nil {
+					return err
+				}
+				if ok0 {
+					m.Widgets = []json.RawMessage{}
+					i0 := 0
+					if err = d.Arr(func(d *jx.Decoder) error {
+						s.PushIndex(i0)
+						i0++
+						var v0 json.RawMessage
+						var err error
+						if v0, err = wire.Raw(d, s, "", jx.Object); err != nil {
+							return err
+						}
+						s.Pop()
+						m.Widgets = append(m.Widgets, v0)
+						return nil
+					}); err != nil {
+						return err
+					}
+				}
+			}
+			s.Pop()
+		case "mobile":
+			if dup&(1<<7) != 0 {
+				s.Forget("mobile")
+				var zero wire.Opt[bool]
+				m.Mobile = zero
+			}
+			dup |= 1 << 7
+			if m.Mobile.Value, err = wire.Bool(d, s, "mobile"); err != nil {
+				return err
+			}
+			m.Mobile.Set = true
+		case "campaign":
+			if dup&(1<<8) != 0 {
+				s.Forget("campaign")
+				var zero wire.Opt[bool]
+				m.Campaign = zero
+			}
+			dup |= 1 << 8
+			if m.Campaign.Value, err = wire.Bool(d, s, "campaign"); err != nil {
+				return err
+			}
+			m.Campaign.Set = true
+		case "favorite":
+			if dup&(1<<9) != 0 {
+				s.Forget("favorite")
+				var zero wire.Opt[bool]
+				m.Favorite = zero
+			}
+			dup |= 1 << 9
+			if m.Favorite.Value, err = wire.Bool(d, s, "favorite"); err != nil {
+				return err
+			}
+			m.Favorite.Set = true
+		case "createdAt":
+			if dup&(1<<10) != 0 {
+				s.Forget("createdAt")
+				var zero wire.Opt[string]
+				m.CreatedAt = zero
+			}
+			dup |= 1 << 10
+			if m.CreatedAt.Value, err = wire.String(d, s, "createdAt"); err != nil {
+				return err
+			}
+			m.CreatedAt.Set = true
+		case "updatedAt":
+			if dup&(1<<11) != 0 {
+				s.Forget("updatedAt")
+				var zero wire.Opt[string]
+				m.UpdatedAt = zero
+			}
+			dup |= 1 << 11
+			if m.UpdatedAt.Value, err = wire.String(d, s, "updatedAt"); err != nil {
+				return err
+			}
+			m.UpdatedAt.Set = true
+		default:
+			s.Unknown(key, false)
+			return d.Skip()
+		}
+		return err
+	}); err != nil {
+		return err
+	}
+	return nil
+}
+
+func (m *OverlaySettings) decodeJX(d *jx.Decoder, s *wire.Scope) error {
+	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
+		return err
+	}
+	var dup uint64
+	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+		var err error
+		switch string(key) {
+		case "width":
+			if dup&(1<<0) != 0 {
+				s.Forget("width")
+				var zero wire.Opt[float64]
+				m.Width = zero
+			}
+			dup |= 1 << 0
+			if m.Width.Value, err = wire.Float(d, s, "width"); err != nil {
+				return err
+			}
+			m.Width.Set = true
+		case "height":
+			if dup&(1<<1) != 0 {
+				s.Forget("height")
+				var zero wire.Opt[float64]
+				m.Height = zero
+			}
+			dup |= 1 << 1
+			if m.Height.Value, err = wire.Float(d, s, "height"); err != nil {
+				return err
+			}
+			m.Height.Set = true
+		case "name":
+			if dup&(1<<2) != 0 {
+				s.Forget("name")
+				var zero wire.Opt[string]
+				m.Name = zero
+			}
+			dup |= 1 << 2
+			if m.Name.Value, err = wire.String(d, s, "name"); err != nil {
+				return err
+			}
+			m.Name.Set = true
+		default:
+			s.Unknown(key, false)
+			return d.Skip()
+		}
+		return err
+	}); err != nil {
+		return err
 	}
 	return nil
 }
@@ -8725,7 +9461,9 @@ func (m *Response) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			dup |= 1 << 4
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "error"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "error", func(v string) bool {
+					return ErrorCode(v).Known()
+				}, "\"err_internal_error\", \"err_bad_request\", \"err_unauthorized\", \"err_deadline_exceeded\", \"rate_limit_exceeded\", \"invalid_message\", \"invalid_message_type\""); err != nil {
 					return err
 				}
 				m.Error.Value = ErrorCode(sv0)
@@ -8921,13 +9659,19 @@ func (m *SubscribeData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "topic":
 			if dup&(1<<0) != 0 {
 				s.Forget("topic")
-				var zero string
+				var zero Topic
 				m.Topic = zero
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			if m.Topic, err = wire.String(d, s, "topic"); err != nil {
-				return err
+			{
+				var sv0 string
+				if sv0, err = wire.OpenEnum(d, s, "topic", func(v string) bool {
+					return Topic(v).Known()
+				}, "\"channel.activities\", \"channel.announcements\", \"channel.chatstats\", \"channel.tips\", \"channel.tips.moderation\", \"channel.chat.message\", \"channel.session.update\", \"channel.session.reset\", \"channel.chatbot.status\", \"channel.chatbot.modules.pyramid\", \"channel.chatbot.modules.emotecombo\", \"channel.chatbot.modules\", \"channel.chatbot.commands\", \"channel.chatbot.timers\", \"channel.chatbot.counters\", \"channel.chatbot.filters\", \"channel.chatbot.timeout\", \"channel.stream.status\", \"channel.overlay.action\", \"channel.overlay.broadcast\", \"channel.overlay.update\", \"channel.kvstore.update\", \"channel.songrequest\", \"channel.contests\", \"channel.giveaways\", \"channel.loyalty.redemptions\", \"channel.loyalty.items\""); err != nil {
+					return err
+				}
+				m.Topic = Topic(sv0)
 			}
 		case "room":
 			if dup&(1<<1) != 0 {
@@ -8954,18 +9698,18 @@ func (m *SubscribeData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "token_type":
 			if dup&(1<<3) != 0 {
 				s.Forget("token_type")
-				var zero TokenType
+				var zero wire.Opt[TokenType]
 				m.TokenType = zero
 			}
 			dup |= 1 << 3
-			seen |= 1 << 3
 			{
 				var sv0 string
 				if sv0, err = wire.String(d, s, "token_type"); err != nil {
 					return err
 				}
-				m.TokenType = TokenType(sv0)
+				m.TokenType.Value = TokenType(sv0)
 			}
+			m.TokenType.Set = true
 		default:
 			s.Unknown(key, false)
 			return d.Skip()
@@ -8974,15 +9718,147 @@ func (m *SubscribeData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	}); err != nil {
 		return err
 	}
-	if seen != 0xd {
+	if seen != 0x5 {
 		if seen&(1<<0) == 0 {
 			s.Missing("topic")
 		}
 		if seen&(1<<2) == 0 {
 			s.Missing("token")
 		}
-		if seen&(1<<3) == 0 {
-			s.Missing("token_type")
+	}
+	return nil
+}
+
+func (m *SubscribeLegacy) decodeJX(d *jx.Decoder, s *wire.Scope) error {
+	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
+		return err
+	}
+	var dup uint64
+	var seen uint64
+	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+		var err error
+		switch string(key) {
+		case "type":
+			if dup&(1<<0) != 0 {
+				s.Forget("type")
+				var zero SubscribeLegacyType
+				m.Type = zero
+			}
+			dup |= 1 << 0
+			seen |= 1 << 0
+			{
+				var sv0 string
+				if sv0, err = wire.String(d, s, "type"); err != nil {
+					return err
+				}
+				m.Type = SubscribeLegacyType(sv0)
+			}
+		case "nonce":
+			if dup&(1<<1) != 0 {
+				s.Forget("nonce")
+				var zero wire.Opt[string]
+				m.Nonce = zero
+			}
+			dup |= 1 << 1
+			if m.Nonce.Value, err = wire.String(d, s, "nonce"); err != nil {
+				return err
+			}
+			m.Nonce.Set = true
+		case "data":
+			if dup&(1<<2) != 0 {
+				s.Forget("data")
+				var zero SubscribeLegacyData
+				m.Data = zero
+			}
+			dup |= 1 << 2
+			seen |= 1 << 2
+			s.Push("data")
+			if err = m.Data.decodeJX(d, s); err != nil {
+				return err
+			}
+			s.Pop()
+		default:
+			s.Unknown(key, false)
+			return d.Skip()
+		}
+		return err
+	}); err != nil {
+		return err
+	}
+	if seen != 0x5 {
+		if seen&(1<<0) == 0 {
+			s.Missing("type")
+		}
+		if seen&(1<<2) == 0 {
+			s.Missing("data")
+		}
+	}
+	return nil
+}
+
+func (m *SubscribeLegacyData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
+	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
+		return err
+	}
+	var dup uint64
+	var seen uint64
+	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+		var err error
+		switch string(key) {
+		case "topic":
+			if dup&(1<<0) != 0 {
+				s.Forget("topic")
+				var zero Topic
+				m.Topic = zero
+			}
+			dup |= 1 << 0
+			seen |= 1 << 0
+			{
+				var sv0 string
+				if sv0, err = wire.OpenEnum(d, s, "topic", func(v string) bool {
+					return Topic(v).Known()
+				}, "\"channel.activities\", \"channel.announcements\", \"channel.chatstats\", \"channel.tips\", \"channel.tips.moderation\", \"channel.chat.message\", \"channel.session.update\", \"channel.session.reset\", \"channel.chatbot.status\", \"channel.chatbot.modules.pyramid\", \"channel.chatbot.modules.emotecombo\", \"channel.chatbot.modules\", \"channel.chatbot.commands\", \"channel.chatbot.timers\", \"channel.chatbot.counters\", \"channel.chatbot.filters\", \"channel.chatbot.timeout\", \"channel.stream.status\", \"channel.overlay.action\", \"channel.overlay.broadcast\", \"channel.overlay.update\", \"channel.kvstore.update\", \"channel.songrequest\", \"channel.contests\", \"channel.giveaways\", \"channel.loyalty.redemptions\", \"channel.loyalty.items\""); err != nil {
+					return err
+				}
+				m.Topic = Topic(sv0)
+			}
+		case "token":
+			if dup&(1<<1) != 0 {
+				s.Forget("token")
+				var zero wire.Opt[string]
+				m.Token = zero
+			}
+			dup |= 1 << 1
+			if m.Token.Value, err = wire.String(d, s, "token"); err != nil {
+				return err
+			}
+			m.Token.Set = true
+		case "token_type":
+			if dup&(1<<2) != 0 {
+				s.Forget("token_type")
+				var zero wire.Opt[TokenType]
+				m.TokenType = zero
+			}
+			dup |= 1 << 2
+			{
+				var sv0 string
+				if sv0, err = wire.String(d, s, "token_type"); err != nil {
+					return err
+				}
+				m.TokenType.Value = TokenType(sv0)
+			}
+			m.TokenType.Set = true
+		default:
+			s.Unknown(key, false)
+			return d.Skip()
+		}
+		return err
+	}); err != nil {
+		return err
+	}
+	if seen != 0x1 {
+		if seen&(1<<0) == 0 {
+			s.Missing("topic")
 		}
 	}
 	return nil
@@ -8993,7 +9869,6 @@ func (m *Tip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		return err
 	}
 	var dup uint64
-	var seen uint64
 	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var err error
 		switch string(key) {
@@ -9046,18 +9921,18 @@ func (m *Tip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "approved":
 			if dup&(1<<4) != 0 {
 				s.Forget("approved")
-				var zero TipApproval
+				var zero wire.Opt[TipApproval]
 				m.Approved = zero
 			}
 			dup |= 1 << 4
-			seen |= 1 << 4
 			{
 				var sv0 string
 				if sv0, err = wire.String(d, s, "approved"); err != nil {
 					return err
 				}
-				m.Approved = TipApproval(sv0)
+				m.Approved.Value = TipApproval(sv0)
 			}
+			m.Approved.Set = true
 		case "approvedBy":
 			if dup&(1<<5) != 0 {
 				s.Forget("approvedBy")
@@ -9120,11 +9995,6 @@ func (m *Tip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		return err
 	}); err != nil {
 		return err
-	}
-	if seen != 0x10 {
-		if seen&(1<<4) == 0 {
-			s.Missing("approved")
-		}
 	}
 	return nil
 }
@@ -9268,6 +10138,264 @@ func (m *TipDonor) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	return nil
 }
 
+func (m *TipModeration) decodeJX(d *jx.Decoder, s *wire.Scope) error {
+	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
+		return err
+	}
+	var dup uint64
+	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+		var err error
+		switch string(key) {
+		case "_id":
+			if dup&(1<<0) != 0 {
+				s.Forget("_id")
+				var zero wire.Opt[string]
+				m.ID = zero
+			}
+			dup |= 1 << 0
+			if m.ID.Value, err = wire.String(d, s, "_id"); err != nil {
+				return err
+			}
+			m.ID.Set = true
+		case "channel":
+			if dup&(1<<1) != 0 {
+				s.Forget("channel")
+				var zero wire.Opt[string]
+				m.Channel = zero
+			}
+			dup |= 1 << 1
+			if m.Channel.Value, err = wire.String(d, s, "channel"); err != nil {
+				return err
+			}
+			m.Channel.Set = true
+		case "provider":
+			if dup&(1<<2) != 0 {
+				s.Forget("provider")
+				var zero wire.Opt[string]
+				m.Provider = zero
+			}
+			dup |= 1 << 2
+			if m.Provider.Value, err = wire.String(d, s, "provider"); err != nil {
+				return err
+			}
+			m.Provider.Set = true
+		case "donation":
+			if dup&(1<<3) != 0 {
+				s.Forget("donation")
+				var zero wire.Opt[TipDonation]
+				m.Donation = zero
+			}
+			dup |= 1 << 3
+			s.Push("donation")
+			if err = m.Donation.Value.decodeJX(d, s); err != nil {
+				return err
+			}
+			m.Donation.Set = true
+			s.Pop()
+		case "approved":
+			if dup&(1<<4) != 0 {
+				s.Forget("approved")
+				var zero wire.Opt[TipApproval]
+				m.Approved = zero
+			}
+			dup |= 1 << 4
+			{
+				var sv0 string
+				if sv0, err = wire.String(d, s, "approved"); err != nil {
+					return err
+				}
+				m.Approved.Value = TipApproval(sv0)
+			}
+			m.Approved.Set = true
+		case "approvedBy":
+			if dup&(1<<5) != 0 {
+				s.Forget("approvedBy")
+				var zero wire.Opt[string]
+				m.ApprovedBy = zero
+			}
+			dup |= 1 << 5
+			if m.ApprovedBy.Value, err = wire.String(d, s, "approvedBy"); err != nil {
+				return err
+			}
+			m.ApprovedBy.Set = true
+		case "status":
+			if dup&(1<<6) != 0 {
+				s.Forget("status")
+				var zero wire.Opt[string]
+				m.Status = zero
+			}
+			dup |= 1 << 6
+			if m.Status.Value, err = wire.String(d, s, "status"); err != nil {
+				return err
+			}
+			m.Status.Set = true
+		case "transactionId":
+			if dup&(1<<7) != 0 {
+				s.Forget("transactionId")
+				var zero wire.Opt[string]
+				m.TransactionID = zero
+			}
+			dup |= 1 << 7
+			if m.TransactionID.Value, err = wire.String(d, s, "transactionId"); err != nil {
+				return err
+			}
+			m.TransactionID.Set = true
+		case "createdAt":
+			if dup&(1<<8) != 0 {
+				s.Forget("createdAt")
+				var zero wire.Opt[string]
+				m.CreatedAt = zero
+			}
+			dup |= 1 << 8
+			if m.CreatedAt.Value, err = wire.String(d, s, "createdAt"); err != nil {
+				return err
+			}
+			m.CreatedAt.Set = true
+		case "updatedAt":
+			if dup&(1<<9) != 0 {
+				s.Forget("updatedAt")
+				var zero wire.Opt[string]
+				m.UpdatedAt = zero
+			}
+			dup |= 1 << 9
+			if m.UpdatedAt.Value, err = wire.String(d, s, "updatedAt"); err != nil {
+				return err
+			}
+			m.UpdatedAt.Set = true
+		case "state":
+			if dup&(1<<10) != 0 {
+				s.Forget("state")
+				var zero wire.Opt[TipApproval]
+				m.State = zero
+			}
+			dup |= 1 << 10
+			s.NoteAt("state", wire.NoteDeprecated, "the spec marks this property deprecated")
+			{
+				var sv0 string
+				if sv0, err = wire.String(d, s, "state"); err != nil {
+					return err
+				}
+				m.State.Value = TipApproval(sv0)
+			}
+			m.State.Set = true
+		case "tip":
+			if dup&(1<<11) != 0 {
+				s.Forget("tip")
+				var zero wire.Opt[Tip]
+				m.Tip = zero
+			}
+			dup |= 1 << 11
+			s.NoteAt("tip", wire.NoteDeprecated, "the spec marks this property deprecated")
+			s.Push("tip")
+			if err = m.Tip.Value.decodeJX(d, s); err != nil {
+				return err
+			}
+			m.Tip.Set = true
+			s.Pop()
+		default:
+			s.Unknown(key, false)
+			return d.Skip()
+		}
+		return err
+	}); err != nil {
+		return err
+	}
+	return nil
+}
+
+func (m *UnknownTopicMessage) decodeJX(d *jx.Decoder, s *wire.Scope) error {
+	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
+		return err
+	}
+	var dup uint64
+	var seen uint64
+	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+		var err error
+		switch string(key) {
+		case "id":
+			if dup&(1<<0) != 0 {
+				s.Forget("id")
+				var zero wire.Opt[string]
+				m.ID = zero
+			}
+			dup |= 1 << 0
+			if m.ID.Value, err = wire.String(d, s, "id"); err != nil {
+				return err
+			}
+			m.ID.Set = true
+		case "ts":
+			if dup&(1<<1) != 0 {
+				s.Forget("ts")
+				var zero wire.Opt[string]
+				m.TS = zero
+			}
+			dup |= 1 << 1
+			if m.TS.Value, err = wire.String(d, s, "ts"); err != nil {
+				return err
+			}
+			m.TS.Set = true
+		case "type":
+			if dup&(1<<2) != 0 {
+				s.Forget("type")
+				var zero string
+				m.Type = zero
+			}
+			dup |= 1 << 2
+			seen |= 1 << 2
+			if m.Type, err = wire.String(d, s, "type"); err != nil {
+				return err
+			}
+		case "topic":
+			if dup&(1<<3) != 0 {
+				s.Forget("topic")
+				var zero json.RawMessage
+				m.Topic = zero
+			}
+			dup |= 1 << 3
+			seen |= 1 << 3
+			if m.Topic, err = wire.Raw(d, s, "topic"); err != nil {
+				return err
+			}
+		case "room":
+			if dup&(1<<4) != 0 {
+				s.Forget("room")
+				var zero wire.Opt[string]
+				m.Room = zero
+			}
+			dup |= 1 << 4
+			if m.Room.Value, err = wire.String(d, s, "room"); err != nil {
+				return err
+			}
+			m.Room.Set = true
+		case "data":
+			if dup&(1<<5) != 0 {
+				s.Forget("data")
+				var zero json.RawMessage
+				m.Data = zero
+			}
+			dup |= 1 << 5
+			if m.Data, err = wire.Raw(d, s, "data"); err != nil {
+				return err
+			}
+		default:
+			s.Unknown(key, false)
+			return d.Skip()
+		}
+		return err
+	}); err != nil {
+		return err
+	}
+	if seen != 0xc {
+		if seen&(1<<2) == 0 {
+			s.Missing("type")
+		}
+		if seen&(1<<3) == 0 {
+			s.Missing("topic")
+		}
+	}
+	return nil
+}
+
 func (m *Unsubscribe) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
 		return err
@@ -9343,13 +10471,19 @@ func (m *UnsubscribeData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "topic":
 			if dup&(1<<0) != 0 {
 				s.Forget("topic")
-				var zero string
+				var zero Topic
 				m.Topic = zero
 			}
 			dup |= 1 << 0
 			seen |= 1 << 0
-			if m.Topic, err = wire.String(d, s, "topic"); err != nil {
-				return err
+			{
+				var sv0 string
+				if sv0, err = wire.OpenEnum(d, s, "topic", func(v string) bool {
+					return Topic(v).Known()
+				}, "\"channel.activities\", \"channel.announcements\", \"channel.chatstats\", \"channel.tips\", \"channel.tips.moderation\", \"channel.chat.message\", \"channel.session.update\", \"channel.session.reset\", \"channel.chatbot.status\", \"channel.chatbot.modules.pyramid\", \"channel.chatbot.modules.emotecombo\", \"channel.chatbot.modules\", \"channel.chatbot.commands\", \"channel.chatbot.timers\", \"channel.chatbot.counters\", \"channel.chatbot.filters\", \"channel.chatbot.timeout\", \"channel.stream.status\", \"channel.overlay.action\", \"channel.overlay.broadcast\", \"channel.overlay.update\", \"channel.kvstore.update\", \"channel.songrequest\", \"channel.contests\", \"channel.giveaways\", \"channel.loyalty.redemptions\", \"channel.loyalty.items\""); err != nil {
+					return err
+				}
+				m.Topic = Topic(sv0)
 			}
 		case "room":
 			if dup&(1<<1) != 0 {
@@ -9575,6 +10709,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 				tagTopic = 0
 				if b, ok := p.Str(); ok {
 					switch string(b) {
+					default:
+						tagTopic = -1
 					case "astro":
 						tagTopic = 1
 					case "channel.activities":
@@ -9631,6 +10767,12 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 						tagTopic = 27
 					case "channel.loyalty.items":
 						tagTopic = 28
+					case "channel.session.updates":
+						tagTopic = 29
+					case "channel.giveaway":
+						tagTopic = 30
+					case "chatbot.timeout":
+						tagTopic = 31
 					}
 				}
 				seen |= 0x2
@@ -9892,6 +11034,41 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 				}
 				m = v
 			}
+		case 29:
+			{
+				v := &ChannelSessionUpdatesMessage{raw: frame}
+				if err := v.decodeJX(d, s); err != nil {
+					return nil, err
+				}
+				m = v
+			}
+		case 30:
+			{
+				v := &ChannelGiveawayMessage{raw: frame}
+				if err := v.decodeJX(d, s); err != nil {
+					return nil, err
+				}
+				m = v
+			}
+		case 31:
+			{
+				v := &ChatbotTimeoutMessage{raw: frame}
+				if err := v.decodeJX(d, s); err != nil {
+					return nil, err
+				}
+				m = v
+			}
+		default:
+			if tagTopic == -1 {
+				wire.UnknownVariant(s, "topic", "UnknownTopicMessage")
+			}
+			{
+				v := &UnknownTopicMessage{raw: frame}
+				if err := v.decodeJX(d, s); err != nil {
+					return nil, err
+				}
+				m = v
+			}
 		}
 	}
 	if m == nil {
@@ -9948,6 +11125,10 @@ func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error)
 						tagType = 1
 					case "unsubscribe":
 						tagType = 2
+					case "SUBSCRIBE":
+						tagType = 3
+					case "UNSUBSCRIBE":
+						tagType = 4
 					}
 				}
 				if s.FirstWins() {
@@ -9969,6 +11150,14 @@ func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error)
 	case 2:
 		{
 			v := &Unsubscribe{raw: frame}
+			if err := v.decodeJX(d, s); err != nil {
+				return nil, err
+			}
+			m = v
+		}
+	case 3, 4:
+		{
+			v := &SubscribeLegacy{raw: frame}
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}

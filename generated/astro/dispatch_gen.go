@@ -46,6 +46,7 @@ type ServerDispatcher struct {
 	onActivityGiveaway                       func(context.Context, *ChannelActivitiesMessage, *ActivityGiveaway)
 	onActivitySponsorship                    func(context.Context, *ChannelActivitiesMessage, *ActivitySponsorship)
 	onActivitySponsorshipPassive             func(context.Context, *ChannelActivitiesMessage, *ActivitySponsorshipPassive)
+	onActivityOther                          func(context.Context, *ChannelActivitiesMessage, *ActivityOther)
 	onChannelAnnouncementsMessage            func(context.Context, *ChannelAnnouncementsMessage)
 	onChannelChatstatsMessage                func(context.Context, *ChannelChatstatsMessage)
 	onChannelTipsMessage                     func(context.Context, *ChannelTipsMessage)
@@ -72,6 +73,10 @@ type ServerDispatcher struct {
 	onChannelGiveawaysMessage                func(context.Context, *ChannelGiveawaysMessage)
 	onChannelLoyaltyRedemptionsMessage       func(context.Context, *ChannelLoyaltyRedemptionsMessage)
 	onChannelLoyaltyItemsMessage             func(context.Context, *ChannelLoyaltyItemsMessage)
+	onChannelSessionUpdatesMessage           func(context.Context, *ChannelSessionUpdatesMessage)
+	onChannelGiveawayMessage                 func(context.Context, *ChannelGiveawayMessage)
+	onChatbotTimeoutMessage                  func(context.Context, *ChatbotTimeoutMessage)
+	onUnknownTopicMessage                    func(context.Context, *UnknownTopicMessage)
 	onUnknown                                func(context.Context, *wire.Unknown)
 	onUnhandled                              func(context.Context, ServerMessage)
 }
@@ -246,6 +251,11 @@ func (d *ServerDispatcher) OnActivitySponsorshipPassive(fn func(context.Context,
 	d.onActivitySponsorshipPassive = fn
 }
 
+// OnActivityOther sets the handler that receives each ActivityOther carried in a ChannelActivitiesMessage message, after the message handler.
+func (d *ServerDispatcher) OnActivityOther(fn func(context.Context, *ChannelActivitiesMessage, *ActivityOther)) {
+	d.onActivityOther = fn
+}
+
 // OnChannelAnnouncementsMessage sets the handler that receives every ChannelAnnouncementsMessage message.
 func (d *ServerDispatcher) OnChannelAnnouncementsMessage(fn func(context.Context, *ChannelAnnouncementsMessage)) {
 	d.onChannelAnnouncementsMessage = fn
@@ -374,6 +384,26 @@ func (d *ServerDispatcher) OnChannelLoyaltyRedemptionsMessage(fn func(context.Co
 // OnChannelLoyaltyItemsMessage sets the handler that receives every ChannelLoyaltyItemsMessage message.
 func (d *ServerDispatcher) OnChannelLoyaltyItemsMessage(fn func(context.Context, *ChannelLoyaltyItemsMessage)) {
 	d.onChannelLoyaltyItemsMessage = fn
+}
+
+// OnChannelSessionUpdatesMessage sets the handler that receives every ChannelSessionUpdatesMessage message.
+func (d *ServerDispatcher) OnChannelSessionUpdatesMessage(fn func(context.Context, *ChannelSessionUpdatesMessage)) {
+	d.onChannelSessionUpdatesMessage = fn
+}
+
+// OnChannelGiveawayMessage sets the handler that receives every ChannelGiveawayMessage message.
+func (d *ServerDispatcher) OnChannelGiveawayMessage(fn func(context.Context, *ChannelGiveawayMessage)) {
+	d.onChannelGiveawayMessage = fn
+}
+
+// OnChatbotTimeoutMessage sets the handler that receives every ChatbotTimeoutMessage message.
+func (d *ServerDispatcher) OnChatbotTimeoutMessage(fn func(context.Context, *ChatbotTimeoutMessage)) {
+	d.onChatbotTimeoutMessage = fn
+}
+
+// OnUnknownTopicMessage sets the handler that receives every UnknownTopicMessage message.
+func (d *ServerDispatcher) OnUnknownTopicMessage(fn func(context.Context, *UnknownTopicMessage)) {
+	d.onUnknownTopicMessage = fn
 }
 
 // OnUnknown sets the handler for frames and union values that match nothing in the spec.
@@ -575,6 +605,11 @@ func (d *ServerDispatcher) Dispatch(ctx context.Context, msg ServerMessage) {
 		case *ActivitySponsorshipPassive:
 			if d.onActivitySponsorshipPassive != nil {
 				d.onActivitySponsorshipPassive(ctx, m, v)
+				handled = true
+			}
+		case *ActivityOther:
+			if d.onActivityOther != nil {
+				d.onActivityOther(ctx, m, v)
 				handled = true
 			}
 		case *ChannelActivitiesMessageDataUnknown:
@@ -817,6 +852,42 @@ func (d *ServerDispatcher) Dispatch(ctx context.Context, msg ServerMessage) {
 		if !handled && d.onUnhandled != nil {
 			d.onUnhandled(ctx, m)
 		}
+	case *ChannelSessionUpdatesMessage:
+		handled := false
+		if d.onChannelSessionUpdatesMessage != nil {
+			d.onChannelSessionUpdatesMessage(ctx, m)
+			handled = true
+		}
+		if !handled && d.onUnhandled != nil {
+			d.onUnhandled(ctx, m)
+		}
+	case *ChannelGiveawayMessage:
+		handled := false
+		if d.onChannelGiveawayMessage != nil {
+			d.onChannelGiveawayMessage(ctx, m)
+			handled = true
+		}
+		if !handled && d.onUnhandled != nil {
+			d.onUnhandled(ctx, m)
+		}
+	case *ChatbotTimeoutMessage:
+		handled := false
+		if d.onChatbotTimeoutMessage != nil {
+			d.onChatbotTimeoutMessage(ctx, m)
+			handled = true
+		}
+		if !handled && d.onUnhandled != nil {
+			d.onUnhandled(ctx, m)
+		}
+	case *UnknownTopicMessage:
+		handled := false
+		if d.onUnknownTopicMessage != nil {
+			d.onUnknownTopicMessage(ctx, m)
+			handled = true
+		}
+		if !handled && d.onUnhandled != nil {
+			d.onUnhandled(ctx, m)
+		}
 	case *UnknownServerMessage:
 		if !d.unknown(ctx, &m.Unknown) && d.onUnhandled != nil {
 			d.onUnhandled(ctx, m)
@@ -837,10 +908,11 @@ func (d *ServerDispatcher) unknown(ctx context.Context, u *wire.Unknown) bool {
 // union values the spec does not know go to OnUnknown, so nothing is dropped
 // unseen. Register handlers before the first Dispatch.
 type ClientDispatcher struct {
-	onSubscribe   func(context.Context, *Subscribe)
-	onUnsubscribe func(context.Context, *Unsubscribe)
-	onUnknown     func(context.Context, *wire.Unknown)
-	onUnhandled   func(context.Context, ClientMessage)
+	onSubscribe       func(context.Context, *Subscribe)
+	onUnsubscribe     func(context.Context, *Unsubscribe)
+	onSubscribeLegacy func(context.Context, *SubscribeLegacy)
+	onUnknown         func(context.Context, *wire.Unknown)
+	onUnhandled       func(context.Context, ClientMessage)
 }
 
 // OnSubscribe sets the handler that receives every Subscribe message.
@@ -851,6 +923,11 @@ func (d *ClientDispatcher) OnSubscribe(fn func(context.Context, *Subscribe)) {
 // OnUnsubscribe sets the handler that receives every Unsubscribe message.
 func (d *ClientDispatcher) OnUnsubscribe(fn func(context.Context, *Unsubscribe)) {
 	d.onUnsubscribe = fn
+}
+
+// OnSubscribeLegacy sets the handler that receives every SubscribeLegacy message.
+func (d *ClientDispatcher) OnSubscribeLegacy(fn func(context.Context, *SubscribeLegacy)) {
+	d.onSubscribeLegacy = fn
 }
 
 // OnUnknown sets the handler for frames and union values that match nothing in the spec.
@@ -879,6 +956,15 @@ func (d *ClientDispatcher) Dispatch(ctx context.Context, msg ClientMessage) {
 		handled := false
 		if d.onUnsubscribe != nil {
 			d.onUnsubscribe(ctx, m)
+			handled = true
+		}
+		if !handled && d.onUnhandled != nil {
+			d.onUnhandled(ctx, m)
+		}
+	case *SubscribeLegacy:
+		handled := false
+		if d.onSubscribeLegacy != nil {
+			d.onSubscribeLegacy(ctx, m)
 			handled = true
 		}
 		if !handled && d.onUnhandled != nil {

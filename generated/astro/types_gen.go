@@ -60,21 +60,31 @@ func (*UnknownClientMessage) isClientMessage() {}
 // Activity is an object of the spec (astro.yaml#/components/schemas/Activity).
 //
 // Base of a channel activity record (follow, tip, subscription ...). `type` is
-// a plain string here; each Activity* branch narrows it to one value.
+// a plain string here; each Activity* branch narrows it to one value. The
+// activities page marks no field as required, and the generic receive example
+// of
+// https://github.com/StreamElements/docs/blob/4aac1ac/docs/websockets/index.md
+// (2026-03-20) has only type, provider and channel, so `_id` and `data` are
+// optional.
 type Activity struct {
 	// Database id of the activity record.
-	ID string `json:"_id"`
+	ID wire.Opt[string] `json:"_id,omitzero"`
 	// StreamElements channel id.
 	Channel string `json:"channel"`
-	// Platform or service an activity came from, as listed by the newer docs (note
-	// the capitalised StreamElements).
+	// Platform or service an activity came from, as listed by the activities page
+	// (note the capitalised StreamElements), plus trovo, which the chat-message
+	// page has shown since 2025-07-20
+	// (https://github.com/StreamElements/docs/blob/37ed4b1/docs/websockets/topics/channel-chat-message.md).
+	// StreamElements keeps adding platforms, so the set is open
+	// (x-extensible-enum); an unlisted provider is valid with an unknown-value
+	// note.
 	Provider ActivityProvider `json:"provider"`
 	// Activity type; narrowed by each branch.
 	Type string `json:"type"`
 	// Details of an activity. The newer docs name only the user fields below; the
 	// per-type fields (amount, tier, message, currency and so on) are not
 	// documented on the Astro pages, so the object stays open.
-	Data ActivityData `json:"data"`
+	Data wire.Opt[ActivityData] `json:"data,omitzero"`
 	// Creation time, millisecond precision.
 	CreatedAt wire.Opt[string] `json:"createdAt,omitzero"`
 	// Last update time, millisecond precision.
@@ -91,18 +101,23 @@ type Activity struct {
 // A `channelPointsRedemption` activity.
 type ActivityChannelPointsRedemption struct {
 	// Database id of the activity record.
-	ID string `json:"_id"`
+	ID wire.Opt[string] `json:"_id,omitzero"`
 	// StreamElements channel id.
 	Channel string `json:"channel"`
-	// Platform or service an activity came from, as listed by the newer docs (note
-	// the capitalised StreamElements).
+	// Platform or service an activity came from, as listed by the activities page
+	// (note the capitalised StreamElements), plus trovo, which the chat-message
+	// page has shown since 2025-07-20
+	// (https://github.com/StreamElements/docs/blob/37ed4b1/docs/websockets/topics/channel-chat-message.md).
+	// StreamElements keeps adding platforms, so the set is open
+	// (x-extensible-enum); an unlisted provider is valid with an unknown-value
+	// note.
 	Provider ActivityProvider `json:"provider"`
 	// Activity type; narrowed by each branch.
 	Type string `json:"type"`
 	// Details of an activity. The newer docs name only the user fields below; the
 	// per-type fields (amount, tier, message, currency and so on) are not
 	// documented on the Astro pages, so the object stays open.
-	Data ActivityData `json:"data"`
+	Data wire.Opt[ActivityData] `json:"data,omitzero"`
 	// Creation time, millisecond precision.
 	CreatedAt wire.Opt[string] `json:"createdAt,omitzero"`
 	// Last update time, millisecond precision.
@@ -121,18 +136,23 @@ func (*ActivityChannelPointsRedemption) isChannelActivitiesMessageData() {}
 // A `charityCampaignDonation` activity.
 type ActivityCharityCampaignDonation struct {
 	// Database id of the activity record.
-	ID string `json:"_id"`
+	ID wire.Opt[string] `json:"_id,omitzero"`
 	// StreamElements channel id.
 	Channel string `json:"channel"`
-	// Platform or service an activity came from, as listed by the newer docs (note
-	// the capitalised StreamElements).
+	// Platform or service an activity came from, as listed by the activities page
+	// (note the capitalised StreamElements), plus trovo, which the chat-message
+	// page has shown since 2025-07-20
+	// (https://github.com/StreamElements/docs/blob/37ed4b1/docs/websockets/topics/channel-chat-message.md).
+	// StreamElements keeps adding platforms, so the set is open
+	// (x-extensible-enum); an unlisted provider is valid with an unknown-value
+	// note.
 	Provider ActivityProvider `json:"provider"`
 	// Activity type; narrowed by each branch.
 	Type string `json:"type"`
 	// Details of an activity. The newer docs name only the user fields below; the
 	// per-type fields (amount, tier, message, currency and so on) are not
 	// documented on the Astro pages, so the object stays open.
-	Data ActivityData `json:"data"`
+	Data wire.Opt[ActivityData] `json:"data,omitzero"`
 	// Creation time, millisecond precision.
 	CreatedAt wire.Opt[string] `json:"createdAt,omitzero"`
 	// Last update time, millisecond precision.
@@ -151,18 +171,23 @@ func (*ActivityCharityCampaignDonation) isChannelActivitiesMessageData() {}
 // A `cheer` activity.
 type ActivityCheer struct {
 	// Database id of the activity record.
-	ID string `json:"_id"`
+	ID wire.Opt[string] `json:"_id,omitzero"`
 	// StreamElements channel id.
 	Channel string `json:"channel"`
-	// Platform or service an activity came from, as listed by the newer docs (note
-	// the capitalised StreamElements).
+	// Platform or service an activity came from, as listed by the activities page
+	// (note the capitalised StreamElements), plus trovo, which the chat-message
+	// page has shown since 2025-07-20
+	// (https://github.com/StreamElements/docs/blob/37ed4b1/docs/websockets/topics/channel-chat-message.md).
+	// StreamElements keeps adding platforms, so the set is open
+	// (x-extensible-enum); an unlisted provider is valid with an unknown-value
+	// note.
 	Provider ActivityProvider `json:"provider"`
 	// Activity type; narrowed by each branch.
 	Type string `json:"type"`
 	// Details of an activity. The newer docs name only the user fields below; the
 	// per-type fields (amount, tier, message, currency and so on) are not
 	// documented on the Astro pages, so the object stays open.
-	Data ActivityData `json:"data"`
+	Data wire.Opt[ActivityData] `json:"data,omitzero"`
 	// Creation time, millisecond precision.
 	CreatedAt wire.Opt[string] `json:"createdAt,omitzero"`
 	// Last update time, millisecond precision.
@@ -181,18 +206,23 @@ func (*ActivityCheer) isChannelActivitiesMessageData() {}
 // A `cheerPurchase` activity.
 type ActivityCheerPurchase struct {
 	// Database id of the activity record.
-	ID string `json:"_id"`
+	ID wire.Opt[string] `json:"_id,omitzero"`
 	// StreamElements channel id.
 	Channel string `json:"channel"`
-	// Platform or service an activity came from, as listed by the newer docs (note
-	// the capitalised StreamElements).
+	// Platform or service an activity came from, as listed by the activities page
+	// (note the capitalised StreamElements), plus trovo, which the chat-message
+	// page has shown since 2025-07-20
+	// (https://github.com/StreamElements/docs/blob/37ed4b1/docs/websockets/topics/channel-chat-message.md).
+	// StreamElements keeps adding platforms, so the set is open
+	// (x-extensible-enum); an unlisted provider is valid with an unknown-value
+	// note.
 	Provider ActivityProvider `json:"provider"`
 	// Activity type; narrowed by each branch.
 	Type string `json:"type"`
 	// Details of an activity. The newer docs name only the user fields below; the
 	// per-type fields (amount, tier, message, currency and so on) are not
 	// documented on the Astro pages, so the object stays open.
-	Data ActivityData `json:"data"`
+	Data wire.Opt[ActivityData] `json:"data,omitzero"`
 	// Creation time, millisecond precision.
 	CreatedAt wire.Opt[string] `json:"createdAt,omitzero"`
 	// Last update time, millisecond precision.
@@ -211,18 +241,23 @@ func (*ActivityCheerPurchase) isChannelActivitiesMessageData() {}
 // A `communityGiftPurchase` activity.
 type ActivityCommunityGiftPurchase struct {
 	// Database id of the activity record.
-	ID string `json:"_id"`
+	ID wire.Opt[string] `json:"_id,omitzero"`
 	// StreamElements channel id.
 	Channel string `json:"channel"`
-	// Platform or service an activity came from, as listed by the newer docs (note
-	// the capitalised StreamElements).
+	// Platform or service an activity came from, as listed by the activities page
+	// (note the capitalised StreamElements), plus trovo, which the chat-message
+	// page has shown since 2025-07-20
+	// (https://github.com/StreamElements/docs/blob/37ed4b1/docs/websockets/topics/channel-chat-message.md).
+	// StreamElements keeps adding platforms, so the set is open
+	// (x-extensible-enum); an unlisted provider is valid with an unknown-value
+	// note.
 	Provider ActivityProvider `json:"provider"`
 	// Activity type; narrowed by each branch.
 	Type string `json:"type"`
 	// Details of an activity. The newer docs name only the user fields below; the
 	// per-type fields (amount, tier, message, currency and so on) are not
 	// documented on the Astro pages, so the object stays open.
-	Data ActivityData `json:"data"`
+	Data wire.Opt[ActivityData] `json:"data,omitzero"`
 	// Creation time, millisecond precision.
 	CreatedAt wire.Opt[string] `json:"createdAt,omitzero"`
 	// Last update time, millisecond precision.
@@ -258,18 +293,23 @@ type ActivityData struct {
 // A `elixir` activity.
 type ActivityElixir struct {
 	// Database id of the activity record.
-	ID string `json:"_id"`
+	ID wire.Opt[string] `json:"_id,omitzero"`
 	// StreamElements channel id.
 	Channel string `json:"channel"`
-	// Platform or service an activity came from, as listed by the newer docs (note
-	// the capitalised StreamElements).
+	// Platform or service an activity came from, as listed by the activities page
+	// (note the capitalised StreamElements), plus trovo, which the chat-message
+	// page has shown since 2025-07-20
+	// (https://github.com/StreamElements/docs/blob/37ed4b1/docs/websockets/topics/channel-chat-message.md).
+	// StreamElements keeps adding platforms, so the set is open
+	// (x-extensible-enum); an unlisted provider is valid with an unknown-value
+	// note.
 	Provider ActivityProvider `json:"provider"`
 	// Activity type; narrowed by each branch.
 	Type string `json:"type"`
 	// Details of an activity. The newer docs name only the user fields below; the
 	// per-type fields (amount, tier, message, currency and so on) are not
 	// documented on the Astro pages, so the object stays open.
-	Data ActivityData `json:"data"`
+	Data wire.Opt[ActivityData] `json:"data,omitzero"`
 	// Creation time, millisecond precision.
 	CreatedAt wire.Opt[string] `json:"createdAt,omitzero"`
 	// Last update time, millisecond precision.
@@ -288,18 +328,23 @@ func (*ActivityElixir) isChannelActivitiesMessageData() {}
 // A `event` activity.
 type ActivityEvent struct {
 	// Database id of the activity record.
-	ID string `json:"_id"`
+	ID wire.Opt[string] `json:"_id,omitzero"`
 	// StreamElements channel id.
 	Channel string `json:"channel"`
-	// Platform or service an activity came from, as listed by the newer docs (note
-	// the capitalised StreamElements).
+	// Platform or service an activity came from, as listed by the activities page
+	// (note the capitalised StreamElements), plus trovo, which the chat-message
+	// page has shown since 2025-07-20
+	// (https://github.com/StreamElements/docs/blob/37ed4b1/docs/websockets/topics/channel-chat-message.md).
+	// StreamElements keeps adding platforms, so the set is open
+	// (x-extensible-enum); an unlisted provider is valid with an unknown-value
+	// note.
 	Provider ActivityProvider `json:"provider"`
 	// Activity type; narrowed by each branch.
 	Type string `json:"type"`
 	// Details of an activity. The newer docs name only the user fields below; the
 	// per-type fields (amount, tier, message, currency and so on) are not
 	// documented on the Astro pages, so the object stays open.
-	Data ActivityData `json:"data"`
+	Data wire.Opt[ActivityData] `json:"data,omitzero"`
 	// Creation time, millisecond precision.
 	CreatedAt wire.Opt[string] `json:"createdAt,omitzero"`
 	// Last update time, millisecond precision.
@@ -318,18 +363,23 @@ func (*ActivityEvent) isChannelActivitiesMessageData() {}
 // A `fan` activity.
 type ActivityFan struct {
 	// Database id of the activity record.
-	ID string `json:"_id"`
+	ID wire.Opt[string] `json:"_id,omitzero"`
 	// StreamElements channel id.
 	Channel string `json:"channel"`
-	// Platform or service an activity came from, as listed by the newer docs (note
-	// the capitalised StreamElements).
+	// Platform or service an activity came from, as listed by the activities page
+	// (note the capitalised StreamElements), plus trovo, which the chat-message
+	// page has shown since 2025-07-20
+	// (https://github.com/StreamElements/docs/blob/37ed4b1/docs/websockets/topics/channel-chat-message.md).
+	// StreamElements keeps adding platforms, so the set is open
+	// (x-extensible-enum); an unlisted provider is valid with an unknown-value
+	// note.
 	Provider ActivityProvider `json:"provider"`
 	// Activity type; narrowed by each branch.
 	Type string `json:"type"`
 	// Details of an activity. The newer docs name only the user fields below; the
 	// per-type fields (amount, tier, message, currency and so on) are not
 	// documented on the Astro pages, so the object stays open.
-	Data ActivityData `json:"data"`
+	Data wire.Opt[ActivityData] `json:"data,omitzero"`
 	// Creation time, millisecond precision.
 	CreatedAt wire.Opt[string] `json:"createdAt,omitzero"`
 	// Last update time, millisecond precision.
@@ -348,18 +398,23 @@ func (*ActivityFan) isChannelActivitiesMessageData() {}
 // A `follow` activity.
 type ActivityFollow struct {
 	// Database id of the activity record.
-	ID string `json:"_id"`
+	ID wire.Opt[string] `json:"_id,omitzero"`
 	// StreamElements channel id.
 	Channel string `json:"channel"`
-	// Platform or service an activity came from, as listed by the newer docs (note
-	// the capitalised StreamElements).
+	// Platform or service an activity came from, as listed by the activities page
+	// (note the capitalised StreamElements), plus trovo, which the chat-message
+	// page has shown since 2025-07-20
+	// (https://github.com/StreamElements/docs/blob/37ed4b1/docs/websockets/topics/channel-chat-message.md).
+	// StreamElements keeps adding platforms, so the set is open
+	// (x-extensible-enum); an unlisted provider is valid with an unknown-value
+	// note.
 	Provider ActivityProvider `json:"provider"`
 	// Activity type; narrowed by each branch.
 	Type string `json:"type"`
 	// Details of an activity. The newer docs name only the user fields below; the
 	// per-type fields (amount, tier, message, currency and so on) are not
 	// documented on the Astro pages, so the object stays open.
-	Data ActivityData `json:"data"`
+	Data wire.Opt[ActivityData] `json:"data,omitzero"`
 	// Creation time, millisecond precision.
 	CreatedAt wire.Opt[string] `json:"createdAt,omitzero"`
 	// Last update time, millisecond precision.
@@ -378,18 +433,23 @@ func (*ActivityFollow) isChannelActivitiesMessageData() {}
 // A `follower` activity.
 type ActivityFollower struct {
 	// Database id of the activity record.
-	ID string `json:"_id"`
+	ID wire.Opt[string] `json:"_id,omitzero"`
 	// StreamElements channel id.
 	Channel string `json:"channel"`
-	// Platform or service an activity came from, as listed by the newer docs (note
-	// the capitalised StreamElements).
+	// Platform or service an activity came from, as listed by the activities page
+	// (note the capitalised StreamElements), plus trovo, which the chat-message
+	// page has shown since 2025-07-20
+	// (https://github.com/StreamElements/docs/blob/37ed4b1/docs/websockets/topics/channel-chat-message.md).
+	// StreamElements keeps adding platforms, so the set is open
+	// (x-extensible-enum); an unlisted provider is valid with an unknown-value
+	// note.
 	Provider ActivityProvider `json:"provider"`
 	// Activity type; narrowed by each branch.
 	Type string `json:"type"`
 	// Details of an activity. The newer docs name only the user fields below; the
 	// per-type fields (amount, tier, message, currency and so on) are not
 	// documented on the Astro pages, so the object stays open.
-	Data ActivityData `json:"data"`
+	Data wire.Opt[ActivityData] `json:"data,omitzero"`
 	// Creation time, millisecond precision.
 	CreatedAt wire.Opt[string] `json:"createdAt,omitzero"`
 	// Last update time, millisecond precision.
@@ -408,18 +468,23 @@ func (*ActivityFollower) isChannelActivitiesMessageData() {}
 // A `giveaway` activity.
 type ActivityGiveaway struct {
 	// Database id of the activity record.
-	ID string `json:"_id"`
+	ID wire.Opt[string] `json:"_id,omitzero"`
 	// StreamElements channel id.
 	Channel string `json:"channel"`
-	// Platform or service an activity came from, as listed by the newer docs (note
-	// the capitalised StreamElements).
+	// Platform or service an activity came from, as listed by the activities page
+	// (note the capitalised StreamElements), plus trovo, which the chat-message
+	// page has shown since 2025-07-20
+	// (https://github.com/StreamElements/docs/blob/37ed4b1/docs/websockets/topics/channel-chat-message.md).
+	// StreamElements keeps adding platforms, so the set is open
+	// (x-extensible-enum); an unlisted provider is valid with an unknown-value
+	// note.
 	Provider ActivityProvider `json:"provider"`
 	// Activity type; narrowed by each branch.
 	Type string `json:"type"`
 	// Details of an activity. The newer docs name only the user fields below; the
 	// per-type fields (amount, tier, message, currency and so on) are not
 	// documented on the Astro pages, so the object stays open.
-	Data ActivityData `json:"data"`
+	Data wire.Opt[ActivityData] `json:"data,omitzero"`
 	// Creation time, millisecond precision.
 	CreatedAt wire.Opt[string] `json:"createdAt,omitzero"`
 	// Last update time, millisecond precision.
@@ -438,18 +503,23 @@ func (*ActivityGiveaway) isChannelActivitiesMessageData() {}
 // A `host` activity.
 type ActivityHost struct {
 	// Database id of the activity record.
-	ID string `json:"_id"`
+	ID wire.Opt[string] `json:"_id,omitzero"`
 	// StreamElements channel id.
 	Channel string `json:"channel"`
-	// Platform or service an activity came from, as listed by the newer docs (note
-	// the capitalised StreamElements).
+	// Platform or service an activity came from, as listed by the activities page
+	// (note the capitalised StreamElements), plus trovo, which the chat-message
+	// page has shown since 2025-07-20
+	// (https://github.com/StreamElements/docs/blob/37ed4b1/docs/websockets/topics/channel-chat-message.md).
+	// StreamElements keeps adding platforms, so the set is open
+	// (x-extensible-enum); an unlisted provider is valid with an unknown-value
+	// note.
 	Provider ActivityProvider `json:"provider"`
 	// Activity type; narrowed by each branch.
 	Type string `json:"type"`
 	// Details of an activity. The newer docs name only the user fields below; the
 	// per-type fields (amount, tier, message, currency and so on) are not
 	// documented on the Astro pages, so the object stays open.
-	Data ActivityData `json:"data"`
+	Data wire.Opt[ActivityData] `json:"data,omitzero"`
 	// Creation time, millisecond precision.
 	CreatedAt wire.Opt[string] `json:"createdAt,omitzero"`
 	// Last update time, millisecond precision.
@@ -468,18 +538,23 @@ func (*ActivityHost) isChannelActivitiesMessageData() {}
 // A `hypetrainEnd` activity.
 type ActivityHypetrainEnd struct {
 	// Database id of the activity record.
-	ID string `json:"_id"`
+	ID wire.Opt[string] `json:"_id,omitzero"`
 	// StreamElements channel id.
 	Channel string `json:"channel"`
-	// Platform or service an activity came from, as listed by the newer docs (note
-	// the capitalised StreamElements).
+	// Platform or service an activity came from, as listed by the activities page
+	// (note the capitalised StreamElements), plus trovo, which the chat-message
+	// page has shown since 2025-07-20
+	// (https://github.com/StreamElements/docs/blob/37ed4b1/docs/websockets/topics/channel-chat-message.md).
+	// StreamElements keeps adding platforms, so the set is open
+	// (x-extensible-enum); an unlisted provider is valid with an unknown-value
+	// note.
 	Provider ActivityProvider `json:"provider"`
 	// Activity type; narrowed by each branch.
 	Type string `json:"type"`
 	// Details of an activity. The newer docs name only the user fields below; the
 	// per-type fields (amount, tier, message, currency and so on) are not
 	// documented on the Astro pages, so the object stays open.
-	Data ActivityData `json:"data"`
+	Data wire.Opt[ActivityData] `json:"data,omitzero"`
 	// Creation time, millisecond precision.
 	CreatedAt wire.Opt[string] `json:"createdAt,omitzero"`
 	// Last update time, millisecond precision.
@@ -498,18 +573,23 @@ func (*ActivityHypetrainEnd) isChannelActivitiesMessageData() {}
 // A `hypetrainProgress` activity.
 type ActivityHypetrainProgress struct {
 	// Database id of the activity record.
-	ID string `json:"_id"`
+	ID wire.Opt[string] `json:"_id,omitzero"`
 	// StreamElements channel id.
 	Channel string `json:"channel"`
-	// Platform or service an activity came from, as listed by the newer docs (note
-	// the capitalised StreamElements).
+	// Platform or service an activity came from, as listed by the activities page
+	// (note the capitalised StreamElements), plus trovo, which the chat-message
+	// page has shown since 2025-07-20
+	// (https://github.com/StreamElements/docs/blob/37ed4b1/docs/websockets/topics/channel-chat-message.md).
+	// StreamElements keeps adding platforms, so the set is open
+	// (x-extensible-enum); an unlisted provider is valid with an unknown-value
+	// note.
 	Provider ActivityProvider `json:"provider"`
 	// Activity type; narrowed by each branch.
 	Type string `json:"type"`
 	// Details of an activity. The newer docs name only the user fields below; the
 	// per-type fields (amount, tier, message, currency and so on) are not
 	// documented on the Astro pages, so the object stays open.
-	Data ActivityData `json:"data"`
+	Data wire.Opt[ActivityData] `json:"data,omitzero"`
 	// Creation time, millisecond precision.
 	CreatedAt wire.Opt[string] `json:"createdAt,omitzero"`
 	// Last update time, millisecond precision.
@@ -528,18 +608,23 @@ func (*ActivityHypetrainProgress) isChannelActivitiesMessageData() {}
 // A `hypetrainStart` activity.
 type ActivityHypetrainStart struct {
 	// Database id of the activity record.
-	ID string `json:"_id"`
+	ID wire.Opt[string] `json:"_id,omitzero"`
 	// StreamElements channel id.
 	Channel string `json:"channel"`
-	// Platform or service an activity came from, as listed by the newer docs (note
-	// the capitalised StreamElements).
+	// Platform or service an activity came from, as listed by the activities page
+	// (note the capitalised StreamElements), plus trovo, which the chat-message
+	// page has shown since 2025-07-20
+	// (https://github.com/StreamElements/docs/blob/37ed4b1/docs/websockets/topics/channel-chat-message.md).
+	// StreamElements keeps adding platforms, so the set is open
+	// (x-extensible-enum); an unlisted provider is valid with an unknown-value
+	// note.
 	Provider ActivityProvider `json:"provider"`
 	// Activity type; narrowed by each branch.
 	Type string `json:"type"`
 	// Details of an activity. The newer docs name only the user fields below; the
 	// per-type fields (amount, tier, message, currency and so on) are not
 	// documented on the Astro pages, so the object stays open.
-	Data ActivityData `json:"data"`
+	Data wire.Opt[ActivityData] `json:"data,omitzero"`
 	// Creation time, millisecond precision.
 	CreatedAt wire.Opt[string] `json:"createdAt,omitzero"`
 	// Last update time, millisecond precision.
@@ -558,18 +643,23 @@ func (*ActivityHypetrainStart) isChannelActivitiesMessageData() {}
 // A `merch` activity.
 type ActivityMerch struct {
 	// Database id of the activity record.
-	ID string `json:"_id"`
+	ID wire.Opt[string] `json:"_id,omitzero"`
 	// StreamElements channel id.
 	Channel string `json:"channel"`
-	// Platform or service an activity came from, as listed by the newer docs (note
-	// the capitalised StreamElements).
+	// Platform or service an activity came from, as listed by the activities page
+	// (note the capitalised StreamElements), plus trovo, which the chat-message
+	// page has shown since 2025-07-20
+	// (https://github.com/StreamElements/docs/blob/37ed4b1/docs/websockets/topics/channel-chat-message.md).
+	// StreamElements keeps adding platforms, so the set is open
+	// (x-extensible-enum); an unlisted provider is valid with an unknown-value
+	// note.
 	Provider ActivityProvider `json:"provider"`
 	// Activity type; narrowed by each branch.
 	Type string `json:"type"`
 	// Details of an activity. The newer docs name only the user fields below; the
 	// per-type fields (amount, tier, message, currency and so on) are not
 	// documented on the Astro pages, so the object stays open.
-	Data ActivityData `json:"data"`
+	Data wire.Opt[ActivityData] `json:"data,omitzero"`
 	// Creation time, millisecond precision.
 	CreatedAt wire.Opt[string] `json:"createdAt,omitzero"`
 	// Last update time, millisecond precision.
@@ -582,14 +672,40 @@ type ActivityMerch struct {
 
 func (*ActivityMerch) isChannelActivitiesMessageData() {}
 
-// ActivityProvider is one of the values the spec lists
-// (astro.yaml#/components/schemas/ActivityProvider).
+// ActivityOther is an object of the spec
+// (astro.yaml#/components/schemas/ActivityOther).
 //
-// Platform or service an activity came from, as listed by the newer docs (note
-// the capitalised StreamElements).
+// An activity type the spec does not list yet. The activities page has grown
+// its type list (29 types at
+// https://github.com/StreamElements/docs/blob/4aac1ac/docs/websockets/topics/channel-activities.md,
+// 2026-03-20, after 38d4375 first listed them), so the union is open; the
+// whole activity is kept in Raw.
+type ActivityOther struct {
+	Type json.RawMessage `json:"type"`
+
+	// Raw is the object as received, every property included: the set is open
+	// (x-wsbind-open), and a variant the spec does not know yet may carry
+	// properties no field has.
+	Raw json.RawMessage `json:"-"`
+}
+
+func (*ActivityOther) isChannelActivitiesMessageData() {}
+
+// ActivityProvider is one of the values the spec knows, or a new one: the set
+// is open (x-extensible-enum,
+// astro.yaml#/components/schemas/ActivityProvider), so an unknown value is
+// kept as it is and validates with an unknown-value note.
+//
+// Platform or service an activity came from, as listed by the activities page
+// (note the capitalised StreamElements), plus trovo, which the chat-message
+// page has shown since 2025-07-20
+// (https://github.com/StreamElements/docs/blob/37ed4b1/docs/websockets/topics/channel-chat-message.md).
+// StreamElements keeps adding platforms, so the set is open
+// (x-extensible-enum); an unlisted provider is valid with an unknown-value
+// note.
 type ActivityProvider string
 
-// ActivityProvider values.
+// ActivityProvider values the spec knows.
 const (
 	ActivityProviderTwitch         ActivityProvider = "twitch"
 	ActivityProviderYoutube        ActivityProvider = "youtube"
@@ -601,15 +717,21 @@ const (
 	ActivityProviderStreamElements ActivityProvider = "StreamElements"
 	ActivityProviderGrabtap        ActivityProvider = "grabtap"
 	ActivityProviderKick           ActivityProvider = "kick"
+	ActivityProviderTrovo          ActivityProvider = "trovo"
 )
 
-// Valid reports whether e is one of the listed values.
-func (e ActivityProvider) Valid() bool {
+// Known reports whether e is one of the values the spec lists.
+func (e ActivityProvider) Known() bool {
 	switch e {
-	case "twitch", "youtube", "represent", "fourthwall", "lunar", "lilithgames", "x", "StreamElements", "grabtap", "kick":
+	case "twitch", "youtube", "represent", "fourthwall", "lunar", "lilithgames", "x", "StreamElements", "grabtap", "kick", "trovo":
 		return true
 	}
 	return false
+}
+
+// Valid reports true: any value of an open set is valid. Known tells the listed ones apart.
+func (ActivityProvider) Valid() bool {
+	return true
 }
 
 // ActivityPurchase is an object of the spec
@@ -618,18 +740,23 @@ func (e ActivityProvider) Valid() bool {
 // A `purchase` activity.
 type ActivityPurchase struct {
 	// Database id of the activity record.
-	ID string `json:"_id"`
+	ID wire.Opt[string] `json:"_id,omitzero"`
 	// StreamElements channel id.
 	Channel string `json:"channel"`
-	// Platform or service an activity came from, as listed by the newer docs (note
-	// the capitalised StreamElements).
+	// Platform or service an activity came from, as listed by the activities page
+	// (note the capitalised StreamElements), plus trovo, which the chat-message
+	// page has shown since 2025-07-20
+	// (https://github.com/StreamElements/docs/blob/37ed4b1/docs/websockets/topics/channel-chat-message.md).
+	// StreamElements keeps adding platforms, so the set is open
+	// (x-extensible-enum); an unlisted provider is valid with an unknown-value
+	// note.
 	Provider ActivityProvider `json:"provider"`
 	// Activity type; narrowed by each branch.
 	Type string `json:"type"`
 	// Details of an activity. The newer docs name only the user fields below; the
 	// per-type fields (amount, tier, message, currency and so on) are not
 	// documented on the Astro pages, so the object stays open.
-	Data ActivityData `json:"data"`
+	Data wire.Opt[ActivityData] `json:"data,omitzero"`
 	// Creation time, millisecond precision.
 	CreatedAt wire.Opt[string] `json:"createdAt,omitzero"`
 	// Last update time, millisecond precision.
@@ -648,18 +775,23 @@ func (*ActivityPurchase) isChannelActivitiesMessageData() {}
 // A `raid` activity.
 type ActivityRaid struct {
 	// Database id of the activity record.
-	ID string `json:"_id"`
+	ID wire.Opt[string] `json:"_id,omitzero"`
 	// StreamElements channel id.
 	Channel string `json:"channel"`
-	// Platform or service an activity came from, as listed by the newer docs (note
-	// the capitalised StreamElements).
+	// Platform or service an activity came from, as listed by the activities page
+	// (note the capitalised StreamElements), plus trovo, which the chat-message
+	// page has shown since 2025-07-20
+	// (https://github.com/StreamElements/docs/blob/37ed4b1/docs/websockets/topics/channel-chat-message.md).
+	// StreamElements keeps adding platforms, so the set is open
+	// (x-extensible-enum); an unlisted provider is valid with an unknown-value
+	// note.
 	Provider ActivityProvider `json:"provider"`
 	// Activity type; narrowed by each branch.
 	Type string `json:"type"`
 	// Details of an activity. The newer docs name only the user fields below; the
 	// per-type fields (amount, tier, message, currency and so on) are not
 	// documented on the Astro pages, so the object stays open.
-	Data ActivityData `json:"data"`
+	Data wire.Opt[ActivityData] `json:"data,omitzero"`
 	// Creation time, millisecond precision.
 	CreatedAt wire.Opt[string] `json:"createdAt,omitzero"`
 	// Last update time, millisecond precision.
@@ -678,18 +810,23 @@ func (*ActivityRaid) isChannelActivitiesMessageData() {}
 // A `redemption` activity.
 type ActivityRedemption struct {
 	// Database id of the activity record.
-	ID string `json:"_id"`
+	ID wire.Opt[string] `json:"_id,omitzero"`
 	// StreamElements channel id.
 	Channel string `json:"channel"`
-	// Platform or service an activity came from, as listed by the newer docs (note
-	// the capitalised StreamElements).
+	// Platform or service an activity came from, as listed by the activities page
+	// (note the capitalised StreamElements), plus trovo, which the chat-message
+	// page has shown since 2025-07-20
+	// (https://github.com/StreamElements/docs/blob/37ed4b1/docs/websockets/topics/channel-chat-message.md).
+	// StreamElements keeps adding platforms, so the set is open
+	// (x-extensible-enum); an unlisted provider is valid with an unknown-value
+	// note.
 	Provider ActivityProvider `json:"provider"`
 	// Activity type; narrowed by each branch.
 	Type string `json:"type"`
 	// Details of an activity. The newer docs name only the user fields below; the
 	// per-type fields (amount, tier, message, currency and so on) are not
 	// documented on the Astro pages, so the object stays open.
-	Data ActivityData `json:"data"`
+	Data wire.Opt[ActivityData] `json:"data,omitzero"`
 	// Creation time, millisecond precision.
 	CreatedAt wire.Opt[string] `json:"createdAt,omitzero"`
 	// Last update time, millisecond precision.
@@ -708,18 +845,23 @@ func (*ActivityRedemption) isChannelActivitiesMessageData() {}
 // A `share` activity.
 type ActivityShare struct {
 	// Database id of the activity record.
-	ID string `json:"_id"`
+	ID wire.Opt[string] `json:"_id,omitzero"`
 	// StreamElements channel id.
 	Channel string `json:"channel"`
-	// Platform or service an activity came from, as listed by the newer docs (note
-	// the capitalised StreamElements).
+	// Platform or service an activity came from, as listed by the activities page
+	// (note the capitalised StreamElements), plus trovo, which the chat-message
+	// page has shown since 2025-07-20
+	// (https://github.com/StreamElements/docs/blob/37ed4b1/docs/websockets/topics/channel-chat-message.md).
+	// StreamElements keeps adding platforms, so the set is open
+	// (x-extensible-enum); an unlisted provider is valid with an unknown-value
+	// note.
 	Provider ActivityProvider `json:"provider"`
 	// Activity type; narrowed by each branch.
 	Type string `json:"type"`
 	// Details of an activity. The newer docs name only the user fields below; the
 	// per-type fields (amount, tier, message, currency and so on) are not
 	// documented on the Astro pages, so the object stays open.
-	Data ActivityData `json:"data"`
+	Data wire.Opt[ActivityData] `json:"data,omitzero"`
 	// Creation time, millisecond precision.
 	CreatedAt wire.Opt[string] `json:"createdAt,omitzero"`
 	// Last update time, millisecond precision.
@@ -738,18 +880,23 @@ func (*ActivityShare) isChannelActivitiesMessageData() {}
 // A `sponsor` activity.
 type ActivitySponsor struct {
 	// Database id of the activity record.
-	ID string `json:"_id"`
+	ID wire.Opt[string] `json:"_id,omitzero"`
 	// StreamElements channel id.
 	Channel string `json:"channel"`
-	// Platform or service an activity came from, as listed by the newer docs (note
-	// the capitalised StreamElements).
+	// Platform or service an activity came from, as listed by the activities page
+	// (note the capitalised StreamElements), plus trovo, which the chat-message
+	// page has shown since 2025-07-20
+	// (https://github.com/StreamElements/docs/blob/37ed4b1/docs/websockets/topics/channel-chat-message.md).
+	// StreamElements keeps adding platforms, so the set is open
+	// (x-extensible-enum); an unlisted provider is valid with an unknown-value
+	// note.
 	Provider ActivityProvider `json:"provider"`
 	// Activity type; narrowed by each branch.
 	Type string `json:"type"`
 	// Details of an activity. The newer docs name only the user fields below; the
 	// per-type fields (amount, tier, message, currency and so on) are not
 	// documented on the Astro pages, so the object stays open.
-	Data ActivityData `json:"data"`
+	Data wire.Opt[ActivityData] `json:"data,omitzero"`
 	// Creation time, millisecond precision.
 	CreatedAt wire.Opt[string] `json:"createdAt,omitzero"`
 	// Last update time, millisecond precision.
@@ -768,18 +915,23 @@ func (*ActivitySponsor) isChannelActivitiesMessageData() {}
 // A `sponsorship` activity.
 type ActivitySponsorship struct {
 	// Database id of the activity record.
-	ID string `json:"_id"`
+	ID wire.Opt[string] `json:"_id,omitzero"`
 	// StreamElements channel id.
 	Channel string `json:"channel"`
-	// Platform or service an activity came from, as listed by the newer docs (note
-	// the capitalised StreamElements).
+	// Platform or service an activity came from, as listed by the activities page
+	// (note the capitalised StreamElements), plus trovo, which the chat-message
+	// page has shown since 2025-07-20
+	// (https://github.com/StreamElements/docs/blob/37ed4b1/docs/websockets/topics/channel-chat-message.md).
+	// StreamElements keeps adding platforms, so the set is open
+	// (x-extensible-enum); an unlisted provider is valid with an unknown-value
+	// note.
 	Provider ActivityProvider `json:"provider"`
 	// Activity type; narrowed by each branch.
 	Type string `json:"type"`
 	// Details of an activity. The newer docs name only the user fields below; the
 	// per-type fields (amount, tier, message, currency and so on) are not
 	// documented on the Astro pages, so the object stays open.
-	Data ActivityData `json:"data"`
+	Data wire.Opt[ActivityData] `json:"data,omitzero"`
 	// Creation time, millisecond precision.
 	CreatedAt wire.Opt[string] `json:"createdAt,omitzero"`
 	// Last update time, millisecond precision.
@@ -798,18 +950,23 @@ func (*ActivitySponsorship) isChannelActivitiesMessageData() {}
 // A `sponsorshipPassive` activity.
 type ActivitySponsorshipPassive struct {
 	// Database id of the activity record.
-	ID string `json:"_id"`
+	ID wire.Opt[string] `json:"_id,omitzero"`
 	// StreamElements channel id.
 	Channel string `json:"channel"`
-	// Platform or service an activity came from, as listed by the newer docs (note
-	// the capitalised StreamElements).
+	// Platform or service an activity came from, as listed by the activities page
+	// (note the capitalised StreamElements), plus trovo, which the chat-message
+	// page has shown since 2025-07-20
+	// (https://github.com/StreamElements/docs/blob/37ed4b1/docs/websockets/topics/channel-chat-message.md).
+	// StreamElements keeps adding platforms, so the set is open
+	// (x-extensible-enum); an unlisted provider is valid with an unknown-value
+	// note.
 	Provider ActivityProvider `json:"provider"`
 	// Activity type; narrowed by each branch.
 	Type string `json:"type"`
 	// Details of an activity. The newer docs name only the user fields below; the
 	// per-type fields (amount, tier, message, currency and so on) are not
 	// documented on the Astro pages, so the object stays open.
-	Data ActivityData `json:"data"`
+	Data wire.Opt[ActivityData] `json:"data,omitzero"`
 	// Creation time, millisecond precision.
 	CreatedAt wire.Opt[string] `json:"createdAt,omitzero"`
 	// Last update time, millisecond precision.
@@ -828,18 +985,23 @@ func (*ActivitySponsorshipPassive) isChannelActivitiesMessageData() {}
 // A `stars` activity.
 type ActivityStars struct {
 	// Database id of the activity record.
-	ID string `json:"_id"`
+	ID wire.Opt[string] `json:"_id,omitzero"`
 	// StreamElements channel id.
 	Channel string `json:"channel"`
-	// Platform or service an activity came from, as listed by the newer docs (note
-	// the capitalised StreamElements).
+	// Platform or service an activity came from, as listed by the activities page
+	// (note the capitalised StreamElements), plus trovo, which the chat-message
+	// page has shown since 2025-07-20
+	// (https://github.com/StreamElements/docs/blob/37ed4b1/docs/websockets/topics/channel-chat-message.md).
+	// StreamElements keeps adding platforms, so the set is open
+	// (x-extensible-enum); an unlisted provider is valid with an unknown-value
+	// note.
 	Provider ActivityProvider `json:"provider"`
 	// Activity type; narrowed by each branch.
 	Type string `json:"type"`
 	// Details of an activity. The newer docs name only the user fields below; the
 	// per-type fields (amount, tier, message, currency and so on) are not
 	// documented on the Astro pages, so the object stays open.
-	Data ActivityData `json:"data"`
+	Data wire.Opt[ActivityData] `json:"data,omitzero"`
 	// Creation time, millisecond precision.
 	CreatedAt wire.Opt[string] `json:"createdAt,omitzero"`
 	// Last update time, millisecond precision.
@@ -858,18 +1020,23 @@ func (*ActivityStars) isChannelActivitiesMessageData() {}
 // A `subscriber` activity.
 type ActivitySubscriber struct {
 	// Database id of the activity record.
-	ID string `json:"_id"`
+	ID wire.Opt[string] `json:"_id,omitzero"`
 	// StreamElements channel id.
 	Channel string `json:"channel"`
-	// Platform or service an activity came from, as listed by the newer docs (note
-	// the capitalised StreamElements).
+	// Platform or service an activity came from, as listed by the activities page
+	// (note the capitalised StreamElements), plus trovo, which the chat-message
+	// page has shown since 2025-07-20
+	// (https://github.com/StreamElements/docs/blob/37ed4b1/docs/websockets/topics/channel-chat-message.md).
+	// StreamElements keeps adding platforms, so the set is open
+	// (x-extensible-enum); an unlisted provider is valid with an unknown-value
+	// note.
 	Provider ActivityProvider `json:"provider"`
 	// Activity type; narrowed by each branch.
 	Type string `json:"type"`
 	// Details of an activity. The newer docs name only the user fields below; the
 	// per-type fields (amount, tier, message, currency and so on) are not
 	// documented on the Astro pages, so the object stays open.
-	Data ActivityData `json:"data"`
+	Data wire.Opt[ActivityData] `json:"data,omitzero"`
 	// Creation time, millisecond precision.
 	CreatedAt wire.Opt[string] `json:"createdAt,omitzero"`
 	// Last update time, millisecond precision.
@@ -888,18 +1055,23 @@ func (*ActivitySubscriber) isChannelActivitiesMessageData() {}
 // A `superchat` activity.
 type ActivitySuperchat struct {
 	// Database id of the activity record.
-	ID string `json:"_id"`
+	ID wire.Opt[string] `json:"_id,omitzero"`
 	// StreamElements channel id.
 	Channel string `json:"channel"`
-	// Platform or service an activity came from, as listed by the newer docs (note
-	// the capitalised StreamElements).
+	// Platform or service an activity came from, as listed by the activities page
+	// (note the capitalised StreamElements), plus trovo, which the chat-message
+	// page has shown since 2025-07-20
+	// (https://github.com/StreamElements/docs/blob/37ed4b1/docs/websockets/topics/channel-chat-message.md).
+	// StreamElements keeps adding platforms, so the set is open
+	// (x-extensible-enum); an unlisted provider is valid with an unknown-value
+	// note.
 	Provider ActivityProvider `json:"provider"`
 	// Activity type; narrowed by each branch.
 	Type string `json:"type"`
 	// Details of an activity. The newer docs name only the user fields below; the
 	// per-type fields (amount, tier, message, currency and so on) are not
 	// documented on the Astro pages, so the object stays open.
-	Data ActivityData `json:"data"`
+	Data wire.Opt[ActivityData] `json:"data,omitzero"`
 	// Creation time, millisecond precision.
 	CreatedAt wire.Opt[string] `json:"createdAt,omitzero"`
 	// Last update time, millisecond precision.
@@ -918,18 +1090,23 @@ func (*ActivitySuperchat) isChannelActivitiesMessageData() {}
 // A `supporter` activity.
 type ActivitySupporter struct {
 	// Database id of the activity record.
-	ID string `json:"_id"`
+	ID wire.Opt[string] `json:"_id,omitzero"`
 	// StreamElements channel id.
 	Channel string `json:"channel"`
-	// Platform or service an activity came from, as listed by the newer docs (note
-	// the capitalised StreamElements).
+	// Platform or service an activity came from, as listed by the activities page
+	// (note the capitalised StreamElements), plus trovo, which the chat-message
+	// page has shown since 2025-07-20
+	// (https://github.com/StreamElements/docs/blob/37ed4b1/docs/websockets/topics/channel-chat-message.md).
+	// StreamElements keeps adding platforms, so the set is open
+	// (x-extensible-enum); an unlisted provider is valid with an unknown-value
+	// note.
 	Provider ActivityProvider `json:"provider"`
 	// Activity type; narrowed by each branch.
 	Type string `json:"type"`
 	// Details of an activity. The newer docs name only the user fields below; the
 	// per-type fields (amount, tier, message, currency and so on) are not
 	// documented on the Astro pages, so the object stays open.
-	Data ActivityData `json:"data"`
+	Data wire.Opt[ActivityData] `json:"data,omitzero"`
 	// Creation time, millisecond precision.
 	CreatedAt wire.Opt[string] `json:"createdAt,omitzero"`
 	// Last update time, millisecond precision.
@@ -948,18 +1125,23 @@ func (*ActivitySupporter) isChannelActivitiesMessageData() {}
 // A `tip` activity.
 type ActivityTip struct {
 	// Database id of the activity record.
-	ID string `json:"_id"`
+	ID wire.Opt[string] `json:"_id,omitzero"`
 	// StreamElements channel id.
 	Channel string `json:"channel"`
-	// Platform or service an activity came from, as listed by the newer docs (note
-	// the capitalised StreamElements).
+	// Platform or service an activity came from, as listed by the activities page
+	// (note the capitalised StreamElements), plus trovo, which the chat-message
+	// page has shown since 2025-07-20
+	// (https://github.com/StreamElements/docs/blob/37ed4b1/docs/websockets/topics/channel-chat-message.md).
+	// StreamElements keeps adding platforms, so the set is open
+	// (x-extensible-enum); an unlisted provider is valid with an unknown-value
+	// note.
 	Provider ActivityProvider `json:"provider"`
 	// Activity type; narrowed by each branch.
 	Type string `json:"type"`
 	// Details of an activity. The newer docs name only the user fields below; the
 	// per-type fields (amount, tier, message, currency and so on) are not
 	// documented on the Astro pages, so the object stays open.
-	Data ActivityData `json:"data"`
+	Data wire.Opt[ActivityData] `json:"data,omitzero"`
 	// Creation time, millisecond precision.
 	CreatedAt wire.Opt[string] `json:"createdAt,omitzero"`
 	// Last update time, millisecond precision.
@@ -978,18 +1160,23 @@ func (*ActivityTip) isChannelActivitiesMessageData() {}
 // A `videolike` activity.
 type ActivityVideolike struct {
 	// Database id of the activity record.
-	ID string `json:"_id"`
+	ID wire.Opt[string] `json:"_id,omitzero"`
 	// StreamElements channel id.
 	Channel string `json:"channel"`
-	// Platform or service an activity came from, as listed by the newer docs (note
-	// the capitalised StreamElements).
+	// Platform or service an activity came from, as listed by the activities page
+	// (note the capitalised StreamElements), plus trovo, which the chat-message
+	// page has shown since 2025-07-20
+	// (https://github.com/StreamElements/docs/blob/37ed4b1/docs/websockets/topics/channel-chat-message.md).
+	// StreamElements keeps adding platforms, so the set is open
+	// (x-extensible-enum); an unlisted provider is valid with an unknown-value
+	// note.
 	Provider ActivityProvider `json:"provider"`
 	// Activity type; narrowed by each branch.
 	Type string `json:"type"`
 	// Details of an activity. The newer docs name only the user fields below; the
 	// per-type fields (amount, tier, message, currency and so on) are not
 	// documented on the Astro pages, so the object stays open.
-	Data ActivityData `json:"data"`
+	Data wire.Opt[ActivityData] `json:"data,omitzero"`
 	// Creation time, millisecond precision.
 	CreatedAt wire.Opt[string] `json:"createdAt,omitzero"`
 	// Last update time, millisecond precision.
@@ -1006,7 +1193,14 @@ func (*ActivityVideolike) isChannelActivitiesMessageData() {}
 //
 // The hello-world notification from the example in the 2023 Astro doc
 // (https://github.com/StreamElements/docs/blob/2948fcb/docs/websockets/index.md),
-// published on the `astro` topic. It appears in no topic list.
+// published on the `astro` topic. It appears in no topic list, and the
+// 2026-03-20 overhaul
+// (https://github.com/StreamElements/docs/blob/4aac1ac/docs/websockets/index.md)
+// dropped the example, so the message is deprecated and such a frame validates
+// with a note.
+//
+// Deprecated: the spec marks this message deprecated; a provider may still
+// send it.
 type AstroMessage struct {
 	// Unique id of this notification.
 	ID string `json:"id"`
@@ -1088,8 +1282,8 @@ func (*ChannelActivitiesMessage) isServerMessage() {}
 // *ActivityFollower, *ActivityStars, *ActivityShare, *ActivityVideolike,
 // *ActivityElixir, *ActivityPurchase, *ActivityHypetrainStart,
 // *ActivityHypetrainProgress, *ActivityHypetrainEnd, *ActivityGiveaway,
-// *ActivitySponsorship or *ActivitySponsorshipPassive, selected by its "type"
-// property. A value with an unknown type decodes to
+// *ActivitySponsorship, *ActivitySponsorshipPassive or *ActivityOther,
+// selected by its "type" property. A value with an unknown type decodes to
 // *ChannelActivitiesMessageDataUnknown.
 //
 // The activity, one branch per activity type.
@@ -1507,6 +1701,14 @@ func (*ChannelChatbotTimeoutMessage) isServerMessage() {}
 //
 // Topic-specific body; each message gives it a shape.
 type ChannelChatbotTimeoutMessageData struct {
+	// User name, in the payload of 2023-09-23..2024-02-08
+	// (https://github.com/StreamElements/docs/blob/c8eed31/docs/websockets/topics/chatbot/timeout.md),
+	// replaced by msg_id, user_id and user_name on 2024-02-08 (7788d85);
+	// deprecated.
+	//
+	// Deprecated: the spec marks this property deprecated; a provider may still
+	// send it.
+	User wire.Opt[string] `json:"user,omitzero"`
 	// Chat message id that triggered the event.
 	MsgID wire.Opt[string] `json:"msg_id,omitzero"`
 	// Platform user id.
@@ -1632,11 +1834,73 @@ type ChannelContestsMessageData struct {
 	Payload wire.Opt[ContestPayload] `json:"payload,omitzero"`
 }
 
+// ChannelGiveawayMessage is the ChannelGiveawayMessage message, sent by the
+// server.
+//
+// The giveaway notification of 2025-03-10..2025-12-10
+// (https://github.com/StreamElements/docs/blob/ca58e88/docs/websockets/topics/channel-giveaway.md),
+// topic channel.giveaway with the event in `action`; replaced by
+// channel.giveaways with `event` on 2025-12-11 (ff5958d). Deprecated, so an
+// old capture validates with a note.
+//
+// Deprecated: the spec marks this message deprecated; a provider may still
+// send it.
+type ChannelGiveawayMessage struct {
+	// Unique id of this notification.
+	ID string `json:"id"`
+	// Time the server emitted the notification, second precision.
+	TS string `json:"ts"`
+	// Always `message` for notifications.
+	Type string `json:"type"`
+	// Topic the notification belongs to; each message narrows it to one value.
+	Topic string `json:"topic"`
+	// Room (usually a StreamElements channel id) the notification was published
+	// to; absent in many examples.
+	Room wire.Opt[string] `json:"room,omitzero"`
+	// Topic-specific body; each message gives it a shape.
+	Data ChannelGiveawayMessageData `json:"data"`
+
+	raw []byte
+}
+
+// MessageName returns "ChannelGiveawayMessage".
+func (*ChannelGiveawayMessage) MessageName() string {
+	return "ChannelGiveawayMessage"
+}
+
+// RawFrame returns the frame m was decoded from; nil if built in code.
+func (m *ChannelGiveawayMessage) RawFrame() []byte {
+	return m.raw
+}
+func (*ChannelGiveawayMessage) isServerMessage() {}
+
+// ChannelGiveawayMessageData is an object of the spec
+// (astro.yaml#/components/messages/ChannelGiveawayMessage/payload/allOf/1/properties/data).
+//
+// Topic-specific body; each message gives it a shape.
+type ChannelGiveawayMessageData struct {
+	ChannelID  wire.Opt[string] `json:"channelId,omitzero"`
+	GiveawayID wire.Opt[string] `json:"giveawayId,omitzero"`
+	// What happened to a giveaway. The older `channel.giveaway` topic
+	// (https://github.com/StreamElements/docs/blob/ca58e88/docs/websockets/topics/channel-giveaway.md,
+	// 2025-03-10) carried this in a field named `action` and showed only `enter`;
+	// the 2025-12-11 rewrite (ff5958d) lists seven events. The set has grown, so
+	// it is open (x-extensible-enum).
+	Action wire.Opt[GiveawayEvent] `json:"action,omitzero"`
+	// State of the giveaway after the event.
+	State wire.Opt[GiveawayState] `json:"state,omitzero"`
+	// Event-specific body of a giveaway event: null for start, close and refund;
+	// totals for complete; totals and `entry` for enter; totals and `winner` for
+	// winner; `entry` alone for refund-entry. The page marks no field as required,
+	// so all are optional and the object stays open.
+	Data wire.Opt[wire.Nullable[GiveawayData]] `json:"data,omitzero"`
+}
+
 // ChannelGiveawaysMessage is the ChannelGiveawaysMessage message, sent by the
 // server.
 //
 // A giveaway event (no scope needed). Formerly published as channel.giveaway
-// with the event in `action`; this spec models the current topic only.
+// with the event in `action` (see ChannelGiveawayMessage, deprecated).
 type ChannelGiveawaysMessage struct {
 	// Unique id of this notification.
 	ID string `json:"id"`
@@ -1649,7 +1913,9 @@ type ChannelGiveawaysMessage struct {
 	// Room (usually a StreamElements channel id) the notification was published
 	// to; absent in many examples.
 	Room wire.Opt[string] `json:"room,omitzero"`
-	// A giveaway change on the `channel.giveaways` topic (newer docs).
+	// A giveaway change on the `channel.giveaways` topic
+	// (https://github.com/StreamElements/docs/blob/4aac1ac/docs/websockets/topics/channel-giveaway.md,
+	// 2026-03-20).
 	Data GiveawayUpdate `json:"data"`
 
 	raw []byte
@@ -1817,7 +2083,10 @@ func (*ChannelOverlayActionMessage) isServerMessage() {}
 //
 // Topic-specific body; each message gives it a shape.
 type ChannelOverlayActionMessageData struct {
-	// Control command sent to a channel's overlays.
+	// Control command sent to a channel's overlays. The docs grew the list (reload
+	// added on 2026-03-19,
+	// https://github.com/StreamElements/docs/blob/360f7c2/docs/websockets/topics/channel-overlay-action.md),
+	// so the set is open (x-extensible-enum).
 	Action OverlayAction `json:"action"`
 }
 
@@ -1871,8 +2140,10 @@ type ChannelOverlayBroadcastMessageData struct {
 // ChannelOverlayUpdateMessage is the ChannelOverlayUpdateMessage message, sent
 // by the server.
 //
-// Notification on channel.overlay.update (scope overlays:read). No public
-// source shows its payload, so `data` is an open object.
+// An overlay's configuration changed (scope overlays:read); `data` is the
+// complete overlay. Fields and types from the page's parameter table (first
+// published in 7204219, 2025-12-10); none is marked required and widget
+// configurations vary by widget type, so the objects stay open.
 type ChannelOverlayUpdateMessage struct {
 	// Unique id of this notification.
 	ID string `json:"id"`
@@ -1885,8 +2156,9 @@ type ChannelOverlayUpdateMessage struct {
 	// Room (usually a StreamElements channel id) the notification was published
 	// to; absent in many examples.
 	Room wire.Opt[string] `json:"room,omitzero"`
-	// Undocumented payload; kept as raw JSON.
-	Data json.RawMessage `json:"data"`
+	// An overlay configuration, as the channel.overlay.update page's parameter
+	// table lists it. No field is marked required; the object is open.
+	Data Overlay `json:"data"`
 
 	raw []byte
 }
@@ -1989,11 +2261,71 @@ func (*ChannelSessionUpdateMessage) isServerMessage() {}
 type ChannelSessionUpdateMessageData struct {
 	// Session key that changed, e.g. follower-goal (newer docs).
 	Key wire.Opt[string] `json:"key,omitzero"`
-	// Session key in the older shape.
+	// Session key in the older shape (2024-02-15..2025-03-11,
+	// https://github.com/StreamElements/docs/blob/8bff4b6/docs/websockets/topics/channel-session-update.md);
+	// deprecated.
+	//
+	// Deprecated: the spec marks this property deprecated; a provider may still
+	// send it.
 	Name wire.Opt[string] `json:"name,omitzero"`
-	// Platform, older shape only.
+	// Platform, older shape only (8bff4b6, 2024-02-15); deprecated.
+	//
+	// Deprecated: the spec marks this property deprecated; a provider may still
+	// send it.
 	Provider wire.Opt[string] `json:"provider,omitzero"`
 	// New value of the entry; its shape depends on the key.
+	Data json.RawMessage `json:"data,omitzero"`
+}
+
+// ChannelSessionUpdatesMessage is the ChannelSessionUpdatesMessage message,
+// sent by the server.
+//
+// The session-update notification as first documented on 2024-02-15
+// (https://github.com/StreamElements/docs/blob/4ba60ce/docs/websockets/topics/channel-session-update.md),
+// under the topic channel.session.updates with data {name, provider, data};
+// renamed to channel.session.update the same day (8bff4b6). Deprecated, so an
+// old capture validates with a note.
+//
+// Deprecated: the spec marks this message deprecated; a provider may still
+// send it.
+type ChannelSessionUpdatesMessage struct {
+	// Unique id of this notification.
+	ID string `json:"id"`
+	// Time the server emitted the notification, second precision.
+	TS string `json:"ts"`
+	// Always `message` for notifications.
+	Type string `json:"type"`
+	// Topic the notification belongs to; each message narrows it to one value.
+	Topic string `json:"topic"`
+	// Room (usually a StreamElements channel id) the notification was published
+	// to; absent in many examples.
+	Room wire.Opt[string] `json:"room,omitzero"`
+	// Topic-specific body; each message gives it a shape.
+	Data ChannelSessionUpdatesMessageData `json:"data"`
+
+	raw []byte
+}
+
+// MessageName returns "ChannelSessionUpdatesMessage".
+func (*ChannelSessionUpdatesMessage) MessageName() string {
+	return "ChannelSessionUpdatesMessage"
+}
+
+// RawFrame returns the frame m was decoded from; nil if built in code.
+func (m *ChannelSessionUpdatesMessage) RawFrame() []byte {
+	return m.raw
+}
+func (*ChannelSessionUpdatesMessage) isServerMessage() {}
+
+// ChannelSessionUpdatesMessageData is an object of the spec
+// (astro.yaml#/components/messages/ChannelSessionUpdatesMessage/payload/allOf/1/properties/data).
+//
+// Topic-specific body; each message gives it a shape.
+type ChannelSessionUpdatesMessageData struct {
+	// Session key that changed, e.g. follower-goal.
+	Name     wire.Opt[string] `json:"name,omitzero"`
+	Provider wire.Opt[string] `json:"provider,omitzero"`
+	// New value of the entry.
 	Data json.RawMessage `json:"data,omitzero"`
 }
 
@@ -2038,7 +2370,8 @@ func (*ChannelSongrequestMessage) isServerMessage() {}
 // Topic-specific body; each message gives it a shape.
 type ChannelSongrequestMessageData struct {
 	// What happened in the song-request system: player control, queue, history,
-	// song or settings change.
+	// song or settings change. The page lists 17 events and adds more as the
+	// feature grows, so the set is open (x-extensible-enum).
 	Event SongrequestEvent `json:"event"`
 	// Event-specific body; kept as raw JSON.
 	Payload json.RawMessage `json:"payload,omitzero"`
@@ -2104,7 +2437,10 @@ type ChannelTipsMessage struct {
 	// `channel.tips.moderation` (moderation state changes). Only `approved` and
 	// `approvedBy` are described in the docs' text
 	// (https://github.com/StreamElements/docs/blob/4aac1ac/docs/websockets/topics/channel-tips-moderation.md);
-	// the other fields come from the doc examples and the object is left open.
+	// the other fields come from the doc examples and the object is left open. No
+	// page marks `approved` as required, and the first moderation shape
+	// (https://github.com/StreamElements/docs/blob/f62c0d2/docs/websockets/topics/channel-tips-moderation.md,
+	// 2025-02-19) carries it inside `tip`, so it is optional.
 	Data Tip `json:"data"`
 
 	raw []byte
@@ -2137,12 +2473,12 @@ type ChannelTipsModerationMessage struct {
 	// Room (usually a StreamElements channel id) the notification was published
 	// to; absent in many examples.
 	Room wire.Opt[string] `json:"room,omitzero"`
-	// A tip record, used by `channel.tips` (completed tips) and
-	// `channel.tips.moderation` (moderation state changes). Only `approved` and
-	// `approvedBy` are described in the docs' text
-	// (https://github.com/StreamElements/docs/blob/4aac1ac/docs/websockets/topics/channel-tips-moderation.md);
-	// the other fields come from the doc examples and the object is left open.
-	Data Tip `json:"data"`
+	// Body of a `channel.tips.moderation` notification. The current shape is the
+	// flat Tip record. The first revision of the page
+	// (https://github.com/StreamElements/docs/blob/f62c0d2/docs/websockets/topics/channel-tips-moderation.md,
+	// 2025-02-19) wrapped it as {state, tip}; those two properties are deprecated,
+	// so such frames validate with a note.
+	Data TipModeration `json:"data"`
 
 	raw []byte
 }
@@ -2157,6 +2493,57 @@ func (m *ChannelTipsModerationMessage) RawFrame() []byte {
 	return m.raw
 }
 func (*ChannelTipsModerationMessage) isServerMessage() {}
+
+// ChatbotTimeoutMessage is the ChatbotTimeoutMessage message, sent by the
+// server.
+//
+// The chatbot timeout notification as the first Astro doc named it
+// (https://github.com/StreamElements/docs/blob/e84ab17/docs/websockets/topics/chatbot-timeout.md,
+// 2023-09-23, status "in development", payload {user, duration}); renamed
+// channel.chatbot.timeout on 2024-02-02 (a0a9d28). Deprecated, so an old
+// capture validates with a note.
+//
+// Deprecated: the spec marks this message deprecated; a provider may still
+// send it.
+type ChatbotTimeoutMessage struct {
+	// Unique id of this notification.
+	ID string `json:"id"`
+	// Time the server emitted the notification, second precision.
+	TS string `json:"ts"`
+	// Always `message` for notifications.
+	Type string `json:"type"`
+	// Topic the notification belongs to; each message narrows it to one value.
+	Topic string `json:"topic"`
+	// Room (usually a StreamElements channel id) the notification was published
+	// to; absent in many examples.
+	Room wire.Opt[string] `json:"room,omitzero"`
+	// Topic-specific body; each message gives it a shape.
+	Data ChatbotTimeoutMessageData `json:"data"`
+
+	raw []byte
+}
+
+// MessageName returns "ChatbotTimeoutMessage".
+func (*ChatbotTimeoutMessage) MessageName() string {
+	return "ChatbotTimeoutMessage"
+}
+
+// RawFrame returns the frame m was decoded from; nil if built in code.
+func (m *ChatbotTimeoutMessage) RawFrame() []byte {
+	return m.raw
+}
+func (*ChatbotTimeoutMessage) isServerMessage() {}
+
+// ChatbotTimeoutMessageData is an object of the spec
+// (astro.yaml#/components/messages/ChatbotTimeoutMessage/payload/allOf/1/properties/data).
+//
+// Topic-specific body; each message gives it a shape.
+type ChatbotTimeoutMessageData struct {
+	// User name of the timed-out user.
+	User wire.Opt[string] `json:"user,omitzero"`
+	// Timeout length in seconds.
+	Duration wire.Opt[int64] `json:"duration,omitzero"`
+}
 
 // ContestEvent is one of the values the spec lists
 // (astro.yaml#/components/schemas/ContestEvent).
@@ -2228,8 +2615,9 @@ func (e ContestState) Valid() bool {
 	return false
 }
 
-// ErrorCode is one of the values the spec lists
-// (astro.yaml#/components/schemas/ErrorCode).
+// ErrorCode is one of the values the spec knows, or a new one: the set is open
+// (x-extensible-enum, astro.yaml#/components/schemas/ErrorCode), so an unknown
+// value is kept as it is and validates with an unknown-value note.
 //
 // Error code of a failed response. err_internal_error: the server failed.
 // err_bad_request: malformed request, missing field, unknown topic or an
@@ -2240,10 +2628,14 @@ func (e ContestState) Valid() bool {
 // out, retrying is allowed. rate_limit_exceeded: too many commands.
 // invalid_message is the name used by the 2023 Astro doc
 // (https://github.com/StreamElements/docs/blob/2948fcb/docs/websockets/index.md);
-// the newer docs call it invalid_message_type.
+// the newer docs call it invalid_message_type. The set is open
+// (x-extensible-enum): the docs have already grown it (err_deadline_exceeded
+// added and invalid_message renamed in
+// https://github.com/StreamElements/docs/blob/4aac1ac/docs/websockets/index.md,
+// 2026-03-20), so an unlisted code is valid with an unknown-value note.
 type ErrorCode string
 
-// ErrorCode values.
+// ErrorCode values the spec knows.
 const (
 	ErrorCodeErrInternalError    ErrorCode = "err_internal_error"
 	ErrorCodeErrBadRequest       ErrorCode = "err_bad_request"
@@ -2254,8 +2646,8 @@ const (
 	ErrorCodeInvalidMessageType  ErrorCode = "invalid_message_type"
 )
 
-// Valid reports whether e is one of the listed values.
-func (e ErrorCode) Valid() bool {
+// Known reports whether e is one of the values the spec lists.
+func (e ErrorCode) Known() bool {
 	switch e {
 	case "err_internal_error", "err_bad_request", "err_unauthorized", "err_deadline_exceeded", "rate_limit_exceeded", "invalid_message", "invalid_message_type":
 		return true
@@ -2263,14 +2655,41 @@ func (e ErrorCode) Valid() bool {
 	return false
 }
 
-// GiveawayEvent is one of the values the spec lists
-// (astro.yaml#/components/schemas/GiveawayEvent).
+// Valid reports true: any value of an open set is valid. Known tells the listed ones apart.
+func (ErrorCode) Valid() bool {
+	return true
+}
+
+// GiveawayData is an object of the spec
+// (astro.yaml#/components/schemas/GiveawayData).
 //
-// What happened to a giveaway. The older `channel.giveaway` topic carried this
-// in a field named `action`.
+// Event-specific body of a giveaway event: null for start, close and refund;
+// totals for complete; totals and `entry` for enter; totals and `winner` for
+// winner; `entry` alone for refund-entry. The page marks no field as required,
+// so all are optional and the object stays open.
+type GiveawayData struct {
+	// Number of users entered so far (final count on complete).
+	TotalUsers wire.Opt[int64] `json:"totalUsers,omitzero"`
+	// Tickets across all entries.
+	TotalTickets wire.Opt[int64] `json:"totalTickets,omitzero"`
+	// The entrant (enter) or the refunded entry (refund-entry).
+	Entry wire.Opt[GiveawayUser] `json:"entry,omitzero"`
+	// The winning user (winner).
+	Winner wire.Opt[GiveawayUser] `json:"winner,omitzero"`
+}
+
+// GiveawayEvent is one of the values the spec knows, or a new one: the set is
+// open (x-extensible-enum, astro.yaml#/components/schemas/GiveawayEvent), so
+// an unknown value is kept as it is and validates with an unknown-value note.
+//
+// What happened to a giveaway. The older `channel.giveaway` topic
+// (https://github.com/StreamElements/docs/blob/ca58e88/docs/websockets/topics/channel-giveaway.md,
+// 2025-03-10) carried this in a field named `action` and showed only `enter`;
+// the 2025-12-11 rewrite (ff5958d) lists seven events. The set has grown, so
+// it is open (x-extensible-enum).
 type GiveawayEvent string
 
-// GiveawayEvent values.
+// GiveawayEvent values the spec knows.
 const (
 	GiveawayEventStart       GiveawayEvent = "start"
 	GiveawayEventEnter       GiveawayEvent = "enter"
@@ -2281,13 +2700,18 @@ const (
 	GiveawayEventRefundEntry GiveawayEvent = "refund-entry"
 )
 
-// Valid reports whether e is one of the listed values.
-func (e GiveawayEvent) Valid() bool {
+// Known reports whether e is one of the values the spec lists.
+func (e GiveawayEvent) Known() bool {
 	switch e {
 	case "start", "enter", "complete", "winner", "close", "refund", "refund-entry":
 		return true
 	}
 	return false
+}
+
+// Valid reports true: any value of an open set is valid. Known tells the listed ones apart.
+func (GiveawayEvent) Valid() bool {
+	return true
 }
 
 // GiveawayState is one of the values the spec lists
@@ -2317,35 +2741,42 @@ func (e GiveawayState) Valid() bool {
 // GiveawayUpdate is an object of the spec
 // (astro.yaml#/components/schemas/GiveawayUpdate).
 //
-// A giveaway change on the `channel.giveaways` topic (newer docs).
+// A giveaway change on the `channel.giveaways` topic
+// (https://github.com/StreamElements/docs/blob/4aac1ac/docs/websockets/topics/channel-giveaway.md,
+// 2026-03-20).
 type GiveawayUpdate struct {
 	ChannelID  wire.Opt[string] `json:"channelId,omitzero"`
 	GiveawayID string           `json:"giveawayId"`
-	// What happened to a giveaway. The older `channel.giveaway` topic carried this
-	// in a field named `action`.
+	// What happened to a giveaway. The older `channel.giveaway` topic
+	// (https://github.com/StreamElements/docs/blob/ca58e88/docs/websockets/topics/channel-giveaway.md,
+	// 2025-03-10) carried this in a field named `action` and showed only `enter`;
+	// the 2025-12-11 rewrite (ff5958d) lists seven events. The set has grown, so
+	// it is open (x-extensible-enum).
 	Event GiveawayEvent `json:"event"`
 	// State of the giveaway after the event.
 	State GiveawayState `json:"state"`
-	// The user concerned: the entrant for enter, the winner for winner. Null for
-	// start, close and refund; other events are not documented, so the object is
-	// open.
-	Data wire.Opt[wire.Nullable[GiveawayUpdateData]] `json:"data,omitzero"`
+	// Event-specific body of a giveaway event: null for start, close and refund;
+	// totals for complete; totals and `entry` for enter; totals and `winner` for
+	// winner; `entry` alone for refund-entry. The page marks no field as required,
+	// so all are optional and the object stays open.
+	Data wire.Opt[wire.Nullable[GiveawayData]] `json:"data,omitzero"`
 }
 
-// GiveawayUpdateData is an object of the spec
-// (astro.yaml#/components/schemas/GiveawayUpdate/properties/data).
+// GiveawayUser is an object of the spec
+// (astro.yaml#/components/schemas/GiveawayUser).
 //
-// The user concerned: the entrant for enter, the winner for winner. Null for
-// start, close and refund; other events are not documented, so the object is
-// open.
-type GiveawayUpdateData struct {
-	// Platform-prefixed user id, such as twitch:14027.
+// The User Object of the giveaways page. No field is marked required.
+type GiveawayUser struct {
+	// Provider-prefixed user id, such as twitch:12345 (the 2025-03 page printed
+	// the bare id).
 	ProviderID wire.Opt[string] `json:"providerId,omitzero"`
 	Username   wire.Opt[string] `json:"username,omitzero"`
+	// Avatar URL; optional and, per the page, not currently populated.
 	Avatar     wire.Opt[string] `json:"avatar,omitzero"`
 	Subscriber wire.Opt[bool]   `json:"subscriber,omitzero"`
-	Tickets    wire.Opt[int64]  `json:"tickets,omitzero"`
-	// Whether this is the user's first entry (enter only).
+	// Tickets of this entry.
+	Tickets wire.Opt[int64] `json:"tickets,omitzero"`
+	// Whether this is a new entrant (enter only).
 	New wire.Opt[bool] `json:"new,omitzero"`
 }
 
@@ -2372,13 +2803,49 @@ type NotificationEnvelope struct {
 	Data json.RawMessage `json:"data"`
 }
 
-// OverlayAction is one of the values the spec lists
-// (astro.yaml#/components/schemas/OverlayAction).
+// Overlay is an object of the spec (astro.yaml#/components/schemas/Overlay).
 //
-// Control command sent to a channel's overlays.
+// An overlay configuration, as the channel.overlay.update page's parameter
+// table lists it. No field is marked required; the object is open.
+type Overlay struct {
+	// Overlay canvas settings (dimensions, preset name).
+	Settings wire.Opt[OverlaySettings] `json:"settings,omitzero"`
+	// Unique overlay identifier.
+	ID wire.Opt[string] `json:"_id,omitzero"`
+	// Channel id the overlay belongs to.
+	Channel wire.Opt[string] `json:"channel,omitzero"`
+	// Overlay type (regular, campaign, etc.).
+	Type wire.Opt[string] `json:"type,omitzero"`
+	// User-defined overlay name.
+	Name wire.Opt[string] `json:"name,omitzero"`
+	// URL of the overlay preview image.
+	Preview wire.Opt[string] `json:"preview,omitzero"`
+	// Widget configurations; their fields depend on the widget type, so each is an
+	// open object.
+	Widgets []json.RawMessage `json:"widgets,omitzero"`
+	// Whether this is a mobile overlay.
+	Mobile wire.Opt[bool] `json:"mobile,omitzero"`
+	// Whether this is a campaign overlay.
+	Campaign wire.Opt[bool] `json:"campaign,omitzero"`
+	// Whether the overlay is marked as favorite.
+	Favorite wire.Opt[bool] `json:"favorite,omitzero"`
+	// ISO 8601 time of creation.
+	CreatedAt wire.Opt[string] `json:"createdAt,omitzero"`
+	// ISO 8601 time of the last update.
+	UpdatedAt wire.Opt[string] `json:"updatedAt,omitzero"`
+}
+
+// OverlayAction is one of the values the spec knows, or a new one: the set is
+// open (x-extensible-enum, astro.yaml#/components/schemas/OverlayAction), so
+// an unknown value is kept as it is and validates with an unknown-value note.
+//
+// Control command sent to a channel's overlays. The docs grew the list (reload
+// added on 2026-03-19,
+// https://github.com/StreamElements/docs/blob/360f7c2/docs/websockets/topics/channel-overlay-action.md),
+// so the set is open (x-extensible-enum).
 type OverlayAction string
 
-// OverlayAction values.
+// OverlayAction values the spec knows.
 const (
 	OverlayActionPause        OverlayAction = "pause"
 	OverlayActionUnpause      OverlayAction = "unpause"
@@ -2390,13 +2857,31 @@ const (
 	OverlayActionReload       OverlayAction = "reload"
 )
 
-// Valid reports whether e is one of the listed values.
-func (e OverlayAction) Valid() bool {
+// Known reports whether e is one of the values the spec lists.
+func (e OverlayAction) Known() bool {
 	switch e {
 	case "pause", "unpause", "mute", "unmute", "skip", "playNext", "emptyHypeCup", "reload":
 		return true
 	}
 	return false
+}
+
+// Valid reports true: any value of an open set is valid. Known tells the listed ones apart.
+func (OverlayAction) Valid() bool {
+	return true
+}
+
+// OverlaySettings is an object of the spec
+// (astro.yaml#/components/schemas/Overlay/properties/settings).
+//
+// Overlay canvas settings (dimensions, preset name).
+type OverlaySettings struct {
+	// Canvas width in pixels.
+	Width wire.Opt[float64] `json:"width,omitzero"`
+	// Canvas height in pixels.
+	Height wire.Opt[float64] `json:"height,omitzero"`
+	// Preset name, such as 1080p (in the example, not in the table).
+	Name wire.Opt[string] `json:"name,omitzero"`
 }
 
 // Reconnect is the Reconnect message, sent by the server.
@@ -2406,7 +2891,15 @@ func (e OverlayAction) Valid() bool {
 // restores every subscription; a bad or expired token makes the new server
 // close at once. A third-party client treats the token as single-use.
 type Reconnect struct {
-	// A ULID in Crockford base32, 26 characters.
+	// Id of a server frame. The envelope table calls it a ULID, but the docs' own
+	// examples print placeholders (`01J5KXYZ...`, `01J5M2AB...` in
+	// https://github.com/StreamElements/docs/blob/4aac1ac/docs/websockets/index.md),
+	// ids ending in `L` (topics/channel-session-reset.md and
+	// topics/chatbot/counters.md at 4aac1ac), which Crockford base32 excludes, and
+	// a UUID
+	// (https://github.com/StreamElements/docs/blob/190c381/docs/websockets/index.md,
+	// 2023-09-20). The ULID format is never promised as a contract, so any string
+	// is accepted.
 	ID wire.Opt[string] `json:"id,omitzero"`
 	// An RFC 3339 date-time, such as 2024-02-15T14:52:42Z.
 	TS   wire.Opt[string] `json:"ts,omitzero"`
@@ -2444,7 +2937,15 @@ type ReconnectData struct {
 // https://github.com/StreamElements/docs/blob/e84ab17/docs/websockets/index.md)
 // sent it as a bare string, so both are accepted.
 type Response struct {
-	// A ULID in Crockford base32, 26 characters.
+	// Id of a server frame. The envelope table calls it a ULID, but the docs' own
+	// examples print placeholders (`01J5KXYZ...`, `01J5M2AB...` in
+	// https://github.com/StreamElements/docs/blob/4aac1ac/docs/websockets/index.md),
+	// ids ending in `L` (topics/channel-session-reset.md and
+	// topics/chatbot/counters.md at 4aac1ac), which Crockford base32 excludes, and
+	// a UUID
+	// (https://github.com/StreamElements/docs/blob/190c381/docs/websockets/index.md,
+	// 2023-09-20). The ULID format is never promised as a contract, so any string
+	// is accepted.
 	ID string `json:"id"`
 	// An RFC 3339 date-time, such as 2024-02-15T14:52:42Z.
 	TS string `json:"ts"`
@@ -2465,7 +2966,11 @@ type Response struct {
 	// out, retrying is allowed. rate_limit_exceeded: too many commands.
 	// invalid_message is the name used by the 2023 Astro doc
 	// (https://github.com/StreamElements/docs/blob/2948fcb/docs/websockets/index.md);
-	// the newer docs call it invalid_message_type.
+	// the newer docs call it invalid_message_type. The set is open
+	// (x-extensible-enum): the docs have already grown it (err_deadline_exceeded
+	// added and invalid_message renamed in
+	// https://github.com/StreamElements/docs/blob/4aac1ac/docs/websockets/index.md,
+	// 2026-03-20), so an unlisted code is valid with an unknown-value note.
 	Error wire.Opt[ErrorCode] `json:"error,omitzero"`
 	// Outcome of a request: an object (2023-09-27 doc and newer docs) or a bare
 	// string (2023-09-23 doc,
@@ -2547,14 +3052,17 @@ func (e ResponseType) Valid() bool {
 	return false
 }
 
-// SongrequestEvent is one of the values the spec lists
-// (astro.yaml#/components/schemas/SongrequestEvent).
+// SongrequestEvent is one of the values the spec knows, or a new one: the set
+// is open (x-extensible-enum,
+// astro.yaml#/components/schemas/SongrequestEvent), so an unknown value is
+// kept as it is and validates with an unknown-value note.
 //
 // What happened in the song-request system: player control, queue, history,
-// song or settings change.
+// song or settings change. The page lists 17 events and adds more as the
+// feature grows, so the set is open (x-extensible-enum).
 type SongrequestEvent string
 
-// SongrequestEvent values.
+// SongrequestEvent values the spec knows.
 const (
 	SongrequestEventPlay           SongrequestEvent = "play"
 	SongrequestEventPause          SongrequestEvent = "pause"
@@ -2575,13 +3083,18 @@ const (
 	SongrequestEventSettingsUpdate SongrequestEvent = "settings.update"
 )
 
-// Valid reports whether e is one of the listed values.
-func (e SongrequestEvent) Valid() bool {
+// Known reports whether e is one of the values the spec lists.
+func (e SongrequestEvent) Known() bool {
 	switch e {
 	case "play", "pause", "volume", "queue.add", "queue.remove", "queue.clear", "queue.purge", "pending.approve", "history.add", "history.clear", "history.remove", "song.next", "song.skip", "song.position", "song.voteskip", "song.previous", "settings.update":
 		return true
 	}
 	return false
+}
+
+// Valid reports true: any value of an open set is valid. Known tells the listed ones apart.
+func (SongrequestEvent) Valid() bool {
+	return true
 }
 
 // Subscribe is the Subscribe message, sent by the client.
@@ -2617,19 +3130,87 @@ type SubscribeData struct {
 	// Topic name, e.g. channel.activities. The example in the 2023 Astro doc
 	// (https://github.com/StreamElements/docs/blob/2948fcb/docs/websockets/index.md)
 	// uses channel.follow, which no topic list contains.
-	Topic string `json:"topic"`
+	Topic Topic `json:"topic"`
 	// Room to subscribe to. Current docs: defaults to "" (global). Docs before
 	// 2026-03-20: defaults to the channel the token belongs to.
 	Room wire.Opt[string] `json:"room,omitzero"`
 	// Credential for this subscription; required for subscribe.
 	Token string `json:"token"`
+	// Kind of token. Optional: the request table of
+	// https://github.com/StreamElements/docs/blob/4aac1ac/docs/websockets/index.md
+	// (2026-03-20) marks only topic and token (for subscribe) as required.
+	TokenType wire.Opt[TokenType] `json:"token_type,omitzero"`
+}
+
+// SubscribeLegacy is the SubscribeLegacy message, sent by the client.
+//
+// The first revision of the Astro doc
+// (https://github.com/StreamElements/docs/blob/190c381/docs/websockets/index.md,
+// 2023-09-20) spelled the request types SUBSCRIBE and UNSUBSCRIBE; three days
+// later (e84ab17) they became lower case. Deprecated, so such a request
+// validates with a note.
+//
+// Deprecated: the spec marks this message deprecated; a provider may still
+// send it.
+type SubscribeLegacy struct {
+	Type  SubscribeLegacyType `json:"type"`
+	Nonce wire.Opt[string]    `json:"nonce,omitzero"`
+	Data  SubscribeLegacyData `json:"data"`
+
+	raw []byte
+}
+
+// MessageName returns "SubscribeLegacy".
+func (*SubscribeLegacy) MessageName() string {
+	return "SubscribeLegacy"
+}
+
+// RawFrame returns the frame m was decoded from; nil if built in code.
+func (m *SubscribeLegacy) RawFrame() []byte {
+	return m.raw
+}
+func (*SubscribeLegacy) isClientMessage() {}
+
+// SubscribeLegacyData is an object of the spec
+// (astro.yaml#/components/messages/SubscribeLegacy/payload/properties/data).
+type SubscribeLegacyData struct {
+	// Topic name. The set is open (x-extensible-enum): the topic list has grown
+	// with almost every revision of the docs, and topics were renamed
+	// (chatbot.timeout, channel.session.updates, channel.giveaway), so a topic
+	// outside the current list
+	// (https://github.com/StreamElements/docs/blob/4aac1ac/docs/websockets/topics/index.md,
+	// plus channel.chatbot.timeout, which has its own page) is valid with an
+	// unknown-value note. The 2023 examples subscribe to channel.follow, which no
+	// list contains
+	// (https://github.com/StreamElements/docs/blob/360f7c2/docs/websockets/index.md).
+	Topic Topic            `json:"topic"`
+	Token wire.Opt[string] `json:"token,omitzero"`
 	// Kind of credential carried in a subscribe request. The first Astro doc
 	// (https://github.com/StreamElements/docs/blob/e84ab17/docs/websockets/index.md,
 	// 2023-09-23) allowed apikey and jwt, and `oauth` was added a few days later
 	// (https://github.com/StreamElements/docs/blob/2948fcb/docs/websockets/index.md);
 	// the current docs call the OAuth kind `oauth2`. Both OAuth spellings are kept
 	// so that old and new clients validate.
-	TokenType TokenType `json:"token_type"`
+	TokenType wire.Opt[TokenType] `json:"token_type,omitzero"`
+}
+
+// SubscribeLegacyType is one of the values the spec lists
+// (astro.yaml#/components/messages/SubscribeLegacy/payload/properties/type).
+type SubscribeLegacyType string
+
+// SubscribeLegacyType values.
+const (
+	SubscribeLegacyTypeSubscribe   SubscribeLegacyType = "SUBSCRIBE"
+	SubscribeLegacyTypeUnsubscribe SubscribeLegacyType = "UNSUBSCRIBE"
+)
+
+// Valid reports whether e is one of the listed values.
+func (e SubscribeLegacyType) Valid() bool {
+	switch e {
+	case "SUBSCRIBE", "UNSUBSCRIBE":
+		return true
+	}
+	return false
 }
 
 // Tip is an object of the spec (astro.yaml#/components/schemas/Tip).
@@ -2638,7 +3219,10 @@ type SubscribeData struct {
 // `channel.tips.moderation` (moderation state changes). Only `approved` and
 // `approvedBy` are described in the docs' text
 // (https://github.com/StreamElements/docs/blob/4aac1ac/docs/websockets/topics/channel-tips-moderation.md);
-// the other fields come from the doc examples and the object is left open.
+// the other fields come from the doc examples and the object is left open. No
+// page marks `approved` as required, and the first moderation shape
+// (https://github.com/StreamElements/docs/blob/f62c0d2/docs/websockets/topics/channel-tips-moderation.md,
+// 2025-02-19) carries it inside `tip`, so it is optional.
 type Tip struct {
 	// Tip id.
 	ID      wire.Opt[string] `json:"_id,omitzero"`
@@ -2648,7 +3232,7 @@ type Tip struct {
 	// Money and message of a tip.
 	Donation wire.Opt[TipDonation] `json:"donation,omitzero"`
 	// Moderation state of a tip: waiting for review, let through, or refused.
-	Approved TipApproval `json:"approved"`
+	Approved wire.Opt[TipApproval] `json:"approved,omitzero"`
 	// Moderator who allowed or rejected the tip; set only in those states.
 	ApprovedBy wire.Opt[string] `json:"approvedBy,omitzero"`
 	// Transaction status, e.g. success.
@@ -2708,6 +3292,45 @@ type TipDonor struct {
 	Channel wire.Opt[string] `json:"channel,omitzero"`
 }
 
+// TipModeration is an object of the spec
+// (astro.yaml#/components/schemas/TipModeration).
+//
+// Body of a `channel.tips.moderation` notification. The current shape is the
+// flat Tip record. The first revision of the page
+// (https://github.com/StreamElements/docs/blob/f62c0d2/docs/websockets/topics/channel-tips-moderation.md,
+// 2025-02-19) wrapped it as {state, tip}; those two properties are deprecated,
+// so such frames validate with a note.
+type TipModeration struct {
+	// Tip id.
+	ID      wire.Opt[string] `json:"_id,omitzero"`
+	Channel wire.Opt[string] `json:"channel,omitzero"`
+	// Payment provider, e.g. paypal.
+	Provider wire.Opt[string] `json:"provider,omitzero"`
+	// Money and message of a tip.
+	Donation wire.Opt[TipDonation] `json:"donation,omitzero"`
+	// Moderation state of a tip: waiting for review, let through, or refused.
+	Approved wire.Opt[TipApproval] `json:"approved,omitzero"`
+	// Moderator who allowed or rejected the tip; set only in those states.
+	ApprovedBy wire.Opt[string] `json:"approvedBy,omitzero"`
+	// Transaction status, e.g. success.
+	Status        wire.Opt[string] `json:"status,omitzero"`
+	TransactionID wire.Opt[string] `json:"transactionId,omitzero"`
+	// An RFC 3339 date-time, such as 2024-02-15T14:52:42Z.
+	CreatedAt wire.Opt[string] `json:"createdAt,omitzero"`
+	// An RFC 3339 date-time, such as 2024-02-15T14:52:42Z.
+	UpdatedAt wire.Opt[string] `json:"updatedAt,omitzero"`
+	// Moderation state, 2025-02-19 shape only (f62c0d2).
+	//
+	// Deprecated: the spec marks this property deprecated; a provider may still
+	// send it.
+	State wire.Opt[TipApproval] `json:"state,omitzero"`
+	// The tip record, 2025-02-19 shape only (f62c0d2).
+	//
+	// Deprecated: the spec marks this property deprecated; a provider may still
+	// send it.
+	Tip wire.Opt[Tip] `json:"tip,omitzero"`
+}
+
 // TokenType is one of the values the spec lists
 // (astro.yaml#/components/schemas/TokenType).
 //
@@ -2735,6 +3358,109 @@ func (e TokenType) Valid() bool {
 	}
 	return false
 }
+
+// Topic is one of the values the spec knows, or a new one: the set is open
+// (x-extensible-enum, astro.yaml#/components/schemas/Topic), so an unknown
+// value is kept as it is and validates with an unknown-value note.
+//
+// Topic name. The set is open (x-extensible-enum): the topic list has grown
+// with almost every revision of the docs, and topics were renamed
+// (chatbot.timeout, channel.session.updates, channel.giveaway), so a topic
+// outside the current list
+// (https://github.com/StreamElements/docs/blob/4aac1ac/docs/websockets/topics/index.md,
+// plus channel.chatbot.timeout, which has its own page) is valid with an
+// unknown-value note. The 2023 examples subscribe to channel.follow, which no
+// list contains
+// (https://github.com/StreamElements/docs/blob/360f7c2/docs/websockets/index.md).
+type Topic string
+
+// Topic values the spec knows.
+const (
+	TopicChannelActivities               Topic = "channel.activities"
+	TopicChannelAnnouncements            Topic = "channel.announcements"
+	TopicChannelChatstats                Topic = "channel.chatstats"
+	TopicChannelTips                     Topic = "channel.tips"
+	TopicChannelTipsModeration           Topic = "channel.tips.moderation"
+	TopicChannelChatMessage              Topic = "channel.chat.message"
+	TopicChannelSessionUpdate            Topic = "channel.session.update"
+	TopicChannelSessionReset             Topic = "channel.session.reset"
+	TopicChannelChatbotStatus            Topic = "channel.chatbot.status"
+	TopicChannelChatbotModulesPyramid    Topic = "channel.chatbot.modules.pyramid"
+	TopicChannelChatbotModulesEmotecombo Topic = "channel.chatbot.modules.emotecombo"
+	TopicChannelChatbotModules           Topic = "channel.chatbot.modules"
+	TopicChannelChatbotCommands          Topic = "channel.chatbot.commands"
+	TopicChannelChatbotTimers            Topic = "channel.chatbot.timers"
+	TopicChannelChatbotCounters          Topic = "channel.chatbot.counters"
+	TopicChannelChatbotFilters           Topic = "channel.chatbot.filters"
+	TopicChannelChatbotTimeout           Topic = "channel.chatbot.timeout"
+	TopicChannelStreamStatus             Topic = "channel.stream.status"
+	TopicChannelOverlayAction            Topic = "channel.overlay.action"
+	TopicChannelOverlayBroadcast         Topic = "channel.overlay.broadcast"
+	TopicChannelOverlayUpdate            Topic = "channel.overlay.update"
+	TopicChannelKvstoreUpdate            Topic = "channel.kvstore.update"
+	TopicChannelSongrequest              Topic = "channel.songrequest"
+	TopicChannelContests                 Topic = "channel.contests"
+	TopicChannelGiveaways                Topic = "channel.giveaways"
+	TopicChannelLoyaltyRedemptions       Topic = "channel.loyalty.redemptions"
+	TopicChannelLoyaltyItems             Topic = "channel.loyalty.items"
+)
+
+// Known reports whether e is one of the values the spec lists.
+func (e Topic) Known() bool {
+	switch e {
+	case "channel.activities", "channel.announcements", "channel.chatstats", "channel.tips", "channel.tips.moderation", "channel.chat.message", "channel.session.update", "channel.session.reset", "channel.chatbot.status", "channel.chatbot.modules.pyramid", "channel.chatbot.modules.emotecombo", "channel.chatbot.modules", "channel.chatbot.commands", "channel.chatbot.timers", "channel.chatbot.counters", "channel.chatbot.filters", "channel.chatbot.timeout", "channel.stream.status", "channel.overlay.action", "channel.overlay.broadcast", "channel.overlay.update", "channel.kvstore.update", "channel.songrequest", "channel.contests", "channel.giveaways", "channel.loyalty.redemptions", "channel.loyalty.items":
+		return true
+	}
+	return false
+}
+
+// Valid reports true: any value of an open set is valid. Known tells the listed ones apart.
+func (Topic) Valid() bool {
+	return true
+}
+
+// UnknownTopicMessage is the UnknownTopicMessage message, sent by the server.
+//
+// Catch-all of the open set of topics. The topic list has grown with the docs
+// (compare
+// https://github.com/StreamElements/docs/blob/e84ab17/docs/websockets/index.md,
+// 2023-09-23, with
+// https://github.com/StreamElements/docs/blob/4aac1ac/docs/websockets/topics/index.md,
+// 2026-03-20), and the 2023 examples use channel.follow, which no list
+// contains. A `message` frame whose topic no other message has is this
+// message: valid, with an unknown-variant note.
+type UnknownTopicMessage struct {
+	// Id of a server frame. The envelope table calls it a ULID, but the docs' own
+	// examples print placeholders (`01J5KXYZ...`, `01J5M2AB...` in
+	// https://github.com/StreamElements/docs/blob/4aac1ac/docs/websockets/index.md),
+	// ids ending in `L` (topics/channel-session-reset.md and
+	// topics/chatbot/counters.md at 4aac1ac), which Crockford base32 excludes, and
+	// a UUID
+	// (https://github.com/StreamElements/docs/blob/190c381/docs/websockets/index.md,
+	// 2023-09-20). The ULID format is never promised as a contract, so any string
+	// is accepted.
+	ID wire.Opt[string] `json:"id,omitzero"`
+	// Emission time.
+	TS    wire.Opt[string] `json:"ts,omitzero"`
+	Type  string           `json:"type"`
+	Topic json.RawMessage  `json:"topic"`
+	Room  wire.Opt[string] `json:"room,omitzero"`
+	// Topic-specific body; unknown.
+	Data json.RawMessage `json:"data,omitzero"`
+
+	raw []byte
+}
+
+// MessageName returns "UnknownTopicMessage".
+func (*UnknownTopicMessage) MessageName() string {
+	return "UnknownTopicMessage"
+}
+
+// RawFrame returns the frame m was decoded from; nil if built in code.
+func (m *UnknownTopicMessage) RawFrame() []byte {
+	return m.raw
+}
+func (*UnknownTopicMessage) isServerMessage() {}
 
 // Unsubscribe is the Unsubscribe message, sent by the client.
 //
@@ -2764,7 +3490,16 @@ func (*Unsubscribe) isClientMessage() {}
 // UnsubscribeData is an object of the spec
 // (astro.yaml#/components/messages/Unsubscribe/payload/properties/data).
 type UnsubscribeData struct {
-	Topic string `json:"topic"`
+	// Topic name. The set is open (x-extensible-enum): the topic list has grown
+	// with almost every revision of the docs, and topics were renamed
+	// (chatbot.timeout, channel.session.updates, channel.giveaway), so a topic
+	// outside the current list
+	// (https://github.com/StreamElements/docs/blob/4aac1ac/docs/websockets/topics/index.md,
+	// plus channel.chatbot.timeout, which has its own page) is valid with an
+	// unknown-value note. The 2023 examples subscribe to channel.follow, which no
+	// list contains
+	// (https://github.com/StreamElements/docs/blob/360f7c2/docs/websockets/index.md).
+	Topic Topic `json:"topic"`
 	// Room to leave; empty or omitted means all rooms of the topic.
 	Room wire.Opt[string] `json:"room,omitzero"`
 	// Not needed for unsubscribe (newer docs); tolerated.
@@ -2783,7 +3518,15 @@ type UnsubscribeData struct {
 // Greeting sent once right after connecting (newer docs; the 2023 Astro doc
 // does not mention it). The official examples wait for it before subscribing.
 type Welcome struct {
-	// A ULID in Crockford base32, 26 characters.
+	// Id of a server frame. The envelope table calls it a ULID, but the docs' own
+	// examples print placeholders (`01J5KXYZ...`, `01J5M2AB...` in
+	// https://github.com/StreamElements/docs/blob/4aac1ac/docs/websockets/index.md),
+	// ids ending in `L` (topics/channel-session-reset.md and
+	// topics/chatbot/counters.md at 4aac1ac), which Crockford base32 excludes, and
+	// a UUID
+	// (https://github.com/StreamElements/docs/blob/190c381/docs/websockets/index.md,
+	// 2023-09-20). The ULID format is never promised as a contract, so any string
+	// is accepted.
 	ID string `json:"id"`
 	// An RFC 3339 date-time, such as 2024-02-15T14:52:42Z.
 	TS   string      `json:"ts"`

@@ -2,7 +2,10 @@
 
 package astro
 
-import "github.com/wsbind/wsbind/runtime/wire"
+import (
+	jsonvalue "github.com/wsbind/wsbind/runtime/jsonvalue"
+	"github.com/wsbind/wsbind/runtime/wire"
+)
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
 func (m *Activity) Validate() error {
@@ -13,9 +16,6 @@ func (m *Activity) Validate() error {
 }
 
 func (m *Activity) validate(s *wire.Scope) {
-	s.Push("provider")
-	m.Provider.validate(s)
-	s.Pop()
 	if m.CreatedAt.Set {
 		s.Push("createdAt")
 		wire.CheckFormat(s, m.CreatedAt.Value, "date-time")
@@ -40,9 +40,6 @@ func (m *ActivityChannelPointsRedemption) Validate() error {
 }
 
 func (m *ActivityChannelPointsRedemption) validate(s *wire.Scope) {
-	s.Push("provider")
-	m.Provider.validate(s)
-	s.Pop()
 	s.Push("type")
 	if m.Type != "channelPointsRedemption" {
 		wire.Const(s, "\"channelPointsRedemption\"")
@@ -72,9 +69,6 @@ func (m *ActivityCharityCampaignDonation) Validate() error {
 }
 
 func (m *ActivityCharityCampaignDonation) validate(s *wire.Scope) {
-	s.Push("provider")
-	m.Provider.validate(s)
-	s.Pop()
 	s.Push("type")
 	if m.Type != "charityCampaignDonation" {
 		wire.Const(s, "\"charityCampaignDonation\"")
@@ -104,9 +98,6 @@ func (m *ActivityCheer) Validate() error {
 }
 
 func (m *ActivityCheer) validate(s *wire.Scope) {
-	s.Push("provider")
-	m.Provider.validate(s)
-	s.Pop()
 	s.Push("type")
 	if m.Type != "cheer" {
 		wire.Const(s, "\"cheer\"")
@@ -136,9 +127,6 @@ func (m *ActivityCheerPurchase) Validate() error {
 }
 
 func (m *ActivityCheerPurchase) validate(s *wire.Scope) {
-	s.Push("provider")
-	m.Provider.validate(s)
-	s.Pop()
 	s.Push("type")
 	if m.Type != "cheerPurchase" {
 		wire.Const(s, "\"cheerPurchase\"")
@@ -168,9 +156,6 @@ func (m *ActivityCommunityGiftPurchase) Validate() error {
 }
 
 func (m *ActivityCommunityGiftPurchase) validate(s *wire.Scope) {
-	s.Push("provider")
-	m.Provider.validate(s)
-	s.Pop()
 	s.Push("type")
 	if m.Type != "communityGiftPurchase" {
 		wire.Const(s, "\"communityGiftPurchase\"")
@@ -210,9 +195,6 @@ func (m *ActivityElixir) Validate() error {
 }
 
 func (m *ActivityElixir) validate(s *wire.Scope) {
-	s.Push("provider")
-	m.Provider.validate(s)
-	s.Pop()
 	s.Push("type")
 	if m.Type != "elixir" {
 		wire.Const(s, "\"elixir\"")
@@ -242,9 +224,6 @@ func (m *ActivityEvent) Validate() error {
 }
 
 func (m *ActivityEvent) validate(s *wire.Scope) {
-	s.Push("provider")
-	m.Provider.validate(s)
-	s.Pop()
 	s.Push("type")
 	if m.Type != "event" {
 		wire.Const(s, "\"event\"")
@@ -274,9 +253,6 @@ func (m *ActivityFan) Validate() error {
 }
 
 func (m *ActivityFan) validate(s *wire.Scope) {
-	s.Push("provider")
-	m.Provider.validate(s)
-	s.Pop()
 	s.Push("type")
 	if m.Type != "fan" {
 		wire.Const(s, "\"fan\"")
@@ -306,9 +282,6 @@ func (m *ActivityFollow) Validate() error {
 }
 
 func (m *ActivityFollow) validate(s *wire.Scope) {
-	s.Push("provider")
-	m.Provider.validate(s)
-	s.Pop()
 	s.Push("type")
 	if m.Type != "follow" {
 		wire.Const(s, "\"follow\"")
@@ -338,9 +311,6 @@ func (m *ActivityFollower) Validate() error {
 }
 
 func (m *ActivityFollower) validate(s *wire.Scope) {
-	s.Push("provider")
-	m.Provider.validate(s)
-	s.Pop()
 	s.Push("type")
 	if m.Type != "follower" {
 		wire.Const(s, "\"follower\"")
@@ -370,9 +340,6 @@ func (m *ActivityGiveaway) Validate() error {
 }
 
 func (m *ActivityGiveaway) validate(s *wire.Scope) {
-	s.Push("provider")
-	m.Provider.validate(s)
-	s.Pop()
 	s.Push("type")
 	if m.Type != "giveaway" {
 		wire.Const(s, "\"giveaway\"")
@@ -402,9 +369,6 @@ func (m *ActivityHost) Validate() error {
 }
 
 func (m *ActivityHost) validate(s *wire.Scope) {
-	s.Push("provider")
-	m.Provider.validate(s)
-	s.Pop()
 	s.Push("type")
 	if m.Type != "host" {
 		wire.Const(s, "\"host\"")
@@ -434,9 +398,6 @@ func (m *ActivityHypetrainEnd) Validate() error {
 }
 
 func (m *ActivityHypetrainEnd) validate(s *wire.Scope) {
-	s.Push("provider")
-	m.Provider.validate(s)
-	s.Pop()
 	s.Push("type")
 	if m.Type != "hypetrainEnd" {
 		wire.Const(s, "\"hypetrainEnd\"")
@@ -466,9 +427,6 @@ func (m *ActivityHypetrainProgress) Validate() error {
 }
 
 func (m *ActivityHypetrainProgress) validate(s *wire.Scope) {
-	s.Push("provider")
-	m.Provider.validate(s)
-	s.Pop()
 	s.Push("type")
 	if m.Type != "hypetrainProgress" {
 		wire.Const(s, "\"hypetrainProgress\"")
@@ -498,9 +456,6 @@ func (m *ActivityHypetrainStart) Validate() error {
 }
 
 func (m *ActivityHypetrainStart) validate(s *wire.Scope) {
-	s.Push("provider")
-	m.Provider.validate(s)
-	s.Pop()
 	s.Push("type")
 	if m.Type != "hypetrainStart" {
 		wire.Const(s, "\"hypetrainStart\"")
@@ -530,9 +485,6 @@ func (m *ActivityMerch) Validate() error {
 }
 
 func (m *ActivityMerch) validate(s *wire.Scope) {
-	s.Push("provider")
-	m.Provider.validate(s)
-	s.Pop()
 	s.Push("type")
 	if m.Type != "merch" {
 		wire.Const(s, "\"merch\"")
@@ -553,10 +505,18 @@ func (m *ActivityMerch) validate(s *wire.Scope) {
 	}
 }
 
-func (e ActivityProvider) validate(s *wire.Scope) {
-	if !e.Valid() {
-		wire.Enum(s, "\"twitch\", \"youtube\", \"represent\", \"fourthwall\", \"lunar\", \"lilithgames\", \"x\", \"StreamElements\", \"grabtap\", \"kick\"")
-	}
+// Validate checks m against its schema and returns every violation as a *wire.ValidationError.
+func (m *ActivityOther) Validate() error {
+	s := wire.GetScope()
+	defer wire.PutScope(s)
+	m.validate(s)
+	return wire.Finish(s, "ActivityOther")
+}
+
+func (m *ActivityOther) validate(s *wire.Scope) {
+	s.Push("type")
+	wire.CheckRaw(s, m.Type, check0)
+	s.Pop()
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -568,9 +528,6 @@ func (m *ActivityPurchase) Validate() error {
 }
 
 func (m *ActivityPurchase) validate(s *wire.Scope) {
-	s.Push("provider")
-	m.Provider.validate(s)
-	s.Pop()
 	s.Push("type")
 	if m.Type != "purchase" {
 		wire.Const(s, "\"purchase\"")
@@ -600,9 +557,6 @@ func (m *ActivityRaid) Validate() error {
 }
 
 func (m *ActivityRaid) validate(s *wire.Scope) {
-	s.Push("provider")
-	m.Provider.validate(s)
-	s.Pop()
 	s.Push("type")
 	if m.Type != "raid" {
 		wire.Const(s, "\"raid\"")
@@ -632,9 +586,6 @@ func (m *ActivityRedemption) Validate() error {
 }
 
 func (m *ActivityRedemption) validate(s *wire.Scope) {
-	s.Push("provider")
-	m.Provider.validate(s)
-	s.Pop()
 	s.Push("type")
 	if m.Type != "redemption" {
 		wire.Const(s, "\"redemption\"")
@@ -664,9 +615,6 @@ func (m *ActivityShare) Validate() error {
 }
 
 func (m *ActivityShare) validate(s *wire.Scope) {
-	s.Push("provider")
-	m.Provider.validate(s)
-	s.Pop()
 	s.Push("type")
 	if m.Type != "share" {
 		wire.Const(s, "\"share\"")
@@ -696,9 +644,6 @@ func (m *ActivitySponsor) Validate() error {
 }
 
 func (m *ActivitySponsor) validate(s *wire.Scope) {
-	s.Push("provider")
-	m.Provider.validate(s)
-	s.Pop()
 	s.Push("type")
 	if m.Type != "sponsor" {
 		wire.Const(s, "\"sponsor\"")
@@ -728,9 +673,6 @@ func (m *ActivitySponsorship) Validate() error {
 }
 
 func (m *ActivitySponsorship) validate(s *wire.Scope) {
-	s.Push("provider")
-	m.Provider.validate(s)
-	s.Pop()
 	s.Push("type")
 	if m.Type != "sponsorship" {
 		wire.Const(s, "\"sponsorship\"")
@@ -760,9 +702,6 @@ func (m *ActivitySponsorshipPassive) Validate() error {
 }
 
 func (m *ActivitySponsorshipPassive) validate(s *wire.Scope) {
-	s.Push("provider")
-	m.Provider.validate(s)
-	s.Pop()
 	s.Push("type")
 	if m.Type != "sponsorshipPassive" {
 		wire.Const(s, "\"sponsorshipPassive\"")
@@ -792,9 +731,6 @@ func (m *ActivityStars) Validate() error {
 }
 
 func (m *ActivityStars) validate(s *wire.Scope) {
-	s.Push("provider")
-	m.Provider.validate(s)
-	s.Pop()
 	s.Push("type")
 	if m.Type != "stars" {
 		wire.Const(s, "\"stars\"")
@@ -824,9 +760,6 @@ func (m *ActivitySubscriber) Validate() error {
 }
 
 func (m *ActivitySubscriber) validate(s *wire.Scope) {
-	s.Push("provider")
-	m.Provider.validate(s)
-	s.Pop()
 	s.Push("type")
 	if m.Type != "subscriber" {
 		wire.Const(s, "\"subscriber\"")
@@ -856,9 +789,6 @@ func (m *ActivitySuperchat) Validate() error {
 }
 
 func (m *ActivitySuperchat) validate(s *wire.Scope) {
-	s.Push("provider")
-	m.Provider.validate(s)
-	s.Pop()
 	s.Push("type")
 	if m.Type != "superchat" {
 		wire.Const(s, "\"superchat\"")
@@ -888,9 +818,6 @@ func (m *ActivitySupporter) Validate() error {
 }
 
 func (m *ActivitySupporter) validate(s *wire.Scope) {
-	s.Push("provider")
-	m.Provider.validate(s)
-	s.Pop()
 	s.Push("type")
 	if m.Type != "supporter" {
 		wire.Const(s, "\"supporter\"")
@@ -920,9 +847,6 @@ func (m *ActivityTip) Validate() error {
 }
 
 func (m *ActivityTip) validate(s *wire.Scope) {
-	s.Push("provider")
-	m.Provider.validate(s)
-	s.Pop()
 	s.Push("type")
 	if m.Type != "tip" {
 		wire.Const(s, "\"tip\"")
@@ -952,9 +876,6 @@ func (m *ActivityVideolike) Validate() error {
 }
 
 func (m *ActivityVideolike) validate(s *wire.Scope) {
-	s.Push("provider")
-	m.Provider.validate(s)
-	s.Pop()
 	s.Push("type")
 	if m.Type != "videolike" {
 		wire.Const(s, "\"videolike\"")
@@ -984,9 +905,6 @@ func (m *AstroMessage) Validate() error {
 }
 
 func (m *AstroMessage) validate(s *wire.Scope) {
-	s.Push("id")
-	wire.CheckPattern(s, m.ID, pattern0)
-	s.Pop()
 	s.Push("ts")
 	wire.CheckFormat(s, m.TS, "date-time")
 	s.Pop()
@@ -1021,9 +939,6 @@ func (m *ChannelActivitiesMessage) Validate() error {
 }
 
 func (m *ChannelActivitiesMessage) validate(s *wire.Scope) {
-	s.Push("id")
-	wire.CheckPattern(s, m.ID, pattern0)
-	s.Pop()
 	s.Push("ts")
 	wire.CheckFormat(s, m.TS, "date-time")
 	s.Pop()
@@ -1102,6 +1017,8 @@ func validateChannelActivitiesMessageData(s *wire.Scope, u ChannelActivitiesMess
 		v.validate(s)
 	case *ActivitySponsorshipPassive:
 		v.validate(s)
+	case *ActivityOther:
+		v.validate(s)
 	}
 }
 
@@ -1114,9 +1031,6 @@ func (m *ChannelAnnouncementsMessage) Validate() error {
 }
 
 func (m *ChannelAnnouncementsMessage) validate(s *wire.Scope) {
-	s.Push("id")
-	wire.CheckPattern(s, m.ID, pattern0)
-	s.Pop()
 	s.Push("ts")
 	wire.CheckFormat(s, m.TS, "date-time")
 	s.Pop()
@@ -1141,9 +1055,6 @@ func (m *ChannelChatMessageMessage) Validate() error {
 }
 
 func (m *ChannelChatMessageMessage) validate(s *wire.Scope) {
-	s.Push("id")
-	wire.CheckPattern(s, m.ID, pattern0)
-	s.Pop()
 	s.Push("ts")
 	wire.CheckFormat(s, m.TS, "date-time")
 	s.Pop()
@@ -1168,9 +1079,6 @@ func (m *ChannelChatbotCommandsMessage) Validate() error {
 }
 
 func (m *ChannelChatbotCommandsMessage) validate(s *wire.Scope) {
-	s.Push("id")
-	wire.CheckPattern(s, m.ID, pattern0)
-	s.Pop()
 	s.Push("ts")
 	wire.CheckFormat(s, m.TS, "date-time")
 	s.Pop()
@@ -1195,9 +1103,6 @@ func (m *ChannelChatbotCountersMessage) Validate() error {
 }
 
 func (m *ChannelChatbotCountersMessage) validate(s *wire.Scope) {
-	s.Push("id")
-	wire.CheckPattern(s, m.ID, pattern0)
-	s.Pop()
 	s.Push("ts")
 	wire.CheckFormat(s, m.TS, "date-time")
 	s.Pop()
@@ -1232,9 +1137,6 @@ func (m *ChannelChatbotFiltersMessage) Validate() error {
 }
 
 func (m *ChannelChatbotFiltersMessage) validate(s *wire.Scope) {
-	s.Push("id")
-	wire.CheckPattern(s, m.ID, pattern0)
-	s.Pop()
 	s.Push("ts")
 	wire.CheckFormat(s, m.TS, "date-time")
 	s.Pop()
@@ -1259,9 +1161,6 @@ func (m *ChannelChatbotModulesEmotecomboMessage) Validate() error {
 }
 
 func (m *ChannelChatbotModulesEmotecomboMessage) validate(s *wire.Scope) {
-	s.Push("id")
-	wire.CheckPattern(s, m.ID, pattern0)
-	s.Pop()
 	s.Push("ts")
 	wire.CheckFormat(s, m.TS, "date-time")
 	s.Pop()
@@ -1303,9 +1202,6 @@ func (m *ChannelChatbotModulesMessage) Validate() error {
 }
 
 func (m *ChannelChatbotModulesMessage) validate(s *wire.Scope) {
-	s.Push("id")
-	wire.CheckPattern(s, m.ID, pattern0)
-	s.Pop()
 	s.Push("ts")
 	wire.CheckFormat(s, m.TS, "date-time")
 	s.Pop()
@@ -1330,9 +1226,6 @@ func (m *ChannelChatbotModulesPyramidMessage) Validate() error {
 }
 
 func (m *ChannelChatbotModulesPyramidMessage) validate(s *wire.Scope) {
-	s.Push("id")
-	wire.CheckPattern(s, m.ID, pattern0)
-	s.Pop()
 	s.Push("ts")
 	wire.CheckFormat(s, m.TS, "date-time")
 	s.Pop()
@@ -1374,9 +1267,6 @@ func (m *ChannelChatbotStatusMessage) Validate() error {
 }
 
 func (m *ChannelChatbotStatusMessage) validate(s *wire.Scope) {
-	s.Push("id")
-	wire.CheckPattern(s, m.ID, pattern0)
-	s.Pop()
 	s.Push("ts")
 	wire.CheckFormat(s, m.TS, "date-time")
 	s.Pop()
@@ -1411,9 +1301,6 @@ func (m *ChannelChatbotTimeoutMessage) Validate() error {
 }
 
 func (m *ChannelChatbotTimeoutMessage) validate(s *wire.Scope) {
-	s.Push("id")
-	wire.CheckPattern(s, m.ID, pattern0)
-	s.Pop()
 	s.Push("ts")
 	wire.CheckFormat(s, m.TS, "date-time")
 	s.Pop()
@@ -1455,9 +1342,6 @@ func (m *ChannelChatbotTimersMessage) Validate() error {
 }
 
 func (m *ChannelChatbotTimersMessage) validate(s *wire.Scope) {
-	s.Push("id")
-	wire.CheckPattern(s, m.ID, pattern0)
-	s.Pop()
 	s.Push("ts")
 	wire.CheckFormat(s, m.TS, "date-time")
 	s.Pop()
@@ -1482,9 +1366,6 @@ func (m *ChannelChatstatsMessage) Validate() error {
 }
 
 func (m *ChannelChatstatsMessage) validate(s *wire.Scope) {
-	s.Push("id")
-	wire.CheckPattern(s, m.ID, pattern0)
-	s.Pop()
 	s.Push("ts")
 	wire.CheckFormat(s, m.TS, "date-time")
 	s.Pop()
@@ -1509,9 +1390,6 @@ func (m *ChannelContestsMessage) Validate() error {
 }
 
 func (m *ChannelContestsMessage) validate(s *wire.Scope) {
-	s.Push("id")
-	wire.CheckPattern(s, m.ID, pattern0)
-	s.Pop()
 	s.Push("ts")
 	wire.CheckFormat(s, m.TS, "date-time")
 	s.Pop()
@@ -1550,6 +1428,49 @@ func (m *ChannelContestsMessageData) validate(s *wire.Scope) {
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
+func (m *ChannelGiveawayMessage) Validate() error {
+	s := wire.GetScope()
+	defer wire.PutScope(s)
+	m.validate(s)
+	return wire.Finish(s, "ChannelGiveawayMessage")
+}
+
+func (m *ChannelGiveawayMessage) validate(s *wire.Scope) {
+	s.Push("ts")
+	wire.CheckFormat(s, m.TS, "date-time")
+	s.Pop()
+	s.Push("type")
+	if m.Type != "message" {
+		wire.Const(s, "\"message\"")
+	}
+	s.Pop()
+	s.Push("topic")
+	if m.Topic != "channel.giveaway" {
+		wire.Const(s, "\"channel.giveaway\"")
+	}
+	s.Pop()
+	s.Push("data")
+	m.Data.validate(s)
+	s.Pop()
+}
+
+// Validate checks m against its schema and returns every violation as a *wire.ValidationError.
+func (m *ChannelGiveawayMessageData) Validate() error {
+	s := wire.GetScope()
+	defer wire.PutScope(s)
+	m.validate(s)
+	return wire.Finish(s, "ChannelGiveawayMessageData")
+}
+
+func (m *ChannelGiveawayMessageData) validate(s *wire.Scope) {
+	if m.State.Set {
+		s.Push("state")
+		m.State.Value.validate(s)
+		s.Pop()
+	}
+}
+
+// Validate checks m against its schema and returns every violation as a *wire.ValidationError.
 func (m *ChannelGiveawaysMessage) Validate() error {
 	s := wire.GetScope()
 	defer wire.PutScope(s)
@@ -1558,9 +1479,6 @@ func (m *ChannelGiveawaysMessage) Validate() error {
 }
 
 func (m *ChannelGiveawaysMessage) validate(s *wire.Scope) {
-	s.Push("id")
-	wire.CheckPattern(s, m.ID, pattern0)
-	s.Pop()
 	s.Push("ts")
 	wire.CheckFormat(s, m.TS, "date-time")
 	s.Pop()
@@ -1588,9 +1506,6 @@ func (m *ChannelKvstoreUpdateMessage) Validate() error {
 }
 
 func (m *ChannelKvstoreUpdateMessage) validate(s *wire.Scope) {
-	s.Push("id")
-	wire.CheckPattern(s, m.ID, pattern0)
-	s.Pop()
 	s.Push("ts")
 	wire.CheckFormat(s, m.TS, "date-time")
 	s.Pop()
@@ -1625,9 +1540,6 @@ func (m *ChannelLoyaltyItemsMessage) Validate() error {
 }
 
 func (m *ChannelLoyaltyItemsMessage) validate(s *wire.Scope) {
-	s.Push("id")
-	wire.CheckPattern(s, m.ID, pattern0)
-	s.Pop()
 	s.Push("ts")
 	wire.CheckFormat(s, m.TS, "date-time")
 	s.Pop()
@@ -1652,9 +1564,6 @@ func (m *ChannelLoyaltyRedemptionsMessage) Validate() error {
 }
 
 func (m *ChannelLoyaltyRedemptionsMessage) validate(s *wire.Scope) {
-	s.Push("id")
-	wire.CheckPattern(s, m.ID, pattern0)
-	s.Pop()
 	s.Push("ts")
 	wire.CheckFormat(s, m.TS, "date-time")
 	s.Pop()
@@ -1679,9 +1588,6 @@ func (m *ChannelOverlayActionMessage) Validate() error {
 }
 
 func (m *ChannelOverlayActionMessage) validate(s *wire.Scope) {
-	s.Push("id")
-	wire.CheckPattern(s, m.ID, pattern0)
-	s.Pop()
 	s.Push("ts")
 	wire.CheckFormat(s, m.TS, "date-time")
 	s.Pop()
@@ -1695,9 +1601,6 @@ func (m *ChannelOverlayActionMessage) validate(s *wire.Scope) {
 		wire.Const(s, "\"channel.overlay.action\"")
 	}
 	s.Pop()
-	s.Push("data")
-	m.Data.validate(s)
-	s.Pop()
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -1708,11 +1611,7 @@ func (m *ChannelOverlayActionMessageData) Validate() error {
 	return wire.Finish(s, "ChannelOverlayActionMessageData")
 }
 
-func (m *ChannelOverlayActionMessageData) validate(s *wire.Scope) {
-	s.Push("action")
-	m.Action.validate(s)
-	s.Pop()
-}
+func (_ *ChannelOverlayActionMessageData) validate(s *wire.Scope) {}
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
 func (m *ChannelOverlayBroadcastMessage) Validate() error {
@@ -1723,9 +1622,6 @@ func (m *ChannelOverlayBroadcastMessage) Validate() error {
 }
 
 func (m *ChannelOverlayBroadcastMessage) validate(s *wire.Scope) {
-	s.Push("id")
-	wire.CheckPattern(s, m.ID, pattern0)
-	s.Pop()
 	s.Push("ts")
 	wire.CheckFormat(s, m.TS, "date-time")
 	s.Pop()
@@ -1767,9 +1663,6 @@ func (m *ChannelOverlayUpdateMessage) Validate() error {
 }
 
 func (m *ChannelOverlayUpdateMessage) validate(s *wire.Scope) {
-	s.Push("id")
-	wire.CheckPattern(s, m.ID, pattern0)
-	s.Pop()
 	s.Push("ts")
 	wire.CheckFormat(s, m.TS, "date-time")
 	s.Pop()
@@ -1794,9 +1687,6 @@ func (m *ChannelSessionResetMessage) Validate() error {
 }
 
 func (m *ChannelSessionResetMessage) validate(s *wire.Scope) {
-	s.Push("id")
-	wire.CheckPattern(s, m.ID, pattern0)
-	s.Pop()
 	s.Push("ts")
 	wire.CheckFormat(s, m.TS, "date-time")
 	s.Pop()
@@ -1831,9 +1721,6 @@ func (m *ChannelSessionUpdateMessage) Validate() error {
 }
 
 func (m *ChannelSessionUpdateMessage) validate(s *wire.Scope) {
-	s.Push("id")
-	wire.CheckPattern(s, m.ID, pattern0)
-	s.Pop()
 	s.Push("ts")
 	wire.CheckFormat(s, m.TS, "date-time")
 	s.Pop()
@@ -1860,6 +1747,40 @@ func (m *ChannelSessionUpdateMessageData) Validate() error {
 func (_ *ChannelSessionUpdateMessageData) validate(s *wire.Scope) {}
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
+func (m *ChannelSessionUpdatesMessage) Validate() error {
+	s := wire.GetScope()
+	defer wire.PutScope(s)
+	m.validate(s)
+	return wire.Finish(s, "ChannelSessionUpdatesMessage")
+}
+
+func (m *ChannelSessionUpdatesMessage) validate(s *wire.Scope) {
+	s.Push("ts")
+	wire.CheckFormat(s, m.TS, "date-time")
+	s.Pop()
+	s.Push("type")
+	if m.Type != "message" {
+		wire.Const(s, "\"message\"")
+	}
+	s.Pop()
+	s.Push("topic")
+	if m.Topic != "channel.session.updates" {
+		wire.Const(s, "\"channel.session.updates\"")
+	}
+	s.Pop()
+}
+
+// Validate checks m against its schema and returns every violation as a *wire.ValidationError.
+func (m *ChannelSessionUpdatesMessageData) Validate() error {
+	s := wire.GetScope()
+	defer wire.PutScope(s)
+	m.validate(s)
+	return wire.Finish(s, "ChannelSessionUpdatesMessageData")
+}
+
+func (_ *ChannelSessionUpdatesMessageData) validate(s *wire.Scope) {}
+
+// Validate checks m against its schema and returns every violation as a *wire.ValidationError.
 func (m *ChannelSongrequestMessage) Validate() error {
 	s := wire.GetScope()
 	defer wire.PutScope(s)
@@ -1868,9 +1789,6 @@ func (m *ChannelSongrequestMessage) Validate() error {
 }
 
 func (m *ChannelSongrequestMessage) validate(s *wire.Scope) {
-	s.Push("id")
-	wire.CheckPattern(s, m.ID, pattern0)
-	s.Pop()
 	s.Push("ts")
 	wire.CheckFormat(s, m.TS, "date-time")
 	s.Pop()
@@ -1884,9 +1802,6 @@ func (m *ChannelSongrequestMessage) validate(s *wire.Scope) {
 		wire.Const(s, "\"channel.songrequest\"")
 	}
 	s.Pop()
-	s.Push("data")
-	m.Data.validate(s)
-	s.Pop()
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -1897,11 +1812,7 @@ func (m *ChannelSongrequestMessageData) Validate() error {
 	return wire.Finish(s, "ChannelSongrequestMessageData")
 }
 
-func (m *ChannelSongrequestMessageData) validate(s *wire.Scope) {
-	s.Push("event")
-	m.Event.validate(s)
-	s.Pop()
-}
+func (_ *ChannelSongrequestMessageData) validate(s *wire.Scope) {}
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
 func (m *ChannelStreamStatusMessage) Validate() error {
@@ -1912,9 +1823,6 @@ func (m *ChannelStreamStatusMessage) Validate() error {
 }
 
 func (m *ChannelStreamStatusMessage) validate(s *wire.Scope) {
-	s.Push("id")
-	wire.CheckPattern(s, m.ID, pattern0)
-	s.Pop()
 	s.Push("ts")
 	wire.CheckFormat(s, m.TS, "date-time")
 	s.Pop()
@@ -1949,9 +1857,6 @@ func (m *ChannelTipsMessage) Validate() error {
 }
 
 func (m *ChannelTipsMessage) validate(s *wire.Scope) {
-	s.Push("id")
-	wire.CheckPattern(s, m.ID, pattern0)
-	s.Pop()
 	s.Push("ts")
 	wire.CheckFormat(s, m.TS, "date-time")
 	s.Pop()
@@ -1979,9 +1884,6 @@ func (m *ChannelTipsModerationMessage) Validate() error {
 }
 
 func (m *ChannelTipsModerationMessage) validate(s *wire.Scope) {
-	s.Push("id")
-	wire.CheckPattern(s, m.ID, pattern0)
-	s.Pop()
 	s.Push("ts")
 	wire.CheckFormat(s, m.TS, "date-time")
 	s.Pop()
@@ -1998,6 +1900,47 @@ func (m *ChannelTipsModerationMessage) validate(s *wire.Scope) {
 	s.Push("data")
 	m.Data.validate(s)
 	s.Pop()
+}
+
+// Validate checks m against its schema and returns every violation as a *wire.ValidationError.
+func (m *ChatbotTimeoutMessage) Validate() error {
+	s := wire.GetScope()
+	defer wire.PutScope(s)
+	m.validate(s)
+	return wire.Finish(s, "ChatbotTimeoutMessage")
+}
+
+func (m *ChatbotTimeoutMessage) validate(s *wire.Scope) {
+	s.Push("ts")
+	wire.CheckFormat(s, m.TS, "date-time")
+	s.Pop()
+	s.Push("type")
+	if m.Type != "message" {
+		wire.Const(s, "\"message\"")
+	}
+	s.Pop()
+	s.Push("topic")
+	if m.Topic != "chatbot.timeout" {
+		wire.Const(s, "\"chatbot.timeout\"")
+	}
+	s.Pop()
+	s.Push("data")
+	m.Data.validate(s)
+	s.Pop()
+}
+
+// Validate checks m against its schema and returns every violation as a *wire.ValidationError.
+func (m *ChatbotTimeoutMessageData) Validate() error {
+	s := wire.GetScope()
+	defer wire.PutScope(s)
+	m.validate(s)
+	return wire.Finish(s, "ChatbotTimeoutMessageData")
+}
+
+func (m *ChatbotTimeoutMessageData) validate(s *wire.Scope) {
+	if m.Duration.Set {
+		wire.CheckInt(s, "duration", m.Duration.Value, intRule0)
+	}
 }
 
 func (e ContestEvent) validate(s *wire.Scope) {
@@ -2028,17 +1971,15 @@ func (e ContestState) validate(s *wire.Scope) {
 	}
 }
 
-func (e ErrorCode) validate(s *wire.Scope) {
-	if !e.Valid() {
-		wire.Enum(s, "\"err_internal_error\", \"err_bad_request\", \"err_unauthorized\", \"err_deadline_exceeded\", \"rate_limit_exceeded\", \"invalid_message\", \"invalid_message_type\"")
-	}
+// Validate checks m against its schema and returns every violation as a *wire.ValidationError.
+func (m *GiveawayData) Validate() error {
+	s := wire.GetScope()
+	defer wire.PutScope(s)
+	m.validate(s)
+	return wire.Finish(s, "GiveawayData")
 }
 
-func (e GiveawayEvent) validate(s *wire.Scope) {
-	if !e.Valid() {
-		wire.Enum(s, "\"start\", \"enter\", \"complete\", \"winner\", \"close\", \"refund\", \"refund-entry\"")
-	}
-}
+func (_ *GiveawayData) validate(s *wire.Scope) {}
 
 func (e GiveawayState) validate(s *wire.Scope) {
 	if !e.Valid() {
@@ -2055,23 +1996,20 @@ func (m *GiveawayUpdate) Validate() error {
 }
 
 func (m *GiveawayUpdate) validate(s *wire.Scope) {
-	s.Push("event")
-	m.Event.validate(s)
-	s.Pop()
 	s.Push("state")
 	m.State.validate(s)
 	s.Pop()
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
-func (m *GiveawayUpdateData) Validate() error {
+func (m *GiveawayUser) Validate() error {
 	s := wire.GetScope()
 	defer wire.PutScope(s)
 	m.validate(s)
-	return wire.Finish(s, "GiveawayUpdateData")
+	return wire.Finish(s, "GiveawayUser")
 }
 
-func (_ *GiveawayUpdateData) validate(s *wire.Scope) {}
+func (_ *GiveawayUser) validate(s *wire.Scope) {}
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
 func (m *NotificationEnvelope) Validate() error {
@@ -2082,9 +2020,6 @@ func (m *NotificationEnvelope) Validate() error {
 }
 
 func (m *NotificationEnvelope) validate(s *wire.Scope) {
-	s.Push("id")
-	wire.CheckPattern(s, m.ID, pattern0)
-	s.Pop()
 	s.Push("ts")
 	wire.CheckFormat(s, m.TS, "date-time")
 	s.Pop()
@@ -2095,11 +2030,25 @@ func (m *NotificationEnvelope) validate(s *wire.Scope) {
 	s.Pop()
 }
 
-func (e OverlayAction) validate(s *wire.Scope) {
-	if !e.Valid() {
-		wire.Enum(s, "\"pause\", \"unpause\", \"mute\", \"unmute\", \"skip\", \"playNext\", \"emptyHypeCup\", \"reload\"")
-	}
+// Validate checks m against its schema and returns every violation as a *wire.ValidationError.
+func (m *Overlay) Validate() error {
+	s := wire.GetScope()
+	defer wire.PutScope(s)
+	m.validate(s)
+	return wire.Finish(s, "Overlay")
 }
+
+func (_ *Overlay) validate(s *wire.Scope) {}
+
+// Validate checks m against its schema and returns every violation as a *wire.ValidationError.
+func (m *OverlaySettings) Validate() error {
+	s := wire.GetScope()
+	defer wire.PutScope(s)
+	m.validate(s)
+	return wire.Finish(s, "OverlaySettings")
+}
+
+func (_ *OverlaySettings) validate(s *wire.Scope) {}
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
 func (m *Reconnect) Validate() error {
@@ -2110,11 +2059,6 @@ func (m *Reconnect) Validate() error {
 }
 
 func (m *Reconnect) validate(s *wire.Scope) {
-	if m.ID.Set {
-		s.Push("id")
-		wire.CheckPattern(s, m.ID.Value, pattern0)
-		s.Pop()
-	}
 	if m.TS.Set {
 		s.Push("ts")
 		wire.CheckFormat(s, m.TS.Value, "date-time")
@@ -2146,20 +2090,12 @@ func (m *Response) Validate() error {
 }
 
 func (m *Response) validate(s *wire.Scope) {
-	s.Push("id")
-	wire.CheckPattern(s, m.ID, pattern0)
-	s.Pop()
 	s.Push("ts")
 	wire.CheckFormat(s, m.TS, "date-time")
 	s.Pop()
 	s.Push("type")
 	m.Type.validate(s)
 	s.Pop()
-	if m.Error.Set {
-		s.Push("error")
-		m.Error.Value.validate(s)
-		s.Pop()
-	}
 }
 
 func validateResponseBody(s *wire.Scope, u ResponseBody) {
@@ -2182,12 +2118,6 @@ func (_ *ResponseData) validate(s *wire.Scope) {}
 func (e ResponseType) validate(s *wire.Scope) {
 	if !e.Valid() {
 		wire.Enum(s, "\"response\", \"RESPONSE\"")
-	}
-}
-
-func (e SongrequestEvent) validate(s *wire.Scope) {
-	if !e.Valid() {
-		wire.Enum(s, "\"play\", \"pause\", \"volume\", \"queue.add\", \"queue.remove\", \"queue.clear\", \"queue.purge\", \"pending.approve\", \"history.add\", \"history.clear\", \"history.remove\", \"song.next\", \"song.skip\", \"song.position\", \"song.voteskip\", \"song.previous\", \"settings.update\"")
 	}
 }
 
@@ -2219,9 +2149,50 @@ func (m *SubscribeData) Validate() error {
 }
 
 func (m *SubscribeData) validate(s *wire.Scope) {
-	s.Push("token_type")
-	m.TokenType.validate(s)
+	if m.TokenType.Set {
+		s.Push("token_type")
+		m.TokenType.Value.validate(s)
+		s.Pop()
+	}
+}
+
+// Validate checks m against its schema and returns every violation as a *wire.ValidationError.
+func (m *SubscribeLegacy) Validate() error {
+	s := wire.GetScope()
+	defer wire.PutScope(s)
+	m.validate(s)
+	return wire.Finish(s, "SubscribeLegacy")
+}
+
+func (m *SubscribeLegacy) validate(s *wire.Scope) {
+	s.Push("type")
+	m.Type.validate(s)
 	s.Pop()
+	s.Push("data")
+	m.Data.validate(s)
+	s.Pop()
+}
+
+// Validate checks m against its schema and returns every violation as a *wire.ValidationError.
+func (m *SubscribeLegacyData) Validate() error {
+	s := wire.GetScope()
+	defer wire.PutScope(s)
+	m.validate(s)
+	return wire.Finish(s, "SubscribeLegacyData")
+}
+
+func (m *SubscribeLegacyData) validate(s *wire.Scope) {
+	if m.TokenType.Set {
+		s.Push("token_type")
+		m.TokenType.Value.validate(s)
+		s.Pop()
+	}
+}
+
+func (e SubscribeLegacyType) validate(s *wire.Scope) {
+	if !e.Valid() {
+		wire.Enum(s, "\"SUBSCRIBE\", \"UNSUBSCRIBE\"")
+	}
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -2233,9 +2204,11 @@ func (m *Tip) Validate() error {
 }
 
 func (m *Tip) validate(s *wire.Scope) {
-	s.Push("approved")
-	m.Approved.validate(s)
-	s.Pop()
+	if m.Approved.Set {
+		s.Push("approved")
+		m.Approved.Value.validate(s)
+		s.Pop()
+	}
 	if m.CreatedAt.Set {
 		s.Push("createdAt")
 		wire.CheckFormat(s, m.CreatedAt.Value, "date-time")
@@ -2274,10 +2247,65 @@ func (m *TipDonor) Validate() error {
 
 func (_ *TipDonor) validate(s *wire.Scope) {}
 
+// Validate checks m against its schema and returns every violation as a *wire.ValidationError.
+func (m *TipModeration) Validate() error {
+	s := wire.GetScope()
+	defer wire.PutScope(s)
+	m.validate(s)
+	return wire.Finish(s, "TipModeration")
+}
+
+func (m *TipModeration) validate(s *wire.Scope) {
+	if m.Approved.Set {
+		s.Push("approved")
+		m.Approved.Value.validate(s)
+		s.Pop()
+	}
+	if m.CreatedAt.Set {
+		s.Push("createdAt")
+		wire.CheckFormat(s, m.CreatedAt.Value, "date-time")
+		s.Pop()
+	}
+	if m.UpdatedAt.Set {
+		s.Push("updatedAt")
+		wire.CheckFormat(s, m.UpdatedAt.Value, "date-time")
+		s.Pop()
+	}
+	if m.State.Set {
+		s.Push("state")
+		m.State.Value.validate(s)
+		s.Pop()
+	}
+	if m.Tip.Set {
+		s.Push("tip")
+		m.Tip.Value.validate(s)
+		s.Pop()
+	}
+}
+
 func (e TokenType) validate(s *wire.Scope) {
 	if !e.Valid() {
 		wire.Enum(s, "\"apikey\", \"jwt\", \"oauth\", \"oauth2\"")
 	}
+}
+
+// Validate checks m against its schema and returns every violation as a *wire.ValidationError.
+func (m *UnknownTopicMessage) Validate() error {
+	s := wire.GetScope()
+	defer wire.PutScope(s)
+	m.validate(s)
+	return wire.Finish(s, "UnknownTopicMessage")
+}
+
+func (m *UnknownTopicMessage) validate(s *wire.Scope) {
+	s.Push("type")
+	if m.Type != "message" {
+		wire.Const(s, "\"message\"")
+	}
+	s.Pop()
+	s.Push("topic")
+	wire.CheckRaw(s, m.Topic, check2)
+	s.Pop()
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -2324,9 +2352,6 @@ func (m *Welcome) Validate() error {
 }
 
 func (m *Welcome) validate(s *wire.Scope) {
-	s.Push("id")
-	wire.CheckPattern(s, m.ID, pattern0)
-	s.Pop()
 	s.Push("ts")
 	wire.CheckFormat(s, m.TS, "date-time")
 	s.Pop()
@@ -2348,9 +2373,77 @@ func (m *WelcomeData) Validate() error {
 func (_ *WelcomeData) validate(s *wire.Scope) {}
 
 var (
+	checkEnum1 = []jsonvalue.Value{jsonvalue.MustParse("\"event\""), jsonvalue.MustParse("\"follow\""), jsonvalue.MustParse("\"tip\""), jsonvalue.MustParse("\"communityGiftPurchase\""), jsonvalue.MustParse("\"channelPointsRedemption\""), jsonvalue.MustParse("\"sponsor\""), jsonvalue.MustParse("\"superchat\""), jsonvalue.MustParse("\"host\""), jsonvalue.MustParse("\"raid\""), jsonvalue.MustParse("\"subscriber\""), jsonvalue.MustParse("\"cheer\""), jsonvalue.MustParse("\"cheerPurchase\""), jsonvalue.MustParse("\"charityCampaignDonation\""), jsonvalue.MustParse("\"redemption\""), jsonvalue.MustParse("\"merch\""), jsonvalue.MustParse("\"fan\""), jsonvalue.MustParse("\"supporter\""), jsonvalue.MustParse("\"follower\""), jsonvalue.MustParse("\"stars\""), jsonvalue.MustParse("\"share\""), jsonvalue.MustParse("\"videolike\""), jsonvalue.MustParse("\"elixir\""), jsonvalue.MustParse("\"purchase\""), jsonvalue.MustParse("\"hypetrainStart\""), jsonvalue.MustParse("\"hypetrainProgress\""), jsonvalue.MustParse("\"hypetrainEnd\""), jsonvalue.MustParse("\"giveaway\""), jsonvalue.MustParse("\"sponsorship\""), jsonvalue.MustParse("\"sponsorshipPassive\"")}
+	checkEnum3 = []jsonvalue.Value{jsonvalue.MustParse("\"astro\""), jsonvalue.MustParse("\"channel.activities\""), jsonvalue.MustParse("\"channel.announcements\""), jsonvalue.MustParse("\"channel.chatstats\""), jsonvalue.MustParse("\"channel.tips\""), jsonvalue.MustParse("\"channel.tips.moderation\""), jsonvalue.MustParse("\"channel.chat.message\""), jsonvalue.MustParse("\"channel.session.update\""), jsonvalue.MustParse("\"channel.session.reset\""), jsonvalue.MustParse("\"channel.chatbot.status\""), jsonvalue.MustParse("\"channel.chatbot.modules.pyramid\""), jsonvalue.MustParse("\"channel.chatbot.modules.emotecombo\""), jsonvalue.MustParse("\"channel.chatbot.modules\""), jsonvalue.MustParse("\"channel.chatbot.commands\""), jsonvalue.MustParse("\"channel.chatbot.timers\""), jsonvalue.MustParse("\"channel.chatbot.counters\""), jsonvalue.MustParse("\"channel.chatbot.filters\""), jsonvalue.MustParse("\"channel.chatbot.timeout\""), jsonvalue.MustParse("\"channel.stream.status\""), jsonvalue.MustParse("\"channel.overlay.action\""), jsonvalue.MustParse("\"channel.overlay.broadcast\""), jsonvalue.MustParse("\"channel.overlay.update\""), jsonvalue.MustParse("\"channel.kvstore.update\""), jsonvalue.MustParse("\"channel.songrequest\""), jsonvalue.MustParse("\"channel.contests\""), jsonvalue.MustParse("\"channel.giveaways\""), jsonvalue.MustParse("\"channel.loyalty.redemptions\""), jsonvalue.MustParse("\"channel.loyalty.items\""), jsonvalue.MustParse("\"channel.session.updates\""), jsonvalue.MustParse("\"channel.giveaway\""), jsonvalue.MustParse("\"chatbot.timeout\"")}
+)
+
+// check0 checks astro.yaml#/components/schemas/ActivityOther/properties/type.
+func check0(s *wire.Scope, v *jsonvalue.Value) bool {
+	ok := true
+	if !(v.Kind == jsonvalue.String) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("type", "expected string, got "+v.TypeName())
+	}
+	if check1(nil, v) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("not", "matches the schema under not")
+	}
+	return ok
+}
+
+// check1 checks astro.yaml#/components/schemas/ActivityOther/properties/type/not.
+func check1(s *wire.Scope, v *jsonvalue.Value) bool {
+	ok := true
+	if !jsonvalue.In(v, checkEnum1) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("enum", "not one of \"event\", \"follow\", \"tip\", \"communityGiftPurchase\", \"channelPointsRedemption\", \"sponsor\", \"superchat\", \"host\", \"raid\", \"subscriber\", \"cheer\", \"cheerPurchase\", \"charityCampaignDonation\", \"redemption\", \"…")
+	}
+	return ok
+}
+
+// check2 checks astro.yaml#/components/messages/UnknownTopicMessage/payload/properties/topic.
+func check2(s *wire.Scope, v *jsonvalue.Value) bool {
+	ok := true
+	if !(v.Kind == jsonvalue.String) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("type", "expected string, got "+v.TypeName())
+	}
+	if check3(nil, v) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("not", "matches the schema under not")
+	}
+	return ok
+}
+
+// check3 checks astro.yaml#/components/messages/UnknownTopicMessage/payload/properties/topic/not.
+func check3(s *wire.Scope, v *jsonvalue.Value) bool {
+	ok := true
+	if !jsonvalue.In(v, checkEnum3) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("enum", "not one of \"astro\", \"channel.activities\", \"channel.announcements\", \"channel.chatstats\", \"channel.tips\", \"channel.tips.moderation\", \"channel.chat.message\", \"channel.session.update\", \"channel.session.reset\", \"chan…")
+	}
+	return ok
+}
+
+var (
 	intRule0 = wire.NewIntegerRule(wire.IntegerKeywords{Minimum: "0", Maximum: "9223372036854775807"})
 	intRule1 = wire.NewIntegerRule(wire.IntegerKeywords{Minimum: "-9223372036854775808", Maximum: "9223372036854775807"})
-)
-var (
-	pattern0 = wire.MustPattern("^[0-9A-HJKMNP-TV-Z]{26}$")
 )

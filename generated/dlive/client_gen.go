@@ -396,6 +396,13 @@ func (c *Client) OnChatOffline(fn func(context.Context, *Data, *ChatOffline)) {
 	})
 }
 
+// OnUnknownStreamEvent sets the handler that receives each UnknownStreamEvent carried in a Data message, after the message handler.
+func (c *Client) OnUnknownStreamEvent(fn func(context.Context, *Data, *UnknownStreamEvent)) {
+	c.update(func(d *ServerDispatcher) {
+		d.OnUnknownStreamEvent(fn)
+	})
+}
+
 // OnTreasureChestGiveawayEnded sets the handler that receives each TreasureChestGiveawayEnded carried in a Data message, after the message handler.
 func (c *Client) OnTreasureChestGiveawayEnded(fn func(context.Context, *Data, *TreasureChestGiveawayEnded)) {
 	c.update(func(d *ServerDispatcher) {
@@ -428,6 +435,13 @@ func (c *Client) OnTreasureChestReadyToCollect(fn func(context.Context, *Data, *
 func (c *Client) OnTreasureChestValueUpdated(fn func(context.Context, *Data, *TreasureChestValueUpdated)) {
 	c.update(func(d *ServerDispatcher) {
 		d.OnTreasureChestValueUpdated(fn)
+	})
+}
+
+// OnUnknownTreasureChestEvent sets the handler that receives each UnknownTreasureChestEvent carried in a Data message, after the message handler.
+func (c *Client) OnUnknownTreasureChestEvent(fn func(context.Context, *Data, *UnknownTreasureChestEvent)) {
+	c.update(func(d *ServerDispatcher) {
+		d.OnUnknownTreasureChestEvent(fn)
 	})
 }
 

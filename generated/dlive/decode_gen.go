@@ -72,12 +72,18 @@ func (m *ChatBan) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
-				var zero wire.Opt[string]
+				var zero wire.Opt[ChatTextType]
 				m.Type = zero
 			}
 			dup |= 1 << 1
-			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
-				return err
+			{
+				var sv0 string
+				if sv0, err = wire.OpenEnum(d, s, "type", func(v string) bool {
+					return ChatTextType(v).Known()
+				}, "\"Message\", \"Gift\", \"Live\", \"Offline\", \"Follow\", \"Subscription\", \"ExtendSub\", \"Delete\", \"Host\", \"ChatMode\", \"Ban\", \"Moderator\", \"Mod\", \"Emote\", \"Timeout\", \"TCValue\", \"Homepage\", \"GiftSub\", \"GiftSubReceive\", \"Clip\", \"SubStreak\""); err != nil {
+					return err
+				}
+				m.Type.Value = ChatTextType(sv0)
 			}
 			m.Type.Set = true
 		case "subscribing":
@@ -101,7 +107,9 @@ func (m *ChatBan) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 3
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "role"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "role", func(v string) bool {
+					return Role(v).Known()
+				}, "\"None\", \"Staff\", \"Guardian\", \"Bot\""); err != nil {
 					return err
 				}
 				m.Role = Role(sv0)
@@ -116,7 +124,9 @@ func (m *ChatBan) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 4
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "roomRole"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "roomRole", func(v string) bool {
+					return RoomRole(v).Known()
+				}, "\"Owner\", \"Moderator\", \"Member\""); err != nil {
 					return err
 				}
 				m.RoomRole = RoomRole(sv0)
@@ -167,7 +177,9 @@ func (m *ChatBan) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			dup |= 1 << 8
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "bannedByRoomRole"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "bannedByRoomRole", func(v string) bool {
+					return RoomRole(v).Known()
+				}, "\"Owner\", \"Moderator\", \"Member\""); err != nil {
 					return err
 				}
 				m.BannedByRoomRole.Value = RoomRole(sv0)
@@ -227,23 +239,35 @@ func (m *ChatChangeMode) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
-				var zero wire.Opt[string]
+				var zero wire.Opt[ChatTextType]
 				m.Type = zero
 			}
 			dup |= 1 << 1
-			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
-				return err
+			{
+				var sv0 string
+				if sv0, err = wire.OpenEnum(d, s, "type", func(v string) bool {
+					return ChatTextType(v).Known()
+				}, "\"Message\", \"Gift\", \"Live\", \"Offline\", \"Follow\", \"Subscription\", \"ExtendSub\", \"Delete\", \"Host\", \"ChatMode\", \"Ban\", \"Moderator\", \"Mod\", \"Emote\", \"Timeout\", \"TCValue\", \"Homepage\", \"GiftSub\", \"GiftSubReceive\", \"Clip\", \"SubStreak\""); err != nil {
+					return err
+				}
+				m.Type.Value = ChatTextType(sv0)
 			}
 			m.Type.Set = true
 		case "mode":
 			if dup&(1<<2) != 0 {
 				s.Forget("mode")
-				var zero wire.Opt[string]
+				var zero wire.Opt[ChatMode]
 				m.Mode = zero
 			}
 			dup |= 1 << 2
-			if m.Mode.Value, err = wire.String(d, s, "mode"); err != nil {
-				return err
+			{
+				var sv0 string
+				if sv0, err = wire.OpenEnum(d, s, "mode", func(v string) bool {
+					return ChatMode(v).Known()
+				}, "\"DEFAULT\", \"SUBONLY\", \"FOLLOWONLY\""); err != nil {
+					return err
+				}
+				m.Mode.Value = ChatMode(sv0)
 			}
 			m.Mode.Set = true
 		default:
@@ -285,12 +309,18 @@ func (m *ChatClip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
-				var zero wire.Opt[string]
+				var zero wire.Opt[ChatTextType]
 				m.Type = zero
 			}
 			dup |= 1 << 1
-			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
-				return err
+			{
+				var sv0 string
+				if sv0, err = wire.OpenEnum(d, s, "type", func(v string) bool {
+					return ChatTextType(v).Known()
+				}, "\"Message\", \"Gift\", \"Live\", \"Offline\", \"Follow\", \"Subscription\", \"ExtendSub\", \"Delete\", \"Host\", \"ChatMode\", \"Ban\", \"Moderator\", \"Mod\", \"Emote\", \"Timeout\", \"TCValue\", \"Homepage\", \"GiftSub\", \"GiftSubReceive\", \"Clip\", \"SubStreak\""); err != nil {
+					return err
+				}
+				m.Type.Value = ChatTextType(sv0)
 			}
 			m.Type.Set = true
 		case "subscribing":
@@ -314,7 +344,9 @@ func (m *ChatClip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 3
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "role"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "role", func(v string) bool {
+					return Role(v).Known()
+				}, "\"None\", \"Staff\", \"Guardian\", \"Bot\""); err != nil {
 					return err
 				}
 				m.Role = Role(sv0)
@@ -329,7 +361,9 @@ func (m *ChatClip) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 4
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "roomRole"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "roomRole", func(v string) bool {
+					return RoomRole(v).Known()
+				}, "\"Owner\", \"Moderator\", \"Member\""); err != nil {
 					return err
 				}
 				m.RoomRole = RoomRole(sv0)
@@ -423,12 +457,18 @@ func (m *ChatDelete) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
-				var zero wire.Opt[string]
+				var zero wire.Opt[ChatTextType]
 				m.Type = zero
 			}
 			dup |= 1 << 1
-			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
-				return err
+			{
+				var sv0 string
+				if sv0, err = wire.OpenEnum(d, s, "type", func(v string) bool {
+					return ChatTextType(v).Known()
+				}, "\"Message\", \"Gift\", \"Live\", \"Offline\", \"Follow\", \"Subscription\", \"ExtendSub\", \"Delete\", \"Host\", \"ChatMode\", \"Ban\", \"Moderator\", \"Mod\", \"Emote\", \"Timeout\", \"TCValue\", \"Homepage\", \"GiftSub\", \"GiftSubReceive\", \"Clip\", \"SubStreak\""); err != nil {
+					return err
+				}
+				m.Type.Value = ChatTextType(sv0)
 			}
 			m.Type.Set = true
 		case "ids":
@@ -503,12 +543,18 @@ func (m *ChatEmoteAdd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
-				var zero wire.Opt[string]
+				var zero wire.Opt[ChatTextType]
 				m.Type = zero
 			}
 			dup |= 1 << 1
-			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
-				return err
+			{
+				var sv0 string
+				if sv0, err = wire.OpenEnum(d, s, "type", func(v string) bool {
+					return ChatTextType(v).Known()
+				}, "\"Message\", \"Gift\", \"Live\", \"Offline\", \"Follow\", \"Subscription\", \"ExtendSub\", \"Delete\", \"Host\", \"ChatMode\", \"Ban\", \"Moderator\", \"Mod\", \"Emote\", \"Timeout\", \"TCValue\", \"Homepage\", \"GiftSub\", \"GiftSubReceive\", \"Clip\", \"SubStreak\""); err != nil {
+					return err
+				}
+				m.Type.Value = ChatTextType(sv0)
 			}
 			m.Type.Set = true
 		case "subscribing":
@@ -532,7 +578,9 @@ func (m *ChatEmoteAdd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 3
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "role"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "role", func(v string) bool {
+					return Role(v).Known()
+				}, "\"None\", \"Staff\", \"Guardian\", \"Bot\""); err != nil {
 					return err
 				}
 				m.Role = Role(sv0)
@@ -547,7 +595,9 @@ func (m *ChatEmoteAdd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 4
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "roomRole"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "roomRole", func(v string) bool {
+					return RoomRole(v).Known()
+				}, "\"Owner\", \"Moderator\", \"Member\""); err != nil {
 					return err
 				}
 				m.RoomRole = RoomRole(sv0)
@@ -641,12 +691,18 @@ func (m *ChatExtendSub) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
-				var zero wire.Opt[string]
+				var zero wire.Opt[ChatTextType]
 				m.Type = zero
 			}
 			dup |= 1 << 1
-			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
-				return err
+			{
+				var sv0 string
+				if sv0, err = wire.OpenEnum(d, s, "type", func(v string) bool {
+					return ChatTextType(v).Known()
+				}, "\"Message\", \"Gift\", \"Live\", \"Offline\", \"Follow\", \"Subscription\", \"ExtendSub\", \"Delete\", \"Host\", \"ChatMode\", \"Ban\", \"Moderator\", \"Mod\", \"Emote\", \"Timeout\", \"TCValue\", \"Homepage\", \"GiftSub\", \"GiftSubReceive\", \"Clip\", \"SubStreak\""); err != nil {
+					return err
+				}
+				m.Type.Value = ChatTextType(sv0)
 			}
 			m.Type.Set = true
 		case "subscribing":
@@ -670,7 +726,9 @@ func (m *ChatExtendSub) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 3
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "role"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "role", func(v string) bool {
+					return Role(v).Known()
+				}, "\"None\", \"Staff\", \"Guardian\", \"Bot\""); err != nil {
 					return err
 				}
 				m.Role = Role(sv0)
@@ -685,7 +743,9 @@ func (m *ChatExtendSub) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 4
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "roomRole"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "roomRole", func(v string) bool {
+					return RoomRole(v).Known()
+				}, "\"Owner\", \"Moderator\", \"Member\""); err != nil {
 					return err
 				}
 				m.RoomRole = RoomRole(sv0)
@@ -790,12 +850,18 @@ func (m *ChatFollow) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
-				var zero wire.Opt[string]
+				var zero wire.Opt[ChatTextType]
 				m.Type = zero
 			}
 			dup |= 1 << 1
-			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
-				return err
+			{
+				var sv0 string
+				if sv0, err = wire.OpenEnum(d, s, "type", func(v string) bool {
+					return ChatTextType(v).Known()
+				}, "\"Message\", \"Gift\", \"Live\", \"Offline\", \"Follow\", \"Subscription\", \"ExtendSub\", \"Delete\", \"Host\", \"ChatMode\", \"Ban\", \"Moderator\", \"Mod\", \"Emote\", \"Timeout\", \"TCValue\", \"Homepage\", \"GiftSub\", \"GiftSubReceive\", \"Clip\", \"SubStreak\""); err != nil {
+					return err
+				}
+				m.Type.Value = ChatTextType(sv0)
 			}
 			m.Type.Set = true
 		case "subscribing":
@@ -819,7 +885,9 @@ func (m *ChatFollow) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 3
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "role"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "role", func(v string) bool {
+					return Role(v).Known()
+				}, "\"None\", \"Staff\", \"Guardian\", \"Bot\""); err != nil {
 					return err
 				}
 				m.Role = Role(sv0)
@@ -834,7 +902,9 @@ func (m *ChatFollow) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 4
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "roomRole"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "roomRole", func(v string) bool {
+					return RoomRole(v).Known()
+				}, "\"Owner\", \"Moderator\", \"Member\""); err != nil {
 					return err
 				}
 				m.RoomRole = RoomRole(sv0)
@@ -917,12 +987,18 @@ func (m *ChatGift) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
-				var zero wire.Opt[string]
+				var zero wire.Opt[ChatTextType]
 				m.Type = zero
 			}
 			dup |= 1 << 1
-			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
-				return err
+			{
+				var sv0 string
+				if sv0, err = wire.OpenEnum(d, s, "type", func(v string) bool {
+					return ChatTextType(v).Known()
+				}, "\"Message\", \"Gift\", \"Live\", \"Offline\", \"Follow\", \"Subscription\", \"ExtendSub\", \"Delete\", \"Host\", \"ChatMode\", \"Ban\", \"Moderator\", \"Mod\", \"Emote\", \"Timeout\", \"TCValue\", \"Homepage\", \"GiftSub\", \"GiftSubReceive\", \"Clip\", \"SubStreak\""); err != nil {
+					return err
+				}
+				m.Type.Value = ChatTextType(sv0)
 			}
 			m.Type.Set = true
 		case "subscribing":
@@ -946,7 +1022,9 @@ func (m *ChatGift) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 3
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "role"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "role", func(v string) bool {
+					return Role(v).Known()
+				}, "\"None\", \"Staff\", \"Guardian\", \"Bot\""); err != nil {
 					return err
 				}
 				m.Role = Role(sv0)
@@ -961,7 +1039,9 @@ func (m *ChatGift) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 4
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "roomRole"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "roomRole", func(v string) bool {
+					return RoomRole(v).Known()
+				}, "\"Owner\", \"Moderator\", \"Member\""); err != nil {
 					return err
 				}
 				m.RoomRole = RoomRole(sv0)
@@ -999,7 +1079,9 @@ func (m *ChatGift) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			dup |= 1 << 7
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "gift"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "gift", func(v string) bool {
+					return Gift(v).Known()
+				}, "\"LEMON\", \"ICE_CREAM\", \"DIAMOND\", \"NINJAGHINI\", \"MINI_LEMON\", \"NINJET\", \"MINI_GHINI\", \"MINI_JET\", \"MINI_DIAMOND\", \"MINI_ICECREAM\", \"LINO\", \"BTT\", \"TRX\""); err != nil {
 					return err
 				}
 				m.Gift.Value = Gift(sv0)
@@ -1103,12 +1185,18 @@ func (m *ChatGiftSub) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
-				var zero wire.Opt[string]
+				var zero wire.Opt[ChatTextType]
 				m.Type = zero
 			}
 			dup |= 1 << 1
-			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
-				return err
+			{
+				var sv0 string
+				if sv0, err = wire.OpenEnum(d, s, "type", func(v string) bool {
+					return ChatTextType(v).Known()
+				}, "\"Message\", \"Gift\", \"Live\", \"Offline\", \"Follow\", \"Subscription\", \"ExtendSub\", \"Delete\", \"Host\", \"ChatMode\", \"Ban\", \"Moderator\", \"Mod\", \"Emote\", \"Timeout\", \"TCValue\", \"Homepage\", \"GiftSub\", \"GiftSubReceive\", \"Clip\", \"SubStreak\""); err != nil {
+					return err
+				}
+				m.Type.Value = ChatTextType(sv0)
 			}
 			m.Type.Set = true
 		case "subscribing":
@@ -1132,7 +1220,9 @@ func (m *ChatGiftSub) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 3
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "role"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "role", func(v string) bool {
+					return Role(v).Known()
+				}, "\"None\", \"Staff\", \"Guardian\", \"Bot\""); err != nil {
 					return err
 				}
 				m.Role = Role(sv0)
@@ -1147,7 +1237,9 @@ func (m *ChatGiftSub) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 4
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "roomRole"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "roomRole", func(v string) bool {
+					return RoomRole(v).Known()
+				}, "\"Owner\", \"Moderator\", \"Member\""); err != nil {
 					return err
 				}
 				m.RoomRole = RoomRole(sv0)
@@ -1179,23 +1271,41 @@ func (m *ChatGiftSub) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "count":
 			if dup&(1<<7) != 0 {
 				s.Forget("count")
-				var zero wire.Opt[int64]
+				var zero wire.Opt[wire.Nullable[int64]]
 				m.Count = zero
 			}
 			dup |= 1 << 7
-			if m.Count.Value, err = wire.IntIn(d, s, "count", intRule1); err != nil {
-				return err
+			{
+				var null0 bool
+				if null0, err = wire.Null(d); err != nil {
+					return err
+				}
+				if !null0 {
+					m.Count.Value.Valid = true
+					if m.Count.Value.Value, err = wire.IntIn(d, s, "count", intRule1); err != nil {
+						return err
+					}
+				}
 			}
 			m.Count.Set = true
 		case "receiver":
 			if dup&(1<<8) != 0 {
 				s.Forget("receiver")
-				var zero wire.Opt[string]
+				var zero wire.Opt[wire.Nullable[string]]
 				m.Receiver = zero
 			}
 			dup |= 1 << 8
-			if m.Receiver.Value, err = wire.String(d, s, "receiver"); err != nil {
-				return err
+			{
+				var null0 bool
+				if null0, err = wire.Null(d); err != nil {
+					return err
+				}
+				if !null0 {
+					m.Receiver.Value.Valid = true
+					if m.Receiver.Value.Value, err = wire.String(d, s, "receiver"); err != nil {
+						return err
+					}
+				}
 			}
 			m.Receiver.Set = true
 		default:
@@ -1252,12 +1362,18 @@ func (m *ChatGiftSubReceive) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
-				var zero wire.Opt[string]
+				var zero wire.Opt[ChatTextType]
 				m.Type = zero
 			}
 			dup |= 1 << 1
-			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
-				return err
+			{
+				var sv0 string
+				if sv0, err = wire.OpenEnum(d, s, "type", func(v string) bool {
+					return ChatTextType(v).Known()
+				}, "\"Message\", \"Gift\", \"Live\", \"Offline\", \"Follow\", \"Subscription\", \"ExtendSub\", \"Delete\", \"Host\", \"ChatMode\", \"Ban\", \"Moderator\", \"Mod\", \"Emote\", \"Timeout\", \"TCValue\", \"Homepage\", \"GiftSub\", \"GiftSubReceive\", \"Clip\", \"SubStreak\""); err != nil {
+					return err
+				}
+				m.Type.Value = ChatTextType(sv0)
 			}
 			m.Type.Set = true
 		case "subscribing":
@@ -1281,7 +1397,9 @@ func (m *ChatGiftSubReceive) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 3
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "role"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "role", func(v string) bool {
+					return Role(v).Known()
+				}, "\"None\", \"Staff\", \"Guardian\", \"Bot\""); err != nil {
 					return err
 				}
 				m.Role = Role(sv0)
@@ -1296,7 +1414,9 @@ func (m *ChatGiftSubReceive) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 4
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "roomRole"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "roomRole", func(v string) bool {
+					return RoomRole(v).Known()
+				}, "\"Owner\", \"Moderator\", \"Member\""); err != nil {
 					return err
 				}
 				m.RoomRole = RoomRole(sv0)
@@ -1390,12 +1510,18 @@ func (m *ChatHost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
-				var zero wire.Opt[string]
+				var zero wire.Opt[ChatTextType]
 				m.Type = zero
 			}
 			dup |= 1 << 1
-			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
-				return err
+			{
+				var sv0 string
+				if sv0, err = wire.OpenEnum(d, s, "type", func(v string) bool {
+					return ChatTextType(v).Known()
+				}, "\"Message\", \"Gift\", \"Live\", \"Offline\", \"Follow\", \"Subscription\", \"ExtendSub\", \"Delete\", \"Host\", \"ChatMode\", \"Ban\", \"Moderator\", \"Mod\", \"Emote\", \"Timeout\", \"TCValue\", \"Homepage\", \"GiftSub\", \"GiftSubReceive\", \"Clip\", \"SubStreak\""); err != nil {
+					return err
+				}
+				m.Type.Value = ChatTextType(sv0)
 			}
 			m.Type.Set = true
 		case "subscribing":
@@ -1419,7 +1545,9 @@ func (m *ChatHost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 3
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "role"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "role", func(v string) bool {
+					return Role(v).Known()
+				}, "\"None\", \"Staff\", \"Guardian\", \"Bot\""); err != nil {
 					return err
 				}
 				m.Role = Role(sv0)
@@ -1434,7 +1562,9 @@ func (m *ChatHost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 4
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "roomRole"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "roomRole", func(v string) bool {
+					return RoomRole(v).Known()
+				}, "\"Owner\", \"Moderator\", \"Member\""); err != nil {
 					return err
 				}
 				m.RoomRole = RoomRole(sv0)
@@ -1528,12 +1658,18 @@ func (m *ChatLive) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
-				var zero wire.Opt[string]
+				var zero wire.Opt[ChatTextType]
 				m.Type = zero
 			}
 			dup |= 1 << 1
-			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
-				return err
+			{
+				var sv0 string
+				if sv0, err = wire.OpenEnum(d, s, "type", func(v string) bool {
+					return ChatTextType(v).Known()
+				}, "\"Message\", \"Gift\", \"Live\", \"Offline\", \"Follow\", \"Subscription\", \"ExtendSub\", \"Delete\", \"Host\", \"ChatMode\", \"Ban\", \"Moderator\", \"Mod\", \"Emote\", \"Timeout\", \"TCValue\", \"Homepage\", \"GiftSub\", \"GiftSubReceive\", \"Clip\", \"SubStreak\""); err != nil {
+					return err
+				}
+				m.Type.Value = ChatTextType(sv0)
 			}
 			m.Type.Set = true
 		default:
@@ -1575,12 +1711,18 @@ func (m *ChatModerator) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
-				var zero wire.Opt[string]
+				var zero wire.Opt[ChatTextType]
 				m.Type = zero
 			}
 			dup |= 1 << 1
-			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
-				return err
+			{
+				var sv0 string
+				if sv0, err = wire.OpenEnum(d, s, "type", func(v string) bool {
+					return ChatTextType(v).Known()
+				}, "\"Message\", \"Gift\", \"Live\", \"Offline\", \"Follow\", \"Subscription\", \"ExtendSub\", \"Delete\", \"Host\", \"ChatMode\", \"Ban\", \"Moderator\", \"Mod\", \"Emote\", \"Timeout\", \"TCValue\", \"Homepage\", \"GiftSub\", \"GiftSubReceive\", \"Clip\", \"SubStreak\""); err != nil {
+					return err
+				}
+				m.Type.Value = ChatTextType(sv0)
 			}
 			m.Type.Set = true
 		case "subscribing":
@@ -1604,7 +1746,9 @@ func (m *ChatModerator) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 3
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "role"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "role", func(v string) bool {
+					return Role(v).Known()
+				}, "\"None\", \"Staff\", \"Guardian\", \"Bot\""); err != nil {
 					return err
 				}
 				m.Role = Role(sv0)
@@ -1619,7 +1763,9 @@ func (m *ChatModerator) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 4
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "roomRole"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "roomRole", func(v string) bool {
+					return RoomRole(v).Known()
+				}, "\"Owner\", \"Moderator\", \"Member\""); err != nil {
 					return err
 				}
 				m.RoomRole = RoomRole(sv0)
@@ -1713,12 +1859,18 @@ func (m *ChatOffline) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
-				var zero wire.Opt[string]
+				var zero wire.Opt[ChatTextType]
 				m.Type = zero
 			}
 			dup |= 1 << 1
-			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
-				return err
+			{
+				var sv0 string
+				if sv0, err = wire.OpenEnum(d, s, "type", func(v string) bool {
+					return ChatTextType(v).Known()
+				}, "\"Message\", \"Gift\", \"Live\", \"Offline\", \"Follow\", \"Subscription\", \"ExtendSub\", \"Delete\", \"Host\", \"ChatMode\", \"Ban\", \"Moderator\", \"Mod\", \"Emote\", \"Timeout\", \"TCValue\", \"Homepage\", \"GiftSub\", \"GiftSubReceive\", \"Clip\", \"SubStreak\""); err != nil {
+					return err
+				}
+				m.Type.Value = ChatTextType(sv0)
 			}
 			m.Type.Set = true
 		default:
@@ -1760,12 +1912,18 @@ func (m *ChatSubStreak) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
-				var zero wire.Opt[string]
+				var zero wire.Opt[ChatTextType]
 				m.Type = zero
 			}
 			dup |= 1 << 1
-			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
-				return err
+			{
+				var sv0 string
+				if sv0, err = wire.OpenEnum(d, s, "type", func(v string) bool {
+					return ChatTextType(v).Known()
+				}, "\"Message\", \"Gift\", \"Live\", \"Offline\", \"Follow\", \"Subscription\", \"ExtendSub\", \"Delete\", \"Host\", \"ChatMode\", \"Ban\", \"Moderator\", \"Mod\", \"Emote\", \"Timeout\", \"TCValue\", \"Homepage\", \"GiftSub\", \"GiftSubReceive\", \"Clip\", \"SubStreak\""); err != nil {
+					return err
+				}
+				m.Type.Value = ChatTextType(sv0)
 			}
 			m.Type.Set = true
 		case "subscribing":
@@ -1789,7 +1947,9 @@ func (m *ChatSubStreak) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 3
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "role"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "role", func(v string) bool {
+					return Role(v).Known()
+				}, "\"None\", \"Staff\", \"Guardian\", \"Bot\""); err != nil {
 					return err
 				}
 				m.Role = Role(sv0)
@@ -1804,7 +1964,9 @@ func (m *ChatSubStreak) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 4
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "roomRole"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "roomRole", func(v string) bool {
+					return RoomRole(v).Known()
+				}, "\"Owner\", \"Moderator\", \"Member\""); err != nil {
 					return err
 				}
 				m.RoomRole = RoomRole(sv0)
@@ -1898,12 +2060,18 @@ func (m *ChatSubscription) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
-				var zero wire.Opt[string]
+				var zero wire.Opt[ChatTextType]
 				m.Type = zero
 			}
 			dup |= 1 << 1
-			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
-				return err
+			{
+				var sv0 string
+				if sv0, err = wire.OpenEnum(d, s, "type", func(v string) bool {
+					return ChatTextType(v).Known()
+				}, "\"Message\", \"Gift\", \"Live\", \"Offline\", \"Follow\", \"Subscription\", \"ExtendSub\", \"Delete\", \"Host\", \"ChatMode\", \"Ban\", \"Moderator\", \"Mod\", \"Emote\", \"Timeout\", \"TCValue\", \"Homepage\", \"GiftSub\", \"GiftSubReceive\", \"Clip\", \"SubStreak\""); err != nil {
+					return err
+				}
+				m.Type.Value = ChatTextType(sv0)
 			}
 			m.Type.Set = true
 		case "subscribing":
@@ -1927,7 +2095,9 @@ func (m *ChatSubscription) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 3
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "role"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "role", func(v string) bool {
+					return Role(v).Known()
+				}, "\"None\", \"Staff\", \"Guardian\", \"Bot\""); err != nil {
 					return err
 				}
 				m.Role = Role(sv0)
@@ -1942,7 +2112,9 @@ func (m *ChatSubscription) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 4
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "roomRole"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "roomRole", func(v string) bool {
+					return RoomRole(v).Known()
+				}, "\"Owner\", \"Moderator\", \"Member\""); err != nil {
 					return err
 				}
 				m.RoomRole = RoomRole(sv0)
@@ -2036,12 +2208,18 @@ func (m *ChatTCValueAdd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
-				var zero wire.Opt[string]
+				var zero wire.Opt[ChatTextType]
 				m.Type = zero
 			}
 			dup |= 1 << 1
-			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
-				return err
+			{
+				var sv0 string
+				if sv0, err = wire.OpenEnum(d, s, "type", func(v string) bool {
+					return ChatTextType(v).Known()
+				}, "\"Message\", \"Gift\", \"Live\", \"Offline\", \"Follow\", \"Subscription\", \"ExtendSub\", \"Delete\", \"Host\", \"ChatMode\", \"Ban\", \"Moderator\", \"Mod\", \"Emote\", \"Timeout\", \"TCValue\", \"Homepage\", \"GiftSub\", \"GiftSubReceive\", \"Clip\", \"SubStreak\""); err != nil {
+					return err
+				}
+				m.Type.Value = ChatTextType(sv0)
 			}
 			m.Type.Set = true
 		case "subscribing":
@@ -2065,7 +2243,9 @@ func (m *ChatTCValueAdd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 3
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "role"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "role", func(v string) bool {
+					return Role(v).Known()
+				}, "\"None\", \"Staff\", \"Guardian\", \"Bot\""); err != nil {
 					return err
 				}
 				m.Role = Role(sv0)
@@ -2080,7 +2260,9 @@ func (m *ChatTCValueAdd) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 4
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "roomRole"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "roomRole", func(v string) bool {
+					return RoomRole(v).Known()
+				}, "\"Owner\", \"Moderator\", \"Member\""); err != nil {
 					return err
 				}
 				m.RoomRole = RoomRole(sv0)
@@ -2185,12 +2367,18 @@ func (m *ChatText) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
-				var zero wire.Opt[string]
+				var zero wire.Opt[ChatTextType]
 				m.Type = zero
 			}
 			dup |= 1 << 1
-			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
-				return err
+			{
+				var sv0 string
+				if sv0, err = wire.OpenEnum(d, s, "type", func(v string) bool {
+					return ChatTextType(v).Known()
+				}, "\"Message\", \"Gift\", \"Live\", \"Offline\", \"Follow\", \"Subscription\", \"ExtendSub\", \"Delete\", \"Host\", \"ChatMode\", \"Ban\", \"Moderator\", \"Mod\", \"Emote\", \"Timeout\", \"TCValue\", \"Homepage\", \"GiftSub\", \"GiftSubReceive\", \"Clip\", \"SubStreak\""); err != nil {
+					return err
+				}
+				m.Type.Value = ChatTextType(sv0)
 			}
 			m.Type.Set = true
 		case "subscribing":
@@ -2214,7 +2402,9 @@ func (m *ChatText) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 3
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "role"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "role", func(v string) bool {
+					return Role(v).Known()
+				}, "\"None\", \"Staff\", \"Guardian\", \"Bot\""); err != nil {
 					return err
 				}
 				m.Role = Role(sv0)
@@ -2229,7 +2419,9 @@ func (m *ChatText) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 4
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "roomRole"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "roomRole", func(v string) bool {
+					return RoomRole(v).Known()
+				}, "\"Owner\", \"Moderator\", \"Member\""); err != nil {
 					return err
 				}
 				m.RoomRole = RoomRole(sv0)
@@ -2283,35 +2475,45 @@ func (m *ChatText) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "emojis":
 			if dup&(1<<9) != 0 {
 				s.Forget("emojis")
-				var zero []int64
+				var zero wire.Opt[wire.Nullable[[]int64]]
 				m.Emojis = zero
 			}
 			dup |= 1 << 9
 			s.Push("emojis")
 			{
-				var ok0 bool
-				if ok0, err = wire.Expect(d, s, jx.Array, "array"); err != nil {
+				var null0 bool
+				if null0, err = wire.Null(d); err != nil {
 					return err
 				}
-				if ok0 {
-					m.Emojis = []int64{}
-					i0 := 0
-					if err = d.Arr(func(d *jx.Decoder) error {
-						s.PushIndex(i0)
-						i0++
-						var v0 int64
-						var err error
-						if v0, err = wire.IntIn(d, s, "", intRule1); err != nil {
+				if !null0 {
+					m.Emojis.Value.Valid = true
+					{
+						var ok1 bool
+						if ok1, err = wire.Expect(d, s, jx.Array, "array"); err != nil {
 							return err
 						}
-						s.Pop()
-						m.Emojis = append(m.Emojis, v0)
-						return nil
-					}); err != nil {
-						return err
+						if ok1 {
+							m.Emojis.Value.Value = []int64{}
+							i1 := 0
+							if err = d.Arr(func(d *jx.Decoder) error {
+								s.PushIndex(i1)
+								i1++
+								var v1 int64
+								var err error
+								if v1, err = wire.IntIn(d, s, "", intRule1); err != nil {
+									return err
+								}
+								s.Pop()
+								m.Emojis.Value.Value = append(m.Emojis.Value.Value, v1)
+								return nil
+							}); err != nil {
+								return err
+							}
+						}
 					}
 				}
 			}
+			m.Emojis.Set = true
 			s.Pop()
 		case "subLength":
 			if dup&(1<<10) != 0 {
@@ -2384,12 +2586,18 @@ func (m *ChatTimeout) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
-				var zero wire.Opt[string]
+				var zero wire.Opt[ChatTextType]
 				m.Type = zero
 			}
 			dup |= 1 << 1
-			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
-				return err
+			{
+				var sv0 string
+				if sv0, err = wire.OpenEnum(d, s, "type", func(v string) bool {
+					return ChatTextType(v).Known()
+				}, "\"Message\", \"Gift\", \"Live\", \"Offline\", \"Follow\", \"Subscription\", \"ExtendSub\", \"Delete\", \"Host\", \"ChatMode\", \"Ban\", \"Moderator\", \"Mod\", \"Emote\", \"Timeout\", \"TCValue\", \"Homepage\", \"GiftSub\", \"GiftSubReceive\", \"Clip\", \"SubStreak\""); err != nil {
+					return err
+				}
+				m.Type.Value = ChatTextType(sv0)
 			}
 			m.Type.Set = true
 		case "subscribing":
@@ -2413,7 +2621,9 @@ func (m *ChatTimeout) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 3
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "role"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "role", func(v string) bool {
+					return Role(v).Known()
+				}, "\"None\", \"Staff\", \"Guardian\", \"Bot\""); err != nil {
 					return err
 				}
 				m.Role = Role(sv0)
@@ -2428,7 +2638,9 @@ func (m *ChatTimeout) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 4
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "roomRole"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "roomRole", func(v string) bool {
+					return RoomRole(v).Known()
+				}, "\"Owner\", \"Moderator\", \"Member\""); err != nil {
 					return err
 				}
 				m.RoomRole = RoomRole(sv0)
@@ -2490,7 +2702,9 @@ func (m *ChatTimeout) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			dup |= 1 << 9
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "bannedByRoomRole"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "bannedByRoomRole", func(v string) bool {
+					return RoomRole(v).Known()
+				}, "\"Owner\", \"Moderator\", \"Member\""); err != nil {
 					return err
 				}
 				m.BannedByRoomRole.Value = RoomRole(sv0)
@@ -3336,7 +3550,9 @@ func (m *SenderInfo) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 1
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "role"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "role", func(v string) bool {
+					return Role(v).Known()
+				}, "\"None\", \"Staff\", \"Guardian\", \"Bot\""); err != nil {
 					return err
 				}
 				m.Role = Role(sv0)
@@ -3351,7 +3567,9 @@ func (m *SenderInfo) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 2
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "roomRole"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "roomRole", func(v string) bool {
+					return RoomRole(v).Known()
+				}, "\"Owner\", \"Moderator\", \"Member\""); err != nil {
 					return err
 				}
 				m.RoomRole = RoomRole(sv0)
@@ -3617,7 +3835,6 @@ func decodeStreamEvent(d *jx.Decoder, s *wire.Scope) (StreamEvent, error) {
 		return nil, err
 	}
 	tag := 0
-	got := ""
 	{
 		p := s.Members(d)
 	look:
@@ -3625,9 +3842,10 @@ func decodeStreamEvent(d *jx.Decoder, s *wire.Scope) (StreamEvent, error) {
 			switch string(p.Key()) {
 			case "__typename":
 				tag = 0
-				got = ""
 				if b, ok := p.Str(); ok {
 					switch string(b) {
+					default:
+						tag = -1
 					case "ChatText":
 						tag = 1
 					case "ChatGift":
@@ -3666,8 +3884,6 @@ func decodeStreamEvent(d *jx.Decoder, s *wire.Scope) (StreamEvent, error) {
 						tag = 18
 					case "ChatOffline":
 						tag = 19
-					default:
-						got = string(b)
 					}
 				}
 				if s.FirstWins() {
@@ -3734,16 +3950,20 @@ func decodeStreamEvent(d *jx.Decoder, s *wire.Scope) (StreamEvent, error) {
 	case 19:
 		v := new(ChatOffline)
 		return v, v.decodeJX(d, s)
+	default:
+		if tag == -1 {
+			wire.UnknownVariant(s, "__typename", "UnknownStreamEvent")
+		}
+		raw, err := d.Raw()
+		if err != nil {
+			return nil, err
+		}
+		v := &UnknownStreamEvent{Raw: json.RawMessage(raw)}
+		rd := jx.GetDecoder()
+		defer jx.PutDecoder(rd)
+		rd.ResetBytes(raw)
+		return v, v.decodeJX(rd, s)
 	}
-	raw, err := d.Raw()
-	if err != nil {
-		return nil, err
-	}
-	wire.UnknownTag(s, "__typename", got, "ChatText", "ChatGift", "ChatFollow", "ChatSubscription", "ChatExtendSub", "ChatSubStreak", "ChatHost", "ChatChangeMode", "ChatDelete", "ChatBan", "ChatModerator", "ChatEmoteAdd", "ChatTimeout", "ChatTCValueAdd", "ChatGiftSub", "ChatGiftSubReceive", "ChatClip", "ChatLive", "ChatOffline")
-	return &StreamEventUnknown{wire.Unknown{
-		Pointer: s.Pointer(),
-		Raw:     json.RawMessage(raw),
-	}}, nil
 }
 
 func (m *StreamEventBase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
@@ -3769,12 +3989,18 @@ func (m *StreamEventBase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
-				var zero wire.Opt[string]
+				var zero wire.Opt[ChatTextType]
 				m.Type = zero
 			}
 			dup |= 1 << 1
-			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
-				return err
+			{
+				var sv0 string
+				if sv0, err = wire.OpenEnum(d, s, "type", func(v string) bool {
+					return ChatTextType(v).Known()
+				}, "\"Message\", \"Gift\", \"Live\", \"Offline\", \"Follow\", \"Subscription\", \"ExtendSub\", \"Delete\", \"Host\", \"ChatMode\", \"Ban\", \"Moderator\", \"Mod\", \"Emote\", \"Timeout\", \"TCValue\", \"Homepage\", \"GiftSub\", \"GiftSubReceive\", \"Clip\", \"SubStreak\""); err != nil {
+					return err
+				}
+				m.Type.Value = ChatTextType(sv0)
 			}
 			m.Type.Set = true
 		default:
@@ -3867,7 +4093,9 @@ func (m *StreamchatUser) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 			seen |= 1 << 5
 			{
 				var sv0 string
-				if sv0, err = wire.String(d, s, "partnerStatus"); err != nil {
+				if sv0, err = wire.OpenEnum(d, s, "partnerStatus", func(v string) bool {
+					return PartnerStatus(v).Known()
+				}, "\"NONE\", \"VERIFIED_PARTNER\", \"GLOBAL_PARTNER\", \"GLOBAL_PARTNER_SUSPENDED\", \"AFFILIATE\""); err != nil {
 					return err
 				}
 				m.PartnerStatus = PartnerStatus(sv0)
@@ -3875,7 +4103,7 @@ func (m *StreamchatUser) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "badges":
 			if dup&(1<<6) != 0 {
 				s.Forget("badges")
-				var zero []string
+				var zero []BadgeType
 				m.Badges = zero
 			}
 			dup |= 1 << 6
@@ -3887,15 +4115,21 @@ func (m *StreamchatUser) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.Badges = []string{}
+					m.Badges = []BadgeType{}
 					i0 := 0
 					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
 						i0++
-						var v0 string
+						var v0 BadgeType
 						var err error
-						if v0, err = wire.String(d, s, ""); err != nil {
-							return err
+						{
+							var sv1 string
+							if sv1, err = wire.OpenEnum(d, s, "", func(v string) bool {
+								return BadgeType(v).Known()
+							}, "\"ENGAGEMENT_BADGE\", \"FOUNDING_MEMBER\", \"CRYPTO_SUPERSTAR\", \"CHRISTMAS_TREE\", \"SANTA\", \"VALENTINE_BADGE\""); err != nil {
+								return err
+							}
+							v0 = BadgeType(sv1)
 						}
 						s.Pop()
 						m.Badges = append(m.Badges, v0)
@@ -3965,7 +4199,6 @@ func decodeTreasureChestEvent(d *jx.Decoder, s *wire.Scope) (TreasureChestEvent,
 		return nil, err
 	}
 	tag := 0
-	got := ""
 	{
 		p := s.Members(d)
 	look:
@@ -3973,9 +4206,10 @@ func decodeTreasureChestEvent(d *jx.Decoder, s *wire.Scope) (TreasureChestEvent,
 			switch string(p.Key()) {
 			case "__typename":
 				tag = 0
-				got = ""
 				if b, ok := p.Str(); ok {
 					switch string(b) {
+					default:
+						tag = -1
 					case "TreasureChestGiveawayEnded":
 						tag = 1
 					case "TreasureChestValueExpired":
@@ -3986,8 +4220,6 @@ func decodeTreasureChestEvent(d *jx.Decoder, s *wire.Scope) (TreasureChestEvent,
 						tag = 4
 					case "TreasureChestValueUpdated":
 						tag = 5
-					default:
-						got = string(b)
 					}
 				}
 				if s.FirstWins() {
@@ -4012,16 +4244,20 @@ func decodeTreasureChestEvent(d *jx.Decoder, s *wire.Scope) (TreasureChestEvent,
 	case 5:
 		v := new(TreasureChestValueUpdated)
 		return v, v.decodeJX(d, s)
+	default:
+		if tag == -1 {
+			wire.UnknownVariant(s, "__typename", "UnknownTreasureChestEvent")
+		}
+		raw, err := d.Raw()
+		if err != nil {
+			return nil, err
+		}
+		v := &UnknownTreasureChestEvent{Raw: json.RawMessage(raw)}
+		rd := jx.GetDecoder()
+		defer jx.PutDecoder(rd)
+		rd.ResetBytes(raw)
+		return v, v.decodeJX(rd, s)
 	}
-	raw, err := d.Raw()
-	if err != nil {
-		return nil, err
-	}
-	wire.UnknownTag(s, "__typename", got, "TreasureChestGiveawayEnded", "TreasureChestValueExpired", "TreasureChestGiveawayStarted", "TreasureChestReadyToCollect", "TreasureChestValueUpdated")
-	return &TreasureChestEventUnknown{wire.Unknown{
-		Pointer: s.Pointer(),
-		Raw:     json.RawMessage(raw),
-	}}, nil
 }
 
 func (m *TreasureChestEventBase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
@@ -4047,12 +4283,18 @@ func (m *TreasureChestEventBase) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
-				var zero wire.Opt[string]
+				var zero wire.Opt[TreasureChestGiveawayEndedType]
 				m.Type = zero
 			}
 			dup |= 1 << 1
-			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
-				return err
+			{
+				var sv0 string
+				if sv0, err = wire.OpenEnum(d, s, "type", func(v string) bool {
+					return TreasureChestGiveawayEndedType(v).Known()
+				}, "\"ValueExpired\", \"ValueUpdated\", \"ReadyToCollect\", \"GiveawayEnd\", \"GiveawayStarted\", \"ScheduledGiveawayStarted\""); err != nil {
+					return err
+				}
+				m.Type.Value = TreasureChestGiveawayEndedType(sv0)
 			}
 			m.Type.Set = true
 		default:
@@ -4094,12 +4336,18 @@ func (m *TreasureChestGiveawayEnded) decodeJX(d *jx.Decoder, s *wire.Scope) erro
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
-				var zero wire.Opt[string]
+				var zero wire.Opt[TreasureChestGiveawayEndedType]
 				m.Type = zero
 			}
 			dup |= 1 << 1
-			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
-				return err
+			{
+				var sv0 string
+				if sv0, err = wire.OpenEnum(d, s, "type", func(v string) bool {
+					return TreasureChestGiveawayEndedType(v).Known()
+				}, "\"ValueExpired\", \"ValueUpdated\", \"ReadyToCollect\", \"GiveawayEnd\", \"GiveawayStarted\", \"ScheduledGiveawayStarted\""); err != nil {
+					return err
+				}
+				m.Type.Value = TreasureChestGiveawayEndedType(sv0)
 			}
 			m.Type.Set = true
 		case "nextGiveawayThresholdAt":
@@ -4152,12 +4400,18 @@ func (m *TreasureChestGiveawayStarted) decodeJX(d *jx.Decoder, s *wire.Scope) er
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
-				var zero wire.Opt[string]
+				var zero wire.Opt[TreasureChestGiveawayEndedType]
 				m.Type = zero
 			}
 			dup |= 1 << 1
-			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
-				return err
+			{
+				var sv0 string
+				if sv0, err = wire.OpenEnum(d, s, "type", func(v string) bool {
+					return TreasureChestGiveawayEndedType(v).Known()
+				}, "\"ValueExpired\", \"ValueUpdated\", \"ReadyToCollect\", \"GiveawayEnd\", \"GiveawayStarted\", \"ScheduledGiveawayStarted\""); err != nil {
+					return err
+				}
+				m.Type.Value = TreasureChestGiveawayEndedType(sv0)
 			}
 			m.Type.Set = true
 		case "endTime":
@@ -4232,12 +4486,18 @@ func (m *TreasureChestReadyToCollect) decodeJX(d *jx.Decoder, s *wire.Scope) err
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
-				var zero wire.Opt[string]
+				var zero wire.Opt[TreasureChestGiveawayEndedType]
 				m.Type = zero
 			}
 			dup |= 1 << 1
-			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
-				return err
+			{
+				var sv0 string
+				if sv0, err = wire.OpenEnum(d, s, "type", func(v string) bool {
+					return TreasureChestGiveawayEndedType(v).Known()
+				}, "\"ValueExpired\", \"ValueUpdated\", \"ReadyToCollect\", \"GiveawayEnd\", \"GiveawayStarted\", \"ScheduledGiveawayStarted\""); err != nil {
+					return err
+				}
+				m.Type.Value = TreasureChestGiveawayEndedType(sv0)
 			}
 			m.Type.Set = true
 		default:
@@ -4279,12 +4539,18 @@ func (m *TreasureChestValueExpired) decodeJX(d *jx.Decoder, s *wire.Scope) error
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
-				var zero wire.Opt[string]
+				var zero wire.Opt[TreasureChestGiveawayEndedType]
 				m.Type = zero
 			}
 			dup |= 1 << 1
-			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
-				return err
+			{
+				var sv0 string
+				if sv0, err = wire.OpenEnum(d, s, "type", func(v string) bool {
+					return TreasureChestGiveawayEndedType(v).Known()
+				}, "\"ValueExpired\", \"ValueUpdated\", \"ReadyToCollect\", \"GiveawayEnd\", \"GiveawayStarted\", \"ScheduledGiveawayStarted\""); err != nil {
+					return err
+				}
+				m.Type.Value = TreasureChestGiveawayEndedType(sv0)
 			}
 			m.Type.Set = true
 		case "expireAt":
@@ -4348,12 +4614,18 @@ func (m *TreasureChestValueUpdated) decodeJX(d *jx.Decoder, s *wire.Scope) error
 		case "type":
 			if dup&(1<<1) != 0 {
 				s.Forget("type")
-				var zero wire.Opt[string]
+				var zero wire.Opt[TreasureChestGiveawayEndedType]
 				m.Type = zero
 			}
 			dup |= 1 << 1
-			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
-				return err
+			{
+				var sv0 string
+				if sv0, err = wire.OpenEnum(d, s, "type", func(v string) bool {
+					return TreasureChestGiveawayEndedType(v).Known()
+				}, "\"ValueExpired\", \"ValueUpdated\", \"ReadyToCollect\", \"GiveawayEnd\", \"GiveawayStarted\", \"ScheduledGiveawayStarted\""); err != nil {
+					return err
+				}
+				m.Type.Value = TreasureChestGiveawayEndedType(sv0)
 			}
 			m.Type.Set = true
 		case "value":
@@ -4367,6 +4639,100 @@ func (m *TreasureChestValueUpdated) decodeJX(d *jx.Decoder, s *wire.Scope) error
 				return err
 			}
 			m.Value.Set = true
+		default:
+			s.Unknown(key, false)
+			return d.Skip()
+		}
+		return err
+	}); err != nil {
+		return err
+	}
+	if seen != 0x1 {
+		if seen&(1<<0) == 0 {
+			s.Missing("__typename")
+		}
+	}
+	return nil
+}
+
+func (m *UnknownStreamEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
+	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
+		return err
+	}
+	var dup uint64
+	var seen uint64
+	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+		var err error
+		switch string(key) {
+		case "__typename":
+			if dup&(1<<0) != 0 {
+				s.Forget("__typename")
+				var zero json.RawMessage
+				m.Typename = zero
+			}
+			dup |= 1 << 0
+			seen |= 1 << 0
+			if m.Typename, err = wire.Raw(d, s, "__typename"); err != nil {
+				return err
+			}
+		case "type":
+			if dup&(1<<1) != 0 {
+				s.Forget("type")
+				var zero wire.Opt[string]
+				m.Type = zero
+			}
+			dup |= 1 << 1
+			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
+				return err
+			}
+			m.Type.Set = true
+		default:
+			s.Unknown(key, false)
+			return d.Skip()
+		}
+		return err
+	}); err != nil {
+		return err
+	}
+	if seen != 0x1 {
+		if seen&(1<<0) == 0 {
+			s.Missing("__typename")
+		}
+	}
+	return nil
+}
+
+func (m *UnknownTreasureChestEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
+	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
+		return err
+	}
+	var dup uint64
+	var seen uint64
+	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+		var err error
+		switch string(key) {
+		case "__typename":
+			if dup&(1<<0) != 0 {
+				s.Forget("__typename")
+				var zero json.RawMessage
+				m.Typename = zero
+			}
+			dup |= 1 << 0
+			seen |= 1 << 0
+			if m.Typename, err = wire.Raw(d, s, "__typename"); err != nil {
+				return err
+			}
+		case "type":
+			if dup&(1<<1) != 0 {
+				s.Forget("type")
+				var zero wire.Opt[string]
+				m.Type = zero
+			}
+			dup |= 1 << 1
+			if m.Type.Value, err = wire.String(d, s, "type"); err != nil {
+				return err
+			}
+			m.Type.Set = true
 		default:
 			s.Unknown(key, false)
 			return d.Skip()

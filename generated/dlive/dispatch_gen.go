@@ -35,11 +35,13 @@ type ServerDispatcher struct {
 	onChatClip                     func(context.Context, *Data, *ChatClip)
 	onChatLive                     func(context.Context, *Data, *ChatLive)
 	onChatOffline                  func(context.Context, *Data, *ChatOffline)
+	onUnknownStreamEvent           func(context.Context, *Data, *UnknownStreamEvent)
 	onTreasureChestGiveawayEnded   func(context.Context, *Data, *TreasureChestGiveawayEnded)
 	onTreasureChestValueExpired    func(context.Context, *Data, *TreasureChestValueExpired)
 	onTreasureChestGiveawayStarted func(context.Context, *Data, *TreasureChestGiveawayStarted)
 	onTreasureChestReadyToCollect  func(context.Context, *Data, *TreasureChestReadyToCollect)
 	onTreasureChestValueUpdated    func(context.Context, *Data, *TreasureChestValueUpdated)
+	onUnknownTreasureChestEvent    func(context.Context, *Data, *UnknownTreasureChestEvent)
 	onError                        func(context.Context, *Error)
 	onComplete                     func(context.Context, *Complete)
 	onUnknown                      func(context.Context, *wire.Unknown)
@@ -161,6 +163,11 @@ func (d *ServerDispatcher) OnChatOffline(fn func(context.Context, *Data, *ChatOf
 	d.onChatOffline = fn
 }
 
+// OnUnknownStreamEvent sets the handler that receives each UnknownStreamEvent carried in a Data message, after the message handler.
+func (d *ServerDispatcher) OnUnknownStreamEvent(fn func(context.Context, *Data, *UnknownStreamEvent)) {
+	d.onUnknownStreamEvent = fn
+}
+
 // OnTreasureChestGiveawayEnded sets the handler that receives each TreasureChestGiveawayEnded carried in a Data message, after the message handler.
 func (d *ServerDispatcher) OnTreasureChestGiveawayEnded(fn func(context.Context, *Data, *TreasureChestGiveawayEnded)) {
 	d.onTreasureChestGiveawayEnded = fn
@@ -184,6 +191,11 @@ func (d *ServerDispatcher) OnTreasureChestReadyToCollect(fn func(context.Context
 // OnTreasureChestValueUpdated sets the handler that receives each TreasureChestValueUpdated carried in a Data message, after the message handler.
 func (d *ServerDispatcher) OnTreasureChestValueUpdated(fn func(context.Context, *Data, *TreasureChestValueUpdated)) {
 	d.onTreasureChestValueUpdated = fn
+}
+
+// OnUnknownTreasureChestEvent sets the handler that receives each UnknownTreasureChestEvent carried in a Data message, after the message handler.
+func (d *ServerDispatcher) OnUnknownTreasureChestEvent(fn func(context.Context, *Data, *UnknownTreasureChestEvent)) {
+	d.onUnknownTreasureChestEvent = fn
 }
 
 // OnError sets the handler that receives every Error message.
@@ -340,6 +352,11 @@ func (d *ServerDispatcher) Dispatch(ctx context.Context, msg ServerMessage) {
 						d.onChatOffline(ctx, m, v)
 						handled = true
 					}
+				case *UnknownStreamEvent:
+					if d.onUnknownStreamEvent != nil {
+						d.onUnknownStreamEvent(ctx, m, v)
+						handled = true
+					}
 				case *StreamEventUnknown:
 					handled = d.unknown(ctx, &v.Unknown) || handled
 				}
@@ -370,6 +387,11 @@ func (d *ServerDispatcher) Dispatch(ctx context.Context, msg ServerMessage) {
 			case *TreasureChestValueUpdated:
 				if d.onTreasureChestValueUpdated != nil {
 					d.onTreasureChestValueUpdated(ctx, m, v)
+					handled = true
+				}
+			case *UnknownTreasureChestEvent:
+				if d.onUnknownTreasureChestEvent != nil {
+					d.onUnknownTreasureChestEvent(ctx, m, v)
 					handled = true
 				}
 			case *TreasureChestEventUnknown:

@@ -25,7 +25,12 @@
 // https://docs.dlive.tv/api/authentication-oauth2/oauth-2.0. - third party:
 // public clients (dlive-js, DSharp, AxelChat, Casterlabs, a chat logger,
 // Discord bots): the web-client endpoint, the full web query (per-type fields,
-// enums, chest events), persisted queries. - protocol:
+// enums, chest events), persisted queries. - web types: the GraphQL types of
+// the dlive.tv web client as published in a public copy of its source,
+// https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts
+// (2021-11-11): the enums Role, RoomRole, PartnerStatus, BadgeType,
+// DonationType, ChatType, ChatModeType and TreasureChestMessageType, and which
+// fields of each event are nullable (Maybe<...>). - protocol:
 // subscriptions-transport-ws PROTOCOL.md
 // (https://github.com/apollographql/subscriptions-transport-ws/blob/53d6026/PROTOCOL.md)
 // for the frames DLive does not document (connection_error, error, complete,
@@ -75,6 +80,39 @@ type UnknownClientMessage struct {
 
 func (*UnknownClientMessage) isClientMessage() {}
 
+// BadgeType is one of the values the spec knows, or a new one: the set is open
+// (x-extensible-enum, dlive.yaml#/components/schemas/BadgeType), so an unknown
+// value is kept as it is and validates with an unknown-value note.
+//
+// A badge a chat user wears. The web client types sender.badges as BadgeType[]
+// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+// 2021-11-11); open, since seasonal badges come and go.
+type BadgeType string
+
+// BadgeType values the spec knows.
+const (
+	BadgeTypeEngagementBadge BadgeType = "ENGAGEMENT_BADGE"
+	BadgeTypeFoundingMember  BadgeType = "FOUNDING_MEMBER"
+	BadgeTypeCryptoSuperstar BadgeType = "CRYPTO_SUPERSTAR"
+	BadgeTypeChristmasTree   BadgeType = "CHRISTMAS_TREE"
+	BadgeTypeSanta           BadgeType = "SANTA"
+	BadgeTypeValentineBadge  BadgeType = "VALENTINE_BADGE"
+)
+
+// Known reports whether e is one of the values the spec lists.
+func (e BadgeType) Known() bool {
+	switch e {
+	case "ENGAGEMENT_BADGE", "FOUNDING_MEMBER", "CRYPTO_SUPERSTAR", "CHRISTMAS_TREE", "SANTA", "VALENTINE_BADGE":
+		return true
+	}
+	return false
+}
+
+// Valid reports true: any value of an open set is valid. Known tells the listed ones apart.
+func (BadgeType) Valid() bool {
+	return true
+}
+
 // BannedBy is an object of the spec (dlive.yaml#/components/schemas/BannedBy).
 //
 // The moderator behind a ban or timeout, with only the fields the web query
@@ -93,16 +131,27 @@ type ChatBan struct {
 	Typename string `json:"__typename"`
 	// DLive's own event kind. Official values (newer docs): Message, Gift, Live,
 	// Offline, Follow, Subscription, Delete, Host, ChatMode, Ban, Mod, Emote,
-	// Timeout; clients also handle GiftSub and GiftSubReceive (third party). New
-	// values appear over time, so it stays a plain string; values for
-	// ChatExtendSub, ChatSubStreak, ChatTCValueAdd and ChatClip are not known.
-	// Optional because only the DLive docs' example frame shows it.
-	Type wire.Opt[string] `json:"type,omitzero"`
+	// Timeout. The web client's GraphQL enum ChatType adds ExtendSub, Moderator,
+	// TCValue, Homepage, GiftSub, GiftSubReceive, Clip and SubStreak
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11), which suggests the values of ChatExtendSub, ChatTCValueAdd,
+	// ChatClip and ChatSubStreak (not confirmed by any frame). New values appear
+	// over time, so the set is open. Optional because only the DLive docs' example
+	// frame shows it.
+	Type wire.Opt[ChatTextType] `json:"type,omitzero"`
 	// Whether the sender subscribes to the streamer.
 	Subscribing bool `json:"subscribing"`
-	// Site-wide role of the sender (third party - AxelChat, DSharp, Casterlabs).
+	// Site-wide role of the sender. Open: the web client's GraphQL enum Role has
+	// None, Staff, Guardian and Bot
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11), while community clients (AxelChat, DSharp, Casterlabs) knew
+	// only None and Bot, so DLive has grown the set; any other value is kept with
+	// an unknown-value note.
 	Role Role `json:"role"`
-	// Role of a user in the streamer's chat room (third party).
+	// Role of a user in the streamer's chat room. The web client's enum RoomRole
+	// has exactly these three
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11); kept open since roles are a set providers grow.
 	RoomRole RoomRole `json:"roomRole"`
 	// A chat user as seen in stream events. The DLive docs' example frame shows
 	// every field but `effect`; the web query adds `effect`, which can be null
@@ -112,7 +161,10 @@ type ChatBan struct {
 	// The moderator behind a ban or timeout, with only the fields the web query
 	// selects (third party). Open.
 	BannedBy wire.Opt[BannedBy] `json:"bannedBy,omitzero"`
-	// Role of a user in the streamer's chat room (third party).
+	// Role of a user in the streamer's chat room. The web client's enum RoomRole
+	// has exactly these three
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11); kept open since roles are a set providers grow.
 	BannedByRoomRole wire.Opt[RoomRole] `json:"bannedByRoomRole,omitzero"`
 }
 
@@ -122,19 +174,34 @@ func (*ChatBan) isStreamEvent() {}
 // (dlive.yaml#/components/schemas/ChatChangeMode).
 //
 // The chat mode changed (type ChatMode). No sender fragment and no id in the
-// web query (third party); the mode values are not documented.
+// web query (third party). `mode` is the web client's enum ChatModeType,
+// DEFAULT, SUBONLY or FOLLOWONLY
+// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+// 2021-11-11).
 type ChatChangeMode struct {
 	// GraphQL type of the event; the union discriminator.
 	Typename string `json:"__typename"`
 	// DLive's own event kind. Official values (newer docs): Message, Gift, Live,
 	// Offline, Follow, Subscription, Delete, Host, ChatMode, Ban, Mod, Emote,
-	// Timeout; clients also handle GiftSub and GiftSubReceive (third party). New
-	// values appear over time, so it stays a plain string; values for
-	// ChatExtendSub, ChatSubStreak, ChatTCValueAdd and ChatClip are not known.
-	// Optional because only the DLive docs' example frame shows it.
-	Type wire.Opt[string] `json:"type,omitzero"`
-	// New chat mode; values not documented.
-	Mode wire.Opt[string] `json:"mode,omitzero"`
+	// Timeout. The web client's GraphQL enum ChatType adds ExtendSub, Moderator,
+	// TCValue, Homepage, GiftSub, GiftSubReceive, Clip and SubStreak
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11), which suggests the values of ChatExtendSub, ChatTCValueAdd,
+	// ChatClip and ChatSubStreak (not confirmed by any frame). New values appear
+	// over time, so the set is open. Optional because only the DLive docs' example
+	// frame shows it.
+	Type wire.Opt[ChatTextType] `json:"type,omitzero"`
+	// Chat mode of a ChatChangeMode event: anyone, subscribers only, followers
+	// only. The web client's GraphQL enum ChatModeType has exactly these values
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11). The set has not grown: DLive added later chat restrictions as
+	// separate settings (ChatLinkDisabledSet, ChatVerifiedOnlySet,
+	// FollowChatDelayType in the same file), not as modes. It is still declared
+	// open rather than closed because no frame of this event was ever captured and
+	// earlier illustrative frames used other spellings (SubOnly); any other value
+	// is kept and noted as unknown-value, so a consumer sees the drift without
+	// losing the event.
+	Mode wire.Opt[ChatMode] `json:"mode,omitzero"`
 }
 
 func (*ChatChangeMode) isStreamEvent() {}
@@ -147,16 +214,27 @@ type ChatClip struct {
 	Typename string `json:"__typename"`
 	// DLive's own event kind. Official values (newer docs): Message, Gift, Live,
 	// Offline, Follow, Subscription, Delete, Host, ChatMode, Ban, Mod, Emote,
-	// Timeout; clients also handle GiftSub and GiftSubReceive (third party). New
-	// values appear over time, so it stays a plain string; values for
-	// ChatExtendSub, ChatSubStreak, ChatTCValueAdd and ChatClip are not known.
-	// Optional because only the DLive docs' example frame shows it.
-	Type wire.Opt[string] `json:"type,omitzero"`
+	// Timeout. The web client's GraphQL enum ChatType adds ExtendSub, Moderator,
+	// TCValue, Homepage, GiftSub, GiftSubReceive, Clip and SubStreak
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11), which suggests the values of ChatExtendSub, ChatTCValueAdd,
+	// ChatClip and ChatSubStreak (not confirmed by any frame). New values appear
+	// over time, so the set is open. Optional because only the DLive docs' example
+	// frame shows it.
+	Type wire.Opt[ChatTextType] `json:"type,omitzero"`
 	// Whether the sender subscribes to the streamer.
 	Subscribing bool `json:"subscribing"`
-	// Site-wide role of the sender (third party - AxelChat, DSharp, Casterlabs).
+	// Site-wide role of the sender. Open: the web client's GraphQL enum Role has
+	// None, Staff, Guardian and Bot
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11), while community clients (AxelChat, DSharp, Casterlabs) knew
+	// only None and Bot, so DLive has grown the set; any other value is kept with
+	// an unknown-value note.
 	Role Role `json:"role"`
-	// Role of a user in the streamer's chat room (third party).
+	// Role of a user in the streamer's chat room. The web client's enum RoomRole
+	// has exactly these three
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11); kept open since roles are a set providers grow.
 	RoomRole RoomRole `json:"roomRole"`
 	// A chat user as seen in stream events. The DLive docs' example frame shows
 	// every field but `effect`; the web query adds `effect`, which can be null
@@ -178,11 +256,14 @@ type ChatDelete struct {
 	Typename string `json:"__typename"`
 	// DLive's own event kind. Official values (newer docs): Message, Gift, Live,
 	// Offline, Follow, Subscription, Delete, Host, ChatMode, Ban, Mod, Emote,
-	// Timeout; clients also handle GiftSub and GiftSubReceive (third party). New
-	// values appear over time, so it stays a plain string; values for
-	// ChatExtendSub, ChatSubStreak, ChatTCValueAdd and ChatClip are not known.
-	// Optional because only the DLive docs' example frame shows it.
-	Type wire.Opt[string] `json:"type,omitzero"`
+	// Timeout. The web client's GraphQL enum ChatType adds ExtendSub, Moderator,
+	// TCValue, Homepage, GiftSub, GiftSubReceive, Clip and SubStreak
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11), which suggests the values of ChatExtendSub, ChatTCValueAdd,
+	// ChatClip and ChatSubStreak (not confirmed by any frame). New values appear
+	// over time, so the set is open. Optional because only the DLive docs' example
+	// frame shows it.
+	Type wire.Opt[ChatTextType] `json:"type,omitzero"`
 	// Ids of the deleted ChatText messages.
 	Ids []string `json:"ids,omitzero"`
 }
@@ -198,16 +279,27 @@ type ChatEmoteAdd struct {
 	Typename string `json:"__typename"`
 	// DLive's own event kind. Official values (newer docs): Message, Gift, Live,
 	// Offline, Follow, Subscription, Delete, Host, ChatMode, Ban, Mod, Emote,
-	// Timeout; clients also handle GiftSub and GiftSubReceive (third party). New
-	// values appear over time, so it stays a plain string; values for
-	// ChatExtendSub, ChatSubStreak, ChatTCValueAdd and ChatClip are not known.
-	// Optional because only the DLive docs' example frame shows it.
-	Type wire.Opt[string] `json:"type,omitzero"`
+	// Timeout. The web client's GraphQL enum ChatType adds ExtendSub, Moderator,
+	// TCValue, Homepage, GiftSub, GiftSubReceive, Clip and SubStreak
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11), which suggests the values of ChatExtendSub, ChatTCValueAdd,
+	// ChatClip and ChatSubStreak (not confirmed by any frame). New values appear
+	// over time, so the set is open. Optional because only the DLive docs' example
+	// frame shows it.
+	Type wire.Opt[ChatTextType] `json:"type,omitzero"`
 	// Whether the sender subscribes to the streamer.
 	Subscribing bool `json:"subscribing"`
-	// Site-wide role of the sender (third party - AxelChat, DSharp, Casterlabs).
+	// Site-wide role of the sender. Open: the web client's GraphQL enum Role has
+	// None, Staff, Guardian and Bot
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11), while community clients (AxelChat, DSharp, Casterlabs) knew
+	// only None and Bot, so DLive has grown the set; any other value is kept with
+	// an unknown-value note.
 	Role Role `json:"role"`
-	// Role of a user in the streamer's chat room (third party).
+	// Role of a user in the streamer's chat room. The web client's enum RoomRole
+	// has exactly these three
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11); kept open since roles are a set providers grow.
 	RoomRole RoomRole `json:"roomRole"`
 	// A chat user as seen in stream events. The DLive docs' example frame shows
 	// every field but `effect`; the web query adds `effect`, which can be null
@@ -229,16 +321,27 @@ type ChatExtendSub struct {
 	Typename string `json:"__typename"`
 	// DLive's own event kind. Official values (newer docs): Message, Gift, Live,
 	// Offline, Follow, Subscription, Delete, Host, ChatMode, Ban, Mod, Emote,
-	// Timeout; clients also handle GiftSub and GiftSubReceive (third party). New
-	// values appear over time, so it stays a plain string; values for
-	// ChatExtendSub, ChatSubStreak, ChatTCValueAdd and ChatClip are not known.
-	// Optional because only the DLive docs' example frame shows it.
-	Type wire.Opt[string] `json:"type,omitzero"`
+	// Timeout. The web client's GraphQL enum ChatType adds ExtendSub, Moderator,
+	// TCValue, Homepage, GiftSub, GiftSubReceive, Clip and SubStreak
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11), which suggests the values of ChatExtendSub, ChatTCValueAdd,
+	// ChatClip and ChatSubStreak (not confirmed by any frame). New values appear
+	// over time, so the set is open. Optional because only the DLive docs' example
+	// frame shows it.
+	Type wire.Opt[ChatTextType] `json:"type,omitzero"`
 	// Whether the sender subscribes to the streamer.
 	Subscribing bool `json:"subscribing"`
-	// Site-wide role of the sender (third party - AxelChat, DSharp, Casterlabs).
+	// Site-wide role of the sender. Open: the web client's GraphQL enum Role has
+	// None, Staff, Guardian and Bot
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11), while community clients (AxelChat, DSharp, Casterlabs) knew
+	// only None and Bot, so DLive has grown the set; any other value is kept with
+	// an unknown-value note.
 	Role Role `json:"role"`
-	// Role of a user in the streamer's chat room (third party).
+	// Role of a user in the streamer's chat room. The web client's enum RoomRole
+	// has exactly these three
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11); kept open since roles are a set providers grow.
 	RoomRole RoomRole `json:"roomRole"`
 	// A chat user as seen in stream events. The DLive docs' example frame shows
 	// every field but `effect`; the web query adds `effect`, which can be null
@@ -261,16 +364,27 @@ type ChatFollow struct {
 	Typename string `json:"__typename"`
 	// DLive's own event kind. Official values (newer docs): Message, Gift, Live,
 	// Offline, Follow, Subscription, Delete, Host, ChatMode, Ban, Mod, Emote,
-	// Timeout; clients also handle GiftSub and GiftSubReceive (third party). New
-	// values appear over time, so it stays a plain string; values for
-	// ChatExtendSub, ChatSubStreak, ChatTCValueAdd and ChatClip are not known.
-	// Optional because only the DLive docs' example frame shows it.
-	Type wire.Opt[string] `json:"type,omitzero"`
+	// Timeout. The web client's GraphQL enum ChatType adds ExtendSub, Moderator,
+	// TCValue, Homepage, GiftSub, GiftSubReceive, Clip and SubStreak
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11), which suggests the values of ChatExtendSub, ChatTCValueAdd,
+	// ChatClip and ChatSubStreak (not confirmed by any frame). New values appear
+	// over time, so the set is open. Optional because only the DLive docs' example
+	// frame shows it.
+	Type wire.Opt[ChatTextType] `json:"type,omitzero"`
 	// Whether the sender subscribes to the streamer.
 	Subscribing bool `json:"subscribing"`
-	// Site-wide role of the sender (third party - AxelChat, DSharp, Casterlabs).
+	// Site-wide role of the sender. Open: the web client's GraphQL enum Role has
+	// None, Staff, Guardian and Bot
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11), while community clients (AxelChat, DSharp, Casterlabs) knew
+	// only None and Bot, so DLive has grown the set; any other value is kept with
+	// an unknown-value note.
 	Role Role `json:"role"`
-	// Role of a user in the streamer's chat room (third party).
+	// Role of a user in the streamer's chat room. The web client's enum RoomRole
+	// has exactly these three
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11); kept open since roles are a set providers grow.
 	RoomRole RoomRole `json:"roomRole"`
 	// A chat user as seen in stream events. The DLive docs' example frame shows
 	// every field but `effect`; the web query adds `effect`, which can be null
@@ -291,23 +405,38 @@ type ChatGift struct {
 	Typename string `json:"__typename"`
 	// DLive's own event kind. Official values (newer docs): Message, Gift, Live,
 	// Offline, Follow, Subscription, Delete, Host, ChatMode, Ban, Mod, Emote,
-	// Timeout; clients also handle GiftSub and GiftSubReceive (third party). New
-	// values appear over time, so it stays a plain string; values for
-	// ChatExtendSub, ChatSubStreak, ChatTCValueAdd and ChatClip are not known.
-	// Optional because only the DLive docs' example frame shows it.
-	Type wire.Opt[string] `json:"type,omitzero"`
+	// Timeout. The web client's GraphQL enum ChatType adds ExtendSub, Moderator,
+	// TCValue, Homepage, GiftSub, GiftSubReceive, Clip and SubStreak
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11), which suggests the values of ChatExtendSub, ChatTCValueAdd,
+	// ChatClip and ChatSubStreak (not confirmed by any frame). New values appear
+	// over time, so the set is open. Optional because only the DLive docs' example
+	// frame shows it.
+	Type wire.Opt[ChatTextType] `json:"type,omitzero"`
 	// Whether the sender subscribes to the streamer.
 	Subscribing bool `json:"subscribing"`
-	// Site-wide role of the sender (third party - AxelChat, DSharp, Casterlabs).
+	// Site-wide role of the sender. Open: the web client's GraphQL enum Role has
+	// None, Staff, Guardian and Bot
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11), while community clients (AxelChat, DSharp, Casterlabs) knew
+	// only None and Bot, so DLive has grown the set; any other value is kept with
+	// an unknown-value note.
 	Role Role `json:"role"`
-	// Role of a user in the streamer's chat room (third party).
+	// Role of a user in the streamer's chat room. The web client's enum RoomRole
+	// has exactly these three
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11); kept open since roles are a set providers grow.
 	RoomRole RoomRole `json:"roomRole"`
 	// A chat user as seen in stream events. The DLive docs' example frame shows
 	// every field but `effect`; the web query adds `effect`, which can be null
 	// (third party). Open.
 	Sender StreamchatUser `json:"sender"`
 	ID     string         `json:"id"`
-	// Donation kind of a ChatGift, cheapest first (third party).
+	// Donation kind of a ChatGift. The web client's GraphQL enum DonationType
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11) lists these thirteen, in its order; community clients knew only
+	// the first five. Open: DLive has added gifts (the MINI_ ones, the LINO, BTT
+	// and TRX tokens) over time.
 	Gift wire.Opt[Gift] `json:"gift,omitzero"`
 	// How many gifts, as a decimal string such as "1".
 	Amount wire.Opt[string] `json:"amount,omitzero"`
@@ -331,26 +460,43 @@ type ChatGiftSub struct {
 	Typename string `json:"__typename"`
 	// DLive's own event kind. Official values (newer docs): Message, Gift, Live,
 	// Offline, Follow, Subscription, Delete, Host, ChatMode, Ban, Mod, Emote,
-	// Timeout; clients also handle GiftSub and GiftSubReceive (third party). New
-	// values appear over time, so it stays a plain string; values for
-	// ChatExtendSub, ChatSubStreak, ChatTCValueAdd and ChatClip are not known.
-	// Optional because only the DLive docs' example frame shows it.
-	Type wire.Opt[string] `json:"type,omitzero"`
+	// Timeout. The web client's GraphQL enum ChatType adds ExtendSub, Moderator,
+	// TCValue, Homepage, GiftSub, GiftSubReceive, Clip and SubStreak
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11), which suggests the values of ChatExtendSub, ChatTCValueAdd,
+	// ChatClip and ChatSubStreak (not confirmed by any frame). New values appear
+	// over time, so the set is open. Optional because only the DLive docs' example
+	// frame shows it.
+	Type wire.Opt[ChatTextType] `json:"type,omitzero"`
 	// Whether the sender subscribes to the streamer.
 	Subscribing bool `json:"subscribing"`
-	// Site-wide role of the sender (third party - AxelChat, DSharp, Casterlabs).
+	// Site-wide role of the sender. Open: the web client's GraphQL enum Role has
+	// None, Staff, Guardian and Bot
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11), while community clients (AxelChat, DSharp, Casterlabs) knew
+	// only None and Bot, so DLive has grown the set; any other value is kept with
+	// an unknown-value note.
 	Role Role `json:"role"`
-	// Role of a user in the streamer's chat room (third party).
+	// Role of a user in the streamer's chat room. The web client's enum RoomRole
+	// has exactly these three
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11); kept open since roles are a set providers grow.
 	RoomRole RoomRole `json:"roomRole"`
 	// A chat user as seen in stream events. The DLive docs' example frame shows
 	// every field but `effect`; the web query adds `effect`, which can be null
 	// (third party). Open.
 	Sender StreamchatUser `json:"sender"`
 	ID     string         `json:"id"`
-	// Number of gifted subscriptions.
-	Count wire.Opt[int64] `json:"count,omitzero"`
-	// Who received them (a name, not an object).
-	Receiver wire.Opt[string] `json:"receiver,omitzero"`
+	// Number of gifted subscriptions, or null: the web client types it
+	// Maybe<number>
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11, StreamMessageSubscription).
+	Count wire.Opt[wire.Nullable[int64]] `json:"count,omitzero"`
+	// Who received them (a name, not an object), or null: the web client types it
+	// Maybe<string>
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11).
+	Receiver wire.Opt[wire.Nullable[string]] `json:"receiver,omitzero"`
 }
 
 func (*ChatGiftSub) isStreamEvent() {}
@@ -365,16 +511,27 @@ type ChatGiftSubReceive struct {
 	Typename string `json:"__typename"`
 	// DLive's own event kind. Official values (newer docs): Message, Gift, Live,
 	// Offline, Follow, Subscription, Delete, Host, ChatMode, Ban, Mod, Emote,
-	// Timeout; clients also handle GiftSub and GiftSubReceive (third party). New
-	// values appear over time, so it stays a plain string; values for
-	// ChatExtendSub, ChatSubStreak, ChatTCValueAdd and ChatClip are not known.
-	// Optional because only the DLive docs' example frame shows it.
-	Type wire.Opt[string] `json:"type,omitzero"`
+	// Timeout. The web client's GraphQL enum ChatType adds ExtendSub, Moderator,
+	// TCValue, Homepage, GiftSub, GiftSubReceive, Clip and SubStreak
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11), which suggests the values of ChatExtendSub, ChatTCValueAdd,
+	// ChatClip and ChatSubStreak (not confirmed by any frame). New values appear
+	// over time, so the set is open. Optional because only the DLive docs' example
+	// frame shows it.
+	Type wire.Opt[ChatTextType] `json:"type,omitzero"`
 	// Whether the sender subscribes to the streamer.
 	Subscribing bool `json:"subscribing"`
-	// Site-wide role of the sender (third party - AxelChat, DSharp, Casterlabs).
+	// Site-wide role of the sender. Open: the web client's GraphQL enum Role has
+	// None, Staff, Guardian and Bot
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11), while community clients (AxelChat, DSharp, Casterlabs) knew
+	// only None and Bot, so DLive has grown the set; any other value is kept with
+	// an unknown-value note.
 	Role Role `json:"role"`
-	// Role of a user in the streamer's chat room (third party).
+	// Role of a user in the streamer's chat room. The web client's enum RoomRole
+	// has exactly these three
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11); kept open since roles are a set providers grow.
 	RoomRole RoomRole `json:"roomRole"`
 	// A chat user as seen in stream events. The DLive docs' example frame shows
 	// every field but `effect`; the web query adds `effect`, which can be null
@@ -396,16 +553,27 @@ type ChatHost struct {
 	Typename string `json:"__typename"`
 	// DLive's own event kind. Official values (newer docs): Message, Gift, Live,
 	// Offline, Follow, Subscription, Delete, Host, ChatMode, Ban, Mod, Emote,
-	// Timeout; clients also handle GiftSub and GiftSubReceive (third party). New
-	// values appear over time, so it stays a plain string; values for
-	// ChatExtendSub, ChatSubStreak, ChatTCValueAdd and ChatClip are not known.
-	// Optional because only the DLive docs' example frame shows it.
-	Type wire.Opt[string] `json:"type,omitzero"`
+	// Timeout. The web client's GraphQL enum ChatType adds ExtendSub, Moderator,
+	// TCValue, Homepage, GiftSub, GiftSubReceive, Clip and SubStreak
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11), which suggests the values of ChatExtendSub, ChatTCValueAdd,
+	// ChatClip and ChatSubStreak (not confirmed by any frame). New values appear
+	// over time, so the set is open. Optional because only the DLive docs' example
+	// frame shows it.
+	Type wire.Opt[ChatTextType] `json:"type,omitzero"`
 	// Whether the sender subscribes to the streamer.
 	Subscribing bool `json:"subscribing"`
-	// Site-wide role of the sender (third party - AxelChat, DSharp, Casterlabs).
+	// Site-wide role of the sender. Open: the web client's GraphQL enum Role has
+	// None, Staff, Guardian and Bot
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11), while community clients (AxelChat, DSharp, Casterlabs) knew
+	// only None and Bot, so DLive has grown the set; any other value is kept with
+	// an unknown-value note.
 	Role Role `json:"role"`
-	// Role of a user in the streamer's chat room (third party).
+	// Role of a user in the streamer's chat room. The web client's enum RoomRole
+	// has exactly these three
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11); kept open since roles are a set providers grow.
 	RoomRole RoomRole `json:"roomRole"`
 	// A chat user as seen in stream events. The DLive docs' example frame shows
 	// every field but `effect`; the web query adds `effect`, which can be null
@@ -427,14 +595,54 @@ type ChatLive struct {
 	Typename string `json:"__typename"`
 	// DLive's own event kind. Official values (newer docs): Message, Gift, Live,
 	// Offline, Follow, Subscription, Delete, Host, ChatMode, Ban, Mod, Emote,
-	// Timeout; clients also handle GiftSub and GiftSubReceive (third party). New
-	// values appear over time, so it stays a plain string; values for
-	// ChatExtendSub, ChatSubStreak, ChatTCValueAdd and ChatClip are not known.
-	// Optional because only the DLive docs' example frame shows it.
-	Type wire.Opt[string] `json:"type,omitzero"`
+	// Timeout. The web client's GraphQL enum ChatType adds ExtendSub, Moderator,
+	// TCValue, Homepage, GiftSub, GiftSubReceive, Clip and SubStreak
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11), which suggests the values of ChatExtendSub, ChatTCValueAdd,
+	// ChatClip and ChatSubStreak (not confirmed by any frame). New values appear
+	// over time, so the set is open. Optional because only the DLive docs' example
+	// frame shows it.
+	Type wire.Opt[ChatTextType] `json:"type,omitzero"`
 }
 
 func (*ChatLive) isStreamEvent() {}
+
+// ChatMode is one of the values the spec knows, or a new one: the set is open
+// (x-extensible-enum, dlive.yaml#/components/schemas/ChatMode), so an unknown
+// value is kept as it is and validates with an unknown-value note.
+//
+// Chat mode of a ChatChangeMode event: anyone, subscribers only, followers
+// only. The web client's GraphQL enum ChatModeType has exactly these values
+// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+// 2021-11-11). The set has not grown: DLive added later chat restrictions as
+// separate settings (ChatLinkDisabledSet, ChatVerifiedOnlySet,
+// FollowChatDelayType in the same file), not as modes. It is still declared
+// open rather than closed because no frame of this event was ever captured and
+// earlier illustrative frames used other spellings (SubOnly); any other value
+// is kept and noted as unknown-value, so a consumer sees the drift without
+// losing the event.
+type ChatMode string
+
+// ChatMode values the spec knows.
+const (
+	ChatModeDefault    ChatMode = "DEFAULT"
+	ChatModeSubonly    ChatMode = "SUBONLY"
+	ChatModeFollowonly ChatMode = "FOLLOWONLY"
+)
+
+// Known reports whether e is one of the values the spec lists.
+func (e ChatMode) Known() bool {
+	switch e {
+	case "DEFAULT", "SUBONLY", "FOLLOWONLY":
+		return true
+	}
+	return false
+}
+
+// Valid reports true: any value of an open set is valid. Known tells the listed ones apart.
+func (ChatMode) Valid() bool {
+	return true
+}
 
 // ChatModerator is an object of the spec
 // (dlive.yaml#/components/schemas/ChatModerator).
@@ -445,16 +653,27 @@ type ChatModerator struct {
 	Typename string `json:"__typename"`
 	// DLive's own event kind. Official values (newer docs): Message, Gift, Live,
 	// Offline, Follow, Subscription, Delete, Host, ChatMode, Ban, Mod, Emote,
-	// Timeout; clients also handle GiftSub and GiftSubReceive (third party). New
-	// values appear over time, so it stays a plain string; values for
-	// ChatExtendSub, ChatSubStreak, ChatTCValueAdd and ChatClip are not known.
-	// Optional because only the DLive docs' example frame shows it.
-	Type wire.Opt[string] `json:"type,omitzero"`
+	// Timeout. The web client's GraphQL enum ChatType adds ExtendSub, Moderator,
+	// TCValue, Homepage, GiftSub, GiftSubReceive, Clip and SubStreak
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11), which suggests the values of ChatExtendSub, ChatTCValueAdd,
+	// ChatClip and ChatSubStreak (not confirmed by any frame). New values appear
+	// over time, so the set is open. Optional because only the DLive docs' example
+	// frame shows it.
+	Type wire.Opt[ChatTextType] `json:"type,omitzero"`
 	// Whether the sender subscribes to the streamer.
 	Subscribing bool `json:"subscribing"`
-	// Site-wide role of the sender (third party - AxelChat, DSharp, Casterlabs).
+	// Site-wide role of the sender. Open: the web client's GraphQL enum Role has
+	// None, Staff, Guardian and Bot
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11), while community clients (AxelChat, DSharp, Casterlabs) knew
+	// only None and Bot, so DLive has grown the set; any other value is kept with
+	// an unknown-value note.
 	Role Role `json:"role"`
-	// Role of a user in the streamer's chat room (third party).
+	// Role of a user in the streamer's chat room. The web client's enum RoomRole
+	// has exactly these three
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11); kept open since roles are a set providers grow.
 	RoomRole RoomRole `json:"roomRole"`
 	// A chat user as seen in stream events. The DLive docs' example frame shows
 	// every field but `effect`; the web query adds `effect`, which can be null
@@ -477,11 +696,14 @@ type ChatOffline struct {
 	Typename string `json:"__typename"`
 	// DLive's own event kind. Official values (newer docs): Message, Gift, Live,
 	// Offline, Follow, Subscription, Delete, Host, ChatMode, Ban, Mod, Emote,
-	// Timeout; clients also handle GiftSub and GiftSubReceive (third party). New
-	// values appear over time, so it stays a plain string; values for
-	// ChatExtendSub, ChatSubStreak, ChatTCValueAdd and ChatClip are not known.
-	// Optional because only the DLive docs' example frame shows it.
-	Type wire.Opt[string] `json:"type,omitzero"`
+	// Timeout. The web client's GraphQL enum ChatType adds ExtendSub, Moderator,
+	// TCValue, Homepage, GiftSub, GiftSubReceive, Clip and SubStreak
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11), which suggests the values of ChatExtendSub, ChatTCValueAdd,
+	// ChatClip and ChatSubStreak (not confirmed by any frame). New values appear
+	// over time, so the set is open. Optional because only the DLive docs' example
+	// frame shows it.
+	Type wire.Opt[ChatTextType] `json:"type,omitzero"`
 }
 
 func (*ChatOffline) isStreamEvent() {}
@@ -496,16 +718,27 @@ type ChatSubStreak struct {
 	Typename string `json:"__typename"`
 	// DLive's own event kind. Official values (newer docs): Message, Gift, Live,
 	// Offline, Follow, Subscription, Delete, Host, ChatMode, Ban, Mod, Emote,
-	// Timeout; clients also handle GiftSub and GiftSubReceive (third party). New
-	// values appear over time, so it stays a plain string; values for
-	// ChatExtendSub, ChatSubStreak, ChatTCValueAdd and ChatClip are not known.
-	// Optional because only the DLive docs' example frame shows it.
-	Type wire.Opt[string] `json:"type,omitzero"`
+	// Timeout. The web client's GraphQL enum ChatType adds ExtendSub, Moderator,
+	// TCValue, Homepage, GiftSub, GiftSubReceive, Clip and SubStreak
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11), which suggests the values of ChatExtendSub, ChatTCValueAdd,
+	// ChatClip and ChatSubStreak (not confirmed by any frame). New values appear
+	// over time, so the set is open. Optional because only the DLive docs' example
+	// frame shows it.
+	Type wire.Opt[ChatTextType] `json:"type,omitzero"`
 	// Whether the sender subscribes to the streamer.
 	Subscribing bool `json:"subscribing"`
-	// Site-wide role of the sender (third party - AxelChat, DSharp, Casterlabs).
+	// Site-wide role of the sender. Open: the web client's GraphQL enum Role has
+	// None, Staff, Guardian and Bot
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11), while community clients (AxelChat, DSharp, Casterlabs) knew
+	// only None and Bot, so DLive has grown the set; any other value is kept with
+	// an unknown-value note.
 	Role Role `json:"role"`
-	// Role of a user in the streamer's chat room (third party).
+	// Role of a user in the streamer's chat room. The web client's enum RoomRole
+	// has exactly these three
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11); kept open since roles are a set providers grow.
 	RoomRole RoomRole `json:"roomRole"`
 	// A chat user as seen in stream events. The DLive docs' example frame shows
 	// every field but `effect`; the web query adds `effect`, which can be null
@@ -527,16 +760,27 @@ type ChatSubscription struct {
 	Typename string `json:"__typename"`
 	// DLive's own event kind. Official values (newer docs): Message, Gift, Live,
 	// Offline, Follow, Subscription, Delete, Host, ChatMode, Ban, Mod, Emote,
-	// Timeout; clients also handle GiftSub and GiftSubReceive (third party). New
-	// values appear over time, so it stays a plain string; values for
-	// ChatExtendSub, ChatSubStreak, ChatTCValueAdd and ChatClip are not known.
-	// Optional because only the DLive docs' example frame shows it.
-	Type wire.Opt[string] `json:"type,omitzero"`
+	// Timeout. The web client's GraphQL enum ChatType adds ExtendSub, Moderator,
+	// TCValue, Homepage, GiftSub, GiftSubReceive, Clip and SubStreak
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11), which suggests the values of ChatExtendSub, ChatTCValueAdd,
+	// ChatClip and ChatSubStreak (not confirmed by any frame). New values appear
+	// over time, so the set is open. Optional because only the DLive docs' example
+	// frame shows it.
+	Type wire.Opt[ChatTextType] `json:"type,omitzero"`
 	// Whether the sender subscribes to the streamer.
 	Subscribing bool `json:"subscribing"`
-	// Site-wide role of the sender (third party - AxelChat, DSharp, Casterlabs).
+	// Site-wide role of the sender. Open: the web client's GraphQL enum Role has
+	// None, Staff, Guardian and Bot
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11), while community clients (AxelChat, DSharp, Casterlabs) knew
+	// only None and Bot, so DLive has grown the set; any other value is kept with
+	// an unknown-value note.
 	Role Role `json:"role"`
-	// Role of a user in the streamer's chat room (third party).
+	// Role of a user in the streamer's chat room. The web client's enum RoomRole
+	// has exactly these three
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11); kept open since roles are a set providers grow.
 	RoomRole RoomRole `json:"roomRole"`
 	// A chat user as seen in stream events. The DLive docs' example frame shows
 	// every field but `effect`; the web query adds `effect`, which can be null
@@ -552,24 +796,37 @@ func (*ChatSubscription) isStreamEvent() {}
 // ChatTCValueAdd is an object of the spec
 // (dlive.yaml#/components/schemas/ChatTCValueAdd).
 //
-// A contribution to the treasure chest (type value not known). Web query
-// (third party); the amount types are not documented and are assumed to be
-// decimal strings like other DLive amounts.
+// A contribution to the treasure chest (type probably TCValue, from the web
+// client's enum ChatType). Web query (third party); the web client types
+// amount and totalAmount as strings
+// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+// 2021-11-11), decimal like other DLive amounts.
 type ChatTCValueAdd struct {
 	// GraphQL type of the event; the union discriminator.
 	Typename string `json:"__typename"`
 	// DLive's own event kind. Official values (newer docs): Message, Gift, Live,
 	// Offline, Follow, Subscription, Delete, Host, ChatMode, Ban, Mod, Emote,
-	// Timeout; clients also handle GiftSub and GiftSubReceive (third party). New
-	// values appear over time, so it stays a plain string; values for
-	// ChatExtendSub, ChatSubStreak, ChatTCValueAdd and ChatClip are not known.
-	// Optional because only the DLive docs' example frame shows it.
-	Type wire.Opt[string] `json:"type,omitzero"`
+	// Timeout. The web client's GraphQL enum ChatType adds ExtendSub, Moderator,
+	// TCValue, Homepage, GiftSub, GiftSubReceive, Clip and SubStreak
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11), which suggests the values of ChatExtendSub, ChatTCValueAdd,
+	// ChatClip and ChatSubStreak (not confirmed by any frame). New values appear
+	// over time, so the set is open. Optional because only the DLive docs' example
+	// frame shows it.
+	Type wire.Opt[ChatTextType] `json:"type,omitzero"`
 	// Whether the sender subscribes to the streamer.
 	Subscribing bool `json:"subscribing"`
-	// Site-wide role of the sender (third party - AxelChat, DSharp, Casterlabs).
+	// Site-wide role of the sender. Open: the web client's GraphQL enum Role has
+	// None, Staff, Guardian and Bot
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11), while community clients (AxelChat, DSharp, Casterlabs) knew
+	// only None and Bot, so DLive has grown the set; any other value is kept with
+	// an unknown-value note.
 	Role Role `json:"role"`
-	// Role of a user in the streamer's chat room (third party).
+	// Role of a user in the streamer's chat room. The web client's enum RoomRole
+	// has exactly these three
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11); kept open since roles are a set providers grow.
 	RoomRole RoomRole `json:"roomRole"`
 	// A chat user as seen in stream events. The DLive docs' example frame shows
 	// every field but `effect`; the web query adds `effect`, which can be null
@@ -602,16 +859,27 @@ type ChatText struct {
 	Typename string `json:"__typename"`
 	// DLive's own event kind. Official values (newer docs): Message, Gift, Live,
 	// Offline, Follow, Subscription, Delete, Host, ChatMode, Ban, Mod, Emote,
-	// Timeout; clients also handle GiftSub and GiftSubReceive (third party). New
-	// values appear over time, so it stays a plain string; values for
-	// ChatExtendSub, ChatSubStreak, ChatTCValueAdd and ChatClip are not known.
-	// Optional because only the DLive docs' example frame shows it.
-	Type wire.Opt[string] `json:"type,omitzero"`
+	// Timeout. The web client's GraphQL enum ChatType adds ExtendSub, Moderator,
+	// TCValue, Homepage, GiftSub, GiftSubReceive, Clip and SubStreak
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11), which suggests the values of ChatExtendSub, ChatTCValueAdd,
+	// ChatClip and ChatSubStreak (not confirmed by any frame). New values appear
+	// over time, so the set is open. Optional because only the DLive docs' example
+	// frame shows it.
+	Type wire.Opt[ChatTextType] `json:"type,omitzero"`
 	// Whether the sender subscribes to the streamer.
 	Subscribing bool `json:"subscribing"`
-	// Site-wide role of the sender (third party - AxelChat, DSharp, Casterlabs).
+	// Site-wide role of the sender. Open: the web client's GraphQL enum Role has
+	// None, Staff, Guardian and Bot
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11), while community clients (AxelChat, DSharp, Casterlabs) knew
+	// only None and Bot, so DLive has grown the set; any other value is kept with
+	// an unknown-value note.
 	Role Role `json:"role"`
-	// Role of a user in the streamer's chat room (third party).
+	// Role of a user in the streamer's chat room. The web client's enum RoomRole
+	// has exactly these three
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11); kept open since roles are a set providers grow.
 	RoomRole RoomRole `json:"roomRole"`
 	// A chat user as seen in stream events. The DLive docs' example frame shows
 	// every field but `effect`; the web query adds `effect`, which can be null
@@ -625,13 +893,71 @@ type ChatText struct {
 	// "1560812097380375004" (DLive docs). Drop the last six digits for
 	// milliseconds.
 	CreatedAt string `json:"createdAt"`
-	// Flat list of [start, end] position pairs of emojis in content.
-	Emojis []int64 `json:"emojis,omitzero"`
+	// Flat list of [start, end] position pairs of emojis in content, or null: the
+	// web client types it Maybe<number[]>
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11, StreamMessageSubscription).
+	Emojis wire.Opt[wire.Nullable[[]int64]] `json:"emojis,omitzero"`
 	// Months the sender has subscribed (third party).
 	SubLength wire.Opt[int64] `json:"subLength,omitzero"`
 }
 
 func (*ChatText) isStreamEvent() {}
+
+// ChatTextType is one of the values the spec knows, or a new one: the set is
+// open (x-extensible-enum,
+// dlive.yaml#/components/schemas/StreamEventBase/properties/type), so an
+// unknown value is kept as it is and validates with an unknown-value note.
+//
+// DLive's own event kind. Official values (newer docs): Message, Gift, Live,
+// Offline, Follow, Subscription, Delete, Host, ChatMode, Ban, Mod, Emote,
+// Timeout. The web client's GraphQL enum ChatType adds ExtendSub, Moderator,
+// TCValue, Homepage, GiftSub, GiftSubReceive, Clip and SubStreak
+// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+// 2021-11-11), which suggests the values of ChatExtendSub, ChatTCValueAdd,
+// ChatClip and ChatSubStreak (not confirmed by any frame). New values appear
+// over time, so the set is open. Optional because only the DLive docs' example
+// frame shows it.
+type ChatTextType string
+
+// ChatTextType values the spec knows.
+const (
+	ChatTextTypeMessage        ChatTextType = "Message"
+	ChatTextTypeGift           ChatTextType = "Gift"
+	ChatTextTypeLive           ChatTextType = "Live"
+	ChatTextTypeOffline        ChatTextType = "Offline"
+	ChatTextTypeFollow         ChatTextType = "Follow"
+	ChatTextTypeSubscription   ChatTextType = "Subscription"
+	ChatTextTypeExtendSub      ChatTextType = "ExtendSub"
+	ChatTextTypeDelete         ChatTextType = "Delete"
+	ChatTextTypeHost           ChatTextType = "Host"
+	ChatTextTypeChatMode       ChatTextType = "ChatMode"
+	ChatTextTypeBan            ChatTextType = "Ban"
+	ChatTextTypeModerator      ChatTextType = "Moderator"
+	ChatTextTypeMod            ChatTextType = "Mod"
+	ChatTextTypeEmote          ChatTextType = "Emote"
+	ChatTextTypeTimeout        ChatTextType = "Timeout"
+	ChatTextTypeTCValue        ChatTextType = "TCValue"
+	ChatTextTypeHomepage       ChatTextType = "Homepage"
+	ChatTextTypeGiftSub        ChatTextType = "GiftSub"
+	ChatTextTypeGiftSubReceive ChatTextType = "GiftSubReceive"
+	ChatTextTypeClip           ChatTextType = "Clip"
+	ChatTextTypeSubStreak      ChatTextType = "SubStreak"
+)
+
+// Known reports whether e is one of the values the spec lists.
+func (e ChatTextType) Known() bool {
+	switch e {
+	case "Message", "Gift", "Live", "Offline", "Follow", "Subscription", "ExtendSub", "Delete", "Host", "ChatMode", "Ban", "Moderator", "Mod", "Emote", "Timeout", "TCValue", "Homepage", "GiftSub", "GiftSubReceive", "Clip", "SubStreak":
+		return true
+	}
+	return false
+}
+
+// Valid reports true: any value of an open set is valid. Known tells the listed ones apart.
+func (ChatTextType) Valid() bool {
+	return true
+}
 
 // ChatTimeout is an object of the spec
 // (dlive.yaml#/components/schemas/ChatTimeout).
@@ -643,16 +969,27 @@ type ChatTimeout struct {
 	Typename string `json:"__typename"`
 	// DLive's own event kind. Official values (newer docs): Message, Gift, Live,
 	// Offline, Follow, Subscription, Delete, Host, ChatMode, Ban, Mod, Emote,
-	// Timeout; clients also handle GiftSub and GiftSubReceive (third party). New
-	// values appear over time, so it stays a plain string; values for
-	// ChatExtendSub, ChatSubStreak, ChatTCValueAdd and ChatClip are not known.
-	// Optional because only the DLive docs' example frame shows it.
-	Type wire.Opt[string] `json:"type,omitzero"`
+	// Timeout. The web client's GraphQL enum ChatType adds ExtendSub, Moderator,
+	// TCValue, Homepage, GiftSub, GiftSubReceive, Clip and SubStreak
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11), which suggests the values of ChatExtendSub, ChatTCValueAdd,
+	// ChatClip and ChatSubStreak (not confirmed by any frame). New values appear
+	// over time, so the set is open. Optional because only the DLive docs' example
+	// frame shows it.
+	Type wire.Opt[ChatTextType] `json:"type,omitzero"`
 	// Whether the sender subscribes to the streamer.
 	Subscribing bool `json:"subscribing"`
-	// Site-wide role of the sender (third party - AxelChat, DSharp, Casterlabs).
+	// Site-wide role of the sender. Open: the web client's GraphQL enum Role has
+	// None, Staff, Guardian and Bot
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11), while community clients (AxelChat, DSharp, Casterlabs) knew
+	// only None and Bot, so DLive has grown the set; any other value is kept with
+	// an unknown-value note.
 	Role Role `json:"role"`
-	// Role of a user in the streamer's chat room (third party).
+	// Role of a user in the streamer's chat room. The web client's enum RoomRole
+	// has exactly these three
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11); kept open since roles are a set providers grow.
 	RoomRole RoomRole `json:"roomRole"`
 	// A chat user as seen in stream events. The DLive docs' example frame shows
 	// every field but `effect`; the web query adds `effect`, which can be null
@@ -664,7 +1001,10 @@ type ChatTimeout struct {
 	// The moderator behind a ban or timeout, with only the fields the web query
 	// selects (third party). Open.
 	BannedBy wire.Opt[BannedBy] `json:"bannedBy,omitzero"`
-	// Role of a user in the streamer's chat room (third party).
+	// Role of a user in the streamer's chat room. The web client's enum RoomRole
+	// has exactly these three
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11); kept open since roles are a set providers grow.
 	BannedByRoomRole wire.Opt[RoomRole] `json:"bannedByRoomRole,omitzero"`
 }
 
@@ -866,6 +1206,12 @@ type DataPayloadData struct {
 	// The single object of treasureChestMessageReceived, told apart by __typename.
 	// Branches and fields from the web query (third party); event names also in
 	// the official docs. Values are in 1/100000 lemons (clients divide by 100000).
+	// Open: the web client's enum TreasureChestMessageType has
+	// ScheduledGiveawayStarted, a kind with no typename here
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11), so an object with any other __typename is an
+	// UnknownTreasureChestEvent: valid, noted as an unknown variant, kept whole in
+	// Raw and handed to its own typed handler.
 	TreasureChestMessageReceived TreasureChestEvent `json:"treasureChestMessageReceived,omitzero"`
 }
 
@@ -896,28 +1242,46 @@ func (m *Error) RawFrame() []byte {
 }
 func (*Error) isServerMessage() {}
 
-// Gift is one of the values the spec lists
-// (dlive.yaml#/components/schemas/Gift).
+// Gift is one of the values the spec knows, or a new one: the set is open
+// (x-extensible-enum, dlive.yaml#/components/schemas/Gift), so an unknown
+// value is kept as it is and validates with an unknown-value note.
 //
-// Donation kind of a ChatGift, cheapest first (third party).
+// Donation kind of a ChatGift. The web client's GraphQL enum DonationType
+// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+// 2021-11-11) lists these thirteen, in its order; community clients knew only
+// the first five. Open: DLive has added gifts (the MINI_ ones, the LINO, BTT
+// and TRX tokens) over time.
 type Gift string
 
-// Gift values.
+// Gift values the spec knows.
 const (
-	GiftLemon      Gift = "LEMON"
-	GiftIceCream   Gift = "ICE_CREAM"
-	GiftDiamond    Gift = "DIAMOND"
-	GiftNinjaghini Gift = "NINJAGHINI"
-	GiftNinjet     Gift = "NINJET"
+	GiftLemon        Gift = "LEMON"
+	GiftIceCream     Gift = "ICE_CREAM"
+	GiftDiamond      Gift = "DIAMOND"
+	GiftNinjaghini   Gift = "NINJAGHINI"
+	GiftMiniLemon    Gift = "MINI_LEMON"
+	GiftNinjet       Gift = "NINJET"
+	GiftMiniGhini    Gift = "MINI_GHINI"
+	GiftMiniJet      Gift = "MINI_JET"
+	GiftMiniDiamond  Gift = "MINI_DIAMOND"
+	GiftMiniIcecream Gift = "MINI_ICECREAM"
+	GiftLino         Gift = "LINO"
+	GiftBtt          Gift = "BTT"
+	GiftTrx          Gift = "TRX"
 )
 
-// Valid reports whether e is one of the listed values.
-func (e Gift) Valid() bool {
+// Known reports whether e is one of the values the spec lists.
+func (e Gift) Known() bool {
 	switch e {
-	case "LEMON", "ICE_CREAM", "DIAMOND", "NINJAGHINI", "NINJET":
+	case "LEMON", "ICE_CREAM", "DIAMOND", "NINJAGHINI", "MINI_LEMON", "NINJET", "MINI_GHINI", "MINI_JET", "MINI_DIAMOND", "MINI_ICECREAM", "LINO", "BTT", "TRX":
 		return true
 	}
 	return false
+}
+
+// Valid reports true: any value of an open set is valid. Known tells the listed ones apart.
+func (Gift) Valid() bool {
+	return true
 }
 
 // GraphQLError is an object of the spec
@@ -964,28 +1328,37 @@ func (m *Ka) RawFrame() []byte {
 }
 func (*Ka) isServerMessage() {}
 
-// PartnerStatus is one of the values the spec lists
-// (dlive.yaml#/components/schemas/PartnerStatus).
+// PartnerStatus is one of the values the spec knows, or a new one: the set is
+// open (x-extensible-enum, dlive.yaml#/components/schemas/PartnerStatus), so
+// an unknown value is kept as it is and validates with an unknown-value note.
 //
-// DLive partner programme level of a user (the DLive docs' example shows NONE;
-// the rest third party).
+// DLive partner programme level of a user (the DLive docs' example shows
+// NONE). The web client's enum PartnerStatus adds GLOBAL_PARTNER_SUSPENDED
+// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+// 2021-11-11); open, since the programme has grown new levels.
 type PartnerStatus string
 
-// PartnerStatus values.
+// PartnerStatus values the spec knows.
 const (
-	PartnerStatusNone            PartnerStatus = "NONE"
-	PartnerStatusAffiliate       PartnerStatus = "AFFILIATE"
-	PartnerStatusVerifiedPartner PartnerStatus = "VERIFIED_PARTNER"
-	PartnerStatusGlobalPartner   PartnerStatus = "GLOBAL_PARTNER"
+	PartnerStatusNone                   PartnerStatus = "NONE"
+	PartnerStatusVerifiedPartner        PartnerStatus = "VERIFIED_PARTNER"
+	PartnerStatusGlobalPartner          PartnerStatus = "GLOBAL_PARTNER"
+	PartnerStatusGlobalPartnerSuspended PartnerStatus = "GLOBAL_PARTNER_SUSPENDED"
+	PartnerStatusAffiliate              PartnerStatus = "AFFILIATE"
 )
 
-// Valid reports whether e is one of the listed values.
-func (e PartnerStatus) Valid() bool {
+// Known reports whether e is one of the values the spec lists.
+func (e PartnerStatus) Known() bool {
 	switch e {
-	case "NONE", "AFFILIATE", "VERIFIED_PARTNER", "GLOBAL_PARTNER":
+	case "NONE", "VERIFIED_PARTNER", "GLOBAL_PARTNER", "GLOBAL_PARTNER_SUSPENDED", "AFFILIATE":
 		return true
 	}
 	return false
+}
+
+// Valid reports true: any value of an open set is valid. Known tells the listed ones apart.
+func (PartnerStatus) Valid() bool {
+	return true
 }
 
 // PersistedQuery is an object of the spec
@@ -1000,47 +1373,69 @@ type PersistedQuery struct {
 	Sha256Hash wire.Opt[string] `json:"sha256Hash,omitzero"`
 }
 
-// Role is one of the values the spec lists
-// (dlive.yaml#/components/schemas/Role).
+// Role is one of the values the spec knows, or a new one: the set is open
+// (x-extensible-enum, dlive.yaml#/components/schemas/Role), so an unknown
+// value is kept as it is and validates with an unknown-value note.
 //
-// Site-wide role of the sender (third party - AxelChat, DSharp, Casterlabs).
+// Site-wide role of the sender. Open: the web client's GraphQL enum Role has
+// None, Staff, Guardian and Bot
+// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+// 2021-11-11), while community clients (AxelChat, DSharp, Casterlabs) knew
+// only None and Bot, so DLive has grown the set; any other value is kept with
+// an unknown-value note.
 type Role string
 
-// Role values.
+// Role values the spec knows.
 const (
-	RoleNone Role = "None"
-	RoleBot  Role = "Bot"
+	RoleNone     Role = "None"
+	RoleStaff    Role = "Staff"
+	RoleGuardian Role = "Guardian"
+	RoleBot      Role = "Bot"
 )
 
-// Valid reports whether e is one of the listed values.
-func (e Role) Valid() bool {
+// Known reports whether e is one of the values the spec lists.
+func (e Role) Known() bool {
 	switch e {
-	case "None", "Bot":
+	case "None", "Staff", "Guardian", "Bot":
 		return true
 	}
 	return false
 }
 
-// RoomRole is one of the values the spec lists
-// (dlive.yaml#/components/schemas/RoomRole).
+// Valid reports true: any value of an open set is valid. Known tells the listed ones apart.
+func (Role) Valid() bool {
+	return true
+}
+
+// RoomRole is one of the values the spec knows, or a new one: the set is open
+// (x-extensible-enum, dlive.yaml#/components/schemas/RoomRole), so an unknown
+// value is kept as it is and validates with an unknown-value note.
 //
-// Role of a user in the streamer's chat room (third party).
+// Role of a user in the streamer's chat room. The web client's enum RoomRole
+// has exactly these three
+// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+// 2021-11-11); kept open since roles are a set providers grow.
 type RoomRole string
 
-// RoomRole values.
+// RoomRole values the spec knows.
 const (
 	RoomRoleOwner     RoomRole = "Owner"
 	RoomRoleModerator RoomRole = "Moderator"
 	RoomRoleMember    RoomRole = "Member"
 )
 
-// Valid reports whether e is one of the listed values.
-func (e RoomRole) Valid() bool {
+// Known reports whether e is one of the values the spec lists.
+func (e RoomRole) Known() bool {
 	switch e {
 	case "Owner", "Moderator", "Member":
 		return true
 	}
 	return false
+}
+
+// Valid reports true: any value of an open set is valid. Known tells the listed ones apart.
+func (RoomRole) Valid() bool {
+	return true
 }
 
 // SenderInfo is an object of the spec
@@ -1052,9 +1447,17 @@ func (e RoomRole) Valid() bool {
 type SenderInfo struct {
 	// Whether the sender subscribes to the streamer.
 	Subscribing bool `json:"subscribing"`
-	// Site-wide role of the sender (third party - AxelChat, DSharp, Casterlabs).
+	// Site-wide role of the sender. Open: the web client's GraphQL enum Role has
+	// None, Staff, Guardian and Bot
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11), while community clients (AxelChat, DSharp, Casterlabs) knew
+	// only None and Bot, so DLive has grown the set; any other value is kept with
+	// an unknown-value note.
 	Role Role `json:"role"`
-	// Role of a user in the streamer's chat room (third party).
+	// Role of a user in the streamer's chat room. The web client's enum RoomRole
+	// has exactly these three
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11); kept open since roles are a set providers grow.
 	RoomRole RoomRole `json:"roomRole"`
 	// A chat user as seen in stream events. The DLive docs' example frame shows
 	// every field but `effect`; the web query adds `effect`, which can be null
@@ -1142,13 +1545,19 @@ func (*Stop) isClientMessage() {}
 // StreamEvent is one of *ChatText, *ChatGift, *ChatFollow, *ChatSubscription,
 // *ChatExtendSub, *ChatSubStreak, *ChatHost, *ChatChangeMode, *ChatDelete,
 // *ChatBan, *ChatModerator, *ChatEmoteAdd, *ChatTimeout, *ChatTCValueAdd,
-// *ChatGiftSub, *ChatGiftSubReceive, *ChatClip, *ChatLive or *ChatOffline,
-// selected by its "__typename" property. A value with an unknown __typename
-// decodes to *StreamEventUnknown.
+// *ChatGiftSub, *ChatGiftSubReceive, *ChatClip, *ChatLive, *ChatOffline or
+// *UnknownStreamEvent, selected by its "__typename" property. A value with an
+// unknown __typename decodes to *StreamEventUnknown.
 //
 // One element of streamMessageReceived, told apart by __typename. The typename
 // list comes from the web query plus ChatLive and ChatOffline handled by
-// AxelChat (third party). Unknown typenames go to the unknown handler.
+// AxelChat (third party). Open: the server sends every event kind whatever the
+// query asks for (DLive docs) and the web client's enum ChatType has kinds
+// with no typename here (Homepage, Moderator;
+// https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+// 2021-11-11), so an element with any other __typename is an
+// UnknownStreamEvent: valid, noted as an unknown variant, kept whole in Raw
+// and handed to its own typed handler.
 type StreamEvent interface {
 	isStreamEvent()
 }
@@ -1170,11 +1579,14 @@ type StreamEventBase struct {
 	Typename string `json:"__typename"`
 	// DLive's own event kind. Official values (newer docs): Message, Gift, Live,
 	// Offline, Follow, Subscription, Delete, Host, ChatMode, Ban, Mod, Emote,
-	// Timeout; clients also handle GiftSub and GiftSubReceive (third party). New
-	// values appear over time, so it stays a plain string; values for
-	// ChatExtendSub, ChatSubStreak, ChatTCValueAdd and ChatClip are not known.
-	// Optional because only the DLive docs' example frame shows it.
-	Type wire.Opt[string] `json:"type,omitzero"`
+	// Timeout. The web client's GraphQL enum ChatType adds ExtendSub, Moderator,
+	// TCValue, Homepage, GiftSub, GiftSubReceive, Clip and SubStreak
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11), which suggests the values of ChatExtendSub, ChatTCValueAdd,
+	// ChatClip and ChatSubStreak (not confirmed by any frame). New values appear
+	// over time, so the set is open. Optional because only the DLive docs' example
+	// frame shows it.
+	Type wire.Opt[ChatTextType] `json:"type,omitzero"`
 }
 
 // StreamchatUser is an object of the spec
@@ -1193,24 +1605,33 @@ type StreamchatUser struct {
 	Displayname string `json:"displayname"`
 	// URL of the avatar image.
 	Avatar string `json:"avatar"`
-	// DLive partner programme level of a user (the DLive docs' example shows NONE;
-	// the rest third party).
+	// DLive partner programme level of a user (the DLive docs' example shows
+	// NONE). The web client's enum PartnerStatus adds GLOBAL_PARTNER_SUSPENDED
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11); open, since the programme has grown new levels.
 	PartnerStatus PartnerStatus `json:"partnerStatus"`
-	// Badge names; empty in every capture.
-	Badges []string `json:"badges"`
+	// Badges the user wears (BadgeType[] in the web client's types); empty in
+	// every capture.
+	Badges []BadgeType `json:"badges"`
 	// Name of a chat name effect, or null (third party).
 	Effect wire.Opt[wire.Nullable[string]] `json:"effect,omitzero"`
 }
 
 // TreasureChestEvent is one of *TreasureChestGiveawayEnded,
 // *TreasureChestValueExpired, *TreasureChestGiveawayStarted,
-// *TreasureChestReadyToCollect or *TreasureChestValueUpdated, selected by its
-// "__typename" property. A value with an unknown __typename decodes to
-// *TreasureChestEventUnknown.
+// *TreasureChestReadyToCollect, *TreasureChestValueUpdated or
+// *UnknownTreasureChestEvent, selected by its "__typename" property. A value
+// with an unknown __typename decodes to *TreasureChestEventUnknown.
 //
 // The single object of treasureChestMessageReceived, told apart by __typename.
 // Branches and fields from the web query (third party); event names also in
 // the official docs. Values are in 1/100000 lemons (clients divide by 100000).
+// Open: the web client's enum TreasureChestMessageType has
+// ScheduledGiveawayStarted, a kind with no typename here
+// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+// 2021-11-11), so an object with any other __typename is an
+// UnknownTreasureChestEvent: valid, noted as an unknown variant, kept whole in
+// Raw and handed to its own typed handler.
 type TreasureChestEvent interface {
 	isTreasureChestEvent()
 }
@@ -1230,11 +1651,12 @@ func (*TreasureChestEventUnknown) isTreasureChestEvent() {}
 type TreasureChestEventBase struct {
 	// GraphQL type of the event; the union discriminator.
 	Typename string `json:"__typename"`
-	// DLive's event kind. Known values: ValueUpdated (Discord bots),
-	// GiveawayStarted and ValueExpired (implied by DSharp); the others are not
-	// documented, so it stays a plain string. Optional because no chest frame was
-	// ever captured.
-	Type wire.Opt[string] `json:"type,omitzero"`
+	// DLive's event kind: the web client's GraphQL enum TreasureChestMessageType
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11). Note GiveawayEnd (not GiveawayEnded) and
+	// ScheduledGiveawayStarted, a kind with no typed branch. Open, since DLive has
+	// grown the set. Optional because no chest frame was ever captured.
+	Type wire.Opt[TreasureChestGiveawayEndedType] `json:"type,omitzero"`
 }
 
 // TreasureChestGiveawayEnded is an object of the spec
@@ -1244,11 +1666,12 @@ type TreasureChestEventBase struct {
 type TreasureChestGiveawayEnded struct {
 	// GraphQL type of the event; the union discriminator.
 	Typename string `json:"__typename"`
-	// DLive's event kind. Known values: ValueUpdated (Discord bots),
-	// GiveawayStarted and ValueExpired (implied by DSharp); the others are not
-	// documented, so it stays a plain string. Optional because no chest frame was
-	// ever captured.
-	Type wire.Opt[string] `json:"type,omitzero"`
+	// DLive's event kind: the web client's GraphQL enum TreasureChestMessageType
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11). Note GiveawayEnd (not GiveawayEnded) and
+	// ScheduledGiveawayStarted, a kind with no typed branch. Open, since DLive has
+	// grown the set. Optional because no chest frame was ever captured.
+	Type wire.Opt[TreasureChestGiveawayEndedType] `json:"type,omitzero"`
 	// An integer sent as a decimal string. DLive sends its large integers
 	// (amounts, chest values, epoch milliseconds) as strings; where the sources
 	// only say "number" this schema assumes the string form, which no public
@@ -1258,6 +1681,42 @@ type TreasureChestGiveawayEnded struct {
 
 func (*TreasureChestGiveawayEnded) isTreasureChestEvent() {}
 
+// TreasureChestGiveawayEndedType is one of the values the spec knows, or a new
+// one: the set is open (x-extensible-enum,
+// dlive.yaml#/components/schemas/TreasureChestEventBase/properties/type), so
+// an unknown value is kept as it is and validates with an unknown-value note.
+//
+// DLive's event kind: the web client's GraphQL enum TreasureChestMessageType
+// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+// 2021-11-11). Note GiveawayEnd (not GiveawayEnded) and
+// ScheduledGiveawayStarted, a kind with no typed branch. Open, since DLive has
+// grown the set. Optional because no chest frame was ever captured.
+type TreasureChestGiveawayEndedType string
+
+// TreasureChestGiveawayEndedType values the spec knows.
+const (
+	TreasureChestGiveawayEndedTypeValueExpired             TreasureChestGiveawayEndedType = "ValueExpired"
+	TreasureChestGiveawayEndedTypeValueUpdated             TreasureChestGiveawayEndedType = "ValueUpdated"
+	TreasureChestGiveawayEndedTypeReadyToCollect           TreasureChestGiveawayEndedType = "ReadyToCollect"
+	TreasureChestGiveawayEndedTypeGiveawayEnd              TreasureChestGiveawayEndedType = "GiveawayEnd"
+	TreasureChestGiveawayEndedTypeGiveawayStarted          TreasureChestGiveawayEndedType = "GiveawayStarted"
+	TreasureChestGiveawayEndedTypeScheduledGiveawayStarted TreasureChestGiveawayEndedType = "ScheduledGiveawayStarted"
+)
+
+// Known reports whether e is one of the values the spec lists.
+func (e TreasureChestGiveawayEndedType) Known() bool {
+	switch e {
+	case "ValueExpired", "ValueUpdated", "ReadyToCollect", "GiveawayEnd", "GiveawayStarted", "ScheduledGiveawayStarted":
+		return true
+	}
+	return false
+}
+
+// Valid reports true: any value of an open set is valid. Known tells the listed ones apart.
+func (TreasureChestGiveawayEndedType) Valid() bool {
+	return true
+}
+
 // TreasureChestGiveawayStarted is an object of the spec
 // (dlive.yaml#/components/schemas/TreasureChestGiveawayStarted).
 //
@@ -1266,11 +1725,12 @@ func (*TreasureChestGiveawayEnded) isTreasureChestEvent() {}
 type TreasureChestGiveawayStarted struct {
 	// GraphQL type of the event; the union discriminator.
 	Typename string `json:"__typename"`
-	// DLive's event kind. Known values: ValueUpdated (Discord bots),
-	// GiveawayStarted and ValueExpired (implied by DSharp); the others are not
-	// documented, so it stays a plain string. Optional because no chest frame was
-	// ever captured.
-	Type wire.Opt[string] `json:"type,omitzero"`
+	// DLive's event kind: the web client's GraphQL enum TreasureChestMessageType
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11). Note GiveawayEnd (not GiveawayEnded) and
+	// ScheduledGiveawayStarted, a kind with no typed branch. Open, since DLive has
+	// grown the set. Optional because no chest frame was ever captured.
+	Type wire.Opt[TreasureChestGiveawayEndedType] `json:"type,omitzero"`
 	// An integer sent as a decimal string. DLive sends its large integers
 	// (amounts, chest values, epoch milliseconds) as strings; where the sources
 	// only say "number" this schema assumes the string form, which no public
@@ -1294,11 +1754,12 @@ func (*TreasureChestGiveawayStarted) isTreasureChestEvent() {}
 type TreasureChestReadyToCollect struct {
 	// GraphQL type of the event; the union discriminator.
 	Typename string `json:"__typename"`
-	// DLive's event kind. Known values: ValueUpdated (Discord bots),
-	// GiveawayStarted and ValueExpired (implied by DSharp); the others are not
-	// documented, so it stays a plain string. Optional because no chest frame was
-	// ever captured.
-	Type wire.Opt[string] `json:"type,omitzero"`
+	// DLive's event kind: the web client's GraphQL enum TreasureChestMessageType
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11). Note GiveawayEnd (not GiveawayEnded) and
+	// ScheduledGiveawayStarted, a kind with no typed branch. Open, since DLive has
+	// grown the set. Optional because no chest frame was ever captured.
+	Type wire.Opt[TreasureChestGiveawayEndedType] `json:"type,omitzero"`
 }
 
 func (*TreasureChestReadyToCollect) isTreasureChestEvent() {}
@@ -1310,11 +1771,12 @@ func (*TreasureChestReadyToCollect) isTreasureChestEvent() {}
 type TreasureChestValueExpired struct {
 	// GraphQL type of the event; the union discriminator.
 	Typename string `json:"__typename"`
-	// DLive's event kind. Known values: ValueUpdated (Discord bots),
-	// GiveawayStarted and ValueExpired (implied by DSharp); the others are not
-	// documented, so it stays a plain string. Optional because no chest frame was
-	// ever captured.
-	Type wire.Opt[string] `json:"type,omitzero"`
+	// DLive's event kind: the web client's GraphQL enum TreasureChestMessageType
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11). Note GiveawayEnd (not GiveawayEnded) and
+	// ScheduledGiveawayStarted, a kind with no typed branch. Open, since DLive has
+	// grown the set. Optional because no chest frame was ever captured.
+	Type wire.Opt[TreasureChestGiveawayEndedType] `json:"type,omitzero"`
 	// An integer sent as a decimal string. DLive sends its large integers
 	// (amounts, chest values, epoch milliseconds) as strings; where the sources
 	// only say "number" this schema assumes the string form, which no public
@@ -1336,11 +1798,12 @@ func (*TreasureChestValueExpired) isTreasureChestEvent() {}
 type TreasureChestValueUpdated struct {
 	// GraphQL type of the event; the union discriminator.
 	Typename string `json:"__typename"`
-	// DLive's event kind. Known values: ValueUpdated (Discord bots),
-	// GiveawayStarted and ValueExpired (implied by DSharp); the others are not
-	// documented, so it stays a plain string. Optional because no chest frame was
-	// ever captured.
-	Type wire.Opt[string] `json:"type,omitzero"`
+	// DLive's event kind: the web client's GraphQL enum TreasureChestMessageType
+	// (https://github.com/kero3009destiny/dlive.tv/blob/92fa2f0/src/graphql/types/index.ts,
+	// 2021-11-11). Note GiveawayEnd (not GiveawayEnded) and
+	// ScheduledGiveawayStarted, a kind with no typed branch. Open, since DLive has
+	// grown the set. Optional because no chest frame was ever captured.
+	Type wire.Opt[TreasureChestGiveawayEndedType] `json:"type,omitzero"`
 	// An integer sent as a decimal string. DLive sends its large integers
 	// (amounts, chest values, epoch milliseconds) as strings; where the sources
 	// only say "number" this schema assumes the string form, which no public
@@ -1349,3 +1812,40 @@ type TreasureChestValueUpdated struct {
 }
 
 func (*TreasureChestValueUpdated) isTreasureChestEvent() {}
+
+// UnknownStreamEvent is an object of the spec
+// (dlive.yaml#/components/schemas/UnknownStreamEvent).
+//
+// A stream event whose __typename the spec does not know yet (the catch-all of
+// StreamEvent). The whole object is kept as received.
+type UnknownStreamEvent struct {
+	Typename json.RawMessage `json:"__typename"`
+	// DLive's event kind, if the event carries one.
+	Type wire.Opt[string] `json:"type,omitzero"`
+
+	// Raw is the object as received, every property included: the set is open
+	// (x-wsbind-open), and a variant the spec does not know yet may carry
+	// properties no field has.
+	Raw json.RawMessage `json:"-"`
+}
+
+func (*UnknownStreamEvent) isStreamEvent() {}
+
+// UnknownTreasureChestEvent is an object of the spec
+// (dlive.yaml#/components/schemas/UnknownTreasureChestEvent).
+//
+// A treasure chest event whose __typename the spec does not know yet (the
+// catch-all of TreasureChestEvent), such as one for ScheduledGiveawayStarted.
+// The whole object is kept as received.
+type UnknownTreasureChestEvent struct {
+	Typename json.RawMessage `json:"__typename"`
+	// DLive's event kind, if the event carries one.
+	Type wire.Opt[string] `json:"type,omitzero"`
+
+	// Raw is the object as received, every property included: the set is open
+	// (x-wsbind-open), and a variant the spec does not know yet may carry
+	// properties no field has.
+	Raw json.RawMessage `json:"-"`
+}
+
+func (*UnknownTreasureChestEvent) isTreasureChestEvent() {}

@@ -2,7 +2,10 @@
 
 package dlive
 
-import "github.com/wsbind/wsbind/runtime/wire"
+import (
+	jsonvalue "github.com/wsbind/wsbind/runtime/jsonvalue"
+	"github.com/wsbind/wsbind/runtime/wire"
+)
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
 func (m *BannedBy) Validate() error {
@@ -28,20 +31,9 @@ func (m *ChatBan) validate(s *wire.Scope) {
 		wire.Const(s, "\"ChatBan\"")
 	}
 	s.Pop()
-	s.Push("role")
-	m.Role.validate(s)
-	s.Pop()
-	s.Push("roomRole")
-	m.RoomRole.validate(s)
-	s.Pop()
 	s.Push("sender")
 	m.Sender.validate(s)
 	s.Pop()
-	if m.BannedByRoomRole.Set {
-		s.Push("bannedByRoomRole")
-		m.BannedByRoomRole.Value.validate(s)
-		s.Pop()
-	}
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -73,12 +65,6 @@ func (m *ChatClip) validate(s *wire.Scope) {
 	if m.Typename != "ChatClip" {
 		wire.Const(s, "\"ChatClip\"")
 	}
-	s.Pop()
-	s.Push("role")
-	m.Role.validate(s)
-	s.Pop()
-	s.Push("roomRole")
-	m.RoomRole.validate(s)
 	s.Pop()
 	s.Push("sender")
 	m.Sender.validate(s)
@@ -115,12 +101,6 @@ func (m *ChatEmoteAdd) validate(s *wire.Scope) {
 		wire.Const(s, "\"ChatEmoteAdd\"")
 	}
 	s.Pop()
-	s.Push("role")
-	m.Role.validate(s)
-	s.Pop()
-	s.Push("roomRole")
-	m.RoomRole.validate(s)
-	s.Pop()
 	s.Push("sender")
 	m.Sender.validate(s)
 	s.Pop()
@@ -139,12 +119,6 @@ func (m *ChatExtendSub) validate(s *wire.Scope) {
 	if m.Typename != "ChatExtendSub" {
 		wire.Const(s, "\"ChatExtendSub\"")
 	}
-	s.Pop()
-	s.Push("role")
-	m.Role.validate(s)
-	s.Pop()
-	s.Push("roomRole")
-	m.RoomRole.validate(s)
 	s.Pop()
 	s.Push("sender")
 	m.Sender.validate(s)
@@ -165,12 +139,6 @@ func (m *ChatFollow) validate(s *wire.Scope) {
 		wire.Const(s, "\"ChatFollow\"")
 	}
 	s.Pop()
-	s.Push("role")
-	m.Role.validate(s)
-	s.Pop()
-	s.Push("roomRole")
-	m.RoomRole.validate(s)
-	s.Pop()
 	s.Push("sender")
 	m.Sender.validate(s)
 	s.Pop()
@@ -190,20 +158,9 @@ func (m *ChatGift) validate(s *wire.Scope) {
 		wire.Const(s, "\"ChatGift\"")
 	}
 	s.Pop()
-	s.Push("role")
-	m.Role.validate(s)
-	s.Pop()
-	s.Push("roomRole")
-	m.RoomRole.validate(s)
-	s.Pop()
 	s.Push("sender")
 	m.Sender.validate(s)
 	s.Pop()
-	if m.Gift.Set {
-		s.Push("gift")
-		m.Gift.Value.validate(s)
-		s.Pop()
-	}
 	if m.Amount.Set {
 		s.Push("amount")
 		wire.CheckPattern(s, m.Amount.Value, pattern0)
@@ -231,17 +188,15 @@ func (m *ChatGiftSub) validate(s *wire.Scope) {
 		wire.Const(s, "\"ChatGiftSub\"")
 	}
 	s.Pop()
-	s.Push("role")
-	m.Role.validate(s)
-	s.Pop()
-	s.Push("roomRole")
-	m.RoomRole.validate(s)
-	s.Pop()
 	s.Push("sender")
 	m.Sender.validate(s)
 	s.Pop()
 	if m.Count.Set {
-		wire.CheckInt(s, "count", m.Count.Value, intRule1)
+		s.Push("count")
+		if m.Count.Value.Valid {
+			wire.CheckInt(s, "", m.Count.Value.Value, intRule1)
+		}
+		s.Pop()
 	}
 }
 
@@ -258,12 +213,6 @@ func (m *ChatGiftSubReceive) validate(s *wire.Scope) {
 	if m.Typename != "ChatGiftSubReceive" {
 		wire.Const(s, "\"ChatGiftSubReceive\"")
 	}
-	s.Pop()
-	s.Push("role")
-	m.Role.validate(s)
-	s.Pop()
-	s.Push("roomRole")
-	m.RoomRole.validate(s)
 	s.Pop()
 	s.Push("sender")
 	m.Sender.validate(s)
@@ -283,12 +232,6 @@ func (m *ChatHost) validate(s *wire.Scope) {
 	if m.Typename != "ChatHost" {
 		wire.Const(s, "\"ChatHost\"")
 	}
-	s.Pop()
-	s.Push("role")
-	m.Role.validate(s)
-	s.Pop()
-	s.Push("roomRole")
-	m.RoomRole.validate(s)
 	s.Pop()
 	s.Push("sender")
 	m.Sender.validate(s)
@@ -328,12 +271,6 @@ func (m *ChatModerator) validate(s *wire.Scope) {
 		wire.Const(s, "\"ChatModerator\"")
 	}
 	s.Pop()
-	s.Push("role")
-	m.Role.validate(s)
-	s.Pop()
-	s.Push("roomRole")
-	m.RoomRole.validate(s)
-	s.Pop()
 	s.Push("sender")
 	m.Sender.validate(s)
 	s.Pop()
@@ -369,12 +306,6 @@ func (m *ChatSubStreak) validate(s *wire.Scope) {
 		wire.Const(s, "\"ChatSubStreak\"")
 	}
 	s.Pop()
-	s.Push("role")
-	m.Role.validate(s)
-	s.Pop()
-	s.Push("roomRole")
-	m.RoomRole.validate(s)
-	s.Pop()
 	s.Push("sender")
 	m.Sender.validate(s)
 	s.Pop()
@@ -397,12 +328,6 @@ func (m *ChatSubscription) validate(s *wire.Scope) {
 		wire.Const(s, "\"ChatSubscription\"")
 	}
 	s.Pop()
-	s.Push("role")
-	m.Role.validate(s)
-	s.Pop()
-	s.Push("roomRole")
-	m.RoomRole.validate(s)
-	s.Pop()
 	s.Push("sender")
 	m.Sender.validate(s)
 	s.Pop()
@@ -424,12 +349,6 @@ func (m *ChatTCValueAdd) validate(s *wire.Scope) {
 	if m.Typename != "ChatTCValueAdd" {
 		wire.Const(s, "\"ChatTCValueAdd\"")
 	}
-	s.Pop()
-	s.Push("role")
-	m.Role.validate(s)
-	s.Pop()
-	s.Push("roomRole")
-	m.RoomRole.validate(s)
 	s.Pop()
 	s.Push("sender")
 	m.Sender.validate(s)
@@ -460,24 +379,20 @@ func (m *ChatText) validate(s *wire.Scope) {
 		wire.Const(s, "\"ChatText\"")
 	}
 	s.Pop()
-	s.Push("role")
-	m.Role.validate(s)
-	s.Pop()
-	s.Push("roomRole")
-	m.RoomRole.validate(s)
-	s.Pop()
 	s.Push("sender")
 	m.Sender.validate(s)
 	s.Pop()
 	s.Push("createdAt")
 	wire.CheckPattern(s, m.CreatedAt, pattern0)
 	s.Pop()
-	if m.Emojis != nil {
+	if m.Emojis.Set {
 		s.Push("emojis")
-		for i0 := range m.Emojis {
-			s.PushIndex(i0)
-			wire.CheckInt(s, "", m.Emojis[i0], intRule1)
-			s.Pop()
+		if m.Emojis.Value.Valid {
+			for i0 := range m.Emojis.Value.Value {
+				s.PushIndex(i0)
+				wire.CheckInt(s, "", m.Emojis.Value.Value[i0], intRule1)
+				s.Pop()
+			}
 		}
 		s.Pop()
 	}
@@ -500,22 +415,11 @@ func (m *ChatTimeout) validate(s *wire.Scope) {
 		wire.Const(s, "\"ChatTimeout\"")
 	}
 	s.Pop()
-	s.Push("role")
-	m.Role.validate(s)
-	s.Pop()
-	s.Push("roomRole")
-	m.RoomRole.validate(s)
-	s.Pop()
 	s.Push("sender")
 	m.Sender.validate(s)
 	s.Pop()
 	if m.Minute.Set {
 		wire.CheckInt(s, "minute", m.Minute.Value, intRule1)
-	}
-	if m.BannedByRoomRole.Set {
-		s.Push("bannedByRoomRole")
-		m.BannedByRoomRole.Value.validate(s)
-		s.Pop()
 	}
 }
 
@@ -704,12 +608,6 @@ func (m *Error) validate(s *wire.Scope) {
 	s.Pop()
 }
 
-func (e Gift) validate(s *wire.Scope) {
-	if !e.Valid() {
-		wire.Enum(s, "\"LEMON\", \"ICE_CREAM\", \"DIAMOND\", \"NINJAGHINI\", \"NINJET\"")
-	}
-}
-
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
 func (m *GraphQLError) Validate() error {
 	s := wire.GetScope()
@@ -763,12 +661,6 @@ func (m *Ka) validate(s *wire.Scope) {
 	s.Pop()
 }
 
-func (e PartnerStatus) validate(s *wire.Scope) {
-	if !e.Valid() {
-		wire.Enum(s, "\"NONE\", \"AFFILIATE\", \"VERIFIED_PARTNER\", \"GLOBAL_PARTNER\"")
-	}
-}
-
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
 func (m *PersistedQuery) Validate() error {
 	s := wire.GetScope()
@@ -785,18 +677,6 @@ func (m *PersistedQuery) validate(s *wire.Scope) {
 	}
 }
 
-func (e Role) validate(s *wire.Scope) {
-	if !e.Valid() {
-		wire.Enum(s, "\"None\", \"Bot\"")
-	}
-}
-
-func (e RoomRole) validate(s *wire.Scope) {
-	if !e.Valid() {
-		wire.Enum(s, "\"Owner\", \"Moderator\", \"Member\"")
-	}
-}
-
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
 func (m *SenderInfo) Validate() error {
 	s := wire.GetScope()
@@ -806,12 +686,6 @@ func (m *SenderInfo) Validate() error {
 }
 
 func (m *SenderInfo) validate(s *wire.Scope) {
-	s.Push("role")
-	m.Role.validate(s)
-	s.Pop()
-	s.Push("roomRole")
-	m.RoomRole.validate(s)
-	s.Pop()
 	s.Push("sender")
 	m.Sender.validate(s)
 	s.Pop()
@@ -930,6 +804,8 @@ func validateStreamEvent(s *wire.Scope, u StreamEvent) {
 		v.validate(s)
 	case *ChatOffline:
 		v.validate(s)
+	case *UnknownStreamEvent:
+		v.validate(s)
 	}
 }
 
@@ -960,9 +836,6 @@ func (m *StreamchatUser) validate(s *wire.Scope) {
 	s.Push("id")
 	wire.CheckPattern(s, m.ID, pattern3)
 	s.Pop()
-	s.Push("partnerStatus")
-	m.PartnerStatus.validate(s)
-	s.Pop()
 }
 
 func validateTreasureChestEvent(s *wire.Scope, u TreasureChestEvent) {
@@ -976,6 +849,8 @@ func validateTreasureChestEvent(s *wire.Scope, u TreasureChestEvent) {
 	case *TreasureChestReadyToCollect:
 		v.validate(s)
 	case *TreasureChestValueUpdated:
+		v.validate(s)
+	case *UnknownTreasureChestEvent:
 		v.validate(s)
 	}
 }
@@ -1101,6 +976,105 @@ func (m *TreasureChestValueUpdated) validate(s *wire.Scope) {
 		wire.CheckPattern(s, m.Value.Value, pattern1)
 		s.Pop()
 	}
+}
+
+// Validate checks m against its schema and returns every violation as a *wire.ValidationError.
+func (m *UnknownStreamEvent) Validate() error {
+	s := wire.GetScope()
+	defer wire.PutScope(s)
+	m.validate(s)
+	return wire.Finish(s, "UnknownStreamEvent")
+}
+
+func (m *UnknownStreamEvent) validate(s *wire.Scope) {
+	s.Push("__typename")
+	wire.CheckRaw(s, m.Typename, check0)
+	s.Pop()
+}
+
+// Validate checks m against its schema and returns every violation as a *wire.ValidationError.
+func (m *UnknownTreasureChestEvent) Validate() error {
+	s := wire.GetScope()
+	defer wire.PutScope(s)
+	m.validate(s)
+	return wire.Finish(s, "UnknownTreasureChestEvent")
+}
+
+func (m *UnknownTreasureChestEvent) validate(s *wire.Scope) {
+	s.Push("__typename")
+	wire.CheckRaw(s, m.Typename, check2)
+	s.Pop()
+}
+
+var (
+	checkEnum1 = []jsonvalue.Value{jsonvalue.MustParse("\"ChatText\""), jsonvalue.MustParse("\"ChatGift\""), jsonvalue.MustParse("\"ChatFollow\""), jsonvalue.MustParse("\"ChatSubscription\""), jsonvalue.MustParse("\"ChatExtendSub\""), jsonvalue.MustParse("\"ChatSubStreak\""), jsonvalue.MustParse("\"ChatHost\""), jsonvalue.MustParse("\"ChatChangeMode\""), jsonvalue.MustParse("\"ChatDelete\""), jsonvalue.MustParse("\"ChatBan\""), jsonvalue.MustParse("\"ChatModerator\""), jsonvalue.MustParse("\"ChatEmoteAdd\""), jsonvalue.MustParse("\"ChatTimeout\""), jsonvalue.MustParse("\"ChatTCValueAdd\""), jsonvalue.MustParse("\"ChatGiftSub\""), jsonvalue.MustParse("\"ChatGiftSubReceive\""), jsonvalue.MustParse("\"ChatClip\""), jsonvalue.MustParse("\"ChatLive\""), jsonvalue.MustParse("\"ChatOffline\"")}
+	checkEnum3 = []jsonvalue.Value{jsonvalue.MustParse("\"TreasureChestGiveawayEnded\""), jsonvalue.MustParse("\"TreasureChestValueExpired\""), jsonvalue.MustParse("\"TreasureChestGiveawayStarted\""), jsonvalue.MustParse("\"TreasureChestReadyToCollect\""), jsonvalue.MustParse("\"TreasureChestValueUpdated\"")}
+)
+
+// check0 checks dlive.yaml#/components/schemas/UnknownStreamEvent/properties/__typename.
+func check0(s *wire.Scope, v *jsonvalue.Value) bool {
+	ok := true
+	if !(v.Kind == jsonvalue.String) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("type", "expected string, got "+v.TypeName())
+	}
+	if check1(nil, v) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("not", "matches the schema under not")
+	}
+	return ok
+}
+
+// check1 checks dlive.yaml#/components/schemas/UnknownStreamEvent/properties/__typename/not.
+func check1(s *wire.Scope, v *jsonvalue.Value) bool {
+	ok := true
+	if !jsonvalue.In(v, checkEnum1) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("enum", "not one of \"ChatText\", \"ChatGift\", \"ChatFollow\", \"ChatSubscription\", \"ChatExtendSub\", \"ChatSubStreak\", \"ChatHost\", \"ChatChangeMode\", \"ChatDelete\", \"ChatBan\", \"ChatModerator\", \"ChatEmoteAdd\", \"ChatTimeout\", \"Chat…")
+	}
+	return ok
+}
+
+// check2 checks dlive.yaml#/components/schemas/UnknownTreasureChestEvent/properties/__typename.
+func check2(s *wire.Scope, v *jsonvalue.Value) bool {
+	ok := true
+	if !(v.Kind == jsonvalue.String) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("type", "expected string, got "+v.TypeName())
+	}
+	if check3(nil, v) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("not", "matches the schema under not")
+	}
+	return ok
+}
+
+// check3 checks dlive.yaml#/components/schemas/UnknownTreasureChestEvent/properties/__typename/not.
+func check3(s *wire.Scope, v *jsonvalue.Value) bool {
+	ok := true
+	if !jsonvalue.In(v, checkEnum3) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("enum", "not one of \"TreasureChestGiveawayEnded\", \"TreasureChestValueExpired\", \"TreasureChestGiveawayStarted\", \"TreasureChestReadyToCollect\", \"TreasureChestValueUpdated\"")
+	}
+	return ok
 }
 
 var (

@@ -382,6 +382,13 @@ func (c *Client) OnXFeedUpdateEvent(fn func(context.Context, *Event, *XFeedUpdat
 	})
 }
 
+// OnOtherEvent sets the handler that receives each OtherEvent carried in an Event message, after the message handler.
+func (c *Client) OnOtherEvent(fn func(context.Context, *Event, *OtherEvent)) {
+	c.update(func(d *ServerDispatcher) {
+		d.OnOtherEvent(fn)
+	})
+}
+
 // OnAddSuccessMessage sets the handler that receives every AddSuccess message.
 func (c *Client) OnAddSuccessMessage(fn func(context.Context, *AddSuccess)) {
 	c.update(func(d *ServerDispatcher) {

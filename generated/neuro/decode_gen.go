@@ -886,7 +886,6 @@ func decodeEventData(d *jx.Decoder, s *wire.Scope) (EventData, error) {
 		return nil, err
 	}
 	tag := 0
-	got := ""
 	{
 		p := s.Members(d)
 	look:
@@ -894,9 +893,10 @@ func decodeEventData(d *jx.Decoder, s *wire.Scope) (EventData, error) {
 			switch string(p.Key()) {
 			case "eventType":
 				tag = 0
-				got = ""
 				if b, ok := p.Str(); ok {
 					switch string(b) {
+					default:
+						tag = -1
 					case "scheduleUpdate":
 						tag = 1
 					case "subathonUpdate":
@@ -921,8 +921,6 @@ func decodeEventData(d *jx.Decoder, s *wire.Scope) (EventData, error) {
 						tag = 11
 					case "xFeedUpdate":
 						tag = 12
-					default:
-						got = string(b)
 					}
 				}
 				if s.FirstWins() {
@@ -968,16 +966,20 @@ func decodeEventData(d *jx.Decoder, s *wire.Scope) (EventData, error) {
 	case 12:
 		v := new(XFeedUpdateEvent)
 		return v, v.decodeJX(d, s)
+	default:
+		if tag == -1 {
+			wire.UnknownVariant(s, "eventType", "OtherEvent")
+		}
+		raw, err := d.Raw()
+		if err != nil {
+			return nil, err
+		}
+		v := &OtherEvent{Raw: json.RawMessage(raw)}
+		rd := jx.GetDecoder()
+		defer jx.PutDecoder(rd)
+		rd.ResetBytes(raw)
+		return v, v.decodeJX(rd, s)
 	}
-	raw, err := d.Raw()
-	if err != nil {
-		return nil, err
-	}
-	wire.UnknownTag(s, "eventType", got, "scheduleUpdate", "subathonUpdate", "subathonGoalUpdate", "streamOnline", "streamUpdate", "streamOffline", "secretneuroaccountOnline", "streamRaidIncoming", "streamRaidOutgoing", "blogFeedUpdate", "xFeedNewEntries", "xFeedUpdate")
-	return &EventDataUnknown{wire.Unknown{
-		Pointer: s.Pointer(),
-		Raw:     json.RawMessage(raw),
-	}}, nil
 }
 
 func (m *EventEnvelope) decodeJX(d *jx.Decoder, s *wire.Scope) error {
@@ -1340,6 +1342,70 @@ func (m *ListEventsResultData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		}
 		if seen&(1<<1) == 0 {
 			s.Missing("availableEvents")
+		}
+	}
+	return nil
+}
+
+func (m *OtherEvent) decodeJX(d *jx.Decoder, s *wire.Scope) error {
+	if ok, err := wire.Expect(d, s, jx.Object, "object"); !ok {
+		return err
+	}
+	var dup uint64
+	var seen uint64
+	if err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+		var err error
+		switch string(key) {
+		case "eventType":
+			if dup&(1<<0) != 0 {
+				s.Forget("eventType")
+				var zero json.RawMessage
+				m.EventType = zero
+			}
+			dup |= 1 << 0
+			seen |= 1 << 0
+			if m.EventType, err = wire.Raw(d, s, "eventType"); err != nil {
+				return err
+			}
+		case "eventData":
+			if dup&(1<<1) != 0 {
+				s.Forget("eventData")
+				var zero json.RawMessage
+				m.EventData = zero
+			}
+			dup |= 1 << 1
+			seen |= 1 << 1
+			if m.EventData, err = wire.Raw(d, s, "eventData"); err != nil {
+				return err
+			}
+		case "timestamp":
+			if dup&(1<<2) != 0 {
+				s.Forget("timestamp")
+				var zero int64
+				m.Timestamp = zero
+			}
+			dup |= 1 << 2
+			seen |= 1 << 2
+			if m.Timestamp, err = wire.IntIn(d, s, "timestamp", intRule0); err != nil {
+				return err
+			}
+		default:
+			s.Unknown(key, false)
+			return d.Skip()
+		}
+		return err
+	}); err != nil {
+		return err
+	}
+	if seen != 0x7 {
+		if seen&(1<<0) == 0 {
+			s.Missing("eventType")
+		}
+		if seen&(1<<1) == 0 {
+			s.Missing("eventData")
+		}
+		if seen&(1<<2) == 0 {
+			s.Missing("timestamp")
 		}
 	}
 	return nil
@@ -1897,6 +1963,7 @@ func (m *ScheduleUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.IsFinal = zero
 			}
 			dup |= 1 << 3
+			s.NoteAt("isFinal", wire.NoteDeprecated, "the spec marks this property deprecated")
 			if m.IsFinal.Value, err = wire.Bool(d, s, "isFinal"); err != nil {
 				return err
 			}

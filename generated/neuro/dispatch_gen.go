@@ -26,6 +26,7 @@ type ServerDispatcher struct {
 	onBlogFeedUpdateEvent           func(context.Context, *Event, *BlogFeedUpdateEvent)
 	onXFeedNewEntriesEvent          func(context.Context, *Event, *XFeedNewEntriesEvent)
 	onXFeedUpdateEvent              func(context.Context, *Event, *XFeedUpdateEvent)
+	onOtherEvent                    func(context.Context, *Event, *OtherEvent)
 	onAddSuccess                    func(context.Context, *AddSuccess)
 	onRemoveSuccess                 func(context.Context, *RemoveSuccess)
 	onListEventsResult              func(context.Context, *ListEventsResult)
@@ -104,6 +105,11 @@ func (d *ServerDispatcher) OnXFeedNewEntriesEvent(fn func(context.Context, *Even
 // OnXFeedUpdateEvent sets the handler that receives each XFeedUpdateEvent carried in an Event message, after the message handler.
 func (d *ServerDispatcher) OnXFeedUpdateEvent(fn func(context.Context, *Event, *XFeedUpdateEvent)) {
 	d.onXFeedUpdateEvent = fn
+}
+
+// OnOtherEvent sets the handler that receives each OtherEvent carried in an Event message, after the message handler.
+func (d *ServerDispatcher) OnOtherEvent(fn func(context.Context, *Event, *OtherEvent)) {
+	d.onOtherEvent = fn
 }
 
 // OnAddSuccess sets the handler that receives every AddSuccess message.
@@ -223,6 +229,11 @@ func (d *ServerDispatcher) Dispatch(ctx context.Context, msg ServerMessage) {
 		case *XFeedUpdateEvent:
 			if d.onXFeedUpdateEvent != nil {
 				d.onXFeedUpdateEvent(ctx, m, v)
+				handled = true
+			}
+		case *OtherEvent:
+			if d.onOtherEvent != nil {
+				d.onOtherEvent(ctx, m, v)
 				handled = true
 			}
 		case *EventDataUnknown:

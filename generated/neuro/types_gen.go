@@ -263,8 +263,13 @@ func (*BlogFeedUpdateEvent) isEventData() {}
 // Branches for blogFeedUpdate, xFeedNewEntries and xFeedUpdate come from the
 // newer docs; the stream, raid and subathon payloads only from the official
 // TS/NPM client types (no published example exists for them; the examples here
-// are made up to match those types). An event type unknown to this document is
-// not in the union.
+// are made up to match those types). The set of event types is open: the
+// provider added blogFeedUpdate (2026-05-04), xFeedUpdate (2026-08-26) and
+// xFeedNewEntries (2026-09-02) after the first nine (CHANGELOG of
+// NeuroInfoAPI/Docs at 02c1d87), and addEvent takes any string, so an event
+// type unknown to this document lands in the OtherEvent branch (valid, with an
+// unknown-variant note). A scheduleUpdate frame in the v1 shape carries the
+// deprecated isFinal (see ScheduleUpdateData).
 type Event struct {
 	Type string `json:"type"`
 	// The event envelope, discriminated by eventType.
@@ -288,8 +293,9 @@ func (*Event) isServerMessage() {}
 // *SubathonGoalUpdateEvent, *StreamOnlineEvent, *StreamUpdateEvent,
 // *StreamOfflineEvent, *SecretneuroaccountOnlineEvent,
 // *StreamRaidIncomingEvent, *StreamRaidOutgoingEvent, *BlogFeedUpdateEvent,
-// *XFeedNewEntriesEvent or *XFeedUpdateEvent, selected by its "eventType"
-// property. A value with an unknown eventType decodes to *EventDataUnknown.
+// *XFeedNewEntriesEvent, *XFeedUpdateEvent or *OtherEvent, selected by its
+// "eventType" property. A value with an unknown eventType decodes to
+// *EventDataUnknown.
 //
 // The event envelope, discriminated by eventType.
 type EventData interface {
@@ -319,8 +325,9 @@ type EventEnvelope struct {
 	Timestamp int64 `json:"timestamp"`
 }
 
-// EventType is one of the values the spec lists
-// (neuro.yaml#/components/schemas/EventType).
+// EventType is one of the values the spec knows, or a new one: the set is open
+// (x-extensible-enum, neuro.yaml#/components/schemas/EventType), so an unknown
+// value is kept as it is and validates with an unknown-value note.
 //
 // EventType lists the event type names known to this document. Wire fields
 // that carry an event type (addEvent, removeEvent, addSuccess, removeSuccess,
@@ -329,9 +336,11 @@ type EventEnvelope struct {
 // nine; blogFeedUpdate, xFeedNewEntries and xFeedUpdate come from the newer
 // docs. xFeedUpdate is a deprecated alias of xFeedNewEntries, sent at the same
 // time with the same payload, so subscribing to both delivers each post twice.
+// The set is open (x-extensible-enum): the provider added three types after
+// the v1 docs, and the Event union takes unknown ones as OtherEvent.
 type EventType string
 
-// EventType values.
+// EventType values the spec knows.
 const (
 	EventTypeScheduleUpdate           EventType = "scheduleUpdate"
 	EventTypeSubathonUpdate           EventType = "subathonUpdate"
@@ -347,13 +356,18 @@ const (
 	EventTypeXFeedUpdate              EventType = "xFeedUpdate"
 )
 
-// Valid reports whether e is one of the listed values.
-func (e EventType) Valid() bool {
+// Known reports whether e is one of the values the spec lists.
+func (e EventType) Known() bool {
 	switch e {
 	case "scheduleUpdate", "subathonUpdate", "subathonGoalUpdate", "streamOnline", "streamUpdate", "streamOffline", "secretneuroaccountOnline", "streamRaidIncoming", "streamRaidOutgoing", "blogFeedUpdate", "xFeedNewEntries", "xFeedUpdate":
 		return true
 	}
 	return false
+}
+
+// Valid reports true: any value of an open set is valid. Known tells the listed ones apart.
+func (EventType) Valid() bool {
+	return true
 }
 
 // Invalid is the Invalid message, sent by the server.
@@ -474,6 +488,29 @@ type ListEventsResultData struct {
 	// Every event type the server offers (EventType values).
 	AvailableEvents []string `json:"availableEvents"`
 }
+
+// OtherEvent is an object of the spec
+// (neuro.yaml#/components/schemas/OtherEvent).
+//
+// OtherEvent is an event whose eventType this document does not know. The
+// provider has added event types twice since the v1 docs (blogFeedUpdate on
+// 2026-05-04; xFeedUpdate on 2026-08-26 and xFeedNewEntries on 2026-09-02) and
+// addEvent takes any string, so the set is open: such a frame is valid, with
+// an unknown-variant note, and its Go value keeps the whole object in Raw.
+type OtherEvent struct {
+	EventType json.RawMessage `json:"eventType"`
+	// The event payload; its shape is unknown to this document.
+	EventData json.RawMessage `json:"eventData"`
+	// Milliseconds since the Unix epoch.
+	Timestamp int64 `json:"timestamp"`
+
+	// Raw is the object as received, every property included: the set is open
+	// (x-wsbind-open), and a variant the spec does not know yet may carry
+	// properties no field has.
+	Raw json.RawMessage `json:"-"`
+}
+
+func (*OtherEvent) isEventData() {}
 
 // Ping is the Ping message, sent by the client.
 //
@@ -666,22 +703,30 @@ func (e ScheduleStatus) Valid() bool {
 // ScheduleUpdateData is an object of the spec
 // (neuro.yaml#/components/schemas/ScheduleUpdateData).
 //
-// ScheduleUpdateData is one week's schedule. The v1 server (v1 docs, NA) sends
-// `isFinal` (true = confirmed by hand, false = auto-fetched); the v2 server
-// (newer docs) sends `status` and `imageUrl` instead. Both sets are optional
-// here so one type reads either version.
+// ScheduleUpdateData is one week's schedule. The v2 server sends `status`
+// (required by the NPM v2 client's WsScheduleUpdateData) and, since
+// 2026-07-22, `imageUrl` (a string or null). The v1 server, deprecated and off
+// since 2026-11-01, sent `isFinal` instead: it is kept here, deprecated, so
+// old captures validate with a note. Both stay optional, since a v1 frame has
+// no `status`; a frame with neither is therefore not refused (JSON Schema
+// could say "status or isFinal" only with anyOf, which would leave the week
+// untyped).
 type ScheduleUpdateData struct {
 	Year int64 `json:"year"`
 	// Week number within the year.
 	Week     int64           `json:"week"`
 	Schedule []ScheduleEntry `json:"schedule"`
-	// v1 only. True when confirmed manually, false when fetched automatically.
+	// v1 only (deprecated). True when confirmed manually, false when fetched
+	// automatically.
+	//
+	// Deprecated: the spec marks this property deprecated; a provider may still
+	// send it.
 	IsFinal wire.Opt[bool] `json:"isFinal,omitzero"`
 	// ScheduleStatus (v2) says where a schedule came from: fetched from Twitch,
 	// fetched from Discord, or confirmed by hand.
 	Status wire.Opt[ScheduleStatus] `json:"status,omitzero"`
-	// v2 only. URL of the weekly schedule image, or null. The NPM type omits it;
-	// the docs example has it.
+	// URL of the weekly schedule image, or null (v2 docs since 2026-07-22). The
+	// NPM type of 2026-06-22 predates it.
 	ImageURL wire.Opt[wire.Nullable[string]] `json:"imageUrl,omitzero"`
 }
 
@@ -693,10 +738,14 @@ type ScheduleUpdateData struct {
 type ScheduleUpdateEvent struct {
 	// Which event this is; see EventType.
 	EventType string `json:"eventType"`
-	// ScheduleUpdateData is one week's schedule. The v1 server (v1 docs, NA) sends
-	// `isFinal` (true = confirmed by hand, false = auto-fetched); the v2 server
-	// (newer docs) sends `status` and `imageUrl` instead. Both sets are optional
-	// here so one type reads either version.
+	// ScheduleUpdateData is one week's schedule. The v2 server sends `status`
+	// (required by the NPM v2 client's WsScheduleUpdateData) and, since
+	// 2026-07-22, `imageUrl` (a string or null). The v1 server, deprecated and off
+	// since 2026-11-01, sent `isFinal` instead: it is kept here, deprecated, so
+	// old captures validate with a note. Both stay optional, since a v1 frame has
+	// no `status`; a frame with neither is therefore not refused (JSON Schema
+	// could say "status or isFinal" only with anyOf, which would leave the week
+	// untyped).
 	EventData ScheduleUpdateData `json:"eventData"`
 	// Milliseconds since the Unix epoch.
 	Timestamp int64 `json:"timestamp"`

@@ -2,7 +2,10 @@
 
 package neuro
 
-import "github.com/wsbind/wsbind/runtime/wire"
+import (
+	jsonvalue "github.com/wsbind/wsbind/runtime/jsonvalue"
+	"github.com/wsbind/wsbind/runtime/wire"
+)
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
 func (m *AddEvent) Validate() error {
@@ -225,6 +228,8 @@ func validateEventData(s *wire.Scope, u EventData) {
 		v.validate(s)
 	case *XFeedUpdateEvent:
 		v.validate(s)
+	case *OtherEvent:
+		v.validate(s)
 	}
 }
 
@@ -238,12 +243,6 @@ func (m *EventEnvelope) Validate() error {
 
 func (m *EventEnvelope) validate(s *wire.Scope) {
 	wire.CheckInt(s, "timestamp", m.Timestamp, intRule0)
-}
-
-func (e EventType) validate(s *wire.Scope) {
-	if !e.Valid() {
-		wire.Enum(s, "\"scheduleUpdate\", \"subathonUpdate\", \"subathonGoalUpdate\", \"streamOnline\", \"streamUpdate\", \"streamOffline\", \"secretneuroaccountOnline\", \"streamRaidIncoming\", \"streamRaidOutgoing\", \"blogFeedUpdate\", \"xFeedNewEntries\", \"xFeedUpdate\"")
-	}
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -326,6 +325,21 @@ func (m *ListEventsResultData) Validate() error {
 }
 
 func (_ *ListEventsResultData) validate(s *wire.Scope) {}
+
+// Validate checks m against its schema and returns every violation as a *wire.ValidationError.
+func (m *OtherEvent) Validate() error {
+	s := wire.GetScope()
+	defer wire.PutScope(s)
+	m.validate(s)
+	return wire.Finish(s, "OtherEvent")
+}
+
+func (m *OtherEvent) validate(s *wire.Scope) {
+	s.Push("eventType")
+	wire.CheckRaw(s, m.EventType, check0)
+	s.Pop()
+	wire.CheckInt(s, "timestamp", m.Timestamp, intRule0)
+}
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
 func (m *Ping) Validate() error {
@@ -1022,6 +1036,43 @@ func (m *XFeedVideoMedia) validate(s *wire.Scope) {
 		wire.Const(s, "\"video\"")
 	}
 	s.Pop()
+}
+
+var (
+	checkEnum1 = []jsonvalue.Value{jsonvalue.MustParse("\"scheduleUpdate\""), jsonvalue.MustParse("\"subathonUpdate\""), jsonvalue.MustParse("\"subathonGoalUpdate\""), jsonvalue.MustParse("\"streamOnline\""), jsonvalue.MustParse("\"streamUpdate\""), jsonvalue.MustParse("\"streamOffline\""), jsonvalue.MustParse("\"secretneuroaccountOnline\""), jsonvalue.MustParse("\"streamRaidIncoming\""), jsonvalue.MustParse("\"streamRaidOutgoing\""), jsonvalue.MustParse("\"blogFeedUpdate\""), jsonvalue.MustParse("\"xFeedNewEntries\""), jsonvalue.MustParse("\"xFeedUpdate\"")}
+)
+
+// check0 checks neuro.yaml#/components/schemas/OtherEvent/properties/eventType.
+func check0(s *wire.Scope, v *jsonvalue.Value) bool {
+	ok := true
+	if !(v.Kind == jsonvalue.String) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("type", "expected string, got "+v.TypeName())
+	}
+	if check1(nil, v) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("not", "matches the schema under not")
+	}
+	return ok
+}
+
+// check1 checks neuro.yaml#/components/schemas/OtherEvent/properties/eventType/not.
+func check1(s *wire.Scope, v *jsonvalue.Value) bool {
+	ok := true
+	if !jsonvalue.In(v, checkEnum1) {
+		if s == nil {
+			return false
+		}
+		ok = false
+		s.Violate("enum", "not one of \"scheduleUpdate\", \"subathonUpdate\", \"subathonGoalUpdate\", \"streamOnline\", \"streamUpdate\", \"streamOffline\", \"secretneuroaccountOnline\", \"streamRaidIncoming\", \"streamRaidOutgoing\", \"blogFeedUpdate\", \"xF…")
+	}
+	return ok
 }
 
 var (

@@ -352,8 +352,6 @@ func NewUnsubscribeByPath() *UnsubscribeByPath {
 // NewAck returns an Ack with its constant fields filled in.
 func NewAck() *Ack {
 	m := &Ack{}
-	m.Head.Errors = []json.RawMessage{}
-	m.Head.Messages = []string{}
 	return m
 }
 

@@ -94,7 +94,6 @@ func (m *AckHead) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Errors = zero
 			}
 			dup |= 1 << 2
-			seen |= 1 << 2
 			s.Push("errors")
 			{
 				var ok0 bool
@@ -128,7 +127,6 @@ func (m *AckHead) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Messages = zero
 			}
 			dup |= 1 << 3
-			seen |= 1 << 3
 			s.Push("messages")
 			{
 				var ok0 bool
@@ -184,18 +182,12 @@ func (m *AckHead) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	}); err != nil {
 		return err
 	}
-	if seen != 0xf {
+	if seen != 0x3 {
 		if seen&(1<<0) == 0 {
 			s.Missing("msgId")
 		}
 		if seen&(1<<1) == 0 {
 			s.Missing("ok")
-		}
-		if seen&(1<<2) == 0 {
-			s.Missing("errors")
-		}
-		if seen&(1<<3) == 0 {
-			s.Missing("messages")
 		}
 	}
 	return nil
@@ -268,23 +260,23 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "generatedDate":
 			if dup&(1<<5) != 0 {
 				s.Forget("generatedDate")
-				var zero wire.Nullable[int64]
+				var zero wire.Opt[wire.Nullable[int64]]
 				m.GeneratedDate = zero
 			}
 			dup |= 1 << 5
-			seen |= 1 << 5
 			{
 				var null0 bool
 				if null0, err = wire.Null(d); err != nil {
 					return err
 				}
 				if !null0 {
-					m.GeneratedDate.Valid = true
-					if m.GeneratedDate.Value, err = wire.IntIn(d, s, "generatedDate", intRule1); err != nil {
+					m.GeneratedDate.Value.Valid = true
+					if m.GeneratedDate.Value.Value, err = wire.IntIn(d, s, "generatedDate", intRule1); err != nil {
 						return err
 					}
 				}
 			}
+			m.GeneratedDate.Set = true
 		case "creatorId":
 			if dup&(1<<6) != 0 {
 				s.Forget("creatorId")
@@ -321,23 +313,23 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		case "hash":
 			if dup&(1<<9) != 0 {
 				s.Forget("hash")
-				var zero wire.Nullable[string]
+				var zero wire.Opt[wire.Nullable[string]]
 				m.Hash = zero
 			}
 			dup |= 1 << 9
-			seen |= 1 << 9
 			{
 				var null0 bool
 				if null0, err = wire.Null(d); err != nil {
 					return err
 				}
 				if !null0 {
-					m.Hash.Valid = true
-					if m.Hash.Value, err = wire.String(d, s, "hash"); err != nil {
+					m.Hash.Value.Valid = true
+					if m.Hash.Value.Value, err = wire.String(d, s, "hash"); err != nil {
 						return err
 					}
 				}
 			}
+			m.Hash.Set = true
 		case "location":
 			if dup&(1<<10) != 0 {
 				s.Forget("location")
@@ -345,7 +337,6 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Location = zero
 			}
 			dup |= 1 << 10
-			seen |= 1 << 10
 			if m.Location, err = wire.Raw(d, s, "location"); err != nil {
 				return err
 			}
@@ -356,7 +347,6 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 				m.Metadata = zero
 			}
 			dup |= 1 << 11
-			seen |= 1 << 11
 			if m.Metadata, err = wire.Raw(d, s, "metadata"); err != nil {
 				return err
 			}
@@ -410,7 +400,7 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 	}); err != nil {
 		return err
 	}
-	if seen != 0x1fff {
+	if seen != 0x11df {
 		if seen&(1<<0) == 0 {
 			s.Missing("id")
 		}
@@ -426,9 +416,6 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		if seen&(1<<4) == 0 {
 			s.Missing("lastEditDate")
 		}
-		if seen&(1<<5) == 0 {
-			s.Missing("generatedDate")
-		}
 		if seen&(1<<6) == 0 {
 			s.Missing("creatorId")
 		}
@@ -437,15 +424,6 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 		}
 		if seen&(1<<8) == 0 {
 			s.Missing("elems")
-		}
-		if seen&(1<<9) == 0 {
-			s.Missing("hash")
-		}
-		if seen&(1<<10) == 0 {
-			s.Missing("location")
-		}
-		if seen&(1<<11) == 0 {
-			s.Missing("metadata")
 		}
 		if seen&(1<<12) == 0 {
 			s.Missing("tags")

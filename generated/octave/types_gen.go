@@ -74,8 +74,12 @@ func (*UnknownClientMessage) isClientMessage() {}
 // as the same shape with head.ok false. Objects are left open.
 type Ack struct {
 	// Head of an Ack. Summary of OC only (unverified, GAP). msgId, ok, errors and
-	// messages appear in its example; status and references are optional, borrowed
-	// from the REST envelope family. Left open.
+	// messages appear in its one example; status and references are borrowed from
+	// the REST envelope family. Only what a source states beyond that single
+	// example is required: msgId (the page says every acknowledgment "echoes the
+	// user-supplied msgId") and ok (in every head of the Octave REST envelope, and
+	// in the session answer of the same page). errors and messages rest on the one
+	// example alone, so they are optional. Left open.
 	Head AckHead `json:"head"`
 	// Empty ({}) in the example of the OC summary; content otherwise undocumented,
 	// left open.
@@ -98,8 +102,12 @@ func (*Ack) isServerMessage() {}
 // AckHead is an object of the spec (octave.yaml#/components/schemas/AckHead).
 //
 // Head of an Ack. Summary of OC only (unverified, GAP). msgId, ok, errors and
-// messages appear in its example; status and references are optional, borrowed
-// from the REST envelope family. Left open.
+// messages appear in its one example; status and references are borrowed from
+// the REST envelope family. Only what a source states beyond that single
+// example is required: msgId (the page says every acknowledgment "echoes the
+// user-supplied msgId") and ok (in every head of the Octave REST envelope, and
+// in the session answer of the same page). errors and messages rest on the one
+// example alone, so they are optional. Left open.
 type AckHead struct {
 	// Client-chosen request id, echoed in the Ack's head.msgId. Free text in the
 	// docs ("my-request", "my-path-request").
@@ -108,9 +116,9 @@ type AckHead struct {
 	OK bool `json:"ok"`
 	// Errors for a refused request; empty on success. The item shape is
 	// undocumented (strings are the likely form), so items are free-form.
-	Errors []json.RawMessage `json:"errors"`
+	Errors []json.RawMessage `json:"errors,omitzero"`
 	// Human-readable notes, e.g. "Your request has been processed successfully.".
-	Messages []string `json:"messages"`
+	Messages []string `json:"messages,omitzero"`
 	// HTTP-like status code, as in the REST envelope; not in the ack of the OC
 	// summary.
 	Status wire.Opt[int64] `json:"status,omitzero"`
@@ -124,7 +132,10 @@ type AckHead struct {
 // An Octave Event, the unit of data in a stream (streams overview, OE, and the
 // REST reference). Only elems and hash are written by the edge or the cloud;
 // every other field is set by the system. All fields the overview lists are
-// required, the nullable ones being present with null; version appears in REST
+// required except the nullable ones (generatedDate, hash, location, metadata):
+// the overview's only example shows them as null, no source says the push
+// carries them, and the push itself is known only from a summary whose example
+// leaves the Event out (GAP), so a push may omit them. version appears in REST
 // answers only and is optional. Left open for fields the sources do not list.
 type Event struct {
 	// Event id. The docs show "e" plus 24 hex digits; only the prefix and an
@@ -143,7 +154,7 @@ type Event struct {
 	LastEditDate int64 `json:"lastEditDate"`
 	// Milliseconds since the Unix epoch when the Event was created at the edge;
 	// null for Events made in the cloud.
-	GeneratedDate wire.Nullable[int64] `json:"generatedDate"`
+	GeneratedDate wire.Opt[wire.Nullable[int64]] `json:"generatedDate,omitzero"`
 	// Id of the identity that created the Event (user ids are shown as "i..." in
 	// the docs).
 	CreatorID string `json:"creatorId"`
@@ -154,13 +165,13 @@ type Event struct {
 	Elems json.RawMessage `json:"elems"`
 	// Optional value written alongside elems (used for de-duplication); null when
 	// unset.
-	Hash wire.Nullable[string] `json:"hash"`
+	Hash wire.Opt[wire.Nullable[string]] `json:"hash,omitzero"`
 	// Location of the Event; always null in the docs, shape otherwise undocumented
 	// (free-form).
-	Location json.RawMessage `json:"location"`
+	Location json.RawMessage `json:"location,omitzero"`
 	// Event metadata; always null in the docs, shape otherwise undocumented
 	// (free-form).
-	Metadata json.RawMessage `json:"metadata"`
+	Metadata json.RawMessage `json:"metadata,omitzero"`
 	// String tags of the Event ({} in the docs).
 	Tags map[string]string `json:"tags"`
 	// Edit version; seen in REST answers only, so optional here.
@@ -185,7 +196,10 @@ type EventMessage struct {
 	// An Octave Event, the unit of data in a stream (streams overview, OE, and the
 	// REST reference). Only elems and hash are written by the edge or the cloud;
 	// every other field is set by the system. All fields the overview lists are
-	// required, the nullable ones being present with null; version appears in REST
+	// required except the nullable ones (generatedDate, hash, location, metadata):
+	// the overview's only example shows them as null, no source says the push
+	// carries them, and the push itself is known only from a summary whose example
+	// leaves the Event out (GAP), so a push may omit them. version appears in REST
 	// answers only and is optional. Left open for fields the sources do not list.
 	Value Event `json:"value"`
 

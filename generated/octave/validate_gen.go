@@ -41,11 +41,13 @@ func (m *Event) validate(s *wire.Scope) {
 	s.Pop()
 	wire.CheckInt(s, "creationDate", m.CreationDate, intRule1)
 	wire.CheckInt(s, "lastEditDate", m.LastEditDate, intRule1)
-	s.Push("generatedDate")
-	if m.GeneratedDate.Valid {
-		wire.CheckInt(s, "", m.GeneratedDate.Value, intRule1)
+	if m.GeneratedDate.Set {
+		s.Push("generatedDate")
+		if m.GeneratedDate.Value.Valid {
+			wire.CheckInt(s, "", m.GeneratedDate.Value.Value, intRule1)
+		}
+		s.Pop()
 	}
-	s.Pop()
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.

@@ -23,6 +23,10 @@ type mutation struct {
 	frame   []byte
 	pointer string
 	keyword string
+	// note is set for a mutation inside an open set (x-extensible-enum,
+	// x-wsbind-open): the frame may stay valid, with a note of this kind
+	// at pointer, and generated and jsonschema must agree either way.
+	note string
 }
 
 // mutator walks an example along its IR type and breaks it in every way the
@@ -44,6 +48,14 @@ func (m *mutator) add(what, ptr, keyword string, edit func(root any) any) {
 		panic(err)
 	}
 	m.out = append(m.out, mutation{what: what + " at " + ptr, frame: frame, pointer: ptr, keyword: keyword})
+}
+
+// addOpen adds a mutation inside an open set, which may keep the frame
+// valid with a note of kind at notePtr.
+func (m *mutator) addOpen(what, ptr, notePtr, kind string, edit func(root any) any) {
+	m.add(what, ptr, "", edit)
+	last := &m.out[len(m.out)-1]
+	last.pointer, last.note = notePtr, kind
 }
 
 // at returns a function that replaces the value at path in a decoded copy.
@@ -136,6 +148,10 @@ func (m *mutator) walk(t *ir.Type, v any, path []string, discKeys map[string]boo
 			m.add("wrong type", ptr, "type", at(p, func(par any, k string) any { set(par, k, bad); return bad }))
 		}
 	case ir.Enum:
+		if t.Open {
+			m.addOpen("value new to an open enum", ptr, ptr, wire.NoteUnknownValue, at(p, func(par any, k string) any { set(par, k, "zz-not-listed"); return nil }))
+			return
+		}
 		m.add("bad enum", ptr, "enum", at(p, func(par any, k string) any { set(par, k, "zz-not-listed"); return nil }))
 	case ir.Slice:
 		arr, _ := v.([]any)
@@ -153,9 +169,15 @@ func (m *mutator) walk(t *ir.Type, v any, path []string, discKeys map[string]boo
 		}
 		obj, _ := v.(map[string]any)
 		tag, _ := obj[t.Disc].(string)
+		open := slices.ContainsFunc(t.Branches, func(b *ir.Branch) bool { return b.Open })
 		for _, b := range t.Branches {
-			if slices.Contains(b.Values, tag) {
-				m.add("unknown discriminator", ptr, "oneOf", at(append(p, t.Disc), func(par any, k string) any { set(par, k, "ZzUnknownValue"); return nil }))
+			if slices.Contains(b.Values, tag) || (b.Open && !slices.ContainsFunc(t.Branches, func(o *ir.Branch) bool { return slices.Contains(o.Values, tag) })) {
+				unknown := at(append(p, t.Disc), func(par any, k string) any { set(par, k, "ZzUnknownValue"); return nil })
+				if open {
+					m.addOpen("discriminator new to an open union", ptr, pointer(append(p, t.Disc)), wire.NoteUnknownVariant, unknown)
+				} else {
+					m.add("unknown discriminator", ptr, "oneOf", unknown)
+				}
 				m.walk(b.Type, v, path, map[string]bool{t.Disc: true})
 			}
 		}
@@ -239,19 +261,34 @@ func TestMutatedExamplesFailWithTheRightPointerAndValidatorsAgree(t *testing.T) 
 				dirRoot = pkg.Client.Root
 			}
 			collectKeys(dirRoot, keys)
+			open := map[string]bool{}
+			openKeys(dirRoot, open)
 			mu.walk(msg.Type, root, nil, keys)
 			for _, k := range sortedKeys(keysAsAny(keys)) {
+				unknown := at([]string{k}, func(par any, kk string) any { set(par, kk, "zz-unknown"); return nil })
+				dropped := at([]string{k}, func(par any, kk string) any { delete(par.(map[string]any), kk); return nil })
+				if _, ok := root.(map[string]any)[k]; ok && open[k] {
+					// A catch-all message takes these: valid or not, as
+					// its schema says, and jsonschema agrees.
+					mu.addOpen("message new to an open set, by "+k, "", "/"+k, wire.NoteUnknownVariant, unknown)
+					mu.addOpen("dispatch key "+k+" dropped", "", "", "", dropped)
+					continue
+				}
 				if _, ok := root.(map[string]any)[k]; ok && keys[k] {
-					mu.add("unknown message "+k, "", "oneOf", at([]string{k}, func(par any, kk string) any { set(par, kk, "zz-unknown"); return nil }))
+					mu.add("unknown message "+k, "", "oneOf", unknown)
 				}
 				if _, ok := root.(map[string]any)[k]; ok {
-					mu.add("dispatch key "+k+" dropped", "", "oneOf", at([]string{k}, func(par any, kk string) any { delete(par.(map[string]any), kk); return nil }))
+					mu.add("dispatch key "+k+" dropped", "", "oneOf", dropped)
 				}
 			}
 			codec := p.Codec(ex.Direction)
 			for _, mut := range mu.out {
 				total++
 				r := codec.Check(mut.frame, false)
+				if mut.note != "" || mut.keyword == "" {
+					checkOpen(t, p.Name+" "+ex.Message+"/"+ex.Name, mut, r, sc, dirDef(ex.Direction))
+					continue
+				}
 				if r.Valid() {
 					t.Errorf("%s %s/%s %s: generated accepts %s", p.Name, ex.Message, ex.Name, mut.what, mut.frame)
 					continue
@@ -287,6 +324,39 @@ func keysAsAny(m map[string]bool) map[string]any {
 		out[k] = true
 	}
 	return out
+}
+
+// checkOpen judges a mutation inside an open set: generated and
+// jsonschema agree on the verdict, and a valid frame carries the note.
+func checkOpen(t *testing.T, where string, mut mutation, r wire.Result, sc *schemacheck.Checker, def string) {
+	t.Helper()
+	vs, err := sc.Validate(def, mut.frame)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Valid() != (len(vs) == 0) {
+		t.Errorf("%s %s: generated valid=%v %v, jsonschema %v: %s", where, mut.what, r.Valid(), r.Violations, vs, mut.frame)
+		return
+	}
+	if !r.Valid() || mut.note == "" {
+		return
+	}
+	if !slices.ContainsFunc(r.Notes, func(n wire.Note) bool { return n.Kind == mut.note && n.Pointer == mut.pointer }) {
+		t.Errorf("%s %s: valid without a %s note at %q: %v", where, mut.what, mut.note, mut.pointer, r.Notes)
+	}
+}
+
+// openKeys marks the keys whose switch has a catch-all message.
+func openKeys(sw *ir.Switch, keys map[string]bool) {
+	if sw == nil || sw.Message != nil {
+		return
+	}
+	if sw.Default != nil {
+		keys[sw.Key] = true
+	}
+	for _, c := range sw.Cases {
+		openKeys(c.Next, keys)
+	}
 }
 
 func collectKeys(sw *ir.Switch, keys map[string]bool) {

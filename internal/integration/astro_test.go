@@ -141,7 +141,7 @@ func astroOnlyConn(t *testing.T, ctx context.Context, srv *testserver.Astro) *te
 
 func astroSubscribe(t *testing.T, ctx context.Context, c *astro.Client, topic, room string) *astro.Response {
 	t.Helper()
-	r, err := c.Subscribe(ctx, topic, room)
+	r, err := c.Subscribe(ctx, astro.Topic(topic), room)
 	if err != nil {
 		t.Fatalf("Subscribe(%q, %q): %v", topic, room, err)
 	}
@@ -465,7 +465,7 @@ func TestAstroErrorRepliesAreTypedReplyErrors(t *testing.T) {
 	type call func(ctx context.Context, c *astro.Client) (*astro.Response, error)
 	sub := func(topic, room string) call {
 		return func(ctx context.Context, c *astro.Client) (*astro.Response, error) {
-			return c.Subscribe(ctx, topic, room)
+			return c.Subscribe(ctx, astro.Topic(topic), room)
 		}
 	}
 	cases := []struct {
@@ -706,7 +706,7 @@ func TestAstroRestartResumesSessionWithoutResubscribing(t *testing.T) {
 	c.OnReconnectMessage(func(_ context.Context, m *astro.Reconnect) { astroPut(reconnects, m) })
 	activities := make(chan string, 16)
 	c.OnActivityTip(func(_ context.Context, _ *astro.ChannelActivitiesMessage, a *astro.ActivityTip) {
-		astroPut(activities, a.ID)
+		astroPut(activities, a.ID.Or(""))
 	})
 	astroConnect(t, ctx, c)
 	defer c.Close()
@@ -1465,27 +1465,31 @@ func TestAstroUnknownFramesGoToOnUnknown(t *testing.T) {
 	c.OnUnknown(func(_ context.Context, u *wire.Unknown) { astroPut(unknown, u) })
 	activities := make(chan string, 8)
 	c.OnChannelActivitiesMessage(func(_ context.Context, m *astro.ChannelActivitiesMessage) { astroPut(activities, m.ID) })
+	// Topics and activity types are open sets: a new one reaches its
+	// catch-all handler, not OnUnknown.
+	topics := make(chan string, 8)
+	c.OnUnknownTopicMessage(func(_ context.Context, m *astro.UnknownTopicMessage) { astroPut(topics, string(m.Topic)) })
+	others := make(chan string, 8)
+	c.OnActivityOther(func(_ context.Context, _ *astro.ChannelActivitiesMessage, a *astro.ActivityOther) {
+		astroPut(others, string(a.Raw))
+	})
 	astroConnect(t, ctx, c)
 	defer c.Close()
 
 	sc := astroOnlyConn(t, ctx, srv)
-	frames := []struct {
-		frame   string
-		pointer string
-		raw     string
-	}{
-		{`{"type":"brand_new","data":{"x":1}}`, "", `"brand_new"`},
-		{string(astroFrame("channel.brand_new", `{"x":1}`)), "", `"channel.brand_new"`},
-		{string(astroFrame("channel.activities", `{"_id":"a","channel":"c","provider":"twitch","type":"teleport","data":{}}`)), "/data", `"teleport"`},
+	sc.Send([]byte(`{"type":"brand_new","data":{"x":1}}`))
+	sc.Send(astroFrame("channel.brand_new", `{"x":1}`))
+	sc.Send(astroFrame("channel.activities", `{"_id":"a","channel":"c","provider":"twitch","type":"teleport","data":{}}`))
+	// The frame type is a protocol keyword, a closed set.
+	u := astroRecv(t, ctx, unknown, "OnUnknown")
+	if u.Pointer != "" || !strings.Contains(string(u.Raw), `"brand_new"`) {
+		t.Errorf("OnUnknown got pointer %q raw %s, want the brand_new frame", u.Pointer, u.Raw)
 	}
-	for _, f := range frames {
-		sc.Send([]byte(f.frame))
+	if topic := astroRecv(t, ctx, topics, "OnUnknownTopicMessage"); topic != `"channel.brand_new"` {
+		t.Errorf("unknown topic %q, want channel.brand_new", topic)
 	}
-	for _, f := range frames {
-		u := astroRecv(t, ctx, unknown, "OnUnknown")
-		if u.Pointer != f.pointer || !strings.Contains(string(u.Raw), f.raw) {
-			t.Errorf("OnUnknown got pointer %q raw %s, want pointer %q with %s", u.Pointer, u.Raw, f.pointer, f.raw)
-		}
+	if raw := astroRecv(t, ctx, others, "OnActivityOther"); !strings.Contains(raw, `"teleport"`) {
+		t.Errorf("ActivityOther raw %s, want the teleport activity", raw)
 	}
 	// The known envelope of the unknown activity still reaches its handler.
 	astroRecv(t, ctx, activities, "OnChannelActivitiesMessage for the unknown activity type")
@@ -1528,7 +1532,7 @@ func TestAstroTopicHandlersReceiveTypedValues(t *testing.T) {
 	m := astroRecv(t, ctx, tips, "OnChannelTipsMessage")
 	d := m.Data.Donation.Value
 	if m.Topic != "channel.tips" || m.Room.Or("") != room || m.Data.ID.Or("") != "tip-1" ||
-		m.Data.Approved != astro.TipApprovalAllowed || d.User.Value.Username.Or("") != "Styler" ||
+		m.Data.Approved.Or("") != astro.TipApprovalAllowed || d.User.Value.Username.Or("") != "Styler" ||
 		d.Amount.Or(0) != 4.2 || d.Currency.Or("") != "USD" || m.Data.ApprovedBy.Set {
 		t.Errorf("OnChannelTipsMessage got %+v", m)
 	}
@@ -1538,7 +1542,7 @@ func TestAstroTopicHandlersReceiveTypedValues(t *testing.T) {
 
 	srv.Publish("channel.tips.moderation", "room-m", json.RawMessage(`{"_id":"tip-2","approved":"rejected","approvedBy":"mod1"}`))
 	mm := astroRecv(t, ctx, moderation, "OnChannelTipsModerationMessage")
-	if mm.Room.Or("") != "room-m" || mm.Data.Approved != astro.TipApprovalRejected || mm.Data.ApprovedBy.Or("") != "mod1" {
+	if mm.Room.Or("") != "room-m" || mm.Data.Approved.Or("") != astro.TipApprovalRejected || mm.Data.ApprovedBy.Or("") != "mod1" {
 		t.Errorf("OnChannelTipsModerationMessage got %+v", mm)
 	}
 
@@ -1576,15 +1580,15 @@ func TestAstroActivityHandlersDispatchByType(t *testing.T) {
 		if m.Data != astro.ChannelActivitiesMessageData(a) {
 			t.Error("OnActivityFollow got a value that is not the message's data")
 		}
-		order = append(order, fmt.Sprintf("follow:%s:%s:%s", a.ID, a.Provider, a.Data.Username.Or("")))
+		order = append(order, fmt.Sprintf("follow:%s:%s:%s", a.ID.Or(""), a.Provider, a.Data.Value.Username.Or("")))
 		astroPut(done, struct{}{})
 	})
 	c.OnActivityTip(func(_ context.Context, m *astro.ChannelActivitiesMessage, a *astro.ActivityTip) {
-		order = append(order, fmt.Sprintf("tip:%s:%s:%d", a.ID, a.Data.Username.Or(""), a.SessionEventsCount.Or(0)))
+		order = append(order, fmt.Sprintf("tip:%s:%s:%d", a.ID.Or(""), a.Data.Value.Username.Or(""), a.SessionEventsCount.Or(0)))
 		astroPut(done, struct{}{})
 	})
 	c.OnActivityRaid(func(_ context.Context, m *astro.ChannelActivitiesMessage, a *astro.ActivityRaid) {
-		order = append(order, "raid:"+a.ID)
+		order = append(order, "raid:"+a.ID.Or(""))
 		astroPut(done, struct{}{})
 	})
 	astroConnect(t, ctx, c)

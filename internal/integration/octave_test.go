@@ -384,7 +384,7 @@ func TestOctaveSubscribeAcksAndDeliversTypedEventsByIDAndPath(t *testing.T) {
 	}
 	m := octaveRecv(t, ctx, events, "the event published by stream id")
 	v := m.Value
-	gen, genOK := v.GeneratedDate.Get()
+	gen, genOK := v.GeneratedDate.Value.Get()
 	ver, verOK := v.Version.Get()
 	switch {
 	case m.Type != "message" || m.Resource != octaveSID1:
@@ -397,7 +397,7 @@ func TestOctaveSubscribeAcksAndDeliversTypedEventsByIDAndPath(t *testing.T) {
 		t.Fatalf("generatedDate %+v, want %v", v.GeneratedDate, ev1["generatedDate"])
 	case v.CreatorID != ev1["creatorId"] || v.LastEditorID != ev1["lastEditorId"]:
 		t.Fatalf("creator %q editor %q", v.CreatorID, v.LastEditorID)
-	case v.Hash.Valid:
+	case !v.Hash.Set || v.Hash.Value.Valid:
 		t.Fatalf("hash %+v, want null", v.Hash)
 	case string(v.Location) != "null" || string(v.Metadata) != "null":
 		t.Fatalf("location %s metadata %s, want null", v.Location, v.Metadata)
@@ -426,11 +426,11 @@ func TestOctaveSubscribeAcksAndDeliversTypedEventsByIDAndPath(t *testing.T) {
 	}
 	m = octaveRecv(t, ctx, events, "the event published by path")
 	v = m.Value
-	hash, hashOK := v.Hash.Get()
+	hash, hashOK := v.Hash.Value.Get()
 	switch {
 	case m.Resource != octaveSID2 || v.StreamID != octaveSID2 || v.Path != octavePath2:
 		t.Fatalf("resource %q stream %q path %q", m.Resource, v.StreamID, v.Path)
-	case v.GeneratedDate.Valid:
+	case !v.GeneratedDate.Set || v.GeneratedDate.Value.Valid:
 		t.Fatalf("generatedDate %+v, want null", v.GeneratedDate)
 	case !hashOK || hash != "dedup-1":
 		t.Fatalf("hash %+v", v.Hash)

@@ -623,7 +623,7 @@ func ChatText(id, username, content string) map[string]any {
 }
 
 // ChatGift returns a DLive donation event (type Gift): amount gifts of kind
-// gift (LEMON, ICE_CREAM, DIAMOND, NINJAGHINI, NINJET) from username. The
+// gift (a Gift of specs/dlive.yaml, such as LEMON or MINI_JET) from username. The
 // amount is a string, as DLive sends it.
 func ChatGift(id, username, gift string, amount int) map[string]any {
 	return dliveSenderInfo(map[string]any{

@@ -14,6 +14,10 @@ const (
 	NoteUnknownVariant = "unknown-variant"
 )
 
+// maxKnownText bounds the list of known values a note repeats: a long
+// list (Astro's topics) would drown the report.
+const maxKnownText = 120
+
 // UnknownValue notes a value outside an open enum's known ones. key names
 // the property when s does not point at it yet ("" when it does); known
 // lists the values the spec knows, quoted.
@@ -21,6 +25,10 @@ func UnknownValue(s *Scope, key, known string) {
 	if key != "" {
 		s.Push(key)
 		defer s.Pop()
+	}
+	if len(known) > maxKnownText {
+		s.Note(NoteUnknownValue, "not one of the values the spec knows; kept as it is")
+		return
 	}
 	s.Note(NoteUnknownValue, "not one of the values the spec knows ("+known+"); kept as it is")
 }
