@@ -73,6 +73,7 @@ func astroServerDispatcher(r *recorder, full bool) (any, func(context.Context, w
 		d.OnActivitySponsorshipPassive(func(_ context.Context, m *astro.ChannelActivitiesMessage, v *astro.ActivitySponsorshipPassive) {
 			r.onSub(m, v)
 		})
+		d.OnActivityOther(func(_ context.Context, m *astro.ChannelActivitiesMessage, v *astro.ActivityOther) { r.onSub(m, v) })
 		d.OnChannelAnnouncementsMessage(func(_ context.Context, m *astro.ChannelAnnouncementsMessage) { r.onTop(m) })
 		d.OnChannelChatstatsMessage(func(_ context.Context, m *astro.ChannelChatstatsMessage) { r.onTop(m) })
 		d.OnChannelTipsMessage(func(_ context.Context, m *astro.ChannelTipsMessage) { r.onTop(m) })
@@ -99,6 +100,13 @@ func astroServerDispatcher(r *recorder, full bool) (any, func(context.Context, w
 		d.OnChannelGiveawaysMessage(func(_ context.Context, m *astro.ChannelGiveawaysMessage) { r.onTop(m) })
 		d.OnChannelLoyaltyRedemptionsMessage(func(_ context.Context, m *astro.ChannelLoyaltyRedemptionsMessage) { r.onTop(m) })
 		d.OnChannelLoyaltyItemsMessage(func(_ context.Context, m *astro.ChannelLoyaltyItemsMessage) { r.onTop(m) })
+		//lint:ignore SA1019 the deprecated topic must still reach its handler
+		d.OnChannelSessionUpdatesMessage(func(_ context.Context, m *astro.ChannelSessionUpdatesMessage) { r.onTop(m) })
+		//lint:ignore SA1019 the deprecated topic must still reach its handler
+		d.OnChannelGiveawayMessage(func(_ context.Context, m *astro.ChannelGiveawayMessage) { r.onTop(m) })
+		//lint:ignore SA1019 the deprecated topic must still reach its handler
+		d.OnChatbotTimeoutMessage(func(_ context.Context, m *astro.ChatbotTimeoutMessage) { r.onTop(m) })
+		d.OnUnknownTopicMessage(func(_ context.Context, m *astro.UnknownTopicMessage) { r.onTop(m) })
 	}
 	return d, func(ctx context.Context, m wire.Message) { d.Dispatch(ctx, m.(astro.ServerMessage)) }
 }
@@ -112,6 +120,8 @@ func astroClientDispatcher(r *recorder, full bool) (any, func(context.Context, w
 	if full {
 		d.OnSubscribe(func(_ context.Context, m *astro.Subscribe) { r.onTop(m) })
 		d.OnUnsubscribe(func(_ context.Context, m *astro.Unsubscribe) { r.onTop(m) })
+		//lint:ignore SA1019 the deprecated legacy subscribe must still reach its handler
+		d.OnSubscribeLegacy(func(_ context.Context, m *astro.SubscribeLegacy) { r.onTop(m) })
 	}
 	return d, func(ctx context.Context, m wire.Message) { d.Dispatch(ctx, m.(astro.ClientMessage)) }
 }
@@ -146,11 +156,13 @@ func dliveServerDispatcher(r *recorder, full bool) (any, func(context.Context, w
 		d.OnChatClip(func(_ context.Context, m *dlive.Data, v *dlive.ChatClip) { r.onSub(m, v) })
 		d.OnChatLive(func(_ context.Context, m *dlive.Data, v *dlive.ChatLive) { r.onSub(m, v) })
 		d.OnChatOffline(func(_ context.Context, m *dlive.Data, v *dlive.ChatOffline) { r.onSub(m, v) })
+		d.OnUnknownStreamEvent(func(_ context.Context, m *dlive.Data, v *dlive.UnknownStreamEvent) { r.onSub(m, v) })
 		d.OnTreasureChestGiveawayEnded(func(_ context.Context, m *dlive.Data, v *dlive.TreasureChestGiveawayEnded) { r.onSub(m, v) })
 		d.OnTreasureChestValueExpired(func(_ context.Context, m *dlive.Data, v *dlive.TreasureChestValueExpired) { r.onSub(m, v) })
 		d.OnTreasureChestGiveawayStarted(func(_ context.Context, m *dlive.Data, v *dlive.TreasureChestGiveawayStarted) { r.onSub(m, v) })
 		d.OnTreasureChestReadyToCollect(func(_ context.Context, m *dlive.Data, v *dlive.TreasureChestReadyToCollect) { r.onSub(m, v) })
 		d.OnTreasureChestValueUpdated(func(_ context.Context, m *dlive.Data, v *dlive.TreasureChestValueUpdated) { r.onSub(m, v) })
+		d.OnUnknownTreasureChestEvent(func(_ context.Context, m *dlive.Data, v *dlive.UnknownTreasureChestEvent) { r.onSub(m, v) })
 		d.OnError(func(_ context.Context, m *dlive.Error) { r.onTop(m) })
 		d.OnComplete(func(_ context.Context, m *dlive.Complete) { r.onTop(m) })
 	}
@@ -194,6 +206,7 @@ func neuroServerDispatcher(r *recorder, full bool) (any, func(context.Context, w
 		d.OnXFeedNewEntriesEvent(func(_ context.Context, m *neuro.Event, v *neuro.XFeedNewEntriesEvent) { r.onSub(m, v) })
 		//lint:ignore SA1019 the deprecated alias must still reach its handler
 		d.OnXFeedUpdateEvent(func(_ context.Context, m *neuro.Event, v *neuro.XFeedUpdateEvent) { r.onSub(m, v) })
+		d.OnOtherEvent(func(_ context.Context, m *neuro.Event, v *neuro.OtherEvent) { r.onSub(m, v) })
 		d.OnAddSuccess(func(_ context.Context, m *neuro.AddSuccess) { r.onTop(m) })
 		d.OnRemoveSuccess(func(_ context.Context, m *neuro.RemoveSuccess) { r.onTop(m) })
 		d.OnListEventsResult(func(_ context.Context, m *neuro.ListEventsResult) { r.onTop(m) })

@@ -557,7 +557,9 @@ func TestClientOutgoingFramesAreValidated(t *testing.T) {
 		var sent atomic.Int64
 		reports := make(chan error, 4)
 		c := astro.NewClient(astro.Config{
-			URL: srv.URL, Token: clientToken, TokenType: "", // "" breaks the token_type enum
+			// token_type is a closed enum (TokenType in specs/astro.yaml); the
+			// client leaves an empty one out, so an unlisted value breaks it.
+			URL: srv.URL, Token: clientToken, TokenType: "bogus",
 			Validation: policy,
 			OnError:    func(_ context.Context, err error) { reports <- err },
 			Conn: conn.Config{Tap: func(dir string, frame []byte) {

@@ -75,21 +75,63 @@ func validateNoSecret(t *testing.T, what, s, needle string) {
 	}
 }
 
+// validateMediaFrame is a neuro xFeedNewEntries event whose one media
+// attachment has mediaType as its `type`. XFeedMedia is a discriminated
+// union that stays closed (image or video): an unlisted type makes the
+// frame invalid. (eventType, the open set, only draws a note.)
+func validateMediaFrame(mediaType string) []byte {
+	frame, _ := json.Marshal(map[string]any{"type": "event", "data": map[string]any{
+		"eventType": "xFeedNewEntries",
+		"eventData": map[string]any{"user": "NeurosamaAI", "entries": []any{map[string]any{
+			"id": "2089700000000000001", "type": "tweet",
+			"author": map[string]any{"username": "NeurosamaAI"},
+			"url":    "https://x.com/NeurosamaAI/status/2089700000000000001", "createdTimestamp": 1787060000000,
+			"content": "New song out now",
+			"media":   []any{map[string]any{"type": mediaType, "url": "https://pbs.twimg.com/media/example.jpg"}},
+		}}},
+		"timestamp": 1787060005000,
+	}})
+	return frame
+}
+
 func validateHugeUnknownDiscriminatorIsBoundedAndNotEchoed(t *testing.T, bin string) {
 	value := "SECRET" + strings.Repeat("x", 10<<20)
-	frame, _ := json.Marshal(map[string]any{"type": "event", "data": map[string]any{"eventType": value, "eventData": map[string]any{}, "timestamp": 1}})
-	path := validateWrite(t, "big.jsonl", append(frame, '\n'))
+	// The same frame with a listed media type is valid, so the verdicts
+	// below come from the discriminator alone.
+	if r := validateRun(t, bin, nil, time.Minute, "--provider", "neuro", validateWrite(t, "ok.jsonl", append(validateMediaFrame("image"), '\n'))); r.code != 0 {
+		t.Fatalf("control frame: exit %d, want 0\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	// A closed discriminator: the frame is invalid, and the error names the
+	// key and the allowed values, never the value.
+	path := validateWrite(t, "big.jsonl", append(validateMediaFrame(value), '\n'))
 	for _, format := range []string{"text", "json"} {
 		r := validateRun(t, bin, nil, time.Minute, "--provider", "neuro", "--format", format, path)
 		if r.code != 1 {
-			t.Fatalf("%s: exit %d, want 1\n%.2000s", format, r.code, r.stderr)
+			t.Fatalf("%s: exit %d, want 1\n%.2000s\n%.2000s", format, r.code, r.stdout, r.stderr)
 		}
 		if n := len(r.stdout) + len(r.stderr); n > 4<<10 {
 			t.Errorf("%s: %d bytes of output for one frame", format, n)
 		}
 		validateNoSecret(t, format, r.stdout+r.stderr, "SECRETxxxx")
-		if !strings.Contains(r.stdout, "unknown eventType") || !strings.Contains(r.stdout, "streamOnline") {
+		if !strings.Contains(r.stdout, "unknown type") || !strings.Contains(r.stdout, "image") || !strings.Contains(r.stdout, "video") {
 			t.Errorf("%s: the report does not name the key and the allowed values:\n%s", format, r.stdout)
+		}
+	}
+	// An open set (eventType): the frame is valid with a note, and the
+	// note is just as bounded and just as silent about the value.
+	frame, _ := json.Marshal(map[string]any{"type": "event", "data": map[string]any{"eventType": value, "eventData": map[string]any{}, "timestamp": 1}})
+	path = validateWrite(t, "bignote.jsonl", append(frame, '\n'))
+	for _, format := range []string{"text", "json"} {
+		r := validateRun(t, bin, nil, time.Minute, "--provider", "neuro", "--format", format, path)
+		if r.code != 0 {
+			t.Fatalf("%s: open eventType: exit %d, want 0\n%.2000s\n%.2000s", format, r.code, r.stdout, r.stderr)
+		}
+		if n := len(r.stdout) + len(r.stderr); n > 4<<10 {
+			t.Errorf("%s: open eventType: %d bytes of output for one frame", format, n)
+		}
+		validateNoSecret(t, format+" open eventType", r.stdout+r.stderr, "SECRETxxxx")
+		if !strings.Contains(r.stdout, "unknown-variant") || !strings.Contains(r.stdout, "eventType") {
+			t.Errorf("%s: open eventType: no unknown-variant note naming the key:\n%s", format, r.stdout)
 		}
 	}
 }
@@ -277,8 +319,9 @@ func validateHARNeverPrintsTokens(t *testing.T, bin string) {
 
 func validateShowValuesIsCapped(t *testing.T, bin string) {
 	long := "VALUE" + strings.Repeat("y", 1000)
-	frame, _ := json.Marshal(map[string]any{"type": "event", "data": map[string]any{"eventType": long, "eventData": map[string]any{}, "timestamp": 1}})
-	path := validateWrite(t, "show.jsonl", append(frame, '\n'))
+	// An invalid frame (a closed discriminator holds an unlisted value), so
+	// that --show-values has a value to show.
+	path := validateWrite(t, "show.jsonl", append(validateMediaFrame(long), '\n'))
 	r := validateRun(t, bin, nil, time.Minute, "--provider", "neuro", path)
 	validateNoSecret(t, "without --show-values", r.stdout, "VALUEyyy")
 
