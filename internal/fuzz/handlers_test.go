@@ -24,6 +24,7 @@ func astroServerDispatcher(r *recorder, full bool) (any, func(context.Context, w
 		d.OnWelcome(func(_ context.Context, m *astro.Welcome) { r.onTop(m) })
 		d.OnResponse(func(_ context.Context, m *astro.Response) { r.onTop(m) })
 		d.OnReconnect(func(_ context.Context, m *astro.Reconnect) { r.onTop(m) })
+		//lint:ignore SA1019 the deprecated message must still reach its handler
 		d.OnAstroMessage(func(_ context.Context, m *astro.AstroMessage) { r.onTop(m) })
 		d.OnChannelActivitiesMessage(func(_ context.Context, m *astro.ChannelActivitiesMessage) { r.onTop(m) })
 		d.OnActivityEvent(func(_ context.Context, m *astro.ChannelActivitiesMessage, v *astro.ActivityEvent) { r.onSub(m, v) })
