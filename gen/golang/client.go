@@ -405,7 +405,7 @@ func (g *gen) client(f *jen.File) error {
 	if ka.ClientMessage != nil && ka.ClientSeconds > 0 {
 		cfgStmts = append(cfgStmts,
 			jen.If(cc("Keepalive").Op("==").Nil()).Block(
-				jen.List(jen.Id("frame"), jen.Err()).Op(":=").Qual(jsonPkg, "Marshal").Call(jen.Id("New"+ka.ClientMessage.Name).Call()),
+				jen.List(jen.Id("frame"), jen.Err()).Op(":=").Qual(wirePkg, "Marshal").Call(jen.Id("New"+ka.ClientMessage.Name).Call()),
 				returnErrIfErr(),
 				cc("Keepalive").Op("=").Id("frame"),
 			),

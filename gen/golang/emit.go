@@ -1,7 +1,7 @@
 // Package golang writes Go source for an ir.Package with dave/jennifer: one
-// file per concern (types, decode, validate, dispatch, schema, client).
-// Emission is a pure function of the IR, and output that does not format
-// is a hard error, so nothing unparseable is ever written.
+// file per concern (types, decode, encode, validate, dispatch, schema,
+// client). Emission is a pure function of the IR, and output that does
+// not format is a hard error, so nothing unparseable is ever written.
 package golang
 
 import (
@@ -56,6 +56,7 @@ func Generate(pkg *ir.Package, opt Options) ([]File, error) {
 	}{
 		{"types_gen.go", g.types},
 		{"decode_gen.go", g.decode},
+		{"encode_gen.go", g.encode},
 		{"validate_gen.go", g.validate},
 		{"dispatch_gen.go", g.dispatch},
 		{"schema_gen.go", g.schema},

@@ -134,9 +134,9 @@ func (g *gen) valueMessage(f *jen.File, m *ir.Message) {
 		f.Func().Params(jen.Op("*").Id(m.Name)).Id("isClientMessage").Params().Block()
 	}
 	f.Line()
-	emitDoc(f, "MarshalJSON writes Value: the message on the wire is its payload.")
+	emitDoc(f, "MarshalJSON writes Value: the message on the wire is its payload. It uses the generated encoder (AppendJSON).")
 	f.Func().Params(jen.Id("m").Op("*").Id(m.Name)).Id("MarshalJSON").Params().Params(jen.Index().Byte(), jen.Error()).Block(
-		jen.Return(jen.Qual(jsonPkg, "Marshal").Call(jen.Id("m").Dot("Value"))),
+		jen.Return(jen.Qual(wirePkg, "Marshal").Call(jen.Id("m"))),
 	)
 	f.Line()
 	// Validate sits with the type: validate_gen.go walks named types only.
@@ -235,14 +235,17 @@ func (g *gen) structType(f *jen.File, t *ir.Type) {
 }
 
 func (g *gen) enumType(f *jen.File, t *ir.Type) {
+	// An open set (x-extensible-enum) keeps any value: Known tells the
+	// listed ones apart, and Valid holds for all.
+	lead, consts, member := "is one of the values the spec lists ("+t.Loc+").", " values.", "Valid"
 	if t.Open {
-		g.openEnumType(f, t)
-		return
+		lead = "is one of the values the spec knows, or a new one: the set is open (x-extensible-enum, " + t.Loc + "), so an unknown value is kept as it is and validates with an unknown-value note."
+		consts, member = " values the spec knows.", "Known"
 	}
-	emitDoc(f, docFor(t.Name, "is one of the values the spec lists ("+t.Loc+").", t.Doc))
+	emitDoc(f, docFor(t.Name, lead, t.Doc))
 	f.Type().Id(t.Name).String()
 	f.Line()
-	emitDoc(f, t.Name+" values.")
+	emitDoc(f, t.Name+consts)
 	names := enumConsts(t)
 	f.Const().DefsFunc(func(gr *jen.Group) {
 		for i, v := range t.Values {
@@ -250,41 +253,19 @@ func (g *gen) enumType(f *jen.File, t *ir.Type) {
 		}
 	})
 	f.Line()
-	emitDoc(f, "Valid reports whether e is one of the listed values.")
-	f.Func().Params(jen.Id("e").Id(t.Name)).Id("Valid").Params().Bool().Block(
+	emitDoc(f, member+" reports whether e is one of the listed values.")
+	f.Func().Params(jen.Id("e").Id(t.Name)).Id(member).Params().Bool().Block(
 		jen.Switch(jen.Id("e")).Block(
 			jen.Case(listLits(t.Values)...).Block(jen.Return(jen.True())),
 		),
 		jen.Return(jen.False()),
 	)
 	f.Line()
-}
-
-// openEnumType emits an enum the spec declares open (x-extensible-enum):
-// the known values get constants, and any other value is kept.
-func (g *gen) openEnumType(f *jen.File, t *ir.Type) {
-	emitDoc(f, docFor(t.Name, "is one of the values the spec knows, or a new one: the set is open (x-extensible-enum, "+t.Loc+"), so an unknown value is kept as it is and validates with an unknown-value note.", t.Doc))
-	f.Type().Id(t.Name).String()
-	f.Line()
-	emitDoc(f, t.Name+" values the spec knows.")
-	names := enumConsts(t)
-	f.Const().DefsFunc(func(gr *jen.Group) {
-		for i, v := range t.Values {
-			gr.Id(names[i]).Id(t.Name).Op("=").Lit(v)
-		}
-	})
-	f.Line()
-	emitDoc(f, "Known reports whether e is one of the values the spec lists.")
-	f.Func().Params(jen.Id("e").Id(t.Name)).Id("Known").Params().Bool().Block(
-		jen.Switch(jen.Id("e")).Block(
-			jen.Case(listLits(t.Values)...).Block(jen.Return(jen.True())),
-		),
-		jen.Return(jen.False()),
-	)
-	f.Line()
-	emitDoc(f, "Valid reports true: any value of an open set is valid. Known tells the listed ones apart.")
-	f.Func().Params(jen.Id(t.Name)).Id("Valid").Params().Bool().Block(jen.Return(jen.True()))
-	f.Line()
+	if t.Open {
+		emitDoc(f, "Valid reports true: any value of an open set is valid. Known tells the listed ones apart.")
+		f.Func().Params(jen.Id(t.Name)).Id("Valid").Params().Bool().Block(jen.Return(jen.True()))
+		f.Line()
+	}
 }
 
 // enumConsts names the constants of t's values. Values that differ only in

@@ -720,7 +720,7 @@ const (
 	ActivityProviderTrovo          ActivityProvider = "trovo"
 )
 
-// Known reports whether e is one of the values the spec lists.
+// Known reports whether e is one of the listed values.
 func (e ActivityProvider) Known() bool {
 	switch e {
 	case "twitch", "youtube", "represent", "fourthwall", "lunar", "lilithgames", "x", "StreamElements", "grabtap", "kick", "trovo":
@@ -2646,7 +2646,7 @@ const (
 	ErrorCodeInvalidMessageType  ErrorCode = "invalid_message_type"
 )
 
-// Known reports whether e is one of the values the spec lists.
+// Known reports whether e is one of the listed values.
 func (e ErrorCode) Known() bool {
 	switch e {
 	case "err_internal_error", "err_bad_request", "err_unauthorized", "err_deadline_exceeded", "rate_limit_exceeded", "invalid_message", "invalid_message_type":
@@ -2700,7 +2700,7 @@ const (
 	GiveawayEventRefundEntry GiveawayEvent = "refund-entry"
 )
 
-// Known reports whether e is one of the values the spec lists.
+// Known reports whether e is one of the listed values.
 func (e GiveawayEvent) Known() bool {
 	switch e {
 	case "start", "enter", "complete", "winner", "close", "refund", "refund-entry":
@@ -2857,7 +2857,7 @@ const (
 	OverlayActionReload       OverlayAction = "reload"
 )
 
-// Known reports whether e is one of the values the spec lists.
+// Known reports whether e is one of the listed values.
 func (e OverlayAction) Known() bool {
 	switch e {
 	case "pause", "unpause", "mute", "unmute", "skip", "playNext", "emptyHypeCup", "reload":
@@ -3083,7 +3083,7 @@ const (
 	SongrequestEventSettingsUpdate SongrequestEvent = "settings.update"
 )
 
-// Known reports whether e is one of the values the spec lists.
+// Known reports whether e is one of the listed values.
 func (e SongrequestEvent) Known() bool {
 	switch e {
 	case "play", "pause", "volume", "queue.add", "queue.remove", "queue.clear", "queue.purge", "pending.approve", "history.add", "history.clear", "history.remove", "song.next", "song.skip", "song.position", "song.voteskip", "song.previous", "settings.update":
@@ -3405,7 +3405,7 @@ const (
 	TopicChannelLoyaltyItems             Topic = "channel.loyalty.items"
 )
 
-// Known reports whether e is one of the values the spec lists.
+// Known reports whether e is one of the listed values.
 func (e Topic) Known() bool {
 	switch e {
 	case "channel.activities", "channel.announcements", "channel.chatstats", "channel.tips", "channel.tips.moderation", "channel.chat.message", "channel.session.update", "channel.session.reset", "channel.chatbot.status", "channel.chatbot.modules.pyramid", "channel.chatbot.modules.emotecombo", "channel.chatbot.modules", "channel.chatbot.commands", "channel.chatbot.timers", "channel.chatbot.counters", "channel.chatbot.filters", "channel.chatbot.timeout", "channel.stream.status", "channel.overlay.action", "channel.overlay.broadcast", "channel.overlay.update", "channel.kvstore.update", "channel.songrequest", "channel.contests", "channel.giveaways", "channel.loyalty.redemptions", "channel.loyalty.items":

@@ -99,7 +99,7 @@ const (
 	BadgeTypeValentineBadge  BadgeType = "VALENTINE_BADGE"
 )
 
-// Known reports whether e is one of the values the spec lists.
+// Known reports whether e is one of the listed values.
 func (e BadgeType) Known() bool {
 	switch e {
 	case "ENGAGEMENT_BADGE", "FOUNDING_MEMBER", "CRYPTO_SUPERSTAR", "CHRISTMAS_TREE", "SANTA", "VALENTINE_BADGE":
@@ -630,7 +630,7 @@ const (
 	ChatModeFollowonly ChatMode = "FOLLOWONLY"
 )
 
-// Known reports whether e is one of the values the spec lists.
+// Known reports whether e is one of the listed values.
 func (e ChatMode) Known() bool {
 	switch e {
 	case "DEFAULT", "SUBONLY", "FOLLOWONLY":
@@ -945,7 +945,7 @@ const (
 	ChatTextTypeSubStreak      ChatTextType = "SubStreak"
 )
 
-// Known reports whether e is one of the values the spec lists.
+// Known reports whether e is one of the listed values.
 func (e ChatTextType) Known() bool {
 	switch e {
 	case "Message", "Gift", "Live", "Offline", "Follow", "Subscription", "ExtendSub", "Delete", "Host", "ChatMode", "Ban", "Moderator", "Mod", "Emote", "Timeout", "TCValue", "Homepage", "GiftSub", "GiftSubReceive", "Clip", "SubStreak":
@@ -1270,7 +1270,7 @@ const (
 	GiftTrx          Gift = "TRX"
 )
 
-// Known reports whether e is one of the values the spec lists.
+// Known reports whether e is one of the listed values.
 func (e Gift) Known() bool {
 	switch e {
 	case "LEMON", "ICE_CREAM", "DIAMOND", "NINJAGHINI", "MINI_LEMON", "NINJET", "MINI_GHINI", "MINI_JET", "MINI_DIAMOND", "MINI_ICECREAM", "LINO", "BTT", "TRX":
@@ -1347,7 +1347,7 @@ const (
 	PartnerStatusAffiliate              PartnerStatus = "AFFILIATE"
 )
 
-// Known reports whether e is one of the values the spec lists.
+// Known reports whether e is one of the listed values.
 func (e PartnerStatus) Known() bool {
 	switch e {
 	case "NONE", "VERIFIED_PARTNER", "GLOBAL_PARTNER", "GLOBAL_PARTNER_SUSPENDED", "AFFILIATE":
@@ -1393,7 +1393,7 @@ const (
 	RoleBot      Role = "Bot"
 )
 
-// Known reports whether e is one of the values the spec lists.
+// Known reports whether e is one of the listed values.
 func (e Role) Known() bool {
 	switch e {
 	case "None", "Staff", "Guardian", "Bot":
@@ -1424,7 +1424,7 @@ const (
 	RoomRoleMember    RoomRole = "Member"
 )
 
-// Known reports whether e is one of the values the spec lists.
+// Known reports whether e is one of the listed values.
 func (e RoomRole) Known() bool {
 	switch e {
 	case "Owner", "Moderator", "Member":
@@ -1703,7 +1703,7 @@ const (
 	TreasureChestGiveawayEndedTypeScheduledGiveawayStarted TreasureChestGiveawayEndedType = "ScheduledGiveawayStarted"
 )
 
-// Known reports whether e is one of the values the spec lists.
+// Known reports whether e is one of the listed values.
 func (e TreasureChestGiveawayEndedType) Known() bool {
 	switch e {
 	case "ValueExpired", "ValueUpdated", "ReadyToCollect", "GiveawayEnd", "GiveawayStarted", "ScheduledGiveawayStarted":

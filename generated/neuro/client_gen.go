@@ -93,7 +93,7 @@ func (c *Client) Connect(ctx context.Context) error {
 		cc.ReadTimeout = 60 * time.Second
 	}
 	if cc.Keepalive == nil {
-		frame, err := json.Marshal(NewPing())
+		frame, err := wire.Marshal(NewPing())
 		if err != nil {
 			return err
 		}

@@ -356,7 +356,7 @@ const (
 	EventTypeXFeedUpdate              EventType = "xFeedUpdate"
 )
 
-// Known reports whether e is one of the values the spec lists.
+// Known reports whether e is one of the listed values.
 func (e EventType) Known() bool {
 	switch e {
 	case "scheduleUpdate", "subathonUpdate", "subathonGoalUpdate", "streamOnline", "streamUpdate", "streamOffline", "secretneuroaccountOnline", "streamRaidIncoming", "streamRaidOutgoing", "blogFeedUpdate", "xFeedNewEntries", "xFeedUpdate":

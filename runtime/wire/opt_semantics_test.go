@@ -81,57 +81,59 @@ type oldInner2 struct {
 }
 
 type newOuter struct {
-	S   wire.Opt[string]                      `json:"s,omitzero"`
-	E   wire.Opt[optEnum]                     `json:"e,omitzero"`
-	I   wire.Opt[int64]                       `json:"i,omitzero"`
-	I8  wire.Opt[int8]                        `json:"i8,omitzero"`
-	U   wire.Opt[uint16]                      `json:"u,omitzero"`
-	F   wire.Opt[float64]                     `json:"f,omitzero"`
-	F32 wire.Opt[float32]                     `json:"f32,omitzero"`
-	B   wire.Opt[bool]                        `json:"b,omitzero"`
-	N   wire.Opt[wire.Nullable[int64]]        `json:"n,omitzero"`
-	NS  wire.Opt[wire.Nullable[string]]       `json:"ns,omitzero"`
-	NO  wire.Opt[wire.Nullable[newInner]]     `json:"no,omitzero"`
-	O   wire.Opt[newInner]                    `json:"o,omitzero"`
-	P   wire.Opt[*newInner]                   `json:"p,omitzero"`
-	L   wire.Opt[[]wire.Opt[string]]          `json:"l,omitzero"`
-	M   wire.Opt[map[string]wire.Opt[int64]]  `json:"m,omitzero"`
-	Num wire.Opt[json.Number]                 `json:"num,omitzero"`
-	Any wire.Opt[any]                         `json:"any,omitzero"`
-	T   wire.Opt[optText]                     `json:"t,omitzero"`
-	Raw wire.Opt[json.RawMessage]             `json:"raw,omitzero"`
-	OO  wire.Opt[wire.Opt[string]]            `json:"oo,omitzero"`
-	Bs  wire.Opt[[]byte]                      `json:"bs,omitzero"`
-	Q   wire.Opt[int64]                       `json:"q,omitzero,string"`
-	NN  wire.Nullable[wire.Nullable[optEnum]] `json:"nn"`
-	NF  wire.Nullable[float32]                `json:"nf"`
+	S   wire.Opt[string]                     `json:"s,omitzero"`
+	E   wire.Opt[optEnum]                    `json:"e,omitzero"`
+	I   wire.Opt[int64]                      `json:"i,omitzero"`
+	I8  wire.Opt[int8]                       `json:"i8,omitzero"`
+	U   wire.Opt[uint16]                     `json:"u,omitzero"`
+	F   wire.Opt[float64]                    `json:"f,omitzero"`
+	F32 wire.Opt[float32]                    `json:"f32,omitzero"`
+	B   wire.Opt[bool]                       `json:"b,omitzero"`
+	N   wire.Opt[wire.Nullable[int64]]       `json:"n,omitzero"`
+	NS  wire.Opt[wire.Nullable[string]]      `json:"ns,omitzero"`
+	NO  wire.Opt[wire.Nullable[newInner]]    `json:"no,omitzero"`
+	O   wire.Opt[newInner]                   `json:"o,omitzero"`
+	P   wire.Opt[*newInner]                  `json:"p,omitzero"`
+	L   wire.Opt[[]wire.Opt[string]]         `json:"l,omitzero"`
+	M   wire.Opt[map[string]wire.Opt[int64]] `json:"m,omitzero"`
+	Num wire.Opt[json.Number]                `json:"num,omitzero"`
+	Any wire.Opt[any]                        `json:"any,omitzero"`
+	T   wire.Opt[optText]                    `json:"t,omitzero"`
+	Raw wire.Opt[json.RawMessage]            `json:"raw,omitzero"`
+	OO  wire.Opt[wire.Opt[string]]           `json:"oo,omitzero"`
+	Bs  wire.Opt[[]byte]                     `json:"bs,omitzero"`
+	//lint:ignore SA5008 a misused ",string" must behave as it did before
+	Q  wire.Opt[int64]                       `json:"q,omitzero,string"`
+	NN wire.Nullable[wire.Nullable[optEnum]] `json:"nn"`
+	NF wire.Nullable[float32]                `json:"nf"`
 }
 
 type oldOuter struct {
-	S   oldOpt[string]                    `json:"s,omitzero"`
-	E   oldOpt[optEnum]                   `json:"e,omitzero"`
-	I   oldOpt[int64]                     `json:"i,omitzero"`
-	I8  oldOpt[int8]                      `json:"i8,omitzero"`
-	U   oldOpt[uint16]                    `json:"u,omitzero"`
-	F   oldOpt[float64]                   `json:"f,omitzero"`
-	F32 oldOpt[float32]                   `json:"f32,omitzero"`
-	B   oldOpt[bool]                      `json:"b,omitzero"`
-	N   oldOpt[oldNullable[int64]]        `json:"n,omitzero"`
-	NS  oldOpt[oldNullable[string]]       `json:"ns,omitzero"`
-	NO  oldOpt[oldNullable[oldInner]]     `json:"no,omitzero"`
-	O   oldOpt[oldInner]                  `json:"o,omitzero"`
-	P   oldOpt[*oldInner]                 `json:"p,omitzero"`
-	L   oldOpt[[]oldOpt[string]]          `json:"l,omitzero"`
-	M   oldOpt[map[string]oldOpt[int64]]  `json:"m,omitzero"`
-	Num oldOpt[json.Number]               `json:"num,omitzero"`
-	Any oldOpt[any]                       `json:"any,omitzero"`
-	T   oldOpt[optText]                   `json:"t,omitzero"`
-	Raw oldOpt[json.RawMessage]           `json:"raw,omitzero"`
-	OO  oldOpt[oldOpt[string]]            `json:"oo,omitzero"`
-	Bs  oldOpt[[]byte]                    `json:"bs,omitzero"`
-	Q   oldOpt[int64]                     `json:"q,omitzero,string"`
-	NN  oldNullable[oldNullable[optEnum]] `json:"nn"`
-	NF  oldNullable[float32]              `json:"nf"`
+	S   oldOpt[string]                   `json:"s,omitzero"`
+	E   oldOpt[optEnum]                  `json:"e,omitzero"`
+	I   oldOpt[int64]                    `json:"i,omitzero"`
+	I8  oldOpt[int8]                     `json:"i8,omitzero"`
+	U   oldOpt[uint16]                   `json:"u,omitzero"`
+	F   oldOpt[float64]                  `json:"f,omitzero"`
+	F32 oldOpt[float32]                  `json:"f32,omitzero"`
+	B   oldOpt[bool]                     `json:"b,omitzero"`
+	N   oldOpt[oldNullable[int64]]       `json:"n,omitzero"`
+	NS  oldOpt[oldNullable[string]]      `json:"ns,omitzero"`
+	NO  oldOpt[oldNullable[oldInner]]    `json:"no,omitzero"`
+	O   oldOpt[oldInner]                 `json:"o,omitzero"`
+	P   oldOpt[*oldInner]                `json:"p,omitzero"`
+	L   oldOpt[[]oldOpt[string]]         `json:"l,omitzero"`
+	M   oldOpt[map[string]oldOpt[int64]] `json:"m,omitzero"`
+	Num oldOpt[json.Number]              `json:"num,omitzero"`
+	Any oldOpt[any]                      `json:"any,omitzero"`
+	T   oldOpt[optText]                  `json:"t,omitzero"`
+	Raw oldOpt[json.RawMessage]          `json:"raw,omitzero"`
+	OO  oldOpt[oldOpt[string]]           `json:"oo,omitzero"`
+	Bs  oldOpt[[]byte]                   `json:"bs,omitzero"`
+	//lint:ignore SA5008 a misused ",string" must behave as it did before
+	Q  oldOpt[int64]                     `json:"q,omitzero,string"`
+	NN oldNullable[oldNullable[optEnum]] `json:"nn"`
+	NF oldNullable[float32]              `json:"nf"`
 }
 
 // dump renders v with its field names and values but without type names,

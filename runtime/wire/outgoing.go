@@ -22,6 +22,11 @@ func (e *OutgoingError) Unwrap() error { return e.Err }
 // an invalid message is returned as an *OutgoingError and never sent; with
 // Report it is reported to report (when set) and sent all the same; Off
 // skips the check, as it does for inbound frames.
+//
+// Messages of generated packages are written by their generated encoder
+// (JSONAppender), without reflection, in the bytes json.Marshal would
+// write. Only a Message implemented by hand without AppendJSON falls back
+// to json.Marshal.
 func Encode(ctx context.Context, m Message, p Policy, report func(context.Context, error)) ([]byte, error) {
 	if p != Off {
 		if err := m.Validate(); err != nil {
@@ -33,6 +38,9 @@ func Encode(ctx context.Context, m Message, p Policy, report func(context.Contex
 				report(ctx, oe)
 			}
 		}
+	}
+	if a, ok := m.(JSONAppender); ok {
+		return Marshal(a)
 	}
 	return json.Marshal(m)
 }

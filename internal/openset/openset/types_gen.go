@@ -175,7 +175,7 @@ const (
 	TipDataCurrencyGbp TipDataCurrency = "GBP"
 )
 
-// Known reports whether e is one of the values the spec lists.
+// Known reports whether e is one of the listed values.
 func (e TipDataCurrency) Known() bool {
 	switch e {
 	case "USD", "EUR", "GBP":

@@ -8,10 +8,7 @@
 // apart by JSON type.
 package clientonly
 
-import (
-	"encoding/json"
-	"github.com/wsbind/wsbind/runtime/wire"
-)
+import "github.com/wsbind/wsbind/runtime/wire"
 
 // The wire package this code was generated for; a mismatch fails to compile.
 var _ = wire.SupportsVersion1
@@ -84,9 +81,9 @@ func (m *Ping) RawFrame() []byte {
 }
 func (*Ping) isClientMessage() {}
 
-// MarshalJSON writes Value: the message on the wire is its payload.
+// MarshalJSON writes Value: the message on the wire is its payload. It uses the generated encoder (AppendJSON).
 func (m *Ping) MarshalJSON() ([]byte, error) {
-	return json.Marshal(m.Value)
+	return wire.Marshal(m)
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.

@@ -7,10 +7,7 @@
 // array, number or null, object), then, among objects, by a const type.
 package dispatchtype
 
-import (
-	"encoding/json"
-	"github.com/wsbind/wsbind/runtime/wire"
-)
+import "github.com/wsbind/wsbind/runtime/wire"
 
 // The wire package this code was generated for; a mismatch fails to compile.
 var _ = wire.SupportsVersion1
@@ -119,9 +116,9 @@ func (m *Text) RawFrame() []byte {
 }
 func (*Text) isServerMessage() {}
 
-// MarshalJSON writes Value: the message on the wire is its payload.
+// MarshalJSON writes Value: the message on the wire is its payload. It uses the generated encoder (AppendJSON).
 func (m *Text) MarshalJSON() ([]byte, error) {
-	return json.Marshal(m.Value)
+	return wire.Marshal(m)
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -154,9 +151,9 @@ func (m *List) RawFrame() []byte {
 }
 func (*List) isServerMessage() {}
 
-// MarshalJSON writes Value: the message on the wire is its payload.
+// MarshalJSON writes Value: the message on the wire is its payload. It uses the generated encoder (AppendJSON).
 func (m *List) MarshalJSON() ([]byte, error) {
-	return json.Marshal(m.Value)
+	return wire.Marshal(m)
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -189,9 +186,9 @@ func (m *Level) RawFrame() []byte {
 }
 func (*Level) isServerMessage() {}
 
-// MarshalJSON writes Value: the message on the wire is its payload.
+// MarshalJSON writes Value: the message on the wire is its payload. It uses the generated encoder (AppendJSON).
 func (m *Level) MarshalJSON() ([]byte, error) {
-	return json.Marshal(m.Value)
+	return wire.Marshal(m)
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.

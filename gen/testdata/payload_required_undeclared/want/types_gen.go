@@ -85,9 +85,9 @@ func (m *Thing) RawFrame() []byte {
 }
 func (*Thing) isServerMessage() {}
 
-// MarshalJSON writes Value: the message on the wire is its payload.
+// MarshalJSON writes Value: the message on the wire is its payload. It uses the generated encoder (AppendJSON).
 func (m *Thing) MarshalJSON() ([]byte, error) {
-	return json.Marshal(m.Value)
+	return wire.Marshal(m)
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.

@@ -5,10 +5,7 @@
 // wsbind-gen.
 package payload_same_type
 
-import (
-	"encoding/json"
-	"github.com/wsbind/wsbind/runtime/wire"
-)
+import "github.com/wsbind/wsbind/runtime/wire"
 
 // The wire package this code was generated for; a mismatch fails to compile.
 var _ = wire.SupportsVersion1
@@ -81,9 +78,9 @@ func (m *First) RawFrame() []byte {
 }
 func (*First) isServerMessage() {}
 
-// MarshalJSON writes Value: the message on the wire is its payload.
+// MarshalJSON writes Value: the message on the wire is its payload. It uses the generated encoder (AppendJSON).
 func (m *First) MarshalJSON() ([]byte, error) {
-	return json.Marshal(m.Value)
+	return wire.Marshal(m)
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -116,9 +113,9 @@ func (m *Second) RawFrame() []byte {
 }
 func (*Second) isServerMessage() {}
 
-// MarshalJSON writes Value: the message on the wire is its payload.
+// MarshalJSON writes Value: the message on the wire is its payload. It uses the generated encoder (AppendJSON).
 func (m *Second) MarshalJSON() ([]byte, error) {
-	return json.Marshal(m.Value)
+	return wire.Marshal(m)
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.

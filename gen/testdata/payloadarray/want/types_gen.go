@@ -7,10 +7,7 @@
 // message whose payload is an array of objects.
 package payloadarray
 
-import (
-	"encoding/json"
-	"github.com/wsbind/wsbind/runtime/wire"
-)
+import "github.com/wsbind/wsbind/runtime/wire"
 
 // The wire package this code was generated for; a mismatch fails to compile.
 var _ = wire.SupportsVersion1
@@ -70,9 +67,9 @@ func (m *Numbers) RawFrame() []byte {
 }
 func (*Numbers) isServerMessage() {}
 
-// MarshalJSON writes Value: the message on the wire is its payload.
+// MarshalJSON writes Value: the message on the wire is its payload. It uses the generated encoder (AppendJSON).
 func (m *Numbers) MarshalJSON() ([]byte, error) {
-	return json.Marshal(m.Value)
+	return wire.Marshal(m)
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -112,9 +109,9 @@ func (m *Batch) RawFrame() []byte {
 }
 func (*Batch) isClientMessage() {}
 
-// MarshalJSON writes Value: the message on the wire is its payload.
+// MarshalJSON writes Value: the message on the wire is its payload. It uses the generated encoder (AppendJSON).
 func (m *Batch) MarshalJSON() ([]byte, error) {
-	return json.Marshal(m.Value)
+	return wire.Marshal(m)
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.

@@ -8,10 +8,7 @@
 // are named <Message>Value, the message keeps its own name.
 package payloadoneof
 
-import (
-	"encoding/json"
-	"github.com/wsbind/wsbind/runtime/wire"
-)
+import "github.com/wsbind/wsbind/runtime/wire"
 
 // The wire package this code was generated for; a mismatch fails to compile.
 var _ = wire.SupportsVersion1
@@ -91,9 +88,9 @@ func (m *Choice) RawFrame() []byte {
 }
 func (*Choice) isServerMessage() {}
 
-// MarshalJSON writes Value: the message on the wire is its payload.
+// MarshalJSON writes Value: the message on the wire is its payload. It uses the generated encoder (AppendJSON).
 func (m *Choice) MarshalJSON() ([]byte, error) {
-	return json.Marshal(m.Value)
+	return wire.Marshal(m)
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
@@ -128,9 +125,9 @@ func (m *Maybe) RawFrame() []byte {
 }
 func (*Maybe) isClientMessage() {}
 
-// MarshalJSON writes Value: the message on the wire is its payload.
+// MarshalJSON writes Value: the message on the wire is its payload. It uses the generated encoder (AppendJSON).
 func (m *Maybe) MarshalJSON() ([]byte, error) {
-	return json.Marshal(m.Value)
+	return wire.Marshal(m)
 }
 
 // Validate checks m against its schema and returns every violation as a *wire.ValidationError.
