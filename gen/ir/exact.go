@@ -49,7 +49,7 @@ func asserted(format string) bool {
 }
 
 // typedFormats are the formats wire.CheckFormat knows.
-var typedFormats = map[string]bool{"date-time": true, "uri": true}
+var typedFormats = map[string]bool{"date-time": true, "date": true, "time": true, "uri": true}
 
 // exact reports whether lowering n (dereferenced, allOf already
 // flattened when lossless) to a typed Go value enforces all of n.

@@ -32,6 +32,10 @@ func CheckFormat(s *Scope, v string, format string) {
 	switch format {
 	case "date-time":
 		ok = IsDateTime(v)
+	case "date":
+		ok = IsDate(v)
+	case "time":
+		ok = IsTime(v)
 	case "uri":
 		ok = IsURI(v)
 	}
