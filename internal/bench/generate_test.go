@@ -1,3 +1,9 @@
+// Package bench holds the benchmarks behind BENCHMARKS.md that need only
+// the library's own dependencies (generation, idle connections). The
+// per-frame and loopback benchmarks, with their sonic, goccy and jsonschema
+// v6 anchors, live in the nested module internal/bench/anchors, so that
+// those never enter the library's go.mod. Every target is a ratio between
+// sub-benchmarks of one run, never a timed unit test.
 package bench
 
 import (
