@@ -56,6 +56,12 @@ func isLeaf(t *ir.Type) bool {
 // a leaf value belongs to when the caller did not push it ("" when s
 // already points at the value).
 func (g *gen) decodeValue(t *ir.Type, target expr, depth int, key jen.Code) []jen.Code {
+	return g.decodeValueSlot(t, target, depth, key, -1)
+}
+
+// decodeValueSlot is decodeValue for a struct field whose map or slice
+// has a wire.Reuse slot (-1 for none).
+func (g *gen) decodeValueSlot(t *ir.Type, target expr, depth int, key jen.Code, slot int) []jen.Code {
 	call := func(fn string, args ...jen.Code) *jen.Statement {
 		return jen.Qual(wirePkg, fn).Call(append([]jen.Code{dID, sID, key}, args...)...)
 	}
@@ -129,7 +135,7 @@ func (g *gen) decodeValue(t *ir.Type, target expr, depth int, key jen.Code) []je
 			jen.Var().Id(ok).Bool(),
 			jen.If(jen.List(jen.Id(ok), jen.Err()).Op("=").Qual(wirePkg, "Expect").Call(dID, sID, jen.Qual(jxPkg, "Array"), jen.Lit("array")), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 			jen.If(jen.Id(ok)).Block(
-				target().Op("=").Add(goType(t)).Values(),
+				target().Op("=").Add(g.makeCollection(t, slot)),
 				jen.Id(i).Op(":=").Lit(0),
 				jen.If(jen.Err().Op("=").Add(dID).Dot("Arr").Call(
 					jen.Func().Params(jen.Id("d").Op("*").Qual(jxPkg, "Decoder")).Error().Block(body...),
@@ -159,7 +165,7 @@ func (g *gen) decodeValue(t *ir.Type, target expr, depth int, key jen.Code) []je
 			jen.Var().Id(ok).Bool(),
 			jen.If(jen.List(jen.Id(ok), jen.Err()).Op("=").Qual(wirePkg, "Expect").Call(dID, sID, jen.Qual(jxPkg, "Object"), jen.Lit("object")), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 			jen.If(jen.Id(ok)).Block(
-				target().Op("=").Add(goType(t)).Values(),
+				target().Op("=").Add(g.makeCollection(t, slot)),
 				jen.If(jen.Err().Op("=").Add(dID).Dot("ObjBytes").Call(
 					jen.Func().Params(jen.Id("d").Op("*").Qual(jxPkg, "Decoder"), jen.Id("key").Index().Byte()).Error().Block(body...),
 				), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
@@ -167,6 +173,19 @@ func (g *gen) decodeValue(t *ir.Type, target expr, depth int, key jen.Code) []je
 		)}
 	}
 	panic(fmt.Sprintf("decodeValue: kind %d", t.Kind))
+}
+
+// makeCollection is an empty map or slice of type t, from its wire.Reuse
+// slot when it has one.
+func (g *gen) makeCollection(t *ir.Type, slot int) jen.Code {
+	if slot < 0 {
+		return jen.Add(goType(t)).Values()
+	}
+	fn := "MakeSlice"
+	if t.Kind == ir.Map {
+		fn = "MakeMap"
+	}
+	return jen.Qual(wirePkg, fn).Types(goType(t.Elem)).Call(sID, jen.Lit(slot))
 }
 
 func (g *gen) decode(f *jen.File) error {
@@ -193,6 +212,9 @@ func (g *gen) decode(f *jen.File) error {
 		g.decodeDirection(f, d)
 	}
 	g.frameDecoders(f, g.frameMsgs)
+	if d := g.pkg.Server; d != nil && d.Root != nil {
+		g.reuseDecoder(f, d)
+	}
 	if len(g.candDecls) > 0 {
 		f.Var().Defs(g.candDecls...)
 	}
@@ -350,7 +372,11 @@ func (g *gen) decodeStruct(f *jen.File, t *ir.Type) error {
 		if optWrapped {
 			target = target.dot("Value")
 		}
-		body = append(body, g.decodeValue(fl.Type, target, 0, key)...)
+		slot := -1
+		if i, ok := g.slots().fields[fl]; ok {
+			slot = i
+		}
+		body = append(body, g.decodeValueSlot(fl.Type, target, 0, key, slot)...)
 		if optWrapped {
 			body = append(body, m.dot(fl.GoName)().Dot("Set").Op("=").True())
 		}
@@ -472,7 +498,7 @@ func (g *gen) decodeUnion(f *jen.File, t *ir.Type) {
 			var body []jen.Code
 			if b.GoName == "" {
 				body = []jen.Code{
-					jen.Id("v").Op(":=").New(jen.Id(b.Type.Name)),
+					jen.Id("v").Op(":=").Add(g.newStruct(b.Type, b.Type.Name)),
 					jen.Return(jen.Id("v"), jen.Id("v").Dot("decodeJX").Call(dID, sID)),
 				}
 			} else {
@@ -513,7 +539,7 @@ func (g *gen) decodeUnion(f *jen.File, t *ir.Type) {
 			lits = append(lits, jen.Lit(index[v]))
 		}
 		cases = append(cases, jen.Case(lits...).Block(
-			jen.Id("v").Op(":=").New(jen.Id(b.Type.Name)),
+			jen.Id("v").Op(":=").Add(g.newStruct(b.Type, b.Type.Name)),
 			jen.Return(jen.Id("v"), jen.Id("v").Dot("decodeJX").Call(dID, sID)),
 		))
 	}
@@ -734,6 +760,14 @@ func codecName(d *ir.Direction) string {
 
 func (g *gen) dirSwitch(sw *ir.Switch, ds *dirScan) jen.Code {
 	if m := sw.Message; m != nil {
+		if i := g.typeSlot(m.Type); i >= 0 && !m.Wrapped() {
+			return jen.Block(
+				jen.Id("v").Op(":=").Qual(wirePkg, "New").Types(jen.Id(m.Name)).Call(sID, jen.Lit(i)),
+				jen.Id("v").Dot("raw").Op("=").Id("frame"),
+				jen.If(jen.Err().Op(":=").Id("v").Dot("decodeJX").Call(dID, sID), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+				jen.Id("m").Op("=").Id("v"),
+			)
+		}
 		return jen.Block(
 			jen.Id("v").Op(":=").Op("&").Id(m.Name).Values(jen.Dict{jen.Id("raw"): jen.Id("frame")}),
 			jen.If(jen.Err().Op(":=").Id("v").Dot("decodeJX").Call(dID, sID), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),

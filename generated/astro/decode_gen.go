@@ -4577,91 +4577,91 @@ func decodeChannelActivitiesMessageData(d *jx.Decoder, s *wire.Scope) (ChannelAc
 	}
 	switch tag {
 	case 1:
-		v := new(ActivityEvent)
+		v := wire.New[ActivityEvent](s, 8)
 		return v, v.decodeJX(d, s)
 	case 2:
-		v := new(ActivityFollow)
+		v := wire.New[ActivityFollow](s, 10)
 		return v, v.decodeJX(d, s)
 	case 3:
-		v := new(ActivityTip)
+		v := wire.New[ActivityTip](s, 30)
 		return v, v.decodeJX(d, s)
 	case 4:
-		v := new(ActivityCommunityGiftPurchase)
+		v := wire.New[ActivityCommunityGiftPurchase](s, 5)
 		return v, v.decodeJX(d, s)
 	case 5:
-		v := new(ActivityChannelPointsRedemption)
+		v := wire.New[ActivityChannelPointsRedemption](s, 1)
 		return v, v.decodeJX(d, s)
 	case 6:
-		v := new(ActivitySponsor)
+		v := wire.New[ActivitySponsor](s, 23)
 		return v, v.decodeJX(d, s)
 	case 7:
-		v := new(ActivitySuperchat)
+		v := wire.New[ActivitySuperchat](s, 28)
 		return v, v.decodeJX(d, s)
 	case 8:
-		v := new(ActivityHost)
+		v := wire.New[ActivityHost](s, 13)
 		return v, v.decodeJX(d, s)
 	case 9:
-		v := new(ActivityRaid)
+		v := wire.New[ActivityRaid](s, 20)
 		return v, v.decodeJX(d, s)
 	case 10:
-		v := new(ActivitySubscriber)
+		v := wire.New[ActivitySubscriber](s, 27)
 		return v, v.decodeJX(d, s)
 	case 11:
-		v := new(ActivityCheer)
+		v := wire.New[ActivityCheer](s, 3)
 		return v, v.decodeJX(d, s)
 	case 12:
-		v := new(ActivityCheerPurchase)
+		v := wire.New[ActivityCheerPurchase](s, 4)
 		return v, v.decodeJX(d, s)
 	case 13:
-		v := new(ActivityCharityCampaignDonation)
+		v := wire.New[ActivityCharityCampaignDonation](s, 2)
 		return v, v.decodeJX(d, s)
 	case 14:
-		v := new(ActivityRedemption)
+		v := wire.New[ActivityRedemption](s, 21)
 		return v, v.decodeJX(d, s)
 	case 15:
-		v := new(ActivityMerch)
+		v := wire.New[ActivityMerch](s, 17)
 		return v, v.decodeJX(d, s)
 	case 16:
-		v := new(ActivityFan)
+		v := wire.New[ActivityFan](s, 9)
 		return v, v.decodeJX(d, s)
 	case 17:
-		v := new(ActivitySupporter)
+		v := wire.New[ActivitySupporter](s, 29)
 		return v, v.decodeJX(d, s)
 	case 18:
-		v := new(ActivityFollower)
+		v := wire.New[ActivityFollower](s, 11)
 		return v, v.decodeJX(d, s)
 	case 19:
-		v := new(ActivityStars)
+		v := wire.New[ActivityStars](s, 26)
 		return v, v.decodeJX(d, s)
 	case 20:
-		v := new(ActivityShare)
+		v := wire.New[ActivityShare](s, 22)
 		return v, v.decodeJX(d, s)
 	case 21:
-		v := new(ActivityVideolike)
+		v := wire.New[ActivityVideolike](s, 31)
 		return v, v.decodeJX(d, s)
 	case 22:
-		v := new(ActivityElixir)
+		v := wire.New[ActivityElixir](s, 7)
 		return v, v.decodeJX(d, s)
 	case 23:
-		v := new(ActivityPurchase)
+		v := wire.New[ActivityPurchase](s, 19)
 		return v, v.decodeJX(d, s)
 	case 24:
-		v := new(ActivityHypetrainStart)
+		v := wire.New[ActivityHypetrainStart](s, 16)
 		return v, v.decodeJX(d, s)
 	case 25:
-		v := new(ActivityHypetrainProgress)
+		v := wire.New[ActivityHypetrainProgress](s, 15)
 		return v, v.decodeJX(d, s)
 	case 26:
-		v := new(ActivityHypetrainEnd)
+		v := wire.New[ActivityHypetrainEnd](s, 14)
 		return v, v.decodeJX(d, s)
 	case 27:
-		v := new(ActivityGiveaway)
+		v := wire.New[ActivityGiveaway](s, 12)
 		return v, v.decodeJX(d, s)
 	case 28:
-		v := new(ActivitySponsorship)
+		v := wire.New[ActivitySponsorship](s, 24)
 		return v, v.decodeJX(d, s)
 	case 29:
-		v := new(ActivitySponsorshipPassive)
+		v := wire.New[ActivitySponsorshipPassive](s, 25)
 		return v, v.decodeJX(d, s)
 	default:
 		if tag == -1 {
@@ -9137,7 +9137,7 @@ func (m *Overlay) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.Widgets = []json.RawMessage{}
+					m.Widgets = wire.MakeSlice[json.RawMessage](s, 104)
 					i0 := 0
 					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
@@ -9520,7 +9520,7 @@ func decodeResponseBody(d *jx.Decoder, s *wire.Scope) (ResponseBody, error) {
 		}()
 		return ResponseBodyString(v), err
 	case jx.Object:
-		v := new(ResponseData)
+		v := wire.New[ResponseData](s, 90)
 		return v, v.decodeJX(d, s)
 	}
 	return nil, wire.Mismatch(d, s, "string or object")
@@ -10786,7 +10786,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 	switch tagType {
 	case 1:
 		{
-			v := &Welcome{raw: frame}
+			v := wire.New[Welcome](s, 102)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -10794,7 +10795,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 2, 3:
 		{
-			v := &Response{raw: frame}
+			v := wire.New[Response](s, 89)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -10802,7 +10804,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 4:
 		{
-			v := &Reconnect{raw: frame}
+			v := wire.New[Reconnect](s, 87)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -10812,7 +10815,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		switch tagTopic {
 		case 1:
 			{
-				v := &AstroMessage{raw: frame}
+				v := wire.New[AstroMessage](s, 32)
+				v.raw = frame
 				if err := v.decodeJX(d, s); err != nil {
 					return nil, err
 				}
@@ -10820,7 +10824,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 			}
 		case 2:
 			{
-				v := &ChannelActivitiesMessage{raw: frame}
+				v := wire.New[ChannelActivitiesMessage](s, 34)
+				v.raw = frame
 				if err := v.decodeJX(d, s); err != nil {
 					return nil, err
 				}
@@ -10828,7 +10833,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 			}
 		case 3:
 			{
-				v := &ChannelAnnouncementsMessage{raw: frame}
+				v := wire.New[ChannelAnnouncementsMessage](s, 35)
+				v.raw = frame
 				if err := v.decodeJX(d, s); err != nil {
 					return nil, err
 				}
@@ -10836,7 +10842,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 			}
 		case 4:
 			{
-				v := &ChannelChatstatsMessage{raw: frame}
+				v := wire.New[ChannelChatstatsMessage](s, 51)
+				v.raw = frame
 				if err := v.decodeJX(d, s); err != nil {
 					return nil, err
 				}
@@ -10844,7 +10851,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 			}
 		case 5:
 			{
-				v := &ChannelTipsMessage{raw: frame}
+				v := wire.New[ChannelTipsMessage](s, 76)
+				v.raw = frame
 				if err := v.decodeJX(d, s); err != nil {
 					return nil, err
 				}
@@ -10852,7 +10860,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 			}
 		case 6:
 			{
-				v := &ChannelTipsModerationMessage{raw: frame}
+				v := wire.New[ChannelTipsModerationMessage](s, 77)
+				v.raw = frame
 				if err := v.decodeJX(d, s); err != nil {
 					return nil, err
 				}
@@ -10860,7 +10869,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 			}
 		case 7:
 			{
-				v := &ChannelChatMessageMessage{raw: frame}
+				v := wire.New[ChannelChatMessageMessage](s, 36)
+				v.raw = frame
 				if err := v.decodeJX(d, s); err != nil {
 					return nil, err
 				}
@@ -10868,7 +10878,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 			}
 		case 8:
 			{
-				v := &ChannelSessionUpdateMessage{raw: frame}
+				v := wire.New[ChannelSessionUpdateMessage](s, 68)
+				v.raw = frame
 				if err := v.decodeJX(d, s); err != nil {
 					return nil, err
 				}
@@ -10876,7 +10887,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 			}
 		case 9:
 			{
-				v := &ChannelSessionResetMessage{raw: frame}
+				v := wire.New[ChannelSessionResetMessage](s, 66)
+				v.raw = frame
 				if err := v.decodeJX(d, s); err != nil {
 					return nil, err
 				}
@@ -10884,7 +10896,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 			}
 		case 10:
 			{
-				v := &ChannelChatbotStatusMessage{raw: frame}
+				v := wire.New[ChannelChatbotStatusMessage](s, 46)
+				v.raw = frame
 				if err := v.decodeJX(d, s); err != nil {
 					return nil, err
 				}
@@ -10892,7 +10905,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 			}
 		case 11:
 			{
-				v := &ChannelChatbotModulesPyramidMessage{raw: frame}
+				v := wire.New[ChannelChatbotModulesPyramidMessage](s, 44)
+				v.raw = frame
 				if err := v.decodeJX(d, s); err != nil {
 					return nil, err
 				}
@@ -10900,7 +10914,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 			}
 		case 12:
 			{
-				v := &ChannelChatbotModulesEmotecomboMessage{raw: frame}
+				v := wire.New[ChannelChatbotModulesEmotecomboMessage](s, 41)
+				v.raw = frame
 				if err := v.decodeJX(d, s); err != nil {
 					return nil, err
 				}
@@ -10908,7 +10923,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 			}
 		case 13:
 			{
-				v := &ChannelChatbotModulesMessage{raw: frame}
+				v := wire.New[ChannelChatbotModulesMessage](s, 43)
+				v.raw = frame
 				if err := v.decodeJX(d, s); err != nil {
 					return nil, err
 				}
@@ -10916,7 +10932,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 			}
 		case 14:
 			{
-				v := &ChannelChatbotCommandsMessage{raw: frame}
+				v := wire.New[ChannelChatbotCommandsMessage](s, 37)
+				v.raw = frame
 				if err := v.decodeJX(d, s); err != nil {
 					return nil, err
 				}
@@ -10924,7 +10941,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 			}
 		case 15:
 			{
-				v := &ChannelChatbotTimersMessage{raw: frame}
+				v := wire.New[ChannelChatbotTimersMessage](s, 50)
+				v.raw = frame
 				if err := v.decodeJX(d, s); err != nil {
 					return nil, err
 				}
@@ -10932,7 +10950,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 			}
 		case 16:
 			{
-				v := &ChannelChatbotCountersMessage{raw: frame}
+				v := wire.New[ChannelChatbotCountersMessage](s, 38)
+				v.raw = frame
 				if err := v.decodeJX(d, s); err != nil {
 					return nil, err
 				}
@@ -10940,7 +10959,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 			}
 		case 17:
 			{
-				v := &ChannelChatbotFiltersMessage{raw: frame}
+				v := wire.New[ChannelChatbotFiltersMessage](s, 40)
+				v.raw = frame
 				if err := v.decodeJX(d, s); err != nil {
 					return nil, err
 				}
@@ -10948,7 +10968,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 			}
 		case 18:
 			{
-				v := &ChannelChatbotTimeoutMessage{raw: frame}
+				v := wire.New[ChannelChatbotTimeoutMessage](s, 48)
+				v.raw = frame
 				if err := v.decodeJX(d, s); err != nil {
 					return nil, err
 				}
@@ -10956,7 +10977,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 			}
 		case 19:
 			{
-				v := &ChannelStreamStatusMessage{raw: frame}
+				v := wire.New[ChannelStreamStatusMessage](s, 74)
+				v.raw = frame
 				if err := v.decodeJX(d, s); err != nil {
 					return nil, err
 				}
@@ -10964,7 +10986,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 			}
 		case 20:
 			{
-				v := &ChannelOverlayActionMessage{raw: frame}
+				v := wire.New[ChannelOverlayActionMessage](s, 61)
+				v.raw = frame
 				if err := v.decodeJX(d, s); err != nil {
 					return nil, err
 				}
@@ -10972,7 +10995,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 			}
 		case 21:
 			{
-				v := &ChannelOverlayBroadcastMessage{raw: frame}
+				v := wire.New[ChannelOverlayBroadcastMessage](s, 63)
+				v.raw = frame
 				if err := v.decodeJX(d, s); err != nil {
 					return nil, err
 				}
@@ -10980,7 +11004,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 			}
 		case 22:
 			{
-				v := &ChannelOverlayUpdateMessage{raw: frame}
+				v := wire.New[ChannelOverlayUpdateMessage](s, 65)
+				v.raw = frame
 				if err := v.decodeJX(d, s); err != nil {
 					return nil, err
 				}
@@ -10988,7 +11013,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 			}
 		case 23:
 			{
-				v := &ChannelKvstoreUpdateMessage{raw: frame}
+				v := wire.New[ChannelKvstoreUpdateMessage](s, 57)
+				v.raw = frame
 				if err := v.decodeJX(d, s); err != nil {
 					return nil, err
 				}
@@ -10996,7 +11022,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 			}
 		case 24:
 			{
-				v := &ChannelSongrequestMessage{raw: frame}
+				v := wire.New[ChannelSongrequestMessage](s, 72)
+				v.raw = frame
 				if err := v.decodeJX(d, s); err != nil {
 					return nil, err
 				}
@@ -11004,7 +11031,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 			}
 		case 25:
 			{
-				v := &ChannelContestsMessage{raw: frame}
+				v := wire.New[ChannelContestsMessage](s, 52)
+				v.raw = frame
 				if err := v.decodeJX(d, s); err != nil {
 					return nil, err
 				}
@@ -11012,7 +11040,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 			}
 		case 26:
 			{
-				v := &ChannelGiveawaysMessage{raw: frame}
+				v := wire.New[ChannelGiveawaysMessage](s, 56)
+				v.raw = frame
 				if err := v.decodeJX(d, s); err != nil {
 					return nil, err
 				}
@@ -11020,7 +11049,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 			}
 		case 27:
 			{
-				v := &ChannelLoyaltyRedemptionsMessage{raw: frame}
+				v := wire.New[ChannelLoyaltyRedemptionsMessage](s, 60)
+				v.raw = frame
 				if err := v.decodeJX(d, s); err != nil {
 					return nil, err
 				}
@@ -11028,7 +11058,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 			}
 		case 28:
 			{
-				v := &ChannelLoyaltyItemsMessage{raw: frame}
+				v := wire.New[ChannelLoyaltyItemsMessage](s, 59)
+				v.raw = frame
 				if err := v.decodeJX(d, s); err != nil {
 					return nil, err
 				}
@@ -11036,7 +11067,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 			}
 		case 29:
 			{
-				v := &ChannelSessionUpdatesMessage{raw: frame}
+				v := wire.New[ChannelSessionUpdatesMessage](s, 70)
+				v.raw = frame
 				if err := v.decodeJX(d, s); err != nil {
 					return nil, err
 				}
@@ -11044,7 +11076,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 			}
 		case 30:
 			{
-				v := &ChannelGiveawayMessage{raw: frame}
+				v := wire.New[ChannelGiveawayMessage](s, 54)
+				v.raw = frame
 				if err := v.decodeJX(d, s); err != nil {
 					return nil, err
 				}
@@ -11052,7 +11085,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 			}
 		case 31:
 			{
-				v := &ChatbotTimeoutMessage{raw: frame}
+				v := wire.New[ChatbotTimeoutMessage](s, 78)
+				v.raw = frame
 				if err := v.decodeJX(d, s); err != nil {
 					return nil, err
 				}
@@ -11063,7 +11097,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 				wire.UnknownVariant(s, "topic", "UnknownTopicMessage")
 			}
 			{
-				v := &UnknownTopicMessage{raw: frame}
+				v := wire.New[UnknownTopicMessage](s, 99)
+				v.raw = frame
 				if err := v.decodeJX(d, s); err != nil {
 					return nil, err
 				}
@@ -11141,7 +11176,8 @@ func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error)
 	switch tagType {
 	case 1:
 		{
-			v := &Subscribe{raw: frame}
+			v := wire.New[Subscribe](s, 91)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -11149,7 +11185,8 @@ func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error)
 		}
 	case 2:
 		{
-			v := &Unsubscribe{raw: frame}
+			v := wire.New[Unsubscribe](s, 100)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -11157,7 +11194,8 @@ func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error)
 		}
 	case 3, 4:
 		{
-			v := &SubscribeLegacy{raw: frame}
+			v := wire.New[SubscribeLegacy](s, 93)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -11190,4 +11228,199 @@ func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error)
 // *UnknownClientMessage. The message keeps a reference to frame.
 func DecodeClientMessage(frame []byte) (ClientMessage, error) {
 	return wire.DecodeFrame(&ClientCodec, frame, decodeClientMessage)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *ChannelActivitiesMessage) release(r *wire.Reuse) {
+	releaseChannelActivitiesMessageData(m.Data, r)
+}
+
+// releaseChannelActivitiesMessageData puts the memory of v back into r.
+func releaseChannelActivitiesMessageData(v ChannelActivitiesMessageData, r *wire.Reuse) {
+	switch v := v.(type) {
+	case *ActivityEvent:
+		r.Put(8, v)
+	case *ActivityFollow:
+		r.Put(10, v)
+	case *ActivityTip:
+		r.Put(30, v)
+	case *ActivityCommunityGiftPurchase:
+		r.Put(5, v)
+	case *ActivityChannelPointsRedemption:
+		r.Put(1, v)
+	case *ActivitySponsor:
+		r.Put(23, v)
+	case *ActivitySuperchat:
+		r.Put(28, v)
+	case *ActivityHost:
+		r.Put(13, v)
+	case *ActivityRaid:
+		r.Put(20, v)
+	case *ActivitySubscriber:
+		r.Put(27, v)
+	case *ActivityCheer:
+		r.Put(3, v)
+	case *ActivityCheerPurchase:
+		r.Put(4, v)
+	case *ActivityCharityCampaignDonation:
+		r.Put(2, v)
+	case *ActivityRedemption:
+		r.Put(21, v)
+	case *ActivityMerch:
+		r.Put(17, v)
+	case *ActivityFan:
+		r.Put(9, v)
+	case *ActivitySupporter:
+		r.Put(29, v)
+	case *ActivityFollower:
+		r.Put(11, v)
+	case *ActivityStars:
+		r.Put(26, v)
+	case *ActivityShare:
+		r.Put(22, v)
+	case *ActivityVideolike:
+		r.Put(31, v)
+	case *ActivityElixir:
+		r.Put(7, v)
+	case *ActivityPurchase:
+		r.Put(19, v)
+	case *ActivityHypetrainStart:
+		r.Put(16, v)
+	case *ActivityHypetrainProgress:
+		r.Put(15, v)
+	case *ActivityHypetrainEnd:
+		r.Put(14, v)
+	case *ActivityGiveaway:
+		r.Put(12, v)
+	case *ActivitySponsorship:
+		r.Put(24, v)
+	case *ActivitySponsorshipPassive:
+		r.Put(25, v)
+	}
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *ChannelOverlayUpdateMessage) release(r *wire.Reuse) {
+	m.Data.release(r)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *Overlay) release(r *wire.Reuse) {
+	wire.PutSlice(r, 104, m.Widgets)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *Response) release(r *wire.Reuse) {
+	releaseResponseBody(m.Data, r)
+}
+
+// releaseResponseBody puts the memory of v back into r.
+func releaseResponseBody(v ResponseBody, r *wire.Reuse) {
+	switch v := v.(type) {
+	case *ResponseData:
+		r.Put(90, v)
+	}
+}
+
+// ServerMessageDecoder decodes server frames like DecodeServerMessage, into
+// the memory of the messages it returned before: it keeps the last message of
+// each type, with its maps, slices and union values, and decodes the next
+// frame of that type into it. A message it returns, and everything it points
+// at, is valid only until its next Decode; strings stay valid, being slices of
+// a copy of each frame. Steady traffic then costs one allocation per frame,
+// that copy. The zero value is ready to use; a ServerMessageDecoder is not
+// safe for concurrent use.
+type ServerMessageDecoder struct {
+	r    wire.Reuse
+	last ServerMessage
+}
+
+// Decode decodes one server frame as DecodeServerMessage does, reusing the
+// memory of the messages dec returned before: the message it returned last is
+// no longer valid.
+func (dec *ServerMessageDecoder) Decode(frame []byte) (ServerMessage, error) {
+	if dec.last != nil {
+		r := &dec.r
+		switch v := dec.last.(type) {
+		case *Welcome:
+			r.Put(102, v)
+		case *Response:
+			v.release(r)
+			r.Put(89, v)
+		case *Reconnect:
+			r.Put(87, v)
+		case *AstroMessage:
+			r.Put(32, v)
+		case *ChannelActivitiesMessage:
+			v.release(r)
+			r.Put(34, v)
+		case *ChannelAnnouncementsMessage:
+			r.Put(35, v)
+		case *ChannelChatstatsMessage:
+			r.Put(51, v)
+		case *ChannelTipsMessage:
+			r.Put(76, v)
+		case *ChannelTipsModerationMessage:
+			r.Put(77, v)
+		case *ChannelChatMessageMessage:
+			r.Put(36, v)
+		case *ChannelSessionUpdateMessage:
+			r.Put(68, v)
+		case *ChannelSessionResetMessage:
+			r.Put(66, v)
+		case *ChannelChatbotStatusMessage:
+			r.Put(46, v)
+		case *ChannelChatbotModulesPyramidMessage:
+			r.Put(44, v)
+		case *ChannelChatbotModulesEmotecomboMessage:
+			r.Put(41, v)
+		case *ChannelChatbotModulesMessage:
+			r.Put(43, v)
+		case *ChannelChatbotCommandsMessage:
+			r.Put(37, v)
+		case *ChannelChatbotTimersMessage:
+			r.Put(50, v)
+		case *ChannelChatbotCountersMessage:
+			r.Put(38, v)
+		case *ChannelChatbotFiltersMessage:
+			r.Put(40, v)
+		case *ChannelChatbotTimeoutMessage:
+			r.Put(48, v)
+		case *ChannelStreamStatusMessage:
+			r.Put(74, v)
+		case *ChannelOverlayActionMessage:
+			r.Put(61, v)
+		case *ChannelOverlayBroadcastMessage:
+			r.Put(63, v)
+		case *ChannelOverlayUpdateMessage:
+			v.release(r)
+			r.Put(65, v)
+		case *ChannelKvstoreUpdateMessage:
+			r.Put(57, v)
+		case *ChannelSongrequestMessage:
+			r.Put(72, v)
+		case *ChannelContestsMessage:
+			r.Put(52, v)
+		case *ChannelGiveawaysMessage:
+			r.Put(56, v)
+		case *ChannelLoyaltyRedemptionsMessage:
+			r.Put(60, v)
+		case *ChannelLoyaltyItemsMessage:
+			r.Put(59, v)
+		case *ChannelSessionUpdatesMessage:
+			r.Put(70, v)
+		case *ChannelGiveawayMessage:
+			r.Put(54, v)
+		case *ChatbotTimeoutMessage:
+			r.Put(78, v)
+		case *UnknownTopicMessage:
+			r.Put(99, v)
+		}
+		dec.last = nil
+	}
+	m, err := wire.DecodeFrameReuse(&ServerCodec, frame, decodeServerMessage, &dec.r)
+	if m != nil {
+		dec.last = m
+	}
+	return m, err
 }

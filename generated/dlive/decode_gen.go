@@ -485,7 +485,7 @@ func (m *ChatDelete) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.Ids = []string{}
+					m.Ids = wire.MakeSlice[string](s, 50)
 					i0 := 0
 					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
@@ -3142,7 +3142,7 @@ func (m *DataPayload) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.Errors = []GraphQLError{}
+					m.Errors = wire.MakeSlice[GraphQLError](s, 51)
 					i0 := 0
 					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
@@ -3194,7 +3194,7 @@ func (m *DataPayloadData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.StreamMessageReceived = []StreamEvent{}
+					m.StreamMessageReceived = wire.MakeSlice[StreamEvent](s, 52)
 					i0 := 0
 					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
@@ -3334,7 +3334,7 @@ func (m *GraphQLError) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.Path = []json.RawMessage{}
+					m.Path = wire.MakeSlice[json.RawMessage](s, 53)
 					i0 := 0
 					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
@@ -3367,7 +3367,7 @@ func (m *GraphQLError) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.Locations = []GraphQLErrorLocation{}
+					m.Locations = wire.MakeSlice[GraphQLErrorLocation](s, 54)
 					i0 := 0
 					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
@@ -3894,61 +3894,61 @@ func decodeStreamEvent(d *jx.Decoder, s *wire.Scope) (StreamEvent, error) {
 	}
 	switch tag {
 	case 1:
-		v := new(ChatText)
+		v := wire.New[ChatText](s, 18)
 		return v, v.decodeJX(d, s)
 	case 2:
-		v := new(ChatGift)
+		v := wire.New[ChatGift](s, 8)
 		return v, v.decodeJX(d, s)
 	case 3:
-		v := new(ChatFollow)
+		v := wire.New[ChatFollow](s, 7)
 		return v, v.decodeJX(d, s)
 	case 4:
-		v := new(ChatSubscription)
+		v := wire.New[ChatSubscription](s, 16)
 		return v, v.decodeJX(d, s)
 	case 5:
-		v := new(ChatExtendSub)
+		v := wire.New[ChatExtendSub](s, 6)
 		return v, v.decodeJX(d, s)
 	case 6:
-		v := new(ChatSubStreak)
+		v := wire.New[ChatSubStreak](s, 15)
 		return v, v.decodeJX(d, s)
 	case 7:
-		v := new(ChatHost)
+		v := wire.New[ChatHost](s, 11)
 		return v, v.decodeJX(d, s)
 	case 8:
-		v := new(ChatChangeMode)
+		v := wire.New[ChatChangeMode](s, 2)
 		return v, v.decodeJX(d, s)
 	case 9:
-		v := new(ChatDelete)
+		v := wire.New[ChatDelete](s, 4)
 		return v, v.decodeJX(d, s)
 	case 10:
-		v := new(ChatBan)
+		v := wire.New[ChatBan](s, 1)
 		return v, v.decodeJX(d, s)
 	case 11:
-		v := new(ChatModerator)
+		v := wire.New[ChatModerator](s, 13)
 		return v, v.decodeJX(d, s)
 	case 12:
-		v := new(ChatEmoteAdd)
+		v := wire.New[ChatEmoteAdd](s, 5)
 		return v, v.decodeJX(d, s)
 	case 13:
-		v := new(ChatTimeout)
+		v := wire.New[ChatTimeout](s, 19)
 		return v, v.decodeJX(d, s)
 	case 14:
-		v := new(ChatTCValueAdd)
+		v := wire.New[ChatTCValueAdd](s, 17)
 		return v, v.decodeJX(d, s)
 	case 15:
-		v := new(ChatGiftSub)
+		v := wire.New[ChatGiftSub](s, 9)
 		return v, v.decodeJX(d, s)
 	case 16:
-		v := new(ChatGiftSubReceive)
+		v := wire.New[ChatGiftSubReceive](s, 10)
 		return v, v.decodeJX(d, s)
 	case 17:
-		v := new(ChatClip)
+		v := wire.New[ChatClip](s, 3)
 		return v, v.decodeJX(d, s)
 	case 18:
-		v := new(ChatLive)
+		v := wire.New[ChatLive](s, 12)
 		return v, v.decodeJX(d, s)
 	case 19:
-		v := new(ChatOffline)
+		v := wire.New[ChatOffline](s, 14)
 		return v, v.decodeJX(d, s)
 	default:
 		if tag == -1 {
@@ -4115,7 +4115,7 @@ func (m *StreamchatUser) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.Badges = []BadgeType{}
+					m.Badges = wire.MakeSlice[BadgeType](s, 55)
 					i0 := 0
 					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
@@ -4230,19 +4230,19 @@ func decodeTreasureChestEvent(d *jx.Decoder, s *wire.Scope) (TreasureChestEvent,
 	}
 	switch tag {
 	case 1:
-		v := new(TreasureChestGiveawayEnded)
+		v := wire.New[TreasureChestGiveawayEnded](s, 43)
 		return v, v.decodeJX(d, s)
 	case 2:
-		v := new(TreasureChestValueExpired)
+		v := wire.New[TreasureChestValueExpired](s, 46)
 		return v, v.decodeJX(d, s)
 	case 3:
-		v := new(TreasureChestGiveawayStarted)
+		v := wire.New[TreasureChestGiveawayStarted](s, 44)
 		return v, v.decodeJX(d, s)
 	case 4:
-		v := new(TreasureChestReadyToCollect)
+		v := wire.New[TreasureChestReadyToCollect](s, 45)
 		return v, v.decodeJX(d, s)
 	case 5:
-		v := new(TreasureChestValueUpdated)
+		v := wire.New[TreasureChestValueUpdated](s, 47)
 		return v, v.decodeJX(d, s)
 	default:
 		if tag == -1 {
@@ -4795,7 +4795,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 	switch tagType {
 	case 1:
 		{
-			v := &ConnectionAck{raw: frame}
+			v := wire.New[ConnectionAck](s, 21)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -4803,7 +4804,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 2:
 		{
-			v := &ConnectionError{raw: frame}
+			v := wire.New[ConnectionError](s, 22)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -4811,7 +4813,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 3:
 		{
-			v := &Ka{raw: frame}
+			v := wire.New[Ka](s, 33)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -4819,7 +4822,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 4:
 		{
-			v := &Data{raw: frame}
+			v := wire.New[Data](s, 27)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -4827,7 +4831,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 5:
 		{
-			v := &Error{raw: frame}
+			v := wire.New[Error](s, 30)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -4835,7 +4840,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 6:
 		{
-			v := &Complete{raw: frame}
+			v := wire.New[Complete](s, 20)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -4912,7 +4918,8 @@ func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error)
 	switch tagType {
 	case 1:
 		{
-			v := &ConnectionInit{raw: frame}
+			v := wire.New[ConnectionInit](s, 24)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -4920,7 +4927,8 @@ func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error)
 		}
 	case 2:
 		{
-			v := &Start{raw: frame}
+			v := wire.New[Start](s, 36)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -4928,7 +4936,8 @@ func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error)
 		}
 	case 3:
 		{
-			v := &Stop{raw: frame}
+			v := wire.New[Stop](s, 39)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -4936,7 +4945,8 @@ func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error)
 		}
 	case 4:
 		{
-			v := &ConnectionTerminate{raw: frame}
+			v := wire.New[ConnectionTerminate](s, 26)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -4969,4 +4979,237 @@ func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error)
 // *UnknownClientMessage. The message keeps a reference to frame.
 func DecodeClientMessage(frame []byte) (ClientMessage, error) {
 	return wire.DecodeFrame(&ClientCodec, frame, decodeClientMessage)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *ChatBan) release(r *wire.Reuse) {
+	m.Sender.release(r)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *ChatClip) release(r *wire.Reuse) {
+	m.Sender.release(r)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *ChatDelete) release(r *wire.Reuse) {
+	wire.PutSlice(r, 50, m.Ids)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *ChatEmoteAdd) release(r *wire.Reuse) {
+	m.Sender.release(r)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *ChatExtendSub) release(r *wire.Reuse) {
+	m.Sender.release(r)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *ChatFollow) release(r *wire.Reuse) {
+	m.Sender.release(r)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *ChatGift) release(r *wire.Reuse) {
+	m.Sender.release(r)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *ChatGiftSub) release(r *wire.Reuse) {
+	m.Sender.release(r)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *ChatGiftSubReceive) release(r *wire.Reuse) {
+	m.Sender.release(r)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *ChatHost) release(r *wire.Reuse) {
+	m.Sender.release(r)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *ChatModerator) release(r *wire.Reuse) {
+	m.Sender.release(r)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *ChatSubStreak) release(r *wire.Reuse) {
+	m.Sender.release(r)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *ChatSubscription) release(r *wire.Reuse) {
+	m.Sender.release(r)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *ChatTCValueAdd) release(r *wire.Reuse) {
+	m.Sender.release(r)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *ChatText) release(r *wire.Reuse) {
+	m.Sender.release(r)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *ChatTimeout) release(r *wire.Reuse) {
+	m.Sender.release(r)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *Data) release(r *wire.Reuse) {
+	m.Payload.release(r)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *DataPayload) release(r *wire.Reuse) {
+	m.Data.Value.Value.release(r)
+	for i0 := range m.Errors {
+		m.Errors[i0].release(r)
+	}
+	wire.PutSlice(r, 51, m.Errors)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *DataPayloadData) release(r *wire.Reuse) {
+	for i0 := range m.StreamMessageReceived {
+		releaseStreamEvent(m.StreamMessageReceived[i0], r)
+	}
+	wire.PutSlice(r, 52, m.StreamMessageReceived)
+	releaseTreasureChestEvent(m.TreasureChestMessageReceived, r)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *GraphQLError) release(r *wire.Reuse) {
+	wire.PutSlice(r, 53, m.Path)
+	wire.PutSlice(r, 54, m.Locations)
+}
+
+// releaseStreamEvent puts the memory of v back into r.
+func releaseStreamEvent(v StreamEvent, r *wire.Reuse) {
+	switch v := v.(type) {
+	case *ChatText:
+		v.release(r)
+		r.Put(18, v)
+	case *ChatGift:
+		v.release(r)
+		r.Put(8, v)
+	case *ChatFollow:
+		v.release(r)
+		r.Put(7, v)
+	case *ChatSubscription:
+		v.release(r)
+		r.Put(16, v)
+	case *ChatExtendSub:
+		v.release(r)
+		r.Put(6, v)
+	case *ChatSubStreak:
+		v.release(r)
+		r.Put(15, v)
+	case *ChatHost:
+		v.release(r)
+		r.Put(11, v)
+	case *ChatChangeMode:
+		r.Put(2, v)
+	case *ChatDelete:
+		v.release(r)
+		r.Put(4, v)
+	case *ChatBan:
+		v.release(r)
+		r.Put(1, v)
+	case *ChatModerator:
+		v.release(r)
+		r.Put(13, v)
+	case *ChatEmoteAdd:
+		v.release(r)
+		r.Put(5, v)
+	case *ChatTimeout:
+		v.release(r)
+		r.Put(19, v)
+	case *ChatTCValueAdd:
+		v.release(r)
+		r.Put(17, v)
+	case *ChatGiftSub:
+		v.release(r)
+		r.Put(9, v)
+	case *ChatGiftSubReceive:
+		v.release(r)
+		r.Put(10, v)
+	case *ChatClip:
+		v.release(r)
+		r.Put(3, v)
+	case *ChatLive:
+		r.Put(12, v)
+	case *ChatOffline:
+		r.Put(14, v)
+	}
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *StreamchatUser) release(r *wire.Reuse) {
+	wire.PutSlice(r, 55, m.Badges)
+}
+
+// releaseTreasureChestEvent puts the memory of v back into r.
+func releaseTreasureChestEvent(v TreasureChestEvent, r *wire.Reuse) {
+	switch v := v.(type) {
+	case *TreasureChestGiveawayEnded:
+		r.Put(43, v)
+	case *TreasureChestValueExpired:
+		r.Put(46, v)
+	case *TreasureChestGiveawayStarted:
+		r.Put(44, v)
+	case *TreasureChestReadyToCollect:
+		r.Put(45, v)
+	case *TreasureChestValueUpdated:
+		r.Put(47, v)
+	}
+}
+
+// ServerMessageDecoder decodes server frames like DecodeServerMessage, into
+// the memory of the messages it returned before: it keeps the last message of
+// each type, with its maps, slices and union values, and decodes the next
+// frame of that type into it. A message it returns, and everything it points
+// at, is valid only until its next Decode; strings stay valid, being slices of
+// a copy of each frame. Steady traffic then costs one allocation per frame,
+// that copy. The zero value is ready to use; a ServerMessageDecoder is not
+// safe for concurrent use.
+type ServerMessageDecoder struct {
+	r    wire.Reuse
+	last ServerMessage
+}
+
+// Decode decodes one server frame as DecodeServerMessage does, reusing the
+// memory of the messages dec returned before: the message it returned last is
+// no longer valid.
+func (dec *ServerMessageDecoder) Decode(frame []byte) (ServerMessage, error) {
+	if dec.last != nil {
+		r := &dec.r
+		switch v := dec.last.(type) {
+		case *ConnectionAck:
+			r.Put(21, v)
+		case *ConnectionError:
+			r.Put(22, v)
+		case *Ka:
+			r.Put(33, v)
+		case *Data:
+			v.release(r)
+			r.Put(27, v)
+		case *Error:
+			r.Put(30, v)
+		case *Complete:
+			r.Put(20, v)
+		}
+		dec.last = nil
+	}
+	m, err := wire.DecodeFrameReuse(&ServerCodec, frame, decodeServerMessage, &dec.r)
+	if m != nil {
+		dec.last = m
+	}
+	return m, err
 }

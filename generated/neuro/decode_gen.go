@@ -576,7 +576,7 @@ func (m *BlogFeedEntry) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.Content = []BlogEntrySection{}
+					m.Content = wire.MakeSlice[BlogEntrySection](s, 61)
 					i0 := 0
 					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
@@ -716,7 +716,7 @@ func (m *BlogFeedUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.Entries = []BlogFeedEntry{}
+					m.Entries = wire.MakeSlice[BlogFeedEntry](s, 62)
 					i0 := 0
 					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
@@ -931,40 +931,40 @@ func decodeEventData(d *jx.Decoder, s *wire.Scope) (EventData, error) {
 	}
 	switch tag {
 	case 1:
-		v := new(ScheduleUpdateEvent)
+		v := wire.New[ScheduleUpdateEvent](s, 31)
 		return v, v.decodeJX(d, s)
 	case 2:
-		v := new(SubathonUpdateEvent)
+		v := wire.New[SubathonUpdateEvent](s, 47)
 		return v, v.decodeJX(d, s)
 	case 3:
-		v := new(SubathonGoalUpdateEvent)
+		v := wire.New[SubathonGoalUpdateEvent](s, 44)
 		return v, v.decodeJX(d, s)
 	case 4:
-		v := new(StreamOnlineEvent)
+		v := wire.New[StreamOnlineEvent](s, 37)
 		return v, v.decodeJX(d, s)
 	case 5:
-		v := new(StreamUpdateEvent)
+		v := wire.New[StreamUpdateEvent](s, 41)
 		return v, v.decodeJX(d, s)
 	case 6:
-		v := new(StreamOfflineEvent)
+		v := wire.New[StreamOfflineEvent](s, 35)
 		return v, v.decodeJX(d, s)
 	case 7:
-		v := new(SecretneuroaccountOnlineEvent)
+		v := wire.New[SecretneuroaccountOnlineEvent](s, 32)
 		return v, v.decodeJX(d, s)
 	case 8:
-		v := new(StreamRaidIncomingEvent)
+		v := wire.New[StreamRaidIncomingEvent](s, 38)
 		return v, v.decodeJX(d, s)
 	case 9:
-		v := new(StreamRaidOutgoingEvent)
+		v := wire.New[StreamRaidOutgoingEvent](s, 39)
 		return v, v.decodeJX(d, s)
 	case 10:
-		v := new(BlogFeedUpdateEvent)
+		v := wire.New[BlogFeedUpdateEvent](s, 12)
 		return v, v.decodeJX(d, s)
 	case 11:
-		v := new(XFeedNewEntriesEvent)
+		v := wire.New[XFeedNewEntriesEvent](s, 55)
 		return v, v.decodeJX(d, s)
 	case 12:
-		v := new(XFeedUpdateEvent)
+		v := wire.New[XFeedUpdateEvent](s, 58)
 		return v, v.decodeJX(d, s)
 	default:
 		if tag == -1 {
@@ -1275,7 +1275,7 @@ func (m *ListEventsResultData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.SubscribedEvents = []string{}
+					m.SubscribedEvents = wire.MakeSlice[string](s, 63)
 					i0 := 0
 					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
@@ -1309,7 +1309,7 @@ func (m *ListEventsResultData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.AvailableEvents = []string{}
+					m.AvailableEvents = wire.MakeSlice[string](s, 64)
 					i0 := 0
 					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
@@ -1937,7 +1937,7 @@ func (m *ScheduleUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.Schedule = []ScheduleEntry{}
+					m.Schedule = wire.MakeSlice[ScheduleEntry](s, 65)
 					i0 := 0
 					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
@@ -2390,7 +2390,7 @@ func (m *StreamOnlineData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.Tags = []string{}
+					m.Tags = wire.MakeSlice[string](s, 66)
 					i0 := 0
 					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
@@ -3171,7 +3171,7 @@ func (m *SubathonUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.Goals = map[string]SubathonGoal{}
+					m.Goals = wire.MakeMap[SubathonGoal](s, 67)
 					if err = d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 						k0 := s.Text(key)
 						var v0 SubathonGoal
@@ -3203,7 +3203,7 @@ func (m *SubathonUpdateData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.SubcountMilestones = map[string]SubathonMilestone{}
+					m.SubcountMilestones = wire.MakeMap[SubathonMilestone](s, 68)
 					if err = d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 						k0 := s.Text(key)
 						var v0 SubathonMilestone
@@ -3666,7 +3666,7 @@ func (m *XFeedEntry) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.Media = []XFeedMedia{}
+					m.Media = wire.MakeSlice[XFeedMedia](s, 69)
 					i0 := 0
 					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
@@ -3801,10 +3801,10 @@ func decodeXFeedMedia(d *jx.Decoder, s *wire.Scope) (XFeedMedia, error) {
 	}
 	switch tag {
 	case 1:
-		v := new(XFeedImageMedia)
+		v := wire.New[XFeedImageMedia](s, 53)
 		return v, v.decodeJX(d, s)
 	case 2:
-		v := new(XFeedVideoMedia)
+		v := wire.New[XFeedVideoMedia](s, 60)
 		return v, v.decodeJX(d, s)
 	}
 	raw, err := d.Raw()
@@ -3853,7 +3853,7 @@ func (m *XFeedNewEntriesData) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.Entries = []XFeedEntry{}
+					m.Entries = wire.MakeSlice[XFeedEntry](s, 70)
 					i0 := 0
 					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
@@ -4014,7 +4014,7 @@ func (m *XFeedPost) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.Media = []XFeedMedia{}
+					m.Media = wire.MakeSlice[XFeedMedia](s, 71)
 					i0 := 0
 					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
@@ -4360,7 +4360,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 	switch tagType {
 	case 1:
 		{
-			v := &Welcome{raw: frame}
+			v := wire.New[Welcome](s, 50)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -4368,7 +4369,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 2:
 		{
-			v := &Event{raw: frame}
+			v := wire.New[Event](s, 13)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -4376,7 +4378,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 3:
 		{
-			v := &AddSuccess{raw: frame}
+			v := wire.New[AddSuccess](s, 2)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -4384,7 +4387,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 4:
 		{
-			v := &RemoveSuccess{raw: frame}
+			v := wire.New[RemoveSuccess](s, 27)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -4392,7 +4396,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 5:
 		{
-			v := &ListEventsResult{raw: frame}
+			v := wire.New[ListEventsResult](s, 18)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -4400,7 +4405,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 6:
 		{
-			v := &Pong{raw: frame}
+			v := wire.New[Pong](s, 22)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -4408,7 +4414,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 7:
 		{
-			v := &AuthSuccess{raw: frame}
+			v := wire.New[AuthSuccess](s, 8)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -4416,7 +4423,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 8:
 		{
-			v := &Invalid{raw: frame}
+			v := wire.New[Invalid](s, 15)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -4493,7 +4501,8 @@ func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error)
 	switch tagType {
 	case 1:
 		{
-			v := &AddEvent{raw: frame}
+			v := wire.New[AddEvent](s, 0)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -4501,7 +4510,8 @@ func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error)
 		}
 	case 2:
 		{
-			v := &RemoveEvent{raw: frame}
+			v := wire.New[RemoveEvent](s, 25)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -4509,7 +4519,8 @@ func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error)
 		}
 	case 3:
 		{
-			v := &ListEventsRequest{raw: frame}
+			v := wire.New[ListEventsRequest](s, 17)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -4517,7 +4528,8 @@ func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error)
 		}
 	case 4:
 		{
-			v := &Ping{raw: frame}
+			v := wire.New[Ping](s, 21)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -4550,4 +4562,213 @@ func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error)
 // *UnknownClientMessage. The message keeps a reference to frame.
 func DecodeClientMessage(frame []byte) (ClientMessage, error) {
 	return wire.DecodeFrame(&ClientCodec, frame, decodeClientMessage)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *BlogFeedEntry) release(r *wire.Reuse) {
+	wire.PutSlice(r, 61, m.Content)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *BlogFeedUpdateData) release(r *wire.Reuse) {
+	for i0 := range m.Entries {
+		m.Entries[i0].release(r)
+	}
+	wire.PutSlice(r, 62, m.Entries)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *BlogFeedUpdateEvent) release(r *wire.Reuse) {
+	m.EventData.release(r)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *Event) release(r *wire.Reuse) {
+	releaseEventData(m.Data, r)
+}
+
+// releaseEventData puts the memory of v back into r.
+func releaseEventData(v EventData, r *wire.Reuse) {
+	switch v := v.(type) {
+	case *ScheduleUpdateEvent:
+		v.release(r)
+		r.Put(31, v)
+	case *SubathonUpdateEvent:
+		v.release(r)
+		r.Put(47, v)
+	case *SubathonGoalUpdateEvent:
+		r.Put(44, v)
+	case *StreamOnlineEvent:
+		v.release(r)
+		r.Put(37, v)
+	case *StreamUpdateEvent:
+		r.Put(41, v)
+	case *StreamOfflineEvent:
+		r.Put(35, v)
+	case *SecretneuroaccountOnlineEvent:
+		v.release(r)
+		r.Put(32, v)
+	case *StreamRaidIncomingEvent:
+		r.Put(38, v)
+	case *StreamRaidOutgoingEvent:
+		r.Put(39, v)
+	case *BlogFeedUpdateEvent:
+		v.release(r)
+		r.Put(12, v)
+	case *XFeedNewEntriesEvent:
+		v.release(r)
+		r.Put(55, v)
+	case *XFeedUpdateEvent:
+		v.release(r)
+		r.Put(58, v)
+	}
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *ListEventsResult) release(r *wire.Reuse) {
+	m.Data.release(r)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *ListEventsResultData) release(r *wire.Reuse) {
+	wire.PutSlice(r, 63, m.SubscribedEvents)
+	wire.PutSlice(r, 64, m.AvailableEvents)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *ScheduleUpdateData) release(r *wire.Reuse) {
+	wire.PutSlice(r, 65, m.Schedule)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *ScheduleUpdateEvent) release(r *wire.Reuse) {
+	m.EventData.release(r)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *SecretneuroaccountOnlineEvent) release(r *wire.Reuse) {
+	m.EventData.release(r)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *StreamOnlineData) release(r *wire.Reuse) {
+	wire.PutSlice(r, 66, m.Tags)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *StreamOnlineEvent) release(r *wire.Reuse) {
+	m.EventData.release(r)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *SubathonUpdateData) release(r *wire.Reuse) {
+	if m.Goals != nil {
+		r.Put(67, m.Goals)
+	}
+	if m.SubcountMilestones != nil {
+		r.Put(68, m.SubcountMilestones)
+	}
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *SubathonUpdateEvent) release(r *wire.Reuse) {
+	m.EventData.release(r)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *XFeedEntry) release(r *wire.Reuse) {
+	m.ReplyTo.Value.release(r)
+	for i0 := range m.Media {
+		releaseXFeedMedia(m.Media[i0], r)
+	}
+	wire.PutSlice(r, 69, m.Media)
+}
+
+// releaseXFeedMedia puts the memory of v back into r.
+func releaseXFeedMedia(v XFeedMedia, r *wire.Reuse) {
+	switch v := v.(type) {
+	case *XFeedImageMedia:
+		r.Put(53, v)
+	case *XFeedVideoMedia:
+		r.Put(60, v)
+	}
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *XFeedNewEntriesData) release(r *wire.Reuse) {
+	for i0 := range m.Entries {
+		m.Entries[i0].release(r)
+	}
+	wire.PutSlice(r, 70, m.Entries)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *XFeedNewEntriesEvent) release(r *wire.Reuse) {
+	m.EventData.release(r)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *XFeedPost) release(r *wire.Reuse) {
+	for i0 := range m.Media {
+		releaseXFeedMedia(m.Media[i0], r)
+	}
+	wire.PutSlice(r, 71, m.Media)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *XFeedReplyTo) release(r *wire.Reuse) {
+	m.Post.Value.release(r)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *XFeedUpdateEvent) release(r *wire.Reuse) {
+	m.EventData.release(r)
+}
+
+// ServerMessageDecoder decodes server frames like DecodeServerMessage, into
+// the memory of the messages it returned before: it keeps the last message of
+// each type, with its maps, slices and union values, and decodes the next
+// frame of that type into it. A message it returns, and everything it points
+// at, is valid only until its next Decode; strings stay valid, being slices of
+// a copy of each frame. Steady traffic then costs one allocation per frame,
+// that copy. The zero value is ready to use; a ServerMessageDecoder is not
+// safe for concurrent use.
+type ServerMessageDecoder struct {
+	r    wire.Reuse
+	last ServerMessage
+}
+
+// Decode decodes one server frame as DecodeServerMessage does, reusing the
+// memory of the messages dec returned before: the message it returned last is
+// no longer valid.
+func (dec *ServerMessageDecoder) Decode(frame []byte) (ServerMessage, error) {
+	if dec.last != nil {
+		r := &dec.r
+		switch v := dec.last.(type) {
+		case *Welcome:
+			r.Put(50, v)
+		case *Event:
+			v.release(r)
+			r.Put(13, v)
+		case *AddSuccess:
+			r.Put(2, v)
+		case *RemoveSuccess:
+			r.Put(27, v)
+		case *ListEventsResult:
+			v.release(r)
+			r.Put(18, v)
+		case *Pong:
+			r.Put(22, v)
+		case *AuthSuccess:
+			r.Put(8, v)
+		case *Invalid:
+			r.Put(15, v)
+		}
+		dec.last = nil
+	}
+	m, err := wire.DecodeFrameReuse(&ServerCodec, frame, decodeServerMessage, &dec.r)
+	if m != nil {
+		dec.last = m
+	}
+	return m, err
 }

@@ -101,7 +101,7 @@ func (m *AckHead) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.Errors = []json.RawMessage{}
+					m.Errors = wire.MakeSlice[json.RawMessage](s, 13)
 					i0 := 0
 					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
@@ -134,7 +134,7 @@ func (m *AckHead) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.Messages = []string{}
+					m.Messages = wire.MakeSlice[string](s, 14)
 					i0 := 0
 					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
@@ -365,7 +365,7 @@ func (m *Event) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.Tags = map[string]string{}
+					m.Tags = wire.MakeMap[string](s, 15)
 					if err = d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 						k0 := s.Text(key)
 						var v0 string
@@ -592,7 +592,7 @@ func (m *RestErrorHead) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.Errors = []json.RawMessage{}
+					m.Errors = wire.MakeSlice[json.RawMessage](s, 16)
 					i0 := 0
 					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
@@ -625,7 +625,7 @@ func (m *RestErrorHead) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.Messages = []string{}
+					m.Messages = wire.MakeSlice[string](s, 17)
 					i0 := 0
 					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
@@ -722,7 +722,7 @@ func (m *RestHead) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.Errors = []json.RawMessage{}
+					m.Errors = wire.MakeSlice[json.RawMessage](s, 18)
 					i0 := 0
 					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
@@ -755,7 +755,7 @@ func (m *RestHead) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.Messages = []string{}
+					m.Messages = wire.MakeSlice[string](s, 19)
 					i0 := 0
 					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
@@ -1247,7 +1247,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 	switch has & 0x3 {
 	case 0x1:
 		{
-			v := &Ack{raw: frame}
+			v := wire.New[Ack](s, 0)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -1255,7 +1256,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 0x2:
 		{
-			v := &EventMessage{raw: frame}
+			v := wire.New[EventMessage](s, 3)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -1331,7 +1333,8 @@ func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error)
 		switch has & 0x3 {
 		case 0x1:
 			{
-				v := &SubscribeByStreamID{raw: frame}
+				v := wire.New[SubscribeByStreamID](s, 10)
+				v.raw = frame
 				if err := v.decodeJX(d, s); err != nil {
 					return nil, err
 				}
@@ -1339,7 +1342,8 @@ func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error)
 			}
 		case 0x2:
 			{
-				v := &SubscribeByPath{raw: frame}
+				v := wire.New[SubscribeByPath](s, 9)
+				v.raw = frame
 				if err := v.decodeJX(d, s); err != nil {
 					return nil, err
 				}
@@ -1350,7 +1354,8 @@ func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error)
 		switch has & 0x3 {
 		case 0x1:
 			{
-				v := &UnsubscribeByStreamID{raw: frame}
+				v := wire.New[UnsubscribeByStreamID](s, 12)
+				v.raw = frame
 				if err := v.decodeJX(d, s); err != nil {
 					return nil, err
 				}
@@ -1358,7 +1363,8 @@ func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error)
 			}
 		case 0x2:
 			{
-				v := &UnsubscribeByPath{raw: frame}
+				v := wire.New[UnsubscribeByPath](s, 11)
+				v.raw = frame
 				if err := v.decodeJX(d, s); err != nil {
 					return nil, err
 				}
@@ -1392,4 +1398,63 @@ func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error)
 // *UnknownClientMessage. The message keeps a reference to frame.
 func DecodeClientMessage(frame []byte) (ClientMessage, error) {
 	return wire.DecodeFrame(&ClientCodec, frame, decodeClientMessage)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *Ack) release(r *wire.Reuse) {
+	m.Head.release(r)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *AckHead) release(r *wire.Reuse) {
+	wire.PutSlice(r, 13, m.Errors)
+	wire.PutSlice(r, 14, m.Messages)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *Event) release(r *wire.Reuse) {
+	if m.Tags != nil {
+		r.Put(15, m.Tags)
+	}
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *EventMessage) release(r *wire.Reuse) {
+	m.Value.release(r)
+}
+
+// ServerMessageDecoder decodes server frames like DecodeServerMessage, into
+// the memory of the messages it returned before: it keeps the last message of
+// each type, with its maps, slices and union values, and decodes the next
+// frame of that type into it. A message it returns, and everything it points
+// at, is valid only until its next Decode; strings stay valid, being slices of
+// a copy of each frame. Steady traffic then costs one allocation per frame,
+// that copy. The zero value is ready to use; a ServerMessageDecoder is not
+// safe for concurrent use.
+type ServerMessageDecoder struct {
+	r    wire.Reuse
+	last ServerMessage
+}
+
+// Decode decodes one server frame as DecodeServerMessage does, reusing the
+// memory of the messages dec returned before: the message it returned last is
+// no longer valid.
+func (dec *ServerMessageDecoder) Decode(frame []byte) (ServerMessage, error) {
+	if dec.last != nil {
+		r := &dec.r
+		switch v := dec.last.(type) {
+		case *Ack:
+			v.release(r)
+			r.Put(0, v)
+		case *EventMessage:
+			v.release(r)
+			r.Put(3, v)
+		}
+		dec.last = nil
+	}
+	m, err := wire.DecodeFrameReuse(&ServerCodec, frame, decodeServerMessage, &dec.r)
+	if m != nil {
+		dec.last = m
+	}
+	return m, err
 }

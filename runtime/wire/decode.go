@@ -79,7 +79,7 @@ func floatLit(d *jx.Decoder, s *Scope, key string) (float64, string, error) {
 		s.violateAt(key, "type", OutOfRange)
 		return 0, "", nil
 	}
-	return f, string(n), nil
+	return f, s.Text(n), nil
 }
 
 // OutOfRange is the message for numbers JSON allows but a Go float64 (or

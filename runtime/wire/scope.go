@@ -51,6 +51,9 @@ type Scope struct {
 	// presence. A look-ahead stops at the first it finds; if another shows
 	// up while the chosen message is decoded, the frame is checked again.
 	watch []string
+	// reuse, when set, holds memory of earlier messages to decode into
+	// (DecodeFrameReuse).
+	reuse *Reuse
 }
 
 var scopePool = sync.Pool{New: func() any { return &Scope{path: make([]segment, 0, 16)} }}
@@ -68,7 +71,7 @@ func PutScope(s *Scope) {
 	s.Skipped = nil
 	s.CollectDrift = false
 	s.SetFrame(nil)
-	s.lastWins, s.recheck, s.watch = false, false, nil
+	s.lastWins, s.recheck, s.watch, s.reuse = false, false, nil, nil
 	scopePool.Put(s)
 }
 

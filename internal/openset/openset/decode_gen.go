@@ -54,7 +54,7 @@ func (m *Activity) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.Data = []ActivityDataItem{}
+					m.Data = wire.MakeSlice[ActivityDataItem](s, 8)
 					i0 := 0
 					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
@@ -125,10 +125,10 @@ func decodeActivityDataItem(d *jx.Decoder, s *wire.Scope) (ActivityDataItem, err
 	}
 	switch tag {
 	case 1:
-		v := new(ActivityDataItem0)
+		v := wire.New[ActivityDataItem0](s, 1)
 		return v, v.decodeJX(d, s)
 	case 2:
-		v := new(ActivityDataItem1)
+		v := wire.New[ActivityDataItem1](s, 2)
 		return v, v.decodeJX(d, s)
 	default:
 		if tag == -1 {
@@ -543,7 +543,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 	switch tagType {
 	case 1:
 		{
-			v := &Welcome{raw: frame}
+			v := wire.New[Welcome](s, 7)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -553,7 +554,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		switch tagTopic {
 		case 1:
 			{
-				v := &Tip{raw: frame}
+				v := wire.New[Tip](s, 5)
+				v.raw = frame
 				if err := v.decodeJX(d, s); err != nil {
 					return nil, err
 				}
@@ -561,7 +563,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 			}
 		case 2:
 			{
-				v := &Activity{raw: frame}
+				v := wire.New[Activity](s, 0)
+				v.raw = frame
 				if err := v.decodeJX(d, s); err != nil {
 					return nil, err
 				}
@@ -572,7 +575,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 				wire.UnknownVariant(s, "topic", "OtherTopic")
 			}
 			{
-				v := &OtherTopic{raw: frame}
+				v := wire.New[OtherTopic](s, 4)
+				v.raw = frame
 				if err := v.decodeJX(d, s); err != nil {
 					return nil, err
 				}
@@ -638,4 +642,61 @@ func decodeClientMessage(frame []byte, s *wire.Scope) (ClientMessage, error) {
 // *UnknownClientMessage. The message keeps a reference to frame.
 func DecodeClientMessage(frame []byte) (ClientMessage, error) {
 	return wire.DecodeFrame(&ClientCodec, frame, decodeClientMessage)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *Activity) release(r *wire.Reuse) {
+	for i0 := range m.Data {
+		releaseActivityDataItem(m.Data[i0], r)
+	}
+	wire.PutSlice(r, 8, m.Data)
+}
+
+// releaseActivityDataItem puts the memory of v back into r.
+func releaseActivityDataItem(v ActivityDataItem, r *wire.Reuse) {
+	switch v := v.(type) {
+	case *ActivityDataItem0:
+		r.Put(1, v)
+	case *ActivityDataItem1:
+		r.Put(2, v)
+	}
+}
+
+// ServerMessageDecoder decodes server frames like DecodeServerMessage, into
+// the memory of the messages it returned before: it keeps the last message of
+// each type, with its maps, slices and union values, and decodes the next
+// frame of that type into it. A message it returns, and everything it points
+// at, is valid only until its next Decode; strings stay valid, being slices of
+// a copy of each frame. Steady traffic then costs one allocation per frame,
+// that copy. The zero value is ready to use; a ServerMessageDecoder is not
+// safe for concurrent use.
+type ServerMessageDecoder struct {
+	r    wire.Reuse
+	last ServerMessage
+}
+
+// Decode decodes one server frame as DecodeServerMessage does, reusing the
+// memory of the messages dec returned before: the message it returned last is
+// no longer valid.
+func (dec *ServerMessageDecoder) Decode(frame []byte) (ServerMessage, error) {
+	if dec.last != nil {
+		r := &dec.r
+		switch v := dec.last.(type) {
+		case *Welcome:
+			r.Put(7, v)
+		case *Tip:
+			r.Put(5, v)
+		case *Activity:
+			v.release(r)
+			r.Put(0, v)
+		case *OtherTopic:
+			r.Put(4, v)
+		}
+		dec.last = nil
+	}
+	m, err := wire.DecodeFrameReuse(&ServerCodec, frame, decodeServerMessage, &dec.r)
+	if m != nil {
+		dec.last = m
+	}
+	return m, err
 }

@@ -870,7 +870,7 @@ func (m *List) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.V = []wire.Integer{}
+					m.V = wire.MakeSlice[wire.Integer](s, 23)
 					i0 := 0
 					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
@@ -1111,7 +1111,7 @@ func (m *Table) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.V = map[string]wire.Integer{}
+					m.V = wire.MakeMap[wire.Integer](s, 24)
 					if err = d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 						k0 := s.Text(key)
 						var v0 wire.Integer
@@ -1326,7 +1326,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 	switch tagK {
 	case 1:
 		{
-			v := &Plain{raw: frame}
+			v := wire.New[Plain](s, 19)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -1334,7 +1335,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 2:
 		{
-			v := &Int64Range{raw: frame}
+			v := wire.New[Int64Range](s, 14)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -1342,7 +1344,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 3:
 		{
-			v := &HalfAbove{raw: frame}
+			v := wire.New[HalfAbove](s, 12)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -1350,7 +1353,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 4:
 		{
-			v := &JustAbove{raw: frame}
+			v := wire.New[JustAbove](s, 15)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -1358,7 +1362,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 5:
 		{
-			v := &TenE19{raw: frame}
+			v := wire.New[TenE19](s, 21)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -1366,7 +1371,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 6:
 		{
-			v := &Exclusive{raw: frame}
+			v := wire.New[Exclusive](s, 9)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -1374,7 +1380,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 7:
 		{
-			v := &ExclusiveHalf{raw: frame}
+			v := wire.New[ExclusiveHalf](s, 10)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -1382,7 +1389,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 8:
 		{
-			v := &AtLeastE19{raw: frame}
+			v := wire.New[AtLeastE19](s, 1)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -1390,7 +1398,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 9:
 		{
-			v := &AboveMax{raw: frame}
+			v := wire.New[AboveMax](s, 0)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -1398,7 +1407,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 10:
 		{
-			v := &Thirds{raw: frame}
+			v := wire.New[Thirds](s, 22)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -1406,7 +1416,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 11:
 		{
-			v := &Fives{raw: frame}
+			v := wire.New[Fives](s, 11)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -1414,7 +1425,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 12:
 		{
-			v := &HugeStep{raw: frame}
+			v := wire.New[HugeStep](s, 13)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -1422,7 +1434,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 13:
 		{
-			v := &ConstBig{raw: frame}
+			v := wire.New[ConstBig](s, 2)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -1430,7 +1443,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 14:
 		{
-			v := &ConstTwo{raw: frame}
+			v := wire.New[ConstTwo](s, 4)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -1438,7 +1452,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 15:
 		{
-			v := &ConstHalf{raw: frame}
+			v := wire.New[ConstHalf](s, 3)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -1446,7 +1461,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 16:
 		{
-			v := &EnumWide{raw: frame}
+			v := wire.New[EnumWide](s, 8)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -1454,7 +1470,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 17:
 		{
-			v := &EnumSmall{raw: frame}
+			v := wire.New[EnumSmall](s, 7)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -1462,7 +1479,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 18:
 		{
-			v := &Empty{raw: frame}
+			v := wire.New[Empty](s, 6)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -1470,7 +1488,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 19:
 		{
-			v := &Nullable{raw: frame}
+			v := wire.New[Nullable](s, 17)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -1478,7 +1497,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 20:
 		{
-			v := &NullableEnum{raw: frame}
+			v := wire.New[NullableEnum](s, 18)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -1486,7 +1506,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 21:
 		{
-			v := &List{raw: frame}
+			v := wire.New[List](s, 16)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -1494,7 +1515,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 22:
 		{
-			v := &Table{raw: frame}
+			v := wire.New[Table](s, 20)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -1502,7 +1524,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 23:
 		{
-			v := &Either{raw: frame}
+			v := wire.New[Either](s, 5)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -1567,4 +1590,94 @@ func decodeClientMessage(frame []byte, s *wire.Scope) (ClientMessage, error) {
 // *UnknownClientMessage. The message keeps a reference to frame.
 func DecodeClientMessage(frame []byte) (ClientMessage, error) {
 	return wire.DecodeFrame(&ClientCodec, frame, decodeClientMessage)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *List) release(r *wire.Reuse) {
+	wire.PutSlice(r, 23, m.V)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *Table) release(r *wire.Reuse) {
+	if m.V != nil {
+		r.Put(24, m.V)
+	}
+}
+
+// ServerMessageDecoder decodes server frames like DecodeServerMessage, into
+// the memory of the messages it returned before: it keeps the last message of
+// each type, with its maps, slices and union values, and decodes the next
+// frame of that type into it. A message it returns, and everything it points
+// at, is valid only until its next Decode; strings stay valid, being slices of
+// a copy of each frame. Steady traffic then costs one allocation per frame,
+// that copy. The zero value is ready to use; a ServerMessageDecoder is not
+// safe for concurrent use.
+type ServerMessageDecoder struct {
+	r    wire.Reuse
+	last ServerMessage
+}
+
+// Decode decodes one server frame as DecodeServerMessage does, reusing the
+// memory of the messages dec returned before: the message it returned last is
+// no longer valid.
+func (dec *ServerMessageDecoder) Decode(frame []byte) (ServerMessage, error) {
+	if dec.last != nil {
+		r := &dec.r
+		switch v := dec.last.(type) {
+		case *Plain:
+			r.Put(19, v)
+		case *Int64Range:
+			r.Put(14, v)
+		case *HalfAbove:
+			r.Put(12, v)
+		case *JustAbove:
+			r.Put(15, v)
+		case *TenE19:
+			r.Put(21, v)
+		case *Exclusive:
+			r.Put(9, v)
+		case *ExclusiveHalf:
+			r.Put(10, v)
+		case *AtLeastE19:
+			r.Put(1, v)
+		case *AboveMax:
+			r.Put(0, v)
+		case *Thirds:
+			r.Put(22, v)
+		case *Fives:
+			r.Put(11, v)
+		case *HugeStep:
+			r.Put(13, v)
+		case *ConstBig:
+			r.Put(2, v)
+		case *ConstTwo:
+			r.Put(4, v)
+		case *ConstHalf:
+			r.Put(3, v)
+		case *EnumWide:
+			r.Put(8, v)
+		case *EnumSmall:
+			r.Put(7, v)
+		case *Empty:
+			r.Put(6, v)
+		case *Nullable:
+			r.Put(17, v)
+		case *NullableEnum:
+			r.Put(18, v)
+		case *List:
+			v.release(r)
+			r.Put(16, v)
+		case *Table:
+			v.release(r)
+			r.Put(20, v)
+		case *Either:
+			r.Put(5, v)
+		}
+		dec.last = nil
+	}
+	m, err := wire.DecodeFrameReuse(&ServerCodec, frame, decodeServerMessage, &dec.r)
+	if m != nil {
+		dec.last = m
+	}
+	return m, err
 }

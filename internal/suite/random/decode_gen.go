@@ -4353,7 +4353,7 @@ func (m *M173) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.V = []json.RawMessage{}
+					m.V = wire.MakeSlice[json.RawMessage](s, 314)
 					i0 := 0
 					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
@@ -8091,7 +8091,7 @@ func (m *M236) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.V = []json.RawMessage{}
+					m.V = wire.MakeSlice[json.RawMessage](s, 315)
 					i0 := 0
 					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
@@ -9455,7 +9455,7 @@ func (m *M259) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.V = []json.RawMessage{}
+					m.V = wire.MakeSlice[json.RawMessage](s, 316)
 					i0 := 0
 					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
@@ -9782,7 +9782,7 @@ func (m *M264) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.V = []json.RawMessage{}
+					m.V = wire.MakeSlice[json.RawMessage](s, 317)
 					i0 := 0
 					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
@@ -10649,7 +10649,7 @@ func (m *M279) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.V = []json.RawMessage{}
+					m.V = wire.MakeSlice[json.RawMessage](s, 318)
 					i0 := 0
 					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
@@ -10922,7 +10922,7 @@ func (m *M283) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.V = []float64{}
+					m.V = wire.MakeSlice[float64](s, 319)
 					i0 := 0
 					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
@@ -11649,7 +11649,7 @@ func (m *M296) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.V = []json.RawMessage{}
+					m.V = wire.MakeSlice[json.RawMessage](s, 320)
 					i0 := 0
 					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
@@ -11772,7 +11772,7 @@ func (m *M298) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.V = []json.RawMessage{}
+					m.V = wire.MakeSlice[json.RawMessage](s, 321)
 					i0 := 0
 					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
@@ -16591,7 +16591,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 	switch tagK {
 	case 1:
 		{
-			v := &M0{raw: frame}
+			v := wire.New[M0](s, 1)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -16599,7 +16600,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 2:
 		{
-			v := &M1{raw: frame}
+			v := wire.New[M1](s, 2)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -16607,7 +16609,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 3:
 		{
-			v := &M10{raw: frame}
+			v := wire.New[M10](s, 3)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -16615,7 +16618,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 4:
 		{
-			v := &M100{raw: frame}
+			v := wire.New[M100](s, 4)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -16623,7 +16627,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 5:
 		{
-			v := &M101{raw: frame}
+			v := wire.New[M101](s, 5)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -16631,7 +16636,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 6:
 		{
-			v := &M102{raw: frame}
+			v := wire.New[M102](s, 6)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -16639,7 +16645,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 7:
 		{
-			v := &M103{raw: frame}
+			v := wire.New[M103](s, 7)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -16647,7 +16654,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 8:
 		{
-			v := &M104{raw: frame}
+			v := wire.New[M104](s, 8)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -16655,7 +16663,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 9:
 		{
-			v := &M105{raw: frame}
+			v := wire.New[M105](s, 9)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -16663,7 +16672,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 10:
 		{
-			v := &M106{raw: frame}
+			v := wire.New[M106](s, 10)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -16671,7 +16681,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 11:
 		{
-			v := &M107{raw: frame}
+			v := wire.New[M107](s, 11)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -16679,7 +16690,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 12:
 		{
-			v := &M108{raw: frame}
+			v := wire.New[M108](s, 12)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -16687,7 +16699,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 13:
 		{
-			v := &M109{raw: frame}
+			v := wire.New[M109](s, 13)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -16695,7 +16708,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 14:
 		{
-			v := &M11{raw: frame}
+			v := wire.New[M11](s, 14)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -16703,7 +16717,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 15:
 		{
-			v := &M110{raw: frame}
+			v := wire.New[M110](s, 15)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -16711,7 +16726,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 16:
 		{
-			v := &M111{raw: frame}
+			v := wire.New[M111](s, 16)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -16719,7 +16735,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 17:
 		{
-			v := &M112{raw: frame}
+			v := wire.New[M112](s, 17)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -16727,7 +16744,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 18:
 		{
-			v := &M113{raw: frame}
+			v := wire.New[M113](s, 18)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -16735,7 +16753,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 19:
 		{
-			v := &M114{raw: frame}
+			v := wire.New[M114](s, 19)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -16743,7 +16762,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 20:
 		{
-			v := &M115{raw: frame}
+			v := wire.New[M115](s, 20)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -16751,7 +16771,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 21:
 		{
-			v := &M116{raw: frame}
+			v := wire.New[M116](s, 21)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -16759,7 +16780,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 22:
 		{
-			v := &M117{raw: frame}
+			v := wire.New[M117](s, 22)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -16767,7 +16789,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 23:
 		{
-			v := &M118{raw: frame}
+			v := wire.New[M118](s, 23)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -16775,7 +16798,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 24:
 		{
-			v := &M119{raw: frame}
+			v := wire.New[M119](s, 24)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -16783,7 +16807,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 25:
 		{
-			v := &M12{raw: frame}
+			v := wire.New[M12](s, 25)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -16791,7 +16816,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 26:
 		{
-			v := &M120{raw: frame}
+			v := wire.New[M120](s, 26)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -16799,7 +16825,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 27:
 		{
-			v := &M121{raw: frame}
+			v := wire.New[M121](s, 27)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -16807,7 +16834,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 28:
 		{
-			v := &M122{raw: frame}
+			v := wire.New[M122](s, 28)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -16815,7 +16843,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 29:
 		{
-			v := &M123{raw: frame}
+			v := wire.New[M123](s, 29)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -16823,7 +16852,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 30:
 		{
-			v := &M124{raw: frame}
+			v := wire.New[M124](s, 30)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -16831,7 +16861,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 31:
 		{
-			v := &M125{raw: frame}
+			v := wire.New[M125](s, 31)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -16839,7 +16870,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 32:
 		{
-			v := &M126{raw: frame}
+			v := wire.New[M126](s, 32)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -16847,7 +16879,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 33:
 		{
-			v := &M127{raw: frame}
+			v := wire.New[M127](s, 34)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -16855,7 +16888,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 34:
 		{
-			v := &M128{raw: frame}
+			v := wire.New[M128](s, 35)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -16863,7 +16897,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 35:
 		{
-			v := &M129{raw: frame}
+			v := wire.New[M129](s, 36)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -16871,7 +16906,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 36:
 		{
-			v := &M13{raw: frame}
+			v := wire.New[M13](s, 37)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -16879,7 +16915,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 37:
 		{
-			v := &M130{raw: frame}
+			v := wire.New[M130](s, 38)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -16887,7 +16924,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 38:
 		{
-			v := &M131{raw: frame}
+			v := wire.New[M131](s, 39)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -16895,7 +16933,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 39:
 		{
-			v := &M132{raw: frame}
+			v := wire.New[M132](s, 40)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -16903,7 +16942,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 40:
 		{
-			v := &M133{raw: frame}
+			v := wire.New[M133](s, 41)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -16911,7 +16951,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 41:
 		{
-			v := &M134{raw: frame}
+			v := wire.New[M134](s, 42)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -16919,7 +16960,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 42:
 		{
-			v := &M135{raw: frame}
+			v := wire.New[M135](s, 43)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -16927,7 +16969,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 43:
 		{
-			v := &M136{raw: frame}
+			v := wire.New[M136](s, 44)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -16935,7 +16978,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 44:
 		{
-			v := &M137{raw: frame}
+			v := wire.New[M137](s, 45)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -16943,7 +16987,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 45:
 		{
-			v := &M138{raw: frame}
+			v := wire.New[M138](s, 47)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -16951,7 +16996,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 46:
 		{
-			v := &M139{raw: frame}
+			v := wire.New[M139](s, 48)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -16959,7 +17005,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 47:
 		{
-			v := &M14{raw: frame}
+			v := wire.New[M14](s, 49)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -16967,7 +17014,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 48:
 		{
-			v := &M140{raw: frame}
+			v := wire.New[M140](s, 50)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -16975,7 +17023,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 49:
 		{
-			v := &M141{raw: frame}
+			v := wire.New[M141](s, 51)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -16983,7 +17032,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 50:
 		{
-			v := &M142{raw: frame}
+			v := wire.New[M142](s, 52)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -16991,7 +17041,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 51:
 		{
-			v := &M143{raw: frame}
+			v := wire.New[M143](s, 53)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -16999,7 +17050,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 52:
 		{
-			v := &M144{raw: frame}
+			v := wire.New[M144](s, 54)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17007,7 +17059,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 53:
 		{
-			v := &M145{raw: frame}
+			v := wire.New[M145](s, 55)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17015,7 +17068,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 54:
 		{
-			v := &M146{raw: frame}
+			v := wire.New[M146](s, 56)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17023,7 +17077,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 55:
 		{
-			v := &M147{raw: frame}
+			v := wire.New[M147](s, 57)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17031,7 +17086,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 56:
 		{
-			v := &M148{raw: frame}
+			v := wire.New[M148](s, 58)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17039,7 +17095,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 57:
 		{
-			v := &M149{raw: frame}
+			v := wire.New[M149](s, 59)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17047,7 +17104,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 58:
 		{
-			v := &M15{raw: frame}
+			v := wire.New[M15](s, 60)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17055,7 +17113,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 59:
 		{
-			v := &M150{raw: frame}
+			v := wire.New[M150](s, 61)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17063,7 +17122,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 60:
 		{
-			v := &M151{raw: frame}
+			v := wire.New[M151](s, 62)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17071,7 +17131,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 61:
 		{
-			v := &M152{raw: frame}
+			v := wire.New[M152](s, 63)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17079,7 +17140,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 62:
 		{
-			v := &M153{raw: frame}
+			v := wire.New[M153](s, 64)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17087,7 +17149,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 63:
 		{
-			v := &M154{raw: frame}
+			v := wire.New[M154](s, 65)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17095,7 +17158,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 64:
 		{
-			v := &M155{raw: frame}
+			v := wire.New[M155](s, 66)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17103,7 +17167,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 65:
 		{
-			v := &M156{raw: frame}
+			v := wire.New[M156](s, 67)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17111,7 +17176,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 66:
 		{
-			v := &M157{raw: frame}
+			v := wire.New[M157](s, 68)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17119,7 +17185,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 67:
 		{
-			v := &M158{raw: frame}
+			v := wire.New[M158](s, 69)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17127,7 +17194,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 68:
 		{
-			v := &M159{raw: frame}
+			v := wire.New[M159](s, 70)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17135,7 +17203,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 69:
 		{
-			v := &M16{raw: frame}
+			v := wire.New[M16](s, 71)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17143,7 +17212,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 70:
 		{
-			v := &M160{raw: frame}
+			v := wire.New[M160](s, 72)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17151,7 +17221,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 71:
 		{
-			v := &M161{raw: frame}
+			v := wire.New[M161](s, 73)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17159,7 +17230,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 72:
 		{
-			v := &M162{raw: frame}
+			v := wire.New[M162](s, 74)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17167,7 +17239,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 73:
 		{
-			v := &M163{raw: frame}
+			v := wire.New[M163](s, 75)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17175,7 +17248,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 74:
 		{
-			v := &M164{raw: frame}
+			v := wire.New[M164](s, 76)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17183,7 +17257,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 75:
 		{
-			v := &M165{raw: frame}
+			v := wire.New[M165](s, 77)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17191,7 +17266,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 76:
 		{
-			v := &M166{raw: frame}
+			v := wire.New[M166](s, 78)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17199,7 +17275,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 77:
 		{
-			v := &M167{raw: frame}
+			v := wire.New[M167](s, 79)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17207,7 +17284,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 78:
 		{
-			v := &M168{raw: frame}
+			v := wire.New[M168](s, 80)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17215,7 +17293,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 79:
 		{
-			v := &M169{raw: frame}
+			v := wire.New[M169](s, 81)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17223,7 +17302,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 80:
 		{
-			v := &M17{raw: frame}
+			v := wire.New[M17](s, 82)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17231,7 +17311,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 81:
 		{
-			v := &M170{raw: frame}
+			v := wire.New[M170](s, 83)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17239,7 +17320,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 82:
 		{
-			v := &M171{raw: frame}
+			v := wire.New[M171](s, 84)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17247,7 +17329,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 83:
 		{
-			v := &M172{raw: frame}
+			v := wire.New[M172](s, 85)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17255,7 +17338,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 84:
 		{
-			v := &M173{raw: frame}
+			v := wire.New[M173](s, 86)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17263,7 +17347,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 85:
 		{
-			v := &M174{raw: frame}
+			v := wire.New[M174](s, 87)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17271,7 +17356,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 86:
 		{
-			v := &M175{raw: frame}
+			v := wire.New[M175](s, 88)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17279,7 +17365,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 87:
 		{
-			v := &M176{raw: frame}
+			v := wire.New[M176](s, 89)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17287,7 +17374,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 88:
 		{
-			v := &M177{raw: frame}
+			v := wire.New[M177](s, 90)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17295,7 +17383,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 89:
 		{
-			v := &M178{raw: frame}
+			v := wire.New[M178](s, 91)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17303,7 +17392,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 90:
 		{
-			v := &M179{raw: frame}
+			v := wire.New[M179](s, 92)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17311,7 +17401,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 91:
 		{
-			v := &M18{raw: frame}
+			v := wire.New[M18](s, 93)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17319,7 +17410,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 92:
 		{
-			v := &M180{raw: frame}
+			v := wire.New[M180](s, 94)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17327,7 +17419,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 93:
 		{
-			v := &M181{raw: frame}
+			v := wire.New[M181](s, 95)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17335,7 +17428,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 94:
 		{
-			v := &M182{raw: frame}
+			v := wire.New[M182](s, 96)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17343,7 +17437,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 95:
 		{
-			v := &M183{raw: frame}
+			v := wire.New[M183](s, 97)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17351,7 +17446,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 96:
 		{
-			v := &M184{raw: frame}
+			v := wire.New[M184](s, 98)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17359,7 +17455,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 97:
 		{
-			v := &M185{raw: frame}
+			v := wire.New[M185](s, 99)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17367,7 +17464,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 98:
 		{
-			v := &M186{raw: frame}
+			v := wire.New[M186](s, 100)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17375,7 +17473,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 99:
 		{
-			v := &M187{raw: frame}
+			v := wire.New[M187](s, 101)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17383,7 +17482,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 100:
 		{
-			v := &M188{raw: frame}
+			v := wire.New[M188](s, 102)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17391,7 +17491,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 101:
 		{
-			v := &M189{raw: frame}
+			v := wire.New[M189](s, 103)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17399,7 +17500,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 102:
 		{
-			v := &M19{raw: frame}
+			v := wire.New[M19](s, 104)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17407,7 +17509,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 103:
 		{
-			v := &M190{raw: frame}
+			v := wire.New[M190](s, 105)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17415,7 +17518,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 104:
 		{
-			v := &M191{raw: frame}
+			v := wire.New[M191](s, 107)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17423,7 +17527,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 105:
 		{
-			v := &M192{raw: frame}
+			v := wire.New[M192](s, 108)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17431,7 +17536,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 106:
 		{
-			v := &M193{raw: frame}
+			v := wire.New[M193](s, 109)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17439,7 +17545,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 107:
 		{
-			v := &M194{raw: frame}
+			v := wire.New[M194](s, 110)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17447,7 +17554,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 108:
 		{
-			v := &M195{raw: frame}
+			v := wire.New[M195](s, 111)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17455,7 +17563,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 109:
 		{
-			v := &M196{raw: frame}
+			v := wire.New[M196](s, 112)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17463,7 +17572,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 110:
 		{
-			v := &M197{raw: frame}
+			v := wire.New[M197](s, 113)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17471,7 +17581,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 111:
 		{
-			v := &M198{raw: frame}
+			v := wire.New[M198](s, 114)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17479,7 +17590,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 112:
 		{
-			v := &M199{raw: frame}
+			v := wire.New[M199](s, 115)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17487,7 +17599,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 113:
 		{
-			v := &M2{raw: frame}
+			v := wire.New[M2](s, 116)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17495,7 +17608,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 114:
 		{
-			v := &M20{raw: frame}
+			v := wire.New[M20](s, 117)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17503,7 +17617,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 115:
 		{
-			v := &M200{raw: frame}
+			v := wire.New[M200](s, 118)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17511,7 +17626,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 116:
 		{
-			v := &M201{raw: frame}
+			v := wire.New[M201](s, 119)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17519,7 +17635,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 117:
 		{
-			v := &M202{raw: frame}
+			v := wire.New[M202](s, 120)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17527,7 +17644,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 118:
 		{
-			v := &M203{raw: frame}
+			v := wire.New[M203](s, 121)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17535,7 +17653,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 119:
 		{
-			v := &M204{raw: frame}
+			v := wire.New[M204](s, 122)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17543,7 +17662,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 120:
 		{
-			v := &M205{raw: frame}
+			v := wire.New[M205](s, 123)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17551,7 +17671,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 121:
 		{
-			v := &M206{raw: frame}
+			v := wire.New[M206](s, 124)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17559,7 +17680,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 122:
 		{
-			v := &M207{raw: frame}
+			v := wire.New[M207](s, 125)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17567,7 +17689,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 123:
 		{
-			v := &M208{raw: frame}
+			v := wire.New[M208](s, 126)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17575,7 +17698,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 124:
 		{
-			v := &M209{raw: frame}
+			v := wire.New[M209](s, 127)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17583,7 +17707,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 125:
 		{
-			v := &M21{raw: frame}
+			v := wire.New[M21](s, 128)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17591,7 +17716,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 126:
 		{
-			v := &M210{raw: frame}
+			v := wire.New[M210](s, 129)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17599,7 +17725,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 127:
 		{
-			v := &M211{raw: frame}
+			v := wire.New[M211](s, 130)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17607,7 +17734,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 128:
 		{
-			v := &M212{raw: frame}
+			v := wire.New[M212](s, 131)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17615,7 +17743,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 129:
 		{
-			v := &M213{raw: frame}
+			v := wire.New[M213](s, 134)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17623,7 +17752,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 130:
 		{
-			v := &M214{raw: frame}
+			v := wire.New[M214](s, 135)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17631,7 +17761,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 131:
 		{
-			v := &M215{raw: frame}
+			v := wire.New[M215](s, 136)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17639,7 +17770,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 132:
 		{
-			v := &M216{raw: frame}
+			v := wire.New[M216](s, 138)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17647,7 +17779,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 133:
 		{
-			v := &M217{raw: frame}
+			v := wire.New[M217](s, 139)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17655,7 +17788,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 134:
 		{
-			v := &M218{raw: frame}
+			v := wire.New[M218](s, 140)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17663,7 +17797,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 135:
 		{
-			v := &M219{raw: frame}
+			v := wire.New[M219](s, 141)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17671,7 +17806,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 136:
 		{
-			v := &M22{raw: frame}
+			v := wire.New[M22](s, 142)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17679,7 +17815,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 137:
 		{
-			v := &M220{raw: frame}
+			v := wire.New[M220](s, 143)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17687,7 +17824,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 138:
 		{
-			v := &M221{raw: frame}
+			v := wire.New[M221](s, 144)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17695,7 +17833,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 139:
 		{
-			v := &M222{raw: frame}
+			v := wire.New[M222](s, 145)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17703,7 +17842,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 140:
 		{
-			v := &M223{raw: frame}
+			v := wire.New[M223](s, 146)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17711,7 +17851,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 141:
 		{
-			v := &M224{raw: frame}
+			v := wire.New[M224](s, 147)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17719,7 +17860,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 142:
 		{
-			v := &M225{raw: frame}
+			v := wire.New[M225](s, 148)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17727,7 +17869,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 143:
 		{
-			v := &M226{raw: frame}
+			v := wire.New[M226](s, 149)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17735,7 +17878,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 144:
 		{
-			v := &M227{raw: frame}
+			v := wire.New[M227](s, 150)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17743,7 +17887,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 145:
 		{
-			v := &M228{raw: frame}
+			v := wire.New[M228](s, 151)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17751,7 +17896,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 146:
 		{
-			v := &M229{raw: frame}
+			v := wire.New[M229](s, 152)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17759,7 +17905,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 147:
 		{
-			v := &M23{raw: frame}
+			v := wire.New[M23](s, 153)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17767,7 +17914,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 148:
 		{
-			v := &M230{raw: frame}
+			v := wire.New[M230](s, 154)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17775,7 +17923,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 149:
 		{
-			v := &M231{raw: frame}
+			v := wire.New[M231](s, 155)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17783,7 +17932,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 150:
 		{
-			v := &M232{raw: frame}
+			v := wire.New[M232](s, 156)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17791,7 +17941,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 151:
 		{
-			v := &M233{raw: frame}
+			v := wire.New[M233](s, 157)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17799,7 +17950,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 152:
 		{
-			v := &M234{raw: frame}
+			v := wire.New[M234](s, 158)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17807,7 +17959,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 153:
 		{
-			v := &M235{raw: frame}
+			v := wire.New[M235](s, 159)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17815,7 +17968,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 154:
 		{
-			v := &M236{raw: frame}
+			v := wire.New[M236](s, 160)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17823,7 +17977,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 155:
 		{
-			v := &M237{raw: frame}
+			v := wire.New[M237](s, 161)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17831,7 +17986,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 156:
 		{
-			v := &M238{raw: frame}
+			v := wire.New[M238](s, 162)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17839,7 +17995,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 157:
 		{
-			v := &M239{raw: frame}
+			v := wire.New[M239](s, 163)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17847,7 +18004,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 158:
 		{
-			v := &M24{raw: frame}
+			v := wire.New[M24](s, 165)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17855,7 +18013,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 159:
 		{
-			v := &M240{raw: frame}
+			v := wire.New[M240](s, 166)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17863,7 +18022,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 160:
 		{
-			v := &M241{raw: frame}
+			v := wire.New[M241](s, 167)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17871,7 +18031,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 161:
 		{
-			v := &M242{raw: frame}
+			v := wire.New[M242](s, 168)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17879,7 +18040,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 162:
 		{
-			v := &M243{raw: frame}
+			v := wire.New[M243](s, 169)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17887,7 +18049,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 163:
 		{
-			v := &M244{raw: frame}
+			v := wire.New[M244](s, 170)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17895,7 +18058,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 164:
 		{
-			v := &M245{raw: frame}
+			v := wire.New[M245](s, 171)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17903,7 +18067,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 165:
 		{
-			v := &M246{raw: frame}
+			v := wire.New[M246](s, 172)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17911,7 +18076,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 166:
 		{
-			v := &M247{raw: frame}
+			v := wire.New[M247](s, 173)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17919,7 +18085,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 167:
 		{
-			v := &M248{raw: frame}
+			v := wire.New[M248](s, 174)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17927,7 +18094,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 168:
 		{
-			v := &M249{raw: frame}
+			v := wire.New[M249](s, 175)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17935,7 +18103,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 169:
 		{
-			v := &M25{raw: frame}
+			v := wire.New[M25](s, 177)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17943,7 +18112,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 170:
 		{
-			v := &M250{raw: frame}
+			v := wire.New[M250](s, 178)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17951,7 +18121,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 171:
 		{
-			v := &M251{raw: frame}
+			v := wire.New[M251](s, 179)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17959,7 +18130,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 172:
 		{
-			v := &M252{raw: frame}
+			v := wire.New[M252](s, 180)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17967,7 +18139,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 173:
 		{
-			v := &M253{raw: frame}
+			v := wire.New[M253](s, 181)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17975,7 +18148,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 174:
 		{
-			v := &M254{raw: frame}
+			v := wire.New[M254](s, 182)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17983,7 +18157,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 175:
 		{
-			v := &M255{raw: frame}
+			v := wire.New[M255](s, 183)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17991,7 +18166,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 176:
 		{
-			v := &M256{raw: frame}
+			v := wire.New[M256](s, 184)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -17999,7 +18175,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 177:
 		{
-			v := &M257{raw: frame}
+			v := wire.New[M257](s, 185)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18007,7 +18184,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 178:
 		{
-			v := &M258{raw: frame}
+			v := wire.New[M258](s, 186)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18015,7 +18193,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 179:
 		{
-			v := &M259{raw: frame}
+			v := wire.New[M259](s, 187)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18023,7 +18202,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 180:
 		{
-			v := &M26{raw: frame}
+			v := wire.New[M26](s, 188)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18031,7 +18211,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 181:
 		{
-			v := &M260{raw: frame}
+			v := wire.New[M260](s, 189)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18039,7 +18220,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 182:
 		{
-			v := &M261{raw: frame}
+			v := wire.New[M261](s, 190)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18047,7 +18229,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 183:
 		{
-			v := &M262{raw: frame}
+			v := wire.New[M262](s, 191)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18055,7 +18238,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 184:
 		{
-			v := &M263{raw: frame}
+			v := wire.New[M263](s, 192)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18063,7 +18247,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 185:
 		{
-			v := &M264{raw: frame}
+			v := wire.New[M264](s, 193)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18071,7 +18256,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 186:
 		{
-			v := &M265{raw: frame}
+			v := wire.New[M265](s, 194)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18079,7 +18265,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 187:
 		{
-			v := &M266{raw: frame}
+			v := wire.New[M266](s, 195)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18087,7 +18274,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 188:
 		{
-			v := &M267{raw: frame}
+			v := wire.New[M267](s, 196)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18095,7 +18283,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 189:
 		{
-			v := &M268{raw: frame}
+			v := wire.New[M268](s, 197)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18103,7 +18292,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 190:
 		{
-			v := &M269{raw: frame}
+			v := wire.New[M269](s, 198)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18111,7 +18301,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 191:
 		{
-			v := &M27{raw: frame}
+			v := wire.New[M27](s, 199)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18119,7 +18310,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 192:
 		{
-			v := &M270{raw: frame}
+			v := wire.New[M270](s, 200)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18127,7 +18319,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 193:
 		{
-			v := &M271{raw: frame}
+			v := wire.New[M271](s, 201)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18135,7 +18328,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 194:
 		{
-			v := &M272{raw: frame}
+			v := wire.New[M272](s, 202)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18143,7 +18337,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 195:
 		{
-			v := &M273{raw: frame}
+			v := wire.New[M273](s, 203)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18151,7 +18346,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 196:
 		{
-			v := &M274{raw: frame}
+			v := wire.New[M274](s, 204)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18159,7 +18355,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 197:
 		{
-			v := &M275{raw: frame}
+			v := wire.New[M275](s, 205)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18167,7 +18364,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 198:
 		{
-			v := &M276{raw: frame}
+			v := wire.New[M276](s, 206)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18175,7 +18373,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 199:
 		{
-			v := &M277{raw: frame}
+			v := wire.New[M277](s, 207)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18183,7 +18382,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 200:
 		{
-			v := &M278{raw: frame}
+			v := wire.New[M278](s, 208)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18191,7 +18391,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 201:
 		{
-			v := &M279{raw: frame}
+			v := wire.New[M279](s, 209)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18199,7 +18400,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 202:
 		{
-			v := &M28{raw: frame}
+			v := wire.New[M28](s, 210)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18207,7 +18409,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 203:
 		{
-			v := &M280{raw: frame}
+			v := wire.New[M280](s, 211)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18215,7 +18418,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 204:
 		{
-			v := &M281{raw: frame}
+			v := wire.New[M281](s, 212)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18223,7 +18427,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 205:
 		{
-			v := &M282{raw: frame}
+			v := wire.New[M282](s, 213)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18231,7 +18436,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 206:
 		{
-			v := &M283{raw: frame}
+			v := wire.New[M283](s, 214)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18239,7 +18445,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 207:
 		{
-			v := &M284{raw: frame}
+			v := wire.New[M284](s, 215)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18247,7 +18454,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 208:
 		{
-			v := &M285{raw: frame}
+			v := wire.New[M285](s, 216)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18255,7 +18463,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 209:
 		{
-			v := &M286{raw: frame}
+			v := wire.New[M286](s, 217)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18263,7 +18472,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 210:
 		{
-			v := &M287{raw: frame}
+			v := wire.New[M287](s, 218)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18271,7 +18481,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 211:
 		{
-			v := &M288{raw: frame}
+			v := wire.New[M288](s, 219)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18279,7 +18490,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 212:
 		{
-			v := &M289{raw: frame}
+			v := wire.New[M289](s, 220)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18287,7 +18499,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 213:
 		{
-			v := &M29{raw: frame}
+			v := wire.New[M29](s, 221)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18295,7 +18508,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 214:
 		{
-			v := &M290{raw: frame}
+			v := wire.New[M290](s, 222)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18303,7 +18517,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 215:
 		{
-			v := &M291{raw: frame}
+			v := wire.New[M291](s, 223)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18311,7 +18526,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 216:
 		{
-			v := &M292{raw: frame}
+			v := wire.New[M292](s, 224)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18319,7 +18535,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 217:
 		{
-			v := &M293{raw: frame}
+			v := wire.New[M293](s, 225)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18327,7 +18544,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 218:
 		{
-			v := &M294{raw: frame}
+			v := wire.New[M294](s, 226)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18335,7 +18553,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 219:
 		{
-			v := &M295{raw: frame}
+			v := wire.New[M295](s, 227)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18343,7 +18562,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 220:
 		{
-			v := &M296{raw: frame}
+			v := wire.New[M296](s, 228)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18351,7 +18571,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 221:
 		{
-			v := &M297{raw: frame}
+			v := wire.New[M297](s, 229)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18359,7 +18580,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 222:
 		{
-			v := &M298{raw: frame}
+			v := wire.New[M298](s, 230)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18367,7 +18589,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 223:
 		{
-			v := &M299{raw: frame}
+			v := wire.New[M299](s, 231)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18375,7 +18598,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 224:
 		{
-			v := &M3{raw: frame}
+			v := wire.New[M3](s, 232)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18383,7 +18607,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 225:
 		{
-			v := &M30{raw: frame}
+			v := wire.New[M30](s, 233)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18391,7 +18616,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 226:
 		{
-			v := &M31{raw: frame}
+			v := wire.New[M31](s, 234)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18399,7 +18625,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 227:
 		{
-			v := &M32{raw: frame}
+			v := wire.New[M32](s, 235)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18407,7 +18634,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 228:
 		{
-			v := &M33{raw: frame}
+			v := wire.New[M33](s, 236)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18415,7 +18643,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 229:
 		{
-			v := &M34{raw: frame}
+			v := wire.New[M34](s, 237)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18423,7 +18652,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 230:
 		{
-			v := &M35{raw: frame}
+			v := wire.New[M35](s, 238)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18431,7 +18661,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 231:
 		{
-			v := &M36{raw: frame}
+			v := wire.New[M36](s, 239)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18439,7 +18670,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 232:
 		{
-			v := &M37{raw: frame}
+			v := wire.New[M37](s, 240)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18447,7 +18679,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 233:
 		{
-			v := &M38{raw: frame}
+			v := wire.New[M38](s, 241)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18455,7 +18688,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 234:
 		{
-			v := &M39{raw: frame}
+			v := wire.New[M39](s, 242)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18463,7 +18697,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 235:
 		{
-			v := &M4{raw: frame}
+			v := wire.New[M4](s, 243)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18471,7 +18706,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 236:
 		{
-			v := &M40{raw: frame}
+			v := wire.New[M40](s, 244)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18479,7 +18715,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 237:
 		{
-			v := &M41{raw: frame}
+			v := wire.New[M41](s, 245)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18487,7 +18724,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 238:
 		{
-			v := &M42{raw: frame}
+			v := wire.New[M42](s, 246)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18495,7 +18733,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 239:
 		{
-			v := &M43{raw: frame}
+			v := wire.New[M43](s, 249)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18503,7 +18742,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 240:
 		{
-			v := &M44{raw: frame}
+			v := wire.New[M44](s, 250)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18511,7 +18751,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 241:
 		{
-			v := &M45{raw: frame}
+			v := wire.New[M45](s, 251)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18519,7 +18760,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 242:
 		{
-			v := &M46{raw: frame}
+			v := wire.New[M46](s, 252)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18527,7 +18769,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 243:
 		{
-			v := &M47{raw: frame}
+			v := wire.New[M47](s, 253)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18535,7 +18778,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 244:
 		{
-			v := &M48{raw: frame}
+			v := wire.New[M48](s, 254)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18543,7 +18787,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 245:
 		{
-			v := &M49{raw: frame}
+			v := wire.New[M49](s, 255)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18551,7 +18796,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 246:
 		{
-			v := &M5{raw: frame}
+			v := wire.New[M5](s, 257)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18559,7 +18805,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 247:
 		{
-			v := &M50{raw: frame}
+			v := wire.New[M50](s, 258)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18567,7 +18814,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 248:
 		{
-			v := &M51{raw: frame}
+			v := wire.New[M51](s, 259)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18575,7 +18823,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 249:
 		{
-			v := &M52{raw: frame}
+			v := wire.New[M52](s, 260)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18583,7 +18832,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 250:
 		{
-			v := &M53{raw: frame}
+			v := wire.New[M53](s, 261)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18591,7 +18841,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 251:
 		{
-			v := &M54{raw: frame}
+			v := wire.New[M54](s, 262)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18599,7 +18850,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 252:
 		{
-			v := &M55{raw: frame}
+			v := wire.New[M55](s, 263)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18607,7 +18859,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 253:
 		{
-			v := &M56{raw: frame}
+			v := wire.New[M56](s, 264)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18615,7 +18868,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 254:
 		{
-			v := &M57{raw: frame}
+			v := wire.New[M57](s, 265)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18623,7 +18877,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 255:
 		{
-			v := &M58{raw: frame}
+			v := wire.New[M58](s, 266)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18631,7 +18886,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 256:
 		{
-			v := &M59{raw: frame}
+			v := wire.New[M59](s, 267)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18639,7 +18895,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 257:
 		{
-			v := &M6{raw: frame}
+			v := wire.New[M6](s, 268)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18647,7 +18904,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 258:
 		{
-			v := &M60{raw: frame}
+			v := wire.New[M60](s, 269)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18655,7 +18913,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 259:
 		{
-			v := &M61{raw: frame}
+			v := wire.New[M61](s, 270)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18663,7 +18922,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 260:
 		{
-			v := &M62{raw: frame}
+			v := wire.New[M62](s, 271)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18671,7 +18931,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 261:
 		{
-			v := &M63{raw: frame}
+			v := wire.New[M63](s, 272)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18679,7 +18940,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 262:
 		{
-			v := &M64{raw: frame}
+			v := wire.New[M64](s, 273)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18687,7 +18949,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 263:
 		{
-			v := &M65{raw: frame}
+			v := wire.New[M65](s, 274)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18695,7 +18958,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 264:
 		{
-			v := &M66{raw: frame}
+			v := wire.New[M66](s, 275)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18703,7 +18967,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 265:
 		{
-			v := &M67{raw: frame}
+			v := wire.New[M67](s, 276)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18711,7 +18976,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 266:
 		{
-			v := &M68{raw: frame}
+			v := wire.New[M68](s, 277)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18719,7 +18985,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 267:
 		{
-			v := &M69{raw: frame}
+			v := wire.New[M69](s, 278)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18727,7 +18994,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 268:
 		{
-			v := &M7{raw: frame}
+			v := wire.New[M7](s, 279)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18735,7 +19003,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 269:
 		{
-			v := &M70{raw: frame}
+			v := wire.New[M70](s, 280)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18743,7 +19012,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 270:
 		{
-			v := &M71{raw: frame}
+			v := wire.New[M71](s, 281)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18751,7 +19021,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 271:
 		{
-			v := &M72{raw: frame}
+			v := wire.New[M72](s, 282)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18759,7 +19030,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 272:
 		{
-			v := &M73{raw: frame}
+			v := wire.New[M73](s, 283)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18767,7 +19039,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 273:
 		{
-			v := &M74{raw: frame}
+			v := wire.New[M74](s, 284)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18775,7 +19048,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 274:
 		{
-			v := &M75{raw: frame}
+			v := wire.New[M75](s, 285)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18783,7 +19057,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 275:
 		{
-			v := &M76{raw: frame}
+			v := wire.New[M76](s, 286)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18791,7 +19066,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 276:
 		{
-			v := &M77{raw: frame}
+			v := wire.New[M77](s, 287)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18799,7 +19075,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 277:
 		{
-			v := &M78{raw: frame}
+			v := wire.New[M78](s, 288)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18807,7 +19084,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 278:
 		{
-			v := &M79{raw: frame}
+			v := wire.New[M79](s, 289)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18815,7 +19093,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 279:
 		{
-			v := &M8{raw: frame}
+			v := wire.New[M8](s, 290)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18823,7 +19102,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 280:
 		{
-			v := &M80{raw: frame}
+			v := wire.New[M80](s, 291)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18831,7 +19111,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 281:
 		{
-			v := &M81{raw: frame}
+			v := wire.New[M81](s, 292)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18839,7 +19120,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 282:
 		{
-			v := &M82{raw: frame}
+			v := wire.New[M82](s, 293)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18847,7 +19129,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 283:
 		{
-			v := &M83{raw: frame}
+			v := wire.New[M83](s, 294)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18855,7 +19138,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 284:
 		{
-			v := &M84{raw: frame}
+			v := wire.New[M84](s, 296)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18863,7 +19147,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 285:
 		{
-			v := &M85{raw: frame}
+			v := wire.New[M85](s, 297)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18871,7 +19156,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 286:
 		{
-			v := &M86{raw: frame}
+			v := wire.New[M86](s, 298)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18879,7 +19165,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 287:
 		{
-			v := &M87{raw: frame}
+			v := wire.New[M87](s, 299)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18887,7 +19174,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 288:
 		{
-			v := &M88{raw: frame}
+			v := wire.New[M88](s, 300)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18895,7 +19183,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 289:
 		{
-			v := &M89{raw: frame}
+			v := wire.New[M89](s, 301)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18903,7 +19192,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 290:
 		{
-			v := &M9{raw: frame}
+			v := wire.New[M9](s, 302)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18911,7 +19201,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 291:
 		{
-			v := &M90{raw: frame}
+			v := wire.New[M90](s, 303)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18919,7 +19210,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 292:
 		{
-			v := &M91{raw: frame}
+			v := wire.New[M91](s, 304)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18927,7 +19219,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 293:
 		{
-			v := &M92{raw: frame}
+			v := wire.New[M92](s, 306)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18935,7 +19228,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 294:
 		{
-			v := &M93{raw: frame}
+			v := wire.New[M93](s, 307)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18943,7 +19237,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 295:
 		{
-			v := &M94{raw: frame}
+			v := wire.New[M94](s, 308)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18951,7 +19246,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 296:
 		{
-			v := &M95{raw: frame}
+			v := wire.New[M95](s, 309)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18959,7 +19255,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 297:
 		{
-			v := &M96{raw: frame}
+			v := wire.New[M96](s, 310)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18967,7 +19264,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 298:
 		{
-			v := &M97{raw: frame}
+			v := wire.New[M97](s, 311)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18975,7 +19273,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 299:
 		{
-			v := &M98{raw: frame}
+			v := wire.New[M98](s, 312)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -18983,7 +19282,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 300:
 		{
-			v := &M99{raw: frame}
+			v := wire.New[M99](s, 313)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -19032,7 +19332,8 @@ func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error)
 	s.SetFrame(frame)
 	var m ClientMessage
 	{
-		v := &Hello{raw: frame}
+		v := wire.New[Hello](s, 0)
+		v.raw = frame
 		if err := v.decodeJX(d, s); err != nil {
 			return nil, err
 		}
@@ -19056,6 +19357,684 @@ func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error)
 // *UnknownClientMessage. The message keeps a reference to frame.
 func DecodeClientMessage(frame []byte) (ClientMessage, error) {
 	return wire.DecodeFrame(&ClientCodec, frame, decodeClientMessage)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *M173) release(r *wire.Reuse) {
+	wire.PutSlice(r, 314, m.V)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *M236) release(r *wire.Reuse) {
+	wire.PutSlice(r, 315, m.V)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *M259) release(r *wire.Reuse) {
+	wire.PutSlice(r, 316, m.V)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *M264) release(r *wire.Reuse) {
+	wire.PutSlice(r, 317, m.V)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *M279) release(r *wire.Reuse) {
+	wire.PutSlice(r, 318, m.V)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *M283) release(r *wire.Reuse) {
+	wire.PutSlice(r, 319, m.V)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *M296) release(r *wire.Reuse) {
+	wire.PutSlice(r, 320, m.V)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *M298) release(r *wire.Reuse) {
+	wire.PutSlice(r, 321, m.V)
+}
+
+// ServerMessageDecoder decodes server frames like DecodeServerMessage, into
+// the memory of the messages it returned before: it keeps the last message of
+// each type, with its maps, slices and union values, and decodes the next
+// frame of that type into it. A message it returns, and everything it points
+// at, is valid only until its next Decode; strings stay valid, being slices of
+// a copy of each frame. Steady traffic then costs one allocation per frame,
+// that copy. The zero value is ready to use; a ServerMessageDecoder is not
+// safe for concurrent use.
+type ServerMessageDecoder struct {
+	r    wire.Reuse
+	last ServerMessage
+}
+
+// Decode decodes one server frame as DecodeServerMessage does, reusing the
+// memory of the messages dec returned before: the message it returned last is
+// no longer valid.
+func (dec *ServerMessageDecoder) Decode(frame []byte) (ServerMessage, error) {
+	if dec.last != nil {
+		r := &dec.r
+		switch v := dec.last.(type) {
+		case *M0:
+			r.Put(1, v)
+		case *M1:
+			r.Put(2, v)
+		case *M10:
+			r.Put(3, v)
+		case *M100:
+			r.Put(4, v)
+		case *M101:
+			r.Put(5, v)
+		case *M102:
+			r.Put(6, v)
+		case *M103:
+			r.Put(7, v)
+		case *M104:
+			r.Put(8, v)
+		case *M105:
+			r.Put(9, v)
+		case *M106:
+			r.Put(10, v)
+		case *M107:
+			r.Put(11, v)
+		case *M108:
+			r.Put(12, v)
+		case *M109:
+			r.Put(13, v)
+		case *M11:
+			r.Put(14, v)
+		case *M110:
+			r.Put(15, v)
+		case *M111:
+			r.Put(16, v)
+		case *M112:
+			r.Put(17, v)
+		case *M113:
+			r.Put(18, v)
+		case *M114:
+			r.Put(19, v)
+		case *M115:
+			r.Put(20, v)
+		case *M116:
+			r.Put(21, v)
+		case *M117:
+			r.Put(22, v)
+		case *M118:
+			r.Put(23, v)
+		case *M119:
+			r.Put(24, v)
+		case *M12:
+			r.Put(25, v)
+		case *M120:
+			r.Put(26, v)
+		case *M121:
+			r.Put(27, v)
+		case *M122:
+			r.Put(28, v)
+		case *M123:
+			r.Put(29, v)
+		case *M124:
+			r.Put(30, v)
+		case *M125:
+			r.Put(31, v)
+		case *M126:
+			r.Put(32, v)
+		case *M127:
+			r.Put(34, v)
+		case *M128:
+			r.Put(35, v)
+		case *M129:
+			r.Put(36, v)
+		case *M13:
+			r.Put(37, v)
+		case *M130:
+			r.Put(38, v)
+		case *M131:
+			r.Put(39, v)
+		case *M132:
+			r.Put(40, v)
+		case *M133:
+			r.Put(41, v)
+		case *M134:
+			r.Put(42, v)
+		case *M135:
+			r.Put(43, v)
+		case *M136:
+			r.Put(44, v)
+		case *M137:
+			r.Put(45, v)
+		case *M138:
+			r.Put(47, v)
+		case *M139:
+			r.Put(48, v)
+		case *M14:
+			r.Put(49, v)
+		case *M140:
+			r.Put(50, v)
+		case *M141:
+			r.Put(51, v)
+		case *M142:
+			r.Put(52, v)
+		case *M143:
+			r.Put(53, v)
+		case *M144:
+			r.Put(54, v)
+		case *M145:
+			r.Put(55, v)
+		case *M146:
+			r.Put(56, v)
+		case *M147:
+			r.Put(57, v)
+		case *M148:
+			r.Put(58, v)
+		case *M149:
+			r.Put(59, v)
+		case *M15:
+			r.Put(60, v)
+		case *M150:
+			r.Put(61, v)
+		case *M151:
+			r.Put(62, v)
+		case *M152:
+			r.Put(63, v)
+		case *M153:
+			r.Put(64, v)
+		case *M154:
+			r.Put(65, v)
+		case *M155:
+			r.Put(66, v)
+		case *M156:
+			r.Put(67, v)
+		case *M157:
+			r.Put(68, v)
+		case *M158:
+			r.Put(69, v)
+		case *M159:
+			r.Put(70, v)
+		case *M16:
+			r.Put(71, v)
+		case *M160:
+			r.Put(72, v)
+		case *M161:
+			r.Put(73, v)
+		case *M162:
+			r.Put(74, v)
+		case *M163:
+			r.Put(75, v)
+		case *M164:
+			r.Put(76, v)
+		case *M165:
+			r.Put(77, v)
+		case *M166:
+			r.Put(78, v)
+		case *M167:
+			r.Put(79, v)
+		case *M168:
+			r.Put(80, v)
+		case *M169:
+			r.Put(81, v)
+		case *M17:
+			r.Put(82, v)
+		case *M170:
+			r.Put(83, v)
+		case *M171:
+			r.Put(84, v)
+		case *M172:
+			r.Put(85, v)
+		case *M173:
+			v.release(r)
+			r.Put(86, v)
+		case *M174:
+			r.Put(87, v)
+		case *M175:
+			r.Put(88, v)
+		case *M176:
+			r.Put(89, v)
+		case *M177:
+			r.Put(90, v)
+		case *M178:
+			r.Put(91, v)
+		case *M179:
+			r.Put(92, v)
+		case *M18:
+			r.Put(93, v)
+		case *M180:
+			r.Put(94, v)
+		case *M181:
+			r.Put(95, v)
+		case *M182:
+			r.Put(96, v)
+		case *M183:
+			r.Put(97, v)
+		case *M184:
+			r.Put(98, v)
+		case *M185:
+			r.Put(99, v)
+		case *M186:
+			r.Put(100, v)
+		case *M187:
+			r.Put(101, v)
+		case *M188:
+			r.Put(102, v)
+		case *M189:
+			r.Put(103, v)
+		case *M19:
+			r.Put(104, v)
+		case *M190:
+			r.Put(105, v)
+		case *M191:
+			r.Put(107, v)
+		case *M192:
+			r.Put(108, v)
+		case *M193:
+			r.Put(109, v)
+		case *M194:
+			r.Put(110, v)
+		case *M195:
+			r.Put(111, v)
+		case *M196:
+			r.Put(112, v)
+		case *M197:
+			r.Put(113, v)
+		case *M198:
+			r.Put(114, v)
+		case *M199:
+			r.Put(115, v)
+		case *M2:
+			r.Put(116, v)
+		case *M20:
+			r.Put(117, v)
+		case *M200:
+			r.Put(118, v)
+		case *M201:
+			r.Put(119, v)
+		case *M202:
+			r.Put(120, v)
+		case *M203:
+			r.Put(121, v)
+		case *M204:
+			r.Put(122, v)
+		case *M205:
+			r.Put(123, v)
+		case *M206:
+			r.Put(124, v)
+		case *M207:
+			r.Put(125, v)
+		case *M208:
+			r.Put(126, v)
+		case *M209:
+			r.Put(127, v)
+		case *M21:
+			r.Put(128, v)
+		case *M210:
+			r.Put(129, v)
+		case *M211:
+			r.Put(130, v)
+		case *M212:
+			r.Put(131, v)
+		case *M213:
+			r.Put(134, v)
+		case *M214:
+			r.Put(135, v)
+		case *M215:
+			r.Put(136, v)
+		case *M216:
+			r.Put(138, v)
+		case *M217:
+			r.Put(139, v)
+		case *M218:
+			r.Put(140, v)
+		case *M219:
+			r.Put(141, v)
+		case *M22:
+			r.Put(142, v)
+		case *M220:
+			r.Put(143, v)
+		case *M221:
+			r.Put(144, v)
+		case *M222:
+			r.Put(145, v)
+		case *M223:
+			r.Put(146, v)
+		case *M224:
+			r.Put(147, v)
+		case *M225:
+			r.Put(148, v)
+		case *M226:
+			r.Put(149, v)
+		case *M227:
+			r.Put(150, v)
+		case *M228:
+			r.Put(151, v)
+		case *M229:
+			r.Put(152, v)
+		case *M23:
+			r.Put(153, v)
+		case *M230:
+			r.Put(154, v)
+		case *M231:
+			r.Put(155, v)
+		case *M232:
+			r.Put(156, v)
+		case *M233:
+			r.Put(157, v)
+		case *M234:
+			r.Put(158, v)
+		case *M235:
+			r.Put(159, v)
+		case *M236:
+			v.release(r)
+			r.Put(160, v)
+		case *M237:
+			r.Put(161, v)
+		case *M238:
+			r.Put(162, v)
+		case *M239:
+			r.Put(163, v)
+		case *M24:
+			r.Put(165, v)
+		case *M240:
+			r.Put(166, v)
+		case *M241:
+			r.Put(167, v)
+		case *M242:
+			r.Put(168, v)
+		case *M243:
+			r.Put(169, v)
+		case *M244:
+			r.Put(170, v)
+		case *M245:
+			r.Put(171, v)
+		case *M246:
+			r.Put(172, v)
+		case *M247:
+			r.Put(173, v)
+		case *M248:
+			r.Put(174, v)
+		case *M249:
+			r.Put(175, v)
+		case *M25:
+			r.Put(177, v)
+		case *M250:
+			r.Put(178, v)
+		case *M251:
+			r.Put(179, v)
+		case *M252:
+			r.Put(180, v)
+		case *M253:
+			r.Put(181, v)
+		case *M254:
+			r.Put(182, v)
+		case *M255:
+			r.Put(183, v)
+		case *M256:
+			r.Put(184, v)
+		case *M257:
+			r.Put(185, v)
+		case *M258:
+			r.Put(186, v)
+		case *M259:
+			v.release(r)
+			r.Put(187, v)
+		case *M26:
+			r.Put(188, v)
+		case *M260:
+			r.Put(189, v)
+		case *M261:
+			r.Put(190, v)
+		case *M262:
+			r.Put(191, v)
+		case *M263:
+			r.Put(192, v)
+		case *M264:
+			v.release(r)
+			r.Put(193, v)
+		case *M265:
+			r.Put(194, v)
+		case *M266:
+			r.Put(195, v)
+		case *M267:
+			r.Put(196, v)
+		case *M268:
+			r.Put(197, v)
+		case *M269:
+			r.Put(198, v)
+		case *M27:
+			r.Put(199, v)
+		case *M270:
+			r.Put(200, v)
+		case *M271:
+			r.Put(201, v)
+		case *M272:
+			r.Put(202, v)
+		case *M273:
+			r.Put(203, v)
+		case *M274:
+			r.Put(204, v)
+		case *M275:
+			r.Put(205, v)
+		case *M276:
+			r.Put(206, v)
+		case *M277:
+			r.Put(207, v)
+		case *M278:
+			r.Put(208, v)
+		case *M279:
+			v.release(r)
+			r.Put(209, v)
+		case *M28:
+			r.Put(210, v)
+		case *M280:
+			r.Put(211, v)
+		case *M281:
+			r.Put(212, v)
+		case *M282:
+			r.Put(213, v)
+		case *M283:
+			v.release(r)
+			r.Put(214, v)
+		case *M284:
+			r.Put(215, v)
+		case *M285:
+			r.Put(216, v)
+		case *M286:
+			r.Put(217, v)
+		case *M287:
+			r.Put(218, v)
+		case *M288:
+			r.Put(219, v)
+		case *M289:
+			r.Put(220, v)
+		case *M29:
+			r.Put(221, v)
+		case *M290:
+			r.Put(222, v)
+		case *M291:
+			r.Put(223, v)
+		case *M292:
+			r.Put(224, v)
+		case *M293:
+			r.Put(225, v)
+		case *M294:
+			r.Put(226, v)
+		case *M295:
+			r.Put(227, v)
+		case *M296:
+			v.release(r)
+			r.Put(228, v)
+		case *M297:
+			r.Put(229, v)
+		case *M298:
+			v.release(r)
+			r.Put(230, v)
+		case *M299:
+			r.Put(231, v)
+		case *M3:
+			r.Put(232, v)
+		case *M30:
+			r.Put(233, v)
+		case *M31:
+			r.Put(234, v)
+		case *M32:
+			r.Put(235, v)
+		case *M33:
+			r.Put(236, v)
+		case *M34:
+			r.Put(237, v)
+		case *M35:
+			r.Put(238, v)
+		case *M36:
+			r.Put(239, v)
+		case *M37:
+			r.Put(240, v)
+		case *M38:
+			r.Put(241, v)
+		case *M39:
+			r.Put(242, v)
+		case *M4:
+			r.Put(243, v)
+		case *M40:
+			r.Put(244, v)
+		case *M41:
+			r.Put(245, v)
+		case *M42:
+			r.Put(246, v)
+		case *M43:
+			r.Put(249, v)
+		case *M44:
+			r.Put(250, v)
+		case *M45:
+			r.Put(251, v)
+		case *M46:
+			r.Put(252, v)
+		case *M47:
+			r.Put(253, v)
+		case *M48:
+			r.Put(254, v)
+		case *M49:
+			r.Put(255, v)
+		case *M5:
+			r.Put(257, v)
+		case *M50:
+			r.Put(258, v)
+		case *M51:
+			r.Put(259, v)
+		case *M52:
+			r.Put(260, v)
+		case *M53:
+			r.Put(261, v)
+		case *M54:
+			r.Put(262, v)
+		case *M55:
+			r.Put(263, v)
+		case *M56:
+			r.Put(264, v)
+		case *M57:
+			r.Put(265, v)
+		case *M58:
+			r.Put(266, v)
+		case *M59:
+			r.Put(267, v)
+		case *M6:
+			r.Put(268, v)
+		case *M60:
+			r.Put(269, v)
+		case *M61:
+			r.Put(270, v)
+		case *M62:
+			r.Put(271, v)
+		case *M63:
+			r.Put(272, v)
+		case *M64:
+			r.Put(273, v)
+		case *M65:
+			r.Put(274, v)
+		case *M66:
+			r.Put(275, v)
+		case *M67:
+			r.Put(276, v)
+		case *M68:
+			r.Put(277, v)
+		case *M69:
+			r.Put(278, v)
+		case *M7:
+			r.Put(279, v)
+		case *M70:
+			r.Put(280, v)
+		case *M71:
+			r.Put(281, v)
+		case *M72:
+			r.Put(282, v)
+		case *M73:
+			r.Put(283, v)
+		case *M74:
+			r.Put(284, v)
+		case *M75:
+			r.Put(285, v)
+		case *M76:
+			r.Put(286, v)
+		case *M77:
+			r.Put(287, v)
+		case *M78:
+			r.Put(288, v)
+		case *M79:
+			r.Put(289, v)
+		case *M8:
+			r.Put(290, v)
+		case *M80:
+			r.Put(291, v)
+		case *M81:
+			r.Put(292, v)
+		case *M82:
+			r.Put(293, v)
+		case *M83:
+			r.Put(294, v)
+		case *M84:
+			r.Put(296, v)
+		case *M85:
+			r.Put(297, v)
+		case *M86:
+			r.Put(298, v)
+		case *M87:
+			r.Put(299, v)
+		case *M88:
+			r.Put(300, v)
+		case *M89:
+			r.Put(301, v)
+		case *M9:
+			r.Put(302, v)
+		case *M90:
+			r.Put(303, v)
+		case *M91:
+			r.Put(304, v)
+		case *M92:
+			r.Put(306, v)
+		case *M93:
+			r.Put(307, v)
+		case *M94:
+			r.Put(308, v)
+		case *M95:
+			r.Put(309, v)
+		case *M96:
+			r.Put(310, v)
+		case *M97:
+			r.Put(311, v)
+		case *M98:
+			r.Put(312, v)
+		case *M99:
+			r.Put(313, v)
+		}
+		dec.last = nil
+	}
+	m, err := wire.DecodeFrameReuse(&ServerCodec, frame, decodeServerMessage, &dec.r)
+	if m != nil {
+		dec.last = m
+	}
+	return m, err
 }
 
 var (

@@ -128,7 +128,7 @@ func decodeChoiceValue(d *jx.Decoder, s *wire.Scope) (ChoiceValue, error) {
 		}()
 		return ChoiceValueBoolean(v), err
 	case jx.Object:
-		v := new(Choice1)
+		v := wire.New[Choice1](s, 2)
 		return v, v.decodeJX(d, s)
 	}
 	return nil, wire.Mismatch(d, s, "boolean or object")
@@ -444,6 +444,30 @@ func decodeLooseFrameOnce(frame []byte, s *wire.Scope) (wire.Message, error) {
 		return nil, err
 	}
 	return v, nil
+}
+
+// ServerMessageDecoder decodes server frames like DecodeServerMessage, into
+// the memory of the messages it returned before: it keeps the last message of
+// each type, with its maps, slices and union values, and decodes the next
+// frame of that type into it. A message it returns, and everything it points
+// at, is valid only until its next Decode; strings stay valid, being slices of
+// a copy of each frame. Steady traffic then costs one allocation per frame,
+// that copy. The zero value is ready to use; a ServerMessageDecoder is not
+// safe for concurrent use.
+type ServerMessageDecoder struct {
+	r    wire.Reuse
+	last ServerMessage
+}
+
+// Decode decodes one server frame as DecodeServerMessage does, reusing the
+// memory of the messages dec returned before: the message it returned last is
+// no longer valid.
+func (dec *ServerMessageDecoder) Decode(frame []byte) (ServerMessage, error) {
+	m, err := wire.DecodeFrameReuse(&ServerCodec, frame, decodeServerMessage, &dec.r)
+	if m != nil {
+		dec.last = m
+	}
+	return m, err
 }
 
 var (

@@ -107,7 +107,8 @@ func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error)
 		}
 	case jx.Object:
 		{
-			v := &Report{raw: frame}
+			v := wire.New[Report](s, 0)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}

@@ -167,7 +167,7 @@ func (m *Snapshot) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.Tags = []string{}
+					m.Tags = wire.MakeSlice[string](s, 7)
 					i0 := 0
 					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
@@ -201,7 +201,7 @@ func (m *Snapshot) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.Items = []SnapshotItemsItem{}
+					m.Items = wire.MakeSlice[SnapshotItemsItem](s, 8)
 					i0 := 0
 					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
@@ -234,7 +234,7 @@ func (m *Snapshot) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.Anything = []json.RawMessage{}
+					m.Anything = wire.MakeSlice[json.RawMessage](s, 9)
 					i0 := 0
 					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
@@ -267,7 +267,7 @@ func (m *Snapshot) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.Counters = map[string]wire.Integer{}
+					m.Counters = wire.MakeMap[wire.Integer](s, 10)
 					if err = d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 						k0 := s.Text(key)
 						var v0 wire.Integer
@@ -297,7 +297,7 @@ func (m *Snapshot) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.Points = map[string]Point{}
+					m.Points = wire.MakeMap[Point](s, 11)
 					if err = d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 						k0 := s.Text(key)
 						var v0 Point
@@ -542,7 +542,7 @@ func (m *Tree) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.Children = []Tree{}
+					m.Children = wire.MakeSlice[Tree](s, 12)
 					i0 := 0
 					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
@@ -575,7 +575,7 @@ func (m *Tree) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.ByName = map[string]Tree{}
+					m.ByName = wire.MakeMap[Tree](s, 13)
 					if err = d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 						k0 := s.Text(key)
 						var v0 Tree
@@ -653,7 +653,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
-		v := &Snapshot{raw: frame}
+		v := wire.New[Snapshot](s, 2)
+		v.raw = frame
 		if err := v.decodeJX(d, s); err != nil {
 			return nil, err
 		}
@@ -693,7 +694,8 @@ func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error)
 	s.SetFrame(frame)
 	var m ClientMessage
 	{
-		v := &Query{raw: frame}
+		v := wire.New[Query](s, 1)
+		v.raw = frame
 		if err := v.decodeJX(d, s); err != nil {
 			return nil, err
 		}
@@ -717,4 +719,65 @@ func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error)
 // *UnknownClientMessage. The message keeps a reference to frame.
 func DecodeClientMessage(frame []byte) (ClientMessage, error) {
 	return wire.DecodeFrame(&ClientCodec, frame, decodeClientMessage)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *Snapshot) release(r *wire.Reuse) {
+	wire.PutSlice(r, 7, m.Tags)
+	wire.PutSlice(r, 8, m.Items)
+	wire.PutSlice(r, 9, m.Anything)
+	if m.Counters != nil {
+		r.Put(10, m.Counters)
+	}
+	if m.Points != nil {
+		r.Put(11, m.Points)
+	}
+	m.Tree.Value.release(r)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *Tree) release(r *wire.Reuse) {
+	for i0 := range m.Children {
+		m.Children[i0].release(r)
+	}
+	wire.PutSlice(r, 12, m.Children)
+	for _, v := range m.ByName {
+		v.release(r)
+	}
+	if m.ByName != nil {
+		r.Put(13, m.ByName)
+	}
+}
+
+// ServerMessageDecoder decodes server frames like DecodeServerMessage, into
+// the memory of the messages it returned before: it keeps the last message of
+// each type, with its maps, slices and union values, and decodes the next
+// frame of that type into it. A message it returns, and everything it points
+// at, is valid only until its next Decode; strings stay valid, being slices of
+// a copy of each frame. Steady traffic then costs one allocation per frame,
+// that copy. The zero value is ready to use; a ServerMessageDecoder is not
+// safe for concurrent use.
+type ServerMessageDecoder struct {
+	r    wire.Reuse
+	last ServerMessage
+}
+
+// Decode decodes one server frame as DecodeServerMessage does, reusing the
+// memory of the messages dec returned before: the message it returned last is
+// no longer valid.
+func (dec *ServerMessageDecoder) Decode(frame []byte) (ServerMessage, error) {
+	if dec.last != nil {
+		r := &dec.r
+		switch v := dec.last.(type) {
+		case *Snapshot:
+			v.release(r)
+			r.Put(2, v)
+		}
+		dec.last = nil
+	}
+	m, err := wire.DecodeFrameReuse(&ServerCodec, frame, decodeServerMessage, &dec.r)
+	if m != nil {
+		dec.last = m
+	}
+	return m, err
 }

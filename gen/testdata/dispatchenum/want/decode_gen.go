@@ -46,7 +46,7 @@ func (m *Batch) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.Ids = []string{}
+					m.Ids = wire.MakeSlice[string](s, 4)
 					i0 := 0
 					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
@@ -268,7 +268,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 	switch tagType {
 	case 1, 2:
 		{
-			v := &Change{raw: frame}
+			v := wire.New[Change](s, 1)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -276,7 +277,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 3:
 		{
-			v := &Removal{raw: frame}
+			v := wire.New[Removal](s, 3)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -284,7 +286,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 4, 5:
 		{
-			v := &Batch{raw: frame}
+			v := wire.New[Batch](s, 0)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -333,7 +336,8 @@ func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error)
 	s.SetFrame(frame)
 	var m ClientMessage
 	{
-		v := &Hello{raw: frame}
+		v := wire.New[Hello](s, 2)
+		v.raw = frame
 		if err := v.decodeJX(d, s); err != nil {
 			return nil, err
 		}
@@ -357,4 +361,46 @@ func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error)
 // *UnknownClientMessage. The message keeps a reference to frame.
 func DecodeClientMessage(frame []byte) (ClientMessage, error) {
 	return wire.DecodeFrame(&ClientCodec, frame, decodeClientMessage)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *Batch) release(r *wire.Reuse) {
+	wire.PutSlice(r, 4, m.Ids)
+}
+
+// ServerMessageDecoder decodes server frames like DecodeServerMessage, into
+// the memory of the messages it returned before: it keeps the last message of
+// each type, with its maps, slices and union values, and decodes the next
+// frame of that type into it. A message it returns, and everything it points
+// at, is valid only until its next Decode; strings stay valid, being slices of
+// a copy of each frame. Steady traffic then costs one allocation per frame,
+// that copy. The zero value is ready to use; a ServerMessageDecoder is not
+// safe for concurrent use.
+type ServerMessageDecoder struct {
+	r    wire.Reuse
+	last ServerMessage
+}
+
+// Decode decodes one server frame as DecodeServerMessage does, reusing the
+// memory of the messages dec returned before: the message it returned last is
+// no longer valid.
+func (dec *ServerMessageDecoder) Decode(frame []byte) (ServerMessage, error) {
+	if dec.last != nil {
+		r := &dec.r
+		switch v := dec.last.(type) {
+		case *Change:
+			r.Put(1, v)
+		case *Removal:
+			r.Put(3, v)
+		case *Batch:
+			v.release(r)
+			r.Put(0, v)
+		}
+		dec.last = nil
+	}
+	m, err := wire.DecodeFrameReuse(&ServerCodec, frame, decodeServerMessage, &dec.r)
+	if m != nil {
+		dec.last = m
+	}
+	return m, err
 }

@@ -317,7 +317,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 	switch has & 0x3 {
 	case 0x1:
 		{
-			v := &Ack{raw: frame}
+			v := wire.New[Ack](s, 0)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -325,7 +326,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 		}
 	case 0x2:
 		{
-			v := &Event{raw: frame}
+			v := wire.New[Event](s, 3)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -401,7 +403,8 @@ func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error)
 		switch has & 0x3 {
 		case 0x1:
 			{
-				v := &SubscribeByID{raw: frame}
+				v := wire.New[SubscribeByID](s, 4)
+				v.raw = frame
 				if err := v.decodeJX(d, s); err != nil {
 					return nil, err
 				}
@@ -409,7 +412,8 @@ func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error)
 			}
 		case 0x2:
 			{
-				v := &SubscribeByPath{raw: frame}
+				v := wire.New[SubscribeByPath](s, 5)
+				v.raw = frame
 				if err := v.decodeJX(d, s); err != nil {
 					return nil, err
 				}
@@ -418,7 +422,8 @@ func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error)
 		}
 	case 2:
 		{
-			v := &Close{raw: frame}
+			v := wire.New[Close](s, 2)
+			v.raw = frame
 			if err := v.decodeJX(d, s); err != nil {
 				return nil, err
 			}
@@ -451,4 +456,38 @@ func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error)
 // *UnknownClientMessage. The message keeps a reference to frame.
 func DecodeClientMessage(frame []byte) (ClientMessage, error) {
 	return wire.DecodeFrame(&ClientCodec, frame, decodeClientMessage)
+}
+
+// ServerMessageDecoder decodes server frames like DecodeServerMessage, into
+// the memory of the messages it returned before: it keeps the last message of
+// each type, with its maps, slices and union values, and decodes the next
+// frame of that type into it. A message it returns, and everything it points
+// at, is valid only until its next Decode; strings stay valid, being slices of
+// a copy of each frame. Steady traffic then costs one allocation per frame,
+// that copy. The zero value is ready to use; a ServerMessageDecoder is not
+// safe for concurrent use.
+type ServerMessageDecoder struct {
+	r    wire.Reuse
+	last ServerMessage
+}
+
+// Decode decodes one server frame as DecodeServerMessage does, reusing the
+// memory of the messages dec returned before: the message it returned last is
+// no longer valid.
+func (dec *ServerMessageDecoder) Decode(frame []byte) (ServerMessage, error) {
+	if dec.last != nil {
+		r := &dec.r
+		switch v := dec.last.(type) {
+		case *Ack:
+			r.Put(0, v)
+		case *Event:
+			r.Put(3, v)
+		}
+		dec.last = nil
+	}
+	m, err := wire.DecodeFrameReuse(&ServerCodec, frame, decodeServerMessage, &dec.r)
+	if m != nil {
+		dec.last = m
+	}
+	return m, err
 }

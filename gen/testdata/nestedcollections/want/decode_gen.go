@@ -31,7 +31,7 @@ func (m *Filter) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.Statuses = []Color{}
+					m.Statuses = wire.MakeSlice[Color](s, 2)
 					i0 := 0
 					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
@@ -68,7 +68,7 @@ func (m *Filter) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.ByKey = map[string]Color{}
+					m.ByKey = wire.MakeMap[Color](s, 3)
 					if err = d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 						k0 := s.Text(key)
 						var v0 Color
@@ -128,7 +128,7 @@ func (m *Matrix) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.Grid = [][]float64{}
+					m.Grid = wire.MakeSlice[[]float64](s, 4)
 					i0 := 0
 					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
@@ -182,7 +182,7 @@ func (m *Matrix) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.ByName = map[string][]string{}
+					m.ByName = wire.MakeMap[[]string](s, 5)
 					if err = d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 						k0 := s.Text(key)
 						var v0 []string
@@ -235,7 +235,7 @@ func (m *Matrix) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.Deep = map[string]map[string]wire.Integer{}
+					m.Deep = wire.MakeMap[map[string]wire.Integer](s, 6)
 					if err = d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 						k0 := s.Text(key)
 						var v0 map[string]wire.Integer
@@ -285,7 +285,7 @@ func (m *Matrix) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.Gaps = []wire.Nullable[wire.Integer]{}
+					m.Gaps = wire.MakeSlice[wire.Nullable[wire.Integer]](s, 7)
 					i0 := 0
 					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
@@ -343,7 +343,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
-		v := &Matrix{raw: frame}
+		v := wire.New[Matrix](s, 1)
+		v.raw = frame
 		if err := v.decodeJX(d, s); err != nil {
 			return nil, err
 		}
@@ -383,7 +384,8 @@ func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error)
 	s.SetFrame(frame)
 	var m ClientMessage
 	{
-		v := &Filter{raw: frame}
+		v := wire.New[Filter](s, 0)
+		v.raw = frame
 		if err := v.decodeJX(d, s); err != nil {
 			return nil, err
 		}
@@ -407,4 +409,49 @@ func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error)
 // *UnknownClientMessage. The message keeps a reference to frame.
 func DecodeClientMessage(frame []byte) (ClientMessage, error) {
 	return wire.DecodeFrame(&ClientCodec, frame, decodeClientMessage)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *Matrix) release(r *wire.Reuse) {
+	wire.PutSlice(r, 4, m.Grid)
+	if m.ByName != nil {
+		r.Put(5, m.ByName)
+	}
+	if m.Deep != nil {
+		r.Put(6, m.Deep)
+	}
+	wire.PutSlice(r, 7, m.Gaps)
+}
+
+// ServerMessageDecoder decodes server frames like DecodeServerMessage, into
+// the memory of the messages it returned before: it keeps the last message of
+// each type, with its maps, slices and union values, and decodes the next
+// frame of that type into it. A message it returns, and everything it points
+// at, is valid only until its next Decode; strings stay valid, being slices of
+// a copy of each frame. Steady traffic then costs one allocation per frame,
+// that copy. The zero value is ready to use; a ServerMessageDecoder is not
+// safe for concurrent use.
+type ServerMessageDecoder struct {
+	r    wire.Reuse
+	last ServerMessage
+}
+
+// Decode decodes one server frame as DecodeServerMessage does, reusing the
+// memory of the messages dec returned before: the message it returned last is
+// no longer valid.
+func (dec *ServerMessageDecoder) Decode(frame []byte) (ServerMessage, error) {
+	if dec.last != nil {
+		r := &dec.r
+		switch v := dec.last.(type) {
+		case *Matrix:
+			v.release(r)
+			r.Put(1, v)
+		}
+		dec.last = nil
+	}
+	m, err := wire.DecodeFrameReuse(&ServerCodec, frame, decodeServerMessage, &dec.r)
+	if m != nil {
+		dec.last = m
+	}
+	return m, err
 }

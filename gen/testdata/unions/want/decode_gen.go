@@ -32,7 +32,7 @@ func (m *Chat) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.Events = []ChatEvent{}
+					m.Events = wire.MakeSlice[ChatEvent](s, 10)
 					i0 := 0
 					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
@@ -138,10 +138,10 @@ func decodeChatEvent(d *jx.Decoder, s *wire.Scope) (ChatEvent, error) {
 	}
 	switch tag {
 	case 1:
-		v := new(ChatText)
+		v := wire.New[ChatText](s, 3)
 		return v, v.decodeJX(d, s)
 	case 2, 3:
-		v := new(ChatLeave)
+		v := wire.New[ChatLeave](s, 2)
 		return v, v.decodeJX(d, s)
 	}
 	raw, err := d.Raw()
@@ -406,7 +406,7 @@ func (m *Move) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.Where = []Target{}
+					m.Where = wire.MakeSlice[Target](s, 11)
 					i0 := 0
 					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
@@ -499,10 +499,10 @@ func decodeNotice(d *jx.Decoder, s *wire.Scope) (Notice, error) {
 	}
 	switch tag {
 	case 1:
-		v := new(InfoNotice)
+		v := wire.New[InfoNotice](s, 4)
 		return v, v.decodeJX(d, s)
 	case 2:
-		v := new(WarnNotice)
+		v := wire.New[WarnNotice](s, 9)
 		return v, v.decodeJX(d, s)
 	}
 	raw, err := d.Raw()
@@ -598,10 +598,10 @@ func decodeSignal(d *jx.Decoder, s *wire.Scope) (Signal, error) {
 	}
 	switch tag {
 	case 1:
-		v := new(Signal0)
+		v := wire.New[Signal0](s, 7)
 		return v, v.decodeJX(d, s)
 	case 2:
-		v := new(Signal1)
+		v := wire.New[Signal1](s, 8)
 		return v, v.decodeJX(d, s)
 	}
 	raw, err := d.Raw()
@@ -714,7 +714,7 @@ func decodeTarget(d *jx.Decoder, s *wire.Scope) (Target, error) {
 		}()
 		return TargetString(v), err
 	case jx.Object:
-		v := new(Point)
+		v := wire.New[Point](s, 6)
 		return v, v.decodeJX(d, s)
 	}
 	return nil, wire.Mismatch(d, s, "string or object")
@@ -784,7 +784,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
-		v := &Chat{raw: frame}
+		v := wire.New[Chat](s, 0)
+		v.raw = frame
 		if err := v.decodeJX(d, s); err != nil {
 			return nil, err
 		}
@@ -824,7 +825,8 @@ func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error)
 	s.SetFrame(frame)
 	var m ClientMessage
 	{
-		v := &Move{raw: frame}
+		v := wire.New[Move](s, 5)
+		v.raw = frame
 		if err := v.decodeJX(d, s); err != nil {
 			return nil, err
 		}
@@ -848,4 +850,83 @@ func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error)
 // *UnknownClientMessage. The message keeps a reference to frame.
 func DecodeClientMessage(frame []byte) (ClientMessage, error) {
 	return wire.DecodeFrame(&ClientCodec, frame, decodeClientMessage)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *Chat) release(r *wire.Reuse) {
+	for i0 := range m.Events {
+		releaseChatEvent(m.Events[i0], r)
+	}
+	wire.PutSlice(r, 10, m.Events)
+	releaseSignal(m.Signal, r)
+	m.History.Value.release(r)
+	releaseChatEvent(m.Plain, r)
+}
+
+// releaseChatEvent puts the memory of v back into r.
+func releaseChatEvent(v ChatEvent, r *wire.Reuse) {
+	switch v := v.(type) {
+	case *ChatText:
+		r.Put(3, v)
+	case *ChatLeave:
+		r.Put(2, v)
+	}
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *ChatHistory) release(r *wire.Reuse) {
+	releaseNotice(m.Last, r)
+}
+
+// releaseNotice puts the memory of v back into r.
+func releaseNotice(v Notice, r *wire.Reuse) {
+	switch v := v.(type) {
+	case *InfoNotice:
+		r.Put(4, v)
+	case *WarnNotice:
+		r.Put(9, v)
+	}
+}
+
+// releaseSignal puts the memory of v back into r.
+func releaseSignal(v Signal, r *wire.Reuse) {
+	switch v := v.(type) {
+	case *Signal0:
+		r.Put(7, v)
+	case *Signal1:
+		r.Put(8, v)
+	}
+}
+
+// ServerMessageDecoder decodes server frames like DecodeServerMessage, into
+// the memory of the messages it returned before: it keeps the last message of
+// each type, with its maps, slices and union values, and decodes the next
+// frame of that type into it. A message it returns, and everything it points
+// at, is valid only until its next Decode; strings stay valid, being slices of
+// a copy of each frame. Steady traffic then costs one allocation per frame,
+// that copy. The zero value is ready to use; a ServerMessageDecoder is not
+// safe for concurrent use.
+type ServerMessageDecoder struct {
+	r    wire.Reuse
+	last ServerMessage
+}
+
+// Decode decodes one server frame as DecodeServerMessage does, reusing the
+// memory of the messages dec returned before: the message it returned last is
+// no longer valid.
+func (dec *ServerMessageDecoder) Decode(frame []byte) (ServerMessage, error) {
+	if dec.last != nil {
+		r := &dec.r
+		switch v := dec.last.(type) {
+		case *Chat:
+			v.release(r)
+			r.Put(0, v)
+		}
+		dec.last = nil
+	}
+	m, err := wire.DecodeFrameReuse(&ServerCodec, frame, decodeServerMessage, &dec.r)
+	if m != nil {
+		dec.last = m
+	}
+	return m, err
 }

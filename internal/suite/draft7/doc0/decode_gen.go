@@ -43,7 +43,7 @@ func (m *G265) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.Nodes = []G265NodesItem{}
+					m.Nodes = wire.MakeSlice[G265NodesItem](s, 7)
 					i0 := 0
 					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
@@ -149,7 +149,7 @@ func (m *G292) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.List = []wire.Integer{}
+					m.List = wire.MakeSlice[wire.Integer](s, 8)
 					i0 := 0
 					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
@@ -201,7 +201,7 @@ func (m *G293) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 					return err
 				}
 				if ok0 {
-					m.List = []wire.Integer{}
+					m.List = wire.MakeSlice[wire.Integer](s, 9)
 					i0 := 0
 					if err = d.Arr(func(d *jx.Decoder) error {
 						s.PushIndex(i0)
@@ -11420,7 +11420,8 @@ func decodeServerMessageOnG265Once(frame []byte, s *wire.Scope) (ServerMessage, 
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
-		v := &G265{raw: frame}
+		v := wire.New[G265](s, 0)
+		v.raw = frame
 		if err := v.decodeJX(d, s); err != nil {
 			return nil, err
 		}
@@ -12800,7 +12801,8 @@ func decodeServerMessageOnG292Once(frame []byte, s *wire.Scope) (ServerMessage, 
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
-		v := &G292{raw: frame}
+		v := wire.New[G292](s, 2)
+		v.raw = frame
 		if err := v.decodeJX(d, s); err != nil {
 			return nil, err
 		}
@@ -12846,7 +12848,8 @@ func decodeServerMessageOnG293Once(frame []byte, s *wire.Scope) (ServerMessage, 
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
-		v := &G293{raw: frame}
+		v := wire.New[G293](s, 3)
+		v.raw = frame
 		if err := v.decodeJX(d, s); err != nil {
 			return nil, err
 		}
@@ -12892,7 +12895,8 @@ func decodeServerMessageOnG294Once(frame []byte, s *wire.Scope) (ServerMessage, 
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
-		v := &G294{raw: frame}
+		v := wire.New[G294](s, 4)
+		v.raw = frame
 		if err := v.decodeJX(d, s); err != nil {
 			return nil, err
 		}
@@ -15928,7 +15932,8 @@ func decodeServerMessageOnG65Once(frame []byte, s *wire.Scope) (ServerMessage, e
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
-		v := &G65{raw: frame}
+		v := wire.New[G65](s, 5)
+		v.raw = frame
 		if err := v.decodeJX(d, s); err != nil {
 			return nil, err
 		}
@@ -16526,7 +16531,8 @@ func decodeServerMessageOnG77Once(frame []byte, s *wire.Scope) (ServerMessage, e
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
-		v := &G77{raw: frame}
+		v := wire.New[G77](s, 6)
+		v.raw = frame
 		if err := v.decodeJX(d, s); err != nil {
 			return nil, err
 		}
@@ -24337,6 +24343,66 @@ func decodeG99FrameOnce(frame []byte, s *wire.Scope) (wire.Message, error) {
 		return nil, err
 	}
 	return v, nil
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *G265) release(r *wire.Reuse) {
+	wire.PutSlice(r, 7, m.Nodes)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *G292) release(r *wire.Reuse) {
+	wire.PutSlice(r, 8, m.List)
+}
+
+// release puts the memory m's fields hold back into r.
+func (m *G293) release(r *wire.Reuse) {
+	wire.PutSlice(r, 9, m.List)
+}
+
+// ServerMessageDecoder decodes server frames like DecodeServerMessage, into
+// the memory of the messages it returned before: it keeps the last message of
+// each type, with its maps, slices and union values, and decodes the next
+// frame of that type into it. A message it returns, and everything it points
+// at, is valid only until its next Decode; strings stay valid, being slices of
+// a copy of each frame. Steady traffic then costs one allocation per frame,
+// that copy. The zero value is ready to use; a ServerMessageDecoder is not
+// safe for concurrent use.
+type ServerMessageDecoder struct {
+	r    wire.Reuse
+	last ServerMessage
+}
+
+// Decode decodes one server frame as DecodeServerMessage does, reusing the
+// memory of the messages dec returned before: the message it returned last is
+// no longer valid.
+func (dec *ServerMessageDecoder) Decode(frame []byte) (ServerMessage, error) {
+	if dec.last != nil {
+		r := &dec.r
+		switch v := dec.last.(type) {
+		case *G265:
+			v.release(r)
+			r.Put(0, v)
+		case *G292:
+			v.release(r)
+			r.Put(2, v)
+		case *G293:
+			v.release(r)
+			r.Put(3, v)
+		case *G294:
+			r.Put(4, v)
+		case *G65:
+			r.Put(5, v)
+		case *G77:
+			r.Put(6, v)
+		}
+		dec.last = nil
+	}
+	m, err := wire.DecodeFrameReuse(&ServerCodec, frame, decodeServerMessage, &dec.r)
+	if m != nil {
+		dec.last = m
+	}
+	return m, err
 }
 
 var (
