@@ -7,7 +7,7 @@ REGISTRY  := github.com/wsbind/wsbind/generated
 
 DEMO      ?= astro
 
-.PHONY: all help generate check-generated check-specs npm-deps fmt vet staticcheck lint test test-go fuzz bench demo hostile-full random-full
+.PHONY: all help generate check-generated check-specs npm-deps fmt vet staticcheck lint test test-go fuzz bench bench-validate demo hostile-full random-full
 
 all: test
 
@@ -104,6 +104,20 @@ bench:
 	   $(GO) test -p 1 -run '^$$' -bench . -benchmem -timeout 30m ./...; } > "$$out" 2>&1; \
 		status=$$?; cat "$$out"; \
 		if [ $$status -eq 0 ]; then (cd internal/bench/anchors && $(GO) run ./cmd/benchtable < "$$out"); fi; exit $$status
+
+## bench-validate: wsbind validate throughput (issue 14): builds the binary and
+## a capture of BENCH_VALIDATE_MB MB (default 200) from testdata/captures in a
+## temporary directory, removed after, then times validate --format json and
+## text (output to /dev/null) and the jx read-and-skip floor on it, the median
+## of BENCH_VALIDATE_RUNS interleaved runs (internal/bench/validatebench)
+BENCH_VALIDATE_MB ?= 200
+BENCH_VALIDATE_RUNS ?= 3
+bench-validate:
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(GO) build -o "$$tmp/wsbind" ./cmd/wsbind && \
+	$(GO) build -o "$$tmp/validatebench" ./internal/bench/validatebench && \
+	"$$tmp/validatebench" -dir "$$tmp/capture" -samples testdata/captures -size $(BENCH_VALIDATE_MB) \
+		-runs $(BENCH_VALIDATE_RUNS) -wsbind "$$tmp/wsbind"
 
 ## hostile-full: the full-size hostile-peer scenarios (the mock under two
 ## non-reading clients for 30 s, validate on a 400 MB HAR) with their RSS

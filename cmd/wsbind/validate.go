@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
+	"runtime/debug"
 	"slices"
 	"sort"
 	"strings"
@@ -221,6 +222,13 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 	if len(files) == 0 {
 		return usageError(stderr, "validate", errors.New("no capture file given"))
 	}
+	// A run's live heap is small and bounded (a frame, its report, the
+	// counters) while it allocates per frame: at GOGC's default a large
+	// capture spends a fifth of its CPU collecting. Unless GOGC is set,
+	// the heap may grow validateGCPercent between collections, a few MiB.
+	if os.Getenv("GOGC") == "" {
+		defer debug.SetGCPercent(debug.SetGCPercent(validateGCPercent))
+	}
 	v.progress = newProgress(stderr)
 	for _, name := range files {
 		v.file(name)
@@ -228,6 +236,9 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 	v.progress.done()
 	return v.finish()
 }
+
+// validateGCPercent is the GC percent of a validate run (see runValidate).
+const validateGCPercent = 200
 
 // msgKey identifies a message of one direction of one provider.
 type msgKey struct{ provider, direction, message string }
@@ -280,6 +291,35 @@ type validation struct {
 	matched        int // sockets given a provider
 
 	inputFailed bool
+
+	// Per-frame scratch, reused from frame to frame: the report's lists,
+	// the frame parsed on demand, and the last message counted.
+	errBuf    []errorJSON
+	noteBuf   []wire.Note
+	driftBuf  []string
+	doc       lazyDoc
+	lastKey   msgKey
+	lastCount *msgCount
+	lastUsed  *wire.Provider
+}
+
+// lazyDoc is a frame parsed with encoding/json the first time drift,
+// coverage or a value needs it, and only then.
+type lazyDoc struct {
+	frame  []byte
+	doc    any
+	parsed bool
+}
+
+func (d *lazyDoc) get() any {
+	if !d.parsed {
+		d.parsed = true
+		d.doc = nil
+		if json.Unmarshal(d.frame, &d.doc) != nil {
+			d.doc = nil
+		}
+	}
+	return d.doc
 }
 
 // noteKey is one place a kind of note was seen: a message and a pointer,
@@ -562,6 +602,10 @@ func (v *validation) onSocket(s *capture.Socket) error {
 }
 
 func (v *validation) use(p *wire.Provider) {
+	if p == v.lastUsed {
+		return
+	}
+	v.lastUsed = p
 	if v.used == nil {
 		v.used = map[*wire.Provider]bool{}
 	}
@@ -587,7 +631,10 @@ func (v *validation) onFrame(f *capture.Frame) error {
 	if dir == "" {
 		dir = v.direction
 	}
-	rep := frameJSON{Index: v.index, File: f.File, Line: f.Line, Provider: p.Name, Direction: dir, Errors: []errorJSON{}}
+	if v.errBuf == nil {
+		v.errBuf = make([]errorJSON, 0, 4)
+	}
+	rep := &frameJSON{Index: v.index, File: f.File, Line: f.Line, Provider: p.Name, Direction: dir, Errors: v.errBuf[:0]}
 	v.index++
 	v.sum.Frames++
 	switch {
@@ -598,12 +645,12 @@ func (v *validation) onFrame(f *capture.Frame) error {
 		} else {
 			v.sum.SkippedOther++
 		}
-		return v.report(&rep)
+		return v.report(rep)
 	case f.TooLong:
 		rep.Message = unmatched
 		rep.Error = fmt.Sprintf("line longer than %d bytes, not validated", maxFrameLine)
 		v.count(p, dir, unmatched, false)
-		return v.report(&rep)
+		return v.report(rep)
 	}
 
 	codec := p.Codec(dir)
@@ -614,7 +661,7 @@ func (v *validation) onFrame(f *capture.Frame) error {
 		rep.Message = unmatched
 		rep.Error = "the spec declares no " + dir + " messages"
 		v.count(p, dir, unmatched, false)
-		return v.report(&rep)
+		return v.report(rep)
 	}
 	// Drift is always collected: an undeclared property is a note.
 	r := codec.Check(f.Data, true)
@@ -623,7 +670,7 @@ func (v *validation) onFrame(f *capture.Frame) error {
 		rep.Message = unmatched
 	}
 	rep.Valid = r.Valid() && r.Name != ""
-	v.listNotes(&rep, r)
+	v.listNotes(rep, r)
 	if r.Syntax != nil {
 		rep.Malformed = r.Syntax.Error()
 	}
@@ -634,27 +681,25 @@ func (v *validation) onFrame(f *capture.Frame) error {
 	v.count(p, dir, rep.Message, rep.Valid)
 
 	// The frame, parsed once only if drift, coverage or values need it.
-	var doc any
-	parsed := false
-	parse := func() any {
-		if !parsed {
-			parsed = true
-			if json.Unmarshal(f.Data, &doc) != nil {
-				doc = nil
-			}
-		}
-		return doc
+	if v.drift || v.coverage || v.showValues {
+		v.doc = lazyDoc{frame: f.Data}
 	}
-	v.listViolations(&rep, vs, f.Data, parse)
+	if len(vs) > 0 {
+		v.listViolations(rep, vs, f.Data, &v.doc)
+	}
 	if v.drift || v.coverage {
-		v.countNotes(msgKey{p.Name, dir, rep.Message}, r, parse)
+		v.countNotes(msgKey{p.Name, dir, rep.Message}, r, &v.doc)
 	}
 	if v.drift {
-		d := make([]string, 0, min(len(r.Drift), maxFrameDrift))
+		if v.driftBuf == nil {
+			v.driftBuf = make([]string, 0, 4)
+		}
+		d := v.driftBuf[:0]
 		for _, ptr := range r.Drift[:min(len(r.Drift), maxFrameDrift)] {
 			d = append(d, wire.Clip(ptr, wire.MaxPointerText))
 		}
-		rep.Drift = &d
+		v.driftBuf = d
+		rep.Drift = &v.driftBuf
 		rep.MoreDrift = len(r.Drift) - len(d)
 		if r.Name != "" && len(r.Drift) > 0 {
 			k := msgKey{p.Name, dir, r.Name}
@@ -668,7 +713,7 @@ func (v *validation) onFrame(f *capture.Frame) error {
 			}
 			for _, ptr := range r.Drift {
 				if fields.HasIndex(ptr) {
-					ptr = fields.Generalize(ptr, parse())
+					ptr = fields.Generalize(ptr, v.doc.get())
 				}
 				// Keys are the schema's shape, but made-up ones can be
 				// long: clipped, and counted only up to a bound.
@@ -686,16 +731,16 @@ func (v *validation) onFrame(f *capture.Frame) error {
 	}
 	if v.coverage && r.Name != "" && r.Syntax == nil {
 		if t := v.tracker(p, r.Name); t != nil {
-			t.Observe(parse())
+			t.Observe(v.doc.get())
 		}
 	}
-	return v.report(&rep)
+	return v.report(rep)
 }
 
 // listViolations puts vs in rep, clipped, up to maxFrameReport bytes; the
 // first is always listed. With --show-values each gets the value at its
 // pointer, from doc (the frame parsed), clipped to maxValueText.
-func (v *validation) listViolations(rep *frameJSON, vs []wire.Violation, frame []byte, doc func() any) {
+func (v *validation) listViolations(rep *frameJSON, vs []wire.Violation, frame []byte, doc *lazyDoc) {
 	used := 0
 	for i, vi := range vs {
 		e := errorJSON{
@@ -723,11 +768,11 @@ func (v *validation) listViolations(rep *frameJSON, vs []wire.Violation, frame [
 
 // valueAt returns the value a violation points at, as JSON, clipped for
 // display. A frame that is not valid UTF-8 shows its own text there.
-func valueAt(frame []byte, doc func() any, vi wire.Violation) (string, bool) {
+func valueAt(frame []byte, doc *lazyDoc, vi wire.Violation) (string, bool) {
 	if vi.Keyword == wire.KeywordUTF8 && vi.Pointer == "" {
 		return displayValue(frame), true
 	}
-	node, ok := fields.Resolve(doc(), vi.Pointer)
+	node, ok := fields.Resolve(doc.get(), vi.Pointer)
 	if !ok {
 		return "", false
 	}
@@ -754,10 +799,13 @@ func (v *validation) count(p *wire.Provider, dir, name string, valid bool) {
 		v.counts = map[msgKey]*msgCount{}
 	}
 	k := msgKey{p.Name, dir, name}
-	c := v.counts[k]
-	if c == nil {
-		c = &msgCount{}
-		v.counts[k] = c
+	c := v.lastCount
+	if c == nil || k != v.lastKey {
+		if c = v.counts[k]; c == nil {
+			c = &msgCount{}
+			v.counts[k] = c
+		}
+		v.lastKey, v.lastCount = k, c
 	}
 	c.count++
 	if !valid {
@@ -793,44 +841,28 @@ func (v *validation) tracker(p *wire.Provider, name string) *fields.Tracker {
 	return t
 }
 
+// report writes one frame's report. The lists rep holds are reused for the
+// next frame once it returns.
 func (v *validation) report(rep *frameJSON) error {
+	// Appended straight into the writer's free space when it fits.
 	if v.json != nil {
-		return v.json.Encode(rep)
+		_, err := v.stdout.Write(appendFrameJSON(v.stdout.AvailableBuffer(), rep))
+		v.keep(rep)
+		return err
 	}
-	w := v.stdout
-	switch {
-	case rep.Skipped != "":
-		fmt.Fprintf(w, "%s:%d #%d %s (%s) skipped\n", rep.File, rep.Line, rep.Index, rep.Direction, rep.Skipped)
-		return nil
-	case rep.Valid && len(rep.Notes) > 0:
-		fmt.Fprintf(w, "%s:%d #%d %s %s ok, with notes\n", rep.File, rep.Line, rep.Index, rep.Direction, rep.Message)
-	case rep.Valid:
-		fmt.Fprintf(w, "%s:%d #%d %s %s ok\n", rep.File, rep.Line, rep.Index, rep.Direction, rep.Message)
-	default:
-		fmt.Fprintf(w, "%s:%d #%d %s %s INVALID\n", rep.File, rep.Line, rep.Index, rep.Direction, rep.Message)
-	}
-	if rep.Malformed != "" {
-		fmt.Fprintf(w, "  malformed JSON: %s\n", rep.Malformed)
-	}
-	if rep.Error != "" {
-		fmt.Fprintf(w, "  %s\n", rep.Error)
-	}
-	for _, e := range rep.Errors {
-		fmt.Fprintf(w, "  %s\n", wire.Violation{Pointer: e.Pointer, Keyword: e.Keyword, Message: e.Message}.String())
-		if e.Value != nil {
-			fmt.Fprintf(w, "    value: %s\n", *e.Value)
-		}
-	}
-	if rep.MoreErrors > 0 {
-		fmt.Fprintf(w, "  (+%s)\n", count(rep.MoreErrors, "more violation"))
-	}
-	for _, n := range rep.Notes {
-		fmt.Fprintf(w, "  note: %s: %s (%s)\n", pointerOrFrame(n.Pointer), n.Message, n.Kind)
-	}
-	if rep.MoreNotes > 0 {
-		fmt.Fprintf(w, "  (+%s)\n", count(rep.MoreNotes, "more note"))
-	}
+	_, _ = v.stdout.Write(appendFrameText(v.stdout.AvailableBuffer(), rep))
+	v.keep(rep)
 	return nil
+}
+
+// keep takes back the lists of rep, grown maybe, for the next frame.
+func (v *validation) keep(rep *frameJSON) {
+	if rep.Errors != nil {
+		v.errBuf = rep.Errors[:0]
+	}
+	if rep.Notes != nil {
+		v.noteBuf = rep.Notes[:0]
+	}
 }
 
 // maxFrameNotes bounds the notes one frame lists.
@@ -839,22 +871,26 @@ const maxFrameNotes = 8
 // listNotes puts a frame's notes in its report, undeclared properties
 // first, bounded, pointers clipped, and counts a valid frame with notes.
 func (v *validation) listNotes(rep *frameJSON, r wire.Result) {
-	rep.Notes = []wire.Note{}
-	all := make([]wire.Note, 0, len(r.Drift)+len(r.Notes))
-	for _, p := range r.Drift {
-		all = append(all, wire.Note{Pointer: p, Kind: wire.NoteUnknownProperty, Message: "not declared by the spec"})
+	if v.noteBuf == nil {
+		v.noteBuf = make([]wire.Note, 0, 4)
 	}
-	all = append(all, r.Notes...)
-	for i, n := range all {
-		if i == maxFrameNotes {
-			rep.MoreNotes = len(all) - i
-			break
+	rep.Notes = v.noteBuf[:0]
+	all := len(r.Drift) + len(r.Notes)
+	for i := range min(all, maxFrameNotes) {
+		var n wire.Note
+		if i < len(r.Drift) {
+			n = wire.Note{Pointer: r.Drift[i], Kind: wire.NoteUnknownProperty, Message: "not declared by the spec"}
+		} else {
+			n = r.Notes[i-len(r.Drift)]
 		}
 		n.Pointer = wire.Clip(n.Pointer, wire.MaxPointerText)
 		n.Message = wire.Clip(n.Message, wire.MaxMessageText)
 		rep.Notes = append(rep.Notes, n)
 	}
-	if rep.Valid && len(all) > 0 {
+	if all > maxFrameNotes {
+		rep.MoreNotes = all - maxFrameNotes
+	}
+	if rep.Valid && all > 0 {
 		v.sum.Noted++
 	}
 }
@@ -862,13 +898,13 @@ func (v *validation) listNotes(rep *frameJSON, r wire.Result) {
 // countNotes counts a frame's notes, drift included, per kind, message and
 // pointer, array indices as *. Coverage alone needs only deprecated
 // notes: other kinds then do not use up maxNotePlaces.
-func (v *validation) countNotes(k msgKey, r wire.Result, doc func() any) {
+func (v *validation) countNotes(k msgKey, r wire.Result, doc *lazyDoc) {
 	add := func(kind, ptr string) {
 		if !v.drift && kind != wire.NoteDeprecated {
 			return
 		}
 		if fields.HasIndex(ptr) {
-			ptr = fields.Generalize(ptr, doc())
+			ptr = fields.Generalize(ptr, doc.get())
 		}
 		nk := noteKey{wire.Clip(kind, maxKindText), k, wire.Clip(ptr, wire.MaxPointerText)}
 		if v.noteCount == nil {
