@@ -155,8 +155,15 @@ func (c *Codec) Check(frame []byte, drift bool) Result {
 // call it. The message is returned even when it breaks its schema, so a
 // caller's policy can still dispatch it.
 func DecodeFrame[M Message](c *Codec, frame []byte, decode func([]byte, *Scope) (M, error)) (M, error) {
+	return DecodeFrameReuse(c, frame, decode, nil)
+}
+
+// DecodeFrameReuse is DecodeFrame decoding with r's memory (see Reuse);
+// a nil r allocates afresh.
+func DecodeFrameReuse[M Message](c *Codec, frame []byte, decode func([]byte, *Scope) (M, error), r *Reuse) (M, error) {
 	s := GetScope()
 	defer PutScope(s)
+	s.reuse = r
 	bad, badUTF8 := checkUTF8(frame)
 	m, err := decode(frame, s)
 	if err != nil {

@@ -81,24 +81,3 @@ func MakeSlice[E any](s *Scope, i int) []E {
 	}
 	return []E{}
 }
-
-// DecodeFrameReuse is DecodeFrame decoding with r's memory (see Reuse).
-func DecodeFrameReuse[M Message](c *Codec, frame []byte, decode func([]byte, *Scope) (M, error), r *Reuse) (M, error) {
-	s := GetScope()
-	defer PutScope(s)
-	s.reuse = r
-	bad, badUTF8 := checkUTF8(frame)
-	m, err := decode(frame, s)
-	if err != nil {
-		return m, &FrameError{Protocol: c.Protocol, Direction: c.Direction, Syntax: syntaxError(err)}
-	}
-	if badUTF8 || len(s.Violations) > 0 {
-		var vs []Violation
-		if badUTF8 {
-			vs = append(vs, bad)
-		}
-		vs = append(vs, s.Violations...)
-		return m, &FrameError{Protocol: c.Protocol, Direction: c.Direction, Message: m.MessageName(), Violations: vs}
-	}
-	return m, nil
-}
