@@ -428,14 +428,23 @@ func (g *gen) decodeStruct(f *jen.File, t *ir.Type) error {
 }
 
 // peekString emits a look-ahead case that maps a string value of key to
-// an index in tagVar (0 for values not listed or not strings).
-func peekString(key, tagVar string, values []string, index map[string]int, unknownVar string, after ...jen.Code) jen.Code {
+// an index in tagVar (0 for values not listed or not strings). unknownVar,
+// when set, receives a string not listed; with open, such a string is
+// tagged -1, so that the catch-all of an open set notes it.
+func peekString(key, tagVar string, values []string, index map[string]int, unknownVar string, open bool, after ...jen.Code) jen.Code {
 	var cases []jen.Code
 	for _, v := range values {
 		cases = append(cases, jen.Case(jen.Lit(v)).Block(jen.Id(tagVar).Op("=").Lit(index[v])))
 	}
+	var other []jen.Code
 	if unknownVar != "" {
-		cases = append(cases, jen.Default().Block(jen.Id(unknownVar).Op("=").String().Call(jen.Id("b"))))
+		other = append(other, jen.Id(unknownVar).Op("=").String().Call(jen.Id("b")))
+	}
+	if open {
+		other = append(other, jen.Id(tagVar).Op("=").Lit(-1))
+	}
+	if len(other) > 0 {
+		cases = append(cases, jen.Default().Block(other...))
 	}
 	body := []jen.Code{jen.Id(tagVar).Op("=").Lit(0)}
 	if unknownVar != "" {
@@ -444,23 +453,6 @@ func peekString(key, tagVar string, values []string, index map[string]int, unkno
 	body = append(body, jen.If(jen.List(jen.Id("b"), jen.Id("ok")).Op(":=").Id("p").Dot("Str").Call(), jen.Id("ok")).Block(
 		jen.Switch(jen.String().Call(jen.Id("b"))).Block(cases...),
 	))
-	return jen.Case(jen.Lit(key)).Block(append(body, after...)...)
-}
-
-// peekOpenString is peekString for a key a catch-all message stands apart
-// by: a string none of the values is tagged -1, so that the catch-all
-// notes it.
-func peekOpenString(key, tagVar string, values []string, index map[string]int, after ...jen.Code) jen.Code {
-	cases := []jen.Code{jen.Default().Block(jen.Id(tagVar).Op("=").Lit(-1))}
-	for _, v := range values {
-		cases = append(cases, jen.Case(jen.Lit(v)).Block(jen.Id(tagVar).Op("=").Lit(index[v])))
-	}
-	body := []jen.Code{
-		jen.Id(tagVar).Op("=").Lit(0),
-		jen.If(jen.List(jen.Id("b"), jen.Id("ok")).Op(":=").Id("p").Dot("Str").Call(), jen.Id("ok")).Block(
-			jen.Switch(jen.String().Call(jen.Id("b"))).Block(cases...),
-		),
-	}
 	return jen.Case(jen.Lit(key)).Block(append(body, after...)...)
 }
 
@@ -561,7 +553,7 @@ func (g *gen) decodeUnion(f *jen.File, t *ir.Type) {
 		f.Func().Id(fn).Params(params...).Params(jen.Id(t.Name), jen.Error()).Block(
 			jen.If(jen.List(jen.Id("ok"), jen.Err()).Op(":=").Qual(wirePkg, "Expect").Call(dID, sID, jen.Qual(jxPkg, "Object"), jen.Lit("object")), jen.Op("!").Id("ok")).Block(jen.Return(jen.Nil(), jen.Err())),
 			jen.Id("tag").Op(":=").Lit(0),
-			jen.Block(peek(sID.Clone().Dot("Members").Call(dID), []jen.Code{peekOpenString(t.Disc, "tag", values, index, stopPeek(nil))}, true)...),
+			jen.Block(peek(sID.Clone().Dot("Members").Call(dID), []jen.Code{peekString(t.Disc, "tag", values, index, "", true, stopPeek(nil))}, true)...),
 			jen.Switch(jen.Id("tag")).Block(cases...),
 		)
 		f.Line()
@@ -571,7 +563,7 @@ func (g *gen) decodeUnion(f *jen.File, t *ir.Type) {
 		jen.If(jen.List(jen.Id("ok"), jen.Err()).Op(":=").Qual(wirePkg, "Expect").Call(dID, sID, jen.Qual(jxPkg, "Object"), jen.Lit("object")), jen.Op("!").Id("ok")).Block(jen.Return(jen.Nil(), jen.Err())),
 		jen.Id("tag").Op(":=").Lit(0),
 		jen.Id("got").Op(":=").Lit(""),
-		jen.Block(peek(sID.Clone().Dot("Members").Call(dID), []jen.Code{peekString(t.Disc, "tag", values, index, "got", stopPeek(nil))}, true)...),
+		jen.Block(peek(sID.Clone().Dot("Members").Call(dID), []jen.Code{peekString(t.Disc, "tag", values, index, "got", false, stopPeek(nil))}, true)...),
 		jen.Switch(jen.Id("tag")).Block(cases...),
 		jen.List(jen.Id("raw"), jen.Err()).Op(":=").Add(dID).Dot("Raw").Call(),
 		returnErrIfErr(jen.Nil()),
@@ -670,11 +662,7 @@ func (g *gen) decodeDirection(f *jen.File, d *ir.Direction) {
 				stopPeek(jen.Id("seen").Op("==").Id(all)),
 			}
 		}
-		pk := peekString(k, tagVar(k), ds.values[k], ds.index[k], "", after...)
-		if ds.open[k] {
-			pk = peekOpenString(k, tagVar(k), ds.values[k], ds.index[k], after...)
-		}
-		keyCases = append(keyCases, pk)
+		keyCases = append(keyCases, peekString(k, tagVar(k), ds.values[k], ds.index[k], "", ds.open[k], after...))
 	}
 	// Presence keys alone: the first found selects the message, and
 	// Scope.Watch has the frame checked again if another turns up.

@@ -4507,8 +4507,6 @@ func decodeChannelActivitiesMessageData(d *jx.Decoder, s *wire.Scope) (ChannelAc
 				tag = 0
 				if b, ok := p.Str(); ok {
 					switch string(b) {
-					default:
-						tag = -1
 					case "event":
 						tag = 1
 					case "follow":
@@ -4567,6 +4565,8 @@ func decodeChannelActivitiesMessageData(d *jx.Decoder, s *wire.Scope) (ChannelAc
 						tag = 28
 					case "sponsorshipPassive":
 						tag = 29
+					default:
+						tag = -1
 					}
 				}
 				if s.FirstWins() {
@@ -10709,8 +10709,6 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 				tagTopic = 0
 				if b, ok := p.Str(); ok {
 					switch string(b) {
-					default:
-						tagTopic = -1
 					case "astro":
 						tagTopic = 1
 					case "channel.activities":
@@ -10773,6 +10771,8 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 						tagTopic = 30
 					case "chatbot.timeout":
 						tagTopic = 31
+					default:
+						tagTopic = -1
 					}
 				}
 				seen |= 0x2

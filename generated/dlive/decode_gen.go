@@ -3844,8 +3844,6 @@ func decodeStreamEvent(d *jx.Decoder, s *wire.Scope) (StreamEvent, error) {
 				tag = 0
 				if b, ok := p.Str(); ok {
 					switch string(b) {
-					default:
-						tag = -1
 					case "ChatText":
 						tag = 1
 					case "ChatGift":
@@ -3884,6 +3882,8 @@ func decodeStreamEvent(d *jx.Decoder, s *wire.Scope) (StreamEvent, error) {
 						tag = 18
 					case "ChatOffline":
 						tag = 19
+					default:
+						tag = -1
 					}
 				}
 				if s.FirstWins() {
@@ -4208,8 +4208,6 @@ func decodeTreasureChestEvent(d *jx.Decoder, s *wire.Scope) (TreasureChestEvent,
 				tag = 0
 				if b, ok := p.Str(); ok {
 					switch string(b) {
-					default:
-						tag = -1
 					case "TreasureChestGiveawayEnded":
 						tag = 1
 					case "TreasureChestValueExpired":
@@ -4220,6 +4218,8 @@ func decodeTreasureChestEvent(d *jx.Decoder, s *wire.Scope) (TreasureChestEvent,
 						tag = 4
 					case "TreasureChestValueUpdated":
 						tag = 5
+					default:
+						tag = -1
 					}
 				}
 				if s.FirstWins() {

@@ -895,8 +895,6 @@ func decodeEventData(d *jx.Decoder, s *wire.Scope) (EventData, error) {
 				tag = 0
 				if b, ok := p.Str(); ok {
 					switch string(b) {
-					default:
-						tag = -1
 					case "scheduleUpdate":
 						tag = 1
 					case "subathonUpdate":
@@ -921,6 +919,8 @@ func decodeEventData(d *jx.Decoder, s *wire.Scope) (EventData, error) {
 						tag = 11
 					case "xFeedUpdate":
 						tag = 12
+					default:
+						tag = -1
 					}
 				}
 				if s.FirstWins() {

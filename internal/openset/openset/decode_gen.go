@@ -109,12 +109,12 @@ func decodeActivityDataItem(d *jx.Decoder, s *wire.Scope) (ActivityDataItem, err
 				tag = 0
 				if b, ok := p.Str(); ok {
 					switch string(b) {
-					default:
-						tag = -1
 					case "tip":
 						tag = 1
 					case "follow":
 						tag = 2
+					default:
+						tag = -1
 					}
 				}
 				if s.FirstWins() {
@@ -524,12 +524,12 @@ func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error)
 				tagTopic = 0
 				if b, ok := p.Str(); ok {
 					switch string(b) {
-					default:
-						tagTopic = -1
 					case "channel.tips":
 						tagTopic = 1
 					case "channel.activities":
 						tagTopic = 2
+					default:
+						tagTopic = -1
 					}
 				}
 				seen |= 0x2
