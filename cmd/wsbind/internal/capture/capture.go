@@ -357,11 +357,11 @@ func parseEnvelope(line, buf []byte) (envelope, bool) {
 		switch string(key) {
 		case "type":
 			dup = &haveType
-			s, err := nullableStr(d)
-			if err != nil || (s != "send" && s != "receive") {
+			typ, ok := envelopeType(d)
+			if !ok {
 				return errNotEnvelope
 			}
-			env.typ = s
+			env.typ = typ
 		case "data":
 			dup = &haveData
 			if d.Next() == jx.Null {
@@ -413,16 +413,22 @@ func parseEnvelope(line, buf []byte) (envelope, bool) {
 	return env, true
 }
 
-// nullableStr reads a string; null reads as "" as it does for
-// encoding/json.
-func nullableStr(d *jx.Decoder) (string, error) {
-	switch d.Next() {
-	case jx.Null:
-		return "", d.Null()
-	case jx.String:
-		return d.Str()
+// envelopeType reads an envelope's type, "send" or "receive", without
+// allocating a string for it: it is read on every line of a capture.
+func envelopeType(d *jx.Decoder) (string, bool) {
+	if d.Next() != jx.String {
+		return "", false
 	}
-	return "", errNotEnvelope
+	b, err := d.StrBytes()
+	switch {
+	case err != nil:
+		return "", false
+	case string(b) == "send":
+		return "send", true
+	case string(b) == "receive":
+		return "receive", true
+	}
+	return "", false
 }
 
 // opcode reads an opcode: a JSON integer from 0 to 15.
