@@ -168,7 +168,7 @@ func fixSurrogates(data []byte) []byte {
 		case c == '\\' && i+1 < len(out) && out[i+1] != 'u':
 			i++ // skip the escaped character
 		case c == '\\':
-			r, ok := hex4(out, i+2)
+			r, ok := Hex4(out, i+2)
 			if !ok {
 				return data // malformed: let jx report it
 			}
@@ -176,7 +176,7 @@ func fixSurrogates(data []byte) []byte {
 				i += 5
 				break
 			}
-			if out2, ok := hex4(out, i+8); ok && i+7 < len(out) && out[i+6] == '\\' && out[i+7] == 'u' &&
+			if out2, ok := Hex4(out, i+8); ok && i+7 < len(out) && out[i+6] == '\\' && out[i+7] == 'u' &&
 				utf16.DecodeRune(r, out2) != utf8.RuneError {
 				i += 11 // a valid pair: keep both escapes
 				break
@@ -204,8 +204,8 @@ func hasSurrogateEscape(data []byte) bool {
 	}
 }
 
-// hex4 reads four hex digits at data[i:].
-func hex4(data []byte, i int) (rune, bool) {
+// Hex4 reads the four hex digits of a \u escape at data[i:].
+func Hex4(data []byte, i int) (rune, bool) {
 	if i < 0 || i+4 > len(data) {
 		return 0, false
 	}

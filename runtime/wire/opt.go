@@ -215,6 +215,14 @@ func plainInt(b []byte) (int64, bool) {
 	return n, true
 }
 
+// skipDigits returns the index after the run of digits at b[i:].
+func skipDigits(b []byte, i int) int {
+	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+		i++
+	}
+	return i
+}
+
 // isNumber reports whether b is a JSON number:
 // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
 func isNumber(b []byte) bool {
@@ -226,19 +234,14 @@ func isNumber(b []byte) bool {
 	case i < len(b) && b[i] == '0':
 		i++
 	case i < len(b) && b[i] >= '1' && b[i] <= '9':
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			i++
-		}
+		i = skipDigits(b, i)
 	default:
 		return false
 	}
 	if i < len(b) && b[i] == '.' {
 		i++
 		j := i
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			i++
-		}
-		if i == j {
+		if i = skipDigits(b, i); i == j {
 			return false
 		}
 	}
@@ -248,10 +251,7 @@ func isNumber(b []byte) bool {
 			i++
 		}
 		j := i
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			i++
-		}
-		if i == j {
+		if i = skipDigits(b, i); i == j {
 			return false
 		}
 	}

@@ -2,6 +2,7 @@ package wire
 
 import (
 	"bytes"
+	"github.com/wsbind/wsbind/runtime/jsonvalue"
 	"strconv"
 	"strings"
 	"sync"
@@ -102,7 +103,7 @@ func hasLoneSurrogate(b []byte) bool {
 			i = j + 2
 			continue
 		}
-		r, ok := hex4(b, j+2)
+		r, ok := jsonvalue.Hex4(b, j+2)
 		if !ok {
 			i = j + 2
 			continue
@@ -111,7 +112,7 @@ func hasLoneSurrogate(b []byte) bool {
 		switch {
 		case r >= 0xD800 && r < 0xDC00:
 			if i+1 < len(b) && b[i] == '\\' && b[i+1] == 'u' {
-				if r2, ok := hex4(b, i+2); ok && r2 >= 0xDC00 && r2 < 0xE000 {
+				if r2, ok := jsonvalue.Hex4(b, i+2); ok && r2 >= 0xDC00 && r2 < 0xE000 {
 					i += 6
 					continue
 				}
@@ -121,28 +122,6 @@ func hasLoneSurrogate(b []byte) bool {
 			return true
 		}
 	}
-}
-
-// hex4 reads the four hex digits at b[i:].
-func hex4(b []byte, i int) (rune, bool) {
-	if i < 0 || i+4 > len(b) {
-		return 0, false
-	}
-	var r rune
-	for _, c := range b[i : i+4] {
-		switch {
-		case c >= '0' && c <= '9':
-			c -= '0'
-		case c >= 'a' && c <= 'f':
-			c -= 'a' - 10
-		case c >= 'A' && c <= 'F':
-			c -= 'A' - 10
-		default:
-			return 0, false
-		}
-		r = r<<4 | rune(c)
-	}
-	return r, true
 }
 
 // scanLevel is one open object or array of the walk.
