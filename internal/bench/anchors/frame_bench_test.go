@@ -26,9 +26,15 @@ func settle() {
 // then sorted keys), the generated Decode + Validate + Dispatch against
 // every anchor, named <provider>/<order>/<decoder>:
 //
+//   - generated: DecodeServerMessage, a fresh message per frame;
+//   - generated-reuse: a ServerMessageDecoder, reusing the memory of the
+//     message it returned before;
 //   - a-encoding-json: encoding/json into the plain struct, no validation;
 //   - a2-sonic-std, a2-sonic-default: sonic into the plain struct with
 //     ConfigStd (strings copied) and with its default config;
+//   - a2-sonic-std-reuse: sonic ConfigStd into one plain struct kept
+//     across frames and reset before each, the counterpart of
+//     generated-reuse;
 //   - a3-goccy: goccy/go-json into the plain struct;
 //   - b-sonic-jsonschema-v6, -v5: sonic into any, a switch on the
 //     discriminator, then jsonschema on the dispatched message's own

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/bytedance/sonic"
@@ -77,6 +78,39 @@ func plain[T any](unmarshal func([]byte, any) error) func([]byte) error {
 		var m T
 		return unmarshal(f, &m)
 	}
+}
+
+// plainReuse is plain decoding into one plain struct kept across frames,
+// reset to its zero value before each, as a user reusing memory would (the
+// counterpart of the generated reusing decoder): encoding/json semantics
+// would otherwise merge maps and keep fields the frame lacks.
+func plainReuse[T any](unmarshal func([]byte, any) error) func([]byte) error {
+	m := new(T)
+	return func(f []byte) error {
+		var zero T
+		*m = zero
+		return unmarshal(f, m)
+	}
+}
+
+// generatedPaths returns the generated Decode + Validate + Dispatch of one
+// provider: one-shot (decode, the provider's DecodeServerMessage) and with
+// the reusing decoder (reuse, a ServerMessageDecoder's Decode).
+func generatedPaths[M interface{ Validate() error }](decode, reuse func([]byte) (M, error), dispatch func(context.Context, M)) (one, again func([]byte) error) {
+	path := func(dec func([]byte) (M, error)) func([]byte) error {
+		return func(f []byte) error {
+			m, err := dec(f)
+			if err != nil {
+				return err
+			}
+			if err := m.Validate(); err != nil {
+				return err
+			}
+			dispatch(ctx, m)
+			return nil
+		}
+	}
+	return path(decode), path(reuse)
 }
 
 func strict[T any](f []byte) error {
@@ -155,12 +189,15 @@ func v5(tb testing.TB, bundle []byte, message string) map[string]func(any) error
 	return map[string]func(any) error{message: s.Validate}
 }
 
-// anchorsFor builds the plain and interpreted decoders of one case.
-func anchorsFor[T any](tb testing.TB, p *wire.Provider, bundle []byte, message string, pick func(map[string]any) string, generated func([]byte) error) []decoder {
+// anchorsFor builds the generated paths, g (one-shot) and reuse (the
+// reusing decoder), and the plain and interpreted anchors of one case.
+func anchorsFor[T any](tb testing.TB, bundle []byte, message string, pick func(map[string]any) string, g, reuse func([]byte) error) []decoder {
 	return []decoder{
-		{"generated", generated},
+		{"generated", g},
+		{"generated-reuse", reuse},
 		{"a-encoding-json", plain[T](json.Unmarshal)},
 		{"a2-sonic-std", plain[T](sonic.ConfigStd.Unmarshal)},
+		{"a2-sonic-std-reuse", plainReuse[T](sonic.ConfigStd.Unmarshal)},
 		{"a2-sonic-default", plain[T](sonic.ConfigDefault.Unmarshal)},
 		{"a3-goccy", plain[T](gojson.Unmarshal)},
 		{"b-sonic-jsonschema-v6", interpreted(pick, v6(tb, bundle, message))},
@@ -172,18 +209,26 @@ func cases(tb testing.TB) []frameCase {
 	var astroD astro.ServerDispatcher
 	var tips int
 	astroD.OnChannelTipsMessage(func(context.Context, *astro.ChannelTipsMessage) { tips++ })
+	var astroR astro.ServerMessageDecoder
+	astroOne, astroReuse := generatedPaths(astro.DecodeServerMessage, astroR.Decode, astroD.Dispatch)
 
 	var dliveD dlive.ServerDispatcher
 	var texts int
 	dliveD.OnChatText(func(context.Context, *dlive.Data, *dlive.ChatText) { texts++ })
+	var dliveR dlive.ServerMessageDecoder
+	dliveOne, dliveReuse := generatedPaths(dlive.DecodeServerMessage, dliveR.Decode, dliveD.Dispatch)
 
 	var neuroD neuro.ServerDispatcher
 	var subathons int
 	neuroD.OnSubathonUpdateEvent(func(context.Context, *neuro.Event, *neuro.SubathonUpdateEvent) { subathons++ })
+	var neuroR neuro.ServerMessageDecoder
+	neuroOne, neuroReuse := generatedPaths(neuro.DecodeServerMessage, neuroR.Decode, neuroD.Dispatch)
 
 	var octaveD octave.ServerDispatcher
 	var events int
 	octaveD.OnEventMessage(func(context.Context, *octave.EventMessage) { events++ })
+	var octaveR octave.ServerMessageDecoder
+	octaveOne, octaveReuse := generatedPaths(octave.DecodeServerMessage, octaveR.Decode, octaveD.Dispatch)
 
 	typeIs := func(want, message string) func(map[string]any) string {
 		return func(m map[string]any) string {
@@ -199,75 +244,35 @@ func cases(tb testing.TB) []frameCase {
 			name: "astro", message: "ChannelTipsMessage", p: &astro.Provider,
 			frame:       example(tb, &astro.Provider, "ChannelTipsMessage", "tipCompleted"),
 			plainStrict: strict[astroTipsMessage],
-			decoders: anchorsFor[astroTipsMessage](tb, &astro.Provider, astro.Schema(), "ChannelTipsMessage",
+			decoders: anchorsFor[astroTipsMessage](tb, astro.Schema(), "ChannelTipsMessage",
 				func(m map[string]any) string {
 					if m["type"] == "message" && m["topic"] == "channel.tips" {
 						return "ChannelTipsMessage"
 					}
 					return ""
 				},
-				func(f []byte) error {
-					m, err := astro.DecodeServerMessage(f)
-					if err != nil {
-						return err
-					}
-					if err := m.Validate(); err != nil {
-						return err
-					}
-					astroD.Dispatch(ctx, m)
-					return nil
-				}),
+				astroOne, astroReuse),
 		},
 		{
 			name: "dlive", message: "Data", p: &dlive.Provider,
 			frame:       example(tb, &dlive.Provider, "Data", "seed-chat-text"),
 			plainStrict: strict[dliveData],
-			decoders: anchorsFor[dliveData](tb, &dlive.Provider, dlive.Schema(), "Data", typeIs("data", "Data"),
-				func(f []byte) error {
-					m, err := dlive.DecodeServerMessage(f)
-					if err != nil {
-						return err
-					}
-					if err := m.Validate(); err != nil {
-						return err
-					}
-					dliveD.Dispatch(ctx, m)
-					return nil
-				}),
+			decoders: anchorsFor[dliveData](tb, dlive.Schema(), "Data", typeIs("data", "Data"),
+				dliveOne, dliveReuse),
 		},
 		{
 			name: "neuro", message: "Event", p: &neuro.Provider,
 			frame:       example(tb, &neuro.Provider, "Event", "eventSubathonUpdate"),
 			plainStrict: strict[neuroEvent],
-			decoders: anchorsFor[neuroEvent](tb, &neuro.Provider, neuro.Schema(), "Event", typeIs("event", "Event"),
-				func(f []byte) error {
-					m, err := neuro.DecodeServerMessage(f)
-					if err != nil {
-						return err
-					}
-					if err := m.Validate(); err != nil {
-						return err
-					}
-					neuroD.Dispatch(ctx, m)
-					return nil
-				}),
+			decoders: anchorsFor[neuroEvent](tb, neuro.Schema(), "Event", typeIs("event", "Event"),
+				neuroOne, neuroReuse),
 		},
 		{
 			name: "octave", message: "EventMessage", p: &octave.Provider,
 			frame:       example(tb, &octave.Provider, "EventMessage", "event-with-sensor-values"),
 			plainStrict: strict[octaveEventMessage],
-			decoders: anchorsFor[octaveEventMessage](tb, &octave.Provider, octave.Schema(), "EventMessage", typeIs("message", "EventMessage"),
-				func(f []byte) error {
-					m, err := octave.DecodeServerMessage(f)
-					if err != nil {
-						return err
-					}
-					if err := m.Validate(); err != nil {
-						return err
-					}
-					octaveD.Dispatch(ctx, m)
-					return nil
-				}),
+			decoders: anchorsFor[octaveEventMessage](tb, octave.Schema(), "EventMessage", typeIs("message", "EventMessage"),
+				octaveOne, octaveReuse),
 		},
 	}
 }
@@ -318,9 +323,32 @@ func TestValidatingDecodersRejectABadMember(t *testing.T) {
 		}
 		f := bytes.Replace(c.frame, []byte(r[0]), []byte(r[1]), 1)
 		for _, d := range c.decoders {
-			if d.name == "generated" || d.name[0] == 'b' {
+			if strings.HasPrefix(d.name, "generated") || d.name[0] == 'b' {
 				if err := d.read(f); err == nil {
 					t.Errorf("%s/%s accepts %s", c.name, d.name, r[1])
+				}
+			}
+		}
+	}
+}
+
+// TestReusingDecoderAllocatesAtMostTwice holds the reusing decoder to issue
+// 14's budget of two allocations per frame (Decode + Validate + Dispatch),
+// on every provider in both key orders, once its memory is warm.
+func TestReusingDecoderAllocatesAtMostTwice(t *testing.T) {
+	for _, c := range cases(t) {
+		for _, f := range [][]byte{c.frame, sortKeys(t, c.frame)} {
+			for _, d := range c.decoders {
+				if d.name != "generated-reuse" {
+					continue
+				}
+				var err error
+				n := testing.AllocsPerRun(50, func() { err = d.read(f) })
+				if err != nil {
+					t.Fatalf("%s: %v", c.name, err)
+				}
+				if n > 2 {
+					t.Errorf("%s: %v allocations per frame, want at most 2", c.name, n)
 				}
 			}
 		}
