@@ -240,6 +240,19 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 // validateGCPercent is the GC percent of a validate run (see runValidate).
 const validateGCPercent = 200
 
+// checker returns codec's Checker.
+func (v *validation) checker(codec *wire.Codec) *wire.Checker {
+	k := v.checkers[codec]
+	if k == nil {
+		if v.checkers == nil {
+			v.checkers = map[*wire.Codec]*wire.Checker{}
+		}
+		k = &wire.Checker{Codec: codec}
+		v.checkers[codec] = k
+	}
+	return k
+}
+
 // msgKey identifies a message of one direction of one provider.
 type msgKey struct{ provider, direction, message string }
 
@@ -255,6 +268,9 @@ type validation struct {
 	json     *json.Encoder // nil for text output
 
 	forced *wire.Provider // --provider, or nil
+	// checkers decode each codec's frames into the memory of its earlier
+	// ones (wire.Checker): a Result's message lives until the next frame.
+	checkers map[*wire.Codec]*wire.Checker
 	// catalog is what HAR sockets are matched against: the built-in
 	// providers, or the one --spec interprets (spec).
 	catalog    []*wire.Provider
@@ -664,7 +680,7 @@ func (v *validation) onFrame(f *capture.Frame) error {
 		return v.report(rep)
 	}
 	// Drift is always collected: an undeclared property is a note.
-	r := codec.Check(f.Data, true)
+	r := v.checker(codec).Check(f.Data, true)
 	rep.Message = r.Name
 	if rep.Message == "" {
 		rep.Message = unmatched

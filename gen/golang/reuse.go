@@ -239,6 +239,15 @@ func (g *gen) reuseDecoder(f *jen.File, d *ir.Direction) {
 		}
 		cases = append(cases, jen.Case(jen.Op("*").Id(m.Name)).Block(g.releaseAndPut(m.Type)...))
 	}
+	if len(cases) > 0 {
+		// One release func serves the Decoder and the Codec's Release, so
+		// that wire.Checker (wsbind validate) reuses memory the same way.
+		f.Comment(releaseFunc(d) + " puts the memory of m, a message " + releaseFunc(d)[len("release"):] + " decoded, back into r.")
+		f.Func().Id(releaseFunc(d)).Params(jen.Id("m").Qual(wirePkg, "Message"), jen.Id("r").Op("*").Qual(wirePkg, "Reuse")).Block(
+			jen.Switch(jen.Id("v").Op(":=").Id("m").Assert(jen.Type())).Block(cases...),
+		)
+		f.Line()
+	}
 	name := d.GoName + "Decoder"
 	emitDoc(f, comment(name+" decodes "+d.Name+" frames like Decode"+d.GoName+", into the memory of the messages it returned before: it keeps the last message of each type, with its maps, slices and union values, and decodes the next frame of that type into it. A message it returns, and everything it points at, is valid only until its next Decode; strings stay valid, being slices of a copy of each frame. Steady traffic then costs one allocation per frame, that copy. The zero value is ready to use; a "+name+" is not safe for concurrent use."))
 	f.Type().Id(name).Struct(
@@ -250,8 +259,7 @@ func (g *gen) reuseDecoder(f *jen.File, d *ir.Direction) {
 	var release jen.Code = jen.Null()
 	if len(cases) > 0 {
 		release = jen.If(jen.Id("dec").Dot("last").Op("!=").Nil()).Block(
-			jen.Id("r").Op(":=").Op("&").Id("dec").Dot("r"),
-			jen.Switch(jen.Id("v").Op(":=").Id("dec").Dot("last").Assert(jen.Type())).Block(cases...),
+			jen.Id(releaseFunc(d)).Call(jen.Id("dec").Dot("last"), jen.Op("&").Id("dec").Dot("r")),
 			jen.Id("dec").Dot("last").Op("=").Nil(),
 		)
 	}
@@ -262,4 +270,18 @@ func (g *gen) reuseDecoder(f *jen.File, d *ir.Direction) {
 		jen.Return(jen.Id("m"), jen.Err()),
 	)
 	f.Line()
+}
+
+// releaseFunc names the func that puts a message of d back into a Reuse.
+func releaseFunc(d *ir.Direction) string { return "release" + d.GoName }
+
+// hasReleaseFunc reports whether d gets one: whether any message of d is
+// a struct the decoder can reuse.
+func hasReleaseFunc(d *ir.Direction) bool {
+	for _, m := range d.Messages {
+		if !m.Wrapped() {
+			return true
+		}
+	}
+	return false
 }

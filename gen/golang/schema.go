@@ -35,6 +35,11 @@ func (g *gen) schema(f *jen.File) error {
 				jen.Return(jen.Id("m"), jen.Nil()),
 			),
 		}
+		if sd := pkg.Server; d.Name == "server" && sd != nil && sd.Root != nil && hasReleaseFunc(sd) {
+			// Per-channel codecs decode the same types, so one release
+			// func serves them all.
+			fields[jen.Id("Release")] = jen.Id(releaseFunc(sd))
+		}
 		if len(deprecated) > 0 {
 			fields[jen.Id("Deprecated")] = jen.Index().String().Values(listLits(deprecated)...)
 		}

@@ -11322,6 +11322,85 @@ func releaseResponseBody(v ResponseBody, r *wire.Reuse) {
 	}
 }
 
+// releaseServerMessage puts the memory of m, a message ServerMessage decoded, back into r.
+func releaseServerMessage(m wire.Message, r *wire.Reuse) {
+	switch v := m.(type) {
+	case *Welcome:
+		r.Put(102, v)
+	case *Response:
+		v.release(r)
+		r.Put(89, v)
+	case *Reconnect:
+		r.Put(87, v)
+	case *AstroMessage:
+		r.Put(32, v)
+	case *ChannelActivitiesMessage:
+		v.release(r)
+		r.Put(34, v)
+	case *ChannelAnnouncementsMessage:
+		r.Put(35, v)
+	case *ChannelChatstatsMessage:
+		r.Put(51, v)
+	case *ChannelTipsMessage:
+		r.Put(76, v)
+	case *ChannelTipsModerationMessage:
+		r.Put(77, v)
+	case *ChannelChatMessageMessage:
+		r.Put(36, v)
+	case *ChannelSessionUpdateMessage:
+		r.Put(68, v)
+	case *ChannelSessionResetMessage:
+		r.Put(66, v)
+	case *ChannelChatbotStatusMessage:
+		r.Put(46, v)
+	case *ChannelChatbotModulesPyramidMessage:
+		r.Put(44, v)
+	case *ChannelChatbotModulesEmotecomboMessage:
+		r.Put(41, v)
+	case *ChannelChatbotModulesMessage:
+		r.Put(43, v)
+	case *ChannelChatbotCommandsMessage:
+		r.Put(37, v)
+	case *ChannelChatbotTimersMessage:
+		r.Put(50, v)
+	case *ChannelChatbotCountersMessage:
+		r.Put(38, v)
+	case *ChannelChatbotFiltersMessage:
+		r.Put(40, v)
+	case *ChannelChatbotTimeoutMessage:
+		r.Put(48, v)
+	case *ChannelStreamStatusMessage:
+		r.Put(74, v)
+	case *ChannelOverlayActionMessage:
+		r.Put(61, v)
+	case *ChannelOverlayBroadcastMessage:
+		r.Put(63, v)
+	case *ChannelOverlayUpdateMessage:
+		v.release(r)
+		r.Put(65, v)
+	case *ChannelKvstoreUpdateMessage:
+		r.Put(57, v)
+	case *ChannelSongrequestMessage:
+		r.Put(72, v)
+	case *ChannelContestsMessage:
+		r.Put(52, v)
+	case *ChannelGiveawaysMessage:
+		r.Put(56, v)
+	case *ChannelLoyaltyRedemptionsMessage:
+		r.Put(60, v)
+	case *ChannelLoyaltyItemsMessage:
+		r.Put(59, v)
+	case *ChannelSessionUpdatesMessage:
+		r.Put(70, v)
+	case *ChannelGiveawayMessage:
+		r.Put(54, v)
+	case *ChatbotTimeoutMessage:
+		r.Put(78, v)
+	case *UnknownTopicMessage:
+		r.Put(99, v)
+	}
+}
+
 // ServerMessageDecoder decodes server frames like DecodeServerMessage, into
 // the memory of the messages it returned before: it keeps the last message of
 // each type, with its maps, slices and union values, and decodes the next
@@ -11340,82 +11419,7 @@ type ServerMessageDecoder struct {
 // no longer valid.
 func (dec *ServerMessageDecoder) Decode(frame []byte) (ServerMessage, error) {
 	if dec.last != nil {
-		r := &dec.r
-		switch v := dec.last.(type) {
-		case *Welcome:
-			r.Put(102, v)
-		case *Response:
-			v.release(r)
-			r.Put(89, v)
-		case *Reconnect:
-			r.Put(87, v)
-		case *AstroMessage:
-			r.Put(32, v)
-		case *ChannelActivitiesMessage:
-			v.release(r)
-			r.Put(34, v)
-		case *ChannelAnnouncementsMessage:
-			r.Put(35, v)
-		case *ChannelChatstatsMessage:
-			r.Put(51, v)
-		case *ChannelTipsMessage:
-			r.Put(76, v)
-		case *ChannelTipsModerationMessage:
-			r.Put(77, v)
-		case *ChannelChatMessageMessage:
-			r.Put(36, v)
-		case *ChannelSessionUpdateMessage:
-			r.Put(68, v)
-		case *ChannelSessionResetMessage:
-			r.Put(66, v)
-		case *ChannelChatbotStatusMessage:
-			r.Put(46, v)
-		case *ChannelChatbotModulesPyramidMessage:
-			r.Put(44, v)
-		case *ChannelChatbotModulesEmotecomboMessage:
-			r.Put(41, v)
-		case *ChannelChatbotModulesMessage:
-			r.Put(43, v)
-		case *ChannelChatbotCommandsMessage:
-			r.Put(37, v)
-		case *ChannelChatbotTimersMessage:
-			r.Put(50, v)
-		case *ChannelChatbotCountersMessage:
-			r.Put(38, v)
-		case *ChannelChatbotFiltersMessage:
-			r.Put(40, v)
-		case *ChannelChatbotTimeoutMessage:
-			r.Put(48, v)
-		case *ChannelStreamStatusMessage:
-			r.Put(74, v)
-		case *ChannelOverlayActionMessage:
-			r.Put(61, v)
-		case *ChannelOverlayBroadcastMessage:
-			r.Put(63, v)
-		case *ChannelOverlayUpdateMessage:
-			v.release(r)
-			r.Put(65, v)
-		case *ChannelKvstoreUpdateMessage:
-			r.Put(57, v)
-		case *ChannelSongrequestMessage:
-			r.Put(72, v)
-		case *ChannelContestsMessage:
-			r.Put(52, v)
-		case *ChannelGiveawaysMessage:
-			r.Put(56, v)
-		case *ChannelLoyaltyRedemptionsMessage:
-			r.Put(60, v)
-		case *ChannelLoyaltyItemsMessage:
-			r.Put(59, v)
-		case *ChannelSessionUpdatesMessage:
-			r.Put(70, v)
-		case *ChannelGiveawayMessage:
-			r.Put(54, v)
-		case *ChatbotTimeoutMessage:
-			r.Put(78, v)
-		case *UnknownTopicMessage:
-			r.Put(99, v)
-		}
+		releaseServerMessage(dec.last, &dec.r)
 		dec.last = nil
 	}
 	m, err := wire.DecodeFrameReuse(&ServerCodec, frame, decodeServerMessage, &dec.r)

@@ -28,6 +28,7 @@ var ServerCodec = wire.Codec{
 	Direction:  "server",
 	Messages:   []string{"Welcome", "Response", "Reconnect", "AstroMessage", "ChannelActivitiesMessage", "ChannelAnnouncementsMessage", "ChannelChatstatsMessage", "ChannelTipsMessage", "ChannelTipsModerationMessage", "ChannelChatMessageMessage", "ChannelSessionUpdateMessage", "ChannelSessionResetMessage", "ChannelChatbotStatusMessage", "ChannelChatbotModulesPyramidMessage", "ChannelChatbotModulesEmotecomboMessage", "ChannelChatbotModulesMessage", "ChannelChatbotCommandsMessage", "ChannelChatbotTimersMessage", "ChannelChatbotCountersMessage", "ChannelChatbotFiltersMessage", "ChannelChatbotTimeoutMessage", "ChannelStreamStatusMessage", "ChannelOverlayActionMessage", "ChannelOverlayBroadcastMessage", "ChannelOverlayUpdateMessage", "ChannelKvstoreUpdateMessage", "ChannelSongrequestMessage", "ChannelContestsMessage", "ChannelGiveawaysMessage", "ChannelLoyaltyRedemptionsMessage", "ChannelLoyaltyItemsMessage", "ChannelSessionUpdatesMessage", "ChannelGiveawayMessage", "ChatbotTimeoutMessage", "UnknownTopicMessage"},
 	Protocol:   "astro",
+	Release:    releaseServerMessage,
 }
 
 // ClientCodec decodes and checks client frames for provider-agnostic callers

@@ -5171,6 +5171,25 @@ func releaseTreasureChestEvent(v TreasureChestEvent, r *wire.Reuse) {
 	}
 }
 
+// releaseServerMessage puts the memory of m, a message ServerMessage decoded, back into r.
+func releaseServerMessage(m wire.Message, r *wire.Reuse) {
+	switch v := m.(type) {
+	case *ConnectionAck:
+		r.Put(21, v)
+	case *ConnectionError:
+		r.Put(22, v)
+	case *Ka:
+		r.Put(33, v)
+	case *Data:
+		v.release(r)
+		r.Put(27, v)
+	case *Error:
+		r.Put(30, v)
+	case *Complete:
+		r.Put(20, v)
+	}
+}
+
 // ServerMessageDecoder decodes server frames like DecodeServerMessage, into
 // the memory of the messages it returned before: it keeps the last message of
 // each type, with its maps, slices and union values, and decodes the next
@@ -5189,22 +5208,7 @@ type ServerMessageDecoder struct {
 // no longer valid.
 func (dec *ServerMessageDecoder) Decode(frame []byte) (ServerMessage, error) {
 	if dec.last != nil {
-		r := &dec.r
-		switch v := dec.last.(type) {
-		case *ConnectionAck:
-			r.Put(21, v)
-		case *ConnectionError:
-			r.Put(22, v)
-		case *Ka:
-			r.Put(33, v)
-		case *Data:
-			v.release(r)
-			r.Put(27, v)
-		case *Error:
-			r.Put(30, v)
-		case *Complete:
-			r.Put(20, v)
-		}
+		releaseServerMessage(dec.last, &dec.r)
 		dec.last = nil
 	}
 	m, err := wire.DecodeFrameReuse(&ServerCodec, frame, decodeServerMessage, &dec.r)

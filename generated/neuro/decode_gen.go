@@ -4725,6 +4725,30 @@ func (m *XFeedUpdateEvent) release(r *wire.Reuse) {
 	m.EventData.release(r)
 }
 
+// releaseServerMessage puts the memory of m, a message ServerMessage decoded, back into r.
+func releaseServerMessage(m wire.Message, r *wire.Reuse) {
+	switch v := m.(type) {
+	case *Welcome:
+		r.Put(50, v)
+	case *Event:
+		v.release(r)
+		r.Put(13, v)
+	case *AddSuccess:
+		r.Put(2, v)
+	case *RemoveSuccess:
+		r.Put(27, v)
+	case *ListEventsResult:
+		v.release(r)
+		r.Put(18, v)
+	case *Pong:
+		r.Put(22, v)
+	case *AuthSuccess:
+		r.Put(8, v)
+	case *Invalid:
+		r.Put(15, v)
+	}
+}
+
 // ServerMessageDecoder decodes server frames like DecodeServerMessage, into
 // the memory of the messages it returned before: it keeps the last message of
 // each type, with its maps, slices and union values, and decodes the next
@@ -4743,27 +4767,7 @@ type ServerMessageDecoder struct {
 // no longer valid.
 func (dec *ServerMessageDecoder) Decode(frame []byte) (ServerMessage, error) {
 	if dec.last != nil {
-		r := &dec.r
-		switch v := dec.last.(type) {
-		case *Welcome:
-			r.Put(50, v)
-		case *Event:
-			v.release(r)
-			r.Put(13, v)
-		case *AddSuccess:
-			r.Put(2, v)
-		case *RemoveSuccess:
-			r.Put(27, v)
-		case *ListEventsResult:
-			v.release(r)
-			r.Put(18, v)
-		case *Pong:
-			r.Put(22, v)
-		case *AuthSuccess:
-			r.Put(8, v)
-		case *Invalid:
-			r.Put(15, v)
-		}
+		releaseServerMessage(dec.last, &dec.r)
 		dec.last = nil
 	}
 	m, err := wire.DecodeFrameReuse(&ServerCodec, frame, decodeServerMessage, &dec.r)

@@ -27,6 +27,7 @@ var ServerCodec = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"Welcome", "Event", "AddSuccess", "RemoveSuccess", "ListEventsResult", "Pong", "AuthSuccess", "Invalid"},
 	Protocol:  "neuro",
+	Release:   releaseServerMessage,
 }
 
 // ClientCodec decodes and checks client frames for provider-agnostic callers

@@ -1423,6 +1423,18 @@ func (m *EventMessage) release(r *wire.Reuse) {
 	m.Value.release(r)
 }
 
+// releaseServerMessage puts the memory of m, a message ServerMessage decoded, back into r.
+func releaseServerMessage(m wire.Message, r *wire.Reuse) {
+	switch v := m.(type) {
+	case *Ack:
+		v.release(r)
+		r.Put(0, v)
+	case *EventMessage:
+		v.release(r)
+		r.Put(3, v)
+	}
+}
+
 // ServerMessageDecoder decodes server frames like DecodeServerMessage, into
 // the memory of the messages it returned before: it keeps the last message of
 // each type, with its maps, slices and union values, and decodes the next
@@ -1441,15 +1453,7 @@ type ServerMessageDecoder struct {
 // no longer valid.
 func (dec *ServerMessageDecoder) Decode(frame []byte) (ServerMessage, error) {
 	if dec.last != nil {
-		r := &dec.r
-		switch v := dec.last.(type) {
-		case *Ack:
-			v.release(r)
-			r.Put(0, v)
-		case *EventMessage:
-			v.release(r)
-			r.Put(3, v)
-		}
+		releaseServerMessage(dec.last, &dec.r)
 		dec.last = nil
 	}
 	m, err := wire.DecodeFrameReuse(&ServerCodec, frame, decodeServerMessage, &dec.r)

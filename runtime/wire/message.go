@@ -55,6 +55,9 @@ type Codec struct {
 	// Decode decodes frame, recording violations and drift in s. Its error
 	// is set only for malformed JSON.
 	Decode func(frame []byte, s *Scope) (Message, error)
+	// Release, when set, puts the memory of a message Decode returned back
+	// into a Reuse, for Checker. Generated server codecs set it.
+	Release func(m Message, r *Reuse)
 	// Deprecated lists the messages the spec marks deprecated: a frame
 	// decoded as one gets a note.
 	Deprecated []string
@@ -118,8 +121,38 @@ func (r *Result) Err(c *Codec) error {
 // with ScanDuplicates a repeated key a NoteDuplicateKey note; at most 32
 // such notes per frame.
 func (c *Codec) Check(frame []byte, drift bool) Result {
+	return c.check(frame, drift, nil)
+}
+
+// Checker is Check for a stream of frames, decoding each into the memory
+// of the messages it decoded before when its Codec has a Release: the
+// Message of a Result is then valid only until the next Check. The zero
+// value with Codec set is ready to use; a Checker is not safe for
+// concurrent use.
+type Checker struct {
+	Codec *Codec
+	r     Reuse
+	last  Message
+}
+
+// Check decodes and validates one frame as Codec.Check does.
+func (k *Checker) Check(frame []byte, drift bool) Result {
+	if k.Codec.Release == nil {
+		return k.Codec.check(frame, drift, nil)
+	}
+	if k.last != nil {
+		k.Codec.Release(k.last, &k.r)
+		k.last = nil
+	}
+	r := k.Codec.check(frame, drift, &k.r)
+	k.last = r.Message
+	return r
+}
+
+func (c *Codec) check(frame []byte, drift bool, reuse *Reuse) Result {
 	s := GetScope()
 	defer PutScope(s)
+	s.reuse = reuse
 	s.CollectDrift = drift
 	bad, badUTF8 := checkUTF8(frame)
 	m, err := c.Decode(frame, s)

@@ -662,6 +662,21 @@ func releaseActivityDataItem(v ActivityDataItem, r *wire.Reuse) {
 	}
 }
 
+// releaseServerMessage puts the memory of m, a message ServerMessage decoded, back into r.
+func releaseServerMessage(m wire.Message, r *wire.Reuse) {
+	switch v := m.(type) {
+	case *Welcome:
+		r.Put(7, v)
+	case *Tip:
+		r.Put(5, v)
+	case *Activity:
+		v.release(r)
+		r.Put(0, v)
+	case *OtherTopic:
+		r.Put(4, v)
+	}
+}
+
 // ServerMessageDecoder decodes server frames like DecodeServerMessage, into
 // the memory of the messages it returned before: it keeps the last message of
 // each type, with its maps, slices and union values, and decodes the next
@@ -680,18 +695,7 @@ type ServerMessageDecoder struct {
 // no longer valid.
 func (dec *ServerMessageDecoder) Decode(frame []byte) (ServerMessage, error) {
 	if dec.last != nil {
-		r := &dec.r
-		switch v := dec.last.(type) {
-		case *Welcome:
-			r.Put(7, v)
-		case *Tip:
-			r.Put(5, v)
-		case *Activity:
-			v.release(r)
-			r.Put(0, v)
-		case *OtherTopic:
-			r.Put(4, v)
-		}
+		releaseServerMessage(dec.last, &dec.r)
 		dec.last = nil
 	}
 	m, err := wire.DecodeFrameReuse(&ServerCodec, frame, decodeServerMessage, &dec.r)

@@ -1604,6 +1604,60 @@ func (m *Table) release(r *wire.Reuse) {
 	}
 }
 
+// releaseServerMessage puts the memory of m, a message ServerMessage decoded, back into r.
+func releaseServerMessage(m wire.Message, r *wire.Reuse) {
+	switch v := m.(type) {
+	case *Plain:
+		r.Put(19, v)
+	case *Int64Range:
+		r.Put(14, v)
+	case *HalfAbove:
+		r.Put(12, v)
+	case *JustAbove:
+		r.Put(15, v)
+	case *TenE19:
+		r.Put(21, v)
+	case *Exclusive:
+		r.Put(9, v)
+	case *ExclusiveHalf:
+		r.Put(10, v)
+	case *AtLeastE19:
+		r.Put(1, v)
+	case *AboveMax:
+		r.Put(0, v)
+	case *Thirds:
+		r.Put(22, v)
+	case *Fives:
+		r.Put(11, v)
+	case *HugeStep:
+		r.Put(13, v)
+	case *ConstBig:
+		r.Put(2, v)
+	case *ConstTwo:
+		r.Put(4, v)
+	case *ConstHalf:
+		r.Put(3, v)
+	case *EnumWide:
+		r.Put(8, v)
+	case *EnumSmall:
+		r.Put(7, v)
+	case *Empty:
+		r.Put(6, v)
+	case *Nullable:
+		r.Put(17, v)
+	case *NullableEnum:
+		r.Put(18, v)
+	case *List:
+		v.release(r)
+		r.Put(16, v)
+	case *Table:
+		v.release(r)
+		r.Put(20, v)
+	case *Either:
+		r.Put(5, v)
+	}
+}
+
 // ServerMessageDecoder decodes server frames like DecodeServerMessage, into
 // the memory of the messages it returned before: it keeps the last message of
 // each type, with its maps, slices and union values, and decodes the next
@@ -1622,57 +1676,7 @@ type ServerMessageDecoder struct {
 // no longer valid.
 func (dec *ServerMessageDecoder) Decode(frame []byte) (ServerMessage, error) {
 	if dec.last != nil {
-		r := &dec.r
-		switch v := dec.last.(type) {
-		case *Plain:
-			r.Put(19, v)
-		case *Int64Range:
-			r.Put(14, v)
-		case *HalfAbove:
-			r.Put(12, v)
-		case *JustAbove:
-			r.Put(15, v)
-		case *TenE19:
-			r.Put(21, v)
-		case *Exclusive:
-			r.Put(9, v)
-		case *ExclusiveHalf:
-			r.Put(10, v)
-		case *AtLeastE19:
-			r.Put(1, v)
-		case *AboveMax:
-			r.Put(0, v)
-		case *Thirds:
-			r.Put(22, v)
-		case *Fives:
-			r.Put(11, v)
-		case *HugeStep:
-			r.Put(13, v)
-		case *ConstBig:
-			r.Put(2, v)
-		case *ConstTwo:
-			r.Put(4, v)
-		case *ConstHalf:
-			r.Put(3, v)
-		case *EnumWide:
-			r.Put(8, v)
-		case *EnumSmall:
-			r.Put(7, v)
-		case *Empty:
-			r.Put(6, v)
-		case *Nullable:
-			r.Put(17, v)
-		case *NullableEnum:
-			r.Put(18, v)
-		case *List:
-			v.release(r)
-			r.Put(16, v)
-		case *Table:
-			v.release(r)
-			r.Put(20, v)
-		case *Either:
-			r.Put(5, v)
-		}
+		releaseServerMessage(dec.last, &dec.r)
 		dec.last = nil
 	}
 	m, err := wire.DecodeFrameReuse(&ServerCodec, frame, decodeServerMessage, &dec.r)

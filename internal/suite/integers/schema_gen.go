@@ -27,6 +27,7 @@ var ServerCodec = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"Plain", "Int64Range", "HalfAbove", "JustAbove", "TenE19", "Exclusive", "ExclusiveHalf", "AtLeastE19", "AboveMax", "Thirds", "Fives", "HugeStep", "ConstBig", "ConstTwo", "ConstHalf", "EnumWide", "EnumSmall", "Empty", "Nullable", "NullableEnum", "List", "Table", "Either"},
 	Protocol:  "integers",
+	Release:   releaseServerMessage,
 }
 
 // ClientCodec decodes and checks client frames for provider-agnostic callers

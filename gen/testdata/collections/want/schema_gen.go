@@ -27,6 +27,7 @@ var ServerCodec = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"Snapshot"},
 	Protocol:  "collections",
+	Release:   releaseServerMessage,
 }
 
 // ClientCodec decodes and checks client frames for provider-agnostic callers

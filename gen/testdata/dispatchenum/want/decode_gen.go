@@ -368,6 +368,19 @@ func (m *Batch) release(r *wire.Reuse) {
 	wire.PutSlice(r, 4, m.Ids)
 }
 
+// releaseServerMessage puts the memory of m, a message ServerMessage decoded, back into r.
+func releaseServerMessage(m wire.Message, r *wire.Reuse) {
+	switch v := m.(type) {
+	case *Change:
+		r.Put(1, v)
+	case *Removal:
+		r.Put(3, v)
+	case *Batch:
+		v.release(r)
+		r.Put(0, v)
+	}
+}
+
 // ServerMessageDecoder decodes server frames like DecodeServerMessage, into
 // the memory of the messages it returned before: it keeps the last message of
 // each type, with its maps, slices and union values, and decodes the next
@@ -386,16 +399,7 @@ type ServerMessageDecoder struct {
 // no longer valid.
 func (dec *ServerMessageDecoder) Decode(frame []byte) (ServerMessage, error) {
 	if dec.last != nil {
-		r := &dec.r
-		switch v := dec.last.(type) {
-		case *Change:
-			r.Put(1, v)
-		case *Removal:
-			r.Put(3, v)
-		case *Batch:
-			v.release(r)
-			r.Put(0, v)
-		}
+		releaseServerMessage(dec.last, &dec.r)
 		dec.last = nil
 	}
 	m, err := wire.DecodeFrameReuse(&ServerCodec, frame, decodeServerMessage, &dec.r)

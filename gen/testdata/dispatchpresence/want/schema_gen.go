@@ -27,6 +27,7 @@ var ServerCodec = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"Ack", "Event"},
 	Protocol:  "dispatchpresence",
+	Release:   releaseServerMessage,
 }
 
 // ClientCodec decodes and checks client frames for provider-agnostic callers

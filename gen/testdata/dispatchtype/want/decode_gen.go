@@ -314,6 +314,16 @@ func DecodeClientMessage(frame []byte) (ClientMessage, error) {
 	return wire.DecodeFrame(&ClientCodec, frame, decodeClientMessage)
 }
 
+// releaseServerMessage puts the memory of m, a message ServerMessage decoded, back into r.
+func releaseServerMessage(m wire.Message, r *wire.Reuse) {
+	switch v := m.(type) {
+	case *Start:
+		r.Put(1, v)
+	case *Stop:
+		r.Put(2, v)
+	}
+}
+
 // ServerMessageDecoder decodes server frames like DecodeServerMessage, into
 // the memory of the messages it returned before: it keeps the last message of
 // each type, with its maps, slices and union values, and decodes the next
@@ -332,13 +342,7 @@ type ServerMessageDecoder struct {
 // no longer valid.
 func (dec *ServerMessageDecoder) Decode(frame []byte) (ServerMessage, error) {
 	if dec.last != nil {
-		r := &dec.r
-		switch v := dec.last.(type) {
-		case *Start:
-			r.Put(1, v)
-		case *Stop:
-			r.Put(2, v)
-		}
+		releaseServerMessage(dec.last, &dec.r)
 		dec.last = nil
 	}
 	m, err := wire.DecodeFrameReuse(&ServerCodec, frame, decodeServerMessage, &dec.r)

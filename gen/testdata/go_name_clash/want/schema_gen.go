@@ -27,6 +27,7 @@ var ServerCodec = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"Thing"},
 	Protocol:  "go_name_clash",
+	Release:   releaseServerMessage,
 }
 
 // ClientCodec decodes and checks client frames for provider-agnostic callers

@@ -27,6 +27,7 @@ var ServerCodec = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"Result", "Reconnect", "Keepalive"},
 	Protocol:  "session",
+	Release:   releaseServerMessage,
 }
 
 // ClientCodec decodes and checks client frames for provider-agnostic callers

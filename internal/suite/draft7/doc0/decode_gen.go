@@ -24360,6 +24360,27 @@ func (m *G293) release(r *wire.Reuse) {
 	wire.PutSlice(r, 9, m.List)
 }
 
+// releaseServerMessage puts the memory of m, a message ServerMessage decoded, back into r.
+func releaseServerMessage(m wire.Message, r *wire.Reuse) {
+	switch v := m.(type) {
+	case *G265:
+		v.release(r)
+		r.Put(0, v)
+	case *G292:
+		v.release(r)
+		r.Put(2, v)
+	case *G293:
+		v.release(r)
+		r.Put(3, v)
+	case *G294:
+		r.Put(4, v)
+	case *G65:
+		r.Put(5, v)
+	case *G77:
+		r.Put(6, v)
+	}
+}
+
 // ServerMessageDecoder decodes server frames like DecodeServerMessage, into
 // the memory of the messages it returned before: it keeps the last message of
 // each type, with its maps, slices and union values, and decodes the next
@@ -24378,24 +24399,7 @@ type ServerMessageDecoder struct {
 // no longer valid.
 func (dec *ServerMessageDecoder) Decode(frame []byte) (ServerMessage, error) {
 	if dec.last != nil {
-		r := &dec.r
-		switch v := dec.last.(type) {
-		case *G265:
-			v.release(r)
-			r.Put(0, v)
-		case *G292:
-			v.release(r)
-			r.Put(2, v)
-		case *G293:
-			v.release(r)
-			r.Put(3, v)
-		case *G294:
-			r.Put(4, v)
-		case *G65:
-			r.Put(5, v)
-		case *G77:
-			r.Put(6, v)
-		}
+		releaseServerMessage(dec.last, &dec.r)
 		dec.last = nil
 	}
 	m, err := wire.DecodeFrameReuse(&ServerCodec, frame, decodeServerMessage, &dec.r)

@@ -28,6 +28,7 @@ var ServerCodec = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G0", "G1", "G10", "G100", "G101", "G102", "G103", "G104", "G105", "G106", "G107", "G108", "G109", "G11", "G110", "G111", "G112", "G113", "G114", "G115", "G116", "G117", "G118", "G119", "G12", "G120", "G121", "G122", "G123", "G124", "G125", "G126", "G127", "G128", "G129", "G13", "G130", "G131", "G132", "G133", "G134", "G135", "G136", "G137", "G138", "G139", "G14", "G140", "G141", "G142", "G143", "G144", "G145", "G146", "G147", "G148", "G149", "G15", "G150", "G151", "G152", "G153", "G154", "G155", "G156", "G157", "G158", "G159", "G16", "G160", "G161", "G162", "G163", "G164", "G165", "G166", "G167", "G168", "G169", "G17", "G170", "G171", "G172", "G173", "G174", "G175", "G176", "G177", "G178", "G179", "G18", "G181", "G182", "G185", "G186", "G187", "G188", "G189", "G19", "G190", "G191", "G192", "G193", "G194", "G195", "G196", "G197", "G198", "G199", "G2", "G20", "G200", "G201", "G202", "G203", "G204", "G205", "G206", "G207", "G208", "G209", "G21", "G210", "G211", "G212", "G213", "G214", "G215", "G216", "G217", "G218", "G219", "G22", "G220", "G221", "G222", "G223", "G224", "G225", "G226", "G227", "G228", "G229", "G23", "G230", "G231", "G232", "G233", "G234", "G235", "G236", "G237", "G238", "G239", "G24", "G240", "G241", "G242", "G243", "G244", "G245", "G246", "G247", "G248", "G249", "G25", "G250", "G251", "G252", "G253", "G254", "G255", "G256", "G257", "G258", "G259", "G26", "G260", "G261", "G262", "G263", "G264", "G265", "G266", "G267", "G268", "G269", "G27", "G270", "G271", "G272", "G273", "G274", "G275", "G276", "G277", "G278", "G279", "G28", "G280", "G281", "G282", "G283", "G284", "G285", "G286", "G287", "G288", "G289", "G29", "G290", "G291", "G292", "G293", "G294", "G295", "G296", "G297", "G298", "G299", "G3", "G30", "G300", "G301", "G302", "G303", "G304", "G305", "G306", "G307", "G308", "G309", "G31", "G310", "G311", "G312", "G313", "G314", "G315", "G316", "G317", "G318", "G319", "G32", "G320", "G33", "G34", "G35", "G36", "G37", "G38", "G39", "G4", "G40", "G41", "G42", "G43", "G44", "G45", "G46", "G47", "G48", "G49", "G5", "G50", "G51", "G52", "G53", "G54", "G55", "G56", "G57", "G58", "G59", "G6", "G60", "G61", "G62", "G63", "G64", "G65", "G66", "G67", "G68", "G69", "G7", "G70", "G71", "G72", "G73", "G74", "G75", "G76", "G77", "G78", "G79", "G8", "G80", "G81", "G82", "G83", "G84", "G85", "G86", "G87", "G88", "G89", "G9", "G90", "G91", "G92", "G93", "G94", "G95", "G96", "G97", "G98", "G99"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // ClientCodec decodes and checks client frames for provider-agnostic callers
@@ -60,6 +61,7 @@ var serverCodecOnG0 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G0"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG0 decodes and checks client frames on channel g0.
@@ -92,6 +94,7 @@ var serverCodecOnG1 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G1"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG1 decodes and checks client frames on channel g1.
@@ -124,6 +127,7 @@ var serverCodecOnG10 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G10"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG10 decodes and checks client frames on channel g10.
@@ -156,6 +160,7 @@ var serverCodecOnG100 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G100"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG100 decodes and checks client frames on channel g100.
@@ -188,6 +193,7 @@ var serverCodecOnG101 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G101"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG101 decodes and checks client frames on channel g101.
@@ -220,6 +226,7 @@ var serverCodecOnG102 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G102"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG102 decodes and checks client frames on channel g102.
@@ -252,6 +259,7 @@ var serverCodecOnG103 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G103"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG103 decodes and checks client frames on channel g103.
@@ -284,6 +292,7 @@ var serverCodecOnG104 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G104"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG104 decodes and checks client frames on channel g104.
@@ -316,6 +325,7 @@ var serverCodecOnG105 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G105"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG105 decodes and checks client frames on channel g105.
@@ -348,6 +358,7 @@ var serverCodecOnG106 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G106"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG106 decodes and checks client frames on channel g106.
@@ -380,6 +391,7 @@ var serverCodecOnG107 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G107"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG107 decodes and checks client frames on channel g107.
@@ -412,6 +424,7 @@ var serverCodecOnG108 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G108"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG108 decodes and checks client frames on channel g108.
@@ -444,6 +457,7 @@ var serverCodecOnG109 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G109"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG109 decodes and checks client frames on channel g109.
@@ -476,6 +490,7 @@ var serverCodecOnG11 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G11"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG11 decodes and checks client frames on channel g11.
@@ -508,6 +523,7 @@ var serverCodecOnG110 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G110"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG110 decodes and checks client frames on channel g110.
@@ -540,6 +556,7 @@ var serverCodecOnG111 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G111"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG111 decodes and checks client frames on channel g111.
@@ -572,6 +589,7 @@ var serverCodecOnG112 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G112"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG112 decodes and checks client frames on channel g112.
@@ -604,6 +622,7 @@ var serverCodecOnG113 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G113"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG113 decodes and checks client frames on channel g113.
@@ -636,6 +655,7 @@ var serverCodecOnG114 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G114"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG114 decodes and checks client frames on channel g114.
@@ -668,6 +688,7 @@ var serverCodecOnG115 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G115"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG115 decodes and checks client frames on channel g115.
@@ -700,6 +721,7 @@ var serverCodecOnG116 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G116"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG116 decodes and checks client frames on channel g116.
@@ -732,6 +754,7 @@ var serverCodecOnG117 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G117"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG117 decodes and checks client frames on channel g117.
@@ -764,6 +787,7 @@ var serverCodecOnG118 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G118"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG118 decodes and checks client frames on channel g118.
@@ -796,6 +820,7 @@ var serverCodecOnG119 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G119"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG119 decodes and checks client frames on channel g119.
@@ -828,6 +853,7 @@ var serverCodecOnG12 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G12"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG12 decodes and checks client frames on channel g12.
@@ -860,6 +886,7 @@ var serverCodecOnG120 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G120"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG120 decodes and checks client frames on channel g120.
@@ -892,6 +919,7 @@ var serverCodecOnG121 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G121"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG121 decodes and checks client frames on channel g121.
@@ -924,6 +952,7 @@ var serverCodecOnG122 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G122"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG122 decodes and checks client frames on channel g122.
@@ -956,6 +985,7 @@ var serverCodecOnG123 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G123"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG123 decodes and checks client frames on channel g123.
@@ -988,6 +1018,7 @@ var serverCodecOnG124 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G124"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG124 decodes and checks client frames on channel g124.
@@ -1020,6 +1051,7 @@ var serverCodecOnG125 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G125"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG125 decodes and checks client frames on channel g125.
@@ -1052,6 +1084,7 @@ var serverCodecOnG126 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G126"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG126 decodes and checks client frames on channel g126.
@@ -1084,6 +1117,7 @@ var serverCodecOnG127 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G127"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG127 decodes and checks client frames on channel g127.
@@ -1116,6 +1150,7 @@ var serverCodecOnG128 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G128"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG128 decodes and checks client frames on channel g128.
@@ -1148,6 +1183,7 @@ var serverCodecOnG129 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G129"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG129 decodes and checks client frames on channel g129.
@@ -1180,6 +1216,7 @@ var serverCodecOnG13 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G13"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG13 decodes and checks client frames on channel g13.
@@ -1212,6 +1249,7 @@ var serverCodecOnG130 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G130"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG130 decodes and checks client frames on channel g130.
@@ -1244,6 +1282,7 @@ var serverCodecOnG131 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G131"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG131 decodes and checks client frames on channel g131.
@@ -1276,6 +1315,7 @@ var serverCodecOnG132 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G132"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG132 decodes and checks client frames on channel g132.
@@ -1308,6 +1348,7 @@ var serverCodecOnG133 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G133"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG133 decodes and checks client frames on channel g133.
@@ -1340,6 +1381,7 @@ var serverCodecOnG134 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G134"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG134 decodes and checks client frames on channel g134.
@@ -1372,6 +1414,7 @@ var serverCodecOnG135 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G135"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG135 decodes and checks client frames on channel g135.
@@ -1404,6 +1447,7 @@ var serverCodecOnG136 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G136"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG136 decodes and checks client frames on channel g136.
@@ -1436,6 +1480,7 @@ var serverCodecOnG137 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G137"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG137 decodes and checks client frames on channel g137.
@@ -1468,6 +1513,7 @@ var serverCodecOnG138 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G138"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG138 decodes and checks client frames on channel g138.
@@ -1500,6 +1546,7 @@ var serverCodecOnG139 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G139"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG139 decodes and checks client frames on channel g139.
@@ -1532,6 +1579,7 @@ var serverCodecOnG14 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G14"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG14 decodes and checks client frames on channel g14.
@@ -1564,6 +1612,7 @@ var serverCodecOnG140 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G140"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG140 decodes and checks client frames on channel g140.
@@ -1596,6 +1645,7 @@ var serverCodecOnG141 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G141"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG141 decodes and checks client frames on channel g141.
@@ -1628,6 +1678,7 @@ var serverCodecOnG142 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G142"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG142 decodes and checks client frames on channel g142.
@@ -1660,6 +1711,7 @@ var serverCodecOnG143 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G143"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG143 decodes and checks client frames on channel g143.
@@ -1692,6 +1744,7 @@ var serverCodecOnG144 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G144"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG144 decodes and checks client frames on channel g144.
@@ -1724,6 +1777,7 @@ var serverCodecOnG145 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G145"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG145 decodes and checks client frames on channel g145.
@@ -1756,6 +1810,7 @@ var serverCodecOnG146 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G146"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG146 decodes and checks client frames on channel g146.
@@ -1788,6 +1843,7 @@ var serverCodecOnG147 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G147"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG147 decodes and checks client frames on channel g147.
@@ -1820,6 +1876,7 @@ var serverCodecOnG148 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G148"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG148 decodes and checks client frames on channel g148.
@@ -1852,6 +1909,7 @@ var serverCodecOnG149 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G149"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG149 decodes and checks client frames on channel g149.
@@ -1884,6 +1942,7 @@ var serverCodecOnG15 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G15"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG15 decodes and checks client frames on channel g15.
@@ -1916,6 +1975,7 @@ var serverCodecOnG150 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G150"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG150 decodes and checks client frames on channel g150.
@@ -1948,6 +2008,7 @@ var serverCodecOnG151 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G151"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG151 decodes and checks client frames on channel g151.
@@ -1980,6 +2041,7 @@ var serverCodecOnG152 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G152"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG152 decodes and checks client frames on channel g152.
@@ -2012,6 +2074,7 @@ var serverCodecOnG153 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G153"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG153 decodes and checks client frames on channel g153.
@@ -2044,6 +2107,7 @@ var serverCodecOnG154 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G154"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG154 decodes and checks client frames on channel g154.
@@ -2076,6 +2140,7 @@ var serverCodecOnG155 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G155"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG155 decodes and checks client frames on channel g155.
@@ -2108,6 +2173,7 @@ var serverCodecOnG156 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G156"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG156 decodes and checks client frames on channel g156.
@@ -2140,6 +2206,7 @@ var serverCodecOnG157 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G157"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG157 decodes and checks client frames on channel g157.
@@ -2172,6 +2239,7 @@ var serverCodecOnG158 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G158"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG158 decodes and checks client frames on channel g158.
@@ -2204,6 +2272,7 @@ var serverCodecOnG159 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G159"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG159 decodes and checks client frames on channel g159.
@@ -2236,6 +2305,7 @@ var serverCodecOnG16 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G16"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG16 decodes and checks client frames on channel g16.
@@ -2268,6 +2338,7 @@ var serverCodecOnG160 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G160"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG160 decodes and checks client frames on channel g160.
@@ -2300,6 +2371,7 @@ var serverCodecOnG161 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G161"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG161 decodes and checks client frames on channel g161.
@@ -2332,6 +2404,7 @@ var serverCodecOnG162 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G162"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG162 decodes and checks client frames on channel g162.
@@ -2364,6 +2437,7 @@ var serverCodecOnG163 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G163"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG163 decodes and checks client frames on channel g163.
@@ -2396,6 +2470,7 @@ var serverCodecOnG164 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G164"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG164 decodes and checks client frames on channel g164.
@@ -2428,6 +2503,7 @@ var serverCodecOnG165 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G165"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG165 decodes and checks client frames on channel g165.
@@ -2460,6 +2536,7 @@ var serverCodecOnG166 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G166"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG166 decodes and checks client frames on channel g166.
@@ -2492,6 +2569,7 @@ var serverCodecOnG167 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G167"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG167 decodes and checks client frames on channel g167.
@@ -2524,6 +2602,7 @@ var serverCodecOnG168 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G168"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG168 decodes and checks client frames on channel g168.
@@ -2556,6 +2635,7 @@ var serverCodecOnG169 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G169"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG169 decodes and checks client frames on channel g169.
@@ -2588,6 +2668,7 @@ var serverCodecOnG17 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G17"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG17 decodes and checks client frames on channel g17.
@@ -2620,6 +2701,7 @@ var serverCodecOnG170 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G170"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG170 decodes and checks client frames on channel g170.
@@ -2652,6 +2734,7 @@ var serverCodecOnG171 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G171"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG171 decodes and checks client frames on channel g171.
@@ -2684,6 +2767,7 @@ var serverCodecOnG172 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G172"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG172 decodes and checks client frames on channel g172.
@@ -2716,6 +2800,7 @@ var serverCodecOnG173 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G173"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG173 decodes and checks client frames on channel g173.
@@ -2748,6 +2833,7 @@ var serverCodecOnG174 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G174"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG174 decodes and checks client frames on channel g174.
@@ -2780,6 +2866,7 @@ var serverCodecOnG175 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G175"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG175 decodes and checks client frames on channel g175.
@@ -2812,6 +2899,7 @@ var serverCodecOnG176 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G176"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG176 decodes and checks client frames on channel g176.
@@ -2844,6 +2932,7 @@ var serverCodecOnG177 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G177"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG177 decodes and checks client frames on channel g177.
@@ -2876,6 +2965,7 @@ var serverCodecOnG178 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G178"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG178 decodes and checks client frames on channel g178.
@@ -2908,6 +2998,7 @@ var serverCodecOnG179 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G179"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG179 decodes and checks client frames on channel g179.
@@ -2940,6 +3031,7 @@ var serverCodecOnG18 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G18"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG18 decodes and checks client frames on channel g18.
@@ -2972,6 +3064,7 @@ var serverCodecOnG181 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G181"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG181 decodes and checks client frames on channel g181.
@@ -3004,6 +3097,7 @@ var serverCodecOnG182 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G182"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG182 decodes and checks client frames on channel g182.
@@ -3036,6 +3130,7 @@ var serverCodecOnG185 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G185"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG185 decodes and checks client frames on channel g185.
@@ -3068,6 +3163,7 @@ var serverCodecOnG186 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G186"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG186 decodes and checks client frames on channel g186.
@@ -3100,6 +3196,7 @@ var serverCodecOnG187 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G187"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG187 decodes and checks client frames on channel g187.
@@ -3132,6 +3229,7 @@ var serverCodecOnG188 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G188"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG188 decodes and checks client frames on channel g188.
@@ -3164,6 +3262,7 @@ var serverCodecOnG189 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G189"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG189 decodes and checks client frames on channel g189.
@@ -3196,6 +3295,7 @@ var serverCodecOnG19 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G19"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG19 decodes and checks client frames on channel g19.
@@ -3228,6 +3328,7 @@ var serverCodecOnG190 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G190"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG190 decodes and checks client frames on channel g190.
@@ -3260,6 +3361,7 @@ var serverCodecOnG191 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G191"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG191 decodes and checks client frames on channel g191.
@@ -3292,6 +3394,7 @@ var serverCodecOnG192 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G192"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG192 decodes and checks client frames on channel g192.
@@ -3324,6 +3427,7 @@ var serverCodecOnG193 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G193"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG193 decodes and checks client frames on channel g193.
@@ -3356,6 +3460,7 @@ var serverCodecOnG194 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G194"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG194 decodes and checks client frames on channel g194.
@@ -3388,6 +3493,7 @@ var serverCodecOnG195 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G195"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG195 decodes and checks client frames on channel g195.
@@ -3420,6 +3526,7 @@ var serverCodecOnG196 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G196"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG196 decodes and checks client frames on channel g196.
@@ -3452,6 +3559,7 @@ var serverCodecOnG197 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G197"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG197 decodes and checks client frames on channel g197.
@@ -3484,6 +3592,7 @@ var serverCodecOnG198 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G198"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG198 decodes and checks client frames on channel g198.
@@ -3516,6 +3625,7 @@ var serverCodecOnG199 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G199"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG199 decodes and checks client frames on channel g199.
@@ -3548,6 +3658,7 @@ var serverCodecOnG2 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G2"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG2 decodes and checks client frames on channel g2.
@@ -3580,6 +3691,7 @@ var serverCodecOnG20 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G20"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG20 decodes and checks client frames on channel g20.
@@ -3612,6 +3724,7 @@ var serverCodecOnG200 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G200"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG200 decodes and checks client frames on channel g200.
@@ -3644,6 +3757,7 @@ var serverCodecOnG201 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G201"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG201 decodes and checks client frames on channel g201.
@@ -3676,6 +3790,7 @@ var serverCodecOnG202 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G202"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG202 decodes and checks client frames on channel g202.
@@ -3708,6 +3823,7 @@ var serverCodecOnG203 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G203"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG203 decodes and checks client frames on channel g203.
@@ -3740,6 +3856,7 @@ var serverCodecOnG204 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G204"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG204 decodes and checks client frames on channel g204.
@@ -3772,6 +3889,7 @@ var serverCodecOnG205 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G205"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG205 decodes and checks client frames on channel g205.
@@ -3804,6 +3922,7 @@ var serverCodecOnG206 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G206"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG206 decodes and checks client frames on channel g206.
@@ -3836,6 +3955,7 @@ var serverCodecOnG207 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G207"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG207 decodes and checks client frames on channel g207.
@@ -3868,6 +3988,7 @@ var serverCodecOnG208 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G208"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG208 decodes and checks client frames on channel g208.
@@ -3900,6 +4021,7 @@ var serverCodecOnG209 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G209"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG209 decodes and checks client frames on channel g209.
@@ -3932,6 +4054,7 @@ var serverCodecOnG21 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G21"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG21 decodes and checks client frames on channel g21.
@@ -3964,6 +4087,7 @@ var serverCodecOnG210 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G210"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG210 decodes and checks client frames on channel g210.
@@ -3996,6 +4120,7 @@ var serverCodecOnG211 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G211"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG211 decodes and checks client frames on channel g211.
@@ -4028,6 +4153,7 @@ var serverCodecOnG212 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G212"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG212 decodes and checks client frames on channel g212.
@@ -4060,6 +4186,7 @@ var serverCodecOnG213 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G213"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG213 decodes and checks client frames on channel g213.
@@ -4092,6 +4219,7 @@ var serverCodecOnG214 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G214"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG214 decodes and checks client frames on channel g214.
@@ -4124,6 +4252,7 @@ var serverCodecOnG215 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G215"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG215 decodes and checks client frames on channel g215.
@@ -4156,6 +4285,7 @@ var serverCodecOnG216 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G216"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG216 decodes and checks client frames on channel g216.
@@ -4188,6 +4318,7 @@ var serverCodecOnG217 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G217"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG217 decodes and checks client frames on channel g217.
@@ -4220,6 +4351,7 @@ var serverCodecOnG218 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G218"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG218 decodes and checks client frames on channel g218.
@@ -4252,6 +4384,7 @@ var serverCodecOnG219 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G219"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG219 decodes and checks client frames on channel g219.
@@ -4284,6 +4417,7 @@ var serverCodecOnG22 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G22"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG22 decodes and checks client frames on channel g22.
@@ -4316,6 +4450,7 @@ var serverCodecOnG220 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G220"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG220 decodes and checks client frames on channel g220.
@@ -4348,6 +4483,7 @@ var serverCodecOnG221 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G221"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG221 decodes and checks client frames on channel g221.
@@ -4380,6 +4516,7 @@ var serverCodecOnG222 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G222"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG222 decodes and checks client frames on channel g222.
@@ -4412,6 +4549,7 @@ var serverCodecOnG223 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G223"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG223 decodes and checks client frames on channel g223.
@@ -4444,6 +4582,7 @@ var serverCodecOnG224 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G224"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG224 decodes and checks client frames on channel g224.
@@ -4476,6 +4615,7 @@ var serverCodecOnG225 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G225"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG225 decodes and checks client frames on channel g225.
@@ -4508,6 +4648,7 @@ var serverCodecOnG226 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G226"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG226 decodes and checks client frames on channel g226.
@@ -4540,6 +4681,7 @@ var serverCodecOnG227 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G227"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG227 decodes and checks client frames on channel g227.
@@ -4572,6 +4714,7 @@ var serverCodecOnG228 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G228"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG228 decodes and checks client frames on channel g228.
@@ -4604,6 +4747,7 @@ var serverCodecOnG229 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G229"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG229 decodes and checks client frames on channel g229.
@@ -4636,6 +4780,7 @@ var serverCodecOnG23 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G23"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG23 decodes and checks client frames on channel g23.
@@ -4668,6 +4813,7 @@ var serverCodecOnG230 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G230"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG230 decodes and checks client frames on channel g230.
@@ -4700,6 +4846,7 @@ var serverCodecOnG231 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G231"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG231 decodes and checks client frames on channel g231.
@@ -4732,6 +4879,7 @@ var serverCodecOnG232 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G232"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG232 decodes and checks client frames on channel g232.
@@ -4764,6 +4912,7 @@ var serverCodecOnG233 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G233"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG233 decodes and checks client frames on channel g233.
@@ -4796,6 +4945,7 @@ var serverCodecOnG234 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G234"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG234 decodes and checks client frames on channel g234.
@@ -4828,6 +4978,7 @@ var serverCodecOnG235 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G235"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG235 decodes and checks client frames on channel g235.
@@ -4860,6 +5011,7 @@ var serverCodecOnG236 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G236"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG236 decodes and checks client frames on channel g236.
@@ -4892,6 +5044,7 @@ var serverCodecOnG237 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G237"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG237 decodes and checks client frames on channel g237.
@@ -4924,6 +5077,7 @@ var serverCodecOnG238 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G238"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG238 decodes and checks client frames on channel g238.
@@ -4956,6 +5110,7 @@ var serverCodecOnG239 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G239"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG239 decodes and checks client frames on channel g239.
@@ -4988,6 +5143,7 @@ var serverCodecOnG24 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G24"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG24 decodes and checks client frames on channel g24.
@@ -5020,6 +5176,7 @@ var serverCodecOnG240 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G240"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG240 decodes and checks client frames on channel g240.
@@ -5052,6 +5209,7 @@ var serverCodecOnG241 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G241"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG241 decodes and checks client frames on channel g241.
@@ -5084,6 +5242,7 @@ var serverCodecOnG242 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G242"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG242 decodes and checks client frames on channel g242.
@@ -5116,6 +5275,7 @@ var serverCodecOnG243 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G243"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG243 decodes and checks client frames on channel g243.
@@ -5148,6 +5308,7 @@ var serverCodecOnG244 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G244"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG244 decodes and checks client frames on channel g244.
@@ -5180,6 +5341,7 @@ var serverCodecOnG245 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G245"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG245 decodes and checks client frames on channel g245.
@@ -5212,6 +5374,7 @@ var serverCodecOnG246 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G246"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG246 decodes and checks client frames on channel g246.
@@ -5244,6 +5407,7 @@ var serverCodecOnG247 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G247"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG247 decodes and checks client frames on channel g247.
@@ -5276,6 +5440,7 @@ var serverCodecOnG248 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G248"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG248 decodes and checks client frames on channel g248.
@@ -5308,6 +5473,7 @@ var serverCodecOnG249 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G249"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG249 decodes and checks client frames on channel g249.
@@ -5340,6 +5506,7 @@ var serverCodecOnG25 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G25"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG25 decodes and checks client frames on channel g25.
@@ -5372,6 +5539,7 @@ var serverCodecOnG250 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G250"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG250 decodes and checks client frames on channel g250.
@@ -5404,6 +5572,7 @@ var serverCodecOnG251 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G251"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG251 decodes and checks client frames on channel g251.
@@ -5436,6 +5605,7 @@ var serverCodecOnG252 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G252"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG252 decodes and checks client frames on channel g252.
@@ -5468,6 +5638,7 @@ var serverCodecOnG253 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G253"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG253 decodes and checks client frames on channel g253.
@@ -5500,6 +5671,7 @@ var serverCodecOnG254 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G254"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG254 decodes and checks client frames on channel g254.
@@ -5532,6 +5704,7 @@ var serverCodecOnG255 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G255"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG255 decodes and checks client frames on channel g255.
@@ -5564,6 +5737,7 @@ var serverCodecOnG256 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G256"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG256 decodes and checks client frames on channel g256.
@@ -5596,6 +5770,7 @@ var serverCodecOnG257 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G257"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG257 decodes and checks client frames on channel g257.
@@ -5628,6 +5803,7 @@ var serverCodecOnG258 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G258"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG258 decodes and checks client frames on channel g258.
@@ -5660,6 +5836,7 @@ var serverCodecOnG259 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G259"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG259 decodes and checks client frames on channel g259.
@@ -5692,6 +5869,7 @@ var serverCodecOnG26 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G26"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG26 decodes and checks client frames on channel g26.
@@ -5724,6 +5902,7 @@ var serverCodecOnG260 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G260"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG260 decodes and checks client frames on channel g260.
@@ -5756,6 +5935,7 @@ var serverCodecOnG261 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G261"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG261 decodes and checks client frames on channel g261.
@@ -5788,6 +5968,7 @@ var serverCodecOnG262 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G262"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG262 decodes and checks client frames on channel g262.
@@ -5820,6 +6001,7 @@ var serverCodecOnG263 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G263"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG263 decodes and checks client frames on channel g263.
@@ -5852,6 +6034,7 @@ var serverCodecOnG264 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G264"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG264 decodes and checks client frames on channel g264.
@@ -5884,6 +6067,7 @@ var serverCodecOnG265 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G265"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG265 decodes and checks client frames on channel g265.
@@ -5916,6 +6100,7 @@ var serverCodecOnG266 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G266"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG266 decodes and checks client frames on channel g266.
@@ -5948,6 +6133,7 @@ var serverCodecOnG267 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G267"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG267 decodes and checks client frames on channel g267.
@@ -5980,6 +6166,7 @@ var serverCodecOnG268 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G268"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG268 decodes and checks client frames on channel g268.
@@ -6012,6 +6199,7 @@ var serverCodecOnG269 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G269"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG269 decodes and checks client frames on channel g269.
@@ -6044,6 +6232,7 @@ var serverCodecOnG27 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G27"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG27 decodes and checks client frames on channel g27.
@@ -6076,6 +6265,7 @@ var serverCodecOnG270 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G270"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG270 decodes and checks client frames on channel g270.
@@ -6108,6 +6298,7 @@ var serverCodecOnG271 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G271"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG271 decodes and checks client frames on channel g271.
@@ -6140,6 +6331,7 @@ var serverCodecOnG272 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G272"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG272 decodes and checks client frames on channel g272.
@@ -6172,6 +6364,7 @@ var serverCodecOnG273 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G273"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG273 decodes and checks client frames on channel g273.
@@ -6204,6 +6397,7 @@ var serverCodecOnG274 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G274"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG274 decodes and checks client frames on channel g274.
@@ -6236,6 +6430,7 @@ var serverCodecOnG275 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G275"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG275 decodes and checks client frames on channel g275.
@@ -6268,6 +6463,7 @@ var serverCodecOnG276 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G276"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG276 decodes and checks client frames on channel g276.
@@ -6300,6 +6496,7 @@ var serverCodecOnG277 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G277"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG277 decodes and checks client frames on channel g277.
@@ -6332,6 +6529,7 @@ var serverCodecOnG278 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G278"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG278 decodes and checks client frames on channel g278.
@@ -6364,6 +6562,7 @@ var serverCodecOnG279 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G279"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG279 decodes and checks client frames on channel g279.
@@ -6396,6 +6595,7 @@ var serverCodecOnG28 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G28"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG28 decodes and checks client frames on channel g28.
@@ -6428,6 +6628,7 @@ var serverCodecOnG280 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G280"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG280 decodes and checks client frames on channel g280.
@@ -6460,6 +6661,7 @@ var serverCodecOnG281 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G281"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG281 decodes and checks client frames on channel g281.
@@ -6492,6 +6694,7 @@ var serverCodecOnG282 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G282"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG282 decodes and checks client frames on channel g282.
@@ -6524,6 +6727,7 @@ var serverCodecOnG283 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G283"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG283 decodes and checks client frames on channel g283.
@@ -6556,6 +6760,7 @@ var serverCodecOnG284 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G284"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG284 decodes and checks client frames on channel g284.
@@ -6588,6 +6793,7 @@ var serverCodecOnG285 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G285"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG285 decodes and checks client frames on channel g285.
@@ -6620,6 +6826,7 @@ var serverCodecOnG286 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G286"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG286 decodes and checks client frames on channel g286.
@@ -6652,6 +6859,7 @@ var serverCodecOnG287 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G287"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG287 decodes and checks client frames on channel g287.
@@ -6684,6 +6892,7 @@ var serverCodecOnG288 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G288"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG288 decodes and checks client frames on channel g288.
@@ -6716,6 +6925,7 @@ var serverCodecOnG289 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G289"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG289 decodes and checks client frames on channel g289.
@@ -6748,6 +6958,7 @@ var serverCodecOnG29 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G29"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG29 decodes and checks client frames on channel g29.
@@ -6780,6 +6991,7 @@ var serverCodecOnG290 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G290"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG290 decodes and checks client frames on channel g290.
@@ -6812,6 +7024,7 @@ var serverCodecOnG291 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G291"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG291 decodes and checks client frames on channel g291.
@@ -6844,6 +7057,7 @@ var serverCodecOnG292 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G292"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG292 decodes and checks client frames on channel g292.
@@ -6876,6 +7090,7 @@ var serverCodecOnG293 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G293"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG293 decodes and checks client frames on channel g293.
@@ -6908,6 +7123,7 @@ var serverCodecOnG294 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G294"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG294 decodes and checks client frames on channel g294.
@@ -6940,6 +7156,7 @@ var serverCodecOnG295 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G295"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG295 decodes and checks client frames on channel g295.
@@ -6972,6 +7189,7 @@ var serverCodecOnG296 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G296"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG296 decodes and checks client frames on channel g296.
@@ -7004,6 +7222,7 @@ var serverCodecOnG297 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G297"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG297 decodes and checks client frames on channel g297.
@@ -7036,6 +7255,7 @@ var serverCodecOnG298 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G298"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG298 decodes and checks client frames on channel g298.
@@ -7068,6 +7288,7 @@ var serverCodecOnG299 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G299"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG299 decodes and checks client frames on channel g299.
@@ -7100,6 +7321,7 @@ var serverCodecOnG3 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G3"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG3 decodes and checks client frames on channel g3.
@@ -7132,6 +7354,7 @@ var serverCodecOnG30 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G30"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG30 decodes and checks client frames on channel g30.
@@ -7164,6 +7387,7 @@ var serverCodecOnG300 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G300"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG300 decodes and checks client frames on channel g300.
@@ -7196,6 +7420,7 @@ var serverCodecOnG301 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G301"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG301 decodes and checks client frames on channel g301.
@@ -7228,6 +7453,7 @@ var serverCodecOnG302 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G302"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG302 decodes and checks client frames on channel g302.
@@ -7260,6 +7486,7 @@ var serverCodecOnG303 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G303"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG303 decodes and checks client frames on channel g303.
@@ -7292,6 +7519,7 @@ var serverCodecOnG304 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G304"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG304 decodes and checks client frames on channel g304.
@@ -7324,6 +7552,7 @@ var serverCodecOnG305 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G305"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG305 decodes and checks client frames on channel g305.
@@ -7356,6 +7585,7 @@ var serverCodecOnG306 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G306"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG306 decodes and checks client frames on channel g306.
@@ -7388,6 +7618,7 @@ var serverCodecOnG307 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G307"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG307 decodes and checks client frames on channel g307.
@@ -7420,6 +7651,7 @@ var serverCodecOnG308 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G308"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG308 decodes and checks client frames on channel g308.
@@ -7452,6 +7684,7 @@ var serverCodecOnG309 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G309"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG309 decodes and checks client frames on channel g309.
@@ -7484,6 +7717,7 @@ var serverCodecOnG31 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G31"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG31 decodes and checks client frames on channel g31.
@@ -7516,6 +7750,7 @@ var serverCodecOnG310 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G310"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG310 decodes and checks client frames on channel g310.
@@ -7548,6 +7783,7 @@ var serverCodecOnG311 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G311"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG311 decodes and checks client frames on channel g311.
@@ -7580,6 +7816,7 @@ var serverCodecOnG312 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G312"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG312 decodes and checks client frames on channel g312.
@@ -7612,6 +7849,7 @@ var serverCodecOnG313 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G313"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG313 decodes and checks client frames on channel g313.
@@ -7644,6 +7882,7 @@ var serverCodecOnG314 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G314"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG314 decodes and checks client frames on channel g314.
@@ -7676,6 +7915,7 @@ var serverCodecOnG315 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G315"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG315 decodes and checks client frames on channel g315.
@@ -7708,6 +7948,7 @@ var serverCodecOnG316 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G316"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG316 decodes and checks client frames on channel g316.
@@ -7740,6 +7981,7 @@ var serverCodecOnG317 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G317"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG317 decodes and checks client frames on channel g317.
@@ -7772,6 +8014,7 @@ var serverCodecOnG318 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G318"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG318 decodes and checks client frames on channel g318.
@@ -7804,6 +8047,7 @@ var serverCodecOnG319 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G319"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG319 decodes and checks client frames on channel g319.
@@ -7836,6 +8080,7 @@ var serverCodecOnG32 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G32"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG32 decodes and checks client frames on channel g32.
@@ -7868,6 +8113,7 @@ var serverCodecOnG320 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G320"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG320 decodes and checks client frames on channel g320.
@@ -7900,6 +8146,7 @@ var serverCodecOnG33 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G33"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG33 decodes and checks client frames on channel g33.
@@ -7932,6 +8179,7 @@ var serverCodecOnG34 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G34"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG34 decodes and checks client frames on channel g34.
@@ -7964,6 +8212,7 @@ var serverCodecOnG35 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G35"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG35 decodes and checks client frames on channel g35.
@@ -7996,6 +8245,7 @@ var serverCodecOnG36 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G36"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG36 decodes and checks client frames on channel g36.
@@ -8028,6 +8278,7 @@ var serverCodecOnG37 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G37"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG37 decodes and checks client frames on channel g37.
@@ -8060,6 +8311,7 @@ var serverCodecOnG38 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G38"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG38 decodes and checks client frames on channel g38.
@@ -8092,6 +8344,7 @@ var serverCodecOnG39 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G39"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG39 decodes and checks client frames on channel g39.
@@ -8124,6 +8377,7 @@ var serverCodecOnG4 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G4"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG4 decodes and checks client frames on channel g4.
@@ -8156,6 +8410,7 @@ var serverCodecOnG40 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G40"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG40 decodes and checks client frames on channel g40.
@@ -8188,6 +8443,7 @@ var serverCodecOnG41 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G41"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG41 decodes and checks client frames on channel g41.
@@ -8220,6 +8476,7 @@ var serverCodecOnG42 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G42"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG42 decodes and checks client frames on channel g42.
@@ -8252,6 +8509,7 @@ var serverCodecOnG43 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G43"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG43 decodes and checks client frames on channel g43.
@@ -8284,6 +8542,7 @@ var serverCodecOnG44 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G44"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG44 decodes and checks client frames on channel g44.
@@ -8316,6 +8575,7 @@ var serverCodecOnG45 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G45"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG45 decodes and checks client frames on channel g45.
@@ -8348,6 +8608,7 @@ var serverCodecOnG46 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G46"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG46 decodes and checks client frames on channel g46.
@@ -8380,6 +8641,7 @@ var serverCodecOnG47 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G47"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG47 decodes and checks client frames on channel g47.
@@ -8412,6 +8674,7 @@ var serverCodecOnG48 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G48"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG48 decodes and checks client frames on channel g48.
@@ -8444,6 +8707,7 @@ var serverCodecOnG49 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G49"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG49 decodes and checks client frames on channel g49.
@@ -8476,6 +8740,7 @@ var serverCodecOnG5 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G5"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG5 decodes and checks client frames on channel g5.
@@ -8508,6 +8773,7 @@ var serverCodecOnG50 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G50"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG50 decodes and checks client frames on channel g50.
@@ -8540,6 +8806,7 @@ var serverCodecOnG51 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G51"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG51 decodes and checks client frames on channel g51.
@@ -8572,6 +8839,7 @@ var serverCodecOnG52 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G52"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG52 decodes and checks client frames on channel g52.
@@ -8604,6 +8872,7 @@ var serverCodecOnG53 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G53"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG53 decodes and checks client frames on channel g53.
@@ -8636,6 +8905,7 @@ var serverCodecOnG54 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G54"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG54 decodes and checks client frames on channel g54.
@@ -8668,6 +8938,7 @@ var serverCodecOnG55 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G55"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG55 decodes and checks client frames on channel g55.
@@ -8700,6 +8971,7 @@ var serverCodecOnG56 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G56"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG56 decodes and checks client frames on channel g56.
@@ -8732,6 +9004,7 @@ var serverCodecOnG57 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G57"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG57 decodes and checks client frames on channel g57.
@@ -8764,6 +9037,7 @@ var serverCodecOnG58 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G58"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG58 decodes and checks client frames on channel g58.
@@ -8796,6 +9070,7 @@ var serverCodecOnG59 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G59"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG59 decodes and checks client frames on channel g59.
@@ -8828,6 +9103,7 @@ var serverCodecOnG6 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G6"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG6 decodes and checks client frames on channel g6.
@@ -8860,6 +9136,7 @@ var serverCodecOnG60 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G60"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG60 decodes and checks client frames on channel g60.
@@ -8892,6 +9169,7 @@ var serverCodecOnG61 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G61"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG61 decodes and checks client frames on channel g61.
@@ -8924,6 +9202,7 @@ var serverCodecOnG62 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G62"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG62 decodes and checks client frames on channel g62.
@@ -8956,6 +9235,7 @@ var serverCodecOnG63 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G63"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG63 decodes and checks client frames on channel g63.
@@ -8988,6 +9268,7 @@ var serverCodecOnG64 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G64"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG64 decodes and checks client frames on channel g64.
@@ -9020,6 +9301,7 @@ var serverCodecOnG65 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G65"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG65 decodes and checks client frames on channel g65.
@@ -9052,6 +9334,7 @@ var serverCodecOnG66 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G66"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG66 decodes and checks client frames on channel g66.
@@ -9084,6 +9367,7 @@ var serverCodecOnG67 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G67"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG67 decodes and checks client frames on channel g67.
@@ -9116,6 +9400,7 @@ var serverCodecOnG68 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G68"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG68 decodes and checks client frames on channel g68.
@@ -9148,6 +9433,7 @@ var serverCodecOnG69 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G69"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG69 decodes and checks client frames on channel g69.
@@ -9180,6 +9466,7 @@ var serverCodecOnG7 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G7"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG7 decodes and checks client frames on channel g7.
@@ -9212,6 +9499,7 @@ var serverCodecOnG70 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G70"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG70 decodes and checks client frames on channel g70.
@@ -9244,6 +9532,7 @@ var serverCodecOnG71 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G71"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG71 decodes and checks client frames on channel g71.
@@ -9276,6 +9565,7 @@ var serverCodecOnG72 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G72"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG72 decodes and checks client frames on channel g72.
@@ -9308,6 +9598,7 @@ var serverCodecOnG73 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G73"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG73 decodes and checks client frames on channel g73.
@@ -9340,6 +9631,7 @@ var serverCodecOnG74 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G74"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG74 decodes and checks client frames on channel g74.
@@ -9372,6 +9664,7 @@ var serverCodecOnG75 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G75"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG75 decodes and checks client frames on channel g75.
@@ -9404,6 +9697,7 @@ var serverCodecOnG76 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G76"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG76 decodes and checks client frames on channel g76.
@@ -9436,6 +9730,7 @@ var serverCodecOnG77 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G77"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG77 decodes and checks client frames on channel g77.
@@ -9468,6 +9763,7 @@ var serverCodecOnG78 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G78"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG78 decodes and checks client frames on channel g78.
@@ -9500,6 +9796,7 @@ var serverCodecOnG79 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G79"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG79 decodes and checks client frames on channel g79.
@@ -9532,6 +9829,7 @@ var serverCodecOnG8 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G8"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG8 decodes and checks client frames on channel g8.
@@ -9564,6 +9862,7 @@ var serverCodecOnG80 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G80"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG80 decodes and checks client frames on channel g80.
@@ -9596,6 +9895,7 @@ var serverCodecOnG81 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G81"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG81 decodes and checks client frames on channel g81.
@@ -9628,6 +9928,7 @@ var serverCodecOnG82 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G82"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG82 decodes and checks client frames on channel g82.
@@ -9660,6 +9961,7 @@ var serverCodecOnG83 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G83"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG83 decodes and checks client frames on channel g83.
@@ -9692,6 +9994,7 @@ var serverCodecOnG84 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G84"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG84 decodes and checks client frames on channel g84.
@@ -9724,6 +10027,7 @@ var serverCodecOnG85 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G85"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG85 decodes and checks client frames on channel g85.
@@ -9756,6 +10060,7 @@ var serverCodecOnG86 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G86"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG86 decodes and checks client frames on channel g86.
@@ -9788,6 +10093,7 @@ var serverCodecOnG87 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G87"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG87 decodes and checks client frames on channel g87.
@@ -9820,6 +10126,7 @@ var serverCodecOnG88 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G88"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG88 decodes and checks client frames on channel g88.
@@ -9852,6 +10159,7 @@ var serverCodecOnG89 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G89"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG89 decodes and checks client frames on channel g89.
@@ -9884,6 +10192,7 @@ var serverCodecOnG9 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G9"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG9 decodes and checks client frames on channel g9.
@@ -9916,6 +10225,7 @@ var serverCodecOnG90 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G90"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG90 decodes and checks client frames on channel g90.
@@ -9948,6 +10258,7 @@ var serverCodecOnG91 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G91"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG91 decodes and checks client frames on channel g91.
@@ -9980,6 +10291,7 @@ var serverCodecOnG92 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G92"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG92 decodes and checks client frames on channel g92.
@@ -10012,6 +10324,7 @@ var serverCodecOnG93 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G93"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG93 decodes and checks client frames on channel g93.
@@ -10044,6 +10357,7 @@ var serverCodecOnG94 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G94"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG94 decodes and checks client frames on channel g94.
@@ -10076,6 +10390,7 @@ var serverCodecOnG95 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G95"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG95 decodes and checks client frames on channel g95.
@@ -10108,6 +10423,7 @@ var serverCodecOnG96 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G96"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG96 decodes and checks client frames on channel g96.
@@ -10140,6 +10456,7 @@ var serverCodecOnG97 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G97"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG97 decodes and checks client frames on channel g97.
@@ -10172,6 +10489,7 @@ var serverCodecOnG98 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G98"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG98 decodes and checks client frames on channel g98.
@@ -10204,6 +10522,7 @@ var serverCodecOnG99 = wire.Codec{
 	Direction: "server",
 	Messages:  []string{"G99"},
 	Protocol:  "doc0",
+	Release:   releaseServerMessage,
 }
 
 // clientCodecOnG99 decodes and checks client frames on channel g99.
