@@ -16,7 +16,7 @@ var serverExtensions = []string{
 	"x-wsbind-welcome",
 }
 
-var messageExtensions = []string{"x-wsbind-source", "x-wsbind-error", "x-wsbind-ends-subscription", "x-wsbind-secrets", "x-wsbind-open"}
+var messageExtensions = []string{"x-wsbind-source", "x-wsbind-error", "x-wsbind-ends-subscription", "x-wsbind-secrets", "x-wsbind-open", "x-wsbind-inferred"}
 
 // Build lowers a loaded document to a Package.
 func Build(doc *spec.Document) (*Package, error) {

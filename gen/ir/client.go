@@ -106,7 +106,7 @@ type ErrorRule struct {
 	Fatal   []string
 }
 
-var opExtensions = []string{"x-wsbind-client"}
+var opExtensions = []string{"x-wsbind-client", "x-wsbind-inferred"}
 
 func intField(n *spec.Node, key string) int {
 	v, _ := intOf(n.Get(key))

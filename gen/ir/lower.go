@@ -16,7 +16,7 @@ import (
 )
 
 // schemaExtensions are the x-wsbind-* keys allowed on a schema.
-var schemaExtensions = []string{"x-wsbind-go-name", "x-wsbind-dispatch", "x-wsbind-source", "x-wsbind-open"}
+var schemaExtensions = []string{"x-wsbind-go-name", "x-wsbind-dispatch", "x-wsbind-source", "x-wsbind-open", "x-wsbind-inferred"}
 
 // lowerer turns schema nodes into Types. Named schemas and every node it
 // has seen are cached by node identity so that a schema reached by several
