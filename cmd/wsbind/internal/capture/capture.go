@@ -23,7 +23,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -124,8 +123,6 @@ func Read(r io.Reader, name string, h Handler) error {
 	return (&Reader{}).Read(r, name, h)
 }
 
-var harStart = regexp.MustCompile(`^\{\s*"log"\s*:\s*\{`)
-
 // Read is the package-level Read with the reader's limits.
 func (rd *Reader) Read(r io.Reader, name string, h Handler) error {
 	br := bufio.NewReaderSize(r, 64<<10)
@@ -134,11 +131,8 @@ func (rd *Reader) Read(r io.Reader, name string, h Handler) error {
 		_, _ = br.Discard(3)
 	}
 	byName := strings.EqualFold(extension(name), ".har")
-	if !byName {
-		head, _ := br.Peek(4096)
-		if !harStart.Match(bytes.TrimLeft(head, " \t\r\n")) {
-			return rd.jsonl(br, name, h)
-		}
+	if !byName && !harHead(br, false) {
+		return rd.jsonl(br, name, h)
 	}
 	hr := newHARReader(br, name, h, !byName)
 	hr.stream, hr.urls, hr.collect = rd.Stream, rd.urls, rd.collect
@@ -213,9 +207,46 @@ func looksLikeHAR(br *bufio.Reader, name string) bool {
 	if strings.EqualFold(extension(name), ".har") {
 		return true
 	}
-	head, _ := br.Peek(4096)
-	head = bytes.TrimPrefix(head, []byte("\xef\xbb\xbf"))
-	return harStart.Match(bytes.TrimLeft(head, " \t\r\n"))
+	return harHead(br, true)
+}
+
+// harHead tells, without consuming br, whether its first 4096 bytes start
+// like a HAR: blanks (" \t\r\n"), then `{"log":{` with any of
+// " \t\n\f\r" between the tokens; with bom, after an optional UTF-8
+// byte order mark. It peeks one byte more at a time and stops as soon as
+// the answer is known, so a live pipe's first JSONL line is never held
+// back waiting for 4096 bytes.
+func harHead(br *bufio.Reader, bom bool) bool {
+	const want = `{"log":{`
+	lead, tok, at := true, 0, 0
+	if bom {
+		if b, _ := br.Peek(1); len(b) == 1 && b[0] == 0xef {
+			if b, _ := br.Peek(3); !bytes.Equal(b, []byte("\xef\xbb\xbf")) {
+				return false
+			}
+			at = 3
+		}
+	}
+	for ; at < 4096; at++ {
+		b, _ := br.Peek(at + 1)
+		if len(b) <= at {
+			return false // the input ended first
+		}
+		c := b[at]
+		switch {
+		case lead && (c == ' ' || c == '\t' || c == '\r' || c == '\n'):
+			continue
+		case tok > 0 && (tok < 2 || tok > 5) && (c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'):
+			continue // between tokens, never inside "log"
+		case c != want[tok]:
+			return false
+		}
+		lead = false
+		if tok++; tok == len(want) {
+			return true
+		}
+	}
+	return false
 }
 
 func extension(name string) string {
@@ -223,61 +254,6 @@ func extension(name string) string {
 		return name[i:]
 	}
 	return ""
-}
-
-func (rd *Reader) jsonl(br *bufio.Reader, name string, h Handler) error {
-	if h.Start != nil {
-		if err := h.Start(JSONL); err != nil {
-			return err
-		}
-	}
-	maxLine := rd.MaxLine
-	if maxLine <= 0 {
-		maxLine = DefaultMaxLine
-	}
-	var (
-		buf  []byte
-		data []byte // envelope text, reused like buf
-		line int
-		f    Frame
-	)
-	for {
-		var tooLong bool
-		var err error
-		buf, tooLong, err = readLine(br, buf[:0], maxLine)
-		if err != nil && err != io.EOF {
-			return err
-		}
-		eof := err == io.EOF
-		if eof && len(buf) == 0 && !tooLong {
-			return nil
-		}
-		line++
-		text := bytes.TrimSpace(buf)
-		if len(text) == 0 && !tooLong {
-			if eof {
-				return nil
-			}
-			continue
-		}
-		f = Frame{File: name, Line: line, TooLong: tooLong}
-		if !tooLong {
-			if env, ok := parseEnvelope(text, data); ok {
-				data = env.data // the grown buffer serves the next line
-				f.Direction, f.Data, f.Opcode, f.Skip = env.direction(), env.data, env.opcode, opcodeSkip(env.opcode)
-			} else {
-				f.Data = text
-			}
-		}
-		if h.Frame != nil {
-			if err := h.Frame(&f); err != nil {
-				return err
-			}
-		}
-		if eof {
-			return nil
-		}
-	}
 }
 
 // readLine appends the next line, without its newline, to buf. A line
