@@ -102,6 +102,16 @@ Flags:
   --show-values     print the value at each violation's pointer, cut at %d
                     bytes with "…(+N bytes)"; captures carry live tokens,
                     so keep this output to yourself
+  --html FILE       also write a self-contained HTML report to FILE (no
+                    network): a timeline, a sortable message table, the
+                    frames pretty-printed with each violation and note at
+                    its pointer (values masked unless --show-values), and
+                    the drift, coverage and socket panels. It keeps at most
+                    20000 frame bodies, invalid ones first, and says what it
+                    left out. Stdout and the exit code do not change. FILE
+                    is written to a temporary file, then renamed: a run
+                    that exits 2, or a report that cannot be written,
+                    leaves an existing FILE alone
 
 Text output: one line per frame (INDEX counts frames from 0 across all files),
     FILE:LINE #INDEX DIRECTION MESSAGE ok|INVALID
@@ -171,6 +181,7 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 	coverage := fset.Bool("coverage", false, "")
 	showValues := fset.Bool("show-values", false, "")
 	strict := fset.Bool("strict", false, "")
+	htmlFile := fset.String("html", "", "")
 	files, err := parseArgs(fset, args)
 	if errors.Is(err, flag.ErrHelp) {
 		validateUsage(stdout)
@@ -222,6 +233,11 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 	if len(files) == 0 {
 		return usageError(stderr, "validate", errors.New("no capture file given"))
 	}
+	if *htmlFile != "" {
+		if v.html, err = newHTMLReport(*htmlFile, *showValues, files); err != nil {
+			return usageError(stderr, "validate", err)
+		}
+	}
 	// A run's live heap is small and bounded (a frame, its report, the
 	// counters) while it allocates per frame: at GOGC's default a large
 	// capture spends a fifth of its CPU collecting. Unless GOGC is set,
@@ -234,7 +250,7 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 		v.file(name)
 	}
 	v.progress.done()
-	return v.finish()
+	return v.finishHTML(v.finish())
 }
 
 // validateGCPercent is the GC percent of a validate run (see runValidate).
@@ -266,6 +282,7 @@ type validation struct {
 	stdout   *bufio.Writer
 	stderr   io.Writer
 	json     *json.Encoder // nil for text output
+	html     *htmlReport   // --html, or nil
 
 	forced *wire.Provider // --provider, or nil
 	// checkers decode each codec's frames into the memory of its earlier
@@ -545,7 +562,7 @@ func (v *validation) file(name string) {
 			return nil
 		},
 		Socket: v.onSocket,
-		Frame:  v.onFrame,
+		Frame:  v.frameHandler(),
 	})
 	if err != nil {
 		var pe *fs.PathError
@@ -860,6 +877,9 @@ func (v *validation) tracker(p *wire.Provider, name string) *fields.Tracker {
 // report writes one frame's report. The lists rep holds are reused for the
 // next frame once it returns.
 func (v *validation) report(rep *frameJSON) error {
+	if v.html != nil {
+		v.html.add(v, rep)
+	}
 	// Appended straight into the writer's free space when it fits.
 	if v.json != nil {
 		_, err := v.stdout.Write(appendFrameJSON(v.stdout.AvailableBuffer(), rep))

@@ -19,12 +19,15 @@ package capture
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/go-faster/jx"
@@ -72,6 +75,11 @@ type Frame struct {
 	TooLong bool
 	// Socket is the HAR socket the frame belongs to; nil for JSONL.
 	Socket *Socket
+	// Time is when the frame was captured, in seconds since the Unix
+	// epoch, when HasTime is set: a HAR message's time, or a JSONL
+	// envelope's time (a number of seconds, or an RFC 3339 string).
+	Time    float64
+	HasTime bool
 }
 
 // Socket is one HAR entry with WebSocket messages.
@@ -284,9 +292,11 @@ func readLine(br *bufio.Reader, buf []byte, max int) (line []byte, tooLong bool,
 }
 
 type envelope struct {
-	typ    string
-	data   []byte
-	opcode int
+	typ     string
+	data    []byte
+	opcode  int
+	time    float64
+	hasTime bool
 }
 
 func (e *envelope) direction() string {
@@ -363,6 +373,7 @@ func parseEnvelope(line, buf []byte) (envelope, bool) {
 			if err != nil || !jx.Valid(raw) {
 				return errNotEnvelope
 			}
+			env.time, env.hasTime = parseTime(raw)
 		case "opcode":
 			dup = &haveOpcode
 			op, ok := opcode(d)
@@ -437,4 +448,29 @@ func wellFormed(b []byte) []byte {
 		b = b[n:]
 	}
 	return out
+}
+
+// parseTime reads a capture's time: a JSON number of seconds since the
+// Unix epoch, or a string in RFC 3339. Anything else is no time.
+func parseTime(raw []byte) (float64, bool) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return 0, false
+	}
+	if raw[0] == '"' {
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			return 0, false
+		}
+		t, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			return 0, false
+		}
+		return float64(t.Unix()) + float64(t.Nanosecond())/1e9, true
+	}
+	v, err := strconv.ParseFloat(string(raw), 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, false
+	}
+	return v, true
 }

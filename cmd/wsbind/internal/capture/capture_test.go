@@ -50,10 +50,11 @@ func TestEnvelope(t *testing.T) {
 		want bool
 		env  envelope
 	}{
-		{`{"type":"send","data":"{\"a\":1}"}`, true, envelope{"send", []byte(`{"a":1}`), 0}},
-		{`{"data":"x","type":"receive","time":1714564800.5,"opcode":1}`, true, envelope{"receive", []byte("x"), 1}},
-		{`{"type":"receive","data":"AAE=","opcode":2}`, true, envelope{"receive", []byte("AAE="), 2}},
-		{`{"type":"receive","data":"x","time":{"any":"thing"}}`, true, envelope{"receive", []byte("x"), 0}},
+		{`{"type":"send","data":"{\"a\":1}"}`, true, envelope{"send", []byte(`{"a":1}`), 0, 0, false}},
+		{`{"data":"x","type":"receive","time":1714564800.5,"opcode":1}`, true, envelope{"receive", []byte("x"), 1, 1714564800.5, true}},
+		{`{"type":"receive","data":"AAE=","opcode":2}`, true, envelope{"receive", []byte("AAE="), 2, 0, false}},
+		{`{"type":"send","data":"x","time":"2024-05-01T12:00:00.25Z"}`, true, envelope{"send", []byte("x"), 0, 1714564800.25, true}},
+		{`{"type":"receive","data":"x","time":{"any":"thing"}}`, true, envelope{"receive", []byte("x"), 0, 0, false}},
 		// Frames that only look like envelopes.
 		{`{"type":"send"}`, false, envelope{}},
 		{`{"type":"data","data":"x"}`, false, envelope{}},

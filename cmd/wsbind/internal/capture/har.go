@@ -235,14 +235,16 @@ func (hr *harReader) entry(i int) error {
 func (hr *harReader) message(sock *Socket, entry, n int) (Frame, error) {
 	off := hr.dec.InputOffset()
 	var m struct {
-		Type   string  `json:"type"`
-		Opcode *int    `json:"opcode"`
-		Data   *string `json:"data"`
+		Type   string          `json:"type"`
+		Opcode *int            `json:"opcode"`
+		Data   *string         `json:"data"`
+		Time   json.RawMessage `json:"time"`
 	}
 	if err := hr.decode(&m, fmt.Sprintf("log.entries[%d]._webSocketMessages[%d]", entry, n)); err != nil {
 		return Frame{}, err
 	}
 	f := Frame{File: hr.name, Line: hr.lr.nextValueLine(off), Socket: sock}
+	f.Time, f.HasTime = parseTime(m.Time)
 	hr.lr.advance(hr.dec.InputOffset())
 	switch m.Type {
 	case "send":

@@ -143,6 +143,7 @@ func parseJSONL(br *bufio.Reader, name string, maxLine int, full chan<- *jsonlBa
 				if env, ok := parseEnvelope(text, data); ok {
 					data = env.data // the grown buffer serves the next line
 					f.Direction, f.Opcode, f.Skip = env.direction(), env.opcode, opcodeSkip(env.opcode)
+					f.Time, f.HasTime = env.time, env.hasTime
 					fdata = env.data
 				} else {
 					fdata = text
