@@ -193,23 +193,15 @@ func runInfer(args []string, stdout, stderr io.Writer) int {
 
 // inferFile feeds one capture to the engine.
 func inferFile(eng *infer.Engine, name, rawURL, direction string, prog *progress) error {
-	display := name
-	var read func(*capture.Reader, capture.Handler) error
-	if name == "-" {
-		display = "stdin"
-		read = func(rd *capture.Reader, h capture.Handler) error { return rd.ReadSpooled(stdin, display, "", h) }
-	} else {
-		f, err := os.Open(name)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		read = func(rd *capture.Reader, h capture.Handler) error { return rd.ReadSeeker(f, display, h) }
+	src, err := capture.Open(name, stdin)
+	if err != nil {
+		return err
 	}
+	defer src.Close()
 	socks := map[*capture.Socket]*infer.Socket{}
 	var jsonl *infer.Socket
 	rd := capture.Reader{MaxLine: maxFrameLine}
-	err := read(&rd, capture.Handler{
+	err = src.Read(&rd, capture.Handler{
 		Socket: func(s *capture.Socket) error {
 			socks[s] = eng.Socket(s.URL)
 			return nil
@@ -239,7 +231,7 @@ func inferFile(eng *infer.Engine, name, rawURL, direction string, prog *progress
 		},
 	})
 	if err != nil {
-		return fmt.Errorf("%s: %w", display, err)
+		return fmt.Errorf("%s: %w", src.Name, err)
 	}
 	return nil
 }

@@ -15,7 +15,6 @@ import (
 	"sort"
 	"strings"
 	"text/tabwriter"
-	"unicode/utf8"
 
 	"github.com/wsbind/wsbind/cmd/wsbind/internal/capture"
 	"github.com/wsbind/wsbind/cmd/wsbind/internal/fields"
@@ -527,20 +526,13 @@ const (
 )
 
 func (v *validation) file(name string) {
-	display := name
-	var read func(*capture.Reader, capture.Handler) error
-	if name == "-" {
-		display = "stdin"
-		read = func(rd *capture.Reader, h capture.Handler) error { return rd.ReadSpooled(stdin, display, "", h) }
-	} else {
-		f, err := os.Open(name)
-		if err != nil {
-			v.inputError("", err)
-			return
-		}
-		defer f.Close()
-		read = func(rd *capture.Reader, h capture.Handler) error { return rd.ReadSeeker(f, display, h) }
+	src, err := capture.Open(name, stdin)
+	if err != nil {
+		v.inputError("", err)
+		return
 	}
+	defer src.Close()
+	display := src.Name
 	v.socket, v.socketProvider, v.socketFile = nil, nil, 0
 	if v.spec != nil {
 		v.forced = nil // a JSONL file below takes the spec; a HAR matches sockets to its servers
@@ -550,7 +542,7 @@ func (v *validation) file(name string) {
 	// a HAR is read twice (a file) or spooled first (stdin), so that memory
 	// stays bounded whatever the order of its entries.
 	rd := capture.Reader{MaxLine: maxFrameLine, Stream: v.forced != nil}
-	err := read(&rd, capture.Handler{
+	err = src.Read(&rd, capture.Handler{
 		Start: func(f capture.Format) error {
 			format = f
 			if f == capture.JSONL && v.forced == nil && v.spec != nil {
@@ -819,7 +811,7 @@ func valueAt(frame []byte, doc *lazyDoc, vi wire.Violation) (string, bool) {
 // displayValue clips b to maxValueText bytes and makes it one printable
 // line: invalid UTF-8 and control characters become U+FFFD.
 func displayValue(b []byte) string {
-	return printable(wire.Clip(string(b), maxValueText))
+	return fields.Printable(wire.Clip(string(b), maxValueText))
 }
 
 func (v *validation) count(p *wire.Provider, dir, name string, valid bool) {
@@ -1328,7 +1320,7 @@ func (v *validation) writeText() {
 					fmt.Fprintf(tw, "  %s %s %s\n", d.Provider, d.Direction, d.Message)
 					last = k
 				}
-				fmt.Fprintf(tw, "    %s\t%d\n", printable(d.Pointer), d.Count)
+				fmt.Fprintf(tw, "    %s\t%d\n", fields.Printable(d.Pointer), d.Count)
 			}
 			tw.Flush()
 		}
@@ -1380,16 +1372,16 @@ func (v *validation) writeByKind(byKind map[string]*kindJSON) {
 		places := len(kj.Items) + kj.MoreItems
 		switch {
 		case places == 0 && kj.Uncounted == 0:
-			fmt.Fprintf(w, "  %s: none\n", printable(kind))
+			fmt.Fprintf(w, "  %s: none\n", fields.Printable(kind))
 			continue
 		case places == 0:
-			fmt.Fprintf(w, "  %s:\n", printable(kind))
+			fmt.Fprintf(w, "  %s:\n", fields.Printable(kind))
 		default:
-			fmt.Fprintf(w, "  %s: %s in %s\n", printable(kind), count(kj.Count, "note"), count(places, "place"))
+			fmt.Fprintf(w, "  %s: %s in %s\n", fields.Printable(kind), count(kj.Count, "note"), count(places, "place"))
 		}
 		tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
 		for _, it := range kj.Items {
-			fmt.Fprintf(tw, "    %s %s %s\t%s\t%d\n", it.Provider, it.Direction, it.Message, printable(pointerOrFrame(it.Pointer)), it.Count)
+			fmt.Fprintf(tw, "    %s %s %s\t%s\t%d\n", it.Provider, it.Direction, it.Message, fields.Printable(pointerOrFrame(it.Pointer)), it.Count)
 		}
 		tw.Flush()
 		if kj.MoreItems > 0 {
@@ -1430,7 +1422,7 @@ func (v *validation) writeDeprecatedSeen(c *coverageJSON) {
 	fmt.Fprintln(w, "coverage: deprecated schemas and properties seen (array indices as *):")
 	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
 	for _, d := range props {
-		fmt.Fprintf(tw, "  %s %s %s\t%s\t%d\n", d.Provider, d.Direction, d.Message, printable(pointerOrFrame(d.Pointer)), d.Count)
+		fmt.Fprintf(tw, "  %s %s %s\t%s\t%d\n", d.Provider, d.Direction, d.Message, fields.Printable(pointerOrFrame(d.Pointer)), d.Count)
 	}
 	tw.Flush()
 	if c.MoreDeprecated > 0 {
@@ -1439,17 +1431,6 @@ func (v *validation) writeDeprecatedSeen(c *coverageJSON) {
 	if c.DeprecatedUncounted > 0 {
 		fmt.Fprintf(w, "  (+%s, not counted past %d distinct places)\n", count(c.DeprecatedUncounted, "more note"), maxNotePlaces)
 	}
-}
-
-// printable makes a pointer one line of text for the summary's columns:
-// keys come from the frame, and a tab or newline in one would break them.
-func printable(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return utf8.RuneError
-		}
-		return r
-	}, strings.ToValidUTF8(s, string(utf8.RuneError)))
 }
 
 // channelCodec narrows codec to one channel's messages: the one --channel

@@ -185,6 +185,43 @@ func (rd *Reader) ReadSeeker(r io.ReadSeeker, name string, h Handler) error {
 	return second.Read(r, name, h)
 }
 
+// Source is one capture named on a command line, ready to read.
+type Source struct {
+	// Name is what its frames carry as File: the path, or "stdin" for "-".
+	Name string
+	file *os.File
+	in   io.Reader
+}
+
+// Open opens the capture path names: "-" is in (standard input), which
+// ReadSpooled reads; a file is read with ReadSeeker. Close releases it.
+func Open(path string, in io.Reader) (*Source, error) {
+	if path == "-" {
+		return &Source{Name: "stdin", in: in}, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	return &Source{Name: path, file: f}, nil
+}
+
+// Read reads the source with rd's settings.
+func (s *Source) Read(rd *Reader, h Handler) error {
+	if s.file == nil {
+		return rd.ReadSpooled(s.in, s.Name, "", h)
+	}
+	return rd.ReadSeeker(s.file, s.Name, h)
+}
+
+// Close closes the file; standard input is left open.
+func (s *Source) Close() error {
+	if s.file == nil {
+		return nil
+	}
+	return s.file.Close()
+}
+
 // ReadSpooled is ReadSeeker for input that cannot seek (standard input).
 // Unless Stream is set, input that looks like a HAR is first copied to a
 // temporary file in dir ("" for the system's), which is removed before

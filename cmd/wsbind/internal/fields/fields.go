@@ -9,9 +9,22 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/wsbind/wsbind/runtime/wire"
 )
+
+// Printable makes a pointer, key or value one line of text for a report:
+// they come from the frame, and a tab, newline or invalid UTF-8 in one
+// would break its columns, so each becomes U+FFFD.
+func Printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return utf8.RuneError
+		}
+		return r
+	}, strings.ToValidUTF8(s, string(utf8.RuneError)))
+}
 
 // Wildcard is the pointer segment that stands for any array index.
 const Wildcard = "*"

@@ -8,6 +8,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-faster/jx"
+
+	"github.com/wsbind/wsbind/cmd/wsbind/internal/fields"
+	"github.com/wsbind/wsbind/runtime/wire"
 )
 
 // A frame's body is shown pretty-printed, one line per value, each value
@@ -84,7 +87,7 @@ func (r *renderer) value(d *jx.Decoder, depth int, ptr, prefix string) error {
 			}
 			n++
 			k := string(key)
-			return r.value(d, depth+1, ptr+"/"+escapeToken(k), quoteKey(k)+": ")
+			return r.value(d, depth+1, ptr+"/"+wire.EscapePointer(k), quoteKey(k)+": ")
 		})
 		if err != nil {
 			return err
@@ -165,7 +168,7 @@ func quoteKey(k string) string {
 		}
 		k = k[:cut] + "…"
 	}
-	return printable(string(appendQuoted(nil, k)))
+	return fields.Printable(string(appendQuoted(nil, k)))
 }
 
 // appendQuoted appends s as a JSON string: '"', '\\' and control
@@ -191,22 +194,4 @@ func appendQuoted(b []byte, s string) []byte {
 		}
 	}
 	return append(b, '"')
-}
-
-// escapeToken escapes a key as a JSON pointer token (RFC 6901).
-func escapeToken(k string) string {
-	if !strings.ContainsAny(k, "~/") {
-		return k
-	}
-	return strings.ReplaceAll(strings.ReplaceAll(k, "~", "~0"), "/", "~1")
-}
-
-// printable replaces control characters and invalid UTF-8 with U+FFFD.
-func printable(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return utf8.RuneError
-		}
-		return r
-	}, strings.ToValidUTF8(s, string(utf8.RuneError)))
 }

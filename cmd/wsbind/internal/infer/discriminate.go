@@ -1,6 +1,8 @@
 package infer
 
 import (
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -68,7 +70,7 @@ func decide(frames []*value, used map[string]bool, depth int) *level {
 	lv := &level{path: best.path, depth: depth, kids: map[string]*level{}}
 	used = cloneSet(used)
 	used[bestKey] = true
-	for _, v := range sortedKeys(best.values) {
+	for _, v := range slices.Sorted(maps.Keys(best.values)) {
 		lv.order = append(lv.order, v)
 		lv.kids[v] = decide(best.values[v], used, depth+1)
 	}
@@ -159,7 +161,7 @@ func collectStrings(root, v *value, path []string, cands map[string]*candidate, 
 // shapesDiffer reports whether the groups a candidate makes have different
 // shapes: their key paths are little alike.
 func shapesDiffer(c *candidate) bool {
-	vals := sortedKeys(c.values)
+	vals := slices.Sorted(maps.Keys(c.values))
 	if len(vals) < 2 {
 		return true
 	}

@@ -2,7 +2,9 @@ package infer
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -104,7 +106,7 @@ func (e *emitter) stringKeywords(s *omap, nd *node, path string) {
 		return
 	}
 	if nd.strs != nil && nd.label && n >= minEnumSamples && len(nd.strs) <= maxEnumDistinct && 2*len(nd.strs) <= n {
-		vals := sortedKeys(nd.strs)
+		vals := slices.Sorted(maps.Keys(nd.strs))
 		s.set("x-extensible-enum", vals)
 		e.note("`%s`: open enum (x-extensible-enum) of %s in %d samples", show(path), plural(len(vals), "value"), n)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -282,7 +283,7 @@ func (m *merger) mergeSchema(msg string, have *yaml.Node, want *omap, nd *node, 
 	// person already said the field is an enum.
 	var values []string
 	if nd != nil && nd.strs != nil && !nd.secret {
-		values = sortedKeys(nd.strs)
+		values = slices.Sorted(maps.Keys(nd.strs))
 	}
 	for _, key := range []string{"x-extensible-enum", "enum"} {
 		list := mget(have, key)
@@ -382,7 +383,7 @@ func (m *merger) addMessage(msg *message, describes string, consts map[string]st
 	}
 	msgs := msub(msub(m.root, "components"), "messages")
 	base := msg.name
-	for _, k := range sortedKeys(consts) {
+	for _, k := range slices.Sorted(maps.Keys(consts)) {
 		if v := consts[k]; !strings.HasSuffix(base, camel(v)) {
 			base += camel(v)
 		}
@@ -403,7 +404,7 @@ func (m *merger) addMessage(msg *message, describes string, consts map[string]st
 			req = &yaml.Node{Kind: yaml.SequenceNode}
 			mset(pn, "required", req)
 		}
-		for _, k := range sortedKeys(consts) {
+		for _, k := range slices.Sorted(maps.Keys(consts)) {
 			c := &yaml.Node{Kind: yaml.MappingNode}
 			mset(c, "type", scalar("string"))
 			mset(c, "const", scalar(consts[k]))

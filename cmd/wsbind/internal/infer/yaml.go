@@ -3,7 +3,6 @@ package infer
 import (
 	"bytes"
 	"fmt"
-	"sort"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -142,13 +141,4 @@ func marshal(doc *omap) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
