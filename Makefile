@@ -7,7 +7,7 @@ REGISTRY  := github.com/wsbind/wsbind/generated
 
 DEMO      ?= astro
 
-.PHONY: all help generate check-generated check-specs npm-deps fmt vet staticcheck lint test test-go fuzz bench bench-validate demo hostile-full random-full
+.PHONY: all help generate check-generated check-specs npm-deps fmt vet staticcheck lint test test-go test-bridge fuzz bench bench-validate bench-bridge soak-bridge demo hostile-full random-full
 
 all: test
 
@@ -73,8 +73,15 @@ lint: fmt vet staticcheck
 test-go:
 	$(GO) test -race -count=1 ./...
 
+## test-bridge: vet, staticcheck and go test -race of the nested module
+## cmd/wsbind-bridge (NATS and Prometheus live there, outside go.mod)
+test-bridge:
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && sc="$$tmp/staticcheck" && \
+	$(GO) build -o "$$sc" honnef.co/go/tools/cmd/staticcheck && \
+	cd cmd/wsbind-bridge && $(GO) vet ./... && "$$sc" ./... && $(GO) test -race -count=1 -timeout 10m ./...
+
 ## test: everything CI checks
-test: lint check-generated check-specs test-go
+test: lint check-generated check-specs test-go test-bridge
 
 ## fuzz: run every fuzz target for FUZZTIME each (default 30s)
 fuzz:
@@ -104,6 +111,20 @@ bench:
 	   $(GO) test -p 1 -run '^$$' -bench . -benchmem -timeout 30m ./...; } > "$$out" 2>&1; \
 		status=$$?; cat "$$out"; \
 		if [ $$status -eq 0 ]; then (cd internal/bench/anchors && $(GO) run ./cmd/benchtable < "$$out"); fi; exit $$status
+
+## soak-bridge: the bridge's acceptance run at full size: a 3-node NATS
+## cluster in-process, an R3 stream, 3 replicas, 300 subscriptions over the
+## four mocks, a replica and a NATS node killed, everything restarted
+## (make test runs it with 30 subscriptions)
+soak-bridge:
+	cd cmd/wsbind-bridge && WSBIND_BRIDGE_SOAK=1 $(GO) test -count=1 -timeout 20m -run TestCluster -v ./internal/bridge
+
+## bench-bridge: events/s from a loopback mock through the bridge into an
+## embedded R1 file-backed stream against a plain nats.go async publish
+## loop of the same payloads (median of 3 interleaved rounds), publish
+## latency p50/p99, memory per bridged subscription (BENCHMARKS.md)
+bench-bridge:
+	cd cmd/wsbind-bridge && $(GO) test -count=1 -run '^$$' -bench Bridge -benchtime 1x -v -timeout 20m ./internal/bridge
 
 ## bench-validate: wsbind validate throughput (issue 14): builds the binary and
 ## a capture of BENCH_VALIDATE_MB MB (default 200) from testdata/captures in a

@@ -88,7 +88,7 @@ func (g *gen) schema(f *jen.File) error {
 	})
 	f.Line()
 	emitDoc(f, "Provider describes this binding to provider-agnostic tools.")
-	f.Var().Id("Provider").Op("=").Qual(wirePkg, "Provider").Values(jen.Dict{
+	provider := jen.Dict{
 		jen.Id("Name"):     jen.Lit(pkg.Name),
 		jen.Id("Title"):    jen.Lit(pkg.Title),
 		jen.Id("Server"):   jen.Op("&").Id("ServerCodec"),
@@ -97,7 +97,22 @@ func (g *gen) schema(f *jen.File) error {
 		jen.Id("Examples"): jen.Id("Examples"),
 		jen.Id("Servers"):  jen.Id("Servers"),
 		jen.Id("Events"):   jen.Index().String().Values(listLits(g.events())...),
-	})
+	}
+	if len(pkg.Bridge) > 0 {
+		provider[jen.Id("Bridge")] = jen.Index().Qual(wirePkg, "BridgeRule").ValuesFunc(func(gr *jen.Group) {
+			for _, r := range pkg.Bridge {
+				rule := jen.Dict{jen.Id("Message"): jen.Lit(r.Message), jen.Id("Token"): jen.Lit(r.Token)}
+				if r.Template != "" {
+					rule[jen.Id("Subject")] = jen.Lit(r.Template)
+				}
+				if r.Dedupe != "" {
+					rule[jen.Id("Dedupe")] = jen.Lit(r.Dedupe)
+				}
+				gr.Values(rule)
+			}
+		})
+	}
+	f.Var().Id("Provider").Op("=").Qual(wirePkg, "Provider").Values(provider)
 	f.Line()
 	emitDoc(f, "Servers are the spec's servers with their x-wsbind-* extensions as JSON.")
 	f.Var().Id("Servers").Op("=").Index().Qual(wirePkg, "Server").ValuesFunc(func(gr *jen.Group) {

@@ -59,7 +59,10 @@ func Build(doc *spec.Document) (*Package, error) {
 	}
 	for _, m := range doc.Messages {
 		msg, err := func() (*Message, error) {
-			if _, err := spec.Extensions(m.Node, messageExtensions...); err != nil {
+			if _, err := spec.Extensions(m.Node, append(messageExtensions, bridgeExtensions...)...); err != nil {
+				return nil, err
+			}
+			if err := checkBridge(m.Node); err != nil {
 				return nil, err
 			}
 			var t *Type
@@ -183,6 +186,16 @@ func Build(doc *spec.Document) (*Package, error) {
 	}
 	if pkg.Schema, err = bundle(doc, pkg, l.checker); err != nil {
 		return nil, err
+	}
+	rules, err := BridgeRules(doc)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rules {
+		if r.Template != "" || r.Dedupe != "" {
+			pkg.Bridge = rules
+			break
+		}
 	}
 	return pkg, nil
 }

@@ -294,6 +294,9 @@ type Package struct {
 	// Warnings are what gen accepts but a user should hear of: keywords
 	// draft-07 makes annotations, which nothing checks.
 	Warnings []string
+	// Bridge holds every message's wsbind-bridge rule (x-wsbind-subject,
+	// x-wsbind-dedupe); nil when no message has either.
+	Bridge []BridgeRule
 }
 
 // Server is one entry of the spec's servers.

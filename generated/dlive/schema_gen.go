@@ -180,6 +180,38 @@ var Examples = []wire.Example{{
 
 // Provider describes this binding to provider-agnostic tools.
 var Provider = wire.Provider{
+	Bridge: []wire.BridgeRule{{
+		Message: "ConnectionInit",
+		Token:   "connection_init",
+	}, {
+		Message: "Start",
+		Token:   "start",
+	}, {
+		Message: "Stop",
+		Token:   "stop",
+	}, {
+		Message: "ConnectionTerminate",
+		Token:   "connection_terminate",
+	}, {
+		Message: "ConnectionAck",
+		Token:   "connection_ack",
+	}, {
+		Message: "ConnectionError",
+		Token:   "connection_error",
+	}, {
+		Message: "Ka",
+		Token:   "ka",
+	}, {
+		Dedupe:  "/payload/data/streamMessageReceived/0/id",
+		Message: "Data",
+		Token:   "data",
+	}, {
+		Message: "Error",
+		Token:   "error",
+	}, {
+		Message: "Complete",
+		Token:   "complete",
+	}},
 	Client:   &ClientCodec,
 	Events:   []string{"Data", "Complete"},
 	Examples: Examples,

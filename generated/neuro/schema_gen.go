@@ -205,6 +205,44 @@ var Examples = []wire.Example{{
 
 // Provider describes this binding to provider-agnostic tools.
 var Provider = wire.Provider{
+	Bridge: []wire.BridgeRule{{
+		Message: "AddEvent",
+		Token:   "addEvent",
+	}, {
+		Message: "RemoveEvent",
+		Token:   "removeEvent",
+	}, {
+		Message: "ListEventsRequest",
+		Token:   "listEvents",
+	}, {
+		Message: "Ping",
+		Token:   "ping",
+	}, {
+		Message: "Welcome",
+		Token:   "welcome",
+	}, {
+		Message: "Event",
+		Subject: "{/data/eventType}",
+		Token:   "event",
+	}, {
+		Message: "AddSuccess",
+		Token:   "addSuccess",
+	}, {
+		Message: "RemoveSuccess",
+		Token:   "removeSuccess",
+	}, {
+		Message: "ListEventsResult",
+		Token:   "listEvents",
+	}, {
+		Message: "Pong",
+		Token:   "pong",
+	}, {
+		Message: "AuthSuccess",
+		Token:   "authSuccess",
+	}, {
+		Message: "Invalid",
+		Token:   "invalid",
+	}},
 	Client:   &ClientCodec,
 	Events:   []string{"Event", "AuthSuccess"},
 	Examples: Examples,

@@ -100,6 +100,27 @@ var Examples = []wire.Example{{
 
 // Provider describes this binding to provider-agnostic tools.
 var Provider = wire.Provider{
+	Bridge: []wire.BridgeRule{{
+		Message: "SubscribeByStreamID",
+		Token:   "SubscribeByStreamID",
+	}, {
+		Message: "SubscribeByPath",
+		Token:   "SubscribeByPath",
+	}, {
+		Message: "UnsubscribeByStreamID",
+		Token:   "UnsubscribeByStreamID",
+	}, {
+		Message: "UnsubscribeByPath",
+		Token:   "UnsubscribeByPath",
+	}, {
+		Message: "Ack",
+		Token:   "Ack",
+	}, {
+		Dedupe:  "/value/id",
+		Message: "EventMessage",
+		Subject: "{/resource}",
+		Token:   "EventMessage",
+	}},
 	Client:   &ClientCodec,
 	Events:   []string{"EventMessage"},
 	Examples: Examples,

@@ -184,6 +184,7 @@ func (c *Client) run() {
 	failures := 0
 	refusedFresh := false
 	var resume func(*Target)
+	connected := false // a connection was opened before: the next is a reconnect
 	for {
 		if c.ctx.Err() != nil {
 			c.setFinal(ErrClosed)
@@ -193,6 +194,10 @@ func (c *Client) run() {
 		sess, step, err := c.connect(resume)
 		resume = nil
 		if err == nil {
+			if connected {
+				c.cfg.Metrics.Reconnect()
+			}
+			connected = true
 			opened := c.runSession(sess, resumed, log)
 			if c.ctx.Err() != nil {
 				c.setFinal(ErrClosed)

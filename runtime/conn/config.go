@@ -156,6 +156,9 @@ type Config struct {
 	Tap func(direction string, frame []byte)
 	// Name prefixes errors and logs ("astro").
 	Name string
+	// Metrics receives frame, byte, reconnect, validation and queue
+	// figures (default: discarded). See Metrics.
+	Metrics Metrics
 }
 
 func (c *Config) defaults() {
@@ -188,6 +191,9 @@ func (c *Config) defaults() {
 	}
 	if c.Name == "" {
 		c.Name = "wsbind"
+	}
+	if c.Metrics == nil {
+		c.Metrics = NoMetrics{}
 	}
 	c.Backoff.defaults()
 }

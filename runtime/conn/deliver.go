@@ -35,7 +35,9 @@ func (c *Client) enqueue(d delivery) bool {
 			q.items = append(q.items, d)
 			start := !q.draining
 			q.draining = true
+			depth := q.len()
 			q.mu.Unlock()
+			c.cfg.Metrics.QueueDepth(depth)
 			if start {
 				c.wg.Add(1) // the reader's goroutine keeps the count above zero
 				go c.drain()
@@ -77,7 +79,9 @@ func (c *Client) drain() {
 		d := q.items[q.head]
 		q.items[q.head] = delivery{}
 		q.head++
+		depth := q.len()
 		q.mu.Unlock()
+		c.cfg.Metrics.QueueDepth(depth)
 		select {
 		case q.space <- struct{}{}:
 		default:

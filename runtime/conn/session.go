@@ -335,6 +335,7 @@ func (s *Session) readLoop() {
 			return
 		}
 		extend()
+		cfg.Metrics.FrameIn(len(data))
 		seq := s.seq.Add(1)
 		if typ != websocket.TextMessage {
 			s.c.report(ctx, &FrameError{Seq: seq, Err: errors.New("binary frame ignored: the protocol uses text frames")})
@@ -342,6 +343,9 @@ func (s *Session) readLoop() {
 		}
 		in := cfg.Hooks.Inspect(s, data, seq)
 		in.Frame, in.Seq = data, seq
+		if in.Err != nil {
+			cfg.Metrics.ValidationFailure()
+		}
 		s.tap("server", data)
 		taken := false
 		if len(in.ReplyKeys) > 0 || in.AnswersOldest {

@@ -29,6 +29,10 @@ type MockOptions struct {
 	Addr string
 	// Limits bound what one client may cost the server.
 	Limits Limits
+	// StampIDs gives every replayed event a fresh unique id, the same for
+	// every connection that receives it (stamp.go); the mock then also
+	// implements Stamper.
+	StampIDs bool
 }
 
 // DemoToken is the credential every mock accepts.
@@ -42,7 +46,11 @@ func StartMock(provider string, opt MockOptions) (Mock, error) {
 	if !ok {
 		return nil, fmt.Errorf("no mock server for %q (have %v)", provider, MockNames())
 	}
-	return start(opt)
+	m, err := start(opt)
+	if err != nil || !opt.StampIDs {
+		return m, err
+	}
+	return stamped(m), nil
 }
 
 // MockNames lists the providers with a mock server.

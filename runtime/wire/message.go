@@ -244,6 +244,20 @@ type Provider struct {
 	Events []string
 	// Driver is set when the package has a generated client.
 	Driver *Driver
+	// Bridge lists, for wsbind-bridge, how each message's events are
+	// named and deduplicated; nil when the spec says nothing of it.
+	Bridge []BridgeRule
+}
+
+// BridgeRule is one message's x-wsbind-subject and x-wsbind-dedupe
+// (specs/README.md): wsbind-bridge publishes its events on
+// wsbind.<provider>.<Token>[.<key>...], the keys taken from the frame at
+// the pointers of Subject, with the value at Dedupe as Nats-Msg-Id.
+type BridgeRule struct {
+	Message string // the message's name, as MessageName returns it
+	Token   string // its subject token: its AsyncAPI name, sanitised
+	Subject string // the x-wsbind-subject template, "" for none
+	Dedupe  string // the x-wsbind-dedupe pointer, "" for none
 }
 
 // Codec returns the codec for direction "server" or "client".

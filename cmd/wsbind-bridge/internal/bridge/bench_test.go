@@ -1,0 +1,292 @@
+package bridge_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/wsbind/wsbind/cmd/wsbind-bridge/internal/bridge"
+	"github.com/wsbind/wsbind/cmd/wsbind-bridge/internal/config"
+	"github.com/wsbind/wsbind/cmd/wsbind-bridge/internal/demo"
+	"github.com/wsbind/wsbind/cmd/wsbind-bridge/internal/natsrv"
+	"github.com/wsbind/wsbind/runtime/testserver"
+)
+
+// benchFrames are n Astro tip notifications with unique ids, as the mock
+// sends them.
+func benchFrames(n, round int) [][]byte {
+	out := make([][]byte, n)
+	for i := range out {
+		out[i] = fmt.Appendf(nil, `{"id":"01JMFBZF7KSRDDX%d%010d","ts":"2025-02-19T15:07:17Z","type":"message","topic":"channel.tips","room":"room-0",`+
+			`"data":{"donation":{"user":{"username":"Styler"},"message":"","amount":4.2,"currency":"USD","paymentMethod":"scheme"},`+
+			`"_id":"67b5f39d07ecd4c594e60f73","channel":"5ad23dcc18fff500d78c5348","provider":"paypal","approved":"allowed","status":"success",`+
+			`"createdAt":"2025-02-19T15:07:09.302Z","updatedAt":"2025-02-19T15:07:17.099Z"}}`, round, i)
+	}
+	return out
+}
+
+// BenchmarkBridge measures, in one run on one embedded R1 file-backed
+// JetStream: events/s from a loopback Astro mock through a bridge replica
+// (benchSubs subscriptions, one connection each) into the stream, against
+// a plain nats.go async publish loop of the same payloads with the same
+// window (ratio = bridge / plain, the median of benchRounds interleaved
+// rounds, so that a busy machine slows both alike); the latency from the
+// bridge reading a frame to JetStream storing it (p50, p99); and the
+// memory one bridged subscription costs. The latency is also taken at a
+// paced 2,000 events/s, below saturation.
+//
+//	go test -run '^$' -bench Bridge -benchtime 1x ./internal/bridge
+func BenchmarkBridge(b *testing.B) {
+	n := 40000
+	if s := os.Getenv("WSBIND_BRIDGE_BENCH_EVENTS"); s != "" {
+		n, _ = strconv.Atoi(s)
+	}
+	for b.Loop() {
+		benchOnce(b, n)
+	}
+}
+
+const (
+	benchPaced  = 2000 // events/s of the paced run
+	benchSubs   = 4
+	benchRounds = 3
+	benchWindow = 512
+)
+
+func benchOnce(b *testing.B, n int) {
+	dir := b.TempDir()
+	srv, err := natsrv.Start(natsrv.Options{Name: "bench", Listen: "127.0.0.1:0", Dir: dir})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() { srv.Shutdown(); srv.WaitForShutdown() }()
+	m, err := testserver.StartMock("astro", testserver.MockOptions{Limits: testserver.Limits{MaxQueueBytes: 256 << 20}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer m.Close()
+	var subs []config.Subscription
+	for i := range benchSubs {
+		subs = append(subs, config.Subscription{Call: "Subscribe", Args: []string{"channel.tips", "room-" + strconv.Itoa(i)}})
+	}
+	f := &demo.Fleet{Env: map[string]string{"T": testserver.DemoToken, "TT": "jwt"}, Config: &config.Config{Connections: []config.Connection{{
+		Name: "astro", Provider: "astro", URL: m.URL(), Credentials: map[string]string{"token": "T", "token_type": "TT"}, Subscriptions: subs,
+	}}}}
+	r := newReplica(&testing.T{}, "bench", srv.ClientURL(), f, replicaOpts{window: benchWindow, ttl: "10s"})
+	defer r.Kill()
+	conns := func() []*testserver.Conn { return m.(interface{ Conns() []*testserver.Conn }).Conns() }
+	deadline := time.Now().Add(20 * time.Second)
+	for held(r) != benchSubs || len(conns()) != benchSubs {
+		if time.Now().After(deadline) {
+			b.Fatal("subscriptions not held")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond) // every subscribe answered
+	nc, err := nats.Connect(srv.ClientURL())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(benchWindow))
+	ctx := context.Background()
+	if _, err = js.CreateStream(ctx, jetstream.StreamConfig{Name: "PLAIN", Subjects: []string{"plain.>"}, Storage: jetstream.FileStorage, Replicas: 1, Duplicates: time.Minute}); err != nil {
+		b.Fatal(err)
+	}
+	count := func(name string) uint64 {
+		st, err := js.Stream(ctx, name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		i, err := st.Info(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return i.State.Msgs
+	}
+	cs := conns()
+	var ratios, bridgeRates, plainRates []float64
+	for round := range benchRounds {
+		frames := benchFrames(n, round)
+		// Through the bridge: the mock writes the frames, spread over its
+		// clients; done when the stream holds them all.
+		base := count("WSBIND")
+		start := time.Now()
+		for i, fr := range frames {
+			cs[i%len(cs)].Send(fr)
+		}
+		for want := base + uint64(len(frames)); count("WSBIND") < want; {
+			if time.Since(start) > time.Minute {
+				mt := r.Metrics
+				b.Fatalf("bridge: %d of %d events stored; frames in %v, published %v, duplicates %v, invalid %v, unknown %v, in flight %v, retries %v",
+					count("WSBIND")-base, len(frames), testutil.ToFloat64(mt.FramesIn.WithLabelValues("astro")),
+					testutil.ToFloat64(mt.Published.WithLabelValues("astro", "event")), testutil.ToFloat64(mt.Duplicates.WithLabelValues("astro")),
+					testutil.ToFloat64(mt.Invalid.WithLabelValues("astro")), testutil.ToFloat64(mt.Unknown.WithLabelValues("astro")),
+					testutil.ToFloat64(mt.InFlight), testutil.ToFloat64(mt.PublishRetries))
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+		be := float64(len(frames)) / time.Since(start).Seconds()
+
+		// The plain loop: the same payloads, the same window.
+		start = time.Now()
+		for i, fr := range frames {
+			msg := nats.NewMsg("plain.astro.channel_tips.room-0")
+			msg.Data = fr
+			msg.Header.Set(nats.MsgIdHdr, "plain:"+strconv.Itoa(round)+":"+strconv.Itoa(i))
+			if _, err := js.PublishMsgAsync(msg); err != nil {
+				b.Fatal(err)
+			}
+		}
+		select {
+		case <-js.PublishAsyncComplete():
+		case <-time.After(5 * time.Minute):
+			b.Fatal("plain loop: acknowledgements missing")
+		}
+		pe := float64(len(frames)) / time.Since(start).Seconds()
+		bridgeRates, plainRates, ratios = append(bridgeRates, be), append(plainRates, pe), append(ratios, be/pe)
+		b.Logf("round %d: bridge %.0f events/s, plain %.0f events/s, ratio %.2f", round+1, be, pe, be/pe)
+	}
+
+	// Paced: benchPaced events/s for 2 s, well below saturation, so the
+	// latency is the pipeline's and not the window's queue.
+	paced := benchFrames(2*benchPaced, 9)
+	base := count("WSBIND")
+	tick := time.NewTicker(10 * time.Millisecond)
+	for i := 0; i < len(paced); {
+		<-tick.C
+		for j := 0; j < benchPaced/100 && i < len(paced); j++ {
+			cs[i%len(cs)].Send(paced[i])
+			i++
+		}
+	}
+	tick.Stop()
+	for want := base + uint64(len(paced)); count("WSBIND") < want; {
+		time.Sleep(10 * time.Millisecond)
+	}
+
+	// Latency: from the bridge reading the frame to JetStream storing it,
+	// under saturation (the rounds) and paced.
+	all := latencies(b, js, "WSBIND", benchRounds*n+len(paced))
+	var lat, pacedLat []time.Duration
+	for _, l := range all {
+		if l.round == 9 {
+			pacedLat = append(pacedLat, l.d)
+		} else {
+			lat = append(lat, l.d)
+		}
+	}
+	sortDurations(lat)
+	sortDurations(pacedLat)
+	r.Kill()
+	perSub := memPerSub(b, m, srv.ClientURL())
+
+	b.ReportMetric(median(bridgeRates), "bridge-events/s")
+	b.ReportMetric(median(plainRates), "plain-events/s")
+	b.ReportMetric(median(ratios), "ratio")
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
+	b.ReportMetric(float64(pacedLat[len(pacedLat)/2].Microseconds()), "paced-p50-µs")
+	b.ReportMetric(float64(pacedLat[len(pacedLat)*99/100].Microseconds()), "paced-p99-µs")
+	b.ReportMetric(perSub, "B/subscription")
+}
+
+func median(v []float64) float64 {
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	return s[len(s)/2]
+}
+
+type latency struct {
+	round int
+	d     time.Duration
+}
+
+func sortDurations(v []time.Duration) { sort.Slice(v, func(i, j int) bool { return v[i] < v[j] }) }
+
+func latencies(b *testing.B, js jetstream.JetStream, stream string, n int) []latency {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	c, err := js.OrderedConsumer(ctx, stream, jetstream.OrderedConsumerConfig{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var out []latency
+	for len(out) < n {
+		batch, err := c.Fetch(1000, jetstream.FetchMaxWait(2*time.Second))
+		if err != nil {
+			b.Fatal(err)
+		}
+		got := 0
+		for msg := range batch.Messages() {
+			got++
+			md, err := msg.Metadata()
+			if err != nil {
+				b.Fatal(err)
+			}
+			at, err := time.Parse(time.RFC3339Nano, msg.Headers().Get(bridge.HeaderReceivedAt))
+			if err != nil {
+				continue
+			}
+			// The frame id carries the round: 01JMFBZF7KSRDDX<round><i>.
+			round := -1
+			if id := msg.Headers().Get(nats.MsgIdHdr); len(id) > 16 {
+				if i := strings.Index(id, "01JMFBZF7KSRDDX"); i >= 0 && i+15 < len(id) {
+					round = int(id[i+15] - '0')
+				}
+			}
+			out = append(out, latency{round, md.Timestamp.Sub(at)})
+		}
+		if got == 0 {
+			break
+		}
+	}
+	if len(out) == 0 {
+		b.Fatal("no latencies")
+	}
+	return out
+}
+
+// memPerSub holds k more subscriptions on a fresh replica and returns the
+// heap they cost, each.
+func memPerSub(b *testing.B, m testserver.Mock, url string) float64 {
+	const k = 200
+	subs := make([]config.Subscription, k)
+	for i := range subs {
+		subs[i] = config.Subscription{Call: "Subscribe", Args: []string{"channel.tips", "mem-" + strconv.Itoa(i)}}
+	}
+	f := &demo.Fleet{Env: map[string]string{"T": testserver.DemoToken, "TT": "jwt"}, Config: &config.Config{Connections: []config.Connection{{
+		Name: "astromem", Provider: "astro", URL: m.URL(), Credentials: map[string]string{"token": "T", "token_type": "TT"}, Subscriptions: subs,
+	}}}}
+	heap := func() uint64 {
+		runtime.GC()
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return ms.HeapInuse + ms.StackInuse
+	}
+	// The replica's own fixed cost (publisher, registry) is counted too,
+	// spread over the k subscriptions.
+	before := heap()
+	r := newReplica(&testing.T{}, "mem", url, f, replicaOpts{ttl: "30s", bucket: "mem-leases"})
+	defer r.Kill()
+	deadline := time.Now().Add(60 * time.Second)
+	for held(r) < k {
+		if time.Now().After(deadline) {
+			b.Fatalf("%d of %d held", held(r), k)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(2 * time.Second) // every client subscribed
+	return float64(int64(heap())-int64(before)) / k
+}

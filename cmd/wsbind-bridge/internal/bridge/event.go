@@ -1,0 +1,181 @@
+package bridge
+
+import (
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nats.go"
+
+	"github.com/wsbind/wsbind/cmd/wsbind-bridge/internal/rules"
+	"github.com/wsbind/wsbind/cmd/wsbind-bridge/internal/subject"
+	"github.com/wsbind/wsbind/runtime/wire"
+)
+
+// Headers the bridge sets on every event.
+const (
+	HeaderProvider     = "Wsbind-Provider"
+	HeaderMessage      = "Wsbind-Message"
+	HeaderConnection   = "Wsbind-Connection"
+	HeaderReceivedAt   = "Wsbind-Received-At"
+	HeaderNotes        = "Wsbind-Notes"
+	HeaderReasons      = "Wsbind-Reasons"
+	HeaderSubscription = "Wsbind-Subscription"
+)
+
+// Kinds of published events.
+const (
+	KindEvent   = "event"
+	KindInvalid = "invalid"
+	KindUnknown = "unknown"
+	KindGap     = "gap"
+)
+
+// maxHeader bounds one header value: a frame's report is bounded.
+const maxHeader = 1024
+
+// builder turns the frames of one bridged connection into messages.
+type builder struct {
+	provider   string
+	codec      *wire.Codec
+	events     map[string]bool
+	rules      *rules.Compiled
+	connection string // the config connection's name
+	sub        string // the subscription's id
+	connID     string // this connection's unique id
+	seq        atomic.Uint64
+	prefix     string // wsbind.<provider>.
+}
+
+// build judges frame with the generated decoders and validators and
+// returns the message to publish and its kind; ok is false for frames
+// that are not events (welcome, replies, keepalives).
+func (b *builder) build(frame []byte, now time.Time) (msg *nats.Msg, kind string, ok bool) {
+	seq := b.seq.Add(1)
+	r := b.codec.Check(frame, true) // with drift: undeclared properties are notes
+	var subj string
+	var reasons string
+	var rule *rules.Message
+	switch {
+	case r.Syntax != nil:
+		kind, subj = KindInvalid, b.prefix+"_invalid"
+		reasons = "malformed JSON: " + r.Syntax.Error()
+	case r.Name == "":
+		kind, subj = KindUnknown, b.prefix+"_unknown"
+		reasons = violations(r.Violations)
+	case len(r.Violations) > 0:
+		kind, subj = KindInvalid, b.prefix+"_invalid"
+		reasons = violations(r.Violations)
+		rule = b.rules.Lookup(r.Name)
+	case !b.events[r.Name]:
+		return nil, "", false
+	default:
+		kind = KindEvent
+		rule = b.rules.Lookup(r.Name)
+		subj = b.subject(rule, r.Name, frame)
+	}
+	msg = nats.NewMsg(subj)
+	msg.Data = frame
+	id := ""
+	if rule != nil && rule.Dedupe != nil {
+		if v, found := subject.Lookup(frame, rule.Dedupe); found && v != "" {
+			// One event is one frame on one subscription: the same provider
+			// message on two subscriptions is two events.
+			id = b.sub + ":" + v
+		}
+	}
+	if id == "" {
+		id = b.connID + ":" + strconv.FormatUint(seq, 10)
+	}
+	h := msg.Header
+	h.Set(nats.MsgIdHdr, id)
+	h.Set(HeaderProvider, b.provider)
+	if r.Name != "" {
+		h.Set(HeaderMessage, r.Name)
+	}
+	h.Set(HeaderConnection, b.connection)
+	h.Set(HeaderSubscription, b.sub)
+	h.Set(HeaderReceivedAt, now.UTC().Format(time.RFC3339Nano))
+	if len(r.Notes) > 0 || len(r.Drift) > 0 {
+		h.Set(HeaderNotes, notes(r))
+	}
+	if reasons != "" {
+		h.Set(HeaderReasons, cut(reasons))
+	}
+	return msg, kind, true
+}
+
+func (b *builder) subject(rule *rules.Message, name string, frame []byte) string {
+	var sb strings.Builder
+	sb.Grow(len(b.prefix) + 48)
+	sb.WriteString(b.prefix)
+	if rule == nil {
+		sb.WriteString(subject.Sanitize(name))
+		return sb.String()
+	}
+	sb.WriteString(rule.Token)
+	for _, p := range rule.Key {
+		sb.WriteByte('.')
+		if p.Pointer == nil {
+			sb.WriteString(p.Literal)
+			continue
+		}
+		v, _ := subject.Lookup(frame, p.Pointer)
+		sb.WriteString(subject.Sanitize(v))
+	}
+	return sb.String()
+}
+
+func violations(vs []wire.Violation) string {
+	var sb strings.Builder
+	for i, v := range vs {
+		if i > 0 {
+			sb.WriteString("; ")
+		}
+		if sb.Len() > maxHeader {
+			sb.WriteString("and " + strconv.Itoa(len(vs)-i) + " more")
+			break
+		}
+		p := v.Pointer
+		if p == "" {
+			p = "/"
+		}
+		sb.WriteString(p + " " + v.Keyword + ": " + v.Message)
+	}
+	return sb.String()
+}
+
+func notes(r wire.Result) string {
+	var sb strings.Builder
+	for _, n := range r.Notes {
+		if sb.Len() > 0 {
+			sb.WriteString("; ")
+		}
+		p := n.Pointer
+		if p == "" {
+			p = "/"
+		}
+		sb.WriteString(n.Kind + " " + p)
+	}
+	for _, d := range r.Drift {
+		if sb.Len() > 0 {
+			sb.WriteString("; ")
+		}
+		sb.WriteString(wire.NoteUnknownProperty + " " + d)
+	}
+	return cut(sb.String())
+}
+
+func cut(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r == '\r' || r == '\n' {
+			return ' '
+		}
+		return r
+	}, s)
+	if len(s) > maxHeader {
+		return s[:maxHeader] + "..."
+	}
+	return s
+}

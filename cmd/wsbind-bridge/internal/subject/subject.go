@@ -1,0 +1,145 @@
+// Package subject builds NATS subjects and reads JSON pointers out of a
+// frame without decoding it into maps: one pass of go-faster/jx, no
+// reflection.
+package subject
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/go-faster/jx"
+)
+
+// Pointer is a parsed JSON pointer (RFC 6901): its reference tokens.
+type Pointer []string
+
+// ParsePointer parses "/a/b~1c" into [a b/c]. The caller checked the
+// syntax (gen/ir does).
+func ParsePointer(p string) Pointer {
+	p = strings.TrimPrefix(p, "/")
+	parts := strings.Split(p, "/")
+	for i, s := range parts {
+		s = strings.ReplaceAll(s, "~1", "/")
+		parts[i] = strings.ReplaceAll(s, "~0", "~")
+	}
+	return parts
+}
+
+// Lookup returns the scalar at p in frame: a string's value, or a number's
+// or boolean's literal. ok is false when p is absent or names an object,
+// an array or null.
+func Lookup(frame []byte, p Pointer) (string, bool) {
+	if len(p) == 0 {
+		return "", false
+	}
+	d := jx.DecodeBytes(frame)
+	for _, tok := range p {
+		found := false
+		switch d.Next() {
+		case jx.Object:
+			err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+				if found || string(key) != tok {
+					return d.Skip()
+				}
+				found = true
+				return errStop
+			})
+			if err != nil && !errors.Is(err, errStop) {
+				return "", false
+			}
+		case jx.Array:
+			n, ok := index(tok)
+			if !ok {
+				return "", false
+			}
+			i := 0
+			err := d.Arr(func(d *jx.Decoder) error {
+				if i == n {
+					found = true
+					return errStop
+				}
+				i++
+				return d.Skip()
+			})
+			if err != nil && !errors.Is(err, errStop) {
+				return "", false
+			}
+		default:
+			return "", false
+		}
+		if !found {
+			return "", false
+		}
+	}
+	switch d.Next() {
+	case jx.String:
+		s, err := d.Str()
+		return s, err == nil
+	case jx.Number:
+		n, err := d.Num()
+		return n.String(), err == nil
+	case jx.Bool:
+		b, err := d.Bool()
+		if err != nil {
+			return "", false
+		}
+		if b {
+			return "true", true
+		}
+		return "false", true
+	}
+	return "", false
+}
+
+type stop struct{}
+
+func (stop) Error() string { return "stop" }
+
+var errStop error = stop{}
+
+func index(tok string) (int, bool) {
+	if tok == "" || (len(tok) > 1 && tok[0] == '0') {
+		return 0, false
+	}
+	n := 0
+	for _, c := range tok {
+		if c < '0' || c > '9' || n > 1<<24 {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
+
+// Sanitize makes s one subject token: letters, digits, _ and - stay, any
+// other byte (dots, wildcards, spaces, non-ASCII) becomes _, a token is at
+// most 128 bytes, and the empty string is "_".
+func Sanitize(s string) string {
+	if s == "" {
+		return "_"
+	}
+	if len(s) > 128 {
+		s = s[:128]
+	}
+	clean := true
+	for i := 0; i < len(s); i++ {
+		if !tokenByte(s[i]) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	b := []byte(s)
+	for i, c := range b {
+		if !tokenByte(c) {
+			b[i] = '_'
+		}
+	}
+	return string(b)
+}
+
+func tokenByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-'
+}
