@@ -89,8 +89,15 @@ func TestCluster(t *testing.T) {
 	msgs := readStream(t, cl.URLs(), "WSBIND")
 	v := check(t, msgs, sent)
 	t.Logf("before the restart: %d stamped events sent, %d in the stream, %d duplicates, %d missing, %d gap events", len(sent), v.events, v.dups, v.missing, v.gaps)
+	// One gap per subscription taken over from the killed replica. A
+	// lease a live replica could not renew while the NATS node went down
+	// is taken over too, with its own gap: such gaps are logged, and the
+	// exactly-once check above covers their events either way.
+	if got := v.gapsFrom["r0"]; got != lost {
+		t.Errorf("%d _gap events from the killed replica r0, which held %d subscriptions (all gaps by previous holder: %v)", got, lost, v.gapsFrom)
+	}
 	if v.gaps != lost {
-		t.Errorf("%d _gap events for %d subscriptions taken over from the killed replica", v.gaps, lost)
+		t.Logf("gaps by previous holder: %v (the others are leases not renewed while a NATS node was down)", v.gapsFrom)
 	}
 
 	// Restart everything: replicas (gracefully) and the cluster.

@@ -190,11 +190,14 @@ func (s *sender) halt() map[string]time.Time {
 type verdict struct {
 	events, dups, missing, gaps int
 	invalid, unknown            int
+	// gapsFrom counts the _gap events by the replica that held the
+	// subscription before (previousReplica).
+	gapsFrom map[string]int
 }
 
 func check(t *testing.T, msgs []stored, sent map[string]time.Time) verdict {
 	t.Helper()
-	var v verdict
+	v := verdict{gapsFrom: map[string]int{}}
 	pairs := map[string]int{}
 	seen := map[string]bool{}
 	type gap struct{ start, end time.Time }
@@ -209,6 +212,7 @@ func check(t *testing.T, msgs []stored, sent map[string]time.Time) verdict {
 			}
 			gaps = append(gaps, gap{g.Start, g.End})
 			v.gaps++
+			v.gapsFrom[g.Previous]++
 			continue
 		case len(m.subject) > 9 && m.subject[len(m.subject)-9:] == "._invalid":
 			v.invalid++
