@@ -39,6 +39,7 @@ const maxHeader = 1024
 type builder struct {
 	provider   string
 	codec      *wire.Codec
+	checker    *wire.Checker // codec's, made on first use; build runs on one goroutine
 	events     map[string]bool
 	rules      *rules.Compiled
 	connection string // the config connection's name
@@ -53,7 +54,12 @@ type builder struct {
 // that are not events (welcome, replies, keepalives).
 func (b *builder) build(frame []byte, now time.Time) (msg *nats.Msg, kind string, ok bool) {
 	seq := b.seq.Add(1)
-	r := b.codec.Check(frame, true) // with drift: undeclared properties are notes
+	if b.checker == nil {
+		b.checker = &wire.Checker{Codec: b.codec}
+	}
+	// With drift: undeclared properties are notes. The checker decodes
+	// into the memory of the frames before; nothing of r outlives build.
+	r := b.checker.Check(frame, true)
 	var subj string
 	var reasons string
 	var rule *rules.Message
