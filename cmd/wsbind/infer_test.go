@@ -117,16 +117,7 @@ func TestInferGenCompiles(t *testing.T) {
 	if err != nil {
 		t.Skip("no go command")
 	}
-	root := moduleRoot(t)
-	dir := t.TempDir()
-	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	writeTree(t, dir, map[string]string{
-		"go.mod": "module example.com/inferred\n\ngo 1.26.0\n\nrequire github.com/wsbind/wsbind v0.0.0-00010101000000-000000000000\n\nreplace github.com/wsbind/wsbind => " + root + "\n",
-		"go.sum": string(sum),
-	})
+	dir := scratchModule(t, "example.com/inferred", nil)
 	for _, c := range inferCaptures {
 		spec := inferSpec(t, capturePath(c.file))
 		pkg := "inf" + strings.TrimSuffix(strings.TrimSuffix(c.file, ".jsonl"), ".har")
@@ -531,15 +522,7 @@ func TestInferEndToEnd(t *testing.T) {
 	if !bytes.Contains(doc, []byte("apiKey:")) || bytes.Contains(doc, []byte("?apiKey")) {
 		t.Error("the query parameter is not in the channel's ws binding, or is in the address")
 	}
-	root := moduleRoot(t)
-	dir := t.TempDir()
-	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	writeTree(t, dir, map[string]string{
-		"go.mod": "module example.com/e2e\n\ngo 1.26.0\n\nrequire github.com/wsbind/wsbind v0.0.0-00010101000000-000000000000\n\nreplace github.com/wsbind/wsbind => " + root + "\n",
-		"go.sum": string(sum),
+	dir := scratchModule(t, "example.com/e2e", map[string]string{
 		"main.go": `package main
 
 import (
@@ -730,4 +713,26 @@ func TestInferMerge(t *testing.T) {
 			t.Errorf("validate %s: exit %d\n%s%s", filepath.Base(c), code, lastLines(stdout, 4), stderr)
 		}
 	}
+}
+
+// scratchModule makes a module in a temporary directory that requires
+// this checkout's wsbind (a replace onto it, with its go.sum), holding
+// files besides go.mod and go.sum.
+func scratchModule(t *testing.T, path string, files map[string]string) string {
+	t.Helper()
+	root := moduleRoot(t)
+	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree := map[string]string{
+		"go.mod": "module " + path + "\n\ngo 1.26.0\n\nrequire github.com/wsbind/wsbind v0.0.0-00010101000000-000000000000\n\nreplace github.com/wsbind/wsbind => " + root + "\n",
+		"go.sum": string(sum),
+	}
+	for name, text := range files {
+		tree[name] = text
+	}
+	dir := t.TempDir()
+	writeTree(t, dir, tree)
+	return dir
 }

@@ -239,6 +239,12 @@ func (a *Astro) ClientID(c *Conn) string {
 // room; room "" matches every room of the topic. It returns how many
 // connections it was sent to (silent ones do not count).
 func (a *Astro) Publish(topic, room string, data any) int {
+	return a.publish(topic, room, data, "")
+}
+
+// publish is Publish with, when id is set, that envelope id for every
+// subscriber (the mock's StampIDs option) instead of a fresh one each.
+func (a *Astro) publish(topic, room string, data any, id string) int {
 	type target struct {
 		c    *Conn
 		room string
@@ -259,7 +265,11 @@ func (a *Astro) Publish(topic, room string, data any) int {
 		if t.c.Silent() {
 			continue
 		}
-		t.c.SendJSON(astroNotification(topic, t.room, data))
+		env := astroNotification(topic, t.room, data)
+		if id != "" {
+			env["id"] = id
+		}
+		t.c.SendJSON(env)
 		n++
 	}
 	return n

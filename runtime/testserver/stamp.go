@@ -42,7 +42,7 @@ func (m stampMock) ReplayStamped(frame []byte) (int, string) {
 		if o.Str("type") != "message" {
 			return mm.Replay(frame), ""
 		}
-		return mm.publishID(o.Str("topic"), o["data"], id), id
+		return mm.Astro.publish(o.Str("topic"), "", o["data"], id), id
 	case octaveMock:
 		if o.Str("type") != "message" {
 			return mm.Replay(frame), ""
@@ -95,38 +95,6 @@ func (m stampMock) ReplayStamped(frame []byte) (int, string) {
 // Stamper is implemented by mocks started with MockOptions.StampIDs.
 type Stamper interface {
 	ReplayStamped(frame []byte) (int, string)
-}
-
-// publishID is Publish with a given envelope id, the same for every
-// subscriber.
-func (m astroMock) publishID(topic string, data any, id string) int {
-	a := m.Astro
-	type target struct {
-		c    *Conn
-		room string
-	}
-	var targets []target
-	a.mu.Lock()
-	for c, st := range a.conns {
-		for _, s := range st.subs {
-			if s.Topic == topic {
-				targets = append(targets, target{c, s.Room})
-				break
-			}
-		}
-	}
-	a.mu.Unlock()
-	n := 0
-	for _, t := range targets {
-		if t.c.Silent() {
-			continue
-		}
-		env := astroNotification(topic, t.room, data)
-		env["id"] = id
-		t.c.SendJSON(env)
-		n++
-	}
-	return n
 }
 
 func marshal(v any) []byte {
