@@ -65,7 +65,8 @@ func bridgeCommand(args []string) (string, []string, error) {
 		}
 	}
 	return "", nil, errors.New("wsbind-bridge is not on PATH and the working directory is not inside a wsbind checkout;\n" +
-		"install it with: go install github.com/wsbind/wsbind/cmd/wsbind-bridge@latest")
+		"install it from a checkout of https://github.com/wsbind/wsbind with: cd cmd/wsbind-bridge && go install .\n" +
+		"(go install ...@latest refuses it: its go.mod replaces wsbind with the checkout around it)")
 }
 
 // checkoutRoot is the nearest directory at or above dir whose go.mod
