@@ -170,8 +170,7 @@ func (g *gen) encodeStruct(f *jen.File, t *ir.Type) {
 		case sepComma:
 			inner.text("," + key)
 		case sepMaybe:
-			inner.add(jen.If(jen.Id("more")).Block(wID.Clone().Dot("Byte").Call(jen.LitRune(','))))
-			inner.text(key)
+			inner.add(wID.Clone().Dot("Key").Call(jen.Op("&").Id("more"), jen.Lit(key)))
 		}
 		target := m.dot(fl.GoName)
 		var present jen.Code
@@ -189,7 +188,7 @@ func (g *gen) encodeStruct(f *jen.File, t *ir.Type) {
 			g.encodeValue(inner, fl.Type, target, 0)
 		}
 		if !fl.Required {
-			if states[i] != sepComma && i < lastMaybe {
+			if states[i] == sepFirst && i < lastMaybe {
 				inner.add(jen.Id("more").Op("=").True())
 			}
 			b.add(jen.If(present).Block(inner.done()...))

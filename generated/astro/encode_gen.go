@@ -12,10 +12,7 @@ func (m *Activity) encodeJSON(w *wire.Writer) {
 		w.Str(m.ID.Value)
 		more = true
 	}
-	if more {
-		w.Byte(',')
-	}
-	w.Lit("\"channel\":")
+	w.Key(&more, "\"channel\":")
 	w.Str(m.Channel)
 	w.Lit(",\"provider\":")
 	w.Str(string(m.Provider))
@@ -61,10 +58,7 @@ func (m *ActivityChannelPointsRedemption) encodeJSON(w *wire.Writer) {
 		w.Str(m.ID.Value)
 		more = true
 	}
-	if more {
-		w.Byte(',')
-	}
-	w.Lit("\"channel\":")
+	w.Key(&more, "\"channel\":")
 	w.Str(m.Channel)
 	w.Lit(",\"provider\":")
 	w.Str(string(m.Provider))
@@ -110,10 +104,7 @@ func (m *ActivityCharityCampaignDonation) encodeJSON(w *wire.Writer) {
 		w.Str(m.ID.Value)
 		more = true
 	}
-	if more {
-		w.Byte(',')
-	}
-	w.Lit("\"channel\":")
+	w.Key(&more, "\"channel\":")
 	w.Str(m.Channel)
 	w.Lit(",\"provider\":")
 	w.Str(string(m.Provider))
@@ -159,10 +150,7 @@ func (m *ActivityCheer) encodeJSON(w *wire.Writer) {
 		w.Str(m.ID.Value)
 		more = true
 	}
-	if more {
-		w.Byte(',')
-	}
-	w.Lit("\"channel\":")
+	w.Key(&more, "\"channel\":")
 	w.Str(m.Channel)
 	w.Lit(",\"provider\":")
 	w.Str(string(m.Provider))
@@ -208,10 +196,7 @@ func (m *ActivityCheerPurchase) encodeJSON(w *wire.Writer) {
 		w.Str(m.ID.Value)
 		more = true
 	}
-	if more {
-		w.Byte(',')
-	}
-	w.Lit("\"channel\":")
+	w.Key(&more, "\"channel\":")
 	w.Str(m.Channel)
 	w.Lit(",\"provider\":")
 	w.Str(string(m.Provider))
@@ -257,10 +242,7 @@ func (m *ActivityCommunityGiftPurchase) encodeJSON(w *wire.Writer) {
 		w.Str(m.ID.Value)
 		more = true
 	}
-	if more {
-		w.Byte(',')
-	}
-	w.Lit("\"channel\":")
+	w.Key(&more, "\"channel\":")
 	w.Str(m.Channel)
 	w.Lit(",\"provider\":")
 	w.Str(string(m.Provider))
@@ -307,26 +289,15 @@ func (m *ActivityData) encodeJSON(w *wire.Writer) {
 		more = true
 	}
 	if m.DisplayName.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"displayName\":")
+		w.Key(&more, "\"displayName\":")
 		w.Str(m.DisplayName.Value)
-		more = true
 	}
 	if m.ProviderID.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"providerId\":")
+		w.Key(&more, "\"providerId\":")
 		w.Str(m.ProviderID.Value)
-		more = true
 	}
 	if m.Avatar.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"avatar\":")
+		w.Key(&more, "\"avatar\":")
 		w.Str(m.Avatar.Value)
 	}
 	w.Byte('}')
@@ -349,10 +320,7 @@ func (m *ActivityElixir) encodeJSON(w *wire.Writer) {
 		w.Str(m.ID.Value)
 		more = true
 	}
-	if more {
-		w.Byte(',')
-	}
-	w.Lit("\"channel\":")
+	w.Key(&more, "\"channel\":")
 	w.Str(m.Channel)
 	w.Lit(",\"provider\":")
 	w.Str(string(m.Provider))
@@ -398,10 +366,7 @@ func (m *ActivityEvent) encodeJSON(w *wire.Writer) {
 		w.Str(m.ID.Value)
 		more = true
 	}
-	if more {
-		w.Byte(',')
-	}
-	w.Lit("\"channel\":")
+	w.Key(&more, "\"channel\":")
 	w.Str(m.Channel)
 	w.Lit(",\"provider\":")
 	w.Str(string(m.Provider))
@@ -447,10 +412,7 @@ func (m *ActivityFan) encodeJSON(w *wire.Writer) {
 		w.Str(m.ID.Value)
 		more = true
 	}
-	if more {
-		w.Byte(',')
-	}
-	w.Lit("\"channel\":")
+	w.Key(&more, "\"channel\":")
 	w.Str(m.Channel)
 	w.Lit(",\"provider\":")
 	w.Str(string(m.Provider))
@@ -496,10 +458,7 @@ func (m *ActivityFollow) encodeJSON(w *wire.Writer) {
 		w.Str(m.ID.Value)
 		more = true
 	}
-	if more {
-		w.Byte(',')
-	}
-	w.Lit("\"channel\":")
+	w.Key(&more, "\"channel\":")
 	w.Str(m.Channel)
 	w.Lit(",\"provider\":")
 	w.Str(string(m.Provider))
@@ -545,10 +504,7 @@ func (m *ActivityFollower) encodeJSON(w *wire.Writer) {
 		w.Str(m.ID.Value)
 		more = true
 	}
-	if more {
-		w.Byte(',')
-	}
-	w.Lit("\"channel\":")
+	w.Key(&more, "\"channel\":")
 	w.Str(m.Channel)
 	w.Lit(",\"provider\":")
 	w.Str(string(m.Provider))
@@ -594,10 +550,7 @@ func (m *ActivityGiveaway) encodeJSON(w *wire.Writer) {
 		w.Str(m.ID.Value)
 		more = true
 	}
-	if more {
-		w.Byte(',')
-	}
-	w.Lit("\"channel\":")
+	w.Key(&more, "\"channel\":")
 	w.Str(m.Channel)
 	w.Lit(",\"provider\":")
 	w.Str(string(m.Provider))
@@ -643,10 +596,7 @@ func (m *ActivityHost) encodeJSON(w *wire.Writer) {
 		w.Str(m.ID.Value)
 		more = true
 	}
-	if more {
-		w.Byte(',')
-	}
-	w.Lit("\"channel\":")
+	w.Key(&more, "\"channel\":")
 	w.Str(m.Channel)
 	w.Lit(",\"provider\":")
 	w.Str(string(m.Provider))
@@ -692,10 +642,7 @@ func (m *ActivityHypetrainEnd) encodeJSON(w *wire.Writer) {
 		w.Str(m.ID.Value)
 		more = true
 	}
-	if more {
-		w.Byte(',')
-	}
-	w.Lit("\"channel\":")
+	w.Key(&more, "\"channel\":")
 	w.Str(m.Channel)
 	w.Lit(",\"provider\":")
 	w.Str(string(m.Provider))
@@ -741,10 +688,7 @@ func (m *ActivityHypetrainProgress) encodeJSON(w *wire.Writer) {
 		w.Str(m.ID.Value)
 		more = true
 	}
-	if more {
-		w.Byte(',')
-	}
-	w.Lit("\"channel\":")
+	w.Key(&more, "\"channel\":")
 	w.Str(m.Channel)
 	w.Lit(",\"provider\":")
 	w.Str(string(m.Provider))
@@ -790,10 +734,7 @@ func (m *ActivityHypetrainStart) encodeJSON(w *wire.Writer) {
 		w.Str(m.ID.Value)
 		more = true
 	}
-	if more {
-		w.Byte(',')
-	}
-	w.Lit("\"channel\":")
+	w.Key(&more, "\"channel\":")
 	w.Str(m.Channel)
 	w.Lit(",\"provider\":")
 	w.Str(string(m.Provider))
@@ -839,10 +780,7 @@ func (m *ActivityMerch) encodeJSON(w *wire.Writer) {
 		w.Str(m.ID.Value)
 		more = true
 	}
-	if more {
-		w.Byte(',')
-	}
-	w.Lit("\"channel\":")
+	w.Key(&more, "\"channel\":")
 	w.Str(m.Channel)
 	w.Lit(",\"provider\":")
 	w.Str(string(m.Provider))
@@ -904,10 +842,7 @@ func (m *ActivityPurchase) encodeJSON(w *wire.Writer) {
 		w.Str(m.ID.Value)
 		more = true
 	}
-	if more {
-		w.Byte(',')
-	}
-	w.Lit("\"channel\":")
+	w.Key(&more, "\"channel\":")
 	w.Str(m.Channel)
 	w.Lit(",\"provider\":")
 	w.Str(string(m.Provider))
@@ -953,10 +888,7 @@ func (m *ActivityRaid) encodeJSON(w *wire.Writer) {
 		w.Str(m.ID.Value)
 		more = true
 	}
-	if more {
-		w.Byte(',')
-	}
-	w.Lit("\"channel\":")
+	w.Key(&more, "\"channel\":")
 	w.Str(m.Channel)
 	w.Lit(",\"provider\":")
 	w.Str(string(m.Provider))
@@ -1002,10 +934,7 @@ func (m *ActivityRedemption) encodeJSON(w *wire.Writer) {
 		w.Str(m.ID.Value)
 		more = true
 	}
-	if more {
-		w.Byte(',')
-	}
-	w.Lit("\"channel\":")
+	w.Key(&more, "\"channel\":")
 	w.Str(m.Channel)
 	w.Lit(",\"provider\":")
 	w.Str(string(m.Provider))
@@ -1051,10 +980,7 @@ func (m *ActivityShare) encodeJSON(w *wire.Writer) {
 		w.Str(m.ID.Value)
 		more = true
 	}
-	if more {
-		w.Byte(',')
-	}
-	w.Lit("\"channel\":")
+	w.Key(&more, "\"channel\":")
 	w.Str(m.Channel)
 	w.Lit(",\"provider\":")
 	w.Str(string(m.Provider))
@@ -1100,10 +1026,7 @@ func (m *ActivitySponsor) encodeJSON(w *wire.Writer) {
 		w.Str(m.ID.Value)
 		more = true
 	}
-	if more {
-		w.Byte(',')
-	}
-	w.Lit("\"channel\":")
+	w.Key(&more, "\"channel\":")
 	w.Str(m.Channel)
 	w.Lit(",\"provider\":")
 	w.Str(string(m.Provider))
@@ -1149,10 +1072,7 @@ func (m *ActivitySponsorship) encodeJSON(w *wire.Writer) {
 		w.Str(m.ID.Value)
 		more = true
 	}
-	if more {
-		w.Byte(',')
-	}
-	w.Lit("\"channel\":")
+	w.Key(&more, "\"channel\":")
 	w.Str(m.Channel)
 	w.Lit(",\"provider\":")
 	w.Str(string(m.Provider))
@@ -1198,10 +1118,7 @@ func (m *ActivitySponsorshipPassive) encodeJSON(w *wire.Writer) {
 		w.Str(m.ID.Value)
 		more = true
 	}
-	if more {
-		w.Byte(',')
-	}
-	w.Lit("\"channel\":")
+	w.Key(&more, "\"channel\":")
 	w.Str(m.Channel)
 	w.Lit(",\"provider\":")
 	w.Str(string(m.Provider))
@@ -1247,10 +1164,7 @@ func (m *ActivityStars) encodeJSON(w *wire.Writer) {
 		w.Str(m.ID.Value)
 		more = true
 	}
-	if more {
-		w.Byte(',')
-	}
-	w.Lit("\"channel\":")
+	w.Key(&more, "\"channel\":")
 	w.Str(m.Channel)
 	w.Lit(",\"provider\":")
 	w.Str(string(m.Provider))
@@ -1296,10 +1210,7 @@ func (m *ActivitySubscriber) encodeJSON(w *wire.Writer) {
 		w.Str(m.ID.Value)
 		more = true
 	}
-	if more {
-		w.Byte(',')
-	}
-	w.Lit("\"channel\":")
+	w.Key(&more, "\"channel\":")
 	w.Str(m.Channel)
 	w.Lit(",\"provider\":")
 	w.Str(string(m.Provider))
@@ -1345,10 +1256,7 @@ func (m *ActivitySuperchat) encodeJSON(w *wire.Writer) {
 		w.Str(m.ID.Value)
 		more = true
 	}
-	if more {
-		w.Byte(',')
-	}
-	w.Lit("\"channel\":")
+	w.Key(&more, "\"channel\":")
 	w.Str(m.Channel)
 	w.Lit(",\"provider\":")
 	w.Str(string(m.Provider))
@@ -1394,10 +1302,7 @@ func (m *ActivitySupporter) encodeJSON(w *wire.Writer) {
 		w.Str(m.ID.Value)
 		more = true
 	}
-	if more {
-		w.Byte(',')
-	}
-	w.Lit("\"channel\":")
+	w.Key(&more, "\"channel\":")
 	w.Str(m.Channel)
 	w.Lit(",\"provider\":")
 	w.Str(string(m.Provider))
@@ -1443,10 +1348,7 @@ func (m *ActivityTip) encodeJSON(w *wire.Writer) {
 		w.Str(m.ID.Value)
 		more = true
 	}
-	if more {
-		w.Byte(',')
-	}
-	w.Lit("\"channel\":")
+	w.Key(&more, "\"channel\":")
 	w.Str(m.Channel)
 	w.Lit(",\"provider\":")
 	w.Str(string(m.Provider))
@@ -1492,10 +1394,7 @@ func (m *ActivityVideolike) encodeJSON(w *wire.Writer) {
 		w.Str(m.ID.Value)
 		more = true
 	}
-	if more {
-		w.Byte(',')
-	}
-	w.Lit("\"channel\":")
+	w.Key(&more, "\"channel\":")
 	w.Str(m.Channel)
 	w.Lit(",\"provider\":")
 	w.Str(string(m.Provider))
@@ -1912,10 +1811,7 @@ func (m *ChannelChatbotCountersMessageData) encodeJSON(w *wire.Writer) {
 		more = true
 	}
 	if m.Value.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"value\":")
+		w.Key(&more, "\"value\":")
 		w.Float(m.Value.Value)
 	}
 	w.Byte('}')
@@ -1993,34 +1889,19 @@ func (m *ChannelChatbotModulesEmotecomboMessageData) encodeJSON(w *wire.Writer) 
 		more = true
 	}
 	if m.UserID.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"user_id\":")
+		w.Key(&more, "\"user_id\":")
 		w.Str(m.UserID.Value)
-		more = true
 	}
 	if m.UserName.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"user_name\":")
+		w.Key(&more, "\"user_name\":")
 		w.Str(m.UserName.Value)
-		more = true
 	}
 	if m.Emote.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"emote\":")
+		w.Key(&more, "\"emote\":")
 		w.Str(m.Emote.Value)
-		more = true
 	}
 	if m.Count.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"count\":")
+		w.Key(&more, "\"count\":")
 		w.Int(m.Count.Value)
 	}
 	w.Byte('}')
@@ -2098,34 +1979,19 @@ func (m *ChannelChatbotModulesPyramidMessageData) encodeJSON(w *wire.Writer) {
 		more = true
 	}
 	if m.UserID.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"user_id\":")
+		w.Key(&more, "\"user_id\":")
 		w.Str(m.UserID.Value)
-		more = true
 	}
 	if m.UserName.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"user_name\":")
+		w.Key(&more, "\"user_name\":")
 		w.Str(m.UserName.Value)
-		more = true
 	}
 	if m.Word.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"word\":")
+		w.Key(&more, "\"word\":")
 		w.Str(m.Word.Value)
-		more = true
 	}
 	if m.Width.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"width\":")
+		w.Key(&more, "\"width\":")
 		w.Int(m.Width.Value)
 	}
 	w.Byte('}')
@@ -2176,26 +2042,15 @@ func (m *ChannelChatbotStatusMessageData) encodeJSON(w *wire.Writer) {
 		more = true
 	}
 	if m.Muted.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"muted\":")
+		w.Key(&more, "\"muted\":")
 		w.Bool(m.Muted.Value)
-		more = true
 	}
 	if m.Joined.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"joined\":")
+		w.Key(&more, "\"joined\":")
 		w.Bool(m.Joined.Value)
-		more = true
 	}
 	if m.Mod.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"mod\":")
+		w.Key(&more, "\"mod\":")
 		w.Bool(m.Mod.Value)
 	}
 	w.Byte('}')
@@ -2246,34 +2101,19 @@ func (m *ChannelChatbotTimeoutMessageData) encodeJSON(w *wire.Writer) {
 		more = true
 	}
 	if m.MsgID.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"msg_id\":")
+		w.Key(&more, "\"msg_id\":")
 		w.Str(m.MsgID.Value)
-		more = true
 	}
 	if m.UserID.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"user_id\":")
+		w.Key(&more, "\"user_id\":")
 		w.Str(m.UserID.Value)
-		more = true
 	}
 	if m.UserName.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"user_name\":")
+		w.Key(&more, "\"user_name\":")
 		w.Str(m.UserName.Value)
-		more = true
 	}
 	if m.Duration.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"duration\":")
+		w.Key(&more, "\"duration\":")
 		w.Int(m.Duration.Value)
 	}
 	w.Byte('}')
@@ -2424,34 +2264,19 @@ func (m *ChannelGiveawayMessageData) encodeJSON(w *wire.Writer) {
 		more = true
 	}
 	if m.GiveawayID.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"giveawayId\":")
+		w.Key(&more, "\"giveawayId\":")
 		w.Str(m.GiveawayID.Value)
-		more = true
 	}
 	if m.Action.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"action\":")
+		w.Key(&more, "\"action\":")
 		w.Str(string(m.Action.Value))
-		more = true
 	}
 	if m.State.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"state\":")
+		w.Key(&more, "\"state\":")
 		w.Str(string(m.State.Value))
-		more = true
 	}
 	if m.Data.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"data\":")
+		w.Key(&more, "\"data\":")
 		if m.Data.Value.Valid {
 			m.Data.Value.Value.encodeJSON(w)
 		} else {
@@ -2795,26 +2620,15 @@ func (m *ChannelSessionUpdateMessageData) encodeJSON(w *wire.Writer) {
 		more = true
 	}
 	if m.Name.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"name\":")
+		w.Key(&more, "\"name\":")
 		w.Str(m.Name.Value)
-		more = true
 	}
 	if m.Provider.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"provider\":")
+		w.Key(&more, "\"provider\":")
 		w.Str(m.Provider.Value)
-		more = true
 	}
 	if m.Data != nil {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"data\":")
+		w.Key(&more, "\"data\":")
 		w.Raw(m.Data)
 	}
 	w.Byte('}')
@@ -2865,18 +2679,11 @@ func (m *ChannelSessionUpdatesMessageData) encodeJSON(w *wire.Writer) {
 		more = true
 	}
 	if m.Provider.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"provider\":")
+		w.Key(&more, "\"provider\":")
 		w.Str(m.Provider.Value)
-		more = true
 	}
 	if m.Data != nil {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"data\":")
+		w.Key(&more, "\"data\":")
 		w.Raw(m.Data)
 	}
 	w.Byte('}')
@@ -3072,10 +2879,7 @@ func (m *ChatbotTimeoutMessageData) encodeJSON(w *wire.Writer) {
 		more = true
 	}
 	if m.Duration.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"duration\":")
+		w.Key(&more, "\"duration\":")
 		w.Int(m.Duration.Value)
 	}
 	w.Byte('}')
@@ -3099,42 +2903,23 @@ func (m *ContestPayload) encodeJSON(w *wire.Writer) {
 		more = true
 	}
 	if m.Amount.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"amount\":")
+		w.Key(&more, "\"amount\":")
 		w.Float(m.Amount.Value)
-		more = true
 	}
 	if m.UserID.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"userId\":")
+		w.Key(&more, "\"userId\":")
 		w.Str(m.UserID.Value)
-		more = true
 	}
 	if m.State.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"state\":")
+		w.Key(&more, "\"state\":")
 		w.Str(string(m.State.Value))
-		more = true
 	}
 	if m.ContestID.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"contestId\":")
+		w.Key(&more, "\"contestId\":")
 		w.Str(m.ContestID.Value)
-		more = true
 	}
 	if m.WinnerID.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"winnerId\":")
+		w.Key(&more, "\"winnerId\":")
 		w.Str(m.WinnerID.Value)
 	}
 	w.Byte('}')
@@ -3158,26 +2943,15 @@ func (m *GiveawayData) encodeJSON(w *wire.Writer) {
 		more = true
 	}
 	if m.TotalTickets.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"totalTickets\":")
+		w.Key(&more, "\"totalTickets\":")
 		w.Int(m.TotalTickets.Value)
-		more = true
 	}
 	if m.Entry.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"entry\":")
+		w.Key(&more, "\"entry\":")
 		m.Entry.Value.encodeJSON(w)
-		more = true
 	}
 	if m.Winner.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"winner\":")
+		w.Key(&more, "\"winner\":")
 		m.Winner.Value.encodeJSON(w)
 	}
 	w.Byte('}')
@@ -3200,10 +2974,7 @@ func (m *GiveawayUpdate) encodeJSON(w *wire.Writer) {
 		w.Str(m.ChannelID.Value)
 		more = true
 	}
-	if more {
-		w.Byte(',')
-	}
-	w.Lit("\"giveawayId\":")
+	w.Key(&more, "\"giveawayId\":")
 	w.Str(m.GiveawayID)
 	w.Lit(",\"event\":")
 	w.Str(string(m.Event))
@@ -3238,42 +3009,23 @@ func (m *GiveawayUser) encodeJSON(w *wire.Writer) {
 		more = true
 	}
 	if m.Username.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"username\":")
+		w.Key(&more, "\"username\":")
 		w.Str(m.Username.Value)
-		more = true
 	}
 	if m.Avatar.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"avatar\":")
+		w.Key(&more, "\"avatar\":")
 		w.Str(m.Avatar.Value)
-		more = true
 	}
 	if m.Subscriber.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"subscriber\":")
+		w.Key(&more, "\"subscriber\":")
 		w.Bool(m.Subscriber.Value)
-		more = true
 	}
 	if m.Tickets.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"tickets\":")
+		w.Key(&more, "\"tickets\":")
 		w.Int(m.Tickets.Value)
-		more = true
 	}
 	if m.New.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"new\":")
+		w.Key(&more, "\"new\":")
 		w.Bool(m.New.Value)
 	}
 	w.Byte('}')
@@ -3324,50 +3076,28 @@ func (m *Overlay) encodeJSON(w *wire.Writer) {
 		more = true
 	}
 	if m.ID.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"_id\":")
+		w.Key(&more, "\"_id\":")
 		w.Str(m.ID.Value)
-		more = true
 	}
 	if m.Channel.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"channel\":")
+		w.Key(&more, "\"channel\":")
 		w.Str(m.Channel.Value)
-		more = true
 	}
 	if m.Type.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"type\":")
+		w.Key(&more, "\"type\":")
 		w.Str(m.Type.Value)
-		more = true
 	}
 	if m.Name.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"name\":")
+		w.Key(&more, "\"name\":")
 		w.Str(m.Name.Value)
-		more = true
 	}
 	if m.Preview.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"preview\":")
+		w.Key(&more, "\"preview\":")
 		w.Str(m.Preview.Value)
-		more = true
 	}
 	if m.Widgets != nil {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"widgets\":[")
+		w.Key(&more, "\"widgets\":")
+		w.Byte('[')
 		for i0 := range m.Widgets {
 			if i0 > 0 {
 				w.Byte(',')
@@ -3375,45 +3105,25 @@ func (m *Overlay) encodeJSON(w *wire.Writer) {
 			w.Raw(m.Widgets[i0])
 		}
 		w.Byte(']')
-		more = true
 	}
 	if m.Mobile.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"mobile\":")
+		w.Key(&more, "\"mobile\":")
 		w.Bool(m.Mobile.Value)
-		more = true
 	}
 	if m.Campaign.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"campaign\":")
+		w.Key(&more, "\"campaign\":")
 		w.Bool(m.Campaign.Value)
-		more = true
 	}
 	if m.Favorite.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"favorite\":")
+		w.Key(&more, "\"favorite\":")
 		w.Bool(m.Favorite.Value)
-		more = true
 	}
 	if m.CreatedAt.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"createdAt\":")
+		w.Key(&more, "\"createdAt\":")
 		w.Str(m.CreatedAt.Value)
-		more = true
 	}
 	if m.UpdatedAt.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"updatedAt\":")
+		w.Key(&more, "\"updatedAt\":")
 		w.Str(m.UpdatedAt.Value)
 	}
 	w.Byte('}')
@@ -3437,18 +3147,11 @@ func (m *OverlaySettings) encodeJSON(w *wire.Writer) {
 		more = true
 	}
 	if m.Height.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"height\":")
+		w.Key(&more, "\"height\":")
 		w.Float(m.Height.Value)
-		more = true
 	}
 	if m.Name.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"name\":")
+		w.Key(&more, "\"name\":")
 		w.Str(m.Name.Value)
 	}
 	w.Byte('}')
@@ -3472,17 +3175,10 @@ func (m *Reconnect) encodeJSON(w *wire.Writer) {
 		more = true
 	}
 	if m.TS.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"ts\":")
+		w.Key(&more, "\"ts\":")
 		w.Str(m.TS.Value)
-		more = true
 	}
-	if more {
-		w.Byte(',')
-	}
-	w.Lit("\"type\":")
+	w.Key(&more, "\"type\":")
 	w.Str(m.Type)
 	w.Lit(",\"data\":")
 	m.Data.encodeJSON(w)
@@ -3506,10 +3202,7 @@ func (m *ReconnectData) encodeJSON(w *wire.Writer) {
 		w.Str(m.Message.Value)
 		more = true
 	}
-	if more {
-		w.Byte(',')
-	}
-	w.Lit("\"reconnect_token\":")
+	w.Key(&more, "\"reconnect_token\":")
 	w.Str(m.ReconnectToken)
 	w.Byte('}')
 }
@@ -3689,74 +3382,39 @@ func (m *Tip) encodeJSON(w *wire.Writer) {
 		more = true
 	}
 	if m.Channel.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"channel\":")
+		w.Key(&more, "\"channel\":")
 		w.Str(m.Channel.Value)
-		more = true
 	}
 	if m.Provider.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"provider\":")
+		w.Key(&more, "\"provider\":")
 		w.Str(m.Provider.Value)
-		more = true
 	}
 	if m.Donation.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"donation\":")
+		w.Key(&more, "\"donation\":")
 		m.Donation.Value.encodeJSON(w)
-		more = true
 	}
 	if m.Approved.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"approved\":")
+		w.Key(&more, "\"approved\":")
 		w.Str(string(m.Approved.Value))
-		more = true
 	}
 	if m.ApprovedBy.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"approvedBy\":")
+		w.Key(&more, "\"approvedBy\":")
 		w.Str(m.ApprovedBy.Value)
-		more = true
 	}
 	if m.Status.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"status\":")
+		w.Key(&more, "\"status\":")
 		w.Str(m.Status.Value)
-		more = true
 	}
 	if m.TransactionID.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"transactionId\":")
+		w.Key(&more, "\"transactionId\":")
 		w.Str(m.TransactionID.Value)
-		more = true
 	}
 	if m.CreatedAt.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"createdAt\":")
+		w.Key(&more, "\"createdAt\":")
 		w.Str(m.CreatedAt.Value)
-		more = true
 	}
 	if m.UpdatedAt.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"updatedAt\":")
+		w.Key(&more, "\"updatedAt\":")
 		w.Str(m.UpdatedAt.Value)
 	}
 	w.Byte('}')
@@ -3780,34 +3438,19 @@ func (m *TipDonation) encodeJSON(w *wire.Writer) {
 		more = true
 	}
 	if m.Message.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"message\":")
+		w.Key(&more, "\"message\":")
 		w.Str(m.Message.Value)
-		more = true
 	}
 	if m.Amount.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"amount\":")
+		w.Key(&more, "\"amount\":")
 		w.Float(m.Amount.Value)
-		more = true
 	}
 	if m.Currency.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"currency\":")
+		w.Key(&more, "\"currency\":")
 		w.Str(m.Currency.Value)
-		more = true
 	}
 	if m.PaymentMethod.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"paymentMethod\":")
+		w.Key(&more, "\"paymentMethod\":")
 		w.Str(m.PaymentMethod.Value)
 	}
 	w.Byte('}')
@@ -3831,26 +3474,15 @@ func (m *TipDonor) encodeJSON(w *wire.Writer) {
 		more = true
 	}
 	if m.Geo.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"geo\":")
+		w.Key(&more, "\"geo\":")
 		w.Str(m.Geo.Value)
-		more = true
 	}
 	if m.Email.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"email\":")
+		w.Key(&more, "\"email\":")
 		w.Str(m.Email.Value)
-		more = true
 	}
 	if m.Channel.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"channel\":")
+		w.Key(&more, "\"channel\":")
 		w.Str(m.Channel.Value)
 	}
 	w.Byte('}')
@@ -3874,90 +3506,47 @@ func (m *TipModeration) encodeJSON(w *wire.Writer) {
 		more = true
 	}
 	if m.Channel.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"channel\":")
+		w.Key(&more, "\"channel\":")
 		w.Str(m.Channel.Value)
-		more = true
 	}
 	if m.Provider.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"provider\":")
+		w.Key(&more, "\"provider\":")
 		w.Str(m.Provider.Value)
-		more = true
 	}
 	if m.Donation.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"donation\":")
+		w.Key(&more, "\"donation\":")
 		m.Donation.Value.encodeJSON(w)
-		more = true
 	}
 	if m.Approved.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"approved\":")
+		w.Key(&more, "\"approved\":")
 		w.Str(string(m.Approved.Value))
-		more = true
 	}
 	if m.ApprovedBy.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"approvedBy\":")
+		w.Key(&more, "\"approvedBy\":")
 		w.Str(m.ApprovedBy.Value)
-		more = true
 	}
 	if m.Status.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"status\":")
+		w.Key(&more, "\"status\":")
 		w.Str(m.Status.Value)
-		more = true
 	}
 	if m.TransactionID.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"transactionId\":")
+		w.Key(&more, "\"transactionId\":")
 		w.Str(m.TransactionID.Value)
-		more = true
 	}
 	if m.CreatedAt.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"createdAt\":")
+		w.Key(&more, "\"createdAt\":")
 		w.Str(m.CreatedAt.Value)
-		more = true
 	}
 	if m.UpdatedAt.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"updatedAt\":")
+		w.Key(&more, "\"updatedAt\":")
 		w.Str(m.UpdatedAt.Value)
-		more = true
 	}
 	if m.State.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"state\":")
+		w.Key(&more, "\"state\":")
 		w.Str(string(m.State.Value))
-		more = true
 	}
 	if m.Tip.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"tip\":")
+		w.Key(&more, "\"tip\":")
 		m.Tip.Value.encodeJSON(w)
 	}
 	w.Byte('}')
@@ -3981,17 +3570,10 @@ func (m *UnknownTopicMessage) encodeJSON(w *wire.Writer) {
 		more = true
 	}
 	if m.TS.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"ts\":")
+		w.Key(&more, "\"ts\":")
 		w.Str(m.TS.Value)
-		more = true
 	}
-	if more {
-		w.Byte(',')
-	}
-	w.Lit("\"type\":")
+	w.Key(&more, "\"type\":")
 	w.Str(m.Type)
 	w.Lit(",\"topic\":")
 	w.Raw(m.Topic)
@@ -4092,10 +3674,7 @@ func (m *WelcomeData) encodeJSON(w *wire.Writer) {
 		w.Str(m.Message.Value)
 		more = true
 	}
-	if more {
-		w.Byte(',')
-	}
-	w.Lit("\"client_id\":")
+	w.Key(&more, "\"client_id\":")
 	w.Str(m.ClientID)
 	w.Byte('}')
 }

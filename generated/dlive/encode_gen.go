@@ -13,10 +13,7 @@ func (m *BannedBy) encodeJSON(w *wire.Writer) {
 		more = true
 	}
 	if m.Displayname.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"displayname\":")
+		w.Key(&more, "\"displayname\":")
 		w.Str(m.Displayname.Value)
 	}
 	w.Byte('}')
@@ -840,10 +837,8 @@ func (m *DataPayload) encodeJSON(w *wire.Writer) {
 		more = true
 	}
 	if m.Errors != nil {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"errors\":[")
+		w.Key(&more, "\"errors\":")
+		w.Byte('[')
 		for i0 := range m.Errors {
 			if i0 > 0 {
 				w.Byte(',')
@@ -879,10 +874,7 @@ func (m *DataPayloadData) encodeJSON(w *wire.Writer) {
 		more = true
 	}
 	if m.TreasureChestMessageReceived != nil {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"treasureChestMessageReceived\":")
+		w.Key(&more, "\"treasureChestMessageReceived\":")
 		encodeTreasureChestEvent(w, m.TreasureChestMessageReceived)
 	}
 	w.Byte('}')
@@ -960,10 +952,7 @@ func (m *GraphQLErrorLocation) encodeJSON(w *wire.Writer) {
 		more = true
 	}
 	if m.Column.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"column\":")
+		w.Key(&more, "\"column\":")
 		w.Int(m.Column.Value)
 	}
 	w.Byte('}')
@@ -1002,10 +991,7 @@ func (m *PersistedQuery) encodeJSON(w *wire.Writer) {
 		more = true
 	}
 	if m.Sha256Hash.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"sha256Hash\":")
+		w.Key(&more, "\"sha256Hash\":")
 		w.Str(m.Sha256Hash.Value)
 	}
 	w.Byte('}')

@@ -83,6 +83,18 @@ func (w *Writer) Fail(err error) {
 // Lit writes s, which must be JSON text (punctuation, pre-escaped keys).
 func (w *Writer) Lit(s string) { w.buf = append(w.buf, s...) }
 
+// Key writes key (a pre-escaped key with its quotes and colon) after a
+// comma when *more says a property was written before, and records that
+// one now is: generated encoders call it for properties after optional
+// ones, where whether a comma goes first is known only at run time.
+func (w *Writer) Key(more *bool, key string) {
+	if *more {
+		w.buf = append(w.buf, ',')
+	}
+	w.buf = append(w.buf, key...)
+	*more = true
+}
+
 // Byte writes c, which must be JSON punctuation.
 func (w *Writer) Byte(c byte) { w.buf = append(w.buf, c) }
 

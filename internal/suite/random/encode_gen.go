@@ -801,10 +801,7 @@ func (m *M137V) encodeJSON(w *wire.Writer) {
 		w.Bool(m.B.Value)
 		more = true
 	}
-	if more {
-		w.Byte(',')
-	}
-	w.Lit("\"c\":")
+	w.Key(&more, "\"c\":")
 	w.Raw(m.C)
 	w.Byte('}')
 }
@@ -1852,10 +1849,7 @@ func (m *M190V) encodeJSON(w *wire.Writer) {
 		w.Raw(m.B)
 		more = true
 	}
-	if more {
-		w.Byte(',')
-	}
-	w.Lit("\"é\":")
+	w.Key(&more, "\"é\":")
 	w.Integer(m.É)
 	w.Byte('}')
 }
@@ -2303,10 +2297,7 @@ func (m *M212V) encodeJSON(w *wire.Writer) {
 		more = true
 	}
 	if m.É != nil {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"é\":")
+		w.Key(&more, "\"é\":")
 		w.Raw(m.É)
 	}
 	w.Byte('}')
@@ -2330,18 +2321,11 @@ func (m *M212VID) encodeJSON(w *wire.Writer) {
 		more = true
 	}
 	if m.C != nil {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"c\":")
+		w.Key(&more, "\"c\":")
 		w.Raw(m.C)
-		more = true
 	}
 	if m.ID.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"id\":")
+		w.Key(&more, "\"id\":")
 		w.Bool(m.ID.Value)
 	}
 	w.Byte('}')
@@ -3089,10 +3073,7 @@ func (m *M24V) encodeJSON(w *wire.Writer) {
 		w.Bool(m.B.Value)
 		more = true
 	}
-	if more {
-		w.Byte(',')
-	}
-	w.Lit("\"id\":")
+	w.Key(&more, "\"id\":")
 	w.Str(m.ID)
 	w.Byte('}')
 }
@@ -4408,10 +4389,7 @@ func (m *M42VC) encodeJSON(w *wire.Writer) {
 		w.Str(string(m.B.Value))
 		more = true
 	}
-	if more {
-		w.Byte(',')
-	}
-	w.Lit("\"x-y\":")
+	w.Key(&more, "\"x-y\":")
 	w.Raw(m.XY)
 	w.Byte('}')
 }

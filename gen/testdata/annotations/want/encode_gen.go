@@ -13,10 +13,7 @@ func (m *Thing) encodeJSON(w *wire.Writer) {
 		more = true
 	}
 	if m.B.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"b\":")
+		w.Key(&more, "\"b\":")
 		w.Integer(m.B.Value)
 	}
 	w.Byte('}')

@@ -31,10 +31,7 @@ func (m *Thing) encodeJSON(w *wire.Writer) {
 		more = true
 	}
 	if m.ID2.Set {
-		if more {
-			w.Byte(',')
-		}
-		w.Lit("\"id\":")
+		w.Key(&more, "\"id\":")
 		w.Str(m.ID2.Value)
 	}
 	w.Byte('}')

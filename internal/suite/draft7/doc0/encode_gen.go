@@ -143,10 +143,7 @@ func (m *G77) encodeJSON(w *wire.Writer) {
 		w.Str(string(m.Foo.Value))
 		more = true
 	}
-	if more {
-		w.Byte(',')
-	}
-	w.Lit("\"bar\":")
+	w.Key(&more, "\"bar\":")
 	w.Str(string(m.Bar))
 	w.Byte('}')
 }
