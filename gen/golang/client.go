@@ -329,6 +329,8 @@ func (g *gen) client(f *jen.File) error {
 		gr.Id("Header").Qual(httpPkg, "Header")
 		gr.Comment("Validation decides what happens to frames that break the schema (default wire.Report).")
 		gr.Id("Validation").Qual(wirePkg, "Policy")
+		gr.Comment("OnVerdict, when set, sees each server frame (secrets replaced) with its whole verdict, drift included, whatever Validation says: on the read goroutine, before handlers, from the same decode. Modify neither.")
+		gr.Id("OnVerdict").Func().Params(jen.Id("frame").Index().Byte(), jen.Id("r").Op("*").Qual(wirePkg, "Result"))
 		gr.Comment("OnError receives invalid frames, error replies nobody waited for and failed restores.")
 		gr.Id("OnError").Func().Params(ctx, jen.Error())
 		gr.Comment("OnConnected, OnDisconnected and OnRestored report the lifecycle; OnRestored runs once subscriptions are back after each (re)connect.")
@@ -703,7 +705,6 @@ func (g *gen) clientInspect(f *jen.File, cs *ir.ClientSpec, sd *ir.Direction) er
 		}
 	}
 	body := []jen.Code{
-		jen.List(jen.Id("wm"), jen.Err()).Op(":=").Id("ServerCodec").Dot("Judge").Call(jen.Id("frame"), jen.Id("c").Dot("cfg").Dot("Validation")),
 		jen.Id("in").Op(":=").Qual(connPkg, "Inbound").Values(jen.Dict{jen.Id("Err"): jen.Err()}),
 		jen.List(jen.Id("m"), jen.Id("ok")).Op(":=").Id("wm").Assert(jen.Id("ServerMessage")),
 		jen.If(jen.Op("!").Id("ok")).Block(jen.Return(jen.Id("in"))),
@@ -714,9 +715,24 @@ func (g *gen) clientInspect(f *jen.File, cs *ir.ClientSpec, sd *ir.Direction) er
 		body = append(body, jen.Switch(jen.Id("v").Op(":=").Id("m").Assert(jen.Type())).Block(cases...))
 	}
 	body = append(body, jen.Return(jen.Id("in")))
-	f.Comment("inspect decodes a frame on the read goroutine and marks replies, errors,")
-	f.Comment("keepalives and resume requests for the runtime.")
-	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("inspect").Params(jen.Id("s").Op("*").Qual(connPkg, "Session"), jen.Id("frame").Index().Byte(), jen.Id("_").Uint64()).Qual(connPkg, "Inbound").Block(body...)
+	cfgID := func(name string) *jen.Statement { return jen.Id("c").Dot("cfg").Dot(name) }
+	f.Comment("inspect decodes a frame on the read goroutine, once: with OnVerdict set,")
+	f.Comment("the same decode yields the verdict it is handed.")
+	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("inspect").Params(jen.Id("s").Op("*").Qual(connPkg, "Session"), jen.Id("frame").Index().Byte(), jen.Id("_").Uint64()).Qual(connPkg, "Inbound").Block(
+		jen.If(cfgID("OnVerdict").Op("==").Nil()).Block(
+			jen.List(jen.Id("wm"), jen.Err()).Op(":=").Id("ServerCodec").Dot("Judge").Call(jen.Id("frame"), cfgID("Validation")),
+			jen.Return(jen.Id("c").Dot("route").Call(jen.Id("s"), jen.Id("wm"), jen.Err())),
+		),
+		jen.List(jen.Id("r"), jen.Err()).Op(":=").Id("ServerCodec").Dot("Verdict").Call(jen.Id("frame"), cfgID("Validation")),
+		jen.Id("in").Op(":=").Id("c").Dot("route").Call(jen.Id("s"), jen.Id("r").Dot("Message"), jen.Err()),
+		jen.Comment("After route: a secret this frame hands out is redacted already."),
+		cfgID("OnVerdict").Call(jen.Id("s").Dot("Redact").Call(jen.Id("frame")), jen.Op("&").Id("r")),
+		jen.Return(jen.Id("in")),
+	)
+	f.Line()
+	f.Comment("route marks replies, errors, keepalives and resume requests for the")
+	f.Comment("runtime.")
+	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("route").Params(jen.Id("s").Op("*").Qual(connPkg, "Session"), jen.Id("wm").Qual(wirePkg, "Message"), jen.Err().Error()).Qual(connPkg, "Inbound").Block(body...)
 	f.Line()
 	return nil
 }

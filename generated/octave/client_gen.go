@@ -40,6 +40,8 @@ type Config struct {
 	Header http.Header
 	// Validation decides what happens to frames that break the schema (default wire.Report).
 	Validation wire.Policy
+	// OnVerdict, when set, sees each server frame (secrets replaced) with its whole verdict, drift included, whatever Validation says: on the read goroutine, before handlers, from the same decode. Modify neither.
+	OnVerdict func(frame []byte, r *wire.Result)
 	// OnError receives invalid frames, error replies nobody waited for and failed restores.
 	OnError func(context.Context, error)
 	// OnConnected, OnDisconnected and OnRestored report the lifecycle; OnRestored runs once subscriptions are back after each (re)connect.
@@ -194,10 +196,23 @@ func (c *Client) target(ctx context.Context) (conn.Target, error) {
 	return t, nil
 }
 
-// inspect decodes a frame on the read goroutine and marks replies, errors,
-// keepalives and resume requests for the runtime.
+// inspect decodes a frame on the read goroutine, once: with OnVerdict set,
+// the same decode yields the verdict it is handed.
 func (c *Client) inspect(s *conn.Session, frame []byte, _ uint64) conn.Inbound {
-	wm, err := ServerCodec.Judge(frame, c.cfg.Validation)
+	if c.cfg.OnVerdict == nil {
+		wm, err := ServerCodec.Judge(frame, c.cfg.Validation)
+		return c.route(s, wm, err)
+	}
+	r, err := ServerCodec.Verdict(frame, c.cfg.Validation)
+	in := c.route(s, r.Message, err)
+	// After route: a secret this frame hands out is redacted already.
+	c.cfg.OnVerdict(s.Redact(frame), &r)
+	return in
+}
+
+// route marks replies, errors, keepalives and resume requests for the
+// runtime.
+func (c *Client) route(s *conn.Session, wm wire.Message, err error) conn.Inbound {
 	in := conn.Inbound{Err: err}
 	m, ok := wm.(ServerMessage)
 	if !ok {

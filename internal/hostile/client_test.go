@@ -603,7 +603,13 @@ func TestClientSessionIDsNeverReachATap(t *testing.T) {
 	defer srv.Close()
 	var mu sync.Mutex
 	var frames []string
+	var verdicts []string
 	c := neuro.NewClient(neuro.Config{URL: srv.URL, AuthURL: srv.TicketURL(), Token: clientToken,
+		OnVerdict: func(frame []byte, _ *wire.Result) {
+			mu.Lock()
+			verdicts = append(verdicts, string(frame))
+			mu.Unlock()
+		},
 		Conn: conn.Config{Tap: func(_ string, frame []byte) {
 			mu.Lock()
 			frames = append(frames, string(frame))
@@ -622,5 +628,9 @@ func TestClientSessionIDsNeverReachATap(t *testing.T) {
 	joined := strings.Join(frames, "\n")
 	if strings.Contains(joined, w.Data.SessionID) || !strings.Contains(joined, "REDACTED") {
 		t.Fatalf("the tap saw the session id, or no redaction: %d frames", len(frames))
+	}
+	joined = strings.Join(verdicts, "\n")
+	if strings.Contains(joined, w.Data.SessionID) || !strings.Contains(joined, "REDACTED") {
+		t.Fatalf("OnVerdict saw the session id, or no redaction: %d frames", len(verdicts))
 	}
 }

@@ -1,10 +1,12 @@
 package conn
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -379,16 +381,30 @@ func (s *Session) readMessage(limit int64) (int, []byte, error) {
 		data, err := io.ReadAll(r)
 		return typ, data, err
 	}
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
+	buf := readBufs.Get().(*bytes.Buffer)
+	defer putReadBuf(buf)
+	buf.Reset()
+	if _, err := buf.ReadFrom(io.LimitReader(r, limit+1)); err != nil {
 		return typ, nil, err
 	}
-	if int64(len(data)) > limit {
+	if int64(buf.Len()) > limit {
 		msg := websocket.FormatCloseMessage(websocket.CloseMessageTooBig, "")
 		_ = s.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(s.c.cfg.WriteTimeout))
 		return typ, nil, websocket.ErrReadLimit
 	}
-	return typ, data, nil
+	// The frame outlives the read (handlers, taps): one exact-size copy,
+	// where io.ReadAll would grow a fresh slice two or three times.
+	return typ, bytes.Clone(buf.Bytes()), nil
+}
+
+// readBufs are shared by every session: an idle connection keeps none.
+var readBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// putReadBuf returns buf to the pool unless one huge frame made it big.
+func putReadBuf(buf *bytes.Buffer) {
+	if buf.Cap() <= 64<<10 {
+		readBufs.Put(buf)
+	}
 }
 
 func readErr(err error) error {
@@ -475,8 +491,24 @@ func (s *Session) tap(direction string, frame []byte) {
 	if tap == nil {
 		return
 	}
+	r := s.Redact(frame)
+	if len(r) > 0 && &r[0] == &frame[0] {
+		r = bytes.Clone(frame)
+	}
+	tap(direction, r)
+}
+
+// Redact returns frame with the session's secrets (tokens, tickets,
+// session ids, query values) replaced, as Tap sees it. A frame that holds
+// none is returned as is, not copied: do not modify it.
+func (s *Session) Redact(frame []byte) []byte {
 	s.mu.Lock()
 	secrets := s.secrets
 	s.mu.Unlock()
-	tap(direction, []byte(Redact(string(frame), secrets)))
+	for _, sec := range secrets {
+		if len(sec) >= 4 && (bytes.Contains(frame, []byte(sec)) || bytes.Contains(frame, []byte(url.QueryEscape(sec)))) {
+			return []byte(Redact(string(frame), secrets))
+		}
+	}
+	return frame
 }

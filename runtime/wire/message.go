@@ -299,6 +299,21 @@ func (c *Codec) Judge(frame []byte, p Policy) (Message, error) {
 	return r.Message, r.Err(c)
 }
 
+// Verdict is Judge for a caller that also wants the whole verdict, drift
+// included: one decode serves both the client's dispatch and, say, a bridge
+// publishing the frame with its notes. The error follows p as Judge's
+// does; the Result always holds every violation.
+func (c *Codec) Verdict(frame []byte, p Policy) (Result, error) {
+	r := c.Check(frame, true)
+	switch {
+	case r.Syntax != nil:
+		return r, &FrameError{Protocol: c.Protocol, Direction: c.Direction, Syntax: r.Syntax}
+	case p == Off:
+		return r, nil
+	}
+	return r, r.Err(c)
+}
+
 // Driver lets provider-agnostic tools (wsbind record and demo) use a
 // generated typed client: dial with string credentials, call its request
 // methods with string arguments, and see every message it receives.

@@ -1,0 +1,112 @@
+package hostile
+
+import (
+	"context"
+	"reflect"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/wsbind/wsbind/generated/astro"
+	"github.com/wsbind/wsbind/runtime/testserver"
+	"github.com/wsbind/wsbind/runtime/wire"
+)
+
+// TestClientVerdictsComeFromTheDispatchDecode holds OnVerdict to
+// Codec.Check with drift on frames of every kind, under wire.Off, and
+// checks that handlers get the very message the verdict holds: one decode
+// serves both.
+func TestClientVerdictsComeFromTheDispatchDecode(t *testing.T) {
+	m, err := testserver.StartMock("astro", testserver.MockOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	type seen struct {
+		frame string
+		r     wire.Result
+	}
+	var mu sync.Mutex
+	var verdicts []seen
+	handled := make(chan *astro.ChannelTipsMessage, 4)
+	c := astro.NewClient(astro.Config{URL: m.URL(), Token: testserver.DemoToken, TokenType: astro.TokenTypeJWT, Validation: wire.Off,
+		OnVerdict: func(frame []byte, r *wire.Result) {
+			mu.Lock()
+			verdicts = append(verdicts, seen{string(frame), *r})
+			mu.Unlock()
+		}})
+	c.OnChannelTipsMessage(func(_ context.Context, m *astro.ChannelTipsMessage) { handled <- m })
+	if err := c.Connect(clientCtx(t, 5*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Subscribe(clientCtx(t, 5*time.Second), "channel.tips", "room-1"); err != nil {
+		t.Fatal(err)
+	}
+	tip := func(extra string) string {
+		return `{"id":"01JMFBZF7KSRDDXXV0EH7G8X6G","ts":"2025-02-19T15:07:17Z","type":"message","topic":"channel.tips","room":"room-1",` +
+			`"data":{"donation":{"user":{"username":"Styler"},"message":"","amount":4.2,"currency":"USD","paymentMethod":"scheme"},` +
+			`"_id":"67b5f39d07ecd4c594e60f73","channel":"5ad23dcc18fff500d78c5348","provider":"paypal","approved":"allowed","status":"success",` +
+			`"createdAt":"2025-02-19T15:07:09.302Z","updatedAt":"2025-02-19T15:07:17.099Z"` + extra + `}}`
+	}
+	frames := []string{
+		tip(""),
+		tip(`,"undeclared":1`),
+		`{"id":"01JMFBZF7KSRDDXXV0EH7G8X6G","ts":"yesterday","type":"message","topic":"channel.tips","room":"room-1","data":{}}`,
+		`{"type":"no-such-type"}`,
+		`{"type":`,
+	}
+	conns := m.(interface{ Conns() []*testserver.Conn }).Conns()
+	if len(conns) != 1 {
+		t.Fatalf("%d connections to the mock", len(conns))
+	}
+	mu.Lock()
+	before := len(verdicts)
+	mu.Unlock()
+	for _, f := range frames {
+		conns[0].Send([]byte(f))
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		mu.Lock()
+		n := len(verdicts) - before
+		mu.Unlock()
+		if n >= len(frames) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d verdicts for %d frames", n, len(frames))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	mu.Lock()
+	got := verdicts[before:]
+	mu.Unlock()
+	for i, f := range frames {
+		if got[i].frame != f {
+			t.Errorf("verdict %d: frame %q, want %q", i, got[i].frame, f)
+			continue
+		}
+		want := astro.ServerCodec.Check([]byte(f), true)
+		if diff := cmp.Diff(want, got[i].r, cmpopts.EquateEmpty(), cmp.Exporter(func(reflect.Type) bool { return true }),
+			cmp.Comparer(func(a, b error) bool { return (a == nil) == (b == nil) })); diff != "" {
+			t.Errorf("verdict %d differs from Check (-Check +OnVerdict):\n%s", i, diff)
+		}
+	}
+	if len(got[1].r.Drift) == 0 || len(got[2].r.Violations) == 0 || got[3].r.Name != "" || got[4].r.Syntax == nil {
+		t.Errorf("verdicts lack drift, violations, unknown or syntax under wire.Off: %+v", got)
+	}
+	for _, i := range []int{0, 1} {
+		select {
+		case h := <-handled:
+			if h != got[i].r.Message {
+				t.Errorf("frame %d: the handler got another message than the verdict's: decoded twice", i)
+			}
+		case <-time.After(2 * time.Second):
+			t.Fatalf("frame %d reached no handler", i)
+		}
+	}
+}
