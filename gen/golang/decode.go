@@ -296,9 +296,7 @@ func (g *gen) decodeEmptyDirection(f *jen.File, d *ir.Direction) {
 	fn := "decode" + d.GoName + d.Suffix
 	emitDoc(f, comment(fn+" decodes one "+d.Name+" frame. The spec lists no "+d.Name+" message"+onChannel(d)+", so a well-formed frame is always *Unknown"+d.GoName+", with a violation; its error is set only for malformed JSON."))
 	f.Func().Id(fn).Params(jen.Id("frame").Index().Byte(), jen.Id("s").Op("*").Qual(wirePkg, "Scope")).Params(jen.Id(d.GoName), jen.Error()).Block(
-		jen.Id("d").Op(":=").Qual(jxPkg, "GetDecoder").Call(),
-		jen.Defer().Qual(jxPkg, "PutDecoder").Call(dID),
-		dID.Clone().Dot("ResetBytes").Call(jen.Id("frame")),
+		jen.Id("d").Op(":=").Add(sID).Dot("Decoder").Call(jen.Id("frame")),
 		sID.Clone().Dot("SetFrame").Call(jen.Id("frame")),
 		jen.If(jen.Err().Op(":=").Add(dID).Dot("Skip").Call(), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 		jen.If(jen.Err().Op(":=").Qual(wirePkg, "End").Call(dID), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
@@ -690,9 +688,7 @@ func (g *gen) decodeDirection(f *jen.File, d *ir.Direction) {
 	fn := "decode" + d.GoName + d.Suffix
 	once := fn + "Once"
 	body := []jen.Code{
-		jen.Id("d").Op(":=").Qual(jxPkg, "GetDecoder").Call(),
-		jen.Defer().Qual(jxPkg, "PutDecoder").Call(dID),
-		dID.Clone().Dot("ResetBytes").Call(jen.Id("frame")),
+		jen.Id("d").Op(":=").Add(sID).Dot("Decoder").Call(jen.Id("frame")),
 		sID.Clone().Dot("SetFrame").Call(jen.Id("frame")),
 	}
 	body = append(body, decls...)

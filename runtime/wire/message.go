@@ -150,9 +150,8 @@ func (k *Checker) Check(frame []byte, drift bool) Result {
 }
 
 func (c *Codec) check(frame []byte, drift bool, reuse *Reuse) Result {
-	s := GetScope()
-	defer PutScope(s)
-	s.reuse = reuse
+	s := scopeFor(reuse)
+	defer release(s)
 	s.CollectDrift = drift
 	bad, badUTF8 := checkUTF8(frame)
 	m, err := c.Decode(frame, s)
@@ -194,9 +193,8 @@ func DecodeFrame[M Message](c *Codec, frame []byte, decode func([]byte, *Scope) 
 // DecodeFrameReuse is DecodeFrame decoding with r's memory (see Reuse);
 // a nil r allocates afresh.
 func DecodeFrameReuse[M Message](c *Codec, frame []byte, decode func([]byte, *Scope) (M, error), r *Reuse) (M, error) {
-	s := GetScope()
-	defer PutScope(s)
-	s.reuse = r
+	s := scopeFor(r)
+	defer release(s)
 	bad, badUTF8 := checkUTF8(frame)
 	m, err := decode(frame, s)
 	if err != nil {

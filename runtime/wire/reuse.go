@@ -9,7 +9,10 @@ package wire
 // Generated code numbers the slots; New, MakeMap and MakeSlice take from
 // them (or allocate when a slot is empty or there is no Reuse), and the
 // generated release methods put a message's memory back.
-type Reuse struct{ slots []any }
+type Reuse struct {
+	slots []any
+	scope *Scope // the decoder's own, see scopeFor
+}
 
 func (r *Reuse) slot(i int) any {
 	if i < len(r.slots) {

@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/go-faster/jx"
 )
 
 // segment is one step of a JSON pointer: an object key, or an array index
@@ -54,9 +56,13 @@ type Scope struct {
 	// reuse, when set, holds memory of earlier messages to decode into
 	// (DecodeFrameReuse).
 	reuse *Reuse
+	// dec is the decoder Decoder hands out, kept with the scope.
+	dec *jx.Decoder
 }
 
-var scopePool = sync.Pool{New: func() any { return &Scope{path: make([]segment, 0, 16)} }}
+var scopePool = sync.Pool{New: func() any { return newScope() }}
+
+func newScope() *Scope { return &Scope{path: make([]segment, 0, 16)} }
 
 // GetScope returns an empty Scope from a pool.
 func GetScope() *Scope { return scopePool.Get().(*Scope) }
@@ -64,6 +70,11 @@ func GetScope() *Scope { return scopePool.Get().(*Scope) }
 // PutScope returns s to the pool. The caller must not keep s, s.Violations
 // or s.Drift.
 func PutScope(s *Scope) {
+	s.clear()
+	scopePool.Put(s)
+}
+
+func (s *Scope) clear() {
 	s.path = s.path[:0]
 	s.Violations = nil
 	s.Notes = nil
@@ -71,8 +82,44 @@ func PutScope(s *Scope) {
 	s.Skipped = nil
 	s.CollectDrift = false
 	s.SetFrame(nil)
+	if s.dec != nil {
+		s.dec.ResetBytes(nil) // keep no frame alive
+	}
 	s.lastWins, s.recheck, s.watch, s.reuse = false, false, nil, nil
-	scopePool.Put(s)
+}
+
+// scopeFor returns r's own scope, set to decode into r's memory, or one
+// from the pool when r is nil: a reusing decoder pays no pool traffic.
+func scopeFor(r *Reuse) *Scope {
+	if r == nil {
+		return GetScope()
+	}
+	if r.scope == nil {
+		r.scope = newScope()
+	}
+	r.scope.reuse = r
+	return r.scope
+}
+
+// release undoes scopeFor.
+func release(s *Scope) {
+	own := s.reuse != nil && s.reuse.scope == s
+	s.clear()
+	if !own {
+		scopePool.Put(s)
+	}
+}
+
+// Decoder returns s's jx decoder reset to read frame. A generated
+// top-level decode takes it instead of a pooled one: the scope already
+// came from a pool, or belongs to a reusing decoder.
+func (s *Scope) Decoder(frame []byte) *jx.Decoder {
+	if s.dec == nil {
+		s.dec = jx.DecodeBytes(frame)
+	} else {
+		s.dec.ResetBytes(frame)
+	}
+	return s.dec
 }
 
 // SetFrame tells s which frame is being decoded, so that strings and

@@ -1254,9 +1254,7 @@ func decodeServerMessage(frame []byte, s *wire.Scope) (ServerMessage, error) {
 
 // decodeServerMessageOnce is one pass of decodeServerMessage.
 func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	tagK := 0
 	{
@@ -1564,9 +1562,7 @@ func DecodeServerMessage(frame []byte) (ServerMessage, error) {
 // message, so a well-formed frame is always *UnknownClientMessage, with a
 // violation; its error is set only for malformed JSON.
 func decodeClientMessage(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err

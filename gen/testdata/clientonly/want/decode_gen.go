@@ -55,9 +55,7 @@ func (m *Ping) decodeJX(d *jx.Decoder, s *wire.Scope) error {
 // message, so a well-formed frame is always *UnknownServerMessage, with a
 // violation; its error is set only for malformed JSON.
 func decodeServerMessage(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -91,9 +89,7 @@ func decodeClientMessage(frame []byte, s *wire.Scope) (ClientMessage, error) {
 
 // decodeClientMessageOnce is one pass of decodeClientMessage.
 func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ClientMessage
 	switch d.Next() {

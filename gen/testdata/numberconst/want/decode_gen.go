@@ -81,9 +81,7 @@ func decodeServerMessage(frame []byte, s *wire.Scope) (ServerMessage, error) {
 
 // decodeServerMessageOnce is one pass of decodeServerMessage.
 func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -122,9 +120,7 @@ func decodeClientMessage(frame []byte, s *wire.Scope) (ClientMessage, error) {
 
 // decodeClientMessageOnce is one pass of decodeClientMessage.
 func decodeClientMessageOnce(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ClientMessage
 	{

@@ -115,9 +115,7 @@ func decodeServerMessage(frame []byte, s *wire.Scope) (ServerMessage, error) {
 
 // decodeServerMessageOnce is one pass of decodeServerMessage.
 func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	tagType := 0
 	{
@@ -194,9 +192,7 @@ func DecodeServerMessage(frame []byte) (ServerMessage, error) {
 // message, so a well-formed frame is always *UnknownClientMessage, with a
 // violation; its error is set only for malformed JSON.
 func decodeClientMessage(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err

@@ -2962,9 +2962,7 @@ func decodeServerMessage(frame []byte, s *wire.Scope) (ServerMessage, error) {
 
 // decodeServerMessageOnce is one pass of decodeServerMessage.
 func decodeServerMessageOnce(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -3005,9 +3003,7 @@ func DecodeServerMessage(frame []byte) (ServerMessage, error) {
 // message, so a well-formed frame is always *UnknownClientMessage, with a
 // violation; its error is set only for malformed JSON.
 func decodeClientMessage(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -3042,9 +3038,7 @@ func decodeServerMessageOnG0(frame []byte, s *wire.Scope) (ServerMessage, error)
 
 // decodeServerMessageOnG0Once is one pass of decodeServerMessageOnG0.
 func decodeServerMessageOnG0Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -3065,9 +3059,7 @@ func decodeServerMessageOnG0Once(frame []byte, s *wire.Scope) (ServerMessage, er
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG0(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -3088,9 +3080,7 @@ func decodeServerMessageOnG1(frame []byte, s *wire.Scope) (ServerMessage, error)
 
 // decodeServerMessageOnG1Once is one pass of decodeServerMessageOnG1.
 func decodeServerMessageOnG1Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -3111,9 +3101,7 @@ func decodeServerMessageOnG1Once(frame []byte, s *wire.Scope) (ServerMessage, er
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG1(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -3134,9 +3122,7 @@ func decodeServerMessageOnG10(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG10Once is one pass of decodeServerMessageOnG10.
 func decodeServerMessageOnG10Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -3157,9 +3143,7 @@ func decodeServerMessageOnG10Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG10(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -3180,9 +3164,7 @@ func decodeServerMessageOnG100(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG100Once is one pass of decodeServerMessageOnG100.
 func decodeServerMessageOnG100Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -3203,9 +3185,7 @@ func decodeServerMessageOnG100Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG100(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -3226,9 +3206,7 @@ func decodeServerMessageOnG101(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG101Once is one pass of decodeServerMessageOnG101.
 func decodeServerMessageOnG101Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -3249,9 +3227,7 @@ func decodeServerMessageOnG101Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG101(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -3272,9 +3248,7 @@ func decodeServerMessageOnG102(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG102Once is one pass of decodeServerMessageOnG102.
 func decodeServerMessageOnG102Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -3295,9 +3269,7 @@ func decodeServerMessageOnG102Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG102(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -3318,9 +3290,7 @@ func decodeServerMessageOnG103(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG103Once is one pass of decodeServerMessageOnG103.
 func decodeServerMessageOnG103Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -3341,9 +3311,7 @@ func decodeServerMessageOnG103Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG103(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -3364,9 +3332,7 @@ func decodeServerMessageOnG104(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG104Once is one pass of decodeServerMessageOnG104.
 func decodeServerMessageOnG104Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -3387,9 +3353,7 @@ func decodeServerMessageOnG104Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG104(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -3410,9 +3374,7 @@ func decodeServerMessageOnG105(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG105Once is one pass of decodeServerMessageOnG105.
 func decodeServerMessageOnG105Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -3433,9 +3395,7 @@ func decodeServerMessageOnG105Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG105(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -3456,9 +3416,7 @@ func decodeServerMessageOnG106(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG106Once is one pass of decodeServerMessageOnG106.
 func decodeServerMessageOnG106Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -3479,9 +3437,7 @@ func decodeServerMessageOnG106Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG106(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -3502,9 +3458,7 @@ func decodeServerMessageOnG107(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG107Once is one pass of decodeServerMessageOnG107.
 func decodeServerMessageOnG107Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -3525,9 +3479,7 @@ func decodeServerMessageOnG107Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG107(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -3548,9 +3500,7 @@ func decodeServerMessageOnG108(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG108Once is one pass of decodeServerMessageOnG108.
 func decodeServerMessageOnG108Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -3571,9 +3521,7 @@ func decodeServerMessageOnG108Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG108(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -3594,9 +3542,7 @@ func decodeServerMessageOnG109(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG109Once is one pass of decodeServerMessageOnG109.
 func decodeServerMessageOnG109Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -3617,9 +3563,7 @@ func decodeServerMessageOnG109Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG109(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -3640,9 +3584,7 @@ func decodeServerMessageOnG11(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG11Once is one pass of decodeServerMessageOnG11.
 func decodeServerMessageOnG11Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -3663,9 +3605,7 @@ func decodeServerMessageOnG11Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG11(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -3686,9 +3626,7 @@ func decodeServerMessageOnG110(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG110Once is one pass of decodeServerMessageOnG110.
 func decodeServerMessageOnG110Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -3709,9 +3647,7 @@ func decodeServerMessageOnG110Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG110(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -3732,9 +3668,7 @@ func decodeServerMessageOnG111(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG111Once is one pass of decodeServerMessageOnG111.
 func decodeServerMessageOnG111Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -3755,9 +3689,7 @@ func decodeServerMessageOnG111Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG111(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -3778,9 +3710,7 @@ func decodeServerMessageOnG112(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG112Once is one pass of decodeServerMessageOnG112.
 func decodeServerMessageOnG112Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -3801,9 +3731,7 @@ func decodeServerMessageOnG112Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG112(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -3824,9 +3752,7 @@ func decodeServerMessageOnG113(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG113Once is one pass of decodeServerMessageOnG113.
 func decodeServerMessageOnG113Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -3847,9 +3773,7 @@ func decodeServerMessageOnG113Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG113(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -3870,9 +3794,7 @@ func decodeServerMessageOnG114(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG114Once is one pass of decodeServerMessageOnG114.
 func decodeServerMessageOnG114Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -3893,9 +3815,7 @@ func decodeServerMessageOnG114Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG114(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -3916,9 +3836,7 @@ func decodeServerMessageOnG115(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG115Once is one pass of decodeServerMessageOnG115.
 func decodeServerMessageOnG115Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -3939,9 +3857,7 @@ func decodeServerMessageOnG115Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG115(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -3962,9 +3878,7 @@ func decodeServerMessageOnG116(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG116Once is one pass of decodeServerMessageOnG116.
 func decodeServerMessageOnG116Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -3985,9 +3899,7 @@ func decodeServerMessageOnG116Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG116(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -4008,9 +3920,7 @@ func decodeServerMessageOnG117(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG117Once is one pass of decodeServerMessageOnG117.
 func decodeServerMessageOnG117Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -4031,9 +3941,7 @@ func decodeServerMessageOnG117Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG117(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -4054,9 +3962,7 @@ func decodeServerMessageOnG118(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG118Once is one pass of decodeServerMessageOnG118.
 func decodeServerMessageOnG118Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -4077,9 +3983,7 @@ func decodeServerMessageOnG118Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG118(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -4100,9 +4004,7 @@ func decodeServerMessageOnG119(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG119Once is one pass of decodeServerMessageOnG119.
 func decodeServerMessageOnG119Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -4123,9 +4025,7 @@ func decodeServerMessageOnG119Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG119(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -4146,9 +4046,7 @@ func decodeServerMessageOnG12(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG12Once is one pass of decodeServerMessageOnG12.
 func decodeServerMessageOnG12Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -4169,9 +4067,7 @@ func decodeServerMessageOnG12Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG12(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -4192,9 +4088,7 @@ func decodeServerMessageOnG120(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG120Once is one pass of decodeServerMessageOnG120.
 func decodeServerMessageOnG120Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -4215,9 +4109,7 @@ func decodeServerMessageOnG120Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG120(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -4238,9 +4130,7 @@ func decodeServerMessageOnG121(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG121Once is one pass of decodeServerMessageOnG121.
 func decodeServerMessageOnG121Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -4261,9 +4151,7 @@ func decodeServerMessageOnG121Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG121(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -4284,9 +4172,7 @@ func decodeServerMessageOnG122(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG122Once is one pass of decodeServerMessageOnG122.
 func decodeServerMessageOnG122Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -4307,9 +4193,7 @@ func decodeServerMessageOnG122Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG122(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -4330,9 +4214,7 @@ func decodeServerMessageOnG123(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG123Once is one pass of decodeServerMessageOnG123.
 func decodeServerMessageOnG123Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -4353,9 +4235,7 @@ func decodeServerMessageOnG123Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG123(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -4376,9 +4256,7 @@ func decodeServerMessageOnG124(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG124Once is one pass of decodeServerMessageOnG124.
 func decodeServerMessageOnG124Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -4399,9 +4277,7 @@ func decodeServerMessageOnG124Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG124(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -4422,9 +4298,7 @@ func decodeServerMessageOnG125(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG125Once is one pass of decodeServerMessageOnG125.
 func decodeServerMessageOnG125Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -4445,9 +4319,7 @@ func decodeServerMessageOnG125Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG125(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -4468,9 +4340,7 @@ func decodeServerMessageOnG126(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG126Once is one pass of decodeServerMessageOnG126.
 func decodeServerMessageOnG126Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -4491,9 +4361,7 @@ func decodeServerMessageOnG126Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG126(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -4514,9 +4382,7 @@ func decodeServerMessageOnG127(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG127Once is one pass of decodeServerMessageOnG127.
 func decodeServerMessageOnG127Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -4537,9 +4403,7 @@ func decodeServerMessageOnG127Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG127(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -4560,9 +4424,7 @@ func decodeServerMessageOnG128(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG128Once is one pass of decodeServerMessageOnG128.
 func decodeServerMessageOnG128Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -4583,9 +4445,7 @@ func decodeServerMessageOnG128Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG128(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -4606,9 +4466,7 @@ func decodeServerMessageOnG129(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG129Once is one pass of decodeServerMessageOnG129.
 func decodeServerMessageOnG129Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -4629,9 +4487,7 @@ func decodeServerMessageOnG129Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG129(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -4652,9 +4508,7 @@ func decodeServerMessageOnG13(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG13Once is one pass of decodeServerMessageOnG13.
 func decodeServerMessageOnG13Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -4675,9 +4529,7 @@ func decodeServerMessageOnG13Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG13(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -4698,9 +4550,7 @@ func decodeServerMessageOnG130(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG130Once is one pass of decodeServerMessageOnG130.
 func decodeServerMessageOnG130Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -4721,9 +4571,7 @@ func decodeServerMessageOnG130Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG130(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -4744,9 +4592,7 @@ func decodeServerMessageOnG131(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG131Once is one pass of decodeServerMessageOnG131.
 func decodeServerMessageOnG131Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -4767,9 +4613,7 @@ func decodeServerMessageOnG131Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG131(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -4790,9 +4634,7 @@ func decodeServerMessageOnG132(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG132Once is one pass of decodeServerMessageOnG132.
 func decodeServerMessageOnG132Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -4813,9 +4655,7 @@ func decodeServerMessageOnG132Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG132(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -4836,9 +4676,7 @@ func decodeServerMessageOnG133(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG133Once is one pass of decodeServerMessageOnG133.
 func decodeServerMessageOnG133Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -4859,9 +4697,7 @@ func decodeServerMessageOnG133Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG133(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -4882,9 +4718,7 @@ func decodeServerMessageOnG134(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG134Once is one pass of decodeServerMessageOnG134.
 func decodeServerMessageOnG134Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -4905,9 +4739,7 @@ func decodeServerMessageOnG134Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG134(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -4928,9 +4760,7 @@ func decodeServerMessageOnG135(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG135Once is one pass of decodeServerMessageOnG135.
 func decodeServerMessageOnG135Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -4951,9 +4781,7 @@ func decodeServerMessageOnG135Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG135(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -4974,9 +4802,7 @@ func decodeServerMessageOnG136(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG136Once is one pass of decodeServerMessageOnG136.
 func decodeServerMessageOnG136Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -4997,9 +4823,7 @@ func decodeServerMessageOnG136Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG136(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -5020,9 +4844,7 @@ func decodeServerMessageOnG137(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG137Once is one pass of decodeServerMessageOnG137.
 func decodeServerMessageOnG137Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -5043,9 +4865,7 @@ func decodeServerMessageOnG137Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG137(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -5066,9 +4886,7 @@ func decodeServerMessageOnG138(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG138Once is one pass of decodeServerMessageOnG138.
 func decodeServerMessageOnG138Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -5089,9 +4907,7 @@ func decodeServerMessageOnG138Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG138(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -5112,9 +4928,7 @@ func decodeServerMessageOnG139(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG139Once is one pass of decodeServerMessageOnG139.
 func decodeServerMessageOnG139Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -5135,9 +4949,7 @@ func decodeServerMessageOnG139Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG139(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -5158,9 +4970,7 @@ func decodeServerMessageOnG14(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG14Once is one pass of decodeServerMessageOnG14.
 func decodeServerMessageOnG14Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -5181,9 +4991,7 @@ func decodeServerMessageOnG14Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG14(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -5204,9 +5012,7 @@ func decodeServerMessageOnG140(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG140Once is one pass of decodeServerMessageOnG140.
 func decodeServerMessageOnG140Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -5227,9 +5033,7 @@ func decodeServerMessageOnG140Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG140(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -5250,9 +5054,7 @@ func decodeServerMessageOnG141(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG141Once is one pass of decodeServerMessageOnG141.
 func decodeServerMessageOnG141Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -5273,9 +5075,7 @@ func decodeServerMessageOnG141Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG141(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -5296,9 +5096,7 @@ func decodeServerMessageOnG142(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG142Once is one pass of decodeServerMessageOnG142.
 func decodeServerMessageOnG142Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -5319,9 +5117,7 @@ func decodeServerMessageOnG142Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG142(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -5342,9 +5138,7 @@ func decodeServerMessageOnG143(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG143Once is one pass of decodeServerMessageOnG143.
 func decodeServerMessageOnG143Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -5365,9 +5159,7 @@ func decodeServerMessageOnG143Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG143(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -5388,9 +5180,7 @@ func decodeServerMessageOnG144(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG144Once is one pass of decodeServerMessageOnG144.
 func decodeServerMessageOnG144Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -5411,9 +5201,7 @@ func decodeServerMessageOnG144Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG144(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -5434,9 +5222,7 @@ func decodeServerMessageOnG145(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG145Once is one pass of decodeServerMessageOnG145.
 func decodeServerMessageOnG145Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -5457,9 +5243,7 @@ func decodeServerMessageOnG145Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG145(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -5480,9 +5264,7 @@ func decodeServerMessageOnG146(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG146Once is one pass of decodeServerMessageOnG146.
 func decodeServerMessageOnG146Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -5503,9 +5285,7 @@ func decodeServerMessageOnG146Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG146(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -5526,9 +5306,7 @@ func decodeServerMessageOnG147(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG147Once is one pass of decodeServerMessageOnG147.
 func decodeServerMessageOnG147Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -5549,9 +5327,7 @@ func decodeServerMessageOnG147Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG147(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -5572,9 +5348,7 @@ func decodeServerMessageOnG148(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG148Once is one pass of decodeServerMessageOnG148.
 func decodeServerMessageOnG148Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -5595,9 +5369,7 @@ func decodeServerMessageOnG148Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG148(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -5618,9 +5390,7 @@ func decodeServerMessageOnG149(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG149Once is one pass of decodeServerMessageOnG149.
 func decodeServerMessageOnG149Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -5641,9 +5411,7 @@ func decodeServerMessageOnG149Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG149(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -5664,9 +5432,7 @@ func decodeServerMessageOnG15(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG15Once is one pass of decodeServerMessageOnG15.
 func decodeServerMessageOnG15Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -5687,9 +5453,7 @@ func decodeServerMessageOnG15Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG15(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -5710,9 +5474,7 @@ func decodeServerMessageOnG150(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG150Once is one pass of decodeServerMessageOnG150.
 func decodeServerMessageOnG150Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -5733,9 +5495,7 @@ func decodeServerMessageOnG150Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG150(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -5756,9 +5516,7 @@ func decodeServerMessageOnG151(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG151Once is one pass of decodeServerMessageOnG151.
 func decodeServerMessageOnG151Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -5779,9 +5537,7 @@ func decodeServerMessageOnG151Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG151(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -5802,9 +5558,7 @@ func decodeServerMessageOnG152(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG152Once is one pass of decodeServerMessageOnG152.
 func decodeServerMessageOnG152Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -5825,9 +5579,7 @@ func decodeServerMessageOnG152Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG152(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -5848,9 +5600,7 @@ func decodeServerMessageOnG153(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG153Once is one pass of decodeServerMessageOnG153.
 func decodeServerMessageOnG153Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -5871,9 +5621,7 @@ func decodeServerMessageOnG153Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG153(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -5894,9 +5642,7 @@ func decodeServerMessageOnG154(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG154Once is one pass of decodeServerMessageOnG154.
 func decodeServerMessageOnG154Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -5917,9 +5663,7 @@ func decodeServerMessageOnG154Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG154(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -5940,9 +5684,7 @@ func decodeServerMessageOnG155(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG155Once is one pass of decodeServerMessageOnG155.
 func decodeServerMessageOnG155Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -5963,9 +5705,7 @@ func decodeServerMessageOnG155Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG155(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -5986,9 +5726,7 @@ func decodeServerMessageOnG156(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG156Once is one pass of decodeServerMessageOnG156.
 func decodeServerMessageOnG156Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -6009,9 +5747,7 @@ func decodeServerMessageOnG156Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG156(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -6032,9 +5768,7 @@ func decodeServerMessageOnG157(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG157Once is one pass of decodeServerMessageOnG157.
 func decodeServerMessageOnG157Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -6055,9 +5789,7 @@ func decodeServerMessageOnG157Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG157(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -6078,9 +5810,7 @@ func decodeServerMessageOnG158(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG158Once is one pass of decodeServerMessageOnG158.
 func decodeServerMessageOnG158Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -6101,9 +5831,7 @@ func decodeServerMessageOnG158Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG158(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -6124,9 +5852,7 @@ func decodeServerMessageOnG159(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG159Once is one pass of decodeServerMessageOnG159.
 func decodeServerMessageOnG159Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -6147,9 +5873,7 @@ func decodeServerMessageOnG159Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG159(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -6170,9 +5894,7 @@ func decodeServerMessageOnG16(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG16Once is one pass of decodeServerMessageOnG16.
 func decodeServerMessageOnG16Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -6193,9 +5915,7 @@ func decodeServerMessageOnG16Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG16(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -6216,9 +5936,7 @@ func decodeServerMessageOnG160(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG160Once is one pass of decodeServerMessageOnG160.
 func decodeServerMessageOnG160Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -6239,9 +5957,7 @@ func decodeServerMessageOnG160Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG160(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -6262,9 +5978,7 @@ func decodeServerMessageOnG161(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG161Once is one pass of decodeServerMessageOnG161.
 func decodeServerMessageOnG161Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -6285,9 +5999,7 @@ func decodeServerMessageOnG161Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG161(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -6308,9 +6020,7 @@ func decodeServerMessageOnG162(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG162Once is one pass of decodeServerMessageOnG162.
 func decodeServerMessageOnG162Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -6331,9 +6041,7 @@ func decodeServerMessageOnG162Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG162(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -6354,9 +6062,7 @@ func decodeServerMessageOnG163(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG163Once is one pass of decodeServerMessageOnG163.
 func decodeServerMessageOnG163Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -6377,9 +6083,7 @@ func decodeServerMessageOnG163Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG163(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -6400,9 +6104,7 @@ func decodeServerMessageOnG164(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG164Once is one pass of decodeServerMessageOnG164.
 func decodeServerMessageOnG164Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -6423,9 +6125,7 @@ func decodeServerMessageOnG164Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG164(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -6446,9 +6146,7 @@ func decodeServerMessageOnG165(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG165Once is one pass of decodeServerMessageOnG165.
 func decodeServerMessageOnG165Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -6469,9 +6167,7 @@ func decodeServerMessageOnG165Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG165(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -6492,9 +6188,7 @@ func decodeServerMessageOnG166(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG166Once is one pass of decodeServerMessageOnG166.
 func decodeServerMessageOnG166Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -6515,9 +6209,7 @@ func decodeServerMessageOnG166Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG166(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -6538,9 +6230,7 @@ func decodeServerMessageOnG167(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG167Once is one pass of decodeServerMessageOnG167.
 func decodeServerMessageOnG167Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -6561,9 +6251,7 @@ func decodeServerMessageOnG167Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG167(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -6584,9 +6272,7 @@ func decodeServerMessageOnG168(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG168Once is one pass of decodeServerMessageOnG168.
 func decodeServerMessageOnG168Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -6607,9 +6293,7 @@ func decodeServerMessageOnG168Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG168(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -6630,9 +6314,7 @@ func decodeServerMessageOnG169(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG169Once is one pass of decodeServerMessageOnG169.
 func decodeServerMessageOnG169Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -6653,9 +6335,7 @@ func decodeServerMessageOnG169Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG169(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -6676,9 +6356,7 @@ func decodeServerMessageOnG17(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG17Once is one pass of decodeServerMessageOnG17.
 func decodeServerMessageOnG17Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -6699,9 +6377,7 @@ func decodeServerMessageOnG17Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG17(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -6722,9 +6398,7 @@ func decodeServerMessageOnG170(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG170Once is one pass of decodeServerMessageOnG170.
 func decodeServerMessageOnG170Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -6745,9 +6419,7 @@ func decodeServerMessageOnG170Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG170(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -6768,9 +6440,7 @@ func decodeServerMessageOnG171(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG171Once is one pass of decodeServerMessageOnG171.
 func decodeServerMessageOnG171Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -6791,9 +6461,7 @@ func decodeServerMessageOnG171Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG171(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -6814,9 +6482,7 @@ func decodeServerMessageOnG172(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG172Once is one pass of decodeServerMessageOnG172.
 func decodeServerMessageOnG172Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -6837,9 +6503,7 @@ func decodeServerMessageOnG172Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG172(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -6860,9 +6524,7 @@ func decodeServerMessageOnG173(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG173Once is one pass of decodeServerMessageOnG173.
 func decodeServerMessageOnG173Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -6883,9 +6545,7 @@ func decodeServerMessageOnG173Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG173(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -6906,9 +6566,7 @@ func decodeServerMessageOnG174(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG174Once is one pass of decodeServerMessageOnG174.
 func decodeServerMessageOnG174Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -6929,9 +6587,7 @@ func decodeServerMessageOnG174Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG174(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -6952,9 +6608,7 @@ func decodeServerMessageOnG175(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG175Once is one pass of decodeServerMessageOnG175.
 func decodeServerMessageOnG175Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -6975,9 +6629,7 @@ func decodeServerMessageOnG175Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG175(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -6998,9 +6650,7 @@ func decodeServerMessageOnG176(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG176Once is one pass of decodeServerMessageOnG176.
 func decodeServerMessageOnG176Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -7021,9 +6671,7 @@ func decodeServerMessageOnG176Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG176(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -7044,9 +6692,7 @@ func decodeServerMessageOnG177(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG177Once is one pass of decodeServerMessageOnG177.
 func decodeServerMessageOnG177Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -7067,9 +6713,7 @@ func decodeServerMessageOnG177Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG177(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -7090,9 +6734,7 @@ func decodeServerMessageOnG178(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG178Once is one pass of decodeServerMessageOnG178.
 func decodeServerMessageOnG178Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -7113,9 +6755,7 @@ func decodeServerMessageOnG178Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG178(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -7136,9 +6776,7 @@ func decodeServerMessageOnG179(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG179Once is one pass of decodeServerMessageOnG179.
 func decodeServerMessageOnG179Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -7159,9 +6797,7 @@ func decodeServerMessageOnG179Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG179(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -7182,9 +6818,7 @@ func decodeServerMessageOnG18(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG18Once is one pass of decodeServerMessageOnG18.
 func decodeServerMessageOnG18Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -7205,9 +6839,7 @@ func decodeServerMessageOnG18Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG18(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -7228,9 +6860,7 @@ func decodeServerMessageOnG181(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG181Once is one pass of decodeServerMessageOnG181.
 func decodeServerMessageOnG181Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -7251,9 +6881,7 @@ func decodeServerMessageOnG181Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG181(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -7274,9 +6902,7 @@ func decodeServerMessageOnG182(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG182Once is one pass of decodeServerMessageOnG182.
 func decodeServerMessageOnG182Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -7297,9 +6923,7 @@ func decodeServerMessageOnG182Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG182(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -7320,9 +6944,7 @@ func decodeServerMessageOnG185(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG185Once is one pass of decodeServerMessageOnG185.
 func decodeServerMessageOnG185Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -7343,9 +6965,7 @@ func decodeServerMessageOnG185Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG185(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -7366,9 +6986,7 @@ func decodeServerMessageOnG186(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG186Once is one pass of decodeServerMessageOnG186.
 func decodeServerMessageOnG186Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -7389,9 +7007,7 @@ func decodeServerMessageOnG186Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG186(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -7412,9 +7028,7 @@ func decodeServerMessageOnG187(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG187Once is one pass of decodeServerMessageOnG187.
 func decodeServerMessageOnG187Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -7435,9 +7049,7 @@ func decodeServerMessageOnG187Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG187(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -7458,9 +7070,7 @@ func decodeServerMessageOnG188(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG188Once is one pass of decodeServerMessageOnG188.
 func decodeServerMessageOnG188Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -7481,9 +7091,7 @@ func decodeServerMessageOnG188Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG188(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -7504,9 +7112,7 @@ func decodeServerMessageOnG189(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG189Once is one pass of decodeServerMessageOnG189.
 func decodeServerMessageOnG189Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -7527,9 +7133,7 @@ func decodeServerMessageOnG189Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG189(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -7550,9 +7154,7 @@ func decodeServerMessageOnG19(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG19Once is one pass of decodeServerMessageOnG19.
 func decodeServerMessageOnG19Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -7573,9 +7175,7 @@ func decodeServerMessageOnG19Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG19(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -7596,9 +7196,7 @@ func decodeServerMessageOnG190(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG190Once is one pass of decodeServerMessageOnG190.
 func decodeServerMessageOnG190Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -7619,9 +7217,7 @@ func decodeServerMessageOnG190Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG190(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -7642,9 +7238,7 @@ func decodeServerMessageOnG191(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG191Once is one pass of decodeServerMessageOnG191.
 func decodeServerMessageOnG191Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -7665,9 +7259,7 @@ func decodeServerMessageOnG191Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG191(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -7688,9 +7280,7 @@ func decodeServerMessageOnG192(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG192Once is one pass of decodeServerMessageOnG192.
 func decodeServerMessageOnG192Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -7711,9 +7301,7 @@ func decodeServerMessageOnG192Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG192(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -7734,9 +7322,7 @@ func decodeServerMessageOnG193(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG193Once is one pass of decodeServerMessageOnG193.
 func decodeServerMessageOnG193Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -7757,9 +7343,7 @@ func decodeServerMessageOnG193Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG193(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -7780,9 +7364,7 @@ func decodeServerMessageOnG194(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG194Once is one pass of decodeServerMessageOnG194.
 func decodeServerMessageOnG194Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -7803,9 +7385,7 @@ func decodeServerMessageOnG194Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG194(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -7826,9 +7406,7 @@ func decodeServerMessageOnG195(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG195Once is one pass of decodeServerMessageOnG195.
 func decodeServerMessageOnG195Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -7849,9 +7427,7 @@ func decodeServerMessageOnG195Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG195(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -7872,9 +7448,7 @@ func decodeServerMessageOnG196(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG196Once is one pass of decodeServerMessageOnG196.
 func decodeServerMessageOnG196Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -7895,9 +7469,7 @@ func decodeServerMessageOnG196Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG196(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -7918,9 +7490,7 @@ func decodeServerMessageOnG197(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG197Once is one pass of decodeServerMessageOnG197.
 func decodeServerMessageOnG197Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -7941,9 +7511,7 @@ func decodeServerMessageOnG197Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG197(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -7964,9 +7532,7 @@ func decodeServerMessageOnG198(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG198Once is one pass of decodeServerMessageOnG198.
 func decodeServerMessageOnG198Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -7987,9 +7553,7 @@ func decodeServerMessageOnG198Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG198(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -8010,9 +7574,7 @@ func decodeServerMessageOnG199(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG199Once is one pass of decodeServerMessageOnG199.
 func decodeServerMessageOnG199Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -8033,9 +7595,7 @@ func decodeServerMessageOnG199Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG199(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -8056,9 +7616,7 @@ func decodeServerMessageOnG2(frame []byte, s *wire.Scope) (ServerMessage, error)
 
 // decodeServerMessageOnG2Once is one pass of decodeServerMessageOnG2.
 func decodeServerMessageOnG2Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -8079,9 +7637,7 @@ func decodeServerMessageOnG2Once(frame []byte, s *wire.Scope) (ServerMessage, er
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG2(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -8102,9 +7658,7 @@ func decodeServerMessageOnG20(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG20Once is one pass of decodeServerMessageOnG20.
 func decodeServerMessageOnG20Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -8125,9 +7679,7 @@ func decodeServerMessageOnG20Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG20(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -8148,9 +7700,7 @@ func decodeServerMessageOnG200(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG200Once is one pass of decodeServerMessageOnG200.
 func decodeServerMessageOnG200Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -8171,9 +7721,7 @@ func decodeServerMessageOnG200Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG200(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -8194,9 +7742,7 @@ func decodeServerMessageOnG201(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG201Once is one pass of decodeServerMessageOnG201.
 func decodeServerMessageOnG201Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -8217,9 +7763,7 @@ func decodeServerMessageOnG201Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG201(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -8240,9 +7784,7 @@ func decodeServerMessageOnG202(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG202Once is one pass of decodeServerMessageOnG202.
 func decodeServerMessageOnG202Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -8263,9 +7805,7 @@ func decodeServerMessageOnG202Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG202(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -8286,9 +7826,7 @@ func decodeServerMessageOnG203(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG203Once is one pass of decodeServerMessageOnG203.
 func decodeServerMessageOnG203Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -8309,9 +7847,7 @@ func decodeServerMessageOnG203Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG203(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -8332,9 +7868,7 @@ func decodeServerMessageOnG204(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG204Once is one pass of decodeServerMessageOnG204.
 func decodeServerMessageOnG204Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -8355,9 +7889,7 @@ func decodeServerMessageOnG204Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG204(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -8378,9 +7910,7 @@ func decodeServerMessageOnG205(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG205Once is one pass of decodeServerMessageOnG205.
 func decodeServerMessageOnG205Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -8401,9 +7931,7 @@ func decodeServerMessageOnG205Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG205(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -8424,9 +7952,7 @@ func decodeServerMessageOnG206(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG206Once is one pass of decodeServerMessageOnG206.
 func decodeServerMessageOnG206Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -8447,9 +7973,7 @@ func decodeServerMessageOnG206Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG206(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -8470,9 +7994,7 @@ func decodeServerMessageOnG207(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG207Once is one pass of decodeServerMessageOnG207.
 func decodeServerMessageOnG207Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -8493,9 +8015,7 @@ func decodeServerMessageOnG207Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG207(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -8516,9 +8036,7 @@ func decodeServerMessageOnG208(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG208Once is one pass of decodeServerMessageOnG208.
 func decodeServerMessageOnG208Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -8539,9 +8057,7 @@ func decodeServerMessageOnG208Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG208(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -8562,9 +8078,7 @@ func decodeServerMessageOnG209(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG209Once is one pass of decodeServerMessageOnG209.
 func decodeServerMessageOnG209Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -8585,9 +8099,7 @@ func decodeServerMessageOnG209Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG209(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -8608,9 +8120,7 @@ func decodeServerMessageOnG21(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG21Once is one pass of decodeServerMessageOnG21.
 func decodeServerMessageOnG21Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -8631,9 +8141,7 @@ func decodeServerMessageOnG21Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG21(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -8654,9 +8162,7 @@ func decodeServerMessageOnG210(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG210Once is one pass of decodeServerMessageOnG210.
 func decodeServerMessageOnG210Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -8677,9 +8183,7 @@ func decodeServerMessageOnG210Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG210(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -8700,9 +8204,7 @@ func decodeServerMessageOnG211(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG211Once is one pass of decodeServerMessageOnG211.
 func decodeServerMessageOnG211Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -8723,9 +8225,7 @@ func decodeServerMessageOnG211Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG211(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -8746,9 +8246,7 @@ func decodeServerMessageOnG212(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG212Once is one pass of decodeServerMessageOnG212.
 func decodeServerMessageOnG212Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -8769,9 +8267,7 @@ func decodeServerMessageOnG212Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG212(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -8792,9 +8288,7 @@ func decodeServerMessageOnG213(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG213Once is one pass of decodeServerMessageOnG213.
 func decodeServerMessageOnG213Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -8815,9 +8309,7 @@ func decodeServerMessageOnG213Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG213(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -8838,9 +8330,7 @@ func decodeServerMessageOnG214(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG214Once is one pass of decodeServerMessageOnG214.
 func decodeServerMessageOnG214Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -8861,9 +8351,7 @@ func decodeServerMessageOnG214Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG214(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -8884,9 +8372,7 @@ func decodeServerMessageOnG215(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG215Once is one pass of decodeServerMessageOnG215.
 func decodeServerMessageOnG215Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -8907,9 +8393,7 @@ func decodeServerMessageOnG215Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG215(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -8930,9 +8414,7 @@ func decodeServerMessageOnG216(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG216Once is one pass of decodeServerMessageOnG216.
 func decodeServerMessageOnG216Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -8953,9 +8435,7 @@ func decodeServerMessageOnG216Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG216(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -8976,9 +8456,7 @@ func decodeServerMessageOnG217(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG217Once is one pass of decodeServerMessageOnG217.
 func decodeServerMessageOnG217Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -8999,9 +8477,7 @@ func decodeServerMessageOnG217Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG217(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -9022,9 +8498,7 @@ func decodeServerMessageOnG218(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG218Once is one pass of decodeServerMessageOnG218.
 func decodeServerMessageOnG218Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -9045,9 +8519,7 @@ func decodeServerMessageOnG218Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG218(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -9068,9 +8540,7 @@ func decodeServerMessageOnG219(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG219Once is one pass of decodeServerMessageOnG219.
 func decodeServerMessageOnG219Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -9091,9 +8561,7 @@ func decodeServerMessageOnG219Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG219(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -9114,9 +8582,7 @@ func decodeServerMessageOnG22(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG22Once is one pass of decodeServerMessageOnG22.
 func decodeServerMessageOnG22Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -9137,9 +8603,7 @@ func decodeServerMessageOnG22Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG22(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -9160,9 +8624,7 @@ func decodeServerMessageOnG220(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG220Once is one pass of decodeServerMessageOnG220.
 func decodeServerMessageOnG220Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -9183,9 +8645,7 @@ func decodeServerMessageOnG220Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG220(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -9206,9 +8666,7 @@ func decodeServerMessageOnG221(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG221Once is one pass of decodeServerMessageOnG221.
 func decodeServerMessageOnG221Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -9229,9 +8687,7 @@ func decodeServerMessageOnG221Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG221(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -9252,9 +8708,7 @@ func decodeServerMessageOnG222(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG222Once is one pass of decodeServerMessageOnG222.
 func decodeServerMessageOnG222Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -9275,9 +8729,7 @@ func decodeServerMessageOnG222Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG222(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -9298,9 +8750,7 @@ func decodeServerMessageOnG223(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG223Once is one pass of decodeServerMessageOnG223.
 func decodeServerMessageOnG223Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -9321,9 +8771,7 @@ func decodeServerMessageOnG223Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG223(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -9344,9 +8792,7 @@ func decodeServerMessageOnG224(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG224Once is one pass of decodeServerMessageOnG224.
 func decodeServerMessageOnG224Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -9367,9 +8813,7 @@ func decodeServerMessageOnG224Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG224(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -9390,9 +8834,7 @@ func decodeServerMessageOnG225(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG225Once is one pass of decodeServerMessageOnG225.
 func decodeServerMessageOnG225Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -9413,9 +8855,7 @@ func decodeServerMessageOnG225Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG225(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -9436,9 +8876,7 @@ func decodeServerMessageOnG226(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG226Once is one pass of decodeServerMessageOnG226.
 func decodeServerMessageOnG226Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -9459,9 +8897,7 @@ func decodeServerMessageOnG226Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG226(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -9482,9 +8918,7 @@ func decodeServerMessageOnG227(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG227Once is one pass of decodeServerMessageOnG227.
 func decodeServerMessageOnG227Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -9505,9 +8939,7 @@ func decodeServerMessageOnG227Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG227(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -9528,9 +8960,7 @@ func decodeServerMessageOnG228(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG228Once is one pass of decodeServerMessageOnG228.
 func decodeServerMessageOnG228Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -9551,9 +8981,7 @@ func decodeServerMessageOnG228Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG228(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -9574,9 +9002,7 @@ func decodeServerMessageOnG229(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG229Once is one pass of decodeServerMessageOnG229.
 func decodeServerMessageOnG229Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -9597,9 +9023,7 @@ func decodeServerMessageOnG229Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG229(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -9620,9 +9044,7 @@ func decodeServerMessageOnG23(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG23Once is one pass of decodeServerMessageOnG23.
 func decodeServerMessageOnG23Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -9643,9 +9065,7 @@ func decodeServerMessageOnG23Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG23(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -9666,9 +9086,7 @@ func decodeServerMessageOnG230(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG230Once is one pass of decodeServerMessageOnG230.
 func decodeServerMessageOnG230Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -9689,9 +9107,7 @@ func decodeServerMessageOnG230Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG230(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -9712,9 +9128,7 @@ func decodeServerMessageOnG231(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG231Once is one pass of decodeServerMessageOnG231.
 func decodeServerMessageOnG231Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -9735,9 +9149,7 @@ func decodeServerMessageOnG231Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG231(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -9758,9 +9170,7 @@ func decodeServerMessageOnG232(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG232Once is one pass of decodeServerMessageOnG232.
 func decodeServerMessageOnG232Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -9781,9 +9191,7 @@ func decodeServerMessageOnG232Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG232(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -9804,9 +9212,7 @@ func decodeServerMessageOnG233(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG233Once is one pass of decodeServerMessageOnG233.
 func decodeServerMessageOnG233Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -9827,9 +9233,7 @@ func decodeServerMessageOnG233Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG233(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -9850,9 +9254,7 @@ func decodeServerMessageOnG234(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG234Once is one pass of decodeServerMessageOnG234.
 func decodeServerMessageOnG234Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -9873,9 +9275,7 @@ func decodeServerMessageOnG234Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG234(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -9896,9 +9296,7 @@ func decodeServerMessageOnG235(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG235Once is one pass of decodeServerMessageOnG235.
 func decodeServerMessageOnG235Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -9919,9 +9317,7 @@ func decodeServerMessageOnG235Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG235(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -9942,9 +9338,7 @@ func decodeServerMessageOnG236(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG236Once is one pass of decodeServerMessageOnG236.
 func decodeServerMessageOnG236Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -9965,9 +9359,7 @@ func decodeServerMessageOnG236Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG236(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -9988,9 +9380,7 @@ func decodeServerMessageOnG237(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG237Once is one pass of decodeServerMessageOnG237.
 func decodeServerMessageOnG237Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -10011,9 +9401,7 @@ func decodeServerMessageOnG237Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG237(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -10034,9 +9422,7 @@ func decodeServerMessageOnG238(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG238Once is one pass of decodeServerMessageOnG238.
 func decodeServerMessageOnG238Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -10057,9 +9443,7 @@ func decodeServerMessageOnG238Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG238(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -10080,9 +9464,7 @@ func decodeServerMessageOnG239(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG239Once is one pass of decodeServerMessageOnG239.
 func decodeServerMessageOnG239Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -10103,9 +9485,7 @@ func decodeServerMessageOnG239Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG239(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -10126,9 +9506,7 @@ func decodeServerMessageOnG24(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG24Once is one pass of decodeServerMessageOnG24.
 func decodeServerMessageOnG24Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -10149,9 +9527,7 @@ func decodeServerMessageOnG24Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG24(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -10172,9 +9548,7 @@ func decodeServerMessageOnG240(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG240Once is one pass of decodeServerMessageOnG240.
 func decodeServerMessageOnG240Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -10195,9 +9569,7 @@ func decodeServerMessageOnG240Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG240(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -10218,9 +9590,7 @@ func decodeServerMessageOnG241(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG241Once is one pass of decodeServerMessageOnG241.
 func decodeServerMessageOnG241Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -10241,9 +9611,7 @@ func decodeServerMessageOnG241Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG241(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -10264,9 +9632,7 @@ func decodeServerMessageOnG242(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG242Once is one pass of decodeServerMessageOnG242.
 func decodeServerMessageOnG242Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -10287,9 +9653,7 @@ func decodeServerMessageOnG242Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG242(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -10310,9 +9674,7 @@ func decodeServerMessageOnG243(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG243Once is one pass of decodeServerMessageOnG243.
 func decodeServerMessageOnG243Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -10333,9 +9695,7 @@ func decodeServerMessageOnG243Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG243(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -10356,9 +9716,7 @@ func decodeServerMessageOnG244(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG244Once is one pass of decodeServerMessageOnG244.
 func decodeServerMessageOnG244Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -10379,9 +9737,7 @@ func decodeServerMessageOnG244Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG244(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -10402,9 +9758,7 @@ func decodeServerMessageOnG245(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG245Once is one pass of decodeServerMessageOnG245.
 func decodeServerMessageOnG245Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -10425,9 +9779,7 @@ func decodeServerMessageOnG245Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG245(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -10448,9 +9800,7 @@ func decodeServerMessageOnG246(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG246Once is one pass of decodeServerMessageOnG246.
 func decodeServerMessageOnG246Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -10471,9 +9821,7 @@ func decodeServerMessageOnG246Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG246(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -10494,9 +9842,7 @@ func decodeServerMessageOnG247(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG247Once is one pass of decodeServerMessageOnG247.
 func decodeServerMessageOnG247Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -10517,9 +9863,7 @@ func decodeServerMessageOnG247Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG247(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -10540,9 +9884,7 @@ func decodeServerMessageOnG248(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG248Once is one pass of decodeServerMessageOnG248.
 func decodeServerMessageOnG248Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -10563,9 +9905,7 @@ func decodeServerMessageOnG248Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG248(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -10586,9 +9926,7 @@ func decodeServerMessageOnG249(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG249Once is one pass of decodeServerMessageOnG249.
 func decodeServerMessageOnG249Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -10609,9 +9947,7 @@ func decodeServerMessageOnG249Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG249(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -10632,9 +9968,7 @@ func decodeServerMessageOnG25(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG25Once is one pass of decodeServerMessageOnG25.
 func decodeServerMessageOnG25Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -10655,9 +9989,7 @@ func decodeServerMessageOnG25Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG25(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -10678,9 +10010,7 @@ func decodeServerMessageOnG250(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG250Once is one pass of decodeServerMessageOnG250.
 func decodeServerMessageOnG250Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -10701,9 +10031,7 @@ func decodeServerMessageOnG250Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG250(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -10724,9 +10052,7 @@ func decodeServerMessageOnG251(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG251Once is one pass of decodeServerMessageOnG251.
 func decodeServerMessageOnG251Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -10747,9 +10073,7 @@ func decodeServerMessageOnG251Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG251(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -10770,9 +10094,7 @@ func decodeServerMessageOnG252(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG252Once is one pass of decodeServerMessageOnG252.
 func decodeServerMessageOnG252Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -10793,9 +10115,7 @@ func decodeServerMessageOnG252Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG252(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -10816,9 +10136,7 @@ func decodeServerMessageOnG253(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG253Once is one pass of decodeServerMessageOnG253.
 func decodeServerMessageOnG253Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -10839,9 +10157,7 @@ func decodeServerMessageOnG253Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG253(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -10862,9 +10178,7 @@ func decodeServerMessageOnG254(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG254Once is one pass of decodeServerMessageOnG254.
 func decodeServerMessageOnG254Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -10885,9 +10199,7 @@ func decodeServerMessageOnG254Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG254(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -10908,9 +10220,7 @@ func decodeServerMessageOnG255(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG255Once is one pass of decodeServerMessageOnG255.
 func decodeServerMessageOnG255Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -10931,9 +10241,7 @@ func decodeServerMessageOnG255Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG255(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -10954,9 +10262,7 @@ func decodeServerMessageOnG256(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG256Once is one pass of decodeServerMessageOnG256.
 func decodeServerMessageOnG256Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -10977,9 +10283,7 @@ func decodeServerMessageOnG256Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG256(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -11000,9 +10304,7 @@ func decodeServerMessageOnG257(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG257Once is one pass of decodeServerMessageOnG257.
 func decodeServerMessageOnG257Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -11023,9 +10325,7 @@ func decodeServerMessageOnG257Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG257(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -11046,9 +10346,7 @@ func decodeServerMessageOnG258(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG258Once is one pass of decodeServerMessageOnG258.
 func decodeServerMessageOnG258Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -11069,9 +10367,7 @@ func decodeServerMessageOnG258Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG258(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -11092,9 +10388,7 @@ func decodeServerMessageOnG259(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG259Once is one pass of decodeServerMessageOnG259.
 func decodeServerMessageOnG259Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -11115,9 +10409,7 @@ func decodeServerMessageOnG259Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG259(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -11138,9 +10430,7 @@ func decodeServerMessageOnG26(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG26Once is one pass of decodeServerMessageOnG26.
 func decodeServerMessageOnG26Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -11161,9 +10451,7 @@ func decodeServerMessageOnG26Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG26(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -11184,9 +10472,7 @@ func decodeServerMessageOnG260(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG260Once is one pass of decodeServerMessageOnG260.
 func decodeServerMessageOnG260Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -11207,9 +10493,7 @@ func decodeServerMessageOnG260Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG260(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -11230,9 +10514,7 @@ func decodeServerMessageOnG261(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG261Once is one pass of decodeServerMessageOnG261.
 func decodeServerMessageOnG261Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -11253,9 +10535,7 @@ func decodeServerMessageOnG261Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG261(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -11276,9 +10556,7 @@ func decodeServerMessageOnG262(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG262Once is one pass of decodeServerMessageOnG262.
 func decodeServerMessageOnG262Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -11299,9 +10577,7 @@ func decodeServerMessageOnG262Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG262(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -11322,9 +10598,7 @@ func decodeServerMessageOnG263(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG263Once is one pass of decodeServerMessageOnG263.
 func decodeServerMessageOnG263Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -11345,9 +10619,7 @@ func decodeServerMessageOnG263Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG263(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -11368,9 +10640,7 @@ func decodeServerMessageOnG264(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG264Once is one pass of decodeServerMessageOnG264.
 func decodeServerMessageOnG264Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -11391,9 +10661,7 @@ func decodeServerMessageOnG264Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG264(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -11414,9 +10682,7 @@ func decodeServerMessageOnG265(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG265Once is one pass of decodeServerMessageOnG265.
 func decodeServerMessageOnG265Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -11438,9 +10704,7 @@ func decodeServerMessageOnG265Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG265(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -11461,9 +10725,7 @@ func decodeServerMessageOnG266(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG266Once is one pass of decodeServerMessageOnG266.
 func decodeServerMessageOnG266Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -11484,9 +10746,7 @@ func decodeServerMessageOnG266Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG266(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -11507,9 +10767,7 @@ func decodeServerMessageOnG267(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG267Once is one pass of decodeServerMessageOnG267.
 func decodeServerMessageOnG267Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -11530,9 +10788,7 @@ func decodeServerMessageOnG267Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG267(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -11553,9 +10809,7 @@ func decodeServerMessageOnG268(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG268Once is one pass of decodeServerMessageOnG268.
 func decodeServerMessageOnG268Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -11576,9 +10830,7 @@ func decodeServerMessageOnG268Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG268(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -11599,9 +10851,7 @@ func decodeServerMessageOnG269(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG269Once is one pass of decodeServerMessageOnG269.
 func decodeServerMessageOnG269Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -11622,9 +10872,7 @@ func decodeServerMessageOnG269Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG269(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -11645,9 +10893,7 @@ func decodeServerMessageOnG27(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG27Once is one pass of decodeServerMessageOnG27.
 func decodeServerMessageOnG27Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -11668,9 +10914,7 @@ func decodeServerMessageOnG27Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG27(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -11691,9 +10935,7 @@ func decodeServerMessageOnG270(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG270Once is one pass of decodeServerMessageOnG270.
 func decodeServerMessageOnG270Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -11714,9 +10956,7 @@ func decodeServerMessageOnG270Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG270(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -11737,9 +10977,7 @@ func decodeServerMessageOnG271(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG271Once is one pass of decodeServerMessageOnG271.
 func decodeServerMessageOnG271Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -11760,9 +10998,7 @@ func decodeServerMessageOnG271Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG271(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -11783,9 +11019,7 @@ func decodeServerMessageOnG272(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG272Once is one pass of decodeServerMessageOnG272.
 func decodeServerMessageOnG272Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -11806,9 +11040,7 @@ func decodeServerMessageOnG272Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG272(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -11829,9 +11061,7 @@ func decodeServerMessageOnG273(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG273Once is one pass of decodeServerMessageOnG273.
 func decodeServerMessageOnG273Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -11852,9 +11082,7 @@ func decodeServerMessageOnG273Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG273(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -11875,9 +11103,7 @@ func decodeServerMessageOnG274(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG274Once is one pass of decodeServerMessageOnG274.
 func decodeServerMessageOnG274Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -11898,9 +11124,7 @@ func decodeServerMessageOnG274Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG274(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -11921,9 +11145,7 @@ func decodeServerMessageOnG275(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG275Once is one pass of decodeServerMessageOnG275.
 func decodeServerMessageOnG275Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -11944,9 +11166,7 @@ func decodeServerMessageOnG275Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG275(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -11967,9 +11187,7 @@ func decodeServerMessageOnG276(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG276Once is one pass of decodeServerMessageOnG276.
 func decodeServerMessageOnG276Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -11990,9 +11208,7 @@ func decodeServerMessageOnG276Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG276(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -12013,9 +11229,7 @@ func decodeServerMessageOnG277(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG277Once is one pass of decodeServerMessageOnG277.
 func decodeServerMessageOnG277Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -12036,9 +11250,7 @@ func decodeServerMessageOnG277Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG277(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -12059,9 +11271,7 @@ func decodeServerMessageOnG278(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG278Once is one pass of decodeServerMessageOnG278.
 func decodeServerMessageOnG278Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -12082,9 +11292,7 @@ func decodeServerMessageOnG278Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG278(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -12105,9 +11313,7 @@ func decodeServerMessageOnG279(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG279Once is one pass of decodeServerMessageOnG279.
 func decodeServerMessageOnG279Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -12128,9 +11334,7 @@ func decodeServerMessageOnG279Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG279(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -12151,9 +11355,7 @@ func decodeServerMessageOnG28(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG28Once is one pass of decodeServerMessageOnG28.
 func decodeServerMessageOnG28Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -12174,9 +11376,7 @@ func decodeServerMessageOnG28Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG28(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -12197,9 +11397,7 @@ func decodeServerMessageOnG280(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG280Once is one pass of decodeServerMessageOnG280.
 func decodeServerMessageOnG280Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -12220,9 +11418,7 @@ func decodeServerMessageOnG280Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG280(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -12243,9 +11439,7 @@ func decodeServerMessageOnG281(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG281Once is one pass of decodeServerMessageOnG281.
 func decodeServerMessageOnG281Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -12266,9 +11460,7 @@ func decodeServerMessageOnG281Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG281(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -12289,9 +11481,7 @@ func decodeServerMessageOnG282(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG282Once is one pass of decodeServerMessageOnG282.
 func decodeServerMessageOnG282Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -12312,9 +11502,7 @@ func decodeServerMessageOnG282Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG282(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -12335,9 +11523,7 @@ func decodeServerMessageOnG283(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG283Once is one pass of decodeServerMessageOnG283.
 func decodeServerMessageOnG283Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -12358,9 +11544,7 @@ func decodeServerMessageOnG283Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG283(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -12381,9 +11565,7 @@ func decodeServerMessageOnG284(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG284Once is one pass of decodeServerMessageOnG284.
 func decodeServerMessageOnG284Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -12404,9 +11586,7 @@ func decodeServerMessageOnG284Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG284(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -12427,9 +11607,7 @@ func decodeServerMessageOnG285(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG285Once is one pass of decodeServerMessageOnG285.
 func decodeServerMessageOnG285Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -12450,9 +11628,7 @@ func decodeServerMessageOnG285Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG285(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -12473,9 +11649,7 @@ func decodeServerMessageOnG286(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG286Once is one pass of decodeServerMessageOnG286.
 func decodeServerMessageOnG286Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -12496,9 +11670,7 @@ func decodeServerMessageOnG286Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG286(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -12519,9 +11691,7 @@ func decodeServerMessageOnG287(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG287Once is one pass of decodeServerMessageOnG287.
 func decodeServerMessageOnG287Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -12542,9 +11712,7 @@ func decodeServerMessageOnG287Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG287(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -12565,9 +11733,7 @@ func decodeServerMessageOnG288(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG288Once is one pass of decodeServerMessageOnG288.
 func decodeServerMessageOnG288Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -12588,9 +11754,7 @@ func decodeServerMessageOnG288Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG288(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -12611,9 +11775,7 @@ func decodeServerMessageOnG289(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG289Once is one pass of decodeServerMessageOnG289.
 func decodeServerMessageOnG289Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -12634,9 +11796,7 @@ func decodeServerMessageOnG289Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG289(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -12657,9 +11817,7 @@ func decodeServerMessageOnG29(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG29Once is one pass of decodeServerMessageOnG29.
 func decodeServerMessageOnG29Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -12680,9 +11838,7 @@ func decodeServerMessageOnG29Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG29(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -12703,9 +11859,7 @@ func decodeServerMessageOnG290(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG290Once is one pass of decodeServerMessageOnG290.
 func decodeServerMessageOnG290Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -12726,9 +11880,7 @@ func decodeServerMessageOnG290Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG290(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -12749,9 +11901,7 @@ func decodeServerMessageOnG291(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG291Once is one pass of decodeServerMessageOnG291.
 func decodeServerMessageOnG291Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -12772,9 +11922,7 @@ func decodeServerMessageOnG291Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG291(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -12795,9 +11943,7 @@ func decodeServerMessageOnG292(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG292Once is one pass of decodeServerMessageOnG292.
 func decodeServerMessageOnG292Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -12819,9 +11965,7 @@ func decodeServerMessageOnG292Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG292(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -12842,9 +11986,7 @@ func decodeServerMessageOnG293(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG293Once is one pass of decodeServerMessageOnG293.
 func decodeServerMessageOnG293Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -12866,9 +12008,7 @@ func decodeServerMessageOnG293Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG293(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -12889,9 +12029,7 @@ func decodeServerMessageOnG294(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG294Once is one pass of decodeServerMessageOnG294.
 func decodeServerMessageOnG294Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -12913,9 +12051,7 @@ func decodeServerMessageOnG294Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG294(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -12936,9 +12072,7 @@ func decodeServerMessageOnG295(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG295Once is one pass of decodeServerMessageOnG295.
 func decodeServerMessageOnG295Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -12959,9 +12093,7 @@ func decodeServerMessageOnG295Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG295(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -12982,9 +12114,7 @@ func decodeServerMessageOnG296(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG296Once is one pass of decodeServerMessageOnG296.
 func decodeServerMessageOnG296Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -13005,9 +12135,7 @@ func decodeServerMessageOnG296Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG296(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -13028,9 +12156,7 @@ func decodeServerMessageOnG297(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG297Once is one pass of decodeServerMessageOnG297.
 func decodeServerMessageOnG297Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -13051,9 +12177,7 @@ func decodeServerMessageOnG297Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG297(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -13074,9 +12198,7 @@ func decodeServerMessageOnG298(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG298Once is one pass of decodeServerMessageOnG298.
 func decodeServerMessageOnG298Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -13097,9 +12219,7 @@ func decodeServerMessageOnG298Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG298(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -13120,9 +12240,7 @@ func decodeServerMessageOnG299(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG299Once is one pass of decodeServerMessageOnG299.
 func decodeServerMessageOnG299Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -13143,9 +12261,7 @@ func decodeServerMessageOnG299Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG299(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -13166,9 +12282,7 @@ func decodeServerMessageOnG3(frame []byte, s *wire.Scope) (ServerMessage, error)
 
 // decodeServerMessageOnG3Once is one pass of decodeServerMessageOnG3.
 func decodeServerMessageOnG3Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -13189,9 +12303,7 @@ func decodeServerMessageOnG3Once(frame []byte, s *wire.Scope) (ServerMessage, er
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG3(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -13212,9 +12324,7 @@ func decodeServerMessageOnG30(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG30Once is one pass of decodeServerMessageOnG30.
 func decodeServerMessageOnG30Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -13235,9 +12345,7 @@ func decodeServerMessageOnG30Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG30(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -13258,9 +12366,7 @@ func decodeServerMessageOnG300(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG300Once is one pass of decodeServerMessageOnG300.
 func decodeServerMessageOnG300Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -13281,9 +12387,7 @@ func decodeServerMessageOnG300Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG300(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -13304,9 +12408,7 @@ func decodeServerMessageOnG301(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG301Once is one pass of decodeServerMessageOnG301.
 func decodeServerMessageOnG301Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -13327,9 +12429,7 @@ func decodeServerMessageOnG301Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG301(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -13350,9 +12450,7 @@ func decodeServerMessageOnG302(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG302Once is one pass of decodeServerMessageOnG302.
 func decodeServerMessageOnG302Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -13373,9 +12471,7 @@ func decodeServerMessageOnG302Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG302(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -13396,9 +12492,7 @@ func decodeServerMessageOnG303(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG303Once is one pass of decodeServerMessageOnG303.
 func decodeServerMessageOnG303Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -13419,9 +12513,7 @@ func decodeServerMessageOnG303Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG303(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -13442,9 +12534,7 @@ func decodeServerMessageOnG304(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG304Once is one pass of decodeServerMessageOnG304.
 func decodeServerMessageOnG304Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -13465,9 +12555,7 @@ func decodeServerMessageOnG304Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG304(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -13488,9 +12576,7 @@ func decodeServerMessageOnG305(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG305Once is one pass of decodeServerMessageOnG305.
 func decodeServerMessageOnG305Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -13511,9 +12597,7 @@ func decodeServerMessageOnG305Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG305(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -13534,9 +12618,7 @@ func decodeServerMessageOnG306(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG306Once is one pass of decodeServerMessageOnG306.
 func decodeServerMessageOnG306Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -13557,9 +12639,7 @@ func decodeServerMessageOnG306Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG306(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -13580,9 +12660,7 @@ func decodeServerMessageOnG307(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG307Once is one pass of decodeServerMessageOnG307.
 func decodeServerMessageOnG307Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -13603,9 +12681,7 @@ func decodeServerMessageOnG307Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG307(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -13626,9 +12702,7 @@ func decodeServerMessageOnG308(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG308Once is one pass of decodeServerMessageOnG308.
 func decodeServerMessageOnG308Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -13649,9 +12723,7 @@ func decodeServerMessageOnG308Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG308(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -13672,9 +12744,7 @@ func decodeServerMessageOnG309(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG309Once is one pass of decodeServerMessageOnG309.
 func decodeServerMessageOnG309Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -13695,9 +12765,7 @@ func decodeServerMessageOnG309Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG309(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -13718,9 +12786,7 @@ func decodeServerMessageOnG31(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG31Once is one pass of decodeServerMessageOnG31.
 func decodeServerMessageOnG31Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -13741,9 +12807,7 @@ func decodeServerMessageOnG31Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG31(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -13764,9 +12828,7 @@ func decodeServerMessageOnG310(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG310Once is one pass of decodeServerMessageOnG310.
 func decodeServerMessageOnG310Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -13787,9 +12849,7 @@ func decodeServerMessageOnG310Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG310(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -13810,9 +12870,7 @@ func decodeServerMessageOnG311(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG311Once is one pass of decodeServerMessageOnG311.
 func decodeServerMessageOnG311Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -13833,9 +12891,7 @@ func decodeServerMessageOnG311Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG311(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -13856,9 +12912,7 @@ func decodeServerMessageOnG312(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG312Once is one pass of decodeServerMessageOnG312.
 func decodeServerMessageOnG312Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -13879,9 +12933,7 @@ func decodeServerMessageOnG312Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG312(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -13902,9 +12954,7 @@ func decodeServerMessageOnG313(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG313Once is one pass of decodeServerMessageOnG313.
 func decodeServerMessageOnG313Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -13925,9 +12975,7 @@ func decodeServerMessageOnG313Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG313(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -13948,9 +12996,7 @@ func decodeServerMessageOnG314(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG314Once is one pass of decodeServerMessageOnG314.
 func decodeServerMessageOnG314Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -13971,9 +13017,7 @@ func decodeServerMessageOnG314Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG314(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -13994,9 +13038,7 @@ func decodeServerMessageOnG315(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG315Once is one pass of decodeServerMessageOnG315.
 func decodeServerMessageOnG315Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -14017,9 +13059,7 @@ func decodeServerMessageOnG315Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG315(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -14040,9 +13080,7 @@ func decodeServerMessageOnG316(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG316Once is one pass of decodeServerMessageOnG316.
 func decodeServerMessageOnG316Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -14063,9 +13101,7 @@ func decodeServerMessageOnG316Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG316(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -14086,9 +13122,7 @@ func decodeServerMessageOnG317(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG317Once is one pass of decodeServerMessageOnG317.
 func decodeServerMessageOnG317Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -14109,9 +13143,7 @@ func decodeServerMessageOnG317Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG317(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -14132,9 +13164,7 @@ func decodeServerMessageOnG318(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG318Once is one pass of decodeServerMessageOnG318.
 func decodeServerMessageOnG318Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -14155,9 +13185,7 @@ func decodeServerMessageOnG318Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG318(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -14178,9 +13206,7 @@ func decodeServerMessageOnG319(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG319Once is one pass of decodeServerMessageOnG319.
 func decodeServerMessageOnG319Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -14201,9 +13227,7 @@ func decodeServerMessageOnG319Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG319(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -14224,9 +13248,7 @@ func decodeServerMessageOnG32(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG32Once is one pass of decodeServerMessageOnG32.
 func decodeServerMessageOnG32Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -14247,9 +13269,7 @@ func decodeServerMessageOnG32Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG32(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -14270,9 +13290,7 @@ func decodeServerMessageOnG320(frame []byte, s *wire.Scope) (ServerMessage, erro
 
 // decodeServerMessageOnG320Once is one pass of decodeServerMessageOnG320.
 func decodeServerMessageOnG320Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -14293,9 +13311,7 @@ func decodeServerMessageOnG320Once(frame []byte, s *wire.Scope) (ServerMessage, 
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG320(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -14316,9 +13332,7 @@ func decodeServerMessageOnG33(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG33Once is one pass of decodeServerMessageOnG33.
 func decodeServerMessageOnG33Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -14339,9 +13353,7 @@ func decodeServerMessageOnG33Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG33(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -14362,9 +13374,7 @@ func decodeServerMessageOnG34(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG34Once is one pass of decodeServerMessageOnG34.
 func decodeServerMessageOnG34Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -14385,9 +13395,7 @@ func decodeServerMessageOnG34Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG34(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -14408,9 +13416,7 @@ func decodeServerMessageOnG35(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG35Once is one pass of decodeServerMessageOnG35.
 func decodeServerMessageOnG35Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -14431,9 +13437,7 @@ func decodeServerMessageOnG35Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG35(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -14454,9 +13458,7 @@ func decodeServerMessageOnG36(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG36Once is one pass of decodeServerMessageOnG36.
 func decodeServerMessageOnG36Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -14477,9 +13479,7 @@ func decodeServerMessageOnG36Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG36(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -14500,9 +13500,7 @@ func decodeServerMessageOnG37(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG37Once is one pass of decodeServerMessageOnG37.
 func decodeServerMessageOnG37Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -14523,9 +13521,7 @@ func decodeServerMessageOnG37Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG37(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -14546,9 +13542,7 @@ func decodeServerMessageOnG38(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG38Once is one pass of decodeServerMessageOnG38.
 func decodeServerMessageOnG38Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -14569,9 +13563,7 @@ func decodeServerMessageOnG38Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG38(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -14592,9 +13584,7 @@ func decodeServerMessageOnG39(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG39Once is one pass of decodeServerMessageOnG39.
 func decodeServerMessageOnG39Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -14615,9 +13605,7 @@ func decodeServerMessageOnG39Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG39(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -14638,9 +13626,7 @@ func decodeServerMessageOnG4(frame []byte, s *wire.Scope) (ServerMessage, error)
 
 // decodeServerMessageOnG4Once is one pass of decodeServerMessageOnG4.
 func decodeServerMessageOnG4Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -14661,9 +13647,7 @@ func decodeServerMessageOnG4Once(frame []byte, s *wire.Scope) (ServerMessage, er
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG4(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -14684,9 +13668,7 @@ func decodeServerMessageOnG40(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG40Once is one pass of decodeServerMessageOnG40.
 func decodeServerMessageOnG40Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -14707,9 +13689,7 @@ func decodeServerMessageOnG40Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG40(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -14730,9 +13710,7 @@ func decodeServerMessageOnG41(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG41Once is one pass of decodeServerMessageOnG41.
 func decodeServerMessageOnG41Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -14753,9 +13731,7 @@ func decodeServerMessageOnG41Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG41(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -14776,9 +13752,7 @@ func decodeServerMessageOnG42(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG42Once is one pass of decodeServerMessageOnG42.
 func decodeServerMessageOnG42Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -14799,9 +13773,7 @@ func decodeServerMessageOnG42Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG42(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -14822,9 +13794,7 @@ func decodeServerMessageOnG43(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG43Once is one pass of decodeServerMessageOnG43.
 func decodeServerMessageOnG43Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -14845,9 +13815,7 @@ func decodeServerMessageOnG43Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG43(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -14868,9 +13836,7 @@ func decodeServerMessageOnG44(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG44Once is one pass of decodeServerMessageOnG44.
 func decodeServerMessageOnG44Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -14891,9 +13857,7 @@ func decodeServerMessageOnG44Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG44(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -14914,9 +13878,7 @@ func decodeServerMessageOnG45(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG45Once is one pass of decodeServerMessageOnG45.
 func decodeServerMessageOnG45Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -14937,9 +13899,7 @@ func decodeServerMessageOnG45Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG45(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -14960,9 +13920,7 @@ func decodeServerMessageOnG46(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG46Once is one pass of decodeServerMessageOnG46.
 func decodeServerMessageOnG46Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -14983,9 +13941,7 @@ func decodeServerMessageOnG46Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG46(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -15006,9 +13962,7 @@ func decodeServerMessageOnG47(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG47Once is one pass of decodeServerMessageOnG47.
 func decodeServerMessageOnG47Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -15029,9 +13983,7 @@ func decodeServerMessageOnG47Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG47(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -15052,9 +14004,7 @@ func decodeServerMessageOnG48(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG48Once is one pass of decodeServerMessageOnG48.
 func decodeServerMessageOnG48Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -15075,9 +14025,7 @@ func decodeServerMessageOnG48Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG48(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -15098,9 +14046,7 @@ func decodeServerMessageOnG49(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG49Once is one pass of decodeServerMessageOnG49.
 func decodeServerMessageOnG49Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -15121,9 +14067,7 @@ func decodeServerMessageOnG49Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG49(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -15144,9 +14088,7 @@ func decodeServerMessageOnG5(frame []byte, s *wire.Scope) (ServerMessage, error)
 
 // decodeServerMessageOnG5Once is one pass of decodeServerMessageOnG5.
 func decodeServerMessageOnG5Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -15167,9 +14109,7 @@ func decodeServerMessageOnG5Once(frame []byte, s *wire.Scope) (ServerMessage, er
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG5(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -15190,9 +14130,7 @@ func decodeServerMessageOnG50(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG50Once is one pass of decodeServerMessageOnG50.
 func decodeServerMessageOnG50Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -15213,9 +14151,7 @@ func decodeServerMessageOnG50Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG50(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -15236,9 +14172,7 @@ func decodeServerMessageOnG51(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG51Once is one pass of decodeServerMessageOnG51.
 func decodeServerMessageOnG51Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -15259,9 +14193,7 @@ func decodeServerMessageOnG51Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG51(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -15282,9 +14214,7 @@ func decodeServerMessageOnG52(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG52Once is one pass of decodeServerMessageOnG52.
 func decodeServerMessageOnG52Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -15305,9 +14235,7 @@ func decodeServerMessageOnG52Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG52(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -15328,9 +14256,7 @@ func decodeServerMessageOnG53(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG53Once is one pass of decodeServerMessageOnG53.
 func decodeServerMessageOnG53Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -15351,9 +14277,7 @@ func decodeServerMessageOnG53Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG53(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -15374,9 +14298,7 @@ func decodeServerMessageOnG54(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG54Once is one pass of decodeServerMessageOnG54.
 func decodeServerMessageOnG54Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -15397,9 +14319,7 @@ func decodeServerMessageOnG54Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG54(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -15420,9 +14340,7 @@ func decodeServerMessageOnG55(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG55Once is one pass of decodeServerMessageOnG55.
 func decodeServerMessageOnG55Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -15443,9 +14361,7 @@ func decodeServerMessageOnG55Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG55(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -15466,9 +14382,7 @@ func decodeServerMessageOnG56(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG56Once is one pass of decodeServerMessageOnG56.
 func decodeServerMessageOnG56Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -15489,9 +14403,7 @@ func decodeServerMessageOnG56Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG56(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -15512,9 +14424,7 @@ func decodeServerMessageOnG57(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG57Once is one pass of decodeServerMessageOnG57.
 func decodeServerMessageOnG57Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -15535,9 +14445,7 @@ func decodeServerMessageOnG57Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG57(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -15558,9 +14466,7 @@ func decodeServerMessageOnG58(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG58Once is one pass of decodeServerMessageOnG58.
 func decodeServerMessageOnG58Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -15581,9 +14487,7 @@ func decodeServerMessageOnG58Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG58(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -15604,9 +14508,7 @@ func decodeServerMessageOnG59(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG59Once is one pass of decodeServerMessageOnG59.
 func decodeServerMessageOnG59Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -15627,9 +14529,7 @@ func decodeServerMessageOnG59Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG59(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -15650,9 +14550,7 @@ func decodeServerMessageOnG6(frame []byte, s *wire.Scope) (ServerMessage, error)
 
 // decodeServerMessageOnG6Once is one pass of decodeServerMessageOnG6.
 func decodeServerMessageOnG6Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -15673,9 +14571,7 @@ func decodeServerMessageOnG6Once(frame []byte, s *wire.Scope) (ServerMessage, er
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG6(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -15696,9 +14592,7 @@ func decodeServerMessageOnG60(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG60Once is one pass of decodeServerMessageOnG60.
 func decodeServerMessageOnG60Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -15719,9 +14613,7 @@ func decodeServerMessageOnG60Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG60(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -15742,9 +14634,7 @@ func decodeServerMessageOnG61(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG61Once is one pass of decodeServerMessageOnG61.
 func decodeServerMessageOnG61Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -15765,9 +14655,7 @@ func decodeServerMessageOnG61Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG61(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -15788,9 +14676,7 @@ func decodeServerMessageOnG62(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG62Once is one pass of decodeServerMessageOnG62.
 func decodeServerMessageOnG62Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -15811,9 +14697,7 @@ func decodeServerMessageOnG62Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG62(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -15834,9 +14718,7 @@ func decodeServerMessageOnG63(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG63Once is one pass of decodeServerMessageOnG63.
 func decodeServerMessageOnG63Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -15857,9 +14739,7 @@ func decodeServerMessageOnG63Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG63(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -15880,9 +14760,7 @@ func decodeServerMessageOnG64(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG64Once is one pass of decodeServerMessageOnG64.
 func decodeServerMessageOnG64Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -15903,9 +14781,7 @@ func decodeServerMessageOnG64Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG64(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -15926,9 +14802,7 @@ func decodeServerMessageOnG65(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG65Once is one pass of decodeServerMessageOnG65.
 func decodeServerMessageOnG65Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -15950,9 +14824,7 @@ func decodeServerMessageOnG65Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG65(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -15973,9 +14845,7 @@ func decodeServerMessageOnG66(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG66Once is one pass of decodeServerMessageOnG66.
 func decodeServerMessageOnG66Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -15996,9 +14866,7 @@ func decodeServerMessageOnG66Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG66(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -16019,9 +14887,7 @@ func decodeServerMessageOnG67(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG67Once is one pass of decodeServerMessageOnG67.
 func decodeServerMessageOnG67Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -16042,9 +14908,7 @@ func decodeServerMessageOnG67Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG67(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -16065,9 +14929,7 @@ func decodeServerMessageOnG68(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG68Once is one pass of decodeServerMessageOnG68.
 func decodeServerMessageOnG68Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -16088,9 +14950,7 @@ func decodeServerMessageOnG68Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG68(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -16111,9 +14971,7 @@ func decodeServerMessageOnG69(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG69Once is one pass of decodeServerMessageOnG69.
 func decodeServerMessageOnG69Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -16134,9 +14992,7 @@ func decodeServerMessageOnG69Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG69(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -16157,9 +15013,7 @@ func decodeServerMessageOnG7(frame []byte, s *wire.Scope) (ServerMessage, error)
 
 // decodeServerMessageOnG7Once is one pass of decodeServerMessageOnG7.
 func decodeServerMessageOnG7Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -16180,9 +15034,7 @@ func decodeServerMessageOnG7Once(frame []byte, s *wire.Scope) (ServerMessage, er
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG7(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -16203,9 +15055,7 @@ func decodeServerMessageOnG70(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG70Once is one pass of decodeServerMessageOnG70.
 func decodeServerMessageOnG70Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -16226,9 +15076,7 @@ func decodeServerMessageOnG70Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG70(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -16249,9 +15097,7 @@ func decodeServerMessageOnG71(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG71Once is one pass of decodeServerMessageOnG71.
 func decodeServerMessageOnG71Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -16272,9 +15118,7 @@ func decodeServerMessageOnG71Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG71(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -16295,9 +15139,7 @@ func decodeServerMessageOnG72(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG72Once is one pass of decodeServerMessageOnG72.
 func decodeServerMessageOnG72Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -16318,9 +15160,7 @@ func decodeServerMessageOnG72Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG72(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -16341,9 +15181,7 @@ func decodeServerMessageOnG73(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG73Once is one pass of decodeServerMessageOnG73.
 func decodeServerMessageOnG73Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -16364,9 +15202,7 @@ func decodeServerMessageOnG73Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG73(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -16387,9 +15223,7 @@ func decodeServerMessageOnG74(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG74Once is one pass of decodeServerMessageOnG74.
 func decodeServerMessageOnG74Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -16410,9 +15244,7 @@ func decodeServerMessageOnG74Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG74(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -16433,9 +15265,7 @@ func decodeServerMessageOnG75(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG75Once is one pass of decodeServerMessageOnG75.
 func decodeServerMessageOnG75Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -16456,9 +15286,7 @@ func decodeServerMessageOnG75Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG75(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -16479,9 +15307,7 @@ func decodeServerMessageOnG76(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG76Once is one pass of decodeServerMessageOnG76.
 func decodeServerMessageOnG76Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -16502,9 +15328,7 @@ func decodeServerMessageOnG76Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG76(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -16525,9 +15349,7 @@ func decodeServerMessageOnG77(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG77Once is one pass of decodeServerMessageOnG77.
 func decodeServerMessageOnG77Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -16549,9 +15371,7 @@ func decodeServerMessageOnG77Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG77(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -16572,9 +15392,7 @@ func decodeServerMessageOnG78(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG78Once is one pass of decodeServerMessageOnG78.
 func decodeServerMessageOnG78Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -16595,9 +15413,7 @@ func decodeServerMessageOnG78Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG78(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -16618,9 +15434,7 @@ func decodeServerMessageOnG79(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG79Once is one pass of decodeServerMessageOnG79.
 func decodeServerMessageOnG79Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -16641,9 +15455,7 @@ func decodeServerMessageOnG79Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG79(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -16664,9 +15476,7 @@ func decodeServerMessageOnG8(frame []byte, s *wire.Scope) (ServerMessage, error)
 
 // decodeServerMessageOnG8Once is one pass of decodeServerMessageOnG8.
 func decodeServerMessageOnG8Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -16687,9 +15497,7 @@ func decodeServerMessageOnG8Once(frame []byte, s *wire.Scope) (ServerMessage, er
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG8(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -16710,9 +15518,7 @@ func decodeServerMessageOnG80(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG80Once is one pass of decodeServerMessageOnG80.
 func decodeServerMessageOnG80Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -16733,9 +15539,7 @@ func decodeServerMessageOnG80Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG80(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -16756,9 +15560,7 @@ func decodeServerMessageOnG81(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG81Once is one pass of decodeServerMessageOnG81.
 func decodeServerMessageOnG81Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -16779,9 +15581,7 @@ func decodeServerMessageOnG81Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG81(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -16802,9 +15602,7 @@ func decodeServerMessageOnG82(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG82Once is one pass of decodeServerMessageOnG82.
 func decodeServerMessageOnG82Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -16825,9 +15623,7 @@ func decodeServerMessageOnG82Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG82(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -16848,9 +15644,7 @@ func decodeServerMessageOnG83(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG83Once is one pass of decodeServerMessageOnG83.
 func decodeServerMessageOnG83Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -16871,9 +15665,7 @@ func decodeServerMessageOnG83Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG83(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -16894,9 +15686,7 @@ func decodeServerMessageOnG84(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG84Once is one pass of decodeServerMessageOnG84.
 func decodeServerMessageOnG84Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -16917,9 +15707,7 @@ func decodeServerMessageOnG84Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG84(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -16940,9 +15728,7 @@ func decodeServerMessageOnG85(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG85Once is one pass of decodeServerMessageOnG85.
 func decodeServerMessageOnG85Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -16963,9 +15749,7 @@ func decodeServerMessageOnG85Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG85(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -16986,9 +15770,7 @@ func decodeServerMessageOnG86(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG86Once is one pass of decodeServerMessageOnG86.
 func decodeServerMessageOnG86Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -17009,9 +15791,7 @@ func decodeServerMessageOnG86Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG86(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -17032,9 +15812,7 @@ func decodeServerMessageOnG87(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG87Once is one pass of decodeServerMessageOnG87.
 func decodeServerMessageOnG87Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -17055,9 +15833,7 @@ func decodeServerMessageOnG87Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG87(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -17078,9 +15854,7 @@ func decodeServerMessageOnG88(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG88Once is one pass of decodeServerMessageOnG88.
 func decodeServerMessageOnG88Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -17101,9 +15875,7 @@ func decodeServerMessageOnG88Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG88(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -17124,9 +15896,7 @@ func decodeServerMessageOnG89(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG89Once is one pass of decodeServerMessageOnG89.
 func decodeServerMessageOnG89Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -17147,9 +15917,7 @@ func decodeServerMessageOnG89Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG89(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -17170,9 +15938,7 @@ func decodeServerMessageOnG9(frame []byte, s *wire.Scope) (ServerMessage, error)
 
 // decodeServerMessageOnG9Once is one pass of decodeServerMessageOnG9.
 func decodeServerMessageOnG9Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -17193,9 +15959,7 @@ func decodeServerMessageOnG9Once(frame []byte, s *wire.Scope) (ServerMessage, er
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG9(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -17216,9 +15980,7 @@ func decodeServerMessageOnG90(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG90Once is one pass of decodeServerMessageOnG90.
 func decodeServerMessageOnG90Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -17239,9 +16001,7 @@ func decodeServerMessageOnG90Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG90(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -17262,9 +16022,7 @@ func decodeServerMessageOnG91(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG91Once is one pass of decodeServerMessageOnG91.
 func decodeServerMessageOnG91Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -17285,9 +16043,7 @@ func decodeServerMessageOnG91Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG91(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -17308,9 +16064,7 @@ func decodeServerMessageOnG92(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG92Once is one pass of decodeServerMessageOnG92.
 func decodeServerMessageOnG92Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -17331,9 +16085,7 @@ func decodeServerMessageOnG92Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG92(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -17354,9 +16106,7 @@ func decodeServerMessageOnG93(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG93Once is one pass of decodeServerMessageOnG93.
 func decodeServerMessageOnG93Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -17377,9 +16127,7 @@ func decodeServerMessageOnG93Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG93(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -17400,9 +16148,7 @@ func decodeServerMessageOnG94(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG94Once is one pass of decodeServerMessageOnG94.
 func decodeServerMessageOnG94Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -17423,9 +16169,7 @@ func decodeServerMessageOnG94Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG94(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -17446,9 +16190,7 @@ func decodeServerMessageOnG95(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG95Once is one pass of decodeServerMessageOnG95.
 func decodeServerMessageOnG95Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -17469,9 +16211,7 @@ func decodeServerMessageOnG95Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG95(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -17492,9 +16232,7 @@ func decodeServerMessageOnG96(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG96Once is one pass of decodeServerMessageOnG96.
 func decodeServerMessageOnG96Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -17515,9 +16253,7 @@ func decodeServerMessageOnG96Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG96(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -17538,9 +16274,7 @@ func decodeServerMessageOnG97(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG97Once is one pass of decodeServerMessageOnG97.
 func decodeServerMessageOnG97Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -17561,9 +16295,7 @@ func decodeServerMessageOnG97Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG97(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -17584,9 +16316,7 @@ func decodeServerMessageOnG98(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG98Once is one pass of decodeServerMessageOnG98.
 func decodeServerMessageOnG98Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -17607,9 +16337,7 @@ func decodeServerMessageOnG98Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG98(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
@@ -17630,9 +16358,7 @@ func decodeServerMessageOnG99(frame []byte, s *wire.Scope) (ServerMessage, error
 
 // decodeServerMessageOnG99Once is one pass of decodeServerMessageOnG99.
 func decodeServerMessageOnG99Once(frame []byte, s *wire.Scope) (ServerMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	var m ServerMessage
 	{
@@ -17653,9 +16379,7 @@ func decodeServerMessageOnG99Once(frame []byte, s *wire.Scope) (ServerMessage, e
 // *UnknownClientMessage, with a violation; its error is set only for malformed
 // JSON.
 func decodeClientMessageOnG99(frame []byte, s *wire.Scope) (ClientMessage, error) {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(frame)
+	d := s.Decoder(frame)
 	s.SetFrame(frame)
 	if err := d.Skip(); err != nil {
 		return nil, err
