@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -93,6 +94,15 @@ func benchOnce(b *testing.B, n int) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	time.Sleep(300 * time.Millisecond) // every subscribe answered
+	// Memory before the rounds, whose JetStream caches are freed at
+	// JetStream's own pace; the one-time costs (stream, buckets) are paid.
+	perSub := memPerSub(b, m, srv.ClientURL())
+	for len(conns()) != benchSubs { // the memory replica's clients gone
+		if time.Now().After(deadline.Add(30 * time.Second)) {
+			b.Fatalf("%d connections to the mock, want %d", len(conns()), benchSubs)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	nc, err := nats.Connect(srv.ClientURL())
 	if err != nil {
 		b.Fatal(err)
@@ -115,13 +125,13 @@ func benchOnce(b *testing.B, n int) {
 		return i.State.Msgs
 	}
 	cs := conns()
-	var ratios, bridgeRates, plainRates []float64
+	var ratios, bridgeRates, plainRates, headerRates, headerRatios []float64
 	for round := range benchRounds {
 		frames := benchFrames(n, round)
 		// Through the bridge: the mock writes the frames, spread over its
 		// clients; done when the stream holds them all.
 		base := count("WSBIND")
-		start := time.Now()
+		start, cpu0, m0 := time.Now(), cpuTime(), mallocs()
 		for i, fr := range frames {
 			cs[i%len(cs)].Send(fr)
 		}
@@ -137,25 +147,42 @@ func benchOnce(b *testing.B, n int) {
 			time.Sleep(2 * time.Millisecond)
 		}
 		be := float64(len(frames)) / time.Since(start).Seconds()
+		bcpu, bm := cpuTime()-cpu0, mallocs()-m0
 
-		// The plain loop: the same payloads, the same window.
-		start = time.Now()
-		for i, fr := range frames {
-			msg := nats.NewMsg("plain.astro.channel_tips.room-0")
-			msg.Data = fr
-			msg.Header.Set(nats.MsgIdHdr, "plain:"+strconv.Itoa(round)+":"+strconv.Itoa(i))
-			if _, err := js.PublishMsgAsync(msg); err != nil {
-				b.Fatal(err)
+		// The plain loop: the same payloads, the same window; then again
+		// with the headers the bridge sets, to show what they cost JetStream.
+		plain := func(headers bool) (rate float64, cpu time.Duration, allocs uint64) {
+			start, cpu0, m0 := time.Now(), cpuTime(), mallocs()
+			at := time.Now().UTC().Format(time.RFC3339Nano)
+			for i, fr := range frames {
+				msg := nats.NewMsg("plain.astro.channel_tips.room-0")
+				msg.Data = fr
+				msg.Header.Set(nats.MsgIdHdr, "plain:"+strconv.FormatBool(headers)+":"+strconv.Itoa(round)+":"+strconv.Itoa(i))
+				if headers {
+					for _, h := range [][2]string{{bridge.HeaderProvider, "astro"}, {bridge.HeaderMessage, "ChannelTipsMessage"},
+						{bridge.HeaderConnection, "astro"}, {bridge.HeaderSubscription, "astro-0123456789abcdef"}, {bridge.HeaderReceivedAt, at}} {
+						msg.Header.Set(h[0], h[1])
+					}
+				}
+				if _, err := js.PublishMsgAsync(msg); err != nil {
+					b.Fatal(err)
+				}
 			}
+			select {
+			case <-js.PublishAsyncComplete():
+			case <-time.After(5 * time.Minute):
+				b.Fatal("plain loop: acknowledgements missing")
+			}
+			return float64(len(frames)) / time.Since(start).Seconds(), cpuTime() - cpu0, mallocs() - m0
 		}
-		select {
-		case <-js.PublishAsyncComplete():
-		case <-time.After(5 * time.Minute):
-			b.Fatal("plain loop: acknowledgements missing")
-		}
-		pe := float64(len(frames)) / time.Since(start).Seconds()
+		pe, pcpu, pm := plain(false)
+		he, hcpu, _ := plain(true)
 		bridgeRates, plainRates, ratios = append(bridgeRates, be), append(plainRates, pe), append(ratios, be/pe)
-		b.Logf("round %d: bridge %.0f events/s, plain %.0f events/s, ratio %.2f", round+1, be, pe, be/pe)
+		headerRates, headerRatios = append(headerRates, he), append(headerRatios, be/he)
+		b.Logf("round %d: bridge %.0f events/s, plain %.0f events/s, ratio %.2f; plain with the bridge's headers %.0f events/s, ratio %.2f",
+			round+1, be, pe, be/pe, he, be/he)
+		b.Logf("         per event (whole process, mock included): CPU bridge %.1f µs, plain %.1f µs, plain with headers %.1f µs; allocations bridge %.1f, plain %.1f",
+			perEvent(bcpu, len(frames)), perEvent(pcpu, len(frames)), perEvent(hcpu, len(frames)), float64(bm)/float64(len(frames)), float64(pm)/float64(len(frames)))
 	}
 
 	// Paced: benchPaced events/s for 2 s, well below saturation, so the
@@ -189,17 +216,36 @@ func benchOnce(b *testing.B, n int) {
 	sortDurations(lat)
 	sortDurations(pacedLat)
 	r.Kill()
-	perSub := memPerSub(b, m, srv.ClientURL())
 
 	b.ReportMetric(median(bridgeRates), "bridge-events/s")
 	b.ReportMetric(median(plainRates), "plain-events/s")
 	b.ReportMetric(median(ratios), "ratio")
+	b.ReportMetric(median(headerRates), "plain-headers-events/s")
+	b.ReportMetric(median(headerRatios), "ratio-to-plain-headers")
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
 	b.ReportMetric(float64(pacedLat[len(pacedLat)/2].Microseconds()), "paced-p50-µs")
 	b.ReportMetric(float64(pacedLat[len(pacedLat)*99/100].Microseconds()), "paced-p99-µs")
 	b.ReportMetric(perSub, "B/subscription")
 }
+
+// cpuTime is the user and system CPU time this process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// mallocs is how many heap objects this process has allocated.
+func mallocs() uint64 {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.Mallocs
+}
+
+func perEvent(d time.Duration, n int) float64 { return float64(d.Microseconds()) / float64(n) }
 
 func median(v []float64) float64 {
 	s := append([]float64(nil), v...)
@@ -257,28 +303,34 @@ func latencies(b *testing.B, js jetstream.JetStream, stream string, n int) []lat
 	return out
 }
 
-// memPerSub holds k more subscriptions on a fresh replica and returns the
-// heap they cost, each.
+// memPerSub returns the heap one bridged subscription costs: the heap
+// grown by a fresh replica holding 220 subscriptions less that of one
+// holding 20, over the 200 between them. Each replica makes its own lease
+// bucket, so the fixed costs (bucket, publisher, registry) cancel out.
 func memPerSub(b *testing.B, m testserver.Mock, url string) float64 {
-	const k = 200
+	small := memHeld(b, m, url, 20, "mem-small")
+	large := memHeld(b, m, url, 220, "mem-large")
+	return float64(large-small) / 200
+}
+
+// memHeld is the heap a replica holding k subscriptions adds.
+func memHeld(b *testing.B, m testserver.Mock, url string, k int, name string) int64 {
 	subs := make([]config.Subscription, k)
 	for i := range subs {
-		subs[i] = config.Subscription{Call: "Subscribe", Args: []string{"channel.tips", "mem-" + strconv.Itoa(i)}}
+		subs[i] = config.Subscription{Call: "Subscribe", Args: []string{"channel.tips", name + "-" + strconv.Itoa(i)}}
 	}
 	f := &demo.Fleet{Env: map[string]string{"T": testserver.DemoToken, "TT": "jwt"}, Config: &config.Config{Connections: []config.Connection{{
-		Name: "astromem", Provider: "astro", URL: m.URL(), Credentials: map[string]string{"token": "T", "token_type": "TT"}, Subscriptions: subs,
+		Name: name, Provider: "astro", URL: m.URL(), Credentials: map[string]string{"token": "T", "token_type": "TT"}, Subscriptions: subs,
 	}}}}
-	heap := func() uint64 {
+	heap := func() int64 {
 		runtime.GC()
 		runtime.GC()
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
-		return ms.HeapInuse + ms.StackInuse
+		return int64(ms.HeapInuse + ms.StackInuse)
 	}
-	// The replica's own fixed cost (publisher, registry) is counted too,
-	// spread over the k subscriptions.
 	before := heap()
-	r := newReplica(&testing.T{}, "mem", url, f, replicaOpts{ttl: "30s", bucket: "mem-leases"})
+	r := newReplica(&testing.T{}, name, url, f, replicaOpts{ttl: "30s", bucket: name + "-leases"})
 	defer r.Kill()
 	deadline := time.Now().Add(60 * time.Second)
 	for held(r) < k {
@@ -288,5 +340,5 @@ func memPerSub(b *testing.B, m testserver.Mock, url string) float64 {
 		time.Sleep(50 * time.Millisecond)
 	}
 	time.Sleep(2 * time.Second) // every client subscribed
-	return float64(int64(heap())-int64(before)) / k
+	return heap() - before
 }

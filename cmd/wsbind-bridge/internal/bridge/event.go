@@ -49,17 +49,22 @@ type builder struct {
 	prefix     string // wsbind.<provider>.
 }
 
-// build judges frame with the generated decoders and validators and
-// returns the message to publish and its kind; ok is false for frames
-// that are not events (welcome, replies, keepalives).
-func (b *builder) build(frame []byte, now time.Time) (msg *nats.Msg, kind string, ok bool) {
+// build returns the message to publish for frame and its kind; ok is
+// false for frames that are not events (welcome, replies, keepalives). v
+// is the verdict of the client's own decode, drift included; when nil,
+// build judges the frame itself.
+func (b *builder) build(frame []byte, v *wire.Result, now time.Time) (msg *nats.Msg, kind string, ok bool) {
 	seq := b.seq.Add(1)
-	if b.checker == nil {
-		b.checker = &wire.Checker{Codec: b.codec}
+	if v == nil {
+		if b.checker == nil {
+			b.checker = &wire.Checker{Codec: b.codec}
+		}
+		// With drift: undeclared properties are notes. The checker decodes
+		// into the memory of the frames before; nothing of r outlives build.
+		r := b.checker.Check(frame, true)
+		v = &r
 	}
-	// With drift: undeclared properties are notes. The checker decodes
-	// into the memory of the frames before; nothing of r outlives build.
-	r := b.checker.Check(frame, true)
+	r := *v
 	var subj string
 	var reasons string
 	var rule *rules.Message
@@ -81,8 +86,6 @@ func (b *builder) build(frame []byte, now time.Time) (msg *nats.Msg, kind string
 		rule = b.rules.Lookup(r.Name)
 		subj = b.subject(rule, r.Name, frame)
 	}
-	msg = nats.NewMsg(subj)
-	msg.Data = frame
 	id := ""
 	if rule != nil && rule.Dedupe != nil {
 		if v, found := subject.Lookup(frame, rule.Dedupe); found && v != "" {
@@ -94,21 +97,29 @@ func (b *builder) build(frame []byte, now time.Time) (msg *nats.Msg, kind string
 	if id == "" {
 		id = b.connID + ":" + strconv.FormatUint(seq, 10)
 	}
-	h := msg.Header
-	h.Set(nats.MsgIdHdr, id)
-	h.Set(HeaderProvider, b.provider)
-	if r.Name != "" {
-		h.Set(HeaderMessage, r.Name)
+	// One map sized for every header and one array behind all values:
+	// two allocations where Header.Set makes one per header.
+	h := make(nats.Header, 8)
+	vals := make([]string, 0, 8)
+	set := func(k, v string) {
+		vals = append(vals, v)
+		h[k] = vals[len(vals)-1 : len(vals) : len(vals)]
 	}
-	h.Set(HeaderConnection, b.connection)
-	h.Set(HeaderSubscription, b.sub)
-	h.Set(HeaderReceivedAt, now.UTC().Format(time.RFC3339Nano))
+	set(nats.MsgIdHdr, id)
+	set(HeaderProvider, b.provider)
+	if r.Name != "" {
+		set(HeaderMessage, r.Name)
+	}
+	set(HeaderConnection, b.connection)
+	set(HeaderSubscription, b.sub)
+	set(HeaderReceivedAt, now.UTC().Format(time.RFC3339Nano))
 	if len(r.Notes) > 0 || len(r.Drift) > 0 {
-		h.Set(HeaderNotes, notes(r))
+		set(HeaderNotes, notes(r))
 	}
 	if reasons != "" {
-		h.Set(HeaderReasons, cut(reasons))
+		set(HeaderReasons, cut(reasons))
 	}
+	msg = &nats.Msg{Subject: subj, Data: frame, Header: h}
 	return msg, kind, true
 }
 

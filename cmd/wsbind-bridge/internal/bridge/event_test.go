@@ -9,6 +9,7 @@ import (
 
 	"github.com/wsbind/wsbind/cmd/wsbind-bridge/internal/rules"
 	"github.com/wsbind/wsbind/generated"
+	"github.com/wsbind/wsbind/runtime/wire"
 )
 
 func newBuilder(t *testing.T, provider string) *builder {
@@ -22,8 +23,28 @@ func newBuilder(t *testing.T, provider string) *builder {
 		connection: provider + "-main", sub: "sub1", connID: "r1.sub1.abc", prefix: "wsbind." + provider + "."}
 }
 
+// verdict is what a typed client with OnVerdict hands the bridge.
+func verdict(provider string, frame []byte) *wire.Result {
+	r, _ := generated.Lookup(provider).Server.Verdict(frame, wire.Off)
+	return &r
+}
+
+// TestBuild runs once on frames the builder judges itself and once on the
+// verdicts of the client's decode: both must publish the same.
 func TestBuild(t *testing.T) {
+	for _, given := range []bool{false, true} {
+		t.Run(map[bool]string{false: "own check", true: "client verdict"}[given], func(t *testing.T) { testBuild(t, given) })
+	}
+}
+
+func testBuild(t *testing.T, given bool) {
 	b := newBuilder(t, "astro")
+	judge := func(frame []byte) *wire.Result {
+		if given {
+			return verdict("astro", frame)
+		}
+		return nil
+	}
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	tip := `{"id":"01JMFBZF7KSRDDXXV0EH7G8X6G","ts":"2025-02-19T15:07:17Z","type":"message","topic":"channel.tips","room":"5ad2.3dcc",` +
 		`"data":{"donation":{"user":{"username":"Styler"},"amount":4.2,"currency":"USD"},"_id":"67b5f39d07ecd4c594e60f73","provider":"paypal","status":"success","createdAt":"2025-02-19T15:07:09.302Z"}}`
@@ -39,7 +60,7 @@ func TestBuild(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			msg, kind, ok := b.build([]byte(c.frame), now)
+			msg, kind, ok := b.build([]byte(c.frame), judge([]byte(c.frame)), now)
 			if !ok {
 				t.Fatal("not published")
 			}
@@ -62,13 +83,14 @@ func TestBuild(t *testing.T) {
 	// Welcome and replies are not events.
 	for _, ex := range generated.Lookup("astro").Examples {
 		if ex.Message == "Response" || ex.Message == "Welcome" {
-			if _, _, ok := b.build([]byte(ex.JSON), now); ok {
+			if _, _, ok := b.build([]byte(ex.JSON), judge([]byte(ex.JSON)), now); ok {
 				t.Errorf("%s example published: %s", ex.Message, ex.JSON)
 			}
 		}
 	}
 	// Notes travel in a header.
-	msg, _, _ := b.build([]byte(strings.Replace(tip, `"status":"success"`, `"status":"success","brandNew":1`, 1)), now)
+	noted := []byte(strings.Replace(tip, `"status":"success"`, `"status":"success","brandNew":1`, 1))
+	msg, _, _ := b.build(noted, judge(noted), now)
 	if !strings.Contains(msg.Header.Get(HeaderNotes), "brandNew") {
 		t.Errorf("notes: %q", msg.Header.Get(HeaderNotes))
 	}
@@ -83,7 +105,7 @@ func TestBuildWithoutProviderID(t *testing.T) {
 			break
 		}
 	}
-	msg, kind, ok := b.build([]byte(frame), time.Now())
+	msg, kind, ok := b.build([]byte(frame), nil, time.Now())
 	if !ok {
 		t.Fatal("not published")
 	}
@@ -99,9 +121,10 @@ func BenchmarkBuild(b *testing.B) {
 	bu := &builder{provider: "astro", codec: p.Server, events: eventSet(p.Events), rules: rc, connection: "c", sub: "s", connID: "x", prefix: "wsbind.astro."}
 	frame := []byte(`{"id":"01JMFBZF7KSRDDXXV0EH7G8X6G","ts":"2025-02-19T15:07:17Z","type":"message","topic":"channel.tips","room":"5ad23dcc18fff500d78c5348","data":{"donation":{"user":{"username":"Styler"},"amount":4.2,"currency":"USD"},"_id":"67b5f39d07ecd4c594e60f73","provider":"paypal","status":"success","createdAt":"2025-02-19T15:07:09.302Z"}}`)
 	now := time.Now()
+	v := verdict("astro", frame)
 	b.ReportAllocs()
 	b.SetBytes(int64(len(frame)))
 	for b.Loop() {
-		bu.build(frame, now)
+		bu.build(frame, v, now)
 	}
 }

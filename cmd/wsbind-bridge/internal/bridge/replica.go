@@ -26,6 +26,7 @@ import (
 	"github.com/wsbind/wsbind/cmd/wsbind-bridge/internal/rules"
 	"github.com/wsbind/wsbind/cmd/wsbind-bridge/internal/source"
 	"github.com/wsbind/wsbind/generated"
+	"github.com/wsbind/wsbind/runtime/wire"
 )
 
 // Options of a replica beside its config.
@@ -254,12 +255,12 @@ func (r *Replica) serve(ctx context.Context, sub lease.Sub, t lease.Takeover, re
 		// them, so reading the next frame overlaps with publishing this
 		// one. The hand-off is bounded: a worker stuck on a full publish
 		// window stops the read loop.
-		frames := make(chan []byte, frameQueue)
+		frames := make(chan judged, frameQueue)
 		worker := make(chan struct{})
 		go func() {
 			defer close(worker)
 			for fr := range frames {
-				r.frame(ctx, b, fr)
+				r.frame(ctx, b, fr.frame, fr.verdict)
 			}
 		}()
 		stopWorker := func() {
@@ -271,9 +272,10 @@ func (r *Replica) serve(ctx context.Context, sub lease.Sub, t lease.Takeover, re
 			URL: c.URL, Credentials: c.ResolveCredentials(r.opt.Lookup), Call: sub.Call, Args: sub.Args,
 			Metrics: cm, Logger: log,
 			OnError: func(err error) { log.Debug("client error", "err", err) },
-			Frame: func(frame []byte) {
+			Frame: func(frame []byte, v *wire.Result) {
 				select {
-				case frames <- frame: // the tap's frame is a copy: the worker may keep it
+				// Neither is touched again by the client: the worker may keep them.
+				case frames <- judged{frame, v}:
 				case <-ctx.Done():
 				}
 			},
@@ -346,8 +348,15 @@ func eventSet(names []string) map[string]bool {
 }
 
 // frame publishes one frame; it blocks while the window is full.
-func (r *Replica) frame(ctx context.Context, b *builder, frame []byte) {
-	msg, kind, ok := b.build(frame, time.Now())
+// judged is a server frame with the verdict its client's decode gave, or
+// nil for none.
+type judged struct {
+	frame   []byte
+	verdict *wire.Result
+}
+
+func (r *Replica) frame(ctx context.Context, b *builder, frame []byte, v *wire.Result) {
+	msg, kind, ok := b.build(frame, v, time.Now())
 	if !ok {
 		return
 	}

@@ -24,10 +24,12 @@ type Options struct {
 	Credentials map[string]string
 	Call        string
 	Args        []string
-	// Frame receives every server frame (session secrets replaced), on
-	// the client's read loop: while it blocks, nothing more is read from
-	// the socket, and TCP pushes back on the provider.
-	Frame   func(frame []byte)
+	// Frame receives every server frame (session secrets replaced) with
+	// the verdict of the decode the client dispatched from (drift
+	// included), on the client's read loop: while it blocks, nothing more
+	// is read from the socket, and TCP pushes back on the provider. r is
+	// nil when the source did not judge the frame.
+	Frame   func(frame []byte, r *wire.Result)
 	Metrics conn.Metrics
 	Logger  *slog.Logger
 	// OnError receives failed attempts and error replies; errors carry no
@@ -50,11 +52,6 @@ func (o *Options) conn(name string) conn.Config {
 		Metrics:   o.Metrics,
 		Overflow:  conn.Block,
 		QueueSize: 16,
-		Tap: func(dir string, frame []byte) {
-			if dir == "server" {
-				o.Frame(frame)
-			}
-		},
 	}
 }
 
@@ -74,7 +71,8 @@ func arg(args []string, i int) string {
 }
 
 // Dial connects provider's client and makes the subscription. The client
-// validates nothing itself (wire.Off): the bridge judges every frame once.
+// rejects nothing itself (wire.Off): the verdict of its one decode goes to
+// Options.Frame, and the bridge publishes invalid frames too.
 func Dial(ctx context.Context, provider string, o Options) (Client, error) {
 	c, sub, err := open(provider, o)
 	if err != nil {
@@ -92,7 +90,7 @@ func open(provider string, o Options) (Client, func(context.Context) error, erro
 	switch provider {
 	case "astro":
 		c := astro.NewClient(astro.Config{URL: o.URL, Token: o.Credentials["token"], TokenType: astro.TokenType(o.Credentials["token_type"]),
-			Validation: wire.Off, OnError: o.onError(), Conn: o.conn(provider)})
+			Validation: wire.Off, OnVerdict: o.Frame, OnError: o.onError(), Conn: o.conn(provider)})
 		return c, func(ctx context.Context) error {
 			if err := c.Connect(ctx); err != nil {
 				return err
@@ -105,7 +103,7 @@ func open(provider string, o Options) (Client, func(context.Context) error, erro
 			return fmt.Errorf("no subscribe method %q", o.Call)
 		}, nil
 	case "dlive":
-		c := dlive.NewClient(dlive.Config{URL: o.URL, Token: o.Credentials["token"], Validation: wire.Off, OnError: o.onError(), Conn: o.conn(provider)})
+		c := dlive.NewClient(dlive.Config{URL: o.URL, Token: o.Credentials["token"], Validation: wire.Off, OnVerdict: o.Frame, OnError: o.onError(), Conn: o.conn(provider)})
 		return c, func(ctx context.Context) error {
 			if err := c.Connect(ctx); err != nil {
 				return err
@@ -122,7 +120,7 @@ func open(provider string, o Options) (Client, func(context.Context) error, erro
 			return err
 		}, nil
 	case "neuro":
-		c := neuro.NewClient(neuro.Config{URL: o.URL, Token: o.Credentials["token"], Validation: wire.Off, OnError: o.onError(), Conn: o.conn(provider)})
+		c := neuro.NewClient(neuro.Config{URL: o.URL, Token: o.Credentials["token"], Validation: wire.Off, OnVerdict: o.Frame, OnError: o.onError(), Conn: o.conn(provider)})
 		return c, func(ctx context.Context) error {
 			if err := c.Connect(ctx); err != nil {
 				return err
@@ -135,7 +133,7 @@ func open(provider string, o Options) (Client, func(context.Context) error, erro
 		}, nil
 	case "octave":
 		c := octave.NewClient(octave.Config{URL: o.URL, XAuthCompany: o.Credentials["X-Auth-Company"], XAuthToken: o.Credentials["X-Auth-Token"],
-			XAuthUser: o.Credentials["X-Auth-User"], Validation: wire.Off, OnError: o.onError(), Conn: o.conn(provider)})
+			XAuthUser: o.Credentials["X-Auth-User"], Validation: wire.Off, OnVerdict: o.Frame, OnError: o.onError(), Conn: o.conn(provider)})
 		return c, func(ctx context.Context) error {
 			if err := c.Connect(ctx); err != nil {
 				return err

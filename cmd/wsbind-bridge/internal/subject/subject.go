@@ -4,7 +4,6 @@
 package subject
 
 import (
-	"errors"
 	"strings"
 
 	"github.com/go-faster/jx"
@@ -27,47 +26,18 @@ func ParsePointer(p string) Pointer {
 
 // Lookup returns the scalar at p in frame: a string's value, or a number's
 // or boolean's literal. ok is false when p is absent or names an object,
-// an array or null.
+// an array or null. It walks with jx's iterators rather than callbacks:
+// stopping a callback early takes an error, which jx wraps with a stack
+// trace on every frame.
 func Lookup(frame []byte, p Pointer) (string, bool) {
 	if len(p) == 0 {
 		return "", false
 	}
-	d := jx.DecodeBytes(frame)
+	d := jx.GetDecoder()
+	defer jx.PutDecoder(d)
+	d.ResetBytes(frame)
 	for _, tok := range p {
-		found := false
-		switch d.Next() {
-		case jx.Object:
-			err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
-				if found || string(key) != tok {
-					return d.Skip()
-				}
-				found = true
-				return errStop
-			})
-			if err != nil && !errors.Is(err, errStop) {
-				return "", false
-			}
-		case jx.Array:
-			n, ok := index(tok)
-			if !ok {
-				return "", false
-			}
-			i := 0
-			err := d.Arr(func(d *jx.Decoder) error {
-				if i == n {
-					found = true
-					return errStop
-				}
-				i++
-				return d.Skip()
-			})
-			if err != nil && !errors.Is(err, errStop) {
-				return "", false
-			}
-		default:
-			return "", false
-		}
-		if !found {
+		if !descend(d, tok) {
 			return "", false
 		}
 	}
@@ -91,11 +61,42 @@ func Lookup(frame []byte, p Pointer) (string, bool) {
 	return "", false
 }
 
-type stop struct{}
-
-func (stop) Error() string { return "stop" }
-
-var errStop error = stop{}
+// descend moves d onto the member tok of the object or array at d.
+func descend(d *jx.Decoder, tok string) bool {
+	switch d.Next() {
+	case jx.Object:
+		it, err := d.ObjIter()
+		if err != nil {
+			return false
+		}
+		for it.Next() {
+			if string(it.Key()) == tok {
+				return true
+			}
+			if d.Skip() != nil {
+				return false
+			}
+		}
+	case jx.Array:
+		n, ok := index(tok)
+		if !ok {
+			return false
+		}
+		it, err := d.ArrIter()
+		if err != nil {
+			return false
+		}
+		for i := 0; it.Next(); i++ {
+			if i == n {
+				return true
+			}
+			if d.Skip() != nil {
+				return false
+			}
+		}
+	}
+	return false
+}
 
 func index(tok string) (int, bool) {
 	if tok == "" || (len(tok) > 1 && tok[0] == '0') {
