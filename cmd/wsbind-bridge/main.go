@@ -31,7 +31,6 @@ import (
 	"github.com/wsbind/wsbind/cmd/wsbind-bridge/internal/demo"
 	"github.com/wsbind/wsbind/cmd/wsbind-bridge/internal/lease"
 	"github.com/wsbind/wsbind/cmd/wsbind-bridge/internal/natsrv"
-	"github.com/wsbind/wsbind/generated"
 	"github.com/wsbind/wsbind/internal/bridgecli"
 )
 
@@ -161,7 +160,7 @@ func runSubscribe(verb string, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	s := config.Subscription{Call: fs.Arg(0), Args: fs.Args()[1:]}
-	if err := config.CheckSubscription(generated.Lookup(c.Provider), s); err != nil {
+	if err := c.CheckSubscription(s); err != nil {
 		fmt.Fprintf(stderr, "wsbind bridge %s: %v\n", verb, err)
 		return 2
 	}

@@ -202,3 +202,43 @@ func TestUsageAndBadConfig(t *testing.T) {
 		t.Fatalf("bad config: exit %d: %s", code, errb.String())
 	}
 }
+
+// TestSubscribeChecksASpecFrame: `bridge subscribe` on a spec connection
+// checks the frame against the document before it reaches NATS.
+func TestSubscribeChecksASpecFrame(t *testing.T) {
+	dir := t.TempDir()
+	doc, err := os.ReadFile(filepath.Join("internal", "bridge", "testdata", "spec", "ticker.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "ticker.yaml"), doc, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ports, err := natsrv.FreePorts(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfgPath := filepath.Join(dir, "bridge.yaml")
+	cfg := `nats: {url: "nats://127.0.0.1:` + strconv.Itoa(ports[0]) + `"}
+connections:
+  - name: feed
+    spec: ticker.yaml
+    url: ws://127.0.0.1:1/ticker
+    subscriptions:
+      - {send: '{"op":"subscribe","symbol":"ACME"}'}
+`
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	code := run([]string{"subscribe", "--config", cfgPath, "--connection", "feed", "send", `{"op":"subscribe","symbol":"lower"}`}, &out, &errb)
+	if code != 2 || !strings.Contains(errb.String(), "/symbol") {
+		t.Fatalf("a frame breaking the document: exit %d: %s", code, errb.String())
+	}
+	errb.Reset()
+	// A good frame passes the check; nothing listens on the NATS port.
+	code = run([]string{"subscribe", "--config", cfgPath, "--connection", "feed", "send", `{"op":"subscribe","symbol":"BETA"}`}, &out, &errb)
+	if code == 0 || strings.Contains(errb.String(), "/symbol") || !strings.Contains(strings.ToLower(errb.String()), "nats") {
+		t.Fatalf("a good frame: exit %d: %s", code, errb.String())
+	}
+}

@@ -22,6 +22,7 @@ import (
 
 	"github.com/wsbind/wsbind/gen/interp"
 	"github.com/wsbind/wsbind/generated"
+	"github.com/wsbind/wsbind/internal/specclient"
 	"github.com/wsbind/wsbind/runtime/testserver"
 	"github.com/wsbind/wsbind/runtime/wire"
 )
@@ -214,7 +215,7 @@ func (d *demo) run(events int, timeout time.Duration, out string) int {
 	path := f.Name()
 	defer f.Close()
 	creds := demoCredentials(p)
-	secrets, _ := credentialSecrets(creds)
+	secrets, _ := specclient.CredentialSecrets(creds)
 	rec := newRecorder(f, secrets)
 
 	m, err := testserver.StartMock(p.Name, testserver.MockOptions{Addr: "127.0.0.1:0"})

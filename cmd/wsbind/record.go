@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"net"
 	"net/url"
 	"os"
 	"os/signal"
@@ -25,6 +24,7 @@ import (
 	"unicode"
 
 	"github.com/wsbind/wsbind/generated"
+	"github.com/wsbind/wsbind/internal/specclient"
 	"github.com/wsbind/wsbind/runtime/conn"
 	"github.com/wsbind/wsbind/runtime/wire"
 )
@@ -36,12 +36,7 @@ func init() {
 // Bounds of record's blocking steps; tests shorten the dial.
 var recordDialTimeout = 30 * time.Second
 
-const (
-	recordCallTimeout = 15 * time.Second
-	// minSecretLen is the shortest credential record accepts: a shorter
-	// value cannot be scrubbed from a recording without mangling it.
-	minSecretLen = 4
-)
+const recordCallTimeout = 15 * time.Second
 
 func recordUsage(w io.Writer) {
 	fmt.Fprint(w, `Usage: wsbind record --provider NAME --out FILE.jsonl [flags]
@@ -265,7 +260,7 @@ func runRecord(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageError(stderr, "record", err)
 	}
-	secrets, err := credentialSecrets(credentials)
+	secrets, err := specclient.CredentialSecrets(credentials)
 	if err != nil {
 		return usageError(stderr, "record", err)
 	}
@@ -280,7 +275,7 @@ func runRecord(args []string, stdout, stderr io.Writer) int {
 	// What is printed about the URL: its query values and password may be
 	// secrets too.
 	redact := func(s string) string {
-		return conn.Redact(s, append(urlSecrets(*dialURL), secrets...))
+		return conn.Redact(s, append(specclient.URLSecrets(*dialURL), secrets...))
 	}
 	where := "the spec's server"
 	if len(p.Servers) > 0 {
@@ -292,7 +287,7 @@ func runRecord(args []string, stdout, stderr io.Writer) int {
 
 	// Refusals come before anything is dialled or written.
 	missing := missingCredentials(p, recordServer(p, run.target), credentials)
-	loopback := run.target != nil && isLoopbackHost(run.target.Hostname())
+	loopback := run.target != nil && specclient.IsLoopbackHost(run.target.Hostname())
 	if len(missing) > 0 && !loopback {
 		return usageError(stderr, "record", fmt.Errorf("%s at %s needs %s; refusing to dial a real endpoint without them (nothing was sent)",
 			p.Name, where, credentialList(p.Name, missing)))
@@ -703,16 +698,6 @@ func syncDir(dir string) {
 	}
 }
 
-// isLoopbackHost reports whether host is this machine: "localhost" or a
-// loopback IP. Anything else, 0.0.0.0 included, counts as a real endpoint.
-func isLoopbackHost(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
 // recordServer is the spec server u dials: the one with u's host, else the
 // first (the client's default); nil when the spec has none.
 func recordServer(p *wire.Provider, u *url.URL) *wire.Server {
@@ -769,27 +754,6 @@ func credentialList(name string, keys []string) string {
 		parts[i] = fmt.Sprintf("%s (%s or --cred %s=...)", k, credentialEnv(name, k), k)
 	}
 	return strings.Join(parts, ", ")
-}
-
-// urlSecrets lists the query values and password of a URL worth keeping
-// out of messages (long enough to replace without mangling them).
-func urlSecrets(raw string) []string {
-	u, err := url.Parse(raw)
-	if err != nil || raw == "" {
-		return nil
-	}
-	var out []string
-	for _, vs := range u.Query() {
-		for _, v := range vs {
-			if len(v) >= minSecretLen {
-				out = append(out, v)
-			}
-		}
-	}
-	if pw, ok := u.User.Password(); ok && len(pw) >= minSecretLen {
-		out = append(out, pw)
-	}
-	return out
 }
 
 // recordUI serialises what record prints: status lines (stdout, or stderr
@@ -995,28 +959,6 @@ func redactCredFlag(f string) string {
 // a secret (astro's token_type).
 func schemeKey(key string) bool {
 	return strings.HasSuffix(strings.ToLower(envWord(key)), "type")
-}
-
-// credentialSecrets lists the credential values a recording must not
-// contain, refusing values too short to scrub.
-func credentialSecrets(creds map[string]string) ([]string, error) {
-	keys := make([]string, 0, len(creds))
-	for k := range creds {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var out []string
-	for _, k := range keys {
-		v := creds[k]
-		if schemeKey(k) || v == "" {
-			continue
-		}
-		if len(v) < minSecretLen {
-			return nil, fmt.Errorf("credential %s is shorter than %d characters: too short to keep out of a recording", k, minSecretLen)
-		}
-		out = append(out, v)
-	}
-	return out, nil
 }
 
 // driverCall is one request record or demo makes.

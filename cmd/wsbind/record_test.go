@@ -18,6 +18,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/wsbind/wsbind/generated"
+	"github.com/wsbind/wsbind/internal/specclient"
 	"github.com/wsbind/wsbind/runtime/testserver"
 )
 
@@ -758,8 +759,8 @@ func TestRecordRequiredCredentials(t *testing.T) {
 		"127.0.0.1": true, "127.3.2.1": true, "::1": true, "localhost": true, "LOCALHOST": true,
 		"0.0.0.0": false, "::": false, "localhost.example": false, "127.0.0.1.nip.io": false, "10.0.0.1": false, "": false,
 	} {
-		if isLoopbackHost(host) != want {
-			t.Errorf("isLoopbackHost(%q) = %v", host, !want)
+		if specclient.IsLoopbackHost(host) != want {
+			t.Errorf("specclient.IsLoopbackHost(%q) = %v", host, !want)
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/wsbind/wsbind/gen/interp"
+	"github.com/wsbind/wsbind/internal/specclient"
 	"github.com/wsbind/wsbind/runtime/testserver"
 )
 
@@ -117,7 +118,7 @@ func (m *specMock) answer(request string, frame []byte, reply string) ([]byte, b
 		if json.Unmarshal(frame, &req) != nil || json.Unmarshal([]byte(ex.JSON), &rep) != nil {
 			return []byte(ex.JSON), true
 		}
-		id, ok := pointerGet(req, from)
+		id, ok := specclient.PointerGet(req, from)
 		if !ok {
 			return []byte(ex.JSON), true
 		}
@@ -147,42 +148,11 @@ func pointerOrFrame(p string) string {
 	return p
 }
 
-func pointerTokens(ptr string) []string {
-	toks := strings.Split(strings.TrimPrefix(ptr, "/"), "/")
-	for i, t := range toks {
-		toks[i] = strings.ReplaceAll(strings.ReplaceAll(t, "~1", "/"), "~0", "~")
-	}
-	return toks
-}
-
-// pointerGet returns the value at a JSON pointer.
-func pointerGet(v any, ptr string) (any, bool) {
-	for _, tok := range pointerTokens(ptr) {
-		switch x := v.(type) {
-		case map[string]any:
-			next, ok := x[tok]
-			if !ok {
-				return nil, false
-			}
-			v = next
-		case []any:
-			i, err := strconv.Atoi(tok)
-			if err != nil || i < 0 || i >= len(x) {
-				return nil, false
-			}
-			v = x[i]
-		default:
-			return nil, false
-		}
-	}
-	return v, true
-}
-
 // pointerSet puts val at a JSON pointer whose parent exists, and returns
 // the updated root.
 func pointerSet(root any, ptr string, val any) (any, bool) {
-	toks := pointerTokens(ptr)
-	parent, ok := pointerGet(root, "/"+strings.Join(escapeTokens(toks[:len(toks)-1]), "/"))
+	toks := specclient.PointerTokens(ptr)
+	parent, ok := specclient.PointerGet(root, "/"+strings.Join(escapeTokens(toks[:len(toks)-1]), "/"))
 	if len(toks) == 1 {
 		parent, ok = root, true
 	}

@@ -142,6 +142,11 @@ func FromPackage(pkg *ir.Package) (*wire.Provider, error) {
 		p.Servers = append(p.Servers, wire.Server{Name: s.Name, URL: s.URL, Extensions: ext})
 	}
 	p.Events = events(pkg)
+	// As gen writes into a generated package: wsbind-bridge names and
+	// deduplicates events by them.
+	for _, r := range pkg.Bridge {
+		p.Bridge = append(p.Bridge, wire.BridgeRule{Message: r.Message, Token: r.Token, Subject: r.Template, Dedupe: r.Dedupe})
+	}
 	return p, nil
 }
 

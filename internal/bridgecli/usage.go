@@ -9,6 +9,10 @@ const Usage = `Usage: wsbind bridge --config bridge.yaml      run a replica (SIG
        wsbind bridge unsubscribe --config bridge.yaml --connection NAME CALL [ARG...]
        wsbind bridge --demo [--duration 10s]   embedded NATS, the four mocks, two replicas
 
+CALL is a subscribe method of a built-in provider's client with its
+arguments (Subscribe channel.tips ROOM), or for a spec: connection send
+'<JSON frame>' or send_example MESSAGE.
+
 Flags:
   --config FILE      the bridge config (README.md, "Running at scale")
   --log-level LEVEL  debug, info (default; warn with --demo), warn or error;

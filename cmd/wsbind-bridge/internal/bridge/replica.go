@@ -25,7 +25,6 @@ import (
 	"github.com/wsbind/wsbind/cmd/wsbind-bridge/internal/publish"
 	"github.com/wsbind/wsbind/cmd/wsbind-bridge/internal/rules"
 	"github.com/wsbind/wsbind/cmd/wsbind-bridge/internal/source"
-	"github.com/wsbind/wsbind/generated"
 	"github.com/wsbind/wsbind/runtime/wire"
 )
 
@@ -72,7 +71,7 @@ func Connect(ctx context.Context, cfg *config.Config, opt Options) (*Replica, er
 	}
 	r := &Replica{cfg: cfg, opt: opt, log: opt.Log.With("replica", cfg.Replica), Metrics: metrics.New(cfg.Replica), rules: map[string]*rules.Compiled{}}
 	for _, c := range cfg.Connections {
-		rc, err := rules.Builtin(c.Provider, c.Subjects)
+		rc, err := c.Rules()
 		if err != nil {
 			return nil, err
 		}
@@ -240,17 +239,17 @@ func (r *Replica) serve(ctx context.Context, sub lease.Sub, t lease.Takeover, re
 		<-ctx.Done()
 		return
 	}
-	p := generated.Lookup(c.Provider)
-	log := r.log.With("subscription", sub.ID, "provider", c.Provider)
+	provider := c.ProviderName() // a spec connection's: its document's name
+	log := r.log.With("subscription", sub.ID, "provider", provider)
 	gapPending := !t.GapStart.IsZero()
 	for attempt := 0; ctx.Err() == nil; attempt++ {
 		b := &builder{
-			provider: c.Provider, codec: p.Server, events: eventSet(p.Events), rules: r.rules[c.Name],
+			provider: provider, codec: c.ServerCodec(), events: eventSet(c.Events()), rules: r.rules[c.Name],
 			connection: c.Name, sub: sub.ID,
 			connID: r.cfg.Replica + "." + sub.ID + "." + strconv.FormatInt(time.Now().UnixNano(), 36),
-			prefix: "wsbind." + c.Provider + ".",
+			prefix: "wsbind." + provider + ".",
 		}
-		cm := r.Metrics.Conn(c.Provider)
+		cm := r.Metrics.Conn(provider)
 		// The read loop hands frames to a worker that judges and publishes
 		// them, so reading the next frame overlaps with publishing this
 		// one. The hand-off is bounded: a worker stuck on a full publish
@@ -268,7 +267,7 @@ func (r *Replica) serve(ctx context.Context, sub lease.Sub, t lease.Takeover, re
 			<-worker
 		}
 		dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		cl, err := source.Dial(dctx, c.Provider, source.Options{
+		cl, err := r.dial(dctx, c, source.Options{
 			URL: c.URL, Credentials: c.ResolveCredentials(r.opt.Lookup), Call: sub.Call, Args: sub.Args,
 			Metrics: cm, Logger: log,
 			OnError: func(err error) { log.Debug("client error", "err", err) },
@@ -299,7 +298,7 @@ func (r *Replica) serve(ctx context.Context, sub lease.Sub, t lease.Takeover, re
 		log.Info("subscribed", "call", sub.Call)
 		ready()
 		if gapPending {
-			r.publishGap(ctx, c.Provider, sub, t, time.Now())
+			r.publishGap(ctx, provider, sub, t, time.Now())
 			gapPending = false
 		}
 		select {
@@ -330,6 +329,9 @@ func (r *Replica) handOff(sub lease.Sub) bool {
 	if c == nil {
 		return false
 	}
+	if c.Document() != nil {
+		return r.rules[c.Name].Dedupes(c.Events())
+	}
 	switch c.Provider {
 	case "astro", "octave":
 		return true
@@ -337,6 +339,20 @@ func (r *Replica) handOff(sub lease.Sub) bool {
 		return sub.Call == "SubscribeStreamMessages"
 	}
 	return false
+}
+
+// dial opens a subscription's client: the typed client of a built-in
+// provider, or a spec connection's client sending the subscription's
+// frame (internal/specclient).
+func (r *Replica) dial(ctx context.Context, c *config.Connection, o source.Options) (source.Client, error) {
+	if c.Document() == nil {
+		return source.Dial(ctx, c.Provider, o)
+	}
+	send, err := config.SpecSend(o.Call, o.Args)
+	if err != nil {
+		return nil, err
+	}
+	return source.DialSpec(ctx, c.Document(), c.PlanOptions(r.opt.Lookup), send, o)
 }
 
 func eventSet(names []string) map[string]bool {

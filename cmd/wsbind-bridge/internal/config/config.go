@@ -9,14 +9,21 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/wsbind/wsbind/cmd/wsbind-bridge/internal/rules"
+	"github.com/wsbind/wsbind/gen/interp"
+	"github.com/wsbind/wsbind/gen/ir"
+	"github.com/wsbind/wsbind/gen/spec"
 	"github.com/wsbind/wsbind/generated"
+	"github.com/wsbind/wsbind/internal/specclient"
+	"github.com/wsbind/wsbind/runtime/conn"
 	"github.com/wsbind/wsbind/runtime/wire"
 )
 
@@ -78,26 +85,53 @@ type Metrics struct {
 	Listen string `yaml:"listen"`
 }
 
-// Connection is one provider endpoint and its subscriptions.
+// Connection is one provider endpoint and its subscriptions: a built-in
+// provider's typed client, or (Spec) any AsyncAPI document run with no
+// generated code.
 type Connection struct {
 	Name     string `yaml:"name"`
 	Provider string `yaml:"provider"`
-	Spec     string `yaml:"spec"`
-	URL      string `yaml:"url"`
+	// Spec is the document of a spec connection, relative to the config
+	// file's folder; Describes overrides its x-wsbind-describes.
+	Spec      string `yaml:"spec"`
+	Describes string `yaml:"describes"`
+	URL       string `yaml:"url"`
 	// Credentials maps the client's credential keys (wsbind record --help
-	// lists them) to the names of environment variables holding them.
+	// lists them; for a spec, those of its x-wsbind-auth step) to the
+	// names of environment variables holding them.
 	Credentials map[string]string `yaml:"credentials"`
+	// Params fill the {name}s of a spec connection's URL: server
+	// variables and channel parameters.
+	Params map[string]string `yaml:"params"`
+	// Headers maps header names to the environment variables holding
+	// their values (spec connections).
+	Headers map[string]string `yaml:"headers"`
 	// Subjects override x-wsbind-subject per message (Go name).
 	Subjects      map[string]string `yaml:"subjects"`
 	Subscriptions []Subscription    `yaml:"subscriptions"`
+
+	doc  *specclient.Spec // a spec connection's document, loaded by Parse
+	plan *specclient.Dial // and its dial as Parse planned it
+	key  string           // "connections[2]", naming it in errors
 }
 
 // Subscription is one request method of the provider's client with its
-// arguments, such as {call: Subscribe, args: [channel.tips, ""]}.
+// arguments, such as {call: Subscribe, args: [channel.tips, ""]}. A spec
+// connection sends frames instead: {send: '<JSON frame>'} or
+// {send_example: MessageName} (every example of that client message),
+// which Parse turns into call send or send_example with one argument.
 type Subscription struct {
-	Call string   `yaml:"call"`
-	Args []string `yaml:"args"`
+	Call        string   `yaml:"call"`
+	Args        []string `yaml:"args"`
+	Send        string   `yaml:"send"`
+	SendExample string   `yaml:"send_example"`
 }
+
+// The calls of a spec connection's subscriptions.
+const (
+	CallSend        = "send"
+	CallSendExample = "send_example"
+)
 
 // Duration reads "10s", "2m".
 type Duration struct{ time.Duration }
@@ -113,17 +147,23 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 }
 
 // Load reads and checks a config file, with environment lookups by
-// os.LookupEnv.
+// os.LookupEnv. Spec paths are relative to the file's folder.
 func Load(path string) (*Config, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	return Parse(b, os.LookupEnv)
+	return ParseIn(b, filepath.Dir(path), os.LookupEnv)
 }
 
-// Parse reads and checks a config. lookup resolves credential variables.
+// Parse reads and checks a config. lookup resolves credential variables;
+// spec paths are relative to the working directory.
 func Parse(b []byte, lookup func(string) (string, bool)) (*Config, error) {
+	return ParseIn(b, ".", lookup)
+}
+
+// ParseIn is Parse with spec paths relative to dir.
+func ParseIn(b []byte, dir string, lookup func(string) (string, bool)) (*Config, error) {
 	var c Config
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
@@ -131,7 +171,7 @@ func Parse(b []byte, lookup func(string) (string, bool)) (*Config, error) {
 		return nil, fmt.Errorf("config: %w", err)
 	}
 	c.defaults()
-	if err := c.check(lookup); err != nil {
+	if err := c.check(dir, lookup); err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
 	return &c, nil
@@ -179,7 +219,7 @@ func (c *Config) defaults() {
 	}
 }
 
-func (c *Config) check(lookup func(string) (string, bool)) error {
+func (c *Config) check(dir string, lookup func(string) (string, bool)) error {
 	var errs []error
 	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	if c.NATS.URL != "" && c.NATS.Embedded {
@@ -207,7 +247,8 @@ func (c *Config) check(lookup func(string) (string, bool)) error {
 		add("publish.max_in_flight: %d must be positive", c.Publish.MaxInFlight)
 	}
 	names := map[string]bool{}
-	for i, conn := range c.Connections {
+	for i := range c.Connections {
+		conn := &c.Connections[i]
 		at := fmt.Sprintf("connections[%d]", i)
 		if conn.Name == "" {
 			add("%s.name: missing", at)
@@ -217,9 +258,19 @@ func (c *Config) check(lookup func(string) (string, bool)) error {
 			add("%s.name: %q may not hold dots, slashes, spaces or wildcards", at, conn.Name)
 		}
 		names[conn.Name] = true
-		if conn.Spec != "" {
-			add("%s.spec: bridging a --spec document is not supported yet; name a built-in provider (%s)", at, strings.Join(rules.Providers(), ", "))
+		switch {
+		case conn.Spec != "" && conn.Provider != "":
+			add("%s: give provider (a built-in client) or spec (a document), not both", at)
 			continue
+		case conn.Spec != "":
+			errs = append(errs, conn.checkSpec(at, dir, lookup)...)
+			continue
+		case conn.Provider == "":
+			add("%s: give provider (a built-in client: %s) or spec (an AsyncAPI document)", at, strings.Join(rules.Providers(), ", "))
+			continue
+		}
+		for _, key := range conn.specOnly() {
+			add("%s.%s: applies to spec connections only", at, key)
 		}
 		p := generated.Lookup(conn.Provider)
 		if p == nil || p.Driver == nil {
@@ -243,6 +294,10 @@ func (c *Config) check(lookup func(string) (string, bool)) error {
 			}
 		}
 		for j, s := range conn.Subscriptions {
+			if s.Send != "" || s.SendExample != "" {
+				add("%s.subscriptions[%d]: send and send_example apply to spec connections; call a subscribe method of %s", at, j, conn.Provider)
+				continue
+			}
 			if err := CheckSubscription(p, s); err != nil {
 				add("%s.subscriptions[%d].%v", at, j, err)
 			}
@@ -252,8 +307,12 @@ func (c *Config) check(lookup func(string) (string, bool)) error {
 }
 
 // CheckSubscription checks a subscription against the provider's client:
-// its call must be a subscribe method and its arguments complete.
+// its call must be a subscribe method and its arguments complete. A spec
+// connection's subscriptions are checked by Connection.CheckSubscription.
 func CheckSubscription(p *wire.Provider, s Subscription) error {
+	if p == nil || p.Driver == nil {
+		return errors.New("call: the connection has no built-in provider (a spec connection's subscriptions are checked by its Connection)")
+	}
 	var ops []string
 	for _, op := range p.Driver.Ops {
 		if !op.Subscribe {
@@ -289,4 +348,248 @@ func (c *Config) Connection(name string) *Connection {
 		}
 	}
 	return nil
+}
+
+// specOnly lists the keys a built-in provider's connection must not set.
+func (c *Connection) specOnly() []string {
+	var out []string
+	for key, set := range map[string]bool{"describes": c.Describes != "", "params": len(c.Params) > 0, "headers": len(c.Headers) > 0} {
+		if set {
+			out = append(out, key)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// checkSpec loads a spec connection's document, plans its dial as it will
+// be made (credentials and headers from lookup) and checks its subject
+// overrides and the frames of its subscriptions against the document.
+// Each subscription becomes call send or send_example with one argument.
+func (c *Connection) checkSpec(at, dir string, lookup func(string) (string, bool)) []error {
+	var errs []error
+	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if c.Describes != "" && c.Describes != spec.Server && c.Describes != spec.Client {
+		add("%s.describes: must be server or client, not %q", at, c.Describes)
+		return errs
+	}
+	path := c.Spec
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(dir, path)
+	}
+	doc, err := specclient.Load(path, interp.Options{Describes: c.Describes})
+	if err != nil {
+		add("%s.spec: %v", at, err)
+		return errs
+	}
+	c.doc, c.key = doc, at
+	if _, err := c.Rules(); err != nil {
+		add("%s.%v", at, err)
+	}
+	errs = append(errs, c.checkHeaders(at, lookup)...)
+	d, err := doc.Plan(c.PlanOptions(lookup))
+	if err != nil {
+		// Errors about an input name its key; the rest the connection.
+		if msg := err.Error(); strings.HasPrefix(msg, at+".") {
+			errs = append(errs, err)
+		} else {
+			add("%s: %v", at, err)
+		}
+		return errs
+	}
+	c.plan = d
+	for j := range c.Subscriptions {
+		key := fmt.Sprintf("%s.subscriptions[%d]", at, j)
+		s := &c.Subscriptions[j]
+		if err := s.normalize(key); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		send, _ := SpecSend(s.Call, s.Args)
+		send.What = key + "." + s.Call
+		if _, err := doc.Outgoing(d.ClientCodec(), []specclient.Send{send}, d.Auth); err != nil {
+			errs = append(errs, errors.New(conn.Redact(err.Error(), d.Secrets)))
+		}
+	}
+	return errs
+}
+
+// normalize turns {send: F} into {call: send, args: [F]} and
+// {send_example: M} into {call: send_example, args: [M]}, so that the
+// subscription's id, derived from call and args, is the same on every
+// replica and for `wsbind bridge subscribe ... send F`.
+func (s *Subscription) normalize(key string) error {
+	const how = "give send: '<JSON frame>' or send_example: MessageName"
+	given := 0
+	for _, set := range []bool{s.Send != "", s.SendExample != "", s.Call != "" || len(s.Args) > 0} {
+		if set {
+			given++
+		}
+	}
+	switch {
+	case given > 1:
+		return fmt.Errorf("%s: give one of send, send_example or call", key)
+	case s.Send != "":
+		s.Call, s.Args = CallSend, []string{s.Send}
+	case s.SendExample != "":
+		s.Call, s.Args = CallSendExample, []string{s.SendExample}
+	case s.Call == "":
+		return fmt.Errorf("%s: a spec connection subscribes by sending frames: %s", key, how)
+	}
+	if _, err := SpecSend(s.Call, s.Args); err != nil {
+		return fmt.Errorf("%s.%v", key, err)
+	}
+	return nil
+}
+
+// SpecSend is the frame a spec connection's subscription sends: call send
+// with the JSON frame, or send_example with a client message's name.
+func SpecSend(call string, args []string) (specclient.Send, error) {
+	switch {
+	case call != CallSend && call != CallSendExample:
+		return specclient.Send{}, fmt.Errorf("call: %q: a spec connection's call is %s (a JSON frame) or %s (a client message whose examples are sent)", call, CallSend, CallSendExample)
+	case len(args) != 1 || args[0] == "":
+		return specclient.Send{}, fmt.Errorf("args: %s takes 1, got %d", call, len(args))
+	}
+	return specclient.Send{Example: call == CallSendExample, Value: args[0], What: call}, nil
+}
+
+// CheckSubscription checks a subscription against the connection: a
+// subscribe method of its built-in provider, or a frame its document
+// accepts (call send or send_example, as Parse makes them).
+func (c *Connection) CheckSubscription(s Subscription) error {
+	if c.doc == nil {
+		return CheckSubscription(generated.Lookup(c.Provider), s)
+	}
+	send, err := SpecSend(s.Call, s.Args)
+	if err != nil {
+		return err
+	}
+	if _, err = c.doc.Outgoing(c.plan.ClientCodec(), []specclient.Send{send}, c.plan.Auth); err != nil {
+		return errors.New(conn.Redact(err.Error(), c.plan.Secrets))
+	}
+	return nil
+}
+
+// PlanOptions are the inputs of a spec connection's dial: its URL and
+// params, its headers and credentials from the environment variables the
+// config names. Errors name the config keys ("connections[2].params.room").
+func (c *Connection) PlanOptions(lookup func(string) (string, bool)) specclient.PlanOptions {
+	at := c.key
+	o := specclient.PlanOptions{
+		URL:        c.URL,
+		Params:     c.Params,
+		CredsGiven: len(c.Credentials) > 0,
+		Words: specclient.Words{
+			Tool: "wsbind-bridge",
+			URL:  at + ".url",
+			Param: func(name, value string) string {
+				if value == "" {
+					return at + ".params." + name
+				}
+				return at + ".params." + name + ": " + value
+			},
+			Header:     at + ".headers",
+			HeaderHint: at + ".headers",
+			Cred:       at + ".credentials",
+			Creds: func(keys []string) string {
+				parts := make([]string, len(keys))
+				for i, k := range keys {
+					parts[i] = at + ".credentials." + k
+				}
+				return strings.Join(parts, ", ")
+			},
+		},
+	}
+	for _, name := range sortedKeys(c.Headers) {
+		if v, ok := lookup(c.Headers[name]); ok {
+			o.Headers = append(o.Headers, name+": "+v)
+		}
+	}
+	o.Creds = func(keys []string) (map[string]string, error) {
+		var errs []error
+		for _, key := range sortedKeys(c.Credentials) {
+			env := c.Credentials[key]
+			switch _, set := lookup(env); {
+			case !slices.Contains(keys, key):
+				errs = append(errs, fmt.Errorf("%s.credentials.%s: %s takes no credential %q (it takes %s)", at, key, c.doc.Name, key, strings.Join(keys, ", ")))
+			case env == "":
+				errs = append(errs, fmt.Errorf("%s.credentials.%s: name an environment variable", at, key))
+			case !set:
+				errs = append(errs, fmt.Errorf("%s.credentials.%s: environment variable %s is not set", at, key, env))
+			}
+		}
+		return c.ResolveCredentials(lookup), errors.Join(errs...)
+	}
+	return o
+}
+
+// checkHeaders checks that each header names a set environment variable.
+func (c *Connection) checkHeaders(at string, lookup func(string) (string, bool)) []error {
+	var errs []error
+	for _, name := range sortedKeys(c.Headers) {
+		env := c.Headers[name]
+		if env == "" {
+			errs = append(errs, fmt.Errorf("%s.headers.%s: name an environment variable", at, name))
+		} else if _, ok := lookup(env); !ok {
+			errs = append(errs, fmt.Errorf("%s.headers.%s: environment variable %s is not set", at, name, env))
+		}
+	}
+	return errs
+}
+
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Document is a spec connection's document; nil for a built-in provider.
+func (c *Connection) Document() *specclient.Spec { return c.doc }
+
+// ProviderName is the connection's provider in subjects and headers: the
+// built-in provider, or the spec's name (its file's) as one subject token.
+func (c *Connection) ProviderName() string {
+	if c.doc != nil {
+		return ir.SanitizeToken(c.doc.Name)
+	}
+	return c.Provider
+}
+
+// Wire is the provider whose codecs judge the connection's frames: the
+// generated package, or the document interpreted (gen/interp).
+func (c *Connection) Wire() *wire.Provider {
+	if c.doc != nil {
+		return c.doc.Provider
+	}
+	return generated.Lookup(c.Provider)
+}
+
+// ServerCodec judges the frames the server sends: a spec connection's
+// those of the channel its URL dials.
+func (c *Connection) ServerCodec() *wire.Codec {
+	if c.doc != nil {
+		return c.plan.ServerCodec()
+	}
+	return c.Wire().Server
+}
+
+// Events names the server messages that are events.
+func (c *Connection) Events() []string {
+	if c.doc != nil {
+		return c.doc.Events()
+	}
+	return c.Wire().Events
+}
+
+// Rules are the connection's subject and dedupe rules, its subject
+// overrides applied.
+func (c *Connection) Rules() (*rules.Compiled, error) {
+	if c.doc != nil {
+		return rules.FromProvider(c.ProviderName(), c.doc.Provider, c.Subjects)
+	}
+	return rules.Builtin(c.Provider, c.Subjects)
 }

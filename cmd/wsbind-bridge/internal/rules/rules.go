@@ -5,11 +5,13 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/wsbind/wsbind/cmd/wsbind-bridge/internal/subject"
 	"github.com/wsbind/wsbind/gen/ir"
 	"github.com/wsbind/wsbind/generated"
+	"github.com/wsbind/wsbind/runtime/wire"
 )
 
 // builtin holds the rules gen wrote into each generated provider
@@ -18,12 +20,20 @@ import (
 var builtin = func() map[string][]Rule {
 	out := map[string][]Rule{}
 	for _, p := range generated.Providers {
-		for _, r := range p.Bridge {
-			out[p.Name] = append(out[p.Name], Rule{Message: r.Message, Token: r.Token, Template: r.Subject, Dedupe: r.Dedupe})
+		if len(p.Bridge) > 0 {
+			out[p.Name] = fromWire(p.Bridge)
 		}
 	}
 	return out
 }()
+
+func fromWire(list []wire.BridgeRule) []Rule {
+	out := make([]Rule, 0, len(list))
+	for _, r := range list {
+		out = append(out, Rule{Message: r.Message, Token: r.Token, Template: r.Subject, Dedupe: r.Dedupe})
+	}
+	return out
+}
 
 // Rule is one message's rule, as the spec gives it.
 type Rule struct {
@@ -70,6 +80,26 @@ func Builtin(provider string, subjects map[string]string) (*Compiled, error) {
 	if !ok {
 		return nil, fmt.Errorf("no built-in provider %q (have %v)", provider, Providers())
 	}
+	return build(provider, list, subjects)
+}
+
+// FromProvider returns the rules a provider built at run time carries
+// (wire.Provider.Bridge, as gen/interp fills it from a spec connection's
+// document), named name in subjects, with overrides of x-wsbind-subject
+// by message name. A server message without a rule (the document has no
+// bridge extension) takes its name as its subject token, as events
+// without a rule do.
+func FromProvider(name string, p *wire.Provider, subjects map[string]string) (*Compiled, error) {
+	list := fromWire(p.Bridge)
+	for msg := range subjects {
+		if !slices.ContainsFunc(list, func(r Rule) bool { return r.Message == msg }) && slices.Contains(p.Server.Messages, msg) {
+			list = append(list, Rule{Message: msg, Token: subject.Sanitize(msg)})
+		}
+	}
+	return build(name, list, subjects)
+}
+
+func build(provider string, list []Rule, subjects map[string]string) (*Compiled, error) {
 	c := &Compiled{Provider: provider, byName: map[string]*Message{}}
 	for _, r := range list {
 		if t, ok := subjects[r.Message]; ok {
@@ -112,3 +142,15 @@ func compile(r Rule) (*Message, error) {
 
 // Lookup returns the rule of a message, nil if the provider has none.
 func (c *Compiled) Lookup(message string) *Message { return c.byName[message] }
+
+// Dedupes reports whether every one of messages has an x-wsbind-dedupe
+// id: then a copy published twice, by two holders in a hand-off, is one
+// event in the stream.
+func (c *Compiled) Dedupes(messages []string) bool {
+	for _, name := range messages {
+		if m := c.byName[name]; m == nil || m.Dedupe == nil {
+			return false
+		}
+	}
+	return len(messages) > 0
+}

@@ -1,0 +1,221 @@
+package specclient_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/wsbind/wsbind/gen/interp"
+	"github.com/wsbind/wsbind/internal/specclient"
+	"github.com/wsbind/wsbind/runtime/testserver"
+)
+
+const (
+	feedDoc     = "testdata/feed.yaml"
+	feedToken   = "feed-token-0d9a"
+	feedSession = "feed-session-" // and the connection's number
+)
+
+// feedServer speaks feed.yaml: it answers init with ready (a session id)
+// when the token is feedToken and with denied otherwise, answers
+// subscribe with subscribed once the connection is authenticated, and
+// notes each connection's frames in order.
+type feedServer struct {
+	srv *testserver.Server
+
+	mu    sync.Mutex
+	conns []*testserver.Conn
+	ops   map[*testserver.Conn][]string
+	authd map[*testserver.Conn]bool
+}
+
+func startFeed(t *testing.T) *feedServer {
+	t.Helper()
+	fs := &feedServer{ops: map[*testserver.Conn][]string{}, authd: map[*testserver.Conn]bool{}}
+	srv, err := testserver.New(fs, testserver.Options{Addr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs.srv = srv
+	return fs
+}
+
+func (fs *feedServer) url() string { return "ws://" + fs.srv.Addr() + "/feed/{topic}" }
+
+func (fs *feedServer) Accept(*http.Request) (int, string, http.Header) { return 0, "", nil }
+
+func (fs *feedServer) Open(c *testserver.Conn) {
+	fs.mu.Lock()
+	fs.conns = append(fs.conns, c)
+	fs.mu.Unlock()
+}
+
+func (fs *feedServer) Closed(*testserver.Conn) {}
+
+func (fs *feedServer) Frame(c *testserver.Conn, frame []byte) {
+	var m struct {
+		Op   string
+		Auth struct{ Token string }
+	}
+	_ = json.Unmarshal(frame, &m)
+	fs.mu.Lock()
+	fs.ops[c] = append(fs.ops[c], m.Op)
+	n := len(fs.conns)
+	authd := fs.authd[c]
+	fs.mu.Unlock()
+	switch {
+	case m.Op == "init" && m.Auth.Token == feedToken:
+		fs.mu.Lock()
+		fs.authd[c] = true
+		fs.mu.Unlock()
+		c.SendJSON(map[string]any{"op": "ready", "session": feedSession + string(rune('0'+n))})
+	case m.Op == "init":
+		c.SendJSON(map[string]any{"op": "denied"})
+	case m.Op == "subscribe" && authd:
+		c.SendJSON(map[string]any{"op": "subscribed"})
+	}
+}
+
+// opsOf returns the ops connection i (from 0) sent, nil before it exists.
+func (fs *feedServer) opsOf(i int) []string {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	if i >= len(fs.conns) {
+		return nil
+	}
+	return slices.Clone(fs.ops[fs.conns[i]])
+}
+
+// push sends frame on the latest connection.
+func (fs *feedServer) push(frame string) {
+	fs.mu.Lock()
+	c := fs.conns[len(fs.conns)-1]
+	fs.mu.Unlock()
+	c.Send([]byte(frame))
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatalf("%s: not within 10s", what)
+}
+
+// testWords name the inputs plainly, so errors show which word is used.
+var testWords = specclient.Words{
+	Tool: "the test",
+	URL:  "URL",
+	Param: func(name, value string) string {
+		if value == "" {
+			return "P:" + name
+		}
+		return "P:" + name + "=" + value
+	},
+	Header:     "H",
+	HeaderHint: "H:",
+	Cred:       "C",
+	Creds:      func(keys []string) string { return "C:" + strings.Join(keys, ",") },
+}
+
+func feedPlan(t *testing.T, url, token string) (*specclient.Spec, *specclient.Dial) {
+	t.Helper()
+	s, err := specclient.Load(feedDoc, interp.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := s.Plan(specclient.PlanOptions{
+		URL:        url,
+		Params:     map[string]string{"topic": "news"},
+		Creds:      func([]string) (map[string]string, error) { return map[string]string{"token": token}, nil },
+		CredsGiven: true,
+		Words:      testWords,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, d
+}
+
+// Every (re)connect runs the init step and only then sends the
+// subscription again; the token and the session id the ack hands out
+// never reach the frames handed out.
+func TestClientReconnectsAuthenticatesAndResubscribes(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	fs := startFeed(t)
+	defer fs.srv.Close()
+	s, d := feedPlan(t, fs.url(), feedToken)
+	out, err := s.Outgoing(d.ClientCodec(), []specclient.Send{{Example: true, Value: "subscribe", What: "the example"}}, d.Auth)
+	if err != nil || len(out) != 1 {
+		t.Fatalf("outgoing %v: %v", out, err)
+	}
+	frames := make(chan string, 64)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := specclient.Connect(ctx, d, specclient.Config{Frame: func(f []byte) { frames <- string(f) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Subscribe(ctx, out[0].Frame); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"init", "subscribe"}
+	waitFor(t, "init then subscribe", func() bool { return slices.Equal(fs.opsOf(0), want) })
+	fs.push(`{"op":"item","id":"1","text":"token ` + feedToken + ` session ` + feedSession + `1"}`)
+	item := func() string {
+		t.Helper()
+		for {
+			select {
+			case f := <-frames:
+				if strings.Contains(f, feedToken) || strings.Contains(f, feedSession) {
+					t.Errorf("a secret was handed out: %s", f)
+				}
+				if strings.Contains(f, `"item"`) {
+					return f
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("no item within 10s")
+			}
+		}
+	}
+	if got := item(); got != `{"op":"item","id":"1","text":"token REDACTED session REDACTED"}` {
+		t.Errorf("item %s", got)
+	}
+
+	fs.srv.DropAll()
+	waitFor(t, "init then subscribe on the second connection", func() bool { return slices.Equal(fs.opsOf(1), want) })
+	fs.push(`{"op":"item","id":"2","text":"again"}`)
+	if got := item(); got != `{"op":"item","id":"2","text":"again"}` {
+		t.Errorf("item after the reconnect %s", got)
+	}
+	if c.Err() != nil {
+		t.Errorf("Err %v while running", c.Err())
+	}
+	c.Close()
+	<-c.Done()
+}
+
+// A denied init ends the client at once, without the token in the error.
+func TestClientDeniedIsPermanent(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	fs := startFeed(t)
+	defer fs.srv.Close()
+	const wrong = "wrong-token-8b1c"
+	_, d := feedPlan(t, fs.url(), wrong)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := specclient.Connect(ctx, d, specclient.Config{})
+	if err == nil || !strings.Contains(err.Error(), "the server answered Init with Denied: authentication refused") || strings.Contains(err.Error(), wrong) {
+		t.Fatalf("err %v", err)
+	}
+}
