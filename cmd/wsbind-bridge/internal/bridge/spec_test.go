@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -146,15 +147,7 @@ func streamCount(t *testing.T, js jetstream.JetStream, name string) int {
 // reconnects, subscribes again and events keep flowing.
 func TestSpecConnectionBridgesEvents(t *testing.T) {
 	ts := startTicker(t)
-	ports, err := natsrv.FreePorts(1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ns, err := natsrv.Start(natsrv.Options{Name: "spec", Listen: "127.0.0.1:" + strconv.Itoa(ports[0]), Dir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { ns.Shutdown(); ns.WaitForShutdown() }()
+	ns := startNATS(t, "spec")
 
 	y := fmt.Sprintf(`replica: spec-r1
 nats: {url: %q}
@@ -267,15 +260,7 @@ connections:
 // sends its frame again and publishes the takeover's _gap event.
 func TestSpecConnectionFailsOver(t *testing.T) {
 	ts := startTicker(t)
-	ports, err := natsrv.FreePorts(1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ns, err := natsrv.Start(natsrv.Options{Name: "specfo", Listen: "127.0.0.1:" + strconv.Itoa(ports[0]), Dir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { ns.Shutdown(); ns.WaitForShutdown() }()
+	ns := startNATS(t, "specfo")
 	noEnv := func(string) (string, bool) { return "", false }
 	replica := func(name string) *bridge.Replica {
 		y := fmt.Sprintf(`replica: %s
@@ -347,4 +332,20 @@ connections:
 	if gaps != lost || ticks["wsbind.ticker.tick.ACME"] != 2 || ticks["wsbind.ticker.tick.BETA"] != 1 {
 		t.Errorf("%d gaps (want %d), ticks %v", gaps, lost, ticks)
 	}
+}
+
+// startNATS starts an embedded JetStream server on a free loopback port,
+// shut down when the test ends.
+func startNATS(t *testing.T, name string) *server.Server {
+	t.Helper()
+	ports, err := natsrv.FreePorts(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns, err := natsrv.Start(natsrv.Options{Name: name, Listen: "127.0.0.1:" + strconv.Itoa(ports[0]), Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ns.Shutdown(); ns.WaitForShutdown() })
+	return ns
 }

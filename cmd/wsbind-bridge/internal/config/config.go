@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"os"
 	"path/filepath"
@@ -501,14 +502,14 @@ func (c *Connection) PlanOptions(lookup func(string) (string, bool)) specclient.
 			},
 		},
 	}
-	for _, name := range sortedKeys(c.Headers) {
+	for _, name := range slices.Sorted(maps.Keys(c.Headers)) {
 		if v, ok := lookup(c.Headers[name]); ok {
 			o.Headers = append(o.Headers, name+": "+v)
 		}
 	}
 	o.Creds = func(keys []string) (map[string]string, error) {
 		var errs []error
-		for _, key := range sortedKeys(c.Credentials) {
+		for _, key := range slices.Sorted(maps.Keys(c.Credentials)) {
 			env := c.Credentials[key]
 			switch _, set := lookup(env); {
 			case !slices.Contains(keys, key):
@@ -527,7 +528,7 @@ func (c *Connection) PlanOptions(lookup func(string) (string, bool)) specclient.
 // checkHeaders checks that each header names a set environment variable.
 func (c *Connection) checkHeaders(at string, lookup func(string) (string, bool)) []error {
 	var errs []error
-	for _, name := range sortedKeys(c.Headers) {
+	for _, name := range slices.Sorted(maps.Keys(c.Headers)) {
 		env := c.Headers[name]
 		if env == "" {
 			errs = append(errs, fmt.Errorf("%s.headers.%s: name an environment variable", at, name))
@@ -536,15 +537,6 @@ func (c *Connection) checkHeaders(at string, lookup func(string) (string, bool))
 		}
 	}
 	return errs
-}
-
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // Document is a spec connection's document; nil for a built-in provider.
