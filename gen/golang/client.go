@@ -349,6 +349,9 @@ func (g *gen) client(f *jen.File) error {
 		gr.Id("rt").Qual(connPkg, "Handle")
 		gr.Id("hmu").Qual("sync", "Mutex")
 		gr.Id("disp").Qual("sync/atomic", "Pointer").Types(jen.Id("ServerDispatcher"))
+		gr.Comment("handled is set by the first handler registered; until then no")
+		gr.Comment("frame is queued for delivery.")
+		gr.Id("handled").Qual("sync/atomic", "Bool")
 		gr.Id("ids").Qual("sync/atomic", "Uint64")
 		gr.Id("idBase").String()
 		if cs.Welcome != nil {
@@ -719,14 +722,21 @@ func (g *gen) clientInspect(f *jen.File, cs *ir.ClientSpec, sd *ir.Direction) er
 	f.Comment("inspect decodes a frame on the read goroutine, once: with OnVerdict set,")
 	f.Comment("the same decode yields the verdict it is handed.")
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("inspect").Params(jen.Id("s").Op("*").Qual(connPkg, "Session"), jen.Id("frame").Index().Byte(), jen.Id("_").Uint64()).Qual(connPkg, "Inbound").Block(
+		jen.Var().Id("in").Qual(connPkg, "Inbound"),
 		jen.If(cfgID("OnVerdict").Op("==").Nil()).Block(
 			jen.List(jen.Id("wm"), jen.Err()).Op(":=").Id("ServerCodec").Dot("Judge").Call(jen.Id("frame"), cfgID("Validation")),
-			jen.Return(jen.Id("c").Dot("route").Call(jen.Id("s"), jen.Id("wm"), jen.Err())),
+			jen.Id("in").Op("=").Id("c").Dot("route").Call(jen.Id("s"), jen.Id("wm"), jen.Err()),
+		).Else().Block(
+			jen.List(jen.Id("r"), jen.Err()).Op(":=").Id("ServerCodec").Dot("Verdict").Call(jen.Id("frame"), cfgID("Validation")),
+			jen.Id("in").Op("=").Id("c").Dot("route").Call(jen.Id("s"), jen.Id("r").Dot("Message"), jen.Err()),
+			jen.Comment("After route: a secret this frame hands out is redacted already."),
+			cfgID("OnVerdict").Call(jen.Id("s").Dot("Redact").Call(jen.Id("frame")), jen.Op("&").Id("r")),
 		),
-		jen.List(jen.Id("r"), jen.Err()).Op(":=").Id("ServerCodec").Dot("Verdict").Call(jen.Id("frame"), cfgID("Validation")),
-		jen.Id("in").Op(":=").Id("c").Dot("route").Call(jen.Id("s"), jen.Id("r").Dot("Message"), jen.Err()),
-		jen.Comment("After route: a secret this frame hands out is redacted already."),
-		cfgID("OnVerdict").Call(jen.Id("s").Dot("Redact").Call(jen.Id("frame")), jen.Op("&").Id("r")),
+		jen.Comment("Until a handler is registered, a frame that reports nothing has"),
+		jen.Comment("nowhere to go: it skips the delivery queue (a bridge, a recorder)."),
+		jen.If(jen.Id("in").Dot("Err").Op("==").Nil().Op("&&").Op("!").Id("c").Dot("handled").Dot("Load").Call()).Block(
+			jen.Id("in").Dot("Drop").Op("=").True(),
+		),
 		jen.Return(jen.Id("in")),
 	)
 	f.Line()
@@ -799,6 +809,7 @@ func (g *gen) clientHandlers(f *jen.File, sd *ir.Direction) error {
 		jen.Id("d").Op(":=").Op("*").Id("c").Dot("disp").Dot("Load").Call(),
 		jen.Id("fn").Call(jen.Op("&").Id("d")),
 		jen.Id("c").Dot("disp").Dot("Store").Call(jen.Op("&").Id("d")),
+		jen.Id("c").Dot("handled").Dot("Store").Call(jen.True()),
 	)
 	f.Line()
 	all := append(hs, handler{name: "Unknown", params: []jen.Code{ctx, jen.Op("*").Qual(wirePkg, "Unknown")}},

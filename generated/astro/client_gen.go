@@ -49,10 +49,13 @@ type Config struct {
 // events. Register handlers before Connect, or at any time: registration is
 // safe while frames flow.
 type Client struct {
-	cfg     Config
-	rt      conn.Handle
-	hmu     sync.Mutex
-	disp    atomic.Pointer[ServerDispatcher]
+	cfg  Config
+	rt   conn.Handle
+	hmu  sync.Mutex
+	disp atomic.Pointer[ServerDispatcher]
+	// handled is set by the first handler registered; until then no
+	// frame is queued for delivery.
+	handled atomic.Bool
 	ids     atomic.Uint64
 	idBase  string
 	welcome atomic.Pointer[Welcome]
@@ -172,14 +175,21 @@ func (c *Client) target(ctx context.Context) (conn.Target, error) {
 // inspect decodes a frame on the read goroutine, once: with OnVerdict set,
 // the same decode yields the verdict it is handed.
 func (c *Client) inspect(s *conn.Session, frame []byte, _ uint64) conn.Inbound {
+	var in conn.Inbound
 	if c.cfg.OnVerdict == nil {
 		wm, err := ServerCodec.Judge(frame, c.cfg.Validation)
-		return c.route(s, wm, err)
+		in = c.route(s, wm, err)
+	} else {
+		r, err := ServerCodec.Verdict(frame, c.cfg.Validation)
+		in = c.route(s, r.Message, err)
+		// After route: a secret this frame hands out is redacted already.
+		c.cfg.OnVerdict(s.Redact(frame), &r)
 	}
-	r, err := ServerCodec.Verdict(frame, c.cfg.Validation)
-	in := c.route(s, r.Message, err)
-	// After route: a secret this frame hands out is redacted already.
-	c.cfg.OnVerdict(s.Redact(frame), &r)
+	// Until a handler is registered, a frame that reports nothing has
+	// nowhere to go: it skips the delivery queue (a bridge, a recorder).
+	if in.Err == nil && !c.handled.Load() {
+		in.Drop = true
+	}
 	return in
 }
 
@@ -250,6 +260,7 @@ func (c *Client) update(fn func(*ServerDispatcher)) {
 	d := *c.disp.Load()
 	fn(&d)
 	c.disp.Store(&d)
+	c.handled.Store(true)
 }
 
 // OnWelcomeMessage sets the handler that receives every Welcome message.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"reflect"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/wsbind/wsbind/generated/astro"
+	"github.com/wsbind/wsbind/runtime/conn"
 	"github.com/wsbind/wsbind/runtime/testserver"
 	"github.com/wsbind/wsbind/runtime/wire"
 )
@@ -108,5 +110,68 @@ func TestClientVerdictsComeFromTheDispatchDecode(t *testing.T) {
 		case <-time.After(2 * time.Second):
 			t.Fatalf("frame %d reached no handler", i)
 		}
+	}
+}
+
+// queueCount counts what reaches the delivery queue.
+type queueCount struct {
+	conn.NoMetrics
+	changes atomic.Int64
+}
+
+func (q *queueCount) QueueDepth(int) { q.changes.Add(1) }
+
+// TestClientWithoutHandlersQueuesNothing: until a handler is registered,
+// frames skip the delivery queue (no drainer per frame for a bridge or a
+// recorder); once one is, they reach it.
+func TestClientWithoutHandlersQueuesNothing(t *testing.T) {
+	m, err := testserver.StartMock("astro", testserver.MockOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	q := &queueCount{}
+	var verdicts atomic.Int64
+	c := astro.NewClient(astro.Config{URL: m.URL(), Token: testserver.DemoToken, TokenType: astro.TokenTypeJWT,
+		OnVerdict: func([]byte, *wire.Result) { verdicts.Add(1) }, Conn: conn.Config{Metrics: q}})
+	if err := c.Connect(clientCtx(t, 5*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Subscribe(clientCtx(t, 5*time.Second), "channel.tips", "room-1"); err != nil {
+		t.Fatal(err)
+	}
+	conns := m.(interface{ Conns() []*testserver.Conn }).Conns()
+	tip := []byte(`{"id":"01JMFBZF7KSRDDXXV0EH7G8X6G","ts":"2025-02-19T15:07:17Z","type":"message","topic":"channel.tips","room":"room-1",` +
+		`"data":{"donation":{"user":{"username":"Styler"},"amount":4.2,"currency":"USD"},"_id":"67b5f39d07ecd4c594e60f73","provider":"paypal","status":"success","createdAt":"2025-02-19T15:07:09.302Z"}}`)
+	before := verdicts.Load()
+	for range 20 {
+		conns[0].Send(tip)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for verdicts.Load() < before+20 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of 20 frames read", verdicts.Load()-before)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if n := q.changes.Load(); n != 0 {
+		t.Fatalf("with no handler, the delivery queue changed %d times", n)
+	}
+	got := make(chan *astro.ChannelTipsMessage, 1)
+	c.OnChannelTipsMessage(func(_ context.Context, m *astro.ChannelTipsMessage) {
+		select {
+		case got <- m:
+		default:
+		}
+	})
+	conns[0].Send(tip)
+	select {
+	case <-got:
+	case <-time.After(5 * time.Second):
+		t.Fatal("a frame after the handler was registered did not reach it")
+	}
+	if q.changes.Load() == 0 {
+		t.Fatal("the delivery queue saw nothing once a handler was registered")
 	}
 }
