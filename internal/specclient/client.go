@@ -31,6 +31,10 @@ type Config struct {
 	// OnError receives failed attempts and frames the runtime refused;
 	// errors carry no secrets.
 	OnError func(error)
+	// OnDisconnected and OnRestored report the lifecycle: a connection
+	// lost, and one back with its subscriptions sent again.
+	OnDisconnected func(context.Context, error)
+	OnRestored     func(context.Context)
 }
 
 // Client is a reconnecting connection for a document. Every (re)connect
@@ -65,9 +69,11 @@ func Connect(ctx context.Context, d *Dial, cfg Config) (*Client, error) {
 		}
 	}
 	cc.Hooks = conn.Hooks{
-		Dial:    c.target,
-		Inspect: c.inspect,
-		Open:    c.open,
+		Dial:         c.target,
+		Inspect:      c.inspect,
+		Open:         c.open,
+		Disconnected: cfg.OnDisconnected,
+		Restored:     cfg.OnRestored,
 		Error: func(_ context.Context, err error) {
 			if cfg.OnError != nil {
 				cfg.OnError(c.redactErr(err))

@@ -271,6 +271,11 @@ func (r *Replica) serve(ctx context.Context, sub lease.Sub, t lease.Takeover, re
 			URL: c.URL, Credentials: c.ResolveCredentials(r.opt.Lookup), Call: sub.Call, Args: sub.Args,
 			Metrics: cm, Logger: log,
 			OnError: func(err error) { log.Debug("client error", "err", err) },
+			// A provider reconnect inside this holder: what it sent while
+			// the connection was down is not replayed.
+			Gap: func(lost, restored time.Time) {
+				r.publishGap(ctx, provider, sub, lease.Takeover{Previous: r.cfg.Replica, GapStart: lost}, restored, GapReconnect)
+			},
 			Frame: func(frame []byte, v *wire.Result) {
 				select {
 				// Neither is touched again by the client: the worker may keep them.
@@ -298,7 +303,7 @@ func (r *Replica) serve(ctx context.Context, sub lease.Sub, t lease.Takeover, re
 		log.Info("subscribed", "call", sub.Call)
 		ready()
 		if gapPending {
-			r.publishGap(ctx, provider, sub, t, time.Now())
+			r.publishGap(ctx, provider, sub, t, time.Now(), GapTakeover)
 			gapPending = false
 		}
 		select {
@@ -387,8 +392,19 @@ func (r *Replica) frame(ctx context.Context, b *builder, frame []byte, v *wire.R
 	}
 }
 
+// Causes of a gap.
+const (
+	// GapTakeover: the subscription moved from a replica that stopped
+	// reading it (dead, or its lease lost).
+	GapTakeover = "takeover"
+	// GapReconnect: the holder's provider connection was lost and came
+	// back.
+	GapReconnect = "reconnect"
+)
+
 // Gap is the payload of a wsbind.<provider>._gap event.
 type Gap struct {
+	Cause        string    `json:"cause"`
 	Subscription string    `json:"subscription"`
 	Connection   string    `json:"connection"`
 	Call         string    `json:"call"`
@@ -399,8 +415,8 @@ type Gap struct {
 	Replica      string    `json:"replica"`
 }
 
-func (r *Replica) publishGap(ctx context.Context, provider string, sub lease.Sub, t lease.Takeover, end time.Time) {
-	g := Gap{Subscription: sub.ID, Connection: sub.Connection, Call: sub.Call, Args: sub.Args, Start: t.GapStart.UTC(), End: end.UTC(), Previous: t.Previous, Replica: r.cfg.Replica}
+func (r *Replica) publishGap(ctx context.Context, provider string, sub lease.Sub, t lease.Takeover, end time.Time, cause string) {
+	g := Gap{Cause: cause, Subscription: sub.ID, Connection: sub.Connection, Call: sub.Call, Args: sub.Args, Start: t.GapStart.UTC(), End: end.UTC(), Previous: t.Previous, Replica: r.cfg.Replica}
 	data, _ := json.Marshal(g)
 	msg := nats.NewMsg("wsbind." + provider + "._gap")
 	msg.Data = data
@@ -410,7 +426,7 @@ func (r *Replica) publishGap(ctx context.Context, provider string, sub lease.Sub
 	msg.Header.Set(HeaderSubscription, sub.ID)
 	msg.Header.Set(HeaderReceivedAt, end.UTC().Format(time.RFC3339Nano))
 	r.Metrics.Gaps.WithLabelValues(provider).Inc()
-	r.log.Info("takeover gap", "subscription", sub.ID, "previous", t.Previous, "start", g.Start, "end", g.End)
+	r.log.Info("gap", "cause", cause, "subscription", sub.ID, "previous", t.Previous, "start", g.Start, "end", g.End)
 	if err := r.pub.Publish(ctx, msg, provider, KindGap); err != nil {
 		r.log.Warn("gap event not published", "err", err)
 	}

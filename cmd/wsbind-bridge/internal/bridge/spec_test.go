@@ -206,10 +206,29 @@ connections:
 	ts.srv.DropAll()
 	waitFor(t, 15*time.Second, "subscribed again after the drop", func() bool { return ts.subscribes.Load() == 2 })
 	ts.emit(tick("t-2", 102, "again"), tick("t-3", 103, ""))
-	waitFor(t, 10*time.Second, "5 messages in the stream", func() bool { return streamCount(t, js, "WSBIND") >= 5 })
-	time.Sleep(300 * time.Millisecond) // a stray sixth would have landed
+	// 5 events and the reconnect's _gap: what the server sent while the
+	// connection was down is not replayed.
+	waitFor(t, 10*time.Second, "6 messages in the stream", func() bool { return streamCount(t, js, "WSBIND") >= 6 })
+	time.Sleep(300 * time.Millisecond) // a stray seventh would have landed
 
-	msgs := readStream(t, ns.ClientURL(), "WSBIND")
+	var msgs, gaps []stored
+	for _, m := range readStream(t, ns.ClientURL(), "WSBIND") {
+		if m.subject == "wsbind.ticker._gap" {
+			gaps = append(gaps, m)
+		} else {
+			msgs = append(msgs, m)
+		}
+	}
+	if len(gaps) != 1 {
+		t.Fatalf("%d _gap events, want 1 for the reconnect", len(gaps))
+	}
+	var g bridge.Gap
+	if err := json.Unmarshal(gaps[0].data, &g); err != nil {
+		t.Fatal(err)
+	}
+	if g.Cause != bridge.GapReconnect || g.Previous != "spec-r1" || g.Replica != "spec-r1" || g.End.Before(g.Start) || g.Start.IsZero() {
+		t.Errorf("reconnect gap %+v", g)
+	}
 	subID := lease.SubID("ticker-1", config.CallSend, []string{tickerSub})
 	var subjects, ids []string
 	for _, m := range msgs {

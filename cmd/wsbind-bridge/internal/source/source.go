@@ -9,6 +9,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
+	"time"
 
 	"github.com/wsbind/wsbind/generated/astro"
 	"github.com/wsbind/wsbind/generated/dlive"
@@ -32,6 +34,10 @@ type Options struct {
 	Frame   func(frame []byte, r *wire.Result)
 	Metrics conn.Metrics
 	Logger  *slog.Logger
+	// Gap, when set, hears of each time the connection was lost and came
+	// back with the subscription restored: events the provider sent in
+	// between are not replayed.
+	Gap func(lost, restored time.Time)
 	// OnError receives failed attempts and error replies; errors carry no
 	// secrets. Plain ws:// is allowed to loopback only (the runtime's
 	// CheckURL), so credentials never cross a network unencrypted.
@@ -53,6 +59,19 @@ func (o *Options) conn(name string) conn.Config {
 		Overflow:  conn.Block,
 		QueueSize: 16,
 	}
+}
+
+// lifecycle returns the OnDisconnected and OnRestored hooks that report
+// gaps to o.Gap: from the first loss to the next restore.
+func (o *Options) lifecycle() (func(context.Context, error), func(context.Context)) {
+	var lost atomic.Int64 // unix nanoseconds of the loss not yet restored
+	down := func(context.Context, error) { lost.CompareAndSwap(0, time.Now().UnixNano()) }
+	up := func(context.Context) {
+		if at := lost.Swap(0); at != 0 && o.Gap != nil {
+			o.Gap(time.Unix(0, at), time.Now())
+		}
+	}
+	return down, up
 }
 
 func (o *Options) onError() func(context.Context, error) {
@@ -87,10 +106,11 @@ func Dial(ctx context.Context, provider string, o Options) (Client, error) {
 
 func open(provider string, o Options) (Client, func(context.Context) error, error) {
 	a := o.Args
+	down, up := o.lifecycle()
 	switch provider {
 	case "astro":
 		c := astro.NewClient(astro.Config{URL: o.URL, Token: o.Credentials["token"], TokenType: astro.TokenType(o.Credentials["token_type"]),
-			Validation: wire.Off, OnVerdict: o.Frame, OnError: o.onError(), Conn: o.conn(provider)})
+			Validation: wire.Off, OnVerdict: o.Frame, OnError: o.onError(), OnDisconnected: down, OnRestored: up, Conn: o.conn(provider)})
 		return c, func(ctx context.Context) error {
 			if err := c.Connect(ctx); err != nil {
 				return err
@@ -103,7 +123,7 @@ func open(provider string, o Options) (Client, func(context.Context) error, erro
 			return fmt.Errorf("no subscribe method %q", o.Call)
 		}, nil
 	case "dlive":
-		c := dlive.NewClient(dlive.Config{URL: o.URL, Token: o.Credentials["token"], Validation: wire.Off, OnVerdict: o.Frame, OnError: o.onError(), Conn: o.conn(provider)})
+		c := dlive.NewClient(dlive.Config{URL: o.URL, Token: o.Credentials["token"], Validation: wire.Off, OnVerdict: o.Frame, OnError: o.onError(), OnDisconnected: down, OnRestored: up, Conn: o.conn(provider)})
 		return c, func(ctx context.Context) error {
 			if err := c.Connect(ctx); err != nil {
 				return err
@@ -120,7 +140,7 @@ func open(provider string, o Options) (Client, func(context.Context) error, erro
 			return err
 		}, nil
 	case "neuro":
-		c := neuro.NewClient(neuro.Config{URL: o.URL, Token: o.Credentials["token"], Validation: wire.Off, OnVerdict: o.Frame, OnError: o.onError(), Conn: o.conn(provider)})
+		c := neuro.NewClient(neuro.Config{URL: o.URL, Token: o.Credentials["token"], Validation: wire.Off, OnVerdict: o.Frame, OnError: o.onError(), OnDisconnected: down, OnRestored: up, Conn: o.conn(provider)})
 		return c, func(ctx context.Context) error {
 			if err := c.Connect(ctx); err != nil {
 				return err
@@ -133,7 +153,7 @@ func open(provider string, o Options) (Client, func(context.Context) error, erro
 		}, nil
 	case "octave":
 		c := octave.NewClient(octave.Config{URL: o.URL, XAuthCompany: o.Credentials["X-Auth-Company"], XAuthToken: o.Credentials["X-Auth-Token"],
-			XAuthUser: o.Credentials["X-Auth-User"], Validation: wire.Off, OnVerdict: o.Frame, OnError: o.onError(), Conn: o.conn(provider)})
+			XAuthUser: o.Credentials["X-Auth-User"], Validation: wire.Off, OnVerdict: o.Frame, OnError: o.onError(), OnDisconnected: down, OnRestored: up, Conn: o.conn(provider)})
 		return c, func(ctx context.Context) error {
 			if err := c.Connect(ctx); err != nil {
 				return err

@@ -24,6 +24,7 @@ func DialSpec(ctx context.Context, doc *specclient.Spec, plan specclient.PlanOpt
 	if err != nil {
 		return nil, errors.New(conn.Redact(err.Error(), d.Secrets))
 	}
+	down, up := o.lifecycle()
 	c, err := specclient.Connect(ctx, d, specclient.Config{
 		Conn: conn.Config{
 			Logger:    o.Logger,
@@ -31,8 +32,10 @@ func DialSpec(ctx context.Context, doc *specclient.Spec, plan specclient.PlanOpt
 			Overflow:  conn.Block,
 			QueueSize: 16,
 		},
-		Frame:   func(frame []byte) { o.Frame(frame, nil) }, // the bridge judges it
-		OnError: o.OnError,
+		Frame:          func(frame []byte) { o.Frame(frame, nil) }, // the bridge judges it
+		OnError:        o.OnError,
+		OnDisconnected: down,
+		OnRestored:     up,
 	})
 	if err != nil {
 		return nil, err
