@@ -86,14 +86,24 @@ func (e *FrameError) Unwrap() error { return e.Err }
 // query parameters in URLs, with "REDACTED".
 func Redact(s string, secrets []string) string {
 	for _, sec := range secrets {
-		if len(sec) >= 4 {
-			s = strings.ReplaceAll(s, sec, "REDACTED")
-			if esc := url.QueryEscape(sec); esc != sec {
-				s = strings.ReplaceAll(s, esc, "REDACTED")
-			}
+		for _, form := range redactable(sec) {
+			s = strings.ReplaceAll(s, form, "REDACTED")
 		}
 	}
 	return s
+}
+
+// redactable lists the forms of sec that Redact replaces: sec and its
+// query escape. A value under 4 bytes has none: replacing it would mangle
+// the text around it.
+func redactable(sec string) []string {
+	if len(sec) < 4 {
+		return nil
+	}
+	if esc := url.QueryEscape(sec); esc != sec {
+		return []string{sec, esc}
+	}
+	return []string{sec}
 }
 
 // URLSecrets lists what a URL carries that must not come back in an error

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -38,6 +37,7 @@ type Session struct {
 	mailbox map[string][]Inbound // replies that arrived before anyone waited
 	resume  func(*Target)        // set when the server asked for a resumed redial
 	secrets []string
+	needles [][]byte    // the redactable forms of secrets, for Redact's check
 	ping    *time.Timer // WebSocket pings, when configured
 	keep    *time.Timer // JSON keepalives, when configured
 }
@@ -53,8 +53,7 @@ const mailboxLimit = 16
 
 func newSession(c *Client, ws *websocket.Conn, secrets []string) *Session {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Session{
-		secrets: append([]string(nil), secrets...),
+	s := &Session{
 		c:       c,
 		ws:      ws,
 		ctx:     ctx,
@@ -65,6 +64,10 @@ func newSession(c *Client, ws *websocket.Conn, secrets []string) *Session {
 		waiters: map[string][]*waiter{},
 		mailbox: map[string][]Inbound{},
 	}
+	for _, sec := range secrets {
+		s.addSecret(sec)
+	}
+	return s
 }
 
 // fail ends the session with cause (the first cause wins) and makes the
@@ -482,7 +485,14 @@ func (s *Session) Restore(ctx context.Context) error { return s.c.Restore(ctx, s
 func (s *Session) AddSecret(v string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.addSecret(v)
+}
+
+func (s *Session) addSecret(v string) {
 	s.secrets = append(s.secrets, v)
+	for _, form := range redactable(v) {
+		s.needles = append(s.needles, []byte(form))
+	}
 }
 
 // tap hands a redacted copy of frame to the configured Tap.
@@ -503,10 +513,10 @@ func (s *Session) tap(direction string, frame []byte) {
 // none is returned as is, not copied: do not modify it.
 func (s *Session) Redact(frame []byte) []byte {
 	s.mu.Lock()
-	secrets := s.secrets
+	secrets, needles := s.secrets, s.needles
 	s.mu.Unlock()
-	for _, sec := range secrets {
-		if len(sec) >= 4 && (bytes.Contains(frame, []byte(sec)) || bytes.Contains(frame, []byte(url.QueryEscape(sec)))) {
+	for _, n := range needles {
+		if bytes.Contains(frame, n) {
 			return []byte(Redact(string(frame), secrets))
 		}
 	}

@@ -61,10 +61,10 @@ func (b *builder) build(frame []byte, v *wire.Result, now time.Time) (msg *nats.
 		}
 		// With drift: undeclared properties are notes. The checker decodes
 		// into the memory of the frames before; nothing of r outlives build.
-		r := b.checker.Check(frame, true)
-		v = &r
+		own := b.checker.Check(frame, true)
+		v = &own
 	}
-	r := *v
+	r := v
 	var subj string
 	var reasons string
 	var rule *rules.Message
@@ -163,7 +163,7 @@ func violations(vs []wire.Violation) string {
 	return sb.String()
 }
 
-func notes(r wire.Result) string {
+func notes(r *wire.Result) string {
 	var sb strings.Builder
 	for _, n := range r.Notes {
 		if sb.Len() > 0 {
