@@ -178,7 +178,7 @@ func New(h Handler, opt Options) (*Server, error) {
 	s.srv.Config.IdleTimeout = lim.HTTPIdleTimeout
 	s.srv.Config.MaxHeaderBytes = 64 << 10
 	s.srv.Listener.Close()
-	s.srv.Listener = ln
+	s.srv.Listener = batchListener{ln}
 	s.srv.Start()
 	s.HTTPURL = s.srv.URL
 	s.URL = "ws" + strings.TrimPrefix(s.srv.URL, "http") + strings.TrimSuffix(opt.Path, "/")
@@ -468,6 +468,9 @@ func (c *Conn) Drop() {
 // CloseWith sends a close frame with code and reason, then closes.
 func (c *Conn) CloseWith(code int, reason string) {
 	_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(c.s.lim.CloseTimeout))
+	if b, ok := c.ws.NetConn().(*batchConn); ok {
+		_ = b.Flush() // the close frame may sit in the write loop's batch
+	}
 	c.end()
 	c.ws.Close()
 }
@@ -501,9 +504,17 @@ func (c *Conn) writeLoop() {
 		case <-c.done:
 			return
 		}
+		// A run of queued frames goes out in one write where it can.
+		batch, _ := c.ws.NetConn().(*batchConn)
+		if batch != nil {
+			batch.Hold()
+		}
 		for {
 			f, slow := c.next()
 			if slow {
+				if batch != nil {
+					_ = batch.Release()
+				}
 				_ = c.ws.WriteControl(websocket.CloseMessage,
 					websocket.FormatCloseMessage(CloseSlowClient, "client too slow: outbound queue full"),
 					time.Now().Add(c.s.lim.CloseTimeout))
@@ -511,19 +522,31 @@ func (c *Conn) writeLoop() {
 				return
 			}
 			if f == nil {
+				if batch != nil {
+					if err := batch.Release(); err != nil {
+						c.writeFailed(err)
+						return
+					}
+				}
 				break
 			}
 			_ = c.ws.SetWriteDeadline(time.Now().Add(c.s.lim.WriteTimeout))
 			if err := c.ws.WriteMessage(websocket.TextMessage, f); err != nil {
-				var ne net.Error
-				if errors.As(err, &ne) && ne.Timeout() && !c.isSlow() {
-					c.s.slowClosed.Add(1)
-				}
-				c.Drop()
+				c.writeFailed(err)
 				return
 			}
 		}
 	}
+}
+
+// writeFailed drops the connection after a failed write, counting a
+// timeout as a slow client.
+func (c *Conn) writeFailed(err error) {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() && !c.isSlow() {
+		c.s.slowClosed.Add(1)
+	}
+	c.Drop()
 }
 
 func (c *Conn) readLoop() {
