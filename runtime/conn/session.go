@@ -24,6 +24,7 @@ type Session struct {
 	dead   chan struct{} // closed when the connection has ended
 	ready  chan struct{} // closed once Open succeeded
 	seq    atomic.Uint64
+	lr     io.LimitedReader // readMessage's, on the read goroutine
 
 	// rmu orders read-deadline changes: once the session ends, frames no
 	// longer push the deadline out, so the reader stops within a second.
@@ -387,7 +388,10 @@ func (s *Session) readMessage(limit int64) (int, []byte, error) {
 	buf := readBufs.Get().(*bytes.Buffer)
 	defer putReadBuf(buf)
 	buf.Reset()
-	if _, err := buf.ReadFrom(io.LimitReader(r, limit+1)); err != nil {
+	s.lr = io.LimitedReader{R: r, N: limit + 1} // the session's own: no allocation per frame
+	_, err = buf.ReadFrom(&s.lr)
+	s.lr.R = nil
+	if err != nil {
 		return typ, nil, err
 	}
 	if int64(buf.Len()) > limit {
