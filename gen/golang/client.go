@@ -329,7 +329,7 @@ func (g *gen) client(f *jen.File) error {
 		gr.Id("Header").Qual(httpPkg, "Header")
 		gr.Comment("Validation decides what happens to frames that break the schema (default wire.Report).")
 		gr.Id("Validation").Qual(wirePkg, "Policy")
-		gr.Comment("OnVerdict, when set, sees each server frame (secrets replaced) with its whole verdict, drift included, whatever Validation says: on the read goroutine, before handlers, from the same decode. Modify neither.")
+		gr.Comment("OnVerdict, when set, sees each server frame (secrets replaced) with its whole verdict, drift included, whatever Validation says: on the read goroutine, before handlers, from the same decode. Modify neither; r.Message is valid only during the call (while no handler is registered, the next frame is decoded into its memory).")
 		gr.Id("OnVerdict").Func().Params(jen.Id("frame").Index().Byte(), jen.Id("r").Op("*").Qual(wirePkg, "Result"))
 		gr.Comment("OnError receives invalid frames, error replies nobody waited for and failed restores.")
 		gr.Id("OnError").Func().Params(ctx, jen.Error())
@@ -352,6 +352,9 @@ func (g *gen) client(f *jen.File) error {
 		gr.Comment("handled is set by the first handler registered; until then no")
 		gr.Comment("frame is queued for delivery.")
 		gr.Id("handled").Qual("sync/atomic", "Bool")
+		gr.Comment("verdicts decodes frames no handler can keep, on the read goroutine")
+		gr.Comment("(sessions run one after another); the runtime never modifies a frame.")
+		gr.Id("verdicts").Qual(wirePkg, "Checker")
 		gr.Id("ids").Qual("sync/atomic", "Uint64")
 		gr.Id("idBase").String()
 		if cs.Welcome != nil {
@@ -362,7 +365,11 @@ func (g *gen) client(f *jen.File) error {
 	f.Comment("NewClient returns an unconnected client; register handlers, then Connect.")
 	f.Func().Id("NewClient").Params(jen.Id("cfg").Id("Config")).Op("*").Id("Client").Block(
 		jen.If(jen.Id("cfg").Dot("URL").Op("==").Lit("")).Block(jen.Id("cfg").Dot("URL").Op("=").Id("DefaultURL")),
-		jen.Id("c").Op(":=").Op("&").Id("Client").Values(jen.Dict{jen.Id("cfg"): jen.Id("cfg"), jen.Id("idBase"): jen.Qual(wirePkg, "NewIDBase").Call()}),
+		jen.Id("c").Op(":=").Op("&").Id("Client").Values(jen.Dict{
+			jen.Id("cfg"):      jen.Id("cfg"),
+			jen.Id("idBase"):   jen.Qual(wirePkg, "NewIDBase").Call(),
+			jen.Id("verdicts"): jen.Qual(wirePkg, "Checker").Values(jen.Dict{jen.Id("Codec"): jen.Op("&").Id("ServerCodec"), jen.Id("Stable"): jen.True()}),
+		}),
 		jen.Id("c").Dot("disp").Dot("Store").Call(jen.Op("&").Id("ServerDispatcher").Values()),
 		jen.Return(jen.Id("c")),
 	)
@@ -636,7 +643,7 @@ func (g *gen) replyMessages(cs *ir.ClientSpec) map[*ir.Message]bool {
 
 func (g *gen) clientInspect(f *jen.File, cs *ir.ClientSpec, sd *ir.Direction) error {
 	replies := g.replyMessages(cs)
-	var cases []jen.Code
+	var cases, routed []jen.Code
 	for _, m := range sd.Messages {
 		var stmts []jen.Code
 		v := id("v")
@@ -705,6 +712,7 @@ func (g *gen) clientInspect(f *jen.File, cs *ir.ClientSpec, sd *ir.Direction) er
 		}
 		if len(stmts) > 0 {
 			cases = append(cases, jen.Case(jen.Op("*").Id(m.Name)).Block(stmts...))
+			routed = append(routed, jen.Op("*").Id(m.Name))
 		}
 	}
 	body := []jen.Code{
@@ -719,22 +727,49 @@ func (g *gen) clientInspect(f *jen.File, cs *ir.ClientSpec, sd *ir.Direction) er
 	}
 	body = append(body, jen.Return(jen.Id("in")))
 	cfgID := func(name string) *jen.Statement { return jen.Id("c").Dot("cfg").Dot(name) }
+	verdict := func() []jen.Code {
+		return []jen.Code{
+			jen.Id("in").Op("=").Id("c").Dot("route").Call(jen.Id("s"), jen.Id("r").Dot("Message"), jen.Err()),
+			jen.Comment("After route: a secret this frame hands out is redacted already."),
+			cfgID("OnVerdict").Call(jen.Id("s").Dot("Redact").Call(jen.Id("frame")), jen.Op("&").Id("r")),
+		}
+	}
+	// A message route holds on to (a reply, the welcome) or an error the
+	// runtime queues must have memory of its own; so must every message
+	// once a handler may keep it.
+	reused := []jen.Code{
+		jen.List(jen.Id("r"), jen.Err()).Op(":=").Id("c").Dot("verdicts").Dot("Verdict").Call(jen.Id("frame"), cfgID("Validation")),
+	}
+	fresh := jen.List(jen.Id("r"), jen.Err()).Op("=").Id("ServerCodec").Dot("Verdict").Call(jen.Id("frame"), cfgID("Validation"))
+	if len(routed) > 0 {
+		reused = append(reused, jen.Switch(jen.Id("r").Dot("Message").Assert(jen.Type())).Block(
+			jen.Case(routed...).Block(fresh),
+			jen.Default().Block(jen.If(jen.Err().Op("!=").Nil()).Block(fresh)),
+		))
+	} else {
+		reused = append(reused, jen.If(jen.Err().Op("!=").Nil()).Block(fresh))
+	}
 	f.Comment("inspect decodes a frame on the read goroutine, once: with OnVerdict set,")
 	f.Comment("the same decode yields the verdict it is handed.")
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("inspect").Params(jen.Id("s").Op("*").Qual(connPkg, "Session"), jen.Id("frame").Index().Byte(), jen.Id("_").Uint64()).Qual(connPkg, "Inbound").Block(
 		jen.Var().Id("in").Qual(connPkg, "Inbound"),
-		jen.If(cfgID("OnVerdict").Op("==").Nil()).Block(
-			jen.List(jen.Id("wm"), jen.Err()).Op(":=").Id("ServerCodec").Dot("Judge").Call(jen.Id("frame"), cfgID("Validation")),
-			jen.Id("in").Op("=").Id("c").Dot("route").Call(jen.Id("s"), jen.Id("wm"), jen.Err()),
-		).Else().Block(
-			jen.List(jen.Id("r"), jen.Err()).Op(":=").Id("ServerCodec").Dot("Verdict").Call(jen.Id("frame"), cfgID("Validation")),
-			jen.Id("in").Op("=").Id("c").Dot("route").Call(jen.Id("s"), jen.Id("r").Dot("Message"), jen.Err()),
-			jen.Comment("After route: a secret this frame hands out is redacted already."),
-			cfgID("OnVerdict").Call(jen.Id("s").Dot("Redact").Call(jen.Id("frame")), jen.Op("&").Id("r")),
+		jen.Id("handled").Op(":=").Id("c").Dot("handled").Dot("Load").Call(),
+		jen.Switch().Block(
+			jen.Case(cfgID("OnVerdict").Op("==").Nil()).Block(
+				jen.List(jen.Id("wm"), jen.Err()).Op(":=").Id("ServerCodec").Dot("Judge").Call(jen.Id("frame"), cfgID("Validation")),
+				jen.Id("in").Op("=").Id("c").Dot("route").Call(jen.Id("s"), jen.Id("wm"), jen.Err()),
+			),
+			jen.Case(jen.Op("!").Id("handled")).Block(append(append([]jen.Code{
+				jen.Comment("No handler can keep the message: it is decoded into the memory"),
+				jen.Comment("of the one before (a bridge, a recorder), and is dropped below."),
+			}, reused...), verdict()...)...),
+			jen.Default().Block(append([]jen.Code{
+				jen.List(jen.Id("r"), jen.Err()).Op(":=").Id("ServerCodec").Dot("Verdict").Call(jen.Id("frame"), cfgID("Validation")),
+			}, verdict()...)...),
 		),
 		jen.Comment("Until a handler is registered, a frame that reports nothing has"),
 		jen.Comment("nowhere to go: it skips the delivery queue (a bridge, a recorder)."),
-		jen.If(jen.Id("in").Dot("Err").Op("==").Nil().Op("&&").Op("!").Id("c").Dot("handled").Dot("Load").Call()).Block(
+		jen.If(jen.Id("in").Dot("Err").Op("==").Nil().Op("&&").Op("!").Id("handled")).Block(
 			jen.Id("in").Dot("Drop").Op("=").True(),
 		),
 		jen.Return(jen.Id("in")),

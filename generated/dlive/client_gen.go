@@ -29,7 +29,7 @@ type Config struct {
 	Header http.Header
 	// Validation decides what happens to frames that break the schema (default wire.Report).
 	Validation wire.Policy
-	// OnVerdict, when set, sees each server frame (secrets replaced) with its whole verdict, drift included, whatever Validation says: on the read goroutine, before handlers, from the same decode. Modify neither.
+	// OnVerdict, when set, sees each server frame (secrets replaced) with its whole verdict, drift included, whatever Validation says: on the read goroutine, before handlers, from the same decode. Modify neither; r.Message is valid only during the call (while no handler is registered, the next frame is decoded into its memory).
 	OnVerdict func(frame []byte, r *wire.Result)
 	// OnError receives invalid frames, error replies nobody waited for and failed restores.
 	OnError func(context.Context, error)
@@ -53,8 +53,11 @@ type Client struct {
 	// handled is set by the first handler registered; until then no
 	// frame is queued for delivery.
 	handled atomic.Bool
-	ids     atomic.Uint64
-	idBase  string
+	// verdicts decodes frames no handler can keep, on the read goroutine
+	// (sessions run one after another); the runtime never modifies a frame.
+	verdicts wire.Checker
+	ids      atomic.Uint64
+	idBase   string
 }
 
 // NewClient returns an unconnected client; register handlers, then Connect.
@@ -65,6 +68,10 @@ func NewClient(cfg Config) *Client {
 	c := &Client{
 		cfg:    cfg,
 		idBase: wire.NewIDBase(),
+		verdicts: wire.Checker{
+			Codec:  &ServerCodec,
+			Stable: true,
+		},
 	}
 	c.disp.Store(&ServerDispatcher{})
 	return c
@@ -167,10 +174,27 @@ func (c *Client) target(ctx context.Context) (conn.Target, error) {
 // the same decode yields the verdict it is handed.
 func (c *Client) inspect(s *conn.Session, frame []byte, _ uint64) conn.Inbound {
 	var in conn.Inbound
-	if c.cfg.OnVerdict == nil {
+	handled := c.handled.Load()
+	switch {
+	case c.cfg.OnVerdict == nil:
 		wm, err := ServerCodec.Judge(frame, c.cfg.Validation)
 		in = c.route(s, wm, err)
-	} else {
+	case !handled:
+		// No handler can keep the message: it is decoded into the memory
+		// of the one before (a bridge, a recorder), and is dropped below.
+		r, err := c.verdicts.Verdict(frame, c.cfg.Validation)
+		switch r.Message.(type) {
+		case *ConnectionAck, *ConnectionError, *Ka, *Error, *Complete:
+			r, err = ServerCodec.Verdict(frame, c.cfg.Validation)
+		default:
+			if err != nil {
+				r, err = ServerCodec.Verdict(frame, c.cfg.Validation)
+			}
+		}
+		in = c.route(s, r.Message, err)
+		// After route: a secret this frame hands out is redacted already.
+		c.cfg.OnVerdict(s.Redact(frame), &r)
+	default:
 		r, err := ServerCodec.Verdict(frame, c.cfg.Validation)
 		in = c.route(s, r.Message, err)
 		// After route: a secret this frame hands out is redacted already.
@@ -178,7 +202,7 @@ func (c *Client) inspect(s *conn.Session, frame []byte, _ uint64) conn.Inbound {
 	}
 	// Until a handler is registered, a frame that reports nothing has
 	// nowhere to go: it skips the delivery queue (a bridge, a recorder).
-	if in.Err == nil && !c.handled.Load() {
+	if in.Err == nil && !handled {
 		in.Drop = true
 	}
 	return in

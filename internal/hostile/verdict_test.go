@@ -3,6 +3,7 @@ package hostile
 import (
 	"context"
 	"reflect"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -18,10 +19,21 @@ import (
 )
 
 // TestClientVerdictsComeFromTheDispatchDecode holds OnVerdict to
-// Codec.Check with drift on frames of every kind, under wire.Off, and
-// checks that handlers get the very message the verdict holds: one decode
-// serves both.
+// Codec.Check with drift on frames of every kind, under wire.Off, with a
+// handler registered and without one (when the client decodes into the
+// memory of the frame before), and checks that handlers get the very
+// message the verdict holds: one decode serves both.
 func TestClientVerdictsComeFromTheDispatchDecode(t *testing.T) {
+	for _, withHandler := range []bool{true, false} {
+		name := "handler"
+		if !withHandler {
+			name = "no-handler"
+		}
+		t.Run(name, func(t *testing.T) { testVerdicts(t, withHandler) })
+	}
+}
+
+func testVerdicts(t *testing.T, withHandler bool) {
 	m, err := testserver.StartMock("astro", testserver.MockOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -29,18 +41,24 @@ func TestClientVerdictsComeFromTheDispatchDecode(t *testing.T) {
 	defer m.Close()
 	type seen struct {
 		frame string
-		r     wire.Result
+		r     wire.Result // Message only with a handler: without, it is reused
+		diff  string      // from Codec.Check, taken during the call
 	}
 	var mu sync.Mutex
 	var verdicts []seen
 	handled := make(chan *astro.ChannelTipsMessage, 4)
 	c := astro.NewClient(astro.Config{URL: m.URL(), Token: testserver.DemoToken, TokenType: astro.TokenTypeJWT, Validation: wire.Off,
 		OnVerdict: func(frame []byte, r *wire.Result) {
+			want := astro.ServerCodec.Check(frame, true)
+			diff := cmp.Diff(want, *r, cmpopts.EquateEmpty(), cmp.Exporter(func(reflect.Type) bool { return true }),
+				cmp.Comparer(func(a, b error) bool { return (a == nil) == (b == nil) }))
 			mu.Lock()
-			verdicts = append(verdicts, seen{string(frame), *r})
+			verdicts = append(verdicts, seen{string(frame), *r, diff})
 			mu.Unlock()
 		}})
-	c.OnChannelTipsMessage(func(_ context.Context, m *astro.ChannelTipsMessage) { handled <- m })
+	if withHandler {
+		c.OnChannelTipsMessage(func(_ context.Context, m *astro.ChannelTipsMessage) { handled <- m })
+	}
 	if err := c.Connect(clientCtx(t, 5*time.Second)); err != nil {
 		t.Fatal(err)
 	}
@@ -60,6 +78,7 @@ func TestClientVerdictsComeFromTheDispatchDecode(t *testing.T) {
 		`{"id":"01JMFBZF7KSRDDXXV0EH7G8X6G","ts":"yesterday","type":"message","topic":"channel.tips","room":"room-1","data":{}}`,
 		`{"type":"no-such-type"}`,
 		`{"type":`,
+		tip(""),
 	}
 	conns := m.(interface{ Conns() []*testserver.Conn }).Conns()
 	if len(conns) != 1 {
@@ -92,14 +111,19 @@ func TestClientVerdictsComeFromTheDispatchDecode(t *testing.T) {
 			t.Errorf("verdict %d: frame %q, want %q", i, got[i].frame, f)
 			continue
 		}
-		want := astro.ServerCodec.Check([]byte(f), true)
-		if diff := cmp.Diff(want, got[i].r, cmpopts.EquateEmpty(), cmp.Exporter(func(reflect.Type) bool { return true }),
-			cmp.Comparer(func(a, b error) bool { return (a == nil) == (b == nil) })); diff != "" {
-			t.Errorf("verdict %d differs from Check (-Check +OnVerdict):\n%s", i, diff)
+		if got[i].diff != "" {
+			t.Errorf("verdict %d differs from Check (-Check +OnVerdict):\n%s", i, got[i].diff)
 		}
 	}
 	if len(got[1].r.Drift) == 0 || len(got[2].r.Violations) == 0 || got[3].r.Name != "" || got[4].r.Syntax == nil {
 		t.Errorf("verdicts lack drift, violations, unknown or syntax under wire.Off: %+v", got)
+	}
+	if !withHandler {
+		// The two valid tips, three frames apart, share memory.
+		if got[0].r.Message != got[5].r.Message {
+			t.Errorf("without a handler, frames were not decoded into the memory of the ones before")
+		}
+		return
 	}
 	for _, i := range []int{0, 1} {
 		select {
@@ -110,6 +134,56 @@ func TestClientVerdictsComeFromTheDispatchDecode(t *testing.T) {
 		case <-time.After(2 * time.Second):
 			t.Fatalf("frame %d reached no handler", i)
 		}
+	}
+}
+
+// TestClientWithoutHandlersKeepsWhatRouteKeeps: without a handler the
+// client decodes into reused memory, but not the messages it holds on to:
+// the stored Welcome stays as it was when another Welcome, and then other
+// frames, arrive; and a request still gets its reply.
+func TestClientWithoutHandlersKeepsWhatRouteKeeps(t *testing.T) {
+	m, err := testserver.StartMock("astro", testserver.MockOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	var verdicts atomic.Int64
+	c := astro.NewClient(astro.Config{URL: m.URL(), Token: testserver.DemoToken, TokenType: astro.TokenTypeJWT,
+		OnVerdict: func([]byte, *wire.Result) { verdicts.Add(1) }})
+	if err := c.Connect(clientCtx(t, 5*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	w := c.Welcome()
+	if w == nil {
+		t.Fatal("no Welcome stored")
+	}
+	kept := *w
+	conns := m.(interface{ Conns() []*testserver.Conn }).Conns()
+	if len(conns) != 1 {
+		t.Fatalf("%d connections to the mock", len(conns))
+	}
+	n0 := verdicts.Load()
+	second := `{"id":"01JMFBZF7KSRDDXXV0EH7G8X6H","ts":"2025-02-19T15:07:18Z","type":"welcome","data":{"message":"another","client_id":"other"}}`
+	conns[0].Send([]byte(second))
+	conns[0].Send([]byte(`{"type":"no-such-type"}`))
+	for i := 0; i < 3; i++ {
+		if _, err := c.Subscribe(clientCtx(t, 5*time.Second), "channel.tips", "room-"+strconv.Itoa(i)); err != nil {
+			t.Fatalf("subscribe %d: %v", i, err)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for verdicts.Load() < n0+5 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d verdicts, want 5", verdicts.Load()-n0)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if diff := cmp.Diff(kept, *w, cmp.Exporter(func(reflect.Type) bool { return true })); diff != "" {
+		t.Errorf("the first Welcome changed after more frames (-then +now):\n%s", diff)
+	}
+	if c.Welcome() == w || c.Welcome().Data.ClientID != "other" {
+		t.Errorf("the second Welcome was not stored as a message of its own: %+v", c.Welcome())
 	}
 }
 

@@ -2,11 +2,13 @@ package wire_test
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
+	"unsafe"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -49,17 +51,19 @@ func TestCheckerMatchesCheck(t *testing.T) {
 			}
 			frames = append(frames, sorted, f[:len(f)/2])
 		}
-		k := wire.Checker{Codec: p.Server}
-		for round := range 2 {
-			for i, f := range frames {
-				if round == 1 {
-					f = frames[len(frames)-1-i] // a different predecessor for each
-				}
-				want := p.Server.Check(f, true)
-				got := k.Check(f, true)
-				opts := []cmp.Option{cmpopts.EquateEmpty(), cmp.Exporter(func(reflect.Type) bool { return true }), cmp.Comparer(func(a, b error) bool { return (a == nil) == (b == nil) })}
-				if d := cmp.Diff(want, got, opts...); d != "" {
-					t.Fatalf("%s frame %d round %d: Checker differs from Check (-Check +Checker):\n%s", p.Name, i, round, d)
+		for _, stable := range []bool{false, true} {
+			k := wire.Checker{Codec: p.Server, Stable: stable}
+			for round := range 2 {
+				for i, f := range frames {
+					if round == 1 {
+						f = frames[len(frames)-1-i] // a different predecessor for each
+					}
+					want := p.Server.Check(f, true)
+					got := k.Check(f, true)
+					opts := []cmp.Option{cmpopts.EquateEmpty(), cmp.Exporter(func(reflect.Type) bool { return true }), cmp.Comparer(func(a, b error) bool { return (a == nil) == (b == nil) })}
+					if d := cmp.Diff(want, got, opts...); d != "" {
+						t.Fatalf("%s frame %d round %d stable %v: Checker differs from Check (-Check +Checker):\n%s", p.Name, i, round, stable, d)
+					}
 				}
 			}
 		}
@@ -90,4 +94,32 @@ func captureFrames(t *testing.T, path string) [][]byte {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// TestStableCheckerSharesTheFrame: with Stable set, decoded strings are
+// the frame's own bytes (no copy of the frame per check), and without it
+// they are not.
+func TestStableCheckerSharesTheFrame(t *testing.T) {
+	frame := []byte(astro.Examples[0].JSON)
+	for _, ex := range astro.Examples {
+		if ex.Direction == "server" && ex.Message == "ChannelTipsMessage" {
+			frame = []byte(ex.JSON)
+		}
+	}
+	for _, stable := range []bool{false, true} {
+		k := wire.Checker{Codec: &astro.ServerCodec, Stable: stable}
+		r := k.Check(frame, false)
+		m, ok := r.Message.(*astro.ChannelTipsMessage)
+		if !ok {
+			t.Fatalf("decoded %T, want *astro.ChannelTipsMessage", r.Message)
+		}
+		shared := len(m.ID) > 0 && unsafe.StringData(m.ID) == &frame[bytes.Index(frame, []byte(m.ID))]
+		if shared != stable {
+			t.Errorf("stable %v: the id shares the frame's memory: %v", stable, shared)
+		}
+		copied := testing.AllocsPerRun(100, func() { k.Check(frame, false) })
+		if stable && copied != 0 {
+			t.Errorf("a stable Checker allocates %.1f times per frame, want 0", copied)
+		}
+	}
 }

@@ -121,7 +121,7 @@ func (r *Result) Err(c *Codec) error {
 // with ScanDuplicates a repeated key a NoteDuplicateKey note; at most 32
 // such notes per frame.
 func (c *Codec) Check(frame []byte, drift bool) Result {
-	return c.check(frame, drift, nil)
+	return c.check(frame, drift, nil, false)
 }
 
 // Checker is Check for a stream of frames, decoding each into the memory
@@ -131,28 +131,33 @@ func (c *Codec) Check(frame []byte, drift bool) Result {
 // concurrent use.
 type Checker struct {
 	Codec *Codec
-	r     Reuse
-	last  Message
+	// Stable promises that no frame handed to the Checker is modified
+	// afterwards, as long as anything decoded from it is in use: decoded
+	// strings then share the frame's memory instead of a copy of it. The
+	// runtime sets it for the frames it reads, which it never modifies.
+	Stable bool
+	r      Reuse
+	last   Message
 }
 
 // Check decodes and validates one frame as Codec.Check does.
 func (k *Checker) Check(frame []byte, drift bool) Result {
 	if k.Codec.Release == nil {
-		return k.Codec.check(frame, drift, nil)
+		return k.Codec.check(frame, drift, nil, k.Stable)
 	}
 	if k.last != nil {
 		k.Codec.Release(k.last, &k.r)
 		k.last = nil
 	}
-	r := k.Codec.check(frame, drift, &k.r)
+	r := k.Codec.check(frame, drift, &k.r, k.Stable)
 	k.last = r.Message
 	return r
 }
 
-func (c *Codec) check(frame []byte, drift bool, reuse *Reuse) Result {
+func (c *Codec) check(frame []byte, drift bool, reuse *Reuse, stable bool) Result {
 	s := scopeFor(reuse)
 	defer release(s)
-	s.CollectDrift = drift
+	s.CollectDrift, s.stable = drift, stable
 	bad, badUTF8 := checkUTF8(frame)
 	m, err := c.Decode(frame, s)
 	if err != nil {
@@ -302,7 +307,16 @@ func (c *Codec) Judge(frame []byte, p Policy) (Message, error) {
 // publishing the frame with its notes. The error follows p as Judge's
 // does; the Result always holds every violation.
 func (c *Codec) Verdict(frame []byte, p Policy) (Result, error) {
-	r := c.Check(frame, true)
+	return c.verdict(c.Check(frame, true), p)
+}
+
+// Verdict is Codec.Verdict decoding into the memory of the frames before,
+// as Check does: the Result's Message is valid only until the next call.
+func (k *Checker) Verdict(frame []byte, p Policy) (Result, error) {
+	return k.Codec.verdict(k.Check(frame, true), p)
+}
+
+func (c *Codec) verdict(r Result, p Policy) (Result, error) {
 	switch {
 	case r.Syntax != nil:
 		return r, &FrameError{Protocol: c.Protocol, Direction: c.Direction, Syntax: r.Syntax}

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/go-faster/jx"
 )
@@ -42,6 +43,9 @@ type Scope struct {
 	frame   []byte
 	text    string
 	hasText bool
+	// stable says the caller never modifies the frame (Checker.Stable):
+	// text is then the frame's own memory, not a copy.
+	stable bool
 
 	// Look-aheads stop at the first occurrence of a discriminator, which
 	// is the one that counts unless the key repeats. A repeated key or an
@@ -85,7 +89,7 @@ func (s *Scope) clear() {
 	if s.dec != nil {
 		s.dec.ResetBytes(nil) // keep no frame alive
 	}
-	s.lastWins, s.recheck, s.watch, s.reuse = false, false, nil, nil
+	s.lastWins, s.recheck, s.watch, s.reuse, s.stable = false, false, nil, nil, false
 }
 
 // scopeFor returns r's own scope, set to decode into r's memory, or one
@@ -137,7 +141,12 @@ func (s *Scope) Text(b []byte) string {
 		return string(b)
 	}
 	if !s.hasText {
-		s.text, s.hasText = string(s.frame), true
+		if s.stable {
+			s.text = unsafe.String(unsafe.SliceData(s.frame), len(s.frame))
+		} else {
+			s.text = string(s.frame)
+		}
+		s.hasText = true
 	}
 	return s.text[off : off+len(b)]
 }
