@@ -47,6 +47,13 @@ type builder struct {
 	connID     string // this connection's unique id
 	seq        atomic.Uint64
 	prefix     string // wsbind.<provider>.
+	// newMsg, when set, gives a message to fill, with an empty header map
+	// (the publisher's recycled ones).
+	newMsg func() *nats.Msg
+	// scratch and lastSubject spare build an allocation per id and per
+	// subject: a subscription's events mostly share their subject.
+	scratch     []byte
+	lastSubject string
 }
 
 // build returns the message to publish for frame and its kind; ok is
@@ -88,18 +95,25 @@ func (b *builder) build(frame []byte, v *wire.Result, now time.Time) (msg *nats.
 	}
 	id := ""
 	if rule != nil && rule.Dedupe != nil {
-		if v, found := subject.Lookup(frame, rule.Dedupe); found && v != "" {
-			// One event is one frame on one subscription: the same provider
-			// message on two subscriptions is two events.
-			id = b.sub + ":" + v
+		// One event is one frame on one subscription: the same provider
+		// message on two subscriptions is two events.
+		buf := append(append(b.scratch[:0], b.sub...), ':')
+		if buf, found := subject.Append(buf, frame, rule.Dedupe); found && len(buf) > len(b.sub)+1 {
+			id = string(buf)
+			b.scratch = buf
 		}
 	}
 	if id == "" {
 		id = b.connID + ":" + strconv.FormatUint(seq, 10)
 	}
-	// One map sized for every header and one array behind all values:
-	// two allocations where Header.Set makes one per header.
-	h := make(nats.Header, 8)
+	// A recycled map, or one sized for every header; one array behind all
+	// values, where Header.Set makes one per header.
+	if b.newMsg != nil {
+		msg = b.newMsg()
+	} else {
+		msg = &nats.Msg{Header: make(nats.Header, 8)}
+	}
+	h := msg.Header
 	vals := make([]string, 0, 8)
 	set := func(k, v string) {
 		vals = append(vals, v)
@@ -119,29 +133,33 @@ func (b *builder) build(frame []byte, v *wire.Result, now time.Time) (msg *nats.
 	if reasons != "" {
 		set(HeaderReasons, cut(reasons))
 	}
-	msg = &nats.Msg{Subject: subj, Data: frame, Header: h}
+	msg.Subject, msg.Data = subj, frame
 	return msg, kind, true
 }
 
 func (b *builder) subject(rule *rules.Message, name string, frame []byte) string {
-	var sb strings.Builder
-	sb.Grow(len(b.prefix) + 48)
-	sb.WriteString(b.prefix)
+	sb := append(b.scratch[:0], b.prefix...)
 	if rule == nil {
-		sb.WriteString(subject.Sanitize(name))
-		return sb.String()
-	}
-	sb.WriteString(rule.Token)
-	for _, p := range rule.Key {
-		sb.WriteByte('.')
-		if p.Pointer == nil {
-			sb.WriteString(p.Literal)
-			continue
+		start := len(sb)
+		sb = subject.SanitizeTail(append(sb, name...), start)
+	} else {
+		sb = append(sb, rule.Token...)
+		for _, p := range rule.Key {
+			sb = append(sb, '.')
+			if p.Pointer == nil {
+				sb = append(sb, p.Literal...)
+				continue
+			}
+			start := len(sb)
+			sb, _ = subject.Append(sb, frame, p.Pointer)
+			sb = subject.SanitizeTail(sb, start)
 		}
-		v, _ := subject.Lookup(frame, p.Pointer)
-		sb.WriteString(subject.Sanitize(v))
 	}
-	return sb.String()
+	b.scratch = sb
+	if string(sb) != b.lastSubject { // compared without a copy
+		b.lastSubject = string(sb)
+	}
+	return b.lastSubject
 }
 
 func violations(vs []wire.Violation) string {

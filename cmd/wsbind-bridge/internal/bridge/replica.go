@@ -247,7 +247,7 @@ func (r *Replica) serve(ctx context.Context, sub lease.Sub, t lease.Takeover, re
 			provider: provider, codec: c.ServerCodec(), events: eventSet(c.Events()), rules: r.rules[c.Name],
 			connection: c.Name, sub: sub.ID,
 			connID: r.cfg.Replica + "." + sub.ID + "." + strconv.FormatInt(time.Now().UnixNano(), 36),
-			prefix: "wsbind." + provider + ".",
+			prefix: "wsbind." + provider + ".", newMsg: r.pub.NewMsg,
 		}
 		cm := r.Metrics.Conn(provider)
 		// The read loop hands frames to a worker that judges and publishes
@@ -278,7 +278,8 @@ func (r *Replica) serve(ctx context.Context, sub lease.Sub, t lease.Takeover, re
 			},
 			Frame: func(frame []byte, v *wire.Result) {
 				select {
-				// Neither is touched again by the client: the worker may keep them.
+				// Neither is touched again by the client: the worker may keep
+				// them (build reads no r.Message, which the next frame reuses).
 				case frames <- judged{frame, v}:
 				case <-ctx.Done():
 				}

@@ -30,7 +30,8 @@ type Options struct {
 	// the verdict of the decode the client dispatched from (drift
 	// included), on the client's read loop: while it blocks, nothing more
 	// is read from the socket, and TCP pushes back on the provider. r is
-	// nil when the source did not judge the frame.
+	// nil when the source did not judge the frame. frame and r may be
+	// kept, but not r.Message: the next frame may be decoded into it.
 	Frame   func(frame []byte, r *wire.Result)
 	Metrics conn.Metrics
 	Logger  *slog.Logger

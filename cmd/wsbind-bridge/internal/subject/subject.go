@@ -4,6 +4,7 @@
 package subject
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/go-faster/jx"
@@ -26,39 +27,49 @@ func ParsePointer(p string) Pointer {
 
 // Lookup returns the scalar at p in frame: a string's value, or a number's
 // or boolean's literal. ok is false when p is absent or names an object,
-// an array or null. It walks with jx's iterators rather than callbacks:
+// an array or null.
+func Lookup(frame []byte, p Pointer) (string, bool) {
+	b, ok := Append(nil, frame, p)
+	return string(b), ok
+}
+
+// Append appends the scalar Lookup returns to dst, without allocating a
+// string for it. It walks with jx's iterators rather than callbacks:
 // stopping a callback early takes an error, which jx wraps with a stack
 // trace on every frame.
-func Lookup(frame []byte, p Pointer) (string, bool) {
+func Append(dst, frame []byte, p Pointer) ([]byte, bool) {
 	if len(p) == 0 {
-		return "", false
+		return dst, false
 	}
 	d := jx.GetDecoder()
 	defer jx.PutDecoder(d)
 	d.ResetBytes(frame)
 	for _, tok := range p {
 		if !descend(d, tok) {
-			return "", false
+			return dst, false
 		}
 	}
 	switch d.Next() {
 	case jx.String:
-		s, err := d.Str()
-		return s, err == nil
+		out, err := d.StrAppend(dst)
+		if err != nil {
+			return dst, false
+		}
+		return out, true
 	case jx.Number:
-		n, err := d.Num()
-		return n.String(), err == nil
+		n, err := d.Num() // a view of the frame
+		if err != nil {
+			return dst, false
+		}
+		return append(dst, n...), true
 	case jx.Bool:
 		b, err := d.Bool()
 		if err != nil {
-			return "", false
+			return dst, false
 		}
-		if b {
-			return "true", true
-		}
-		return "false", true
+		return strconv.AppendBool(dst, b), true
 	}
-	return "", false
+	return dst, false
 }
 
 // descend moves d onto the member tok of the object or array at d.
@@ -119,8 +130,8 @@ func Sanitize(s string) string {
 	if s == "" {
 		return "_"
 	}
-	if len(s) > 128 {
-		s = s[:128]
+	if len(s) > maxToken {
+		s = s[:maxToken]
 	}
 	clean := true
 	for i := 0; i < len(s); i++ {
@@ -132,14 +143,28 @@ func Sanitize(s string) string {
 	if clean {
 		return s
 	}
-	b := []byte(s)
-	for i, c := range b {
-		if !tokenByte(c) {
+	return string(SanitizeTail([]byte(s), 0))
+}
+
+// SanitizeTail makes b[start:] one subject token in place, as Sanitize
+// does, and returns b.
+func SanitizeTail(b []byte, start int) []byte {
+	if len(b) == start {
+		return append(b, '_')
+	}
+	if len(b)-start > maxToken {
+		b = b[:start+maxToken]
+	}
+	for i := start; i < len(b); i++ {
+		if !tokenByte(b[i]) {
 			b[i] = '_'
 		}
 	}
-	return string(b)
+	return b
 }
+
+// maxToken bounds one subject token, in bytes.
+const maxToken = 128
 
 func tokenByte(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-'

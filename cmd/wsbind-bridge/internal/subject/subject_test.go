@@ -13,10 +13,16 @@ func TestLookup(t *testing.T) {
 		if !ok || got != want {
 			t.Errorf("Lookup(%s) = %q, %v; want %q", ptr, got, ok, want)
 		}
+		if b, ok := Append([]byte("key:"), frame, ParsePointer(ptr)); !ok || string(b) != "key:"+want {
+			t.Errorf("Append(key:, %s) = %q, %v; want %q", ptr, b, ok, "key:"+want)
+		}
 	}
 	for _, ptr := range []string{"/missing", "/nil", "/o", "/list", "/list/2/id", "/list/01/id", "/id/x", "/list/x"} {
 		if got, ok := Lookup(frame, ParsePointer(ptr)); ok {
 			t.Errorf("Lookup(%s) = %q, want absent", ptr, got)
+		}
+		if b, ok := Append([]byte("key:"), frame, ParsePointer(ptr)); ok || string(b) != "key:" {
+			t.Errorf("Append(key:, %s) = %q, %v; want absent and key: untouched", ptr, b, ok)
 		}
 	}
 	if _, ok := Lookup([]byte(`{"id":`), ParsePointer("/id")); ok {
@@ -37,6 +43,9 @@ func TestSanitize(t *testing.T) {
 	} {
 		if got := Sanitize(in); got != want {
 			t.Errorf("Sanitize(%q) = %q, want %q", in, got, want)
+		}
+		if got := string(SanitizeTail([]byte("wsbind."+in), len("wsbind."))); got != "wsbind."+want {
+			t.Errorf("SanitizeTail(%q) = %q, want %q", "wsbind."+in, got, "wsbind."+want)
 		}
 	}
 	long := make([]byte, 300)
