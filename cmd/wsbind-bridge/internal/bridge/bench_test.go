@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -40,13 +41,19 @@ func benchFrames(n, round int) [][]byte {
 // JetStream: events/s from a loopback Astro mock through a bridge replica
 // (benchSubs subscriptions, one connection each) into the stream, against
 // a plain nats.go async publish loop of the same payloads with the same
-// window (ratio = bridge / plain, the median of benchRounds interleaved
-// rounds, so that a busy machine slows both alike); the latency from the
+// window into a stream of its own (ratio = bridge / plain, the median of
+// benchRounds interleaved rounds after a warm-up one, the legs taking
+// turns going first, so that a busy machine slows both alike); the
+// latency from the
 // bridge reading a frame to JetStream storing it (p50, p99); and the
 // memory one bridged subscription costs. The latency is also taken at a
 // paced 2,000 events/s, below saturation.
 //
 //	go test -run '^$' -bench Bridge -benchtime 1x ./internal/bridge
+//
+// WSBIND_BRIDGE_BENCH_EVENTS sets the events per round (40,000), and
+// WSBIND_BRIDGE_BENCH_CPUPROFILE a path for CPU profiles of the bridge
+// legs alone.
 func BenchmarkBridge(b *testing.B) {
 	n := 40000
 	if s := os.Getenv("WSBIND_BRIDGE_BENCH_EVENTS"); s != "" {
@@ -60,9 +67,27 @@ func BenchmarkBridge(b *testing.B) {
 const (
 	benchPaced  = 2000 // events/s of the paced run
 	benchSubs   = 4
-	benchRounds = 3
+	benchRounds = 5
 	benchWindow = 512
+
+	// Frame ids carry their round's digit (see latencies).
+	benchWarmRound  = 8
+	benchPacedRound = 9
 )
+
+// leg is one measured leg of a round: events/s, and per event the
+// process's CPU time (µs), heap allocations and heap bytes.
+type leg struct{ rate, cpu, allocs, bytes float64 }
+
+func measured(frames [][]byte, start time.Time, cpu0 time.Duration, m0 heap) leg {
+	n, m := len(frames), mallocs()
+	return leg{
+		rate:   float64(n) / time.Since(start).Seconds(),
+		cpu:    perEvent(cpuTime()-cpu0, n),
+		allocs: float64(m.allocs-m0.allocs) / float64(n),
+		bytes:  float64(m.bytes-m0.bytes) / float64(n),
+	}
+}
 
 func benchOnce(b *testing.B, n int) {
 	dir := b.TempDir()
@@ -110,8 +135,15 @@ func benchOnce(b *testing.B, n int) {
 	defer nc.Close()
 	js, _ := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(benchWindow))
 	ctx := context.Background()
-	if _, err = js.CreateStream(ctx, jetstream.StreamConfig{Name: "PLAIN", Subjects: []string{"plain.>"}, Storage: jetstream.FileStorage, Replicas: 1, Duplicates: time.Minute}); err != nil {
-		b.Fatal(err)
+	// One stream per leg, configured as the bridge's: each stream takes
+	// one leg's events per round, so that a stream growing fuller (its
+	// duplicate window holds every id of the run) slows no leg more than
+	// another.
+	for _, name := range []string{"PLAIN", "PLAINH"} {
+		if _, err = js.CreateStream(ctx, jetstream.StreamConfig{Name: name, Subjects: []string{strings.ToLower(name) + ".>"}, Storage: jetstream.FileStorage, Replicas: 1,
+			Duplicates: time.Minute /* newReplica's duplicate_window */}); err != nil {
+			b.Fatal(err)
+		}
 	}
 	count := func(name string) uint64 {
 		st, err := js.Stream(ctx, name)
@@ -125,69 +157,101 @@ func benchOnce(b *testing.B, n int) {
 		return i.State.Msgs
 	}
 	cs := conns()
-	var ratios, bridgeRates, plainRates, headerRates, headerRatios []float64
-	for round := range benchRounds {
-		frames := benchFrames(n, round)
-		// Through the bridge: the mock writes the frames, spread over its
-		// clients; done when the stream holds them all.
+	published := r.Metrics.Published.WithLabelValues("astro", "event")
+
+	// Through the bridge: the mock writes the frames, spread over its
+	// clients; done when JetStream has acknowledged them all, as the plain
+	// loop is (the bridge's own counter: asking the stream's state every
+	// few milliseconds would load the server the plain loop does not),
+	// then checked against the stream.
+	viaBridge := func(frames [][]byte, round int) leg {
 		base := count("WSBIND")
+		acked0 := testutil.ToFloat64(published)
+		stopProfile := profileBridge(b, round)
 		start, cpu0, m0 := time.Now(), cpuTime(), mallocs()
 		for i, fr := range frames {
 			cs[i%len(cs)].Send(fr)
 		}
-		for want := base + uint64(len(frames)); count("WSBIND") < want; {
+		for want := acked0 + float64(len(frames)); testutil.ToFloat64(published) < want; {
 			if time.Since(start) > time.Minute {
 				mt := r.Metrics
 				b.Fatalf("bridge: %d of %d events stored; frames in %v, published %v, duplicates %v, invalid %v, unknown %v, in flight %v, retries %v",
 					count("WSBIND")-base, len(frames), testutil.ToFloat64(mt.FramesIn.WithLabelValues("astro")),
-					testutil.ToFloat64(mt.Published.WithLabelValues("astro", "event")), testutil.ToFloat64(mt.Duplicates.WithLabelValues("astro")),
+					testutil.ToFloat64(published), testutil.ToFloat64(mt.Duplicates.WithLabelValues("astro")),
 					testutil.ToFloat64(mt.Invalid.WithLabelValues("astro")), testutil.ToFloat64(mt.Unknown.WithLabelValues("astro")),
 					testutil.ToFloat64(mt.InFlight), testutil.ToFloat64(mt.PublishRetries))
 			}
-			time.Sleep(2 * time.Millisecond)
+			time.Sleep(time.Millisecond)
 		}
-		be := float64(len(frames)) / time.Since(start).Seconds()
-		bcpu, bm := cpuTime()-cpu0, mallocs()-m0
+		l := measured(frames, start, cpu0, m0)
+		stopProfile()
+		if got := count("WSBIND") - base; got != uint64(len(frames)) {
+			b.Fatalf("bridge: the stream holds %d new events, want %d", got, len(frames))
+		}
+		return l
+	}
 
-		// The plain loop: the same payloads, the same window; then again
-		// with the headers the bridge sets, to show what they cost JetStream.
-		plain := func(headers bool) (rate float64, cpu time.Duration, allocs uint64) {
-			start, cpu0, m0 := time.Now(), cpuTime(), mallocs()
-			at := time.Now().UTC().Format(time.RFC3339Nano)
-			for i, fr := range frames {
-				msg := nats.NewMsg("plain.astro.channel_tips.room-0")
-				msg.Data = fr
-				msg.Header.Set(nats.MsgIdHdr, "plain:"+strconv.FormatBool(headers)+":"+strconv.Itoa(round)+":"+strconv.Itoa(i))
-				if headers {
-					for _, h := range [][2]string{{bridge.HeaderProvider, "astro"}, {bridge.HeaderMessage, "ChannelTipsMessage"},
-						{bridge.HeaderConnection, "astro"}, {bridge.HeaderSubscription, "astro-0123456789abcdef"}, {bridge.HeaderReceivedAt, at}} {
-						msg.Header.Set(h[0], h[1])
-					}
-				}
-				if _, err := js.PublishMsgAsync(msg); err != nil {
-					b.Fatal(err)
-				}
-			}
-			select {
-			case <-js.PublishAsyncComplete():
-			case <-time.After(5 * time.Minute):
-				b.Fatal("plain loop: acknowledgements missing")
-			}
-			return float64(len(frames)) / time.Since(start).Seconds(), cpuTime() - cpu0, mallocs() - m0
+	// The plain loop: the same payloads, the same window; with headers set,
+	// the ones the bridge sets, to show what they cost JetStream.
+	plain := func(frames [][]byte, round int, headers bool) leg {
+		start, cpu0, m0 := time.Now(), cpuTime(), mallocs()
+		at := time.Now().UTC().Format(time.RFC3339Nano)
+		subj := "plain.astro.channel_tips.room-0"
+		if headers {
+			subj = "plainh.astro.channel_tips.room-0"
 		}
-		pe, pcpu, pm := plain(false)
-		he, hcpu, _ := plain(true)
-		bridgeRates, plainRates, ratios = append(bridgeRates, be), append(plainRates, pe), append(ratios, be/pe)
-		headerRates, headerRatios = append(headerRates, he), append(headerRatios, be/he)
+		for i, fr := range frames {
+			msg := nats.NewMsg(subj)
+			msg.Data = fr
+			msg.Header.Set(nats.MsgIdHdr, "plain:"+strconv.FormatBool(headers)+":"+strconv.Itoa(round)+":"+strconv.Itoa(i))
+			if headers {
+				for _, h := range [][2]string{{bridge.HeaderProvider, "astro"}, {bridge.HeaderMessage, "ChannelTipsMessage"},
+					{bridge.HeaderConnection, "astro"}, {bridge.HeaderSubscription, "astro-0123456789abcdef"}, {bridge.HeaderReceivedAt, at}} {
+					msg.Header.Set(h[0], h[1])
+				}
+			}
+			if _, err := js.PublishMsgAsync(msg); err != nil {
+				b.Fatal(err)
+			}
+		}
+		select {
+		case <-js.PublishAsyncComplete():
+		case <-time.After(5 * time.Minute):
+			b.Fatal("plain loop: acknowledgements missing")
+		}
+		return measured(frames, start, cpu0, m0)
+	}
+
+	// A warm-up round, not counted: the first events through a fresh
+	// stream and fresh connections pay for buffers, stacks and file
+	// blocks, and the bridge's leg would pay for both.
+	viaBridge(benchFrames(n/4, benchWarmRound), -1)
+	plain(benchFrames(n/4, benchWarmRound), benchWarmRound, false)
+	plain(benchFrames(n/4, benchWarmRound), benchWarmRound, true)
+
+	var ratios, bridgeRates, plainRates, headerRates, headerRatios []float64
+	for round := range benchRounds {
+		frames := benchFrames(n, round)
+		// The legs take turns going first: whichever runs right after
+		// another leg shares the machine with that leg's tail (JetStream
+		// flushing its blocks, the collector finishing a cycle).
+		var bl, pl, hl leg
+		if round%2 == 0 {
+			bl, pl, hl = viaBridge(frames, round), plain(frames, round, false), plain(frames, round, true)
+		} else {
+			hl, pl, bl = plain(frames, round, true), plain(frames, round, false), viaBridge(frames, round)
+		}
+		bridgeRates, plainRates, ratios = append(bridgeRates, bl.rate), append(plainRates, pl.rate), append(ratios, bl.rate/pl.rate)
+		headerRates, headerRatios = append(headerRates, hl.rate), append(headerRatios, bl.rate/hl.rate)
 		b.Logf("round %d: bridge %.0f events/s, plain %.0f events/s, ratio %.2f; plain with the bridge's headers %.0f events/s, ratio %.2f",
-			round+1, be, pe, be/pe, he, be/he)
-		b.Logf("         per event (whole process, mock included): CPU bridge %.1f µs, plain %.1f µs, plain with headers %.1f µs; allocations bridge %.1f, plain %.1f",
-			perEvent(bcpu, len(frames)), perEvent(pcpu, len(frames)), perEvent(hcpu, len(frames)), float64(bm)/float64(len(frames)), float64(pm)/float64(len(frames)))
+			round+1, bl.rate, pl.rate, bl.rate/pl.rate, hl.rate, bl.rate/hl.rate)
+		b.Logf("         per event (whole process, mock included): CPU bridge %.1f µs, plain %.1f µs, plain with headers %.1f µs; allocations bridge %.1f (%.0f B), plain %.1f (%.0f B)",
+			bl.cpu, pl.cpu, hl.cpu, bl.allocs, bl.bytes, pl.allocs, pl.bytes)
 	}
 
 	// Paced: benchPaced events/s for 2 s, well below saturation, so the
 	// latency is the pipeline's and not the window's queue.
-	paced := benchFrames(2*benchPaced, 9)
+	paced := benchFrames(2*benchPaced, benchPacedRound)
 	base := count("WSBIND")
 	tick := time.NewTicker(10 * time.Millisecond)
 	for i := 0; i < len(paced); {
@@ -204,10 +268,13 @@ func benchOnce(b *testing.B, n int) {
 
 	// Latency: from the bridge reading the frame to JetStream storing it,
 	// under saturation (the rounds) and paced.
-	all := latencies(b, js, "WSBIND", benchRounds*n+len(paced))
+	all := latencies(b, js, "WSBIND", n/4+benchRounds*n+len(paced))
 	var lat, pacedLat []time.Duration
 	for _, l := range all {
-		if l.round == 9 {
+		if l.round == benchWarmRound {
+			continue
+		}
+		if l.round == benchPacedRound {
 			pacedLat = append(pacedLat, l.d)
 		} else {
 			lat = append(lat, l.d)
@@ -229,6 +296,30 @@ func benchOnce(b *testing.B, n int) {
 	b.ReportMetric(perSub, "B/subscription")
 }
 
+// profileBridge writes a CPU profile of the round's bridge leg alone to
+// $WSBIND_BRIDGE_BENCH_CPUPROFILE.<round> when that is set, so that the
+// plain loop's work does not hide the bridge's (not the warm-up's); merge the rounds with
+// go tool pprof -proto. It returns the func that stops the profile.
+func profileBridge(b *testing.B, round int) func() {
+	path := os.Getenv("WSBIND_BRIDGE_BENCH_CPUPROFILE")
+	if path == "" || round < 0 {
+		return func() {}
+	}
+	f, err := os.Create(path + "." + strconv.Itoa(round+1))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		b.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // cpuTime is the user and system CPU time this process has used.
 func cpuTime() time.Duration {
 	var ru syscall.Rusage
@@ -239,10 +330,13 @@ func cpuTime() time.Duration {
 }
 
 // mallocs is how many heap objects this process has allocated.
-func mallocs() uint64 {
+// heap is the number and bytes of heap allocations so far.
+type heap struct{ allocs, bytes uint64 }
+
+func mallocs() heap {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	return ms.Mallocs
+	return heap{ms.Mallocs, ms.TotalAlloc}
 }
 
 func perEvent(d time.Duration, n int) float64 { return float64(d.Microseconds()) / float64(n) }
