@@ -225,9 +225,9 @@ func benchOnce(b *testing.B, n int) {
 	// A warm-up round, not counted: the first events through a fresh
 	// stream and fresh connections pay for buffers, stacks and file
 	// blocks, and the bridge's leg would pay for both.
-	viaBridge(benchFrames(n/4, benchWarmRound), -1)
-	plain(benchFrames(n/4, benchWarmRound), benchWarmRound, false)
-	plain(benchFrames(n/4, benchWarmRound), benchWarmRound, true)
+	viaBridge(benchFrames(n, benchWarmRound), -1)
+	plain(benchFrames(n, benchWarmRound), benchWarmRound, false)
+	plain(benchFrames(n, benchWarmRound), benchWarmRound, true)
 
 	var ratios, bridgeRates, plainRates, headerRates, headerRatios []float64
 	for round := range benchRounds {
@@ -268,7 +268,7 @@ func benchOnce(b *testing.B, n int) {
 
 	// Latency: from the bridge reading the frame to JetStream storing it,
 	// under saturation (the rounds) and paced.
-	all := latencies(b, js, "WSBIND", n/4+benchRounds*n+len(paced))
+	all := latencies(b, js, "WSBIND", (1+benchRounds)*n+len(paced))
 	var lat, pacedLat []time.Duration
 	for _, l := range all {
 		if l.round == benchWarmRound {
