@@ -89,10 +89,15 @@ func Connect(ctx context.Context, d *Dial, cfg Config) (*Client, error) {
 }
 
 // Subscribe sends frame and remembers it: it is sent again after every
-// reconnect, once the auth step is done. The frame is sent as given:
-// check it with Spec.Outgoing first.
+// reconnect, once the auth step is done. When the document's operation
+// for the frame's message awaits a reply, Subscribe returns once it has
+// come (by correlation id, else by the reply's name), with the failure an
+// error reply reports, as a typed client's request methods do; a restore
+// waits for it again. The frame is sent as given: check it with
+// Spec.Outgoing first.
 func (c *Client) Subscribe(ctx context.Context, frame []byte) error {
-	_, err := c.rt.Request(ctx, frame, conn.Request{Sub: conn.SubAdd, SubKey: []string{string(frame)}})
+	m, _ := c.dial.ClientCodec().Judge(frame, wire.Off)
+	_, err := c.rt.Request(ctx, frame, conn.Request{Keys: c.dial.spec.awaitKeys(m), Sub: conn.SubAdd, SubKey: []string{string(frame)}})
 	return c.redactErr(err)
 }
 
@@ -145,12 +150,13 @@ func (c *Client) target(ctx context.Context) (conn.Target, error) {
 	return t, err
 }
 
-// inspect marks the frames open waits for, and takes the values a frame
-// hands out (x-wsbind-secrets) as secrets of the session before the tap
-// sees it. Nothing is delivered: the tap hands every frame out.
+// inspect marks the frames open and Subscribe wait for, and takes the
+// values a frame hands out (x-wsbind-secrets) as secrets of the session
+// before the tap sees it. Nothing is delivered: the tap hands every frame
+// out.
 func (c *Client) inspect(s *conn.Session, frame []byte, _ uint64) conn.Inbound {
 	in := conn.Inbound{Drop: true}
-	if !c.dial.Awaits() && !c.dial.spec.HasSecrets() {
+	if !c.dial.Awaits() && !c.dial.spec.HasSecrets() && !c.dial.spec.HasReplies() {
 		return in
 	}
 	// Decoding is enough: the caller judges the frame.
@@ -164,6 +170,7 @@ func (c *Client) inspect(s *conn.Session, frame []byte, _ uint64) conn.Inbound {
 		c.addSecrets(v)
 	}
 	in.Msg, in.ReplyKeys = m, c.dial.ReplyKeys(r.Name)
+	c.dial.spec.answer(&in, m)
 	return in
 }
 

@@ -3,6 +3,8 @@ package specclient_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/wsbind/wsbind/gen/interp"
 	"github.com/wsbind/wsbind/internal/specclient"
+	"github.com/wsbind/wsbind/runtime/conn"
 	"github.com/wsbind/wsbind/runtime/testserver"
 )
 
@@ -61,8 +64,9 @@ func (fs *feedServer) Closed(*testserver.Conn) {}
 
 func (fs *feedServer) Frame(c *testserver.Conn, frame []byte) {
 	var m struct {
-		Op   string
-		Auth struct{ Token string }
+		Op       string
+		Auth     struct{ Token string }
+		Item, ID string
 	}
 	_ = json.Unmarshal(frame, &m)
 	fs.mu.Lock()
@@ -78,6 +82,16 @@ func (fs *feedServer) Frame(c *testserver.Conn, frame []byte) {
 		c.SendJSON(map[string]any{"op": "ready", "session": feedSession + string(rune('0'+n))})
 	case m.Op == "init":
 		c.SendJSON(map[string]any{"op": "denied"})
+	case m.Op == "subscribe" && authd && m.Item == "slow": // no answer
+	case m.Op == "subscribe" && authd && m.Item == "secret":
+		c.SendJSON(map[string]any{"op": "rejected", "id": m.ID, "code": "forbidden", "reason": "no access to " + m.Item})
+	case m.Op == "subscribe" && authd && m.Item == "banned":
+		c.SendJSON(map[string]any{"op": "rejected", "id": m.ID, "code": "banned"})
+	case m.Op == "subscribe" && authd && m.ID != "":
+		// Another subscribe's answer first, a refusal: the client must wait
+		// for its own.
+		c.SendJSON(map[string]any{"op": "rejected", "id": "not-" + m.ID, "code": "forbidden"})
+		c.SendJSON(map[string]any{"op": "subscribed", "id": m.ID})
 	case m.Op == "subscribe" && authd:
 		c.SendJSON(map[string]any{"op": "subscribed"})
 	}
@@ -217,5 +231,59 @@ func TestClientDeniedIsPermanent(t *testing.T) {
 	_, err := specclient.Connect(ctx, d, specclient.Config{})
 	if err == nil || !strings.Contains(err.Error(), "the server answered Init with Denied: authentication refused") || strings.Contains(err.Error(), wrong) {
 		t.Fatalf("err %v", err)
+	}
+}
+
+// Subscribe waits for the reply the document's operation awaits, by
+// correlation id when the frame has one, and fails with the error a
+// rejected reply reports (x-wsbind-error), a fatal code permanently.
+func TestSubscribeWaitsForItsReply(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	fs := startFeed(t)
+	defer fs.srv.Close()
+	_, d := feedPlan(t, fs.url(), feedToken)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	reported := make(chan error, 8)
+	c, err := specclient.Connect(ctx, d, specclient.Config{OnError: func(err error) { reported <- err }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+
+	if err := c.Subscribe(ctx, []byte(`{"op":"subscribe","item":"news","id":"s1"}`)); err != nil {
+		t.Fatalf("answered subscribe: %v", err)
+	}
+	select {
+	case err := <-reported: // the refusal of another id, nobody's reply
+		if !strings.Contains(err.Error(), "Rejected: forbidden") {
+			t.Errorf("reported %v, want the other id's refusal", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Error("the refusal no request waited for was not reported")
+	}
+
+	short, stop := context.WithTimeout(ctx, 300*time.Millisecond)
+	err = c.Subscribe(short, []byte(`{"op":"subscribe","item":"slow","id":"s2"}`))
+	stop()
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("unanswered subscribe: %v, want the deadline", err)
+	}
+
+	err = c.Subscribe(ctx, []byte(`{"op":"subscribe","item":"secret","id":"s3"}`))
+	var re *specclient.ReplyError
+	if !errors.As(err, &re) || re.Code != "forbidden" || re.Text != "no access to secret" {
+		t.Fatalf("rejected subscribe: %v, want a ReplyError forbidden", err)
+	}
+	var perm *conn.PermanentError
+	if errors.As(err, &perm) {
+		t.Errorf("forbidden is not a fatal code, yet: %v", err)
+	}
+	err = c.Subscribe(ctx, []byte(`{"op":"subscribe","item":"banned","id":"s4"}`))
+	if !errors.As(err, &perm) || !errors.As(err, &re) || re.Code != "banned" {
+		t.Errorf("banned subscribe: %v, want a permanent ReplyError", err)
+	}
+	if strings.Contains(fmt.Sprint(err), feedToken) {
+		t.Errorf("the error shows the token: %v", err)
 	}
 }

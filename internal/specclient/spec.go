@@ -29,6 +29,13 @@ type Spec struct {
 	// secrets maps a server message to the JSON pointers of the values it
 	// hands out that must not be shown (x-wsbind-secrets).
 	secrets map[string][]string
+	// awaited maps a client message to the server messages that answer
+	// it; answering marks those, failing the server messages with an
+	// x-wsbind-error rule (replies.go).
+	awaited    map[string][]string
+	answering  map[string]bool
+	failing    map[string]*ir.Message
+	hasReplies bool
 }
 
 // Load reads the document at path as interp.LoadSpec does, keeping each
@@ -44,6 +51,7 @@ func Load(path string, opt interp.Options) (*Spec, error) {
 			s.secrets[m.Name] = m.Secrets
 		}
 	}
+	s.indexReplies()
 	return s, nil
 }
 

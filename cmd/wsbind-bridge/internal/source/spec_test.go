@@ -2,6 +2,7 @@ package source
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -14,15 +15,22 @@ import (
 	"github.com/wsbind/wsbind/runtime/wire"
 )
 
-// counting accepts every upgrade and counts them.
+// counting accepts every upgrade and counts them, and answers
+// subscribe as ticker.yaml says.
 type counting struct{ n atomic.Int32 }
 
 func (c *counting) Accept(*http.Request) (int, string, http.Header) { c.n.Add(1); return 0, "", nil }
 func (c *counting) Open(tc *testserver.Conn) {
 	tc.SendJSON(map[string]any{"op": "welcome", "session": "s-0001"})
 }
-func (c *counting) Frame(*testserver.Conn, []byte) {}
-func (c *counting) Closed(*testserver.Conn)        {}
+func (c *counting) Frame(tc *testserver.Conn, frame []byte) {
+	// The document's reply to subscribe, which Subscribe waits for.
+	var m struct{ Op, Symbol string }
+	if json.Unmarshal(frame, &m) == nil && m.Op == "subscribe" {
+		tc.SendJSON(map[string]any{"op": "subscribed", "symbol": m.Symbol})
+	}
+}
+func (c *counting) Closed(*testserver.Conn) {}
 
 // DialSpec checks the subscription's frame against the document before
 // dialling, and sends a valid one on a connection it then hands frames of.
