@@ -7,8 +7,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wsbind/wsbind/gen/ir"
 	"github.com/wsbind/wsbind/runtime/conn"
 	"github.com/wsbind/wsbind/runtime/wire"
+	"github.com/wsbind/wsbind/runtime/wsauth"
 )
 
 // PingInterval is how often a spec client pings the server: each pong
@@ -39,7 +41,8 @@ type Config struct {
 
 // Client is a reconnecting connection for a document. Every (re)connect
 // runs the auth step, waits for the welcome, then sends the frames given
-// to Subscribe again, in order, before anything else.
+// to Subscribe again, in order, before anything else; a reconnect the
+// server asked for with its x-wsbind-resume message sends none.
 type Client struct {
 	dial   *Dial
 	server *wire.Codec
@@ -156,7 +159,8 @@ func (c *Client) target(ctx context.Context) (conn.Target, error) {
 // out.
 func (c *Client) inspect(s *conn.Session, frame []byte, _ uint64) conn.Inbound {
 	in := conn.Inbound{Drop: true}
-	if !c.dial.Awaits() && !c.dial.spec.HasSecrets() && !c.dial.spec.HasReplies() {
+	resume := c.dial.spec.resume()
+	if !c.dial.Awaits() && !c.dial.spec.HasSecrets() && !c.dial.spec.HasReplies() && resume == nil {
 		return in
 	}
 	// Decoding is enough: the caller judges the frame.
@@ -171,14 +175,38 @@ func (c *Client) inspect(s *conn.Session, frame []byte, _ uint64) conn.Inbound {
 	}
 	in.Msg, in.ReplyKeys = m, c.dial.ReplyKeys(r.Name)
 	c.dial.spec.answer(&in, m)
+	if resume != nil && resume.Message.Name == r.Name {
+		c.resumeWith(s, m, resume)
+	}
 	return in
 }
 
+// resumeWith follows the server's x-wsbind-resume message as a typed
+// client does: the token it hands out is a secret from now on, and the
+// client reconnects at once with it in the URL's query; the server then
+// keeps the session's subscriptions, so open does not send them again.
+func (c *Client) resumeWith(s *conn.Session, m wire.Message, r *ir.Resume) {
+	v, _ := valueOf(m)
+	tok, ok := textAt(v, r.TokenPointer)
+	if !ok || tok == "" {
+		return
+	}
+	s.AddSecret(tok)
+	c.addSecrets(tok)
+	s.Reconnect(func(t *conn.Target) {
+		t.URL = wsauth.WithQuery(t.URL, r.QueryParam, tok)
+		t.Secrets = append(t.Secrets, tok)
+	})
+}
+
 // open runs the auth step and the welcome, then sends the subscriptions
-// again.
-func (c *Client) open(ctx context.Context, s *conn.Session, _ bool) error {
+// again unless the server resumed the session with them.
+func (c *Client) open(ctx context.Context, s *conn.Session, resumed bool) error {
 	if err := c.dial.Open(ctx, s); err != nil {
 		return err
+	}
+	if resumed {
+		return nil
 	}
 	return s.Restore(ctx)
 }

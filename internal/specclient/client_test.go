@@ -33,10 +33,11 @@ const (
 type feedServer struct {
 	srv *testserver.Server
 
-	mu    sync.Mutex
-	conns []*testserver.Conn
-	ops   map[*testserver.Conn][]string
-	authd map[*testserver.Conn]bool
+	mu      sync.Mutex
+	queries []string // each upgrade's raw query
+	conns   []*testserver.Conn
+	ops     map[*testserver.Conn][]string
+	authd   map[*testserver.Conn]bool
 }
 
 func startFeed(t *testing.T) *feedServer {
@@ -52,7 +53,12 @@ func startFeed(t *testing.T) *feedServer {
 
 func (fs *feedServer) url() string { return "ws://" + fs.srv.Addr() + "/feed/{topic}" }
 
-func (fs *feedServer) Accept(*http.Request) (int, string, http.Header) { return 0, "", nil }
+func (fs *feedServer) Accept(r *http.Request) (int, string, http.Header) {
+	fs.mu.Lock()
+	fs.queries = append(fs.queries, r.URL.RawQuery)
+	fs.mu.Unlock()
+	return 0, "", nil
+}
 
 func (fs *feedServer) Open(c *testserver.Conn) {
 	fs.mu.Lock()
@@ -285,5 +291,51 @@ func TestSubscribeWaitsForItsReply(t *testing.T) {
 	}
 	if strings.Contains(fmt.Sprint(err), feedToken) {
 		t.Errorf("the error shows the token: %v", err)
+	}
+}
+
+// A moved frame (x-wsbind-resume) makes the client reconnect at once with
+// its token in the query, redo the auth step, and send no subscription
+// again: the server kept them. The token is a secret from then on.
+func TestClientResumesWhereTheServerSays(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	fs := startFeed(t)
+	defer fs.srv.Close()
+	s, d := feedPlan(t, fs.url(), feedToken)
+	out, err := s.Outgoing(d.ClientCodec(), []specclient.Send{{Example: true, Value: "subscribe", What: "the example"}}, d.Auth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	frames := make(chan string, 64)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := specclient.Connect(ctx, d, specclient.Config{Frame: func(f []byte) { frames <- string(f) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Subscribe(ctx, out[0].Frame); err != nil {
+		t.Fatal(err)
+	}
+	const tok = "resume-tok-77aa"
+	fs.push(`{"op":"moved","token":"` + tok + `"}`)
+	waitFor(t, "a second connection that authenticates", func() bool { return slices.Equal(fs.opsOf(1), []string{"init"}) })
+	time.Sleep(300 * time.Millisecond)
+	if got := fs.opsOf(1); !slices.Equal(got, []string{"init"}) {
+		t.Errorf("the resumed connection sent %v, want init only", got)
+	}
+	fs.mu.Lock()
+	query := fs.queries[len(fs.queries)-1]
+	fs.mu.Unlock()
+	if query != "resume="+tok {
+		t.Errorf("resumed with query %q, want resume=%s", query, tok)
+	}
+	for len(frames) > 0 {
+		if f := <-frames; strings.Contains(f, tok) {
+			t.Errorf("the token was handed out: %s", f)
+		}
+	}
+	if strings.Contains(c.Redact("a "+tok), tok) {
+		t.Error("Redact does not know the resume token")
 	}
 }

@@ -96,6 +96,14 @@ func (s *Spec) awaitKeys(m wire.Message) []string {
 	return keys
 }
 
+// resume is the server's x-wsbind-resume, or nil.
+func (s *Spec) resume() *ir.Resume {
+	if cs := s.Package.ClientSpec; cs != nil && cs.Resume != nil && cs.Resume.Message != nil {
+		return cs.Resume
+	}
+	return nil
+}
+
 // HasReplies reports whether some operation awaits a reply or some
 // server message reports errors: a client must then inspect frames.
 func (s *Spec) HasReplies() bool { return s.hasReplies }
