@@ -30,6 +30,11 @@ type Config struct {
 	// Frame receives every server frame, secrets replaced, on the read
 	// loop: while it blocks, nothing more is read.
 	Frame func(frame []byte)
+	// Verdict, when set, receives every server frame, secrets replaced,
+	// with its verdict (drift included) from the one decode the client
+	// also marks replies with, on the read loop; Frame is then not
+	// called. The frame may be kept; the client never modifies it.
+	Verdict func(frame []byte, r *wire.Result)
 	// OnError receives failed attempts and frames the runtime refused;
 	// errors carry no secrets.
 	OnError func(error)
@@ -66,9 +71,11 @@ func Connect(ctx context.Context, d *Dial, cfg Config) (*Client, error) {
 		cc.PingInterval = PingInterval
 	}
 	cc.Keepalive, cc.KeepaliveInterval = d.Keepalive, d.KeepaliveEvery
-	cc.Tap = func(direction string, frame []byte) {
-		if direction == "server" && cfg.Frame != nil {
-			cfg.Frame(frame)
+	if cfg.Frame != nil && cfg.Verdict == nil {
+		cc.Tap = func(direction string, frame []byte) {
+			if direction == "server" {
+				cfg.Frame(frame)
+			}
 		}
 	}
 	cc.Hooks = conn.Hooks{
@@ -155,28 +162,36 @@ func (c *Client) target(ctx context.Context) (conn.Target, error) {
 
 // inspect marks the frames open and Subscribe wait for, and takes the
 // values a frame hands out (x-wsbind-secrets) as secrets of the session
-// before the tap sees it. Nothing is delivered: the tap hands every frame
-// out.
+// before the tap or Verdict sees it. Nothing is delivered: the tap or
+// Verdict hands every frame out.
 func (c *Client) inspect(s *conn.Session, frame []byte, _ uint64) conn.Inbound {
 	in := conn.Inbound{Drop: true}
 	resume := c.dial.spec.resume()
-	if !c.dial.Awaits() && !c.dial.spec.HasSecrets() && !c.dial.spec.HasReplies() && resume == nil {
+	verdict := c.cfg.Verdict
+	if verdict == nil && !c.dial.Awaits() && !c.dial.spec.HasSecrets() && !c.dial.spec.HasReplies() && resume == nil {
 		return in
 	}
-	// Decoding is enough: the caller judges the frame.
-	m, err := c.server.Judge(frame, wire.Off)
-	if err != nil || m == nil {
-		return in
+	var r wire.Result
+	if verdict != nil {
+		r = c.server.Check(frame, true)
+	} else if m, err := c.server.Judge(frame, wire.Off); err == nil && m != nil {
+		// Decoding is enough: the caller judges the frame.
+		r = wire.Result{Message: m, Name: m.MessageName()}
 	}
-	r := wire.Result{Message: m, Name: m.MessageName()}
-	for _, v := range c.dial.spec.HandedOut(r) {
-		s.AddSecret(v)
-		c.addSecrets(v)
+	if m := r.Message; m != nil && r.Name != "" {
+		for _, v := range c.dial.spec.HandedOut(r) {
+			s.AddSecret(v)
+			c.addSecrets(v)
+		}
+		in.Msg, in.ReplyKeys = m, c.dial.ReplyKeys(r.Name)
+		c.dial.spec.answer(&in, m)
+		if resume != nil && resume.Message.Name == r.Name {
+			c.resumeWith(s, m, resume)
+		}
 	}
-	in.Msg, in.ReplyKeys = m, c.dial.ReplyKeys(r.Name)
-	c.dial.spec.answer(&in, m)
-	if resume != nil && resume.Message.Name == r.Name {
-		c.resumeWith(s, m, resume)
+	if verdict != nil {
+		// After the secrets it hands out are known: they are redacted.
+		verdict(s.Redact(frame), &r)
 	}
 	return in
 }

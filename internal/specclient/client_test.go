@@ -12,12 +12,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"go.uber.org/goleak"
 
 	"github.com/wsbind/wsbind/gen/interp"
 	"github.com/wsbind/wsbind/internal/specclient"
 	"github.com/wsbind/wsbind/runtime/conn"
 	"github.com/wsbind/wsbind/runtime/testserver"
+	"github.com/wsbind/wsbind/runtime/wire"
 )
 
 const (
@@ -337,5 +340,79 @@ func TestClientResumesWhereTheServerSays(t *testing.T) {
 	}
 	if strings.Contains(c.Redact("a "+tok), tok) {
 		t.Error("Redact does not know the resume token")
+	}
+}
+
+// With Verdict set, each server frame comes with the verdict of the one
+// decode the client marks replies with: the same as Codec.Check with
+// drift, computed on the frame as received, and the frame handed out
+// with the session id it carries replaced.
+func TestClientVerdictIsCheck(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	fs := startFeed(t)
+	defer fs.srv.Close()
+	_, d := feedPlan(t, fs.url(), feedToken)
+	type seen struct {
+		frame string
+		r     wire.Result
+	}
+	got := make(chan seen, 64)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := specclient.Connect(ctx, d, specclient.Config{
+		Verdict: func(f []byte, r *wire.Result) { got <- seen{string(f), *r} },
+		Frame:   func([]byte) { t.Error("Frame called beside Verdict") },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	sent := []string{
+		`{"op":"item","id":"1","text":"plain"}`,
+		`{"op":"item","id":"2","text":"more","extra":true}`,
+		`{"op":"item","id":3,"text":"bad id"}`,
+		`{"op":"surprise"}`,
+	}
+	for _, f := range sent {
+		fs.push(f)
+	}
+	var ready bool
+	byFrame := map[string]wire.Result{}
+	for len(byFrame) < len(sent) {
+		select {
+		case s := <-got:
+			if strings.Contains(s.frame, `"ready"`) {
+				ready = true
+				if strings.Contains(s.frame, feedSession) {
+					t.Errorf("the session id was handed out: %s", s.frame)
+				}
+				continue
+			}
+			byFrame[s.frame] = s.r
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%d of %d verdicts", len(byFrame), len(sent))
+		}
+	}
+	if !ready {
+		t.Error("no verdict for the ack")
+	}
+	// Everything but the decoded value, which is a fresh one per decode.
+	opts := []cmp.Option{cmpopts.EquateEmpty(), cmpopts.IgnoreFields(wire.Result{}, "Message"),
+		cmp.Comparer(func(a, b error) bool { return (a == nil) == (b == nil) })}
+	for _, f := range sent {
+		r, ok := byFrame[f]
+		if !ok {
+			t.Errorf("no verdict for %s", f)
+			continue
+		}
+		if diff := cmp.Diff(d.ServerCodec().Check([]byte(f), true), r, opts...); diff != "" {
+			t.Errorf("%s: the verdict differs from Check (-Check +Verdict):\n%s", f, diff)
+		}
+	}
+	if r := byFrame[sent[1]]; len(r.Drift) == 0 {
+		t.Error("no drift for the undeclared property")
+	}
+	if r := byFrame[sent[2]]; r.Valid() {
+		t.Error("a number id judged valid")
 	}
 }

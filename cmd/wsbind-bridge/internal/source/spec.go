@@ -13,7 +13,7 @@ import (
 // sends the subscription's frames. The client reconnects with backoff,
 // redoes the document's auth step and sends the frames again, after every
 // reconnect, before anything else; frames reach o.Frame with the
-// session's secrets replaced, as a typed client's do. The frames are
+// session's secrets replaced and their verdict, as a typed client's do. The frames are
 // checked against the document again, the auth step's token put in.
 func DialSpec(ctx context.Context, doc *specclient.Spec, plan specclient.PlanOptions, send specclient.Send, o Options) (Client, error) {
 	d, err := doc.Plan(plan)
@@ -32,7 +32,7 @@ func DialSpec(ctx context.Context, doc *specclient.Spec, plan specclient.PlanOpt
 			Overflow:  conn.Block,
 			QueueSize: 16,
 		},
-		Frame:          func(frame []byte) { o.Frame(frame, nil) }, // the bridge judges it
+		Verdict:        o.Frame, // from the decode that marks replies: one per frame
 		OnError:        o.OnError,
 		OnDisconnected: down,
 		OnRestored:     up,
