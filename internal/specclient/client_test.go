@@ -169,29 +169,45 @@ func feedPlan(t *testing.T, url, token string) (*specclient.Spec, *specclient.Di
 	return s, d
 }
 
-// Every (re)connect runs the init step and only then sends the
-// subscription again; the token and the session id the ack hands out
-// never reach the frames handed out.
-func TestClientReconnectsAuthenticatesAndResubscribes(t *testing.T) {
-	defer goleak.VerifyNone(t)
+// feedSetup starts a feed server and plans a dial to it with the right
+// token; cleanups close the server and check no goroutine is left.
+func feedSetup(t *testing.T) (*feedServer, *specclient.Spec, *specclient.Dial, context.Context) {
+	t.Helper()
+	t.Cleanup(func() { goleak.VerifyNone(t) }) // runs last
 	fs := startFeed(t)
-	defer fs.srv.Close()
+	t.Cleanup(fs.srv.Close)
 	s, d := feedPlan(t, fs.url(), feedToken)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	t.Cleanup(cancel)
+	return fs, s, d, ctx
+}
+
+// subscribedFeed is a client of a feed server, subscribed with the
+// document's example, handing its frames to the channel it returns.
+func subscribedFeed(t *testing.T) (*feedServer, *specclient.Client, chan string) {
+	t.Helper()
+	fs, s, d, ctx := feedSetup(t)
 	out, err := s.Outgoing(d.ClientCodec(), []specclient.Send{{Example: true, Value: "subscribe", What: "the example"}}, d.Auth)
 	if err != nil || len(out) != 1 {
 		t.Fatalf("outgoing %v: %v", out, err)
 	}
 	frames := make(chan string, 64)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
 	c, err := specclient.Connect(ctx, d, specclient.Config{Frame: func(f []byte) { frames <- string(f) }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	t.Cleanup(func() { c.Close() })
 	if err := c.Subscribe(ctx, out[0].Frame); err != nil {
 		t.Fatal(err)
 	}
+	return fs, c, frames
+}
+
+// Every (re)connect runs the init step and only then sends the
+// subscription again; the token and the session id the ack hands out
+// never reach the frames handed out.
+func TestClientReconnectsAuthenticatesAndResubscribes(t *testing.T) {
+	fs, c, frames := subscribedFeed(t)
 	want := []string{"init", "subscribe"}
 	waitFor(t, "init then subscribe", func() bool { return slices.Equal(fs.opsOf(0), want) })
 	fs.push(`{"op":"item","id":"1","text":"token ` + feedToken + ` session ` + feedSession + `1"}`)
@@ -247,12 +263,7 @@ func TestClientDeniedIsPermanent(t *testing.T) {
 // correlation id when the frame has one, and fails with the error a
 // rejected reply reports (x-wsbind-error), a fatal code permanently.
 func TestSubscribeWaitsForItsReply(t *testing.T) {
-	defer goleak.VerifyNone(t)
-	fs := startFeed(t)
-	defer fs.srv.Close()
-	_, d := feedPlan(t, fs.url(), feedToken)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
+	_, _, d, ctx := feedSetup(t)
 	reported := make(chan error, 8)
 	c, err := specclient.Connect(ctx, d, specclient.Config{OnError: func(err error) { reported <- err }})
 	if err != nil {
@@ -301,25 +312,7 @@ func TestSubscribeWaitsForItsReply(t *testing.T) {
 // its token in the query, redo the auth step, and send no subscription
 // again: the server kept them. The token is a secret from then on.
 func TestClientResumesWhereTheServerSays(t *testing.T) {
-	defer goleak.VerifyNone(t)
-	fs := startFeed(t)
-	defer fs.srv.Close()
-	s, d := feedPlan(t, fs.url(), feedToken)
-	out, err := s.Outgoing(d.ClientCodec(), []specclient.Send{{Example: true, Value: "subscribe", What: "the example"}}, d.Auth)
-	if err != nil {
-		t.Fatal(err)
-	}
-	frames := make(chan string, 64)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	c, err := specclient.Connect(ctx, d, specclient.Config{Frame: func(f []byte) { frames <- string(f) }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if err := c.Subscribe(ctx, out[0].Frame); err != nil {
-		t.Fatal(err)
-	}
+	fs, c, frames := subscribedFeed(t)
 	const tok = "resume-tok-77aa"
 	fs.push(`{"op":"moved","token":"` + tok + `"}`)
 	waitFor(t, "a second connection that authenticates", func() bool { return slices.Equal(fs.opsOf(1), []string{"init"}) })
@@ -348,17 +341,12 @@ func TestClientResumesWhereTheServerSays(t *testing.T) {
 // drift, computed on the frame as received, and the frame handed out
 // with the session id it carries replaced.
 func TestClientVerdictIsCheck(t *testing.T) {
-	defer goleak.VerifyNone(t)
-	fs := startFeed(t)
-	defer fs.srv.Close()
-	_, d := feedPlan(t, fs.url(), feedToken)
+	fs, _, d, ctx := feedSetup(t)
 	type seen struct {
 		frame string
 		r     wire.Result
 	}
 	got := make(chan seen, 64)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
 	c, err := specclient.Connect(ctx, d, specclient.Config{
 		Verdict: func(f []byte, r *wire.Result) { got <- seen{string(f), *r} },
 		Frame:   func([]byte) { t.Error("Frame called beside Verdict") },
