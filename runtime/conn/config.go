@@ -129,7 +129,9 @@ type Config struct {
 	// or an ack inside an attempt is bounded by ReplyTimeout.
 	ConnectTimeout time.Duration
 	// ReadTimeout: the link is dead if nothing (frame, ping, pong) arrives
-	// for this long (default 75 s).
+	// for this long (default 75 s). A busy link's deadline moves once per
+	// sixteenth of it, so a link is declared dead between 15/16 of
+	// ReadTimeout and all of it after its last frame.
 	ReadTimeout time.Duration
 	// PingInterval sends WebSocket pings this often (0: never).
 	PingInterval time.Duration

@@ -316,10 +316,20 @@ func (s *Session) resumeHook() func(*Target) {
 func (s *Session) readLoop() {
 	cfg := &s.c.cfg
 	ctx := s.c.ctx
+	// Moving the deadline is a runtime timer update: a busy connection
+	// moves it once per sixteenth of ReadTimeout, not once per frame, so a
+	// silent link is declared dead between 15/16 of ReadTimeout and all of
+	// it after its last frame. Pings and pongs run on this goroutine too.
+	var extended time.Time
 	extend := func() {
+		now := time.Now()
+		if now.Sub(extended) < cfg.ReadTimeout/16 {
+			return
+		}
+		extended = now
 		s.rmu.Lock()
 		if !s.ending {
-			_ = s.ws.SetReadDeadline(time.Now().Add(cfg.ReadTimeout))
+			_ = s.ws.SetReadDeadline(now.Add(cfg.ReadTimeout))
 		}
 		s.rmu.Unlock()
 	}
