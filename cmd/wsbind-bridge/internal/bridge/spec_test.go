@@ -118,6 +118,33 @@ func (ts *tickerServer) emitTicks(id string) int {
 	return len(ts.subscribed)
 }
 
+// startSpecReplica connects and starts a replica with one spec connection
+// to the ticker mock, holding the given subscriptions (YAML flow maps).
+func startSpecReplica(t *testing.T, name, natsURL, tickerURL, ttl string, subs ...string) *bridge.Replica {
+	t.Helper()
+	y := fmt.Sprintf("replica: %s\nnats: {url: %q}\nleases: {ttl: %s}\nstream: {duplicate_window: 1m}\n"+
+		"connections:\n  - name: ticker-1\n    spec: %s\n    url: %s\n    subscriptions:\n", name, natsURL, ttl, tickerSpec, tickerURL)
+	for _, sub := range subs {
+		y += "      - " + sub + "\n"
+	}
+	noEnv := func(string) (string, bool) { return "", false }
+	cfg, err := config.Parse([]byte(y), noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	r, err := bridge.Connect(ctx, cfg, bridge.Options{Lookup: noEnv, Log: testLog(t).With("test", t.Name()),
+		NATSOptions: []nats.Option{nats.ReconnectWait(100 * time.Millisecond)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
 func tick(id string, price float64, note string) string {
 	return fmt.Sprintf(`{"op":"tick","id":%q,"symbol":"ACME","price":%s,"note":%q}`, id, strconv.FormatFloat(price, 'f', -1, 64), note)
 }
@@ -149,32 +176,7 @@ func TestSpecConnectionBridgesEvents(t *testing.T) {
 	ts := startTicker(t)
 	ns := startNATS(t, "spec")
 
-	y := fmt.Sprintf(`replica: spec-r1
-nats: {url: %q}
-leases: {ttl: 3s}
-stream: {duplicate_window: 1m}
-connections:
-  - name: ticker-1
-    spec: %s
-    url: %s
-    subscriptions:
-      - {send: '%s'}
-`, ns.ClientURL(), tickerSpec, ts.url(), tickerSub)
-	noEnv := func(string) (string, bool) { return "", false }
-	cfg, err := config.Parse([]byte(y), noEnv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	r, err := bridge.Connect(ctx, cfg, bridge.Options{Lookup: noEnv, Log: testLog(t).With("test", t.Name()),
-		NATSOptions: []nats.Option{nats.ReconnectWait(100 * time.Millisecond)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := r.Start(); err != nil {
-		t.Fatal(err)
-	}
+	r := startSpecReplica(t, "spec-r1", ns.ClientURL(), ts.url(), "3s", `{send: '`+tickerSub+`'}`)
 	defer func() {
 		sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer scancel()
@@ -280,35 +282,9 @@ connections:
 func TestSpecConnectionFailsOver(t *testing.T) {
 	ts := startTicker(t)
 	ns := startNATS(t, "specfo")
-	noEnv := func(string) (string, bool) { return "", false }
 	replica := func(name string) *bridge.Replica {
-		y := fmt.Sprintf(`replica: %s
-nats: {url: %q}
-leases: {ttl: 2s}
-stream: {duplicate_window: 1m}
-connections:
-  - name: ticker-1
-    spec: %s
-    url: %s
-    subscriptions:
-      - {send: '{"op":"subscribe","symbol":"ACME"}'}
-      - {send_example: subscribe}
-      - {send: '{"op":"subscribe","symbol":"BETA"}'}
-`, name, ns.ClientURL(), tickerSpec, ts.url())
-		cfg, err := config.Parse([]byte(y), noEnv)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		r, err := bridge.Connect(ctx, cfg, bridge.Options{Lookup: noEnv, Log: testLog(t).With("test", t.Name())})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := r.Start(); err != nil {
-			t.Fatal(err)
-		}
-		return r
+		return startSpecReplica(t, name, ns.ClientURL(), ts.url(), "2s",
+			`{send: '{"op":"subscribe","symbol":"ACME"}'}`, `{send_example: subscribe}`, `{send: '{"op":"subscribe","symbol":"BETA"}'}`)
 	}
 	a, b := replica("spec-a"), replica("spec-b")
 	defer b.Kill()
